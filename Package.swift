@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Modules depend downward only (docs/ARCHITECTURE.md):
+//   SGPOSCodec, SGPOSCrypto → SGPOSChain → SGPOSStore → SGPOSAudit → sgpos (CLI)
+// Core modules (codec, crypto, chain) import neither NIO nor HTTP, nor Foundation.
+let package = Package(
+    name: "sgpos-ledger",
+    products: [
+        .executable(name: "sgpos", targets: ["sgpos"]),
+        .library(name: "SGPOSCodec", targets: ["SGPOSCodec"]),
+        .library(name: "SGPOSCrypto", targets: ["SGPOSCrypto"]),
+        .library(name: "SGPOSChain", targets: ["SGPOSChain"]),
+        .library(name: "SGPOSStore", targets: ["SGPOSStore"]),
+        .library(name: "SGPOSAudit", targets: ["SGPOSAudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian (scripts/bootstrap installs them).
+        .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", pkgConfig: "lmdb",
+                       providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "SGPOSCodec"),
+        .target(name: "SGPOSCrypto", dependencies: ["SGPOSCodec", "CSodium", "CLibCrypto"]),
+        .target(name: "SGPOSChain", dependencies: ["SGPOSCodec", "SGPOSCrypto"]),
+        .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
+        .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .executableTarget(
+            name: "sgpos",
+            dependencies: [
+                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SGPOSCodecTests", dependencies: ["SGPOSCodec"]),
+        .testTarget(name: "SGPOSCryptoTests", dependencies: ["SGPOSCrypto", "SGPOSCodec"],
+                    resources: [.copy("Vectors")]),
+        .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .testTarget(name: "SGPOSStoreTests",
+                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
+        .testTarget(name: "SGPOSEndToEndTests",
+                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

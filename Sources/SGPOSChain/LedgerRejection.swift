@@ -1,0 +1,55 @@
+/// Why a transaction or block was refused. Nothing it names was changed.
+///
+/// ``code`` is stable: codes are returned to tills, written in audit reports and never
+/// reused (TigerBeetle's result-code discipline). New reasons get new numbers.
+public struct LedgerRejection: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The stable reasons. Append only; retired numbers stay reserved.
+    public enum Reason: UInt16, Sendable, CaseIterable {
+        case malformed = 1
+        case wrongChain = 2
+        case wrongOutlet = 3
+        case badSignature = 4
+        case unknownSigner = 5
+        case signerRevoked = 6
+        case signerRetired = 7
+        case sequenceNotIncreasing = 8
+        case duplicateIdempotencyID = 9
+        case notAuthorized = 10
+        case keyAlreadyRegistered = 11
+        case principalHasActiveKey = 12
+        case unknownKey = 13
+        case keyNotActive = 14
+        case outletAlreadyRegistered = 15
+        case unsupportedBodyType = 16
+        case invalidField = 17
+        case nodeKeyCannotSign = 18
+        // Block-level rules.
+        case blockVersion = 100
+        case blockHeight = 101
+        case blockPreviousHash = 102
+        case blockTimestamp = 103
+        case blockProducer = 104
+        case blockSignature = 105
+        case blockTransactionCount = 106
+        case blockTransactionRoot = 107
+        case blockHistoryRoot = 108
+        case blockStateRoot = 109
+        case blockEmpty = 110
+        case blockTooLarge = 111
+        // Last code: blockTooLarge = 111. Update when adding one.
+    }
+
+    public let reason: Reason
+    /// What exactly was wrong, for a person to act on.
+    public let detail: String
+
+    public init(_ reason: Reason, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+
+    /// The stable numeric code.
+    public var code: UInt16 { reason.rawValue }
+
+    public var description: String { "rule \(code) (\(reason)): \(detail)" }
+}

@@ -1,0 +1,141 @@
+import SGPOSCodec
+import SGPOSCrypto
+
+/// Tables of an outlet chain's state (docs/FORMAT.md §7). One byte each; stable.
+public enum StateTable: UInt8, Sendable, CaseIterable {
+    /// u32 outlet id → ``OutletRecord``.
+    case outlets = 0x01
+    /// 32-byte public key → ``KeyRecord``.
+    case keys = 0x02
+    /// u32 outlet id ‖ u8 role ‖ principal UTF-8 → the principal's current 32-byte key.
+    case principals = 0x03
+}
+
+/// A key in the state: table byte plus the table's key bytes. Ordered bytewise, which
+/// is the order of the write set and of the LMDB state database.
+public struct StateKey: Hashable, Comparable, Sendable {
+    public let table: StateTable
+    public let key: [UInt8]
+
+    public init(_ table: StateTable, _ key: [UInt8]) {
+        precondition(key.count <= Limits.stateKeyBytesMax, "state key too long")
+        self.table = table
+        self.key = key
+    }
+
+    /// Table byte followed by key bytes.
+    public var bytes: [UInt8] { [table.rawValue] + key }
+
+    public init?(bytes: [UInt8]) {
+        guard let first = bytes.first, let table = StateTable(rawValue: first),
+            bytes.count - 1 <= Limits.stateKeyBytesMax
+        else { return nil }
+        self.init(table, Array(bytes.dropFirst()))
+    }
+
+    public static func < (lhs: StateKey, rhs: StateKey) -> Bool {
+        if lhs.table != rhs.table { return lhs.table.rawValue < rhs.table.rawValue }
+        return lhs.key.lexicographicallyPrecedes(rhs.key)
+    }
+
+    public static func outlet(_ id: OutletID) -> StateKey {
+        var encoder = CanonicalEncoder(capacity: 4)
+        encoder.writeU32(id)
+        return StateKey(.outlets, encoder.bytes)
+    }
+
+    public static func key(_ key: PublicKey) -> StateKey { StateKey(.keys, key.bytes) }
+
+    public static func principal(outlet: OutletID, role: KeyRole, name: String) -> StateKey {
+        var encoder = CanonicalEncoder(capacity: 5 + name.utf8.count)
+        encoder.writeU32(outlet)
+        encoder.writeU8(role.rawValue)
+        return StateKey(.principals, encoder.bytes + Array(name.utf8))
+    }
+}
+
+/// A registered outlet.
+public struct OutletRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    public var name: String
+    public var nodeKey: PublicKey
+
+    public init(name: String, nodeKey: PublicKey) {
+        self.name = name
+        self.nodeKey = nodeKey
+    }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(name, limit: Limits.nameBytesMax)
+        nodeKey.encode(to: &encoder)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        let at = decoder.offset
+        guard try decoder.readU8("outlet record version") == 1 else {
+            throw .unknownVersion("outlet record version", at: at)
+        }
+        name = try decoder.readString("outlet name", limit: Limits.nameBytesMax)
+        nodeKey = try PublicKey(from: &decoder)
+    }
+}
+
+/// Whether a key may sign.
+public enum KeyStatus: UInt8, Sendable {
+    case active = 1
+    /// Replaced by a newer key; valid until ``KeyRecord/validUntilMs`` (block time).
+    case rotated = 2
+    case revoked = 3
+}
+
+/// A registered key: who holds it, what it may do, and its replay counter.
+public struct KeyRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    public var role: KeyRole
+    /// 0 for admins.
+    public var outletID: OutletID
+    public var principal: String
+    public var status: KeyStatus
+    /// For rotated keys: last block time at which the key still signs. 0 otherwise.
+    public var validUntilMs: TimestampMs
+    /// Highest sequence number accepted from this key; 0 before its first transaction.
+    public var lastSequence: UInt64
+
+    public init(
+        role: KeyRole, outletID: OutletID, principal: String, status: KeyStatus = .active,
+        validUntilMs: TimestampMs = 0, lastSequence: UInt64 = 0
+    ) {
+        self.role = role
+        self.outletID = outletID
+        self.principal = principal
+        self.status = status
+        self.validUntilMs = validUntilMs
+        self.lastSequence = lastSequence
+    }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeU8(role.rawValue)
+        encoder.writeU32(outletID)
+        encoder.writeString(principal, limit: Limits.nameBytesMax)
+        encoder.writeU8(status.rawValue)
+        encoder.writeU64(validUntilMs)
+        encoder.writeU64(lastSequence)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        let at = decoder.offset
+        guard try decoder.readU8("key record version") == 1 else {
+            throw .unknownVersion("key record version", at: at)
+        }
+        role = try KeyRole.decode(&decoder)
+        outletID = try decoder.readU32("outlet id")
+        principal = try decoder.readString("principal", limit: Limits.nameBytesMax)
+        let statusAt = decoder.offset
+        guard let status = KeyStatus(rawValue: try decoder.readU8("key status")) else {
+            throw .unknownTag("key status", at: statusAt)
+        }
+        self.status = status
+        validUntilMs = try decoder.readU64("valid until")
+        lastSequence = try decoder.readU64("last sequence")
+    }
+}

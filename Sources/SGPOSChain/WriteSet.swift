@@ -1,0 +1,128 @@
+import SGPOSCodec
+import SGPOSCrypto
+
+/// Reads committed state. The LMDB store and the auditor's in-memory replay implement it.
+public protocol StateReader {
+    func read(_ key: StateKey) throws -> [UInt8]?
+}
+
+/// State held in memory: genesis materialisation, the auditor's replay, unit tests.
+public struct MemoryState: StateReader, Sendable {
+    /// Never iterated for anything hashed: ``sortedEntries`` sorts first.
+    public private(set) var entries: [StateKey: [UInt8]] = [:]
+
+    public init() {}
+
+    public func read(_ key: StateKey) -> [UInt8]? { entries[key] }
+
+    public mutating func apply(_ writes: WriteSet) {
+        for (key, value) in writes.sortedEntries {
+            entries[key] = value
+        }
+    }
+
+    /// Every entry in key order.
+    public var sortedEntries: [(key: StateKey, value: [UInt8])] {
+        entries.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+    }
+}
+
+/// The state changes of one block: final value per key (nil deletes). Hashed in key
+/// order, so insertion order never matters.
+public struct WriteSet: Sendable {
+    private var values: [StateKey: [UInt8]?] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { values.isEmpty }
+    public var count: Int { values.count }
+
+    public mutating func put(_ key: StateKey, _ value: [UInt8]?) {
+        precondition((value?.count ?? 0) <= Limits.stateValueBytesMax, "state value too large")
+        values[key] = .some(value)
+    }
+
+    /// The pending value: `.some(nil)` for a pending delete, nil when untouched.
+    public func pending(_ key: StateKey) -> [UInt8]?? { values[key] }
+
+    public mutating func merge(_ other: WriteSet) {
+        for (key, value) in other.values { values[key] = .some(value) }
+    }
+
+    /// Entries sorted by key.
+    public var sortedEntries: [(key: StateKey, value: [UInt8]?)] {
+        values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+    }
+
+    /// Canonical encoding (docs/FORMAT.md §7): u32 count, then per entry in key order
+    /// bytes(key incl. table byte), u8 present, [bytes(value)].
+    public var canonicalBytes: [UInt8] {
+        let sorted = sortedEntries
+        var encoder = CanonicalEncoder(capacity: 16 + sorted.count * 96)
+        encoder.writeU32(UInt32(sorted.count))
+        for (key, value) in sorted {
+            encoder.writeBytes(key.bytes, limit: Limits.stateKeyBytesMax + 1)
+            if let value {
+                encoder.writeU8(1)
+                encoder.writeBytes(value, limit: Limits.stateValueBytesMax)
+            } else {
+                encoder.writeU8(0)
+            }
+        }
+        return encoder.bytes
+    }
+
+    /// SHA-256("SGPOS/write-set/v1" 0x00 ‖ canonical bytes).
+    public var hash: Hash256 { Hash256.tagged(.writeSet, canonicalBytes) }
+}
+
+/// State seen through uncommitted writes: reads hit the writes first, then the base.
+public struct StateOverlay<Base: StateReader>: StateReader {
+    public let base: Base
+    public private(set) var writes = WriteSet()
+
+    public init(base: Base) { self.base = base }
+
+    public func read(_ key: StateKey) throws -> [UInt8]? {
+        if let pending = writes.pending(key) { return pending }
+        return try base.read(key)
+    }
+
+    public mutating func put(_ key: StateKey, _ value: [UInt8]?) { writes.put(key, value) }
+
+    public mutating func merge(_ other: WriteSet) { writes.merge(other) }
+}
+
+/// The state commitment in block headers (docs/FORMAT.md §7): a hash chain over the
+/// write sets, so two replicas agree on a root exactly when they applied the same
+/// changes from the same genesis.
+public enum StateCommitment {
+    /// stateRoot(n) = SHA-256("SGPOS/state-root/v1" 0x00 ‖ stateRoot(n-1) ‖ writeSetHash(n)).
+    public static func next(previous: Hash256, writeSetHash: Hash256) -> Hash256 {
+        Hash256.tagged(.stateRoot, previous.bytes + writeSetHash.bytes)
+    }
+
+    /// stateRoot(0) of an outlet chain: chained from the genesis id over the genesis write set.
+    public static func genesisRoot(genesis: Genesis, writes: WriteSet) -> Hash256 {
+        next(previous: genesis.id, writeSetHash: writes.hash)
+    }
+}
+
+extension Genesis {
+    /// The state every outlet chain starts with: genesis outlets and their node keys,
+    /// and the admin keys (docs/FORMAT.md §7.2).
+    public var initialWrites: WriteSet {
+        var writes = WriteSet()
+        for admin in admins {
+            writes.put(.key(admin.publicKey),
+                       KeyRecord(role: .admin, outletID: 0, principal: admin.name).canonicalBytes)
+            writes.put(.principal(outlet: 0, role: .admin, name: admin.name), admin.publicKey.bytes)
+        }
+        for outlet in outlets {
+            writes.put(.outlet(outlet.id), OutletRecord(name: outlet.name, nodeKey: outlet.nodeKey).canonicalBytes)
+            writes.put(.key(outlet.nodeKey), KeyRecord(role: .node, outletID: outlet.id, principal: "node").canonicalBytes)
+            writes.put(.principal(outlet: outlet.id, role: .node, name: "node"), outlet.nodeKey.bytes)
+        }
+        return writes
+    }
+}

@@ -1,0 +1,69 @@
+import CLibCrypto
+import SGPOSCodec
+
+/// A SHA-256 digest: block ids, transaction ids, Merkle nodes, state roots.
+public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Digest size in bytes.
+    public static let byteCount = 32
+    /// The all-zero value, used only where docs/FORMAT.md says so.
+    public static let zero = Hash256(unchecked: [UInt8](repeating: 0, count: byteCount))
+
+    /// The 32 digest bytes.
+    public let bytes: [UInt8]
+
+    /// Wraps 32 bytes; nil for any other length.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == Hash256.byteCount else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Parses 64 hex digits.
+    public init?(hex: String) {
+        guard let raw = Hex.decode(hex) else { return nil }
+        self.init(bytes: raw)
+    }
+
+    init(unchecked bytes: [UInt8]) {
+        precondition(bytes.count == Hash256.byteCount, "a SHA-256 digest is 32 bytes")
+        self.bytes = bytes
+    }
+
+    public var hex: String { Hex.encode(bytes) }
+    public var description: String { hex }
+
+    public static func < (lhs: Hash256, rhs: Hash256) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+
+    /// Plain SHA-256 of `data` (no domain tag). Used by the RFC 9162 Merkle hashes,
+    /// whose 0x00/0x01 prefixes are their own domain separation.
+    public static func sha256(_ data: [UInt8]) -> Hash256 {
+        var digest = [UInt8](repeating: 0, count: byteCount)
+        data.withNonNullPointer { input, inputCount in
+            digest.withUnsafeMutableBufferPointer { output in
+                // OpenSSL's one-shot SHA256 uses the SHA-NI instructions where the CPU has them
+                // (docs/PERFORMANCE.md has the measurements behind this choice).
+                _ = SHA256(input, inputCount, output.baseAddress!)
+            }
+        }
+        return Hash256(unchecked: digest)
+    }
+
+    /// SHA-256 over the domain tag's bytes followed by `data` (docs/FORMAT.md §2).
+    public static func tagged(_ tag: DomainTag, _ data: [UInt8]) -> Hash256 {
+        var message = tag.prefix
+        message.reserveCapacity(message.count + data.count)
+        message.append(contentsOf: data)
+        return sha256(message)
+    }
+}
+
+extension Hash256: CanonicalEncodable, CanonicalDecodable {
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeFixed(bytes, count: Hash256.byteCount)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        self.init(unchecked: try decoder.readFixed("hash", count: Hash256.byteCount))
+    }
+}
