@@ -8,6 +8,14 @@ public struct CompactRange: Hashable, Sendable {
 
     public init() {}
 
+    /// Restores a range from stored perfect-subtree roots (one per set bit of `size`,
+    /// largest first).
+    public init(size: UInt64, frontier: [Hash256]) {
+        precondition(frontier.count == size.nonzeroBitCount, "frontier does not match the size")
+        self.size = size
+        self.frontier = frontier
+    }
+
     /// Appends a leaf hash.
     public mutating func append(leafHash: Hash256) {
         precondition(size < MerkleTree.sizeMax, "tree is full")

@@ -1,0 +1,58 @@
+import SGPOSChain
+import SGPOSCrypto
+
+/// One broken rule found by the auditor: where, and what.
+public struct AuditFinding: Hashable, Sendable, CustomStringConvertible {
+    /// The outlet chain, if the finding belongs to one.
+    public let outletID: OutletID?
+    public let height: UInt64?
+    public let transactionIndex: Int?
+    public let transactionID: Hash256?
+    /// Stable rule name: a ledger rule code (`rule 105`) or a store check (`store/tx-index`).
+    public let rule: String
+    public let message: String
+
+    public init(outletID: OutletID? = nil, height: UInt64? = nil, transactionIndex: Int? = nil,
+                transactionID: Hash256? = nil, rule: String, message: String) {
+        self.outletID = outletID
+        self.height = height
+        self.transactionIndex = transactionIndex
+        self.transactionID = transactionID
+        self.rule = rule
+        self.message = message
+    }
+
+    public var description: String {
+        var place: [String] = []
+        if let outletID { place.append("outlet \(outletID)") }
+        if let height { place.append("height \(height)") }
+        if let transactionIndex { place.append("transaction \(transactionIndex)") }
+        if let transactionID { place.append("tx \(transactionID)") }
+        let location = place.isEmpty ? "store" : place.joined(separator: " ")
+        return "\(location): [\(rule)] \(message)"
+    }
+}
+
+/// What the auditor verified and what it found.
+public struct AuditReport: Sendable {
+    /// One verified chain.
+    public struct Chain: Hashable, Sendable {
+        public let outletID: OutletID
+        /// Height up to which every rule held.
+        public let verifiedHeight: UInt64
+        public let transactions: Int
+        public let headID: Hash256
+        public let stateRoot: Hash256
+        /// RFC 9162 root over block ids 1...verifiedHeight.
+        public let historyRoot: Hash256
+    }
+
+    public let genesisID: Hash256
+    public let chains: [Chain]
+    public let findings: [AuditFinding]
+    public let signaturesVerified: Int
+
+    /// True when nothing was found.
+    public var isValid: Bool { findings.isEmpty }
+    public var transactionCount: Int { chains.reduce(0) { $0 + $1.transactions } }
+}

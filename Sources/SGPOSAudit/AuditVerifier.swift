@@ -1,0 +1,295 @@
+import Dispatch
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSStore
+
+/// Re-verifies a node's whole store without trusting it: every block from genesis
+/// (links, signatures, Merkle roots, history roots, registry rules, state roots), and
+/// every stored index, history node, state entry and metadata record against what the
+/// replay produces. Any single changed byte of any stored value is found.
+public struct AuditVerifier: Sendable {
+    /// Blocks decoded and signature-checked together (bounds memory).
+    public static let batchBlocks = 256
+    public let rules: ChainRules
+
+    public init(rules: ChainRules = ChainRules()) { self.rules = rules }
+
+    /// Verifies the store in `dataDirectory`. If `trustedGenesis` is given, the stored
+    /// genesis must be byte-identical to it.
+    public func verify(dataDirectory: String, trustedGenesis: Genesis? = nil) throws -> AuditReport {
+        let store = try LedgerStore.open(dataDirectory: dataDirectory)
+        return try verify(store: store, trustedGenesis: trustedGenesis)
+    }
+
+    public func verify(store: LedgerStore, trustedGenesis: Genesis? = nil) throws -> AuditReport {
+        try store.environment.read { transaction in
+            var run = AuditRun(store: store, transaction: transaction, rules: rules)
+            if let trustedGenesis, trustedGenesis.canonicalBytes != store.genesis.canonicalBytes {
+                run.findings.append(AuditFinding(
+                    rule: "store/genesis",
+                    message: "stored genesis \(store.genesis.id) is not the trusted genesis \(trustedGenesis.id)"))
+            }
+            try run.verifyAll()
+            return AuditReport(genesisID: store.genesis.id, chains: run.chains, findings: run.findings,
+                               signaturesVerified: run.signaturesVerified)
+        }
+    }
+}
+
+/// One audit pass over one read transaction.
+struct AuditRun {
+    let store: LedgerStore
+    let transaction: LMDBTransaction
+    let rules: ChainRules
+    var findings: [AuditFinding] = []
+    var chains: [AuditReport.Chain] = []
+    var signaturesVerified = 0
+    /// Entries each database must hold, counted during replay.
+    var expectedTransactionIndex = 0
+    var expectedHistoryNodes = 0
+    var expectedStateEntries = 0
+    var expectedMetaEntries = 2  // format, genesis
+    var everyChainVerified = true
+
+    init(store: LedgerStore, transaction: LMDBTransaction, rules: ChainRules) {
+        self.store = store
+        self.transaction = transaction
+        self.rules = rules
+    }
+
+    mutating func verifyAll() throws {
+        try verifyMeta()
+        try checkNoForeignChains()
+        for outlet in store.genesis.outlets {
+            try verifyChain(outlet.id)
+        }
+        guard everyChainVerified else { return }
+        try compareCount("blocks", expected: chains.reduce(0) { $0 + Int($1.verifiedHeight) })
+        try compareCount("tx-index", expected: expectedTransactionIndex)
+        try compareCount("idempotency", expected: expectedTransactionIndex)
+        try compareCount("history", expected: expectedHistoryNodes)
+        try compareCount("state", expected: expectedStateEntries)
+        try compareCount("meta", expected: expectedMetaEntries)
+    }
+
+    private mutating func verifyMeta() throws {
+        let meta = try database("meta")
+        if try transaction.get(meta, StoreLayout.MetaKey.format) != StoreLayout.u32Bytes(StoreLayout.formatVersion) {
+            findings.append(AuditFinding(rule: "store/meta", message: "meta \"format\" is not store format \(StoreLayout.formatVersion)"))
+        }
+    }
+
+    private mutating func checkNoForeignChains() throws {
+        let known = Set(store.genesis.outlets.map { StoreLayout.u32Bytes($0.id) })
+        var foreign: [String] = []
+        try transaction.scan(try database("blocks")) { key, _ in
+            if !known.contains(Array(key.prefix(4))) { foreign.append(Hex.encode(key)) }
+            return foreign.count < 10
+        }
+        for key in foreign {
+            findings.append(AuditFinding(rule: "store/blocks", message: "block key \(key) belongs to no genesis outlet"))
+        }
+    }
+
+    private mutating func verifyChain(_ outletID: OutletID) throws {
+        let genesis = store.genesis
+        let validator = BlockValidator(genesis: genesis, rules: rules)
+        var head = ChainHead.genesis(genesis, outletID: outletID)
+        var state = MemoryState()
+        state.apply(genesis.initialWrites)
+        var transactions = 0
+        var failed = false
+        var history = HistoryExpectation(outletID: outletID)
+        let blocks = try database("blocks")
+        chainLoop: while true {
+            let raw = try readBatch(blocks, outletID: outletID, from: head.height + 1)
+            if raw.isEmpty { break }
+            let decoded = decodeAndVerify(raw)
+            signaturesVerified += decoded.reduce(0) { $0 + ($1.block?.transactions.count ?? 0) }
+            for item in decoded {
+                guard let block = item.block else {
+                    fail(outletID, item.height, nil, nil, "store/blocks", "block does not decode: \(item.error ?? "")")
+                    failed = true
+                    break chainLoop
+                }
+                if let bad = item.badSignatureIndex {
+                    let signed = block.transactions[bad]
+                    fail(outletID, item.height, bad, signed.id, "rule \(LedgerRejection.Reason.badSignature.rawValue)",
+                         "signature does not verify under \(signed.envelope.signer)")
+                    failed = true
+                    break chainLoop
+                }
+                do {
+                    let outcome = try validator.validate(block, head: head, state: state, transactionSignaturesChecked: true)
+                    try checkIndexes(block, outletID: outletID)
+                    try history.check(block, transaction: transaction, database: try database("history"), run: &self)
+                    state.apply(outcome.writes)
+                    head = outcome.head
+                    transactions += block.transactions.count
+                } catch let rejection as BlockRejection {
+                    fail(outletID, rejection.height, rejection.transactionIndex, rejection.transactionID,
+                         "rule \(rejection.rejection.code)", rejection.rejection.detail)
+                    failed = true
+                    break chainLoop
+                } catch let finding as AuditFinding {
+                    findings.append(finding)
+                    failed = true
+                    break chainLoop
+                }
+            }
+        }
+        expectedHistoryNodes += history.nodes
+        if failed { everyChainVerified = false }
+        if !failed { try compareState(state, outletID: outletID) }
+        try compareHead(head, outletID: outletID, failed: failed)
+        chains.append(AuditReport.Chain(outletID: outletID, verifiedHeight: head.height, transactions: transactions,
+                                        headID: head.blockID, stateRoot: head.stateRoot, historyRoot: head.history.root))
+    }
+
+    private mutating func fail(_ outletID: OutletID, _ height: UInt64?, _ index: Int?, _ id: Hash256?, _ rule: String, _ message: String) {
+        findings.append(AuditFinding(outletID: outletID, height: height, transactionIndex: index, transactionID: id,
+                                     rule: rule, message: message))
+    }
+
+    /// Raw blocks `from`, `from+1`, … (at most one batch), stopping at a gap.
+    private func readBatch(_ blocks: LMDBDatabase, outletID: OutletID, from height: UInt64) throws -> [(height: UInt64, bytes: [UInt8])] {
+        var batch: [(height: UInt64, bytes: [UInt8])] = []
+        var expected = height
+        try transaction.scan(blocks, from: StoreLayout.blockKey(outletID, height), limit: AuditVerifier.batchBlocks) { key, value in
+            guard key == StoreLayout.blockKey(outletID, expected) else { return false }
+            batch.append((expected, value))
+            expected += 1
+            return true
+        }
+        return batch
+    }
+
+    struct DecodedBlock: @unchecked Sendable {
+        var height: UInt64
+        var block: Block?
+        var error: String?
+        var badSignatureIndex: Int?
+    }
+
+    /// Decodes a batch and verifies every transaction signature on all cores.
+    private func decodeAndVerify(_ raw: [(height: UInt64, bytes: [UInt8])]) -> [DecodedBlock] {
+        let results = UnsafeMutableBufferPointer<DecodedBlock>.allocate(capacity: raw.count)
+        results.initialize(repeating: DecodedBlock(height: 0))
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let output = results
+        DispatchQueue.concurrentPerform(iterations: raw.count) { index in
+            var item = DecodedBlock(height: raw[index].height)
+            do {
+                let block = try Block(encoded: raw[index].bytes)
+                item.block = block
+                item.badSignatureIndex = block.transactions.firstIndex { !$0.hasValidSignature }
+            } catch {
+                item.error = "\(error)"
+            }
+            output[index] = item
+        }
+        return Array(results)
+    }
+
+    private mutating func checkIndexes(_ block: Block, outletID: OutletID) throws {
+        let index = try database("tx-index")
+        let idempotency = try database("idempotency")
+        for (position, signed) in block.transactions.enumerated() {
+            let location = TransactionLocation(outletID: outletID, height: block.header.height, index: UInt32(position), transactionID: signed.id)
+            let stored = try? store.location(of: signed.id, transaction)
+            guard stored == location else {
+                throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
+                                   rule: "store/tx-index", message: "tx-index entry is missing or wrong (stored: \(stored.map { "\($0)" } ?? "none"))")
+            }
+            let first = try? store.idempotentResult(outletID, signed.envelope.idempotencyID, transaction)
+            guard first == location else {
+                throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
+                                   rule: "store/idempotency", message: "idempotency entry \(signed.envelope.idempotencyID) is missing, wrong or used twice")
+            }
+            _ = index
+            _ = idempotency
+            expectedTransactionIndex += 1
+        }
+    }
+
+    private mutating func compareState(_ state: MemoryState, outletID: OutletID) throws {
+        let expected = state.sortedEntries
+        expectedStateEntries += expected.count
+        var stored: [(key: [UInt8], value: [UInt8])] = []
+        let prefix = StoreLayout.u32Bytes(outletID)
+        try transaction.scan(try database("state"), from: prefix, limit: expected.count + 1) { key, value in
+            guard key.starts(with: prefix) else { return false }
+            stored.append((key, value))
+            return true
+        }
+        for (position, entry) in expected.enumerated() {
+            let key = StoreLayout.stateKey(outletID, entry.key)
+            guard position < stored.count, stored[position].key == key, stored[position].value == entry.value else {
+                fail(outletID, nil, nil, nil, "store/state",
+                     "state entry \(Hex.encode(key)) differs from the replayed state (table \(entry.key.table))")
+                return
+            }
+        }
+        if stored.count != expected.count {
+            fail(outletID, nil, nil, nil, "store/state", "store holds \(stored.count) state entries, replay produced \(expected.count)")
+        }
+    }
+
+    private mutating func compareHead(_ head: ChainHead, outletID: OutletID, failed: Bool) throws {
+        let meta = try database("meta")
+        let stored = try transaction.get(meta, StoreLayout.MetaKey.head(outletID))
+        if head.height > 0 { expectedMetaEntries += 1 }
+        guard !failed else { return }
+        let expected: [UInt8]? = head.height == 0 ? nil : StoreLayout.headRecordBytes(head)
+        if stored != expected {
+            fail(outletID, head.height, nil, nil, "store/meta", "meta head record does not match the verified head (height \(head.height), block \(head.blockID))")
+        }
+    }
+
+    private mutating func compareCount(_ name: String, expected: Int) throws {
+        let actual = try transaction.count(try database(name))
+        if actual != expected {
+            findings.append(AuditFinding(rule: "store/\(name)", message: "database holds \(actual) entries, the verified chains account for \(expected)"))
+        }
+    }
+
+    func database(_ name: String) throws -> LMDBDatabase {
+        try store.database(named: name)
+    }
+}
+
+/// Recomputes the history-tree nodes each block adds and compares them with the store.
+struct HistoryExpectation {
+    let outletID: OutletID
+    var levels = CompactRange()
+    var nodes = 0
+
+    mutating func check(_ block: Block, transaction: LMDBTransaction, database: LMDBDatabase, run: inout AuditRun) throws {
+        let height = block.header.height
+        var hash = MerkleTree.leafHash(block.id.bytes)
+        var index = height - 1
+        var level = 0
+        var frontier = levels.frontier
+        try expect(level: 0, index: index, hash: hash, height: height, transaction, database)
+        while index & 1 == 1 {
+            hash = MerkleTree.nodeHash(frontier.removeLast(), hash)
+            index >>= 1
+            level += 1
+            try expect(level: level, index: index, hash: hash, height: height, transaction, database)
+        }
+        levels.append(leafHash: MerkleTree.leafHash(block.id.bytes))
+    }
+
+    private mutating func expect(level: Int, index: UInt64, hash: Hash256, height: UInt64,
+                                 _ transaction: LMDBTransaction, _ database: LMDBDatabase) throws {
+        nodes += 1
+        let stored = try transaction.get(database, StoreLayout.historyKey(outletID, level: level, index: index))
+        guard stored == hash.bytes else {
+            throw AuditFinding(outletID: outletID, height: height, rule: "store/history",
+                               message: "history node level \(level) index \(index) is missing or differs from the recomputed hash")
+        }
+    }
+}
+
+extension AuditFinding: Error {}

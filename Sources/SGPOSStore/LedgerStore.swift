@@ -1,0 +1,271 @@
+import Glibc
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+
+/// A node's ledger on disk: one LMDB environment in `<data>/ledger` holding the outlet
+/// chains it produces or replicates, their indexes, history trees and state.
+public final class LedgerStore: Sendable {
+    /// Options for opening a store.
+    public struct Options: Sendable {
+        public var mapSizeBytes: Int
+        public var durability: Durability
+        public init(mapSizeBytes: Int = 1 << 30, durability: Durability = .durable) {
+            self.mapSizeBytes = mapSizeBytes
+            self.durability = durability
+        }
+    }
+
+    public let environment: LMDBEnvironment
+    public let genesis: Genesis
+    let databases: Databases
+
+    struct Databases: Sendable {
+        let blocks: LMDBDatabase
+        let transactionIndex: LMDBDatabase
+        let idempotency: LMDBDatabase
+        let history: LMDBDatabase
+        let state: LMDBDatabase
+        let meta: LMDBDatabase
+
+        init(_ environment: LMDBEnvironment) throws {
+            blocks = try environment.openDatabase("blocks")
+            transactionIndex = try environment.openDatabase("tx-index")
+            idempotency = try environment.openDatabase("idempotency")
+            history = try environment.openDatabase("history")
+            state = try environment.openDatabase("state")
+            meta = try environment.openDatabase("meta")
+        }
+    }
+
+    /// The LMDB directory inside a node's data directory.
+    public static func ledgerDirectory(_ dataDirectory: String) -> String { dataDirectory + "/ledger" }
+
+    /// Creates a new store in `dataDirectory` (created if missing) holding the genesis
+    /// state of every outlet chain. Fails if a store is already there.
+    public static func create(
+        dataDirectory: String, genesis: Genesis, options: Options = Options()
+    ) throws -> LedgerStore {
+        let directory = ledgerDirectory(dataDirectory)
+        try makeDirectory(dataDirectory)
+        try makeDirectory(directory)
+        let environment = try LMDBEnvironment(directory: directory, mapSizeBytes: options.mapSizeBytes, durability: options.durability)
+        let databases = try Databases(environment)
+        try environment.write { transaction in
+            if try transaction.get(databases.meta, StoreLayout.MetaKey.format) != nil {
+                throw StoreError.alreadyInitialized("\(directory) already holds a ledger; refusing to overwrite it")
+            }
+            try transaction.put(databases.meta, StoreLayout.MetaKey.format, StoreLayout.u32(StoreLayout.formatVersion))
+            try transaction.put(databases.meta, StoreLayout.MetaKey.genesis, genesis.canonicalBytes)
+            for outlet in genesis.outlets {
+                for (key, value) in genesis.initialWrites.sortedEntries {
+                    try transaction.put(databases.state, StoreLayout.stateKey(outlet.id, key), value!)
+                }
+            }
+        }
+        return LedgerStore(environment: environment, genesis: genesis, databases: databases)
+    }
+
+    /// Opens an existing store and checks each chain's head block against the recorded head.
+    public static func open(dataDirectory: String, options: Options = Options()) throws -> LedgerStore {
+        let directory = ledgerDirectory(dataDirectory)
+        guard access(directory + "/data.mdb", F_OK) == 0 else {
+            throw StoreError.notInitialized("no ledger in \(dataDirectory) (expected \(directory)/data.mdb); run `sgpos chain init` first")
+        }
+        let environment = try LMDBEnvironment(directory: directory, mapSizeBytes: options.mapSizeBytes, durability: options.durability)
+        let databases = try Databases(environment)
+        let genesis = try environment.read { transaction in
+            guard let format = try transaction.get(databases.meta, StoreLayout.MetaKey.format) else {
+                throw StoreError.notInitialized("\(directory) has no ledger metadata")
+            }
+            guard format == StoreLayout.u32(StoreLayout.formatVersion) else {
+                throw StoreError.corrupt("store format \(Hex.encode(format)) is not version \(StoreLayout.formatVersion)")
+            }
+            guard let genesisBytes = try transaction.get(databases.meta, StoreLayout.MetaKey.genesis) else {
+                throw StoreError.corrupt("store metadata lacks the genesis")
+            }
+            let genesis: Genesis
+            do { genesis = try Genesis(canonicalBytes: genesisBytes) } catch {
+                throw StoreError.corrupt("stored genesis does not decode: \(error)")
+            }
+            return genesis
+        }
+        let store = LedgerStore(environment: environment, genesis: genesis, databases: databases)
+        try store.checkHeads()
+        return store
+    }
+
+    private init(environment: LMDBEnvironment, genesis: Genesis, databases: Databases) {
+        self.environment = environment
+        self.genesis = genesis
+        self.databases = databases
+    }
+
+    /// Every head record must name the chain's last stored block, whose header must
+    /// carry a valid producer signature.
+    private func checkHeads() throws {
+        try environment.read { transaction in
+            for outlet in genesis.outlets {
+                let record = try headRecord(outlet.id, transaction)
+                let last = try transaction.last(databases.blocks, prefix: StoreLayout.u32(outlet.id))
+                guard let record else {
+                    if last != nil { throw StoreError.corrupt("outlet \(outlet.id) has blocks but no head record") }
+                    continue
+                }
+                guard let last else { throw StoreError.corrupt("outlet \(outlet.id) head names height \(record.height) but no block is stored") }
+                let block: Block
+                do { block = try Block(encoded: last.value) } catch {
+                    throw StoreError.corrupt("outlet \(outlet.id) head block does not decode: \(error)")
+                }
+                guard block.header.height == record.height, block.id == record.blockID, block.hasValidSignature else {
+                    throw StoreError.corrupt("outlet \(outlet.id) head record (height \(record.height)) does not match its last block")
+                }
+            }
+        }
+    }
+
+    // MARK: - Reads inside a transaction
+
+    func headRecord(_ outletID: OutletID, _ transaction: LMDBTransaction) throws -> HeadRecord? {
+        guard let bytes = try transaction.get(databases.meta, StoreLayout.MetaKey.head(outletID)) else { return nil }
+        do { return try HeadRecord(canonicalBytes: bytes) } catch {
+            throw StoreError.corrupt("head record of outlet \(outletID) does not decode: \(error)")
+        }
+    }
+
+    /// The head of `outletID`'s chain as of `transaction`.
+    public func head(_ outletID: OutletID, _ transaction: LMDBTransaction) throws -> ChainHead {
+        guard genesis.outlet(outletID) != nil else { throw StoreError.unknownOutlet("outlet \(outletID) is not in the genesis") }
+        guard let record = try headRecord(outletID, transaction) else {
+            return ChainHead.genesis(genesis, outletID: outletID)
+        }
+        let nodes = HistoryNodes(store: self, transaction: transaction, outletID: outletID)
+        var frontier: [Hash256] = []
+        var start: UInt64 = 0
+        for level in stride(from: 63, through: 0, by: -1) where record.height & (1 << UInt64(level)) != 0 {
+            frontier.append(try nodes.node(level: level, index: start >> UInt64(level)))
+            start += 1 << UInt64(level)
+        }
+        let history = CompactRange(size: record.height, frontier: frontier)
+        return ChainHead(outletID: outletID, height: record.height, blockID: record.blockID,
+                         timestampMs: record.timestampMs, stateRoot: record.stateRoot, history: history)
+    }
+
+    /// The stored block at `height`, or nil.
+    public func block(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> Block? {
+        guard let bytes = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        do { return try Block(encoded: bytes) } catch {
+            throw StoreError.corrupt("block \(height) of outlet \(outletID) does not decode: \(error)")
+        }
+    }
+
+    /// Where transaction `id` was committed, or nil.
+    public func location(of id: Hash256, _ transaction: LMDBTransaction) throws -> TransactionLocation? {
+        guard let bytes = try transaction.get(databases.transactionIndex, id.bytes) else { return nil }
+        do { return try TransactionLocation(indexValue: bytes, transactionID: id) } catch {
+            throw StoreError.corrupt("tx-index entry of \(id) does not decode: \(error)")
+        }
+    }
+
+    /// The first result for an idempotency id on `outletID`'s chain, or nil.
+    public func idempotentResult(_ outletID: OutletID, _ id: IdempotencyID, _ transaction: LMDBTransaction) throws -> TransactionLocation? {
+        guard let bytes = try transaction.get(databases.idempotency, StoreLayout.idempotencyKey(outletID, id)) else { return nil }
+        do { return try TransactionLocation(idempotencyValue: bytes, outletID: outletID) } catch {
+            throw StoreError.corrupt("idempotency entry \(id) does not decode: \(error)")
+        }
+    }
+
+    /// Reads `outletID`'s chain state as of `transaction`.
+    public func stateReader(_ outletID: OutletID, _ transaction: LMDBTransaction) -> StoredState {
+        StoredState(database: databases.state, transaction: transaction, outletID: outletID)
+    }
+
+    // MARK: - Writes
+
+    /// Stores a validated block, its indexes, history nodes, state writes and the new
+    /// head, inside `transaction`. `previous` must be the current head.
+    public func commit(_ block: Block, writes: WriteSet, previous: ChainHead, _ transaction: LMDBTransaction) throws {
+        let outletID = previous.outletID
+        let current = try head(outletID, transaction)
+        guard current.height == previous.height, current.blockID == previous.blockID else {
+            throw StoreError.headMoved("outlet \(outletID) head moved from \(previous.height) to \(current.height) during the write")
+        }
+        precondition(block.header.height == previous.height + 1 && block.header.previousHash == previous.blockID,
+                     "commit of a block that does not extend the head")
+        let height = block.header.height
+        try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), block.encoded)
+        for (index, signed) in block.transactions.enumerated() {
+            let location = TransactionLocation(outletID: outletID, height: height, index: UInt32(index), transactionID: signed.id)
+            try transaction.put(databases.transactionIndex, signed.id.bytes, location.indexValue)
+            try transaction.put(databases.idempotency,
+                                StoreLayout.idempotencyKey(outletID, signed.envelope.idempotencyID), location.idempotencyValue)
+        }
+        // History tree: the new leaf, then every perfect subtree it completes.
+        var hash = MerkleTree.leafHash(block.id.bytes)
+        var index = height - 1
+        var level = 0
+        try transaction.put(databases.history, StoreLayout.historyKey(outletID, level: 0, index: index), hash.bytes)
+        while index & 1 == 1 {
+            guard let left = try transaction.get(databases.history, StoreLayout.historyKey(outletID, level: level, index: index - 1)),
+                let leftHash = Hash256(bytes: left)
+            else { throw StoreError.corrupt("history node \(level)/\(index - 1) of outlet \(outletID) is missing") }
+            hash = MerkleTree.nodeHash(leftHash, hash)
+            index >>= 1
+            level += 1
+            try transaction.put(databases.history, StoreLayout.historyKey(outletID, level: level, index: index), hash.bytes)
+        }
+        for (key, value) in writes.sortedEntries {
+            let stateKey = StoreLayout.stateKey(outletID, key)
+            if let value { try transaction.put(databases.state, stateKey, value) } else { try transaction.delete(databases.state, stateKey) }
+        }
+        let newHead = previous.advanced(by: block)
+        try transaction.put(databases.meta, StoreLayout.MetaKey.head(outletID), HeadRecord(newHead).canonicalBytes)
+    }
+}
+
+/// The state of one outlet chain read through an LMDB transaction.
+public struct StoredState: StateReader {
+    let database: LMDBDatabase
+    let transaction: LMDBTransaction
+    let outletID: OutletID
+
+    public func read(_ key: StateKey) throws -> [UInt8]? {
+        try transaction.get(database, StoreLayout.stateKey(outletID, key))
+    }
+}
+
+/// History-tree nodes of one outlet chain read through an LMDB transaction.
+public struct HistoryNodes: MerkleNodeReader {
+    public typealias Failure = any Error
+    let store: LedgerStore
+    let transaction: LMDBTransaction
+    let outletID: OutletID
+
+    public func node(level: Int, index: UInt64) throws -> Hash256 {
+        guard let bytes = try transaction.get(store.databases.history, StoreLayout.historyKey(outletID, level: level, index: index)),
+            let hash = Hash256(bytes: bytes)
+        else { throw StoreError.corrupt("history node \(level)/\(index) of outlet \(outletID) is missing or malformed") }
+        return hash
+    }
+}
+
+func makeDirectory(_ path: String) throws {
+    if mkdir(path, 0o700) != 0 && errno != EEXIST {
+        throw StoreError.notInitialized("cannot create directory \(path): \(String(cString: strerror(errno)))")
+    }
+}
+
+extension LedgerStore {
+    /// A database by its FORMAT.md name.
+    public func database(named name: String) throws -> LMDBDatabase {
+        switch name {
+        case "blocks": databases.blocks
+        case "tx-index": databases.transactionIndex
+        case "idempotency": databases.idempotency
+        case "history": databases.history
+        case "state": databases.state
+        case "meta": databases.meta
+        default: throw StoreError.notFound("no database named \(name)")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+
+/// Names and key/value layouts of the LMDB databases (docs/FORMAT.md §9). Integers in
+/// keys are big-endian, so LMDB's byte order is numeric order and appends are sequential.
+public enum StoreLayout {
+    /// Store format version, in `meta` under ``MetaKey/format``.
+    public static let formatVersion: UInt32 = 1
+    /// Databases, in the order FORMAT.md lists them.
+    public static let databaseNames = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+
+    /// Keys of the `meta` database (ASCII).
+    public enum MetaKey {
+        public static let format: [UInt8] = Array("format".utf8)
+        public static let genesis: [UInt8] = Array("genesis".utf8)
+        public static let headPrefix: [UInt8] = Array("head/".utf8)
+        public static func head(_ outletID: OutletID) -> [UInt8] { headPrefix + u32(outletID) }
+    }
+
+    /// blocks: outlet u32 ‖ height u64.
+    public static func blockKey(_ outletID: OutletID, _ height: UInt64) -> [UInt8] {
+        u32(outletID) + u64(height)
+    }
+
+    /// idempotency: outlet u32 ‖ idempotency id (16).
+    public static func idempotencyKey(_ outletID: OutletID, _ id: IdempotencyID) -> [UInt8] {
+        u32(outletID) + id.bytes
+    }
+
+    /// history: outlet u32 ‖ level u8 ‖ index u64.
+    public static func historyKey(_ outletID: OutletID, level: Int, index: UInt64) -> [UInt8] {
+        precondition(level >= 0 && level < 64, "history level out of range")
+        return u32(outletID) + [UInt8(level)] + u64(index)
+    }
+
+    /// state: outlet u32 ‖ table u8 ‖ table key.
+    public static func stateKey(_ outletID: OutletID, _ key: StateKey) -> [UInt8] {
+        u32(outletID) + key.bytes
+    }
+
+    static func u32(_ value: UInt32) -> [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 4)
+        encoder.writeU32(value)
+        return encoder.bytes
+    }
+
+    static func u64(_ value: UInt64) -> [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 8)
+        encoder.writeU64(value)
+        return encoder.bytes
+    }
+}
+
+/// Where a committed transaction is: outlet chain, block height, position in the block.
+public struct TransactionLocation: Hashable, Sendable, CustomStringConvertible {
+    public let outletID: OutletID
+    public let height: UInt64
+    public let index: UInt32
+    public let transactionID: Hash256
+
+    public init(outletID: OutletID, height: UInt64, index: UInt32, transactionID: Hash256) {
+        self.outletID = outletID
+        self.height = height
+        self.index = index
+        self.transactionID = transactionID
+    }
+
+    public var description: String { "outlet \(outletID) height \(height) index \(index) tx \(transactionID)" }
+
+    /// tx-index value: outlet u32 ‖ height u64 ‖ index u32.
+    var indexValue: [UInt8] {
+        StoreLayout.u32(outletID) + StoreLayout.u64(height) + StoreLayout.u32(index)
+    }
+
+    /// idempotency value: tx id (32) ‖ height u64 ‖ index u32.
+    var idempotencyValue: [UInt8] {
+        transactionID.bytes + StoreLayout.u64(height) + StoreLayout.u32(index)
+    }
+
+    init(indexValue bytes: [UInt8], transactionID: Hash256) throws(CodecError) {
+        var decoder = CanonicalDecoder(bytes)
+        outletID = try decoder.readU32("outlet id")
+        height = try decoder.readU64("height")
+        index = try decoder.readU32("index")
+        try decoder.finish("tx-index value")
+        self.transactionID = transactionID
+    }
+
+    init(idempotencyValue bytes: [UInt8], outletID: OutletID) throws(CodecError) {
+        var decoder = CanonicalDecoder(bytes)
+        transactionID = try Hash256(from: &decoder)
+        height = try decoder.readU64("height")
+        index = try decoder.readU32("index")
+        try decoder.finish("idempotency value")
+        self.outletID = outletID
+    }
+}
+
+/// The `meta` head record of one outlet chain: height u64 ‖ block id ‖ timestamp u64 ‖
+/// state root. Height 0 (no blocks) is never stored.
+struct HeadRecord: Hashable, CanonicalEncodable, CanonicalDecodable {
+    var height: UInt64
+    var blockID: Hash256
+    var timestampMs: UInt64
+    var stateRoot: Hash256
+
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU64(height)
+        blockID.encode(to: &encoder)
+        encoder.writeU64(timestampMs)
+        stateRoot.encode(to: &encoder)
+    }
+
+    init(height: UInt64, blockID: Hash256, timestampMs: UInt64, stateRoot: Hash256) {
+        self.height = height
+        self.blockID = blockID
+        self.timestampMs = timestampMs
+        self.stateRoot = stateRoot
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        height = try decoder.readU64("height")
+        blockID = try Hash256(from: &decoder)
+        timestampMs = try decoder.readU64("timestamp")
+        stateRoot = try Hash256(from: &decoder)
+    }
+
+    init(_ head: ChainHead) {
+        self.init(height: head.height, blockID: head.blockID, timestampMs: head.timestampMs, stateRoot: head.stateRoot)
+    }
+}
+
+extension StoreLayout {
+    /// Big-endian u32 bytes (public for the auditor).
+    public static func u32Bytes(_ value: UInt32) -> [UInt8] { u32(value) }
+
+    /// The meta head record the store writes for `head`.
+    public static func headRecordBytes(_ head: ChainHead) -> [UInt8] { HeadRecord(head).canonicalBytes }
+}
