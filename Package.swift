@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CSodium", "CLibCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -19,27 +19,50 @@ public struct GenesisDocument: Codable, Hashable, Sendable {
         public struct Rate: Codable, Hashable, Sendable {
             public var effectiveFrom: String
             public var basisPoints: UInt32
+            public init(effectiveFrom: String, basisPoints: UInt32) {
+                self.effectiveFrom = effectiveFrom
+                self.basisPoints = basisPoints
+            }
         }
         public var pricesIncludeGst: Bool
         public var method: String
         public var rates: [Rate]
+        public init(pricesIncludeGst: Bool, method: String, rates: [Rate]) {
+            self.pricesIncludeGst = pricesIncludeGst
+            self.method = method
+            self.rates = rates
+        }
     }
 
     public struct Admin: Codable, Hashable, Sendable {
         public var name: String
         public var publicKey: String
+        public init(name: String, publicKey: String) {
+            self.name = name
+            self.publicKey = publicKey
+        }
     }
 
     public struct Outlet: Codable, Hashable, Sendable {
         public var id: UInt32
         public var name: String
         public var nodeKey: String
+        public init(id: UInt32, name: String, nodeKey: String) {
+            self.id = id
+            self.name = name
+            self.nodeKey = nodeKey
+        }
     }
 
     public struct Validator: Codable, Hashable, Sendable {
         public var name: String
         public var publicKey: String
         public var power: UInt64
+        public init(name: String, publicKey: String, power: UInt64) {
+            self.name = name
+            self.publicKey = publicKey
+            self.power = power
+        }
     }
 
     public var format: String
@@ -50,6 +73,20 @@ public struct GenesisDocument: Codable, Hashable, Sendable {
     public var admins: [Admin]
     public var outlets: [Outlet]
     public var validators: [Validator]
+
+    public init(
+        format: String, chainId: String, genesisTimeMs: UInt64, parameters: Parameters, gst: GST,
+        admins: [Admin], outlets: [Outlet], validators: [Validator]
+    ) {
+        self.format = format
+        self.chainId = chainId
+        self.genesisTimeMs = genesisTimeMs
+        self.parameters = parameters
+        self.gst = gst
+        self.admins = admins
+        self.outlets = outlets
+        self.validators = validators
+    }
 
     /// The JSON form of an existing genesis.
     public init(_ genesis: Genesis) {

@@ -241,6 +241,12 @@ public struct HistoryNodes: MerkleNodeReader {
     let transaction: LMDBTransaction
     let outletID: OutletID
 
+    public init(store: LedgerStore, transaction: LMDBTransaction, outletID: OutletID) {
+        self.store = store
+        self.transaction = transaction
+        self.outletID = outletID
+    }
+
     public func node(level: Int, index: UInt64) throws -> Hash256 {
         guard let bytes = try transaction.get(store.databases.history, StoreLayout.historyKey(outletID, level: level, index: index)),
             let hash = Hash256(bytes: bytes)

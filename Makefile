@@ -1,0 +1,32 @@
+# SGPOS Ledger — the two commands (README.md): `make run` and `make test`.
+SWIFT ?= swift
+SWIFT_FLAGS ?=
+DEMO_DIR ?= demo-data
+
+.PHONY: run test build release bench bootstrap clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release: bootstrap
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+# Creates a demo network of outlet ledgers, appends signed transactions, verifies and proves them.
+run: build
+	.build/debug/sgpos demo --dir $(DEMO_DIR)
+	.build/debug/sgpos audit verify $(DEMO_DIR)/outlet-1 --genesis $(DEMO_DIR)/genesis.json
+
+# Unit, store, crash and end-to-end tests (Swift Testing), then the independent Python verifier.
+test: build
+	$(SWIFT) test $(SWIFT_FLAGS)
+	scripts/pyverify/run-tests
+
+# Benchmarks (release build); results go in benchmarks/RESULTS.md.
+bench: release
+	.build/release/sgpos bench
+
+clean:
+	rm -rf .build $(DEMO_DIR)

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import SGPOSAudit
+import SGPOSChain
+import SGPOSCrypto
+import SGPOSStore
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Verify a ledger without trusting the node that wrote it.",
+        subcommands: [Verify.self, Prove.self, ProveConsistency.self, CheckProof.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-verify every block, signature, Merkle root, state root and stored index.",
+            discussion: "Exit 0 only if every rule holds; otherwise exit 1 naming outlet, height, transaction and rule.")
+        @Argument(help: "Node data directory.") var data: String
+        @Option(help: "Trusted genesis file; the stored genesis must match it byte for byte.") var genesis: String?
+
+        func run() throws {
+            let trusted = try genesis.map(loadGenesis)
+            let started = DispatchTime.now()
+            let report: AuditReport
+            do {
+                report = try AuditVerifier().verify(dataDirectory: data, trustedGenesis: trusted)
+            } catch let error as StoreError {
+                print("FAIL store: [store/open] \(error)")
+                throw ExitCode(1)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            for chain in report.chains {
+                print("outlet \(chain.outletID): verified to height \(chain.verifiedHeight), \(chain.transactions) transactions, head \(chain.headID)")
+            }
+            for finding in report.findings { print("FAIL \(finding)") }
+            let summary = "\(report.transactionCount) transactions, \(report.signaturesVerified) signatures in \(String(format: "%.3f", seconds)) s"
+            if report.isValid {
+                print("OK genesis \(report.genesisID): \(summary)")
+            } else {
+                print("INVALID: \(report.findings.count) finding(s); \(summary)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Prove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a proof that a transaction is in its block and in the chain's history.")
+        @Argument(help: "Transaction id (64 hex digits).") var transactionID: String
+        @Option(help: "Node data directory.") var data: String
+        @Option(help: "Output file (default: standard output).") var out: String?
+
+        func run() throws {
+            guard let id = Hash256(hex: transactionID) else { throw CLIError("transaction id must be 64 hex digits") }
+            let proof = try ProofBuilder(store: try openStore(data)).transactionProof(id)
+            try emit(try JSON.encode(proof), to: out)
+        }
+    }
+
+    struct ProveConsistency: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prove-consistency",
+            abstract: "Write a proof that a chain's head at --to extends its head at --from (RFC 9162).")
+        @Option(help: "Node data directory.") var data: String
+        @Option(help: "Outlet chain.") var outlet: UInt32
+        @Option(help: "Older head height.") var from: UInt64
+        @Option(help: "Newer head height (default: current head).") var to: UInt64?
+        @Option(help: "Output file (default: standard output).") var out: String?
+
+        func run() throws {
+            let proof = try ProofBuilder(store: try openStore(data)).consistencyProof(outletID: outlet, from: from, to: to)
+            try emit(try JSON.encode(proof), to: out)
+        }
+    }
+
+    struct CheckProof: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-proof",
+            abstract: "Verify a transaction or consistency proof against a genesis file only.")
+        @Argument(help: "Proof file (from `audit prove` or `audit prove-consistency`).") var file: String
+        @Option(help: "Trusted genesis file.") var genesis: String
+
+        func run() throws {
+            let verifier = ProofVerifier(genesis: try loadGenesis(genesis))
+            let data = try readFile(file, what: "proof")
+            struct Format: Decodable { var format: String }
+            let format = try JSON.decode(Format.self, from: data, what: "proof \(file)").format
+            do {
+                switch format {
+                case TransactionProof.formatName:
+                    let facts = try verifier.verify(try JSON.decode(TransactionProof.self, from: data, what: "proof \(file)"))
+                    print("OK transaction \(facts.transactionID) is at outlet \(facts.outletID) height \(facts.height) index \(facts.index); covered by head height \(facts.headHeight)")
+                case ConsistencyProof.formatName:
+                    let (old, new) = try verifier.verify(try JSON.decode(ConsistencyProof.self, from: data, what: "proof \(file)"))
+                    print("OK outlet \(old.outletID): head at height \(new.height) extends head at height \(old.height)")
+                default:
+                    throw CLIError("\(file): unknown proof format \"\(format)\"")
+                }
+            } catch let error as ProofError {
+                print("INVALID proof: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+func emit(_ data: Data, to path: String?) throws {
+    if let path { try writeFile(data, to: path) } else { print(String(decoding: data, as: UTF8.self)) }
+}

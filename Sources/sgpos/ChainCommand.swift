@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSStore
+
+struct ChainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chain", abstract: "Create, append to and inspect outlet chains.",
+        subcommands: [Init.self, Append.self, Show.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a node's ledger (LMDB) in a data directory from a genesis file.")
+        @Option(help: "Node data directory (created if missing).") var data: String
+        @Option(help: "Genesis file (genesis.json).") var genesis: String
+        @Option(help: "The outlet this node produces; must be in the genesis.") var outlet: UInt32
+
+        func run() throws {
+            let genesis = try loadGenesis(self.genesis)
+            guard genesis.outlet(outlet) != nil else {
+                throw CLIError("outlet \(outlet) is not in \(self.genesis) (outlets: \(genesis.outlets.map { String($0.id) }.joined(separator: ", ")))")
+            }
+            let store = try LedgerStore.create(dataDirectory: data, genesis: genesis)
+            try writeFile(try JSON.encode(NodeFile(outletId: outlet)), to: data + "/node.json")
+            print("ledger created in \(LedgerStore.ledgerDirectory(data)) for outlet \(outlet), genesis \(store.genesis.id)")
+        }
+    }
+
+    struct Append: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign transactions described in JSON and append them as one block.",
+            discussion: "Input: a JSON array of transaction specs (docs/OPERATIONS.md). Output: one result per transaction.")
+        @Option(help: "Node data directory.") var data: String
+        @Option(help: "The outlet's node key file (signs the block).") var nodeKey: String
+        @Option(help: "JSON file with the transactions; - for standard input.") var input: String = "-"
+
+        func run() throws {
+            let store = try openStore(data)
+            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey))
+            let raw = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(input, what: "transactions")
+            let specs = try JSON.decode([TransactionSpec].self, from: raw, what: "transactions")
+            guard !specs.isEmpty else { throw CLIError("no transactions in the input") }
+            guard specs.count <= Int(store.genesis.blockTransactionsMax) else {
+                throw CLIError("\(specs.count) transactions exceed the block limit \(store.genesis.blockTransactionsMax)")
+            }
+            var signer = TransactionSigner(store: store, outletID: writer.outletID)
+            let now = wallClockMs()
+            let signed = try specs.map { try signer.sign($0, now: now) }
+            let outcomes = try writer.append(signed, timestampMs: now)
+            print(try JSON.string(outcomes.map(OutcomeJSON.init)))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print chain heads, or one block with --outlet and --height.")
+        @Option(help: "Node data directory.") var data: String
+        @Option(help: "Outlet chain to show.") var outlet: UInt32?
+        @Option(help: "Block height to print (needs --outlet).") var height: UInt64?
+
+        func run() throws {
+            let store = try openStore(data)
+            try store.environment.read { transaction in
+                if let outlet, let height {
+                    guard let block = try store.block(outlet, height: height, transaction) else {
+                        throw CLIError("outlet \(outlet) has no block at height \(height)")
+                    }
+                    print(try JSON.string(BlockJSON(block)))
+                    return
+                }
+                print("chain \(store.genesis.chainID) genesis \(store.genesis.id)")
+                for entry in store.genesis.outlets where outlet == nil || outlet == entry.id {
+                    let head = try store.head(entry.id, transaction)
+                    print("outlet \(entry.id) (\(entry.name)): height \(head.height) head \(head.blockID) state \(head.stateRoot)")
+                }
+            }
+        }
+    }
+}
+
+/// `node.json` in a data directory: which outlet the node produces.
+struct NodeFile: Codable {
+    var outletId: UInt32
+}
+
+/// A block as JSON for people and tools.
+struct BlockJSON: Codable {
+    struct Transaction: Codable {
+        var id: String
+        var signer: String
+        var sequence: UInt64
+        var idempotencyId: String
+        var timestampMs: UInt64
+        var bodyType: String
+        var body: String
+        var hex: String
+    }
+    var id: String
+    var outletId: UInt32
+    var height: UInt64
+    var previousHash: String
+    var timestampMs: UInt64
+    var transactionRoot: String
+    var historyRoot: String
+    var stateRoot: String
+    var producer: String
+    var signature: String
+    var headerHex: String
+    var transactions: [Transaction]
+
+    init(_ block: Block) {
+        let header = block.header
+        id = block.id.hex
+        outletId = header.outletID
+        height = header.height
+        previousHash = header.previousHash.hex
+        timestampMs = header.timestampMs
+        transactionRoot = header.transactionRoot.hex
+        historyRoot = header.historyRoot.hex
+        stateRoot = header.stateRoot.hex
+        producer = header.producer.hex
+        signature = block.signature.hex
+        headerHex = Hex.encode(header.canonicalBytes)
+        transactions = block.transactions.map { signed in
+            let envelope = signed.envelope
+            return Transaction(
+                id: signed.id.hex, signer: envelope.signer.hex, sequence: envelope.sequence,
+                idempotencyId: envelope.idempotencyID.hex, timestampMs: envelope.timestampMs,
+                bodyType: String(format: "0x%04x", envelope.body.typeCode), body: describe(envelope.body),
+                hex: Hex.encode(signed.encoded))
+        }
+    }
+}
+
+func describe(_ body: TransactionBody) -> String {
+    switch body {
+    case .registerOutlet(let b): "register-outlet \(b.outletID) \"\(b.name)\" node key \(b.nodeKey)"
+    case .registerKey(let b): "register-key \(b.role) \"\(b.principal)\" \(b.key)"
+    case .rotateKey(let b): "rotate-key \(b.oldKey) -> \(b.newKey), old valid until \(b.oldKeyValidUntilMs)"
+    case .revokeKey(let b): "revoke-key \(b.key) (\(b.reason))"
+    case .application(let type, let payload): "application body 0x\(String(type, radix: 16)) (\(payload.count) bytes)"
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `sgpos`: keys, genesis, outlet chains, audit, demo and benchmarks.
+@main
+struct SGPOSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgpos",
+        abstract: "SGPOS Ledger: signed, hash-chained outlet ledgers in LMDB.",
+        discussion: "Formats: docs/FORMAT.md. Operations: docs/OPERATIONS.md.",
+        subcommands: [
+            KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self,
+            DemoCommand.self, BenchCommand.self, DebugCommand.self,
+        ])
+}
