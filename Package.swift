@@ -39,14 +39,17 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "SGPOSCodecTests", dependencies: ["SGPOSCodec"]),
+        // Fixtures shared by the test targets (a network, keys, signed transactions).
+        .target(name: "SGPOSTestSupport", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"],
+                path: "Tests/SGPOSTestSupport"),
+        .testTarget(name: "SGPOSCodecTests", dependencies: ["SGPOSCodec", "SGPOSChain", "SGPOSCrypto", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSCryptoTests", dependencies: ["SGPOSCrypto", "SGPOSCodec"],
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStoreTests",
-                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
+                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
     ]
 )
 
