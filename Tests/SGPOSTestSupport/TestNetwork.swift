@@ -40,9 +40,10 @@ public struct TestNetwork: Sendable {
     }
 
     /// `register-key` of a till by the admin.
-    public func registerTill(_ till: SigningKey, principal: String, sequence: UInt64, outlet: OutletID = 1) -> SignedTransaction {
+    public func registerTill(_ till: SigningKey, principal: String, sequence: UInt64, outlet: OutletID = 1,
+                             idempotency: IdempotencyID? = nil) -> SignedTransaction {
         transaction(admin, sequence: sequence, outlet: outlet,
-                    body: .registerKey(RegisterKey(key: till.publicKey, role: .till, principal: principal)))
+                    body: .registerKey(RegisterKey(key: till.publicKey, role: .till, principal: principal)), idempotency: idempotency)
     }
 }
 
