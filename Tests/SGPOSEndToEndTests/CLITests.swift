@@ -1,0 +1,115 @@
+import Foundation
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSStore
+import Testing
+
+@Suite(.serialized) struct CLITests {
+    /// genesis create → chain init → chain append (JSON) → show → audit verify → prove → check-proof.
+    @Test func anOperatorsWholeWorkflow() throws {
+        let scratch = Scratch()
+        let net = scratch.path + "/net"
+        let node = scratch.path + "/node1"
+        var result = try CLI.run(["genesis", "create", "--template", "Genesis/demo.template.json", "--out", net])
+        #expect(result.status == 0, "\(result.error)")
+        result = try CLI.run(["chain", "init", "--data", node, "--genesis", net + "/genesis.json", "--outlet", "1"])
+        #expect(result.status == 0, "\(result.error)")
+        result = try CLI.run(["keys", "generate", "--out", scratch.path + "/manager.key", "--label", "manager"])
+        #expect(result.status == 0 && result.output.count == 65, "\(result.error)")
+        _ = try CLI.run(["keys", "generate", "--out", scratch.path + "/till.key"])
+        let transactions = """
+        [{"signer": "\(net)/keys/admin-hq-admin.key",
+          "body": {"type": "register-key", "keyFile": "\(scratch.path)/manager.key", "role": "operator", "principal": "manager-1"}},
+         {"signer": "\(scratch.path)/manager.key", "idempotencyId": "000102030405060708090a0b0c0d0e0f",
+          "body": {"type": "register-key", "keyFile": "\(scratch.path)/till.key", "role": "till", "principal": "till-01"}}]
+        """
+        result = try CLI.run(["chain", "append", "--data", node, "--node-key", net + "/keys/outlet-1.key"], input: transactions)
+        #expect(result.status == 0, "\(result.error)")
+        let outcomes = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] ?? []
+        #expect(outcomes.map { $0["status"] as? String } == ["committed", "committed"])
+        let tillTransaction = try #require(outcomes.last?["transactionId"] as? String)
+
+        // Retrying the till registration with the same idempotency id returns the first result.
+        let retry = """
+        [{"signer": "\(scratch.path)/manager.key", "idempotencyId": "000102030405060708090a0b0c0d0e0f",
+          "body": {"type": "register-key", "keyFile": "\(scratch.path)/till.key", "role": "till", "principal": "till-01"}}]
+        """
+        result = try CLI.run(["chain", "append", "--data", node, "--node-key", net + "/keys/outlet-1.key"], input: retry)
+        #expect(result.output.contains("\"duplicate\"") && result.output.contains(tillTransaction))
+
+        result = try CLI.run(["chain", "show", "--data", node])
+        #expect(result.output.contains("outlet 1 (Tampines Mall): height 1"))
+        result = try CLI.run(["audit", "verify", node, "--genesis", net + "/genesis.json"])
+        #expect(result.status == 0 && result.output.contains("OK genesis"), "\(result.output)\(result.error)")
+        result = try CLI.run(["audit", "prove", tillTransaction, "--data", node, "--out", scratch.path + "/proof.json"])
+        #expect(result.status == 0, "\(result.error)")
+        result = try CLI.run(["audit", "check-proof", scratch.path + "/proof.json", "--genesis", net + "/genesis.json"])
+        #expect(result.status == 0 && result.output.contains("OK transaction \(tillTransaction)"), "\(result.output)\(result.error)")
+
+        // A proof checked against another network's genesis fails.
+        let other = scratch.path + "/other"
+        _ = try CLI.run(["genesis", "create", "--out", other])
+        result = try CLI.run(["audit", "check-proof", scratch.path + "/proof.json", "--genesis", other + "/genesis.json"])
+        #expect(result.status == 1 && result.output.contains("INVALID proof"))
+    }
+
+    /// Bad input gets one clear line naming what was wrong, a non-zero exit, and changes nothing.
+    @Test func garbageInputIsRefusedClearlyAndChangesNothing() throws {
+        let scratch = Scratch()
+        let net = scratch.path + "/net"
+        let node = scratch.path + "/node"
+        _ = try CLI.run(["genesis", "create", "--out", net])
+        _ = try CLI.run(["chain", "init", "--data", node, "--genesis", net + "/genesis.json", "--outlet", "2"])
+        let before = try FileManager.default.contentsOfDirectory(atPath: node + "/ledger")
+        let cases: [(input: String, message: String)] = [
+            ("{not json", "not valid JSON"),
+            ("[]", "no transactions"),
+            (#"[{"signer": "/nonexistent.key", "body": {"type": "register-key"}}]"#, "cannot read key file /nonexistent.key"),
+            (#"[{"signer": "\#(net)/keys/admin-hq-admin.key", "body": {"type": "sell-everything"}}]"#, "body.type \"sell-everything\""),
+            (#"[{"signer": "\#(net)/keys/admin-hq-admin.key", "idempotencyId": "xyz", "body": {"type": "revoke-key", "publicKey": "00", "reason": "other"}}]"#, "idempotencyId must be 32 hex digits"),
+            (#"[{"signer": "\#(net)/keys/admin-hq-admin.key", "body": {"type": "revoke-key", "publicKey": "00", "reason": "other"}}]"#, "body.publicKey"),
+        ]
+        for (input, message) in cases {
+            let result = try CLI.run(["chain", "append", "--data", node, "--node-key", net + "/keys/outlet-2.key"], input: input)
+            #expect(result.status != 0)
+            #expect(result.error.contains(message), "stderr for \(input): \(result.error)")
+            #expect(result.error.split(separator: "\n").count <= 2, "error should be one clear line: \(result.error)")
+        }
+        // The wrong node key is refused.
+        let wrongKey = try CLI.run(["chain", "append", "--data", node, "--node-key", net + "/keys/outlet-1.key"], input: "[]")
+        #expect(wrongKey.status != 0)
+        let verify = try CLI.run(["audit", "verify", node])
+        #expect(verify.status == 0 && verify.output.contains("outlet 2: verified to height 0"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: node + "/ledger") == before)
+        let missing = try CLI.run(["audit", "verify", scratch.path + "/nowhere"])
+        #expect(missing.status != 0 && (missing.output + missing.error).contains("no ledger"))
+        let badGenesis = scratch.path + "/bad.json"
+        try Data(#"{"format": "sgpos-genesis/1"}"#.utf8).write(to: URL(fileURLWithPath: badGenesis))
+        let initBad = try CLI.run(["chain", "init", "--data", scratch.path + "/x", "--genesis", badGenesis, "--outlet", "1"])
+        #expect(initBad.status != 0 && initBad.error.contains("missing field"), "\(initBad.error)")
+    }
+
+    /// `audit verify` exits 1 naming the outlet, height and rule when a stored block is altered.
+    @Test func verifyNamesTheBrokenBlock() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        let result = try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--blocks", "2", "--block-size", "5"])
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("demo OK"))
+        do {
+            let store = try LedgerStore.open(dataDirectory: demo + "/outlet-2")
+            let blocks = try store.database(named: "blocks")
+            let key = StoreLayout.blockKey(2, 3)
+            try store.environment.write { transaction in
+                var value = try transaction.get(blocks, key)!
+                value[value.count - 10] ^= 0x40  // inside the last transaction's signature
+                try transaction.put(blocks, key, value)
+            }
+        }
+        let verify = try CLI.run(["audit", "verify", demo + "/outlet-2", "--genesis", demo + "/genesis.json"])
+        #expect(verify.status == 1)
+        #expect(verify.output.contains("FAIL outlet 2 height 3 transaction"), "\(verify.output)")
+        #expect(verify.output.contains("[rule 4]"), "\(verify.output)")
+    }
+}
