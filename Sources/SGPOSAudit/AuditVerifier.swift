@@ -9,8 +9,10 @@ import SGPOSStore
 /// every stored index, history node, state entry and metadata record against what the
 /// replay produces. Any single changed byte of any stored value is found.
 public struct AuditVerifier: Sendable {
-    /// Blocks decoded and signature-checked together (bounds memory).
+    /// Blocks decoded and signature-checked together (bounds memory)…
     public static let batchBlocks = 256
+    /// …and at most this many bytes of them, so batches stay small enough to pipeline.
+    public static let batchBytesMax = 1 << 20
     public let rules: ChainRules
 
     public init(rules: ChainRules = ChainRules()) { self.rules = rules }
@@ -102,10 +104,15 @@ struct AuditRun {
         var failed = false
         var history = HistoryExpectation(outletID: outletID)
         let blocks = try database("blocks")
+        // Pipeline: while this thread validates batch k in order, batch k+1 is decoded and
+        // its signatures verified on the other cores.
+        var nextHeight = head.height + 1
+        var pending = DecodedBatch.start(try readBatch(blocks, outletID: outletID, from: nextHeight))
         chainLoop: while true {
-            let raw = try readBatch(blocks, outletID: outletID, from: head.height + 1)
-            if raw.isEmpty { break }
-            let decoded = decodeAndVerify(raw)
+            let decoded = pending.wait()
+            if decoded.isEmpty { break }
+            nextHeight = decoded[decoded.count - 1].height + 1
+            pending = DecodedBatch.start(try readBatch(blocks, outletID: outletID, from: nextHeight))
             signaturesVerified += decoded.reduce(0) { $0 + ($1.block?.transactions.count ?? 0) }
             for item in decoded {
                 guard let block = item.block else {
@@ -121,7 +128,8 @@ struct AuditRun {
                     break chainLoop
                 }
                 do {
-                    let outcome = try validator.validate(block, head: head, state: state, transactionSignaturesChecked: true)
+                    let outcome = try validator.validate(block, head: head, state: state, transactionSignaturesChecked: true,
+                                                         transactionRoot: item.transactionRoot)
                     try checkIndexes(block, outletID: outletID)
                     try history.check(block, transaction: transaction, database: try database("history"), run: &self)
                     state.apply(outcome.writes)
@@ -139,6 +147,7 @@ struct AuditRun {
                 }
             }
         }
+        _ = pending.wait()
         expectedHistoryNodes += history.nodes
         if failed { everyChainVerified = false }
         if !failed { try compareState(state, outletID: outletID) }
@@ -156,40 +165,15 @@ struct AuditRun {
     private func readBatch(_ blocks: LMDBDatabase, outletID: OutletID, from height: UInt64) throws -> [(height: UInt64, bytes: [UInt8])] {
         var batch: [(height: UInt64, bytes: [UInt8])] = []
         var expected = height
+        var bytes = 0
         try transaction.scan(blocks, from: StoreLayout.blockKey(outletID, height), limit: AuditVerifier.batchBlocks) { key, value in
             guard key == StoreLayout.blockKey(outletID, expected) else { return false }
             batch.append((expected, value))
             expected += 1
-            return true
+            bytes += value.count
+            return bytes < AuditVerifier.batchBytesMax
         }
         return batch
-    }
-
-    struct DecodedBlock: @unchecked Sendable {
-        var height: UInt64
-        var block: Block?
-        var error: String?
-        var badSignatureIndex: Int?
-    }
-
-    /// Decodes a batch and verifies every transaction signature on all cores.
-    private func decodeAndVerify(_ raw: [(height: UInt64, bytes: [UInt8])]) -> [DecodedBlock] {
-        let results = UnsafeMutableBufferPointer<DecodedBlock>.allocate(capacity: raw.count)
-        results.initialize(repeating: DecodedBlock(height: 0))
-        defer { results.deinitialize(); results.deallocate() }
-        nonisolated(unsafe) let output = results
-        DispatchQueue.concurrentPerform(iterations: raw.count) { index in
-            var item = DecodedBlock(height: raw[index].height)
-            do {
-                let block = try Block(encoded: raw[index].bytes)
-                item.block = block
-                item.badSignatureIndex = block.transactions.firstIndex { !$0.hasValidSignature }
-            } catch {
-                item.error = "\(error)"
-            }
-            output[index] = item
-        }
-        return Array(results)
     }
 
     private mutating func checkIndexes(_ block: Block, outletID: OutletID) throws {
@@ -197,42 +181,39 @@ struct AuditRun {
         let idempotency = try database("idempotency")
         for (position, signed) in block.transactions.enumerated() {
             let location = TransactionLocation(outletID: outletID, height: block.header.height, index: UInt32(position), transactionID: signed.id)
-            let stored = try? store.location(of: signed.id, transaction)
-            guard stored == location else {
+            guard try transaction.get(index, signed.id.bytes) == location.indexValue else {
                 throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
-                                   rule: "store/tx-index", message: "tx-index entry is missing or wrong (stored: \(stored.map { "\($0)" } ?? "none"))")
+                                   rule: "store/tx-index", message: "tx-index entry is missing or wrong")
             }
-            let first = try? store.idempotentResult(outletID, signed.envelope.idempotencyID, transaction)
-            guard first == location else {
+            let key = StoreLayout.idempotencyKey(outletID, signed.envelope.idempotencyID)
+            guard try transaction.get(idempotency, key) == location.idempotencyValue else {
                 throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
                                    rule: "store/idempotency", message: "idempotency entry \(signed.envelope.idempotencyID) is missing, wrong or used twice")
             }
-            _ = index
-            _ = idempotency
             expectedTransactionIndex += 1
         }
     }
 
+    /// The stored state of `outletID` must equal the replayed state: same number of
+    /// entries, and every stored entry present in the replay with the same value.
     private mutating func compareState(_ state: MemoryState, outletID: OutletID) throws {
-        let expected = state.sortedEntries
-        expectedStateEntries += expected.count
-        var stored: [(key: [UInt8], value: [UInt8])] = []
+        expectedStateEntries += state.count
         let prefix = StoreLayout.u32Bytes(outletID)
-        try transaction.scan(try database("state"), from: prefix, limit: expected.count + 1) { key, value in
+        var stored = 0
+        var mismatch: String?
+        try transaction.scan(try database("state"), from: prefix, limit: state.count + 1) { key, value in
             guard key.starts(with: prefix) else { return false }
-            stored.append((key, value))
+            stored += 1
+            guard let stateKey = StateKey(bytes: Array(key.dropFirst(4))), state.read(stateKey) == value else {
+                mismatch = Hex.encode(key)
+                return false
+            }
             return true
         }
-        for (position, entry) in expected.enumerated() {
-            let key = StoreLayout.stateKey(outletID, entry.key)
-            guard position < stored.count, stored[position].key == key, stored[position].value == entry.value else {
-                fail(outletID, nil, nil, nil, "store/state",
-                     "state entry \(Hex.encode(key)) differs from the replayed state (table \(entry.key.table))")
-                return
-            }
-        }
-        if stored.count != expected.count {
-            fail(outletID, nil, nil, nil, "store/state", "store holds \(stored.count) state entries, replay produced \(expected.count)")
+        if let mismatch {
+            fail(outletID, nil, nil, nil, "store/state", "state entry \(mismatch) differs from the replayed state")
+        } else if stored != state.count {
+            fail(outletID, nil, nil, nil, "store/state", "store holds \(stored) state entries, replay produced \(state.count)")
         }
     }
 
@@ -293,3 +274,79 @@ struct HistoryExpectation {
 }
 
 extension AuditFinding: Error {}
+
+/// One block of a batch after decoding and signature checks.
+struct DecodedBlock: Sendable {
+    var height: UInt64
+    var block: Block?
+    var error: String?
+    var badSignatureIndex: Int?
+    /// Merkle root over the transaction ids, computed off the validating thread.
+    var transactionRoot: Hash256?
+}
+
+/// A batch being decoded and signature-checked in the background.
+final class DecodedBatch: @unchecked Sendable {
+    // @unchecked: `result` is written once by the background task before `done` is
+    // signalled and read only after `wait()` has returned.
+    private var result: [DecodedBlock] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    static func start(_ raw: [(height: UInt64, bytes: [UInt8])]) -> DecodedBatch {
+        let batch = DecodedBatch()
+        DispatchQueue.global().async {
+            batch.result = decodeAndVerify(raw)
+            batch.done.signal()
+        }
+        return batch
+    }
+
+    func wait() -> [DecodedBlock] {
+        done.wait()
+        done.signal()  // later waits return at once
+        return result
+    }
+
+    /// Decodes every block, then verifies every transaction signature on all cores
+    /// (split by transaction, so one large block still uses every core).
+    static func decodeAndVerify(_ raw: [(height: UInt64, bytes: [UInt8])]) -> [DecodedBlock] {
+        guard !raw.isEmpty else { return [] }
+        var items = parallelMap(raw.count) { index -> DecodedBlock in
+            var item = DecodedBlock(height: raw[index].height)
+            do {
+                let block = try Block(encoded: raw[index].bytes)
+                item.block = block
+                item.transactionRoot = MerkleTree.root(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+            } catch {
+                item.error = "\(error)"
+            }
+            return item
+        }
+        var work: [(block: Int, transaction: Int)] = []
+        for (blockIndex, item) in items.enumerated() {
+            for transactionIndex in 0..<(item.block?.transactions.count ?? 0) { work.append((blockIndex, transactionIndex)) }
+        }
+        let decoded = items
+        let allWork = work
+        let chunk = 64
+        let invalid = parallelMap((allWork.count + chunk - 1) / chunk) { chunkIndex -> [(block: Int, transaction: Int)] in
+            allWork[(chunkIndex * chunk)..<min(allWork.count, (chunkIndex + 1) * chunk)].filter { entry in
+                !decoded[entry.block].block!.transactions[entry.transaction].hasValidSignature
+            }
+        }
+        for entry in invalid.joined() {
+            items[entry.block].badSignatureIndex = min(items[entry.block].badSignatureIndex ?? Int.max, entry.transaction)
+        }
+        return items
+    }
+}
+
+/// `transform(0..<count)` computed on all cores, results in index order.
+func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+    results.initialize(repeating: nil)
+    defer { results.deinitialize(); results.deallocate() }
+    nonisolated(unsafe) let output = results
+    DispatchQueue.concurrentPerform(iterations: count) { index in output[index] = transform(index) }
+    return results.map { $0! }
+}

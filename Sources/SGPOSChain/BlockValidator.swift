@@ -21,8 +21,11 @@ public struct BlockValidator: Sendable {
     /// Validates `block` on top of `head`. Transaction signatures are checked unless the
     /// caller has already checked them (the auditor does so in parallel).
     /// Throws a ``BlockRejection`` naming the rule and, where one is at fault, the transaction.
+    /// `transactionRoot`, when given, is the Merkle root of the block's transaction ids
+    /// as computed by the caller (the auditor computes it on another core).
     public func validate<State: StateReader>(
-        _ block: Block, head: ChainHead, state: State, transactionSignaturesChecked: Bool = false
+        _ block: Block, head: ChainHead, state: State, transactionSignaturesChecked: Bool = false,
+        transactionRoot precomputedRoot: Hash256? = nil
     ) throws -> Outcome {
         let header = block.header
         func fail(_ reason: LedgerRejection.Reason, _ detail: String) -> BlockRejection {
@@ -56,7 +59,8 @@ public struct BlockValidator: Sendable {
         guard Int(header.transactionCount) == block.transactions.count else {
             throw fail(.blockTransactionCount, "header counts \(header.transactionCount), block holds \(block.transactions.count)")
         }
-        let transactionRoot = MerkleTree.root(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+        let transactionRoot = precomputedRoot
+            ?? MerkleTree.root(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
         guard header.transactionRoot == transactionRoot else {
             throw fail(.blockTransactionRoot, "transaction root \(header.transactionRoot) differs from computed \(transactionRoot)")
         }

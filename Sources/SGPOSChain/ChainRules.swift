@@ -40,9 +40,9 @@ public struct ChainRules: Sendable {
     public func apply<Base: StateReader>(
         _ transaction: SignedTransaction, context: BlockContext, state: inout StateOverlay<Base>
     ) throws {
-        var scratch = StateOverlay(base: state)
-        try applyUnchecked(transaction, context: context, state: &scratch)
-        state.merge(scratch.writes)
+        try state.atomically { overlay in
+            try applyUnchecked(transaction, context: context, state: &overlay)
+        }
     }
 
     private func applyUnchecked<Base: StateReader>(

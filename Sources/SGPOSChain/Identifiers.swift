@@ -57,6 +57,12 @@ public struct IdempotencyID: Hashable, Sendable, CustomStringConvertible {
 
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
+
+
+    /// Hashes the bytes in one call (the synthesised version feeds them one by one).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }
 
 /// Checks a name or principal: non-empty, within `limit` bytes, no control characters.

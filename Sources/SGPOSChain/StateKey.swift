@@ -26,6 +26,11 @@ public struct StateKey: Hashable, Comparable, Sendable {
     /// Table byte followed by key bytes.
     public var bytes: [UInt8] { [table.rawValue] + key }
 
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(table.rawValue)
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public init?(bytes: [UInt8]) {
         guard let first = bytes.first, let table = StateTable(rawValue: first),
             bytes.count - 1 <= Limits.stateKeyBytesMax
@@ -35,7 +40,7 @@ public struct StateKey: Hashable, Comparable, Sendable {
 
     public static func < (lhs: StateKey, rhs: StateKey) -> Bool {
         if lhs.table != rhs.table { return lhs.table.rawValue < rhs.table.rawValue }
-        return lhs.key.lexicographicallyPrecedes(rhs.key)
+        return bytewiseLess(lhs.key, rhs.key)
     }
 
     public static func outlet(_ id: OutletID) -> StateKey {
@@ -137,5 +142,20 @@ public struct KeyRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecoda
         self.status = status
         validUntilMs = try decoder.readU64("valid until")
         lastSequence = try decoder.readU64("last sequence")
+    }
+}
+
+/// Bytewise (memcmp) order of two byte strings, a shorter prefix first: the order of
+/// LMDB keys and of write-set entries.
+@inline(__always)
+func bytewiseLess(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    lhs.withUnsafeBufferPointer { left in
+        rhs.withUnsafeBufferPointer { right in
+            let common = min(left.count, right.count)
+            for index in 0..<common where left[index] != right[index] {
+                return left[index] < right[index]
+            }
+            return left.count < right.count
+        }
     }
 }

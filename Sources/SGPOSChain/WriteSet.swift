@@ -15,11 +15,12 @@ public struct MemoryState: StateReader, Sendable {
 
     public func read(_ key: StateKey) -> [UInt8]? { entries[key] }
 
+    /// Applies a block's writes. Order does not matter: each key has one final value.
     public mutating func apply(_ writes: WriteSet) {
-        for (key, value) in writes.sortedEntries {
-            entries[key] = value
-        }
+        writes.forEachUnordered { key, value in entries[key] = value }
     }
+
+    public var count: Int { entries.count }
 
     /// Every entry in key order.
     public var sortedEntries: [(key: StateKey, value: [UInt8])] {
@@ -47,6 +48,18 @@ public struct WriteSet: Sendable {
 
     public mutating func merge(_ other: WriteSet) {
         for (key, value) in other.values { values[key] = .some(value) }
+    }
+
+    /// Puts back what ``pending(_:)`` returned before a write: a pending value, a
+    /// pending delete, or (nil) no pending change at all.
+    mutating func restore(_ key: StateKey, _ previous: [UInt8]??) {
+        if let previous { values[key] = .some(previous) } else { values.removeValue(forKey: key) }
+    }
+
+    /// Visits every entry in no particular order: only for order-independent uses
+    /// (applying to a map). Anything hashed or encoded uses ``sortedEntries``.
+    public func forEachUnordered(_ body: (StateKey, [UInt8]?) -> Void) {
+        for (key, value) in values { body(key, value) }
     }
 
     /// Entries sorted by key.
@@ -77,9 +90,15 @@ public struct WriteSet: Sendable {
 }
 
 /// State seen through uncommitted writes: reads hit the writes first, then the base.
+///
+/// ``atomically(_:)`` runs one transaction's changes with an undo log, so a rejected
+/// transaction leaves the overlay exactly as it was, at a cost proportional to that
+/// transaction's writes (not to the block's).
 public struct StateOverlay<Base: StateReader>: StateReader {
     public let base: Base
     public private(set) var writes = WriteSet()
+    /// Previous pending values of keys written inside ``atomically(_:)``.
+    private var undo: [(key: StateKey, previous: [UInt8]??)]?
 
     public init(base: Base) { self.base = base }
 
@@ -88,9 +107,25 @@ public struct StateOverlay<Base: StateReader>: StateReader {
         return try base.read(key)
     }
 
-    public mutating func put(_ key: StateKey, _ value: [UInt8]?) { writes.put(key, value) }
+    public mutating func put(_ key: StateKey, _ value: [UInt8]?) {
+        if undo != nil { undo!.append((key, writes.pending(key))) }
+        writes.put(key, value)
+    }
 
     public mutating func merge(_ other: WriteSet) { writes.merge(other) }
+
+    /// Runs `body`; if it throws, every write it made is undone before the error propagates.
+    public mutating func atomically<R>(_ body: (inout StateOverlay) throws -> R) throws -> R {
+        precondition(undo == nil, "atomically does not nest")
+        undo = []
+        defer { undo = nil }
+        do {
+            return try body(&self)
+        } catch {
+            for entry in undo!.reversed() { writes.restore(entry.key, entry.previous) }
+            throw error
+        }
+    }
 }
 
 /// The state commitment in block headers (docs/FORMAT.md §7): a hash chain over the

@@ -27,6 +27,12 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
 
+
+    /// Hashes the bytes in one call (the synthesised version feeds them one by one).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public static func < (lhs: PublicKey, rhs: PublicKey) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

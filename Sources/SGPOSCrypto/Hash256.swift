@@ -31,6 +31,12 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
 
+
+    /// Hashes the bytes in one call (the synthesised version feeds them one by one).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public static func < (lhs: Hash256, rhs: Hash256) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

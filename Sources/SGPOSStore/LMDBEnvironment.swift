@@ -106,6 +106,15 @@ public final class LMDBEnvironment: @unchecked Sendable {
         return result
     }
 
+    /// Writes a consistent, compacted copy of the environment into `directory` (which
+    /// must exist and be empty) while readers and writers go on: LMDB copies one
+    /// read snapshot and drops free pages (`mdb_env_copy2` with MDB_CP_COMPACT).
+    public func copy(to directory: String) throws(LMDBError) {
+        pthread_rwlock_rdlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        try LMDBError.check(mdb_env_copy2(environment, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2(\(directory))")
+    }
+
     private func grow() throws(LMDBError) {
         pthread_rwlock_wrlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }

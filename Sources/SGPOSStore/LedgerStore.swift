@@ -124,6 +124,18 @@ public final class LedgerStore: Sendable {
         }
     }
 
+    /// Writes a consistent, compacted backup of the ledger to `dataDirectory/ledger`
+    /// (the directory must not hold a ledger yet). Safe while the node is appending.
+    public func backup(to dataDirectory: String) throws {
+        let directory = LedgerStore.ledgerDirectory(dataDirectory)
+        guard access(directory + "/data.mdb", F_OK) != 0 else {
+            throw StoreError.alreadyInitialized("\(directory) already holds a ledger; back up into an empty directory")
+        }
+        try makeDirectory(dataDirectory)
+        try makeDirectory(directory)
+        try environment.copy(to: directory)
+    }
+
     // MARK: - Reads inside a transaction
 
     func headRecord(_ outletID: OutletID, _ transaction: LMDBTransaction) throws -> HeadRecord? {

@@ -69,12 +69,12 @@ public struct TransactionLocation: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "outlet \(outletID) height \(height) index \(index) tx \(transactionID)" }
 
     /// tx-index value: outlet u32 ‖ height u64 ‖ index u32.
-    var indexValue: [UInt8] {
+    public var indexValue: [UInt8] {
         StoreLayout.u32(outletID) + StoreLayout.u64(height) + StoreLayout.u32(index)
     }
 
     /// idempotency value: tx id (32) ‖ height u64 ‖ index u32.
-    var idempotencyValue: [UInt8] {
+    public var idempotencyValue: [UInt8] {
         transactionID.bytes + StoreLayout.u64(height) + StoreLayout.u32(index)
     }
 

@@ -19,28 +19,41 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Single-transaction appends timed for latency.") var latencySamples: Int = 500
     @Option(help: "Scratch directory (a fresh subdirectory is used and removed).") var dir: String = NSTemporaryDirectory()
 
+    @Option(help: "Rounds; each measures the limits and the workloads again, and the median fraction is reported.") var rounds: Int = 3
+
     func run() throws {
         #if DEBUG
         print("warning: debug build; run `make bench` (release) for meaningful numbers")
         #endif
+        guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be 1...20") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        print("machine: \(cores) cores; durable LMDB commits (fsync) in \(dir)")
-        let verifyOne = measureVerify(threads: 1)
-        let verifyAll = measureVerify(threads: cores)
-        print(String(format: "ed25519 verify, libsodium, 1 core:      %9.0f /s", verifyOne))
-        print(String(format: "ed25519 verify, libsodium, %d cores:     %9.0f /s", cores, verifyAll))
-
-        let scratch = dir + "/sgpos-bench-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let fixture = try BenchFixture(directory: scratch, transactions: transactions)
-        let appendRate = try fixture.appendThroughput(blockSize: blockSize)
-        print(String(format: "durable append (verify+apply+commit), %d tx/block: %9.0f tx/s = %.2f of 1-core verify/s (target >= 0.80)",
-                     blockSize, appendRate, appendRate / verifyOne))
-        let latency = try fixture.appendLatency(samples: latencySamples)
-        print(String(format: "durable append latency, 1 tx/block: p50 %.3f ms, p99 %.3f ms (%d samples)",
-                     latency.p50, latency.p99, latencySamples))
-        let auditRate = try fixture.auditThroughput()
-        print(String(format: "audit verify: %9.0f tx/s = %.2f of %d-core verify/s (target >= 0.80)", auditRate, auditRate / verifyAll, cores))
+        print("machine: \(cores) cores; durable LMDB commits (fsync) in \(dir); \(rounds) rounds, each limit measured next to its workload")
+        var appendFractions: [Double] = []
+        var auditFractions: [Double] = []
+        for round in 1...rounds {
+            let scratch = dir + "/sgpos-bench-\(getpid())-\(round)"
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let fixture = try BenchFixture(directory: scratch, transactions: transactions)
+            let verifyOneBefore = measureVerify(threads: 1)
+            let appendRate = try fixture.appendThroughput(blockSize: blockSize)
+            let verifyOne = (verifyOneBefore + measureVerify(threads: 1)) / 2
+            let verifyAllBefore = measureVerify(threads: cores)
+            let auditRate = try fixture.auditThroughput()
+            let verifyAll = (verifyAllBefore + measureVerify(threads: cores)) / 2
+            appendFractions.append(appendRate / verifyOne)
+            auditFractions.append(auditRate / verifyAll)
+            print(String(format: "round %d: ed25519 verify 1 core %.0f/s, %d cores %.0f/s | durable append %.0f tx/s (%.2f) | audit verify %.0f tx/s (%.2f)",
+                         round, verifyOne, cores, verifyAll, appendRate, appendRate / verifyOne, auditRate, auditRate / verifyAll))
+            if round == rounds {
+                let latency = try fixture.appendLatency(samples: latencySamples)
+                print(String(format: "durable append latency, 1 tx/block: p50 %.3f ms, p99 %.3f ms (%d samples)",
+                             latency.p50, latency.p99, latencySamples))
+            }
+        }
+        print(String(format: "durable append (verify+apply+commit, %d tx/block): median %.2f of 1-core Ed25519 verify/s (target >= 0.80)",
+                     blockSize, median(appendFractions)))
+        print(String(format: "audit verify (everything, from genesis): median %.2f of %d-core Ed25519 verify/s (target >= 0.80)",
+                     median(auditFractions), cores))
         for size in [64, 256, 4_096] {
             let openssl = measureHash(size: size) { input, output in _ = SHA256(input, size, output) }
             let sodium = measureHash(size: size) { input, output in _ = crypto_hash_sha256(output, input, UInt64(size)) }
@@ -49,12 +62,23 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Ed25519 verifications per second over `threads` threads (distinct signatures).
+    func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
+    }
+
+    /// Ed25519 verifications per second over `threads` threads: best of three trials
+    /// after a warm-up, so the limit we compare against is not understated.
     func measureVerify(threads: Int) -> Double {
+        _ = verifyTrial(threads: threads, perThread: 1_000)
+        return (0..<3).map { _ in verifyTrial(threads: threads, perThread: 4_000) }.max()!
+    }
+
+    func verifyTrial(threads: Int, perThread: Int) -> Double {
         let key = SigningKey.generate()
-        let messages = (0..<256).map { index in Array("bench message \(index) with some bytes of padding for size".utf8) }
+        // 176 bytes: the size of a signed register-key envelope plus its domain tag.
+        let messages = (0..<256).map { index in (0..<176).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) } }
         let signatures = messages.map { key.sign($0) }
-        let perThread = 6_000
         let started = DispatchTime.now()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             var valid = 0

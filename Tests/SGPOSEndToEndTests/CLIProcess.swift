@@ -30,8 +30,8 @@ enum CLI {
         process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         let outputFile = NSTemporaryDirectory() + "sgpos-out-\(UUID().uuidString)"
         let errorFile = outputFile + ".err"
-        FileManager.default.createFile(atPath: outputFile, contents: nil)
-        FileManager.default.createFile(atPath: errorFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outputFile)
             try? FileManager.default.removeItem(atPath: errorFile)

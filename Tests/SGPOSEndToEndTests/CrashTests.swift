@@ -22,7 +22,7 @@ import Testing
         var killedWithAcks = 0
         for round in 0..<Self.kills {
             let log = scratch.path + "/acks-\(round)"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLI.binary)
             process.arguments = ["debug", "crash-writer", "--data", node, "--node-key", net + "/keys/outlet-3.key",
