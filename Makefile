@@ -26,7 +26,9 @@ test: build
 
 # Benchmarks (release build); results go in benchmarks/RESULTS.md.
 bench: release
+	@scripts/bootstrap bench
 	.build/release/sgpos bench
+	cd benchmarks/hash-backends && $(SWIFT) run -c release
 
 clean:
 	rm -rf .build $(DEMO_DIR)

@@ -16,6 +16,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256: the fastest of libcrypto, libsodium and swift-crypto at every size
+        // the ledger hashes (benchmarks/hash-backends, docs/PERFORMANCE.md).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from Debian (scripts/bootstrap installs them).
@@ -23,18 +26,18 @@ let package = Package(
                        providers: [.apt(["liblmdb-dev"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
-        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
-                       providers: [.apt(["libssl-dev"])]),
 
         .target(name: "SGPOSCodec"),
-        .target(name: "SGPOSCrypto", dependencies: ["SGPOSCodec", "CSodium", "CLibCrypto"]),
+        .target(name: "SGPOSCrypto", dependencies: [
+            "SGPOSCodec", "CSodium", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "SGPOSChain", dependencies: ["SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CSodium", "CLibCrypto",
+                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

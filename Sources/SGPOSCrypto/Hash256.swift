@@ -1,4 +1,4 @@
-import CLibCrypto
+import Crypto
 import SGPOSCodec
 
 /// A SHA-256 digest: block ids, transaction ids, Merkle nodes, state roots.
@@ -44,23 +44,25 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Plain SHA-256 of `data` (no domain tag). Used by the RFC 9162 Merkle hashes,
     /// whose 0x00/0x01 prefixes are their own domain separation.
     public static func sha256(_ data: [UInt8]) -> Hash256 {
-        var digest = [UInt8](repeating: 0, count: byteCount)
-        data.withNonNullPointer { input, inputCount in
-            digest.withUnsafeMutableBufferPointer { output in
-                // OpenSSL's one-shot SHA256 uses the SHA-NI instructions where the CPU has them
-                // (docs/PERFORMANCE.md has the measurements behind this choice).
-                _ = SHA256(input, inputCount, output.baseAddress!)
-            }
-        }
-        return Hash256(unchecked: digest)
+        // swift-crypto (BoringSSL, SHA-NI where the CPU has it): the fastest SHA-256 here
+        // at every size we hash (docs/PERFORMANCE.md).
+        Hash256(digest: Crypto.SHA256.hash(data: data))
     }
 
     /// SHA-256 over the domain tag's bytes followed by `data` (docs/FORMAT.md §2).
-    public static func tagged(_ tag: DomainTag, _ data: [UInt8]) -> Hash256 {
-        var message = tag.prefix
-        message.reserveCapacity(message.count + data.count)
-        message.append(contentsOf: data)
-        return sha256(message)
+    public static func tagged(_ tag: DomainTag, _ data: some Sequence<UInt8>) -> Hash256 {
+        var hasher = Crypto.SHA256()
+        hasher.update(data: tag.prefix)
+        if let contiguous = data as? [UInt8] {
+            hasher.update(data: contiguous)
+        } else {
+            hasher.update(data: Array(data))
+        }
+        return Hash256(digest: hasher.finalize())
+    }
+
+    private init(digest: Crypto.SHA256.Digest) {
+        self.init(unchecked: digest.withUnsafeBytes { Array($0) })
     }
 }
 

@@ -1,6 +1,4 @@
 import ArgumentParser
-import CLibCrypto
-import CSodium
 import Dispatch
 import Foundation
 import SGPOSAudit
@@ -54,12 +52,7 @@ struct BenchCommand: ParsableCommand {
                      blockSize, median(appendFractions)))
         print(String(format: "audit verify (everything, from genesis): median %.2f of %d-core Ed25519 verify/s (target >= 0.80)",
                      median(auditFractions), cores))
-        for size in [64, 256, 4_096] {
-            let openssl = measureHash(size: size) { input, output in _ = SHA256(input, size, output) }
-            let sodium = measureHash(size: size) { input, output in _ = crypto_hash_sha256(output, input, UInt64(size)) }
-            print(String(format: "sha256 %5d B: openssl %8.0f MB/s, libsodium %8.0f MB/s (openssl/libsodium %.2fx)",
-                         size, openssl, sodium, openssl / sodium))
-        }
+        print("SHA-256 backends (libcrypto, libsodium, swift-crypto): make bench runs benchmarks/hash-backends")
     }
 
     func median(_ values: [Double]) -> Double {
@@ -90,18 +83,6 @@ struct BenchCommand: ParsableCommand {
         return Double(perThread * threads) / seconds(since: started)
     }
 
-    func measureHash(size: Int, _ hash: (UnsafePointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Void) -> Double {
-        let input = [UInt8](repeating: 0x5a, count: size)
-        var output = [UInt8](repeating: 0, count: 32)
-        let iterations = max(1_000, 64_000_000 / size)
-        let started = DispatchTime.now()
-        input.withUnsafeBufferPointer { inputBuffer in
-            output.withUnsafeMutableBufferPointer { outputBuffer in
-                for _ in 0..<iterations { hash(inputBuffer.baseAddress!, outputBuffer.baseAddress!) }
-            }
-        }
-        return Double(size * iterations) / seconds(since: started) / 1e6
-    }
 }
 
 func seconds(since start: DispatchTime) -> Double {
