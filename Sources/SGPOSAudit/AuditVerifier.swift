@@ -12,7 +12,9 @@ public struct AuditVerifier: Sendable {
     /// Blocks decoded and signature-checked together (bounds memory)…
     public static let batchBlocks = 256
     /// …and at most this many bytes of them, so batches stay small enough to pipeline.
-    public static let batchBytesMax = 1 << 20
+    public static let batchBytesMax = 256 * 1024
+    /// Batches decoded ahead of the one being validated.
+    public static let batchesInFlight = 3
     public let rules: ChainRules
 
     public init(rules: ChainRules = ChainRules()) { self.rules = rules }
@@ -104,15 +106,24 @@ struct AuditRun {
         var failed = false
         var history = HistoryExpectation(outletID: outletID)
         let blocks = try database("blocks")
-        // Pipeline: while this thread validates batch k in order, batch k+1 is decoded and
-        // its signatures verified on the other cores.
+        // Pipeline: while this thread validates a batch in order, the next batches are
+        // decoded and their signatures verified on the other cores.
         var nextHeight = head.height + 1
-        var pending = DecodedBatch.start(try readBatch(blocks, outletID: outletID, from: nextHeight))
+        var inFlight: [DecodedBatch] = []
+        func refill() throws {
+            while inFlight.count < AuditVerifier.batchesInFlight {
+                let raw = try readBatch(blocks, outletID: outletID, from: nextHeight)
+                guard let last = raw.last else { return }
+                nextHeight = last.height + 1
+                inFlight.append(DecodedBatch.start(raw))
+            }
+        }
+        defer { inFlight.forEach { _ = $0.wait() } }
         chainLoop: while true {
-            let decoded = pending.wait()
-            if decoded.isEmpty { break }
-            nextHeight = decoded[decoded.count - 1].height + 1
-            pending = DecodedBatch.start(try readBatch(blocks, outletID: outletID, from: nextHeight))
+            try refill()
+            guard !inFlight.isEmpty else { break }
+            let decoded = inFlight.removeFirst().wait()
+            try refill()
             signaturesVerified += decoded.reduce(0) { $0 + ($1.block?.transactions.count ?? 0) }
             for item in decoded {
                 guard let block = item.block else {
@@ -147,7 +158,6 @@ struct AuditRun {
                 }
             }
         }
-        _ = pending.wait()
         expectedHistoryNodes += history.nodes
         if failed { everyChainVerified = false }
         if !failed { try compareState(state, outletID: outletID) }

@@ -106,7 +106,7 @@ func populatedStore(_ directory: TemporaryDirectory, network: TestNetwork, block
         do {
             let store = try populatedStore(directory, network: network, blocks: 2, perBlock: 1)
             let blocks = try store.database(named: "blocks")
-            try store.environment.write { transaction in
+            _ = try store.environment.write { transaction in
                 try transaction.delete(blocks, Array([0, 0, 0, 1]) + Array([0, 0, 0, 0, 0, 0, 0, 2]))
             }
         }
