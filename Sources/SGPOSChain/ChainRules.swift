@@ -133,7 +133,7 @@ public struct ChainRules: Sendable {
             throw LedgerRejection(.invalidField, "register-key registers operator or till keys, not \(body.role)")
         }
         guard signer.role == .admin || (signer.role == .operator && body.role == .till) else {
-            throw LedgerRejection(.notAuthorized, "a \(signer.role) may not register a \(body.role) key")
+            throw LedgerRejection(.notAuthorized, "\(article(signer.role)) \(signer.role) may not register \(article(body.role)) \(body.role) key")
         }
         guard isValidLabel(body.principal, limit: Limits.principalBytesMax) else {
             throw LedgerRejection(.invalidField, "principal must be 1...64 bytes without control characters")
@@ -203,7 +203,7 @@ public struct ChainRules: Sendable {
         }
         let allowed = signer.role == .admin || (signer.role == .operator && record.role == .till) || signerKey == key
         guard allowed else {
-            throw LedgerRejection(.notAuthorized, "a \(signer.role) may not manage \(record.role) key \(key)")
+            throw LedgerRejection(.notAuthorized, "\(article(signer.role)) \(signer.role) may not manage \(record.role) key \(key)")
         }
         return record
     }
@@ -212,4 +212,9 @@ public struct ChainRules: Sendable {
         guard let bytes = try state.read(.key(key)) else { return nil }
         return try KeyRecord(canonicalBytes: bytes)
     }
+}
+
+/// "an" before roles that start with a vowel sound, "a" otherwise.
+func article(_ role: KeyRole) -> String {
+    role == .admin || role == .operator ? "an" : "a"
 }

@@ -64,7 +64,7 @@ public struct WriteSet: Sendable {
 
     /// Entries sorted by key.
     public var sortedEntries: [(key: StateKey, value: [UInt8]?)] {
-        values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        values.keys.sorted().map { (key: $0, value: values[$0]!) }
     }
 
     /// Canonical encoding (docs/FORMAT.md §7): u32 count, then per entry in key order
@@ -74,7 +74,9 @@ public struct WriteSet: Sendable {
         var encoder = CanonicalEncoder(capacity: 16 + sorted.count * 96)
         encoder.writeU32(UInt32(sorted.count))
         for (key, value) in sorted {
-            encoder.writeBytes(key.bytes, limit: Limits.stateKeyBytesMax + 1)
+            encoder.writeU32(UInt32(1 + key.key.count))
+            encoder.writeU8(key.table.rawValue)
+            encoder.writeFixed(key.key, count: key.key.count)
             if let value {
                 encoder.writeU8(1)
                 encoder.writeBytes(value, limit: Limits.stateValueBytesMax)

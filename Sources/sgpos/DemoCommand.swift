@@ -40,9 +40,10 @@ struct DemoCommand: ParsableCommand {
             let chain = report.chains.first { $0.outletID == outlet.id }!
             let verdict = report.isValid ? "verified" : "INVALID"
             if !report.isValid { failures += 1; report.findings.forEach { print("   FAIL \($0)") } }
-            summaries.append(String(format: "outlet %2d %-16@ height %5llu  txs %6d  append p50 %6.2f ms p99 %6.2f ms  %@",
-                                    outlet.id, outlet.name as NSString, chain.verifiedHeight, chain.transactions,
-                                    latencies.p50, latencies.p99, verdict as NSString))
+            let name = outlet.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+            summaries.append(String(format: "outlet %2d ", outlet.id) + name
+                             + String(format: " height %5llu  txs %6d  append p50 %6.2f ms p99 %6.2f ms  ",
+                                      chain.verifiedHeight, chain.transactions, latencies.p50, latencies.p99) + verdict)
             if try !run.proveOneTransaction() { failures += 1 }
         }
         print("== summary")

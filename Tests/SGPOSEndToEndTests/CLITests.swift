@@ -113,3 +113,24 @@ import Testing
         #expect(verify.output.contains("[rule 4]"), "\(verify.output)")
     }
 }
+
+/// The files are plain LMDB: the standard tools read them.
+@Suite struct LMDBToolsTests {
+    @Test func mdbStatAndMdbDumpReadTheLedger() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "1", "--blocks", "1", "--block-size", "3"]).status == 0)
+        for (tool, arguments, expected) in [("mdb_stat", ["-a"], "Status of blocks"), ("mdb_dump", ["-a", "-p"], "database=tx-index")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
+            process.arguments = arguments + [demo + "/outlet-1/ledger"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(tool) failed")
+            #expect(output.contains(expected), "\(tool) output lacks \(expected)")
+        }
+    }
+}
