@@ -1,4 +1,5 @@
 import SGPOSChain
+import SGPOSCodec
 import SGPOSCrypto
 
 /// One broken rule found by the auditor: where, and what.

@@ -41,27 +41,13 @@ public struct ChainID: Hashable, Sendable, CustomStringConvertible {
 
 /// A 128-bit id the client chooses for each submission. Submitting the same id again
 /// returns the first result and never creates a second transaction.
-public struct IdempotencyID: Hashable, Sendable, CustomStringConvertible {
+public struct IdempotencyID: FixedSizeBytes {
     public static let byteCount = 16
     public let bytes: [UInt8]
 
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == IdempotencyID.byteCount else { return nil }
-        self.bytes = bytes
-    }
-
-    public init?(hex: String) {
-        guard let raw = Hex.decode(hex) else { return nil }
-        self.init(bytes: raw)
-    }
-
-    public var hex: String { Hex.encode(bytes) }
-    public var description: String { hex }
-
-
-    /// Hashes the bytes in one call (the synthesised version feeds them one by one).
-    public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    public init(uncheckedBytes: [UInt8]) {
+        precondition(uncheckedBytes.count == IdempotencyID.byteCount, "an idempotency id is 16 bytes")
+        bytes = uncheckedBytes
     }
 }
 

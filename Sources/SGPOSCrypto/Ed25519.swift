@@ -9,32 +9,14 @@ private let sodiumReady: Bool = {
 }()
 
 /// An Ed25519 public key (RFC 8032): identifies outlets, tills, operators and admins.
-public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct PublicKey: FixedSizeBytes, CanonicalEncodable, CanonicalDecodable {
     public static let byteCount = 32
     /// The 32 key bytes.
     public let bytes: [UInt8]
 
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == PublicKey.byteCount else { return nil }
-        self.bytes = bytes
-    }
-
-    public init?(hex: String) {
-        guard let raw = Hex.decode(hex) else { return nil }
-        self.init(bytes: raw)
-    }
-
-    public var hex: String { Hex.encode(bytes) }
-    public var description: String { hex }
-
-
-    /// Hashes the bytes in one call (the synthesised version feeds them one by one).
-    public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
-
-    public static func < (lhs: PublicKey, rhs: PublicKey) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    public init(uncheckedBytes: [UInt8]) {
+        precondition(uncheckedBytes.count == PublicKey.byteCount, "an Ed25519 public key is 32 bytes")
+        bytes = uncheckedBytes
     }
 
     /// Verifies an Ed25519 signature over `message` (libsodium's strict verification:
@@ -51,42 +33,14 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
-extension PublicKey: CanonicalEncodable, CanonicalDecodable {
-    public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeFixed(bytes, count: PublicKey.byteCount)
-    }
-
-    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        self.bytes = try decoder.readFixed("public key", count: PublicKey.byteCount)
-    }
-}
-
 /// A 64-byte Ed25519 signature.
-public struct Signature: Hashable, Sendable, CustomStringConvertible {
+public struct Signature: FixedSizeBytes, CanonicalEncodable, CanonicalDecodable {
     public static let byteCount = 64
     public let bytes: [UInt8]
 
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == Signature.byteCount else { return nil }
-        self.bytes = bytes
-    }
-
-    public init?(hex: String) {
-        guard let raw = Hex.decode(hex) else { return nil }
-        self.init(bytes: raw)
-    }
-
-    public var hex: String { Hex.encode(bytes) }
-    public var description: String { hex }
-}
-
-extension Signature: CanonicalEncodable, CanonicalDecodable {
-    public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeFixed(bytes, count: Signature.byteCount)
-    }
-
-    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        self.bytes = try decoder.readFixed("signature", count: Signature.byteCount)
+    public init(uncheckedBytes: [UInt8]) {
+        precondition(uncheckedBytes.count == Signature.byteCount, "an Ed25519 signature is 64 bytes")
+        bytes = uncheckedBytes
     }
 }
 

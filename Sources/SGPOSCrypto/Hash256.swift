@@ -2,7 +2,7 @@ import Crypto
 import SGPOSCodec
 
 /// A SHA-256 digest: block ids, transaction ids, Merkle nodes, state roots.
-public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Hash256: FixedSizeBytes, CanonicalEncodable, CanonicalDecodable {
     /// Digest size in bytes.
     public static let byteCount = 32
     /// The all-zero value, used only where docs/FORMAT.md says so.
@@ -11,35 +11,12 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The 32 digest bytes.
     public let bytes: [UInt8]
 
-    /// Wraps 32 bytes; nil for any other length.
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == Hash256.byteCount else { return nil }
-        self.bytes = bytes
+    public init(uncheckedBytes: [UInt8]) {
+        precondition(uncheckedBytes.count == Hash256.byteCount, "a SHA-256 digest is 32 bytes")
+        bytes = uncheckedBytes
     }
 
-    /// Parses 64 hex digits.
-    public init?(hex: String) {
-        guard let raw = Hex.decode(hex) else { return nil }
-        self.init(bytes: raw)
-    }
-
-    init(unchecked bytes: [UInt8]) {
-        precondition(bytes.count == Hash256.byteCount, "a SHA-256 digest is 32 bytes")
-        self.bytes = bytes
-    }
-
-    public var hex: String { Hex.encode(bytes) }
-    public var description: String { hex }
-
-
-    /// Hashes the bytes in one call (the synthesised version feeds them one by one).
-    public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
-
-    public static func < (lhs: Hash256, rhs: Hash256) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
-    }
+    init(unchecked bytes: [UInt8]) { self.init(uncheckedBytes: bytes) }
 
     /// Plain SHA-256 of `data` (no domain tag). Used by the RFC 9162 Merkle hashes,
     /// whose 0x00/0x01 prefixes are their own domain separation.
@@ -63,15 +40,5 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     private init(digest: Crypto.SHA256.Digest) {
         self.init(unchecked: digest.withUnsafeBytes { Array($0) })
-    }
-}
-
-extension Hash256: CanonicalEncodable, CanonicalDecodable {
-    public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeFixed(bytes, count: Hash256.byteCount)
-    }
-
-    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        self.init(unchecked: try decoder.readFixed("hash", count: Hash256.byteCount))
     }
 }

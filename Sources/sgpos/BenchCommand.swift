@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import SGPOSAudit
 import SGPOSChain
+import SGPOSCodec
 import SGPOSCrypto
 import SGPOSStore
 

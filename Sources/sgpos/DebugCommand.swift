@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SGPOSChain
+import SGPOSCodec
 import SGPOSCrypto
 import SGPOSStore
 

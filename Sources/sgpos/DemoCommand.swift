@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SGPOSAudit
 import SGPOSChain
+import SGPOSCodec
 import SGPOSCrypto
 import SGPOSStore
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SGPOSCodec
 import SGPOSCrypto
 
 struct KeysCommand: ParsableCommand {

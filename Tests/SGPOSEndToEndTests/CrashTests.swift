@@ -1,6 +1,7 @@
 import Foundation
 import SGPOSAudit
 import SGPOSChain
+import SGPOSCodec
 import SGPOSCrypto
 import SGPOSStore
 import Testing
