@@ -69,8 +69,12 @@ public struct BlockValidator: Sendable {
         }
         let context = BlockContext(genesis: genesis, outletID: head.outletID, height: header.height, timestampMs: header.timestampMs)
         var overlay = StateOverlay(base: state)
+        var idempotencyIDs = Set<IdempotencyID>()  // membership only, never iterated
         for (index, transaction) in block.transactions.enumerated() {
             do {
+                guard idempotencyIDs.insert(transaction.envelope.idempotencyID).inserted else {
+                    throw LedgerRejection(.duplicateIdempotencyID, "idempotency id \(transaction.envelope.idempotencyID) appears twice in the block")
+                }
                 if !transactionSignaturesChecked && !transaction.hasValidSignature {
                     throw LedgerRejection(.badSignature, "signature does not verify under \(transaction.envelope.signer)")
                 }

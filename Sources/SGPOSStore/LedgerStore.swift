@@ -208,9 +208,13 @@ public final class LedgerStore: Sendable {
         try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), block.encoded)
         for (index, signed) in block.transactions.enumerated() {
             let location = TransactionLocation(outletID: outletID, height: height, index: UInt32(index), transactionID: signed.id)
+            let idempotencyKey = StoreLayout.idempotencyKey(outletID, signed.envelope.idempotencyID)
+            if try transaction.get(databases.idempotency, idempotencyKey) != nil {
+                throw BlockRejection(outletID: outletID, height: height, transactionIndex: index, transactionID: signed.id,
+                                     rejection: LedgerRejection(.duplicateIdempotencyID, "idempotency id \(signed.envelope.idempotencyID) was used by an earlier transaction of this chain"))
+            }
             try transaction.put(databases.transactionIndex, signed.id.bytes, location.indexValue)
-            try transaction.put(databases.idempotency,
-                                StoreLayout.idempotencyKey(outletID, signed.envelope.idempotencyID), location.idempotencyValue)
+            try transaction.put(databases.idempotency, idempotencyKey, location.idempotencyValue)
         }
         // History tree: the new leaf, then every perfect subtree it completes.
         var hash = MerkleTree.leafHash(block.id.bytes)

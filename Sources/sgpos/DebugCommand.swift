@@ -9,7 +9,13 @@ import SGPOSStore
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Test and fault-drill helpers.", shouldDisplay: false,
-        subcommands: [CrashWriter.self])
+        subcommands: [CrashWriter.self, FormatExampleCommand.self])
+
+    /// Prints the worked example of docs/FORMAT.md §12.
+    struct FormatExampleCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "format-example", abstract: "Print FORMAT.md's worked example.")
+        func run() throws { print(try FormatExample.markdown()) }
+    }
 
     /// Appends blocks as fast as it can and prints `ack <tx id>` for each transaction
     /// once its block is durably committed. Crash tests kill it with SIGKILL at random

@@ -134,3 +134,14 @@ import Testing
         }
     }
 }
+
+/// docs/FORMAT.md's worked example is what the code produces today.
+@Suite struct FormatExampleTests {
+    @Test func theWorkedExampleInFormatMDMatchesTheCode() throws {
+        let result = try CLI.run(["debug", "format-example"])
+        #expect(result.status == 0)
+        let document = try String(contentsOfFile: CLI.packageRoot + "/docs/FORMAT.md", encoding: .utf8)
+        #expect(document.contains(result.output.trimmingCharacters(in: .newlines)),
+                "docs/FORMAT.md §12 is stale: run scripts/format-example")
+    }
+}
