@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Flips bytes in copies of a node's LMDB values and checks verify.py rejects each copy.
+
+Usage: python3 scripts/pyverify/tamper_test.py DATA_DIR [ROUNDS]
+Prints 'N passed, M failed' (a round passes when the tampered copy is rejected).
+"""
+import os
+import random
+import shutil
+import sys
+import tempfile
+
+import lmdb
+
+sys.path.insert(0, os.path.dirname(__file__))
+import verify  # noqa: E402
+
+
+def main(argv):
+    source, rounds = argv[1], int(argv[2]) if len(argv) > 2 else 60
+    generator = random.Random(20261124)
+    env = lmdb.open(source + "/ledger", readonly=True, lock=False, max_dbs=16)
+    sites = []
+    names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+    dbs = {name: env.open_db(name.encode(), create=False) for name in names}
+    with env.begin() as txn:
+        for name in names:
+            for key, value in txn.cursor(dbs[name]):
+                sites.append((name, key, len(value)))
+    env.close()
+    passed = failed = 0
+    for _ in range(rounds):
+        name, key, length = generator.choice(sites)
+        offset, mask = generator.randrange(length), generator.randrange(1, 256)
+        work = tempfile.mkdtemp()
+        try:
+            shutil.copytree(source + "/ledger", work + "/ledger")
+            copy = lmdb.open(work + "/ledger", max_dbs=16)
+            with copy.begin(write=True) as txn:
+                db = copy.open_db(name.encode(), txn=txn, create=False)
+                value = bytearray(txn.get(key, db=db))
+                value[offset] ^= mask
+                txn.put(key, bytes(value), db=db)
+            copy.close()
+            stdout = sys.stdout
+            sys.stdout = open(os.devnull, "w")
+            try:
+                code = verify.main(["verify.py", work])
+            finally:
+                sys.stdout.close()
+                sys.stdout = stdout
+            if code == 1:
+                passed += 1
+            else:
+                failed += 1
+                print(f"NOT DETECTED: {name} key {key.hex()} byte {offset} ^ {mask:#04x}")
+        finally:
+            shutil.rmtree(work)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

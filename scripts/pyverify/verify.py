@@ -1,0 +1,512 @@
+#!/usr/bin/env python3
+"""Independent verifier for SGPOS Ledger data, written from docs/FORMAT.md alone.
+
+Usage: python3 scripts/pyverify/verify.py DATA_DIR [--genesis-id HEX]
+
+Reads DATA_DIR/ledger (LMDB) with the `lmdb` package, verifies signatures with PyNaCl
+and hashes with hashlib, re-executes every outlet chain from the stored genesis and
+compares every stored value with the replay (FORMAT.md §9). Exit 0 when everything
+holds; exit 1 with one line naming outlet, height, transaction and rule otherwise.
+"""
+import hashlib
+import struct
+import sys
+
+import lmdb
+import nacl.exceptions
+import nacl.signing
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+class Fail(Exception):
+    """A broken rule: where and which."""
+
+    def __init__(self, where, rule, message):
+        super().__init__(f"{where}: [{rule}] {message}")
+
+
+def tagged(tag, data):
+    return hashlib.sha256(tag.encode() + b"\x00" + data).digest()
+
+
+def verify_sig(key, message, signature):
+    try:
+        nacl.signing.VerifyKey(key).verify(message, signature)
+        return True
+    except (nacl.exceptions.BadSignatureError, ValueError):
+        return False
+
+
+# --- §1 canonical decoding -------------------------------------------------------
+
+class Reader:
+    def __init__(self, data):
+        self.data, self.at = data, 0
+
+    def take(self, n):
+        if self.at + n > len(self.data):
+            raise ValueError(f"truncated at byte {self.at}")
+        out = self.data[self.at:self.at + n]
+        self.at += n
+        return out
+
+    def u8(self): return self.take(1)[0]
+    def u16(self): return struct.unpack(">H", self.take(2))[0]
+    def u32(self): return struct.unpack(">I", self.take(4))[0]
+    def u64(self): return struct.unpack(">Q", self.take(8))[0]
+
+    def boolean(self):
+        value = self.u8()
+        if value not in (0, 1):
+            raise ValueError("non-canonical boolean")
+        return value == 1
+
+    def bytes_(self, limit):
+        n = self.u32()
+        if n > limit:
+            raise ValueError(f"length {n} over limit {limit}")
+        return self.take(n)
+
+    def string(self, limit):
+        return self.bytes_(limit).decode("utf-8")  # raises on invalid UTF-8
+
+    def count(self, limit):
+        n = self.u32()
+        if n > limit:
+            raise ValueError(f"count {n} over limit {limit}")
+        return n
+
+    def finish(self):
+        if self.at != len(self.data):
+            raise ValueError("trailing bytes")
+
+
+def u32b(v): return struct.pack(">I", v)
+def u64b(v): return struct.pack(">Q", v)
+def enc_bytes(b): return u32b(len(b)) + b
+def enc_str(s): return enc_bytes(s.encode())
+
+
+def valid_label(text, limit):
+    raw = text.encode()
+    return 0 < len(raw) <= limit and all(ord(c) >= 0x20 and ord(c) != 0x7F for c in text)
+
+
+# --- §10 genesis, §3 transactions, §4 bodies, §5 blocks ------------------------------
+
+def decode_genesis(data):
+    r = Reader(data)
+    if r.u8() != 1:
+        raise ValueError("genesis version")
+    g = {"chain": r.string(64), "time": r.u64(), "block_max": r.u32(), "overlap_max": r.u64()}
+    r.boolean()
+    r.u8()
+    for _ in range(r.count(1024)):
+        r.string(10); r.u32()
+    g["admins"] = [(r.string(128), r.take(32)) for _ in range(r.count(1024))]
+    g["outlets"] = [(r.u32(), r.string(128), r.take(32)) for _ in range(r.count(1024))]
+    for _ in range(r.count(1024)):
+        r.string(128); r.take(32); r.u64()
+    r.finish()
+    g["id"] = tagged("SGPOS/genesis/v1", data)
+    return g
+
+
+def decode_tx(data):
+    if len(data) > 70000:
+        raise ValueError("transaction over 70000 bytes")
+    r = Reader(data)
+    if r.u8() != 1:
+        raise ValueError("transaction version")
+    tx = {"chain": r.string(64), "outlet": r.u32(), "signer": r.take(32), "sequence": r.u64(),
+          "idem": r.take(16), "time": r.u64(), "type": r.u16(), "body": r.bytes_(65536)}
+    unsigned_end = r.at
+    tx["signature"] = r.take(64)
+    r.finish()
+    tx["unsigned"] = data[:unsigned_end]
+    tx["id"] = tagged("SGPOS/tx-id/v1", data)
+    tx["parsed"] = decode_body(tx["type"], tx["body"])
+    return tx
+
+
+def decode_body(kind, body):
+    r = Reader(body)
+    if kind == 1:
+        out = ("register-outlet", r.u32(), r.string(128), r.take(32))
+    elif kind == 2:
+        key, role, principal = r.take(32), r.u8(), r.string(64)
+        if role not in (1, 2, 3, 4):
+            raise ValueError("role")
+        out = ("register-key", key, role, principal)
+    elif kind == 3:
+        out = ("rotate-key", r.take(32), r.take(32), r.u64())
+    elif kind == 4:
+        key, reason = r.take(32), r.u16()
+        if reason not in (1, 2, 3, 4):
+            raise ValueError("revocation reason")
+        out = ("revoke-key", key, reason)
+    elif kind >= 0x0100:
+        return ("application", kind)
+    else:
+        raise ValueError(f"body type {kind:#06x} undefined")
+    r.finish()
+    return out
+
+
+def decode_block(data):
+    r = Reader(data)
+    start = r.at
+    if r.u8() != 1:
+        raise ValueError("header version")
+    h = {"chain": r.string(64), "outlet": r.u32(), "height": r.u64(), "prev": r.take(32), "time": r.u64(),
+         "count": r.u32(), "tx_root": r.take(32), "history_root": r.take(32), "state_root": r.take(32),
+         "producer": r.take(32)}
+    h["bytes"] = data[start:r.at]
+    h["id"] = tagged("SGPOS/block-id/v1", h["bytes"])
+    h["signature"] = r.take(64)
+    n = r.count(65536)
+    if n != h["count"]:
+        raise ValueError("transaction count differs from header")
+    txs = [decode_tx(r.bytes_(70000)) for _ in range(n)]
+    r.finish()
+    return h, txs
+
+
+# --- §6 Merkle trees -----------------------------------------------------------------
+
+def leaf_hash(data): return hashlib.sha256(b"\x00" + data).digest()
+def node_hash(l, r): return hashlib.sha256(b"\x01" + l + r).digest()
+
+
+def mth(leaves):
+    if not leaves:
+        return EMPTY_ROOT
+    level = [leaf_hash(x) for x in leaves]
+    return _root_of_hashes(level)
+
+
+def _root_of_hashes(hashes):
+    if len(hashes) == 1:
+        return hashes[0]
+    k = 1
+    while k * 2 < len(hashes):
+        k *= 2
+    return node_hash(_root_of_hashes(hashes[:k]), _root_of_hashes(hashes[k:]))
+
+
+class CompactRange:
+    def __init__(self):
+        self.size, self.frontier = 0, []
+
+    def append(self, leaf):
+        """Appends a leaf hash; returns the (level, index, hash) nodes it completes."""
+        h, index, level, nodes = leaf, self.size, 0, [(0, self.size, leaf)]
+        while index & 1:
+            h = node_hash(self.frontier.pop(), h)
+            index >>= 1
+            level += 1
+            nodes.append((level, index, h))
+        self.frontier.append(h)
+        self.size += 1
+        return nodes
+
+    def root(self):
+        if not self.frontier:
+            return EMPTY_ROOT
+        h = self.frontier[-1]
+        for left in reversed(self.frontier[:-1]):
+            h = node_hash(left, h)
+        return h
+
+
+# --- §7 state ------------------------------------------------------------------------
+
+def key_record(role, outlet, principal, status=1, until=0, seq=0):
+    return bytes([1, role]) + u32b(outlet) + enc_str(principal) + bytes([status]) + u64b(until) + u64b(seq)
+
+
+def parse_key_record(data):
+    r = Reader(data)
+    if r.u8() != 1:
+        raise ValueError("key record version")
+    rec = {"role": r.u8(), "outlet": r.u32(), "principal": r.string(128), "status": r.u8(),
+           "until": r.u64(), "seq": r.u64()}
+    r.finish()
+    return rec
+
+
+def encode_key_record(rec):
+    return key_record(rec["role"], rec["outlet"], rec["principal"], rec["status"], rec["until"], rec["seq"])
+
+
+def outlet_record(name, node): return b"\x01" + enc_str(name) + node
+def k_outlet(i): return b"\x01" + u32b(i)
+def k_key(k): return b"\x02" + k
+def k_principal(outlet, role, name): return b"\x03" + u32b(outlet) + bytes([role]) + name.encode()
+
+
+def genesis_writes(g):
+    w = {}
+    for name, key in g["admins"]:
+        w[k_key(key)] = key_record(1, 0, name)
+        w[k_principal(0, 1, name)] = key
+    for oid, name, node in g["outlets"]:
+        w[k_outlet(oid)] = outlet_record(name, node)
+        w[k_key(node)] = key_record(4, oid, "node")
+        w[k_principal(oid, 4, "node")] = node
+    return w
+
+
+def write_set_hash(writes):
+    out = u32b(len(writes))
+    for key in sorted(writes):
+        value = writes[key]
+        out += enc_bytes(key) + (b"\x01" + enc_bytes(value) if value is not None else b"\x00")
+    return tagged("SGPOS/write-set/v1", out)
+
+
+def next_root(prev, ws_hash): return tagged("SGPOS/state-root/v1", prev + ws_hash)
+
+
+class Overlay:
+    def __init__(self, base):
+        self.base, self.writes = base, {}
+
+    def get(self, key):
+        return self.writes[key] if key in self.writes else self.base.get(key)
+
+    def put(self, key, value):
+        self.writes[key] = value
+
+
+# --- §8 rules ------------------------------------------------------------------------
+
+class Reject(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def apply_tx(tx, state, g, outlet, block_time):
+    if tx["chain"] != g["chain"]:
+        raise Reject(2, "wrong chain")
+    if tx["outlet"] != outlet:
+        raise Reject(3, "wrong outlet")
+    raw = state.get(k_key(tx["signer"]))
+    if raw is None:
+        raise Reject(5, "unknown signer")
+    signer = parse_key_record(raw)
+    if signer["status"] == 3:
+        raise Reject(6, "signer revoked")
+    if signer["status"] == 2 and block_time > signer["until"]:
+        raise Reject(7, "signer retired")
+    if signer["role"] == 4:
+        raise Reject(18, "node key cannot sign")
+    if signer["role"] != 1 and signer["outlet"] != outlet:
+        raise Reject(10, "key of another outlet")
+    if tx["sequence"] <= signer["seq"]:
+        raise Reject(8, "sequence not increasing")
+    signer["seq"] = tx["sequence"]
+    state.put(k_key(tx["signer"]), encode_key_record(signer))
+    body = tx["parsed"]
+    kind = body[0]
+    if kind == "register-outlet":
+        _, oid, name, node = body
+        if signer["role"] != 1:
+            raise Reject(10, "only admins register outlets")
+        if oid == 0 or not valid_label(name, 128):
+            raise Reject(17, "invalid outlet")
+        if state.get(k_outlet(oid)) is not None:
+            raise Reject(15, "outlet exists")
+        if state.get(k_key(node)) is not None:
+            raise Reject(11, "key exists")
+        state.put(k_outlet(oid), outlet_record(name, node))
+        state.put(k_key(node), key_record(4, oid, "node"))
+        state.put(k_principal(oid, 4, "node"), node)
+    elif kind == "register-key":
+        _, key, role, principal = body
+        if role not in (2, 3):
+            raise Reject(17, "role")
+        if not (signer["role"] == 1 or (signer["role"] == 2 and role == 3)):
+            raise Reject(10, "not authorised")
+        if not valid_label(principal, 64):
+            raise Reject(17, "principal")
+        if state.get(k_key(key)) is not None:
+            raise Reject(11, "key exists")
+        pk = k_principal(outlet, role, principal)
+        if state.get(pk) is not None:
+            raise Reject(12, "principal has a key")
+        state.put(k_key(key), key_record(role, outlet, principal))
+        state.put(pk, key)
+    elif kind in ("rotate-key", "revoke-key"):
+        target_key = body[1]
+        raw = state.get(k_key(target_key))
+        if raw is None:
+            raise Reject(13, "unknown key")
+        target = parse_key_record(raw)
+        if target["role"] not in (2, 3) or target["outlet"] != outlet:
+            raise Reject(10, "key not managed here")
+        allowed = signer["role"] == 1 or (signer["role"] == 2 and target["role"] == 3)
+        if kind == "rotate-key":
+            allowed = allowed or tx["signer"] == target_key
+        if not allowed:
+            raise Reject(10, "not authorised")
+        pk = k_principal(target["outlet"], target["role"], target["principal"])
+        if kind == "rotate-key":
+            _, old, new, until = body
+            if target["status"] != 1:
+                raise Reject(14, "key not active")
+            if state.get(k_key(new)) is not None:
+                raise Reject(11, "key exists")
+            if until > block_time and until - block_time > g["overlap_max"]:
+                raise Reject(17, "overlap too long")
+            fresh = key_record(target["role"], target["outlet"], target["principal"])
+            target["status"], target["until"] = 2, until
+            state.put(k_key(old), encode_key_record(target))
+            state.put(k_key(new), fresh)
+            state.put(pk, new)
+        else:
+            if target["status"] == 3:
+                raise Reject(14, "already revoked")
+            target["status"] = 3
+            state.put(k_key(target_key), encode_key_record(target))
+            if state.get(pk) == target_key:
+                state.put(pk, None)
+    else:
+        raise Reject(16, "unsupported body type")
+
+
+# --- §9 the store --------------------------------------------------------------------
+
+def verify(data_dir):
+    env = lmdb.open(data_dir + "/ledger", readonly=True, lock=False, max_dbs=16, subdir=True)
+    names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+    dbs = {n: env.open_db(n.encode(), create=False) for n in names}
+    with env.begin() as txn:
+        db = {n: dict(txn.cursor(dbs[n]).iternext()) for n in names}
+    meta = db["meta"]
+    if meta.get(b"format") != u32b(1):
+        raise Fail("store", "store/meta", "format is not 1")
+    g = decode_genesis(meta[b"genesis"])
+    outlet_ids = {o[0] for o in g["outlets"]}
+    for key in db["blocks"]:
+        if struct.unpack(">I", key[:4])[0] not in outlet_ids:
+            raise Fail("store", "store/blocks", f"block key {key.hex()} belongs to no genesis outlet")
+    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "state": 0, "meta": 2}
+    total = 0
+    for oid, _, _ in g["outlets"]:
+        total += verify_chain(g, oid, db, expected)
+    for name, count in expected.items():
+        if len(db[name]) != count:
+            raise Fail("store", f"store/{name}", f"{len(db[name])} entries, the chains account for {count}")
+    return g, total
+
+
+def verify_chain(g, oid, db, expected):
+    p = u32b(oid)
+    genesis_state = genesis_writes(g)
+    state = dict(genesis_state)
+    root = next_root(g["id"], write_set_hash(genesis_state))
+    prev_id, prev_time, height, history, seen_idem, txs_total = g["id"], g["time"], 0, CompactRange(), set(), 0
+    while True:
+        raw = db["blocks"].get(p + u64b(height + 1))
+        if raw is None:
+            break
+        height += 1
+        where = f"outlet {oid} height {height}"
+        try:
+            h, txs = decode_block(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise Fail(where, "store/blocks", f"block does not decode: {error}")
+        outlet_rec = state.get(k_outlet(oid))
+        checks = [
+            (100, h["chain"] == g["chain"] and h["outlet"] == oid, "chain or outlet"),
+            (101, h["height"] == height, "height"),
+            (102, h["prev"] == prev_id, "previous hash"),
+            (103, h["time"] >= prev_time, "timestamp"),
+            (104, outlet_rec is not None and outlet_rec.endswith(h["producer"]), "producer"),
+            (105, verify_sig(h["producer"], b"SGPOS/block-sig/v1\x00" + h["bytes"], h["signature"]), "producer signature"),
+            (110, len(txs) > 0, "empty block"),
+            (111, len(txs) <= g["block_max"], "too many transactions"),
+            (106, h["count"] == len(txs), "transaction count"),
+            (107, h["tx_root"] == mth([t["id"] for t in txs]), "transaction root"),
+            (108, h["history_root"] == history.root(), "history root"),
+        ]
+        for code, ok, what in checks:
+            if not ok:
+                raise Fail(where, f"rule {code}", what)
+        overlay = Overlay(state)
+        block_idem = set()
+        for index, tx in enumerate(txs):
+            twhere = f"{where} transaction {index} tx {tx['id'].hex()}"
+            if tx["idem"] in block_idem or tx["idem"] in seen_idem:
+                raise Fail(twhere, "rule 9", "duplicate idempotency id")
+            block_idem.add(tx["idem"])
+            if not verify_sig(tx["signer"], b"SGPOS/tx-sig/v1\x00" + tx["unsigned"], tx["signature"]):
+                raise Fail(twhere, "rule 4", "signature does not verify")
+            scratch = Overlay(overlay)
+            try:
+                apply_tx(tx, scratch, g, oid, h["time"])
+            except Reject as rejection:
+                raise Fail(twhere, f"rule {rejection.code}", str(rejection))
+            overlay.writes.update(scratch.writes)
+            location = p + u64b(height) + u32b(index)
+            if db["tx-index"].get(tx["id"]) != location:
+                raise Fail(twhere, "store/tx-index", "entry missing or wrong")
+            if db["idempotency"].get(p + tx["idem"]) != tx["id"] + u64b(height) + u32b(index):
+                raise Fail(twhere, "store/idempotency", "entry missing or wrong")
+        seen_idem |= block_idem
+        root = next_root(root, write_set_hash(overlay.writes))
+        if h["state_root"] != root:
+            raise Fail(where, "rule 109", "state root")
+        for key, value in overlay.writes.items():
+            if value is None:
+                state.pop(key, None)
+            else:
+                state[key] = value
+        for level, index, node in history.append(leaf_hash(h["id"])):
+            if db["history"].get(p + bytes([level]) + u64b(index)) != node:
+                raise Fail(where, "store/history", f"node {level}/{index}")
+            expected["history"] += 1
+        prev_id, prev_time = h["id"], h["time"]
+        txs_total += len(txs)
+        expected["tx-index"] += len(txs)
+        expected["idempotency"] += len(txs)
+    expected["blocks"] += height
+    expected["state"] += len(state)
+    for key, value in state.items():
+        if db["state"].get(p + key) != value:
+            raise Fail(f"outlet {oid}", "store/state", f"entry {key.hex()} differs from the replay")
+    head = db["meta"].get(b"head/" + p)
+    if height > 0:
+        expected["meta"] += 1
+        if head != u64b(height) + prev_id + u64b(prev_time) + root:
+            raise Fail(f"outlet {oid}", "store/meta", "head record differs from the replay")
+    elif head is not None:
+        raise Fail(f"outlet {oid}", "store/meta", "head record for an empty chain")
+    print(f"outlet {oid}: height {height}, {txs_total} transactions, head {prev_id.hex()}")
+    return txs_total
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__.strip().splitlines()[2])
+        return 2
+    try:
+        g, total = verify(argv[1])
+    except Fail as failure:
+        print(f"FAIL {failure}")
+        return 1
+    except (ValueError, KeyError, UnicodeDecodeError, lmdb.Error) as error:
+        print(f"FAIL store: cannot read: {error!r}")
+        return 1
+    if "--genesis-id" in argv and argv[argv.index("--genesis-id") + 1] != g["id"].hex():
+        print(f"FAIL store: genesis {g['id'].hex()} is not the trusted one")
+        return 1
+    print(f"OK genesis {g['id'].hex()}: {total} transactions verified")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
