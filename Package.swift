@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SGPOSChain", targets: ["SGPOSChain"]),
         .library(name: "SGPOSStore", targets: ["SGPOSStore"]),
         .library(name: "SGPOSAudit", targets: ["SGPOSAudit"]),
+        .library(name: "SGPOSRetail", targets: ["SGPOSRetail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,12 +33,14 @@ let package = Package(
             "SGPOSCodec", "CSodium", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SGPOSChain", dependencies: ["SGPOSCodec", "SGPOSCrypto"]),
+        // Money, GST and basket pricing (POS domain, pure).
+        .target(name: "SGPOSRetail"),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CSodium",
+                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "SGPOSCryptoTests", dependencies: ["SGPOSCrypto", "SGPOSCodec"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+        .testTarget(name: "SGPOSRetailTests", dependencies: ["SGPOSRetail"]),
         .testTarget(name: "SGPOSStoreTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSEndToEndTests",

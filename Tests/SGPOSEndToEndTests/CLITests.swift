@@ -145,3 +145,43 @@ import Testing
                 "docs/FORMAT.md §12 is stale: run scripts/format-example")
     }
 }
+
+@Suite struct QuoteCommandTests {
+    static let basket = """
+    {"at": "2026-03-01T10:00:00+08:00", "gstMethod": "per-invoice",
+     "lines": [{"sku": "A1", "category": "snacks", "qty": 2, "unitPrice": "1.05", "priceIncludesGst": true},
+               {"sku": "B7", "category": "drinks", "qty": 3, "unitPrice": "1.00"}],
+     "member": {"id": "M1", "tier": "gold", "lifetimeSpend": "1200.00", "points": 500}, "redeemPoints": 0}
+    """
+
+    @Test func quotesABasketAndTheSameInputGivesTheSameBytes() throws {
+        let first = try CLI.run(["quote"], input: Self.basket)
+        let second = try CLI.run(["quote", "--genesis", "Genesis/demo.template.json"], input: Self.basket)
+        #expect(first.status == 0, "\(first.error)")
+        #expect(first.output == second.output, "two processes, same input, different output")
+        let quote = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any] ?? [:]
+        #expect(quote["subtotal"] as? String == "5.10")
+        #expect(quote["gst"] as? String == "0.42")  // 5.10 × 9/109 = 0.4211
+        #expect(quote["total"] as? String == "5.10")
+        #expect(quote["invoiceType"] as? String == "simplified")
+        #expect((quote["lines"] as? [[String: Any]])?.count == 2)
+    }
+
+    @Test func badBasketsExitOneWithAClearMessage() throws {
+        let cases: [(String, String)] = [
+            ("{", "not valid JSON"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A", "qty": -1, "unitPrice": "1.00"}]}"#, "quantity -1"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.5"}]}"#, "exactly two decimals"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A", "qty": 1, "unitPrice": 1.05}]}"#, "unitPrice"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A", "qty": 99999999999, "unitPrice": "99999.99"}]}"#, "quantity"),
+            (#"{"at": "yesterday", "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.00"}]}"#, "RFC 3339"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "lines": []}"#, "no lines"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "gstMethod": "sometimes", "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.00"}]}"#, "gstMethod"),
+        ]
+        for (input, message) in cases {
+            let result = try CLI.run(["quote"], input: input)
+            #expect(result.status == 1 || result.status == 64, "accepted: \(input)")
+            #expect(result.error.contains(message), "for \(input): \(result.error)")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// A priced basket line.
+public struct PricedLine: Hashable, Sendable {
+    public let sku: String
+    public let category: String
+    public let quantity: Int64
+    public let unitPrice: Money
+    /// quantity × unit price.
+    public let gross: Money
+    public let discount: Money
+    /// gross − discount: the taxable value (discounts reduce it, IRAS).
+    public let net: Money
+    public let gst: Money
+    /// What the customer pays for the line: net for GST-inclusive prices, net + GST otherwise.
+    public let total: Money
+    public let priceIncludesGST: Bool
+}
+
+/// A priced basket: the quote a till shows and the totals a sale records.
+public struct Quote: Hashable, Sendable {
+    public let lines: [PricedLine]
+    /// Sum of line gross amounts.
+    public let subtotal: Money
+    public let discount: Money
+    public let gst: Money
+    public let total: Money
+    /// GST rate applied (basis points) and the Singapore date that decided it.
+    public let gstBasisPoints: Int64
+    public let taxDate: CivilTime.Date
+    public let method: GSTMethod
+}
+
+/// Prices baskets: the one code path the quote command, the till and the state machine share.
+public struct PricingEngine: Sendable {
+    public let rates: GSTRateTable
+
+    public init(rates: GSTRateTable) { self.rates = rates }
+
+    public func quote(_ basket: Basket) throws(RetailError) -> Quote {
+        try basket.validate()
+        let date = CivilTime.singaporeDate(epochMs: basket.atEpochMs)
+        let rate = try rates.basisPoints(on: date)
+        var gross: [Money] = []
+        var net: [Money] = []
+        for line in basket.lines {
+            let amount = try line.unitPrice.multiplied(by: line.quantity)
+            gross.append(amount)
+            net.append(try amount.subtracting(line.discount))
+        }
+        let gst = try lineTaxes(basket, net: net, rate: rate)
+        var priced: [PricedLine] = []
+        for (index, line) in basket.lines.enumerated() {
+            let total = line.priceIncludesGST ? net[index] : try net[index].adding(gst[index])
+            priced.append(PricedLine(
+                sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice,
+                gross: gross[index], discount: line.discount, net: net[index], gst: gst[index], total: total,
+                priceIncludesGST: line.priceIncludesGST))
+        }
+        let quote = Quote(
+            lines: priced, subtotal: try Money.sum(gross), discount: try Money.sum(basket.lines.map(\.discount)),
+            gst: try Money.sum(gst), total: try Money.sum(priced.map(\.total)), gstBasisPoints: rate, taxDate: date,
+            method: basket.method)
+        assert(quote.subtotal.cents - quote.discount.cents == Money.sum(uncheckedNet: net), "subtotal − discount = net")
+        return quote
+    }
+
+    /// GST per line. Per-line: each line's own rounded tax. Per-invoice: one rounded tax
+    /// for the inclusive lines and one for the exclusive lines, allocated to lines.
+    private func lineTaxes(_ basket: Basket, net: [Money], rate: Int64) throws(RetailError) -> [Money] {
+        switch basket.method {
+        case .perLine:
+            var taxes: [Money] = []
+            for (index, line) in basket.lines.enumerated() {
+                taxes.append(line.priceIncludesGST
+                    ? try GSTCalculator.taxIncluded(in: net[index], basisPoints: rate)
+                    : try GSTCalculator.taxOnTop(of: net[index], basisPoints: rate))
+            }
+            return taxes
+        case .perInvoice:
+            var taxes = Array(repeating: Money.zero, count: net.count)
+            for inclusive in [true, false] {
+                let indexes = basket.lines.indices.filter { basket.lines[$0].priceIncludesGST == inclusive }
+                guard !indexes.isEmpty else { continue }
+                let taxable = try Money.sum(indexes.map { net[$0] })
+                let tax = inclusive
+                    ? try GSTCalculator.taxIncluded(in: taxable, basisPoints: rate)
+                    : try GSTCalculator.taxOnTop(of: taxable, basisPoints: rate)
+                let parts = try GSTCalculator.allocate(tax, over: indexes.map { net[$0].cents })
+                for (position, index) in indexes.enumerated() { taxes[index] = parts[position] }
+            }
+            return taxes
+        }
+    }
+}
+
+extension Money {
+    static func sum(uncheckedNet values: [Money]) -> Int64 { values.reduce(0) { $0 + $1.cents } }
+}

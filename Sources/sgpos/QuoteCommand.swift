@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import SGPOSRetail
+
+/// `sgpos quote`: price a basket (JSON on stdin) and print the quote (JSON on stdout).
+struct QuoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quote",
+        abstract: "Price a basket read as JSON from standard input; print the quote as JSON.",
+        discussion: """
+            Input: {"at": "2026-03-01T10:00:00+08:00", "gstMethod": "per-line"|"per-invoice",
+            "lines": [{"sku": "A1", "category": "snacks", "qty": 2, "unitPrice": "1.05", "priceIncludesGst": true}]}.
+            Money is a decimal string with exactly two decimals. GST rates come from --genesis
+            (its "gst" section) or IRAS's published table. Exit 1 with a clear message on bad input.
+            Promotions and loyalty points are applied by contracts (not part of this version).
+            """)
+
+    @Option(help: "Genesis or genesis template whose \"gst\" section gives the rates and the default method.")
+    var genesis: String?
+
+    func run() throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        do {
+            let request = try JSON.decode(QuoteRequest.self, from: input, what: "basket")
+            let (rates, defaultMethod) = try gstSettings()
+            let basket = try request.basket(defaultMethod: defaultMethod)
+            let quote = try PricingEngine(rates: rates).quote(basket)
+            print(try JSON.string(QuoteResponse(quote, at: request.at)))
+        } catch let error as RetailError {
+            throw CLIError("basket refused (code \(error.code)): \(error.message)")
+        }
+    }
+
+    private func gstSettings() throws -> (GSTRateTable, GSTMethod) {
+        guard let genesis else { return (.singapore, .perInvoice) }
+        struct GSTSection: Decodable { let gst: GenesisGST }
+        struct GenesisGST: Decodable {
+            struct Rate: Decodable { let effectiveFrom: String; let basisPoints: Int64 }
+            let method: String
+            let rates: [Rate]
+        }
+        let section = try JSON.read(GSTSection.self, path: genesis, what: "genesis").gst
+        var entries: [GSTRateTable.Entry] = []
+        for rate in section.rates {
+            guard let date = CivilTime.Date(iso: rate.effectiveFrom) else {
+                throw CLIError("\(genesis): gst.rates effectiveFrom \"\(rate.effectiveFrom)\" is not YYYY-MM-DD")
+            }
+            entries.append(.init(effectiveFrom: date, basisPoints: rate.basisPoints))
+        }
+        guard let method = GSTMethod(rawValue: section.method) else {
+            throw CLIError("\(genesis): gst.method must be per-line or per-invoice")
+        }
+        return (try GSTRateTable(entries: entries), method)
+    }
+}
+
+/// The basket JSON of `sgpos quote` (and, later, the till API).
+struct QuoteRequest: Decodable {
+    struct Line: Decodable {
+        let sku: String
+        let category: String?
+        let qty: Int64
+        let unitPrice: String
+        let priceIncludesGst: Bool?
+    }
+    struct Member: Decodable {
+        let id: String
+        let tier: String?
+        let lifetimeSpend: String?
+        let points: Int64?
+    }
+    let at: String
+    let gstMethod: String?
+    let lines: [Line]
+    let member: Member?
+    let redeemPoints: Int64?
+
+    func basket(defaultMethod: GSTMethod) throws -> Basket {
+        let method: GSTMethod
+        if let gstMethod {
+            guard let parsed = GSTMethod(rawValue: gstMethod) else {
+                throw CLIError("gstMethod must be \"per-line\" or \"per-invoice\", got \"\(gstMethod)\"")
+            }
+            method = parsed
+        } else {
+            method = defaultMethod
+        }
+        guard (redeemPoints ?? 0) == 0 else {
+            throw CLIError("redeemPoints: redeeming points needs the loyalty contracts, which this version does not have")
+        }
+        var lines: [BasketLine] = []
+        for (index, line) in self.lines.enumerated() {
+            let price: Money
+            do { price = try Money(decimal: line.unitPrice) } catch {
+                throw CLIError("line \(index + 1) (\(line.sku)): unitPrice: \(error.message)")
+            }
+            lines.append(BasketLine(sku: line.sku, category: line.category ?? "", quantity: line.qty, unitPrice: price,
+                                    priceIncludesGST: line.priceIncludesGst ?? true))
+        }
+        return Basket(atEpochMs: try CivilTime.parse(at), method: method, lines: lines)
+    }
+}
+
+/// The quote JSON: money as decimal strings with two decimals.
+struct QuoteResponse: Encodable {
+    struct Line: Encodable {
+        let sku, category: String
+        let qty: Int64
+        let unitPrice, gross, discount, net, gst, total: String
+    }
+    let at: String
+    let taxDate: String
+    let gstMethod: String
+    let gstBasisPoints: Int64
+    let subtotal, discount, gst, total: String
+    /// IRAS: a simplified tax invoice may be issued when the total is at most S$1,000.
+    let invoiceType: String
+    let lines: [Line]
+    let pointsEarned: Int64
+    let pointsRedeemed: Int64
+    let appliedRules: [String]
+
+    init(_ quote: Quote, at: String) {
+        self.at = at
+        taxDate = quote.taxDate.description
+        gstMethod = quote.method.rawValue
+        gstBasisPoints = quote.gstBasisPoints
+        subtotal = quote.subtotal.decimal
+        discount = quote.discount.decimal
+        gst = quote.gst.decimal
+        total = quote.total.decimal
+        invoiceType = quote.total.cents <= 100_000 ? "simplified" : "full"
+        lines = quote.lines.map {
+            Line(sku: $0.sku, category: $0.category, qty: $0.quantity, unitPrice: $0.unitPrice.decimal, gross: $0.gross.decimal,
+                 discount: $0.discount.decimal, net: $0.net.decimal, gst: $0.gst.decimal, total: $0.total.decimal)
+        }
+        pointsEarned = 0
+        pointsRedeemed = 0
+        appliedRules = []
+    }
+}
