@@ -98,9 +98,12 @@ func loadGenesis(_ path: String) throws -> Genesis {
     do { return try document.genesis() } catch { throw CLIError("\(path): \(error)") }
 }
 
-/// Milliseconds since the epoch from the system clock (the CLI edge; the core never reads it).
+/// Milliseconds since the epoch from the system clock (the CLI edge; the core never
+/// reads it). Integer all the way: the value ends up hashed and signed.
 func wallClockMs() -> TimestampMs {
-    TimestampMs(Date().timeIntervalSince1970 * 1000)
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return TimestampMs(now.tv_sec) * 1_000 + TimestampMs(now.tv_nsec / 1_000_000)
 }
 
 func openStore(_ dataDirectory: String, durability: Durability = .durable) throws -> LedgerStore {
