@@ -185,3 +185,19 @@ import Testing
         }
     }
 }
+
+@Suite struct BackupTests {
+    /// A backup is a compacted, verified copy that a node can be restored from.
+    @Test func backupCopiesVerifiesAndRefusesToOverwrite() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "1", "--blocks", "2", "--block-size", "5"]).status == 0)
+        let backup = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
+        #expect(backup.status == 0 && backup.output.contains("verified"), "\(backup.output)\(backup.error)")
+        let original = try CLI.run(["chain", "show", "--data", demo + "/outlet-1"])
+        let restored = try CLI.run(["chain", "show", "--data", scratch.path + "/copy"])
+        #expect(original.output == restored.output)
+        let again = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
+        #expect(again.status != 0 && again.error.contains("already holds a ledger"))
+    }
+}
