@@ -70,20 +70,23 @@ public struct WriteSet: Sendable {
     /// Canonical encoding (docs/FORMAT.md §7): u32 count, then per entry in key order
     /// bytes(key incl. table byte), u8 present, [bytes(value)].
     public var canonicalBytes: [UInt8] {
-        let sorted = sortedEntries
-        var encoder = CanonicalEncoder(capacity: 16 + sorted.count * 96)
-        encoder.writeU32(UInt32(sorted.count))
-        for (key, value) in sorted {
+        let keys = values.keys.sorted()
+        var size = 4
+        for key in keys { size += 6 + key.key.count + (values[key]!.map { 4 + $0.count } ?? 0) }
+        var encoder = CanonicalEncoder(capacity: size)
+        encoder.writeU32(UInt32(keys.count))
+        for key in keys {
             encoder.writeU32(UInt32(1 + key.key.count))
             encoder.writeU8(key.table.rawValue)
             encoder.writeFixed(key.key, count: key.key.count)
-            if let value {
+            if let value = values[key]! {
                 encoder.writeU8(1)
                 encoder.writeBytes(value, limit: Limits.stateValueBytesMax)
             } else {
                 encoder.writeU8(0)
             }
         }
+        assert(encoder.bytes.count == size, "write-set size estimate is exact")
         return encoder.bytes
     }
 

@@ -113,11 +113,15 @@ public final class LedgerStore: Sendable {
                     continue
                 }
                 guard let last else { throw StoreError.corrupt("outlet \(outlet.id) head names height \(record.height) but no block is stored") }
-                let block: Block
-                do { block = try Block(encoded: last.value) } catch {
-                    throw StoreError.corrupt("outlet \(outlet.id) head block does not decode: \(error)")
+                // Only the header and its signature, so opening stays fast for large blocks
+                // (the auditor checks the rest).
+                var decoder = CanonicalDecoder(last.value)
+                guard let header = try? BlockHeader(from: &decoder), let signature = try? Signature(from: &decoder) else {
+                    throw StoreError.corrupt("outlet \(outlet.id) head block header does not decode")
                 }
-                guard block.header.height == record.height, block.id == record.blockID, block.hasValidSignature else {
+                guard header.height == record.height, header.id == record.blockID,
+                    header.producer.isValidSignature(signature, for: header.signingMessage)
+                else {
                     throw StoreError.corrupt("outlet \(outlet.id) head record (height \(record.height)) does not match its last block")
                 }
             }
