@@ -13,10 +13,10 @@ public struct LMDBTransaction {
     /// The value stored under `key`, copied out of the map; nil when absent.
     public func get(_ database: LMDBDatabase, _ key: [UInt8]) throws(LMDBError) -> [UInt8]? {
         precondition(!key.isEmpty && key.count <= 511, "LMDB keys are 1...511 bytes")
-        var keyBytes = key
         var found: [UInt8]?
-        let code: Int32 = keyBytes.withUnsafeMutableBytes { keyBuffer in
-            var keyValue = MDB_val(mv_size: keyBuffer.count, mv_data: keyBuffer.baseAddress)
+        // LMDB never writes through a key pointer: pass the array's storage without copying it.
+        let code: Int32 = key.withUnsafeBytes { keyBuffer in
+            var keyValue = MDB_val(mv_size: keyBuffer.count, mv_data: UnsafeMutableRawPointer(mutating: keyBuffer.baseAddress))
             var value = MDB_val()
             let code = mdb_get(handle, database.handle, &keyValue, &value)
             if code == 0 { found = Self.copy(value) }
@@ -30,13 +30,12 @@ public struct LMDBTransaction {
     /// Stores `value` under `key`, replacing any previous value.
     public func put(_ database: LMDBDatabase, _ key: [UInt8], _ value: [UInt8], append: Bool = false) throws(LMDBError) {
         precondition(!key.isEmpty && key.count <= 511, "LMDB keys are 1...511 bytes")
-        var keyBytes = key
-        var valueBytes = value
         let flags = append ? UInt32(MDB_APPEND) : 0
-        let code: Int32 = keyBytes.withUnsafeMutableBytes { keyBuffer in
-            valueBytes.withUnsafeMutableBytes { valueBuffer in
-                var keyValue = MDB_val(mv_size: keyBuffer.count, mv_data: keyBuffer.baseAddress)
-                var dataValue = MDB_val(mv_size: valueBuffer.count, mv_data: valueBuffer.baseAddress)
+        // mdb_put copies key and value into the map and never writes through these pointers.
+        let code: Int32 = key.withUnsafeBytes { keyBuffer in
+            value.withUnsafeBytes { valueBuffer in
+                var keyValue = MDB_val(mv_size: keyBuffer.count, mv_data: UnsafeMutableRawPointer(mutating: keyBuffer.baseAddress))
+                var dataValue = MDB_val(mv_size: valueBuffer.count, mv_data: UnsafeMutableRawPointer(mutating: valueBuffer.baseAddress))
                 return mdb_put(handle, database.handle, &keyValue, &dataValue, flags)
             }
         }

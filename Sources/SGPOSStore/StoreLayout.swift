@@ -25,7 +25,10 @@ public enum StoreLayout {
 
     /// idempotency: outlet u32 ‖ idempotency id (16).
     public static func idempotencyKey(_ outletID: OutletID, _ id: IdempotencyID) -> [UInt8] {
-        u32(outletID) + id.bytes
+        var encoder = CanonicalEncoder(capacity: 20)
+        encoder.writeU32(outletID)
+        encoder.writeFixed(id.bytes, count: IdempotencyID.byteCount)
+        return encoder.bytes
     }
 
     /// history: outlet u32 ‖ level u8 ‖ index u64.
@@ -70,12 +73,20 @@ public struct TransactionLocation: Hashable, Sendable, CustomStringConvertible {
 
     /// tx-index value: outlet u32 ‖ height u64 ‖ index u32.
     public var indexValue: [UInt8] {
-        StoreLayout.u32(outletID) + StoreLayout.u64(height) + StoreLayout.u32(index)
+        var encoder = CanonicalEncoder(capacity: 16)
+        encoder.writeU32(outletID)
+        encoder.writeU64(height)
+        encoder.writeU32(index)
+        return encoder.bytes
     }
 
     /// idempotency value: tx id (32) ‖ height u64 ‖ index u32.
     public var idempotencyValue: [UInt8] {
-        transactionID.bytes + StoreLayout.u64(height) + StoreLayout.u32(index)
+        var encoder = CanonicalEncoder(capacity: 44)
+        encoder.writeFixed(transactionID.bytes, count: Hash256.byteCount)
+        encoder.writeU64(height)
+        encoder.writeU32(index)
+        return encoder.bytes
     }
 
     init(indexValue bytes: [UInt8], transactionID: Hash256) throws(CodecError) {
