@@ -206,24 +206,36 @@ struct AuditRun {
 
     /// The stored state of `outletID` must equal the replayed state: same number of
     /// entries, and every stored entry present in the replay with the same value.
+    /// The stored state of `outletID` must equal the replayed state: same number of
+    /// entries, and every stored entry present in the replay with the same value. The
+    /// scan is split at the `principals` table: a second read transaction on another
+    /// core scans the first part when it sees the same snapshot (same LMDB txn id).
     private mutating func compareState(_ state: MemoryState, outletID: OutletID) throws {
         expectedStateEntries += state.count
+        let database = try database("state")
         let prefix = StoreLayout.u32Bytes(outletID)
-        var stored = 0
-        var mismatch: String?
-        try transaction.scan(try database("state"), from: prefix, limit: state.count + 1) { key, value in
-            guard key.starts(with: prefix) else { return false }
-            stored += 1
-            guard let stateKey = StateKey(bytes: Array(key.dropFirst(4))), state.read(stateKey) == value else {
-                mismatch = Hex.encode(key)
-                return false
+        let split = prefix + [StateTable.principals.rawValue]
+        let mainID = transaction.snapshotID
+        let environment = store.environment
+        let early = StateScan()
+        DispatchQueue.global().async {
+            do {
+                try environment.read { other in
+                    if other.snapshotID == mainID { early.result = try StateScan.compare(other, database, from: prefix, to: split, state) }
+                }
+            } catch {
+                early.result = nil
             }
-            return true
+            early.done.signal()
         }
-        if let mismatch {
+        let late = try StateScan.compare(transaction, database, from: split, to: nil, state)
+        early.done.wait()
+        let first = try early.result ?? StateScan.compare(transaction, database, from: prefix, to: split, state)
+        if let mismatch = first.mismatch ?? late.mismatch {
             fail(outletID, nil, nil, nil, "store/state", "state entry \(mismatch) differs from the replayed state")
-        } else if stored != state.count {
-            fail(outletID, nil, nil, nil, "store/state", "store holds \(stored) state entries, replay produced \(state.count)")
+        } else if first.entries + late.entries != state.count {
+            fail(outletID, nil, nil, nil, "store/state",
+                 "store holds \(first.entries + late.entries) state entries, replay produced \(state.count)")
         }
     }
 
@@ -359,4 +371,31 @@ func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -
     nonisolated(unsafe) let output = results
     DispatchQueue.concurrentPerform(iterations: count) { index in output[index] = transform(index) }
     return results.map { $0! }
+}
+
+/// One part of the final state comparison, possibly run on another thread.
+final class StateScan: @unchecked Sendable {
+    // @unchecked: `result` is written by the background scan before `done` is signalled
+    // and read only after waiting on `done`.
+    var result: (entries: Int, mismatch: String?)?
+    let done = DispatchSemaphore(value: 0)
+
+    /// Scans state keys in [from, to) (to nil: to the end of the outlet's prefix).
+    static func compare(_ transaction: LMDBTransaction, _ database: LMDBDatabase, from start: [UInt8], to end: [UInt8]?,
+                        _ state: MemoryState) throws -> (entries: Int, mismatch: String?) {
+        let prefix = Array(start.prefix(4))
+        var entries = 0
+        var mismatch: String?
+        try transaction.scan(database, from: start, limit: state.count + 1) { key, value in
+            guard key.starts(with: prefix) else { return false }
+            if let end, !key.lexicographicallyPrecedes(end) { return false }
+            entries += 1
+            guard let stateKey = StateKey(bytes: Array(key.dropFirst(4))), state.read(stateKey) == value else {
+                mismatch = Hex.encode(key)
+                return false
+            }
+            return true
+        }
+        return (entries, mismatch)
+    }
 }

@@ -4,6 +4,10 @@ import CLMDB
 public struct LMDBTransaction {
     let handle: OpaquePointer
 
+    /// LMDB's id of the snapshot this transaction reads: two read transactions with the
+    /// same id see the same data.
+    public var snapshotID: Int { mdb_txn_id(handle) }
+
     func openDatabase(_ name: String) throws(LMDBError) -> LMDBDatabase {
         var dbi: MDB_dbi = 0
         try LMDBError.check(mdb_dbi_open(handle, name, UInt32(MDB_CREATE), &dbi), "mdb_dbi_open(\(name))")
