@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SGPOSStore", targets: ["SGPOSStore"]),
         .library(name: "SGPOSAudit", targets: ["SGPOSAudit"]),
         .library(name: "SGPOSRetail", targets: ["SGPOSRetail"]),
+        .library(name: "SGPOSState", targets: ["SGPOSState"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,12 +36,14 @@ let package = Package(
         .target(name: "SGPOSChain", dependencies: ["SGPOSCodec", "SGPOSCrypto"]),
         // Money, GST and basket pricing (POS domain, pure).
         .target(name: "SGPOSRetail"),
+        // The POS state machine: sale, refund, stock, loyalty and shift bodies and their rules.
+        .target(name: "SGPOSState", dependencies: ["SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSAudit", "SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

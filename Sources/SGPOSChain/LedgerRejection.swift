@@ -36,7 +36,29 @@ public struct LedgerRejection: Error, Hashable, Sendable, CustomStringConvertibl
         case blockStateRoot = 109
         case blockEmpty = 110
         case blockTooLarge = 111
-        // Last code: blockTooLarge = 111. Update when adding one.
+        // POS state machine rules (SGPOSState, docs/FORMAT.md §13).
+        case unknownSKU = 300
+        case priceMismatch = 301
+        case totalsMismatch = 302
+        case numberOutOfSequence = 303
+        case shiftNotOpen = 304
+        case shiftAlreadyOpen = 305
+        case tendersMismatch = 306
+        case invalidTender = 307
+        case unknownMember = 308
+        case memberAlreadyEnrolled = 309
+        case insufficientPoints = 310
+        case unknownOriginal = 311
+        case refundExceedsSale = 312
+        case voidNotAllowed = 313
+        case stockCountMismatch = 314
+        case transferMismatch = 315
+        case voucherAlreadyRedeemed = 316
+        case closingMismatch = 317
+        case shiftsStillOpen = 318
+        case timestampOutOfWindow = 319
+        case pricingRefused = 320
+        // Last code: pricingRefused = 320. Update when adding one.
     }
 
     public let reason: Reason

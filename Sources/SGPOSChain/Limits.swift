@@ -16,7 +16,7 @@ public enum Limits {
     /// Entries in genesis lists (admins, outlets, validators, GST rates).
     public static let genesisEntriesMax = 1_024
     /// Largest state value.
-    public static let stateValueBytesMax = 4_096
+    public static let stateValueBytesMax = 65_536
     /// Largest state key (without the table byte).
     public static let stateKeyBytesMax = 256
 }

@@ -9,6 +9,25 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case keys = 0x02
     /// u32 outlet id ‖ u8 role ‖ principal UTF-8 → the principal's current 32-byte key.
     case principals = 0x03
+    // Tables of the POS state machine (SGPOSState; docs/FORMAT.md §13.3).
+    /// u32 outlet ‖ SKU → price-list entry.
+    case prices = 0x10
+    /// u32 outlet ‖ SKU → stock on hand.
+    case stock = 0x11
+    /// member id → loyalty account.
+    case members = 0x12
+    /// u32 outlet ‖ till principal → shift.
+    case shifts = 0x13
+    /// u32 outlet → the outlet's books (numbering, period and perpetual totals).
+    case books = 0x14
+    /// 32-byte sale transaction id → what refunds and voids need of the sale.
+    case sales = 0x15
+    /// 16-byte transfer id ‖ u8 direction → transfer record.
+    case transfers = 0x16
+    /// voucher id → the transaction id that redeemed it.
+    case vouchers = 0x17
+    /// (empty) → retail settings.
+    case settings = 0x18
 }
 
 /// A key in the state: table byte plus the table's key bytes. Ordered bytewise, which

@@ -7,17 +7,65 @@ public struct BasketLine: Hashable, Sendable {
     public var unitPrice: Money
     /// Whether `unitPrice` includes GST (retail prices do).
     public var priceIncludesGST: Bool
-    /// Discount on this line (from promotion rules), ≥ 0 and ≤ the line's amount.
-    public var discount: Money
+    /// Discounts on this line, each naming the rule that produced it, in the order the
+    /// rules ran. Each ≥ 0; together ≤ the line's amount.
+    public var discounts: [AppliedDiscount]
 
     public init(sku: String, category: String, quantity: Int64, unitPrice: Money, priceIncludesGST: Bool = true,
-                discount: Money = .zero) {
+                discounts: [AppliedDiscount] = []) {
         self.sku = sku
         self.category = category
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.priceIncludesGST = priceIncludesGST
-        self.discount = discount
+        self.discounts = discounts
+    }
+
+    /// Sum of the line's discounts (unchecked: each is bounded by validation).
+    public var discount: Money { Money(uncheckedCents: discounts.reduce(0) { $0 + $1.amount.cents }) }
+}
+
+/// A discount and the rule that produced it (`loyalty-points` for points redeemed as a
+/// discount; contract rule ids otherwise).
+public struct AppliedDiscount: Hashable, Sendable {
+    /// Most discounts on one line.
+    public static let perLineMax = 8
+    /// Rule id of points redeemed as a discount.
+    public static let loyaltyPointsRule = "loyalty-points"
+
+    public var rule: String
+    public var amount: Money
+
+    public init(rule: String, amount: Money) {
+        self.rule = rule
+        self.amount = amount
+    }
+}
+
+/// Loyalty points the customer redeems on this basket, and how (a chain parameter,
+/// retail.md R18: IRAS material does not settle it).
+public struct PointsRedemption: Hashable, Sendable {
+    public enum Treatment: UInt8, Hashable, Sendable {
+        /// The points' value is a discount: it reduces the taxable value and the GST.
+        case discount = 1
+        /// The points pay like money: GST is charged on the full price.
+        case tender = 2
+    }
+
+    public var points: Int64
+    /// Value of one point in cents (≥ 1).
+    public var pointValueCents: Int64
+    public var treatment: Treatment
+
+    public init(points: Int64, pointValueCents: Int64, treatment: Treatment) {
+        self.points = points
+        self.pointValueCents = pointValueCents
+        self.treatment = treatment
+    }
+
+    /// points × value, checked.
+    public func value() throws(RetailError) -> Money {
+        try Money(cents: 1).multiplied(by: points).multiplied(by: pointValueCents)
     }
 }
 
@@ -34,11 +82,14 @@ public struct Basket: Hashable, Sendable {
     public var atEpochMs: Int64
     public var method: GSTMethod
     public var lines: [BasketLine]
+    /// Points the customer redeems, if any.
+    public var redemption: PointsRedemption?
 
-    public init(atEpochMs: Int64, method: GSTMethod, lines: [BasketLine]) {
+    public init(atEpochMs: Int64, method: GSTMethod, lines: [BasketLine], redemption: PointsRedemption? = nil) {
         self.atEpochMs = atEpochMs
         self.method = method
         self.lines = lines
+        self.redemption = redemption
     }
 
     /// Refuses baskets outside the limits with a message naming the line and field.
@@ -59,8 +110,21 @@ public struct Basket: Hashable, Sendable {
             guard (0...Basket.unitPriceMaxCents).contains(line.unitPrice.cents) else {
                 throw .amountOutOfRange("\(label): unit price \(line.unitPrice) must be 0.00...1000000.00")
             }
-            guard line.discount.cents >= 0, line.discount.cents <= line.unitPrice.cents * line.quantity else {
-                throw .invalidAmount("\(label): discount \(line.discount) must be between 0 and the line amount")
+            guard line.discounts.count <= AppliedDiscount.perLineMax else {
+                throw .invalidBasket("\(label): \(line.discounts.count) discounts; at most \(AppliedDiscount.perLineMax)")
+            }
+            for discount in line.discounts {
+                guard discount.amount.cents > 0, !discount.rule.isEmpty, discount.rule.utf8.count <= 64 else {
+                    throw .invalidAmount("\(label): discount \(discount.amount) by rule \"\(discount.rule)\" must be above 0 and name its rule (1...64 bytes)")
+                }
+            }
+            guard line.discount.cents <= line.unitPrice.cents * line.quantity else {
+                throw .invalidAmount("\(label): discounts \(line.discount) exceed the line amount")
+            }
+        }
+        if let redemption {
+            guard redemption.points > 0, redemption.points <= 1_000_000_000, (1...10_000).contains(redemption.pointValueCents) else {
+                throw .invalidAmount("redeemed points must be 1...1000000000 and a point worth 1...10000 cents")
             }
         }
     }

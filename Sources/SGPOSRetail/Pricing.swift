@@ -6,6 +6,8 @@ public struct PricedLine: Hashable, Sendable {
     public let unitPrice: Money
     /// quantity × unit price.
     public let gross: Money
+    /// Discounts in rule order, including points redeemed as a discount.
+    public let discounts: [AppliedDiscount]
     public let discount: Money
     /// gross − discount: the taxable value (discounts reduce it, IRAS).
     public let net: Money
@@ -27,6 +29,23 @@ public struct Quote: Hashable, Sendable {
     public let gstBasisPoints: Int64
     public let taxDate: CivilTime.Date
     public let method: GSTMethod
+    /// Points redeemed (as a discount, inside ``discount``; or as a tender).
+    public let pointsRedeemed: Int64
+    /// Part of ``total`` paid with points when they are a tender; zero otherwise.
+    public let pointsTender: Money
+
+    /// What is left to pay in other tenders (before any cash rounding).
+    public var amountDue: Money { Money(uncheckedCents: total.cents - pointsTender.cents) }
+    /// IRAS Reg 13: a simplified tax invoice may be issued when the total payable is at most S$1,000.
+    public var allowsSimplifiedInvoice: Bool { total.cents <= 100_000 }
+    /// Rule ids that produced a discount, in first-applied order, each once.
+    public var appliedRules: [String] {
+        var seen: [String] = []
+        for line in lines {
+            for discount in line.discounts where !seen.contains(discount.rule) { seen.append(discount.rule) }
+        }
+        return seen
+    }
 }
 
 /// Prices baskets: the one code path the quote command, the till and the state machine share.
@@ -35,10 +54,11 @@ public struct PricingEngine: Sendable {
 
     public init(rates: GSTRateTable) { self.rates = rates }
 
-    public func quote(_ basket: Basket) throws(RetailError) -> Quote {
-        try basket.validate()
-        let date = CivilTime.singaporeDate(epochMs: basket.atEpochMs)
+    public func quote(_ input: Basket) throws(RetailError) -> Quote {
+        try input.validate()
+        let date = CivilTime.singaporeDate(epochMs: input.atEpochMs)
         let rate = try rates.basisPoints(on: date)
+        var basket = input
         var gross: [Money] = []
         var net: [Money] = []
         for line in basket.lines {
@@ -46,19 +66,43 @@ public struct PricingEngine: Sendable {
             gross.append(amount)
             net.append(try amount.subtracting(line.discount))
         }
+        var pointsTender = Money.zero
+        if let redemption = basket.redemption {
+            let value = try redemption.value()
+            switch redemption.treatment {
+            case .discount:
+                // Points reduce the taxable value (IRAS R10), spread over lines by what is
+                // left of each after the rules' discounts.
+                let left = try Money.sum(net)
+                guard value <= left else {
+                    throw .invalidAmount("\(redemption.points) points are worth \(value), more than the \(left) left to pay")
+                }
+                let parts = try GSTCalculator.allocate(value, over: net.map(\.cents))
+                for index in basket.lines.indices where parts[index].cents > 0 {
+                    basket.lines[index].discounts.append(AppliedDiscount(rule: AppliedDiscount.loyaltyPointsRule, amount: parts[index]))
+                    net[index] = try net[index].subtracting(parts[index])
+                }
+            case .tender:
+                pointsTender = value
+            }
+        }
         let gst = try lineTaxes(basket, net: net, rate: rate)
         var priced: [PricedLine] = []
         for (index, line) in basket.lines.enumerated() {
             let total = line.priceIncludesGST ? net[index] : try net[index].adding(gst[index])
             priced.append(PricedLine(
                 sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice,
-                gross: gross[index], discount: line.discount, net: net[index], gst: gst[index], total: total,
-                priceIncludesGST: line.priceIncludesGST))
+                gross: gross[index], discounts: line.discounts, discount: line.discount, net: net[index], gst: gst[index],
+                total: total, priceIncludesGST: line.priceIncludesGST))
+        }
+        let total = try Money.sum(priced.map(\.total))
+        guard pointsTender <= total else {
+            throw .invalidAmount("\(basket.redemption?.points ?? 0) points are worth \(pointsTender), more than the total \(total)")
         }
         let quote = Quote(
             lines: priced, subtotal: try Money.sum(gross), discount: try Money.sum(basket.lines.map(\.discount)),
-            gst: try Money.sum(gst), total: try Money.sum(priced.map(\.total)), gstBasisPoints: rate, taxDate: date,
-            method: basket.method)
+            gst: try Money.sum(gst), total: total, gstBasisPoints: rate, taxDate: date,
+            method: basket.method, pointsRedeemed: basket.redemption?.points ?? 0, pointsTender: pointsTender)
         assert(quote.subtotal.cents - quote.discount.cents == Money.sum(uncheckedNet: net), "subtotal − discount = net")
         return quote
     }

@@ -6,7 +6,7 @@ import Testing
 
     func line(_ sku: String, _ price: String, qty: Int64 = 1, inclusive: Bool = true, discount: String = "0.00") throws -> BasketLine {
         BasketLine(sku: sku, category: "general", quantity: qty, unitPrice: try Money(decimal: price),
-                   priceIncludesGST: inclusive, discount: try Money(decimal: discount))
+                   priceIncludesGST: inclusive, discounts: discount == "0.00" ? [] : [AppliedDiscount(rule: "test", amount: try Money(decimal: discount))])
     }
 
     func quote(_ at: String, _ method: GSTMethod, _ lines: [BasketLine]) throws -> Quote {
@@ -85,7 +85,7 @@ import Testing
             (BasketLine(sku: "A", category: "", quantity: 1, unitPrice: try Money(decimal: "-1.00")), "unit price"),
             (BasketLine(sku: "A", category: "", quantity: 1, unitPrice: try Money(decimal: "2000000.00")), "unit price"),
             (BasketLine(sku: "", category: "", quantity: 1, unitPrice: .zero), "sku"),
-            (BasketLine(sku: "A", category: "", quantity: 1, unitPrice: try Money(decimal: "1.00"), discount: try Money(decimal: "2.00")), "discount"),
+            (BasketLine(sku: "A", category: "", quantity: 1, unitPrice: try Money(decimal: "1.00"), discounts: [AppliedDiscount(rule: "r", amount: try Money(decimal: "2.00"))]), "discount"),
         ]
         for (bad, text) in cases {
             #expect { try quote(at, .perLine, [try line("OK", "1.00"), bad]) } throws: {

@@ -1,0 +1,299 @@
+import SGPOSCodec
+import SGPOSCrypto
+
+/// A price-list entry set by an operator (or admin) for this outlet. Sales must use it.
+public struct PriceEntry: Hashable, Sendable {
+    public var sku: String
+    public var category: String
+    /// Unit price in cents.
+    public var unitPrice: Int64
+    /// Retail prices include GST (IRAS R9); B2B lists may not.
+    public var priceIncludesGST: Bool
+    /// False withdraws the SKU from sale.
+    public var active: Bool
+
+    public init(sku: String, category: String, unitPrice: Int64, priceIncludesGST: Bool = true, active: Bool = true) {
+        self.sku = sku
+        self.category = category
+        self.unitPrice = unitPrice
+        self.priceIncludesGST = priceIncludesGST
+        self.active = active
+    }
+}
+
+/// Sets price-list entries.
+public struct SetPrices: Hashable, Sendable {
+    public var entries: [PriceEntry]
+    public init(entries: [PriceEntry]) { self.entries = entries }
+}
+
+/// Retail parameters of the chain, set by an admin (defaults until then).
+public struct RetailSettings: Hashable, Sendable {
+    /// Value of one loyalty point in cents.
+    public var pointValueCents: Int64
+    /// Base points per whole dollar paid (before the tier multiplier).
+    public var pointsPerDollar: Int64
+    /// Points expire at the end of the month this many months after they were earned.
+    public var pointsExpiryMonths: Int64
+    /// Points redeemed as a tender (GST on the full price) or as a discount (retail.md R18).
+    public var redemptionIsTender: Bool
+    /// Round cash bills to 5 cents (IRAS R6).
+    public var cashRounding: Bool
+
+    public init(pointValueCents: Int64 = 1, pointsPerDollar: Int64 = 1, pointsExpiryMonths: Int64 = 12,
+                redemptionIsTender: Bool = false, cashRounding: Bool = true) {
+        self.pointValueCents = pointValueCents
+        self.pointsPerDollar = pointsPerDollar
+        self.pointsExpiryMonths = pointsExpiryMonths
+        self.redemptionIsTender = redemptionIsTender
+        self.cashRounding = cashRounding
+    }
+
+    public static let defaults = RetailSettings()
+}
+
+/// One SKU and a quantity (stock receipts and transfers).
+public struct StockLine: Hashable, Sendable {
+    public var sku: String
+    public var quantity: Int64
+
+    public init(sku: String, quantity: Int64) {
+        self.sku = sku
+        self.quantity = quantity
+    }
+}
+
+/// Goods received from a supplier.
+public struct StockReceive: Hashable, Sendable {
+    /// Delivery order or invoice number.
+    public var reference: String
+    public var lines: [StockLine]
+
+    public init(reference: String, lines: [StockLine]) {
+        self.reference = reference
+        self.lines = lines
+    }
+}
+
+/// Why stock was adjusted. Stable codes.
+public enum AdjustmentReason: UInt8, Hashable, Sendable, CaseIterable {
+    case damaged = 1
+    case theft = 2
+    case expired = 3
+    case correction = 4
+    case sample = 5
+    case found = 6
+}
+
+/// A stock correction outside sales and receipts.
+public struct StockAdjust: Hashable, Sendable {
+    public var sku: String
+    /// Signed, non-zero.
+    public var delta: Int64
+    public var reason: AdjustmentReason
+    public var note: String
+
+    public init(sku: String, delta: Int64, reason: AdjustmentReason, note: String = "") {
+        self.sku = sku
+        self.delta = delta
+        self.reason = reason
+        self.note = note
+    }
+}
+
+/// A stocktake: counted quantities replace the book quantities; the variance is recorded.
+public struct StockCount: Hashable, Sendable {
+    public struct Line: Hashable, Sendable {
+        public var sku: String
+        public var counted: Int64
+        /// Book quantity before the count (must match the state).
+        public var expected: Int64
+        /// counted − expected.
+        public var variance: Int64
+
+        public init(sku: String, counted: Int64, expected: Int64, variance: Int64) {
+            self.sku = sku
+            self.counted = counted
+            self.expected = expected
+            self.variance = variance
+        }
+    }
+
+    public var lines: [Line]
+    public init(lines: [Line]) { self.lines = lines }
+}
+
+/// Goods leaving for, or arriving from, another outlet. The two halves carry the same
+/// transfer id and lines.
+public struct StockTransfer: Hashable, Sendable {
+    public var transferID: TransferID
+    /// The other outlet: destination of a transfer-out, source of a transfer-in.
+    public var counterpart: UInt32
+    public var lines: [StockLine]
+
+    public init(transferID: TransferID, counterpart: UInt32, lines: [StockLine]) {
+        self.transferID = transferID
+        self.counterpart = counterpart
+        self.lines = lines
+    }
+}
+
+extension SetPrices {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeCount(entries.count, limit: POSLimits.priceEntriesMax)
+        for entry in entries { entry.encode(to: &encoder) }
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "set-prices")
+        let count = try decoder.readCount("price entries", limit: POSLimits.priceEntriesMax)
+        var entries: [PriceEntry] = []
+        for _ in 0..<count { entries.append(try PriceEntry(from: &decoder)) }
+        self.entries = entries
+    }
+}
+
+extension PriceEntry {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeString(sku, limit: POSLimits.skuBytesMax)
+        encoder.writeString(category, limit: POSLimits.categoryBytesMax)
+        encoder.writeI64(unitPrice)
+        encoder.writeBool(priceIncludesGST)
+        encoder.writeBool(active)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        sku = try decoder.readString("sku", limit: POSLimits.skuBytesMax)
+        category = try decoder.readString("category", limit: POSLimits.categoryBytesMax)
+        unitPrice = try decoder.readI64("unit price")
+        priceIncludesGST = try decoder.readBool("price includes GST")
+        active = try decoder.readBool("active")
+    }
+}
+
+extension RetailSettings: CanonicalEncodable {
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeI64(pointValueCents)
+        encoder.writeI64(pointsPerDollar)
+        encoder.writeI64(pointsExpiryMonths)
+        encoder.writeBool(redemptionIsTender)
+        encoder.writeBool(cashRounding)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "settings")
+        pointValueCents = try decoder.readI64("point value")
+        pointsPerDollar = try decoder.readI64("points per dollar")
+        pointsExpiryMonths = try decoder.readI64("points expiry months")
+        redemptionIsTender = try decoder.readBool("redemption is tender")
+        cashRounding = try decoder.readBool("cash rounding")
+    }
+}
+
+func writeStockLines(_ lines: [StockLine], to encoder: inout CanonicalEncoder) {
+    encoder.writeCount(lines.count, limit: POSLimits.stockLinesMax)
+    for line in lines {
+        encoder.writeString(line.sku, limit: POSLimits.skuBytesMax)
+        encoder.writeI64(line.quantity)
+    }
+}
+
+func readStockLines(_ decoder: inout CanonicalDecoder) throws(CodecError) -> [StockLine] {
+    let count = try decoder.readCount("stock lines", limit: POSLimits.stockLinesMax)
+    var lines: [StockLine] = []
+    for _ in 0..<count {
+        lines.append(StockLine(sku: try decoder.readString("sku", limit: POSLimits.skuBytesMax),
+                               quantity: try decoder.readI64("quantity")))
+    }
+    return lines
+}
+
+extension StockReceive {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(reference, limit: POSLimits.referenceBytesMax)
+        writeStockLines(lines, to: &encoder)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "stock-receive")
+        reference = try decoder.readString("reference", limit: POSLimits.referenceBytesMax)
+        lines = try readStockLines(&decoder)
+    }
+}
+
+extension StockAdjust {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(sku, limit: POSLimits.skuBytesMax)
+        encoder.writeI64(delta)
+        encoder.writeU8(reason.rawValue)
+        encoder.writeString(note, limit: POSLimits.reasonBytesMax)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "stock-adjust")
+        sku = try decoder.readString("sku", limit: POSLimits.skuBytesMax)
+        delta = try decoder.readI64("delta")
+        let at = decoder.offset
+        guard let reason = AdjustmentReason(rawValue: try decoder.readU8("adjustment reason")) else {
+            throw .unknownTag("adjustment reason", at: at)
+        }
+        self.reason = reason
+        note = try decoder.readString("note", limit: POSLimits.reasonBytesMax)
+    }
+}
+
+extension StockCount {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeCount(lines.count, limit: POSLimits.stockLinesMax)
+        for line in lines {
+            encoder.writeString(line.sku, limit: POSLimits.skuBytesMax)
+            encoder.writeI64(line.counted)
+            encoder.writeI64(line.expected)
+            encoder.writeI64(line.variance)
+        }
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "stock-count")
+        let count = try decoder.readCount("count lines", limit: POSLimits.stockLinesMax)
+        var lines: [Line] = []
+        for _ in 0..<count {
+            lines.append(Line(sku: try decoder.readString("sku", limit: POSLimits.skuBytesMax),
+                              counted: try decoder.readI64("counted"), expected: try decoder.readI64("expected"),
+                              variance: try decoder.readI64("variance")))
+        }
+        self.lines = lines
+    }
+}
+
+/// A 128-bit id naming one inter-outlet transfer; both halves carry it.
+public struct TransferID: FixedSizeBytes {
+    public static let byteCount = 16
+    public let bytes: [UInt8]
+
+    public init(uncheckedBytes: [UInt8]) {
+        precondition(uncheckedBytes.count == TransferID.byteCount, "a transfer id is 16 bytes")
+        bytes = uncheckedBytes
+    }
+}
+
+extension StockTransfer {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        transferID.encode(to: &encoder)
+        encoder.writeU32(counterpart)
+        writeStockLines(lines, to: &encoder)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "transfer")
+        transferID = try TransferID(from: &decoder)
+        counterpart = try decoder.readU32("counterpart outlet")
+        lines = try readStockLines(&decoder)
+    }
+}

@@ -1,0 +1,379 @@
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+
+/// State keys of the POS tables (docs/FORMAT.md §13.3).
+extension StateKey {
+    static func outletPrefixed(_ table: StateTable, _ outlet: UInt32, _ text: String) -> StateKey {
+        var encoder = CanonicalEncoder(capacity: 4 + text.utf8.count)
+        encoder.writeU32(outlet)
+        return StateKey(table, encoder.bytes + Array(text.utf8))
+    }
+
+    public static func price(outlet: UInt32, sku: String) -> StateKey { outletPrefixed(.prices, outlet, sku) }
+    public static func stock(outlet: UInt32, sku: String) -> StateKey { outletPrefixed(.stock, outlet, sku) }
+    public static func member(_ id: String) -> StateKey { StateKey(.members, Array(id.utf8)) }
+    public static func shift(outlet: UInt32, till: String) -> StateKey { outletPrefixed(.shifts, outlet, till) }
+    public static func books(outlet: UInt32) -> StateKey { outletPrefixed(.books, outlet, "") }
+    public static func sale(_ id: Hash256) -> StateKey { StateKey(.sales, id.bytes) }
+    public static func transfer(_ id: TransferID, outgoing: Bool) -> StateKey {
+        StateKey(.transfers, id.bytes + [outgoing ? 1 : 2])
+    }
+    public static func voucher(_ id: String) -> StateKey { StateKey(.vouchers, Array(id.utf8)) }
+    public static let retailSettings = StateKey(.settings, [])
+}
+
+/// Units on hand of one SKU at one outlet (may go negative: a sale is never refused for
+/// a book quantity; the stocktake corrects it).
+public struct StockRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    public var onHand: Int64
+
+    public init(onHand: Int64) { self.onHand = onHand }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeI64(onHand)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "stock record")
+        onHand = try decoder.readI64("on hand")
+    }
+}
+
+/// A price-list entry in the state (the SKU is in the key).
+public struct PriceRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    public var category: String
+    public var unitPrice: Int64
+    public var priceIncludesGST: Bool
+    public var active: Bool
+
+    public init(category: String, unitPrice: Int64, priceIncludesGST: Bool, active: Bool) {
+        self.category = category
+        self.unitPrice = unitPrice
+        self.priceIncludesGST = priceIncludesGST
+        self.active = active
+    }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(category, limit: POSLimits.categoryBytesMax)
+        encoder.writeI64(unitPrice)
+        encoder.writeBool(priceIncludesGST)
+        encoder.writeBool(active)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "price record")
+        category = try decoder.readString("category", limit: POSLimits.categoryBytesMax)
+        unitPrice = try decoder.readI64("unit price")
+        priceIncludesGST = try decoder.readBool("price includes GST")
+        active = try decoder.readBool("active")
+    }
+}
+
+/// A loyalty account: tier, lifetime spend and points in lots by expiry date.
+public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    /// Points valid through `expiresOn` (days since 1970-01-01, Singapore date), inclusive.
+    public struct Lot: Hashable, Sendable {
+        public var expiresOn: Int64
+        public var points: Int64
+
+        public init(expiresOn: Int64, points: Int64) {
+            self.expiresOn = expiresOn
+            self.points = points
+        }
+    }
+
+    public var tier: UInt8
+    public var lifetimeSpend: Int64
+    /// Ascending by expiry, one lot per date, every lot > 0 points.
+    public var lots: [Lot]
+    public var pointsEarnedTotal: Int64
+    public var pointsRedeemedTotal: Int64
+    public var pointsExpiredTotal: Int64
+
+    public init(tier: UInt8, lifetimeSpend: Int64 = 0, lots: [Lot] = [], pointsEarnedTotal: Int64 = 0,
+                pointsRedeemedTotal: Int64 = 0, pointsExpiredTotal: Int64 = 0) {
+        self.tier = tier
+        self.lifetimeSpend = lifetimeSpend
+        self.lots = lots
+        self.pointsEarnedTotal = pointsEarnedTotal
+        self.pointsRedeemedTotal = pointsRedeemedTotal
+        self.pointsExpiredTotal = pointsExpiredTotal
+    }
+
+    /// Points spendable (expired lots are dropped before any use).
+    public var balance: Int64 { lots.reduce(0) { $0 + $1.points } }
+
+    /// Drops lots that expired before `day`.
+    mutating func expire(before day: Int64) {
+        while let first = lots.first, first.expiresOn < day {
+            pointsExpiredTotal += first.points
+            lots.removeFirst()
+        }
+    }
+
+    /// Adds points to the lot expiring on `day`.
+    mutating func credit(_ points: Int64, expiresOn day: Int64) {
+        precondition(points > 0, "credit is positive")
+        if let index = lots.firstIndex(where: { $0.expiresOn == day }) {
+            lots[index].points += points
+        } else {
+            lots.append(Lot(expiresOn: day, points: points))
+            lots.sort { $0.expiresOn < $1.expiresOn }
+        }
+    }
+
+    /// Takes points from the lots that expire first. The caller checked the balance.
+    mutating func debit(_ points: Int64) {
+        precondition(points >= 0 && points <= balance, "debit within balance")
+        var left = points
+        while left > 0 {
+            let take = min(left, lots[0].points)
+            lots[0].points -= take
+            left -= take
+            if lots[0].points == 0 { lots.removeFirst() }
+        }
+    }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeU8(tier)
+        encoder.writeI64(lifetimeSpend)
+        encoder.writeCount(lots.count, limit: POSLimits.lotsMax)
+        for lot in lots {
+            encoder.writeI64(lot.expiresOn)
+            encoder.writeI64(lot.points)
+        }
+        encoder.writeI64(pointsEarnedTotal)
+        encoder.writeI64(pointsRedeemedTotal)
+        encoder.writeI64(pointsExpiredTotal)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "member account")
+        tier = try decoder.readU8("tier")
+        lifetimeSpend = try decoder.readI64("lifetime spend")
+        let count = try decoder.readCount("lots", limit: POSLimits.lotsMax)
+        var lots: [Lot] = []
+        for _ in 0..<count { lots.append(Lot(expiresOn: try decoder.readI64("expires on"), points: try decoder.readI64("points"))) }
+        self.lots = lots
+        pointsEarnedTotal = try decoder.readI64("points earned total")
+        pointsRedeemedTotal = try decoder.readI64("points redeemed total")
+        pointsExpiredTotal = try decoder.readI64("points expired total")
+    }
+}
+
+/// A till's shift: the float and the cash that moved since it opened.
+public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    /// 1 for the till's first shift, then +1 per shift-open.
+    public var number: UInt64
+    public var open: Bool
+    public var float: Int64
+    public var cashSales: Int64
+    public var cashRefunds: Int64
+    public var cashIn: Int64
+    public var cashOut: Int64
+    public var salesCount: Int64
+
+    public init(number: UInt64, open: Bool, float: Int64, cashSales: Int64 = 0, cashRefunds: Int64 = 0,
+                cashIn: Int64 = 0, cashOut: Int64 = 0, salesCount: Int64 = 0) {
+        self.number = number
+        self.open = open
+        self.float = float
+        self.cashSales = cashSales
+        self.cashRefunds = cashRefunds
+        self.cashIn = cashIn
+        self.cashOut = cashOut
+        self.salesCount = salesCount
+    }
+
+    /// Cash that should be in the drawer.
+    public var expectedCash: Int64 { float + cashSales - cashRefunds + cashIn - cashOut }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeU64(number)
+        encoder.writeBool(open)
+        for value in [float, cashSales, cashRefunds, cashIn, cashOut, salesCount] { encoder.writeI64(value) }
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "shift record")
+        number = try decoder.readU64("shift number")
+        open = try decoder.readBool("open")
+        float = try decoder.readI64("float")
+        cashSales = try decoder.readI64("cash sales")
+        cashRefunds = try decoder.readI64("cash refunds")
+        cashIn = try decoder.readI64("cash in")
+        cashOut = try decoder.readI64("cash out")
+        salesCount = try decoder.readI64("sales count")
+    }
+}
+
+/// An outlet's books: document numbering, open shifts, and the running totals.
+public struct OutletBooks: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    public var lastReceiptNumber: UInt64 = 0
+    public var lastCreditNoteNumber: UInt64 = 0
+    public var lastZNumber: UInt64 = 0
+    public var openShifts: UInt32 = 0
+    public var period = PeriodTotals()
+
+    public init() {}
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeU64(lastReceiptNumber)
+        encoder.writeU64(lastCreditNoteNumber)
+        encoder.writeU64(lastZNumber)
+        encoder.writeU32(openShifts)
+        period.encode(to: &encoder)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "outlet books")
+        lastReceiptNumber = try decoder.readU64("last receipt number")
+        lastCreditNoteNumber = try decoder.readU64("last credit note number")
+        lastZNumber = try decoder.readU64("last Z number")
+        openShifts = try decoder.readU32("open shifts")
+        period = try PeriodTotals(from: &decoder)
+    }
+}
+
+/// What refunds and voids need to know of a sale.
+public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    public struct Line: Hashable, Sendable {
+        public var sku: String
+        public var quantity: Int64
+        /// Paid incl. GST, and the GST in it.
+        public var amount: Int64
+        public var gst: Int64
+        public var refundedQuantity: Int64 = 0
+        public var refundedAmount: Int64 = 0
+        public var refundedGST: Int64 = 0
+
+        public init(sku: String, quantity: Int64, amount: Int64, gst: Int64) {
+            self.sku = sku
+            self.quantity = quantity
+            self.amount = amount
+            self.gst = gst
+        }
+    }
+
+    public var till: String
+    public var shiftNumber: UInt64
+    public var memberID: String
+    public var gstBasisPoints: UInt32
+    public var voided: Bool
+    public var total: Int64
+    public var discount: Int64
+    public var rounding: Int64
+    public var pointsEarned: Int64
+    public var pointsRedeemed: Int64
+    public var pointsReversed: Int64
+    /// What the points earning was computed on (amount paid other than in points).
+    public var eligible: Int64
+    public var lines: [Line]
+    public var tenders: [Tender]
+
+    public init(till: String, shiftNumber: UInt64, memberID: String, gstBasisPoints: UInt32, total: Int64,
+                discount: Int64, rounding: Int64, pointsEarned: Int64, pointsRedeemed: Int64, eligible: Int64,
+                lines: [Line], tenders: [Tender]) {
+        self.till = till
+        self.shiftNumber = shiftNumber
+        self.memberID = memberID
+        self.gstBasisPoints = gstBasisPoints
+        self.voided = false
+        self.total = total
+        self.discount = discount
+        self.rounding = rounding
+        self.pointsEarned = pointsEarned
+        self.pointsRedeemed = pointsRedeemed
+        self.pointsReversed = 0
+        self.eligible = eligible
+        self.lines = lines
+        self.tenders = tenders
+    }
+
+    public var hasRefunds: Bool { lines.contains { $0.refundedQuantity > 0 } }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(till, limit: Limits.principalBytesMax)
+        encoder.writeU64(shiftNumber)
+        encoder.writeString(memberID, limit: POSLimits.memberIDBytesMax)
+        encoder.writeU32(gstBasisPoints)
+        encoder.writeBool(voided)
+        for value in [total, discount, rounding, pointsEarned, pointsRedeemed, pointsReversed, eligible] {
+            encoder.writeI64(value)
+        }
+        encoder.writeCount(lines.count, limit: POSLimits.linesMax)
+        for line in lines {
+            encoder.writeString(line.sku, limit: POSLimits.skuBytesMax)
+            for value in [line.quantity, line.amount, line.gst, line.refundedQuantity, line.refundedAmount, line.refundedGST] {
+                encoder.writeI64(value)
+            }
+        }
+        writeTenders(tenders, to: &encoder)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "sale record")
+        till = try decoder.readString("till", limit: Limits.principalBytesMax)
+        shiftNumber = try decoder.readU64("shift number")
+        memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
+        gstBasisPoints = try decoder.readU32("GST basis points")
+        voided = try decoder.readBool("voided")
+        total = try decoder.readI64("total")
+        discount = try decoder.readI64("discount")
+        rounding = try decoder.readI64("rounding")
+        pointsEarned = try decoder.readI64("points earned")
+        pointsRedeemed = try decoder.readI64("points redeemed")
+        pointsReversed = try decoder.readI64("points reversed")
+        eligible = try decoder.readI64("eligible")
+        let count = try decoder.readCount("sale record lines", limit: POSLimits.linesMax)
+        var lines: [Line] = []
+        for _ in 0..<count {
+            var line = Line(sku: try decoder.readString("sku", limit: POSLimits.skuBytesMax),
+                            quantity: try decoder.readI64("quantity"), amount: try decoder.readI64("amount"),
+                            gst: try decoder.readI64("GST"))
+            line.refundedQuantity = try decoder.readI64("refunded quantity")
+            line.refundedAmount = try decoder.readI64("refunded amount")
+            line.refundedGST = try decoder.readI64("refunded GST")
+            lines.append(line)
+        }
+        self.lines = lines
+        tenders = try readTenders(&decoder)
+    }
+}
+
+/// One half of an inter-outlet transfer as this state has seen it.
+public struct TransferRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
+    /// The outlet that recorded this half, and the other outlet.
+    public var outlet: UInt32
+    public var counterpart: UInt32
+    public var lines: [StockLine]
+
+    public init(outlet: UInt32, counterpart: UInt32, lines: [StockLine]) {
+        self.outlet = outlet
+        self.counterpart = counterpart
+        self.lines = lines
+    }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeU32(outlet)
+        encoder.writeU32(counterpart)
+        writeStockLines(lines, to: &encoder)
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "transfer record")
+        outlet = try decoder.readU32("outlet")
+        counterpart = try decoder.readU32("counterpart")
+        lines = try readStockLines(&decoder)
+    }
+}
+
+

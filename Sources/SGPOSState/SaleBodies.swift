@@ -1,0 +1,291 @@
+import SGPOSCodec
+import SGPOSCrypto
+
+/// A completed sale as the till signed it: what was sold at which price, the discounts
+/// and the rules behind them, GST, tenders, loyalty. The state machine re-prices it
+/// from the price list and refuses it unless every recorded figure matches.
+public struct Sale: Hashable, Sendable {
+    /// Gap-free per outlet: the previous receipt number + 1.
+    public var receiptNumber: UInt64
+    /// Training sales are numbered but change no stock, points or totals.
+    public var training: Bool
+    /// Loyalty member, or empty.
+    public var memberID: String
+    public var lines: [SaleLine]
+    /// GST rate applied (basis points).
+    public var gstBasisPoints: UInt32
+    /// Sum of line gross amounts.
+    public var subtotal: Int64
+    /// Sum of all discounts (including points redeemed as a discount).
+    public var discount: Int64
+    public var gst: Int64
+    /// Total of the goods (incl. GST).
+    public var total: Int64
+    /// 5-cent cash rounding adjustment (its own receipt line), signed.
+    public var rounding: Int64
+    public var pointsRedeemed: Int64
+    public var pointsEarned: Int64
+    public var tenders: [Tender]
+
+    public init(receiptNumber: UInt64, training: Bool, memberID: String, lines: [SaleLine], gstBasisPoints: UInt32,
+                subtotal: Int64, discount: Int64, gst: Int64, total: Int64, rounding: Int64, pointsRedeemed: Int64,
+                pointsEarned: Int64, tenders: [Tender]) {
+        self.receiptNumber = receiptNumber
+        self.training = training
+        self.memberID = memberID
+        self.lines = lines
+        self.gstBasisPoints = gstBasisPoints
+        self.subtotal = subtotal
+        self.discount = discount
+        self.gst = gst
+        self.total = total
+        self.rounding = rounding
+        self.pointsRedeemed = pointsRedeemed
+        self.pointsEarned = pointsEarned
+        self.tenders = tenders
+    }
+
+    /// What the customer pays in tenders: total + rounding.
+    public var amountPayable: Int64 { total + rounding }
+}
+
+/// One sold line.
+public struct SaleLine: Hashable, Sendable {
+    public var sku: String
+    public var category: String
+    public var quantity: Int64
+    public var unitPrice: Int64
+    public var priceIncludesGST: Bool
+    public var discounts: [LineDiscount]
+    /// Taxable value after discounts.
+    public var net: Int64
+    public var gst: Int64
+
+    public init(sku: String, category: String, quantity: Int64, unitPrice: Int64, priceIncludesGST: Bool,
+                discounts: [LineDiscount], net: Int64, gst: Int64) {
+        self.sku = sku
+        self.category = category
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.priceIncludesGST = priceIncludesGST
+        self.discounts = discounts
+        self.net = net
+        self.gst = gst
+    }
+
+    /// What the customer paid for the line: net, plus GST when prices exclude it.
+    public var paid: Int64 { priceIncludesGST ? net : net + gst }
+}
+
+/// A discount on a line and the rule that produced it.
+public struct LineDiscount: Hashable, Sendable {
+    public var rule: String
+    public var amount: Int64
+
+    public init(rule: String, amount: Int64) {
+        self.rule = rule
+        self.amount = amount
+    }
+}
+
+/// Goods returned against an earlier sale of this outlet: a credit note. GST is
+/// credited at the rate the sale charged (IRAS R12), in proportion to the units.
+public struct Refund: Hashable, Sendable {
+    public var originalSale: Hash256
+    /// Gap-free per outlet, its own sequence.
+    public var creditNoteNumber: UInt64
+    public var reason: String
+    /// Whether the goods go back on the shelf.
+    public var restock: Bool
+    public var lines: [RefundLine]
+    /// Rate of the original sale.
+    public var gstBasisPoints: UInt32
+    /// Total credited incl. GST, and the GST in it.
+    public var amount: Int64
+    public var gst: Int64
+    /// Points taken back from the member for the refunded part.
+    public var pointsReversed: Int64
+    /// How the money went back.
+    public var tenders: [Tender]
+
+    public init(originalSale: Hash256, creditNoteNumber: UInt64, reason: String, restock: Bool, lines: [RefundLine],
+                gstBasisPoints: UInt32, amount: Int64, gst: Int64, pointsReversed: Int64, tenders: [Tender]) {
+        self.originalSale = originalSale
+        self.creditNoteNumber = creditNoteNumber
+        self.reason = reason
+        self.restock = restock
+        self.lines = lines
+        self.gstBasisPoints = gstBasisPoints
+        self.amount = amount
+        self.gst = gst
+        self.pointsReversed = pointsReversed
+        self.tenders = tenders
+    }
+}
+
+/// Units of one original line being refunded, and the amounts credited for them.
+public struct RefundLine: Hashable, Sendable {
+    /// 0-based index into the original sale's lines.
+    public var lineIndex: UInt32
+    public var quantity: Int64
+    /// Credited incl. GST.
+    public var amount: Int64
+    public var gst: Int64
+
+    public init(lineIndex: UInt32, quantity: Int64, amount: Int64, gst: Int64) {
+        self.lineIndex = lineIndex
+        self.quantity = quantity
+        self.amount = amount
+        self.gst = gst
+    }
+}
+
+/// Cancels a whole sale of the same till while its shift is still open (a post-void:
+/// wrong basket, customer walked away after paying). Everything the sale did is undone;
+/// the Z-report lists it.
+public struct SaleVoid: Hashable, Sendable {
+    public var originalSale: Hash256
+    public var reason: String
+
+    public init(originalSale: Hash256, reason: String) {
+        self.originalSale = originalSale
+        self.reason = reason
+    }
+}
+
+extension Sale {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeU64(receiptNumber)
+        encoder.writeBool(training)
+        encoder.writeString(memberID, limit: POSLimits.memberIDBytesMax)
+        encoder.writeCount(lines.count, limit: POSLimits.linesMax)
+        for line in lines {
+            encoder.writeString(line.sku, limit: POSLimits.skuBytesMax)
+            encoder.writeString(line.category, limit: POSLimits.categoryBytesMax)
+            encoder.writeI64(line.quantity)
+            encoder.writeI64(line.unitPrice)
+            encoder.writeBool(line.priceIncludesGST)
+            encoder.writeCount(line.discounts.count, limit: 8)
+            for discount in line.discounts {
+                encoder.writeString(discount.rule, limit: POSLimits.ruleBytesMax)
+                encoder.writeI64(discount.amount)
+            }
+            encoder.writeI64(line.net)
+            encoder.writeI64(line.gst)
+        }
+        encoder.writeU32(gstBasisPoints)
+        for value in [subtotal, discount, gst, total, rounding, pointsRedeemed, pointsEarned] { encoder.writeI64(value) }
+        writeTenders(tenders, to: &encoder)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "sale")
+        receiptNumber = try decoder.readU64("receipt number")
+        training = try decoder.readBool("training")
+        memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
+        let count = try decoder.readCount("sale lines", limit: POSLimits.linesMax)
+        var lines: [SaleLine] = []
+        lines.reserveCapacity(count)
+        for _ in 0..<count {
+            let sku = try decoder.readString("sku", limit: POSLimits.skuBytesMax)
+            let category = try decoder.readString("category", limit: POSLimits.categoryBytesMax)
+            let quantity = try decoder.readI64("quantity")
+            let unitPrice = try decoder.readI64("unit price")
+            let inclusive = try decoder.readBool("price includes GST")
+            let discountCount = try decoder.readCount("line discounts", limit: 8)
+            var discounts: [LineDiscount] = []
+            for _ in 0..<discountCount {
+                discounts.append(LineDiscount(rule: try decoder.readString("discount rule", limit: POSLimits.ruleBytesMax),
+                                              amount: try decoder.readI64("discount amount")))
+            }
+            lines.append(SaleLine(sku: sku, category: category, quantity: quantity, unitPrice: unitPrice,
+                                  priceIncludesGST: inclusive, discounts: discounts,
+                                  net: try decoder.readI64("line net"), gst: try decoder.readI64("line GST")))
+        }
+        self.lines = lines
+        gstBasisPoints = try decoder.readU32("GST basis points")
+        subtotal = try decoder.readI64("subtotal")
+        discount = try decoder.readI64("discount")
+        gst = try decoder.readI64("GST")
+        total = try decoder.readI64("total")
+        rounding = try decoder.readI64("rounding")
+        pointsRedeemed = try decoder.readI64("points redeemed")
+        pointsEarned = try decoder.readI64("points earned")
+        tenders = try readTenders(&decoder)
+    }
+}
+
+extension Refund {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        originalSale.encode(to: &encoder)
+        encoder.writeU64(creditNoteNumber)
+        encoder.writeString(reason, limit: POSLimits.reasonBytesMax)
+        encoder.writeBool(restock)
+        encoder.writeCount(lines.count, limit: POSLimits.linesMax)
+        for line in lines {
+            encoder.writeU32(line.lineIndex)
+            encoder.writeI64(line.quantity)
+            encoder.writeI64(line.amount)
+            encoder.writeI64(line.gst)
+        }
+        encoder.writeU32(gstBasisPoints)
+        encoder.writeI64(amount)
+        encoder.writeI64(gst)
+        encoder.writeI64(pointsReversed)
+        writeTenders(tenders, to: &encoder)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "refund")
+        originalSale = try Hash256(from: &decoder)
+        creditNoteNumber = try decoder.readU64("credit note number")
+        reason = try decoder.readString("refund reason", limit: POSLimits.reasonBytesMax)
+        restock = try decoder.readBool("restock")
+        let count = try decoder.readCount("refund lines", limit: POSLimits.linesMax)
+        var lines: [RefundLine] = []
+        for _ in 0..<count {
+            lines.append(RefundLine(lineIndex: try decoder.readU32("line index"), quantity: try decoder.readI64("quantity"),
+                                    amount: try decoder.readI64("amount"), gst: try decoder.readI64("GST")))
+        }
+        self.lines = lines
+        gstBasisPoints = try decoder.readU32("GST basis points")
+        amount = try decoder.readI64("refund amount")
+        gst = try decoder.readI64("refund GST")
+        pointsReversed = try decoder.readI64("points reversed")
+        tenders = try readTenders(&decoder)
+    }
+}
+
+extension SaleVoid {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        originalSale.encode(to: &encoder)
+        encoder.writeString(reason, limit: POSLimits.reasonBytesMax)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "void")
+        originalSale = try Hash256(from: &decoder)
+        reason = try decoder.readString("void reason", limit: POSLimits.reasonBytesMax)
+    }
+}
+
+func writeTenders(_ tenders: [Tender], to encoder: inout CanonicalEncoder) {
+    encoder.writeCount(tenders.count, limit: POSLimits.tendersMax)
+    for tender in tenders { tender.encode(to: &encoder) }
+}
+
+func readTenders(_ decoder: inout CanonicalDecoder) throws(CodecError) -> [Tender] {
+    let count = try decoder.readCount("tenders", limit: POSLimits.tendersMax)
+    var tenders: [Tender] = []
+    for _ in 0..<count { tenders.append(try Tender(from: &decoder)) }
+    return tenders
+}
+
+/// Reads the u8 version that starts every POS body and record; only 1 exists.
+func readVersion(_ decoder: inout CanonicalDecoder, _ what: String) throws(CodecError) {
+    let at = decoder.offset
+    guard try decoder.readU8("\(what) version") == 1 else { throw .unknownVersion("\(what) version", at: at) }
+}

@@ -1,0 +1,281 @@
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSRetail
+
+extension POSTransition {
+    /// A sale: numbered, re-priced and compared field by field, tenders checked, then
+    /// stock, loyalty, shift cash and the outlet's totals move.
+    mutating func sale(_ sale: Sale, _ state: inout StateOverlay<some StateReader>) throws {
+        try require([.till], "a sale")
+        var books = try state.outletBooks(outlet)
+        guard sale.receiptNumber == books.lastReceiptNumber + 1 else {
+            throw reject(.numberOutOfSequence, "receipt number \(sale.receiptNumber) is out of sequence; the next is \(books.lastReceiptNumber + 1)")
+        }
+        var shift = try openShift(state)
+        let calculator = try calculator(state)
+        let priced = try calculator.price(
+            lines: sale.lines.map { StockLine(sku: $0.sku, quantity: $0.quantity) }, memberID: sale.memberID,
+            redeemPoints: sale.pointsRedeemed, atMs: atMs, state: state)
+        let expected = try calculator.sale(priced, receiptNumber: sale.receiptNumber, training: sale.training, tenders: sale.tenders)
+        try SaleComparison.requireEqual(recorded: sale, computed: expected)
+        try checkTenders(sale.tenders, payable: sale.amountPayable, pointsRedeemed: sale.pointsRedeemed,
+                         pointsTender: priced.quote.pointsTender.cents, settings: calculator.settings, state)
+        books.lastReceiptNumber = sale.receiptNumber
+        guard !sale.training else {
+            books.period.trainingCount += 1
+            state.store(books, at: .books(outlet: outlet))
+            return
+        }
+        for line in sale.lines { try changeStock(line.sku, by: -line.quantity, &state) }
+        let eligible = sale.amountPayable - priced.quote.pointsTender.cents
+        if !sale.memberID.isEmpty {
+            var account = try member(sale.memberID, state)
+            account.debit(sale.pointsRedeemed)
+            account.pointsRedeemedTotal += sale.pointsRedeemed
+            if sale.pointsEarned > 0 {
+                account.credit(sale.pointsEarned, expiresOn: SaleCalculator.expiryDay(
+                    earnedAtMs: atMs, months: calculator.settings.pointsExpiryMonths))
+                account.pointsEarnedTotal += sale.pointsEarned
+            }
+            account.lifetimeSpend += eligible
+            account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
+            try storeMember(account, sale.memberID, &state)
+        }
+        for tender in sale.tenders {
+            if case .voucher(let id, _) = tender { state.put(.voucher(id), transactionID.bytes) }
+            if tender.kind == .cash { shift.cashSales += tender.amount }
+            books.period.add(tender: tender.kind, amount: tender.amount)
+        }
+        shift.salesCount += 1
+        books.period.salesCount += 1
+        books.period.salesTotal += sale.total
+        books.period.discountTotal += sale.discount
+        books.period.roundingTotal += sale.rounding
+        books.period.grandTotalSales += sale.total
+        books.period.add(rate: sale.gstBasisPoints, amount: sale.total, gst: sale.gst)
+        state.store(books, at: .books(outlet: outlet))
+        state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
+        state.store(SaleRecord(
+            till: signer.principal, shiftNumber: shift.number, memberID: sale.memberID,
+            gstBasisPoints: sale.gstBasisPoints, total: sale.total, discount: sale.discount, rounding: sale.rounding,
+            pointsEarned: sale.pointsEarned, pointsRedeemed: sale.pointsRedeemed, eligible: eligible,
+            lines: sale.lines.map { SaleRecord.Line(sku: $0.sku, quantity: $0.quantity, amount: $0.paid, gst: $0.gst) },
+            tenders: sale.tenders), at: .sale(transactionID))
+    }
+
+    /// Tenders must add up to the amount payable exactly; change only from cash; card
+    /// data masked; vouchers once; points as a tender only when the chain says so.
+    func checkTenders(
+        _ tenders: [Tender], payable: Int64, pointsRedeemed: Int64, pointsTender: Int64, settings: RetailSettings,
+        _ state: some StateReader
+    ) throws {
+        guard !tenders.isEmpty || payable == 0 else {
+            throw reject(.tendersMismatch, "no tenders for \(cents(payable)) payable")
+        }
+        var sum: Int64 = 0
+        var vouchers: [String] = []
+        var pointsTenders = 0
+        for (index, tender) in tenders.enumerated() {
+            let label = "tender \(index + 1) (\(tender.kind.name))"
+            switch tender {
+            case .cash(let tendered, let change):
+                try requirePositive(tendered, "\(label) tendered")
+                guard change >= 0, change < tendered else {
+                    throw reject(.invalidTender, "\(label): change \(cents(change)) must be 0 or more and less than the \(cents(tendered)) tendered")
+                }
+            case .nets(let card), .card(let card):
+                try requirePositive(card.amount, "\(label) amount")
+                if let problem = card.problem { throw reject(.invalidTender, "\(label): \(problem)") }
+            case .payNow(let amount, _, let billReference, let source):
+                try requirePositive(amount, "\(label) amount")
+                try requireText(billReference, "\(label) bill reference", max: 25)
+                try requireText(source, "\(label) confirmation source", max: POSLimits.referenceBytesMax)
+            case .voucher(let id, let amount):
+                try requirePositive(amount, "\(label) amount")
+                try requireText(id, "\(label) voucher id", max: POSLimits.referenceBytesMax)
+                guard !vouchers.contains(id), try state.read(.voucher(id)) == nil else {
+                    throw reject(.voucherAlreadyRedeemed, "\(label): voucher \(id) was already redeemed")
+                }
+                vouchers.append(id)
+            case .points(let points, let amount):
+                pointsTenders += 1
+                guard settings.redemptionIsTender, points == pointsRedeemed, amount == pointsTender, pointsTenders == 1 else {
+                    throw reject(.invalidTender, "\(label): points pay only when redemption is a tender, once, for the \(pointsRedeemed) points redeemed (worth \(cents(pointsTender)))")
+                }
+                try requirePositive(amount, "\(label) amount")
+            }
+            sum += tender.amount
+        }
+        guard pointsTender == 0 || pointsTenders == 1 else {
+            throw reject(.tendersMismatch, "\(pointsRedeemed) points redeemed as a tender need a points tender")
+        }
+        guard sum == payable else {
+            throw reject(.tendersMismatch, "tenders add up to \(cents(sum)); the amount payable is \(cents(payable))")
+        }
+    }
+
+    mutating func storeMember(_ account: MemberAccount, _ id: String, _ state: inout StateOverlay<some StateReader>) throws {
+        guard account.lots.count <= POSLimits.lotsMax else {
+            throw reject(.invalidField, "member \(id) would hold more than \(POSLimits.lotsMax) point lots")
+        }
+        state.store(account, at: .member(id))
+    }
+
+    /// A refund against an earlier sale: amounts and GST at the original rate, in
+    /// proportion to the units returned; the last units take what is left exactly.
+    mutating func refund(_ refund: Refund, _ state: inout StateOverlay<some StateReader>) throws {
+        try require([.till], "a refund")
+        var books = try state.outletBooks(outlet)
+        guard refund.creditNoteNumber == books.lastCreditNoteNumber + 1 else {
+            throw reject(.numberOutOfSequence, "credit note number \(refund.creditNoteNumber) is out of sequence; the next is \(books.lastCreditNoteNumber + 1)")
+        }
+        try requireText(refund.reason, "refund reason", max: POSLimits.reasonBytesMax)
+        guard var original = try state.saleRecord(refund.originalSale) else {
+            throw reject(.unknownOriginal, "sale \(refund.originalSale) is not a (non-training) sale of outlet \(outlet)")
+        }
+        guard !original.voided else { throw reject(.unknownOriginal, "sale \(refund.originalSale) was voided") }
+        var shift = try openShift(state)
+        guard !refund.lines.isEmpty else { throw reject(.invalidField, "a refund needs at least one line") }
+        var amount: Int64 = 0
+        var gst: Int64 = 0
+        for (position, line) in refund.lines.enumerated() {
+            let label = "refund line \(position + 1)"
+            guard Int(line.lineIndex) < original.lines.count else {
+                throw reject(.refundExceedsSale, "\(label): the sale has no line \(line.lineIndex)")
+            }
+            var sold = original.lines[Int(line.lineIndex)]
+            let left = sold.quantity - sold.refundedQuantity
+            guard line.quantity > 0, line.quantity <= left else {
+                throw reject(.refundExceedsSale, "\(label) (\(sold.sku)): \(line.quantity) units asked, \(left) of \(sold.quantity) not yet refunded")
+            }
+            let isLast = line.quantity == left
+            let lineAmount = isLast ? sold.amount - sold.refundedAmount
+                : Rounding.halfAwayFromZero.divide(sold.amount * line.quantity, by: sold.quantity)
+            let lineGST = isLast ? sold.gst - sold.refundedGST
+                : Rounding.halfAwayFromZero.divide(sold.gst * line.quantity, by: sold.quantity)
+            guard line.amount == lineAmount, line.gst == lineGST else {
+                throw reject(.totalsMismatch, "\(label) (\(sold.sku)): recorded \(cents(line.amount)) with GST \(cents(line.gst)); the original sale gives \(cents(lineAmount)) with GST \(cents(lineGST))")
+            }
+            sold.refundedQuantity += line.quantity
+            sold.refundedAmount += lineAmount
+            sold.refundedGST += lineGST
+            original.lines[Int(line.lineIndex)] = sold
+            amount += lineAmount
+            gst += lineGST
+            if refund.restock { try changeStock(sold.sku, by: line.quantity, &state) }
+        }
+        guard refund.gstBasisPoints == original.gstBasisPoints, refund.amount == amount, refund.gst == gst else {
+            throw reject(.totalsMismatch, "refund totals recorded \(cents(refund.amount)) GST \(cents(refund.gst)) at \(refund.gstBasisPoints) bp; computed \(cents(amount)) GST \(cents(gst)) at the original \(original.gstBasisPoints) bp")
+        }
+        let fullyRefunded = original.lines.allSatisfy { $0.refundedQuantity == $0.quantity }
+        let reversed = fullyRefunded ? original.pointsEarned - original.pointsReversed
+            : min(original.pointsEarned - original.pointsReversed,
+                  original.total == 0 ? 0 : Rounding.towardZero.divide(original.pointsEarned * amount, by: original.total))
+        guard refund.pointsReversed == reversed else {
+            throw reject(.totalsMismatch, "points reversed recorded \(refund.pointsReversed); the refund takes back \(reversed)")
+        }
+        for tender in refund.tenders {
+            guard tender.kind != .points else { throw reject(.invalidTender, "refunds are not paid in points") }
+            if case .cash(_, let change) = tender, change != 0 {
+                throw reject(.invalidTender, "a cash refund gives no change")
+            }
+        }
+        try checkTenders(refund.tenders, payable: amount, pointsRedeemed: 0, pointsTender: 0,
+                         settings: try settings(state), state)
+        for tender in refund.tenders {
+            if case .voucher(let id, _) = tender { state.put(.voucher(id), transactionID.bytes) }
+            if tender.kind == .cash { shift.cashRefunds += tender.amount }
+            books.period.add(tender: tender.kind, amount: -tender.amount)
+        }
+        original.pointsReversed += reversed
+        if !original.memberID.isEmpty {
+            var account = try member(original.memberID, state)
+            account.debit(min(reversed, account.balance))
+            account.lifetimeSpend = max(0, account.lifetimeSpend - amount)
+            account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
+            try storeMember(account, original.memberID, &state)
+        }
+        books.lastCreditNoteNumber = refund.creditNoteNumber
+        books.period.refundsCount += 1
+        books.period.refundsTotal += amount
+        books.period.grandTotalRefunds += amount
+        books.period.add(rate: original.gstBasisPoints, amount: -amount, gst: -gst)
+        state.store(books, at: .books(outlet: outlet))
+        state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
+        state.store(original, at: .sale(refund.originalSale))
+    }
+
+    /// Cancels a whole sale of this till in its still-open shift.
+    mutating func void(_ void: SaleVoid, _ state: inout StateOverlay<some StateReader>) throws {
+        try require([.till], "a void")
+        try requireText(void.reason, "void reason", max: POSLimits.reasonBytesMax)
+        guard var original = try state.saleRecord(void.originalSale) else {
+            throw reject(.unknownOriginal, "sale \(void.originalSale) is not a (non-training) sale of outlet \(outlet)")
+        }
+        var shift = try openShift(state)
+        guard !original.voided, !original.hasRefunds, original.till == signer.principal,
+            original.shiftNumber == shift.number
+        else {
+            throw reject(.voidNotAllowed, "sale \(void.originalSale) can be voided only once, without refunds, by its till (\(original.till)) in its shift (\(original.shiftNumber)); refund it instead")
+        }
+        for line in original.lines { try changeStock(line.sku, by: line.quantity, &state) }
+        if !original.memberID.isEmpty {
+            var account = try member(original.memberID, state)
+            account.debit(min(original.pointsEarned, account.balance))
+            if original.pointsRedeemed > 0 {
+                let settings = try settings(state)
+                account.credit(original.pointsRedeemed, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: settings.pointsExpiryMonths))
+                account.pointsRedeemedTotal -= original.pointsRedeemed
+            }
+            account.lifetimeSpend = max(0, account.lifetimeSpend - original.eligible)
+            account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
+            try storeMember(account, original.memberID, &state)
+        }
+        var books = try state.outletBooks(outlet)
+        for tender in original.tenders {
+            if case .voucher(let id, _) = tender { state.put(.voucher(id), nil) }
+            if tender.kind == .cash { shift.cashSales -= tender.amount }
+            books.period.add(tender: tender.kind, amount: -tender.amount)
+        }
+        let lineGST = original.lines.reduce(0) { $0 + $1.gst }
+        books.period.voidsCount += 1
+        books.period.voidsTotal += original.total
+        books.period.grandTotalVoids += original.total
+        books.period.add(rate: original.gstBasisPoints, amount: -original.total, gst: -lineGST)
+        original.voided = true
+        state.store(books, at: .books(outlet: outlet))
+        state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
+        state.store(original, at: .sale(void.originalSale))
+    }
+}
+
+/// Compares a signed sale with the one the calculator produced, naming the first field
+/// that differs.
+enum SaleComparison {
+    static func requireEqual(recorded: Sale, computed: Sale) throws {
+        guard recorded != computed else { return }
+        guard recorded.lines.count == computed.lines.count else {
+            throw reject(.totalsMismatch, "the sale has \(recorded.lines.count) lines; pricing gives \(computed.lines.count)")
+        }
+        for (index, (mine, theirs)) in zip(recorded.lines, computed.lines).enumerated() where mine != theirs {
+            let label = "line \(index + 1) (\(mine.sku))"
+            if mine.unitPrice != theirs.unitPrice || mine.category != theirs.category
+                || mine.priceIncludesGST != theirs.priceIncludesGST {
+                throw reject(.priceMismatch, "\(label): recorded \(cents(mine.unitPrice)) in \"\(mine.category)\"; the price list says \(cents(theirs.unitPrice)) in \"\(theirs.category)\"")
+            }
+            throw reject(.totalsMismatch, "\(label): recorded net \(cents(mine.net)) GST \(cents(mine.gst)) discounts \(mine.discounts.map { "\($0.rule) \(cents($0.amount))" }); pricing gives net \(cents(theirs.net)) GST \(cents(theirs.gst)) discounts \(theirs.discounts.map { "\($0.rule) \(cents($0.amount))" })")
+        }
+        let fields: [(String, Int64, Int64)] = [
+            ("GST rate (bp)", Int64(recorded.gstBasisPoints), Int64(computed.gstBasisPoints)),
+            ("subtotal", recorded.subtotal, computed.subtotal), ("discount", recorded.discount, computed.discount),
+            ("GST", recorded.gst, computed.gst), ("total", recorded.total, computed.total),
+            ("cash rounding", recorded.rounding, computed.rounding),
+            ("points earned", recorded.pointsEarned, computed.pointsEarned),
+        ]
+        for (name, mine, theirs) in fields where mine != theirs {
+            throw reject(.totalsMismatch, "\(name): recorded \(mine), pricing gives \(theirs)")
+        }
+        throw reject(.totalsMismatch, "the sale differs from its pricing")
+    }
+}

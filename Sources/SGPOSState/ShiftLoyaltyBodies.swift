@@ -1,0 +1,289 @@
+import SGPOSCodec
+
+/// Enrols a loyalty member (Bronze, no points). The id is what the member card or app
+/// shows; no personal data goes on chain.
+public struct LoyaltyEnrol: Hashable, Sendable {
+    public var memberID: String
+    public init(memberID: String) { self.memberID = memberID }
+}
+
+/// A manual points correction by an operator, with the reason.
+public struct LoyaltyAdjust: Hashable, Sendable {
+    public var memberID: String
+    /// Signed, non-zero. Added points expire like earned ones.
+    public var delta: Int64
+    public var reason: String
+
+    public init(memberID: String, delta: Int64, reason: String) {
+        self.memberID = memberID
+        self.delta = delta
+        self.reason = reason
+    }
+}
+
+/// Opens the signing till's shift with a cash float.
+public struct ShiftOpen: Hashable, Sendable {
+    public var float: Int64
+    public init(float: Int64) { self.float = float }
+}
+
+/// Cash put into (cash-in) or taken out of (cash-out, e.g. to the safe) the drawer.
+public struct CashMovement: Hashable, Sendable {
+    public var amount: Int64
+    public var reason: String
+
+    public init(amount: Int64, reason: String) {
+        self.amount = amount
+        self.reason = reason
+    }
+}
+
+/// Closes the signing till's shift: counted cash against expected cash.
+public struct ShiftClose: Hashable, Sendable {
+    public var counted: Int64
+    /// float + cash sales − cash refunds + cash in − cash out (must match the state).
+    public var expected: Int64
+    /// counted − expected.
+    public var variance: Int64
+
+    public init(counted: Int64, expected: Int64, variance: Int64) {
+        self.counted = counted
+        self.expected = expected
+        self.variance = variance
+    }
+}
+
+/// The day's Z-report: totals since the previous day-close, and the perpetual totals
+/// that only ever grow (France NF525's grand total). Every figure must equal what the
+/// state machine accumulated; the report is therefore on chain, signed and checkable.
+public struct DayClose: Hashable, Sendable {
+    /// Gap-free per outlet.
+    public var zNumber: UInt64
+    /// Business date being closed (YYYY-MM-DD, Singapore).
+    public var businessDate: String
+    public var totals: PeriodTotals
+
+    public init(zNumber: UInt64, businessDate: String, totals: PeriodTotals) {
+        self.zNumber = zNumber
+        self.businessDate = businessDate
+        self.totals = totals
+    }
+}
+
+/// Totals an outlet accumulates between day-closes, plus perpetual totals.
+public struct PeriodTotals: Hashable, Sendable {
+    /// By GST rate: the amount customers paid (incl. GST) and the GST in it.
+    public struct RateTotal: Hashable, Sendable {
+        public var basisPoints: UInt32
+        public var amount: Int64
+        public var gst: Int64
+
+        public init(basisPoints: UInt32, amount: Int64, gst: Int64) {
+            self.basisPoints = basisPoints
+            self.amount = amount
+            self.gst = gst
+        }
+    }
+
+    /// Money in by tender kind (sales) minus money out (refunds).
+    public struct TenderTotal: Hashable, Sendable {
+        public var kind: Tender.Kind
+        public var amount: Int64
+
+        public init(kind: Tender.Kind, amount: Int64) {
+            self.kind = kind
+            self.amount = amount
+        }
+    }
+
+    public var salesCount: Int64 = 0
+    /// Sum of sale totals (incl. GST, before cash rounding).
+    public var salesTotal: Int64 = 0
+    public var discountTotal: Int64 = 0
+    public var roundingTotal: Int64 = 0
+    public var refundsCount: Int64 = 0
+    public var refundsTotal: Int64 = 0
+    public var voidsCount: Int64 = 0
+    public var voidsTotal: Int64 = 0
+    public var trainingCount: Int64 = 0
+    /// Sorted by rate; sales add, refunds and voids subtract.
+    public var gstByRate: [RateTotal] = []
+    /// Sorted by kind.
+    public var tenders: [TenderTotal] = []
+    /// Perpetual: every sale total ever, never reduced (refunds are counted apart).
+    public var grandTotalSales: Int64 = 0
+    public var grandTotalRefunds: Int64 = 0
+    public var grandTotalVoids: Int64 = 0
+
+    public init() {}
+
+    /// Adds (or with a negative `sign`, takes back) an amount and its GST at a rate, keeping rates sorted.
+    mutating func add(rate: UInt32, amount: Int64, gst: Int64) {
+        if let index = gstByRate.firstIndex(where: { $0.basisPoints == rate }) {
+            gstByRate[index].amount += amount
+            gstByRate[index].gst += gst
+        } else {
+            gstByRate.append(RateTotal(basisPoints: rate, amount: amount, gst: gst))
+            gstByRate.sort { $0.basisPoints < $1.basisPoints }
+        }
+    }
+
+    /// Adds money in (positive) or out (negative) for a tender kind, keeping kinds sorted.
+    mutating func add(tender kind: Tender.Kind, amount: Int64) {
+        if let index = tenders.firstIndex(where: { $0.kind == kind }) {
+            tenders[index].amount += amount
+        } else {
+            tenders.append(TenderTotal(kind: kind, amount: amount))
+            tenders.sort { $0.kind < $1.kind }
+        }
+    }
+
+    /// The totals a new period starts from: zero, except the perpetual ones.
+    var nextPeriod: PeriodTotals {
+        var next = PeriodTotals()
+        next.grandTotalSales = grandTotalSales
+        next.grandTotalRefunds = grandTotalRefunds
+        next.grandTotalVoids = grandTotalVoids
+        return next
+    }
+
+    /// Net sales of the period: sales − refunds − voids.
+    public var netSales: Int64 { salesTotal - refundsTotal - voidsTotal }
+}
+
+extension LoyaltyEnrol {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(memberID, limit: POSLimits.memberIDBytesMax)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "loyalty-enrol")
+        memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
+    }
+}
+
+extension LoyaltyAdjust {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(memberID, limit: POSLimits.memberIDBytesMax)
+        encoder.writeI64(delta)
+        encoder.writeString(reason, limit: POSLimits.reasonBytesMax)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "loyalty-adjust")
+        memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
+        delta = try decoder.readI64("points delta")
+        reason = try decoder.readString("reason", limit: POSLimits.reasonBytesMax)
+    }
+}
+
+extension ShiftOpen {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeI64(float)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "shift-open")
+        float = try decoder.readI64("float")
+    }
+}
+
+extension CashMovement {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeI64(amount)
+        encoder.writeString(reason, limit: POSLimits.reasonBytesMax)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "cash movement")
+        amount = try decoder.readI64("amount")
+        reason = try decoder.readString("reason", limit: POSLimits.reasonBytesMax)
+    }
+}
+
+extension ShiftClose {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeI64(counted)
+        encoder.writeI64(expected)
+        encoder.writeI64(variance)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "shift-close")
+        counted = try decoder.readI64("counted cash")
+        expected = try decoder.readI64("expected cash")
+        variance = try decoder.readI64("variance")
+    }
+}
+
+extension DayClose {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeU64(zNumber)
+        encoder.writeString(businessDate, limit: 10)
+        totals.encode(to: &encoder)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "day-close")
+        zNumber = try decoder.readU64("Z number")
+        businessDate = try decoder.readString("business date", limit: 10)
+        totals = try PeriodTotals(from: &decoder)
+    }
+}
+
+extension PeriodTotals {
+    func encode(to encoder: inout CanonicalEncoder) {
+        for value in [salesCount, salesTotal, discountTotal, roundingTotal, refundsCount, refundsTotal, voidsCount,
+                      voidsTotal, trainingCount] {
+            encoder.writeI64(value)
+        }
+        encoder.writeCount(gstByRate.count, limit: POSLimits.totalsEntriesMax)
+        for rate in gstByRate {
+            encoder.writeU32(rate.basisPoints)
+            encoder.writeI64(rate.amount)
+            encoder.writeI64(rate.gst)
+        }
+        encoder.writeCount(tenders.count, limit: POSLimits.totalsEntriesMax)
+        for tender in tenders {
+            encoder.writeU8(tender.kind.rawValue)
+            encoder.writeI64(tender.amount)
+        }
+        encoder.writeI64(grandTotalSales)
+        encoder.writeI64(grandTotalRefunds)
+        encoder.writeI64(grandTotalVoids)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        salesCount = try decoder.readI64("sales count")
+        salesTotal = try decoder.readI64("sales total")
+        discountTotal = try decoder.readI64("discount total")
+        roundingTotal = try decoder.readI64("rounding total")
+        refundsCount = try decoder.readI64("refunds count")
+        refundsTotal = try decoder.readI64("refunds total")
+        voidsCount = try decoder.readI64("voids count")
+        voidsTotal = try decoder.readI64("voids total")
+        trainingCount = try decoder.readI64("training count")
+        let rateCount = try decoder.readCount("GST rates", limit: POSLimits.totalsEntriesMax)
+        for _ in 0..<rateCount {
+            gstByRate.append(RateTotal(basisPoints: try decoder.readU32("rate"), amount: try decoder.readI64("amount"),
+                                       gst: try decoder.readI64("GST")))
+        }
+        let tenderCount = try decoder.readCount("tender totals", limit: POSLimits.totalsEntriesMax)
+        for _ in 0..<tenderCount {
+            let at = decoder.offset
+            guard let kind = Tender.Kind(rawValue: try decoder.readU8("tender kind")) else {
+                throw .unknownTag("tender kind", at: at)
+            }
+            tenders.append(TenderTotal(kind: kind, amount: try decoder.readI64("tender total")))
+        }
+        grandTotalSales = try decoder.readI64("grand total sales")
+        grandTotalRefunds = try decoder.readI64("grand total refunds")
+        grandTotalVoids = try decoder.readI64("grand total voids")
+    }
+}
