@@ -39,7 +39,7 @@ let package = Package(
         // The POS state machine: sale, refund, stock, loyalty and shift bodies and their rules.
         .target(name: "SGPOSState", dependencies: ["SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
-        .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .executableTarget(
             name: "sgpos",
             dependencies: [
@@ -49,13 +49,15 @@ let package = Package(
         ),
 
         // Fixtures shared by the test targets (a network, keys, signed transactions).
-        .target(name: "SGPOSTestSupport", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"],
+        .target(name: "SGPOSTestSupport", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSState", "SGPOSRetail"],
                 path: "Tests/SGPOSTestSupport"),
         .testTarget(name: "SGPOSCodecTests", dependencies: ["SGPOSCodec", "SGPOSChain", "SGPOSCrypto", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSCryptoTests", dependencies: ["SGPOSCrypto", "SGPOSCodec"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSRetailTests", dependencies: ["SGPOSRetail"]),
+        .testTarget(name: "SGPOSStateTests",
+                    dependencies: ["SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStoreTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSEndToEndTests",

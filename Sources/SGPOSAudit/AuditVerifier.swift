@@ -2,6 +2,7 @@ import Dispatch
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 /// Re-verifies a node's whole store without trusting it: every block from genesis
@@ -17,7 +18,7 @@ public struct AuditVerifier: Sendable {
     public static let batchesInFlight = 3
     public let rules: ChainRules
 
-    public init(rules: ChainRules = ChainRules()) { self.rules = rules }
+    public init(rules: ChainRules = POSRules.chainRules) { self.rules = rules }
 
     /// Verifies the store in `dataDirectory`. If `trustedGenesis` is given, the stored
     /// genesis must be byte-identical to it.

@@ -185,7 +185,12 @@ extension POSTransition {
                          settings: try settings(state), state)
         for tender in refund.tenders {
             if case .voucher(let id, _) = tender { state.put(.voucher(id), transactionID.bytes) }
-            if tender.kind == .cash { shift.cashRefunds += tender.amount }
+            if tender.kind == .cash {
+                guard tender.amount <= shift.expectedCash else {
+                    throw reject(.invalidTender, "a cash refund of \(cents(tender.amount)) is more than the \(cents(shift.expectedCash)) expected in the drawer")
+                }
+                shift.cashRefunds += tender.amount
+            }
             books.period.add(tender: tender.kind, amount: -tender.amount)
         }
         original.pointsReversed += reversed

@@ -5,6 +5,7 @@ import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 /// `sgpos bench`: throughput and latency measured against the limits that bound them,
@@ -108,7 +109,7 @@ struct BenchFixture {
             gstPricesIncludeTax: true, gstMethod: .perInvoice, gstRates: [], admins: [.init(name: "admin", publicKey: admin.publicKey)],
             outlets: [.init(id: 1, name: "bench", nodeKey: node.publicKey)], validators: [])
         store = try LedgerStore.create(dataDirectory: directory, genesis: genesis)
-        writer = try OutletChainWriter(store: store, nodeKey: node)
+        writer = try OutletChainWriter(store: store, nodeKey: node, rules: POSRules.chainRules)
         self.admin = admin
         let chainID = genesis.chainID
         prepared = (0..<transactions).map { index in

@@ -4,6 +4,7 @@ import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 struct ChainCommand: ParsableCommand {
@@ -60,7 +61,7 @@ struct ChainCommand: ParsableCommand {
 
         func run() throws {
             let store = try openStore(data)
-            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey))
+            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey), rules: POSRules.chainRules)
             let raw = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(input, what: "transactions")
             let specs = try JSON.decode([TransactionSpec].self, from: raw, what: "transactions")
             guard !specs.isEmpty else { throw CLIError("no transactions in the input") }

@@ -3,6 +3,7 @@ import Foundation
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 /// Commands for tests and fault drills; not for operators.
@@ -30,7 +31,7 @@ struct DebugCommand: ParsableCommand {
 
         func run() throws {
             let store = try openStore(data)
-            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey))
+            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey), rules: POSRules.chainRules)
             let admin = try KeyFile.load(adminKey)
             var sequence = try TransactionSigner(store: store, outletID: writer.outletID).lastSequence(admin.publicKey)
             guard batch >= 1 && batch <= Int(store.genesis.blockTransactionsMax) else { throw CLIError("--batch out of range") }

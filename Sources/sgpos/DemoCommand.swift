@@ -4,6 +4,7 @@ import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 /// `sgpos demo`: a local network's outlet ledgers built end to end and verified.
@@ -117,7 +118,7 @@ struct DemoOutlet {
         let data = "\(network.directory)/outlet-\(outletID)"
         store = try LedgerStore.create(dataDirectory: data, genesis: network.genesis)
         try writeFile(try JSON.encode(NodeFile(outletId: outletID)), to: data + "/node.json")
-        writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[outletID]!)
+        writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[outletID]!, rules: POSRules.chainRules)
     }
 
     func transaction(_ signer: SigningKey, _ body: TransactionBody, sequence: UInt64? = nil,

@@ -15,13 +15,15 @@ public struct TestNetwork: Sendable {
         return SigningKey(seed: seed)!
     }
 
-    public init(outlets: Int = 2, blockTransactionsMax: UInt32 = 8_190, chainID: String = "sgpos-test") {
+    public init(outlets: Int = 2, blockTransactionsMax: UInt32 = 8_190, chainID: String = "sgpos-test",
+                gstMethod: Genesis.GSTMethod = .perLine,
+                gstRates: [Genesis.GSTRate] = [.init(effectiveFrom: "2024-01-01", basisPoints: 900)]) {
         admin = TestNetwork.key("admin")
         nodeKeys = (1...outlets).map { TestNetwork.key("node-\($0)") }
         genesis = try! Genesis(
             chainID: ChainID(chainID)!, genesisTimeMs: 1_700_000_000_000, blockTransactionsMax: blockTransactionsMax,
-            keyRotationOverlapMsMax: 86_400_000, gstPricesIncludeTax: true, gstMethod: .perLine,
-            gstRates: [.init(effectiveFrom: "2024-01-01", basisPoints: 900)],
+            keyRotationOverlapMsMax: 86_400_000, gstPricesIncludeTax: true, gstMethod: gstMethod,
+            gstRates: gstRates,
             admins: [.init(name: "hq", publicKey: admin.publicKey)],
             outlets: nodeKeys.enumerated().map { .init(id: OutletID($0.offset + 1), name: "Outlet \($0.offset + 1)", nodeKey: $0.element.publicKey) },
             validators: [])
