@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SGPOSAudit", targets: ["SGPOSAudit"]),
         .library(name: "SGPOSRetail", targets: ["SGPOSRetail"]),
         .library(name: "SGPOSState", targets: ["SGPOSState"]),
+        .library(name: "SGPOSTill", targets: ["SGPOSTill"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,12 +39,14 @@ let package = Package(
         .target(name: "SGPOSRetail"),
         // The POS state machine: sale, refund, stock, loyalty and shift bodies and their rules.
         .target(name: "SGPOSState", dependencies: ["SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
+        // Till client: signing sessions, sale building, receipts.
+        .target(name: "SGPOSTill", dependencies: ["SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

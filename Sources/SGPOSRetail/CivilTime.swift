@@ -69,6 +69,15 @@ public enum CivilTime {
         return date(fromDays: days)
     }
 
+    /// Singapore local time of an instant: `YYYY-MM-DD HH:MM:SS`.
+    public static func singaporeDateTime(epochMs: Int64) -> String {
+        let local = epochMs + singaporeOffsetMs
+        let msOfDay = ((local % 86_400_000) + 86_400_000) % 86_400_000
+        let seconds = msOfDay / 1_000
+        let two = { (value: Int64) in value < 10 ? "0\(value)" : "\(value)" }
+        return "\(singaporeDate(epochMs: epochMs)) \(two(seconds / 3_600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    }
+
     /// Parses RFC 3339 `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` to ms since the epoch.
     public static func parse(_ text: String) throws(RetailError) -> Int64 {
         let bytes = Array(text.utf8)

@@ -9,7 +9,7 @@ import SGPOSStore
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify a ledger without trusting the node that wrote it.",
-        subcommands: [Verify.self, Prove.self, ProveConsistency.self, CheckProof.self])
+        subcommands: [Verify.self, Prove.self, ProveConsistency.self, CheckProof.self, CheckReceipt.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(

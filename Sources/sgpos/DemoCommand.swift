@@ -6,23 +6,26 @@ import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
+import SGPOSTill
 
 /// `sgpos demo`: a local network's outlet ledgers built end to end and verified.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Create a demo network, append signed transactions to every outlet chain, verify and prove them.",
+        abstract: "Create a demo network, run a retail day on every outlet chain (signed sales, refunds, shifts, Z-report), verify and prove it.",
         discussion: "Until the node issue lands this runs in one process: one LMDB ledger per outlet under --dir.")
 
     @Option(help: "Directory for the demo network (replaced if it holds an earlier demo).") var dir: String = "demo-data"
     @Option(help: "Number of outlets (1...16).") var outlets: Int = 4
     @Option(help: "Tills registered per outlet.") var tills: Int = 3
-    @Option(help: "Load blocks appended per outlet after the setup.") var blocks: Int = 10
-    @Option(help: "Transactions per load block.") var blockSize: Int = 50
+    @Option(help: "Blocks of trading appended per outlet after the setup.") var blocks: Int = 10
+    @Option(help: "Transactions (sales and refunds) per trading block.") var blockSize: Int = 50
+    @Option(help: "Loyalty members enrolled per outlet.") var members: Int = 20
 
     func validate() throws {
         guard (1...16).contains(outlets) else { throw ValidationError("--outlets must be 1...16") }
         guard (2...50).contains(tills) else { throw ValidationError("--tills must be 2...50") }
+        guard (1...1_000).contains(members) else { throw ValidationError("--members must be 1...1000") }
         guard (0...10_000).contains(blocks), (1...8_190).contains(blockSize) else {
             throw ValidationError("--blocks must be 0...10000 and --block-size 1...8190")
         }
@@ -35,18 +38,25 @@ struct DemoCommand: ParsableCommand {
         var summaries: [String] = []
         for outlet in network.genesis.outlets {
             let run = try DemoOutlet(network: network, outletID: outlet.id)
-            try run.setUp(tills: tills)
+            let tillKeys = try run.setUp(tills: tills)
             try run.showRules()
-            let latencies = try run.load(blocks: blocks, blockSize: blockSize)
+            var shop = try DemoShop(outlet: run, tillKeys: tillKeys)
+            try shop.open(members: members)
+            let latencies = try run.trade(&shop, blocks: blocks, blockSize: blockSize, members: members)
+            try shop.voidLastSale()
+            let z = try shop.close()
+            print("   Z-report 1: \(z.salesCount) sales \(money(z.salesTotal)), \(z.refundsCount) refunds \(money(z.refundsTotal)), \(z.voidsCount) void \(money(z.voidsTotal)), net \(money(z.netSales)), GST \(money(z.gstByRate.reduce(0) { $0 + $1.gst })), grand total \(money(z.grandTotalSales))")
+            print("   tenders: " + z.tenders.map { "\($0.kind.name) \(money($0.amount))" }.joined(separator: ", "))
             let report = try AuditVerifier().verify(store: run.store, trustedGenesis: network.genesis)
             let chain = report.chains.first { $0.outletID == outlet.id }!
             let verdict = report.isValid ? "verified" : "INVALID"
             if !report.isValid { failures += 1; report.findings.forEach { print("   FAIL \($0)") } }
             let name = outlet.name.padding(toLength: 16, withPad: " ", startingAt: 0)
             summaries.append(String(format: "outlet %2d ", outlet.id) + name
-                             + String(format: " height %5llu  txs %6d  append p50 %6.2f ms p99 %6.2f ms  ",
-                                      chain.verifiedHeight, chain.transactions, latencies.p50, latencies.p99) + verdict)
+                             + String(format: " height %5llu  txs %6d  sales %5d  append p50 %6.2f ms p99 %6.2f ms  ",
+                                      chain.verifiedHeight, chain.transactions, shop.sales.count, latencies.p50, latencies.p99) + verdict)
             if try !run.proveOneTransaction() { failures += 1 }
+            if outlet.id == 1, let first = shop.sales.first { try run.printReceipt(first.0, first.1, till: shop.tills[first.2].principal) }
         }
         print("== summary")
         summaries.forEach { print("   " + $0) }
@@ -135,7 +145,8 @@ struct DemoOutlet {
     }
 
     /// Registers the outlet manager and its tills, then rotates and revokes till keys.
-    func setUp(tills: Int) throws {
+    /// Returns the till keys that may still sign (till-01's new key, till-03…).
+    func setUp(tills: Int) throws -> [SigningKey] {
         let register = transaction(network.admin, .registerKey(RegisterKey(key: manager.publicKey, role: .operator, principal: "manager-\(outletID)")))
         let tillKeys = (1...tills).map { _ in SigningKey.generate() }
         var batch = [register]
@@ -151,6 +162,7 @@ struct DemoOutlet {
         let revocation = transaction(manager, .revokeKey(RevokeKey(key: tillKeys[1].publicKey, reason: .staffLeft)))
         try expectCommitted(try append([rotation, revocation]), "rotate till-01, revoke till-02")
         print("   till-01 rotated its own key (old key valid 1 h more); till-02 revoked (staff left) in block \(try height())")
+        return [replacement] + tillKeys.dropFirst(2)
     }
 
     /// Shows the rules refusing bad transactions and idempotent retries.
@@ -169,26 +181,32 @@ struct DemoOutlet {
         guard case .duplicate = retry[0], case .committed = outcomes[3] else { throw CLIError("idempotent retry did not return the first result") }
     }
 
-    /// Appends `blocks` blocks of till registrations; returns append latency percentiles.
-    func load(blocks: Int, blockSize: Int) throws -> (p50: Double, p99: Double) {
+    /// Appends `blocks` trading blocks; returns append latency percentiles (ms).
+    func trade(_ shop: inout DemoShop, blocks: Int, blockSize: Int, members: Int) throws -> (p50: Double, p99: Double) {
         var latencies: [Double] = []
-        for block in 0..<blocks {
-            let batch = (0..<blockSize).map { index in
-                transaction(manager, .registerKey(RegisterKey(key: SigningKey.generate().publicKey, role: .till,
-                                                              principal: "load-\(block)-\(index)")))
-            }
+        for _ in 0..<blocks {
             let started = DispatchTime.now()
-            let outcomes = try append(batch)
+            _ = try shop.trade(count: blockSize, members: members)
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6)
-            try expectCommitted(outcomes, "load block \(block)")
         }
-        print("   appended \(blocks) blocks of \(blockSize) signed transactions; head is height \(try height())")
+        print("   traded \(blocks) blocks of \(blockSize): \(shop.sales.count) sales, \(shop.refunds) refunds; head is height \(try height())")
         latencies.sort()
         guard !latencies.isEmpty else { return (0, 0) }
         return (latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)])
     }
 
-    /// Proves the first load transaction and checks the proof against the genesis alone.
+    /// Prints a sale's receipt (42 columns) and checks its QR payload against the store.
+    func printReceipt(_ transaction: SignedTransaction, _ sale: Sale, till: String) throws {
+        let location = try store.environment.read { try store.location(of: transaction.id, $0) }!
+        let receipt = ReceiptDocument.sale(sale, transaction: transaction, height: location.height, merchant: DemoShop.merchant,
+                                           outletName: network.genesis.outlet(outletID)!.name, till: till)
+        print("== receipt of the first sale (42 columns)")
+        ReceiptTextRenderer(columns: 42).render(receipt).forEach { print("   " + $0) }
+        let check = try ReceiptCheck(store: store, genesis: network.genesis).check(receipt.qr)
+        print("   check-receipt: \(check)")
+    }
+
+    /// Proves the first transaction and checks the proof against the genesis alone.
     func proveOneTransaction() throws -> Bool {
         let first = try store.environment.read { try store.block(outletID, height: 1, $0) }!.transactions[0]
         let proof = try ProofBuilder(store: store).transactionProof(first.id)
@@ -206,6 +224,12 @@ struct DemoOutlet {
             guard case .committed = outcome else { throw CLIError("demo step \"\(what)\" failed: \(render(outcome))") }
         }
     }
+}
+
+/// Cents as `S$12.30`.
+func money(_ cents: Int64) -> String {
+    let magnitude = cents.magnitude
+    return (cents < 0 ? "-" : "") + "S$\(magnitude / 100)." + (magnitude % 100 < 10 ? "0" : "") + "\(magnitude % 100)"
 }
 
 func render(_ outcome: AppendOutcome) -> String {

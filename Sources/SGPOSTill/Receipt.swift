@@ -1,0 +1,166 @@
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSRetail
+import SGPOSState
+
+/// Who issues receipts: the particulars IRAS requires on every tax invoice.
+public struct Merchant: Hashable, Sendable, Codable {
+    public var legalName: String
+    public var addressLines: [String]
+    /// GST registration number, e.g. `M9-0312345-A` or `201912345K`.
+    public var gstRegistrationNumber: String
+
+    public init(legalName: String, addressLines: [String], gstRegistrationNumber: String) {
+        self.legalName = legalName
+        self.addressLines = addressLines
+        self.gstRegistrationNumber = gstRegistrationNumber
+    }
+}
+
+/// The buyer's particulars for a full tax invoice (IRAS: to GST-registered customers).
+public struct Customer: Hashable, Sendable, Codable {
+    public var name: String
+    public var addressLines: [String]
+
+    public init(name: String, addressLines: [String]) {
+        self.name = name
+        self.addressLines = addressLines
+    }
+}
+
+/// What a customer's receipt QR code holds: enough to find the transaction in any
+/// node's data and check it against the genesis alone (`sgpos audit check-receipt`).
+///
+/// Text form: `sgpos:1/<chain id>/<outlet>/<height>/<transaction id hex>/<signature hex>`.
+public struct ReceiptQRPayload: Hashable, Sendable, CustomStringConvertible {
+    public var chainID: ChainID
+    public var outlet: OutletID
+    public var height: UInt64
+    public var transactionID: Hash256
+    public var signature: Signature
+
+    public init(chainID: ChainID, outlet: OutletID, height: UInt64, transactionID: Hash256, signature: Signature) {
+        self.chainID = chainID
+        self.outlet = outlet
+        self.height = height
+        self.transactionID = transactionID
+        self.signature = signature
+    }
+
+    public var description: String {
+        "sgpos:1/\(chainID)/\(outlet)/\(height)/\(transactionID.hex)/\(signature.hex)"
+    }
+
+    /// Parses the text form; nil if anything is off.
+    public init?(text: String) {
+        guard text.hasPrefix("sgpos:1/") else { return nil }
+        let parts = text.dropFirst(8).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5, let chain = ChainID(parts[0]), let outlet = OutletID(parts[1]),
+            let height = UInt64(parts[2]), let id = Hash256(hex: parts[3]), let signature = Signature(hex: parts[4])
+        else { return nil }
+        self.init(chainID: chain, outlet: outlet, height: height, transactionID: id, signature: signature)
+    }
+}
+
+/// A receipt as data: rendered as text (42 or 48 columns) here, as ESC/POS by devices.
+public struct ReceiptDocument: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        /// IRAS Reg 13: total payable ≤ S$1,000.
+        case simplifiedTaxInvoice
+        case taxInvoice
+        /// A refund's credit note (IRAS: reason and the original invoice number).
+        case creditNote
+    }
+
+    public struct Line: Hashable, Sendable {
+        public var description: String
+        public var quantity: Int64
+        public var unitPrice: Int64
+        public var amount: Int64
+        /// Amount excluding GST (full tax invoices show it per line).
+        public var amountExcludingGST: Int64
+        public var discounts: [(rule: String, amount: Int64)]
+
+        public static func == (lhs: Line, rhs: Line) -> Bool {
+            lhs.description == rhs.description && lhs.quantity == rhs.quantity && lhs.unitPrice == rhs.unitPrice
+                && lhs.amount == rhs.amount && lhs.amountExcludingGST == rhs.amountExcludingGST
+                && lhs.discounts.map(\.rule) == rhs.discounts.map(\.rule) && lhs.discounts.map(\.amount) == rhs.discounts.map(\.amount)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(description)
+            hasher.combine(amount)
+        }
+    }
+
+    public var kind: Kind
+    public var merchant: Merchant
+    public var customer: Customer?
+    public var outletName: String
+    public var till: String
+    /// `<outlet>-<number>` (receipts) or `CN<outlet>-<number>` (credit notes), gap-free.
+    public var number: String
+    /// Credit notes: the original invoice's number and the reason.
+    public var originalNumber: String?
+    public var reason: String?
+    /// Singapore local time, `YYYY-MM-DD HH:MM:SS`.
+    public var issuedAt: String
+    public var training: Bool
+    public var lines: [Line]
+    public var subtotal: Int64
+    public var discount: Int64
+    public var total: Int64
+    public var rounding: Int64
+    public var gstBasisPoints: UInt32
+    public var gst: Int64
+    public var tenders: [Tender]
+    public var memberID: String
+    public var pointsEarned: Int64
+    public var pointsRedeemed: Int64
+    public var qr: ReceiptQRPayload
+
+    /// The receipt of a committed sale.
+    public static func sale(
+        _ sale: Sale, transaction: SignedTransaction, height: UInt64, merchant: Merchant, outletName: String, till: String,
+        customer: Customer? = nil
+    ) -> ReceiptDocument {
+        let envelope = transaction.envelope
+        let lines = sale.lines.map { line in
+            Line(description: line.sku, quantity: line.quantity, unitPrice: line.unitPrice, amount: line.paid,
+                 amountExcludingGST: line.paid - line.gst, discounts: line.discounts.map { ($0.rule, $0.amount) })
+        }
+        let full = customer != nil || sale.total > 100_000
+        return ReceiptDocument(
+            kind: full ? .taxInvoice : .simplifiedTaxInvoice, merchant: merchant, customer: customer,
+            outletName: outletName, till: till, number: "\(envelope.outletID)-\(sale.receiptNumber)", originalNumber: nil,
+            reason: nil, issuedAt: CivilTime.singaporeDateTime(epochMs: Int64(envelope.timestampMs)), training: sale.training,
+            lines: lines, subtotal: sale.subtotal, discount: sale.discount, total: sale.total, rounding: sale.rounding,
+            gstBasisPoints: sale.gstBasisPoints, gst: sale.gst, tenders: sale.tenders, memberID: sale.memberID,
+            pointsEarned: sale.pointsEarned, pointsRedeemed: sale.pointsRedeemed,
+            qr: ReceiptQRPayload(chainID: envelope.chainID, outlet: envelope.outletID, height: height,
+                                 transactionID: transaction.id, signature: transaction.signature))
+    }
+
+    /// The credit note of a committed refund.
+    public static func refund(
+        _ refund: Refund, originalReceiptNumber: UInt64, originalLines: [SaleRecord.Line], transaction: SignedTransaction,
+        height: UInt64, merchant: Merchant, outletName: String, till: String
+    ) -> ReceiptDocument {
+        let envelope = transaction.envelope
+        let lines = refund.lines.map { line in
+            Line(description: originalLines[Int(line.lineIndex)].sku, quantity: line.quantity,
+                 unitPrice: Rounding.towardZero.divide(line.amount, by: max(1, line.quantity)), amount: line.amount,
+                 amountExcludingGST: line.amount - line.gst, discounts: [])
+        }
+        return ReceiptDocument(
+            kind: .creditNote, merchant: merchant, customer: nil, outletName: outletName, till: till,
+            number: "CN\(envelope.outletID)-\(refund.creditNoteNumber)",
+            originalNumber: "\(envelope.outletID)-\(originalReceiptNumber)", reason: refund.reason,
+            issuedAt: CivilTime.singaporeDateTime(epochMs: Int64(envelope.timestampMs)), training: false, lines: lines,
+            subtotal: refund.amount, discount: 0, total: refund.amount, rounding: 0, gstBasisPoints: refund.gstBasisPoints,
+            gst: refund.gst, tenders: refund.tenders, memberID: "", pointsEarned: 0, pointsRedeemed: 0,
+            qr: ReceiptQRPayload(chainID: envelope.chainID, outlet: envelope.outletID, height: height,
+                                 transactionID: transaction.id, signature: transaction.signature))
+    }
+}
