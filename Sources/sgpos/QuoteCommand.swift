@@ -10,10 +10,16 @@ struct QuoteCommand: ParsableCommand {
         discussion: """
             Input: {"at": "2026-03-01T10:00:00+08:00", "gstMethod": "per-line"|"per-invoice",
             "lines": [{"sku": "A1", "category": "snacks", "qty": 2, "unitPrice": "1.05", "priceIncludesGst": true}]}.
+            Optional: "member": {"id", "tier", "lifetimeSpend", "points"} and "redeemPoints".
             Money is a decimal string with exactly two decimals. GST rates come from --genesis
-            (its "gst" section) or IRAS's published table. Exit 1 with a clear message on bad input.
-            Promotions and loyalty points are applied by contracts (not part of this version).
+            (its "gst" section) or IRAS's published table. Points earned follow the built-in
+            programme (1 point per whole dollar paid × the tier multiplier); promotion contracts
+            are not part of this version. Exit 1 with a clear message on bad input.
             """)
+
+    @Option(help: "How redeemed points count for GST: discount (reduces the taxable value) or tender.")
+    var redemption: String = "discount"
+    @Option(help: "Value of one loyalty point in cents.") var pointValueCents: Int64 = 1
 
     @Option(help: "Genesis or genesis template whose \"gst\" section gives the rates and the default method.")
     var genesis: String?
@@ -23,9 +29,14 @@ struct QuoteCommand: ParsableCommand {
         do {
             let request = try JSON.decode(QuoteRequest.self, from: input, what: "basket")
             let (rates, defaultMethod) = try gstSettings()
-            let basket = try request.basket(defaultMethod: defaultMethod)
+            guard let treatment = ["discount": PointsRedemption.Treatment.discount, "tender": .tender][redemption] else {
+                throw CLIError("--redemption must be discount or tender")
+            }
+            let basket = try request.basket(defaultMethod: defaultMethod, treatment: treatment, pointValueCents: pointValueCents)
             let quote = try PricingEngine(rates: rates).quote(basket)
-            print(try JSON.string(QuoteResponse(quote, at: request.at)))
+            let tier = try request.tier()
+            let earned = tier.map { PointsEarning(pointsPerDollar: 1).points(paid: quote.amountDue, tier: $0) } ?? 0
+            print(try JSON.string(QuoteResponse(quote, at: request.at, pointsEarned: earned, tier: tier)))
         } catch let error as RetailError {
             throw CLIError("basket refused (code \(error.code)): \(error.message)")
         }
@@ -75,7 +86,23 @@ struct QuoteRequest: Decodable {
     let member: Member?
     let redeemPoints: Int64?
 
-    func basket(defaultMethod: GSTMethod) throws -> Basket {
+    /// The member's tier: as given, else from the lifetime spend; nil without a member.
+    func tier() throws -> LoyaltyTier? {
+        guard let member else { return nil }
+        if let name = member.tier {
+            guard let tier = LoyaltyTier(name: name) else {
+                throw CLIError("member.tier must be one of \(LoyaltyTier.allCases.map(\.name).joined(separator: ", ")), got \"\(name)\"")
+            }
+            return tier
+        }
+        let spend: Money
+        do { spend = try Money(decimal: member.lifetimeSpend ?? "0.00") } catch {
+            throw CLIError("member.lifetimeSpend: \(error.message)")
+        }
+        return LoyaltyTier.forLifetimeSpend(spend)
+    }
+
+    func basket(defaultMethod: GSTMethod, treatment: PointsRedemption.Treatment, pointValueCents: Int64) throws -> Basket {
         let method: GSTMethod
         if let gstMethod {
             guard let parsed = GSTMethod(rawValue: gstMethod) else {
@@ -85,8 +112,13 @@ struct QuoteRequest: Decodable {
         } else {
             method = defaultMethod
         }
-        guard (redeemPoints ?? 0) == 0 else {
-            throw CLIError("redeemPoints: redeeming points needs the loyalty contracts, which this version does not have")
+        let redeem = redeemPoints ?? 0
+        guard redeem >= 0 else { throw CLIError("redeemPoints must not be negative, got \(redeem)") }
+        if redeem > 0 {
+            guard let member else { throw CLIError("redeemPoints needs a member") }
+            guard redeem <= member.points ?? 0 else {
+                throw CLIError("redeemPoints \(redeem) is more than the member's \(member.points ?? 0) points")
+            }
         }
         var lines: [BasketLine] = []
         for (index, line) in self.lines.enumerated() {
@@ -97,7 +129,9 @@ struct QuoteRequest: Decodable {
             lines.append(BasketLine(sku: line.sku, category: line.category ?? "", quantity: line.qty, unitPrice: price,
                                     priceIncludesGST: line.priceIncludesGst ?? true))
         }
-        return Basket(atEpochMs: try CivilTime.parse(at), method: method, lines: lines)
+        let redemption = redeem == 0 ? nil
+            : PointsRedemption(points: redeem, pointValueCents: pointValueCents, treatment: treatment)
+        return Basket(atEpochMs: try CivilTime.parse(at), method: method, lines: lines, redemption: redemption)
     }
 }
 
@@ -113,14 +147,17 @@ struct QuoteResponse: Encodable {
     let gstMethod: String
     let gstBasisPoints: Int64
     let subtotal, discount, gst, total: String
+    /// Paid with points when they are a tender, and what is left to pay.
+    let pointsTender, amountDue: String
     /// IRAS: a simplified tax invoice may be issued when the total is at most S$1,000.
     let invoiceType: String
     let lines: [Line]
     let pointsEarned: Int64
     let pointsRedeemed: Int64
+    let tier: String?
     let appliedRules: [String]
 
-    init(_ quote: Quote, at: String) {
+    init(_ quote: Quote, at: String, pointsEarned: Int64, tier: LoyaltyTier?) {
         self.at = at
         taxDate = quote.taxDate.description
         gstMethod = quote.method.rawValue
@@ -129,13 +166,16 @@ struct QuoteResponse: Encodable {
         discount = quote.discount.decimal
         gst = quote.gst.decimal
         total = quote.total.decimal
-        invoiceType = quote.total.cents <= 100_000 ? "simplified" : "full"
+        pointsTender = quote.pointsTender.decimal
+        amountDue = quote.amountDue.decimal
+        invoiceType = quote.allowsSimplifiedInvoice ? "simplified" : "full"
         lines = quote.lines.map {
             Line(sku: $0.sku, category: $0.category, qty: $0.quantity, unitPrice: $0.unitPrice.decimal, gross: $0.gross.decimal,
                  discount: $0.discount.decimal, net: $0.net.decimal, gst: $0.gst.decimal, total: $0.total.decimal)
         }
-        pointsEarned = 0
-        pointsRedeemed = 0
-        appliedRules = []
+        self.pointsEarned = pointsEarned
+        pointsRedeemed = quote.pointsRedeemed
+        self.tier = tier?.name
+        appliedRules = quote.appliedRules
     }
 }

@@ -165,6 +165,22 @@ import Testing
         #expect(quote["total"] as? String == "5.10")
         #expect(quote["invoiceType"] as? String == "simplified")
         #expect((quote["lines"] as? [[String: Any]])?.count == 2)
+        #expect(quote["tier"] as? String == "gold" && quote["pointsEarned"] as? Int == 7)  // 5 dollars × 1.5
+    }
+
+    @Test func redeemedPointsAreADiscountOrATender() throws {
+        let basket = #"{"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "BAG", "qty": 1, "unitPrice": "54.50"}], "member": {"id": "M1", "points": 600}, "redeemPoints": 500}"#
+        let discount = try CLI.run(["quote"], input: basket)
+        let tender = try CLI.run(["quote", "--redemption", "tender"], input: basket)
+        let asDiscount = try JSONSerialization.jsonObject(with: Data(discount.output.utf8)) as? [String: Any] ?? [:]
+        let asTender = try JSONSerialization.jsonObject(with: Data(tender.output.utf8)) as? [String: Any] ?? [:]
+        // retail.md: 4.09 vs 4.50 GST on a S$54.50 sale with S$5.00 of points.
+        #expect(asDiscount["gst"] as? String == "4.09" && asDiscount["total"] as? String == "49.50", "\(discount.output)\(discount.error)")
+        #expect(asDiscount["appliedRules"] as? [String] == ["loyalty-points"])
+        #expect(asTender["gst"] as? String == "4.50" && asTender["amountDue"] as? String == "49.50", "\(tender.output)")
+        #expect(asDiscount["pointsEarned"] as? Int == 49 && asTender["pointsEarned"] as? Int == 49)
+        let greedy = try CLI.run(["quote"], input: basket.replacingOccurrences(of: "\"redeemPoints\": 500", with: "\"redeemPoints\": 700"))
+        #expect(greedy.status == 1 && greedy.error.contains("more than the member's 600 points"), "\(greedy.error)")
     }
 
     @Test func badBasketsExitOneWithAClearMessage() throws {
@@ -177,6 +193,8 @@ import Testing
             (#"{"at": "yesterday", "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.00"}]}"#, "RFC 3339"),
             (#"{"at": "2026-03-01T10:00:00+08:00", "lines": []}"#, "no lines"),
             (#"{"at": "2026-03-01T10:00:00+08:00", "gstMethod": "sometimes", "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.00"}]}"#, "gstMethod"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A", "qty": 1, "unitPrice": "99999999999999.00"}]}"#, "unitPrice"),
+            (#"{"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.00"}], "redeemPoints": 5}"#, "needs a member"),
         ]
         for (input, message) in cases {
             let result = try CLI.run(["quote"], input: input)
