@@ -59,6 +59,8 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSRetailTests", dependencies: ["SGPOSRetail"]),
+        .testTarget(name: "SGPOSTillTests",
+                    dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStateTests",
                     dependencies: ["SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStoreTests",
