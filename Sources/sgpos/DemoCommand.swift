@@ -162,7 +162,15 @@ struct DemoOutlet {
         let revocation = transaction(manager, .revokeKey(RevokeKey(key: tillKeys[1].publicKey, reason: .staffLeft)))
         try expectCommitted(try append([rotation, revocation]), "rotate till-01, revoke till-02")
         print("   till-01 rotated its own key (old key valid 1 h more); till-02 revoked (staff left) in block \(try height())")
-        return [replacement] + tillKeys.dropFirst(2)
+        let active = [replacement] + tillKeys.dropFirst(2)
+        let keys = "\(network.directory)/keys/outlet-\(outletID)"
+        try KeyFile(label: "manager-\(outletID)", key: manager).write(to: "\(keys)-manager.key")
+        for (index, key) in active.enumerated() {
+            let number = index == 0 ? 1 : index + 2
+            try KeyFile(label: String(format: "till-%02d of outlet \(outletID)", number), key: key)
+                .write(to: String(format: "\(keys)-till-%02d.key", number))
+        }
+        return active
     }
 
     /// Shows the rules refusing bad transactions and idempotent retries.

@@ -9,6 +9,6 @@ struct SGPOSCommand: ParsableCommand {
         discussion: "Formats: docs/FORMAT.md. Operations: docs/OPERATIONS.md.",
         subcommands: [
             KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self,
-            QuoteCommand.self, DemoCommand.self, BenchCommand.self, DebugCommand.self,
+            QuoteCommand.self, TillCommand.self, DemoCommand.self, BenchCommand.self, DebugCommand.self,
         ])
 }

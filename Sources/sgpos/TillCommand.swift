@@ -1,0 +1,306 @@
+import ArgumentParser
+import Foundation
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+import SGPOSTill
+
+/// `sgpos till`: what a till (or a manager at the back office) does, against a node's
+/// data directory. Each command builds the exact transaction the state machine accepts,
+/// signs it with the till's key, appends it durably, and prints the result (receipt,
+/// credit note, Z-report). The HTTP node API (issue 5) will carry the same transactions.
+struct TillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
+        subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
+                      Enrol.self, DayClose.self])
+
+    /// Where to submit and who signs: shared by every till command.
+    struct Connection: ParsableArguments {
+        @Option(help: "Node data directory.") var data: String
+        @Option(help: "The outlet's node key file (seals the block).") var nodeKey: String
+        @Option(help: "Key file of the till (or manager) that signs.") var key: String
+
+        /// Opens the store, resumes the signer's session, runs `build` against the current
+        /// state, appends the transaction as one block and returns it with its height.
+        func submit(_ build: (inout TillSession, StoredState, Int64) throws -> POSBody) throws -> (SignedTransaction, UInt64, LedgerStore) {
+            let store = try openStore(data)
+            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey), rules: POSRules.chainRules)
+            let signer = try KeyFile.load(key)
+            let now = Int64(wallClockMs())
+            let transaction: SignedTransaction = try store.environment.read { txn in
+                let state = store.stateReader(writer.outletID, txn)
+                var session = try TillSession.resume(genesis: store.genesis, outlet: writer.outletID, key: signer, state: state)
+                let body = try build(&session, state, now)
+                return session.sign(body, atMs: now)
+            }
+            switch try writer.append([transaction], timestampMs: TimestampMs(now))[0] {
+            case .committed(let location), .duplicate(let location):
+                return (transaction, location.height, store)
+            case .rejected(let rejection):
+                throw CLIError("refused (rule \(rejection.code)): \(rejection.detail)")
+            }
+        }
+    }
+
+    struct Basket: ParsableArguments {
+        @Option(name: .customLong("item"), help: "SKU:QTY (repeat for each line).") var items: [String] = []
+        @Option(help: "Loyalty member id.") var member: String = ""
+        @Option(help: "Points to redeem.") var redeem: Int64 = 0
+
+        func lines() throws -> [StockLine] {
+            guard !items.isEmpty else { throw CLIError("give at least one --item SKU:QTY") }
+            return try items.map { try parseItem($0) }
+        }
+    }
+
+    struct Quote: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Price a basket from the outlet's price list (nothing is signed).")
+        @Option(help: "Node data directory.") var data: String
+        @OptionGroup var basket: Basket
+
+        func run() throws {
+            let store = try openStore(data)
+            let outlet = try outletOf(data)
+            let priced = try store.environment.read { txn in
+                try SaleCalculator(genesis: store.genesis, outlet: outlet, settings: try store.stateReader(outlet, txn).retailSettings())
+                    .price(lines: try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
+                           atMs: Int64(wallClockMs()), state: store.stateReader(outlet, txn))
+            }
+            let quote = priced.quote
+            for line in quote.lines {
+                print("\(line.sku) \(line.quantity) x \(line.unitPrice.decimal) = \(line.gross.decimal)"
+                      + (line.discount.cents > 0 ? " less \(line.discount.decimal)" : "") + "  GST \(line.gst.decimal)")
+            }
+            print("total \(quote.total.decimal) (GST \(quote.gst.decimal) at \(quote.gstBasisPoints) bp); due \(quote.amountDue.decimal)")
+        }
+    }
+
+    struct Sell: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sell a basket, sign it, commit it and print the receipt.")
+        @OptionGroup var connection: Connection
+        @OptionGroup var basket: Basket
+        @Option(help: "cash[:TENDERED] | card:TERMINAL:APPROVAL:RRN:MASKEDPAN:SCHEME | nets:TERMINAL:APPROVAL:RRN:MASKEDPAN | paynow:BILLREF | voucher:ID")
+        var pay: String = "cash"
+        @Flag(help: "Training sale: numbered, excluded from totals.") var training = false
+        @Option(help: "Receipt width: 42 or 48 columns.") var columns: Int = 42
+        @Option(help: "Merchant particulars (JSON: legalName, addressLines, gstRegistrationNumber).") var merchant: String?
+
+        func run() throws {
+            let payment = try parsePayment(pay)
+            var sale: Sale?
+            let (transaction, height, store) = try connection.submit { session, state, now in
+                let built = try session.buildSale(try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
+                                                  payment: payment, training: training, atMs: now, state: state)
+                sale = built
+                return .sale(built)
+            }
+            let outlet = transaction.envelope.outletID
+            let till = try store.environment.read { txn in
+                try KeyRecord(canonicalBytes: try store.stateReader(outlet, txn).read(.key(transaction.envelope.signer))!).principal
+            }
+            let receipt = ReceiptDocument.sale(sale!, transaction: transaction, height: height, merchant: try loadMerchant(merchant),
+                                               outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: till)
+            try printReceipt(receipt, columns: columns)
+        }
+    }
+
+    struct Refund: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refund units of an earlier sale; print the credit note.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Transaction id of the sale (64 hex digits).") var sale: String
+        @Option(name: .customLong("line"), help: "LINE:QTY, 1-based line of the sale (repeat).") var lines: [String]
+        @Option(help: "Reason printed on the credit note.") var reason: String = "returned goods"
+        @Flag(help: "Put the goods back in stock.") var restock = false
+        @Option(help: "How the money goes back: cash or card:… as for sell.") var pay: String = "cash"
+        @Option(help: "Credit note width: 42 or 48 columns.") var columns: Int = 42
+        @Option(help: "Merchant particulars JSON.") var merchant: String?
+
+        func run() throws {
+            guard let saleID = Hash256(hex: sale) else { throw CLIError("--sale must be 64 hex digits") }
+            let units = try lines.map { text -> (line: UInt32, quantity: Int64) in
+                let item = try parseItem(text)
+                guard let index = UInt32(item.sku), index >= 1 else { throw CLIError("--line wants LINE:QTY with LINE from 1, got \(text)") }
+                return (index - 1, item.quantity)
+            }
+            let payment = try parsePayment(pay)
+            var built: SGPOSState.Refund?
+            var original: SaleRecord?
+            let (transaction, height, store) = try connection.submit { session, state, _ in
+                original = try state.saleRecord(saleID)
+                let refund = try session.buildRefund(of: saleID, units: units, reason: reason, restock: restock,
+                                                     refundTender: payment, state: state)
+                built = refund
+                return .refund(refund)
+            }
+            let outlet = transaction.envelope.outletID
+            let (number, till) = try store.environment.read { txn in
+                let block = try store.block(outlet, height: try store.location(of: saleID, txn)!.height, txn)!
+                let saleTx = block.transactions.first { $0.id == saleID }!
+                guard case .application(let type, let payload) = saleTx.envelope.body,
+                    case .sale(let sale) = try POSBody.decode(type: type, payload: payload)
+                else { throw CLIError("\(saleID) is not a sale") }
+                return (sale.receiptNumber, original!.till)
+            }
+            let note = ReceiptDocument.refund(built!, originalReceiptNumber: number, originalLines: original!.lines,
+                                              transaction: transaction, height: height, merchant: try loadMerchant(merchant),
+                                              outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: till)
+            try printReceipt(note, columns: columns)
+        }
+    }
+
+    struct Void: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Void a whole sale of this till in its open shift.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Transaction id of the sale.") var sale: String
+        @Option(help: "Why.") var reason: String
+
+        func run() throws {
+            guard let saleID = Hash256(hex: sale) else { throw CLIError("--sale must be 64 hex digits") }
+            let (_, height, _) = try connection.submit { _, _, _ in .void(SaleVoid(originalSale: saleID, reason: reason)) }
+            print("sale \(saleID) voided in block \(height)")
+        }
+    }
+
+    struct Shift: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open or close the till's shift, or move cash in or out.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "open | close | cash-in | cash-out") var action: String
+        @Option(help: "Amount (open: float; close: counted cash; cash-in/out: amount), e.g. 200.00.") var amount: String
+        @Option(help: "Reason for cash-in/out.") var reason: String = "float top-up"
+
+        func run() throws {
+            let cents = try parseMoney(amount, "--amount")
+            var closing: ShiftClose?
+            let (_, height, _) = try connection.submit { session, state, _ in
+                switch action {
+                case "open": return .shiftOpen(ShiftOpen(float: cents))
+                case "close":
+                    let close = try session.buildShiftClose(counted: cents, state: state)
+                    closing = close
+                    return .shiftClose(close)
+                case "cash-in": return .cashIn(CashMovement(amount: cents, reason: reason))
+                case "cash-out": return .cashOut(CashMovement(amount: cents, reason: reason))
+                default: throw CLIError("action must be open, close, cash-in or cash-out")
+                }
+            }
+            if let closing {
+                print("shift closed in block \(height): counted \(money(closing.counted)), expected \(money(closing.expected)), variance \(money(closing.variance))")
+            } else {
+                print("\(action) committed in block \(height)")
+            }
+        }
+    }
+
+    struct Prices: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set price-list entries from JSON: [{\"sku\", \"category\", \"unitPrice\": \"3.65\", \"priceIncludesGst\", \"active\"}].")
+        @OptionGroup var connection: Connection
+        @Option(help: "JSON file.") var file: String
+
+        func run() throws {
+            struct Entry: Decodable { let sku: String; let category: String?; let unitPrice: String; let priceIncludesGst: Bool?; let active: Bool? }
+            let entries = try JSON.read([Entry].self, path: file, what: "price list").map {
+                PriceEntry(sku: $0.sku, category: $0.category ?? "", unitPrice: try parseMoney($0.unitPrice, "unitPrice of \($0.sku)"),
+                           priceIncludesGST: $0.priceIncludesGst ?? true, active: $0.active ?? true)
+            }
+            let (_, height, _) = try connection.submit { _, _, _ in .setPrices(SetPrices(entries: entries)) }
+            print("\(entries.count) price(s) set in block \(height)")
+        }
+    }
+
+    struct StockReceive: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "stock-receive", abstract: "Record goods received.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Delivery order or invoice number.") var reference: String
+        @Option(name: .customLong("item"), help: "SKU:QTY (repeat).") var items: [String]
+
+        func run() throws {
+            let lines = try items.map(parseItem)
+            let (_, height, _) = try connection.submit { _, _, _ in .stockReceive(SGPOSState.StockReceive(reference: reference, lines: lines)) }
+            print("received \(lines.count) line(s) in block \(height)")
+        }
+    }
+
+    struct Enrol: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enrol a loyalty member.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Member id (card number).") var member: String
+
+        func run() throws {
+            let (_, height, _) = try connection.submit { _, _, _ in .loyaltyEnrol(LoyaltyEnrol(memberID: member)) }
+            print("member \(member) enrolled in block \(height)")
+        }
+    }
+
+    struct DayClose: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "day-close", abstract: "Close the business day (Z-report, signed by a manager) and print it.")
+        @OptionGroup var connection: Connection
+
+        func run() throws {
+            var totals = PeriodTotals()
+            var number: UInt64 = 0
+            let (_, height, _) = try connection.submit { session, state, now in
+                let books = try state.outletBooks(session.outlet)
+                totals = books.period
+                number = books.lastZNumber + 1
+                return .dayClose(SGPOSState.DayClose(zNumber: number, businessDate: CivilTime.singaporeDate(epochMs: now).description,
+                                                     totals: books.period))
+            }
+            print("Z-report \(number) committed in block \(height)")
+            print("  sales    \(totals.salesCount)  \(money(totals.salesTotal))  (discounts \(money(totals.discountTotal)), rounding \(money(totals.roundingTotal)))")
+            print("  refunds  \(totals.refundsCount)  \(money(totals.refundsTotal))")
+            print("  voids    \(totals.voidsCount)  \(money(totals.voidsTotal))")
+            print("  net      \(money(totals.netSales));  training receipts \(totals.trainingCount)")
+            for rate in totals.gstByRate { print("  GST \(rate.basisPoints) bp: \(money(rate.amount)) incl. GST \(money(rate.gst))") }
+            for tender in totals.tenders { print("  \(tender.kind.name): \(money(tender.amount))") }
+            print("  perpetual: sales \(money(totals.grandTotalSales)), refunds \(money(totals.grandTotalRefunds)), voids \(money(totals.grandTotalVoids))")
+        }
+    }
+}
+
+func parseItem(_ text: String) throws -> StockLine {
+    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+    guard parts.count == 2, !parts[0].isEmpty, let quantity = Int64(parts[1]) else {
+        throw CLIError("\"\(text)\" is not SKU:QTY")
+    }
+    return StockLine(sku: parts[0], quantity: quantity)
+}
+
+func parseMoney(_ text: String, _ field: String) throws -> Int64 {
+    do { return try Money(decimal: text).cents } catch { throw CLIError("\(field): \(error.message)") }
+}
+
+func parsePayment(_ text: String) throws -> Payment {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    switch (parts[0], parts.count) {
+    case ("cash", 1): return .cash(tendered: nil)
+    case ("cash", 2): return .cash(tendered: try parseMoney(parts[1], "cash tendered"))
+    case ("card", 6): return .card(terminalID: parts[1], approvalCode: parts[2], rrn: parts[3], maskedPAN: parts[4], scheme: parts[5])
+    case ("nets", 5): return .nets(terminalID: parts[1], approvalCode: parts[2], rrn: parts[3], maskedPAN: parts[4])
+    case ("paynow", 2):
+        return .payNow(payloadHash: Hash256.sha256(Array(parts[1].utf8)), billReference: parts[1], confirmationSource: "till-confirmed")
+    case ("voucher", 2): return .voucher(id: parts[1])
+    default:
+        throw CLIError("--pay \(text): expected cash[:TENDERED], card:TERMINAL:APPROVAL:RRN:MASKEDPAN:SCHEME, nets:TERMINAL:APPROVAL:RRN:MASKEDPAN, paynow:BILLREF or voucher:ID")
+    }
+}
+
+func outletOf(_ data: String) throws -> OutletID {
+    try JSON.read(NodeFile.self, path: data + "/node.json", what: "node file").outletId
+}
+
+func loadMerchant(_ path: String?) throws -> Merchant {
+    guard let path else { return DemoShop.merchant }
+    return try JSON.read(Merchant.self, path: path, what: "merchant")
+}
+
+func printReceipt(_ receipt: ReceiptDocument, columns: Int) throws {
+    guard columns == 42 || columns == 48 else { throw CLIError("--columns must be 42 or 48") }
+    ReceiptTextRenderer(columns: columns).render(receipt).forEach { print($0) }
+    print("transaction \(receipt.qr.transactionID)")
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// The till commands against a real ledger, in separate processes: a shift, sales with
+/// receipts, a refund with its credit note, a void, bad input, the Z-report, the audit
+/// and a customer's receipt check.
+@Suite struct TillCLITests {
+    @Test func aTillsDayFromShiftOpenToZReport() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "1", "--blocks", "1", "--block-size", "5"]).status == 0)
+        let connection = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key"]
+        let till = connection + ["--key", demo + "/keys/outlet-1-till-03.key"]
+        let manager = connection + ["--key", demo + "/keys/outlet-1-manager.key"]
+
+        let open = try CLI.run(["till", "shift", "open"] + till + ["--amount", "100.00"])
+        #expect(open.status == 0, "\(open.error)")
+        let sale = try CLI.run(["till", "sell"] + till + ["--item", "RICE-5KG:2", "--item", "PEN-BLUE:1", "--pay", "cash:50.00"])
+        #expect(sale.status == 0, "\(sale.error)")
+        #expect(sale.output.contains("SIMPLIFIED TAX INVOICE") && sale.output.contains("28.79") && sale.output.contains("Change"),
+                "\(sale.output)")
+        let saleID = try #require(sale.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        let payload = try #require(qrPayload(sale.output))
+
+        let refund = try CLI.run(["till", "refund"] + till + ["--sale", saleID, "--line", "1:1", "--restock", "--reason", "damaged bag"])
+        #expect(refund.status == 0 && refund.output.contains("CREDIT NOTE") && refund.output.contains("13.90"), "\(refund.output)\(refund.error)")
+        let again = try CLI.run(["till", "refund"] + till + ["--sale", saleID, "--line", "1:2"])
+        #expect(again.status != 0 && again.error.contains("1 of 2 not yet refunded"), "\(again.error)")
+
+        // Bad input is refused with the reason and changes nothing.
+        let before = try CLI.run(["chain", "show", "--data", demo + "/outlet-1"]).output
+        let unknown = try CLI.run(["till", "sell"] + till + ["--item", "CAVIAR:1"])
+        #expect(unknown.status != 0 && unknown.error.contains("CAVIAR"), "\(unknown.error)")
+        let negative = try CLI.run(["till", "sell"] + till + ["--item", "PEN-BLUE:-3"])
+        #expect(negative.status != 0 && negative.error.contains("quantity -3"), "\(negative.error)")
+        let short = try CLI.run(["till", "sell"] + till + ["--item", "PEN-BLUE:1", "--pay", "cash:0.50"])
+        #expect(short.status != 0 && short.error.contains("less than"), "\(short.error)")
+        let managerSale = try CLI.run(["till", "sell"] + manager + ["--item", "PEN-BLUE:1"])
+        #expect(managerSale.status != 0 && managerSale.error.contains("till"), "\(managerSale.error)")
+        #expect(try CLI.run(["chain", "show", "--data", demo + "/outlet-1"]).output == before)
+
+        let early = try CLI.run(["till", "day-close"] + manager)
+        #expect(early.status != 0 && early.error.contains("still open"), "\(early.error)")
+        let close = try CLI.run(["till", "shift", "close"] + till + ["--amount", "114.90"])
+        #expect(close.status == 0 && close.output.contains("variance S$0.00"), "\(close.output)\(close.error)")
+        let z = try CLI.run(["till", "day-close"] + manager)
+        #expect(z.status == 0 && z.output.contains("Z-report 2") && z.output.contains("refunds  1  S$13.90"), "\(z.output)\(z.error)")
+
+        let audit = try CLI.run(["audit", "verify", demo + "/outlet-1", "--genesis", demo + "/genesis.json"])
+        #expect(audit.status == 0, "\(audit.output)")
+        let check = try CLI.run(["audit", "check-receipt", payload, "--data", demo + "/outlet-1", "--genesis", demo + "/genesis.json"])
+        #expect(check.status == 0 && check.output.contains("genuine: sale 1-"), "\(check.output)\(check.error)")
+        var forged = Array(payload)
+        forged[forged.count - 1] = forged.last == "0" ? "1" : "0"
+        let fake = try CLI.run(["audit", "check-receipt", String(forged), "--data", demo + "/outlet-1", "--genesis", demo + "/genesis.json"])
+        #expect(fake.status == 1 && fake.output.contains("NOT GENUINE"), "\(fake.output)\(fake.error)")
+    }
+
+    /// The QR payload printed across several receipt lines, joined back.
+    func qrPayload(_ receipt: String) -> String? {
+        let lines = receipt.split(separator: "\n").map(String.init)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("sgpos:1/") }) else { return nil }
+        return lines[start...].prefix { !$0.hasPrefix("transaction ") }.joined()
+    }
+}
