@@ -19,6 +19,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Single-transaction appends timed for latency.") var latencySamples: Int = 500
     @Option(help: "Scratch directory (a fresh subdirectory is used and removed).") var dir: String = NSTemporaryDirectory()
 
+    @Option(help: "5-line sales in the state-machine runs.") var sales: Int = 20_000
+
     @Option(help: "Rounds; each measures the limits and the workloads again, and the median fraction is reported.") var rounds: Int = 3
 
     func run() throws {
@@ -30,6 +32,9 @@ struct BenchCommand: ParsableCommand {
         print("machine: \(cores) cores; durable LMDB commits (fsync) in \(dir); \(rounds) rounds, each limit measured next to its workload")
         var appendFractions: [Double] = []
         var auditFractions: [Double] = []
+        var stateFractions: [Double] = []
+        var saleAppendFractions: [Double] = []
+        let pos = try POSBenchFixture(sales: sales)
         for round in 1...rounds {
             let scratch = dir + "/sgpos-bench-\(getpid())-\(round)"
             defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -44,6 +49,15 @@ struct BenchCommand: ParsableCommand {
             auditFractions.append(auditRate / verifyAll)
             print(String(format: "round %d: ed25519 verify 1 core %.0f/s, %d cores %.0f/s | durable append %.0f tx/s (%.2f) | audit verify %.0f tx/s (%.2f)",
                          round, verifyOne, cores, verifyAll, appendRate, appendRate / verifyOne, auditRate, auditRate / verifyAll))
+            let verifyBeforePOS = measureVerify(threads: 1)
+            let stateRate = try pos.stateMachineThroughput(blockSize: blockSize)
+            let saleAppendRate = try pos.durableAppendThroughput(directory: scratch + "-pos", blockSize: blockSize)
+            try? FileManager.default.removeItem(atPath: scratch + "-pos")
+            let verifyAfterPOS = (verifyBeforePOS + measureVerify(threads: 1)) / 2
+            stateFractions.append(stateRate / verifyAfterPOS)
+            saleAppendFractions.append(saleAppendRate / verifyAfterPOS)
+            print(String(format: "round %d: 5-line sales: state machine %.0f/s (%.2f of 1-core verify %.0f/s) | durable append %.0f sales/s (%.2f)",
+                         round, stateRate, stateRate / verifyAfterPOS, verifyAfterPOS, saleAppendRate, saleAppendRate / verifyAfterPOS))
             if round == rounds {
                 let latency = try fixture.appendLatency(samples: latencySamples)
                 print(String(format: "durable append latency, 1 tx/block: p50 %.3f ms, p99 %.3f ms (%d samples)",
@@ -54,6 +68,10 @@ struct BenchCommand: ParsableCommand {
                      blockSize, median(appendFractions)))
         print(String(format: "audit verify (everything, from genesis): median %.2f of %d-core Ed25519 verify/s (target >= 0.80)",
                      median(auditFractions), cores))
+        print(String(format: "POS state machine (5-line sales: decode, price, GST, tenders, stock, books; no signatures): median %.2f of 1-core Ed25519 verify/s (target >= 1.00: never the bottleneck)",
+                     median(stateFractions)))
+        print(String(format: "durable append of 5-line sales (%d per block): median %.2f of 1-core Ed25519 verify/s (target >= 0.50)",
+                     blockSize, median(saleAppendFractions)))
         print("SHA-256 backends (libcrypto, libsodium, swift-crypto): make bench runs benchmarks/hash-backends")
     }
 
