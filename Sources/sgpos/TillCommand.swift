@@ -16,7 +16,7 @@ struct TillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
         subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
-                      Enrol.self, DayClose.self])
+                      Enrol.self, DayClose.self, Configure.self])
 
     /// Where to submit and who signs: shared by every till command.
     struct Connection: ParsableArguments {
@@ -259,6 +259,30 @@ struct TillCommand: ParsableCommand {
             for rate in totals.gstByRate { print("  GST \(rate.basisPoints) bp: \(money(rate.amount)) incl. GST \(money(rate.gst))") }
             for tender in totals.tenders { print("  \(tender.kind.name): \(money(tender.amount))") }
             print("  perpetual: sales \(money(totals.grandTotalSales)), refunds \(money(totals.grandTotalRefunds)), voids \(money(totals.grandTotalVoids))")
+        }
+    }
+}
+
+extension TillCommand {
+    struct Configure: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the chain's retail settings (signed by an admin key; applies from the next transaction).")
+        @OptionGroup var connection: Connection
+        @Option(help: "Value of one loyalty point in cents.") var pointValueCents: Int64 = 1
+        @Option(help: "Base points per whole dollar paid.") var pointsPerDollar: Int64 = 1
+        @Option(help: "Points expire at the end of the month this many months after earning.") var expiryMonths: Int64 = 12
+        @Option(help: "Redeemed points count as: discount (reduces GST) or tender (GST on the full price).") var redemption: String = "discount"
+        @Option(help: "Round cash bills to 5 cents: on or off.") var cashRounding: String = "on"
+
+        func run() throws {
+            guard ["discount", "tender"].contains(redemption), ["on", "off"].contains(cashRounding) else {
+                throw CLIError("--redemption must be discount or tender; --cash-rounding on or off")
+            }
+            let settings = RetailSettings(pointValueCents: pointValueCents, pointsPerDollar: pointsPerDollar,
+                                          pointsExpiryMonths: expiryMonths, redemptionIsTender: redemption == "tender",
+                                          cashRounding: cashRounding == "on")
+            let (_, height, _) = try connection.submit { _, _, _ in .configure(settings) }
+            print("retail settings committed in block \(height)")
         }
     }
 }
