@@ -5,12 +5,13 @@ import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
+import SGPOSTill
 
 /// Commands for tests and fault drills; not for operators.
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Test and fault-drill helpers.", shouldDisplay: false,
-        subcommands: [CrashWriter.self, FormatExampleCommand.self])
+        subcommands: [CrashWriter.self, FormatExampleCommand.self, POSReplay.self])
 
     /// Prints the worked example of docs/FORMAT.md §12.
     struct FormatExampleCommand: ParsableCommand {
@@ -22,12 +23,14 @@ struct DebugCommand: ParsableCommand {
     /// once its block is durably committed. Crash tests kill it with SIGKILL at random
     /// points and check that every acknowledged transaction survived.
     struct CrashWriter: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Append register-key transactions until killed, acknowledging each.")
+        static let configuration = CommandConfiguration(
+            abstract: "Append signed 3-line sales (or register-key transactions) until killed, acknowledging each.")
         @Option(help: "Node data directory.") var data: String
         @Option(help: "The outlet's node key file.") var nodeKey: String
         @Option(help: "Admin key file that signs the transactions.") var adminKey: String
         @Option(help: "Transactions per block.") var batch: Int = 8
         @Option(help: "Stop after this many blocks.") var blocksMax: Int = 1_000_000
+        @Flag(help: "Append register-key transactions instead of sales.") var registry = false
 
         func run() throws {
             let store = try openStore(data)
@@ -35,6 +38,11 @@ struct DebugCommand: ParsableCommand {
             let admin = try KeyFile.load(adminKey)
             var sequence = try TransactionSigner(store: store, outletID: writer.outletID).lastSequence(admin.publicKey)
             guard batch >= 1 && batch <= Int(store.genesis.blockTransactionsMax) else { throw CLIError("--batch out of range") }
+            if !registry {
+                var sales = try CrashSales(store: store, writer: writer, admin: admin, data: data)
+                for _ in 0..<blocksMax { try sales.appendBlock(batch: batch) }
+                return
+            }
             for _ in 0..<blocksMax {
                 var transactions: [SignedTransaction] = []
                 for _ in 0..<batch {
@@ -55,5 +63,69 @@ struct DebugCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             }
         }
+    }
+}
+
+/// The crash writer's shop: a till and a manager (keys kept in the data directory so a
+/// restarted writer carries on), a price list and an open shift, then sales.
+struct CrashSales {
+    let store: LedgerStore
+    let writer: OutletChainWriter
+    var till: TillSession
+    var counter = 0
+
+    init(store: LedgerStore, writer: OutletChainWriter, admin: SigningKey, data: String) throws {
+        self.store = store
+        self.writer = writer
+        let tillKey = try CrashSales.key(data + "/crash-till.key")
+        let managerKey = try CrashSales.key(data + "/crash-manager.key")
+        let outlet = writer.outletID
+        let genesis = store.genesis
+        func state<T>(_ body: (StoredState) throws -> T) throws -> T {
+            try store.environment.read { try body(store.stateReader(outlet, $0)) }
+        }
+        let now = Int64(wallClockMs())
+        if try state({ try $0.read(.key(tillKey.publicKey)) }) == nil {
+            var adminSession = try state { try TillSession.resume(genesis: genesis, outlet: outlet, key: admin, state: $0) }
+            let setup = [
+                adminSession.signChain(.registerKey(RegisterKey(key: tillKey.publicKey, role: .till, principal: "crash-till")), atMs: now),
+                adminSession.signChain(.registerKey(RegisterKey(key: managerKey.publicKey, role: .operator, principal: "crash-manager")), atMs: now),
+            ]
+            _ = try writer.append(setup, timestampMs: TimestampMs(now))
+        }
+        if try state({ try $0.priceRecord(outlet: outlet, sku: "CRASH-0") }) == nil {
+            var manager = try state { try TillSession.resume(genesis: genesis, outlet: outlet, key: managerKey, state: $0) }
+            let prices = (0..<10).map { PriceEntry(sku: "CRASH-\($0)", category: "drill", unitPrice: 100 + Int64($0) * 55) }
+            _ = try writer.append([manager.sign(.setPrices(SetPrices(entries: prices)), atMs: now)], timestampMs: TimestampMs(now))
+        }
+        till = try state { try TillSession.resume(genesis: genesis, outlet: outlet, key: tillKey, state: $0) }
+        if try state({ try $0.shift(outlet: outlet, till: "crash-till")?.open }) != true {
+            _ = try writer.append([till.sign(.shiftOpen(ShiftOpen(float: 10_000)), atMs: now)], timestampMs: TimestampMs(now))
+        }
+    }
+
+    /// A key file in the data directory, created on first use.
+    static func key(_ path: String) throws -> SigningKey {
+        if FileManager.default.fileExists(atPath: path) { return try KeyFile.load(path) }
+        let key = SigningKey.generate()
+        try KeyFile(label: "crash drill", key: key).write(to: path)
+        return key
+    }
+
+    mutating func appendBlock(batch: Int) throws {
+        let committed = try buildAndAppend(store: store, writer: writer, count: batch) { state in
+            counter += 1
+            let lines = (0..<3).map { StockLine(sku: "CRASH-\((counter + $0 * 3) % 10)", quantity: 1 + Int64($0)) }
+            let now = Int64(wallClockMs())
+            let payment: Payment = counter % 2 == 0 ? .cash(tendered: nil)
+                : .card(terminalID: "T1", approvalCode: "A1", rrn: "R1", maskedPAN: "************0001", scheme: "visa")
+            return till.sign(.sale(try till.buildSale(lines, payment: payment, atMs: now, state: state)), atMs: now)
+        }
+        var text = ""
+        for (_, outcome) in committed {
+            guard case .committed(let location) = outcome else { throw CLIError("unexpected outcome \(outcome)") }
+            text += "ack \(location.transactionID.hex) \(location.height)\n"
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

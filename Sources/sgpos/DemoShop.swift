@@ -59,31 +59,18 @@ struct DemoShop {
         random = SplitMix(seed: UInt64(outlet.outletID))
     }
 
-    /// Builds transactions one by one against the state as it will be once the earlier
-    /// ones apply (the till's provisional view), then appends them as one block.
+    /// Builds transactions against the provisional state and appends them as one block.
     mutating func block(_ build: (inout DemoShop, StateOverlay<StoredState>) throws -> SignedTransaction?,
                         count: Int) throws -> [(SignedTransaction, AppendOutcome)] {
-        let store = outlet.store
-        let outletID = outlet.outletID
-        let genesis = outlet.network.genesis
-        var built: [SignedTransaction] = []
-        try store.environment.read { transaction in
-            let head = try store.head(outletID, transaction)
-            var overlay = StateOverlay(base: store.stateReader(outletID, transaction))
-            let context = BlockContext(genesis: genesis, outletID: outletID, height: head.height + 1, timestampMs: wallClockMs())
-            for _ in 0..<count {
-                guard let next = try build(&self, overlay) else { continue }
-                try POSRules.chainRules.apply(next, context: context, state: &overlay)
-                built.append(next)
-            }
+        let committed = try buildAndAppend(store: outlet.store, writer: outlet.writer, count: count) { state in
+            try build(&self, state)
         }
-        let outcomes = try outlet.append(built)
-        for (transaction, outcome) in zip(built, outcomes) {
+        for (transaction, outcome) in committed {
             guard case .committed = outcome else {
-                throw CLIError("outlet \(outletID): transaction \(transaction.id) was not committed: \(render(outcome))")
+                throw CLIError("outlet \(outlet.outletID): transaction \(transaction.id) was not committed: \(render(outcome))")
             }
         }
-        return Array(zip(built, outcomes))
+        return committed
     }
 
     /// Price list, opening stock, members and open shifts.
@@ -198,6 +185,28 @@ struct DemoShop {
         _ = try block({ _, _ in z.popLast() }, count: 1)
         return books.period
     }
+}
+
+/// Builds up to `count` transactions one by one against the state as it will be once
+/// the earlier ones apply (the till's provisional view), then appends them as one block.
+func buildAndAppend(
+    store: LedgerStore, writer: OutletChainWriter, count: Int,
+    _ build: (StateOverlay<StoredState>) throws -> SignedTransaction?
+) throws -> [(SignedTransaction, AppendOutcome)] {
+    let outletID = writer.outletID
+    var built: [SignedTransaction] = []
+    try store.environment.read { transaction in
+        let head = try store.head(outletID, transaction)
+        var overlay = StateOverlay(base: store.stateReader(outletID, transaction))
+        let context = BlockContext(genesis: store.genesis, outletID: outletID, height: head.height + 1, timestampMs: wallClockMs())
+        for _ in 0..<count {
+            guard let next = try build(overlay) else { continue }
+            try POSRules.chainRules.apply(next, context: context, state: &overlay)
+            built.append(next)
+        }
+    }
+    guard !built.isEmpty else { return [] }
+    return Array(zip(built, try writer.append(built, timestampMs: wallClockMs())))
 }
 
 /// SplitMix64: the demo's reproducible choices (which items, which tender).

@@ -6,7 +6,7 @@ import SGPOSCrypto
 import SGPOSStore
 import Testing
 
-/// Nothing acknowledged is lost: a real writer process is killed with SIGKILL at
+/// Nothing acknowledged is lost: a real writer process appending signed sales is killed with SIGKILL at
 /// random points; after every kill the store opens, the whole chain verifies, and
 /// every transaction acknowledged before the kill is in it.
 @Suite(.serialized) struct CrashTests {
