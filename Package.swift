@@ -64,7 +64,8 @@ let package = Package(
         .testTarget(name: "SGPOSStateTests",
                     dependencies: ["SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStoreTests",
-                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+                                   "CLMDB", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSEndToEndTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
     ]

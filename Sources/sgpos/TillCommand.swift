@@ -23,23 +23,45 @@ struct TillCommand: ParsableCommand {
         @Option(help: "Node data directory.") var data: String
         @Option(help: "The outlet's node key file (seals the block).") var nodeKey: String
         @Option(help: "Key file of the till (or manager) that signs.") var key: String
+        @Option(help: "Idempotency id (32 hex digits). Retrying with the same id returns the first result, never a second transaction.")
+        var idempotencyID: String?
 
         /// Opens the store, resumes the signer's session, runs `build` against the current
-        /// state, appends the transaction as one block and returns it with its height.
+        /// state, appends the transaction as one block and returns it with its height. A
+        /// retry whose idempotency id was already committed returns the committed
+        /// transaction instead (and `build` is not trusted for its content).
         func submit(_ build: (inout TillSession, StoredState, Int64) throws -> POSBody) throws -> (SignedTransaction, UInt64, LedgerStore) {
+            var idempotency: IdempotencyID?
+            if let idempotencyID {
+                guard let parsed = IdempotencyID(hex: idempotencyID) else { throw CLIError("--idempotency-id must be 32 hex digits") }
+                idempotency = parsed
+            }
             let store = try openStore(data)
             let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey), rules: POSRules.chainRules)
             let signer = try KeyFile.load(key)
             let now = Int64(wallClockMs())
+            if let idempotency, let first = try store.environment.read({ txn -> (SignedTransaction, UInt64)? in
+                guard let location = try store.idempotentResult(writer.outletID, idempotency, txn),
+                    let block = try store.block(writer.outletID, height: location.height, txn)
+                else { return nil }
+                return (block.transactions[Int(location.index)], location.height)
+            }) {
+                FileHandle.standardError.write(Data("already committed at height \(first.1) (idempotency id \(idempotency)); this is the first result\n".utf8))
+                return (first.0, first.1, store)
+            }
             let transaction: SignedTransaction = try store.environment.read { txn in
                 let state = store.stateReader(writer.outletID, txn)
                 var session = try TillSession.resume(genesis: store.genesis, outlet: writer.outletID, key: signer, state: state)
                 let body = try build(&session, state, now)
-                return session.sign(body, atMs: now)
+                return session.sign(body, atMs: now, idempotency: idempotency)
             }
             switch try writer.append([transaction], timestampMs: TimestampMs(now))[0] {
-            case .committed(let location), .duplicate(let location):
+            case .committed(let location):
                 return (transaction, location.height, store)
+            case .duplicate(let location):
+                // Committed by a concurrent retry between the check above and the append.
+                let first = try store.environment.read { try store.block(writer.outletID, height: location.height, $0)! }
+                return (first.transactions[Int(location.index)], location.height, store)
             case .rejected(let rejection):
                 throw CLIError("refused (rule \(rejection.code)): \(rejection.detail)")
             }
@@ -101,6 +123,10 @@ struct TillCommand: ParsableCommand {
             let outlet = transaction.envelope.outletID
             let till = try store.environment.read { txn in
                 try KeyRecord(canonicalBytes: try store.stateReader(outlet, txn).read(.key(transaction.envelope.signer))!).principal
+            }
+            if case .application(let type, let payload) = transaction.envelope.body,
+                case .sale(let committed) = try POSBody.decode(type: type, payload: payload) {
+                sale = committed  // on a retry: the first sale, not the one just built
             }
             let receipt = ReceiptDocument.sale(sale!, transaction: transaction, height: height, merchant: try loadMerchant(merchant),
                                                outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: till)

@@ -79,3 +79,23 @@ import Testing
         #expect(other.output != first.output, "a different seed must give a different day")
     }
 }
+
+/// A till that times out and retries with the same idempotency id gets the first sale's
+/// receipt back; no second sale is written.
+@Suite struct TillRetryTests {
+    @Test func retryingWithTheSameIdempotencyIDNeverSellsTwice() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "1", "--blocks", "1", "--block-size", "3"]).status == 0)
+        let till = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key", "--key", demo + "/keys/outlet-1-till-03.key"]
+        #expect(try CLI.run(["till", "shift", "open"] + till + ["--amount", "50.00"]).status == 0)
+        let id = ["--idempotency-id", "00112233445566778899aabbccddeeff"]
+        let first = try CLI.run(["till", "sell"] + till + id + ["--item", "MILK-1L:1"])
+        let retry = try CLI.run(["till", "sell"] + till + id + ["--item", "MILK-1L:1"])
+        #expect(first.status == 0 && retry.status == 0, "\(first.error)\(retry.error)")
+        #expect(retry.error.contains("already committed"))
+        #expect(first.output == retry.output, "the retry prints the first receipt")
+        let close = try CLI.run(["till", "shift", "close"] + till + ["--amount", "53.65"])
+        #expect(close.output.contains("variance S$0.00"), "one sale of 3.65 in the drawer: \(close.output)\(close.error)")
+    }
+}
