@@ -16,12 +16,20 @@ let package = Package(
         .library(name: "SGPOSRetail", targets: ["SGPOSRetail"]),
         .library(name: "SGPOSState", targets: ["SGPOSState"]),
         .library(name: "SGPOSTill", targets: ["SGPOSTill"]),
+        .library(name: "SGPOSNode", targets: ["SGPOSNode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SHA-256: the fastest of libcrypto, libsodium and swift-crypto at every size
         // the ledger hashes (benchmarks/hash-backends, docs/PERFORMANCE.md).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The node: HTTP API, peer protocol, lifecycle, logs and metrics.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries from Debian (scripts/bootstrap installs them).
@@ -43,11 +51,24 @@ let package = Package(
         .target(name: "SGPOSTill", dependencies: ["SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
+        .target(name: "SGPOSNode", dependencies: [
+            "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSNode", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -2,13 +2,13 @@ import ArgumentParser
 
 /// `sgpos`: keys, genesis, outlet chains, audit, demo and benchmarks.
 @main
-struct SGPOSCommand: ParsableCommand {
+struct SGPOSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sgpos",
         abstract: "SGPOS Ledger: signed, hash-chained outlet ledgers in LMDB.",
         discussion: "Formats: docs/FORMAT.md. Operations: docs/OPERATIONS.md.",
         subcommands: [
             KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self,
-            QuoteCommand.self, TillCommand.self, DemoCommand.self, BenchCommand.self, DebugCommand.self,
+            QuoteCommand.self, TillCommand.self, NodeCommand.self, DemoCommand.self, BenchCommand.self, DebugCommand.self,
         ])
 }

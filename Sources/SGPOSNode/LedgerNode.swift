@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import SGPOSAudit
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+import SGPOSTill
+
+/// One outlet's node: its ledger (its own chain and its peers' replicas), the group
+/// committer for its tills, and the read side the API and peers use. LMDB read
+/// transactions run on any thread (MDB_NOTLS); writes go through the committer (own
+/// chain) or the replicator (peers' chains), serialised by LMDB's writer lock.
+public final class LedgerNode: Sendable {
+    public let config: NodeConfig
+    public let store: LedgerStore
+    public let genesis: Genesis
+    public let outletID: OutletID
+    public let committer: GroupCommitter
+    /// The node's data directory (the ledger, `evidence/`).
+    public let dataDirectory: String
+    let writer: OutletChainWriter
+    let nodeKey: SigningKey
+    let logger: Logger
+    /// Called with every local block committed (the replicator pushes it to peers).
+    let localBlocks: LocalBlockFeed
+
+    public init(config: NodeConfig, dataDirectory: String, store: LedgerStore, nodeKey: SigningKey, logger: Logger) throws {
+        self.config = config
+        self.dataDirectory = dataDirectory
+        self.store = store
+        genesis = store.genesis
+        outletID = config.outletId
+        self.logger = logger
+        self.nodeKey = nodeKey
+        guard genesis.outlet(outletID)?.nodeKey == nodeKey.publicKey else {
+            throw NodeError.configuration("the node key is not the genesis node key of outlet \(config.outletId)")
+        }
+        writer = try OutletChainWriter(store: store, nodeKey: nodeKey, rules: POSRules.chainRules)
+        let feed = LocalBlockFeed()
+        localBlocks = feed
+        let outlet = config.outletId
+        committer = GroupCommitter(
+            writer: writer, blockMax: Int(genesis.blockTransactionsMax), pendingMax: config.pendingMax ?? 20_000,
+            onCommit: { _, outcomes in
+                let heights = Set(outcomes.compactMap { outcome -> UInt64? in
+                    if case .committed(let location) = outcome { return location.height }
+                    return nil
+                })
+                for height in heights.sorted() { feed.publish(outlet: outlet, height: height) }
+            })
+    }
+
+    /// Submits a signed transaction for this outlet; returns once durable or refused.
+    public func submit(_ transaction: SignedTransaction) async throws -> AppendOutcome {
+        try await committer.submit(transaction)
+    }
+
+    /// Signs a peer handshake message with the node key.
+    func signPeerAuth(_ message: [UInt8]) -> Signature { nodeKey.sign(message) }
+
+    /// Reads with one consistent LMDB snapshot.
+    public func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T { try store.environment.read(body) }
+
+    /// The state of `outlet`'s chain as stored here.
+    public func withState<T>(of outlet: OutletID, _ body: (StoredState) throws -> T) throws -> T {
+        try read { try body(store.stateReader(outlet, $0)) }
+    }
+
+    /// Heads of every chain this node holds (own and replicas).
+    public func heads() throws -> [ChainHead] {
+        try read { transaction in try genesis.outlets.map { try store.head($0.id, transaction) } }
+    }
+
+    /// Prices a basket from this outlet's price list (the till's quote).
+    public func quote(lines: [StockLine], memberID: String, redeemPoints: Int64) throws -> SaleCalculator.PricedBasket {
+        try withState(of: outletID) { state in
+            try SaleCalculator(genesis: genesis, outlet: outletID, settings: try state.retailSettings())
+                .price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: Int64(wallClockMs()), state: state)
+        }
+    }
+}
+
+/// Local block notifications for the replicator: the newest committed height. Bounded
+/// by construction (one value; one waiter per pushing task), and cancellation-aware.
+public final class LocalBlockFeed: @unchecked Sendable {
+    // @unchecked: all state is guarded by `lock`.
+    private let lock = NSLock()
+    private var height: UInt64 = 0
+    private var nextWaiter = 0
+    private var waiters: [Int: CheckedContinuation<UInt64, Never>] = [:]
+
+    func publish(outlet: OutletID, height newHeight: UInt64) {
+        lock.lock()
+        height = max(height, newHeight)
+        let ready = waiters
+        waiters = [:]
+        let value = height
+        lock.unlock()
+        for waiter in ready.values { waiter.resume(returning: value) }
+    }
+
+    /// Waits for a height above `seen`; returns the current height at once if cancelled.
+    func next(after seen: UInt64) async -> UInt64 {
+        let id: Int = lock.withLock {
+            nextWaiter += 1
+            return nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if height > seen || Task.isCancelled {
+                    let value = height
+                    lock.unlock()
+                    continuation.resume(returning: value)
+                } else {
+                    waiters[id] = continuation
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            lock.lock()
+            let waiter = waiters.removeValue(forKey: id)
+            let value = height
+            lock.unlock()
+            waiter?.resume(returning: value)
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SGPOSAudit
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+
+/// The till and auditor API (HTTP + JSON, docs/openapi.yaml). Every request is bounded
+/// in size; malformed or refused input gets a 4xx naming what was wrong and changes
+/// nothing; a submission answers once its block is durable.
+public struct NodeAPI: Sendable {
+    let node: LedgerNode
+    let replicator: Replicator?
+    let metrics: NodeMetrics
+
+    public init(node: LedgerNode, replicator: Replicator?, metrics: NodeMetrics) {
+        self.node = node
+        self.replicator = replicator
+        self.metrics = metrics
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let bodyMax = node.config.requestBytesMax ?? 1 << 20
+        router.get("/v1/health") { _, _ in try self.health() }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: self.metrics.prometheusText())))
+        }
+        router.post("/v1/transactions") { request, _ in
+            try await self.submit(try await body(request, max: bodyMax))
+        }
+        router.post("/v1/quote") { request, _ in try self.quote(try await body(request, max: bodyMax)) }
+        router.get("/v1/heads") { _, _ in try self.heads() }
+        router.get("/v1/transactions/:id") { _, context in try self.transaction(try context.parameters.require("id")) }
+        router.get("/v1/transactions/:id/proof") { _, context in try self.proof(try context.parameters.require("id")) }
+        router.get("/v1/outlets/:outlet/blocks/:height") { _, context in
+            try self.block(outlet: try context.parameters.require("outlet", as: UInt32.self),
+                           height: try context.parameters.require("height", as: UInt64.self))
+        }
+        router.get("/v1/outlets/:outlet/stock/:sku") { _, context in
+            try self.stock(outlet: try context.parameters.require("outlet", as: UInt32.self), sku: try context.parameters.require("sku"))
+        }
+        router.get("/v1/outlets/:outlet/books") { _, context in
+            try self.books(outlet: try context.parameters.require("outlet", as: UInt32.self))
+        }
+        router.get("/v1/outlets/:outlet/shifts/:till") { _, context in
+            try self.shift(outlet: try context.parameters.require("outlet", as: UInt32.self), till: try context.parameters.require("till"))
+        }
+        router.get("/v1/members/:id") { _, context in try self.member(try context.parameters.require("id")) }
+        router.post("/v1/admin/isolate") { request, _ in try await self.isolate(try await body(request, max: 1_024)) }
+        return router
+    }
+
+    // MARK: handlers
+
+    func health() throws -> Response {
+        let head = try node.read { try node.store.head(node.outletID, $0) }
+        return try json(API.Health(
+            status: "ok", chainId: node.genesis.chainID.value, genesisId: node.genesis.id.hex, outletId: node.outletID,
+            height: head.height, peersConnected: replicator?.connectedCount ?? 0, isolated: replicator?.isIsolated ?? false))
+    }
+
+    func submit(_ data: [UInt8]) async throws -> Response {
+        let request = try decodeJSON(API.SubmitRequest.self, data)
+        guard let bytes = Hex.decode(request.transaction) else {
+            return problem(.badRequest, "malformed", 1, "transaction must be hex")
+        }
+        let transaction: SignedTransaction
+        do {
+            transaction = try SignedTransaction(encoded: bytes)
+        } catch {
+            return problem(.badRequest, "malformed", 1, "transaction: \(error)")
+        }
+        guard transaction.envelope.outletID == node.outletID else {
+            return problem(.unprocessableContent, "rejected", Int(LedgerRejection.Reason.wrongOutlet.rawValue),
+                           "this node produces outlet \(node.outletID)'s chain; the transaction is for outlet \(transaction.envelope.outletID)")
+        }
+        let outcome: AppendOutcome
+        do {
+            outcome = try await node.submit(transaction)
+        } catch let error as NodeError where error.isOverloaded {
+            return problem(.serviceUnavailable, "overloaded", Int(error.code), error.message)
+        }
+        switch outcome {
+        case .rejected(let rejection):
+            return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
+        case .committed(let location), .duplicate(let location):
+            let proof = try ProofBuilder(store: node.store).transactionProof(location.transactionID)
+            let status: String
+            if case .committed = outcome { status = "committed" } else { status = "duplicate" }
+            return try json(API.SubmitResponse(
+                status: status, transactionId: location.transactionID.hex, outletId: location.outletID,
+                height: location.height, index: location.index, proof: proof))
+        }
+    }
+
+    func quote(_ data: [UInt8]) throws -> Response {
+        let request = try decodeJSON(API.QuoteRequest.self, data)
+        let priced: SaleCalculator.PricedBasket
+        do {
+            priced = try node.quote(lines: request.lines.map { StockLine(sku: $0.sku, quantity: $0.qty) },
+                                    memberID: request.memberId ?? "", redeemPoints: request.redeemPoints ?? 0)
+        } catch let rejection as LedgerRejection {
+            return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
+        }
+        let quote = priced.quote
+        return try json(API.QuoteResponse(
+            lines: quote.lines.map {
+                .init(sku: $0.sku, category: $0.category, qty: $0.quantity, unitPrice: $0.unitPrice.decimal,
+                      discount: $0.discount.decimal, net: $0.net.decimal, gst: $0.gst.decimal)
+            },
+            subtotal: quote.subtotal.decimal, discount: quote.discount.decimal, gst: quote.gst.decimal,
+            total: quote.total.decimal, pointsTender: quote.pointsTender.decimal, amountDue: quote.amountDue.decimal,
+            gstBasisPoints: quote.gstBasisPoints, invoiceType: quote.allowsSimplifiedInvoice ? "simplified" : "full",
+            appliedRules: quote.appliedRules))
+    }
+
+    func heads() throws -> Response {
+        try json(try node.heads().map {
+            API.Head(outletId: $0.outletID, height: $0.height, blockId: $0.blockID.hex, stateRoot: $0.stateRoot.hex)
+        })
+    }
+
+    func transaction(_ idText: String) throws -> Response {
+        guard let id = Hash256(hex: idText) else { return problem(.badRequest, "malformed", 1, "transaction id must be 64 hex digits") }
+        let found: (TransactionLocation, SignedTransaction)? = try node.read { txn in
+            guard let location = try node.store.location(of: id, txn),
+                let block = try node.store.block(location.outletID, height: location.height, txn)
+            else { return nil }
+            return (location, block.transactions[Int(location.index)])
+        }
+        guard let (location, transaction) = found else { return problem(.notFound, "not-found", 0, "no transaction \(idText) here") }
+        return try json(API.TransactionInfo(
+            transactionId: id.hex, outletId: location.outletID, height: location.height, index: location.index,
+            bodyType: bodyName(transaction.envelope.body), transaction: Hex.encode(transaction.encoded)))
+    }
+
+    func proof(_ idText: String) throws -> Response {
+        guard let id = Hash256(hex: idText) else { return problem(.badRequest, "malformed", 1, "transaction id must be 64 hex digits") }
+        guard try node.read({ try node.store.location(of: id, $0) }) != nil else {
+            return problem(.notFound, "not-found", 0, "no transaction \(idText) here")
+        }
+        return try json(try ProofBuilder(store: node.store).transactionProof(id))
+    }
+
+    func block(outlet: UInt32, height: UInt64) throws -> Response {
+        guard let block = try node.read({ try node.store.block(outlet, height: height, $0) }) else {
+            return problem(.notFound, "not-found", 0, "outlet \(outlet) has no block \(height) here")
+        }
+        return try json(API.BlockInfo(
+            outletId: outlet, height: height, blockId: block.id.hex, previousHash: block.header.previousHash.hex,
+            timestampMs: block.header.timestampMs, stateRoot: block.header.stateRoot.hex,
+            transactionIds: block.transactions.map(\.id.hex), block: Hex.encode(block.encoded)))
+    }
+
+    func stock(outlet: UInt32, sku: String) throws -> Response {
+        try json(API.Stock(outletId: outlet, sku: sku, onHand: try node.withState(of: outlet) { try $0.stockOnHand(outlet: outlet, sku: sku) }))
+    }
+
+    func books(outlet: UInt32) throws -> Response {
+        let books = try node.withState(of: outlet) { try $0.outletBooks(outlet) }
+        let period = books.period
+        return try json(API.Books(
+            outletId: outlet, lastReceiptNumber: books.lastReceiptNumber, lastCreditNoteNumber: books.lastCreditNoteNumber,
+            lastZNumber: books.lastZNumber, openShifts: books.openShifts, salesCount: period.salesCount,
+            salesTotal: decimal(period.salesTotal), refundsTotal: decimal(period.refundsTotal), voidsTotal: decimal(period.voidsTotal),
+            netSales: decimal(period.netSales), grandTotalSales: decimal(period.grandTotalSales)))
+    }
+
+    func shift(outlet: UInt32, till: String) throws -> Response {
+        guard let shift = try node.withState(of: outlet, { try $0.shift(outlet: outlet, till: till) }) else {
+            return problem(.notFound, "not-found", 0, "till \(till) of outlet \(outlet) has no shift")
+        }
+        return try json(API.Shift(
+            till: till, number: shift.number, open: shift.open, float: decimal(shift.float), expectedCash: decimal(shift.expectedCash),
+            cashSales: decimal(shift.cashSales), cashRefunds: decimal(shift.cashRefunds), cashIn: decimal(shift.cashIn),
+            cashOut: decimal(shift.cashOut), salesCount: shift.salesCount))
+    }
+
+    func member(_ id: String) throws -> Response {
+        // Members live in the state of the outlet that enrolled them; this node answers
+        // from its own outlet's state (the network-wide view arrives with checkpoints).
+        guard var account = try node.withState(of: node.outletID, { try $0.memberAccount(id) }) else {
+            return problem(.notFound, "not-found", 0, "member \(id) is not enrolled at outlet \(node.outletID)")
+        }
+        account.dropExpired(today: SaleCalculator.day(Int64(wallClockMs())))
+        return try json(API.Member(
+            memberId: id, tier: LoyaltyTier(rawValue: account.tier)?.name ?? "bronze", lifetimeSpend: decimal(account.lifetimeSpend),
+            points: account.balance,
+            lots: account.lots.map { .init(expiresOn: CivilTime.date(fromDays: $0.expiresOn).description, points: $0.points) }))
+    }
+
+    func isolate(_ data: [UInt8]) async throws -> Response {
+        guard node.config.allowFaultInjection == true, let replicator else {
+            return problem(.forbidden, "forbidden", 0, "fault injection is off (allowFaultInjection in the node configuration)")
+        }
+        struct Isolate: Codable { var isolated: Bool }
+        let request = try decodeJSON(Isolate.self, data)
+        await replicator.setIsolated(request.isolated)
+        return try json(Isolate(isolated: request.isolated))
+    }
+}
+
+/// A request body read up to `max` bytes; larger bodies are refused with 413.
+func body(_ request: Request, max: Int) async throws -> [UInt8] {
+    var request = request
+    do {
+        let buffer = try await request.collectBody(upTo: max)
+        return Array(buffer.readableBytesView)
+    } catch {
+        throw HTTPError(.contentTooLarge, message: "request body over \(max) bytes")
+    }
+}
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ data: [UInt8]) throws -> T {
+    do {
+        return try JSONDecoder().decode(T.self, from: Data(data))
+    } catch DecodingError.keyNotFound(let key, _) {
+        throw HTTPError(.badRequest, message: "malformed request: missing field \"\(key.stringValue)\"")
+    } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+        throw HTTPError(.badRequest, message: "malformed request: wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+    } catch {
+        throw HTTPError(.badRequest, message: "malformed request: not valid JSON")
+    }
+}
+
+func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return Response(status: status, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+}
+
+func problem(_ status: HTTPResponse.Status, _ error: String, _ code: Int, _ message: String) -> Response {
+    (try? json(API.Problem(error: error, code: code, message: message), status: status))
+        ?? Response(status: status)
+}
+
+func bodyName(_ body: TransactionBody) -> String {
+    switch body {
+    case .registerOutlet: "register-outlet"
+    case .registerKey: "register-key"
+    case .rotateKey: "rotate-key"
+    case .revokeKey: "revoke-key"
+    case .application(let type, _): POSBodyType.name(type)
+    }
+}
+
+extension MemberAccount {
+    /// The lots still valid on `today` (for display; the state drops them on next use).
+    mutating func dropExpired(today: Int64) { lots.removeAll { $0.expiresOn < today } }
+}

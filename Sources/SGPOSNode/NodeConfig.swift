@@ -1,0 +1,104 @@
+import Foundation
+import SGPOSChain
+
+/// A node's configuration file (JSON). Paths are relative to the file's directory.
+///
+/// ```json
+/// {"outletId": 1, "genesis": "genesis.json", "nodeKey": "keys/outlet-1.key",
+///  "http": {"host": "127.0.0.1", "port": 7101}, "peer": {"host": "127.0.0.1", "port": 7201},
+///  "peers": [{"outletId": 2, "host": "127.0.0.1", "port": 7202}]}
+/// ```
+public struct NodeConfig: Codable, Sendable, Hashable {
+    public struct Endpoint: Codable, Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public struct Peer: Codable, Sendable, Hashable {
+        public var outletId: UInt32
+        public var host: String
+        public var port: Int
+        public init(outletId: UInt32, host: String, port: Int) {
+            self.outletId = outletId
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public var outletId: UInt32
+    public var genesis: String
+    public var nodeKey: String
+    public var http: Endpoint
+    public var peer: Endpoint
+    public var peers: [Peer]
+    /// Largest request body in bytes (default 1 MiB).
+    public var requestBytesMax: Int?
+    /// Submissions waiting for a block before new ones are refused with 503 (default 20 000).
+    public var pendingMax: Int?
+    /// Lets `POST /v1/admin/isolate` cut this node off its peers (fault drills and the demo).
+    public var allowFaultInjection: Bool?
+
+    public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
+                requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil) {
+        self.outletId = outletId
+        self.genesis = genesis
+        self.nodeKey = nodeKey
+        self.http = http
+        self.peer = peer
+        self.peers = peers
+        self.requestBytesMax = requestBytesMax
+        self.pendingMax = pendingMax
+        self.allowFaultInjection = allowFaultInjection
+    }
+
+    /// Reads and checks a configuration file.
+    public static func load(_ path: String) throws -> NodeConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NodeError.configuration("cannot read \(path)")
+        }
+        let config: NodeConfig
+        do {
+            config = try JSONDecoder().decode(NodeConfig.self, from: data)
+        } catch {
+            throw NodeError.configuration("\(path) is not a node configuration: \(error)")
+        }
+        for endpoint in [config.http, config.peer] + config.peers.map({ Endpoint(host: $0.host, port: $0.port) })
+        where !(1...65_535).contains(endpoint.port) {
+            throw NodeError.configuration("\(path): port \(endpoint.port) is not 1...65535")
+        }
+        guard config.peers.count <= 64 else { throw NodeError.configuration("\(path): at most 64 peers") }
+        return config
+    }
+
+    /// `path` resolved against the directory of the configuration file.
+    public static func resolve(_ path: String, relativeTo configPath: String) -> String {
+        path.hasPrefix("/") ? path : (configPath as NSString).deletingLastPathComponent + "/" + path
+    }
+}
+
+/// Why the node refused to start or to serve a request.
+public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Kind: UInt16, Hashable, Sendable {
+        case configuration = 400
+        case overloaded = 401
+        case shuttingDown = 402
+        case peerProtocol = 403
+    }
+
+    private let kind: Kind
+    public let message: String
+
+    /// Stable code: 400 configuration, 401 overloaded, 402 shutting down, 403 peer protocol.
+    public var code: UInt16 { kind.rawValue }
+    public var description: String { message }
+
+    public static func configuration(_ message: String) -> NodeError { .init(kind: .configuration, message: message) }
+    public static func overloaded(_ message: String) -> NodeError { .init(kind: .overloaded, message: message) }
+    public static func shuttingDown(_ message: String) -> NodeError { .init(kind: .shuttingDown, message: message) }
+    public static func peerProtocol(_ message: String) -> NodeError { .init(kind: .peerProtocol, message: message) }
+    var isOverloaded: Bool { kind == .overloaded }
+}

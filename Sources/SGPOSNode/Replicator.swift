@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSState
+import SGPOSStore
+
+/// Replication between outlet nodes (docs/PEERS.md): peers authenticate with their
+/// genesis node keys, exchange heads, pull the ranges they miss, and every local block
+/// is pushed to every connected peer. Replica blocks are validated exactly as the
+/// auditor validates them (signatures, links, state rules) before they are stored. A
+/// node dials the peers with a higher outlet id and accepts the others; lost connections
+/// are redialled with capped exponential backoff.
+public final class Replicator: Service, @unchecked Sendable {
+    // @unchecked: mutable state is guarded by `lock`; NIO objects are Sendable.
+    let node: LedgerNode
+    let logger: Logger
+    let group: MultiThreadedEventLoopGroup
+    private let lock = NSLock()
+    private var sessions: [OutletID: PeerSession] = [:]
+    private var isolated = false
+    private let validator: BlockValidator
+    private let replicaBlocks = Counter(label: "sgpos_replica_blocks_total")
+    private let equivocations = Counter(label: "sgpos_equivocations_total")
+
+    public init(node: LedgerNode, logger: Logger, group: MultiThreadedEventLoopGroup = .singleton) {
+        self.node = node
+        self.logger = logger
+        self.group = group
+        validator = BlockValidator(genesis: node.genesis, rules: POSRules.chainRules)
+    }
+
+    public var connectedCount: Int { lock.withLock { sessions.count } }
+    public var isIsolated: Bool { lock.withLock { isolated } }
+
+    /// Cuts this node off its peers (closes every connection, stops dialling and
+    /// accepting) or reconnects it. Fault drills only.
+    public func setIsolated(_ value: Bool) async {
+        let closing: [PeerSession] = lock.withLock {
+            isolated = value
+            return value ? Array(sessions.values) : []
+        }
+        for session in closing { await session.close() }
+        logger.notice("peer isolation \(value ? "on" : "off")")
+    }
+
+    public func run() async throws {
+        do {
+            try await runUntilShutdown()
+        } catch where Task.isCancelled || error is CancellationError {
+            // A graceful shutdown cancels the listener and the dialers: not an error.
+        }
+        logger.info("replicator stopped")
+    }
+
+    private func runUntilShutdown() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { tasks in
+                tasks.addTask { try await self.listen() }
+                for peer in self.node.config.peers where peer.outletId > self.node.outletID {
+                    tasks.addTask { await self.dial(peer) }
+                }
+                tasks.addTask { await self.pushLocalBlocks() }
+                tasks.addTask { await self.exchangeHeadsPeriodically() }
+            }
+        }
+    }
+
+    // MARK: connections
+
+    private func listen() async throws {
+        let endpoint = node.config.peer
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: endpoint.host, port: endpoint.port) { channel in
+                channel.eventLoop.makeCompletedFuture { try PeerSession.configure(channel) }
+            }
+        logger.info("peer protocol listening on \(endpoint.host):\(endpoint.port)")
+        try await withTaskCancellationHandler {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { connections in
+                    for try await connection in inbound {
+                        connections.addTask {
+                            guard !self.isIsolated else {
+                                try? await connection.channel.close()
+                                return
+                            }
+                            await self.serve(connection, expected: nil)
+                        }
+                    }
+                }
+            }
+        } onCancel: {
+            server.channel.close(promise: nil)
+        }
+    }
+
+    private func dial(_ peer: NodeConfig.Peer) async {
+        var backoffMs: UInt64 = 100
+        while !Task.isCancelled {
+            if !isIsolated {
+                do {
+                    let connection = try await ClientBootstrap(group: group)
+                        .connectTimeout(.seconds(2))
+                        .connect(host: peer.host, port: peer.port) { channel in
+                            channel.eventLoop.makeCompletedFuture { try PeerSession.configure(channel) }
+                        }
+                    backoffMs = 100
+                    await serve(connection, expected: peer.outletId)
+                } catch {
+                    logger.debug("dial outlet \(peer.outletId) at \(peer.host):\(peer.port) failed: \(error)")
+                }
+            }
+            try? await Task.sleep(nanoseconds: backoffMs * 1_000_000)
+            backoffMs = min(backoffMs * 2, 5_000)
+        }
+    }
+
+    /// Runs one authenticated session until it ends.
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, expected: OutletID?) async {
+        let session = PeerSession(node: node, connection: connection)
+        do {
+            try await session.run(expected: expected) { event in
+                switch event {
+                case .authenticated(let outlet):
+                    let previous: PeerSession? = self.lock.withLock {
+                        let old = self.sessions[outlet]
+                        self.sessions[outlet] = session
+                        return old
+                    }
+                    if let previous, previous !== session { await previous.close() }
+                    self.logger.info("peer outlet \(outlet) connected")
+                    try await session.send(.heads(try self.localHeads()))
+                case .message(let message):
+                    try await self.handle(message, from: session)
+                }
+            }
+        } catch {
+            logger.debug("peer session ended: \(error)")
+        }
+        if let outlet = session.peerOutlet {
+            lock.withLock { if sessions[outlet] === session { sessions[outlet] = nil } }
+            logger.info("peer outlet \(outlet) disconnected")
+        }
+        await session.close()
+    }
+
+    // MARK: replication
+
+    func localHeads() throws -> [PeerHead] {
+        try node.heads().map { PeerHead(outlet: $0.outletID, height: $0.height, blockID: $0.blockID) }
+    }
+
+    private func handle(_ message: PeerMessage, from session: PeerSession) async throws {
+        switch message {
+        case .hello, .auth:
+            throw NodeError.peerProtocol("handshake message after authentication")
+        case .heads(let heads):
+            let mine = Dictionary(uniqueKeysWithValues: try localHeads().map { ($0.outlet, $0) })
+            for head in heads {
+                guard let local = mine[head.outlet] else { continue }
+                if head.height > local.height {
+                    try await session.send(.getBlocks(outlet: head.outlet, from: local.height + 1,
+                                                      count: UInt32(min(UInt64(PeerMessage.blocksPerMessageMax), head.height - local.height))))
+                } else if head.height == local.height, head.blockID != local.blockID, head.height > 0 {
+                    // Same height, different block: ask for it to keep the evidence.
+                    try await session.send(.getBlocks(outlet: head.outlet, from: head.height, count: 1))
+                }
+            }
+        case .getBlocks(let outlet, let from, let count):
+            let limited = min(count, PeerMessage.blocksPerMessageMax)
+            let blocks: [Block] = try node.read { transaction in
+                var found: [Block] = []
+                var height = from
+                while found.count < Int(limited), let block = try node.store.block(outlet, height: height, transaction) {
+                    found.append(block)
+                    height += 1
+                }
+                return found
+            }
+            if !blocks.isEmpty { try await session.send(.blocks(blocks)) }
+        case .blocks(let blocks):
+            var lastApplied: (OutletID, UInt64)?
+            for block in blocks {
+                if try apply(block) { lastApplied = (block.header.outletID, block.header.height) }
+            }
+            if let (outlet, _) = lastApplied {
+                // Maybe more: ask the sender for what follows.
+                let height = try node.read { try node.store.head(outlet, $0) }.height
+                try await session.send(.getBlocks(outlet: outlet, from: height + 1, count: PeerMessage.blocksPerMessageMax))
+            }
+        }
+    }
+
+    /// Validates and stores a replica block; true if it extended the chain. Blocks at a
+    /// height already held with a different id are equivocation: both headers are kept.
+    func apply(_ block: Block) throws -> Bool {
+        let outlet = block.header.outletID
+        guard node.genesis.outlet(outlet) != nil else { throw NodeError.peerProtocol("block of unknown outlet \(outlet)") }
+        return try node.store.environment.write { transaction in
+            let head = try node.store.head(outlet, transaction)
+            if block.header.height <= head.height {
+                if let held = try node.store.block(outlet, height: block.header.height, transaction), held.id != block.id,
+                    block.hasValidSignature, block.header.producer == held.header.producer {
+                    try EvidenceStore.record(held: held, conflicting: block, directory: node.dataDirectory + "/evidence")
+                    equivocations.increment()
+                    logger.error("EQUIVOCATION: outlet \(outlet) signed two blocks at height \(block.header.height): \(held.id) and \(block.id); evidence kept")
+                }
+                return false
+            }
+            guard block.header.height == head.height + 1 else { return false }
+            let outcome = try validator.validate(block, head: head, state: node.store.stateReader(outlet, transaction))
+            try node.store.commit(block, writes: outcome.writes, previous: head, transaction)
+            replicaBlocks.increment()
+            return true
+        }
+    }
+
+    /// Pushes every new local block to every connected peer.
+    private func pushLocalBlocks() async {
+        var seen = (try? node.read { try node.store.head(node.outletID, $0) }.height) ?? 0
+        while !Task.isCancelled {
+            let height = await node.localBlocks.next(after: seen)
+            guard height > seen else { continue }
+            let blocks: [Block] = (try? node.read { transaction in
+                try ((seen + 1)...height).suffix(Int(PeerMessage.blocksPerMessageMax)).compactMap {
+                    try node.store.block(node.outletID, height: $0, transaction)
+                }
+            }) ?? []
+            seen = height
+            for session in lock.withLock({ Array(sessions.values) }) {
+                try? await session.send(.blocks(blocks))
+            }
+        }
+    }
+
+    /// Heads every 2 s: a peer that missed a push (or restarted) catches up.
+    private func exchangeHeadsPeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: 2_000_000_000)
+            guard let heads = try? localHeads() else { continue }
+            for session in lock.withLock({ Array(sessions.values) }) { try? await session.send(.heads(heads)) }
+        }
+    }
+}

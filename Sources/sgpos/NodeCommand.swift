@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import SGPOSChain
+import SGPOSNode
+import SGPOSStore
+
+/// `sgpos node run`: one outlet's node as a service: the till/auditor HTTP API, the
+/// peer protocol, group commit; graceful shutdown on SIGTERM/SIGINT.
+struct NodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Run an outlet node.", subcommands: [Run.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the till/auditor HTTP API and replicate with peers until SIGTERM or SIGINT.",
+            discussion: "The configuration file is described in docs/OPERATIONS.md; the API in docs/openapi.yaml.")
+        @Option(help: "Node data directory (its ledger; created from the genesis on first start).") var data: String
+        @Option(help: "Node configuration file (JSON).") var config: String
+        @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+        func run() async throws {
+            let config = try NodeConfig.load(self.config)
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            var logger = Logger(label: "sgpos.node")
+            logger[metadataKey: "outlet"] = "\(config.outletId)"
+            let metrics = NodeMetrics.bootstrap()
+            let genesis = try loadGenesis(NodeConfig.resolve(config.genesis, relativeTo: self.config))
+            let store: LedgerStore
+            if FileManager.default.fileExists(atPath: LedgerStore.ledgerDirectory(data) + "/data.mdb") {
+                store = try LedgerStore.open(dataDirectory: data)
+                guard store.genesis.id == genesis.id else {
+                    throw CLIError("\(data) holds a ledger of genesis \(store.genesis.id), the configuration names \(genesis.id)")
+                }
+            } else {
+                store = try LedgerStore.create(dataDirectory: data, genesis: genesis)
+                try writeFile(try JSON.encode(NodeFile(outletId: config.outletId)), to: data + "/node.json")
+            }
+            let node = try LedgerNode(config: config, dataDirectory: data, store: store,
+                                      nodeKey: try KeyFile.load(NodeConfig.resolve(config.nodeKey, relativeTo: self.config)),
+                                      logger: logger)
+            let replicator = Replicator(node: node, logger: logger)
+            let api = NodeAPI(node: node, replicator: replicator, metrics: metrics)
+            let app = Application(
+                router: api.router(),
+                configuration: .init(address: .hostname(config.http.host, port: config.http.port), serverName: "sgpos-node"),
+                logger: logger)
+            let head = try node.read { try store.head(config.outletId, $0) }
+            logger.notice("outlet \(config.outletId) node: chain height \(head.height); API on \(config.http.host):\(config.http.port), peers on \(config.peer.host):\(config.peer.port)")
+            let services = ServiceGroup(configuration: .init(
+                services: [.init(service: app), .init(service: replicator)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await services.run()
+            logger.notice("outlet \(config.outletId) node stopped")
+        }
+    }
+}
