@@ -116,14 +116,14 @@ public enum API {
         public var till: String
         public var number: UInt64
         public var open: Bool
+        public var lastReceiptNumber: UInt64
+        public var lastCreditNoteNumber: UInt64
         public var float, expectedCash, cashSales, cashRefunds, cashIn, cashOut: String
         public var salesCount: Int64
     }
 
     public struct Books: Codable, Sendable {
         public var outletId: UInt32
-        public var lastReceiptNumber: UInt64
-        public var lastCreditNoteNumber: UInt64
         public var lastZNumber: UInt64
         public var openShifts: UInt32
         public var salesCount: Int64

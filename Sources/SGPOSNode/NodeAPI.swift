@@ -167,8 +167,7 @@ public struct NodeAPI: Sendable {
         let books = try node.withState(of: outlet) { try $0.outletBooks(outlet) }
         let period = books.period
         return try json(API.Books(
-            outletId: outlet, lastReceiptNumber: books.lastReceiptNumber, lastCreditNoteNumber: books.lastCreditNoteNumber,
-            lastZNumber: books.lastZNumber, openShifts: books.openShifts, salesCount: period.salesCount,
+            outletId: outlet, lastZNumber: books.lastZNumber, openShifts: books.openShifts, salesCount: period.salesCount,
             salesTotal: decimal(period.salesTotal), refundsTotal: decimal(period.refundsTotal), voidsTotal: decimal(period.voidsTotal),
             netSales: decimal(period.netSales), grandTotalSales: decimal(period.grandTotalSales)))
     }
@@ -178,7 +177,8 @@ public struct NodeAPI: Sendable {
             return problem(.notFound, "not-found", 0, "till \(till) of outlet \(outlet) has no shift")
         }
         return try json(API.Shift(
-            till: till, number: shift.number, open: shift.open, float: decimal(shift.float), expectedCash: decimal(shift.expectedCash),
+            till: till, number: shift.number, open: shift.open, lastReceiptNumber: shift.lastReceiptNumber,
+            lastCreditNoteNumber: shift.lastCreditNoteNumber, float: decimal(shift.float), expectedCash: decimal(shift.expectedCash),
             cashSales: decimal(shift.cashSales), cashRefunds: decimal(shift.cashRefunds), cashIn: decimal(shift.cashIn),
             cashOut: decimal(shift.cashOut), salesCount: shift.salesCount))
     }

@@ -165,10 +165,16 @@ public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDe
     }
 }
 
-/// A till's shift: the float and the cash that moved since it opened.
+/// A till's shift: the float and the cash that moved since it opened, and the till's
+/// document numbering (receipts and credit notes are numbered gap-free per till, as
+/// cash registers are in RKSV and DSFinV-K: tills sell concurrently, so one series per
+/// outlet could not be gap-free without coordinating them).
 public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
     /// 1 for the till's first shift, then +1 per shift-open.
     public var number: UInt64
+    /// The till's last receipt and credit note numbers (carried across shifts).
+    public var lastReceiptNumber: UInt64 = 0
+    public var lastCreditNoteNumber: UInt64 = 0
     public var open: Bool
     public var float: Int64
     public var cashSales: Int64
@@ -195,6 +201,8 @@ public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
     public func encode(to encoder: inout CanonicalEncoder) {
         encoder.writeU8(1)
         encoder.writeU64(number)
+        encoder.writeU64(lastReceiptNumber)
+        encoder.writeU64(lastCreditNoteNumber)
         encoder.writeBool(open)
         for value in [float, cashSales, cashRefunds, cashIn, cashOut, salesCount] { encoder.writeI64(value) }
     }
@@ -202,6 +210,8 @@ public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         try readVersion(&decoder, "shift record")
         number = try decoder.readU64("shift number")
+        lastReceiptNumber = try decoder.readU64("last receipt number")
+        lastCreditNoteNumber = try decoder.readU64("last credit note number")
         open = try decoder.readBool("open")
         float = try decoder.readI64("float")
         cashSales = try decoder.readI64("cash sales")
@@ -212,10 +222,8 @@ public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
     }
 }
 
-/// An outlet's books: document numbering, open shifts, and the running totals.
+/// An outlet's books: Z numbering, open shifts, and the running totals.
 public struct OutletBooks: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
-    public var lastReceiptNumber: UInt64 = 0
-    public var lastCreditNoteNumber: UInt64 = 0
     public var lastZNumber: UInt64 = 0
     public var openShifts: UInt32 = 0
     public var period = PeriodTotals()
@@ -224,8 +232,6 @@ public struct OutletBooks: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
 
     public func encode(to encoder: inout CanonicalEncoder) {
         encoder.writeU8(1)
-        encoder.writeU64(lastReceiptNumber)
-        encoder.writeU64(lastCreditNoteNumber)
         encoder.writeU64(lastZNumber)
         encoder.writeU32(openShifts)
         period.encode(to: &encoder)
@@ -233,8 +239,6 @@ public struct OutletBooks: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         try readVersion(&decoder, "outlet books")
-        lastReceiptNumber = try decoder.readU64("last receipt number")
-        lastCreditNoteNumber = try decoder.readU64("last credit note number")
         lastZNumber = try decoder.readU64("last Z number")
         openShifts = try decoder.readU32("open shifts")
         period = try PeriodTotals(from: &decoder)

@@ -9,10 +9,10 @@ extension POSTransition {
     mutating func sale(_ sale: Sale, _ state: inout StateOverlay<some StateReader>) throws {
         try require([.till], "a sale")
         var books = try state.outletBooks(outlet)
-        guard sale.receiptNumber == books.lastReceiptNumber + 1 else {
-            throw reject(.numberOutOfSequence, "receipt number \(sale.receiptNumber) is out of sequence; the next is \(books.lastReceiptNumber + 1)")
-        }
         var shift = try openShift(state)
+        guard sale.receiptNumber == shift.lastReceiptNumber + 1 else {
+            throw reject(.numberOutOfSequence, "receipt number \(sale.receiptNumber) is out of sequence; till \(signer.principal)'s next is \(shift.lastReceiptNumber + 1)")
+        }
         let calculator = try calculator(state)
         let priced = try calculator.price(
             lines: sale.lines.map { StockLine(sku: $0.sku, quantity: $0.quantity) }, memberID: sale.memberID,
@@ -21,10 +21,11 @@ extension POSTransition {
         try SaleComparison.requireEqual(recorded: sale, computed: expected)
         try checkTenders(sale.tenders, payable: sale.amountPayable, pointsRedeemed: sale.pointsRedeemed,
                          pointsTender: priced.quote.pointsTender.cents, settings: calculator.settings, state)
-        books.lastReceiptNumber = sale.receiptNumber
+        shift.lastReceiptNumber = sale.receiptNumber
         guard !sale.training else {
             books.period.trainingCount += 1
             state.store(books, at: .books(outlet: outlet))
+            state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
             return
         }
         for line in sale.lines { try changeStock(line.sku, by: -line.quantity, &state) }
@@ -127,15 +128,15 @@ extension POSTransition {
     mutating func refund(_ refund: Refund, _ state: inout StateOverlay<some StateReader>) throws {
         try require([.till], "a refund")
         var books = try state.outletBooks(outlet)
-        guard refund.creditNoteNumber == books.lastCreditNoteNumber + 1 else {
-            throw reject(.numberOutOfSequence, "credit note number \(refund.creditNoteNumber) is out of sequence; the next is \(books.lastCreditNoteNumber + 1)")
+        var shift = try openShift(state)
+        guard refund.creditNoteNumber == shift.lastCreditNoteNumber + 1 else {
+            throw reject(.numberOutOfSequence, "credit note number \(refund.creditNoteNumber) is out of sequence; till \(signer.principal)'s next is \(shift.lastCreditNoteNumber + 1)")
         }
         try requireText(refund.reason, "refund reason", max: POSLimits.reasonBytesMax)
         guard var original = try state.saleRecord(refund.originalSale) else {
             throw reject(.unknownOriginal, "sale \(refund.originalSale) is not a (non-training) sale of outlet \(outlet)")
         }
         guard !original.voided else { throw reject(.unknownOriginal, "sale \(refund.originalSale) was voided") }
-        var shift = try openShift(state)
         guard !refund.lines.isEmpty else { throw reject(.invalidField, "a refund needs at least one line") }
         var amount: Int64 = 0
         var gst: Int64 = 0
@@ -201,7 +202,7 @@ extension POSTransition {
             account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
             try storeMember(account, original.memberID, &state)
         }
-        books.lastCreditNoteNumber = refund.creditNoteNumber
+        shift.lastCreditNoteNumber = refund.creditNoteNumber
         books.period.refundsCount += 1
         books.period.refundsTotal += amount
         books.period.grandTotalRefunds += amount

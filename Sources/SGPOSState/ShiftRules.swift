@@ -45,8 +45,10 @@ extension POSTransition {
         var books = try state.outletBooks(outlet)
         books.openShifts += 1
         state.store(books, at: .books(outlet: outlet))
-        state.store(ShiftRecord(number: (previous?.number ?? 0) + 1, open: true, float: body.float),
-                    at: .shift(outlet: outlet, till: signer.principal))
+        var shift = ShiftRecord(number: (previous?.number ?? 0) + 1, open: true, float: body.float)
+        shift.lastReceiptNumber = previous?.lastReceiptNumber ?? 0
+        shift.lastCreditNoteNumber = previous?.lastCreditNoteNumber ?? 0
+        state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
     }
 
     mutating func cashMovement(_ body: CashMovement, incoming: Bool, _ state: inout StateOverlay<some StateReader>) throws {

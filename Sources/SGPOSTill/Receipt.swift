@@ -99,7 +99,8 @@ public struct ReceiptDocument: Hashable, Sendable {
     public var customer: Customer?
     public var outletName: String
     public var till: String
-    /// `<outlet>-<number>` (receipts) or `CN<outlet>-<number>` (credit notes), gap-free.
+    /// `<outlet>-<till>-<number>` (receipts) or `CN<outlet>-<till>-<number>` (credit
+    /// notes): numbers are gap-free per till.
     public var number: String
     /// Credit notes: the original invoice's number and the reason.
     public var originalNumber: String?
@@ -133,7 +134,7 @@ public struct ReceiptDocument: Hashable, Sendable {
         let full = customer != nil || sale.total > 100_000
         return ReceiptDocument(
             kind: full ? .taxInvoice : .simplifiedTaxInvoice, merchant: merchant, customer: customer,
-            outletName: outletName, till: till, number: "\(envelope.outletID)-\(sale.receiptNumber)", originalNumber: nil,
+            outletName: outletName, till: till, number: "\(envelope.outletID)-\(till)-\(sale.receiptNumber)", originalNumber: nil,
             reason: nil, issuedAt: CivilTime.singaporeDateTime(epochMs: Int64(envelope.timestampMs)), training: sale.training,
             lines: lines, subtotal: sale.subtotal, discount: sale.discount, total: sale.total, rounding: sale.rounding,
             gstBasisPoints: sale.gstBasisPoints, gst: sale.gst, tenders: sale.tenders, memberID: sale.memberID,
@@ -144,7 +145,8 @@ public struct ReceiptDocument: Hashable, Sendable {
 
     /// The credit note of a committed refund.
     public static func refund(
-        _ refund: Refund, originalReceiptNumber: UInt64, originalLines: [SaleRecord.Line], transaction: SignedTransaction,
+        _ refund: Refund, originalReceiptNumber: UInt64, originalTill: String, originalLines: [SaleRecord.Line],
+        transaction: SignedTransaction,
         height: UInt64, merchant: Merchant, outletName: String, till: String
     ) -> ReceiptDocument {
         let envelope = transaction.envelope
@@ -155,8 +157,8 @@ public struct ReceiptDocument: Hashable, Sendable {
         }
         return ReceiptDocument(
             kind: .creditNote, merchant: merchant, customer: nil, outletName: outletName, till: till,
-            number: "CN\(envelope.outletID)-\(refund.creditNoteNumber)",
-            originalNumber: "\(envelope.outletID)-\(originalReceiptNumber)", reason: refund.reason,
+            number: "CN\(envelope.outletID)-\(till)-\(refund.creditNoteNumber)",
+            originalNumber: "\(envelope.outletID)-\(originalTill)-\(originalReceiptNumber)", reason: refund.reason,
             issuedAt: CivilTime.singaporeDateTime(epochMs: Int64(envelope.timestampMs)), training: false, lines: lines,
             subtotal: refund.amount, discount: 0, total: refund.amount, rounding: 0, gstBasisPoints: refund.gstBasisPoints,
             gst: refund.gst, tenders: refund.tenders, memberID: "", pointsEarned: 0, pointsRedeemed: 0,

@@ -75,7 +75,7 @@ public struct TillSession: Sendable {
     ) throws -> Sale {
         let calculator = try SaleCalculator(genesis: genesis, outlet: outlet, settings: try state.retailSettings())
         let priced = try calculator.price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
-        let receipt = try state.outletBooks(outlet).lastReceiptNumber + 1
+        let receipt = (try state.shift(outlet: outlet, till: principal)?.lastReceiptNumber ?? 0) + 1
         var tenders: [Tender] = []
         let pointsTender = priced.quote.pointsTender.cents
         if pointsTender > 0 { tenders.append(.points(points: redeemPoints, amount: pointsTender)) }
@@ -153,7 +153,7 @@ public struct TillSession: Sendable {
         case .voucher(let id):
             tender = .voucher(id: id, amount: amount)
         }
-        let number = try state.outletBooks(outlet).lastCreditNoteNumber + 1
+        let number = (try state.shift(outlet: outlet, till: principal)?.lastCreditNoteNumber ?? 0) + 1
         return Refund(originalSale: saleID, creditNoteNumber: number, reason: reason, restock: restock, lines: lines,
                       gstBasisPoints: record.gstBasisPoints, amount: amount, gst: gst, pointsReversed: reversed,
                       tenders: amount > 0 ? [tender] : [])

@@ -40,8 +40,8 @@ struct ReceiptCheck {
         if case .application(let type, let payloadBytes) = transaction.envelope.body,
             let body = try? POSBody.decode(type: type, payload: payloadBytes) {
             switch body {
-            case .sale(let sale): what = "sale \(facts.outletID)-\(sale.receiptNumber) of \(money(sale.total))"
-            case .refund(let refund): what = "credit note CN\(facts.outletID)-\(refund.creditNoteNumber) of \(money(refund.amount))"
+            case .sale(let sale): what = "sale, receipt \(sale.receiptNumber) of \(money(sale.total))"
+            case .refund(let refund): what = "refund, credit note \(refund.creditNoteNumber) of \(money(refund.amount))"
             default: what = POSBodyType.name(type)
             }
         }

@@ -171,9 +171,12 @@ struct TillCommand: ParsableCommand {
                 else { throw CLIError("\(saleID) is not a sale") }
                 return (sale.receiptNumber, original!.till)
             }
-            let note = ReceiptDocument.refund(built!, originalReceiptNumber: number, originalLines: original!.lines,
+            let refundingTill = try store.environment.read { txn in
+                try KeyRecord(canonicalBytes: try store.stateReader(outlet, txn).read(.key(transaction.envelope.signer))!).principal
+            }
+            let note = ReceiptDocument.refund(built!, originalReceiptNumber: number, originalTill: till, originalLines: original!.lines,
                                               transaction: transaction, height: height, merchant: try loadMerchant(merchant),
-                                              outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: till)
+                                              outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: refundingTill)
             try printReceipt(note, columns: columns)
         }
     }

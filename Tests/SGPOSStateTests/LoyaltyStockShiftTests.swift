@@ -124,7 +124,7 @@ extension ShopFixture {
     mutating func adopt(_ other: MemoryState) throws {
         var merged = other
         var writes = WriteSet()
-        for entry in state.sortedEntries where try other.read(entry.key) == nil { writes.put(entry.key, entry.value) }
+        for entry in state.sortedEntries where other.read(entry.key) == nil { writes.put(entry.key, entry.value) }
         merged.apply(writes)
         replaceState(merged)
     }

@@ -25,7 +25,7 @@ struct RefundVoidTests {
             try shop.submit(.till, .refund(bogus))
         }
         let books = try shop.state.outletBooks(1)
-        #expect(books.lastCreditNoteNumber == 2 && books.period.refundsTotal == 315)
+        #expect(try shop.state.shift(outlet: 1, till: "till-1")!.lastCreditNoteNumber == 2 && books.period.refundsTotal == 315)
         #expect(try shop.state.stockOnHand(outlet: 1, sku: "CHIPS") == 0, "restocked")
     }
 

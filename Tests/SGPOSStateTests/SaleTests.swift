@@ -33,7 +33,7 @@ struct SaleTests {
         #expect(sale.tenders == [.cash(tendered: 1_000, change: 425)])
         #expect(try shop.state.stockOnHand(outlet: 1, sku: "CHIPS") == -2)
         let books = try shop.state.outletBooks(1)
-        #expect(books.lastReceiptNumber == 1 && books.period.salesTotal == 575 && books.period.grandTotalSales == 575)
+        #expect(try shop.state.shift(outlet: 1, till: "till-1")!.lastReceiptNumber == 1 && books.period.salesTotal == 575 && books.period.grandTotalSales == 575)
         #expect(books.period.gstByRate == [.init(basisPoints: 900, amount: 575, gst: 47)])
         #expect(try shop.state.shift(outlet: 1, till: "till-1")!.expectedCash == 20_000 + 575)
     }
@@ -90,7 +90,11 @@ struct SaleTests {
         try shop.sell([("PEN", 1)])
         try shop.sell([("PEN", 1)], training: true)
         try shop.sell([("PEN", 1)])
-        #expect(try shop.state.outletBooks(1).lastReceiptNumber == 3)
+        #expect(try shop.state.shift(outlet: 1, till: "till-1")!.lastReceiptNumber == 3)
+        // Numbering is per till: a second till starts its own series at 1.
+        try shop.openShift(.till2)
+        let (_, other) = try shop.sell([("PEN", 1)], by: .till2)
+        #expect(other.receiptNumber == 1)
     }
 
     @Test func trainingSalesAreNumberedButChangeNothingElse() throws {

@@ -50,6 +50,16 @@ public struct ShopFixture {
     /// Who signs in a test.
     public enum Signer: Sendable { case till, till2, manager, admin }
 
+    /// The principal a signer's key is registered under.
+    public static func principal(_ signer: Signer) -> String {
+        switch signer {
+        case .till: "till-1"
+        case .till2: "till-2"
+        case .manager: "manager"
+        case .admin: "hq"
+        }
+    }
+
     public func key(_ signer: Signer) -> SigningKey {
         switch signer {
         case .till: till
@@ -110,11 +120,11 @@ public struct ShopFixture {
 
     /// Builds the sale the state machine expects (next receipt number, priced now).
     public func makeSale(_ lines: [(String, Int64)], member: String = "", redeem: Int64 = 0, training: Bool = false,
-                         payment: Payment = .cash()) throws -> Sale {
+                         payment: Payment = .cash(), signer: Signer = .till) throws -> Sale {
         let calculator = try calculator()
         let priced = try calculator.price(lines: lines.map { StockLine(sku: $0.0, quantity: $0.1) }, memberID: member,
                                           redeemPoints: redeem, atMs: timeMs, state: state)
-        let receipt = try state.outletBooks(outlet).lastReceiptNumber + 1
+        let receipt = (try state.shift(outlet: outlet, till: ShopFixture.principal(signer))?.lastReceiptNumber ?? 0) + 1
         var tenders: [Tender] = []
         if priced.quote.pointsTender.cents > 0 {
             tenders.append(.points(points: redeem, amount: priced.quote.pointsTender.cents))
@@ -151,7 +161,7 @@ public struct ShopFixture {
     @discardableResult
     public mutating func sell(_ lines: [(String, Int64)], member: String = "", redeem: Int64 = 0, training: Bool = false,
                               payment: Payment = .cash(), by signer: Signer = .till) throws -> (SignedTransaction, Sale) {
-        let sale = try makeSale(lines, member: member, redeem: redeem, training: training, payment: payment)
+        let sale = try makeSale(lines, member: member, redeem: redeem, training: training, payment: payment, signer: signer)
         return (try submit(signer, .sale(sale)), sale)
     }
 
@@ -170,7 +180,7 @@ public struct ShopFixture {
 
     /// The refund the state machine expects for `units` of each (line index, quantity).
     public func makeRefund(of saleID: Hash256, _ units: [(UInt32, Int64)], restock: Bool = true,
-                           cashBack: Bool = true) throws -> Refund {
+                           cashBack: Bool = true, by: Signer = .till) throws -> Refund {
         let record = try state.saleRecord(saleID)!
         var lines: [RefundLine] = []
         var amount: Int64 = 0
@@ -194,7 +204,7 @@ public struct ShopFixture {
         let tender: Tender = cashBack ? .cash(tendered: amount, change: 0)
             : .card(CardPayment(amount: amount, terminalID: "T0001", approvalCode: "R00001", rrn: "000000000001",
                                 maskedPAN: "************1111", scheme: "visa"))
-        let number = try state.outletBooks(outlet).lastCreditNoteNumber + 1
+        let number = (try state.shift(outlet: outlet, till: ShopFixture.principal(by))?.lastCreditNoteNumber ?? 0) + 1
         return Refund(originalSale: saleID, creditNoteNumber: number, reason: "returned goods", restock: restock,
                       lines: lines, gstBasisPoints: record.gstBasisPoints, amount: amount, gst: gst,
                       pointsReversed: reversed, tenders: amount > 0 ? [tender] : [])

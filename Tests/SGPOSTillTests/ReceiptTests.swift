@@ -28,7 +28,7 @@ struct ReceiptTests {
             let sale = try session.buildSale([StockLine(sku: "MILK", quantity: 2)], payment: payment, atMs: shop.timeMs, state: shop.state)
             try shop.apply(session.sign(.sale(sale), atMs: shop.timeMs))
         }
-        #expect(try shop.state.outletBooks(1).lastReceiptNumber == 3)
+        #expect(try shop.state.shift(outlet: 1, till: "till-1")!.lastReceiptNumber == 3)
         #expect(throws: LedgerRejection.self) {
             try session.buildSale([StockLine(sku: "MILK", quantity: 1)], payment: .cash(tendered: 100), atMs: shop.timeMs, state: shop.state)
         }
@@ -56,7 +56,7 @@ struct ReceiptTests {
             #expect(text.allSatisfy { $0.count <= columns }, "a line is wider than \(columns)")
             let joined = text.joined(separator: "\n")
             for particular in ["Kopi & Co Pte Ltd", "10 Tampines Central 1", "GST Reg No: M2-0123456-7", "SIMPLIFIED TAX INVOICE",
-                               "1-1", "2026-03-02", "MILK", "PEN", "4.64", "Cash rounding", "4.65", "GST 9% included",
+                               "1-till-1-1", "2026-03-02", "MILK", "PEN", "4.64", "Cash rounding", "4.65", "GST 9% included",
                                "Price payable includes GST", "Change", "5.35"] {
                 #expect(joined.contains(particular), "\(columns) columns: missing \(particular)\n\(joined)")
             }
@@ -85,10 +85,10 @@ struct ReceiptTests {
                                              state: shop.state)
         let refundTx = session.sign(.refund(refund), atMs: shop.timeMs)
         try shop.apply(refundTx)
-        let note = ReceiptDocument.refund(refund, originalReceiptNumber: sale.receiptNumber, originalLines: try shop.state.saleRecord(signed.id)!.lines,
+        let note = ReceiptDocument.refund(refund, originalReceiptNumber: sale.receiptNumber, originalTill: "till-1", originalLines: try shop.state.saleRecord(signed.id)!.lines,
                                           transaction: refundTx, height: 9, merchant: merchant, outletName: "Outlet 1", till: "till-1")
         let noteText = ReceiptTextRenderer(columns: 42).render(note).joined(separator: "\n")
-        for particular in ["CREDIT NOTE", "CN1-1", "Original invoice", "1-1", "faulty panel", "TOTAL CREDITED", "1299.00", "107.26"] {
+        for particular in ["CREDIT NOTE", "CN1-till-1-1", "Original invoice", "1-till-1-1", "faulty panel", "TOTAL CREDITED", "1299.00", "107.26"] {
             #expect(noteText.contains(particular), "missing \(particular)\n\(noteText)")
         }
     }
