@@ -37,10 +37,19 @@ public enum API {
         public struct Line: Codable, Sendable {
             public var sku: String
             public var qty: Int64
+            public init(sku: String, qty: Int64) {
+                self.sku = sku
+                self.qty = qty
+            }
         }
         public var lines: [Line]
         public var memberId: String?
         public var redeemPoints: Int64?
+        public init(lines: [Line], memberId: String? = nil, redeemPoints: Int64? = nil) {
+            self.lines = lines
+            self.memberId = memberId
+            self.redeemPoints = redeemPoints
+        }
     }
 
     public struct QuoteResponse: Codable, Sendable {

@@ -36,6 +36,7 @@ public struct NodeAPI: Sendable {
             try await self.submit(try await body(request, max: bodyMax))
         }
         router.post("/v1/quote") { request, _ in try self.quote(try await body(request, max: bodyMax)) }
+        router.post("/v1/prepare") { request, _ in try self.prepare(try await body(request, max: bodyMax)) }
         router.get("/v1/heads") { _, _ in try self.heads() }
         router.get("/v1/transactions/:id") { _, context in try self.transaction(try context.parameters.require("id")) }
         router.get("/v1/transactions/:id/proof") { _, context in try self.proof(try context.parameters.require("id")) }

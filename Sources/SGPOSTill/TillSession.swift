@@ -60,6 +60,47 @@ public struct TillSession: Sendable {
         ).signed(by: key)
     }
 
+    /// The builder of this till's sales, refunds and closings.
+    public var builder: SaleBuilder { SaleBuilder(genesis: genesis, outlet: outlet, principal: principal) }
+
+    public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, atMs: Int64,
+                      state: some StateReader) throws -> SaleCalculator.PricedBasket {
+        try builder.quote(lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
+    }
+
+    public func buildSale(
+        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, payment: Payment, training: Bool = false,
+        atMs: Int64, state: some StateReader
+    ) throws -> Sale {
+        try builder.buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, payment: payment, training: training,
+                              atMs: atMs, state: state)
+    }
+
+    public func buildRefund(
+        of saleID: Hash256, units: [(line: UInt32, quantity: Int64)], reason: String, restock: Bool, refundTender: Payment,
+        state: some StateReader
+    ) throws -> Refund {
+        try builder.buildRefund(of: saleID, units: units, reason: reason, restock: restock, refundTender: refundTender, state: state)
+    }
+
+    public func buildShiftClose(counted: Int64, state: some StateReader) throws -> ShiftClose {
+        try builder.buildShiftClose(counted: counted, state: state)
+    }
+}
+
+/// Builds the exact bodies the state machine accepts for one till, from a state: the
+/// till session uses it locally, the node's prepare endpoint for remote tills.
+public struct SaleBuilder: Sendable {
+    public let genesis: Genesis
+    public let outlet: OutletID
+    public let principal: String
+
+    public init(genesis: Genesis, outlet: OutletID, principal: String) {
+        self.genesis = genesis
+        self.outlet = outlet
+        self.principal = principal
+    }
+
     /// Prices `lines` for the customer (the quote a till shows).
     public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, atMs: Int64,
                       state: some StateReader) throws -> SaleCalculator.PricedBasket {

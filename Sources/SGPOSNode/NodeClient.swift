@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SGPOSChain
+import SGPOSCodec
+
+/// The till's client of a node's HTTP API. Every call has a timeout; a submission is
+/// retried on timeouts, lost connections and 503 with the **same signed bytes** (so the
+/// same idempotency id: the node returns the first result, never a second sale), with
+/// capped backoff and a bounded number of attempts. It never hangs.
+public struct NodeClient: Sendable {
+    public let baseURL: String
+    public let timeoutSeconds: Double
+    public let attemptsMax: Int
+    private let session: URLSession
+
+    public init(baseURL: String, timeoutSeconds: Double = 5, attemptsMax: Int = 5) {
+        precondition(attemptsMax >= 1 && timeoutSeconds > 0, "client bounds")
+        self.baseURL = baseURL
+        self.timeoutSeconds = timeoutSeconds
+        self.attemptsMax = attemptsMax
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeoutSeconds
+        configuration.timeoutIntervalForResource = timeoutSeconds
+        session = URLSession(configuration: configuration)
+    }
+
+    /// Why a call failed for good.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// HTTP status (0: no answer after every attempt).
+        public let status: Int
+        /// The node's problem document, when it sent one.
+        public let problem: API.Problem?
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// Submits a signed transaction; returns once it is durable (or was committed before).
+    public func submit(_ transaction: SignedTransaction) async throws -> API.SubmitResponse {
+        let body = try JSONEncoder().encode(API.SubmitRequest(transaction: Hex.encode(transaction.encoded)))
+        return try await call("POST", "/v1/transactions", body: body, retry: true)
+    }
+
+    public func quote(_ request: API.QuoteRequest) async throws -> API.QuoteResponse {
+        try await call("POST", "/v1/quote", body: try JSONEncoder().encode(request), retry: true)
+    }
+
+    /// The exact body to sign for a sale, refund or closing, built by the node.
+    public func prepare(_ request: API.PrepareRequest) async throws -> API.PrepareResponse {
+        try await call("POST", "/v1/prepare", body: try JSONEncoder().encode(request), retry: true)
+    }
+
+    public func health() async throws -> API.Health { try await call("GET", "/v1/health", retry: false) }
+    public func heads() async throws -> [API.Head] { try await call("GET", "/v1/heads", retry: true) }
+    public func books(outlet: UInt32) async throws -> API.Books { try await call("GET", "/v1/outlets/\(outlet)/books", retry: true) }
+
+    /// Cuts the node off its peers or reconnects it (nodes started with fault injection).
+    public func isolate(_ isolated: Bool) async throws {
+        struct Isolate: Codable { var isolated: Bool }
+        let _: Isolate = try await call("POST", "/v1/admin/isolate", body: try JSONEncoder().encode(Isolate(isolated: isolated)), retry: true)
+    }
+
+    private func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, retry: Bool) async throws -> T {
+        guard let url = URL(string: baseURL + path) else { throw Failure(status: 0, problem: nil, message: "bad URL \(baseURL + path)") }
+        var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        var backoffMs: UInt64 = 50
+        var lastError = "no attempt"
+        for attempt in 1...(retry ? attemptsMax : 1) {
+            do {
+                let (data, response) = try await session.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if (200..<300).contains(status) { return try JSONDecoder().decode(T.self, from: data) }
+                let problem = try? JSONDecoder().decode(API.Problem.self, from: data)
+                lastError = "HTTP \(status): \(problem?.message ?? String(decoding: data.prefix(200), as: UTF8.self))"
+                guard status == 503 || status >= 500 else { throw Failure(status: status, problem: problem, message: lastError) }
+            } catch let failure as Failure {
+                throw failure
+            } catch {
+                lastError = "attempt \(attempt): \(error.localizedDescription)"
+            }
+            if attempt < attemptsMax {
+                try await Task.sleep(nanoseconds: backoffMs * 1_000_000)
+                backoffMs = min(backoffMs * 2, 1_000)
+            }
+        }
+        throw Failure(status: 0, problem: nil, message: "\(method) \(path) failed after \(retry ? attemptsMax : 1) attempt(s): \(lastError)")
+    }
+}
