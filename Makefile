@@ -14,7 +14,7 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
-# Creates a demo network of outlet ledgers, appends signed transactions, verifies and proves them.
+# Runs a demo network: one node process per outlet, tills selling over HTTP, a partition healed, every node audited.
 run: build
 	.build/debug/sgpos demo --dir $(DEMO_DIR)
 	.build/debug/sgpos audit verify $(DEMO_DIR)/outlet-1 --genesis $(DEMO_DIR)/genesis.json

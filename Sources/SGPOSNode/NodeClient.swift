@@ -51,6 +51,14 @@ public struct NodeClient: Sendable {
         try await call("POST", "/v1/prepare", body: try JSONEncoder().encode(request), retry: true)
     }
 
+    public func shift(outlet: UInt32, till: String) async throws -> API.Shift {
+        try await call("GET", "/v1/outlets/\(outlet)/shifts/\(till)", retry: true)
+    }
+
+    public func transaction(_ id: String) async throws -> API.TransactionInfo {
+        try await call("GET", "/v1/transactions/\(id)", retry: true)
+    }
+
     public func health() async throws -> API.Health { try await call("GET", "/v1/health", retry: false) }
     public func heads() async throws -> [API.Head] { try await call("GET", "/v1/heads", retry: true) }
     public func books(outlet: UInt32) async throws -> API.Books { try await call("GET", "/v1/outlets/\(outlet)/books", retry: true) }

@@ -43,6 +43,10 @@ extension API {
             /// 1-based line of the original sale.
             public var line: UInt32
             public var qty: Int64
+            public init(line: UInt32, qty: Int64) {
+                self.line = line
+                self.qty = qty
+            }
         }
         public var kind: String
         /// The till principal (sale, refund, shift-close).

@@ -166,7 +166,12 @@ public struct SaleBuilder: Sendable {
                 throw LedgerRejection(.refundExceedsSale, "the sale has no line \(unit.line)")
             }
             var sold = record.lines[Int(unit.line)]
-            let isLast = unit.quantity == sold.quantity - sold.refundedQuantity
+            let left = sold.quantity - sold.refundedQuantity
+            guard unit.quantity > 0, unit.quantity <= left else {
+                throw LedgerRejection(.refundExceedsSale, "line \(unit.line + 1) (\(sold.sku)): \(unit.quantity) units asked, \(left) of \(sold.quantity) not yet refunded")
+            }
+            guard !record.voided else { throw LedgerRejection(.unknownOriginal, "sale \(saleID) was voided") }
+            let isLast = unit.quantity == left
             let lineAmount = isLast ? sold.amount - sold.refundedAmount
                 : Rounding.halfAwayFromZero.divide(sold.amount * unit.quantity, by: sold.quantity)
             let lineGST = isLast ? sold.gst - sold.refundedGST

@@ -6,67 +6,205 @@ import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
+import SGPOSNode
+import SGPOSRetail
 import SGPOSTill
 
-/// `sgpos demo`: a local network's outlet ledgers built end to end and verified.
-struct DemoCommand: ParsableCommand {
+/// `sgpos demo` (`make run`): a local network of outlet nodes as separate processes on
+/// loopback. Each outlet's ledger is opened (keys, price list, stock, members, shifts),
+/// then its node starts; simulated tills sell real signed transactions over HTTP while
+/// one outlet is cut off from its peers for a while (it keeps selling) and reconnected;
+/// shifts and days close; the demo waits for every node to hold every chain, stops the
+/// nodes, audits every node's data and prints what happened.
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Create a demo network, run a retail day on every outlet chain (signed sales, refunds, shifts, Z-report), verify and prove it.",
-        discussion: "Until the node issue lands this runs in one process: one LMDB ledger per outlet under --dir.")
+        abstract: "Run a network of outlet nodes on loopback: tills sell over HTTP, one outlet is cut off and reconnected, everything replicates and verifies.")
 
     @Option(help: "Directory for the demo network (replaced if it holds an earlier demo).") var dir: String = "demo-data"
-    @Option(help: "Number of outlets (1...16).") var outlets: Int = 4
-    @Option(help: "Tills registered per outlet.") var tills: Int = 3
-    @Option(help: "Blocks of trading appended per outlet after the setup.") var blocks: Int = 10
-    @Option(help: "Transactions (sales and refunds) per trading block.") var blockSize: Int = 50
+    @Option(help: "Number of outlets, one node process each (2...16).") var outlets: Int = 4
+    @Option(help: "Tills registered per outlet (two of them sell).") var tills: Int = 3
+    @Option(help: "Sales per outlet.") var sales: Int = 120
     @Option(help: "Loyalty members enrolled per outlet.") var members: Int = 20
 
     func validate() throws {
-        guard (1...16).contains(outlets) else { throw ValidationError("--outlets must be 1...16") }
-        guard (2...50).contains(tills) else { throw ValidationError("--tills must be 2...50") }
+        guard (2...16).contains(outlets) else { throw ValidationError("--outlets must be 2...16") }
+        guard (3...50).contains(tills) else { throw ValidationError("--tills must be 3...50") }
+        guard (1...100_000).contains(sales) else { throw ValidationError("--sales must be 1...100000") }
         guard (1...1_000).contains(members) else { throw ValidationError("--members must be 1...1000") }
-        guard (0...10_000).contains(blocks), (1...8_190).contains(blockSize) else {
-            throw ValidationError("--blocks must be 0...10000 and --block-size 1...8190")
-        }
     }
 
-    func run() throws {
+    func run() async throws {
         let network = try DemoNetwork.create(directory: dir, outlets: outlets)
         print("== genesis \(network.genesis.id) chain \(network.genesis.chainID): \(outlets) outlets, keys in \(dir)/keys")
-        var failures = 0
-        var summaries: [String] = []
+        var sellers: [OutletID: [TillSession]] = [:]
+        var managers: [OutletID: TillSession] = [:]
+        var memberIDs: [OutletID: [String]] = [:]
         for outlet in network.genesis.outlets {
             let run = try DemoOutlet(network: network, outletID: outlet.id)
             let tillKeys = try run.setUp(tills: tills)
             try run.showRules()
             var shop = try DemoShop(outlet: run, tillKeys: tillKeys)
             try shop.open(members: members)
-            let latencies = try run.trade(&shop, blocks: blocks, blockSize: blockSize, members: members)
-            try shop.voidLastSale()
-            let z = try shop.close()
-            print("   Z-report 1: \(z.salesCount) sales \(money(z.salesTotal)), \(z.refundsCount) refunds \(money(z.refundsTotal)), \(z.voidsCount) void \(money(z.voidsTotal)), net \(money(z.netSales)), GST \(money(z.gstByRate.reduce(0) { $0 + $1.gst })), grand total \(money(z.grandTotalSales))")
-            print("   tenders: " + z.tenders.map { "\($0.kind.name) \(money($0.amount))" }.joined(separator: ", "))
-            let report = try AuditVerifier().verify(store: run.store, trustedGenesis: network.genesis)
-            let chain = report.chains.first { $0.outletID == outlet.id }!
-            let verdict = report.isValid ? "verified" : "INVALID"
-            if !report.isValid { failures += 1; report.findings.forEach { print("   FAIL \($0)") } }
-            let name = outlet.name.padding(toLength: 16, withPad: " ", startingAt: 0)
-            summaries.append(String(format: "outlet %2d ", outlet.id) + name
-                             + String(format: " height %5llu  txs %6d  sales %5d  append p50 %6.2f ms p99 %6.2f ms  ",
-                                      chain.verifiedHeight, chain.transactions, shop.sales.count, latencies.p50, latencies.p99) + verdict)
-            if try !run.proveOneTransaction() { failures += 1 }
-            if outlet.id == 1, let first = shop.sales.first { try run.printReceipt(first.0, first.1, till: shop.tills[first.2].principal) }
+            print("   price list of \(DemoShop.catalogue.count) items, opening stock, \(members) members, \(shop.tills.count) shifts open; height \(try run.height())")
+            sellers[outlet.id] = shop.tills
+            managers[outlet.id] = shop.manager
+            memberIDs[outlet.id] = (0..<members).map(shop.memberID)
         }
-        print("== summary")
-        summaries.forEach { print("   " + $0) }
-        print("== durable: every block above was fsynced by LMDB before it was reported; rerun `sgpos audit verify \(dir)/outlet-1` to check again")
+        let ids = network.genesis.outlets.map(\.id)
+        let nodes = try DemoNodes(directory: dir, outlets: ids)
+        defer { nodes.stop() }
+        try await nodes.waitUntilConnected(seconds: 60)
+        print("== \(ids.count) nodes running (sgpos node run), every peer connected; logs in \(dir)/node-N.log")
+
+        let progress = DemoProgress(target: sales * ids.count)
+        let cutOff = ids.last!
+        let results = try await trade(nodes: nodes, sellers: sellers, memberIDs: memberIDs, progress: progress, cutOff: cutOff)
+        if try await nodes.nodes.first(where: { $0.outlet == cutOff })!.client.health().isolated {
+            try await nodes.nodes.first { $0.outlet == cutOff }!.client.isolate(false)
+            print("   -- outlet \(cutOff) reconnected after trading")
+        }
+        for problem in results.flatMap(\.result.failures).prefix(5) { print("   FAIL \(problem)") }
+        var afterTrading: [OutletID: [TillSession]] = [:]
+        for (outlet, result) in results { if let session = result.session { afterTrading[outlet, default: []].append(session) } }
+        try await closeDay(nodes: nodes, sellers: afterTrading, managers: managers)
+        print("== shifts closed (till-01 counted 10 cents short) and a Z-report signed by each outlet's manager")
+        let seconds = try await nodes.waitForReplication(seconds: 90)
+        print(String(format: "== replication: every node holds every outlet's chain at its producer's head (%.1f s after the last block)", seconds))
+        var heightViews: [OutletID: [API.Head]] = [:]
+        for node in nodes.nodes { heightViews[node.outlet] = try await node.client.heads() }
+        var receiptCheck: (ReceiptQRPayload, Sale, String)?
+        if let first = results.first(where: { $0.outlet == ids[0] })?.result.firstSale {
+            receiptCheck = try await receipt(of: first, nodes: nodes)
+        }
+        nodes.stop()
+        print("== nodes stopped (SIGTERM); auditing every node's data")
+        let failures = try summarize(results: results, nodes: nodes, heightViews: heightViews, genesis: network.genesis,
+                                     receipt: receiptCheck)
         if failures > 0 {
             print("demo FAILED: \(failures) problem(s)")
             throw ExitCode(1)
         }
         print("demo OK")
     }
+
+    /// Tills sell concurrently on every outlet; a third of the way in, the last outlet is
+    /// cut off from its peers, and two thirds in it is reconnected.
+    func trade(nodes: DemoNodes, sellers: [OutletID: [TillSession]], memberIDs: [OutletID: [String]],
+               progress: DemoProgress, cutOff: OutletID) async throws -> [(outlet: OutletID, result: TillWorker.Result)] {
+        let cutClient = nodes.nodes.first { $0.outlet == cutOff }!.client
+        let target = sales * nodes.nodes.count
+        let reporter = Task {
+            var cut = false
+            var healed = false
+            while !Task.isCancelled {
+                try await Task.sleep(nanoseconds: 250_000_000)
+                let sold = await progress.total()
+                if !cut && sold >= target / 3 {
+                    cut = true
+                    try await cutClient.isolate(true)
+                    await progress.setPartitioned(cutOff)
+                    print("   -- outlet \(cutOff) cut off from its peers at \(sold) sales")
+                }
+                if cut && !healed && sold >= target * 2 / 3 {
+                    healed = true
+                    try await cutClient.isolate(false)
+                    await progress.setPartitioned(nil)
+                    print("   -- outlet \(cutOff) reconnected at \(sold) sales")
+                }
+                print(await progress.line())
+            }
+        }
+        defer { reporter.cancel() }
+        let results = try await withThrowingTaskGroup(of: (OutletID, TillWorker.Result).self) { group in
+            for node in nodes.nodes {
+                let tills = Array(sellers[node.outlet]!.prefix(2))
+                for (index, session) in tills.enumerated() {
+                    let share = sales / tills.count + (index < sales % tills.count ? 1 : 0)
+                    var worker = TillWorker(outlet: node.outlet, session: session, client: node.client,
+                                            members: memberIDs[node.outlet]!, seed: UInt64(node.outlet) * 100 + UInt64(index))
+                    group.addTask { (node.outlet, await worker.run(sales: share, progress: progress)) }
+                }
+            }
+            var all: [(outlet: OutletID, result: TillWorker.Result)] = []
+            for try await (outlet, result) in group { all.append((outlet, result)) }
+            return all
+        }
+        print(await progress.line())
+        return results
+    }
+
+    /// Closes every selling till's shift (till-01 is 10 cents short) and the day.
+    func closeDay(nodes: DemoNodes, sellers: [OutletID: [TillSession]], managers: [OutletID: TillSession]) async throws {
+        for node in nodes.nodes {
+            for var session in sellers[node.outlet]! {
+                let shift = try await node.client.shift(outlet: node.outlet, till: session.principal)
+                guard shift.open else { continue }
+                let counted = try Money(decimal: shift.expectedCash).cents - (session.principal == "till-01" ? 10 : 0)
+                let prepared = try await node.client.prepare(.init(kind: "shift-close", till: session.principal, counted: try Money(cents: counted).decimal))
+                _ = try await node.client.submit(try signPrepared(prepared, with: &session))
+            }
+            var manager = managers[node.outlet]!
+            let z = try await node.client.prepare(.init(kind: "day-close"))
+            _ = try await node.client.submit(try signPrepared(z, with: &manager))
+        }
+    }
+
+    /// The first sale's receipt from outlet 1's node, to check later against another node's data.
+    func receipt(of sale: (transactionID: Hash256, height: UInt64), nodes: DemoNodes) async throws -> (ReceiptQRPayload, Sale, String) {
+        let info = try await nodes.nodes[0].client.transaction(sale.transactionID.hex)
+        let transaction = try SignedTransaction(encoded: Hex.decode(info.transaction)!)
+        guard case .application(let type, let payload) = transaction.envelope.body, case .sale(let decoded) = try POSBody.decode(type: type, payload: payload) else {
+            throw CLIError("the first sale is not a sale")
+        }
+        let document = ReceiptDocument.sale(decoded, transaction: transaction, height: info.height, merchant: DemoShop.merchant,
+                                            outletName: "Tampines Mall", till: "till-01")
+        print("== receipt of outlet \(info.outletId)'s first sale (42 columns)")
+        ReceiptTextRenderer(columns: 42).render(document).forEach { print("   " + $0) }
+        return (document.qr, decoded, nodes.nodes[1].data)
+    }
+
+    func summarize(results: [(outlet: OutletID, result: TillWorker.Result)], nodes: DemoNodes, heightViews: [OutletID: [API.Head]],
+                   genesis: Genesis, receipt: (ReceiptQRPayload, Sale, String)?) throws -> Int {
+        var failures = 0
+        print("== summary")
+        for node in nodes.nodes {
+            let mine = results.filter { $0.outlet == node.outlet }.map(\.result)
+            let latencies = mine.flatMap(\.latenciesMs).sorted()
+            let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
+            let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+            let problems = mine.flatMap(\.failures)
+            failures += problems.count
+            problems.prefix(3).forEach { print("   FAIL \($0)") }
+            let name = (genesis.outlet(node.outlet)?.name ?? "").padding(toLength: 16, withPad: " ", startingAt: 0)
+            print(String(format: "   outlet %2d %@ sales %5d  refunds %3d  %@  submit p50 %6.2f ms p99 %6.2f ms",
+                         node.outlet, name, mine.map(\.sales).reduce(0, +), mine.map(\.refunds).reduce(0, +),
+                         money(mine.map(\.salesTotal).reduce(0, +)), p50, p99))
+        }
+        for node in nodes.nodes {
+            let view = heightViews[node.outlet]!.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " ")
+            let report = try AuditVerifier().verify(dataDirectory: node.data, trustedGenesis: genesis)
+            if !report.isValid { failures += 1; report.findings.prefix(5).forEach { print("   FAIL \($0)") } }
+            print("   node \(node.outlet) holds \(view): \(report.transactionCount) transactions, \(report.isValid ? "verified" : "INVALID")")
+        }
+        if let (payload, sale, otherNode) = receipt {
+            do {
+                let check = try ReceiptCheck(store: try openStore(otherNode), genesis: genesis).check(payload)
+                print("   receipt \(sale.receiptNumber) checked against another node's replica: \(check)")
+            } catch {
+                failures += 1
+                print("   FAIL receipt check: \(error)")
+            }
+        }
+        return failures
+    }
+}
+
+/// Signs a body the node prepared (after decoding it: a till signs only what it can read).
+func signPrepared(_ prepared: API.PrepareResponse, with session: inout TillSession) throws -> SignedTransaction {
+    guard let payload = Hex.decode(prepared.body) else { throw CLIError("prepared body is not hex") }
+    let body = try POSBody.decode(type: prepared.bodyType, payload: payload)
+    return session.sign(body, atMs: Int64(wallClockMs()))
 }
 
 /// Genesis and keys of a demo network.
@@ -187,31 +325,6 @@ struct DemoOutlet {
         }
         print("   retry of the spare till with the same idempotency id: \(render(retry[0]))")
         guard case .duplicate = retry[0], case .committed = outcomes[3] else { throw CLIError("idempotent retry did not return the first result") }
-    }
-
-    /// Appends `blocks` trading blocks; returns append latency percentiles (ms).
-    func trade(_ shop: inout DemoShop, blocks: Int, blockSize: Int, members: Int) throws -> (p50: Double, p99: Double) {
-        var latencies: [Double] = []
-        for _ in 0..<blocks {
-            let started = DispatchTime.now()
-            _ = try shop.trade(count: blockSize, members: members)
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6)
-        }
-        print("   traded \(blocks) blocks of \(blockSize): \(shop.sales.count) sales, \(shop.refunds) refunds; head is height \(try height())")
-        latencies.sort()
-        guard !latencies.isEmpty else { return (0, 0) }
-        return (latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)])
-    }
-
-    /// Prints a sale's receipt (42 columns) and checks its QR payload against the store.
-    func printReceipt(_ transaction: SignedTransaction, _ sale: Sale, till: String) throws {
-        let location = try store.environment.read { try store.location(of: transaction.id, $0) }!
-        let receipt = ReceiptDocument.sale(sale, transaction: transaction, height: location.height, merchant: DemoShop.merchant,
-                                           outletName: network.genesis.outlet(outletID)!.name, till: till)
-        print("== receipt of the first sale (42 columns)")
-        ReceiptTextRenderer(columns: 42).render(receipt).forEach { print("   " + $0) }
-        let check = try ReceiptCheck(store: store, genesis: network.genesis).check(receipt.qr)
-        print("   check-receipt: \(check)")
     }
 
     /// Proves the first transaction and checks the proof against the genesis alone.

@@ -7,18 +7,13 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 
-/// The retail day of one demo outlet: price list, stock, members, shifts, sales with
-/// every tender kind, refunds, a void, shift closes and the Z-report, all signed by the
-/// outlet's tills and manager and appended through the real writer.
+/// The opening of one demo outlet before its node starts: price list, stock, members and
+/// open shifts, signed by the outlet's manager and tills and appended through the real
+/// writer. Trading then goes through the node's HTTP API (DemoTrading).
 struct DemoShop {
     let outlet: DemoOutlet
     var tills: [TillSession]
     var manager: TillSession
-    var random: SplitMix
-    /// Committed sales: (transaction, sale, till index).
-    var sales: [(SignedTransaction, Sale, Int)] = []
-    var refunds = 0
-    var voids = 0
 
     static let catalogue: [PriceEntry] = [
         PriceEntry(sku: "MILK-1L", category: "dairy", unitPrice: 365),
@@ -56,7 +51,6 @@ struct DemoShop {
         }
         self.tills = tills
         self.manager = manager
-        random = SplitMix(seed: UInt64(outlet.outletID))
     }
 
     /// Builds transactions against the provisional state and appends them as one block.
@@ -92,99 +86,8 @@ struct DemoShop {
 
     func memberID(_ index: Int) -> String { String(format: "M%02d-%04d", outlet.outletID, index + 1) }
 
-    /// One block of mixed activity: mostly sales, some refunds; returns the block's transactions.
-    mutating func trade(count: Int, members: Int) throws -> Int {
-        let committed = try block({ shop, state in try shop.nextActivity(state, members: members) }, count: count)
-        for (transaction, _) in committed {
-            guard case .application(let type, let payload) = transaction.envelope.body, type == POSBodyType.sale,
-                case .sale(let sale) = try POSBody.decode(type: type, payload: payload)
-            else { continue }
-            let till = tills.firstIndex { $0.key.publicKey == transaction.envelope.signer } ?? 0
-            sales.append((transaction, sale, till))
-        }
-        return committed.count
-    }
-
-    private mutating func nextActivity(_ state: StateOverlay<StoredState>, members: Int) throws -> SignedTransaction {
-        let now = Int64(wallClockMs())
-        let till = Int(random.next() % UInt64(tills.count))
-        let roll = random.next() % 100
-        if roll < 4, let (original, sale, _) = sales.randomElement(using: &random),
-            let record = try state.saleRecord(original.id), !record.voided {
-            let line = Int(random.next() % UInt64(sale.lines.count))
-            let left = record.lines[line].quantity - record.lines[line].refundedQuantity
-            if left > 0 {
-                let refundTender: Payment = sale.tenders.contains { $0.kind == .cash } ? .cash(tendered: nil) : DemoShop.cardReply
-                let refund = try tills[till].buildRefund(
-                    of: original.id, units: [(UInt32(line), 1)], reason: "customer return", restock: true,
-                    refundTender: refundTender, state: state)
-                if refund.tenders.allSatisfy({ $0.kind != .cash || $0.amount <= (try? state.shift(outlet: outlet.outletID, till: tills[till].principal)?.expectedCash) ?? 0 }) {
-                    refunds += 1
-                    return tills[till].sign(.refund(refund), atMs: now)
-                }
-            }
-        }
-        let lineCount = 1 + Int(random.next() % 5)
-        var lines: [StockLine] = []
-        for _ in 0..<lineCount {
-            let item = DemoShop.catalogue[Int(random.next() % UInt64(DemoShop.catalogue.count - (random.next() % 20 == 0 ? 0 : 4)))]
-            if lines.contains(where: { $0.sku == item.sku }) { continue }
-            lines.append(StockLine(sku: item.sku, quantity: 1 + Int64(random.next() % 3)))
-        }
-        let isMember = random.next() % 2 == 0
-        let member = isMember ? memberID(Int(random.next() % UInt64(members))) : ""
-        var redeem: Int64 = 0
-        if isMember, random.next() % 5 == 0, let account = try state.memberAccount(member), account.balance >= 100 {
-            // Points worth at most what there is to pay (a point is worth a cent by default).
-            let total = try tills[till].quote(lines, memberID: member, atMs: now, state: state).quote.total.cents
-            redeem = min(account.balance, 100 * Int64(1 + random.next() % 5), total / max(1, try state.retailSettings().pointValueCents))
-        }
-        let payments: [Payment] = [.cash(tendered: nil), .cash(tendered: 5_000), DemoShop.cardReply,
-                                   .nets(terminalID: "NETS0001", approvalCode: "004217", rrn: "000000004217", maskedPAN: "************5678"),
-                                   .payNow(payloadHash: Hash256.sha256(Array("paynow".utf8)), billReference: "B\(now % 1_000_000)",
-                                           confirmationSource: "dbs-notification")]
-        var payment = payments[Int(random.next() % UInt64(payments.count))]
-        let quote = try tills[till].quote(lines, memberID: member, redeemPoints: redeem, atMs: now, state: state)
-        if case .cash(let tendered?) = payment, tendered < quote.quote.amountDue.cents + 2 { payment = .cash(tendered: nil) }
-        let sale = try tills[till].buildSale(lines, memberID: member, redeemPoints: redeem, payment: payment, atMs: now, state: state)
-        return tills[till].sign(.sale(sale), atMs: now)
-    }
-
     static let cardReply = Payment.card(terminalID: "VISA0001", approvalCode: "A1B2C3", rrn: "431512345678",
                                         maskedPAN: "411111******1111", scheme: "visa")
-
-    /// Voids the last sale of till 0 (a cashier's mistake caught at once).
-    mutating func voidLastSale() throws {
-        guard let index = sales.lastIndex(where: { $0.2 == 0 }) else { return }
-        let original = sales[index].0
-        let now = Int64(wallClockMs())
-        var queue = [tills[0].sign(.void(SaleVoid(originalSale: original.id, reason: "rang up the wrong items")), atMs: now)]
-        _ = try block({ _, _ in queue.popLast() }, count: 1)
-        voids += 1
-    }
-
-    /// Closes every shift (one till is 10 cents short) and the day; returns the Z-report.
-    mutating func close() throws -> PeriodTotals {
-        let now = Int64(wallClockMs())
-        var queue: [SignedTransaction] = []
-        try outlet.store.environment.read { transaction in
-            let state = outlet.store.stateReader(outlet.outletID, transaction)
-            for index in tills.indices {
-                let expected = try state.shift(outlet: outlet.outletID, till: tills[index].principal)!.expectedCash
-                let close = try tills[index].buildShiftClose(counted: expected - (index == 0 ? 10 : 0), state: state)
-                queue.append(tills[index].sign(.shiftClose(close), atMs: now))
-            }
-        }
-        var pending = queue[...]
-        _ = try block({ _, _ in pending.popFirst() }, count: queue.count)
-        let (books, date) = try outlet.store.environment.read { transaction in
-            (try outlet.store.stateReader(outlet.outletID, transaction).outletBooks(outlet.outletID),
-             CivilTime.singaporeDate(epochMs: now).description)
-        }
-        var z = [manager.sign(.dayClose(DayClose(zNumber: books.lastZNumber + 1, businessDate: date, totals: books.period)), atMs: now)]
-        _ = try block({ _, _ in z.popLast() }, count: 1)
-        return books.period
-    }
 }
 
 /// Builds up to `count` transactions one by one against the state as it will be once

@@ -94,7 +94,7 @@ import Testing
     @Test func verifyNamesTheBrokenBlock() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        let result = try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--blocks", "2", "--block-size", "5"])
+        let result = try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"])
         #expect(result.status == 0, "\(result.output)\(result.error)")
         #expect(result.output.contains("demo OK"))
         do {
@@ -119,7 +119,7 @@ import Testing
     @Test func mdbStatAndMdbDumpReadTheLedger() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "1", "--blocks", "1", "--block-size", "3"]).status == 0)
+        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"]).status == 0)
         for (tool, arguments, expected) in [("mdb_stat", ["-a"], "Status of blocks"), ("mdb_dump", ["-a", "-p"], "database=tx-index")] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
@@ -209,7 +209,7 @@ import Testing
     @Test func backupCopiesVerifiesAndRefusesToOverwrite() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "1", "--blocks", "2", "--block-size", "5"]).status == 0)
+        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"]).status == 0)
         let backup = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
         #expect(backup.status == 0 && backup.output.contains("verified"), "\(backup.output)\(backup.error)")
         let original = try CLI.run(["chain", "show", "--data", demo + "/outlet-1"])

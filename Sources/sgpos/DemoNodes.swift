@@ -1,0 +1,117 @@
+import Foundation
+import SGPOSChain
+import SGPOSNode
+
+/// The demo's node processes: one `sgpos node run` per outlet on loopback.
+final class DemoNodes {
+    struct Node {
+        let outlet: OutletID
+        let process: Process
+        let client: NodeClient
+        let data: String
+        let log: String
+    }
+
+    private(set) var nodes: [Node] = []
+
+    /// Writes every node's configuration (free loopback ports, full mesh) and starts them.
+    init(directory: String, outlets: [OutletID]) throws {
+        let httpPorts = try outlets.map { _ in try freeLoopbackPort() }
+        let peerPorts = try outlets.map { _ in try freeLoopbackPort() }
+        for (index, outlet) in outlets.enumerated() {
+            let config = NodeConfig(
+                outletId: outlet, genesis: "genesis.json", nodeKey: "keys/outlet-\(outlet).key",
+                http: .init(host: "127.0.0.1", port: httpPorts[index]), peer: .init(host: "127.0.0.1", port: peerPorts[index]),
+                peers: outlets.enumerated().filter { $0.offset != index }.map {
+                    .init(outletId: $0.element, host: "127.0.0.1", port: peerPorts[$0.offset])
+                },
+                allowFaultInjection: true)
+            let path = "\(directory)/node-\(outlet).json"
+            try writeFile(try JSON.encode(config), to: path)
+            let log = "\(directory)/node-\(outlet).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0].hasPrefix("/")
+                ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
+            process.arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", path]
+            process.standardOutput = FileHandle(forWritingAtPath: log)
+            process.standardError = FileHandle(forWritingAtPath: log)
+            try process.run()
+            nodes.append(Node(outlet: outlet, process: process,
+                              client: NodeClient(baseURL: "http://127.0.0.1:\(httpPorts[index])", timeoutSeconds: 5, attemptsMax: 8),
+                              data: "\(directory)/outlet-\(outlet)", log: log))
+        }
+    }
+
+    /// Waits until every node answers /v1/health and sees all its peers (≤ `seconds`).
+    func waitUntilConnected(seconds: Double) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        for node in nodes {
+            while true {
+                if let health = try? await node.client.health(), health.peersConnected == nodes.count - 1 { break }
+                guard Date() < deadline, node.process.isRunning else {
+                    throw CLIError("node of outlet \(node.outlet) did not come up with all peers connected; see \(node.log)")
+                }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+        }
+    }
+
+    /// Waits until every node holds every outlet's chain at the producer's head; returns
+    /// how long it took, or throws after `seconds`.
+    func waitForReplication(seconds: Double) async throws -> Double {
+        let started = Date()
+        while true {
+            var producerHeads: [OutletID: API.Head] = [:]
+            var views: [[API.Head]] = []
+            for node in nodes {
+                let heads = try await node.client.heads()
+                views.append(heads)
+                producerHeads[node.outlet] = heads.first { $0.outletId == node.outlet }
+            }
+            let converged = views.allSatisfy { heads in
+                nodes.allSatisfy { node in
+                    heads.first { $0.outletId == node.outlet }?.blockId == producerHeads[node.outlet]?.blockId
+                }
+            }
+            if converged { return Date().timeIntervalSince(started) }
+            guard Date().timeIntervalSince(started) < seconds else {
+                throw CLIError("replication did not converge within \(Int(seconds)) s")
+            }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+    }
+
+    /// SIGTERM to every node, then waits for each to exit (SIGKILL after 10 s).
+    func stop() {
+        for node in nodes where node.process.isRunning { node.process.terminate() }
+        let deadline = Date().addingTimeInterval(10)
+        for node in nodes {
+            while node.process.isRunning && Date() < deadline { usleep(50_000) }
+            if node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) }
+            node.process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
+
+/// A loopback TCP port that was free a moment ago (bound to port 0, then released).
+func freeLoopbackPort() throws -> Int {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketFD >= 0 else { throw CLIError("cannot create a socket") }
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw CLIError("cannot bind a loopback port") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,136 @@
+import Foundation
+import SGPOSAudit
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSNode
+import SGPOSState
+import SGPOSStore
+import SGPOSTill
+import Testing
+
+/// Real node processes on loopback: the demo network (with a partition), and a node
+/// killed with SIGKILL under load that loses nothing it acknowledged and catches up.
+@Suite(.serialized) struct NodeTests {
+    @Test func theDemoNetworkSellsPartitionsHealsReplicatesAndVerifies() throws {
+        let scratch = Scratch()
+        let result = try CLI.run(["demo", "--dir", scratch.path + "/demo", "--outlets", "3", "--sales", "40"], timeoutSeconds: 300)
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("outlet 3 cut off") && result.output.contains("outlet 3 reconnected"), "\(result.output)")
+        #expect(result.output.contains("node 3 holds o1@") && result.output.contains("demo OK"), "\(result.output)")
+        #expect(result.output.contains("checked against another node's replica: genuine"), "\(result.output)")
+    }
+
+    @Test func aNodeKilledUnderLoadLosesNothingAcknowledgedAndCatchesUp() async throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "4"]).status == 0)
+        // Restart both nodes from the demo's configurations; open till-03's shift again.
+        var nodes = [try NodeProcess.start(demo: demo, outlet: 1), try NodeProcess.start(demo: demo, outlet: 2)]
+        defer { nodes.forEach { $0.stop() } }
+        try await nodes[0].waitHealthy(peers: 1)
+        let genesis = try LedgerStore.open(dataDirectory: demo + "/outlet-1").genesis
+        let tillKey = try loadKey(demo + "/keys/outlet-1-till-03.key")
+        let client = nodes[0].client
+        let shift = try await client.shift(outlet: 1, till: "till-03")
+        var till = TillSession(genesis: genesis, outlet: 1, key: tillKey, principal: "till-03",
+                               lastSequence: try lastSequence(demo + "/outlet-1", tillKey.publicKey))
+        let reopen = till.sign(.shiftOpen(ShiftOpen(float: 10_000)), atMs: Int64(Date().timeIntervalSince1970 * 1_000))
+        #expect(try await client.submit(reopen).status == "committed", "shift \(shift.number) reopens")
+
+        // Sell until the node is killed mid-stream; remember every acknowledged sale.
+        var acknowledged: [String] = []
+        let pid = nodes[0].process.processIdentifier
+        let killer = Task {
+            try await Task.sleep(nanoseconds: 700_000_000)
+            kill(pid, SIGKILL)
+        }
+        for _ in 0..<10_000 {
+            do {
+                let prepared = try await NodeClient(baseURL: client.baseURL, timeoutSeconds: 1, attemptsMax: 1).prepare(
+                    .init(kind: "sale", till: "till-03", lines: [.init(sku: "PEN-BLUE", qty: 1)], payment: .init(kind: "cash")))
+                let body = try POSBody.decode(type: prepared.bodyType, payload: Hex.decode(prepared.body)!)
+                let transaction = till.sign(body, atMs: Int64(Date().timeIntervalSince1970 * 1_000))
+                let response = try await NodeClient(baseURL: client.baseURL, timeoutSeconds: 1, attemptsMax: 1).submit(transaction)
+                acknowledged.append(response.transactionId)
+            } catch {
+                break  // the node is gone
+            }
+        }
+        _ = try await killer.value
+        nodes[0].process.waitUntilExit()
+        #expect(nodes[0].process.terminationReason == .uncaughtSignal)
+        #expect(acknowledged.count >= 3, "the node acknowledged sales before the kill")
+
+        // Restart: every acknowledged sale is there, the chain verifies, and the peer has it all.
+        nodes[0] = try NodeProcess.start(demo: demo, outlet: 1)
+        try await nodes[0].waitHealthy(peers: 1)
+        for id in acknowledged {
+            let info = try await nodes[0].client.transaction(id)
+            #expect(info.outletId == 1)
+        }
+        let deadline = Date().addingTimeInterval(30)
+        var converged = false
+        while Date() < deadline && !converged {
+            let mine = try await nodes[0].client.heads().first { $0.outletId == 1 }
+            let theirs = try await nodes[1].client.heads().first { $0.outletId == 1 }
+            converged = mine?.blockId == theirs?.blockId
+            if !converged { try await Task.sleep(nanoseconds: 200_000_000) }
+        }
+        #expect(converged, "the peer caught up with outlet 1's chain")
+        nodes.forEach { $0.stop() }
+        for outlet in [1, 2] {
+            let report = try AuditVerifier().verify(dataDirectory: "\(demo)/outlet-\(outlet)", trustedGenesis: genesis)
+            #expect(report.isValid, "\(report.findings)")
+        }
+    }
+
+    func loadKey(_ path: String) throws -> SigningKey {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let hex = json["seed"] as? String ?? ""
+        return try #require(SigningKey(seed: Hex.decode(hex) ?? []))
+    }
+
+    func lastSequence(_ data: String, _ key: PublicKey) throws -> UInt64 {
+        let store = try LedgerStore.open(dataDirectory: data)
+        return try store.environment.read { txn in
+            try KeyRecord(canonicalBytes: try store.stateReader(1, txn).read(.key(key))!).lastSequence
+        }
+    }
+}
+
+/// A `sgpos node run` child process.
+struct NodeProcess {
+    let process: Process
+    let client: NodeClient
+
+    static func start(demo: String, outlet: Int) throws -> NodeProcess {
+        let config = "\(demo)/node-\(outlet).json"
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any] ?? [:]
+        let port = (json["http"] as? [String: Any])?["port"] as? Int ?? 0
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", "warning"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return NodeProcess(process: process, client: NodeClient(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: 2, attemptsMax: 3))
+    }
+
+    func waitHealthy(peers: Int) async throws {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let health = try? await client.health(), health.peersConnected >= peers { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw CLIFailure("node at \(client.baseURL) did not become healthy")
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
