@@ -82,6 +82,45 @@ struct DemoShop {
         for index in tills.indices { queue.append(tills[index].sign(.shiftOpen(ShiftOpen(float: 20_000)), atMs: now)) }
         var pending = queue[...]
         _ = try block({ _, _ in pending.popFirst() }, count: queue.count)
+        try exerciseTheBooks(now: now)
+    }
+
+    /// The rest of the vocabulary, so every body type is on chain for the auditors'
+    /// replays: a damaged-goods adjustment, a stocktake with a variance, a transfer to
+    /// the next outlet, a training sale, and a sale voided at once.
+    private mutating func exerciseTheBooks(now: Int64) throws {
+        let outletID = outlet.outletID
+        let next = outlet.network.genesis.outlets.first { $0.id > outletID }?.id ?? outlet.network.genesis.outlets[0].id
+        var steps = 0
+        _ = try block({ shop, state in
+            steps += 1
+            switch steps {
+            case 1:
+                return shop.manager.sign(.stockAdjust(StockAdjust(sku: "EGGS-10", delta: -2, reason: .damaged, note: "cracked")), atMs: now)
+            case 2:
+                let book = try state.stockOnHand(outlet: outletID, sku: "EGGS-10")
+                return shop.manager.sign(.stockCount(StockCount(lines: [.init(sku: "EGGS-10", counted: book - 1, expected: book, variance: -1)])), atMs: now)
+            case 3:
+                let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-transfer-\(outletID)".utf8)).bytes.prefix(16)))!
+                return shop.manager.sign(.transferOut(StockTransfer(transferID: id, counterpart: next, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
+            case 4:
+                let training = try shop.tills[0].buildSale([StockLine(sku: "MILK-1L", quantity: 1)], payment: .cash(tendered: nil),
+                                                             training: true, atMs: now, state: state)
+                return shop.tills[0].sign(.sale(training), atMs: now)
+            default:
+                let sale = try shop.tills[0].buildSale([StockLine(sku: "UMBRELLA", quantity: 1)], payment: DemoShop.cardReply,
+                                                         atMs: now, state: state)
+                return shop.tills[0].sign(.sale(sale), atMs: now)
+            }
+        }, count: 5)
+        let last = try outlet.store.environment.read { transaction -> Hash256 in
+            let head = try outlet.store.head(outletID, transaction)
+            return try outlet.store.block(outletID, height: head.height, transaction)!.transactions.last!.id
+        }
+        _ = try block({ shop, _ in
+            steps += 1
+            return steps == 6 ? shop.tills[0].sign(.void(SaleVoid(originalSale: last, reason: "wrong colour")), atMs: now) : nil
+        }, count: 1)
     }
 
     func memberID(_ index: Int) -> String { String(format: "M%02d-%04d", outlet.outletID, index + 1) }

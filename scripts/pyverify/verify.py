@@ -16,6 +16,9 @@ import lmdb
 import nacl.exceptions
 import nacl.signing
 
+import pos
+from common import Reader, Reject, enc_bytes, enc_str, u32b, u64b
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
@@ -40,54 +43,6 @@ def verify_sig(key, message, signature):
 
 # --- §1 canonical decoding -------------------------------------------------------
 
-class Reader:
-    def __init__(self, data):
-        self.data, self.at = data, 0
-
-    def take(self, n):
-        if self.at + n > len(self.data):
-            raise ValueError(f"truncated at byte {self.at}")
-        out = self.data[self.at:self.at + n]
-        self.at += n
-        return out
-
-    def u8(self): return self.take(1)[0]
-    def u16(self): return struct.unpack(">H", self.take(2))[0]
-    def u32(self): return struct.unpack(">I", self.take(4))[0]
-    def u64(self): return struct.unpack(">Q", self.take(8))[0]
-
-    def boolean(self):
-        value = self.u8()
-        if value not in (0, 1):
-            raise ValueError("non-canonical boolean")
-        return value == 1
-
-    def bytes_(self, limit):
-        n = self.u32()
-        if n > limit:
-            raise ValueError(f"length {n} over limit {limit}")
-        return self.take(n)
-
-    def string(self, limit):
-        return self.bytes_(limit).decode("utf-8")  # raises on invalid UTF-8
-
-    def count(self, limit):
-        n = self.u32()
-        if n > limit:
-            raise ValueError(f"count {n} over limit {limit}")
-        return n
-
-    def finish(self):
-        if self.at != len(self.data):
-            raise ValueError("trailing bytes")
-
-
-def u32b(v): return struct.pack(">I", v)
-def u64b(v): return struct.pack(">Q", v)
-def enc_bytes(b): return u32b(len(b)) + b
-def enc_str(s): return enc_bytes(s.encode())
-
-
 def valid_label(text, limit):
     raw = text.encode()
     return 0 < len(raw) <= limit and all(ord(c) >= 0x20 and ord(c) != 0x7F for c in text)
@@ -101,9 +56,8 @@ def decode_genesis(data):
         raise ValueError("genesis version")
     g = {"chain": r.string(64), "time": r.u64(), "block_max": r.u32(), "overlap_max": r.u64()}
     r.boolean()
-    r.u8()
-    for _ in range(r.count(1024)):
-        r.string(10); r.u32()
+    g["gst_method"] = r.u8()
+    g["gst_rates"] = [(r.string(10), r.u32()) for _ in range(r.count(1024))]
     g["admins"] = [(r.string(128), r.take(32)) for _ in range(r.count(1024))]
     g["outlets"] = [(r.u32(), r.string(128), r.take(32)) for _ in range(r.count(1024))]
     for _ in range(r.count(1024)):
@@ -147,7 +101,7 @@ def decode_body(kind, body):
             raise ValueError("revocation reason")
         out = ("revoke-key", key, reason)
     elif kind >= 0x0100:
-        return ("application", kind)
+        return ("application", kind, body)
     else:
         raise ValueError(f"body type {kind:#06x} undefined")
     r.finish()
@@ -282,12 +236,6 @@ class Overlay:
 
 # --- §8 rules ------------------------------------------------------------------------
 
-class Reject(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-
-
 def apply_tx(tx, state, g, outlet, block_time):
     if tx["chain"] != g["chain"]:
         raise Reject(2, "wrong chain")
@@ -374,7 +322,9 @@ def apply_tx(tx, state, g, outlet, block_time):
             if state.get(pk) == target_key:
                 state.put(pk, None)
     else:
-        raise Reject(16, "unsupported body type")
+        ctx = pos.Context(state, g, outlet, signer, tx["signer"], tx["id"], tx["time"])
+        ctx.block_time = block_time
+        pos.apply(ctx, body[1], body[2])
 
 
 # --- §9 the store --------------------------------------------------------------------

@@ -1,0 +1,939 @@
+"""The POS state machine of docs/FORMAT.md §13, for the independent verifier.
+
+Integer arithmetic only. `apply(ctx, body_type, body)` decodes one application body and
+applies it to the overlay `ctx.state`, raising `Reject(code, message)` like §13.5 says.
+"""
+import datetime
+import struct
+
+from common import Reader, Reject, enc_str, u32b, u64b
+
+SINGAPORE_MS = 28_800_000
+DAY_MS = 86_400_000
+MONEY_LIMIT = 10 ** 12
+TIER_THRESHOLDS = [(5, 5_000_000), (4, 2_000_000), (3, 500_000), (2, 100_000), (1, 0)]
+TIER_MULTIPLIER = {1: 10_000, 2: 12_000, 3: 15_000, 4: 20_000, 5: 25_000}
+SALE, REFUND, VOID = 0x0100, 0x0101, 0x0102
+SET_PRICES, CONFIGURE = 0x0110, 0x0111
+RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN = 0x0120, 0x0121, 0x0122, 0x0123, 0x0124
+ENROL, POINTS_ADJUST = 0x0130, 0x0131
+SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144
+ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL = 1, 2, 3
+
+
+# --- arithmetic ----------------------------------------------------------------------
+
+def halfup(n, d):
+    """n/d rounded half away from zero (d > 0)."""
+    q, r = divmod(abs(n), d)
+    if 2 * r >= d:
+        q += 1
+    return q if n >= 0 else -q
+
+
+def toward_zero(n, d):
+    q = abs(n) // d
+    return q if n >= 0 else -q
+
+
+def allocate(total, weights):
+    """Largest-remainder split of total over weights (all >= 0); ties to the earlier."""
+    s = sum(weights)
+    if s == 0:
+        return [0] * len(weights)
+    parts, rems = [], []
+    for i, w in enumerate(weights):
+        parts.append(toward_zero(total * w, s))
+        rems.append((abs(total * w) - abs(toward_zero(total * w, s)) * s, i))
+    left = total - sum(parts)
+    step = -1 if left < 0 else 1
+    for _, i in sorted(rems, key=lambda x: (-x[0], x[1])):
+        if left == 0:
+            break
+        parts[i] += step
+        left -= step
+    return parts
+
+
+def sg_day(ms):
+    return (ms + SINGAPORE_MS) // DAY_MS
+
+
+def sg_date(ms):
+    return datetime.date(1970, 1, 1) + datetime.timedelta(days=sg_day(ms))
+
+
+def expiry_day(ms, months):
+    d = sg_date(ms)
+    index = d.year * 12 + (d.month - 1) + months + 1
+    first_next = datetime.date(index // 12, index % 12 + 1, 1)
+    return (first_next - datetime.date(1970, 1, 1)).days - 1
+
+
+def tier_for(spend):
+    for tier, threshold in TIER_THRESHOLDS:
+        if spend >= threshold:
+            return tier
+    return 1
+
+
+def i64b(v): return struct.pack(">q", v)
+
+
+def text_ok(text, lo, hi):
+    raw = text.encode()
+    return lo <= len(raw) <= hi and all(ord(c) >= 0x20 and ord(c) != 0x7F for c in text)
+
+
+def printable(text, lo, hi):
+    raw = text.encode()
+    return lo <= len(raw) <= hi and all(0x20 < b < 0x7F for b in raw)
+
+
+# --- §13.2 decoding ------------------------------------------------------------------
+
+def i64(r): return struct.unpack(">q", r.take(8))[0]
+
+
+def read_version(r, what):
+    if r.u8() != 1:
+        raise ValueError(f"{what} version")
+
+
+def read_tender(r):
+    kind = r.u8()
+    if kind == 1:
+        return {"kind": 1, "tendered": i64(r), "change": i64(r)}
+    if kind in (2, 3):
+        return {"kind": kind, "amount": i64(r), "terminal": r.string(16), "approval": r.string(12), "rrn": r.string(24),
+                "pan": r.string(19), "scheme": r.string(16)}
+    if kind == 4:
+        return {"kind": 4, "amount": i64(r), "hash": r.take(32), "ref": r.string(25), "source": r.string(64)}
+    if kind == 5:
+        return {"kind": 5, "id": r.string(64), "amount": i64(r)}
+    if kind == 6:
+        return {"kind": 6, "points": i64(r), "amount": i64(r)}
+    raise ValueError("tender kind")
+
+
+def tender_amount(t):
+    return t["tendered"] - t["change"] if t["kind"] == 1 else t["amount"]
+
+
+def enc_tender(t):
+    k = t["kind"]
+    out = bytes([k])
+    if k == 1:
+        return out + i64b(t["tendered"]) + i64b(t["change"])
+    if k in (2, 3):
+        return out + i64b(t["amount"]) + b"".join(enc_str(t[f]) for f in ("terminal", "approval", "rrn", "pan", "scheme"))
+    if k == 4:
+        return out + i64b(t["amount"]) + t["hash"] + enc_str(t["ref"]) + enc_str(t["source"])
+    if k == 5:
+        return out + enc_str(t["id"]) + i64b(t["amount"])
+    return out + i64b(t["points"]) + i64b(t["amount"])
+
+
+def read_tenders(r):
+    return [read_tender(r) for _ in range(r.count(16))]
+
+
+def enc_tenders(ts):
+    return u32b(len(ts)) + b"".join(enc_tender(t) for t in ts)
+
+
+def read_stock_lines(r):
+    return [(r.string(64), i64(r)) for _ in range(r.count(1000))]
+
+
+def enc_stock_lines(lines):
+    return u32b(len(lines)) + b"".join(enc_str(s) + i64b(q) for s, q in lines)
+
+
+def read_period(r):
+    p = {k: i64(r) for k in ("sales_count", "sales_total", "discount_total", "rounding_total", "refunds_count",
+                             "refunds_total", "voids_count", "voids_total", "training_count")}
+    p["rates"] = [[r.u32(), i64(r), i64(r)] for _ in range(r.count(64))]
+    p["tenders"] = []
+    for _ in range(r.count(64)):
+        kind = r.u8()
+        if kind not in range(1, 7):
+            raise ValueError("tender kind")
+        p["tenders"].append([kind, i64(r)])
+    p["grand_sales"], p["grand_refunds"], p["grand_voids"] = i64(r), i64(r), i64(r)
+    return p
+
+
+def new_period(carry=None):
+    p = {k: 0 for k in ("sales_count", "sales_total", "discount_total", "rounding_total", "refunds_count",
+                        "refunds_total", "voids_count", "voids_total", "training_count")}
+    p["rates"], p["tenders"] = [], []
+    p["grand_sales"] = carry["grand_sales"] if carry else 0
+    p["grand_refunds"] = carry["grand_refunds"] if carry else 0
+    p["grand_voids"] = carry["grand_voids"] if carry else 0
+    return p
+
+
+def enc_period(p):
+    out = b"".join(i64b(p[k]) for k in ("sales_count", "sales_total", "discount_total", "rounding_total",
+                                          "refunds_count", "refunds_total", "voids_count", "voids_total",
+                                          "training_count"))
+    out += u32b(len(p["rates"])) + b"".join(u32b(a) + i64b(b) + i64b(c) for a, b, c in p["rates"])
+    out += u32b(len(p["tenders"])) + b"".join(bytes([k]) + i64b(a) for k, a in p["tenders"])
+    return out + i64b(p["grand_sales"]) + i64b(p["grand_refunds"]) + i64b(p["grand_voids"])
+
+
+def period_add_rate(p, rate, amount, gst):
+    for entry in p["rates"]:
+        if entry[0] == rate:
+            entry[1] += amount
+            entry[2] += gst
+            return
+    p["rates"].append([rate, amount, gst])
+    p["rates"].sort(key=lambda e: e[0])
+
+
+def period_add_tender(p, kind, amount):
+    for entry in p["tenders"]:
+        if entry[0] == kind:
+            entry[1] += amount
+            return
+    p["tenders"].append([kind, amount])
+    p["tenders"].sort(key=lambda e: e[0])
+
+
+def decode(kind, body):
+    r = Reader(body)
+    read_version(r, "POS body")
+    if kind == SALE:
+        s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
+        for _ in range(r.count(500)):
+            line = {"sku": r.string(64), "category": r.string(64), "qty": i64(r), "unit": i64(r), "incl": r.boolean()}
+            line["discounts"] = [(r.string(64), i64(r)) for _ in range(r.count(8))]
+            line["net"], line["gst"] = i64(r), i64(r)
+            s["lines"].append(line)
+        s["rate"] = r.u32()
+        for k in ("subtotal", "discount", "gst", "total", "rounding", "redeemed", "earned"):
+            s[k] = i64(r)
+        s["tenders"] = read_tenders(r)
+        out = s
+    elif kind == REFUND:
+        out = {"original": r.take(32), "number": r.u64(), "reason": r.string(128), "restock": r.boolean(),
+               "lines": [(r.u32(), i64(r), i64(r), i64(r)) for _ in range(r.count(500))]}
+        out["rate"], out["amount"], out["gst"], out["reversed"] = r.u32(), i64(r), i64(r), i64(r)
+        out["tenders"] = read_tenders(r)
+    elif kind == VOID:
+        out = {"original": r.take(32), "reason": r.string(128)}
+    elif kind == SET_PRICES:
+        out = [(r.string(64), r.string(64), i64(r), r.boolean(), r.boolean()) for _ in range(r.count(1000))]
+    elif kind == CONFIGURE:
+        out = {"point_value": i64(r), "ppd": i64(r), "months": i64(r), "tender": r.boolean(), "rounding": r.boolean()}
+    elif kind == RECEIVE:
+        out = (r.string(64), read_stock_lines(r))
+    elif kind == ADJUST:
+        out = (r.string(64), i64(r), r.u8(), r.string(128))
+        if out[2] not in range(1, 7):
+            raise ValueError("adjustment reason")
+    elif kind == COUNT:
+        out = [(r.string(64), i64(r), i64(r), i64(r)) for _ in range(r.count(1000))]
+    elif kind in (TRANSFER_OUT, TRANSFER_IN):
+        out = (r.take(16), r.u32(), read_stock_lines(r))
+    elif kind == ENROL:
+        out = r.string(32)
+    elif kind == POINTS_ADJUST:
+        out = (r.string(32), i64(r), r.string(128))
+    elif kind == SHIFT_OPEN:
+        out = i64(r)
+    elif kind in (CASH_IN, CASH_OUT):
+        out = (i64(r), r.string(128))
+    elif kind == SHIFT_CLOSE:
+        out = (i64(r), i64(r), i64(r))
+    elif kind == DAY_CLOSE:
+        out = (r.u64(), r.string(10), read_period(r))
+    else:
+        raise ValueError(f"body type {kind:#06x} is not a POS body")
+    r.finish()
+    return out
+
+
+# --- §13.3 tables and records ----------------------------------------------------------
+
+def k_price(o, sku): return b"\x10" + u32b(o) + sku.encode()
+def k_stock(o, sku): return b"\x11" + u32b(o) + sku.encode()
+def k_member(m): return b"\x12" + m.encode()
+def k_shift(o, till): return b"\x13" + u32b(o) + till.encode()
+def k_books(o): return b"\x14" + u32b(o)
+def k_sale(txid): return b"\x15" + txid
+def k_transfer(tid, out): return b"\x16" + tid + bytes([1 if out else 2])
+def k_voucher(v): return b"\x17" + v.encode()
+
+
+K_SETTINGS = b"\x18"
+
+
+def record(state, key, parse):
+    raw = state.get(key)
+    if raw is None:
+        return None
+    r = Reader(raw)
+    read_version(r, "record")
+    value = parse(r)
+    r.finish()
+    return value
+
+
+def get_settings(state):
+    s = record(state, K_SETTINGS, lambda r: {"point_value": i64(r), "ppd": i64(r), "months": i64(r),
+                                             "tender": r.boolean(), "rounding": r.boolean()})
+    return s or {"point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True}
+
+
+def enc_settings(s):
+    return b"\x01" + i64b(s["point_value"]) + i64b(s["ppd"]) + i64b(s["months"]) + bytes([s["tender"], s["rounding"]])
+
+
+def get_price(state, o, sku):
+    return record(state, k_price(o, sku), lambda r: (r.string(64), i64(r), r.boolean(), r.boolean()))
+
+
+def stock(state, o, sku):
+    v = record(state, k_stock(o, sku), i64)
+    return 0 if v is None else v
+
+
+def get_member(state, m):
+    def parse(r):
+        a = {"tier": r.u8(), "spend": i64(r)}
+        a["lots"] = [[i64(r), i64(r)] for _ in range(r.count(120))]
+        a["earned"], a["redeemed"], a["expired"] = i64(r), i64(r), i64(r)
+        return a
+    return record(state, k_member(m), parse)
+
+
+def enc_member(a):
+    return (b"\x01" + bytes([a["tier"]]) + i64b(a["spend"]) + u32b(len(a["lots"]))
+            + b"".join(i64b(d) + i64b(p) for d, p in a["lots"]) + i64b(a["earned"]) + i64b(a["redeemed"])
+            + i64b(a["expired"]))
+
+
+def expire(a, day):
+    while a["lots"] and a["lots"][0][0] < day:
+        a["expired"] += a["lots"][0][1]
+        a["lots"].pop(0)
+
+
+def balance(a): return sum(p for _, p in a["lots"])
+
+
+def credit(a, points, day):
+    for lot in a["lots"]:
+        if lot[0] == day:
+            lot[1] += points
+            return
+    a["lots"].append([day, points])
+    a["lots"].sort(key=lambda l: l[0])
+
+
+def debit(a, points):
+    while points > 0:
+        take = min(points, a["lots"][0][1])
+        a["lots"][0][1] -= take
+        points -= take
+        if a["lots"][0][1] == 0:
+            a["lots"].pop(0)
+
+
+def get_shift(state, o, till):
+    return record(state, k_shift(o, till), lambda r: {
+        "number": r.u64(), "last_receipt": r.u64(), "last_credit": r.u64(), "open": r.boolean(), "float": i64(r),
+        "cash_sales": i64(r), "cash_refunds": i64(r), "cash_in": i64(r), "cash_out": i64(r), "sales": i64(r)})
+
+
+def enc_shift(s):
+    return (b"\x01" + u64b(s["number"]) + u64b(s["last_receipt"]) + u64b(s["last_credit"]) + bytes([s["open"]])
+            + b"".join(i64b(s[k]) for k in ("float", "cash_sales", "cash_refunds", "cash_in", "cash_out", "sales")))
+
+
+def expected_cash(s):
+    return s["float"] + s["cash_sales"] - s["cash_refunds"] + s["cash_in"] - s["cash_out"]
+
+
+def get_books(state, o):
+    b = record(state, k_books(o), lambda r: {"last_z": r.u64(), "open_shifts": r.u32(), "period": read_period(r)})
+    return b or {"last_z": 0, "open_shifts": 0, "period": new_period()}
+
+
+def enc_books(b):
+    return b"\x01" + u64b(b["last_z"]) + u32b(b["open_shifts"]) + enc_period(b["period"])
+
+
+def get_sale(state, txid):
+    def parse(r):
+        s = {"till": r.string(64), "shift": r.u64(), "member": r.string(32), "rate": r.u32(), "voided": r.boolean()}
+        for k in ("total", "discount", "rounding", "earned", "redeemed", "reversed", "eligible"):
+            s[k] = i64(r)
+        s["lines"] = [[r.string(64)] + [i64(r) for _ in range(6)] for _ in range(r.count(500))]
+        s["tenders"] = read_tenders(r)
+        return s
+    return record(state, k_sale(txid), parse)
+
+
+def enc_sale(s):
+    out = b"\x01" + enc_str(s["till"]) + u64b(s["shift"]) + enc_str(s["member"]) + u32b(s["rate"]) + bytes([s["voided"]])
+    out += b"".join(i64b(s[k]) for k in ("total", "discount", "rounding", "earned", "redeemed", "reversed", "eligible"))
+    out += u32b(len(s["lines"])) + b"".join(enc_str(l[0]) + b"".join(i64b(v) for v in l[1:]) for l in s["lines"])
+    return out + enc_tenders(s["tenders"])
+
+
+# --- §13.4 pricing ---------------------------------------------------------------------
+
+def gst_rate(g, ms):
+    date = sg_date(ms).isoformat()
+    rate = None
+    for effective, bp in g["gst_rates"]:
+        if effective <= date:
+            rate = bp
+    if rate is None:
+        raise Reject(320, f"no GST rate for {date}")
+    return rate
+
+
+def tax(amount, rate, inclusive):
+    return halfup(amount * rate, 10_000 + rate) if inclusive else halfup(amount * rate, 10_000)
+
+
+def price_sale(ctx, lines, member_id, redeem, training, tenders):
+    """The sale §13.4 computes (a dict like a decoded sale) for these inputs."""
+    state, o, settings = ctx.state, ctx.outlet, get_settings(ctx.state)
+    if not 1 <= len(lines) <= 500:
+        raise Reject(17, "lines")
+    priced = []
+    for sku, qty in lines:
+        p = get_price(state, o, sku)
+        if p is None or not p[3]:
+            raise Reject(300, f"SKU {sku} not on the price list")
+        if not 1 <= qty <= 100_000:
+            raise Reject(17, "quantity")
+        priced.append({"sku": sku, "category": p[0], "qty": qty, "unit": p[1], "incl": p[2], "discounts": []})
+    tier = None
+    if member_id:
+        a = get_member(state, member_id)
+        if a is None:
+            raise Reject(308, "unknown member")
+        expire(a, sg_day(ctx.time))
+        tier = a["tier"]
+        if redeem > balance(a):
+            raise Reject(310, "insufficient points")
+    if redeem < 0:
+        raise Reject(17, "negative redemption")
+    if redeem > 0 and not member_id:
+        raise Reject(308, "redemption without member")
+    for line in priced:
+        if not (0 < len(line["sku"].encode()) <= 64 and len(line["category"].encode()) <= 64
+                and 0 <= line["unit"] <= 100_000_000):
+            raise Reject(320, "basket limits")
+    if redeem and not (redeem <= 10 ** 9 and 1 <= settings["point_value"] <= 10_000):
+        raise Reject(320, "redemption limits")
+    rate = gst_rate(ctx.g, ctx.time)
+    gross = [l["unit"] * l["qty"] for l in priced]
+    net = list(gross)
+    points_tender = 0
+    if redeem:
+        value = redeem * settings["point_value"]
+        if settings["tender"]:
+            points_tender = value
+        else:
+            if value > sum(net):
+                raise Reject(320, "points worth more than left to pay")
+            for i, part in enumerate(allocate(value, net)):
+                if part > 0:
+                    priced[i]["discounts"].append(("loyalty-points", part))
+                    net[i] -= part
+    taxes = [0] * len(priced)
+    if ctx.g["gst_method"] == 1:
+        taxes = [tax(net[i], rate, priced[i]["incl"]) for i in range(len(priced))]
+    else:
+        for inclusive in (True, False):
+            idx = [i for i in range(len(priced)) if priced[i]["incl"] == inclusive]
+            if idx:
+                parts = allocate(tax(sum(net[i] for i in idx), rate, inclusive), [net[i] for i in idx])
+                for position, i in enumerate(idx):
+                    taxes[i] = parts[position]
+    totals = [net[i] if priced[i]["incl"] else net[i] + taxes[i] for i in range(len(priced))]
+    total = sum(totals)
+    if points_tender > total:
+        raise Reject(320, "points tender over total")
+    due = total - points_tender
+    rounding = 0
+    if settings["rounding"] and any(t["kind"] == 1 for t in tenders):
+        m = due % 5
+        rounding = -m if m <= 2 else 5 - m
+    eligible = due + rounding
+    earned = 0
+    if tier is not None and not training and eligible > 0:
+        earned = (eligible // 100) * settings["ppd"] * TIER_MULTIPLIER[tier] // 10_000
+    for i, line in enumerate(priced):
+        line["net"], line["gst"] = net[i], taxes[i]
+    return {"lines": priced, "rate": rate, "subtotal": sum(gross),
+            "discount": sum(a for l in priced for _, a in l["discounts"]), "gst": sum(taxes), "total": total,
+            "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible}
+
+
+def enc_sale_prefix(receipt, training, member, computed, redeemed):
+    out = b"\x01" + u64b(receipt) + bytes([training]) + enc_str(member) + u32b(len(computed["lines"]))
+    for l in computed["lines"]:
+        out += enc_str(l["sku"]) + enc_str(l["category"]) + i64b(l["qty"]) + i64b(l["unit"]) + bytes([l["incl"]])
+        out += u32b(len(l["discounts"])) + b"".join(enc_str(r) + i64b(a) for r, a in l["discounts"])
+        out += i64b(l["net"]) + i64b(l["gst"])
+    out += u32b(computed["rate"])
+    for v in (computed["subtotal"], computed["discount"], computed["gst"], computed["total"], computed["rounding"],
+              redeemed, computed["earned"]):
+        out += i64b(v)
+    return out
+
+
+# --- §13.5 rules -------------------------------------------------------------------------
+
+class Context:
+    def __init__(self, state, g, outlet, signer, signer_key, txid, time):
+        self.state, self.g, self.outlet, self.signer = state, g, outlet, signer
+        self.signer_key, self.txid, self.time = signer_key, txid, time
+
+
+def require(ctx, roles, what):
+    if ctx.signer["role"] not in roles:
+        raise Reject(10, f"{what} by a role-{ctx.signer['role']} key")
+
+
+def positive(value, hi=MONEY_LIMIT):
+    if not 0 < value <= hi:
+        raise Reject(17, f"{value} not in 1...{hi}")
+
+
+def text(value, lo, hi):
+    if not text_ok(value, lo, hi):
+        raise Reject(17, f"text {value!r} not {lo}...{hi} bytes without control characters")
+
+
+def open_shift(ctx):
+    s = get_shift(ctx.state, ctx.outlet, ctx.signer["principal"])
+    if s is None or not s["open"]:
+        raise Reject(304, "shift not open")
+    return s
+
+
+def change_stock(ctx, sku, delta):
+    value = stock(ctx.state, ctx.outlet, sku) + delta
+    if abs(value) > 10 ** 10:
+        raise Reject(17, "stock out of range")
+    ctx.state.put(k_stock(ctx.outlet, sku), b"\x01" + i64b(value))
+
+
+def check_tenders(ctx, tenders, payable, redeemed, points_tender, settings):
+    if not tenders and payable != 0:
+        raise Reject(306, "no tenders")
+    total, vouchers, points = 0, [], 0
+    for t in tenders:
+        k = t["kind"]
+        if k == 1:
+            positive(t["tendered"])
+            if not 0 <= t["change"] < t["tendered"]:
+                raise Reject(307, "change")
+        elif k in (2, 3):
+            positive(t["amount"])
+            for field, hi in (("terminal", 16), ("approval", 12), ("rrn", 24), ("scheme", 16)):
+                if not printable(t[field], 1, hi):
+                    raise Reject(307, field)
+            pan = t["pan"].encode()
+            if not 4 <= len(pan) <= 19 or any(not (48 <= b <= 57 or b in b"*X") for b in pan):
+                raise Reject(307, "masked PAN characters")
+            if any(48 <= b <= 57 and 6 <= i < len(pan) - 4 for i, b in enumerate(pan)):
+                raise Reject(307, "PAN not masked")
+            if len(pan) > 10 and not any(b in b"*X" for b in pan):
+                raise Reject(307, "PAN not masked")
+        elif k == 4:
+            positive(t["amount"])
+            text(t["ref"], 1, 25)
+            text(t["source"], 1, 64)
+        elif k == 5:
+            positive(t["amount"])
+            text(t["id"], 1, 64)
+            if t["id"] in vouchers or ctx.state.get(k_voucher(t["id"])) is not None:
+                raise Reject(316, "voucher already redeemed")
+            vouchers.append(t["id"])
+        else:
+            points += 1
+            if not (settings["tender"] and t["points"] == redeemed and t["amount"] == points_tender and points == 1):
+                raise Reject(307, "points tender")
+            positive(t["amount"])
+        total += tender_amount(t)
+    if points_tender != 0 and points != 1:
+        raise Reject(306, "points tender missing")
+    if total != payable:
+        raise Reject(306, f"tenders {total} != payable {payable}")
+
+
+def store_member(ctx, member_id, a):
+    if len(a["lots"]) > 120:
+        raise Reject(17, "too many lots")
+    ctx.state.put(k_member(member_id), enc_member(a))
+
+
+def sale(ctx, s, body):
+    require(ctx, (ROLE_TILL,), "sale")
+    books = get_books(ctx.state, ctx.outlet)
+    shift = open_shift(ctx)
+    if s["receipt"] != shift["last_receipt"] + 1:
+        raise Reject(303, "receipt number")
+    settings = get_settings(ctx.state)
+    computed = price_sale(ctx, [(l["sku"], l["qty"]) for l in s["lines"]], s["member"], s["redeemed"], s["training"],
+                          s["tenders"])
+    expected = enc_sale_prefix(s["receipt"], s["training"], s["member"], computed, s["redeemed"]) + enc_tenders(s["tenders"])
+    if expected != body:
+        raise Reject(302, "the sale differs from its pricing")
+    payable = s["total"] + s["rounding"]
+    check_tenders(ctx, s["tenders"], payable, s["redeemed"], computed["points_tender"], settings)
+    shift["last_receipt"] = s["receipt"]
+    period = books["period"]
+    if s["training"]:
+        period["training_count"] += 1
+        ctx.state.put(k_books(ctx.outlet), enc_books(books))
+        ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
+        return
+    for l in s["lines"]:
+        change_stock(ctx, l["sku"], -l["qty"])
+    eligible = payable - computed["points_tender"]
+    if s["member"]:
+        a = get_member(ctx.state, s["member"])
+        expire(a, sg_day(ctx.time))
+        debit(a, s["redeemed"])
+        a["redeemed"] += s["redeemed"]
+        if s["earned"] > 0:
+            credit(a, s["earned"], expiry_day(ctx.time, settings["months"]))
+            a["earned"] += s["earned"]
+        a["spend"] += eligible
+        a["tier"] = tier_for(a["spend"])
+        store_member(ctx, s["member"], a)
+    for t in s["tenders"]:
+        if t["kind"] == 5:
+            ctx.state.put(k_voucher(t["id"]), ctx.txid)
+        if t["kind"] == 1:
+            shift["cash_sales"] += tender_amount(t)
+        period_add_tender(period, t["kind"], tender_amount(t))
+    shift["sales"] += 1
+    period["sales_count"] += 1
+    period["sales_total"] += s["total"]
+    period["discount_total"] += s["discount"]
+    period["rounding_total"] += s["rounding"]
+    period["grand_sales"] += s["total"]
+    period_add_rate(period, s["rate"], s["total"], s["gst"])
+    ctx.state.put(k_books(ctx.outlet), enc_books(books))
+    ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
+    lines = [[l["sku"], l["qty"], l["net"] if l["incl"] else l["net"] + l["gst"], l["gst"], 0, 0, 0] for l in s["lines"]]
+    ctx.state.put(k_sale(ctx.txid), enc_sale({
+        "till": ctx.signer["principal"], "shift": shift["number"], "member": s["member"], "rate": s["rate"],
+        "voided": False, "total": s["total"], "discount": s["discount"], "rounding": s["rounding"],
+        "earned": s["earned"], "redeemed": s["redeemed"], "reversed": 0, "eligible": eligible, "lines": lines,
+        "tenders": s["tenders"]}))
+
+
+def refund(ctx, f):
+    require(ctx, (ROLE_TILL,), "refund")
+    books = get_books(ctx.state, ctx.outlet)
+    shift = open_shift(ctx)
+    if f["number"] != shift["last_credit"] + 1:
+        raise Reject(303, "credit note number")
+    text(f["reason"], 1, 128)
+    original = get_sale(ctx.state, f["original"])
+    if original is None or original["voided"]:
+        raise Reject(311, "unknown or voided original")
+    if not f["lines"]:
+        raise Reject(17, "no lines")
+    amount = gst = 0
+    for index, qty, line_amount, line_gst in f["lines"]:
+        if index >= len(original["lines"]):
+            raise Reject(312, "no such line")
+        sold = original["lines"][index]
+        sku, sold_qty, paid, sold_gst, r_qty, r_amount, r_gst = sold
+        left = sold_qty - r_qty
+        if not 0 < qty <= left:
+            raise Reject(312, "refund exceeds sale")
+        if qty == left:
+            want_amount, want_gst = paid - r_amount, sold_gst - r_gst
+        else:
+            want_amount, want_gst = halfup(paid * qty, sold_qty), halfup(sold_gst * qty, sold_qty)
+        if (line_amount, line_gst) != (want_amount, want_gst):
+            raise Reject(302, "refund line amounts")
+        sold[4] += qty
+        sold[5] += want_amount
+        sold[6] += want_gst
+        amount += want_amount
+        gst += want_gst
+        if f["restock"]:
+            change_stock(ctx, sku, qty)
+    if (f["rate"], f["amount"], f["gst"]) != (original["rate"], amount, gst):
+        raise Reject(302, "refund totals")
+    full = all(l[4] == l[1] for l in original["lines"])
+    left_points = original["earned"] - original["reversed"]
+    if full:
+        reversed_points = left_points
+    else:
+        share = 0 if original["total"] == 0 else toward_zero(original["earned"] * amount, original["total"])
+        reversed_points = min(left_points, share)
+    if f["reversed"] != reversed_points:
+        raise Reject(302, "points reversed")
+    for t in f["tenders"]:
+        if t["kind"] == 6:
+            raise Reject(307, "points refund")
+        if t["kind"] == 1 and t["change"] != 0:
+            raise Reject(307, "change on a refund")
+    check_tenders(ctx, f["tenders"], amount, 0, 0, get_settings(ctx.state))
+    period = books["period"]
+    for t in f["tenders"]:
+        if t["kind"] == 5:
+            ctx.state.put(k_voucher(t["id"]), ctx.txid)
+        if t["kind"] == 1:
+            if tender_amount(t) > expected_cash(shift):
+                raise Reject(307, "cash refund over the drawer")
+            shift["cash_refunds"] += tender_amount(t)
+        period_add_tender(period, t["kind"], -tender_amount(t))
+    original["reversed"] += reversed_points
+    if original["member"]:
+        a = get_member(ctx.state, original["member"])
+        expire(a, sg_day(ctx.time))
+        debit(a, min(reversed_points, balance(a)))
+        a["spend"] = max(0, a["spend"] - amount)
+        a["tier"] = tier_for(a["spend"])
+        store_member(ctx, original["member"], a)
+    shift["last_credit"] = f["number"]
+    period["refunds_count"] += 1
+    period["refunds_total"] += amount
+    period["grand_refunds"] += amount
+    period_add_rate(period, original["rate"], -amount, -gst)
+    ctx.state.put(k_books(ctx.outlet), enc_books(books))
+    ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
+    ctx.state.put(k_sale(f["original"]), enc_sale(original))
+
+
+def void(ctx, v):
+    require(ctx, (ROLE_TILL,), "void")
+    text(v["reason"], 1, 128)
+    original = get_sale(ctx.state, v["original"])
+    if original is None:
+        raise Reject(311, "unknown original")
+    shift = open_shift(ctx)
+    if (original["voided"] or any(l[4] > 0 for l in original["lines"]) or original["till"] != ctx.signer["principal"]
+            or original["shift"] != shift["number"]):
+        raise Reject(313, "void not allowed")
+    for l in original["lines"]:
+        change_stock(ctx, l[0], l[1])
+    if original["member"]:
+        a = get_member(ctx.state, original["member"])
+        expire(a, sg_day(ctx.time))
+        debit(a, min(original["earned"], balance(a)))
+        if original["redeemed"] > 0:
+            credit(a, original["redeemed"], expiry_day(ctx.time, get_settings(ctx.state)["months"]))
+            a["redeemed"] -= original["redeemed"]
+        a["spend"] = max(0, a["spend"] - original["eligible"])
+        a["tier"] = tier_for(a["spend"])
+        store_member(ctx, original["member"], a)
+    books = get_books(ctx.state, ctx.outlet)
+    period = books["period"]
+    for t in original["tenders"]:
+        if t["kind"] == 5:
+            ctx.state.put(k_voucher(t["id"]), None)
+        if t["kind"] == 1:
+            shift["cash_sales"] -= tender_amount(t)
+        period_add_tender(period, t["kind"], -tender_amount(t))
+    period["voids_count"] += 1
+    period["voids_total"] += original["total"]
+    period["grand_voids"] += original["total"]
+    period_add_rate(period, original["rate"], -original["total"], -sum(l[3] for l in original["lines"]))
+    original["voided"] = True
+    ctx.state.put(k_books(ctx.outlet), enc_books(books))
+    ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
+    ctx.state.put(k_sale(v["original"]), enc_sale(original))
+
+
+def check_stock_lines(ctx, lines):
+    if not lines:
+        raise Reject(17, "no stock lines")
+    seen = set()
+    for sku, qty in lines:
+        if get_price(ctx.state, ctx.outlet, sku) is None:
+            raise Reject(300, f"SKU {sku} not priced")
+        if sku in seen:
+            raise Reject(17, "SKU twice")
+        seen.add(sku)
+        if not 1 <= qty <= 10_000_000:
+            raise Reject(17, "stock quantity")
+
+
+def apply(ctx, kind, body):
+    try:
+        b = decode(kind, body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Reject(1, f"malformed POS body: {error}")
+    if not (ctx.time <= ctx.block_time + 300_000 and ctx.time + 86_400_000 >= ctx.block_time):
+        raise Reject(319, "transaction time outside its block's window")
+    st, o = ctx.state, ctx.outlet
+    if kind == SALE:
+        sale(ctx, b, body)
+    elif kind == REFUND:
+        refund(ctx, b)
+    elif kind == VOID:
+        void(ctx, b)
+    elif kind == SET_PRICES:
+        require(ctx, (ROLE_OPERATOR, ROLE_ADMIN), "price list")
+        if not b:
+            raise Reject(17, "no entries")
+        seen = set()
+        for sku, category, unit, incl, active in b:
+            text(sku, 1, 64)
+            text(category, 0, 64)
+            if sku in seen:
+                raise Reject(17, "SKU twice")
+            seen.add(sku)
+            if not 0 <= unit <= 100_000_000:
+                raise Reject(17, "unit price")
+            st.put(k_price(o, sku), b"\x01" + enc_str(category) + i64b(unit) + bytes([incl, active]))
+    elif kind == CONFIGURE:
+        require(ctx, (ROLE_ADMIN,), "settings")
+        positive(b["point_value"], 10_000)
+        if not 0 <= b["ppd"] <= 1000:
+            raise Reject(17, "points per dollar")
+        positive(b["months"], 60)
+        st.put(K_SETTINGS, enc_settings(b))
+    elif kind == RECEIVE:
+        require(ctx, (ROLE_OPERATOR, ROLE_TILL), "stock receipt")
+        text(b[0], 1, 64)
+        check_stock_lines(ctx, b[1])
+        for sku, qty in b[1]:
+            change_stock(ctx, sku, qty)
+    elif kind == ADJUST:
+        require(ctx, (ROLE_OPERATOR,), "stock adjustment")
+        sku, delta, _, note = b
+        if get_price(st, o, sku) is None:
+            raise Reject(300, "unknown SKU")
+        if delta == 0 or abs(delta) > 10_000_000:
+            raise Reject(17, "delta")
+        text(note, 0, 128)
+        change_stock(ctx, sku, delta)
+    elif kind == COUNT:
+        require(ctx, (ROLE_OPERATOR,), "stocktake")
+        if not b:
+            raise Reject(17, "no lines")
+        seen = set()
+        for sku, counted, expected, variance in b:
+            if get_price(st, o, sku) is None:
+                raise Reject(300, "unknown SKU")
+            if sku in seen:
+                raise Reject(17, "SKU twice")
+            seen.add(sku)
+            if not 0 <= counted <= 10_000_000:
+                raise Reject(17, "counted")
+            book = stock(st, o, sku)
+            if expected != book or variance != counted - book:
+                raise Reject(314, "stocktake figures")
+            st.put(k_stock(o, sku), b"\x01" + i64b(counted))
+    elif kind in (TRANSFER_OUT, TRANSFER_IN):
+        require(ctx, (ROLE_OPERATOR,), "transfer")
+        tid, counterpart, lines = b
+        outgoing = kind == TRANSFER_OUT
+        if counterpart in (o, 0):
+            raise Reject(17, "counterpart")
+        check_stock_lines(ctx, lines)
+        if st.get(k_transfer(tid, outgoing)) is not None:
+            raise Reject(315, "transfer half exists")
+        other = record(st, k_transfer(tid, not outgoing), lambda r: (r.u32(), r.u32(), read_stock_lines(r)))
+        if other is not None and (other[0] != counterpart or other[1] != o or other[2] != lines):
+            raise Reject(315, "transfer halves differ")
+        for sku, qty in lines:
+            change_stock(ctx, sku, -qty if outgoing else qty)
+        st.put(k_transfer(tid, outgoing), b"\x01" + u32b(o) + u32b(counterpart) + enc_stock_lines(lines))
+    elif kind == ENROL:
+        require(ctx, (ROLE_TILL, ROLE_OPERATOR), "enrolment")
+        text(b, 1, 32)
+        if get_member(st, b) is not None:
+            raise Reject(309, "already enrolled")
+        st.put(k_member(b), enc_member({"tier": 1, "spend": 0, "lots": [], "earned": 0, "redeemed": 0, "expired": 0}))
+    elif kind == POINTS_ADJUST:
+        require(ctx, (ROLE_OPERATOR,), "points adjustment")
+        member_id, delta, reason = b
+        text(reason, 1, 128)
+        if delta == 0 or abs(delta) > 100_000_000:
+            raise Reject(17, "delta")
+        a = get_member(st, member_id)
+        if a is None:
+            raise Reject(308, "unknown member")
+        expire(a, sg_day(ctx.time))
+        if delta > 0:
+            credit(a, delta, expiry_day(ctx.time, get_settings(st)["months"]))
+            a["earned"] += delta
+        else:
+            if -delta > balance(a):
+                raise Reject(310, "insufficient points")
+            debit(a, -delta)
+            a["redeemed"] += -delta
+        store_member(ctx, member_id, a)
+    elif kind == SHIFT_OPEN:
+        require(ctx, (ROLE_TILL,), "shift-open")
+        if not 0 <= b <= 10_000_000:
+            raise Reject(17, "float")
+        previous = get_shift(st, o, ctx.signer["principal"])
+        if previous is not None and previous["open"]:
+            raise Reject(305, "shift already open")
+        books = get_books(st, o)
+        books["open_shifts"] += 1
+        st.put(k_books(o), enc_books(books))
+        st.put(k_shift(o, ctx.signer["principal"]), enc_shift({
+            "number": (previous["number"] if previous else 0) + 1,
+            "last_receipt": previous["last_receipt"] if previous else 0,
+            "last_credit": previous["last_credit"] if previous else 0, "open": True, "float": b, "cash_sales": 0,
+            "cash_refunds": 0, "cash_in": 0, "cash_out": 0, "sales": 0}))
+    elif kind in (CASH_IN, CASH_OUT):
+        require(ctx, (ROLE_TILL,), "cash movement")
+        amount, reason = b
+        positive(amount, 10_000_000)
+        text(reason, 1, 128)
+        shift = open_shift(ctx)
+        if kind == CASH_IN:
+            shift["cash_in"] += amount
+        else:
+            if amount > expected_cash(shift):
+                raise Reject(17, "cash-out over the drawer")
+            shift["cash_out"] += amount
+        st.put(k_shift(o, ctx.signer["principal"]), enc_shift(shift))
+    elif kind == SHIFT_CLOSE:
+        require(ctx, (ROLE_TILL,), "shift-close")
+        counted, expected, variance = b
+        shift = open_shift(ctx)
+        if not 0 <= counted <= 100_000_000:
+            raise Reject(17, "counted")
+        if expected != expected_cash(shift) or variance != counted - expected:
+            raise Reject(317, "shift figures")
+        shift["open"] = False
+        books = get_books(st, o)
+        books["open_shifts"] -= 1
+        st.put(k_books(o), enc_books(books))
+        st.put(k_shift(o, ctx.signer["principal"]), enc_shift(shift))
+    elif kind == DAY_CLOSE:
+        require(ctx, (ROLE_OPERATOR,), "day-close")
+        z, date, totals = b
+        books = get_books(st, o)
+        if z != books["last_z"] + 1:
+            raise Reject(303, "Z number")
+        try:
+            datetime.date.fromisoformat(date)
+            valid_date = len(date) == 10
+        except ValueError:
+            valid_date = False
+        if not valid_date:
+            raise Reject(17, "business date")
+        if books["open_shifts"] != 0:
+            raise Reject(318, "shifts still open")
+        if enc_period(totals) != enc_period(books["period"]):
+            raise Reject(317, "Z-report totals differ from the books")
+        books["last_z"] = z
+        books["period"] = new_period(books["period"])
+        st.put(k_books(o), enc_books(books))
