@@ -10,7 +10,7 @@ import Testing
 /// random points; after every kill the store opens, the whole chain verifies, and
 /// every transaction acknowledged before the kill is in it.
 @Suite(.serialized) struct CrashTests {
-    static let kills = 200
+    static let kills = 120
 
     @Test func sigkillAtRandomPointsLosesNothingAcknowledged() throws {
         let scratch = Scratch()
@@ -31,7 +31,7 @@ import Testing
             process.standardOutput = FileHandle(forWritingAtPath: log)
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 10_000...35_000, using: &generator))
+            usleep(UInt32.random(in: 15_000...60_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "writer exited on its own in round \(round)")
