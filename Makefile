@@ -23,6 +23,7 @@ run: build
 test: build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/pyverify/run-tests
+	scripts/check-openapi
 
 # Benchmarks (release build); results go in benchmarks/RESULTS.md.
 bench: release

@@ -26,6 +26,7 @@ public struct NodeAPI: Sendable {
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: ProblemMiddleware(logger: node.logger))
         let bodyMax = node.config.requestBytesMax ?? 1 << 20
         router.get("/v1/health") { _, _ in try self.health() }
         router.get("/metrics") { _, _ in

@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+
+/// Turns every error a handler throws into the API's problem document
+/// (`{"error", "code", "message"}`), so clients see one error shape: 400 malformed,
+/// 404 not found, 413 too large, 405 wrong method, 500 internal (logged, no details).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let name: String
+            switch error.status {
+            case .badRequest: name = "malformed"
+            case .notFound: name = "not-found"
+            case .contentTooLarge: name = "too-large"
+            case .methodNotAllowed: name = "method-not-allowed"
+            default: name = "error"
+            }
+            let message = error.body ?? (error.status == .notFound ? "no such resource: \(request.uri.path)" : "\(error.status)")
+            return problem(error.status, name, 0, message)
+        } catch {
+            logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
+            return problem(.internalServerError, "internal", 0, "the node could not answer; see its log")
+        }
+    }
+}
