@@ -24,6 +24,15 @@ public struct NodeAPI: Sendable {
         self.metrics = metrics
     }
 
+    /// The HTTP server: HTTP/1.1, idle connections closed after 30 s, bodies bounded by
+    /// the configuration (default 1 MiB), every error a Problem document.
+    public func application() -> some ApplicationProtocol {
+        Application(
+            router: router(), server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            configuration: .init(address: .hostname(node.config.http.host, port: node.config.http.port), serverName: "sgpos-node"),
+            logger: node.logger)
+    }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware(logger: node.logger))
@@ -55,6 +64,10 @@ public struct NodeAPI: Sendable {
             try self.shift(outlet: try context.parameters.require("outlet", as: UInt32.self), till: try context.parameters.require("till"))
         }
         router.get("/v1/members/:id") { _, context in try self.member(try context.parameters.require("id")) }
+        router.get("/v1/network/members/:id") { _, context in
+            try json(try NetworkView(node: self.node).member(try context.parameters.require("id"), todayMs: Int64(wallClockMs())))
+        }
+        router.get("/v1/network/transfers") { _, _ in try json(try NetworkView(node: self.node).transfers()) }
         router.post("/v1/admin/isolate") { request, _ in try await self.isolate(try await body(request, max: 1_024)) }
         return router
     }

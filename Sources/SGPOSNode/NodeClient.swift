@@ -59,6 +59,14 @@ public struct NodeClient: Sendable {
         try await call("GET", "/v1/transactions/\(id)", retry: true)
     }
 
+    public func networkTransfers() async throws -> NetworkView.TransferView {
+        try await call("GET", "/v1/network/transfers", retry: true)
+    }
+
+    public func networkMember(_ id: String) async throws -> NetworkView.MemberView {
+        try await call("GET", "/v1/network/members/\(id)", retry: true)
+    }
+
     public func health() async throws -> API.Health { try await call("GET", "/v1/health", retry: false) }
     public func heads() async throws -> [API.Head] { try await call("GET", "/v1/heads", retry: true) }
     public func books(outlet: UInt32) async throws -> API.Books { try await call("GET", "/v1/outlets/\(outlet)/books", retry: true) }

@@ -73,6 +73,11 @@ struct DemoCommand: AsyncParsableCommand {
         print(String(format: "== replication: every node holds every outlet's chain at its producer's head (%.1f s after the last block)", seconds))
         var heightViews: [OutletID: [API.Head]] = [:]
         for node in nodes.nodes { heightViews[node.outlet] = try await node.client.heads() }
+        let transfers = try await nodes.nodes[0].client.networkTransfers().transfers
+        let matched = transfers.filter { $0.status == "matched" }.count
+        print("== network view (outlets by id, each at its head): \(matched) of \(transfers.count) inter-outlet transfers matched "
+              + "(" + transfers.map { "\($0.from)→\($0.to) \($0.status)" }.joined(separator: ", ") + ")")
+        let networkFailures = matched == transfers.count && !transfers.isEmpty ? 0 : 1
         var receiptCheck: (ReceiptQRPayload, Sale, String)?
         if let first = results.first(where: { $0.outlet == ids[0] })?.result.firstSale {
             receiptCheck = try await receipt(of: first, nodes: nodes)
@@ -81,8 +86,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("== nodes stopped (SIGTERM); auditing every node's data")
         let failures = try summarize(results: results, nodes: nodes, heightViews: heightViews, genesis: network.genesis,
                                      receipt: receiptCheck)
-        if failures > 0 {
-            print("demo FAILED: \(failures) problem(s)")
+        if failures + networkFailures > 0 {
+            print("demo FAILED: \(failures + networkFailures) problem(s)")
             throw ExitCode(1)
         }
         print("demo OK")

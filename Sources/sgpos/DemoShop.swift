@@ -87,7 +87,8 @@ struct DemoShop {
 
     /// The rest of the vocabulary, so every body type is on chain for the auditors'
     /// replays: a damaged-goods adjustment, a stocktake with a variance, a transfer to
-    /// the next outlet, a training sale, and a sale voided at once.
+    /// the next outlet and the receipt of the previous outlet's, a training sale, and a
+    /// sale voided at once.
     private mutating func exerciseTheBooks(now: Int64) throws {
         let outletID = outlet.outletID
         let next = outlet.network.genesis.outlets.first { $0.id > outletID }?.id ?? outlet.network.genesis.outlets[0].id
@@ -104,6 +105,12 @@ struct DemoShop {
                 let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-transfer-\(outletID)".utf8)).bytes.prefix(16)))!
                 return shop.manager.sign(.transferOut(StockTransfer(transferID: id, counterpart: next, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
             case 4:
+                // The transfer the previous outlet (in a ring) sends to this one.
+                let outlets = shop.outlet.network.genesis.outlets.map(\.id)
+                let previous = outlets.last { $0 < outletID } ?? outlets.last!
+                let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-transfer-\(previous)".utf8)).bytes.prefix(16)))!
+                return shop.manager.sign(.transferIn(StockTransfer(transferID: id, counterpart: previous, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
+            case 5:
                 let training = try shop.tills[0].buildSale([StockLine(sku: "MILK-1L", quantity: 1)], payment: .cash(tendered: nil),
                                                              training: true, atMs: now, state: state)
                 return shop.tills[0].sign(.sale(training), atMs: now)
@@ -112,14 +119,14 @@ struct DemoShop {
                                                          atMs: now, state: state)
                 return shop.tills[0].sign(.sale(sale), atMs: now)
             }
-        }, count: 5)
+        }, count: 6)
         let last = try outlet.store.environment.read { transaction -> Hash256 in
             let head = try outlet.store.head(outletID, transaction)
             return try outlet.store.block(outletID, height: head.height, transaction)!.transactions.last!.id
         }
         _ = try block({ shop, _ in
             steps += 1
-            return steps == 6 ? shop.tills[0].sign(.void(SaleVoid(originalSale: last, reason: "wrong colour")), atMs: now) : nil
+            return steps == 7 ? shop.tills[0].sign(.void(SaleVoid(originalSale: last, reason: "wrong colour")), atMs: now) : nil
         }, count: 1)
     }
 

@@ -49,10 +49,7 @@ struct NodeCommand: ParsableCommand {
                                       logger: logger)
             let replicator = Replicator(node: node, logger: logger)
             let api = NodeAPI(node: node, replicator: replicator, metrics: metrics)
-            let app = Application(
-                router: api.router(),
-                configuration: .init(address: .hostname(config.http.host, port: config.http.port), serverName: "sgpos-node"),
-                logger: logger)
+            let app = api.application()
             let head = try node.read { try store.head(config.outletId, $0) }
             logger.notice("outlet \(config.outletId) node: chain height \(head.height); API on \(config.http.host):\(config.http.port), peers on \(config.peer.host):\(config.peer.port)")
             let services = ServiceGroup(configuration: .init(
