@@ -87,6 +87,9 @@ let package = Package(
         .testTarget(name: "SGPOSStoreTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
                                    "CLMDB", "SGPOSTestSupport"]),
+        .testTarget(name: "SGPOSNodeTests",
+                    dependencies: ["SGPOSNode", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SGPOSEndToEndTests",
                     dependencies: ["SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
     ]
