@@ -1,6 +1,7 @@
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSRetail
 
 /// State keys of the POS tables (docs/FORMAT.md §13.3).
 extension StateKey {
@@ -263,6 +264,21 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
             self.amount = amount
             self.gst = gst
         }
+
+        /// What refunding `units` credits (incl. GST, and the GST in it): in proportion,
+        /// half up, the last units taking exactly what is left.
+        public func credit(units: Int64) -> (amount: Int64, gst: Int64) {
+            guard units != quantity - refundedQuantity else { return (amount - refundedAmount, gst - refundedGST) }
+            return (Rounding.halfAwayFromZero.divide(amount * units, by: quantity),
+                    Rounding.halfAwayFromZero.divide(gst * units, by: quantity))
+        }
+
+        /// Records a refund of `units` that credited `credit`.
+        public mutating func refund(units: Int64, credit: (amount: Int64, gst: Int64)) {
+            refundedQuantity += units
+            refundedAmount += credit.amount
+            refundedGST += credit.gst
+        }
     }
 
     public var till: String
@@ -301,6 +317,14 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
     }
 
     public var hasRefunds: Bool { lines.contains { $0.refundedQuantity > 0 } }
+
+    /// Points a refund of `amount` takes back (FORMAT.md §13.5): what is left when the
+    /// sale is now fully refunded, else the share of `amount` in the total, rounded down.
+    public func pointsToReverse(amount: Int64) -> Int64 {
+        let left = pointsEarned - pointsReversed
+        guard !lines.allSatisfy({ $0.refundedQuantity == $0.quantity }) else { return left }
+        return min(left, total == 0 ? 0 : Rounding.towardZero.divide(pointsEarned * amount, by: total))
+    }
 
     public func encode(to encoder: inout CanonicalEncoder) {
         encoder.writeU8(1)

@@ -150,17 +150,11 @@ extension POSTransition {
             guard line.quantity > 0, line.quantity <= left else {
                 throw reject(.refundExceedsSale, "\(label) (\(sold.sku)): \(line.quantity) units asked, \(left) of \(sold.quantity) not yet refunded")
             }
-            let isLast = line.quantity == left
-            let lineAmount = isLast ? sold.amount - sold.refundedAmount
-                : Rounding.halfAwayFromZero.divide(sold.amount * line.quantity, by: sold.quantity)
-            let lineGST = isLast ? sold.gst - sold.refundedGST
-                : Rounding.halfAwayFromZero.divide(sold.gst * line.quantity, by: sold.quantity)
+            let (lineAmount, lineGST) = sold.credit(units: line.quantity)
             guard line.amount == lineAmount, line.gst == lineGST else {
                 throw reject(.totalsMismatch, "\(label) (\(sold.sku)): recorded \(cents(line.amount)) with GST \(cents(line.gst)); the original sale gives \(cents(lineAmount)) with GST \(cents(lineGST))")
             }
-            sold.refundedQuantity += line.quantity
-            sold.refundedAmount += lineAmount
-            sold.refundedGST += lineGST
+            sold.refund(units: line.quantity, credit: (lineAmount, lineGST))
             original.lines[Int(line.lineIndex)] = sold
             amount += lineAmount
             gst += lineGST
@@ -169,10 +163,7 @@ extension POSTransition {
         guard refund.gstBasisPoints == original.gstBasisPoints, refund.amount == amount, refund.gst == gst else {
             throw reject(.totalsMismatch, "refund totals recorded \(cents(refund.amount)) GST \(cents(refund.gst)) at \(refund.gstBasisPoints) bp; computed \(cents(amount)) GST \(cents(gst)) at the original \(original.gstBasisPoints) bp")
         }
-        let fullyRefunded = original.lines.allSatisfy { $0.refundedQuantity == $0.quantity }
-        let reversed = fullyRefunded ? original.pointsEarned - original.pointsReversed
-            : min(original.pointsEarned - original.pointsReversed,
-                  original.total == 0 ? 0 : Rounding.towardZero.divide(original.pointsEarned * amount, by: original.total))
+        let reversed = original.pointsToReverse(amount: amount)
         guard refund.pointsReversed == reversed else {
             throw reject(.totalsMismatch, "points reversed recorded \(refund.pointsReversed); the refund takes back \(reversed)")
         }

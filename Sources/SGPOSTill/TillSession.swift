@@ -16,6 +16,33 @@ public enum Payment: Hashable, Sendable {
     case voucher(id: String)
 }
 
+extension Payment {
+    var isCash: Bool {
+        if case .cash = self { return true }
+        return false
+    }
+
+    /// The tender paying `amount` this way (cash: with change from what was handed over).
+    func tender(amount: Int64) throws -> Tender {
+        switch self {
+        case .cash(let tendered):
+            let given = tendered ?? amount
+            guard given >= amount else {
+                throw LedgerRejection(.tendersMismatch, "cash tendered \(Money.format(given)) is less than the \(Money.format(amount)) due")
+            }
+            return .cash(tendered: given, change: given - amount)
+        case .card(let terminal, let approval, let rrn, let pan, let scheme):
+            return .card(CardPayment(amount: amount, terminalID: terminal, approvalCode: approval, rrn: rrn, maskedPAN: pan, scheme: scheme))
+        case .nets(let terminal, let approval, let rrn, let pan):
+            return .nets(CardPayment(amount: amount, terminalID: terminal, approvalCode: approval, rrn: rrn, maskedPAN: pan, scheme: "nets"))
+        case .payNow(let hash, let reference, let source):
+            return .payNow(amount: amount, payloadHash: hash, billReference: reference, confirmationSource: source)
+        case .voucher(let id):
+            return .voucher(id: id, amount: amount)
+        }
+    }
+}
+
 /// A till's signing session: its key, its principal and its next sequence number. It
 /// builds the exact transactions the state machine accepts (the same ``SaleCalculator``),
 /// signs them, and keeps every signed transaction so a retry resends the same bytes
@@ -120,31 +147,12 @@ public struct SaleBuilder: Sendable {
         var tenders: [Tender] = []
         let pointsTender = priced.quote.pointsTender.cents
         if pointsTender > 0 { tenders.append(.points(points: redeemPoints, amount: pointsTender)) }
-        var isCash = false
-        if case .cash = payment { isCash = true }
         // Cash rounding depends on a cash tender being present: price with the kind first.
         let draft = try calculator.sale(priced, receiptNumber: receipt, training: training,
-                                        tenders: tenders + (isCash ? [.cash(tendered: 1, change: 0)] : []))
+                                        tenders: tenders + (payment.isCash ? [.cash(tendered: 1, change: 0)] : []))
         let due = draft.amountPayable - pointsTender
         if due > 0 {
-            switch payment {
-            case .cash(let tendered):
-                let given = tendered ?? due
-                guard given >= due else {
-                    throw LedgerRejection(.tendersMismatch, "cash tendered \(Money.format(given)) is less than the \(Money.format(due)) due")
-                }
-                tenders.append(.cash(tendered: given, change: given - due))
-            case .card(let terminal, let approval, let rrn, let pan, let scheme):
-                tenders.append(.card(CardPayment(amount: due, terminalID: terminal, approvalCode: approval, rrn: rrn,
-                                                 maskedPAN: pan, scheme: scheme)))
-            case .nets(let terminal, let approval, let rrn, let pan):
-                tenders.append(.nets(CardPayment(amount: due, terminalID: terminal, approvalCode: approval, rrn: rrn,
-                                                 maskedPAN: pan, scheme: "nets")))
-            case .payNow(let hash, let reference, let source):
-                tenders.append(.payNow(amount: due, payloadHash: hash, billReference: reference, confirmationSource: source))
-            case .voucher(let id):
-                tenders.append(.voucher(id: id, amount: due))
-            }
+            tenders.append(try payment.tender(amount: due))
         }
         return try calculator.sale(priced, receiptNumber: receipt, training: training, tenders: tenders)
     }
@@ -171,34 +179,16 @@ public struct SaleBuilder: Sendable {
                 throw LedgerRejection(.refundExceedsSale, "line \(unit.line + 1) (\(sold.sku)): \(unit.quantity) units asked, \(left) of \(sold.quantity) not yet refunded")
             }
             guard !record.voided else { throw LedgerRejection(.unknownOriginal, "sale \(saleID) was voided") }
-            let isLast = unit.quantity == left
-            let lineAmount = isLast ? sold.amount - sold.refundedAmount
-                : Rounding.halfAwayFromZero.divide(sold.amount * unit.quantity, by: sold.quantity)
-            let lineGST = isLast ? sold.gst - sold.refundedGST
-                : Rounding.halfAwayFromZero.divide(sold.gst * unit.quantity, by: sold.quantity)
-            sold.refundedQuantity += unit.quantity
-            sold.refundedAmount += lineAmount
-            sold.refundedGST += lineGST
+            let (lineAmount, lineGST) = sold.credit(units: unit.quantity)
+            sold.refund(units: unit.quantity, credit: (lineAmount, lineGST))
             record.lines[Int(unit.line)] = sold
             lines.append(RefundLine(lineIndex: unit.line, quantity: unit.quantity, amount: lineAmount, gst: lineGST))
             amount += lineAmount
             gst += lineGST
         }
-        let left = record.pointsEarned - record.pointsReversed
-        let full = record.lines.allSatisfy { $0.refundedQuantity == $0.quantity }
-        let reversed = full ? left : min(left, record.total == 0 ? 0 : Rounding.towardZero.divide(record.pointsEarned * amount, by: record.total))
-        let tender: Tender
-        switch refundTender {
-        case .cash: tender = .cash(tendered: amount, change: 0)
-        case .card(let terminal, let approval, let rrn, let pan, let scheme):
-            tender = .card(CardPayment(amount: amount, terminalID: terminal, approvalCode: approval, rrn: rrn, maskedPAN: pan, scheme: scheme))
-        case .nets(let terminal, let approval, let rrn, let pan):
-            tender = .nets(CardPayment(amount: amount, terminalID: terminal, approvalCode: approval, rrn: rrn, maskedPAN: pan, scheme: "nets"))
-        case .payNow(let hash, let reference, let source):
-            tender = .payNow(amount: amount, payloadHash: hash, billReference: reference, confirmationSource: source)
-        case .voucher(let id):
-            tender = .voucher(id: id, amount: amount)
-        }
+        let reversed = record.pointsToReverse(amount: amount)
+        // Money goes back without change: cash is handed over exactly.
+        let tender = try (refundTender.isCash ? Payment.cash(tendered: nil) : refundTender).tender(amount: amount)
         let number = (try state.shift(outlet: outlet, till: principal)?.lastCreditNoteNumber ?? 0) + 1
         return Refund(originalSale: saleID, creditNoteNumber: number, reason: reason, restock: restock, lines: lines,
                       gstBasisPoints: record.gstBasisPoints, amount: amount, gst: gst, pointsReversed: reversed,
