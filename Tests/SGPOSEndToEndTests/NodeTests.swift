@@ -14,10 +14,10 @@ import Testing
 @Suite(.serialized) struct NodeTests {
     @Test func theDemoNetworkSellsPartitionsHealsReplicatesAndVerifies() throws {
         let scratch = Scratch()
-        let result = try CLI.run(["demo", "--dir", scratch.path + "/demo", "--outlets", "3", "--sales", "40"], timeoutSeconds: 300)
+        let result = try CLI.run(["demo", "--dir", scratch.path + "/demo", "--outlets", "4", "--sales", "40"], timeoutSeconds: 300)
         #expect(result.status == 0, "\(result.output)\(result.error)")
-        #expect(result.output.contains("outlet 3 cut off") && result.output.contains("outlet 3 reconnected"), "\(result.output)")
-        #expect(result.output.contains("node 3 holds o1@") && result.output.contains("demo OK"), "\(result.output)")
+        #expect(result.output.contains("outlet 4 cut off") && result.output.contains("outlet 4 reconnected"), "\(result.output)")
+        #expect(result.output.contains("node 4 holds o1@") && result.output.contains("demo OK"), "\(result.output)")
         #expect(result.output.contains("checked against another node's replica: genuine"), "\(result.output)")
     }
 
