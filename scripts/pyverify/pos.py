@@ -4,6 +4,7 @@ Integer arithmetic only. `apply(ctx, body_type, body)` decodes one application b
 applies it to the overlay `ctx.state`, raising `Reject(code, message)` like §13.5 says.
 """
 import datetime
+import re
 import struct
 
 from common import Reader, Reject, enc_str, u32b, u64b
@@ -78,6 +79,16 @@ def tier_for(spend):
 
 
 def i64b(v): return struct.pack(">q", v)
+
+
+def valid_date(text):
+    """`YYYY-MM-DD`, a real calendar date."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return False
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    lengths = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return 1 <= month <= 12 and 1 <= day <= lengths[month - 1]
 
 
 def text_ok(text, lo, hi):
@@ -388,14 +399,19 @@ def enc_sale(s):
 # --- §13.4 pricing ---------------------------------------------------------------------
 
 def gst_rate(g, ms):
+    """§13.4 step 3: the rate with the greatest effective date on or before the Singapore date."""
     date = sg_date(ms).isoformat()
-    rate = None
-    for effective, bp in g["gst_rates"]:
-        if effective <= date:
-            rate = bp
-    if rate is None:
+    effective = [(day, bp) for day, bp in g["gst_rates"] if day <= date]
+    if not effective:
         raise Reject(320, f"no GST rate for {date}")
-    return rate
+    return max(effective)[1]
+
+
+def money(value, what):
+    """Every amount pricing computes must stay within ±10^12 cents (else 320)."""
+    if abs(value) > MONEY_LIMIT:
+        raise Reject(320, f"{what} {value} beyond ±{MONEY_LIMIT} cents")
+    return value
 
 
 def tax(amount, rate, inclusive):
@@ -435,15 +451,15 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
     if redeem and not (redeem <= 10 ** 9 and 1 <= settings["point_value"] <= 10_000):
         raise Reject(320, "redemption limits")
     rate = gst_rate(ctx.g, ctx.time)
-    gross = [l["unit"] * l["qty"] for l in priced]
+    gross = [money(l["unit"] * l["qty"], f"line {i + 1} gross") for i, l in enumerate(priced)]
     net = list(gross)
     points_tender = 0
     if redeem:
-        value = redeem * settings["point_value"]
+        value = money(redeem * settings["point_value"], "points value")
         if settings["tender"]:
             points_tender = value
         else:
-            if value > sum(net):
+            if value > money(sum(net), "net"):
                 raise Reject(320, "points worth more than left to pay")
             for i, part in enumerate(allocate(value, net)):
                 if part > 0:
@@ -456,11 +472,13 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
         for inclusive in (True, False):
             idx = [i for i in range(len(priced)) if priced[i]["incl"] == inclusive]
             if idx:
-                parts = allocate(tax(sum(net[i] for i in idx), rate, inclusive), [net[i] for i in idx])
+                taxable = money(sum(net[i] for i in idx), "taxable")
+                parts = allocate(tax(taxable, rate, inclusive), [net[i] for i in idx])
                 for position, i in enumerate(idx):
                     taxes[i] = parts[position]
-    totals = [net[i] if priced[i]["incl"] else net[i] + taxes[i] for i in range(len(priced))]
-    total = sum(totals)
+    totals = [net[i] if priced[i]["incl"] else money(net[i] + taxes[i], f"line {i + 1} total")
+              for i in range(len(priced))]
+    total = money(sum(totals), "total")
     if points_tender > total:
         raise Reject(320, "points tender over total")
     due = total - points_tender
@@ -474,22 +492,27 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
         earned = (eligible // 100) * settings["ppd"] * TIER_MULTIPLIER[tier] // 10_000
     for i, line in enumerate(priced):
         line["net"], line["gst"] = net[i], taxes[i]
+    money(sum(gross), "subtotal")
     return {"lines": priced, "rate": rate, "subtotal": sum(gross),
             "discount": sum(a for l in priced for _, a in l["discounts"]), "gst": sum(taxes), "total": total,
             "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible}
 
 
-def enc_sale_prefix(receipt, training, member, computed, redeemed):
-    out = b"\x01" + u64b(receipt) + bytes([training]) + enc_str(member) + u32b(len(computed["lines"]))
-    for l in computed["lines"]:
-        out += enc_str(l["sku"]) + enc_str(l["category"]) + i64b(l["qty"]) + i64b(l["unit"]) + bytes([l["incl"]])
-        out += u32b(len(l["discounts"])) + b"".join(enc_str(r) + i64b(a) for r, a in l["discounts"])
-        out += i64b(l["net"]) + i64b(l["gst"])
-    out += u32b(computed["rate"])
-    for v in (computed["subtotal"], computed["discount"], computed["gst"], computed["total"], computed["rounding"],
-              redeemed, computed["earned"]):
-        out += i64b(v)
-    return out
+def compare_sale(recorded, computed):
+    """§13.5 sale: every recorded field equals the computed one; the first difference is reported."""
+    if len(recorded["lines"]) != len(computed["lines"]):
+        raise Reject(302, "line count differs from the pricing")
+    for number, (mine, theirs) in enumerate(zip(recorded["lines"], computed["lines"]), 1):
+        label = f"line {number} ({mine['sku']})"
+        if (mine["unit"], mine["category"], mine["incl"]) != (theirs["unit"], theirs["category"], theirs["incl"]):
+            raise Reject(301, f"{label}: recorded price {mine['unit']} in {mine['category']!r}, "
+                              f"the price list says {theirs['unit']} in {theirs['category']!r}")
+        if (mine["net"], mine["gst"], mine["discounts"]) != (theirs["net"], theirs["gst"], theirs["discounts"]):
+            raise Reject(302, f"{label}: recorded net {mine['net']} GST {mine['gst']} discounts {mine['discounts']}; "
+                              f"pricing gives {theirs['net']} {theirs['gst']} {theirs['discounts']}")
+    for field in ("rate", "subtotal", "discount", "gst", "total", "rounding", "earned"):
+        if recorded[field] != computed[field]:
+            raise Reject(302, f"{field}: recorded {recorded[field]}, pricing gives {computed[field]}")
 
 
 # --- §13.5 rules -------------------------------------------------------------------------
@@ -579,7 +602,7 @@ def store_member(ctx, member_id, a):
     ctx.state.put(k_member(member_id), enc_member(a))
 
 
-def sale(ctx, s, body):
+def sale(ctx, s):
     require(ctx, (ROLE_TILL,), "sale")
     books = get_books(ctx.state, ctx.outlet)
     shift = open_shift(ctx)
@@ -588,9 +611,7 @@ def sale(ctx, s, body):
     settings = get_settings(ctx.state)
     computed = price_sale(ctx, [(l["sku"], l["qty"]) for l in s["lines"]], s["member"], s["redeemed"], s["training"],
                           s["tenders"])
-    expected = enc_sale_prefix(s["receipt"], s["training"], s["member"], computed, s["redeemed"]) + enc_tenders(s["tenders"])
-    if expected != body:
-        raise Reject(302, "the sale differs from its pricing")
+    compare_sale(s, computed)
     payable = s["total"] + s["rounding"]
     check_tenders(ctx, s["tenders"], payable, s["redeemed"], computed["points_tender"], settings)
     shift["last_receipt"] = s["receipt"]
@@ -778,7 +799,7 @@ def apply(ctx, kind, body):
         raise Reject(319, "transaction time outside its block's window")
     st, o = ctx.state, ctx.outlet
     if kind == SALE:
-        sale(ctx, b, body)
+        sale(ctx, b)
     elif kind == REFUND:
         refund(ctx, b)
     elif kind == VOID:
@@ -923,12 +944,7 @@ def apply(ctx, kind, body):
         books = get_books(st, o)
         if z != books["last_z"] + 1:
             raise Reject(303, "Z number")
-        try:
-            datetime.date.fromisoformat(date)
-            valid_date = len(date) == 10
-        except ValueError:
-            valid_date = False
-        if not valid_date:
+        if not valid_date(date):
             raise Reject(17, "business date")
         if books["open_shifts"] != 0:
             raise Reject(318, "shifts still open")
