@@ -143,9 +143,13 @@ public struct USBPrinterTransport: PrinterTransport {
                 throw DeviceError.unavailable(String(format: "cannot open printer %04x:%04x (permissions?)", descriptor.idVendor, descriptor.idProduct))
             }
             defer { libusb_close(handle) }
-            _ = libusb_set_auto_detach_kernel_driver(handle, 1)  // usblp gives the printer back when we release it
-            guard libusb_claim_interface(handle, interfaceNumber) == 0 else {
-                throw DeviceError.unavailable("printer interface \(interfaceNumber) is busy")
+            // usblp claims printers: detach it while we print, and give the printer back after.
+            let detached = libusb_kernel_driver_active(handle, interfaceNumber) == 1
+                && libusb_detach_kernel_driver(handle, interfaceNumber) == 0
+            defer { if detached { _ = libusb_attach_kernel_driver(handle, interfaceNumber) } }
+            let claimed = libusb_claim_interface(handle, interfaceNumber)
+            guard claimed == 0 else {
+                throw DeviceError.unavailable("printer interface \(interfaceNumber) is busy: \(String(cString: libusb_error_name(claimed)))")
             }
             defer { libusb_release_interface(handle, interfaceNumber) }
             return try body(handle, endpointOut, endpointIn)

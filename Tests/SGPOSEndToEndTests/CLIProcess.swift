@@ -20,13 +20,19 @@ enum CLI {
     }
 
     /// Runs `sgpos arguments…` to completion (bounded by `timeoutSeconds`).
-    static func run(_ arguments: [String], input: String? = nil, timeoutSeconds: Double = 120) throws -> Result {
+    /// `wrapper` runs the binary under another program (`umockdev-run … --`).
+    static func run(_ arguments: [String], input: String? = nil, timeoutSeconds: Double = 120, wrapper: [String] = []) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw CLIFailure("sgpos binary not found at \(binary); run `swift build` (make test does) first")
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if wrapper.isEmpty {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = wrapper + [binary] + arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         let outputFile = NSTemporaryDirectory() + "sgpos-out-\(UUID().uuidString)"
         let errorFile = outputFile + ".err"
