@@ -20,6 +20,7 @@ public enum POSBody: Hashable, Sendable {
     case cashOut(CashMovement)
     case shiftClose(ShiftClose)
     case dayClose(DayClose)
+    case drawerOpen(DrawerOpen)
 
     public var typeCode: UInt16 {
         switch self {
@@ -40,6 +41,7 @@ public enum POSBody: Hashable, Sendable {
         case .cashOut: POSBodyType.cashOut
         case .shiftClose: POSBodyType.shiftClose
         case .dayClose: POSBodyType.dayClose
+        case .drawerOpen: POSBodyType.drawerOpen
         }
     }
 
@@ -62,6 +64,7 @@ public enum POSBody: Hashable, Sendable {
         case .cashIn(let body), .cashOut(let body): body.encode(to: &encoder)
         case .shiftClose(let body): body.encode(to: &encoder)
         case .dayClose(let body): body.encode(to: &encoder)
+        case .drawerOpen(let body): body.encode(to: &encoder)
         }
         return encoder.bytes
     }
@@ -91,6 +94,7 @@ public enum POSBody: Hashable, Sendable {
         case POSBodyType.cashOut: body = .cashOut(try CashMovement(from: &decoder))
         case POSBodyType.shiftClose: body = .shiftClose(try ShiftClose(from: &decoder))
         case POSBodyType.dayClose: body = .dayClose(try DayClose(from: &decoder))
+        case POSBodyType.drawerOpen: body = .drawerOpen(try DrawerOpen(from: &decoder))
         default: throw .unknownTag("body type 0x\(String(type, radix: 16)) is not a POS body", at: 0)
         }
         try decoder.finish("\(POSBodyType.name(type)) body")

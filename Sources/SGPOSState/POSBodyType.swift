@@ -17,6 +17,7 @@ public enum POSBodyType {
     public static let cashOut: UInt16 = 0x0142
     public static let shiftClose: UInt16 = 0x0143
     public static let dayClose: UInt16 = 0x0144
+    public static let drawerOpen: UInt16 = 0x0145
 
     /// Human names, for errors and the CLI.
     public static func name(_ type: UInt16) -> String {
@@ -38,6 +39,7 @@ public enum POSBodyType {
         case cashOut: "cash-out"
         case shiftClose: "shift-close"
         case dayClose: "day-close"
+        case drawerOpen: "drawer-open"
         default: "0x" + String(type, radix: 16)
         }
     }

@@ -183,6 +183,8 @@ public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
     public var cashIn: Int64
     public var cashOut: Int64
     public var salesCount: Int64
+    /// Drawer opens without a sale in this shift.
+    public var drawerOpens: Int64 = 0
 
     public init(number: UInt64, open: Bool, float: Int64, cashSales: Int64 = 0, cashRefunds: Int64 = 0,
                 cashIn: Int64 = 0, cashOut: Int64 = 0, salesCount: Int64 = 0) {
@@ -205,7 +207,7 @@ public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
         encoder.writeU64(lastReceiptNumber)
         encoder.writeU64(lastCreditNoteNumber)
         encoder.writeBool(open)
-        for value in [float, cashSales, cashRefunds, cashIn, cashOut, salesCount] { encoder.writeI64(value) }
+        for value in [float, cashSales, cashRefunds, cashIn, cashOut, salesCount, drawerOpens] { encoder.writeI64(value) }
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
@@ -220,6 +222,7 @@ public struct ShiftRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
         cashIn = try decoder.readI64("cash in")
         cashOut = try decoder.readI64("cash out")
         salesCount = try decoder.readI64("sales count")
+        drawerOpens = try decoder.readI64("drawer opens")
     }
 }
 

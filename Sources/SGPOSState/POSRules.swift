@@ -51,6 +51,7 @@ public struct POSRules: ApplicationRules {
         case .cashOut(let body): try run.cashMovement(body, incoming: false, &state)
         case .shiftClose(let body): try run.shiftClose(body, &state)
         case .dayClose(let body): try run.dayClose(body, &state)
+        case .drawerOpen(let body): try run.drawerOpen(body, &state)
         }
     }
 }

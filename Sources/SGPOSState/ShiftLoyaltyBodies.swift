@@ -38,6 +38,26 @@ public struct CashMovement: Hashable, Sendable {
     }
 }
 
+/// The cash drawer was opened without a sale (change for a customer, a float check):
+/// every kick of the drawer is a cash event of the shift. (A sale with a cash tender is
+/// itself the event for the kick that follows it.)
+public struct DrawerOpen: Hashable, Sendable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+extension DrawerOpen {
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeString(reason, limit: POSLimits.reasonBytesMax)
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        try readVersion(&decoder, "drawer-open")
+        reason = try decoder.readString("reason", limit: POSLimits.reasonBytesMax)
+    }
+}
+
 /// Closes the signing till's shift: counted cash against expected cash.
 public struct ShiftClose: Hashable, Sendable {
     public var counted: Int64

@@ -67,6 +67,14 @@ extension POSTransition {
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
     }
 
+    mutating func drawerOpen(_ body: DrawerOpen, _ state: inout StateOverlay<some StateReader>) throws {
+        try require([.till], "a drawer-open")
+        try requireText(body.reason, "drawer-open reason", max: POSLimits.reasonBytesMax)
+        var shift = try openShift(state)
+        shift.drawerOpens += 1
+        state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
+    }
+
     mutating func shiftClose(_ body: ShiftClose, _ state: inout StateOverlay<some StateReader>) throws {
         try require([.till], "a shift-close")
         var shift = try openShift(state)

@@ -126,8 +126,12 @@ struct DemoShop {
         }
         _ = try block({ shop, _ in
             steps += 1
-            return steps == 7 ? shop.tills[0].sign(.void(SaleVoid(originalSale: last, reason: "wrong colour")), atMs: now) : nil
-        }, count: 1)
+            switch steps {
+            case 7: return shop.tills[0].sign(.void(SaleVoid(originalSale: last, reason: "wrong colour")), atMs: now)
+            case 8: return shop.tills[0].sign(.drawerOpen(DrawerOpen(reason: "change for a customer")), atMs: now)
+            default: return nil
+            }
+        }, count: 2)
     }
 
     func memberID(_ index: Int) -> String { String(format: "M%02d-%04d", outlet.outletID, index + 1) }

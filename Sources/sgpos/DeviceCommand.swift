@@ -72,8 +72,18 @@ struct DeviceCommand: ParsableCommand {
             abstract: "Decode scanner reports: HID boot-keyboard (8-byte) or HID POS reports, one hex report per line.")
         @Argument(help: "File of hex reports (- for standard input).") var file: String = "-"
         @Flag(help: "Reports are HID POS (usage page 0x8C), not keyboard.") var hidPOS = false
+        @Flag(help: "Read a USB scanner (HID boot keyboard) with libusb instead of a file.") var usb = false
+        @Option(help: "With --usb: stop after this many scans.") var count: Int = 100
+        @Option(help: "With --usb: stop after this many milliseconds without a report.") var idleMs: UInt32 = 2_000
 
         func run() throws {
+            if usb {
+                try USBScanner().read(scansMax: count, idleTimeoutMs: idleMs) { scan in
+                    let check = scan.checkDigitValid.map { $0 ? " (check digit ok)" : " (CHECK DIGIT WRONG)" } ?? ""
+                    print("scan \(scan.code)" + check)
+                }
+                return
+            }
             let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(file, what: "reports")
             var keyboard = HIDKeyboardDecoder()
             var pos = HIDPOSDecoder()

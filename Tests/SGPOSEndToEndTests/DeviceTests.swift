@@ -87,6 +87,30 @@ import Testing
         #expect(result.status == 0, "\(result.output)\(result.error)")
     }
 
+    @Test func anEmulatedUSBScannerDeliversASequenceOfScans() throws {
+        let scratch = Scratch()
+        let usage: [Character: UInt8] = ["0": 0x27, "1": 0x1E, "2": 0x1F, "3": 0x20, "4": 0x21, "5": 0x22, "6": 0x23, "7": 0x24, "8": 0x25, "9": 0x26]
+        var lines = ["@DEV /dev/bus/usb/001/003 (usbdevfs)"]
+        func report(_ key: UInt8, shift: Bool = false) -> String {
+            "USBDEVFS_REAPURBNDELAY 0 1 129 0 0 8 8 0 " + String(format: "%02x00%02x0000000000", shift ? 2 : 0, key)
+        }
+        for code in ["4006381333931", "036000291452", "4006381333932"] {
+            for character in code {
+                lines.append(report(usage[character]!))
+                lines.append(report(0))
+            }
+            lines.append(report(0x28))
+            lines.append(report(0))
+        }
+        let path = scratch.path + "/scan.ioctl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["device", "scan", "--usb", "--count", "3", "--idle-ms", "500"], wrapper: [
+            "umockdev-run", "--device", CLI.packageRoot + "/Tests/Fixtures/usb/scanner-hid-keyboard.umockdev",
+            "--ioctl", "/dev/bus/usb/001/003=\(path)", "--"])
+        #expect(result.output == "scan 4006381333931 (check digit ok)\nscan 036000291452 (check digit ok)\nscan 4006381333932 (CHECK DIGIT WRONG)\n",
+                "\(result.output)\(result.error)")
+    }
+
     @Test func scannerReportsDecodeFromTheCommandLine() throws {
         let reports = """
             0000210000000000

@@ -107,6 +107,9 @@ struct LoyaltyStockShiftTests {
         try shop.openShift(float: 10_000)
         try shop.sell([("RICE5KG", 1)], payment: .cash(tendered: 5_000))  // 13.90 in cash
         try shop.submit(.till, .cashIn(CashMovement(amount: 2_000, reason: "coins from safe")))
+        try shop.submit(.till, .drawerOpen(DrawerOpen(reason: "change for a customer")))
+        #expect(try shop.state.shift(outlet: 1, till: "till-1")!.drawerOpens == 1)
+        expectRejected(.shiftNotOpen, &shop) { shop in try shop.submit(.till2, .drawerOpen(DrawerOpen(reason: "x"))) }
         try shop.submit(.till, .cashOut(CashMovement(amount: 5_000, reason: "to safe")))
         expectRejected(.invalidField, &shop) { shop in try shop.submit(.till, .cashOut(CashMovement(amount: 1_000_000, reason: "x"))) }
         let expected: Int64 = 10_000 + 1_390 + 2_000 - 5_000

@@ -18,7 +18,7 @@ SALE, REFUND, VOID = 0x0100, 0x0101, 0x0102
 SET_PRICES, CONFIGURE = 0x0110, 0x0111
 RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN = 0x0120, 0x0121, 0x0122, 0x0123, 0x0124
 ENROL, POINTS_ADJUST = 0x0130, 0x0131
-SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144
+SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144, 0x0145
 ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL = 1, 2, 3
 
 
@@ -261,6 +261,8 @@ def decode(kind, body):
         out = (i64(r), i64(r), i64(r))
     elif kind == DAY_CLOSE:
         out = (r.u64(), r.string(10), read_period(r))
+    elif kind == DRAWER_OPEN:
+        out = r.string(128)
     else:
         raise ValueError(f"body type {kind:#06x} is not a POS body")
     r.finish()
@@ -357,12 +359,14 @@ def debit(a, points):
 def get_shift(state, o, till):
     return record(state, k_shift(o, till), lambda r: {
         "number": r.u64(), "last_receipt": r.u64(), "last_credit": r.u64(), "open": r.boolean(), "float": i64(r),
-        "cash_sales": i64(r), "cash_refunds": i64(r), "cash_in": i64(r), "cash_out": i64(r), "sales": i64(r)})
+        "cash_sales": i64(r), "cash_refunds": i64(r), "cash_in": i64(r), "cash_out": i64(r), "sales": i64(r),
+        "drawer_opens": i64(r)})
 
 
 def enc_shift(s):
     return (b"\x01" + u64b(s["number"]) + u64b(s["last_receipt"]) + u64b(s["last_credit"]) + bytes([s["open"]])
-            + b"".join(i64b(s[k]) for k in ("float", "cash_sales", "cash_refunds", "cash_in", "cash_out", "sales")))
+            + b"".join(i64b(s[k]) for k in ("float", "cash_sales", "cash_refunds", "cash_in", "cash_out", "sales",
+                                             "drawer_opens")))
 
 
 def expected_cash(s):
@@ -911,7 +915,7 @@ def apply(ctx, kind, body):
             "number": (previous["number"] if previous else 0) + 1,
             "last_receipt": previous["last_receipt"] if previous else 0,
             "last_credit": previous["last_credit"] if previous else 0, "open": True, "float": b, "cash_sales": 0,
-            "cash_refunds": 0, "cash_in": 0, "cash_out": 0, "sales": 0}))
+            "cash_refunds": 0, "cash_in": 0, "cash_out": 0, "sales": 0, "drawer_opens": 0}))
     elif kind in (CASH_IN, CASH_OUT):
         require(ctx, (ROLE_TILL,), "cash movement")
         amount, reason = b
@@ -924,6 +928,12 @@ def apply(ctx, kind, body):
             if amount > expected_cash(shift):
                 raise Reject(17, "cash-out over the drawer")
             shift["cash_out"] += amount
+        st.put(k_shift(o, ctx.signer["principal"]), enc_shift(shift))
+    elif kind == DRAWER_OPEN:
+        require(ctx, (ROLE_TILL,), "drawer-open")
+        text(b, 1, 128)
+        shift = open_shift(ctx)
+        shift["drawer_opens"] += 1
         st.put(k_shift(o, ctx.signer["principal"]), enc_shift(shift))
     elif kind == SHIFT_CLOSE:
         require(ctx, (ROLE_TILL,), "shift-close")
