@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SGPOSTill", targets: ["SGPOSTill"]),
         .library(name: "SGPOSNode", targets: ["SGPOSNode"]),
         .library(name: "SGPOSDevices", targets: ["SGPOSDevices"]),
+        .library(name: "SGPOSContracts", targets: ["SGPOSContracts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,6 +55,8 @@ let package = Package(
         .target(name: "SGPOSTill", dependencies: ["SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        // The rules language: parser, checker with a static cost bound, metered interpreter.
+        .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
         // Receipt printers, cash drawers and barcode scanners (ESC/POS, libusb, HID).
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
@@ -68,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSNode", "SGPOSDevices", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSNode", "SGPOSDevices", "SGPOSContracts", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +95,7 @@ let package = Package(
         .testTarget(name: "SGPOSStoreTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
                                    "CLMDB", "SGPOSTestSupport"]),
+        .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",
                     dependencies: ["SGPOSNode", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",

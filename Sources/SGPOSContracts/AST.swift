@@ -1,0 +1,57 @@
+/// Parsed rules (docs/CONTRACTS.md §3).
+public struct Rule: Sendable {
+    public var id: String
+    public var version: Int64
+    public var language: Int64 = 1
+    public var priority: Int64 = 0
+    public var group: String?
+    /// Active from…until (ms since the epoch, half-open), if declared.
+    public var window: (from: Int64, until: Int64)?
+    /// Per-member counters and whole-promotion budgets: name → cap.
+    public var memberCounters: [(name: String, max: Int64)] = []
+    public var budgets: [(name: String, max: Int64)] = []
+    var body: [Statement] = []
+}
+
+indirect enum Expression: Sendable {
+    case integer(Int64, Position)
+    case money(Int64, Position)
+    case string(String, Position)
+    case boolean(Bool, Position)
+    case enumCase(String, Position)
+    case name(String, Position)
+    case field(Expression, String, Position)
+    case call(String, [Argument], Position)
+    case method(Expression, String, [Argument], Position)
+    case unary(String, Expression, Position)
+    case binary(String, Expression, Expression, Position)
+
+    var position: Position {
+        switch self {
+        case .integer(_, let p), .money(_, let p), .string(_, let p), .boolean(_, let p), .enumCase(_, let p), .name(_, let p),
+             .field(_, _, let p), .call(_, _, let p), .method(_, _, _, let p), .unary(_, _, let p), .binary(_, _, _, let p):
+            p
+        }
+    }
+}
+
+struct Argument: Sendable {
+    var label: String?
+    /// A lambda's parameter (`l => …`), if the argument is one.
+    var parameter: String?
+    var value: Expression
+}
+
+struct Position: Sendable, Hashable {
+    let line: Int
+    let column: Int
+}
+
+indirect enum Statement: Sendable {
+    case constant(String, Expression, Position)
+    case letBinding(String, Expression, Position)
+    case require(Expression, failCode: UInt16?, Position)
+    case when(Expression, [Statement], [Statement], Position)
+    case forEach(String, Expression, [Statement], Position)
+    case emit(String, [Argument], Position)
+}

@@ -1,0 +1,88 @@
+import SGPOSCrypto
+
+/// A rule parsed, type-checked and bounded: what a deployment records and every node runs.
+public struct CompiledRule: Sendable {
+    public let rule: Rule
+    /// Static cost bound in ticks (≤ ``ContractLimits/costMax``).
+    public let staticCost: UInt64
+    /// SHA-256 of the source bytes: what a deployment transaction names.
+    public let sourceHash: Hash256
+
+    /// Parses and checks `source`; throws a ``ContractError`` with line and column.
+    public static func compile(_ source: String) throws -> CompiledRule {
+        let rule = try Parser.parse(source)
+        return CompiledRule(rule: rule, staticCost: try Checker.check(rule), sourceHash: Hash256.sha256(Array(source.utf8)))
+    }
+
+    public var id: String { rule.id }
+
+    /// Runs the rule on `input`. Outside its window it is skipped at no cost.
+    public func evaluate(_ input: ContractInput) -> Outcome {
+        if let window = rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
+        var interpreter = Interpreter(rule: rule, input: input, staticCost: staticCost)
+        let outcome = interpreter.run()
+        assert(outcome.cost <= staticCost, "dynamic cost above the static bound")
+        return outcome
+    }
+}
+
+/// The active rules of a chain, run in one defined order: priority ascending, then rule
+/// id bytewise. Each rule sees line nets after the earlier rules' discounts; within an
+/// exclusivity group the first rule to discount a line keeps it (later line discounts of
+/// that group on that line are dropped); a failed or skipped rule changes nothing.
+public struct RuleSet: Sendable {
+    public let rules: [CompiledRule]
+
+    public init(_ rules: [CompiledRule]) {
+        self.rules = rules.sorted {
+            $0.rule.priority != $1.rule.priority ? $0.rule.priority < $1.rule.priority
+                : Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8))
+        }
+    }
+
+    public struct Result: Sendable, Hashable {
+        public var outcomes: [(id: String, outcome: Outcome)]
+        public var effects: [(id: String, effect: Effect)]
+        public var cost: UInt64
+
+        public static func == (lhs: Result, rhs: Result) -> Bool {
+            lhs.cost == rhs.cost && lhs.outcomes.map(\.id) == rhs.outcomes.map(\.id) && lhs.outcomes.map(\.outcome) == rhs.outcomes.map(\.outcome)
+                && lhs.effects.map(\.id) == rhs.effects.map(\.id) && lhs.effects.map(\.effect) == rhs.effects.map(\.effect)
+        }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(cost) }
+    }
+
+    public func evaluate(_ input: ContractInput, counters: [String: [String: Int64]] = [:]) -> Result {
+        var current = input
+        var claimed: [String: Set<Int>] = [:]
+        var result = Result(outcomes: [], effects: [], cost: 0)
+        for compiled in rules {
+            current.counters = counters[compiled.id] ?? [:]
+            let outcome = compiled.evaluate(current)
+            result.outcomes.append((compiled.id, outcome))
+            result.cost = result.cost.plus(outcome.cost)
+            guard case .applied(let effects, _) = outcome else { continue }
+            for effect in effects {
+                if case .lineDiscount(let line, let amount, _) = effect {
+                    if let group = compiled.rule.group {
+                        if claimed[group]?.contains(line) == true, !(claimedBy(compiled.id, group, line, result)) { continue }
+                        claimed[group, default: []].insert(line)
+                    }
+                    current.lines[line].net -= amount
+                }
+                if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
+                result.effects.append((compiled.id, effect))
+            }
+        }
+        return result
+    }
+
+    /// Whether `id` itself claimed `line` for `group` earlier (a rule may discount its own lines twice).
+    private func claimedBy(_ id: String, _ group: String, _ line: Int, _ result: Result) -> Bool {
+        result.effects.contains { entry in
+            guard entry.id == id, case .lineDiscount(let l, _, _) = entry.effect else { return false }
+            return l == line
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// What a rule reads: the basket (lines with their net after earlier rules' discounts),
+/// the customer, the block's time and outlet, and the current counter values.
+public struct ContractInput: Sendable, Hashable {
+    public struct Line: Sendable, Hashable {
+        public var sku: String
+        public var category: String
+        public var quantity: Int64
+        /// Cents.
+        public var unitPrice: Int64
+        /// Cents after earlier discounts.
+        public var net: Int64
+        public init(sku: String, category: String, quantity: Int64, unitPrice: Int64, net: Int64) {
+            self.sku = sku
+            self.category = category
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+            self.net = net
+        }
+    }
+
+    public struct Customer: Sendable, Hashable {
+        public var id: String
+        public var isMember: Bool
+        /// 1 bronze … 5 diamond.
+        public var tier: UInt8
+        public var lifetimeSpend: Int64
+        public var points: Int64
+        public init(id: String, isMember: Bool, tier: UInt8, lifetimeSpend: Int64, points: Int64) {
+            self.id = id
+            self.isMember = isMember
+            self.tier = tier
+            self.lifetimeSpend = lifetimeSpend
+            self.points = points
+        }
+    }
+
+    public var lines: [Line]
+    public var customer: Customer
+    public var timeMs: Int64
+    public var outlet: Int64
+    /// Current values of the rule's counters (per member for `state`, global for `budget`).
+    public var counters: [String: Int64]
+    /// Basket discounts granted by earlier rules (cents): `basket.subtotal` is measured after them.
+    public var basketDiscount: Int64 = 0
+
+    public init(lines: [Line], customer: Customer = .guest, timeMs: Int64, outlet: Int64 = 1, counters: [String: Int64] = [:]) {
+        self.lines = lines
+        self.customer = customer
+        self.timeMs = timeMs
+        self.outlet = outlet
+        self.counters = counters
+    }
+}
+
+extension ContractInput.Customer {
+    /// A shopper who is not a member.
+    public static let guest = ContractInput.Customer(id: "", isMember: false, tier: 1, lifetimeSpend: 0, points: 0)
+}
+
+/// What a rule asks the ledger to do. Effects are data; the rule writes nothing itself.
+public enum Effect: Sendable, Hashable {
+    case lineDiscount(line: Int, amount: Int64, code: String)
+    case basketDiscount(amount: Int64, code: String)
+    case awardPoints(points: Int64, reason: String)
+    case setTier(UInt8)
+    case increment(counter: String, by: Int64)
+}
+
+/// The result of running one rule: all effects or none.
+public enum Outcome: Sendable, Hashable {
+    case applied([Effect], cost: UInt64)
+    case skipped(cost: UInt64)
+    case failed(ContractError, cost: UInt64)
+
+    public var cost: UInt64 {
+        switch self {
+        case .applied(_, let cost), .skipped(let cost), .failed(_, let cost): cost
+        }
+    }
+}
