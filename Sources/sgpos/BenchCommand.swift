@@ -4,6 +4,7 @@ import Foundation
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
+import SGPOSContracts
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
@@ -72,6 +73,10 @@ struct BenchCommand: ParsableCommand {
                      median(stateFractions)))
         print(String(format: "durable append of 5-line sales (%d per block): median %.2f of 1-core Ed25519 verify/s (target >= 0.50)",
                      blockSize, median(saleAppendFractions)))
+        let contracts = try ContractBench()
+        let rate = contracts.evaluationsPerSecond()
+        print(String(format: "contracts: the %d rules of Contracts/ on a 20-line member basket: %.0f rule-set evaluations/s on one core (goal >= 100000)",
+                     contracts.rules.rules.count, rate))
         print("SHA-256 backends (libcrypto, libsodium, swift-crypto): make bench runs benchmarks/hash-backends")
     }
 
@@ -175,5 +180,34 @@ struct BenchFixture {
         let elapsed = seconds(since: started)
         precondition(report.isValid, "bench store failed its audit: \(report.findings)")
         return Double(report.transactionCount) / elapsed
+    }
+}
+
+/// The shipped rules on a 20-line basket, evaluated as one set.
+struct ContractBench {
+    let rules: RuleSet
+    let input: ContractInput
+
+    init() throws {
+        let directory = "Contracts"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".rules") }.sorted()
+        rules = RuleSet(try files.map { try CompiledRule.compile(String(decoding: try readFile(directory + "/" + $0, what: "rule"), as: UTF8.self)) })
+        let categories = ["snacks", "dairy", "bakery", "electronics"]
+        input = ContractInput(
+            lines: (0..<20).map { index in
+                let qty = Int64(1 + index % 3), price = Int64(99 + index * 137)
+                return .init(sku: "SKU-\(index)", category: categories[index % 4], quantity: qty, unitPrice: price, net: qty * price)
+            },
+            customer: .init(id: "M1", isMember: true, tier: 2, lifetimeSpend: 450_000, points: 100), timeMs: 1_772_416_800_000)
+    }
+
+    func evaluationsPerSecond() -> Double {
+        var sink: UInt64 = 0
+        for _ in 0..<1_000 { sink &+= rules.evaluate(input).cost }
+        let started = DispatchTime.now()
+        let count = 20_000
+        for _ in 0..<count { sink &+= rules.evaluate(input).cost }
+        precondition(sink > 0)
+        return Double(count) / seconds(since: started)
     }
 }

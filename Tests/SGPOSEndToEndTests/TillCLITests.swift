@@ -99,3 +99,28 @@ import Testing
         #expect(close.output.contains("variance S$0.00"), "one sale of 3.65 in the drawer: \(close.output)\(close.error)")
     }
 }
+
+/// The contract CLI: the shipped rules check; the same basket in two processes gives the
+/// same bytes; a broken rule is refused with its code, line and column.
+@Suite struct ContractCLITests {
+    static let basket = """
+        {"at": "2026-11-05T10:00:00+08:00", "lines": [
+          {"sku": "CHIPS", "category": "snacks", "qty": 2, "unitPrice": "1.99"}, {"sku": "NUTS", "category": "snacks", "qty": 1, "unitPrice": "0.99"},
+          {"sku": "MILK", "category": "dairy", "qty": 1, "unitPrice": "3.49"}, {"sku": "TV", "category": "electronics", "qty": 1, "unitPrice": "120.00"}],
+         "member": {"id": "M1", "tier": "silver", "lifetimeSpend": "4990.00", "points": 10}}
+        """
+
+    @Test func checkRunAndDeterminism() throws {
+        let check = try CLI.run(["contract", "check"] + ["loyalty-tiers", "snacks-b2g1", "basket-percent-off", "basket-fixed-off",
+                                                        "points-per-dollar", "member-limited"].map { "Contracts/\($0).rules" })
+        #expect(check.status == 0 && check.output.split(separator: "\n").count == 6, "\(check.output)")
+        let first = try CLI.run(["contract", "run", "Contracts"], input: Self.basket)
+        let second = try CLI.run(["contract", "run", "Contracts"], input: Self.basket)
+        #expect(first.status == 0 && first.output == second.output, "\(first.error)")
+        #expect(first.output.contains("\"B2G1\"") && first.output.contains("\"BASKET10\"") && first.output.contains("\"SAVE5\""))
+        let scratch = Scratch()
+        try "rule \"x\" version 1 {\n  let y = 1 + S$1.00\n}".write(toFile: scratch.path + "/bad.rules", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["contract", "check", scratch.path + "/bad.rules"])
+        #expect(bad.status == 1 && bad.output.contains("error 2 at 2:"), "\(bad.output)")
+    }
+}
