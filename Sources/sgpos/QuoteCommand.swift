@@ -23,6 +23,7 @@ struct QuoteCommand: ParsableCommand {
 
     @Option(help: "Genesis or genesis template whose \"gst\" section gives the rates and the default method.")
     var genesis: String?
+    @Option(help: "Directory of promotion and loyalty rules (.rules) to apply, e.g. Contracts.") var contracts: String?
 
     func run() throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
@@ -32,11 +33,24 @@ struct QuoteCommand: ParsableCommand {
             guard let treatment = ["discount": PointsRedemption.Treatment.discount, "tender": .tender][redemption] else {
                 throw CLIError("--redemption must be discount or tender")
             }
-            let basket = try request.basket(defaultMethod: defaultMethod, treatment: treatment, pointValueCents: pointValueCents)
-            let quote = try PricingEngine(rates: rates).quote(basket)
+            var basket = try request.basket(defaultMethod: defaultMethod, treatment: treatment, pointValueCents: pointValueCents)
             let tier = try request.tier()
-            let earned = tier.map { PointsEarning(pointsPerDollar: 1).points(paid: quote.amountDue, tier: $0) } ?? 0
-            print(try JSON.string(QuoteResponse(quote, at: request.at, pointsEarned: earned, tier: tier)))
+            var contractPoints: Int64?
+            var tierAfter: LoyaltyTier?
+            var applied: [String] = []
+            if let contracts {
+                let outcome = try PromotionRules.load(directory: contracts).apply(to: &basket, request: request, tier: tier)
+                contractPoints = outcome.points
+                tierAfter = outcome.tier
+                applied = outcome.applied
+            }
+            let quote = try PricingEngine(rates: rates).quote(basket)
+            let earned = contractPoints ?? tier.map { PointsEarning(pointsPerDollar: 1).points(paid: quote.amountDue, tier: $0) } ?? 0
+            var response = QuoteResponse(quote, at: request.at, pointsEarned: earned, tier: tierAfter ?? tier)
+            if contracts != nil {
+                response.appliedRules = applied + quote.appliedRules.filter { !applied.contains($0) }
+            }
+            print(try JSON.string(response))
         } catch let error as RetailError {
             throw CLIError("basket refused (code \(error.code)): \(error.message)")
         }
@@ -155,7 +169,7 @@ struct QuoteResponse: Encodable {
     let pointsEarned: Int64
     let pointsRedeemed: Int64
     let tier: String?
-    let appliedRules: [String]
+    var appliedRules: [String]
 
     init(_ quote: Quote, at: String, pointsEarned: Int64, tier: LoyaltyTier?) {
         self.at = at
