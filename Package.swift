@@ -50,7 +50,7 @@ let package = Package(
         // Money, GST and basket pricing (POS domain, pure).
         .target(name: "SGPOSRetail"),
         // The POS state machine: sale, refund, stock, loyalty and shift bodies and their rules.
-        .target(name: "SGPOSState", dependencies: ["SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
+        .target(name: "SGPOSState", dependencies: ["SGPOSChain", "SGPOSRetail", "SGPOSContracts", "SGPOSCodec", "SGPOSCrypto"]),
         // Till client: signing sessions, sale building, receipts.
         .target(name: "SGPOSTill", dependencies: ["SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SGPOSTillTests",
                     dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStateTests",
-                    dependencies: ["SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStoreTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
                                    "CLMDB", "SGPOSTestSupport"]),

@@ -58,7 +58,8 @@ public struct LedgerRejection: Error, Hashable, Sendable, CustomStringConvertibl
         case shiftsStillOpen = 318
         case timestampOutOfWindow = 319
         case pricingRefused = 320
-        // Last code: pricingRefused = 320. Update when adding one.
+        case contractRefused = 321
+        // Last code: contractRefused = 321. Update when adding one.
     }
 
     public let reason: Reason

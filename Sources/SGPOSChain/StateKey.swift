@@ -28,6 +28,10 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case vouchers = 0x17
     /// (empty) → retail settings.
     case settings = 0x18
+    /// rule id → deployed rule; (empty) → the active rule ids.
+    case contracts = 0x19
+    /// rule id ‖ 0x00 ‖ counter ‖ 0x00 ‖ member id (empty for budgets) → counter value.
+    case ruleCounters = 0x1A
 }
 
 /// A key in the state: table byte plus the table's key bytes. Ordered bytewise, which

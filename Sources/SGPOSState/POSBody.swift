@@ -8,6 +8,7 @@ public enum POSBody: Hashable, Sendable {
     case void(SaleVoid)
     case setPrices(SetPrices)
     case configure(RetailSettings)
+    case deployRule(DeployRule)
     case stockReceive(StockReceive)
     case stockAdjust(StockAdjust)
     case stockCount(StockCount)
@@ -29,6 +30,7 @@ public enum POSBody: Hashable, Sendable {
         case .void: POSBodyType.void
         case .setPrices: POSBodyType.setPrices
         case .configure: POSBodyType.configure
+        case .deployRule: POSBodyType.deployRule
         case .stockReceive: POSBodyType.stockReceive
         case .stockAdjust: POSBodyType.stockAdjust
         case .stockCount: POSBodyType.stockCount
@@ -54,6 +56,7 @@ public enum POSBody: Hashable, Sendable {
         case .void(let body): body.encode(to: &encoder)
         case .setPrices(let body): body.encode(to: &encoder)
         case .configure(let body): body.encode(to: &encoder)
+        case .deployRule(let body): body.encode(to: &encoder)
         case .stockReceive(let body): body.encode(to: &encoder)
         case .stockAdjust(let body): body.encode(to: &encoder)
         case .stockCount(let body): body.encode(to: &encoder)
@@ -82,6 +85,7 @@ public enum POSBody: Hashable, Sendable {
         case POSBodyType.void: body = .void(try SaleVoid(from: &decoder))
         case POSBodyType.setPrices: body = .setPrices(try SetPrices(from: &decoder))
         case POSBodyType.configure: body = .configure(try RetailSettings(from: &decoder))
+        case POSBodyType.deployRule: body = .deployRule(try DeployRule(from: &decoder))
         case POSBodyType.stockReceive: body = .stockReceive(try StockReceive(from: &decoder))
         case POSBodyType.stockAdjust: body = .stockAdjust(try StockAdjust(from: &decoder))
         case POSBodyType.stockCount: body = .stockCount(try StockCount(from: &decoder))

@@ -5,6 +5,7 @@ public enum POSBodyType {
     public static let void: UInt16 = 0x0102
     public static let setPrices: UInt16 = 0x0110
     public static let configure: UInt16 = 0x0111
+    public static let deployRule: UInt16 = 0x0112
     public static let stockReceive: UInt16 = 0x0120
     public static let stockAdjust: UInt16 = 0x0121
     public static let stockCount: UInt16 = 0x0122
@@ -27,6 +28,7 @@ public enum POSBodyType {
         case void: "void"
         case setPrices: "set-prices"
         case configure: "configure"
+        case deployRule: "deploy-rule"
         case stockReceive: "stock-receive"
         case stockAdjust: "stock-adjust"
         case stockCount: "stock-count"

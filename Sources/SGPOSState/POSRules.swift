@@ -39,6 +39,7 @@ public struct POSRules: ApplicationRules {
         case .void(let void): try run.void(void, &state)
         case .setPrices(let body): try run.setPrices(body, &state)
         case .configure(let settings): try run.configure(settings, &state)
+        case .deployRule(let body): try run.deployRule(body, &state)
         case .stockReceive(let body): try run.stockReceive(body, &state)
         case .stockAdjust(let body): try run.stockAdjust(body, &state)
         case .stockCount(let body): try run.stockCount(body, &state)

@@ -1,5 +1,6 @@
 import SGPOSChain
 import SGPOSCodec
+import SGPOSContracts
 import SGPOSRetail
 
 /// Prices a sale from the outlet's price list and the member's account: the one code
@@ -35,6 +36,11 @@ public struct SaleCalculator: Sendable {
         /// The member's tier for earning (nil without a member).
         public let tier: LoyaltyTier?
         public let memberID: String
+        /// With deployed rules: the points they award (replacing the built-in rule), a
+        /// tier they set, and the counters they increment.
+        public var rulePoints: Int64? = nil
+        public var tierChange: UInt8? = nil
+        public var counterIncrements: [(rule: String, counter: String, member: String, by: Int64)] = []
     }
 
     /// Prices `lines` (SKU and quantity) at `atMs` for `memberID` (or "") redeeming
@@ -60,12 +66,14 @@ public struct SaleCalculator: Sendable {
                 unitPrice: try money(price.unitPrice), priceIncludesGST: price.priceIncludesGST))
         }
         var tier: LoyaltyTier?
+        var customer = ContractInput.Customer.guest
         if !memberID.isEmpty {
             guard var account = try state.memberAccount(memberID) else {
                 throw reject(.unknownMember, "member \"\(memberID)\" is not enrolled")
             }
             account.expire(before: SaleCalculator.day(atMs))
             tier = LoyaltyTier(rawValue: account.tier) ?? .bronze
+            customer = .init(id: memberID, isMember: true, tier: account.tier, lifetimeSpend: account.lifetimeSpend, points: account.balance)
             guard redeemPoints <= account.balance else {
                 throw reject(.insufficientPoints, "member \"\(memberID)\" has \(account.balance) points; \(redeemPoints) cannot be redeemed")
             }
@@ -74,12 +82,23 @@ public struct SaleCalculator: Sendable {
         guard redeemPoints == 0 || !memberID.isEmpty else {
             throw reject(.unknownMember, "points can only be redeemed by a member")
         }
+        let rules = try state.activeRules(atMs: atMs)
+        var ruleOutcome = RuleEffects()
+        if !rules.isEmpty {
+            ruleOutcome = try applyRules(rules, to: &basketLines, customer: customer, atMs: atMs, state: state)
+        }
         let redemption = redeemPoints == 0 ? nil : PointsRedemption(
             points: redeemPoints, pointValueCents: settings.pointValueCents,
             treatment: settings.redemptionIsTender ? .tender : .discount)
         let basket = Basket(atEpochMs: atMs, method: method, lines: basketLines, redemption: redemption)
         do {
-            return PricedBasket(quote: try engine.quote(basket), tier: tier, memberID: memberID)
+            var priced = PricedBasket(quote: try engine.quote(basket), tier: tier, memberID: memberID)
+            if !rules.isEmpty {
+                priced.rulePoints = ruleOutcome.points
+                priced.tierChange = ruleOutcome.tier
+                priced.counterIncrements = ruleOutcome.increments
+            }
+            return priced
         } catch {
             throw reject(.pricingRefused, "code \(error.code): \(error.message)")
         }
@@ -92,9 +111,11 @@ public struct SaleCalculator: Sendable {
         let hasCash = tenders.contains { $0.kind == .cash }
         let rounding = settings.cashRounding && hasCash ? CashRounding.adjustment(for: quote.amountDue).cents : 0
         let eligible = quote.amountDue.cents + rounding
-        let earned = training ? 0 : priced.tier.map {
+        let builtIn = priced.tier.map {
             PointsEarning(pointsPerDollar: settings.pointsPerDollar).points(paid: (try? Money(cents: eligible)) ?? .zero, tier: $0)
         } ?? 0
+        // Deployed rules decide the points when there are any (for members only).
+        let earned = training || priced.tier == nil ? 0 : priced.rulePoints ?? builtIn
         let lines = quote.lines.map { line in
             SaleLine(sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice.cents,
                      priceIncludesGST: line.priceIncludesGST,
@@ -122,5 +143,65 @@ public struct SaleCalculator: Sendable {
 
     private func money(_ value: Int64) throws(LedgerRejection) -> Money {
         do { return try Money(cents: value) } catch { throw reject(.pricingRefused, error.message) }
+    }
+}
+
+/// What the active rules did to a basket.
+struct RuleEffects {
+    var points: Int64 = 0
+    var tier: UInt8?
+    var increments: [(rule: String, counter: String, member: String, by: Int64)] = []
+}
+
+extension SaleCalculator {
+    /// Runs the active rules (docs/CONTRACTS.md §4) on the basket's lines and puts their
+    /// effects on it: line discounts on their lines, basket discounts spread over the
+    /// lines by what is left of each (largest remainder), points, tier and counters noted.
+    func applyRules(_ rules: [CompiledRule], to lines: inout [BasketLine], customer: ContractInput.Customer, atMs: Int64,
+                    state: some StateReader) throws -> RuleEffects {
+        var input: [ContractInput.Line] = []
+        for line in lines {
+            let (gross, overflow) = line.unitPrice.cents.multipliedReportingOverflow(by: line.quantity)
+            guard !overflow else { throw reject(.pricingRefused, "line \(line.sku) overflows") }
+            input.append(.init(sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice.cents, net: gross))
+        }
+        var counters: [String: [String: Int64]] = [:]
+        for rule in rules {
+            for counter in rule.rule.memberCounters {
+                counters[rule.id, default: [:]][counter.name] = try state.ruleCounter(rule: rule.id, counter: counter.name, member: customer.id)
+            }
+            for counter in rule.rule.budgets {
+                counters[rule.id, default: [:]][counter.name] = try state.ruleCounter(rule: rule.id, counter: counter.name, member: "")
+            }
+        }
+        let result = RuleSet(rules).evaluate(ContractInput(lines: input, customer: customer, timeMs: atMs), counters: counters)
+        var effects = RuleEffects()
+        var nets = input.map(\.net)
+        for (id, effect) in result.effects {
+            switch effect {
+            case .lineDiscount(let line, let amount, _):
+                lines[line].discounts.append(AppliedDiscount(rule: id, amount: try money(amount)))
+                nets[line] -= amount
+            case .basketDiscount(let amount, _):
+                let parts: [Money]
+                do { parts = try GSTCalculator.allocate(try money(amount), over: nets) } catch { throw reject(.pricingRefused, "\(error)") }
+                for (index, part) in parts.enumerated() where part.cents > 0 {
+                    lines[index].discounts.append(AppliedDiscount(rule: id, amount: part))
+                    nets[index] -= part.cents
+                }
+            case .awardPoints(let points, _):
+                effects.points += points
+            case .setTier(let tier):
+                effects.tier = max(effects.tier ?? 0, tier)
+            case .increment(let counter, let by):
+                let rule = rules.first { $0.id == id }!
+                let perMember = rule.rule.memberCounters.contains { $0.name == counter }
+                effects.increments.append((id, counter, perMember ? customer.id : "", by))
+            }
+        }
+        for line in lines where line.discounts.count > AppliedDiscount.perLineMax {
+            throw reject(.pricingRefused, "line \(line.sku) has more than \(AppliedDiscount.perLineMax) discounts")
+        }
+        return effects
     }
 }

@@ -40,8 +40,15 @@ extension POSTransition {
                 account.pointsEarnedTotal += sale.pointsEarned
             }
             account.lifetimeSpend += eligible
-            account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
+            account.tier = max(LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue, priced.tierChange ?? 0)
             try storeMember(account, sale.memberID, &state)
+        }
+        for increment in priced.counterIncrements {
+            let key = StateKey.ruleCounter(rule: increment.rule, counter: increment.counter, member: increment.member)
+            let current = try state.ruleCounter(rule: increment.rule, counter: increment.counter, member: increment.member)
+            var encoder = CanonicalEncoder(capacity: 8)
+            encoder.writeI64(current + increment.by)
+            state.put(key, encoder.bytes)
         }
         for tender in sale.tenders {
             if case .voucher(let id, _) = tender { state.put(.voucher(id), transactionID.bytes) }

@@ -16,7 +16,7 @@ struct TillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
         subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
-                      Enrol.self, DayClose.self, Configure.self])
+                      Enrol.self, DayClose.self, Configure.self, DeployRule.self])
 
     /// Where to submit and who signs: shared by every till command.
     struct Connection: ParsableArguments {
@@ -312,6 +312,30 @@ extension TillCommand {
                                           cashRounding: cashRounding == "on")
             let (_, height, _) = try connection.submit { _, _, _ in .configure(settings) }
             print("retail settings committed in block \(height)")
+        }
+    }
+}
+
+extension TillCommand {
+    struct DeployRule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "deploy-rule", abstract: "Deploy a promotion or loyalty rule (signed by an admin key; docs/CONTRACTS.md).")
+        @OptionGroup var connection: Connection
+        @Option(help: "Rule source file (.rules).") var file: String
+        @Option(help: "Active from (RFC 3339); default now.") var activeFrom: String?
+
+        func run() throws {
+            let source = String(decoding: try readFile(file, what: "rule"), as: UTF8.self)
+            let from: Int64
+            if let activeFrom {
+                do { from = try CivilTime.parse(activeFrom) } catch { throw CLIError("--active-from: \(error.message)") }
+            } else {
+                from = Int64(wallClockMs())
+            }
+            let (_, height, _) = try connection.submit { _, _, _ in
+                .deployRule(SGPOSState.DeployRule(source: source, activeFromMs: UInt64(max(0, from))))
+            }
+            print("rule in \(file) deployed in block \(height)")
         }
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import SGPOSChain
+import SGPOSCodec
+import SGPOSContracts
+import SGPOSState
+import SGPOSTestSupport
+import Testing
+
+/// Deployed rules price every sale: the state machine re-runs them and accepts a sale only
+/// with exactly their discounts, points and counters.
+@Suite("Sales with deployed rules")
+struct ContractSaleTests {
+    static let b2g1 = """
+        rule "promo.snacks-b2g1" version 1 {
+          lang 1
+          priority 200
+          group "multibuy"
+          let units = basket.lines.filter(l => l.category == "snacks").expand(l => l.qty).sort_by(u => u.price)
+          let free = div(units.count(), 3, .floor)
+          require free > 0 else skip
+          for u in units.take(free) { emit line_discount(u.line, u.price, "B2G1") }
+        }
+        """
+
+    @Test func aDeployedRuleDiscountsSalesAndTamperingIsRefused() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        try shop.submit(.admin, .deployRule(DeployRule(source: Self.b2g1, activeFromMs: 0)))
+        #expect(try shop.state.ruleIDs() == ["promo.snacks-b2g1"])
+        // 3 CHIPS (1.05): one free. Net 2.10, GST 9/109 × 2.10 = 0.17.
+        let (_, sale) = try shop.sell([("CHIPS", 3), ("MILK", 1)])
+        #expect(sale.lines[0].discounts == [LineDiscount(rule: "promo.snacks-b2g1", amount: 105)])
+        #expect(sale.lines[0].net == 210 && sale.discount == 105)
+        var greedy = try shop.makeSale([("CHIPS", 3)])
+        greedy.lines[0].discounts = []
+        greedy.lines[0].net = 315
+        expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(greedy)) }
+        let (_, plain) = try shop.sell([("CHIPS", 2)])
+        #expect(plain.discount == 0, "two snacks: nothing free")
+    }
+
+    @Test func deploymentsAreCheckedAndVersioned() throws {
+        var shop = try ShopFixture()
+        expectRejected(.contractRefused, &shop) { shop in
+            try shop.submit(.admin, .deployRule(DeployRule(source: "rule \"x\" version 1 { let y = 1 + S$1.00 }", activeFromMs: 0)))
+        }
+        expectRejected(.notAuthorized, &shop) { shop in try shop.submit(.manager, .deployRule(DeployRule(source: Self.b2g1, activeFromMs: 0))) }
+        try shop.submit(.admin, .deployRule(DeployRule(source: Self.b2g1, activeFromMs: 0)))
+        expectRejected(.contractRefused, &shop) { shop in try shop.submit(.admin, .deployRule(DeployRule(source: Self.b2g1, activeFromMs: 0))) }
+        try shop.submit(.admin, .deployRule(DeployRule(source: Self.b2g1.replacingOccurrences(of: "version 1", with: "version 2"), activeFromMs: 0)))
+        #expect(try shop.state.ruleIDs() == ["promo.snacks-b2g1"])
+        // Not yet active: activation in the future.
+        var later = try ShopFixture()
+        try later.openShift()
+        try later.submit(.admin, .deployRule(DeployRule(source: Self.b2g1, activeFromMs: UInt64(later.timeMs + 3_600_000))))
+        #expect(try later.sell([("CHIPS", 3)]).1.discount == 0)
+        later.timeMs += 3_600_000
+        #expect(try later.sell([("CHIPS", 3)]).1.discount == 105)
+    }
+
+    @Test func rulePointsReplaceTheBuiltInRuleAndCountersCap() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M1")))
+        try shop.submit(.admin, .deployRule(DeployRule(source: """
+            rule "bonus" version 1 {
+              lang 1
+              state uses: counter max 2
+              require customer.is_member and uses.left > 0 else skip
+              emit award_points(100, "welcome")
+              emit increment(uses, 1)
+            }
+            """, activeFromMs: 0)))
+        #expect(try shop.sell([("TV55", 1)], member: "M1", payment: .card).1.pointsEarned == 100)
+        #expect(try shop.sell([("PEN", 1)], member: "M1").1.pointsEarned == 100)
+        #expect(try shop.sell([("PEN", 1)], member: "M1").1.pointsEarned == 0, "the counter allows two per member")
+        #expect(try shop.sell([("PEN", 1)]).1.pointsEarned == 0, "guests earn nothing")
+        #expect(try shop.state.memberAccount("M1")!.balance == 200)
+    }
+}
