@@ -15,7 +15,8 @@ struct Interpreter {
     let rule: Rule
     let input: ContractInput
     let staticCost: UInt64
-    private var scopes: [[String: Value]] = [[:]]
+    /// Bindings in scope, innermost last (a flat stack: no allocation per lambda call).
+    private var bindings: [(name: String, value: Value)] = []
     private(set) var cost: UInt64 = 0
     private var effects: [Effect] = []
     private var remainingNet: [Int64]
@@ -57,7 +58,11 @@ struct Interpreter {
     }
 
     private func lookup(_ name: String) -> Value? {
-        for scope in scopes.reversed() { if let value = scope[name] { return value } }
+        var index = bindings.count - 1
+        while index >= 0 {
+            if bindings[index].name == name { return bindings[index].value }
+            index -= 1
+        }
         switch name {
         case "basket", "customer", "ctx": return .record(name)
         default: return rule.memberCounters.contains { $0.name == name } || rule.budgets.contains { $0.name == name } ? .counter(name) : nil
@@ -65,8 +70,8 @@ struct Interpreter {
     }
 
     private mutating func statements(_ list: [Statement]) throws {
-        scopes.append([:])
-        defer { scopes.removeLast() }
+        let mark = bindings.count
+        defer { bindings.removeSubrange(mark...) }
         for statement in list { try self.statement(statement) }
     }
 
@@ -75,7 +80,7 @@ struct Interpreter {
         case .constant(let name, let value, _), .letBinding(let name, let value, _):
             let result = try evaluate(value)
             try charge(1)
-            scopes[scopes.count - 1][name] = result
+            bindings.append((name, result))
         case .require(let condition, let code, let at):
             let holds = try bool(evaluate(condition))
             try charge(1)
@@ -90,8 +95,8 @@ struct Interpreter {
             try charge(2)
             for item in items {
                 try charge(1)
-                scopes.append([name: item])
-                defer { scopes.removeLast() }
+                bindings.append((name, item))
+                defer { bindings.removeLast() }
                 try statements(body)
             }
         case .emit(let effect, let arguments, let at):
@@ -261,9 +266,10 @@ struct Interpreter {
             }
         case .method(let base, let name, let arguments, let at):
             guard case .list(let items) = try evaluate(base) else { preconditionFailure("checked") }
+            let parameter = arguments.first?.parameter ?? ""
             func apply(_ item: Value) throws -> Value {
-                scopes.append([arguments[0].parameter!: item])
-                defer { scopes.removeLast() }
+                bindings.append((parameter, item))
+                defer { bindings.removeLast() }
                 return try evaluate(arguments[0].value)
             }
             switch name {

@@ -142,17 +142,30 @@ struct DemoCommand: AsyncParsableCommand {
     /// Closes every selling till's shift (till-01 is 10 cents short) and the day.
     func closeDay(nodes: DemoNodes, sellers: [OutletID: [TillSession]], managers: [OutletID: TillSession]) async throws {
         for node in nodes.nodes {
-            for var session in sellers[node.outlet]! {
-                let shift = try await node.client.shift(outlet: node.outlet, till: session.principal)
-                guard shift.open else { continue }
-                let counted = try Money(decimal: shift.expectedCash).cents - (session.principal == "till-01" ? 10 : 0)
-                let prepared = try await node.client.prepare(.init(kind: "shift-close", till: session.principal, counted: try Money(cents: counted).decimal))
-                _ = try await node.client.submit(try signPrepared(prepared, with: &session))
+            for session in sellers[node.outlet] ?? [] {
+                try await closeShift(session, client: node.client, outlet: node.outlet)
             }
-            var manager = managers[node.outlet]!
-            let z = try await node.client.prepare(.init(kind: "day-close"))
-            _ = try await node.client.submit(try signPrepared(z, with: &manager))
+            guard let manager = managers[node.outlet] else { continue }
+            try await submitPrepared(.init(kind: "day-close"), signer: manager, client: node.client)
         }
+    }
+
+    /// Closes one till's shift if it is open (till-01 counts 10 cents short).
+    func closeShift(_ session: TillSession, client: NodeClient, outlet: OutletID) async throws {
+        let shift = try await client.shift(outlet: outlet, till: session.principal)
+        guard shift.open else { return }
+        let shortBy: Int64 = session.principal == "till-01" ? 10 : 0
+        let counted = try Money(decimal: shift.expectedCash).cents - shortBy
+        let request = API.PrepareRequest(kind: "shift-close", till: session.principal, counted: try Money(cents: counted).decimal)
+        try await submitPrepared(request, signer: session, client: client)
+    }
+
+    /// Asks the node to prepare a body, signs it with `signer`, submits it.
+    func submitPrepared(_ request: API.PrepareRequest, signer: TillSession, client: NodeClient) async throws {
+        var session = signer
+        let prepared = try await client.prepare(request)
+        let transaction = try signPrepared(prepared, with: &session)
+        _ = try await client.submit(transaction)
     }
 
     /// The first sale's receipt from outlet 1's node, to check later against another node's data.
