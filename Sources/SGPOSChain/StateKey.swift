@@ -32,6 +32,10 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case contracts = 0x19
     /// rule id ‖ 0x00 ‖ counter ‖ 0x00 ‖ member id (empty for budgets) → counter value.
     case ruleCounters = 0x1A
+    /// category → points rate in basis points (the operator's "oracle" table).
+    case pointRates = 0x1B
+    /// member id → personal points multiplier in basis points.
+    case memberMultipliers = 0x1C
 }
 
 /// A key in the state: table byte plus the table's key bytes. Ordered bytewise, which

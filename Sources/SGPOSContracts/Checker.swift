@@ -76,7 +76,7 @@ struct Checker {
             switch effect {
             case "line_discount": expected = [("line", .int), ("amount", .money), ("code", .string)]
             case "basket_discount": expected = [("amount", .money), ("code", .string)]
-            case "award_points": expected = [("points", .int), ("reason", .string)]
+            case "award_points", "redeem_points": expected = [("points", .int), ("reason", .string)]
             case "set_tier": expected = [("tier", .tier)]
             case "increment":
                 guard arguments.count == 2, case .name(let counter, _) = arguments[0].value, lookup(counter) == .record("Counter") else {
@@ -85,7 +85,7 @@ struct Checker {
                 let (type, cost) = try expression(arguments[1].value)
                 guard type == .int, arguments[1].label == nil || arguments[1].label == "by" else { throw fail(at, "increment's by: must be an Int") }
                 return cost.plus(30)
-            default: throw fail(at, "unknown effect \(effect) (line_discount, basket_discount, award_points, set_tier, increment)")
+            default: throw fail(at, "unknown effect \(effect) (line_discount, basket_discount, award_points, redeem_points, set_tier, increment)")
             }
             guard arguments.count == expected.count else { throw fail(at, "\(effect) takes \(expected.count) arguments") }
             var cost: UInt64 = 10
@@ -213,9 +213,10 @@ struct Checker {
         case "cents" where types == [.money]: return (.int, cost.plus(1))
         case "money" where types == [.int]: return (.money, cost.plus(1))
         case "tier_for" where types == [.money]: return (.tier, cost.plus(2))
+        case "point_rate" where types == [.string]: return (.int, cost.plus(2))
         default:
             throw fail(at, "no function \(name)(\(types.map(\.description).joined(separator: ", "))); "
-                + "div(a, b, .mode), scale(a, bps, .mode), min, max, cents(Money), money(Int), tier_for(Money)")
+                + "div(a, b, .mode), scale(a, bps, .mode), min, max, cents(Money), money(Int), tier_for(Money), point_rate(String)")
         }
     }
 }

@@ -14,6 +14,7 @@ public struct ContractError: Error, Hashable, Sendable, CustomStringConvertible 
         case costLimit = 15
         case expansionLimit = 16
         case lineOutOfRange = 17
+        case pointsBeyondBalance = 18
     }
 
     public let code: UInt16

@@ -25,12 +25,15 @@ public struct ContractInput: Sendable, Hashable {
         public var tier: UInt8
         public var lifetimeSpend: Int64
         public var points: Int64
-        public init(id: String, isMember: Bool, tier: UInt8, lifetimeSpend: Int64, points: Int64) {
+        /// The member's personal points multiplier in basis points (10,000 = 1.0×).
+        public var multiplier: Int64
+        public init(id: String, isMember: Bool, tier: UInt8, lifetimeSpend: Int64, points: Int64, multiplier: Int64 = 10_000) {
             self.id = id
             self.isMember = isMember
             self.tier = tier
             self.lifetimeSpend = lifetimeSpend
             self.points = points
+            self.multiplier = multiplier
         }
     }
 
@@ -42,6 +45,10 @@ public struct ContractInput: Sendable, Hashable {
     public var counters: [String: Int64]
     /// Basket discounts granted by earlier rules (cents): `basket.subtotal` is measured after them.
     public var basketDiscount: Int64 = 0
+    /// Points rates by category in basis points (10,000 = 1 point per dollar at 1.0×), as the
+    /// operator set them on chain; a category without an entry earns at `defaultPointRate`.
+    public var pointRates: [String: Int64] = [:]
+    public var defaultPointRate: Int64 = 10_000
 
     public init(lines: [Line], customer: Customer = .guest, timeMs: Int64, outlet: Int64 = 1, counters: [String: Int64] = [:]) {
         self.lines = lines
@@ -62,6 +69,8 @@ public enum Effect: Sendable, Hashable {
     case lineDiscount(line: Int, amount: Int64, code: String)
     case basketDiscount(amount: Int64, code: String)
     case awardPoints(points: Int64, reason: String)
+    /// Points taken from the member's balance (a reward bought with points).
+    case redeemPoints(points: Int64, reason: String)
     case setTier(UInt8)
     case increment(counter: String, by: Int64)
 }

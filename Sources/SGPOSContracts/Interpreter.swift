@@ -23,6 +23,7 @@ struct Interpreter {
     private var counters: [String: Int64]
     /// Basket discounts this rule granted so far.
     private var basketGranted: Int64 = 0
+    private var pointsRedeemed: Int64 = 0
 
     init(rule: Rule, input: ContractInput, staticCost: UInt64) {
         self.rule = rule
@@ -143,6 +144,14 @@ struct Interpreter {
                 let points = numeric(values[0]), reason = text(values[1])
                 guard points >= 0 else { throw failure(.overflow, at, "points must not be negative") }
                 if points > 0 { try append(.awardPoints(points: points, reason: reason), at) }
+            case "redeem_points":
+                let points = numeric(values[0]), reason = text(values[1])
+                let (total, overflow) = pointsRedeemed.addingReportingOverflow(points)
+                guard points > 0, !overflow, total <= input.customer.points else {
+                    throw failure(.pointsBeyondBalance, at, "redeem_points \(points) must be above 0 and within the member's \(input.customer.points - pointsRedeemed) points")
+                }
+                pointsRedeemed = total
+                try append(.redeemPoints(points: points, reason: reason), at)
             default:  // set_tier
                 try append(.setTier(UInt8(numeric(values[0]))), at)
             }
@@ -257,6 +266,10 @@ struct Interpreter {
                 return same(values[0], name == "min" ? Swift.min(a, b) : Swift.max(a, b))
             case "cents": try charge(1); return .int(numeric(values[0]))
             case "money": try charge(1); return .money(numeric(values[0]))
+            case "point_rate":
+                try charge(2)
+                guard case .string(let category) = values[0] else { preconditionFailure("checked: String") }
+                return .int(input.pointRates[category] ?? input.defaultPointRate)
             case "tier_for":
                 try charge(2)
                 let spend = numeric(values[0])
@@ -341,7 +354,11 @@ struct Interpreter {
         switch expression {
         case .money: return .money
         case .field(_, let field, _): return ["net", "unit_price", "price", "subtotal", "lifetime_spend"].contains(field) ? .money : .int
-        case .call(let name, _, _): return name == "money" ? .money : .int
+        case .call(let name, let arguments, _):
+            if name == "money" { return .money }
+            // div, scale, min and max keep their first argument's type.
+            if ["div", "scale", "min", "max"].contains(name), let first = arguments.first { return sumType(first.value) }
+            return .int
         case .binary(_, let left, let right, _): return sumType(left) == .money || sumType(right) == .money ? .money : .int
         default: return .int
         }
@@ -357,6 +374,7 @@ struct Interpreter {
         case (.record("customer"), "lifetime_spend"): return .money(input.customer.lifetimeSpend)
         case (.record("customer"), "points"): return .int(input.customer.points)
         case (.record("customer"), "id"): return .string(input.customer.id)
+        case (.record("customer"), "multiplier"): return .int(input.customer.multiplier)
         case (.record("ctx"), "time"): return .int(input.timeMs)
         case (.record("ctx"), "outlet"): return .int(input.outlet)
         case (.counter(let name), "used"): return .int(counters[name] ?? 0)

@@ -44,6 +44,7 @@ enum Fields {
         case (.record("Customer"), "lifetime_spend"): .money
         case (.record("Customer"), "points"): .int
         case (.record("Customer"), "id"): .string
+        case (.record("Customer"), "multiplier"): .int
         case (.record("Context"), "time"): .int
         case (.record("Context"), "outlet"): .int
         case (.record("Counter"), "used"), (.record("Counter"), "max"), (.record("Counter"), "left"): .int

@@ -9,6 +9,8 @@ public enum POSBody: Hashable, Sendable {
     case setPrices(SetPrices)
     case configure(RetailSettings)
     case deployRule(DeployRule)
+    case setPointRates(SetPointRates)
+    case setMemberMultiplier(SetMemberMultiplier)
     case stockReceive(StockReceive)
     case stockAdjust(StockAdjust)
     case stockCount(StockCount)
@@ -31,6 +33,8 @@ public enum POSBody: Hashable, Sendable {
         case .setPrices: POSBodyType.setPrices
         case .configure: POSBodyType.configure
         case .deployRule: POSBodyType.deployRule
+        case .setPointRates: POSBodyType.setPointRates
+        case .setMemberMultiplier: POSBodyType.setMemberMultiplier
         case .stockReceive: POSBodyType.stockReceive
         case .stockAdjust: POSBodyType.stockAdjust
         case .stockCount: POSBodyType.stockCount
@@ -57,6 +61,8 @@ public enum POSBody: Hashable, Sendable {
         case .setPrices(let body): body.encode(to: &encoder)
         case .configure(let body): body.encode(to: &encoder)
         case .deployRule(let body): body.encode(to: &encoder)
+        case .setPointRates(let body): body.encode(to: &encoder)
+        case .setMemberMultiplier(let body): body.encode(to: &encoder)
         case .stockReceive(let body): body.encode(to: &encoder)
         case .stockAdjust(let body): body.encode(to: &encoder)
         case .stockCount(let body): body.encode(to: &encoder)
@@ -86,6 +92,8 @@ public enum POSBody: Hashable, Sendable {
         case POSBodyType.setPrices: body = .setPrices(try SetPrices(from: &decoder))
         case POSBodyType.configure: body = .configure(try RetailSettings(from: &decoder))
         case POSBodyType.deployRule: body = .deployRule(try DeployRule(from: &decoder))
+        case POSBodyType.setPointRates: body = .setPointRates(try SetPointRates(from: &decoder))
+        case POSBodyType.setMemberMultiplier: body = .setMemberMultiplier(try SetMemberMultiplier(from: &decoder))
         case POSBodyType.stockReceive: body = .stockReceive(try StockReceive(from: &decoder))
         case POSBodyType.stockAdjust: body = .stockAdjust(try StockAdjust(from: &decoder))
         case POSBodyType.stockCount: body = .stockCount(try StockCount(from: &decoder))

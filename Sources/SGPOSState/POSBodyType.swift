@@ -6,6 +6,7 @@ public enum POSBodyType {
     public static let setPrices: UInt16 = 0x0110
     public static let configure: UInt16 = 0x0111
     public static let deployRule: UInt16 = 0x0112
+    public static let setPointRates: UInt16 = 0x0113
     public static let stockReceive: UInt16 = 0x0120
     public static let stockAdjust: UInt16 = 0x0121
     public static let stockCount: UInt16 = 0x0122
@@ -13,6 +14,7 @@ public enum POSBodyType {
     public static let transferIn: UInt16 = 0x0124
     public static let loyaltyEnrol: UInt16 = 0x0130
     public static let loyaltyAdjust: UInt16 = 0x0131
+    public static let setMemberMultiplier: UInt16 = 0x0132
     public static let shiftOpen: UInt16 = 0x0140
     public static let cashIn: UInt16 = 0x0141
     public static let cashOut: UInt16 = 0x0142
@@ -29,6 +31,7 @@ public enum POSBodyType {
         case setPrices: "set-prices"
         case configure: "configure"
         case deployRule: "deploy-rule"
+        case setPointRates: "set-point-rates"
         case stockReceive: "stock-receive"
         case stockAdjust: "stock-adjust"
         case stockCount: "stock-count"
@@ -36,6 +39,7 @@ public enum POSBodyType {
         case transferIn: "transfer-in"
         case loyaltyEnrol: "loyalty-enrol"
         case loyaltyAdjust: "loyalty-adjust"
+        case setMemberMultiplier: "set-member-multiplier"
         case shiftOpen: "shift-open"
         case cashIn: "cash-in"
         case cashOut: "cash-out"
@@ -59,6 +63,10 @@ public enum POSLimits {
     public static let tendersMax = 16
     public static let stockLinesMax = 1_000
     public static let priceEntriesMax = 1_000
+    /// Categories in one points-rate update.
+    public static let pointRateEntriesMax = 256
+    /// Points rates and personal multipliers: 0…10× in basis points.
+    public static let pointRateBasisPointsMax: Int64 = 100_000
     public static let quantityMax: Int64 = 100_000
     /// Stock movements per line (receipts of whole pallets).
     public static let stockQuantityMax: Int64 = 10_000_000

@@ -128,7 +128,8 @@ extension StateReader {
         return rules
     }
 
-    func ruleCounter(rule: String, counter: String, member: String) throws -> Int64 {
+    /// A rule counter's value (0 when never incremented): per member, or a budget with member "".
+    public func ruleCounter(rule: String, counter: String, member: String) throws -> Int64 {
         guard let bytes = try read(.ruleCounter(rule: rule, counter: counter, member: member)) else { return 0 }
         var decoder = CanonicalDecoder(bytes)
         let value = try decoder.readI64("counter")

@@ -41,6 +41,8 @@ public struct SaleCalculator: Sendable {
         public var rulePoints: Int64? = nil
         public var tierChange: UInt8? = nil
         public var counterIncrements: [(rule: String, counter: String, member: String, by: Int64)] = []
+        /// Points the rules take for rewards (`redeem_points`), besides `redeemPoints`.
+        public var rewardPoints: Int64 = 0
     }
 
     /// Prices `lines` (SKU and quantity) at `atMs` for `memberID` (or "") redeeming
@@ -73,7 +75,8 @@ public struct SaleCalculator: Sendable {
             }
             account.expire(before: SaleCalculator.day(atMs))
             tier = LoyaltyTier(rawValue: account.tier) ?? .bronze
-            customer = .init(id: memberID, isMember: true, tier: account.tier, lifetimeSpend: account.lifetimeSpend, points: account.balance)
+            customer = .init(id: memberID, isMember: true, tier: account.tier, lifetimeSpend: account.lifetimeSpend,
+                             points: account.balance, multiplier: try state.memberMultiplier(memberID))
             guard redeemPoints <= account.balance else {
                 throw reject(.insufficientPoints, "member \"\(memberID)\" has \(account.balance) points; \(redeemPoints) cannot be redeemed")
             }
@@ -86,6 +89,9 @@ public struct SaleCalculator: Sendable {
         var ruleOutcome = RuleEffects()
         if !rules.isEmpty {
             ruleOutcome = try applyRules(rules, to: &basketLines, customer: customer, atMs: atMs, state: state)
+            guard redeemPoints <= customer.points - ruleOutcome.redeemed else {
+                throw reject(.insufficientPoints, "member \"\(memberID)\" has \(customer.points) points; rewards take \(ruleOutcome.redeemed), so \(redeemPoints) more cannot be redeemed")
+            }
         }
         let redemption = redeemPoints == 0 ? nil : PointsRedemption(
             points: redeemPoints, pointValueCents: settings.pointValueCents,
@@ -97,6 +103,7 @@ public struct SaleCalculator: Sendable {
                 priced.rulePoints = ruleOutcome.points
                 priced.tierChange = ruleOutcome.tier
                 priced.counterIncrements = ruleOutcome.increments
+                priced.rewardPoints = ruleOutcome.redeemed
             }
             return priced
         } catch {
@@ -147,16 +154,84 @@ public struct SaleCalculator: Sendable {
 }
 
 /// What the active rules did to a basket.
-struct RuleEffects {
-    var points: Int64 = 0
-    var tier: UInt8?
-    var increments: [(rule: String, counter: String, member: String, by: Int64)] = []
+public struct RuleEffects: Sendable {
+    /// Points the rules award (they replace the built-in earning rule).
+    public var points: Int64 = 0
+    /// The highest tier a rule set, if any.
+    public var tier: UInt8?
+    /// Points the rules take for rewards (`redeem_points`).
+    public var redeemed: Int64 = 0
+    public var increments: [(rule: String, counter: String, member: String, by: Int64)] = []
+    /// Rules that produced at least one effect, in the order they ran.
+    public var applied: [String] = []
+}
+
+/// How a rule set's result lands on a basket: the one implementation used by the quote
+/// command, the till and the state machine (docs/CONTRACTS.md §4).
+public enum RulePricing {
+    /// A rule's own `fail(code)` refuses the basket (for example a reward asked for but
+    /// not allowed); a runtime error in a rule only drops that rule.
+    public static func refusal(in result: RuleSet.Result) -> LedgerRejection? {
+        for (id, outcome) in result.outcomes {
+            if case .failed(let error, _) = outcome, error.code >= 1_000 {
+                return reject(.contractRefused, "rule \(id) refused the basket with its code \(error.code)")
+            }
+        }
+        return nil
+    }
+
+    /// Puts `result`'s effects on `lines`: line discounts on their lines, basket discounts
+    /// spread over the lines by what is left of each (largest remainder); points, tier,
+    /// rewards and counters are returned.
+    public static func apply(
+        _ result: RuleSet.Result, rules: [CompiledRule], to lines: inout [BasketLine], memberID: String
+    ) throws(LedgerRejection) -> RuleEffects {
+        if let refusal = refusal(in: result) { throw refusal }
+        var effects = RuleEffects()
+        var nets: [Int64] = []
+        for line in lines {
+            let (gross, overflow) = line.unitPrice.cents.multipliedReportingOverflow(by: line.quantity)
+            guard !overflow else { throw reject(.pricingRefused, "line \(line.sku) overflows") }
+            nets.append(gross - line.discount.cents)
+        }
+        for (id, effect) in result.effects {
+            if !effects.applied.contains(id) { effects.applied.append(id) }
+            switch effect {
+            case .lineDiscount(let line, let amount, _):
+                lines[line].discounts.append(AppliedDiscount(rule: id, amount: try money(amount)))
+                nets[line] -= amount
+            case .basketDiscount(let amount, _):
+                let parts: [Money]
+                do { parts = try GSTCalculator.allocate(try money(amount), over: nets) } catch { throw reject(.pricingRefused, "\(error)") }
+                for (index, part) in parts.enumerated() where part.cents > 0 {
+                    lines[index].discounts.append(AppliedDiscount(rule: id, amount: part))
+                    nets[index] -= part.cents
+                }
+            case .awardPoints(let points, _):
+                effects.points += points
+            case .redeemPoints(let points, _):
+                effects.redeemed += points
+            case .setTier(let tier):
+                effects.tier = max(effects.tier ?? 0, tier)
+            case .increment(let counter, let by):
+                let perMember = rules.first { $0.id == id }?.rule.memberCounters.contains { $0.name == counter } ?? false
+                effects.increments.append((id, counter, perMember ? memberID : "", by))
+            }
+        }
+        for line in lines where line.discounts.count > AppliedDiscount.perLineMax {
+            throw reject(.pricingRefused, "line \(line.sku) has more than \(AppliedDiscount.perLineMax) discounts")
+        }
+        return effects
+    }
+
+    private static func money(_ value: Int64) throws(LedgerRejection) -> Money {
+        do { return try Money(cents: value) } catch { throw reject(.pricingRefused, error.message) }
+    }
 }
 
 extension SaleCalculator {
-    /// Runs the active rules (docs/CONTRACTS.md §4) on the basket's lines and puts their
-    /// effects on it: line discounts on their lines, basket discounts spread over the
-    /// lines by what is left of each (largest remainder), points, tier and counters noted.
+    /// Runs the active rules (docs/CONTRACTS.md §4) on the basket's lines with the
+    /// counters, points rates and multiplier from the state, and puts their effects on it.
     func applyRules(_ rules: [CompiledRule], to lines: inout [BasketLine], customer: ContractInput.Customer, atMs: Int64,
                     state: some StateReader) throws -> RuleEffects {
         var input: [ContractInput.Line] = []
@@ -174,34 +249,11 @@ extension SaleCalculator {
                 counters[rule.id, default: [:]][counter.name] = try state.ruleCounter(rule: rule.id, counter: counter.name, member: "")
             }
         }
-        let result = RuleSet(rules).evaluate(ContractInput(lines: input, customer: customer, timeMs: atMs), counters: counters)
-        var effects = RuleEffects()
-        var nets = input.map(\.net)
-        for (id, effect) in result.effects {
-            switch effect {
-            case .lineDiscount(let line, let amount, _):
-                lines[line].discounts.append(AppliedDiscount(rule: id, amount: try money(amount)))
-                nets[line] -= amount
-            case .basketDiscount(let amount, _):
-                let parts: [Money]
-                do { parts = try GSTCalculator.allocate(try money(amount), over: nets) } catch { throw reject(.pricingRefused, "\(error)") }
-                for (index, part) in parts.enumerated() where part.cents > 0 {
-                    lines[index].discounts.append(AppliedDiscount(rule: id, amount: part))
-                    nets[index] -= part.cents
-                }
-            case .awardPoints(let points, _):
-                effects.points += points
-            case .setTier(let tier):
-                effects.tier = max(effects.tier ?? 0, tier)
-            case .increment(let counter, let by):
-                let rule = rules.first { $0.id == id }!
-                let perMember = rule.rule.memberCounters.contains { $0.name == counter }
-                effects.increments.append((id, counter, perMember ? customer.id : "", by))
-            }
+        var contractInput = ContractInput(lines: input, customer: customer, timeMs: atMs, outlet: Int64(outlet))
+        for category in Set(input.map(\.category)).sorted() {
+            if let rate = try state.pointRate(category: category) { contractInput.pointRates[category] = rate }
         }
-        for line in lines where line.discounts.count > AppliedDiscount.perLineMax {
-            throw reject(.pricingRefused, "line \(line.sku) has more than \(AppliedDiscount.perLineMax) discounts")
-        }
-        return effects
+        let result = RuleSet(rules).evaluate(contractInput, counters: counters)
+        return try RulePricing.apply(result, rules: rules, to: &lines, memberID: customer.id)
     }
 }

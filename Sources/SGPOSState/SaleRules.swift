@@ -32,8 +32,8 @@ extension POSTransition {
         let eligible = sale.amountPayable - priced.quote.pointsTender.cents
         if !sale.memberID.isEmpty {
             var account = try member(sale.memberID, state)
-            account.debit(sale.pointsRedeemed)
-            account.pointsRedeemedTotal += sale.pointsRedeemed
+            account.debit(sale.pointsRedeemed + priced.rewardPoints)
+            account.pointsRedeemedTotal += sale.pointsRedeemed + priced.rewardPoints
             if sale.pointsEarned > 0 {
                 account.credit(sale.pointsEarned, expiresOn: SaleCalculator.expiryDay(
                     earnedAtMs: atMs, months: calculator.settings.pointsExpiryMonths))

@@ -119,6 +119,8 @@ struct RunJSON: Encodable {
                 EffectJSON(rule: entry.id, kind: "basket_discount", line: nil, amount: money(amount), code: code, points: nil, tier: nil, counter: nil, by: nil)
             case .awardPoints(let points, let reason):
                 EffectJSON(rule: entry.id, kind: "award_points", line: nil, amount: nil, code: reason, points: points, tier: nil, counter: nil, by: nil)
+            case .redeemPoints(let points, let reason):
+                EffectJSON(rule: entry.id, kind: "redeem_points", line: nil, amount: nil, code: reason, points: points, tier: nil, counter: nil, by: nil)
             case .setTier(let tier):
                 EffectJSON(rule: entry.id, kind: "set_tier", line: nil, amount: nil, code: nil, points: nil,
                            tier: LoyaltyTier(rawValue: tier)?.name, counter: nil, by: nil)

@@ -79,6 +79,10 @@ struct DemoShop {
             queue.append(tills[index % tills.count].sign(.loyaltyEnrol(LoyaltyEnrol(memberID: memberID(index))), atMs: now))
         }
         queue.append(manager.sign(.loyaltyAdjust(LoyaltyAdjust(memberID: memberID(0), delta: 2_000, reason: "welcome bonus")), atMs: now))
+        // The loyalty programme's operator tables: points rates by category and a personal multiplier.
+        queue.append(manager.sign(.setPointRates(SetPointRates(entries: [
+            .init(category: "bakery", basisPoints: 15_000), .init(category: "snacks", basisPoints: 20_000)], reason: "launch rates")), atMs: now))
+        queue.append(manager.sign(.setMemberMultiplier(SetMemberMultiplier(memberID: memberID(0), basisPoints: 12_500, reason: "staff member")), atMs: now))
         for index in tills.indices { queue.append(tills[index].sign(.shiftOpen(ShiftOpen(float: 20_000)), atMs: now)) }
         var pending = queue[...]
         _ = try block({ _, _ in pending.popFirst() }, count: queue.count)

@@ -1,6 +1,7 @@
 import Foundation
 import SGPOSContracts
 import SGPOSRetail
+import SGPOSState
 
 /// Promotion and loyalty rules applied to a quote: line discounts go on their lines,
 /// basket discounts are spread over the lines by what is left of each (largest
@@ -23,13 +24,10 @@ struct PromotionRules {
         return PromotionRules(set: RuleSet(rules))
     }
 
-    struct Applied {
-        var points: Int64?
-        var tier: LoyaltyTier?
-        var applied: [String]
-    }
-
-    func apply(to basket: inout Basket, request: QuoteRequest, tier: LoyaltyTier?) throws -> Applied {
+    /// Runs the rule set on the basket and puts the effects on it through
+    /// ``RulePricing`` (the state machine's own code). Counters start at 0: a quote does
+    /// not know a member's history; the ledger checks the caps when the sale commits.
+    func apply(to basket: inout Basket, request: QuoteRequest, tier: LoyaltyTier?) throws -> RuleEffects {
         var lines: [ContractInput.Line] = []
         for line in basket.lines {
             let gross = try line.unitPrice.multiplied(by: line.quantity).cents
@@ -39,33 +37,25 @@ struct PromotionRules {
         var customer = ContractInput.Customer.guest
         if let member = request.member {
             let spend = try Money(decimal: member.lifetimeSpend ?? "0.00").cents
-            customer = .init(id: member.id, isMember: true, tier: (tier ?? .bronze).rawValue, lifetimeSpend: spend, points: member.points ?? 0)
-        }
-        let result = set.evaluate(ContractInput(lines: lines, customer: customer, timeMs: basket.atEpochMs))
-        var applied: [String] = []
-        var points: Int64?
-        var newTier: LoyaltyTier?
-        var nets = lines.map(\.net)
-        for (rule, effect) in result.effects {
-            if !applied.contains(rule) { applied.append(rule) }
-            switch effect {
-            case .lineDiscount(let line, let amount, _):
-                basket.lines[line].discounts.append(AppliedDiscount(rule: rule, amount: try Money(cents: amount)))
-                nets[line] -= amount
-            case .basketDiscount(let amount, _):
-                let parts = try GSTCalculator.allocate(try Money(cents: amount), over: nets)
-                for (index, part) in parts.enumerated() where part.cents > 0 {
-                    basket.lines[index].discounts.append(AppliedDiscount(rule: rule, amount: part))
-                    nets[index] -= part.cents
-                }
-            case .awardPoints(let awarded, _):
-                points = (points ?? 0) + awarded
-            case .setTier(let raw):
-                newTier = LoyaltyTier(rawValue: raw)
-            case .increment:
-                break  // counters are kept by the ledger when a sale commits
+            let multiplier = member.multiplierBps ?? 10_000
+            guard (0...POSLimits.pointRateBasisPointsMax).contains(multiplier) else {
+                throw CLIError("member.multiplierBps must be 0...\(POSLimits.pointRateBasisPointsMax), got \(multiplier)")
             }
+            customer = .init(id: member.id, isMember: true, tier: (tier ?? .bronze).rawValue, lifetimeSpend: spend,
+                             points: member.points ?? 0, multiplier: multiplier)
         }
-        return Applied(points: points, tier: newTier, applied: applied)
+        var input = ContractInput(lines: lines, customer: customer, timeMs: basket.atEpochMs)
+        for (category, rate) in request.pointRates ?? [:] {
+            guard (0...POSLimits.pointRateBasisPointsMax).contains(rate) else {
+                throw CLIError("pointRates.\(category) must be 0...\(POSLimits.pointRateBasisPointsMax) basis points, got \(rate)")
+            }
+            input.pointRates[category] = rate
+        }
+        let result = set.evaluate(input)
+        do {
+            return try RulePricing.apply(result, rules: set.rules, to: &basket.lines, memberID: customer.id)
+        } catch {
+            throw CLIError("\(error)")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SGPOSRetail
+import SGPOSState
 
 /// `sgpos quote`: price a basket (JSON on stdin) and print the quote (JSON on stdout).
 struct QuoteCommand: ParsableCommand {
@@ -38,17 +39,24 @@ struct QuoteCommand: ParsableCommand {
             var contractPoints: Int64?
             var tierAfter: LoyaltyTier?
             var applied: [String] = []
+            var rewardPoints: Int64 = 0
             if let contracts {
                 let outcome = try PromotionRules.load(directory: contracts).apply(to: &basket, request: request, tier: tier)
-                contractPoints = outcome.points
-                tierAfter = outcome.tier
+                // With rules, the rules decide the points (as on chain), members only.
+                contractPoints = tier == nil ? 0 : outcome.points
+                tierAfter = outcome.tier.flatMap(LoyaltyTier.init(rawValue:))
                 applied = outcome.applied
+                rewardPoints = outcome.redeemed
+                if let member = request.member, (request.redeemPoints ?? 0) + rewardPoints > (member.points ?? 0) {
+                    throw CLIError("member \(member.id) has \(member.points ?? 0) points; rewards take \(rewardPoints) and \(request.redeemPoints ?? 0) more are redeemed")
+                }
             }
             let quote = try PricingEngine(rates: rates).quote(basket)
             let earned = contractPoints ?? tier.map { PointsEarning(pointsPerDollar: 1).points(paid: quote.amountDue, tier: $0) } ?? 0
             var response = QuoteResponse(quote, at: request.at, pointsEarned: earned, tier: tierAfter ?? tier)
             if contracts != nil {
                 response.appliedRules = applied + quote.appliedRules.filter { !applied.contains($0) }
+                response.pointsForRewards = rewardPoints
             }
             print(try JSON.string(response))
         } catch let error as RetailError {
@@ -93,12 +101,16 @@ struct QuoteRequest: Decodable {
         let tier: String?
         let lifetimeSpend: String?
         let points: Int64?
+        /// Personal points multiplier in basis points (default 10000 = 1.0×).
+        let multiplierBps: Int64?
     }
     let at: String
     let gstMethod: String?
     let lines: [Line]
     let member: Member?
     let redeemPoints: Int64?
+    /// Points rates by category in basis points, as an operator set them on chain (for --contracts).
+    let pointRates: [String: Int64]?
 
     /// The member's tier: as given, else from the lifetime spend; nil without a member.
     func tier() throws -> LoyaltyTier? {
@@ -170,6 +182,8 @@ struct QuoteResponse: Encodable {
     let pointsRedeemed: Int64
     let tier: String?
     var appliedRules: [String]
+    /// Points the rules take for rewards (with --contracts), besides `pointsRedeemed`.
+    var pointsForRewards: Int64? = nil
 
     init(_ quote: Quote, at: String, pointsEarned: Int64, tier: LoyaltyTier?) {
         self.at = at

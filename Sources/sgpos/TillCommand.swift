@@ -16,7 +16,7 @@ struct TillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
         subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
-                      Enrol.self, DayClose.self, Configure.self, DeployRule.self])
+                      Enrol.self, DayClose.self, Configure.self, DeployRule.self, PointRates.self, MemberMultiplier.self])
 
     /// Where to submit and who signs: shared by every till command.
     struct Connection: ParsableArguments {

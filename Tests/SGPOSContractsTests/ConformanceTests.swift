@@ -22,7 +22,7 @@ struct ConformanceTests {
         #expect(count >= 300, "only \(count) cases")
     }
 
-    @Test(arguments: ["rounding", "scale", "arithmetic", "expressions", "parse", "types", "effects", "stacking"])
+    @Test(arguments: ["rounding", "scale", "arithmetic", "expressions", "parse", "types", "effects", "stacking", "loyalty"])
     func suite(_ name: String) throws {
         let suite = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.directory.appendingPathComponent(name + ".json"))) as! [String: Any]
         #expect(suite["lang"] as? Int == 1)
@@ -39,10 +39,13 @@ struct ConformanceTests {
         var customer = ContractInput.Customer.guest
         if let member = json?["member"] as? [String: Any] {
             customer = .init(id: member["id"] as! String, isMember: member["isMember"] as! Bool, tier: UInt8(member["tier"] as! Int),
-                             lifetimeSpend: Int64(member["lifetimeSpend"] as! Int), points: Int64(member["points"] as! Int))
+                             lifetimeSpend: Int64(member["lifetimeSpend"] as! Int), points: Int64(member["points"] as! Int),
+                             multiplier: Int64(member["multiplier"] as? Int ?? 10_000))
         }
         let time = RFC3339.parse(json?["time"] as? String ?? "2026-11-05T10:00:00+08:00")!
-        return ContractInput(lines: lines, customer: customer, timeMs: time)
+        var input = ContractInput(lines: lines, customer: customer, timeMs: time)
+        input.pointRates = (json?["pointRates"] as? [String: Int] ?? [:]).mapValues(Int64.init)
+        return input
     }
 
     func counters(_ json: [String: Any]?) -> [String: [String: Int64]] {
@@ -55,6 +58,7 @@ struct ConformanceTests {
         }
         if let e = json["basket_discount"] as? [String: Any] { return .basketDiscount(amount: Int64(e["amount"] as! Int), code: e["code"] as! String) }
         if let e = json["award_points"] as? [String: Any] { return .awardPoints(points: Int64(e["points"] as! Int), reason: e["reason"] as! String) }
+        if let e = json["redeem_points"] as? [String: Any] { return .redeemPoints(points: Int64(e["points"] as! Int), reason: e["reason"] as! String) }
         if let e = json["set_tier"] as? [String: Any] { return .setTier(UInt8(e["tier"] as! Int)) }
         let e = json["increment"] as! [String: Any]
         return .increment(counter: e["counter"] as! String, by: Int64(e["by"] as! Int))

@@ -27,23 +27,31 @@ struct PropertyTests {
     }
 
     func basket(_ random: inout SplitMix) -> ContractInput {
-        let categories = ["snacks", "dairy", "electronics", "bakery"]
+        let categories = ["snacks", "dairy", "electronics", "bakery", "rewards"]
         let lines = (0..<Int.random(in: 0...40, using: &random)).map { index -> ContractInput.Line in
             let qty = Int64.random(in: 1...30, using: &random), price = Int64.random(in: 0...50_000, using: &random)
-            return .init(sku: "S\(index)", category: categories.randomElement(using: &random)!, quantity: qty, unitPrice: price, net: qty * price)
+            let sku = Int.random(in: 0...9, using: &random) == 0 ? "RW-TOTE" : "S\(index)"
+            return .init(sku: sku, category: categories.randomElement(using: &random)!, quantity: qty, unitPrice: price, net: qty * price)
         }
         let member = Bool.random(using: &random)
-        return ContractInput(
+        var input = ContractInput(
             lines: lines,
             customer: member ? .init(id: "M", isMember: true, tier: UInt8.random(in: 1...5, using: &random),
-                                     lifetimeSpend: Int64.random(in: 0...6_000_000, using: &random), points: 0) : .guest,
+                                     lifetimeSpend: Int64.random(in: 0...6_000_000, using: &random),
+                                     points: Int64.random(in: 0...2_000, using: &random),
+                                     multiplier: Int64.random(in: 0...100_000, using: &random)) : .guest,
             timeMs: 1_767_196_800_000 + Int64.random(in: 0...(400 * 86_400_000), using: &random),
-            counters: ["uses": Int64.random(in: 0...2, using: &random), "total": Int64.random(in: 0...1_000, using: &random)])
+            counters: ["uses": Int64.random(in: 0...2, using: &random), "total": Int64.random(in: 0...1_000, using: &random),
+                       "taken": Int64.random(in: 0...1, using: &random), "stock": Int64.random(in: 0...500, using: &random)])
+        for category in categories where Bool.random(using: &random) {
+            input.pointRates[category] = Int64.random(in: 0...100_000, using: &random)
+        }
+        return input
     }
 
     @Test func dynamicCostNeverExceedsTheStaticBound() throws {
         let rules = try Self.shipped().map(CompiledRule.compile)
-        #expect(rules.count == 6)
+        #expect(rules.count >= 7)
         var random = SplitMix(state: 42)
         for _ in 0..<2_000 {
             let input = basket(&random)

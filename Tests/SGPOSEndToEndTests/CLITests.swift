@@ -183,6 +183,28 @@ import Testing
         #expect(greedy.status == 1 && greedy.error.contains("more than the member's 600 points"), "\(greedy.error)")
     }
 
+    @Test func theShippedProgrammeUsesRatesMultipliersAndRewards() throws {
+        // Silver member, personal 150 %; snacks at 200 %. 2 × 1.05 snacks + 3 × 1.00 drinks + a reward.
+        let basket = #"""
+        {"at": "2026-03-01T10:00:00+08:00", "pointRates": {"snacks": 20000},
+         "lines": [{"sku": "A1", "category": "snacks", "qty": 2, "unitPrice": "1.05"},
+                   {"sku": "B7", "category": "drinks", "qty": 3, "unitPrice": "10.00"},
+                   {"sku": "RW-TOTE", "category": "rewards", "qty": 1, "unitPrice": "12.90"}],
+         "member": {"id": "M1", "tier": "silver", "lifetimeSpend": "1200.00", "points": 900, "multiplierBps": 15000}}
+        """#
+        let run = try CLI.run(["quote", "--contracts", "Contracts"], input: basket)
+        #expect(run.status == 0, "\(run.error)")
+        let quote = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any] ?? [:]
+        // loyalty.tiers — rated: 2.10 × 200 % + 30.00 = 34.20 → 34 dollars; silver 1.2× → 40; personal 1.5× → 60;
+        // loyalty.bonus-2x (2026): 32.10 → 32 dollars × 2 = 64. The free reward line earns nothing.
+        #expect(quote["pointsEarned"] as? Int == 124, "\(run.output)")
+        #expect(quote["pointsForRewards"] as? Int == 800)
+        #expect(quote["total"] as? String == "32.10")
+        #expect((quote["appliedRules"] as? [String])?.contains("reward.tote-bag") == true)
+        let poor = try CLI.run(["quote", "--contracts", "Contracts"], input: basket.replacingOccurrences(of: "\"points\": 900", with: "\"points\": 700"))
+        #expect(poor.status == 1 && poor.error.contains("reward.tote-bag refused the basket with its code 2005"), "\(poor.error)")
+    }
+
     @Test func badBasketsExitOneWithAClearMessage() throws {
         let cases: [(String, String)] = [
             ("{", "not valid JSON"),

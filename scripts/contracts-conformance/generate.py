@@ -144,8 +144,10 @@ cases.append({"name": "static_cost_limit", "program": 'rule "t" version 1 { lang
               'for c in basket.lines.take(2) { let x = 1 } } } }', "expect": {"deploy_error": 3}})
 total += write("types", "Ill-typed programs are refused at deploy with code 2; unknown language 4; over the cost bound 3.", cases)
 
-def basket_case(name, program, expect, lines=BASKET, member=None, time=TIME, counters=None):
+def basket_case(name, program, expect, lines=BASKET, member=None, time=TIME, counters=None, rates=None):
     case = {"name": name, "program": program, "input": {"lines": lines, "time": time}, "expect": expect}
+    if rates:
+        case["input"]["pointRates"] = rates
     if member:
         case["input"]["member"] = member
     if counters:
@@ -238,4 +240,116 @@ cases = [
      "input": {"lines": BASKET, "time": TIME}, "expect": {"set": {"effects": []}}},
 ]
 total += write("stacking", "Rule sets: priority then id, later rules see earlier discounts, exclusivity groups, all-or-nothing.", cases)
+
+# --- The loyalty programme: operator points rates, personal multipliers, rewards ---------------
+def contract(name):
+    return open(os.path.join(os.path.dirname(__file__), f"../../Contracts/{name}.rules")).read()
+
+
+TIERS = contract("loyalty-tiers")
+TOTE = contract("reward-tote-bag")
+TIER_BPS = {1: 10000, 2: 12000, 3: 15000, 4: 20000, 5: 25000}
+TIER_REASON = {1: "tier-bronze", 2: "tier-silver", 3: "tier-gold", 4: "tier-platinum", 5: "tier-diamond"}
+THRESHOLDS = [0, 100000, 500000, 2000000, 5000000]
+
+
+def tier_for(spend):
+    return max(i + 1 for i, t in enumerate(THRESHOLDS) if spend >= t)
+
+
+def tiers_effects(lines, member, rates, basket_discount=0):
+    """The oracle for Contracts/loyalty-tiers.rules, from its comment, in Python integers."""
+    nets = [l["qty"] * l["unitPrice"] - l.get("discount", 0) for l in lines]
+    total = sum(nets)
+    if not member["isMember"] or total <= 0:
+        return None
+    rated = sum(n * rates.get(l["category"], 10000) // 10000 for n, l in zip(nets, lines))
+    subtotal = total - basket_discount
+    dollars = rated * subtotal // total // 100
+    tier = member["tier"]
+    points = dollars * TIER_BPS[tier] // 10000 * member.get("multiplier", 10000) // 10000
+    effects = []
+    if points > 0:
+        effects.append({"award_points": {"points": points, "reason": TIER_REASON[tier]}})
+    earned = tier_for(member["lifetimeSpend"] + subtotal)
+    if earned > tier:
+        effects.append({"set_tier": {"tier": earned}})
+    return effects
+
+
+RATES = {"snacks": 20000, "electronics": 5000, "dairy": 0}
+cases = []
+for tier in range(1, 6):
+    for multiplier in [10000, 15000, 0, 12345]:
+        for rates in [{}, RATES]:
+            member = dict(MEMBER, tier=tier, multiplier=multiplier)
+            cases.append(basket_case(f"tiers_t{tier}_m{multiplier}_{'rated' if rates else 'default'}", TIERS,
+                                     {"outcome": {"status": "applied", "effects": tiers_effects(BASKET, member, rates)}},
+                                     member=member, rates=rates))
+for spend in [0, 99999, 100000, 487154, 487155, 4999999, 5000000]:
+    member = dict(MEMBER, tier=tier_for(spend), lifetimeSpend=spend)
+    cases.append(basket_case(f"tiers_upgrade_from_{spend}", TIERS,
+                             {"outcome": {"status": "applied", "effects": tiers_effects(BASKET, member, {})}}, member=member))
+cases.append(basket_case("tiers_guest_skipped", TIERS, {"outcome": {"status": "skipped", "effects": []}}))
+cases.append(basket_case("tiers_free_basket_skipped", TIERS, {"outcome": {"status": "skipped", "effects": []}},
+                         lines=[{"sku": "BAG", "category": "misc", "qty": 1, "unitPrice": 0}], member=MEMBER))
+for name, expr, value in [("rate_set", 'point_rate("snacks") == 20000', True), ("rate_default", 'point_rate("toys") == 100%', True),
+                          ("rate_zero", 'point_rate("dairy") == 0', True), ("rate_case_sensitive", 'point_rate("Snacks") == 20000', False),
+                          ("multiplier_member", "customer.multiplier == 15000", True)]:
+    cases.append(basket_case(name, f'rule "t" version 1 {{ lang 1 require {expr} else skip }}',
+                             {"outcome": {"status": "applied" if value else "skipped", "effects": []}},
+                             member=dict(MEMBER, multiplier=15000), rates=RATES))
+cases.append(basket_case("multiplier_guest_default", 'rule "t" version 1 { lang 1 require customer.multiplier == 10_000 else fail(1001) }',
+                         applied()))
+for name, body, code in [("redeem_over_balance", 'emit redeem_points(11, "x")', 18),
+                         ("redeem_twice_over_balance", 'emit redeem_points(6, "x") emit redeem_points(5, "y")', 18),
+                         ("redeem_zero", 'emit redeem_points(0, "x")', 18),
+                         ("redeem_negative", 'emit redeem_points(0 - 1, "x")', 18)]:
+    cases.append(basket_case(name, f'rule "t" version 1 {{ lang 1 {body} }}', {"eval_error": code}, member=MEMBER))
+cases.append(basket_case("redeem_exact_balance", 'rule "t" version 1 { lang 1 emit redeem_points(4, "x") emit redeem_points(6, "y") }',
+                         {"outcome": {"status": "applied", "effects": [{"redeem_points": {"points": 4, "reason": "x"}},
+                                                                      {"redeem_points": {"points": 6, "reason": "y"}}]}}, member=MEMBER))
+for i, body in enumerate(['emit redeem_points(S$1.00, "x")', 'let x = point_rate(5)', 'let x = customer.multiplier + S$1.00',
+                          'emit redeem_points(1)', 'let x = point_rate()']):
+    cases.append({"name": f"loyalty_type_{i}", "program": f'rule "t" version 1 {{ lang 1 {body} }}', "expect": {"deploy_error": 2}})
+
+TOTE_LINE = {"sku": "RW-TOTE", "category": "rewards", "qty": 1, "unitPrice": 1290}
+RICH = dict(MEMBER, points=5000)
+TOTE_APPLIED = {"outcome": {"status": "applied", "effects": [
+    {"line_discount": {"line": 4, "amount": 1290, "code": "REWARD-TOTE"}},
+    {"redeem_points": {"points": 800, "reason": "reward.tote-bag"}},
+    {"increment": {"counter": "taken", "by": 1}}, {"increment": {"counter": "stock", "by": 1}}]}}
+cases += [
+    basket_case("tote_taken", TOTE, TOTE_APPLIED, lines=BASKET + [TOTE_LINE], member=RICH),
+    basket_case("tote_last_one", TOTE, TOTE_APPLIED, lines=BASKET + [TOTE_LINE], member=RICH,
+                counters={"reward.tote-bag": {"stock": 499}}),
+    basket_case("tote_last_second", TOTE, TOTE_APPLIED, lines=BASKET + [TOTE_LINE], member=RICH, time="2026-12-31T23:59:59+08:00"),
+    basket_case("tote_not_asked", TOTE, {"outcome": {"status": "skipped", "effects": []}}, member=RICH),
+    basket_case("tote_guest", TOTE, {"eval_error": 2001}, lines=BASKET + [TOTE_LINE]),
+    basket_case("tote_two", TOTE, {"eval_error": 2002}, lines=BASKET + [dict(TOTE_LINE, qty=2)], member=RICH),
+    basket_case("tote_two_lines", TOTE, {"eval_error": 2002}, lines=[TOTE_LINE, TOTE_LINE], member=RICH),
+    basket_case("tote_once_per_member", TOTE, {"eval_error": 2003}, lines=BASKET + [TOTE_LINE], member=RICH,
+                counters={"reward.tote-bag": {"taken": 1}}),
+    basket_case("tote_none_left", TOTE, {"eval_error": 2004}, lines=BASKET + [TOTE_LINE], member=RICH,
+                counters={"reward.tote-bag": {"stock": 500}}),
+    basket_case("tote_not_enough_points", TOTE, {"eval_error": 2005}, lines=BASKET + [TOTE_LINE], member=dict(MEMBER, points=799)),
+    basket_case("tote_expired", TOTE, {"eval_error": 2006}, lines=BASKET + [TOTE_LINE], member=RICH, time="2027-01-01T00:00:00+08:00"),
+]
+# Stacked: the reward makes its line free first; the programme earns on what is paid.
+lines = BASKET + [TOTE_LINE]
+after = [dict(l) for l in lines]
+after[4]["discount"] = 1290
+stack_effects = [{"rule": "reward.tote-bag", **e} for e in TOTE_APPLIED["outcome"]["effects"]]
+stack_effects += [{"rule": "loyalty.tiers", **e} for e in tiers_effects(after, RICH, RATES)]
+cases.append({"name": "tote_then_tiers", "programs": [TIERS, TOTE],
+              "input": {"lines": lines, "time": TIME, "member": RICH, "pointRates": RATES}, "expect": {"set": {"effects": stack_effects}}})
+# Stacked: a basket discount (10 % capped at S$30) reduces the points in proportion.
+tv = [{"sku": "TV", "category": "electronics", "qty": 3, "unitPrice": 12000}, {"sku": "CHIPS", "category": "snacks", "qty": 1, "unitPrice": 199}]
+pct = contract("basket-percent-off")
+effects = [{"rule": "promo.basket-10pct", "basket_discount": {"amount": 3000, "code": "BASKET10"}}]
+effects += [{"rule": "loyalty.tiers", **e} for e in tiers_effects(tv, MEMBER, RATES, basket_discount=3000)]
+cases.append({"name": "basket_discount_then_tiers", "programs": [TIERS, pct],
+              "input": {"lines": tv, "time": TIME, "member": MEMBER, "pointRates": RATES}, "expect": {"set": {"effects": effects}}})
+total += write("loyalty", "The loyalty programme (operator points rates, personal multipliers, tiers) and a rewards "
+               "catalogue entry (points cost, quantity, once per member, expiry); values from Python integers.", cases)
 print(f"wrote {total} cases to {os.path.normpath(OUT)}")

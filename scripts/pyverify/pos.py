@@ -17,7 +17,8 @@ TIER_MULTIPLIER = {1: 10_000, 2: 12_000, 3: 15_000, 4: 20_000, 5: 25_000}
 SALE, REFUND, VOID = 0x0100, 0x0101, 0x0102
 SET_PRICES, CONFIGURE = 0x0110, 0x0111
 RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN = 0x0120, 0x0121, 0x0122, 0x0123, 0x0124
-ENROL, POINTS_ADJUST = 0x0130, 0x0131
+ENROL, POINTS_ADJUST, MEMBER_MULTIPLIER = 0x0130, 0x0131, 0x0132
+POINT_RATES = 0x0113
 SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144, 0x0145
 ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL = 1, 2, 3
 
@@ -263,6 +264,10 @@ def decode(kind, body):
         out = (r.u64(), r.string(10), read_period(r))
     elif kind == DRAWER_OPEN:
         out = r.string(128)
+    elif kind == POINT_RATES:
+        out = ([(r.string(64), i64(r)) for _ in range(r.count(256))], r.string(128))
+    elif kind == MEMBER_MULTIPLIER:
+        out = (r.string(32), i64(r), r.string(128))
     else:
         raise ValueError(f"body type {kind:#06x} is not a POS body")
     r.finish()
@@ -909,6 +914,30 @@ def apply(ctx, kind, body):
             debit(a, -delta)
             a["redeemed"] += -delta
         store_member(ctx, member_id, a)
+    elif kind == POINT_RATES:
+        require(ctx, (ROLE_OPERATOR,), "points-rate update")
+        entries, reason = b
+        text(reason, 1, 128)
+        if not entries:
+            raise Reject(17, "no categories")
+        previous = None
+        for category, rate in entries:
+            text(category, 1, 64)
+            if previous is not None and not previous < category.encode():
+                raise Reject(17, "categories not ascending")
+            previous = category.encode()
+            if not 0 <= rate <= 100_000:
+                raise Reject(17, "points rate")
+            st.put(b"\x1b" + category.encode(), i64b(rate))
+    elif kind == MEMBER_MULTIPLIER:
+        require(ctx, (ROLE_OPERATOR,), "member multiplier")
+        member_id, bp, reason = b
+        text(reason, 1, 128)
+        if get_member(st, member_id) is None:
+            raise Reject(308, "unknown member")
+        if not 0 <= bp <= 100_000:
+            raise Reject(17, "multiplier")
+        st.put(b"\x1c" + member_id.encode(), i64b(bp))
     elif kind == SHIFT_OPEN:
         require(ctx, (ROLE_TILL,), "shift-open")
         if not 0 <= b <= 10_000_000:
