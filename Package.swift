@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SGPOSNode", targets: ["SGPOSNode"]),
         .library(name: "SGPOSDevices", targets: ["SGPOSDevices"]),
         .library(name: "SGPOSContracts", targets: ["SGPOSContracts"]),
+        .library(name: "SGPOSConsensus", targets: ["SGPOSConsensus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,6 +58,10 @@ let package = Package(
         .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
         .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
+        // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
+        .target(name: "SGPOSConsensus", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
+        // The seeded fault simulator (VOPR style) over the real consensus core.
+        .target(name: "SGPOSSimulator", dependencies: ["SGPOSConsensus", "SGPOSCrypto", "SGPOSCodec"]),
         // Receipt printers, cash drawers and barcode scanners (ESC/POS, libusb, HID).
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
@@ -71,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSNode", "SGPOSDevices", "SGPOSContracts", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSNode", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,6 +100,7 @@ let package = Package(
         .testTarget(name: "SGPOSStoreTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
                                    "CLMDB", "SGPOSTestSupport"]),
+        .testTarget(name: "SGPOSConsensusTests", dependencies: ["SGPOSConsensus", "SGPOSSimulator", "SGPOSCrypto", "SGPOSCodec"]),
         .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",

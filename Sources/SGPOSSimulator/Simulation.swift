@@ -1,0 +1,305 @@
+import SGPOSCodec
+import SGPOSConsensus
+import SGPOSCrypto
+
+/// A seeded, deterministic run of the real consensus core (``TendermintCore``) over a
+/// simulated network and clock, in the style of TigerBeetle's VOPR: messages are dropped,
+/// delayed, duplicated and reordered; validators are partitioned and healed, crashed and
+/// restarted with their storage kept or lost; one validator may have a twin (two
+/// processes, one key: a Byzantine equivocator, as in Twins). After the heal the network
+/// is reliable and the checks run (docs/CONSENSUS.md §7).
+public final class Simulation {
+    public let seed: UInt64
+    public let options: SimulationOptions
+    var random: SimulationRandom
+    var now: UInt64 = 0
+    var queue = EventQueue()
+    var instances: [Instance] = []
+    let validators: ValidatorSet
+    let keys: [SigningKey]
+    let chainID: Hash256
+    var faults = FaultPlan()
+    public private(set) var report: SimulationReport
+    /// Where a run's story goes when someone asks for it (`sgpos sim --trace`).
+    public var trace: ((String) -> Void)?
+
+    /// One process: a validator, or the twin of one.
+    final class Instance {
+        let validator: UInt16
+        let isTwin: Bool
+        let store = MemoryValidatorStateStore()
+        var app: SimulatedCheckpoints
+        var core: TendermintCore?
+        /// Bumped on crash: timeouts of an earlier life are ignored.
+        var epoch = 0
+        var decisions: [UInt64: Hash256] = [:]
+        var roots: [UInt64: Hash256] = [:]
+        var lastRoot = Hash256.zero
+        /// The checkpoint store: every certificate this validator decided (served to laggards).
+        var certificates: [UInt64: CommitCertificate] = [:]
+        /// First height this life decided in order (after a lost disk, later than 1).
+        var firstHeight: UInt64 = 1
+
+        init(validator: UInt16, isTwin: Bool, outlets: Int) {
+            self.validator = validator
+            self.isTwin = isTwin
+            app = SimulatedCheckpoints(outlets: outlets)
+        }
+    }
+
+    public init(seed: UInt64, options: SimulationOptions = SimulationOptions()) {
+        self.seed = seed
+        self.options = options
+        random = SimulationRandom(seed: seed)
+        let count = options.validators ?? Int.random(in: 4...7, using: &random)
+        var seedRandom = SimulationRandom(seed: seed ^ 0x5EED)
+        keys = (0..<count).map { _ in SigningKey(seed: (0..<32).map { _ in UInt8.random(in: 0...255, using: &seedRandom) })! }
+        validators = ValidatorSet(keys.map(\.publicKey))
+        chainID = Hash256.tagged(DomainTag("SGPOS/sim-chain/v1"), Array("seed-\(seed)".utf8))
+        report = SimulationReport(seed: seed, validators: count)
+    }
+
+    // MARK: Running
+
+    /// Runs the seed to the end and returns what happened and what was violated.
+    public func run() -> SimulationReport {
+        faults = FaultPlan.random(&random, validators: validators.count, options: options)
+        report.faults = faults.summary
+        for index in 0..<validators.count {
+            instances.append(Instance(validator: UInt16(index), isTwin: false, outlets: validators.count))
+        }
+        if let twin = faults.twin {
+            instances.append(Instance(validator: twin, isTwin: true, outlets: validators.count))
+        }
+        for index in instances.indices { boot(index, at: 0) }
+        for crash in faults.crashes {
+            queue.push(crash.at, .crash(instance: crash.instance, wipe: crash.wipe))
+            queue.push(crash.at + crash.downMs, .restart(instance: crash.instance, wipe: crash.wipe))
+        }
+        for index in instances.indices where !instances[index].isTwin {
+            queue.push(UInt64.random(in: 1...options.saleEveryMs, using: &random), .sale(instance: index))
+        }
+        var steps = 0
+        while let event = queue.pop() {
+            steps += 1
+            guard steps <= options.eventsMax, event.time <= options.runMs else { break }
+            now = event.time
+            handle(event.event)
+            if now >= faults.healAt, livenessReached() { break }
+            if now >= faults.healAt + options.afterHealMs, !faults.withinTolerance { break }
+        }
+        check(steps: steps)
+        if let trace {
+            for (index, instance) in instances.enumerated() {
+                let core = instance.core.map { "height \($0.height) round \($0.round) step \($0.stepName) locked \($0.lockedRound)" } ?? "down"
+                trace("end #\(index) v\(instance.validator)\(instance.isTwin ? " twin" : ""): \(core), known \(instance.app.known), decided \(instance.app.decided)")
+            }
+        }
+        return report
+    }
+
+    func boot(_ index: Int, at time: UInt64) {
+        let instance = instances[index]
+        var core = TendermintCore(chainID: chainID, validators: validators, key: keys[Int(instance.validator)],
+                                  store: instance.store, timeouts: options.timeouts, firstHeight: 1)
+        instance.firstHeight = core.height
+        let outputs = core.start(instance.app)
+        instance.core = core
+        apply(outputs, of: index)
+        queue.push(time + options.tickMs, .tick(instance: index, epoch: instance.epoch))
+    }
+
+    func handle(_ event: Event) {
+        switch event {
+        case .deliver(let to, let from, let message):
+            guard instances[to].core != nil else { return }
+            let outputs = instances[to].core!.receive(message, from: from, instances[to].app)
+            apply(outputs, of: to)
+        case .heads(let to, let heads):
+            guard instances[to].core != nil else { return }
+            let app = instances[to].app
+            var changed = false
+            for (outlet, head) in heads.enumerated() where head > app.known[outlet] {
+                app.known[outlet] = head
+                changed = true
+            }
+            if changed { apply(instances[to].core!.reevaluate(app), of: to) }
+        case .timeout(let index, let epoch, let timeout):
+            guard instances[index].epoch == epoch, instances[index].core != nil else { return }
+            apply(instances[index].core!.timeout(timeout, instances[index].app), of: index)
+        case .tick(let index, let epoch):
+            guard instances[index].epoch == epoch, instances[index].core != nil else { return }
+            apply(instances[index].core!.tick(), of: index)
+            gossipHeads(from: index)
+            queue.push(now + options.tickMs, .tick(instance: index, epoch: epoch))
+        case .sale(let index):
+            // The outlet acknowledged a block (durable locally, online or not).
+            if now < faults.healAt, instances[index].core != nil {
+                let outlet = Int(instances[index].validator)
+                instances[index].app.known[outlet] += 1
+                report.acknowledged[outlet, default: 0] = instances[index].app.known[outlet]
+            }
+            if now < faults.healAt { queue.push(now + UInt64.random(in: 1...options.saleEveryMs, using: &random), .sale(instance: index)) }
+        case .crash(let index, let wipe):
+            trace?("\(now)ms #\(index) \(wipe ? "disk lost" : "crashed")")
+            instances[index].core = nil
+            instances[index].epoch += 1
+            report.crashes += 1
+            if wipe { instances[index].store.wipe(); report.wipes += 1 }
+        case .restart(let index, _):
+            let instance = instances[index]
+            guard instance.core == nil else { return }
+            trace?("\(now)ms #\(index) restarts")
+            // A validator whose state is gone does not vote until recovered: the node
+            // refuses to start a validator without its state unless `recover` is run.
+            if instance.store.load() == nil {
+                // `sgpos node recover`: the operator takes the height a quorum reports, and the
+                // validator signs nothing at or below it; its outlet chain comes back from peers.
+                let horizon = instances.compactMap { $0.core?.height }.max() ?? 1
+                instance.store.save(TendermintCore.recoveredState(horizon: horizon))
+                instance.app = SimulatedCheckpoints(outlets: validators.count)
+                instance.app.known[Int(instance.validator)] = report.acknowledged[Int(instance.validator)] ?? 0
+                instance.decisions = [:]
+                instance.certificates = [:]
+                instance.roots = [:]
+                instance.lastRoot = .zero
+            }
+            boot(index, at: now)
+        }
+    }
+
+    func apply(_ outputs: [ConsensusOutput], of index: Int) {
+        let instance = instances[index]
+        for output in outputs {
+            switch output {
+            case .broadcast(let message):
+                for target in instances.indices where instances[target].validator != instance.validator {
+                    send(message, from: index, to: target)
+                }
+            case .send(let validator, let message):
+                for target in instances.indices where instances[target].validator == validator { send(message, from: index, to: target) }
+            case .schedule(let timeout, let afterMs):
+                queue.push(now + afterMs, .timeout(instance: index, epoch: instance.epoch, timeout))
+            case .decided(let certificate):
+                record(certificate, at: index)
+            case .peerBehind(let validator, let height):
+                if let certificate = instance.certificates[height] {
+                    for target in instances.indices where instances[target].validator == validator {
+                        send(.commit(certificate), from: index, to: target)
+                    }
+                }
+            case .evidence(let evidence):
+                report.evidence += 1
+                let culprit = evidence.first.validator
+                if faults.twin != culprit {
+                    let (a, b) = (evidence.first, evidence.second)
+                    report.violations.append("evidence against honest validator \(culprit) at height \(a.height): "
+                        + "\(a.kind) r\(a.round) \(a.valueID?.hex.prefix(8) ?? "nil") vs \(b.kind) r\(b.round) \(b.valueID?.hex.prefix(8) ?? "nil") seen by \(instance.validator)")
+                }
+            }
+        }
+    }
+
+    func send(_ message: ConsensusMessage, from: Int, to: Int) {
+        report.messages += 1
+        let delay = faults.delay(&random, from: from, to: to, at: now, instances: instances)
+        guard let delay else { report.dropped += 1; return }
+        queue.push(now + delay, .deliver(to: to, from: instances[from].validator, message))
+        if now < faults.healAt, random.chance(faults.duplicatePercent) {
+            report.duplicated += 1
+            queue.push(now + delay + UInt64.random(in: 1...50, using: &random), .deliver(to: to, from: instances[from].validator, message))
+        }
+    }
+
+    func gossipHeads(from index: Int) {
+        let heads = instances[index].app.known
+        for target in instances.indices where target != index {
+            guard let delay = faults.delay(&random, from: index, to: target, at: now, instances: instances) else { continue }
+            queue.push(now + delay, .heads(to: target, heads))
+        }
+    }
+
+    func record(_ certificate: CommitCertificate, at index: Int) {
+        let instance = instances[index]
+        trace?("\(now)ms #\(index) decided \(certificate.height) in round \(certificate.round): \(SimulatedCheckpoints.decode(certificate.value) ?? [])")
+        let id = certificate.valueID
+        instance.decisions[certificate.height] = id
+        instance.lastRoot = Hash256.tagged(DomainTag("SGPOS/sim-state/v1"), instance.lastRoot.bytes + id.bytes)
+        instance.roots[certificate.height] = instance.lastRoot
+        instance.certificates[certificate.height] = certificate
+        if !instance.isTwin { report.decidedHeight = max(report.decidedHeight, certificate.height) }
+        // An independent check of the certificate: > 2/3 valid precommits for the value.
+        if !Simulation.certificateIsValid(certificate, chainID: chainID, validators: validators) {
+            report.violations.append("invalid commit certificate at height \(certificate.height) on validator \(instance.validator)")
+        }
+    }
+
+    /// Every acknowledged outlet block is covered by the last checkpoint of every correct,
+    /// running validator (both processes of a twinned validator are Byzantine).
+    func livenessReached() -> Bool {
+        for instance in instances where instance.validator != faults.twin {
+            guard instance.core != nil else { return false }
+            for (outlet, acknowledged) in report.acknowledged where instance.app.decided[outlet] < acknowledged { return false }
+        }
+        return true
+    }
+
+    static func certificateIsValid(_ certificate: CommitCertificate, chainID: Hash256, validators: ValidatorSet) -> Bool {
+        let id = certificate.valueID
+        var signers = Set<UInt16>()
+        for vote in certificate.precommits {
+            guard vote.kind == .precommit, vote.height == certificate.height, vote.round == certificate.round, vote.valueID == id,
+                  Int(vote.validator) < validators.count, signers.insert(vote.validator).inserted
+            else { return false }
+            let bytes = SignedVoteBytes.of(vote)
+            guard validators.keys[Int(vote.validator)].isValidSignature(vote.signature, for: bytes) else { return false }
+        }
+        return signers.count >= validators.quorum
+    }
+
+    // MARK: Checks
+
+    func check(steps: Int) {
+        report.events = steps
+        report.simulatedMs = now
+        // Agreement: honest validators never decide differently at one height.
+        var byHeight: [UInt64: Hash256] = [:]
+        var rootByHeight: [UInt64: Hash256] = [:]
+        for instance in instances where !instance.isTwin {
+            for height in instance.decisions.keys.sorted() {
+                let id = instance.decisions[height]!
+                if let other = byHeight[height], other != id {
+                    report.violations.append("validators decided different checkpoints at height \(height)")
+                }
+                byHeight[height] = id
+                if instance.firstHeight == 1, let root = instance.roots[height] {
+                    if let other = rootByHeight[height], other != root {
+                        report.violations.append("state roots differ at checkpoint \(height)")
+                    }
+                    rootByHeight[height] = root
+                }
+            }
+        }
+        // Liveness after the heal: every acknowledged block checkpointed everywhere.
+        if faults.withinTolerance, !livenessReached() {
+            report.violations.append("not every acknowledged outlet block was checkpointed within \(options.runMs - faults.healAt) ms of the heal")
+        }
+    }
+}
+
+/// The bytes a vote's signature covers (docs/CONSENSUS.md §3), computed independently of the core.
+enum SignedVoteBytes {
+    static func of(_ vote: SignedVote) -> [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 128)
+        let tag = DomainTag.checkpointVote.prefix
+        encoder.writeFixed(tag, count: tag.count)
+        vote.chainID.encode(to: &encoder)
+        encoder.writeU8(vote.kind.rawValue)
+        encoder.writeU64(vote.height)
+        encoder.writeU32(vote.round)
+        encoder.writeBool(vote.valueID != nil)
+        if let id = vote.valueID { id.encode(to: &encoder) }
+        encoder.writeU16(vote.validator)
+        return encoder.bytes
+    }
+}

@@ -1,0 +1,17 @@
+/// SplitMix64: the simulator's only source of randomness, seeded, so a seed replays exactly.
+public struct SimulationRandom: RandomNumberGenerator, Sendable {
+    var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// True with probability `percent`/100.
+    mutating func chance(_ percent: UInt64) -> Bool { UInt64.random(in: 0..<100, using: &self) < percent }
+}

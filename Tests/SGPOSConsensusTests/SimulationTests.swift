@@ -1,0 +1,43 @@
+import SGPOSConsensus
+import SGPOSSimulator
+import Testing
+
+/// The seeded fault simulator over the real consensus core (docs/CONSENSUS.md §7).
+@Suite("Consensus simulation")
+struct SimulationTests {
+    /// `make test` runs this many seeds; `make sim SEEDS=N` runs more.
+    static let seeds: UInt64 = 1_000
+
+    @Test func everySeedKeepsSafetyAndLiveness() async {
+        var failures: [String] = []
+        var evidence = 0, crashes = 0, wipes = 0, dropped = 0, checkpoints: UInt64 = 0
+        for report in await SimulationRunner.run(seeds: 1...Self.seeds) {
+            if !report.passed { failures.append(report.description) }
+            evidence += report.evidence
+            crashes += report.crashes
+            wipes += report.wipes
+            dropped += report.dropped
+            checkpoints += report.decidedHeight
+        }
+        #expect(failures.isEmpty, "\(failures.count) seeds failed; first: \(failures.prefix(3).joined(separator: "\n"))")
+        // The faults must actually happen, or the run proves little.
+        #expect(crashes > 100 && wipes > 20 && dropped > 10_000 && evidence > 0, "crashes \(crashes), wipes \(wipes), dropped \(dropped), evidence \(evidence)")
+        print("simulation: \(Self.seeds) seeds, \(checkpoints) checkpoints, \(crashes) crashes (\(wipes) disks lost), \(dropped) messages lost, \(evidence) double votes caught")
+    }
+
+    @Test func aSeedReplaysExactly() {
+        for seed: UInt64 in [3, 17, 4_242] {
+            #expect(Simulation(seed: seed).run().description == Simulation(seed: seed).run().description)
+        }
+    }
+
+    @Test func aReliableNetworkCheckpointsEverything() {
+        var options = SimulationOptions()
+        options.faults = false
+        for seed: UInt64 in 1...20 {
+            let report = Simulation(seed: seed, options: options).run()
+            #expect(report.passed, "\(report)")
+            #expect(report.evidence == 0 && report.decidedHeight >= 3, "\(report)")
+        }
+    }
+}
