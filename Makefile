@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 DEMO_DIR ?= demo-data
 
-.PHONY: run test build release bench bootstrap clean
+.PHONY: run test build release bench sim bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -30,6 +30,12 @@ bench: release
 	@scripts/bootstrap bench
 	.build/release/sgpos bench
 	cd benchmarks/hash-backends && $(SWIFT) run -c release
+
+# The consensus fault simulator over more seeds than make test runs: make sim SEEDS=100000 [FROM=1].
+SEEDS ?= 10000
+FROM ?= 1
+sim: build
+	.build/debug/sgpos sim --seeds $(SEEDS) --from $(FROM)
 
 clean:
 	rm -rf .build $(DEMO_DIR)

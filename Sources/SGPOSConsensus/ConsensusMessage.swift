@@ -91,6 +91,20 @@ public struct CommitCertificate: Sendable, Hashable {
     public let precommits: [SignedVote]
 
     public var valueID: Hash256 { Hash256.tagged(.checkpointValueID, value) }
+
+    /// Final: precommits of more than 2/3 of `validators`, each for this value, height and
+    /// round, each validator once, every signature valid (what an auditor checks).
+    public func isValid(chainID: Hash256, validators: ValidatorSet) -> Bool {
+        let id = valueID
+        var signers = Set<UInt16>()
+        for vote in precommits {
+            guard vote.chainID == chainID, vote.kind == .precommit, vote.height == height, vote.round == round,
+                  vote.valueID == id, Int(vote.validator) < validators.count, signers.insert(vote.validator).inserted,
+                  validators.keys[Int(vote.validator)].isValidSignature(vote.signature, for: vote.signedBytes)
+            else { return false }
+        }
+        return signers.count >= validators.quorum
+    }
 }
 
 /// What validators send each other.

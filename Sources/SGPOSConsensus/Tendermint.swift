@@ -450,17 +450,7 @@ public struct TendermintCore {
     }
 
     /// More than 2/3 distinct validators precommitted the certificate's value in its round.
-    public mutating func verify(_ certificate: CommitCertificate) -> Bool {
-        let id = certificate.valueID
-        var signers = Set<UInt16>()
-        for vote in certificate.precommits {
-            guard vote.kind == .precommit, vote.height == certificate.height, vote.round == certificate.round,
-                  vote.valueID == id, verifySignature(.vote(vote))
-            else { return false }
-            signers.insert(vote.validator)
-        }
-        return signers.count >= validators.quorum && signers.count == certificate.precommits.count
-    }
+    public func verify(_ certificate: CommitCertificate) -> Bool { certificate.isValid(chainID: chainID, validators: validators) }
 
     // MARK: Signing (state saved before the signature exists)
 

@@ -1,0 +1,131 @@
+import SGPOSCrypto
+import Testing
+@testable import SGPOSConsensus
+
+/// The consensus core on hand-made message sequences: the signing guard across restarts,
+/// equivocation evidence, certificate checks, recovery after a lost disk.
+@Suite("Tendermint core")
+struct TendermintCoreTests {
+    final class FixedApp: CheckpointApplication {
+        var value: [UInt8]
+        var decided: [CommitCertificate] = []
+        init(_ value: [UInt8]) { self.value = value }
+        func proposal(height: UInt64) -> [UInt8] { value }
+        func isValid(height: UInt64, value: [UInt8]) -> Bool { value.first != 0xFF }
+        func committed(_ certificate: CommitCertificate) { decided.append(certificate) }
+    }
+
+    let keys = (0..<4).map { SigningKey(seed: [UInt8](repeating: UInt8($0 + 1), count: 32))! }
+    let chainID = Hash256.sha256(Array("test-chain".utf8))
+    var validators: ValidatorSet { ValidatorSet(keys.map(\.publicKey)) }
+
+    func core(_ index: Int, _ store: MemoryValidatorStateStore) -> TendermintCore {
+        TendermintCore(chainID: chainID, validators: validators, key: keys[index], store: store)
+    }
+
+    func proposal(height: UInt64 = 1, round: UInt32 = 0, value: [UInt8], validRound: Int32 = -1) -> ConsensusMessage {
+        let proposer = validators.proposer(height: height, round: round)
+        let id = Hash256.tagged(.checkpointValueID, value)
+        let bytes = SignedProposal.signedBytes(chainID: chainID, height: height, round: round, validRound: validRound, valueID: id, proposer: proposer)
+        return .proposal(SignedProposal(chainID: chainID, height: height, round: round, validRound: validRound, value: value,
+                                        proposer: proposer, signature: keys[Int(proposer)].sign(bytes)))
+    }
+
+    func vote(_ kind: VoteKind, by validator: UInt16, height: UInt64 = 1, round: UInt32 = 0, value: [UInt8]?) -> SignedVote {
+        let id = value.map { Hash256.tagged(.checkpointValueID, $0) }
+        let bytes = SignedVote.signedBytes(chainID: chainID, kind: kind, height: height, round: round, valueID: id, validator: validator)
+        return SignedVote(chainID: chainID, kind: kind, height: height, round: round, valueID: id, validator: validator,
+                          signature: keys[Int(validator)].sign(bytes))
+    }
+
+    static func votes(_ outputs: [ConsensusOutput]) -> [SignedVote] {
+        outputs.compactMap { if case .broadcast(.vote(let v)) = $0 { v } else { nil } }
+    }
+
+    @Test func aRestartedValidatorNeverSignsAConflictingVote() {
+        let store = MemoryValidatorStateStore()
+        let app = FixedApp([1, 2, 3])
+        var first = core(2, store)
+        _ = first.start(app)
+        let prevoted = Self.votes(first.receive(proposal(value: [7]), from: 1, app))
+        #expect(prevoted.count == 1 && prevoted[0].kind == .prevote && prevoted[0].valueID == Hash256.tagged(.checkpointValueID, [7]))
+        #expect(store.saves >= 1 && store.state?.lastSigned == SignedPosition(height: 1, round: 0, step: 1))
+
+        // kill -9 and restart from the same store; the (equivocating) proposer now sends another value.
+        var restarted = core(2, store)
+        let resent = Self.votes(restarted.start(app))
+        #expect(resent == prevoted, "the restarted validator re-sends its vote, byte for byte")
+        let after = Self.votes(restarted.receive(proposal(value: [8]), from: 1, app))
+        #expect(after.isEmpty, "no second prevote in round 0: \(after)")
+        let timedOut = Self.votes(restarted.timeout(ScheduledTimeout(kind: .propose, height: 1, round: 0), app))
+        #expect(timedOut.isEmpty, "not even a nil prevote")
+    }
+
+    @Test func aQuorumDecidesAndLockedValuesSurviveARestart() {
+        let store = MemoryValidatorStateStore()
+        let app = FixedApp([1])
+        var validator = core(2, store)
+        _ = validator.start(app)
+        _ = validator.receive(proposal(value: [9]), from: 1, app)
+        for voter: UInt16 in [0, 1] { _ = validator.receive(.vote(vote(.prevote, by: voter, value: [9])), from: voter, app) }
+        #expect(validator.lockedRound == 0 && store.state?.lockedValue == [9], "locked on 9 before its precommit left")
+        var restarted = core(2, store)
+        _ = restarted.start(app)
+        #expect(restarted.lockedRound == 0)
+        // Precommits of a quorum decide the height; the certificate verifies.
+        var outputs: [ConsensusOutput] = []
+        _ = restarted.receive(proposal(value: [9]), from: 1, app)
+        for voter: UInt16 in [0, 1] { outputs += restarted.receive(.vote(vote(.precommit, by: voter, value: [9])), from: voter, app) }
+        let decided = outputs.compactMap { if case .decided(let c) = $0 { c } else { nil } }
+        #expect(decided.count == 1 && decided[0].value == [9] && decided[0].precommits.map(\.validator) == [0, 1, 2])
+        #expect(restarted.height == 2 && app.decided.count == 1)
+        #expect(restarted.lockedRound == -1, "a new height starts unlocked")
+    }
+
+    @Test func conflictingVotesBecomeEvidence() {
+        let app = FixedApp([1])
+        var validator = core(0, MemoryValidatorStateStore())
+        _ = validator.start(app)
+        let a = vote(.prevote, by: 3, value: [1]), b = vote(.prevote, by: 3, value: [2])
+        _ = validator.receive(.vote(a), from: 3, app)
+        let outputs = validator.receive(.vote(b), from: 3, app)
+        #expect(outputs.contains(.evidence(DoubleVoteEvidence(first: a, second: b))))
+        #expect(validator.receive(.vote(b), from: 3, app).isEmpty, "the same pair is reported once")
+    }
+
+    @Test func forgedOrShortCertificatesAreRefused() {
+        let app = FixedApp([1])
+        var validator = core(0, MemoryValidatorStateStore())
+        _ = validator.start(app)
+        let good = [vote(.precommit, by: 1, value: [5]), vote(.precommit, by: 2, value: [5]), vote(.precommit, by: 3, value: [5])]
+        #expect(validator.verify(CommitCertificate(height: 1, round: 0, value: [5], precommits: good)))
+        #expect(!validator.verify(CommitCertificate(height: 1, round: 0, value: [5], precommits: Array(good.prefix(2)))), "2 of 4 is not a quorum")
+        #expect(!validator.verify(CommitCertificate(height: 1, round: 0, value: [5], precommits: [good[0], good[0], good[1]])), "one validator twice")
+        #expect(!validator.verify(CommitCertificate(height: 1, round: 0, value: [6], precommits: good)), "votes for another value")
+        let forged = SignedVote(chainID: chainID, kind: .precommit, height: 1, round: 0, valueID: good[2].valueID, validator: 3,
+                                signature: good[1].signature)
+        #expect(!validator.verify(CommitCertificate(height: 1, round: 0, value: [5], precommits: [good[0], good[1], forged])), "bad signature")
+        #expect(!validator.verify(CommitCertificate(height: 2, round: 0, value: [5], precommits: good)), "votes of another height")
+        let outputs = validator.receive(.commit(CommitCertificate(height: 1, round: 0, value: [5], precommits: Array(good.prefix(2)))), from: 1, app)
+        #expect(outputs.isEmpty && validator.height == 1, "a short certificate decides nothing")
+    }
+
+    @Test func aValidatorWithALostDiskOnlyWatchesItsRecoveryHeight() {
+        let store = MemoryValidatorStateStore()
+        store.save(TendermintCore.recoveredState(horizon: 5))
+        let app = FixedApp([1])
+        var validator = core(1, store)  // proposer of (5, 0) would be 5 % 4 = 1
+        #expect(validator.height == 5)
+        var outputs = validator.start(app)
+        outputs += validator.timeout(ScheduledTimeout(kind: .propose, height: 5, round: 0), app)
+        #expect(!outputs.contains { if case .broadcast(.proposal) = $0 { true } else { false } }, "no proposal at the horizon")
+        #expect(Self.votes(outputs).isEmpty, "no vote at the horizon")
+        // It decides the horizon from the others' votes and signs from the next height on.
+        outputs = validator.receive(proposal(height: 5, value: [4]), from: 1, app)
+        for voter: UInt16 in [0, 2, 3] { outputs += validator.receive(.vote(vote(.precommit, by: voter, height: 5, value: [4])), from: voter, app) }
+        #expect(validator.height == 6 && Self.votes(outputs).isEmpty)
+        outputs = validator.timeout(ScheduledTimeout(kind: .commit, height: 6, round: 0), app)
+        outputs += validator.timeout(ScheduledTimeout(kind: .propose, height: 6, round: 0), app)
+        #expect(Self.votes(outputs).map(\.height) == [6], "votes again at height 6")
+    }
+}
