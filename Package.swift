@@ -55,17 +55,18 @@ let package = Package(
         // Till client: signing sessions, sale building, receipts.
         .target(name: "SGPOSTill", dependencies: ["SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
-        .target(name: "SGPOSAudit", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSAudit", dependencies: ["SGPOSConsensus", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
         .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
         // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
-        .target(name: "SGPOSConsensus", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSConsensus", dependencies: ["SGPOSStore", "SGPOSCrypto", "SGPOSCodec"]),
         // The seeded fault simulator (VOPR style) over the real consensus core.
         .target(name: "SGPOSSimulator", dependencies: ["SGPOSConsensus", "SGPOSCrypto", "SGPOSCodec"]),
         // Receipt printers, cash drawers and barcode scanners (ESC/POS, libusb, HID).
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
+            "SGPOSConsensus",
             "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),

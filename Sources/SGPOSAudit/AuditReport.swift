@@ -50,8 +50,10 @@ public struct AuditReport: Sendable {
 
     public let genesisID: Hash256
     public let chains: [Chain]
-    public let findings: [AuditFinding]
+    public internal(set) var findings: [AuditFinding]
     public let signaturesVerified: Int
+    /// Checkpoints whose commit certificates were checked (docs/CONSENSUS.md §2).
+    public internal(set) var checkpointsVerified = 0
 
     /// True when nothing was found.
     public var isValid: Bool { findings.isEmpty }

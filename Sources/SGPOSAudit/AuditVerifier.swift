@@ -28,6 +28,14 @@ public struct AuditVerifier: Sendable {
     }
 
     public func verify(store: LedgerStore, trustedGenesis: Genesis? = nil) throws -> AuditReport {
+        var report = try verifyChains(store: store, trustedGenesis: trustedGenesis)
+        let (checkpoints, findings) = try CheckpointAudit.verify(store: store)
+        report.checkpointsVerified = checkpoints
+        report.findings += findings
+        return report
+    }
+
+    func verifyChains(store: LedgerStore, trustedGenesis: Genesis?) throws -> AuditReport {
         try store.environment.read { transaction in
             var run = AuditRun(store: store, transaction: transaction, rules: rules)
             if let trustedGenesis, trustedGenesis.canonicalBytes != store.genesis.canonicalBytes {

@@ -62,6 +62,16 @@ public struct SignedVote: Sendable, Hashable {
     public let validator: UInt16
     public let signature: Signature
 
+    public init(chainID: Hash256, kind: VoteKind, height: UInt64, round: UInt32, valueID: Hash256?, validator: UInt16, signature: Signature) {
+        self.chainID = chainID
+        self.kind = kind
+        self.height = height
+        self.round = round
+        self.valueID = valueID
+        self.validator = validator
+        self.signature = signature
+    }
+
     static func signedBytes(chainID: Hash256, kind: VoteKind, height: UInt64, round: UInt32, valueID: Hash256?, validator: UInt16) -> [UInt8] {
         var encoder = CanonicalEncoder(capacity: 128)
         encoder.writeFixed(DomainTag.checkpointVote.prefix, count: DomainTag.checkpointVote.prefix.count)
@@ -89,6 +99,13 @@ public struct CommitCertificate: Sendable, Hashable {
     public let value: [UInt8]
     /// Ascending by validator index, one per validator.
     public let precommits: [SignedVote]
+
+    public init(height: UInt64, round: UInt32, value: [UInt8], precommits: [SignedVote]) {
+        self.height = height
+        self.round = round
+        self.value = value
+        self.precommits = precommits
+    }
 
     public var valueID: Hash256 { Hash256.tagged(.checkpointValueID, value) }
 

@@ -9,6 +9,14 @@ public protocol CheckpointApplication {
     /// Called when a height is decided, before the next height starts, so validity at the
     /// next height already sees it.
     func committed(_ certificate: CommitCertificate)
+    /// Whether there is anything to checkpoint at `height` (new outlet blocks). Without,
+    /// the next height waits instead of finalising the same heads again (CometBFT's
+    /// create_empty_blocks = false).
+    func hasNewContent(height: UInt64) -> Bool
+}
+
+extension CheckpointApplication {
+    public func hasNewContent(height: UInt64) -> Bool { true }
 }
 
 /// Round timeouts: base + round × increment, capped (Besu's doubling without a cap
@@ -21,7 +29,7 @@ public struct ConsensusTimeouts: Sendable, Hashable {
     public var capMs: UInt64 = 5_000
     /// Pause after a decision before the next height's first proposal (CometBFT's
     /// timeout_commit): late precommits arrive, and checkpoints come at a steady pace.
-    public var commitMs: UInt64 = 1_000
+    public var commitMs: UInt64 = 300
 
     public init() {}
 
@@ -194,7 +202,11 @@ public struct TendermintCore {
         case .precommit:  // line 65
             startRound(round + 1, app, &out)
         case .commit where awaitingStart:
-            startRound(round, app, &out)
+            if app.hasNewContent(height: height) {
+                startRound(round, app, &out)
+            } else {
+                out.append(.schedule(ScheduledTimeout(kind: .commit, height: height, round: round), afterMs: timeouts.commitMs))
+            }
         default: break
         }
         evaluate(app, &out, trigger: nil)
@@ -499,7 +511,15 @@ public struct TendermintCore {
     /// follows that height as an observer, decides it from the others' votes, and votes
     /// from the next one: whatever it signed before the loss is at or below the horizon.
     public static func recoveredState(horizon: UInt64) -> PersistedValidatorState {
-        var state = PersistedValidatorState(height: horizon)
+        recoveredState(horizon: horizon, from: horizon)
+    }
+
+    /// As above, resuming at `from` ≤ `horizon` (the first checkpoint this validator has
+    /// not stored): heights before the horizon are taken from the others' commit
+    /// certificates, so the stored checkpoint chain has no gap.
+    public static func recoveredState(horizon: UInt64, from: UInt64) -> PersistedValidatorState {
+        precondition(from >= 1 && from <= max(horizon, 1), "resume at or before the horizon")
+        var state = PersistedValidatorState(height: from)
         state.signFromHeight = horizon
         return state
     }

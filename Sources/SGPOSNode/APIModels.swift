@@ -146,3 +146,19 @@ func decimal(_ cents: Int64) -> String {
     let magnitude = cents.magnitude
     return (cents < 0 ? "-" : "") + "\(magnitude / 100)." + (magnitude % 100 < 10 ? "0" : "") + "\(magnitude % 100)"
 }
+
+/// `GET /v1/checkpoints/{height}`.
+struct CheckpointJSON: Codable, Sendable {
+    struct Head: Codable, Sendable {
+        let outlet: UInt32
+        let height: UInt64
+        let blockId: String
+    }
+    let height: UInt64
+    let round: UInt32
+    let heads: [Head]
+    /// Validator indexes (genesis outlet order) whose precommits the certificate holds.
+    let signers: [UInt16]
+    /// The commit certificate's canonical bytes (docs/CONSENSUS.md §2), hex.
+    let certificate: String
+}

@@ -5,6 +5,7 @@ import NIOCore
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
+import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSRetail
 import SGPOSState
@@ -17,11 +18,13 @@ public struct NodeAPI: Sendable {
     let node: LedgerNode
     let replicator: Replicator?
     let metrics: NodeMetrics
+    let checkpoints: CheckpointService?
 
-    public init(node: LedgerNode, replicator: Replicator?, metrics: NodeMetrics) {
+    public init(node: LedgerNode, replicator: Replicator?, metrics: NodeMetrics, checkpoints: CheckpointService? = nil) {
         self.node = node
         self.replicator = replicator
         self.metrics = metrics
+        self.checkpoints = checkpoints
     }
 
     /// The HTTP server: HTTP/1.1, idle connections closed after 30 s, bodies bounded by
@@ -68,6 +71,10 @@ public struct NodeAPI: Sendable {
             try json(try NetworkView(node: self.node).member(try context.parameters.require("id"), todayMs: Int64(wallClockMs())))
         }
         router.get("/v1/network/transfers") { _, _ in try json(try NetworkView(node: self.node).transfers()) }
+        router.get("/v1/checkpoints/status") { _, _ in try await self.checkpointStatus() }
+        router.get("/v1/checkpoints/:height") { _, context in
+            try await self.checkpoint(try context.parameters.require("height", as: UInt64.self))
+        }
         router.post("/v1/admin/isolate") { request, _ in try await self.isolate(try await body(request, max: 1_024)) }
         return router
     }
@@ -209,6 +216,24 @@ public struct NodeAPI: Sendable {
             memberId: id, tier: LoyaltyTier(rawValue: account.tier)?.name ?? "bronze", lifetimeSpend: decimal(account.lifetimeSpend),
             points: account.balance,
             lots: account.lots.map { .init(expiresOn: CivilTime.date(fromDays: $0.expiresOn).description, points: $0.points) }))
+    }
+
+    func checkpointStatus() async throws -> Response {
+        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
+        return try json(await checkpoints.status())
+    }
+
+    /// A decided checkpoint with its commit certificate (hex of its canonical bytes, and
+    /// decoded): everything an auditor needs to check finality (docs/CONSENSUS.md §2).
+    func checkpoint(_ height: UInt64) async throws -> Response {
+        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
+        guard let certificate = try await checkpoints.certificate(height: height),
+              let value = try? Checkpoint(canonicalBytes: certificate.value)
+        else { return problem(.notFound, "not-found", 0, "no checkpoint \(height) here yet") }
+        return try json(CheckpointJSON(
+            height: certificate.height, round: certificate.round,
+            heads: value.heads.map { .init(outlet: $0.outlet, height: $0.height, blockId: $0.blockID.hex) },
+            signers: certificate.precommits.map(\.validator), certificate: Hex.encode(certificate.canonicalBytes)))
     }
 
     func isolate(_ data: [UInt8]) async throws -> Response {

@@ -69,6 +69,7 @@ public struct NodeClient: Sendable {
 
     public func health() async throws -> API.Health { try await call("GET", "/v1/health", retry: false) }
     public func heads() async throws -> [API.Head] { try await call("GET", "/v1/heads", retry: true) }
+    public func checkpointStatus() async throws -> CheckpointService.Status { try await call("GET", "/v1/checkpoints/status", retry: true) }
     public func books(outlet: UInt32) async throws -> API.Books { try await call("GET", "/v1/outlets/\(outlet)/books", retry: true) }
 
     /// Cuts the node off its peers or reconnects it (nodes started with fault injection).

@@ -1,5 +1,6 @@
 import SGPOSChain
 import SGPOSCodec
+import SGPOSConsensus
 import SGPOSCrypto
 
 /// Messages of the peer protocol (docs/PEERS.md). A frame is `u32` length ‖ payload;
@@ -15,6 +16,8 @@ enum PeerMessage: Sendable, Equatable {
     case getBlocks(outlet: OutletID, from: UInt64, count: UInt32)
     /// Blocks of one outlet, ascending heights.
     case blocks([Block])
+    /// A checkpoint-consensus message (docs/CONSENSUS.md §2).
+    case consensus(ConsensusMessage)
 
     static let frameBytesMax = 32 << 20
     static let blocksPerMessageMax: UInt32 = 32
@@ -61,6 +64,9 @@ enum PeerMessage: Sendable, Equatable {
             encoder.writeU8(5)
             encoder.writeCount(blocks.count, limit: Int(PeerMessage.blocksPerMessageMax))
             for block in blocks { encoder.writeBytes(block.encoded, limit: PeerMessage.frameBytesMax) }
+        case .consensus(let message):
+            encoder.writeU8(6)
+            message.encode(to: &encoder)
         }
         return encoder.bytes
     }
@@ -100,6 +106,8 @@ enum PeerMessage: Sendable, Equatable {
                 blocks.append(try Block(encoded: try decoder.readBytes("block", limit: PeerMessage.frameBytesMax)))
             }
             self = .blocks(blocks)
+        case 6:
+            self = .consensus(try ConsensusMessage(from: &decoder))
         default:
             throw .unknownTag("peer message type", at: at)
         }

@@ -6,6 +6,7 @@ import NIOPosix
 import ServiceLifecycle
 import SGPOSChain
 import SGPOSCodec
+import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
@@ -27,11 +28,14 @@ public final class Replicator: Service, @unchecked Sendable {
     private let validator: BlockValidator
     private let replicaBlocks = Counter(label: "sgpos_replica_blocks_total")
     private let equivocations = Counter(label: "sgpos_equivocations_total")
+    /// The validator of the checkpoint chain, if this network has one.
+    let checkpoints: CheckpointService?
 
-    public init(node: LedgerNode, logger: Logger, group: MultiThreadedEventLoopGroup = .singleton) {
+    public init(node: LedgerNode, logger: Logger, group: MultiThreadedEventLoopGroup = .singleton, checkpoints: CheckpointService? = nil) {
         self.node = node
         self.logger = logger
         self.group = group
+        self.checkpoints = checkpoints
         validator = BlockValidator(genesis: node.genesis, rules: POSRules.chainRules)
     }
 
@@ -150,6 +154,17 @@ public final class Replicator: Service, @unchecked Sendable {
         await session.close()
     }
 
+    /// Sends a consensus message to every connected peer, or to one outlet's node.
+    public func sendConsensus(_ target: ConsensusTarget, _ message: ConsensusMessage) async {
+        let receivers: [PeerSession] = lock.withLock {
+            switch target {
+            case .all: Array(sessions.values)
+            case .outlet(let outlet): sessions[outlet].map { [$0] } ?? []
+            }
+        }
+        for session in receivers { try? await session.send(.consensus(message)) }
+    }
+
     // MARK: replication
 
     func localHeads() throws -> [PeerHead] {
@@ -160,6 +175,8 @@ public final class Replicator: Service, @unchecked Sendable {
         switch message {
         case .hello, .auth:
             throw NodeError.peerProtocol("handshake message after authentication")
+        case .consensus(let message):
+            if let checkpoints, let outlet = session.peerOutlet { await checkpoints.receive(message, from: outlet) }
         case .heads(let heads):
             let mine = Dictionary(uniqueKeysWithValues: try localHeads().map { ($0.outlet, $0) })
             for head in heads {

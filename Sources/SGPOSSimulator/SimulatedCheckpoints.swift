@@ -41,6 +41,8 @@ final class SimulatedCheckpoints: CheckpointApplication {
         if let heads = Self.decode(certificate.value) { decided = heads }
     }
 
+    func hasNewContent(height: UInt64) -> Bool { zip(known, decided).contains { $0 > $1 } }
+
     func proposal(height: UInt64) -> [UInt8] { Self.encode(zip(known, decided).map { max($0, $1) }) }
 
     func isValid(height: UInt64, value: [UInt8]) -> Bool {

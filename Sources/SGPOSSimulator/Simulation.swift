@@ -146,13 +146,13 @@ public final class Simulation {
             instances[index].epoch += 1
             report.crashes += 1
             if wipe { instances[index].store.wipe(); report.wipes += 1 }
-        case .restart(let index, _):
+        case .restart(let index, let wipe):
             let instance = instances[index]
             guard instance.core == nil else { return }
             trace?("\(now)ms #\(index) restarts")
-            // A validator whose state is gone does not vote until recovered: the node
-            // refuses to start a validator without its state unless `recover` is run.
-            if instance.store.load() == nil {
+            // A validator whose disk was lost does not vote until recovered (`sgpos node
+            // recover`); one that crashed before its first signature restarts as new.
+            if wipe {
                 // `sgpos node recover`: the operator takes the height a quorum reports, and the
                 // validator signs nothing at or below it; its outlet chain comes back from peers.
                 let horizon = instances.compactMap { $0.core?.height }.max() ?? 1

@@ -1,28 +1,57 @@
+import Dispatch
+
 /// Runs many seeds on every core. Each seed is independent and single-threaded, so the
-/// results are the same whatever the parallelism; they come back in seed order.
+/// results are the same whatever the parallelism; they come back in seed order. The
+/// workers are Dispatch threads, not Swift concurrency's cooperative pool, so a long run
+/// never starves other async work in the same process (tests, a node).
 public enum SimulationRunner {
     public static func run(seeds: ClosedRange<UInt64>, options: SimulationOptions = SimulationOptions(),
                            workers: Int = SimulationRunner.defaultWorkers) async -> [SimulationReport] {
         precondition(workers >= 1, "at least one worker")
-        return await withTaskGroup(of: [SimulationReport].self) { group in
+        return await withCheckedContinuation { continuation in
+            let results = ResultBox(workers: workers)
+            let group = DispatchGroup()
             for worker in 0..<workers {
-                group.addTask {
+                group.enter()
+                DispatchQueue.global(qos: .userInitiated).async {
                     var reports: [SimulationReport] = []
                     var seed = seeds.lowerBound + UInt64(worker)
                     while seed <= seeds.upperBound {
                         reports.append(Simulation(seed: seed, options: options).run())
                         seed += UInt64(workers)
                     }
-                    return reports
+                    results.set(worker, reports)
+                    group.leave()
                 }
             }
-            var all: [SimulationReport] = []
-            for await reports in group { all += reports }
-            return all.sorted { $0.seed < $1.seed }
+            group.notify(queue: .global()) {
+                continuation.resume(returning: results.all().sorted { $0.seed < $1.seed })
+            }
         }
     }
 
     public static var defaultWorkers: Int { max(1, min(8, System.coreCount)) }
+}
+
+/// Per-worker results, each slot written by one worker before the group is left.
+final class ResultBox: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = DispatchSemaphore(value: 1)
+    private var slots: [[SimulationReport]]
+
+    init(workers: Int) { slots = Array(repeating: [], count: workers) }
+
+    func set(_ worker: Int, _ reports: [SimulationReport]) {
+        lock.wait()
+        slots[worker] = reports
+        lock.signal()
+    }
+
+    func all() -> [SimulationReport] {
+        lock.wait()
+        defer { lock.signal() }
+        return slots.flatMap { $0 }
+    }
 }
 
 #if canImport(Glibc)

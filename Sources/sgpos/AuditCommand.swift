@@ -32,6 +32,9 @@ struct AuditCommand: ParsableCommand {
             for chain in report.chains {
                 print("outlet \(chain.outletID): verified to height \(chain.verifiedHeight), \(chain.transactions) transactions, head \(chain.headID)")
             }
+            if report.checkpointsVerified > 0 {
+                print("checkpoints: \(report.checkpointsVerified) final, each with precommits of more than 2/3 of the genesis validators")
+            }
             for finding in report.findings { print("FAIL \(finding)") }
             let summary = "\(report.transactionCount) transactions, \(report.signaturesVerified) signatures in \(String(format: "%.3f", seconds)) s"
             if report.isValid {

@@ -73,6 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
         print(String(format: "== replication: every node holds every outlet's chain at its producer's head (%.1f s after the last block)", seconds))
         var heightViews: [OutletID: [API.Head]] = [:]
         for node in nodes.nodes { heightViews[node.outlet] = try await node.client.heads() }
+        let checkpointFailures = try await showCheckpoints(nodes: nodes, heightViews: heightViews)
         let transfers = try await nodes.nodes[0].client.networkTransfers().transfers
         let matched = transfers.filter { $0.status == "matched" }.count
         print("== network view (outlets by id, each at its head): \(matched) of \(transfers.count) inter-outlet transfers matched "
@@ -86,8 +87,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("== nodes stopped (SIGTERM); auditing every node's data")
         let failures = try summarize(results: results, nodes: nodes, heightViews: heightViews, genesis: network.genesis,
                                      receipt: receiptCheck)
-        if failures + networkFailures > 0 {
-            print("demo FAILED: \(failures + networkFailures) problem(s)")
+        if failures + networkFailures + checkpointFailures > 0 {
+            print("demo FAILED: \(failures + networkFailures + checkpointFailures) problem(s)")
             throw ExitCode(1)
         }
         print("demo OK")

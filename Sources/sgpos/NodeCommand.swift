@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import SGPOSChain
+import SGPOSConsensus
 import SGPOSNode
 import SGPOSStore
 
@@ -12,7 +13,26 @@ import SGPOSStore
 /// peer protocol, group commit; graceful shutdown on SIGTERM/SIGINT.
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Run an outlet node.", subcommands: [Run.self])
+        commandName: "node", abstract: "Run an outlet node.", subcommands: [Run.self, Recover.self])
+
+    struct Recover: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark this node's validator as recovering after its signing state was lost.",
+            discussion: """
+                On its next start the validator signs nothing until it has heard the heights of a quorum of the \
+                other validators, then votes only above the highest (docs/CONSENSUS.md §3). Use it when `node run` \
+                refuses to start because the validator state is missing, or after restoring an old backup.
+                """)
+        @Option(help: "Node data directory.") var data: String
+
+        func run() throws {
+            let store = try LedgerStore.open(dataDirectory: data)
+            let storage = try ConsensusStorage(environment: store.environment)
+            let checkpoints = try storage.latest()?.height ?? 0
+            try storage.markRecovering()
+            print("validator of \(data) marked as recovering (\(checkpoints) checkpoints stored); start it with `sgpos node run`")
+        }
+    }
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,13 +67,15 @@ struct NodeCommand: ParsableCommand {
             let node = try LedgerNode(config: config, dataDirectory: data, store: store,
                                       nodeKey: try KeyFile.load(NodeConfig.resolve(config.nodeKey, relativeTo: self.config)),
                                       logger: logger)
-            let replicator = Replicator(node: node, logger: logger)
-            let api = NodeAPI(node: node, replicator: replicator, metrics: metrics)
+            let checkpoints = try CheckpointService(node: node, logger: logger)
+            let replicator = Replicator(node: node, logger: logger, checkpoints: checkpoints)
+            await checkpoints?.attach { target, message in await replicator.sendConsensus(target, message) }
+            let api = NodeAPI(node: node, replicator: replicator, metrics: metrics, checkpoints: checkpoints)
             let app = api.application()
             let head = try node.read { try store.head(config.outletId, $0) }
             logger.notice("outlet \(config.outletId) node: chain height \(head.height); API on \(config.http.host):\(config.http.port), peers on \(config.peer.host):\(config.peer.port)")
             let services = ServiceGroup(configuration: .init(
-                services: [.init(service: app), .init(service: replicator)],
+                services: [.init(service: app), .init(service: replicator)] + (checkpoints.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()
             logger.notice("outlet \(config.outletId) node stopped")

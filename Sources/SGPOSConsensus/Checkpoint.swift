@@ -1,0 +1,52 @@
+import SGPOSCodec
+import SGPOSCrypto
+
+/// A checkpoint's value: for every outlet of the network, the newest outlet block it
+/// covers (height and block id; height 0 and the genesis id before an outlet's first
+/// block). Ascending by outlet id, every genesis outlet once (docs/CONSENSUS.md §2).
+public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecodable {
+    public struct Head: Sendable, Hashable {
+        public let outlet: UInt32
+        public let height: UInt64
+        public let blockID: Hash256
+        public init(outlet: UInt32, height: UInt64, blockID: Hash256) {
+            self.outlet = outlet
+            self.height = height
+            self.blockID = blockID
+        }
+    }
+
+    public static let outletsMax = 1_024
+    public let heads: [Head]
+
+    public init(heads: [Head]) { self.heads = heads }
+
+    public func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeU8(1)
+        encoder.writeCount(heads.count, limit: Self.outletsMax)
+        for head in heads {
+            encoder.writeU32(head.outlet)
+            encoder.writeU64(head.height)
+            head.blockID.encode(to: &encoder)
+        }
+    }
+
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        let at = decoder.offset
+        guard try decoder.readU8("checkpoint version") == 1 else { throw .unknownVersion("checkpoint", at: at) }
+        let count = try decoder.readCount("checkpoint heads", limit: Self.outletsMax)
+        var heads: [Head] = []
+        for _ in 0..<count {
+            let position = decoder.offset
+            let head = Head(outlet: try decoder.readU32("outlet"), height: try decoder.readU64("height"), blockID: try Hash256(from: &decoder))
+            if let previous = heads.last, previous.outlet >= head.outlet {
+                throw .nonCanonical("checkpoint heads must ascend by outlet", at: position)
+            }
+            heads.append(head)
+        }
+        self.heads = heads
+    }
+
+    /// The head of `outlet`, if listed.
+    public func head(of outlet: UInt32) -> Head? { heads.first { $0.outlet == outlet } }
+}

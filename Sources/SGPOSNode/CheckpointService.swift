@@ -1,0 +1,256 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import SGPOSChain
+import SGPOSCodec
+import SGPOSConsensus
+import SGPOSCrypto
+import SGPOSStore
+
+/// Where a consensus message goes: every connected validator, or one.
+public enum ConsensusTarget: Sendable, Hashable {
+    case all
+    case outlet(OutletID)
+}
+
+/// Runs this node's validator of the checkpoint chain (docs/CONSENSUS.md): drives the
+/// sans-I/O ``TendermintCore`` with real timers and the peer protocol, stores every
+/// decided checkpoint, and measures finality (own block committed → checkpointed). The
+/// validators are the genesis outlets' node keys in outlet-id order; with fewer than 4
+/// outlets there is no checkpoint chain.
+public actor CheckpointService: Service {
+    public struct Status: Sendable, Codable {
+        /// Height being decided.
+        public var working: UInt64
+        public var round: UInt32
+        /// Newest decided checkpoint (0 before the first).
+        public var checkpointHeight: UInt64
+        public var decidedAtMs: UInt64?
+        /// Per outlet: the newest block height the last checkpoint covers.
+        public var covered: [String: UInt64]
+        public var validators: Int
+        /// Own blocks committed → covered by a checkpoint, over the last samples.
+        public var finalityP50Ms: UInt64?
+        public var finalityP99Ms: UInt64?
+        public var finalitySamples: Int
+        public var doubleVotes: Int
+    }
+
+    let node: LedgerNode
+    let logger: Logger
+    let storage: ConsensusStorage
+    let app: NodeCheckpoints
+    /// nil while the validator listens for the network's height (a new or recovering
+    /// validator, docs/CONSENSUS.md §3).
+    var core: TendermintCore?
+    let outlets: [OutletID]
+    let validators: ValidatorSet
+    let stateStore: LMDBValidatorStateStore
+    let timeouts: ConsensusTimeouts
+    /// Heights other validators reported while this one listens.
+    var heard: [OutletID: UInt64] = [:]
+    var transport: (@Sendable (ConsensusTarget, ConsensusMessage) async -> Void)?
+    var timerTasks: [Task<Void, Never>] = []
+    var committedAt: [UInt64: UInt64] = [:]
+    var finality: [UInt64] = []
+    var lastDecision: (height: UInt64, atMs: UInt64, checkpoint: Checkpoint)?
+    var doubleVotes = 0
+    static let tickMs: UInt64 = 250
+    static let finalitySamplesMax = 10_000
+    private let heightGauge = Gauge(label: "sgpos_checkpoint_height")
+    private let doubleVoteCounter = Counter(label: "sgpos_double_votes_total")
+    private let finalityRecorder = Recorder(label: "sgpos_checkpoint_finality_ms")
+
+    /// nil when the network has fewer than 4 outlets (no checkpoint chain).
+    public init?(node: LedgerNode, logger: Logger, timeouts: ConsensusTimeouts = ConsensusTimeouts()) throws {
+        let outlets = node.genesis.outlets.sorted { $0.id < $1.id }
+        guard outlets.count >= 4 else { return nil }
+        self.node = node
+        self.logger = logger
+        self.outlets = outlets.map(\.id)
+        storage = try ConsensusStorage(environment: node.store.environment)
+        app = try NodeCheckpoints(store: node.store, storage: storage)
+        validators = ValidatorSet(outlets.map(\.nodeKey))
+        stateStore = LMDBValidatorStateStore(storage)
+        self.timeouts = timeouts
+        let stored = try storage.latest()?.height ?? 0
+        let state = stateStore.load()
+        if state == nil, stored > 0 {
+            // Checkpoints on disk but no signing state: the state was lost; voting now could
+            // contradict what this validator signed before. Refuse (docs/OPERATIONS.md).
+            throw NodeError.configuration("the validator state is missing but \(stored) checkpoints are stored; run `sgpos node recover --data DIR`")
+        }
+        if state == nil {
+            // A new network's validator is born here: its state exists from now on, so a
+            // missing state later always means a loss.
+            stateStore.save(PersistedValidatorState(height: 1))
+        }
+        if let state, state.height == 0 {
+            core = nil  // being recovered (`sgpos node recover`): listen first
+        } else {
+            core = TendermintCore(chainID: node.genesis.id, validators: validators, key: node.nodeKey, store: stateStore,
+                                  timeouts: timeouts, firstHeight: stored + 1)
+        }
+    }
+
+    /// A recovering validator has heard the heights of a quorum of the others: it resumes
+    /// after its stored checkpoints (taking the missing ones from the others' commit
+    /// certificates) and signs only above the highest height heard. None of its earlier
+    /// signatures can be above that height: anything decided was decided by a quorum,
+    /// which intersects the quorum heard in a correct validator that has moved past it.
+    func startAfterListening() async {
+        let stored = (try? storage.latest()?.height) ?? 0
+        let horizon = max(heard.values.max() ?? 0, stored + 1)
+        let state = TendermintCore.recoveredState(horizon: horizon, from: stored + 1)
+        stateStore.save(state)
+        logger.notice("validator starts at checkpoint height \(state.height), signing above \(state.signFromHeight) (heard \(heard.count) validators)")
+        core = TendermintCore(chainID: node.genesis.id, validators: validators, key: node.nodeKey, store: stateStore,
+                              timeouts: timeouts, firstHeight: stored + 1)
+        heard = [:]
+        await startCore()
+    }
+
+    /// How messages leave (the replicator's sessions).
+    public func attach(_ transport: @escaping @Sendable (ConsensusTarget, ConsensusMessage) async -> Void) {
+        self.transport = transport
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            await self.startCore()
+            try await withThrowingDiscardingTaskGroup { tasks in
+                tasks.addTask { await self.tickForever() }
+                tasks.addTask { await self.watchOwnBlocks() }
+            }
+        }
+        for task in timerTasks { task.cancel() }
+        logger.info("checkpoint service stopped")
+    }
+
+    func startCore() async {
+        guard core != nil else { return }
+        await perform(core!.start(app))
+    }
+
+    /// A message from the validator of `outlet`.
+    public func receive(_ message: ConsensusMessage, from outlet: OutletID) async {
+        guard let index = outlets.firstIndex(of: outlet) else { return }
+        guard core != nil else {
+            if case .status(let height) = message, outlet != node.outletID {
+                heard[outlet] = height
+                if heard.count >= validators.quorum - 1 { await startAfterListening() }
+            }
+            return
+        }
+        await perform(core!.receive(message, from: UInt16(index), app))
+    }
+
+    public func status() -> Status {
+        let sorted = finality.sorted()
+        func percentile(_ p: Int) -> UInt64? { sorted.isEmpty ? nil : sorted[min(sorted.count - 1, sorted.count * p / 100)] }
+        var covered: [String: UInt64] = [:]
+        for head in app.last?.heads ?? [] { covered[String(head.outlet)] = head.height }
+        let working = core?.height ?? 0
+        return Status(working: working, round: core?.round ?? 0, checkpointHeight: (try? storage.latest()?.height) ?? 0, decidedAtMs: lastDecision?.atMs,
+                      covered: covered, validators: outlets.count, finalityP50Ms: percentile(50), finalityP99Ms: percentile(99),
+                      finalitySamples: sorted.count, doubleVotes: doubleVotes)
+    }
+
+    public func certificate(height: UInt64) throws -> CommitCertificate? { try storage.certificate(height: height) }
+
+    // MARK: Driving the core
+
+    func perform(_ outputs: [ConsensusOutput]) async {
+        for output in outputs {
+            switch output {
+            case .broadcast(let message):
+                await transport?(.all, message)
+            case .send(let validator, let message):
+                await transport?(.outlet(outlets[Int(validator)]), message)
+            case .schedule(let timeout, let afterMs):
+                schedule(timeout, afterMs: afterMs)
+            case .decided(let certificate):
+                decided(certificate)
+            case .evidence(let evidence):
+                doubleVotes += 1
+                doubleVoteCounter.increment()
+                recordEvidence(evidence)
+            case .peerBehind(let validator, let height):
+                if let certificate = try? storage.certificate(height: height) {
+                    await transport?(.outlet(outlets[Int(validator)]), .commit(certificate))
+                }
+            }
+        }
+    }
+
+    func schedule(_ timeout: ScheduledTimeout, afterMs: UInt64) {
+        timerTasks.removeAll { $0.isCancelled }
+        if timerTasks.count > 64 { timerTasks.removeFirst(timerTasks.count - 64) }
+        timerTasks.append(Task { [weak self] in
+            try? await Task.sleep(nanoseconds: afterMs * 1_000_000)
+            guard !Task.isCancelled, let self else { return }
+            await self.fire(timeout)
+        })
+    }
+
+    func fire(_ timeout: ScheduledTimeout) async {
+        guard core != nil else { return }
+        await perform(core!.timeout(timeout, app))
+    }
+
+    func tickForever() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: Self.tickMs * 1_000_000)
+            guard core != nil else {
+                // Listening: tell the others we are here (height 0: recovering).
+                await transport?(.all, .status(height: 0))
+                continue
+            }
+            await perform(core!.tick())
+            // Blocks replicated since the last tick may make a pending proposal valid.
+            await perform(core!.reevaluate(app))
+        }
+    }
+
+    func decided(_ certificate: CommitCertificate) {
+        let now = UInt64(wallClockMs())
+        heightGauge.record(Int64(certificate.height))
+        guard let checkpoint = try? Checkpoint(canonicalBytes: certificate.value) else { return }
+        lastDecision = (certificate.height, now, checkpoint)
+        if let own = checkpoint.head(of: node.outletID) {
+            for height in committedAt.keys.sorted() where height <= own.height {
+                let latency = now - min(now, committedAt[height]!)
+                finality.append(latency)
+                finalityRecorder.record(Int64(latency))
+                committedAt[height] = nil
+            }
+            if finality.count > Self.finalitySamplesMax { finality.removeFirst(finality.count - Self.finalitySamplesMax) }
+        }
+        logger.debug("checkpoint \(certificate.height) final in round \(certificate.round)")
+    }
+
+    /// Notes when each own block committed, for the finality figures.
+    func watchOwnBlocks() async {
+        var seen = (try? node.read { try node.store.head(node.outletID, $0) }.height) ?? 0
+        while !Task.isCancelled {
+            let height = await node.localBlocks.next(after: seen)
+            guard height > seen else { continue }
+            let now = UInt64(wallClockMs())
+            for committed in (seen + 1)...height where committedAt.count < Self.finalitySamplesMax { committedAt[committed] = now }
+            seen = height
+        }
+    }
+
+    func recordEvidence(_ evidence: DoubleVoteEvidence) {
+        let directory = node.dataDirectory + "/evidence"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let vote = evidence.first
+        var encoder = CanonicalEncoder(capacity: 512)
+        evidence.first.encode(to: &encoder)
+        evidence.second.encode(to: &encoder)
+        let path = "\(directory)/double-vote-h\(vote.height)-r\(vote.round)-\(vote.kind)-v\(vote.validator).bin"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(encoder.bytes))
+        logger.error("DOUBLE VOTE: validator \(vote.validator) (outlet \(outlets[Int(vote.validator)])) signed two \(vote.kind)s at height \(vote.height) round \(vote.round); evidence in \(path)")
+    }
+}

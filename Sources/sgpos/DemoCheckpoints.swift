@@ -1,0 +1,46 @@
+import Foundation
+import SGPOSChain
+import SGPOSNode
+
+extension DemoCommand {
+    /// Waits until every node's newest checkpoint covers every outlet's last block (the
+    /// whole trading day is final), then prints checkpoint heights and finality latency.
+    /// Returns the number of problems (0, or 1 if finality was not reached in 60 s).
+    func showCheckpoints(nodes: DemoNodes, heightViews: [OutletID: [API.Head]]) async throws -> Int {
+        guard nodes.nodes.count >= 4 else {
+            print("== checkpoints: none (the checkpoint chain needs at least 4 outlets)")
+            return 0
+        }
+        // Each outlet's own head, as its producer reports it.
+        var produced: [OutletID: UInt64] = [:]
+        for (outlet, heads) in heightViews {
+            for head in heads where head.outletId == outlet { produced[outlet] = head.height }
+        }
+        let started = ContinuousClock.now
+        var statuses: [(OutletID, CheckpointService.Status)] = []
+        while started.duration(to: .now) < .seconds(60) {
+            statuses = []
+            for node in nodes.nodes { statuses.append((node.outlet, try await node.client.checkpointStatus())) }
+            let final = statuses.allSatisfy { _, status in
+                produced.allSatisfy { outlet, height in (status.covered[String(outlet)] ?? 0) >= height }
+            }
+            if final {
+                let waited = Double(started.duration(to: .now).components.attoseconds) / 1e18 + Double(started.duration(to: .now).components.seconds)
+                print(String(format: "== checkpoints (Tendermint among the %d outlet nodes): every outlet's last block final on every node %.1f s after replication",
+                             statuses[0].1.validators, waited))
+                for (outlet, status) in statuses {
+                    let p50 = status.finalityP50Ms.map { "\($0) ms" } ?? "-", p99 = status.finalityP99Ms.map { "\($0) ms" } ?? "-"
+                    print("   node \(outlet): checkpoint \(status.checkpointHeight), own blocks committed → final p50 \(p50), p99 \(p99) "
+                        + "(\(status.finalitySamples) blocks), double votes seen \(status.doubleVotes)")
+                }
+                return 0
+            }
+            try await Task.sleep(nanoseconds: 250_000_000)
+        }
+        print("   FAIL checkpoints did not cover every outlet's last block within 60 s:")
+        for (outlet, status) in statuses {
+            print("   node \(outlet): working on \(status.working) round \(status.round), covered \(status.covered.sorted { $0.key < $1.key })")
+        }
+        return 1
+    }
+}
