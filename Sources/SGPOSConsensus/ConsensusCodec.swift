@@ -37,13 +37,7 @@ extension SignedProposal: CanonicalEncodable, CanonicalDecodable {
 
 extension SignedVote: CanonicalEncodable, CanonicalDecodable {
     public func encode(to encoder: inout CanonicalEncoder) {
-        chainID.encode(to: &encoder)
-        encoder.writeU8(kind.rawValue)
-        encoder.writeU64(height)
-        encoder.writeU32(round)
-        encoder.writeBool(valueID != nil)
-        if let valueID { valueID.encode(to: &encoder) }
-        encoder.writeU16(validator)
+        Self.writeFields(chainID: chainID, kind: kind, height: height, round: round, valueID: valueID, validator: validator, to: &encoder)
         signature.encode(to: &encoder)
     }
 

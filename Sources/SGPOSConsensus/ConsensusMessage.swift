@@ -75,6 +75,14 @@ public struct SignedVote: Sendable, Hashable {
     static func signedBytes(chainID: Hash256, kind: VoteKind, height: UInt64, round: UInt32, valueID: Hash256?, validator: UInt16) -> [UInt8] {
         var encoder = CanonicalEncoder(capacity: 128)
         encoder.writeFixed(DomainTag.checkpointVote.prefix, count: DomainTag.checkpointVote.prefix.count)
+        writeFields(chainID: chainID, kind: kind, height: height, round: round, valueID: valueID, validator: validator, to: &encoder)
+        return encoder.bytes
+    }
+
+    /// The vote's fields in their canonical order: signed after the domain tag, and stored
+    /// followed by the signature.
+    static func writeFields(chainID: Hash256, kind: VoteKind, height: UInt64, round: UInt32, valueID: Hash256?, validator: UInt16,
+                            to encoder: inout CanonicalEncoder) {
         chainID.encode(to: &encoder)
         encoder.writeU8(kind.rawValue)
         encoder.writeU64(height)
@@ -82,7 +90,6 @@ public struct SignedVote: Sendable, Hashable {
         encoder.writeBool(valueID != nil)
         if let valueID { valueID.encode(to: &encoder) }
         encoder.writeU16(validator)
-        return encoder.bytes
     }
 
     var signedBytes: [UInt8] {
