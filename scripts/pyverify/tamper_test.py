@@ -22,6 +22,11 @@ def main(argv):
     env = lmdb.open(source + "/ledger", readonly=True, lock=False, max_dbs=16)
     sites = []
     names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+    try:
+        env.open_db(b"checkpoints", create=False)
+        names.append("checkpoints")  # networks of 4+ outlets: commit certificates too
+    except lmdb.Error:
+        pass
     dbs = {name: env.open_db(name.encode(), create=False) for name in names}
     with env.begin() as txn:
         for name in names:

@@ -350,7 +350,77 @@ def verify(data_dir):
     for name, count in expected.items():
         if len(db[name]) != count:
             raise Fail("store", f"store/{name}", f"{len(db[name])} entries, the chains account for {count}")
+    checkpoints = verify_checkpoints(env, g, db["blocks"])
+    if checkpoints:
+        print(f"checkpoints: {checkpoints} final, each with precommits of more than 2/3 of the genesis validators")
     return g, total
+
+
+# --- §9 checkpoints (docs/CONSENSUS.md §2) --------------------------------------------
+
+def decode_vote(r):
+    v = {"chain": r.take(32), "kind": r.u8(), "height": r.u64(), "round": r.u32()}
+    v["value_id"] = r.take(32) if r.boolean() else None
+    v["validator"] = r.u16()
+    v["signature"] = r.take(64)
+    return v
+
+
+def vote_signed_bytes(v):
+    out = b"SGPOS/checkpoint-vote/v1\x00" + v["chain"] + bytes([v["kind"]]) + u64b(v["height"]) + u32b(v["round"])
+    out += (b"\x01" + v["value_id"]) if v["value_id"] is not None else b"\x00"
+    return out + struct.pack(">H", v["validator"])
+
+
+def verify_checkpoints(env, g, blocks):
+    """Every stored commit certificate, from the genesis alone; returns how many."""
+    outlets = sorted(g["outlets"])
+    if len(outlets) < 4:
+        return 0
+    try:
+        cdb = env.open_db(b"checkpoints", create=False)
+    except lmdb.Error:
+        return 0
+    with env.begin() as txn:
+        stored = list(txn.cursor(cdb).iternext())
+    keys = [o[2] for o in outlets]
+    quorum = len(keys) * 2 // 3 + 1
+    previous = None
+    for index, (key, raw) in enumerate(stored):
+        height = index + 1
+        where = f"checkpoint {height}"
+        if key != u64b(height):
+            raise Fail(where, "checkpoints/sequence", "a gap or a duplicate")
+        r = Reader(raw)
+        cert = {"height": r.u64(), "round": r.u32(), "value": r.bytes_(1 << 20)}
+        votes = [decode_vote(r) for _ in range(r.count(256))]
+        r.finish()
+        value_id = tagged("SGPOS/checkpoint-value/v1", cert["value"])
+        signers = set()
+        for v in votes:
+            ok = (v["chain"] == g["id"] and v["kind"] == 2 and v["height"] == height == cert["height"]
+                  and v["round"] == cert["round"] and v["value_id"] == value_id and v["validator"] < len(keys)
+                  and v["validator"] not in signers and verify_sig(keys[v["validator"]], vote_signed_bytes(v), v["signature"]))
+            if not ok:
+                raise Fail(where, "checkpoints/commit", f"precommit of validator {v['validator']} is not valid for this checkpoint")
+            signers.add(v["validator"])
+        if len(signers) < quorum:
+            raise Fail(where, "checkpoints/commit", f"{len(signers)} precommits; more than 2/3 of {len(keys)} needs {quorum}")
+        r = Reader(cert["value"])
+        if r.u8() != 1:
+            raise Fail(where, "checkpoints/value", "version")
+        heads = [(r.u32(), r.u64(), r.take(32)) for _ in range(r.count(1024))]
+        r.finish()
+        if [h[0] for h in heads] != [o[0] for o in outlets]:
+            raise Fail(where, "checkpoints/value", "does not list every genesis outlet once, in order")
+        for oid, h, block_id in heads:
+            if previous is not None and h < previous[oid]:
+                raise Fail(where, "checkpoints/monotonic", f"outlet {oid} goes back")
+            held = blocks.get(u32b(oid) + u64b(h)) if h > 0 else None
+            if held is not None and decode_block(held)[0]["id"] != block_id:
+                raise Fail(where, "checkpoints/branch", f"outlet {oid} height {h} is not the block this copy holds")
+        previous = {oid: h for oid, h, _ in heads}
+    return len(stored)
 
 
 def verify_chain(g, oid, db, expected):
