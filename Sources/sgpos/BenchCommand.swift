@@ -11,7 +11,7 @@ import SGPOSStore
 
 /// `sgpos bench`: throughput and latency measured against the limits that bound them,
 /// on this machine, in the same run (benchmarks/RESULTS.md records the results).
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure durable append, audit verify and hashing against libsodium's Ed25519 verify rate.")
 
@@ -24,7 +24,10 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Rounds; each measures the limits and the workloads again, and the median fraction is reported.") var rounds: Int = 3
 
-    func run() throws {
+    @Option(help: "Concurrent tills in the HTTP run.") var tills: Int = 32
+    @Option(help: "Transactions per till in the HTTP throughput run.") var perTill: Int = 150
+
+    func run() async throws {
         #if DEBUG
         print("warning: debug build; run `make bench` (release) for meaningful numbers")
         #endif
@@ -77,6 +80,15 @@ struct BenchCommand: ParsableCommand {
         let rate = contracts.evaluationsPerSecond()
         print(String(format: "contracts: the %d rules of Contracts/ on a 20-line member basket: %.0f rule-set evaluations/s on one core (goal >= 100000)",
                      contracts.rules.rules.count, rate))
+        let verifyBeforeHTTP = measureVerify(threads: 1)
+        let http = try await HTTPBench(directory: dir + "/sgpos-bench-http-\(getpid())", tills: tills, perTill: perTill,
+                                       pacedRate: 1_000, pacedSeconds: 3).run()
+        try? FileManager.default.removeItem(atPath: dir + "/sgpos-bench-http-\(getpid())")
+        let verifyHTTP = (verifyBeforeHTTP + measureVerify(threads: 1)) / 2
+        print(String(format: "node over HTTP (1 node process, %d tills submitting at once, clients on the same cores): %.0f tx/s = %.2f of 1-core Ed25519 verify/s %.0f (target >= 0.80)",
+                     http.tills, http.throughput, http.throughput / verifyHTTP, verifyHTTP))
+        print(String(format: "node over HTTP at a fixed %d tx/s (%d submissions): submit -> durable p50 %.2f ms, p99 %.2f ms (target p99 <= 5 ms)",
+                     http.pacedRate, http.pacedCount, http.p50Ms, http.p99Ms))
         print("SHA-256 backends (libcrypto, libsodium, swift-crypto): make bench runs benchmarks/hash-backends")
     }
 
@@ -186,7 +198,7 @@ struct BenchFixture {
 /// The shipped rules on a 20-line basket, evaluated as one set.
 struct ContractBench {
     let rules: RuleSet
-    let input: ContractInput
+    var input: ContractInput
 
     init() throws {
         let directory = "Contracts"
@@ -198,7 +210,10 @@ struct ContractBench {
                 let qty = Int64(1 + index % 3), price = Int64(99 + index * 137)
                 return .init(sku: "SKU-\(index)", category: categories[index % 4], quantity: qty, unitPrice: price, net: qty * price)
             },
-            customer: .init(id: "M1", isMember: true, tier: 2, lifetimeSpend: 450_000, points: 100), timeMs: 1_772_416_800_000)
+            customer: .init(id: "M1", isMember: true, tier: 2, lifetimeSpend: 450_000, points: 100, multiplier: 12_500),
+            timeMs: 1_772_416_800_000)
+        // Operator points rates for two of the categories (the loyalty programme reads them).
+        input.pointRates = ["snacks": 20_000, "electronics": 5_000]
     }
 
     func evaluationsPerSecond() -> Double {
