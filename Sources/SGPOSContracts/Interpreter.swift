@@ -1,7 +1,8 @@
-/// Runtime values.
-indirect enum Value: Sendable {
+/// Runtime values. Not `indirect`: scalars live inline (no allocation per value); a line
+/// is its index into the input (its fields are read from there).
+enum Value: Sendable {
     case int(Int64), money(Int64), bool(Bool), string(String), tier(UInt8), rounding(String)
-    case line(index: Int, ContractInput.Line)
+    case line(index: Int)
     case unit(line: Int, price: Int64)
     case record(String)
     case counter(String)
@@ -24,6 +25,9 @@ struct Interpreter {
     /// Basket discounts this rule granted so far.
     private var basketGranted: Int64 = 0
     private var pointsRedeemed: Int64 = 0
+    /// `basket.lines`, built once per run.
+    private let basketLines: [Value]
+    static let tierThresholds: [Int64] = [0, 100_000, 500_000, 2_000_000, 5_000_000]
 
     init(rule: Rule, input: ContractInput, staticCost: UInt64) {
         self.rule = rule
@@ -31,6 +35,7 @@ struct Interpreter {
         self.staticCost = staticCost
         remainingNet = input.lines.map(\.net)
         counters = input.counters
+        basketLines = input.lines.indices.map { .line(index: $0) }
     }
 
     enum Stop: Error { case skip }
@@ -113,8 +118,8 @@ struct Interpreter {
                 counters[counter] = next
                 return try append(.increment(counter: counter, by: by), at)
             }
-            var values: [Value] = []
-            for argument in arguments { values.append(try evaluate(argument.value)) }
+            var values = Arguments()
+            for (index, argument) in arguments.enumerated() { values[index] = try evaluate(argument.value) }
             try charge(10)
             func money(_ value: Value) -> Int64 { numeric(value) }
             func text(_ value: Value) -> String {
@@ -235,7 +240,7 @@ struct Interpreter {
             case "==", "!=":
                 try charge(1)
                 let equal: Bool = switch (l, r) {
-                case (.string(let a), .string(let b)): Array(a.utf8) == Array(b.utf8)
+                case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)  // bytewise, no copies
                 case (.bool(let a), .bool(let b)): a == b
                 default: numeric(l) == numeric(r)
                 }
@@ -246,8 +251,8 @@ struct Interpreter {
                 return .bool(op == "<" ? a < b : op == "<=" ? a <= b : op == ">" ? a > b : a >= b)
             }
         case .call(let name, let arguments, let at):
-            var values: [Value] = []
-            for argument in arguments { values.append(try evaluate(argument.value)) }
+            var values = Arguments()
+            for (index, argument) in arguments.enumerated() { values[index] = try evaluate(argument.value) }
             switch name {
             case "div", "scale":
                 try charge(3)
@@ -273,8 +278,7 @@ struct Interpreter {
             case "tier_for":
                 try charge(2)
                 let spend = numeric(values[0])
-                let thresholds: [Int64] = [0, 100_000, 500_000, 2_000_000, 5_000_000]
-                return .tier(UInt8(thresholds.lastIndex { spend >= $0 }.map { $0 + 1 } ?? 1))
+                return .tier(UInt8(Interpreter.tierThresholds.lastIndex { spend >= $0 }.map { $0 + 1 } ?? 1))
             default: preconditionFailure("checked")
             }
         case .method(let base, let name, let arguments, let at):
@@ -336,7 +340,8 @@ struct Interpreter {
                 var units: [Value] = []
                 for item in items {
                     let count = try int(apply(item))
-                    guard case .line(let index, let line) = item else { preconditionFailure("checked") }
+                    guard case .line(let index) = item else { preconditionFailure("checked") }
+                    let line = input.lines[index]
                     guard count >= 0, units.count + Int(Swift.min(count, Int64(ContractLimits.unitsMax + 1))) <= ContractLimits.unitsMax else {
                         throw failure(.expansionLimit, at, "expand gives more than \(ContractLimits.unitsMax) units")
                     }
@@ -366,7 +371,7 @@ struct Interpreter {
 
     private func field(_ value: Value, _ field: String) -> Value {
         switch (value, field) {
-        case (.record("basket"), "lines"): return .list(input.lines.enumerated().map { .line(index: $0.offset, $0.element) })
+        case (.record("basket"), "lines"): return .list(basketLines)
         case (.record("basket"), "subtotal"): return .money(remainingNet.reduce(0, +) - input.basketDiscount - basketGranted)
         case (.record("basket"), "units"): return .int(input.lines.reduce(0) { $0 + $1.quantity })
         case (.record("customer"), "is_member"): return .bool(input.customer.isMember)
@@ -381,7 +386,8 @@ struct Interpreter {
         case (.counter(let name), "max"): return .int((rule.memberCounters + rule.budgets).first { $0.name == name }!.max)
         case (.counter(let name), "left"):
             return .int((rule.memberCounters + rule.budgets).first { $0.name == name }!.max - (counters[name] ?? 0))
-        case (.line(let index, let line), _):
+        case (.line(let index), _):
+            let line = input.lines[index]
             switch field {
             case "sku": return .string(line.sku)
             case "category": return .string(line.category)
@@ -427,6 +433,20 @@ struct Interpreter {
         default:  // half_even
             if twice > divisor.magnitude || (twice == divisor.magnitude && quotient % 2 != 0) { return quotient + (negative ? -1 : 1) }
             return quotient
+        }
+    }
+}
+
+/// Up to three evaluated arguments, inline (functions and effects take at most three):
+/// no array allocation per call.
+struct Arguments {
+    private var first = Value.int(0), second = Value.int(0), third = Value.int(0)
+
+    subscript(index: Int) -> Value {
+        get { index == 0 ? first : index == 1 ? second : third }
+        set {
+            precondition(index < 3, "functions and effects take at most three arguments")
+            if index == 0 { first = newValue } else if index == 1 { second = newValue } else { third = newValue }
         }
     }
 }

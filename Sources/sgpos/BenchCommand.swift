@@ -27,10 +27,18 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent tills in the HTTP run.") var tills: Int = 32
     @Option(help: "Transactions per till in the HTTP throughput run.") var perTill: Int = 150
 
+    @Option(help: "Run one part only: contracts or http (default: everything).") var only: String?
+
     func run() async throws {
         #if DEBUG
         print("warning: debug build; run `make bench` (release) for meaningful numbers")
         #endif
+        switch only {
+        case nil: break
+        case "contracts": return try benchContracts()
+        case "http": return try await benchHTTP()
+        case let other?: throw ValidationError("--only must be contracts or http, got \(other)")
+        }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be 1...20") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print("machine: \(cores) cores; durable LMDB commits (fsync) in \(dir); \(rounds) rounds, each limit measured next to its workload")
@@ -76,10 +84,19 @@ struct BenchCommand: AsyncParsableCommand {
                      median(stateFractions)))
         print(String(format: "durable append of 5-line sales (%d per block): median %.2f of 1-core Ed25519 verify/s (target >= 0.50)",
                      blockSize, median(saleAppendFractions)))
+        try benchContracts()
+        try await benchHTTP()
+        print("SHA-256 backends (libcrypto, libsodium, swift-crypto): make bench runs benchmarks/hash-backends")
+    }
+
+    func benchContracts() throws {
         let contracts = try ContractBench()
         let rate = contracts.evaluationsPerSecond()
         print(String(format: "contracts: the %d rules of Contracts/ on a 20-line member basket: %.0f rule-set evaluations/s on one core (goal >= 100000)",
                      contracts.rules.rules.count, rate))
+    }
+
+    func benchHTTP() async throws {
         let verifyBeforeHTTP = measureVerify(threads: 1)
         let http = try await HTTPBench(directory: dir + "/sgpos-bench-http-\(getpid())", tills: tills, perTill: perTill,
                                        pacedRate: 1_000, pacedSeconds: 3).run()
@@ -89,7 +106,6 @@ struct BenchCommand: AsyncParsableCommand {
                      http.tills, http.throughput, http.throughput / verifyHTTP, verifyHTTP))
         print(String(format: "node over HTTP at a fixed %d tx/s (%d submissions): submit -> durable p50 %.2f ms, p99 %.2f ms (target p99 <= 5 ms)",
                      http.pacedRate, http.pacedCount, http.p50Ms, http.p99Ms))
-        print("SHA-256 backends (libcrypto, libsodium, swift-crypto): make bench runs benchmarks/hash-backends")
     }
 
     func median(_ values: [Double]) -> Double {
