@@ -95,6 +95,9 @@ public struct SignedVote: Sendable, Hashable {
     var signedBytes: [UInt8] {
         Self.signedBytes(chainID: chainID, kind: kind, height: height, round: round, valueID: valueID, validator: validator)
     }
+
+    /// The bytes the signature covers (docs/CONSENSUS.md §2), for auditors.
+    public var signedBytesForAudit: [UInt8] { signedBytes }
 }
 
 /// A decided checkpoint and the precommits that make it final (more than 2/3 of the

@@ -35,6 +35,8 @@ struct AuditCommand: ParsableCommand {
             if report.checkpointsVerified > 0 {
                 print("checkpoints: \(report.checkpointsVerified) final, each with precommits of more than 2/3 of the genesis validators")
             }
+            let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: try LedgerStore.open(dataDirectory: data).genesis)
+            for item in evidence { print(item) }
             for finding in report.findings { print("FAIL \(finding)") }
             let summary = "\(report.transactionCount) transactions, \(report.signaturesVerified) signatures in \(String(format: "%.3f", seconds)) s"
             if report.isValid {

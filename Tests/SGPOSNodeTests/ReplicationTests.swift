@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 @testable import SGPOSNode
+import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
@@ -52,6 +53,14 @@ import Testing
         #expect(evidence.count == 1 && evidence[0].hasPrefix("outlet-1-height-1-"))
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: replica.path + "/evidence/" + evidence[0]))) as? [String: Any]
         #expect(record?["heldId"] as? String == honest.id.hex && record?["conflictingId"] as? String == conflicting.id.hex)
+        // An auditor checks the file from the signatures alone; a doctored one proves nothing.
+        let items = EvidenceAudit.check(directory: replica.path + "/evidence", genesis: network.genesis)
+        #expect(items.count == 1 && items[0].proven, "\(items)")
+        var doctored = try #require(record)
+        doctored["conflicting"] = doctored["held"]
+        try JSONSerialization.data(withJSONObject: doctored).write(to: URL(fileURLWithPath: replica.path + "/evidence/" + evidence[0]))
+        let again = EvidenceAudit.check(directory: replica.path + "/evidence", genesis: network.genesis)
+        #expect(again.count == 1 && !again[0].proven, "\(again)")
     }
 
     @Test func aTamperedReplicaIsRefusedAndChangesNothing() throws {
