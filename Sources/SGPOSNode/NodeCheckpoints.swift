@@ -24,21 +24,40 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         last = try storage.latest().flatMap { try? Checkpoint(canonicalBytes: $0.value) }
     }
 
+    /// Blocks younger than this are left for the next checkpoint: the other validators
+    /// receive a block by push within milliseconds, and a proposal naming a block they do
+    /// not hold yet is prevoted nil (costing a whole round).
+    static let settleMs: UInt64 = 100
+
     func proposal(height: UInt64) -> [UInt8] {
+        let cutoff = UInt64(wallClockMs()) &- Self.settleMs
         let heads: [Checkpoint.Head] = (try? store.environment.read { transaction in
-            try outlets.map { outlet -> Checkpoint.Head in
-                let head = try store.head(outlet, transaction)
-                if let covered = last?.head(of: outlet), covered.height > head.height { return covered }
-                return Checkpoint.Head(outlet: outlet, height: head.height, blockID: head.blockID)
-            }
+            try outlets.map { outlet in try settledHead(outlet, cutoff: cutoff, transaction) }
         }) ?? last?.heads ?? []
         return Checkpoint(heads: heads).canonicalBytes
     }
 
+    /// The newest block of `outlet` held here and old enough that the other validators
+    /// hold it too (a bounded walk back from the head); never behind the last checkpoint.
+    func settledHead(_ outlet: OutletID, cutoff: UInt64, _ transaction: LMDBTransaction) throws -> Checkpoint.Head {
+        let covered = last?.head(of: outlet) ?? Checkpoint.Head(outlet: outlet, height: 0, blockID: store.genesis.id)
+        var height = try store.head(outlet, transaction).height
+        var steps = 0
+        while height > covered.height, steps < 64, let block = try store.block(outlet, height: height, transaction) {
+            if UInt64(block.header.timestampMs) <= cutoff { return Checkpoint.Head(outlet: outlet, height: height, blockID: block.id) }
+            height -= 1
+            steps += 1
+        }
+        return covered
+    }
+
+    /// Something settled that the last checkpoint does not cover.
     func hasNewContent(height: UInt64) -> Bool {
-        guard let last else { return true }
+        let cutoff = UInt64(wallClockMs()) &- Self.settleMs
         return (try? store.environment.read { transaction in
-            try outlets.contains { outlet in try store.head(outlet, transaction).height > (last.head(of: outlet)?.height ?? 0) }
+            try outlets.contains { outlet in
+                try settledHead(outlet, cutoff: cutoff, transaction).height > (last?.head(of: outlet)?.height ?? 0)
+            }
         }) ?? true
     }
 

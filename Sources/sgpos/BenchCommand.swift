@@ -27,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent tills in the HTTP run.") var tills: Int = 32
     @Option(help: "Transactions per till in the HTTP throughput run.") var perTill: Int = 150
 
-    @Option(help: "Run one part only: contracts or http (default: everything).") var only: String?
+    @Option(help: "Run one part only: contracts, http or finality (default: everything).") var only: String?
 
     func run() async throws {
         #if DEBUG
@@ -37,7 +37,8 @@ struct BenchCommand: AsyncParsableCommand {
         case nil: break
         case "contracts": return try benchContracts()
         case "http": return try await benchHTTP()
-        case let other?: throw ValidationError("--only must be contracts or http, got \(other)")
+        case "finality": return try await benchFinality()
+        case let other?: throw ValidationError("--only must be contracts, http or finality, got \(other)")
         }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be 1...20") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -86,7 +87,16 @@ struct BenchCommand: AsyncParsableCommand {
                      blockSize, median(saleAppendFractions)))
         try benchContracts()
         try await benchHTTP()
+        try await benchFinality()
         print("SHA-256 backends (libcrypto, libsodium, swift-crypto): make bench runs benchmarks/hash-backends")
+    }
+
+    func benchFinality() async throws {
+        let scratch = dir + "/sgpos-bench-finality-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let result = try await FinalityBench(directory: scratch, rate: 1_000, seconds: 5).run()
+        print(String(format: "checkpoint finality, 4 node processes on loopback, 1000 tx/s for 5 s (%d transactions, %llu checkpoints): block committed -> final p50 %.0f ms, p99 %.0f ms (worst node; goal p99 <= 1000 ms); submit -> durable p50 %.0f ms, p99 %.0f ms (tills, same cores)",
+                     result.count, result.checkpoints, result.p50Ms, result.p99Ms, result.durableP50Ms, result.durableP99Ms))
     }
 
     func benchContracts() throws {

@@ -1,0 +1,105 @@
+import Foundation
+import SGPOSChain
+import SGPOSCrypto
+import SGPOSNode
+import SGPOSState
+import SGPOSStore
+import SGPOSTill
+
+/// Submit → finalised on a 4-node loopback cluster at a fixed rate (docs/CONSENSUS.md):
+/// tills on every outlet submit at `rate` tx/s in all; for each transaction the time from
+/// its scheduled submission until a checkpoint on its own node covers its block.
+struct FinalityBench {
+    struct Result {
+        var p50Ms: Double
+        var p99Ms: Double
+        var count: Int
+        var checkpoints: UInt64
+        /// Scheduled submission → durable answer (the tills' own wait).
+        var durableP50Ms: Double
+        var durableP99Ms: Double
+    }
+
+    let directory: String
+    let rate: Int
+    let seconds: Int
+
+    func run() async throws -> Result {
+        let outlets: [OutletID] = [1, 2, 3, 4]
+        let network = try DemoNetwork.create(directory: directory, outlets: outlets.count)
+        let tillsPerOutlet = 8
+        var sessions: [OutletID: [TillSession]] = [:]
+        for id in outlets {
+            let outlet = try DemoOutlet(network: network, outletID: id)
+            let manager = SigningKey.generate()
+            let keys = (0..<tillsPerOutlet).map { _ in SigningKey.generate() }
+            var batch = [outlet.transaction(network.admin, .registerKey(RegisterKey(key: manager.publicKey, role: .operator, principal: "manager-\(id)")))]
+            for (index, key) in keys.enumerated() {
+                batch.append(outlet.transaction(manager, .registerKey(RegisterKey(key: key.publicKey, role: .till, principal: "bench-\(index)"))))
+            }
+            for result in try outlet.append(batch) {
+                if case .committed = result { continue }
+                throw CLIError("bench set-up refused: \(render(result))")
+            }
+            sessions[id] = keys.enumerated().map { TillSession(genesis: network.genesis, outlet: id, key: $1, principal: "bench-\($0)", lastSequence: 1) }
+        }
+        let nodes = try DemoNodes(directory: directory, outlets: outlets)
+        defer { nodes.stop() }
+        try await nodes.waitUntilConnected(seconds: 60)
+
+        let tills = outlets.count * tillsPerOutlet
+        let perTillRate = Double(rate) / Double(tills)
+        let count = Int(perTillRate * Double(seconds))
+        var work: [(client: NodeClient, outlet: OutletID, transactions: [SignedTransaction])] = []
+        for (nodeIndex, id) in outlets.enumerated() {
+            for index in 0..<tillsPerOutlet {
+                let transactions = (0..<count).map { number in
+                    sessions[id]![index].sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "F\(id)-\(index)-\(number)")), atMs: Int64(wallClockMs()))
+                }
+                work.append((NodeClient(baseURL: nodes.nodes[nodeIndex].client.baseURL, timeoutSeconds: 10, attemptsMax: 3), id, transactions))
+            }
+        }
+        // Each submission: (outlet, block height, scheduled time, answered time), in ns.
+        let origin = DispatchTime.now().uptimeNanoseconds + 200_000_000
+        let submitted = try await withThrowingTaskGroup(of: [(OutletID, UInt64, UInt64, UInt64)].self) { group in
+            for (index, till) in work.enumerated() {
+                group.addTask {
+                    var done: [(OutletID, UInt64, UInt64, UInt64)] = []
+                    let offset = Double(index) / Double(rate) * 1e9
+                    for (number, transaction) in till.transactions.enumerated() {
+                        let due = origin + UInt64(offset + Double(number) / perTillRate * 1e9)
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if due > now { try await Task.sleep(nanoseconds: due - now) }
+                        let response = try await till.client.submit(transaction)
+                        done.append((till.outlet, response.height, due, DispatchTime.now().uptimeNanoseconds))
+                    }
+                    return done
+                }
+            }
+            var all: [(OutletID, UInt64, UInt64, UInt64)] = []
+            for try await part in group { all += part }
+            return all
+        }
+        // Wait (≤ 60 s) until every node's checkpoints cover its own last block; each node
+        // measures its own blocks' finality (committed → covered by a final checkpoint).
+        let target = Dictionary(grouping: submitted, by: \.0).mapValues { $0.map(\.1).max() ?? 0 }
+        let clients = nodes.nodes.map(\.client)
+        let until = DispatchTime.now().uptimeNanoseconds + 60_000_000_000
+        var statuses: [CheckpointService.Status] = []
+        while DispatchTime.now().uptimeNanoseconds < until {
+            statuses = []
+            for client in clients { statuses.append(try await client.checkpointStatus()) }
+            if zip(outlets, statuses).allSatisfy({ ($1.covered[String($0)] ?? 0) >= target[$0] ?? 0 }) { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        guard zip(outlets, statuses).allSatisfy({ ($1.covered[String($0)] ?? 0) >= target[$0] ?? 0 }) else {
+            throw CLIError("not every submitted block was checkpointed within 60 s")
+        }
+        var durable = submitted.map { Double($0.3 - min($0.3, $0.2)) / 1e6 }
+        durable.sort()
+        func p(_ values: [Double], _ percent: Int) -> Double { values[min(values.count - 1, values.count * percent / 100)] }
+        return Result(p50Ms: Double(statuses.compactMap(\.finalityP50Ms).max() ?? 0), p99Ms: Double(statuses.compactMap(\.finalityP99Ms).max() ?? 0),
+                      count: submitted.count, checkpoints: statuses.map(\.checkpointHeight).max() ?? 0,
+                      durableP50Ms: p(durable, 50), durableP99Ms: p(durable, 99))
+    }
+}
