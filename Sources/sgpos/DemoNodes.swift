@@ -16,8 +16,9 @@ final class DemoNodes {
 
     /// Writes every node's configuration (free loopback ports, full mesh) and starts them.
     init(directory: String, outlets: [OutletID]) throws {
-        let httpPorts = try outlets.map { _ in try freeLoopbackPort() }
-        let peerPorts = try outlets.map { _ in try freeLoopbackPort() }
+        let ports = try freeLoopbackPorts(count: 2 * outlets.count)
+        let httpPorts = Array(ports.prefix(outlets.count))
+        let peerPorts = Array(ports.suffix(outlets.count))
         for (index, outlet) in outlets.enumerated() {
             let config = NodeConfig(
                 outletId: outlet, genesis: "genesis.json", nodeKey: "keys/outlet-\(outlet).key",
@@ -96,22 +97,43 @@ final class DemoNodes {
     deinit { stop() }
 }
 
-/// A loopback TCP port that was free a moment ago (bound to port 0, then released).
-func freeLoopbackPort() throws -> Int {
+/// `count` distinct loopback TCP ports that were free a moment ago.
+///
+/// They are taken below the kernel's ephemeral range (`ip_local_port_range`, 32768 up by
+/// default): a port from the ephemeral range that is released here can be handed out again
+/// as the source port of any outgoing connection before the node that is meant to listen
+/// on it starts, which made nodes fail to bind when tests run side by side. The search
+/// starts at an offset derived from the process id so that demos started together probe
+/// different ports, and each candidate is checked by binding it.
+func freeLoopbackPorts(count: Int) throws -> [Int] {
+    precondition(count > 0 && count <= 256, "a demo needs between 1 and 256 ports")
+    let low = 20_000, high = 32_000
+    let span = high - low
+    let start = Int(getpid() % Int32(span / 16)) * 16
+    var ports: [Int] = []
+    for step in 0..<span where ports.count < count {
+        let port = low + (start + step) % span
+        if loopbackPortIsFree(port) { ports.append(port) }
+    }
+    guard ports.count == count else {
+        throw CLIError("cannot find \(count) free loopback ports between \(low) and \(high)")
+    }
+    return ports
+}
+
+/// Whether `port` can be bound on 127.0.0.1 right now (with SO_REUSEADDR, as the node binds).
+private func loopbackPortIsFree(_ port: Int) -> Bool {
     let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socketFD >= 0 else { throw CLIError("cannot create a socket") }
+    guard socketFD >= 0 else { return false }
     defer { close(socketFD) }
+    var reuse: Int32 = 1
+    _ = setsockopt(socketFD, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard bound == 0 else { throw CLIError("cannot bind a loopback port") }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return bound == 0
 }

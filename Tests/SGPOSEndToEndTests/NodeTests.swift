@@ -104,6 +104,8 @@ import Testing
 struct NodeProcess {
     let process: Process
     let client: NodeClient
+    /// Where the node's standard error goes (`node-N.test.log` beside its config).
+    let log: String
 
     static func start(demo: String, outlet: Int) throws -> NodeProcess {
         let config = "\(demo)/node-\(outlet).json"
@@ -112,19 +114,39 @@ struct NodeProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", "warning"]
+        let log = "\(demo)/node-\(outlet).test.log"
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        logHandle.seekToEndOfFile()
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = logHandle
         try process.run()
-        return NodeProcess(process: process, client: NodeClient(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: 2, attemptsMax: 3))
+        return NodeProcess(
+            process: process, client: NodeClient(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: 2, attemptsMax: 3), log: log)
     }
 
+    /// Waits until the node answers `/v1/health` with at least `peers` peers; fails at once,
+    /// with the node's own last words, if the process exits first.
     func waitHealthy(peers: Int) async throws {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(60)
+        var lastHealth = "no answer"
         while Date() < deadline {
-            if let health = try? await client.health(), health.peersConnected >= peers { return }
+            guard process.isRunning else {
+                throw CLIFailure("node at \(client.baseURL) exited (status \(process.terminationStatus)): \(logTail())")
+            }
+            if let health = try? await client.health() {
+                if health.peersConnected >= peers { return }
+                lastHealth = "\(health.peersConnected) of \(peers) peers connected"
+            }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
-        throw CLIFailure("node at \(client.baseURL) did not become healthy")
+        throw CLIFailure("node at \(client.baseURL) did not become healthy in 60 s (\(lastHealth)): \(logTail())")
+    }
+
+    /// The last lines the node wrote to standard error.
+    func logTail() -> String {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(8).joined(separator: " | ")
     }
 
     func stop() {
