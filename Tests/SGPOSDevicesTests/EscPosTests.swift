@@ -56,7 +56,7 @@ struct EscPosTests {
     }
 
     /// The whole reference receipt's bytes equal python-escpos's for the same commands.
-    @Test func theReferenceReceiptMatchesPythonEscposByteForByte() throws {
+    @Test func theReferenceReceiptMatchesPythonEscposByteForByte() async throws {
         let receipt = ReferenceReceipt.make()
         let commands = ReceiptEscPos.commands(receipt, profile: .epsonTMT88, kickDrawer: true)
         let file = NSTemporaryDirectory() + "sgpos-escpos-\(UUID().uuidString).json"
@@ -66,11 +66,16 @@ struct EscPosTests {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         process.arguments = [root + "/scripts/escpos-golden/run", file]
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        // Output to a file, waited for by suspending: installing python-escpos can take most
+        // of a minute, and a blocked thread would stall the other async tests meanwhile.
+        let outputFile = file + ".out"
+        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputFile) }
+        process.standardOutput = FileHandle(forWritingAtPath: outputFile)
         try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for _ in 0..<30_000 where process.isRunning { try await Task.sleep(nanoseconds: 20_000_000) }
         process.waitUntilExit()
+        let output = String(decoding: FileManager.default.contents(atPath: outputFile) ?? Data(), as: UTF8.self)
         try #require(process.terminationStatus == 0, "python-escpos could not be installed or run")
         var encoder = EscPosEncoder()
         commands.forEach { encoder.apply($0) }

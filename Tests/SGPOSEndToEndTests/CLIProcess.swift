@@ -22,44 +22,76 @@ enum CLI {
     /// Runs `sgpos arguments…` to completion (bounded by `timeoutSeconds`).
     /// `wrapper` runs the binary under another program (`umockdev-run … --`).
     static func run(_ arguments: [String], input: String? = nil, timeoutSeconds: Double = 120, wrapper: [String] = []) throws -> Result {
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw CLIFailure("sgpos binary not found at \(binary); run `swift build` (make test does) first")
-        }
+        let running = try Running(arguments, input: input, wrapper: wrapper)
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while running.process.isRunning && Date() < deadline { usleep(5_000) }
+        return try running.finish(timeoutSeconds: timeoutSeconds)
+    }
+
+    /// The same from an async test: it waits by suspending, so a test that waits on a
+    /// child process does not hold one of the few threads every async test shares (on a
+    /// 2-core machine, two blocked threads stall every other test's health checks).
+    static func run(_ arguments: [String], input: String? = nil, timeoutSeconds: Double = 120, wrapper: [String] = []) async throws -> Result {
+        let running = try Running(arguments, input: input, wrapper: wrapper)
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while running.process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        return try running.finish(timeoutSeconds: timeoutSeconds)
+    }
+
+    /// A started `sgpos` child with its output going to scratch files.
+    private struct Running {
+        let arguments: [String]
         let process = Process()
-        if wrapper.isEmpty {
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = wrapper + [binary] + arguments
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         let outputFile = NSTemporaryDirectory() + "sgpos-out-\(UUID().uuidString)"
-        let errorFile = outputFile + ".err"
-        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
-        defer {
+        var errorFile: String { outputFile + ".err" }
+
+        init(_ arguments: [String], input: String?, wrapper: [String]) throws {
+            guard FileManager.default.isExecutableFile(atPath: binary) else {
+                throw CLIFailure("sgpos binary not found at \(binary); run `swift build` (make test does) first")
+            }
+            self.arguments = arguments
+            if wrapper.isEmpty {
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = arguments
+            } else {
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = wrapper + [binary] + arguments
+            }
+            process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
+            _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: outputFile)
+            process.standardError = FileHandle(forWritingAtPath: errorFile)
+            let inputPipe = Pipe()
+            process.standardInput = inputPipe
+            do {
+                try process.run()
+            } catch {
+                removeFiles()
+                throw error
+            }
+            if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+            try inputPipe.fileHandleForWriting.close()
+        }
+
+        /// Collects the result once the child is gone; kills it if it outlived its time.
+        func finish(timeoutSeconds: Double) throws -> Result {
+            defer { removeFiles() }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw CLIFailure("sgpos \(arguments.joined(separator: " ")) did not finish within \(timeoutSeconds) s")
+            }
+            process.waitUntilExit()
+            let output = String(decoding: FileManager.default.contents(atPath: outputFile) ?? Data(), as: UTF8.self)
+            let error = String(decoding: FileManager.default.contents(atPath: errorFile) ?? Data(), as: UTF8.self)
+            return Result(status: process.terminationStatus, output: output, error: error)
+        }
+
+        private func removeFiles() {
             try? FileManager.default.removeItem(atPath: outputFile)
             try? FileManager.default.removeItem(atPath: errorFile)
         }
-        process.standardOutput = FileHandle(forWritingAtPath: outputFile)
-        process.standardError = FileHandle(forWritingAtPath: errorFile)
-        let inputPipe = Pipe()
-        process.standardInput = inputPipe
-        try process.run()
-        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inputPipe.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw CLIFailure("sgpos \(arguments.joined(separator: " ")) did not finish within \(timeoutSeconds) s")
-        }
-        process.waitUntilExit()
-        let output = String(decoding: FileManager.default.contents(atPath: outputFile) ?? Data(), as: UTF8.self)
-        let error = String(decoding: FileManager.default.contents(atPath: errorFile) ?? Data(), as: UTF8.self)
-        return Result(status: process.terminationStatus, output: output, error: error)
     }
 }
 
@@ -76,4 +108,25 @@ final class Scratch {
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A wait that gives up only after `seconds` of wall time **and** at least `checks`
+/// checks: on a loaded 2-core CI machine a waiting test may not be scheduled for a long
+/// stretch, and a wall-clock deadline alone would fail it without having looked.
+struct Patience {
+    private let deadline: Date
+    private let checksAtLeast: Int
+    private(set) var checks = 0
+
+    init(seconds: Double, checks: Int) {
+        deadline = Date().addingTimeInterval(seconds)
+        checksAtLeast = checks
+    }
+
+    /// Whether to check (once more); counts the check.
+    mutating func keepWaiting() -> Bool {
+        guard checks < checksAtLeast || Date() < deadline else { return false }
+        checks += 1
+        return true
+    }
 }

@@ -19,7 +19,7 @@ import Testing
     @Test func validatorsSurviveKillsAndPartitionsAndAuditorsCheckTheCommits() async throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        let setup = try CLI.run(["demo", "--dir", demo, "--outlets", "4", "--sales", "6"], timeoutSeconds: 300)
+        let setup = try await CLI.run(["demo", "--dir", demo, "--outlets", "4", "--sales", "6"], timeoutSeconds: 300)
         try #require(setup.status == 0, "\(setup.output)\(setup.error)")
         var nodes = try (1...4).map { try NodeProcess.start(demo: demo, outlet: $0) }
         defer { nodes.forEach { $0.stop() } }
@@ -117,8 +117,8 @@ import Testing
 
     /// Waits until every node's newest checkpoint covers `outlet` at `height`.
     static func waitCovered(outlet: UInt32, height: UInt64, on nodes: [NodeProcess], seconds: Double) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        var patience = Patience(seconds: seconds, checks: Int(seconds * 5))
+        while patience.keepWaiting() {
             var covered = true
             for node in nodes where (try await node.client.checkpointStatus().covered[String(outlet)] ?? 0) < height { covered = false }
             if covered { return }

@@ -24,7 +24,7 @@ import Testing
     @Test func aNodeKilledUnderLoadLosesNothingAcknowledgedAndCatchesUp() async throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "4"]).status == 0)
+        #expect(try await CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "4"]).status == 0)
         // Restart both nodes from the demo's configurations; open till-03's shift again.
         var nodes = [try NodeProcess.start(demo: demo, outlet: 1), try NodeProcess.start(demo: demo, outlet: 2)]
         defer { nodes.forEach { $0.stop() } }
@@ -69,9 +69,9 @@ import Testing
             let info = try await nodes[0].client.transaction(id)
             #expect(info.outletId == 1)
         }
-        let deadline = Date().addingTimeInterval(30)
+        var patience = Patience(seconds: 30, checks: 100)
         var converged = false
-        while Date() < deadline && !converged {
+        while !converged && patience.keepWaiting() {
             let mine = try await nodes[0].client.heads().first { $0.outletId == 1 }
             let theirs = try await nodes[1].client.heads().first { $0.outletId == 1 }
             converged = mine?.blockId == theirs?.blockId
@@ -128,9 +128,9 @@ struct NodeProcess {
     /// Waits until the node answers `/v1/health` with at least `peers` peers; fails at once,
     /// with the node's own last words, if the process exits first.
     func waitHealthy(peers: Int) async throws {
-        let deadline = Date().addingTimeInterval(60)
+        var patience = Patience(seconds: 60, checks: 300)
         var lastHealth = "no answer"
-        while Date() < deadline {
+        while patience.keepWaiting() {
             guard process.isRunning else {
                 throw CLIFailure("node at \(client.baseURL) exited (status \(process.terminationStatus)): \(logTail())")
             }
@@ -140,7 +140,7 @@ struct NodeProcess {
             }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
-        throw CLIFailure("node at \(client.baseURL) did not become healthy in 60 s (\(lastHealth)): \(logTail())")
+        throw CLIFailure("node at \(client.baseURL) did not become healthy in 60 s and \(patience.checks) checks (\(lastHealth)): \(logTail())")
     }
 
     /// The last lines the node wrote to standard error.
