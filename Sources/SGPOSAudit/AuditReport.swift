@@ -54,6 +54,10 @@ public struct AuditReport: Sendable {
     public let signaturesVerified: Int
     /// Checkpoints whose commit certificates were checked (docs/CONSENSUS.md §2).
     public internal(set) var checkpointsVerified = 0
+    /// Checkpoints whose network root the audit recomputed from the replayed chains and
+    /// found equal (docs/CONSENSUS.md §7); it stops at the first checkpoint covering a
+    /// block this copy does not hold.
+    public internal(set) var networkRootsVerified = 0
 
     /// True when nothing was found.
     public var isValid: Bool { findings.isEmpty }

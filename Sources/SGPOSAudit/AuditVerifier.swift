@@ -28,14 +28,15 @@ public struct AuditVerifier: Sendable {
     }
 
     public func verify(store: LedgerStore, trustedGenesis: Genesis? = nil) throws -> AuditReport {
-        var report = try verifyChains(store: store, trustedGenesis: trustedGenesis)
-        let (checkpoints, findings) = try CheckpointAudit.verify(store: store)
-        report.checkpointsVerified = checkpoints
-        report.findings += findings
+        var (report, sources) = try verifyChains(store: store, trustedGenesis: trustedGenesis)
+        let checkpoints = try CheckpointAudit.verify(store: store, networkSources: sources)
+        report.checkpointsVerified = checkpoints.checkpoints
+        report.networkRootsVerified = checkpoints.networkRoots
+        report.findings += checkpoints.findings
         return report
     }
 
-    func verifyChains(store: LedgerStore, trustedGenesis: Genesis?) throws -> AuditReport {
+    func verifyChains(store: LedgerStore, trustedGenesis: Genesis?) throws -> (AuditReport, NetworkSources) {
         try store.environment.read { transaction in
             var run = AuditRun(store: store, transaction: transaction, rules: rules)
             if let trustedGenesis, trustedGenesis.canonicalBytes != store.genesis.canonicalBytes {
@@ -44,8 +45,8 @@ public struct AuditVerifier: Sendable {
                     message: "stored genesis \(store.genesis.id) is not the trusted genesis \(trustedGenesis.id)"))
             }
             try run.verifyAll()
-            return AuditReport(genesisID: store.genesis.id, chains: run.chains, findings: run.findings,
-                               signaturesVerified: run.signaturesVerified)
+            return (AuditReport(genesisID: store.genesis.id, chains: run.chains, findings: run.findings,
+                                signaturesVerified: run.signaturesVerified), run.networkSources)
         }
     }
 }
@@ -64,6 +65,8 @@ struct AuditRun {
     var expectedStateEntries = 0
     var expectedMetaEntries = 2  // format, genesis
     var everyChainVerified = true
+    /// Each verified block's changes to the network-state source tables (checkpoint networks).
+    var networkSources = NetworkSources()
 
     init(store: LedgerStore, transaction: LMDBTransaction, rules: ChainRules) {
         self.store = store
@@ -83,6 +86,7 @@ struct AuditRun {
         try compareCount("idempotency", expected: expectedTransactionIndex)
         try compareCount("history", expected: expectedHistoryNodes)
         try compareCount("state", expected: expectedStateEntries)
+        if try transaction.get(try database("meta"), StoreLayout.MetaKey.network) != nil { expectedMetaEntries += 1 }
         try compareCount("meta", expected: expectedMetaEntries)
     }
 
@@ -153,6 +157,7 @@ struct AuditRun {
                     try checkIndexes(block, outletID: outletID)
                     try history.check(block, transaction: transaction, database: try database("history"), run: &self)
                     state.apply(outcome.writes)
+                    if store.genesis.hasCheckpointChain { networkSources.record(outletID, block.header.height, outcome.writes) }
                     head = outcome.head
                     transactions += block.transactions.count
                 } catch let rejection as BlockRejection {

@@ -2,21 +2,28 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 /// Checks a copy's checkpoint chain against the genesis alone (docs/CONSENSUS.md §2):
 /// heights 1, 2, … without gaps; every commit certificate final (precommits of more than
 /// 2/3 of the genesis validators, signatures valid); every checkpoint lists each genesis
 /// outlet once and never goes back; and every outlet block a checkpoint names that this
-/// copy holds is the very block it holds (else this copy's chain is not the final one).
-public enum CheckpointAudit {
-    public static func verify(store: LedgerStore) throws -> (checkpoints: Int, findings: [AuditFinding]) {
+/// copy holds is the very block it holds (else this copy's chain is not the final one);
+/// and every checkpoint's network root is the one the audit computes by applying the
+/// replayed blocks it newly covers in checkpoint order (docs/CONSENSUS.md §7), as far as
+/// this copy holds those blocks.
+enum CheckpointAudit {
+    static func verify(store: LedgerStore, networkSources: NetworkSources) throws
+        -> (checkpoints: Int, networkRoots: Int, findings: [AuditFinding])
+    {
         let outlets = store.genesis.outlets.sorted { $0.id < $1.id }
-        guard outlets.count >= 4 else { return (0, []) }
+        guard store.genesis.hasCheckpointChain else { return (0, 0, []) }
         let validators = ValidatorSet(outlets.map(\.nodeKey))
         let certificates = try ConsensusStorage(environment: store.environment).all()
         var findings: [AuditFinding] = []
         var previous: Checkpoint?
+        var network = NetworkReplay(genesis: store.genesis, sources: networkSources)
         for (index, certificate) in certificates.enumerated() {
             let label = "checkpoint \(certificate.height)"
             guard certificate.height == UInt64(index + 1) else {
@@ -41,8 +48,54 @@ public enum CheckpointAudit {
                     findings.append(AuditFinding(rule: "checkpoints/branch", message: "\(label) finalised block \(head.blockID) at outlet \(head.outlet) height \(head.height); this copy holds \(held.id)"))
                 }
             }
+            if let finding = network.apply(checkpoint, height: certificate.height) { findings.append(finding) }
             previous = checkpoint
         }
-        return (certificates.count, findings)
+        return (certificates.count, network.verified, findings)
+    }
+}
+
+/// The network state replayed by the audit, checkpoint after checkpoint.
+struct NetworkReplay {
+    let sources: NetworkSources
+    var state = MemoryState()
+    var root: Hash256
+    var heads: [Checkpoint.Head]
+    /// Checkpoints whose root matched; replay stops at a block this copy lacks or a mismatch.
+    var verified = 0
+    var stopped = false
+
+    init(genesis: Genesis, sources: NetworkSources) {
+        self.sources = sources
+        root = NetworkLedger.genesisRoot(genesis.id)
+        heads = genesis.outlets.map(\.id).sorted().map { Checkpoint.Head(outlet: $0, height: 0, blockID: genesis.id) }
+    }
+
+    mutating func apply(_ checkpoint: Checkpoint, height: UInt64) -> AuditFinding? {
+        guard !stopped, UInt64(verified) == height - 1 else { return nil }
+        var covered: [NetworkLedger.CoveredBlocks] = []
+        for (before, after) in zip(heads, checkpoint.heads) where after.height > before.height {
+            guard sources.verified(after.outlet, after.height) else {
+                stopped = true  // this copy does not hold (or could not verify) what it covers
+                return nil
+            }
+            covered.append(.init(outlet: after.outlet, heights: (before.height + 1)...after.height))
+        }
+        do {
+            let changes = try NetworkLedger.changes(base: state, covering: covered) { sources.changes($0, $1) }
+            let computed = NetworkLedger.next(previous: root, changes: changes)
+            guard computed == checkpoint.networkRoot else {
+                stopped = true
+                return AuditFinding(rule: "checkpoints/network-root", message: "checkpoint \(height) says network root \(checkpoint.networkRoot); applying the blocks it covers gives \(computed)")
+            }
+            state.apply(changes)
+            root = computed
+            heads = checkpoint.heads
+            verified += 1
+            return nil
+        } catch {
+            stopped = true
+            return AuditFinding(rule: "checkpoints/network-root", message: "checkpoint \(height): the network state cannot be applied: \(error)")
+        }
     }
 }

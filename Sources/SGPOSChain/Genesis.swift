@@ -261,3 +261,11 @@ extension Genesis: CanonicalDecodable {
         }
     }
 }
+
+extension Genesis {
+    /// Validators needed for a checkpoint chain: with fewer outlets there is none.
+    public static let checkpointOutletsMin = 4
+
+    /// Whether this network runs a checkpoint chain (every outlet node a validator).
+    public var hasCheckpointChain: Bool { outlets.count >= Self.checkpointOutletsMin }
+}

@@ -19,4 +19,6 @@ public enum Limits {
     public static let stateValueBytesMax = 65_536
     /// Largest state key (without the table byte).
     public static let stateKeyBytesMax = 256
+    /// Entries in one decoded write set (a block's, or a checkpoint's network changes).
+    public static let writeSetEntriesMax = 4_194_304
 }

@@ -36,6 +36,19 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case pointRates = 0x1B
     /// member id → personal points multiplier in basis points.
     case memberMultipliers = 0x1C
+    // Tables of the network state (SGPOSState.NetworkLedger; docs/FORMAT.md §9.4): derived
+    // from checkpointed outlet blocks, never written by an outlet chain.
+    /// u8 length ‖ member id ‖ u32 outlet → the member's account at that outlet as of the checkpoint.
+    case networkMemberAccounts = 0x40
+    /// member id → the member's totals over every outlet as of the checkpoint.
+    case networkMemberTotals = 0x41
+    /// 16-byte transfer id → both halves as the checkpointed chains recorded them.
+    case networkTransfers = 0x42
+}
+
+extension StateTable {
+    /// The outlet tables the network state (checkpoint order) is derived from.
+    public static let networkSources: Set<StateTable> = [.members, .transfers]
 }
 
 /// A key in the state: table byte plus the table's key bytes. Ordered bytewise, which

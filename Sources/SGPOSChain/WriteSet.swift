@@ -166,3 +166,34 @@ extension Genesis {
         return writes
     }
 }
+
+extension WriteSet {
+    /// Decodes ``canonicalBytes``: keys strictly ascending, known tables, canonical lengths.
+    public init(canonicalBytes bytes: [UInt8]) throws(CodecError) {
+        var decoder = CanonicalDecoder(bytes)
+        let count = try decoder.readCount("write-set entries", limit: Limits.writeSetEntriesMax)
+        var previous: StateKey?
+        self.init()
+        for _ in 0..<count {
+            let at = decoder.offset
+            let raw = try decoder.readBytes("state key", limit: 1 + Limits.stateKeyBytesMax)
+            guard let key = StateKey(bytes: raw) else { throw .invalidValue("state key: unknown table or empty key", at: at) }
+            if let previous, !(previous < key) { throw .nonCanonical("write-set keys must ascend", at: at) }
+            previous = key
+            let present = try decoder.readU8("value present")
+            switch present {
+            case 0: put(key, nil)
+            case 1: put(key, try decoder.readBytes("state value", limit: Limits.stateValueBytesMax))
+            default: throw .nonCanonical("value present must be 0 or 1", at: decoder.offset - 1)
+            }
+        }
+        try decoder.finish("write set")
+    }
+
+    /// The entries of `tables` only.
+    public func filtered(_ tables: Set<StateTable>) -> WriteSet {
+        var result = WriteSet()
+        for (key, value) in values where tables.contains(key.table) { result.values[key] = .some(value) }
+        return result
+    }
+}

@@ -30,6 +30,8 @@ public struct DomainTag: Hashable, Sendable, CustomStringConvertible {
     public static let genesisID = DomainTag("SGPOS/genesis/v1")
     /// State root chaining: previous state root and the block's write-set hash.
     public static let stateRoot = DomainTag("SGPOS/state-root/v1")
+    /// Network state root chaining: previous root and one checkpoint's network write-set hash.
+    public static let networkRoot = DomainTag("SGPOS/network-root/v1")
     /// Hash of a block's canonical write set.
     public static let writeSet = DomainTag("SGPOS/write-set/v1")
     /// Key id: hash of an Ed25519 public key, for display.

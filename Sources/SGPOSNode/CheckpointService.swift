@@ -35,6 +35,10 @@ public actor CheckpointService: Service {
         public var finalityP99Ms: UInt64?
         public var finalitySamples: Int
         public var doubleVotes: Int
+        /// The checkpoint the network state is at, its root, and a divergence if one was found.
+        public var networkHeight: UInt64
+        public var networkRoot: String
+        public var networkDivergence: String?
     }
 
     let node: LedgerNode
@@ -65,7 +69,7 @@ public actor CheckpointService: Service {
     /// nil when the network has fewer than 4 outlets (no checkpoint chain).
     public init?(node: LedgerNode, logger: Logger, timeouts: ConsensusTimeouts = ConsensusTimeouts()) throws {
         let outlets = node.genesis.outlets.sorted { $0.id < $1.id }
-        guard outlets.count >= 4 else { return nil }
+        guard node.genesis.hasCheckpointChain else { return nil }
         self.node = node
         self.logger = logger
         self.outlets = outlets.map(\.id)
@@ -152,9 +156,11 @@ public actor CheckpointService: Service {
         var covered: [String: UInt64] = [:]
         for head in app.last?.heads ?? [] { covered[String(head.outlet)] = head.height }
         let working = core?.height ?? 0
+        let network = try? node.read { try node.store.networkPosition(genesisRoot: app.genesisRoot, $0) }
         return Status(working: working, round: core?.round ?? 0, checkpointHeight: (try? storage.latest()?.height) ?? 0, decidedAtMs: lastDecision?.atMs,
                       covered: covered, validators: outlets.count, finalityP50Ms: percentile(50), finalityP99Ms: percentile(99),
-                      finalitySamples: sorted.count, doubleVotes: doubleVotes)
+                      finalitySamples: sorted.count, doubleVotes: doubleVotes, networkHeight: network?.height ?? 0,
+                      networkRoot: (network?.root ?? app.genesisRoot).hex, networkDivergence: app.networkDivergence)
     }
 
     public func certificate(height: UInt64) throws -> CommitCertificate? { try storage.certificate(height: height) }
@@ -208,6 +214,7 @@ public actor CheckpointService: Service {
                 continue
             }
             await perform(core!.tick())
+            advanceNetworkState()
             // Blocks replicated since the last tick may make a pending proposal valid.
             await perform(core!.reevaluate(app))
         }
@@ -239,6 +246,15 @@ public actor CheckpointService: Service {
             let now = UInt64(wallClockMs())
             for committed in (seen + 1)...height where committedAt.count < Self.finalitySamplesMax { committedAt[committed] = now }
             seen = height
+        }
+    }
+
+    /// Applies decided checkpoints to the network state; reports a divergence once.
+    func advanceNetworkState() {
+        let diverged = app.networkDivergence != nil
+        app.advanceNetworkState()
+        if !diverged, let divergence = app.networkDivergence {
+            logger.critical("NETWORK STATE DIVERGED, not applying further checkpoints: \(divergence) (docs/OPERATIONS.md)")
         }
     }
 

@@ -1,13 +1,15 @@
 import SGPOSChain
 import SGPOSCodec
+import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
 
-/// The network-wide view a node can compute before checkpoints exist: the outlet chains
-/// it holds, taken in one deterministic order (outlets by id, each at its head), combined.
-/// Two nodes holding the same heads compute the same view. The consensus issue replaces
-/// "the heads this node holds" with "the heads the last checkpoint covers".
+/// The network-wide views of a node: provisional (the outlet chains it holds, outlets by
+/// id, each at its head, combined: two nodes holding the same heads compute the same
+/// view) and, in a network with a checkpoint chain, checkpointed (the network state as
+/// of the last checkpoint this node applied, which every node agrees on through the
+/// checkpoint's network root; docs/CONSENSUS.md §7).
 public struct NetworkView: Sendable {
     let node: LedgerNode
 
@@ -23,6 +25,23 @@ public struct NetworkView: Sendable {
         public var points: Int64
         /// The heads this view was computed over: outlet id → height.
         public var asOf: [String: UInt64]
+        /// The member as of the last applied checkpoint (absent without a checkpoint chain).
+        public var checkpointed: Checkpointed?
+
+        /// A member's totals and accounts in the network state.
+        public struct Checkpointed: Codable, Sendable {
+            public var checkpointHeight: UInt64
+            public var points: Int64
+            public var earned: Int64
+            public var redeemed: Int64
+            public var expired: Int64
+            public var accounts: [CheckpointedAccount]
+        }
+
+        public struct CheckpointedAccount: Codable, Sendable {
+            public var outletId: UInt32
+            public var points: Int64
+        }
     }
 
     /// Inter-outlet transfers seen in any chain: matched when both halves carry the same
@@ -34,9 +53,13 @@ public struct NetworkView: Sendable {
             public var to: UInt32
             public var status: String
             public var units: Int64
+            /// The status as of the last applied checkpoint (absent before one covers it).
+            public var checkpointedStatus: String?
         }
         public var transfers: [Transfer]
         public var asOf: [String: UInt64]
+        /// The checkpoint the checkpointed statuses are as of (absent without a checkpoint chain).
+        public var checkpointHeight: UInt64?
     }
 
     public func member(_ id: String, todayMs: Int64) throws -> MemberView {
@@ -49,8 +72,25 @@ public struct NetworkView: Sendable {
                 account.dropExpired(today: SaleCalculator.day(todayMs))
                 accounts.append(.init(outletId: outlet, points: account.balance, lifetimeSpend: decimal(account.lifetimeSpend)))
             }
-            return MemberView(memberId: id, accounts: accounts, points: accounts.reduce(0) { $0 + $1.points }, asOf: asOf)
+            return MemberView(memberId: id, accounts: accounts, points: accounts.reduce(0) { $0 + $1.points }, asOf: asOf,
+                              checkpointed: try checkpointedMember(Array(id.utf8), transaction))
         }
+    }
+
+    func checkpointedMember(_ member: [UInt8], _ transaction: LMDBTransaction) throws -> MemberView.Checkpointed? {
+        guard node.genesis.hasCheckpointChain, !member.isEmpty, member.count <= 255 else { return nil }
+        let network = node.store.networkState(transaction)
+        let height = try node.store.networkPosition(genesisRoot: NetworkLedger.genesisRoot(node.genesis.id), transaction).height
+        let totals = try network.read(NetworkLedger.memberTotalsKey(member: member)).map { try NetworkMemberTotals(canonicalBytes: $0) }
+            ?? NetworkMemberTotals()
+        var accounts: [MemberView.CheckpointedAccount] = []
+        let prefix = Array(NetworkLedger.memberAccountKey(member: member, outlet: 0).key.dropLast(4))
+        for entry in try network.scan(.networkMemberAccounts, prefix: prefix, limit: Checkpoint.outletsMax) where entry.key.count == prefix.count + 4 {
+            var decoder = CanonicalDecoder(Array(entry.key.suffix(4)))
+            accounts.append(.init(outletId: try decoder.readU32("outlet"), points: try MemberAccount(canonicalBytes: entry.value).balance))
+        }
+        return .init(checkpointHeight: height, points: totals.balance, earned: totals.earned, redeemed: totals.redeemed,
+                     expired: totals.expired, accounts: accounts)
     }
 
     public func transfers(limit: Int = 1_000) throws -> TransferView {
@@ -71,7 +111,11 @@ public struct NetworkView: Sendable {
                     return true
                 }
             }
-            let transfers = halves.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { id -> TransferView.Transfer in
+            let network = node.genesis.hasCheckpointChain ? node.store.networkState(transaction) : nil
+            let checkpointHeight = try network.map { _ in
+                try node.store.networkPosition(genesisRoot: NetworkLedger.genesisRoot(node.genesis.id), transaction).height
+            }
+            let transfers = try halves.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { id -> TransferView.Transfer in
                 let (out, into) = halves[id]!
                 let from = out?.outlet ?? into!.counterpart
                 let to = out?.counterpart ?? into!.outlet
@@ -83,9 +127,10 @@ public struct NetworkView: Sendable {
                 default: status = "received-without-dispatch"
                 }
                 let units = (out ?? into!).lines.reduce(0) { $0 + $1.quantity }
-                return .init(transferId: Hex.encode(id), from: from, to: to, status: status, units: units)
+                let checkpointed = try network?.read(NetworkLedger.transferKey(id)).map { try NetworkTransfer(canonicalBytes: $0).status }
+                return .init(transferId: Hex.encode(id), from: from, to: to, status: status, units: units, checkpointedStatus: checkpointed)
             }
-            return TransferView(transfers: transfers, asOf: asOf)
+            return TransferView(transfers: transfers, asOf: asOf, checkpointHeight: checkpointHeight)
         }
     }
 }

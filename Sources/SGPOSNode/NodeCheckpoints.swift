@@ -2,13 +2,17 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 /// The checkpoint application of a node (docs/CONSENSUS.md §1): proposes the heads of
 /// every outlet chain it holds; finds a checkpoint valid when it lists every genesis
 /// outlet once, no outlet goes back from the last checkpoint, and every block it names is
-/// held here with that id (replicated and validated by the peer protocol first). Every
-/// decision is stored (the checkpoint chain) before the next height starts.
+/// held here with that id (replicated and validated by the peer protocol first), and its
+/// network root is the one this node computes by applying the newly covered blocks to
+/// its network state (docs/CONSENSUS.md §7). Every decision is stored (the checkpoint
+/// chain) before the next height starts; the network state follows as soon as this node
+/// holds the blocks a decided checkpoint covers.
 final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     // @unchecked: used only from the CheckpointService actor.
     let store: LedgerStore
@@ -16,12 +20,17 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     let outlets: [OutletID]
     private(set) var last: Checkpoint?
     var onCommit: ((CommitCertificate, Checkpoint) -> Void)?
+    /// Set when a decided checkpoint's network root differs from the one computed here:
+    /// the network state stops there (a bug or a faulty quorum; docs/OPERATIONS.md).
+    private(set) var networkDivergence: String?
+    let genesisRoot: Hash256
 
     init(store: LedgerStore, storage: ConsensusStorage) throws {
         self.store = store
         self.storage = storage
         outlets = store.genesis.outlets.map(\.id).sorted()
         last = try storage.latest().flatMap { try? Checkpoint(canonicalBytes: $0.value) }
+        genesisRoot = NetworkLedger.genesisRoot(store.genesis.id)
     }
 
     /// Blocks younger than this are left for the next checkpoint: the other validators
@@ -34,7 +43,42 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         let heads: [Checkpoint.Head] = (try? store.environment.read { transaction in
             try outlets.map { outlet in try settledHead(outlet, cutoff: cutoff, transaction) }
         }) ?? last?.heads ?? []
-        return Checkpoint(heads: heads).canonicalBytes
+        let root = try? store.environment.read { transaction -> Hash256? in
+            guard try store.networkPosition(genesisRoot: genesisRoot, transaction).height == height - 1 else { return nil }
+            return try networkRoot(after: heads, transaction)
+        }
+        guard let root = root ?? nil else {
+            // The network state is not at the last checkpoint yet: propose nothing new.
+            return Checkpoint(heads: lastHeads, networkRoot: NetworkLedger.next(previous: lastRoot, changes: WriteSet())).canonicalBytes
+        }
+        return Checkpoint(heads: heads, networkRoot: root).canonicalBytes
+    }
+
+    var lastHeads: [Checkpoint.Head] {
+        last?.heads ?? outlets.map { Checkpoint.Head(outlet: $0, height: 0, blockID: store.genesis.id) }
+    }
+
+    var lastRoot: Hash256 { last?.networkRoot ?? genesisRoot }
+
+    /// The network root after `heads`, from the network state at the last checkpoint.
+    func networkRoot(after heads: [Checkpoint.Head], _ transaction: LMDBTransaction) throws -> Hash256 {
+        let changes = try networkChanges(from: lastHeads, to: heads, transaction)
+        return NetworkLedger.next(previous: lastRoot, changes: changes.writes)
+    }
+
+    /// The network state's changes from checkpoint heads `from` to `to`, and the blocks covered.
+    func networkChanges(from previous: [Checkpoint.Head], to heads: [Checkpoint.Head], _ transaction: LMDBTransaction) throws
+        -> (writes: WriteSet, covered: [NetworkLedger.CoveredBlocks])
+    {
+        precondition(previous.map(\.outlet) == heads.map(\.outlet), "checkpoints list the same outlets")
+        var covered: [NetworkLedger.CoveredBlocks] = []
+        for (before, after) in zip(previous, heads) where after.height > before.height {
+            covered.append(.init(outlet: after.outlet, heights: (before.height + 1)...after.height))
+        }
+        let writes = try NetworkLedger.changes(base: store.networkState(transaction), covering: covered) { outlet, height in
+            try store.networkSources(outlet, height: height, transaction)
+        }
+        return (writes, covered)
     }
 
     /// The newest block of `outlet` held here and old enough that the other validators
@@ -64,6 +108,9 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     func isValid(height: UInt64, value: [UInt8]) -> Bool {
         guard let checkpoint = try? Checkpoint(canonicalBytes: value), checkpoint.heads.map(\.outlet) == outlets else { return false }
         return (try? store.environment.read { transaction in
+            // The root can be checked only from the network state at the last checkpoint.
+            let position = try store.networkPosition(genesisRoot: genesisRoot, transaction)
+            guard position.height == height - 1, position.root == lastRoot else { return false }
             for head in checkpoint.heads {
                 if let covered = last?.head(of: head.outlet) {
                     guard head.height >= covered.height else { return false }
@@ -72,7 +119,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
                 if head.height == 0 { guard head.blockID == store.genesis.id else { return false }; continue }
                 guard let block = try store.block(head.outlet, height: head.height, transaction), block.id == head.blockID else { return false }
             }
-            return true
+            return try networkRoot(after: checkpoint.heads, transaction) == checkpoint.networkRoot
         }) ?? false
     }
 
@@ -84,5 +131,43 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             last = checkpoint
             onCommit?(certificate, checkpoint)
         }
+        advanceNetworkState()
     }
+
+    /// Applies decided checkpoints to the network state, in order, as far as this node
+    /// holds the blocks they cover (a catching-up node may hold a certificate first).
+    /// Bounded per call; called on every decision and every tick.
+    func advanceNetworkState(checkpointsMax: Int = 64) {
+        guard networkDivergence == nil else { return }
+        for _ in 0..<checkpointsMax {
+            do {
+                let advanced = try store.environment.write { transaction -> Bool in
+                    let position = try store.networkPosition(genesisRoot: genesisRoot, transaction)
+                    guard let certificate = try storage.certificate(height: position.height + 1) else { return false }
+                    let checkpoint = try Checkpoint(canonicalBytes: certificate.value)
+                    let previous = try position.height == 0 ? nil : storage.certificate(height: position.height).map { try Checkpoint(canonicalBytes: $0.value) }
+                    let previousHeads = previous?.heads ?? outlets.map { Checkpoint.Head(outlet: $0, height: 0, blockID: store.genesis.id) }
+                    for head in checkpoint.heads where head.height > 0 {
+                        guard try store.block(head.outlet, height: head.height, transaction)?.id == head.blockID else { return false }
+                    }
+                    let changes = try networkChanges(from: previousHeads, to: checkpoint.heads, transaction)
+                    let root = NetworkLedger.next(previous: position.root, changes: changes.writes)
+                    guard root == checkpoint.networkRoot else {
+                        throw NetworkDivergence(description: "checkpoint \(certificate.height) says network root \(checkpoint.networkRoot), this node computes \(root)")
+                    }
+                    try store.commitNetwork(changes.writes, position: .init(height: certificate.height, root: root),
+                                            covered: changes.covered.map { ($0.outlet, $0.heights) }, transaction)
+                    return true
+                }
+                if !advanced { return }
+            } catch let divergence as NetworkDivergence {
+                networkDivergence = divergence.description
+                return
+            } catch {
+                return  // retried on the next decision or tick
+            }
+        }
+    }
+
+    struct NetworkDivergence: Error, CustomStringConvertible { let description: String }
 }

@@ -27,6 +27,8 @@ public final class LedgerStore: Sendable {
         let history: LMDBDatabase
         let state: LMDBDatabase
         let meta: LMDBDatabase
+        let networkSources: LMDBDatabase
+        let network: LMDBDatabase
 
         init(_ environment: LMDBEnvironment) throws {
             blocks = try environment.openDatabase("blocks")
@@ -35,6 +37,8 @@ public final class LedgerStore: Sendable {
             history = try environment.openDatabase("history")
             state = try environment.openDatabase("state")
             meta = try environment.openDatabase("meta")
+            networkSources = try environment.openDatabase("network-sources")
+            network = try environment.openDatabase("network")
         }
     }
 
@@ -237,6 +241,12 @@ public final class LedgerStore: Sendable {
         for (key, value) in writes.sortedEntries {
             let stateKey = StoreLayout.stateKey(outletID, key)
             if let value { try transaction.put(databases.state, stateKey, value) } else { try transaction.delete(databases.state, stateKey) }
+        }
+        if genesis.hasCheckpointChain {
+            let sources = writes.filtered(StateTable.networkSources)
+            if !sources.isEmpty {
+                try transaction.put(databases.networkSources, StoreLayout.networkSourcesKey(outletID, height), sources.canonicalBytes)
+            }
         }
         let newHead = previous.advanced(by: block)
         try transaction.put(databases.meta, StoreLayout.MetaKey.head(outletID), HeadRecord(newHead).canonicalBytes)

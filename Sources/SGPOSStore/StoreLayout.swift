@@ -6,9 +6,9 @@ import SGPOSCrypto
 /// keys are big-endian, so LMDB's byte order is numeric order and appends are sequential.
 public enum StoreLayout {
     /// Store format version, in `meta` under ``MetaKey/format``.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     /// Databases, in the order FORMAT.md lists them.
-    public static let databaseNames = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+    public static let databaseNames = ["blocks", "tx-index", "idempotency", "history", "state", "meta", "network-sources", "network"]
 
     /// Keys of the `meta` database (ASCII).
     public enum MetaKey {
@@ -16,6 +16,14 @@ public enum StoreLayout {
         public static let genesis: [UInt8] = Array("genesis".utf8)
         public static let headPrefix: [UInt8] = Array("head/".utf8)
         public static func head(_ outletID: OutletID) -> [UInt8] { headPrefix + u32(outletID) }
+        /// The network state's position: checkpoint height u64 ‖ network root (32).
+        public static let network: [UInt8] = Array("network".utf8)
+    }
+
+    /// network-sources: outlet u32 ‖ height u64 → the block's write set restricted to
+    /// ``StateTable/networkSources`` (absent when empty), kept until a checkpoint covers it.
+    public static func networkSourcesKey(_ outletID: OutletID, _ height: UInt64) -> [UInt8] {
+        u32(outletID) + u64(height)
     }
 
     /// blocks: outlet u32 ‖ height u64.

@@ -33,7 +33,7 @@ extension DemoCommand {
                     print("   node \(outlet): checkpoint \(status.checkpointHeight), own blocks committed → final p50 \(p50), p99 \(p99) "
                         + "(\(status.finalitySamples) blocks), double votes seen \(status.doubleVotes)")
                 }
-                return 0
+                return try await showNetworkState(nodes: nodes)
             }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
@@ -42,5 +42,35 @@ extension DemoCommand {
             print("   node \(outlet): working on \(status.working) round \(status.round), covered \(status.covered.sorted { $0.key < $1.key })")
         }
         return 1
+    }
+
+    /// Every node's network state (the blocks applied in checkpoint order): at the same
+    /// checkpoint every node must hold the same root, and none may have diverged.
+    func showNetworkState(nodes: DemoNodes) async throws -> Int {
+        var statuses: [(OutletID, CheckpointService.Status)] = []
+        for _ in 0..<40 {
+            statuses = []
+            for node in nodes.nodes { statuses.append((node.outlet, try await node.client.checkpointStatus())) }
+            if statuses.allSatisfy({ $0.1.networkHeight == $0.1.checkpointHeight }) { break }
+            try await Task.sleep(nanoseconds: 250_000_000)
+        }
+        var problems = 0
+        var rootAt: [UInt64: String] = [:]
+        for (outlet, status) in statuses {
+            if let divergence = status.networkDivergence {
+                print("   FAIL node \(outlet): network state diverged: \(divergence)")
+                problems += 1
+            }
+            if let root = rootAt[status.networkHeight], root != status.networkRoot {
+                print("   FAIL node \(outlet): network root \(status.networkRoot) at checkpoint \(status.networkHeight) differs from another node's \(root)")
+                problems += 1
+            }
+            rootAt[status.networkHeight] = status.networkRoot
+        }
+        let heights = statuses.map { "node \($0.0) at \($0.1.networkHeight)" }.joined(separator: ", ")
+        let roots = Set(statuses.map(\.1.networkRoot))
+        print("== network state (every outlet's blocks applied in checkpoint order): \(heights); "
+              + (roots.count == 1 ? "one root \(roots.first!.prefix(16))… on every node" : "\(roots.count) roots (nodes at different checkpoints)"))
+        return problems
     }
 }

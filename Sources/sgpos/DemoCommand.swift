@@ -78,7 +78,13 @@ struct DemoCommand: AsyncParsableCommand {
         let matched = transfers.filter { $0.status == "matched" }.count
         print("== network view (outlets by id, each at its head): \(matched) of \(transfers.count) inter-outlet transfers matched "
               + "(" + transfers.map { "\($0.from)→\($0.to) \($0.status)" }.joined(separator: ", ") + ")")
-        let networkFailures = matched == transfers.count && !transfers.isEmpty ? 0 : 1
+        var networkFailures = matched == transfers.count && !transfers.isEmpty ? 0 : 1
+        if nodes.nodes.count >= 4 {
+            // The checkpointed view: the same transfers, as the network state records them.
+            let final = transfers.filter { $0.checkpointedStatus == "matched" }.count
+            print("   as of the last checkpoint: \(final) of \(transfers.count) matched")
+            if final != transfers.count { networkFailures += 1 }
+        }
         var receiptCheck: (ReceiptQRPayload, Sale, String)?
         if let first = results.first(where: { $0.outlet == ids[0] })?.result.firstSale {
             receiptCheck = try await receipt(of: first, nodes: nodes)

@@ -16,6 +16,7 @@ import lmdb
 import nacl.exceptions
 import nacl.signing
 
+import network
 import pos
 from common import Reader, Reject, enc_bytes, enc_str, u32b, u64b
 
@@ -331,28 +332,31 @@ def apply_tx(tx, state, g, outlet, block_time):
 
 def verify(data_dir):
     env = lmdb.open(data_dir + "/ledger", readonly=True, lock=False, max_dbs=16, subdir=True)
-    names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+    names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]  # and network-sources, network: derived
     dbs = {n: env.open_db(n.encode(), create=False) for n in names}
     with env.begin() as txn:
         db = {n: dict(txn.cursor(dbs[n]).iternext()) for n in names}
     meta = db["meta"]
-    if meta.get(b"format") != u32b(1):
-        raise Fail("store", "store/meta", "format is not 1")
+    if meta.get(b"format") != u32b(2):
+        raise Fail("store", "store/meta", "format is not 2")
     g = decode_genesis(meta[b"genesis"])
     outlet_ids = {o[0] for o in g["outlets"]}
     for key in db["blocks"]:
         if struct.unpack(">I", key[:4])[0] not in outlet_ids:
             raise Fail("store", "store/blocks", f"block key {key.hex()} belongs to no genesis outlet")
-    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "state": 0, "meta": 2}
+    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "state": 0,
+                "meta": 3 if b"network" in meta else 2}
     total = 0
+    block_sources, heights = {}, {}
     for oid, _, _ in g["outlets"]:
-        total += verify_chain(g, oid, db, expected)
+        total += verify_chain(g, oid, db, expected, block_sources, heights)
     for name, count in expected.items():
         if len(db[name]) != count:
             raise Fail("store", f"store/{name}", f"{len(db[name])} entries, the chains account for {count}")
-    checkpoints = verify_checkpoints(env, g, db["blocks"])
+    checkpoints, roots = verify_checkpoints(env, g, db["blocks"], block_sources, heights)
     if checkpoints:
         print(f"checkpoints: {checkpoints} final, each with precommits of more than 2/3 of the genesis validators")
+        print(f"network state: the roots of checkpoints 1-{roots} recomputed from the replayed chains and equal")
     return g, total
 
 
@@ -372,15 +376,19 @@ def vote_signed_bytes(v):
     return out + struct.pack(">H", v["validator"])
 
 
-def verify_checkpoints(env, g, blocks):
-    """Every stored commit certificate, from the genesis alone; returns how many."""
+def verify_checkpoints(env, g, blocks, block_sources, heights):
+    """Every stored commit certificate, from the genesis alone, and the network root of
+    each checkpoint whose blocks this copy holds; returns both counts."""
     outlets = sorted(g["outlets"])
     if len(outlets) < 4:
-        return 0
+        return 0, 0
     try:
         cdb = env.open_db(b"checkpoints", create=False)
     except lmdb.Error:
-        return 0
+        return 0, 0
+    state = network.NetworkState()
+    root = tagged("SGPOS/network-root/v1", g["id"] + write_set_hash({}))
+    roots_verified, replaying = 0, True
     with env.begin() as txn:
         stored = list(txn.cursor(cdb).iternext())
     keys = [o[2] for o in outlets]
@@ -407,9 +415,10 @@ def verify_checkpoints(env, g, blocks):
         if len(signers) < quorum:
             raise Fail(where, "checkpoints/commit", f"{len(signers)} precommits; more than 2/3 of {len(keys)} needs {quorum}")
         r = Reader(cert["value"])
-        if r.u8() != 1:
+        if r.u8() != 2:
             raise Fail(where, "checkpoints/value", "version")
         heads = [(r.u32(), r.u64(), r.take(32)) for _ in range(r.count(1024))]
+        claimed_root = r.take(32)
         r.finish()
         if [h[0] for h in heads] != [o[0] for o in outlets]:
             raise Fail(where, "checkpoints/value", "does not list every genesis outlet once, in order")
@@ -419,11 +428,22 @@ def verify_checkpoints(env, g, blocks):
             held = blocks.get(u32b(oid) + u64b(h)) if h > 0 else None
             if held is not None and decode_block(held)[0]["id"] != block_id:
                 raise Fail(where, "checkpoints/branch", f"outlet {oid} height {h} is not the block this copy holds")
+        before = previous or {oid: 0 for oid, _, _ in heads}
+        covered = [(oid, before[oid] + 1, h) for oid, h, _ in heads if h > before[oid]]
+        if replaying and all(last <= heights.get(oid, 0) for oid, _, last in covered):
+            writes = state.changes(covered, block_sources)
+            root = tagged("SGPOS/network-root/v1", root + write_set_hash(writes))
+            if root != claimed_root:
+                raise Fail(where, "checkpoints/network-root", f"says {claimed_root.hex()}, the covered blocks give {root.hex()}")
+            state.apply(writes)
+            roots_verified += 1
+        else:
+            replaying = False  # this copy does not hold every block the checkpoint covers
         previous = {oid: h for oid, h, _ in heads}
-    return len(stored)
+    return len(stored), roots_verified
 
 
-def verify_chain(g, oid, db, expected):
+def verify_chain(g, oid, db, expected, block_sources, heights):
     p = u32b(oid)
     genesis_state = genesis_writes(g)
     state = dict(genesis_state)
@@ -477,6 +497,10 @@ def verify_chain(g, oid, db, expected):
             if db["idempotency"].get(p + tx["idem"]) != tx["id"] + u64b(height) + u32b(index):
                 raise Fail(twhere, "store/idempotency", "entry missing or wrong")
         seen_idem |= block_idem
+        changed = network.sources(overlay.writes)
+        if changed:
+            block_sources[(oid, height)] = changed
+        heights[oid] = height
         root = next_root(root, write_set_hash(overlay.writes))
         if h["state_root"] != root:
             raise Fail(where, "rule 109", "state root")

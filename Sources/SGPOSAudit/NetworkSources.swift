@@ -1,0 +1,19 @@
+import SGPOSChain
+
+/// The network-state source changes of every block the audit replayed, by outlet and
+/// height (only non-empty ones), and how far each chain was verified.
+struct NetworkSources: Sendable {
+    private var changes: [OutletID: [UInt64: WriteSet]] = [:]
+    private(set) var verifiedHeights: [OutletID: UInt64] = [:]
+
+    mutating func record(_ outlet: OutletID, _ height: UInt64, _ writes: WriteSet) {
+        verifiedHeights[outlet] = height
+        let sources = writes.filtered(StateTable.networkSources)
+        if !sources.isEmpty { changes[outlet, default: [:]][height] = sources }
+    }
+
+    /// Whether the audit replayed and verified outlet block `height`.
+    func verified(_ outlet: OutletID, _ height: UInt64) -> Bool { height <= verifiedHeights[outlet] ?? 0 }
+
+    func changes(_ outlet: OutletID, _ height: UInt64) -> WriteSet { changes[outlet]?[height] ?? WriteSet() }
+}

@@ -1,0 +1,100 @@
+"""The network state (FORMAT.md §9.4): outlet blocks applied in checkpoint order."""
+import struct
+
+from common import Reader, enc_bytes, u32b
+
+MEMBERS, TRANSFERS = 0x12, 0x16               # outlet tables the network state reads
+ACCOUNTS, TOTALS, NET_TRANSFERS = 0x40, 0x41, 0x42
+
+
+def sources(writes):
+    """A block's write set restricted to the network-state source tables."""
+    return {k: v for k, v in writes.items() if k[0] in (MEMBERS, TRANSFERS)}
+
+
+def member_sums(account):
+    """balance, earned, redeemed, expired of a member-account record."""
+    r = Reader(account)
+    if r.u8() != 1:
+        raise ValueError("member account version")
+    r.u8()
+    r.take(8)
+    lots = [struct.unpack(">qq", r.take(16)) for _ in range(r.count(1 << 16))]
+    earned, redeemed, expired = struct.unpack(">qqq", r.take(24))
+    r.finish()
+    return [sum(points for _, points in lots), earned, redeemed, expired]
+
+
+def decode_totals(raw):
+    r = Reader(raw)
+    if r.u8() != 1:
+        raise ValueError("totals version")
+    values = list(struct.unpack(">qqqq", r.take(32))) + [r.u32()]
+    r.finish()
+    return values
+
+
+def encode_totals(t):
+    return b"\x01" + struct.pack(">qqqq", *t[:4]) + u32b(t[4])
+
+
+class NetworkState:
+    def __init__(self):
+        self.state = {}
+
+    def changes(self, covered, block_sources):
+        """covered: [(outlet, first, last)] ascending by outlet; returns the write set."""
+        writes = {}
+
+        def get(key):
+            return writes[key] if key in writes else self.state.get(key)
+
+        for outlet, first, last in covered:
+            for height in range(first, last + 1):
+                for key in sorted(block_sources.get((outlet, height), {})):
+                    value = block_sources[(outlet, height)][key]
+                    if key[0] == MEMBERS:
+                        member = key[1:]
+                        akey = bytes([ACCOUNTS, len(member)]) + member + u32b(outlet)
+                        before = get(akey)
+                        if before == value:
+                            continue
+                        writes[akey] = value
+                        tkey = bytes([TOTALS]) + member
+                        raw = get(tkey)
+                        totals = decode_totals(raw) if raw is not None else [0, 0, 0, 0, 0]
+                        if before is not None:
+                            totals = [a - b for a, b in zip(totals[:4], member_sums(before))] + [totals[4] - 1]
+                        if value is not None:
+                            totals = [a + b for a, b in zip(totals[:4], member_sums(value))] + [totals[4] + 1]
+                        writes[tkey] = encode_totals(totals) if totals[4] > 0 else None
+                    else:
+                        tid, direction = key[1:17], key[17]
+                        if len(key) != 18 or direction not in (1, 2):
+                            raise ValueError("transfer key")
+                        nkey = bytes([NET_TRANSFERS]) + tid
+                        raw = get(nkey)
+                        halves = decode_halves(raw) if raw is not None else [None, None]
+                        halves[direction - 1] = value
+                        writes[nkey] = None if halves == [None, None] else encode_halves(halves)
+        return writes
+
+    def apply(self, writes):
+        for key, value in writes.items():
+            if value is None:
+                self.state.pop(key, None)
+            else:
+                self.state[key] = value
+
+
+def decode_halves(raw):
+    r = Reader(raw)
+    if r.u8() != 1:
+        raise ValueError("network transfer version")
+    halves = [r.bytes_(1 << 16) if r.boolean() else None for _ in range(2)]
+    r.finish()
+    return halves
+
+
+def encode_halves(halves):
+    return b"\x01" + b"".join(b"\x00" if h is None else b"\x01" + enc_bytes(h) for h in halves)
