@@ -24,6 +24,8 @@ enum CheckpointAudit {
         var findings: [AuditFinding] = []
         var previous: Checkpoint?
         var network = NetworkReplay(genesis: store.genesis, sources: networkSources)
+        let position = try store.environment.read { try store.networkPosition(genesisRoot: network.root, $0) }
+        if position.height == 0 { network.snapshot = (network.state, network.heads) }
         for (index, certificate) in certificates.enumerated() {
             let label = "checkpoint \(certificate.height)"
             guard certificate.height == UInt64(index + 1) else {
@@ -49,9 +51,64 @@ enum CheckpointAudit {
                 }
             }
             if let finding = network.apply(checkpoint, height: certificate.height) { findings.append(finding) }
+            if network.verified == Int(position.height) && network.snapshot == nil { network.snapshot = (network.state, network.heads) }
             previous = checkpoint
         }
+        findings += try compareStoredNetworkState(store: store, position: position, replay: network, sources: networkSources)
         return (certificates.count, network.verified, findings)
+    }
+
+    /// The node's own network state must be the replay's at the checkpoint it says it is
+    /// at, and its pending source changes exactly those of the blocks no applied
+    /// checkpoint covers yet.
+    static func compareStoredNetworkState(store: LedgerStore, position: LedgerStore.NetworkPosition, replay: NetworkReplay,
+                                          sources: NetworkSources) throws -> [AuditFinding] {
+        guard let (state, heads) = replay.snapshot else {
+            return [AuditFinding(rule: "store/network", message: "the node says its network state is at checkpoint \(position.height), which the audit could not replay to")]
+        }
+        var findings: [AuditFinding] = []
+        if position.height > 0, position.root != replay.roots[Int(position.height) - 1] {
+            findings.append(AuditFinding(rule: "store/meta", message: "meta \"network\" root \(position.root) is not checkpoint \(position.height)'s network root"))
+        }
+        try store.environment.read { transaction in
+            let network = try store.database(named: "network")
+            var entries = 0
+            var mismatch: String?
+            try transaction.scan(network, limit: state.count + 1) { key, value in
+                entries += 1
+                guard let stateKey = StateKey(bytes: key), state.read(stateKey) == value else {
+                    mismatch = Hex.encode(key)
+                    return false
+                }
+                return true
+            }
+            if let mismatch {
+                findings.append(AuditFinding(rule: "store/network", message: "network state entry \(mismatch) differs from the replay at checkpoint \(position.height)"))
+            } else if entries != state.count {
+                findings.append(AuditFinding(rule: "store/network", message: "network state holds \(entries) entries, the replay at checkpoint \(position.height) \(state.count)"))
+            }
+            let pending = try store.database(named: "network-sources")
+            var expected = 0
+            for head in heads {
+                let top = sources.verifiedHeights[head.outlet] ?? 0
+                guard top > head.height else { continue }
+                for height in (head.height + 1)...top {
+                    let changes = sources.changes(head.outlet, height)
+                    guard !changes.isEmpty else { continue }
+                    expected += 1
+                    let raw = try transaction.get(pending, StoreLayout.networkSourcesKey(head.outlet, height))
+                    if raw != changes.canonicalBytes {
+                        findings.append(AuditFinding(outletID: head.outlet, height: height, rule: "store/network-sources",
+                                                     message: "the pending network changes of this block differ from its replayed write set"))
+                    }
+                }
+            }
+            let held = try transaction.count(pending)
+            if held != expected {
+                findings.append(AuditFinding(rule: "store/network-sources", message: "\(held) pending block changes stored, the replay expects \(expected)"))
+            }
+        }
+        return findings
     }
 }
 
@@ -64,6 +121,10 @@ struct NetworkReplay {
     /// Checkpoints whose root matched; replay stops at a block this copy lacks or a mismatch.
     var verified = 0
     var stopped = false
+    /// The root after each verified checkpoint.
+    var roots: [Hash256] = []
+    /// The state and heads at the checkpoint the store says its network state is at.
+    var snapshot: (state: MemoryState, heads: [Checkpoint.Head])?
 
     init(genesis: Genesis, sources: NetworkSources) {
         self.sources = sources
@@ -90,6 +151,7 @@ struct NetworkReplay {
             }
             state.apply(changes)
             root = computed
+            roots.append(computed)
             heads = checkpoint.heads
             verified += 1
             return nil

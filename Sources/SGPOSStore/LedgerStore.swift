@@ -301,6 +301,8 @@ extension LedgerStore {
         case "history": databases.history
         case "state": databases.state
         case "meta": databases.meta
+        case "network-sources": databases.networkSources
+        case "network": databases.network
         default: throw StoreError.notFound("no database named \(name)")
         }
     }

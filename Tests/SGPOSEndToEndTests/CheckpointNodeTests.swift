@@ -2,7 +2,7 @@ import Foundation
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
-import SGPOSConsensus
+@testable import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSNode
 import SGPOSState
@@ -13,8 +13,9 @@ import Testing
 /// The checkpoint chain across 4 real node processes (docs/CONSENSUS.md): a validator
 /// killed with SIGKILL mid-stream and restarted never double-votes and checkpoints go on;
 /// with one validator cut off the rest finalise; with two cut off finality stops but
-/// selling does not, and resumes on the heal; every copy's certificates verify, and a
-/// forged one is caught.
+/// selling does not, and resumes on the heal; every node computes the same network root
+/// at each checkpoint; every copy's certificates and network roots verify, and a forged
+/// certificate, a quorum signing a false network root and a changed network state are caught.
 @Suite(.serialized) struct CheckpointNodeTests {
     @Test func validatorsSurviveKillsAndPartitionsAndAuditorsCheckTheCommits() async throws {
         let scratch = Scratch()
@@ -65,6 +66,20 @@ import Testing
         for node in nodes {
             #expect(try await node.client.checkpointStatus().doubleVotes == 0)
         }
+        // The network state: applied up to the newest checkpoint, one root per height.
+        var roots: [UInt64: String] = [:]
+        for node in nodes {
+            var status = try await node.client.checkpointStatus()
+            var patience = Patience(seconds: 10, checks: 50)
+            while status.networkHeight < status.checkpointHeight && patience.keepWaiting() {
+                try await Task.sleep(nanoseconds: 200_000_000)
+                status = try await node.client.checkpointStatus()
+            }
+            #expect(status.networkDivergence == nil)
+            #expect(status.networkHeight == status.checkpointHeight, "network state at \(status.networkHeight) of \(status.checkpointHeight)")
+            #expect(roots[status.networkHeight].map { $0 == status.networkRoot } ?? true, "two roots at checkpoint \(status.networkHeight)")
+            roots[status.networkHeight] = status.networkRoot
+        }
         nodes.forEach { $0.stop() }
         for outlet in 1...4 {
             let evidence = (try? FileManager.default.contentsOfDirectory(atPath: "\(demo)/outlet-\(outlet)/evidence")) ?? []
@@ -72,6 +87,7 @@ import Testing
             let report = try AuditVerifier().verify(dataDirectory: "\(demo)/outlet-\(outlet)", trustedGenesis: genesis)
             #expect(report.isValid, "\(report.findings)")
             #expect(report.checkpointsVerified >= 3, "outlet \(outlet): \(report.checkpointsVerified) checkpoints")
+            #expect(report.networkRootsVerified == report.checkpointsVerified, "outlet \(outlet): \(report.networkRootsVerified) roots")
         }
         print("checkpoint test: \(sold) sales while validator 3 was killed and restarted; finality with 3 of 4; none with 2 of 4 until the heal")
 
@@ -90,6 +106,44 @@ import Testing
         try storage.store(CommitCertificate(height: original.height, round: original.round, value: original.value, precommits: votes))
         let forged = try AuditVerifier().verify(store: store, trustedGenesis: genesis)
         #expect(forged.findings.contains { $0.rule == "checkpoints/commit" }, "\(forged.findings)")
+
+        // Three validators (a quorum) sign checkpoint 1 again with a false network root:
+        // the signatures hold, the root does not.
+        try storage.store(original)
+        let checkpoint = try Checkpoint(canonicalBytes: original.value)
+        var falseRoot = checkpoint.networkRoot.bytes
+        falseRoot[31] ^= 0x80
+        let lie = Checkpoint(heads: checkpoint.heads, networkRoot: Hash256(bytes: falseRoot)!).canonicalBytes
+        let lieID = Hash256.tagged(.checkpointValueID, lie)
+        let signers = try (1...3).map { try loadKey("\(demo)/keys/outlet-\($0).key") }
+        let lyingVotes = signers.enumerated().map { index, key in
+            SignedVote(chainID: genesis.id, kind: .precommit, height: 1, round: 0, valueID: lieID, validator: UInt16(index),
+                       signature: key.sign(SignedVote.signedBytes(chainID: genesis.id, kind: .precommit, height: 1, round: 0,
+                                                                  valueID: lieID, validator: UInt16(index))))
+        }
+        try storage.store(CommitCertificate(height: 1, round: 0, value: lie, precommits: lyingVotes))
+        let lying = try AuditVerifier().verify(store: store, trustedGenesis: genesis)
+        #expect(!lying.findings.contains { $0.rule == "checkpoints/commit" }, "the lie is properly signed: \(lying.findings)")
+        #expect(lying.findings.contains { $0.rule == "checkpoints/network-root" }, "\(lying.findings)")
+
+        // A changed network state entry in a node's own store.
+        try storage.store(original)
+        try store.environment.write { transaction in
+            let network = try store.database(named: "network")
+            var first: (key: [UInt8], value: [UInt8])?
+            try transaction.scan(network, limit: 1) { key, value in first = (key, value); return false }
+            let entry = try #require(first, "the network state has entries")
+            var changed = entry.value
+            changed[changed.count - 1] ^= 1
+            try transaction.put(network, entry.key, changed)
+        }
+        let tampered = try AuditVerifier().verify(store: store, trustedGenesis: genesis)
+        #expect(tampered.findings.contains { $0.rule == "store/network" }, "\(tampered.findings)")
+    }
+
+    func loadKey(_ path: String) throws -> SigningKey {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+        return try #require(SigningKey(seed: Hex.decode(json["seed"] as? String ?? "") ?? []))
     }
 
     /// Reopens till-03 of outlet 1 (its shift was closed at the end of the demo).
