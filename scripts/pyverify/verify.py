@@ -389,6 +389,13 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     state = network.NetworkState()
     root = tagged("SGPOS/network-root/v1", g["id"] + write_set_hash({}))
     roots_verified, replaying = 0, True
+    position = None
+    meta_db = env.open_db(b"meta", create=False)
+    with env.begin() as txn:
+        raw_position = txn.get(b"network", db=meta_db)
+    at_height = struct.unpack(">Q", raw_position[:8])[0] if raw_position else 0
+    if at_height == 0:
+        position = (dict(state.state), {o[0]: 0 for o in outlets}, root)
     with env.begin() as txn:
         stored = list(txn.cursor(cdb).iternext())
     keys = [o[2] for o in outlets]
@@ -437,10 +444,39 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
                 raise Fail(where, "checkpoints/network-root", f"says {claimed_root.hex()}, the covered blocks give {root.hex()}")
             state.apply(writes)
             roots_verified += 1
+            if height == at_height:
+                position = (dict(state.state), {oid: h for oid, h, _ in heads}, root)
         else:
             replaying = False  # this copy does not hold every block the checkpoint covers
         previous = {oid: h for oid, h, _ in heads}
+    check_network_copy(env, raw_position, position, block_sources, heights)
     return len(stored), roots_verified
+
+
+def check_network_copy(env, raw_position, position, block_sources, heights):
+    """The node's own network state and pending block changes against the replay (§9.4)."""
+    if position is None:
+        raise Fail("store", "store/network", "meta network names a checkpoint the replay did not reach")
+    net_state, covered, root = position
+    if raw_position is not None and raw_position[8:] != root:
+        raise Fail("store", "store/meta", "meta network root is not that checkpoint's network root")
+    network_db = env.open_db(b"network", create=False)
+    sources_db = env.open_db(b"network-sources", create=False)
+    with env.begin() as txn:
+        stored = dict(txn.cursor(network_db).iternext())
+        pending = dict(txn.cursor(sources_db).iternext())
+    if stored != net_state:
+        raise Fail("store", "store/network", "network state differs from the replay")
+    expected = {}
+    for (oid, h), writes in block_sources.items():
+        if h > covered.get(oid, 0):
+            out = u32b(len(writes))
+            for key in sorted(writes):
+                value = writes[key]
+                out += enc_bytes(key) + (b"\x01" + enc_bytes(value) if value is not None else b"\x00")
+            expected[u32b(oid) + u64b(h)] = out
+    if pending != expected:
+        raise Fail("store", "store/network-sources", f"{len(pending)} pending block changes stored, the replay expects {len(expected)}")
 
 
 def verify_chain(g, oid, db, expected, block_sources, heights):
