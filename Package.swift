@@ -59,7 +59,7 @@ let package = Package(
         // The rules language: parser, checker with a static cost bound, metered interpreter.
         .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
         // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
-        .target(name: "SGPOSConsensus", dependencies: ["SGPOSStore", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSConsensus", dependencies: ["SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The seeded fault simulator (VOPR style) over the real consensus core.
         .target(name: "SGPOSSimulator", dependencies: ["SGPOSConsensus", "SGPOSCrypto", "SGPOSCodec"]),
         // Receipt printers, cash drawers and barcode scanners (ESC/POS, libusb, HID).
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "SGPOSStoreTests",
                     dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
                                    "CLMDB", "SGPOSTestSupport"]),
-        .testTarget(name: "SGPOSConsensusTests", dependencies: ["SGPOSConsensus", "SGPOSSimulator", "SGPOSCrypto", "SGPOSCodec"]),
+        .testTarget(name: "SGPOSConsensusTests", dependencies: ["SGPOSConsensus", "SGPOSSimulator", "SGPOSChain", "SGPOSTestSupport", "SGPOSCrypto", "SGPOSCodec"]),
         .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",

@@ -58,6 +58,9 @@ public struct AuditReport: Sendable {
     /// found equal (docs/CONSENSUS.md §7); it stops at the first checkpoint covering a
     /// block this copy does not hold.
     public internal(set) var networkRootsVerified = 0
+    /// Proven evidence the checkpoints carry, one line each (misbehaviour the network
+    /// agreed on; it does not make this copy invalid).
+    public internal(set) var checkpointEvidence: [String] = []
 
     /// True when nothing was found.
     public var isValid: Bool { findings.isEmpty }

@@ -32,6 +32,7 @@ public struct AuditVerifier: Sendable {
         let checkpoints = try CheckpointAudit.verify(store: store, networkSources: sources)
         report.checkpointsVerified = checkpoints.checkpoints
         report.networkRootsVerified = checkpoints.networkRoots
+        report.checkpointEvidence = checkpoints.evidence
         report.findings += checkpoints.findings
         return report
     }

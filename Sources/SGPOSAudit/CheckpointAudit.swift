@@ -15,13 +15,14 @@ import SGPOSStore
 /// this copy holds those blocks.
 enum CheckpointAudit {
     static func verify(store: LedgerStore, networkSources: NetworkSources) throws
-        -> (checkpoints: Int, networkRoots: Int, findings: [AuditFinding])
+        -> (checkpoints: Int, networkRoots: Int, evidence: [String], findings: [AuditFinding])
     {
         let outlets = store.genesis.outlets.sorted { $0.id < $1.id }
-        guard store.genesis.hasCheckpointChain else { return (0, 0, []) }
+        guard store.genesis.hasCheckpointChain else { return (0, 0, [], []) }
         let validators = ValidatorSet(outlets.map(\.nodeKey))
         let certificates = try ConsensusStorage(environment: store.environment).all()
         var findings: [AuditFinding] = []
+        var evidence: [String] = []
         var previous: Checkpoint?
         var network = NetworkReplay(genesis: store.genesis, sources: networkSources)
         let position = try store.environment.read { try store.networkPosition(genesisRoot: network.root, $0) }
@@ -50,12 +51,19 @@ enum CheckpointAudit {
                     findings.append(AuditFinding(rule: "checkpoints/branch", message: "\(label) finalised block \(head.blockID) at outlet \(head.outlet) height \(head.height); this copy holds \(held.id)"))
                 }
             }
+            for item in checkpoint.evidence {
+                if item.isProven(genesis: store.genesis) {
+                    evidence.append("checkpoint \(certificate.height) carries evidence \(item.id): \(item.summary)")
+                } else {
+                    findings.append(AuditFinding(rule: "checkpoints/evidence", message: "\(label) carries evidence \(item.id) that does not prove its claim under the genesis keys"))
+                }
+            }
             if let finding = network.apply(checkpoint, height: certificate.height) { findings.append(finding) }
             if network.verified == Int(position.height) && network.snapshot == nil { network.snapshot = (network.state, network.heads) }
             previous = checkpoint
         }
         findings += try compareStoredNetworkState(store: store, position: position, replay: network, sources: networkSources)
-        return (certificates.count, network.verified, findings)
+        return (certificates.count, network.verified, evidence, findings)
     }
 
     /// The node's own network state must be the replay's at the checkpoint it says it is
@@ -143,7 +151,9 @@ struct NetworkReplay {
             covered.append(.init(outlet: after.outlet, heights: (before.height + 1)...after.height))
         }
         do {
-            let changes = try NetworkLedger.changes(base: state, covering: covered) { sources.changes($0, $1) }
+            let changes = try NetworkLedger.changes(base: state, evidence: checkpoint.evidenceRecords(height: height), covering: covered) {
+                sources.changes($0, $1)
+            }
             let computed = NetworkLedger.next(previous: root, changes: changes)
             guard computed == checkpoint.networkRoot else {
                 stopped = true

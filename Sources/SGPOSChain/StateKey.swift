@@ -44,6 +44,8 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case networkMemberTotals = 0x41
     /// 16-byte transfer id → both halves as the checkpointed chains recorded them.
     case networkTransfers = 0x42
+    /// 32-byte evidence id → checkpoint height u64 ‖ kind u8 ‖ who u32 ‖ height u64.
+    case networkEvidence = 0x43
 }
 
 extension StateTable {

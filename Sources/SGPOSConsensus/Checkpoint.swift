@@ -3,8 +3,9 @@ import SGPOSCrypto
 
 /// A checkpoint's value: for every outlet of the network, the newest outlet block it
 /// covers (height and block id; height 0 and the genesis id before an outlet's first
-/// block), ascending by outlet id, every genesis outlet once; and the network root after
-/// applying the blocks it newly covers in checkpoint order (docs/CONSENSUS.md §2, §7).
+/// block), ascending by outlet id, every genesis outlet once; evidence of misbehaviour not
+/// carried before (ascending by id); and the network root after applying the evidence and
+/// the blocks it newly covers in checkpoint order (docs/CONSENSUS.md §2, §4, §7).
 public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecodable {
     public struct Head: Sendable, Hashable {
         public let outlet: UInt32
@@ -19,12 +20,21 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
 
     public static let outletsMax = 1_024
     public let heads: [Head]
+    /// Ascending by id, at most ``CheckpointEvidence/perCheckpointMax``.
+    public let evidence: [CheckpointEvidence]
     /// networkRoot after this checkpoint (SGPOSState.NetworkLedger).
     public let networkRoot: Hash256
 
-    public init(heads: [Head], networkRoot: Hash256) {
+    public init(heads: [Head], evidence: [CheckpointEvidence] = [], networkRoot: Hash256) {
+        precondition(evidence.count <= CheckpointEvidence.perCheckpointMax, "evidence per checkpoint")
         self.heads = heads
+        self.evidence = evidence.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
         self.networkRoot = networkRoot
+    }
+
+    /// The evidence as network-state entries (id → record) for checkpoint `height`.
+    public func evidenceRecords(height: UInt64) -> [(id: Hash256, record: [UInt8])] {
+        evidence.map { ($0.id, $0.networkRecord(checkpointHeight: height)) }
     }
 
     public func encode(to encoder: inout CanonicalEncoder) {
@@ -35,6 +45,8 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
             encoder.writeU64(head.height)
             head.blockID.encode(to: &encoder)
         }
+        encoder.writeCount(evidence.count, limit: CheckpointEvidence.perCheckpointMax)
+        for item in evidence { item.encode(to: &encoder) }
         networkRoot.encode(to: &encoder)
     }
 
@@ -52,6 +64,17 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
             heads.append(head)
         }
         self.heads = heads
+        let evidenceCount = try decoder.readCount("checkpoint evidence", limit: CheckpointEvidence.perCheckpointMax)
+        var evidence: [CheckpointEvidence] = []
+        for _ in 0..<evidenceCount {
+            let position = decoder.offset
+            let item = try CheckpointEvidence(from: &decoder)
+            if let previous = evidence.last, !previous.id.bytes.lexicographicallyPrecedes(item.id.bytes) {
+                throw .nonCanonical("checkpoint evidence must ascend by id, each once", at: position)
+            }
+            evidence.append(item)
+        }
+        self.evidence = evidence
         networkRoot = try Hash256(from: &decoder)
     }
 

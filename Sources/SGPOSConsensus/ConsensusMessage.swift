@@ -9,6 +9,8 @@ extension DomainTag {
     public static let checkpointProposal = DomainTag("SGPOS/checkpoint-proposal/v1")
     /// Signed bytes of a prevote or precommit.
     public static let checkpointVote = DomainTag("SGPOS/checkpoint-vote/v1")
+    /// Id of a piece of evidence carried in a checkpoint.
+    public static let evidence = DomainTag("SGPOS/evidence/v1")
 }
 
 /// The two vote kinds of Tendermint (Buchman, Kwon, Milosevic 2018, Algorithm 1).
@@ -159,4 +161,9 @@ public enum ConsensusMessage: Sendable, Hashable {
 public struct DoubleVoteEvidence: Sendable, Hashable {
     public let first: SignedVote
     public let second: SignedVote
+
+    public init(first: SignedVote, second: SignedVote) {
+        self.first = first
+        self.second = second
+    }
 }

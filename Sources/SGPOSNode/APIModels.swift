@@ -157,6 +157,14 @@ struct CheckpointJSON: Codable, Sendable {
     let height: UInt64
     let round: UInt32
     let heads: [Head]
+    /// Evidence this checkpoint carries: id and what it proves.
+    let evidence: [Evidence]
+    /// The network root after this checkpoint (FORMAT.md §9.4), hex.
+    let networkRoot: String
+    struct Evidence: Codable, Sendable {
+        let id: String
+        let summary: String
+    }
     /// Validator indexes (genesis outlet order) whose precommits the certificate holds.
     let signers: [UInt16]
     /// The commit certificate's canonical bytes (docs/CONSENSUS.md §2), hex.

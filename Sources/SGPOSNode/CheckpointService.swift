@@ -74,7 +74,7 @@ public actor CheckpointService: Service {
         self.logger = logger
         self.outlets = outlets.map(\.id)
         storage = try ConsensusStorage(environment: node.store.environment)
-        app = try NodeCheckpoints(store: node.store, storage: storage)
+        app = try NodeCheckpoints(store: node.store, storage: storage, evidenceDirectory: node.dataDirectory + "/evidence")
         validators = ValidatorSet(outlets.map(\.nodeKey))
         stateStore = LMDBValidatorStateStore(storage)
         self.timeouts = timeouts

@@ -1,6 +1,8 @@
 import Foundation
 import SGPOSChain
 import SGPOSCodec
+import SGPOSConsensus
+import SGPOSCrypto
 
 /// Evidence that an outlet signed two different blocks at one height: both signed
 /// blocks, kept as files (`evidence/outlet-<id>-height-<h>-<id prefix>.json`) for the
@@ -27,5 +29,32 @@ enum EvidenceStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Files read per call: a node holds a handful; more is an attack on the disk.
+    static let filesMax = 256
+
+    /// Every piece of evidence in `directory` that decodes (outlet equivocation JSON files
+    /// and double-vote files), in canonical form, ascending by id, without duplicates.
+    /// Whether each proves anything is for the caller to check.
+    static func pending(directory: String) -> [CheckpointEvidence] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted().prefix(filesMax)
+        var found: [Hash256: CheckpointEvidence] = [:]
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else { continue }
+            var item: CheckpointEvidence?
+            if name.hasPrefix("outlet-"), name.hasSuffix(".json"), let record = try? JSONDecoder().decode(Record.self, from: data),
+               let held = Hex.decode(record.held).flatMap({ try? Block(encoded: $0) }),
+               let conflicting = Hex.decode(record.conflicting).flatMap({ try? Block(encoded: $0) }) {
+                item = .outletEquivocation(held, conflicting)
+            } else if name.hasPrefix("double-vote-"), name.hasSuffix(".bin") {
+                var decoder = CanonicalDecoder(Array(data))
+                if let first = try? SignedVote(from: &decoder), let second = try? SignedVote(from: &decoder), (try? decoder.finish("votes")) != nil {
+                    item = .doubleVote(DoubleVoteEvidence(first: first, second: second))
+                }
+            }
+            if let item { found[item.id] = item }
+        }
+        return found.keys.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }.map { found[$0]! }
     }
 }

@@ -24,10 +24,13 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     /// the network state stops there (a bug or a faulty quorum; docs/OPERATIONS.md).
     private(set) var networkDivergence: String?
     let genesisRoot: Hash256
+    /// Where this node keeps the evidence it saw (outlet equivocations, double votes).
+    let evidenceDirectory: String
 
-    init(store: LedgerStore, storage: ConsensusStorage) throws {
+    init(store: LedgerStore, storage: ConsensusStorage, evidenceDirectory: String) throws {
         self.store = store
         self.storage = storage
+        self.evidenceDirectory = evidenceDirectory
         outlets = store.genesis.outlets.map(\.id).sorted()
         last = try storage.latest().flatMap { try? Checkpoint(canonicalBytes: $0.value) }
         genesisRoot = NetworkLedger.genesisRoot(store.genesis.id)
@@ -43,15 +46,25 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         let heads: [Checkpoint.Head] = (try? store.environment.read { transaction in
             try outlets.map { outlet in try settledHead(outlet, cutoff: cutoff, transaction) }
         }) ?? last?.heads ?? []
-        let root = try? store.environment.read { transaction -> Hash256? in
+        let proposed = try? store.environment.read { transaction -> Checkpoint? in
             guard try store.networkPosition(genesisRoot: genesisRoot, transaction).height == height - 1 else { return nil }
-            return try networkRoot(after: heads, transaction)
+            let evidence = try newEvidence(transaction)
+            let draft = Checkpoint(heads: heads, evidence: evidence, networkRoot: genesisRoot)
+            return Checkpoint(heads: heads, evidence: evidence, networkRoot: try networkRoot(after: draft, height: height, transaction))
         }
-        guard let root = root ?? nil else {
+        guard let proposed = proposed ?? nil else {
             // The network state is not at the last checkpoint yet: propose nothing new.
             return Checkpoint(heads: lastHeads, networkRoot: NetworkLedger.next(previous: lastRoot, changes: WriteSet())).canonicalBytes
         }
-        return Checkpoint(heads: heads, networkRoot: root).canonicalBytes
+        return proposed.canonicalBytes
+    }
+
+    /// Proven evidence this node holds that no checkpoint carried yet, at most a checkpoint's worth.
+    func newEvidence(_ transaction: LMDBTransaction) throws -> [CheckpointEvidence] {
+        let network = store.networkState(transaction)
+        return try EvidenceStore.pending(directory: evidenceDirectory).filter { item in
+            try item.isProven(genesis: store.genesis) && network.read(StateKey(.networkEvidence, item.id.bytes)) == nil
+        }.prefix(CheckpointEvidence.perCheckpointMax).map { $0 }
     }
 
     var lastHeads: [Checkpoint.Head] {
@@ -60,25 +73,31 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
 
     var lastRoot: Hash256 { last?.networkRoot ?? genesisRoot }
 
-    /// The network root after `heads`, from the network state at the last checkpoint.
-    func networkRoot(after heads: [Checkpoint.Head], _ transaction: LMDBTransaction) throws -> Hash256 {
-        let changes = try networkChanges(from: lastHeads, to: heads, transaction)
+    /// The network root after `checkpoint` (at `height`), from the network state at the last checkpoint.
+    func networkRoot(after checkpoint: Checkpoint, height: UInt64, _ transaction: LMDBTransaction) throws -> Hash256 {
+        let changes = try networkChanges(from: lastHeads, to: checkpoint, height: height, transaction)
         return NetworkLedger.next(previous: lastRoot, changes: changes.writes)
     }
 
-    /// The network state's changes from checkpoint heads `from` to `to`, and the blocks covered.
-    func networkChanges(from previous: [Checkpoint.Head], to heads: [Checkpoint.Head], _ transaction: LMDBTransaction) throws
+    /// The network state's changes from checkpoint heads `previous` to `checkpoint` (its
+    /// evidence, then the blocks it newly covers), and the blocks covered.
+    func networkChanges(from previous: [Checkpoint.Head], to checkpoint: Checkpoint, height: UInt64, _ transaction: LMDBTransaction) throws
         -> (writes: WriteSet, covered: [NetworkLedger.CoveredBlocks])
     {
-        precondition(previous.map(\.outlet) == heads.map(\.outlet), "checkpoints list the same outlets")
-        var covered: [NetworkLedger.CoveredBlocks] = []
-        for (before, after) in zip(previous, heads) where after.height > before.height {
-            covered.append(.init(outlet: after.outlet, heights: (before.height + 1)...after.height))
-        }
-        let writes = try NetworkLedger.changes(base: store.networkState(transaction), covering: covered) { outlet, height in
+        let covered = Self.covered(from: previous, to: checkpoint.heads)
+        let writes = try NetworkLedger.changes(base: store.networkState(transaction), evidence: checkpoint.evidenceRecords(height: height),
+                                               covering: covered) { outlet, height in
             try store.networkSources(outlet, height: height, transaction)
         }
         return (writes, covered)
+    }
+
+    /// The blocks `heads` newly cover after `previous`, outlets ascending.
+    static func covered(from previous: [Checkpoint.Head], to heads: [Checkpoint.Head]) -> [NetworkLedger.CoveredBlocks] {
+        precondition(previous.map(\.outlet) == heads.map(\.outlet), "checkpoints list the same outlets")
+        return zip(previous, heads).filter { $0.1.height > $0.0.height }.map { before, after in
+            .init(outlet: after.outlet, heights: (before.height + 1)...after.height)
+        }
     }
 
     /// The newest block of `outlet` held here and old enough that the other validators
@@ -101,7 +120,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         return (try? store.environment.read { transaction in
             try outlets.contains { outlet in
                 try settledHead(outlet, cutoff: cutoff, transaction).height > (last?.head(of: outlet)?.height ?? 0)
-            }
+            } || !newEvidence(transaction).isEmpty
         }) ?? true
     }
 
@@ -119,7 +138,8 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
                 if head.height == 0 { guard head.blockID == store.genesis.id else { return false }; continue }
                 guard let block = try store.block(head.outlet, height: head.height, transaction), block.id == head.blockID else { return false }
             }
-            return try networkRoot(after: checkpoint.heads, transaction) == checkpoint.networkRoot
+            guard checkpoint.evidence.allSatisfy({ $0.isProven(genesis: store.genesis) }) else { return false }
+            return try networkRoot(after: checkpoint, height: height, transaction) == checkpoint.networkRoot
         }) ?? false
     }
 
@@ -150,7 +170,12 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
                     for head in checkpoint.heads where head.height > 0 {
                         guard try store.block(head.outlet, height: head.height, transaction)?.id == head.blockID else { return false }
                     }
-                    let changes = try networkChanges(from: previousHeads, to: checkpoint.heads, transaction)
+                    let changes: (writes: WriteSet, covered: [NetworkLedger.CoveredBlocks])
+                    do {
+                        changes = try networkChanges(from: previousHeads, to: checkpoint, height: certificate.height, transaction)
+                    } catch let error as CodecError {
+                        throw NetworkDivergence(description: "checkpoint \(certificate.height) cannot be applied: \(error)")
+                    }
                     let root = NetworkLedger.next(previous: position.root, changes: changes.writes)
                     guard root == checkpoint.networkRoot else {
                         throw NetworkDivergence(description: "checkpoint \(certificate.height) says network root \(checkpoint.networkRoot), this node computes \(root)")

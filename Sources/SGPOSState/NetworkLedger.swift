@@ -34,13 +34,22 @@ public enum NetworkLedger {
         }
     }
 
-    /// One checkpoint's changes to the network state `base`: `covered` ascending by outlet,
-    /// each block's source changes from `sources(outlet, height)`.
+    /// One checkpoint's changes to the network state `base`: first its evidence records
+    /// (id → record, ascending by id; each must be new), then `covered` ascending by
+    /// outlet, each block's source changes from `sources(outlet, height)`.
     public static func changes<Base: StateReader>(
-        base: Base, covering covered: [CoveredBlocks], sources: (UInt32, UInt64) throws -> WriteSet
+        base: Base, evidence: [(id: Hash256, record: [UInt8])] = [], covering covered: [CoveredBlocks],
+        sources: (UInt32, UInt64) throws -> WriteSet
     ) throws -> WriteSet {
         precondition(zip(covered, covered.dropFirst()).allSatisfy { $0.outlet < $1.outlet }, "outlets ascend")
         var state = StateOverlay(base: base)
+        for item in evidence {
+            let key = StateKey(.networkEvidence, item.id.bytes)
+            guard try state.read(key) == nil else {
+                throw CodecError.invalidValue("evidence \(item.id) was carried by an earlier checkpoint", at: 0)
+            }
+            state.put(key, item.record)
+        }
         for range in covered {
             for height in range.heights {
                 try apply(outlet: range.outlet, blockWrites: try sources(range.outlet, height), to: &state)

@@ -35,6 +35,7 @@ struct AuditCommand: ParsableCommand {
             if report.checkpointsVerified > 0 {
                 print("checkpoints: \(report.checkpointsVerified) final, each with precommits of more than 2/3 of the genesis validators")
                 print("network state: the roots of checkpoints 1–\(report.networkRootsVerified) recomputed from the replayed chains and equal")
+                for line in report.checkpointEvidence { print("EVIDENCE IN CHECKPOINT: \(line)") }
             }
             let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: try LedgerStore.open(dataDirectory: data).genesis)
             for item in evidence { print(item) }

@@ -4,7 +4,7 @@ import SGPOSChain
 import SGPOSCodec
 @testable import SGPOSConsensus
 import SGPOSCrypto
-import SGPOSNode
+@testable import SGPOSNode
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
@@ -66,6 +66,21 @@ import Testing
         for node in nodes {
             #expect(try await node.client.checkpointStatus().doubleVotes == 0)
         }
+
+        // Outlet 2's node key signs a second, different block 1: the peers' evidence files
+        // become evidence in the next checkpoint, for everyone.
+        let outlet2 = try LedgerStore.open(dataDirectory: demo + "/outlet-2")
+        let held = try #require(try outlet2.environment.read { try outlet2.block(2, height: 1, $0) })
+        var header = held.header
+        header.timestampMs += 1
+        let conflicting = Block.seal(header: header, transactions: held.transactions, key: try loadKey("\(demo)/keys/outlet-2.key"))
+        for outlet in 1...4 {
+            try EvidenceStore.record(held: held, conflicting: conflicting, directory: "\(demo)/outlet-\(outlet)/evidence")
+        }
+        let equivocation = CheckpointEvidence.outletEquivocation(held, conflicting)
+        height = try await Self.sell(&till, client: nodes[0].client)
+        try await Self.waitCovered(outlet: 1, height: height, on: nodes, seconds: 30)
+
         // The network state: applied up to the newest checkpoint, one root per height.
         var roots: [UInt64: String] = [:]
         for node in nodes {
@@ -88,6 +103,8 @@ import Testing
             #expect(report.isValid, "\(report.findings)")
             #expect(report.checkpointsVerified >= 3, "outlet \(outlet): \(report.checkpointsVerified) checkpoints")
             #expect(report.networkRootsVerified == report.checkpointsVerified, "outlet \(outlet): \(report.networkRootsVerified) roots")
+            #expect(report.checkpointEvidence.filter { $0.contains(equivocation.id.hex) }.count == 1,
+                    "outlet \(outlet): evidence carried once: \(report.checkpointEvidence)")
         }
         print("checkpoint test: \(sold) sales while validator 3 was killed and restarted; finality with 3 of 4; none with 2 of 4 until the heal")
 

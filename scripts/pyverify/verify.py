@@ -109,15 +109,19 @@ def decode_body(kind, body):
     return out
 
 
-def decode_block(data):
-    r = Reader(data)
-    start = r.at
+def decode_header(r):
     if r.u8() != 1:
         raise ValueError("header version")
     h = {"chain": r.string(64), "outlet": r.u32(), "height": r.u64(), "prev": r.take(32), "time": r.u64(),
          "count": r.u32(), "tx_root": r.take(32), "history_root": r.take(32), "state_root": r.take(32),
          "producer": r.take(32)}
-    h["bytes"] = data[start:r.at]
+    return h
+
+
+def decode_block(data):
+    r = Reader(data)
+    h = decode_header(r)
+    h["bytes"] = data[:r.at]
     h["id"] = tagged("SGPOS/block-id/v1", h["bytes"])
     h["signature"] = r.take(64)
     n = r.count(65536)
@@ -425,8 +429,14 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         if r.u8() != 2:
             raise Fail(where, "checkpoints/value", "version")
         heads = [(r.u32(), r.u64(), r.take(32)) for _ in range(r.count(1024))]
+        evidence = [decode_evidence(r, g, keys, where) for _ in range(r.count(16))]
+        if [e[0] for e in evidence] != sorted({e[0] for e in evidence}):
+            raise Fail(where, "checkpoints/value", "evidence does not ascend by id")
         claimed_root = r.take(32)
         r.finish()
+        for _, kind, who, at in evidence:
+            what = f"outlet {who} signed two blocks at height {at}" if kind == 1 else f"validator {who} signed two votes at checkpoint height {at}"
+            print(f"EVIDENCE IN CHECKPOINT: checkpoint {height}: {what}")
         if [h[0] for h in heads] != [o[0] for o in outlets]:
             raise Fail(where, "checkpoints/value", "does not list every genesis outlet once, in order")
         for oid, h, block_id in heads:
@@ -438,7 +448,8 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         before = previous or {oid: 0 for oid, _, _ in heads}
         covered = [(oid, before[oid] + 1, h) for oid, h, _ in heads if h > before[oid]]
         if replaying and all(last <= heights.get(oid, 0) for oid, _, last in covered):
-            writes = state.changes(covered, block_sources)
+            records = [(eid, u64b(height) + bytes([kind]) + u32b(who) + u64b(at)) for eid, kind, who, at in evidence]
+            writes = state.changes(covered, block_sources, records)
             root = tagged("SGPOS/network-root/v1", root + write_set_hash(writes))
             if root != claimed_root:
                 raise Fail(where, "checkpoints/network-root", f"says {claimed_root.hex()}, the covered blocks give {root.hex()}")
@@ -451,6 +462,37 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         previous = {oid: h for oid, h, _ in heads}
     check_network_copy(env, raw_position, position, block_sources, heights)
     return len(stored), roots_verified
+
+
+def decode_evidence(r, g, keys, where):
+    """One evidence item (docs/CONSENSUS.md §4): checks its proof; returns (id, kind, who, height)."""
+    start = r.at
+    kind = r.u8()
+    if kind == 1:
+        halves = []
+        for _ in range(2):
+            header = r.bytes_(4096)
+            halves.append((header, r.take(64)))
+        r2 = [decode_header(Reader(h)) for h, _ in halves]
+        ids = [tagged("SGPOS/block-id/v1", h) for h, _ in halves]
+        outlet_keys = {o[0]: o[2] for o in g["outlets"]}
+        key = outlet_keys.get(r2[0]["outlet"])
+        proven = (ids[0] < ids[1] and r2[0]["outlet"] == r2[1]["outlet"] and r2[0]["height"] == r2[1]["height"]
+                  and r2[0]["chain"] == r2[1]["chain"] == g["chain"] and key is not None
+                  and all(verify_sig(key, b"SGPOS/block-sig/v1\x00" + h, sig) for h, sig in halves))
+        who, at = r2[0]["outlet"], r2[0]["height"]
+    elif kind == 2:
+        a, b = decode_vote(r), decode_vote(r)
+        proven = ((a["value_id"] or b"") < (b["value_id"] or b"") and a["chain"] == b["chain"] == g["id"]
+                  and all(a[f] == b[f] for f in ("kind", "height", "round", "validator")) and a["validator"] < len(keys)
+                  and verify_sig(keys[a["validator"]], vote_signed_bytes(a), a["signature"])
+                  and verify_sig(keys[a["validator"]], vote_signed_bytes(b), b["signature"]))
+        who, at = a["validator"], a["height"]
+    else:
+        raise Fail(where, "checkpoints/value", f"unknown evidence kind {kind}")
+    if not proven:
+        raise Fail(where, "checkpoints/evidence", "evidence does not prove its claim under the genesis keys")
+    return tagged("SGPOS/evidence/v1", r.data[start:r.at]), kind, who, at
 
 
 def check_network_copy(env, raw_position, position, block_sources, heights):
