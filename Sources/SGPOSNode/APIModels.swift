@@ -148,25 +148,36 @@ func decimal(_ cents: Int64) -> String {
 }
 
 /// `GET /v1/checkpoints/{height}`.
-struct CheckpointJSON: Codable, Sendable {
-    struct Head: Codable, Sendable {
-        let outlet: UInt32
-        let height: UInt64
-        let blockId: String
+/// A decided checkpoint as `GET /v1/checkpoints/{height}` returns it.
+public struct CheckpointJSON: Codable, Sendable {
+    public struct Head: Codable, Sendable {
+        public let outlet: UInt32
+        public let height: UInt64
+        public let blockId: String
     }
-    let height: UInt64
-    let round: UInt32
-    let heads: [Head]
+    public let height: UInt64
+    public let round: UInt32
+    public let heads: [Head]
     /// Evidence this checkpoint carries: id and what it proves.
-    let evidence: [Evidence]
+    public let evidence: [Evidence]
     /// The network root after this checkpoint (FORMAT.md §9.4), hex.
-    let networkRoot: String
-    struct Evidence: Codable, Sendable {
-        let id: String
-        let summary: String
+    public let networkRoot: String
+    public struct Evidence: Codable, Sendable {
+        public let id: String
+        public let summary: String
     }
     /// Validator indexes (genesis outlet order) whose precommits the certificate holds.
-    let signers: [UInt16]
+    public let signers: [UInt16]
     /// The commit certificate's canonical bytes (docs/CONSENSUS.md §2), hex.
-    let certificate: String
+    public let certificate: String
+}
+
+extension API {
+    /// What `POST /v1/admin/equivocate` signed twice (fault injection).
+    public struct Equivocation: Codable, Sendable {
+        public let outletId: UInt32
+        public let height: UInt64
+        public let heldId: String
+        public let conflictingId: String
+    }
 }

@@ -76,6 +76,7 @@ public struct NodeAPI: Sendable {
             try await self.checkpoint(try context.parameters.require("height", as: UInt64.self))
         }
         router.post("/v1/admin/isolate") { request, _ in try await self.isolate(try await body(request, max: 1_024)) }
+        router.post("/v1/admin/equivocate") { _, _ in try await self.equivocate() }
         return router
     }
 
@@ -235,6 +236,18 @@ public struct NodeAPI: Sendable {
             heads: value.heads.map { .init(outlet: $0.outlet, height: $0.height, blockId: $0.blockID.hex) },
             evidence: value.evidence.map { .init(id: $0.id.hex, summary: $0.summary) }, networkRoot: value.networkRoot.hex,
             signers: certificate.precommits.map(\.validator), certificate: Hex.encode(certificate.canonicalBytes)))
+    }
+
+    /// Fault injection: this node signs a second, different block at its newest height and
+    /// pushes it to its peers, who must catch it (docs/CONSENSUS.md §4).
+    func equivocate() async throws -> Response {
+        guard node.config.allowFaultInjection == true, let replicator else {
+            return problem(.forbidden, "forbidden", 0, "fault injection is off (allowFaultInjection in the node configuration)")
+        }
+        guard let (held, conflicting) = try await replicator.pushConflictingCopyOfHead() else {
+            return problem(.conflict, "conflict", 0, "outlet \(node.outletID) has no block yet to sign twice")
+        }
+        return try json(API.Equivocation(outletId: node.outletID, height: held.header.height, heldId: held.id.hex, conflictingId: conflicting.id.hex))
     }
 
     func isolate(_ data: [UInt8]) async throws -> Response {

@@ -73,6 +73,12 @@ public struct NodeClient: Sendable {
     public func books(outlet: UInt32) async throws -> API.Books { try await call("GET", "/v1/outlets/\(outlet)/books", retry: true) }
 
     /// Cuts the node off its peers or reconnects it (nodes started with fault injection).
+    /// Fault injection: the node signs its newest block twice and pushes the copy to its peers.
+    public func equivocate() async throws -> API.Equivocation { try await call("POST", "/v1/admin/equivocate", retry: false) }
+
+    /// The decided checkpoint at `height` with its certificate.
+    public func checkpoint(_ height: UInt64) async throws -> CheckpointJSON { try await call("GET", "/v1/checkpoints/\(height)", retry: true) }
+
     public func isolate(_ isolated: Bool) async throws {
         struct Isolate: Codable { var isolated: Bool }
         let _: Isolate = try await call("POST", "/v1/admin/isolate", body: try JSONEncoder().encode(Isolate(isolated: isolated)), retry: true)

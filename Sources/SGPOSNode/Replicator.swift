@@ -238,6 +238,23 @@ public final class Replicator: Service, @unchecked Sendable {
         }
     }
 
+    /// Fault injection (`POST /v1/admin/equivocate`): signs a copy of this outlet's newest
+    /// block with a timestamp 1 ms later (a second, valid block at the same height) and
+    /// pushes it to every connected peer. Nothing is stored here.
+    func pushConflictingCopyOfHead() async throws -> (held: Block, conflicting: Block)? {
+        let held: Block? = try node.read { transaction in
+            let head = try node.store.head(node.outletID, transaction)
+            return head.height == 0 ? nil : try node.store.block(node.outletID, height: head.height, transaction)
+        }
+        guard let held else { return nil }
+        var header = held.header
+        header.timestampMs += 1
+        let conflicting = Block.seal(header: header, transactions: held.transactions, key: node.nodeKey)
+        for session in lock.withLock({ Array(sessions.values) }) { try? await session.send(.blocks([conflicting])) }
+        logger.warning("fault injection: outlet \(node.outletID) signed a second block at height \(held.header.height) and pushed it to its peers")
+        return (held, conflicting)
+    }
+
     /// Pushes every new local block to every connected peer.
     private func pushLocalBlocks() async {
         var seen = (try? node.read { try node.store.head(node.outletID, $0) }.height) ?? 0

@@ -73,4 +73,32 @@ extension DemoCommand {
               + (roots.count == 1 ? "one root \(roots.first!.prefix(16))… on every node" : "\(roots.count) roots (nodes at different checkpoints)"))
         return problems
     }
+
+    /// Fault injection: one outlet signs a second block at its newest height and pushes it
+    /// to its peers. They must catch it, and a checkpoint must carry the evidence so that
+    /// every node (and every auditor) records it. Returns the number of problems.
+    func showEquivocation(nodes: DemoNodes, culprit: OutletID) async throws -> Int {
+        guard nodes.nodes.count >= 4, let node = nodes.nodes.first(where: { $0.outlet == culprit }),
+              let observer = nodes.nodes.first(where: { $0.outlet != culprit }) else { return 0 }
+        var from = try await observer.client.checkpointStatus().checkpointHeight + 1
+        let signed = try await node.client.equivocate()
+        print("== outlet \(culprit) signs a second block at height \(signed.height) on purpose (fault injection) and pushes it to its peers")
+        let started = ContinuousClock.now
+        while started.duration(to: .now) < .seconds(30) {
+            let decided = try await observer.client.checkpointStatus().checkpointHeight
+            while from <= decided {
+                let checkpoint = try await observer.client.checkpoint(from)
+                if let item = checkpoint.evidence.first(where: { $0.summary.hasPrefix("outlet \(culprit) ") }) {
+                    let seconds = Double(started.duration(to: .now).components.attoseconds) / 1e18 + Double(started.duration(to: .now).components.seconds)
+                    print(String(format: "   caught by its peers; checkpoint %llu carries the evidence %@… (%@) %.1f s later",
+                                 from, String(item.id.prefix(16)), item.summary, seconds))
+                    return 0
+                }
+                from += 1
+            }
+            try await Task.sleep(nanoseconds: 250_000_000)
+        }
+        print("   FAIL no checkpoint carried evidence of outlet \(culprit)'s second block within 30 s")
+        return 1
+    }
 }

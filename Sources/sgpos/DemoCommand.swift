@@ -73,7 +73,8 @@ struct DemoCommand: AsyncParsableCommand {
         print(String(format: "== replication: every node holds every outlet's chain at its producer's head (%.1f s after the last block)", seconds))
         var heightViews: [OutletID: [API.Head]] = [:]
         for node in nodes.nodes { heightViews[node.outlet] = try await node.client.heads() }
-        let checkpointFailures = try await showCheckpoints(nodes: nodes, heightViews: heightViews)
+        var checkpointFailures = try await showCheckpoints(nodes: nodes, heightViews: heightViews)
+        checkpointFailures += try await showEquivocation(nodes: nodes, culprit: ids[1 % ids.count])
         let transfers = try await nodes.nodes[0].client.networkTransfers().transfers
         let matched = transfers.filter { $0.status == "matched" }.count
         print("== network view (outlets by id, each at its head): \(matched) of \(transfers.count) inter-outlet transfers matched "
