@@ -23,6 +23,7 @@ enum CheckpointAudit {
         let certificates = try ConsensusStorage(environment: store.environment).all()
         var findings: [AuditFinding] = []
         var evidence: [String] = []
+        var history = CompactRange()
         var previous: Checkpoint?
         var network = NetworkReplay(genesis: store.genesis, sources: networkSources)
         let position = try store.environment.read { try store.networkPosition(genesisRoot: network.root, $0) }
@@ -33,6 +34,8 @@ enum CheckpointAudit {
                 findings.append(AuditFinding(rule: "checkpoints/sequence", message: "\(label) follows checkpoint \(index): a gap or a duplicate"))
                 break
             }
+            let historyBefore = history.root
+            history.append(leafHash: Checkpoint.historyLeaf(value: certificate.value))
             guard certificate.isValid(chainID: store.genesis.id, validators: validators) else {
                 findings.append(AuditFinding(rule: "checkpoints/commit", message: "\(label): the commit certificate is not precommits of more than 2/3 of the genesis validators with valid signatures"))
                 continue
@@ -50,6 +53,9 @@ enum CheckpointAudit {
                 if let held, held.id != head.blockID {
                     findings.append(AuditFinding(rule: "checkpoints/branch", message: "\(label) finalised block \(head.blockID) at outlet \(head.outlet) height \(head.height); this copy holds \(held.id)"))
                 }
+            }
+            if checkpoint.historyRoot != historyBefore {
+                findings.append(AuditFinding(rule: "checkpoints/history", message: "\(label) says history root \(checkpoint.historyRoot); checkpoints 1–\(certificate.height - 1) give \(historyBefore)"))
             }
             for item in checkpoint.evidence {
                 if item.isProven(genesis: store.genesis) {

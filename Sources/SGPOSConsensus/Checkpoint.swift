@@ -4,8 +4,9 @@ import SGPOSCrypto
 /// A checkpoint's value: for every outlet of the network, the newest outlet block it
 /// covers (height and block id; height 0 and the genesis id before an outlet's first
 /// block), ascending by outlet id, every genesis outlet once; evidence of misbehaviour not
-/// carried before (ascending by id); and the network root after applying the evidence and
-/// the blocks it newly covers in checkpoint order (docs/CONSENSUS.md §2, §4, §7).
+/// carried before (ascending by id); the history root of the checkpoints before it; and the
+/// network root after applying the evidence and the blocks it newly covers in checkpoint
+/// order (docs/CONSENSUS.md §2, §4, §7, §8).
 public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecodable {
     public struct Head: Sendable, Hashable {
         public let outlet: UInt32
@@ -22,14 +23,22 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     public let heads: [Head]
     /// Ascending by id, at most ``CheckpointEvidence/perCheckpointMax``.
     public let evidence: [CheckpointEvidence]
+    /// RFC 9162 root over the value ids of checkpoints 1 … h−1 (leaf = H(0x00 ‖ value id)).
+    public let historyRoot: Hash256
     /// networkRoot after this checkpoint (SGPOSState.NetworkLedger).
     public let networkRoot: Hash256
 
-    public init(heads: [Head], evidence: [CheckpointEvidence] = [], networkRoot: Hash256) {
+    public init(heads: [Head], evidence: [CheckpointEvidence] = [], historyRoot: Hash256, networkRoot: Hash256) {
         precondition(evidence.count <= CheckpointEvidence.perCheckpointMax, "evidence per checkpoint")
         self.heads = heads
         self.evidence = evidence.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
+        self.historyRoot = historyRoot
         self.networkRoot = networkRoot
+    }
+
+    /// The history leaf of a checkpoint value: its value id.
+    public static func historyLeaf(value: [UInt8]) -> Hash256 {
+        MerkleTree.leafHash(Hash256.tagged(.checkpointValueID, value).bytes)
     }
 
     /// The evidence as network-state entries (id → record) for checkpoint `height`.
@@ -47,6 +56,7 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
         }
         encoder.writeCount(evidence.count, limit: CheckpointEvidence.perCheckpointMax)
         for item in evidence { item.encode(to: &encoder) }
+        historyRoot.encode(to: &encoder)
         networkRoot.encode(to: &encoder)
     }
 
@@ -75,6 +85,7 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
             evidence.append(item)
         }
         self.evidence = evidence
+        historyRoot = try Hash256(from: &decoder)
         networkRoot = try Hash256(from: &decoder)
     }
 

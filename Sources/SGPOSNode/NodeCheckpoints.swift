@@ -24,6 +24,8 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     /// the network state stops there (a bug or a faulty quorum; docs/OPERATIONS.md).
     private(set) var networkDivergence: String?
     let genesisRoot: Hash256
+    /// The checkpoint history tree's frontier over the stored checkpoints (docs/CONSENSUS.md §8).
+    private(set) var history = CompactRange()
     /// Where this node keeps the evidence it saw (outlet equivocations, double votes).
     let evidenceDirectory: String
 
@@ -46,17 +48,33 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         let heads: [Checkpoint.Head] = (try? store.environment.read { transaction in
             try outlets.map { outlet in try settledHead(outlet, cutoff: cutoff, transaction) }
         }) ?? last?.heads ?? []
+        let historyRoot = historyRoot(before: height) ?? MerkleTree.emptyRoot
         let proposed = try? store.environment.read { transaction -> Checkpoint? in
             guard try store.networkPosition(genesisRoot: genesisRoot, transaction).height == height - 1 else { return nil }
             let evidence = try newEvidence(transaction)
-            let draft = Checkpoint(heads: heads, evidence: evidence, networkRoot: genesisRoot)
-            return Checkpoint(heads: heads, evidence: evidence, networkRoot: try networkRoot(after: draft, height: height, transaction))
+            let draft = Checkpoint(heads: heads, evidence: evidence, historyRoot: historyRoot, networkRoot: genesisRoot)
+            return Checkpoint(heads: heads, evidence: evidence, historyRoot: historyRoot,
+                              networkRoot: try networkRoot(after: draft, height: height, transaction))
         }
         guard let proposed = proposed ?? nil else {
             // The network state is not at the last checkpoint yet: propose nothing new.
-            return Checkpoint(heads: lastHeads, networkRoot: NetworkLedger.next(previous: lastRoot, changes: WriteSet())).canonicalBytes
+            return Checkpoint(heads: lastHeads, historyRoot: historyRoot,
+                              networkRoot: NetworkLedger.next(previous: lastRoot, changes: WriteSet())).canonicalBytes
         }
         return proposed.canonicalBytes
+    }
+
+    /// The history root over checkpoints 1 … height−1, if this node stores all of them.
+    func historyRoot(before height: UInt64) -> Hash256? {
+        guard height >= 1 else { return nil }
+        if history.size != height - 1 {
+            // Rebuilt from the stored certificates (after a start or a catch-up).
+            guard let stored = try? storage.all(), stored.count >= Int(height - 1) else { return nil }
+            var rebuilt = CompactRange()
+            for certificate in stored.prefix(Int(height - 1)) { rebuilt.append(leafHash: Checkpoint.historyLeaf(value: certificate.value)) }
+            history = rebuilt
+        }
+        return history.root
     }
 
     /// Proven evidence this node holds that no checkpoint carried yet, at most a checkpoint's worth.
@@ -125,7 +143,8 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     }
 
     func isValid(height: UInt64, value: [UInt8]) -> Bool {
-        guard let checkpoint = try? Checkpoint(canonicalBytes: value), checkpoint.heads.map(\.outlet) == outlets else { return false }
+        guard let checkpoint = try? Checkpoint(canonicalBytes: value), checkpoint.heads.map(\.outlet) == outlets,
+              checkpoint.historyRoot == historyRoot(before: height) else { return false }
         return (try? store.environment.read { transaction in
             // The root can be checked only from the network state at the last checkpoint.
             let position = try store.networkPosition(genesisRoot: genesisRoot, transaction)
@@ -147,6 +166,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         do { try storage.store(certificate) } catch {
             preconditionFailure("a decided checkpoint could not be stored: \(error)")
         }
+        if history.size == certificate.height - 1 { history.append(leafHash: Checkpoint.historyLeaf(value: certificate.value)) }
         if let checkpoint = try? Checkpoint(canonicalBytes: certificate.value) {
             last = checkpoint
             onCommit?(certificate, checkpoint)

@@ -9,7 +9,7 @@ import SGPOSStore
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify a ledger without trusting the node that wrote it.",
-        subcommands: [Verify.self, Prove.self, ProveConsistency.self, CheckProof.self, CheckReceipt.self])
+        subcommands: [Verify.self, Prove.self, ProveConsistency.self, ProveCheckpoints.self, CheckProof.self, CheckReceipt.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -80,11 +80,26 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
+    struct ProveCheckpoints: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prove-checkpoints",
+            abstract: "Write a proof that checkpoint --to extends the checkpoint log holding checkpoint --from (RFC 9162).")
+        @Option(help: "Node data directory.") var data: String
+        @Option(help: "Older checkpoint height.") var from: UInt64
+        @Option(help: "Newer checkpoint height (default: the newest stored).") var to: UInt64?
+        @Option(help: "Output file (default: standard output).") var out: String?
+
+        func run() throws {
+            let proof = try ProofBuilder(store: try openStore(data)).checkpointConsistencyProof(from: from, to: to)
+            try emit(try JSON.encode(proof), to: out)
+        }
+    }
+
     struct CheckProof: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check-proof",
-            abstract: "Verify a transaction or consistency proof against a genesis file only.")
-        @Argument(help: "Proof file (from `audit prove` or `audit prove-consistency`).") var file: String
+            abstract: "Verify a transaction, chain consistency or checkpoint consistency proof against a genesis file only.")
+        @Argument(help: "Proof file (from `audit prove`, `audit prove-consistency` or `audit prove-checkpoints`).") var file: String
         @Option(help: "Trusted genesis file.") var genesis: String
 
         func run() throws {
@@ -97,6 +112,9 @@ struct AuditCommand: ParsableCommand {
                 case TransactionProof.formatName:
                     let facts = try verifier.verify(try JSON.decode(TransactionProof.self, from: data, what: "proof \(file)"))
                     print("OK transaction \(facts.transactionID) is at outlet \(facts.outletID) height \(facts.height) index \(facts.index); covered by head height \(facts.headHeight)")
+                case CheckpointConsistencyProof.formatName:
+                    let (old, new) = try verifier.verify(try JSON.decode(CheckpointConsistencyProof.self, from: data, what: "proof \(file)"))
+                    print("OK checkpoint \(new) is final and its log extends the log holding final checkpoint \(old)")
                 case ConsistencyProof.formatName:
                     let (old, new) = try verifier.verify(try JSON.decode(ConsistencyProof.self, from: data, what: "proof \(file)"))
                     print("OK outlet \(old.outletID): head at height \(new.height) extends head at height \(old.height)")

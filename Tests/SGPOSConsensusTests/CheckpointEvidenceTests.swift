@@ -63,7 +63,7 @@ import Testing
             CheckpointEvidence.doubleVote(DoubleVoteEvidence(first: vote([2], validator: 0, key: keys[0]), second: vote([3], validator: 0, key: keys[0]))),
         ]
         let heads = (1...4).map { Checkpoint.Head(outlet: UInt32($0), height: 0, blockID: network.genesis.id) }
-        let checkpoint = Checkpoint(heads: heads, evidence: items, networkRoot: network.genesis.id)
+        let checkpoint = Checkpoint(heads: heads, evidence: items, historyRoot: MerkleTree.emptyRoot, networkRoot: network.genesis.id)
         let decoded = try Checkpoint(canonicalBytes: checkpoint.canonicalBytes)
         #expect(decoded == checkpoint)
         #expect(decoded.evidence.map(\.id) == items.map(\.id).sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
@@ -78,6 +78,7 @@ import Testing
         }
         encoder.writeCount(2, limit: CheckpointEvidence.perCheckpointMax)
         for item in decoded.evidence.reversed() { item.encode(to: &encoder) }
+        MerkleTree.emptyRoot.encode(to: &encoder)
         network.genesis.id.encode(to: &encoder)
         #expect(throws: CodecError.self) { try Checkpoint(canonicalBytes: encoder.bytes) }
     }

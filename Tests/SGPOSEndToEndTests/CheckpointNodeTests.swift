@@ -108,6 +108,15 @@ import Testing
         }
         print("checkpoint test: \(sold) sales while validator 3 was killed and restarted; finality with 3 of 4; none with 2 of 4 until the heal")
 
+        // The checkpoint log is append-only: checkpoint 1 is in the newest checkpoint's
+        // history, proven from the genesis alone; a changed path is refused.
+        let proof = try ProofBuilder(store: LedgerStore.open(dataDirectory: demo + "/outlet-3")).checkpointConsistencyProof(from: 1, to: nil)
+        let (old, new) = try ProofVerifier(genesis: genesis).verify(proof)
+        #expect(old == 1 && new >= 4)
+        var bent = proof
+        bent.oldCheckpointPath[0] = String(repeating: "0", count: 64)
+        #expect(throws: ProofError.self) { try ProofVerifier(genesis: genesis).verify(bent) }
+
         // An auditor catches a forged certificate: one precommit's signature changed.
         let copy = scratch.path + "/forged"
         try FileManager.default.copyItem(atPath: demo + "/outlet-2", toPath: copy)
@@ -130,7 +139,8 @@ import Testing
         let checkpoint = try Checkpoint(canonicalBytes: original.value)
         var falseRoot = checkpoint.networkRoot.bytes
         falseRoot[31] ^= 0x80
-        let lie = Checkpoint(heads: checkpoint.heads, networkRoot: Hash256(bytes: falseRoot)!).canonicalBytes
+        let lie = Checkpoint(heads: checkpoint.heads, evidence: checkpoint.evidence, historyRoot: checkpoint.historyRoot,
+                             networkRoot: Hash256(bytes: falseRoot)!).canonicalBytes
         let lieID = Hash256.tagged(.checkpointValueID, lie)
         let signers = try (1...3).map { try loadKey("\(demo)/keys/outlet-\($0).key") }
         let lyingVotes = signers.enumerated().map { index, key in

@@ -393,6 +393,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     state = network.NetworkState()
     root = tagged("SGPOS/network-root/v1", g["id"] + write_set_hash({}))
     roots_verified, replaying = 0, True
+    history = CompactRange()
     position = None
     meta_db = env.open_db(b"meta", create=False)
     with env.begin() as txn:
@@ -432,8 +433,12 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         evidence = [decode_evidence(r, g, keys, where) for _ in range(r.count(16))]
         if [e[0] for e in evidence] != sorted({e[0] for e in evidence}):
             raise Fail(where, "checkpoints/value", "evidence does not ascend by id")
+        history_root = r.take(32)
         claimed_root = r.take(32)
         r.finish()
+        if history_root != history.root():
+            raise Fail(where, "checkpoints/history", "history root is not the tree over the checkpoints before it")
+        history.append(leaf_hash(value_id))
         for _, kind, who, at in evidence:
             what = f"outlet {who} signed two blocks at height {at}" if kind == 1 else f"validator {who} signed two votes at checkpoint height {at}"
             print(f"EVIDENCE IN CHECKPOINT: checkpoint {height}: {what}")
