@@ -6,9 +6,10 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 
-/// Submit → finalised on a 4-node loopback cluster at a fixed rate (docs/CONSENSUS.md):
-/// tills on every outlet submit at `rate` tx/s in all; for each transaction the time from
-/// its scheduled submission until a checkpoint on its own node covers its block.
+/// Submit → finalised on a 4-node loopback cluster (docs/CONSENSUS.md): tills on every
+/// outlet submit at `rate` tx/s in all (or, with no rate, as fast as each till gets its
+/// answers: cluster throughput); for each transaction the time from its scheduled
+/// submission until a checkpoint on its own node covers its block.
 struct FinalityBench {
     struct Result {
         var p50Ms: Double
@@ -18,11 +19,18 @@ struct FinalityBench {
         /// Scheduled submission → durable answer (the tills' own wait).
         var durableP50Ms: Double
         var durableP99Ms: Double
+        /// Submitted transactions per second over the submission phase, all nodes together.
+        var throughput: Double
+        /// From the last answer until every node's checkpoints covered its last block.
+        var lastFinalMs: Double
     }
 
     let directory: String
-    let rate: Int
+    /// Transactions per second in all; nil: every till submits back to back.
+    let rate: Int?
     let seconds: Int
+    /// Transactions per till when `rate` is nil.
+    var perTill = 150
 
     func run() async throws -> Result {
         let outlets: [OutletID] = [1, 2, 3, 4]
@@ -48,8 +56,8 @@ struct FinalityBench {
         try await nodes.waitUntilConnected(seconds: 60)
 
         let tills = outlets.count * tillsPerOutlet
-        let perTillRate = Double(rate) / Double(tills)
-        let count = Int(perTillRate * Double(seconds))
+        let perTillRate = Double(rate ?? 1) / Double(tills)
+        let count = rate == nil ? perTill : Int(perTillRate * Double(seconds))
         var work: [(client: NodeClient, outlet: OutletID, transactions: [SignedTransaction])] = []
         for (nodeIndex, id) in outlets.enumerated() {
             for index in 0..<tillsPerOutlet {
@@ -65,10 +73,11 @@ struct FinalityBench {
             for (index, till) in work.enumerated() {
                 group.addTask {
                     var done: [(OutletID, UInt64, UInt64, UInt64)] = []
-                    let offset = Double(index) / Double(rate) * 1e9
+                    let offset = Double(index) / Double(rate ?? 1) * 1e9
                     for (number, transaction) in till.transactions.enumerated() {
-                        let due = origin + UInt64(offset + Double(number) / perTillRate * 1e9)
+                        var due = origin + UInt64(offset + Double(number) / perTillRate * 1e9)
                         let now = DispatchTime.now().uptimeNanoseconds
+                        if rate == nil { due = max(now, origin) }
                         if due > now { try await Task.sleep(nanoseconds: due - now) }
                         let response = try await till.client.submit(transaction)
                         done.append((till.outlet, response.height, due, DispatchTime.now().uptimeNanoseconds))
@@ -82,6 +91,8 @@ struct FinalityBench {
         }
         // Wait (≤ 60 s) until every node's checkpoints cover its own last block; each node
         // measures its own blocks' finality (committed → covered by a final checkpoint).
+        let lastAnswer = submitted.map(\.3).max() ?? origin
+        let throughput = Double(submitted.count) / (Double(lastAnswer - min(lastAnswer, origin)) / 1e9)
         let target = Dictionary(grouping: submitted, by: \.0).mapValues { $0.map(\.1).max() ?? 0 }
         let clients = nodes.nodes.map(\.client)
         let until = DispatchTime.now().uptimeNanoseconds + 60_000_000_000
@@ -95,11 +106,12 @@ struct FinalityBench {
         guard zip(outlets, statuses).allSatisfy({ ($1.covered[String($0)] ?? 0) >= target[$0] ?? 0 }) else {
             throw CLIError("not every submitted block was checkpointed within 60 s")
         }
+        let lastFinalMs = Double(DispatchTime.now().uptimeNanoseconds - lastAnswer) / 1e6
         var durable = submitted.map { Double($0.3 - min($0.3, $0.2)) / 1e6 }
         durable.sort()
         func p(_ values: [Double], _ percent: Int) -> Double { values[min(values.count - 1, values.count * percent / 100)] }
         return Result(p50Ms: Double(statuses.compactMap(\.finalityP50Ms).max() ?? 0), p99Ms: Double(statuses.compactMap(\.finalityP99Ms).max() ?? 0),
                       count: submitted.count, checkpoints: statuses.map(\.checkpointHeight).max() ?? 0,
-                      durableP50Ms: p(durable, 50), durableP99Ms: p(durable, 99))
+                      durableP50Ms: p(durable, 50), durableP99Ms: p(durable, 99), throughput: throughput, lastFinalMs: lastFinalMs)
     }
 }
