@@ -7,11 +7,14 @@ public struct CompiledRule: Sendable {
     public let staticCost: UInt64
     /// SHA-256 of the source bytes: what a deployment transaction names.
     public let sourceHash: Hash256
+    /// The body compiled to closures, once, here (docs/CONTRACTS.md §10).
+    let program: Program
 
-    /// Parses and checks `source`; throws a ``ContractError`` with line and column.
+    /// Parses, checks and compiles `source`; throws a ``ContractError`` with line and column.
     public static func compile(_ source: String) throws -> CompiledRule {
         let rule = try Parser.parse(source)
-        return CompiledRule(rule: rule, staticCost: try Checker.check(rule), sourceHash: Hash256.sha256(Array(source.utf8)))
+        let staticCost = try Checker.check(rule)
+        return CompiledRule(rule: rule, staticCost: staticCost, sourceHash: Hash256.sha256(Array(source.utf8)), program: Program(rule))
     }
 
     public var id: String { rule.id }
@@ -19,8 +22,7 @@ public struct CompiledRule: Sendable {
     /// Runs the rule on `input`. Outside its window it is skipped at no cost.
     public func evaluate(_ input: ContractInput) -> Outcome {
         if let window = rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
-        var interpreter = Interpreter(rule: rule, input: input, staticCost: staticCost)
-        let outcome = interpreter.run()
+        let outcome = program.run(input, staticCost: staticCost)
         assert(outcome.cost <= staticCost, "dynamic cost above the static bound")
         return outcome
     }

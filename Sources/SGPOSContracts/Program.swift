@@ -1,0 +1,23 @@
+/// A rule's body compiled once (``Compiler``), with the frame layout it runs in.
+struct Program: Sendable {
+    let body: Code<Void>
+    let layout: SlotLayout
+
+    init(_ rule: Rule) {
+        (body, layout) = Compiler.compile(rule)
+    }
+
+    /// Runs the body on `input`: all effects, or none with the reason it stopped.
+    func run(_ input: ContractInput, staticCost: UInt64) -> Outcome {
+        var frame = Frame(input: input, staticCost: staticCost, layout: layout)
+        do {
+            try body(&frame)
+            return .applied(frame.effects, cost: frame.cost)
+        } catch {
+            switch error {
+            case .skip: return .skipped(cost: frame.cost)
+            case .failed(let failure): return .failed(failure, cost: frame.cost)
+            }
+        }
+    }
+}
