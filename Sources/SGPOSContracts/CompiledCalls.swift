@@ -39,7 +39,7 @@ extension Compiler {
             return (.int, .scalar { (f: inout Frame) throws(Interrupt) in
                 let key = try category(&f)
                 try f.charge(2)
-                return Scalar(f.input.pointRates[key] ?? f.input.defaultPointRate)
+                return Scalar(f.pointRate(key))
             })
         case "tier_for":
             let spend = scalar(arguments[0].value)

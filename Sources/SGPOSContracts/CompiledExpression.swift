@@ -109,6 +109,21 @@ extension Compiler {
             })
         }
         let (leftType, leftCode) = expression(left)
+        // A literal right operand is read in place (charged 1, as its own closure would be).
+        switch (op, leftCode, right) {
+        case ("==", .string(let l), .string(let k, _)), ("!=", .string(let l), .string(let k, _)):
+            let equal = op == "=="
+            return (.bool, .bool { (f: inout Frame) throws(Interrupt) in
+                let a = try l(&f)
+                try f.charge(1)
+                try f.charge(1)
+                return Compiler.bytewiseEqual(a, k) == equal
+            })
+        case (_, .scalar(let l), .integer(let k, _)), (_, .scalar(let l), .money(let k, _)):
+            if let compiled = Compiled.comparison(l, op, k) { return (.bool, compiled) }
+        default:
+            break
+        }
         let (rightType, rightCode) = expression(right)
         switch (op, leftCode, rightCode) {
         case ("==", .string(let l), .string(let r)), ("!=", .string(let l), .string(let r)):
@@ -143,11 +158,27 @@ extension Compiler {
 
     /// Strings compare bytewise (not by Unicode canonical equivalence).
     @inline(__always) static func bytewiseEqual(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        let (x, y) = (a.utf8, b.utf8)
+        guard x.count == y.count else { return false }
+        let contiguous = x.withContiguousStorageIfAvailable { p in y.withContiguousStorageIfAvailable { q in p.elementsEqual(q) } }
+        return (contiguous ?? nil) ?? x.elementsEqual(y)
     }
 }
 
 extension Compiled {
+    /// A comparison with a literal right operand `k`, or nil for arithmetic.
+    static func comparison(_ l: @escaping Code<Scalar>, _ op: String, _ k: Int64) -> Compiled? {
+        switch op {
+        case "==": .bool { (f: inout Frame) throws(Interrupt) in let a = try l(&f); try f.charge(1); try f.charge(1); return a.value == k }
+        case "!=": .bool { (f: inout Frame) throws(Interrupt) in let a = try l(&f); try f.charge(1); try f.charge(1); return a.value != k }
+        case "<": .bool { (f: inout Frame) throws(Interrupt) in let a = try l(&f); try f.charge(1); try f.charge(1); return a.value < k }
+        case "<=": .bool { (f: inout Frame) throws(Interrupt) in let a = try l(&f); try f.charge(1); try f.charge(1); return a.value <= k }
+        case ">": .bool { (f: inout Frame) throws(Interrupt) in let a = try l(&f); try f.charge(1); try f.charge(1); return a.value > k }
+        case ">=": .bool { (f: inout Frame) throws(Interrupt) in let a = try l(&f); try f.charge(1); try f.charge(1); return a.value >= k }
+        default: nil
+        }
+    }
+
     /// A numeric operator on two scalars: arithmetic (checked) or a comparison.
     static func scalar(_ l: @escaping Code<Scalar>, _ op: String, _ r: @escaping Code<Scalar>, _ at: Position) -> Compiled {
         switch op {

@@ -1,69 +1,47 @@
 /// Fields of records, counters, lines and units, resolved to accessors at compile time.
 extension Compiler {
     mutating func field(_ base: Expression, _ field: String) -> (ValueType, Compiled) {
+        // A field of a line or unit variable (`l.net`): one closure reads the slot and the
+        // field, charging the name and then the field as two closures would.
+        if case .name(let name, _) = base, case .scalar(let slot, let baseType) = resolve(name), baseType == .line || baseType == .unit,
+           let type = Fields.type(of: field, in: baseType) {
+            let read = LineField(field, of: baseType)
+            if read.isString {
+                return (type, .string { (f: inout Frame) throws(Interrupt) in
+                    try f.charge(1)
+                    let line = Int(f.scalars[slot].value)
+                    try f.charge(1)
+                    return read.string(line, &f)
+                })
+            }
+            return (type, .scalar { (f: inout Frame) throws(Interrupt) in
+                try f.charge(1)
+                let line = Int(f.scalars[slot].value)
+                try f.charge(1)
+                return read.scalar(line, &f)
+            })
+        }
         let (baseType, compiled) = expression(base)
         guard let type = Fields.type(of: field, in: baseType) else { preconditionFailure("checked: \(baseType) has no field \(field)") }
         switch compiled {
         case .record(let record, let base):
             return (type, recordField(record, base, field, type))
-        case .scalar(let base) where baseType == .line:
-            return (type, Compiler.lineField(base, field))
-        case .scalar(let base) where baseType == .unit:
-            if field == "line" {
-                return (type, .scalar { (f: inout Frame) throws(Interrupt) in
-                    let unit = try base(&f)
+        case .scalar(let base) where baseType == .line || baseType == .unit:
+            let read = LineField(field, of: baseType)
+            if read.isString {
+                return (type, .string { (f: inout Frame) throws(Interrupt) in
+                    let line = Int(try base(&f).value)
                     try f.charge(1)
-                    return unit
+                    return read.string(line, &f)
                 })
             }
             return (type, .scalar { (f: inout Frame) throws(Interrupt) in
-                let unit = try base(&f)
+                let line = Int(try base(&f).value)
                 try f.charge(1)
-                return Scalar(f.input.lines[Int(unit.value)].unitPrice, money: true)
+                return read.scalar(line, &f)
             })
         default:
             preconditionFailure("checked: field \(field) of \(baseType)")
-        }
-    }
-
-    private static func lineField(_ base: @escaping Code<Scalar>, _ field: String) -> Compiled {
-        switch field {
-        case "sku":
-            return .string { (f: inout Frame) throws(Interrupt) in
-                let line = try base(&f)
-                try f.charge(1)
-                return f.input.lines[Int(line.value)].sku
-            }
-        case "category":
-            return .string { (f: inout Frame) throws(Interrupt) in
-                let line = try base(&f)
-                try f.charge(1)
-                return f.input.lines[Int(line.value)].category
-            }
-        case "qty":
-            return .scalar { (f: inout Frame) throws(Interrupt) in
-                let line = try base(&f)
-                try f.charge(1)
-                return Scalar(f.input.lines[Int(line.value)].quantity)
-            }
-        case "index":
-            return .scalar { (f: inout Frame) throws(Interrupt) in
-                let line = try base(&f)
-                try f.charge(1)
-                return line
-            }
-        case "unit_price":
-            return .scalar { (f: inout Frame) throws(Interrupt) in
-                let line = try base(&f)
-                try f.charge(1)
-                return Scalar(f.input.lines[Int(line.value)].unitPrice, money: true)
-            }
-        default:  // net
-            return .scalar { (f: inout Frame) throws(Interrupt) in
-                let line = try base(&f)
-                try f.charge(1)
-                return Scalar(f.net[Int(line.value)], money: true)
-            }
         }
     }
 
@@ -124,6 +102,40 @@ extension Compiler {
             case .list: return .list { (f: inout Frame) throws(Interrupt) in try trap(&f) }
             default: return .scalar { (f: inout Frame) throws(Interrupt) in try trap(&f) }
             }
+        }
+    }
+}
+
+/// A field of a line (by its index) or of a unit (by its line's index: a unit's price is
+/// its line's unit price).
+enum LineField {
+    case sku, category, qty, index, unitPrice, net
+
+    init(_ field: String, of type: ValueType) {
+        switch (type, field) {
+        case (.unit, "line"): self = .index
+        case (.unit, _): self = .unitPrice
+        case (_, "sku"): self = .sku
+        case (_, "category"): self = .category
+        case (_, "qty"): self = .qty
+        case (_, "index"): self = .index
+        case (_, "unit_price"): self = .unitPrice
+        default: self = .net
+        }
+    }
+
+    var isString: Bool { self == .sku || self == .category }
+
+    @inline(__always) func string(_ line: Int, _ f: inout Frame) -> String {
+        self == .sku ? f.input.lines[line].sku : f.input.lines[line].category
+    }
+
+    @inline(__always) func scalar(_ line: Int, _ f: inout Frame) -> Scalar {
+        switch self {
+        case .qty: Scalar(f.input.lines[line].quantity)
+        case .index: Scalar(Int64(line))
+        case .unitPrice: Scalar(f.input.lines[line].unitPrice, money: true)
+        default: Scalar(f.net[line], money: true)
         }
     }
 }

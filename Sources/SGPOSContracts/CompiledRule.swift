@@ -21,8 +21,13 @@ public struct CompiledRule: Sendable {
 
     /// Runs the rule on `input`. Outside its window it is skipped at no cost.
     public func evaluate(_ input: ContractInput) -> Outcome {
+        evaluate(input, nets: nil)
+    }
+
+    /// `nets`, if given, are `input`'s line nets (a rule set keeps them, so a run need not collect them).
+    func evaluate(_ input: ContractInput, nets: [Int64]?) -> Outcome {
         if let window = rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
-        let outcome = program.run(input, staticCost: staticCost)
+        let outcome = program.run(input, nets: nets ?? input.lines.map { $0.net }, staticCost: staticCost)
         assert(outcome.cost <= staticCost, "dynamic cost above the static bound")
         return outcome
     }
@@ -59,23 +64,30 @@ public struct RuleSet: Sendable {
         var current = input
         var claimed: [String: Set<Int>] = [:]
         var result = Result(outcomes: [], effects: [], cost: 0)
-        for compiled in rules {
-            current.counters = counters[compiled.id] ?? [:]
-            let outcome = compiled.evaluate(current)
-            result.outcomes.append((compiled.id, outcome))
+        result.outcomes.reserveCapacity(rules.count)
+        var nets = input.lines.map { $0.net }  // current.lines[i].net, kept alongside
+        // Through the buffer: each rule is read in place, not copied per run.
+        rules.withUnsafeBufferPointer { rules in
+        for index in rules.indices {
+            let id = rules[index].id
+            current.counters = counters.isEmpty ? [:] : counters[id] ?? [:]
+            let outcome = rules[index].evaluate(current, nets: nets)
+            result.outcomes.append((id, outcome))
             result.cost = result.cost.plus(outcome.cost)
             guard case .applied(let effects, _) = outcome else { continue }
             for effect in effects {
                 if case .lineDiscount(let line, let amount, _) = effect {
-                    if let group = compiled.rule.group {
-                        if claimed[group]?.contains(line) == true, !(claimedBy(compiled.id, group, line, result)) { continue }
+                    if let group = rules[index].rule.group {
+                        if claimed[group]?.contains(line) == true, !(claimedBy(id, group, line, result)) { continue }
                         claimed[group, default: []].insert(line)
                     }
                     current.lines[line].net -= amount
+                    nets[line] -= amount
                 }
                 if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
-                result.effects.append((compiled.id, effect))
+                result.effects.append((id, effect))
             }
+        }
         }
         return result
     }

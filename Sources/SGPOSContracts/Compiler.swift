@@ -78,13 +78,21 @@ struct Compiler {
     mutating func block(_ list: [Statement]) -> Code<Void> {
         push()
         defer { pop() }
-        return Compiler.sequence(list.map { statement($0) })
+        var steps: [Step] = []
+        for statement in list { steps.append(Step(run: self.statement(statement))) }
+        return Compiler.sequence(steps)
     }
 
-    static func sequence(_ codes: [Code<Void>]) -> Code<Void> {
-        guard var result = codes.last else { return { (_: inout Frame) throws(Interrupt) in } }
-        for code in codes.dropLast().reversed() {
-            let next = result
+    /// A compiled statement. Wrapped so an array of them holds the closures as they are
+    /// (an array of bare closures would store them reabstracted, behind a thunk per call).
+    struct Step {
+        let run: Code<Void>
+    }
+
+    static func sequence(_ steps: [Step]) -> Code<Void> {
+        guard var result = steps.last?.run else { return { (_: inout Frame) throws(Interrupt) in } }
+        for step in steps.dropLast().reversed() {
+            let code = step.run, next = result
             result = { (f: inout Frame) throws(Interrupt) in
                 try code(&f)
                 try next(&f)

@@ -64,14 +64,23 @@ struct Frame {
     var basketGranted: Int64 = 0
     var pointsRedeemed: Int64 = 0
     var effects: [Effect] = []
+    /// `point_rate` answers for the categories seen this run, by their bytes (a basket has
+    /// few categories; bytewise-equal keys get the same answer from the rate table).
+    private var rates: [PointRate] = []
 
-    init(input: ContractInput, staticCost: UInt64, layout: SlotLayout) {
+    /// A struct, not a tuple: an array of tuples looks up the tuple's metadata at run time.
+    private struct PointRate {
+        let category: String
+        let rate: Int64
+    }
+
+    init(input: ContractInput, nets: [Int64], staticCost: UInt64, layout: SlotLayout) {
         self.input = input
         self.staticCost = staticCost
         scalars = layout.scalars == 0 ? [] : Array(repeating: Scalar(0), count: layout.scalars)
         strings = layout.strings == 0 ? [] : Array(repeating: "", count: layout.strings)
         lists = layout.lists == 0 ? [] : Array(repeating: .empty, count: layout.lists)
-        net = input.lines.map(\.net)
+        net = nets
         counters = layout.counters.isEmpty ? [] : layout.counters.map { input.counters[$0.name] ?? 0 }
     }
 
@@ -90,6 +99,14 @@ struct Frame {
             throw .failure(.costLimit, at, "more than \(ContractLimits.effectsMax) effects")
         }
         effects.append(effect)
+    }
+
+    /// `point_rate(category)`: the operator's rate for the category, or the default.
+    mutating func pointRate(_ category: String) -> Int64 {
+        for entry in rates where Compiler.bytewiseEqual(entry.category, category) { return entry.rate }
+        let rate = input.pointRates[category] ?? input.defaultPointRate
+        if rates.count < 8 { rates.append(PointRate(category: category, rate: rate)) }
+        return rate
     }
 
     /// `basket.subtotal`: what is left to pay after earlier rules and this rule's discounts.

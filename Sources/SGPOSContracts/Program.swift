@@ -8,8 +8,8 @@ struct Program: Sendable {
     }
 
     /// Runs the body on `input`: all effects, or none with the reason it stopped.
-    func run(_ input: ContractInput, staticCost: UInt64) -> Outcome {
-        var frame = Frame(input: input, staticCost: staticCost, layout: layout)
+    func run(_ input: ContractInput, nets: [Int64], staticCost: UInt64) -> Outcome {
+        var frame = Frame(input: input, nets: nets, staticCost: staticCost, layout: layout)
         do {
             try body(&frame)
             return .applied(frame.effects, cost: frame.cost)

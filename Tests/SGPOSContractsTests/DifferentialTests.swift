@@ -43,8 +43,97 @@ struct DifferentialTests {
         return input
     }
 
+    /// Corners the conformance programs do not reach: the Money tag of an empty sum (it
+    /// comes from the function's syntax and decides what a later `+` costs), aliases of
+    /// records and counters, roundings in variables, shadowing lambda and loop variables,
+    /// bytewise string equality, and every runtime error.
+    static let corners = [
+        """
+        rule "d.empty-sum" version 1 {
+          let m = S$1.00
+          let none = basket.lines.filter(l => l.qty > 25)
+          let s = none.sum(l => m)
+          let t = s + S$2.00 - S$0.50
+          let u = -s
+          let v = min(s, S$3.00) - S$1.00
+          let w = none.sum(l => -l.net) - S$1.00
+          let x = none.sum(l => div(m, 2, .floor)) + none.sum(l => money(l.qty)) + none.sum(l => l.net * 2)
+          let y = basket.lines.sum(l => m) + basket.lines.sum(l => scale(m, 5000, .half_even))
+          emit award_points(cents(t) + cents(u) + cents(v) + cents(w) + cents(x) + cents(y) + 100000, "empty")
+        }
+        """,
+        """
+        rule "d.aliases" version 1 {
+          state uses: counter max 3
+          budget total: counter max 5
+          let b = basket
+          let c = customer
+          let k = uses
+          require k.left > 0 and total.left > 0 else skip
+          let x = b.subtotal + S$0.01
+          when c.is_member { emit award_points(k.used + total.max + 1, c.id) } else { emit award_points(k.max, "guest") }
+          emit increment(uses, 1)
+          emit increment(total, 2)
+          when x > S$100.00 { emit basket_discount(min(scale(x, 500, .floor), b.subtotal), "ALIAS") }
+        }
+        """,
+        """
+        rule "d.roundings" version 1 {
+          let r = .half_even
+          let h = .half_up
+          let d = div(basket.units, 3, r) + div(basket.units, -4, h) + div(-basket.units, 4, .ceil) + div(basket.units, 7, .trunc)
+          let e = scale(basket.subtotal, 3333, r) + scale(basket.subtotal, -3333, h) + scale(-basket.subtotal, 2500, .floor)
+          let t = max(customer.tier, .gold)
+          when t == .gold and min(customer.tier, .silver) >= .bronze { emit award_points(cents(e) + d + 1000000000, "r") }
+          emit set_tier(max(tier_for(customer.lifetime_spend), .silver))
+        }
+        """,
+        """
+        rule "d.shadowing" version 1 {
+          let l = 5
+          let n = basket.lines.filter(l => l.qty > 1).count()
+          let q = basket.lines.any(basket => basket.qty > l) or basket.lines.all(x => x.qty > l)
+          for l in basket.lines.take(n) { when q and l.net > S$1.00 { emit line_discount(l.index, S$1.00, "SH") } }
+          for p in basket.lines.filter(a => a.sku == "RW-TOTE" or a.index == l) { emit award_points(p.index + 1, p.sku) }
+          when n > 2 { let a = 1 emit award_points(a, "a") } else { let a = S$1.00 emit basket_discount(min(a, basket.subtotal), "A") }
+        }
+        """,
+        """
+        rule "d.strings" version 1 {
+          let tote = "RW-TOTE"
+          let acute = "\u{e9}"
+          let e = basket.lines.filter(l => l.sku != tote and (l.category == acute or l.category == "e\u{301}" or l.category != "dairy"))
+          let rated = cents(e.sum(l => scale(l.net, point_rate(l.category), .floor))) + point_rate(acute) + point_rate("e\u{301}")
+          require customer.id != "" or rated > 0 else fail(1234)
+          emit award_points(rated, "strings")
+        }
+        """,
+        """
+        rule "d.units" version 1 {
+          group "g"
+          let units = basket.lines.expand(l => l.qty).sort_by(u => -u.price)
+          let cheap = basket.lines.sort_by(l => l.qty).take(3)
+          for u in units.take(div(units.count(), 4, .floor)) { emit line_discount(u.line, min(u.price, S$2.00), "U") }
+          for l in cheap { when l.net > S$0.00 { emit line_discount(l.index, l.net, "ALL") } }
+          emit redeem_points(customer.points - 5, "r")
+        }
+        """,
+        """
+        rule "d.errors" version 1 {
+          let big = 9_223_372_036_854_775_807
+          let which = basket.units - div(basket.units, 4, .floor) * 4
+          when which == 0 { let o = big + basket.units }
+          when which == 1 { let o = div(1, basket.units - basket.units, .floor) }
+          when which == 2 { let o = -(-big - 1) }
+          when which == 3 { let o = scale(big, basket.units * 10000, .floor) * 2 }
+          let s = basket.lines.sum(l => l.net * big)
+          emit line_discount(basket.units, S$1.00, "OUT")
+        }
+        """,
+    ]
+
     static func programs() throws -> [String] {
-        var sources = try PropertyTests.shipped()
+        var sources = try PropertyTests.shipped() + corners
         for file in try ConformanceTests.suites() {
             let suite = try JSONSerialization.jsonObject(with: Data(contentsOf: ConformanceTests.directory.appendingPathComponent(file))) as! [String: Any]
             for case let testCase as [String: Any] in suite["cases"] as! [Any] {
@@ -69,6 +158,10 @@ struct DifferentialTests {
             }
         }
         #expect(compared > 10_000)
+    }
+
+    @Test func theCornerProgramsCompile() throws {
+        for source in Self.corners { #expect(throws: Never.self) { try CompiledRule.compile(source) } }
     }
 
     @Test func shippedRuleSetsMatchTheReferenceInterpreter() throws {
