@@ -160,8 +160,24 @@ extension Compiler {
     @inline(__always) static func bytewiseEqual(_ a: String, _ b: String) -> Bool {
         let (x, y) = (a.utf8, b.utf8)
         guard x.count == y.count else { return false }
-        let contiguous = x.withContiguousStorageIfAvailable { p in y.withContiguousStorageIfAvailable { q in p.elementsEqual(q) } }
+        let contiguous = x.withContiguousStorageIfAvailable { p in
+            y.withContiguousStorageIfAvailable { q in equalBytes(UnsafeRawBufferPointer(p), UnsafeRawBufferPointer(q)) }
+        }
         return (contiguous ?? nil) ?? x.elementsEqual(y)
+    }
+
+    /// Two buffers of one length, compared eight bytes at a time.
+    static func equalBytes(_ p: UnsafeRawBufferPointer, _ q: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset + 8 <= p.count {
+            guard p.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == q.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset += 8
+        }
+        while offset < p.count {
+            guard p[offset] == q[offset] else { return false }
+            offset += 1
+        }
+        return true
     }
 }
 

@@ -84,12 +84,12 @@ extension Compiler {
             return (type, .list { (f: inout Frame) throws(Interrupt) in
                 let values = try items(&f)
                 try f.charge(4)
-                var keyed: [(key: Int64, index: Int, value: Int)] = []
+                var keyed: [Keyed] = []
                 keyed.reserveCapacity(values.count)
                 for position in 0..<values.count {
                     let item = values[position]
                     f.scalars[slot] = Scalar(Int64(item))
-                    keyed.append((try key(&f).value, position, item))
+                    keyed.append(Keyed(key: try key(&f).value, index: position, value: item))
                 }
                 try f.charge(UInt64(values.count).times(2).times(ceilLog2(values.count)))
                 keyed.sort { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }  // stable: ties keep input order
@@ -116,6 +116,14 @@ extension Compiler {
         default:
             preconditionFailure("checked: no list method \(name)")
         }
+    }
+
+    /// An element of `sort_by` with its key and position (a struct: an array of tuples
+    /// looks up the tuple's metadata at run time).
+    struct Keyed {
+        let key: Int64
+        let index: Int
+        let value: Int
     }
 
     /// The type a `sum` function yields for an empty list, from its syntax: a Money literal

@@ -21,13 +21,15 @@ public struct CompiledRule: Sendable {
 
     /// Runs the rule on `input`. Outside its window it is skipped at no cost.
     public func evaluate(_ input: ContractInput) -> Outcome {
-        evaluate(input, nets: nil)
+        var scratch = Scratch()
+        return evaluate(input, nets: nil, scratch: &scratch)
     }
 
-    /// `nets`, if given, are `input`'s line nets (a rule set keeps them, so a run need not collect them).
-    func evaluate(_ input: ContractInput, nets: [Int64]?) -> Outcome {
+    /// `nets`, if given, replace `input`'s line nets (a rule set keeps them); `scratch` is
+    /// slot storage reused from the rule set's earlier rules.
+    func evaluate(_ input: ContractInput, nets: [Int64]?, scratch: inout Scratch) -> Outcome {
         if let window = rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
-        let outcome = program.run(input, nets: nets ?? input.lines.map { $0.net }, staticCost: staticCost)
+        let outcome = program.run(input, nets: nets ?? input.lines.map { $0.net }, staticCost: staticCost, scratch: &scratch)
         assert(outcome.cost <= staticCost, "dynamic cost above the static bound")
         return outcome
     }
@@ -62,34 +64,49 @@ public struct RuleSet: Sendable {
 
     public func evaluate(_ input: ContractInput, counters: [String: [String: Int64]] = [:]) -> Result {
         var current = input
-        var claimed: [String: Set<Int>] = [:]
+        // Line nets after the earlier rules' discounts: the rules read them from here (not
+        // from `current.lines`, which is left as given, so it is not copied per run).
+        var nets = input.lines.map { $0.net }
+        var claimed: [Claim] = []
+        var scratch = Scratch()
         var result = Result(outcomes: [], effects: [], cost: 0)
         result.outcomes.reserveCapacity(rules.count)
-        var nets = input.lines.map { $0.net }  // current.lines[i].net, kept alongside
         // Through the buffer: each rule is read in place, not copied per run.
         rules.withUnsafeBufferPointer { rules in
-        for index in rules.indices {
-            let id = rules[index].id
-            current.counters = counters.isEmpty ? [:] : counters[id] ?? [:]
-            let outcome = rules[index].evaluate(current, nets: nets)
-            result.outcomes.append((id, outcome))
-            result.cost = result.cost.plus(outcome.cost)
-            guard case .applied(let effects, _) = outcome else { continue }
-            for effect in effects {
-                if case .lineDiscount(let line, let amount, _) = effect {
-                    if let group = rules[index].rule.group {
-                        if claimed[group]?.contains(line) == true, !(claimedBy(id, group, line, result)) { continue }
-                        claimed[group, default: []].insert(line)
+            for index in rules.indices {
+                let id = rules[index].id
+                current.counters = counters.isEmpty ? [:] : counters[id] ?? [:]
+                let outcome = rules[index].evaluate(current, nets: nets, scratch: &scratch)
+                result.outcomes.append((id, outcome))
+                result.cost = result.cost.plus(outcome.cost)
+                guard case .applied(let effects, _) = outcome else { continue }
+                for effect in effects {
+                    if case .lineDiscount(let line, let amount, _) = effect {
+                        if let group = rules[index].rule.group {
+                            // Groups match as dictionary keys would (String ==).
+                            let at = claimed.firstIndex { $0.group == group }
+                            if let at, claimed[at].lines[line], !(claimedBy(id, group, line, result)) { continue }
+                            if let at {
+                                claimed[at].lines[line] = true
+                            } else {
+                                claimed.append(Claim(group: group, lines: Array(repeating: false, count: nets.count)))
+                                claimed[claimed.count - 1].lines[line] = true
+                            }
+                        }
+                        nets[line] -= amount
                     }
-                    current.lines[line].net -= amount
-                    nets[line] -= amount
+                    if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
+                    result.effects.append((id, effect))
                 }
-                if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
-                result.effects.append((id, effect))
             }
         }
-        }
         return result
+    }
+
+    /// The lines an exclusivity group's rules discounted so far.
+    private struct Claim {
+        let group: String
+        var lines: [Bool]
     }
 
     /// Whether `id` itself claimed `line` for `group` earlier (a rule may discount its own lines twice).

@@ -74,14 +74,27 @@ struct Frame {
         let rate: Int64
     }
 
-    init(input: ContractInput, nets: [Int64], staticCost: UInt64, layout: SlotLayout) {
+    init(input: ContractInput, nets: [Int64], staticCost: UInt64, layout: SlotLayout, scratch: inout Scratch) {
         self.input = input
         self.staticCost = staticCost
-        scalars = layout.scalars == 0 ? [] : Array(repeating: Scalar(0), count: layout.scalars)
-        strings = layout.strings == 0 ? [] : Array(repeating: "", count: layout.strings)
-        lists = layout.lists == 0 ? [] : Array(repeating: .empty, count: layout.lists)
+        scalars = []
+        strings = []
+        lists = []
+        swap(&scalars, &scratch.scalars)
+        swap(&strings, &scratch.strings)
+        swap(&lists, &scratch.lists)
+        if scalars.count < layout.scalars { scalars += repeatElement(Scalar(0), count: layout.scalars - scalars.count) }
+        if strings.count < layout.strings { strings += repeatElement("", count: layout.strings - strings.count) }
+        if lists.count < layout.lists { lists += repeatElement(IndexList.empty, count: layout.lists - lists.count) }
         net = nets
         counters = layout.counters.isEmpty ? [] : layout.counters.map { input.counters[$0.name] ?? 0 }
+    }
+
+    /// Hands the slot storage on to the next run.
+    mutating func release(to scratch: inout Scratch) {
+        swap(&scalars, &scratch.scalars)
+        swap(&strings, &scratch.strings)
+        swap(&lists, &scratch.lists)
     }
 
     /// Charges `ticks`; the static bound makes the failure unreachable (if it fires, the checker is wrong).

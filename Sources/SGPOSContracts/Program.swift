@@ -8,8 +8,9 @@ struct Program: Sendable {
     }
 
     /// Runs the body on `input`: all effects, or none with the reason it stopped.
-    func run(_ input: ContractInput, nets: [Int64], staticCost: UInt64) -> Outcome {
-        var frame = Frame(input: input, nets: nets, staticCost: staticCost, layout: layout)
+    func run(_ input: ContractInput, nets: [Int64], staticCost: UInt64, scratch: inout Scratch) -> Outcome {
+        var frame = Frame(input: input, nets: nets, staticCost: staticCost, layout: layout, scratch: &scratch)
+        defer { frame.release(to: &scratch) }
         do {
             try body(&frame)
             return .applied(frame.effects, cost: frame.cost)
@@ -20,4 +21,12 @@ struct Program: Sendable {
             }
         }
     }
+}
+
+/// Slot storage handed from one run to the next (a rule set's rules run one after the
+/// other), so a run does not allocate its slots. Every slot is written before it is read.
+struct Scratch {
+    var scalars: [Scalar] = []
+    var strings: [String] = []
+    var lists: [IndexList] = []
 }
