@@ -164,12 +164,61 @@ struct DifferentialTests {
         for source in Self.corners { #expect(throws: Never.self) { try CompiledRule.compile(source) } }
     }
 
-    @Test func shippedRuleSetsMatchTheReferenceInterpreter() throws {
-        let rules = try PropertyTests.shipped().map(CompiledRule.compile)
+    /// RuleSet.evaluate as it was before compilation, over the reference interpreter.
+    func referenceSet(_ set: RuleSet, _ input: ContractInput, counters: [String: [String: Int64]]) -> RuleSet.Result {
+        var current = input
+        var claimed: [String: Set<Int>] = [:]
+        var result = RuleSet.Result(outcomes: [], effects: [], cost: 0)
+        for compiled in set.rules {
+            current.counters = counters[compiled.id] ?? [:]
+            let outcome = reference(compiled, current)
+            result.outcomes.append((compiled.id, outcome))
+            result.cost = result.cost.plus(outcome.cost)
+            guard case .applied(let effects, _) = outcome else { continue }
+            for effect in effects {
+                if case .lineDiscount(let line, let amount, _) = effect {
+                    if let group = compiled.rule.group {
+                        let own = result.effects.contains { entry in
+                            guard entry.id == compiled.id, case .lineDiscount(let l, _, _) = entry.effect else { return false }
+                            return l == line
+                        }
+                        if claimed[group]?.contains(line) == true, !own { continue }
+                        claimed[group, default: []].insert(line)
+                    }
+                    current.lines[line].net -= amount
+                }
+                if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
+                result.effects.append((compiled.id, effect))
+            }
+        }
+        return result
+    }
+
+    @Test func ruleSetsMatchTheReference() throws {
+        var sets = [try PropertyTests.shipped().map(CompiledRule.compile)]
+        for file in try ConformanceTests.suites() {
+            let suite = try JSONSerialization.jsonObject(with: Data(contentsOf: ConformanceTests.directory.appendingPathComponent(file))) as! [String: Any]
+            for case let testCase as [String: Any] in suite["cases"] as! [Any] {
+                if let programs = testCase["programs"] as? [String] { sets.append(try programs.map(CompiledRule.compile)) }
+            }
+        }
+        sets.append(try (Self.corners + PropertyTests.shipped()).map(CompiledRule.compile))
         var random = PropertyTests.SplitMix(state: 11)
-        for _ in 0..<500 {
-            let input = basket(&random, counters: ["uses", "total", "taken", "stock"])
-            for rule in rules { #expect(rule.evaluate(input) == reference(rule, input), "\(rule.id) on \(input)") }
+        for rules in sets {
+            let set = RuleSet(rules)
+            for _ in 0..<100 {
+                let input = basket(&random, counters: [])
+                var counters: [String: [String: Int64]] = [:]
+                for rule in rules where Bool.random(using: &random) {
+                    counters[rule.id] = Dictionary(uniqueKeysWithValues: (rule.rule.memberCounters + rule.rule.budgets).map {
+                        ($0.name, Int64.random(in: 0...$0.max, using: &random))
+                    })
+                }
+                let expected = referenceSet(set, input, counters: counters)
+                let actual = set.evaluate(input, counters: counters)
+                #expect(actual == expected, "\(rules.map(\.id)) on \(input)")
+                #expect(set.evaluate(input) == referenceSet(set, input, counters: [:]))
+            }
         }
     }
 }
