@@ -108,6 +108,19 @@ extension Compiler {
                 return a ? true : try r(&f)
             })
         }
+        // `l.sku == "…"` on a line variable: one closure, charged name, field, literal, operator.
+        if op == "==" || op == "!=", case .string(let k, _) = right, case .field(.name(let name, _), let field, _) = left,
+           field == "sku" || field == "category", case .scalar(let slot, .line) = resolve(name) {
+            let read = LineField(field, of: .line), equal = op == "=="
+            return (.bool, .bool { (f: inout Frame) throws(Interrupt) in
+                try f.charge(1)
+                let line = Int(f.scalars[slot].value)
+                try f.charge(1)
+                try f.charge(1)
+                try f.charge(1)
+                return Compiler.bytewiseEqual(read.string(line, &f), k) == equal
+            })
+        }
         let (leftType, leftCode) = expression(left)
         // A literal right operand is read in place (charged 1, as its own closure would be).
         switch (op, leftCode, right) {

@@ -14,7 +14,8 @@ public struct CompiledRule: Sendable {
     public static func compile(_ source: String) throws -> CompiledRule {
         let rule = try Parser.parse(source)
         let staticCost = try Checker.check(rule)
-        return CompiledRule(rule: rule, staticCost: staticCost, sourceHash: Hash256.sha256(Array(source.utf8)), program: Program(rule))
+        return CompiledRule(rule: rule, staticCost: staticCost, sourceHash: Hash256.sha256(Array(source.utf8)),
+                            program: Program(rule, staticCost: staticCost))
     }
 
     public var id: String { rule.id }
@@ -22,16 +23,7 @@ public struct CompiledRule: Sendable {
     /// Runs the rule on `input`. Outside its window it is skipped at no cost.
     public func evaluate(_ input: ContractInput) -> Outcome {
         var scratch = Scratch()
-        return evaluate(input, nets: nil, scratch: &scratch)
-    }
-
-    /// `nets`, if given, replace `input`'s line nets (a rule set keeps them); `scratch` is
-    /// slot storage reused from the rule set's earlier rules.
-    func evaluate(_ input: ContractInput, nets: [Int64]?, scratch: inout Scratch) -> Outcome {
-        if let window = rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
-        let outcome = program.run(input, nets: nets ?? input.lines.map { $0.net }, staticCost: staticCost, scratch: &scratch)
-        assert(outcome.cost <= staticCost, "dynamic cost above the static bound")
-        return outcome
+        return program.evaluate(input, nets: nil, scratch: &scratch)
     }
 }
 
@@ -41,12 +33,15 @@ public struct CompiledRule: Sendable {
 /// that group on that line are dropped); a failed or skipped rule changes nothing.
 public struct RuleSet: Sendable {
     public let rules: [CompiledRule]
+    /// The rules' programs, in the same order.
+    private let programs: [Program]
 
     public init(_ rules: [CompiledRule]) {
         self.rules = rules.sorted {
             $0.rule.priority != $1.rule.priority ? $0.rule.priority < $1.rule.priority
                 : Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8))
         }
+        programs = self.rules.map(\.program)
     }
 
     public struct Result: Sendable, Hashable {
@@ -70,34 +65,32 @@ public struct RuleSet: Sendable {
         var claimed: [Claim] = []
         var scratch = Scratch()
         var result = Result(outcomes: [], effects: [], cost: 0)
-        result.outcomes.reserveCapacity(rules.count)
-        // Through the buffer: each rule is read in place, not copied per run.
-        rules.withUnsafeBufferPointer { rules in
-            for index in rules.indices {
-                let id = rules[index].id
-                current.counters = counters.isEmpty ? [:] : counters[id] ?? [:]
-                let outcome = rules[index].evaluate(current, nets: nets, scratch: &scratch)
-                result.outcomes.append((id, outcome))
-                result.cost = result.cost.plus(outcome.cost)
-                guard case .applied(let effects, _) = outcome else { continue }
-                for effect in effects {
-                    if case .lineDiscount(let line, let amount, _) = effect {
-                        if let group = rules[index].rule.group {
-                            // Groups match as dictionary keys would (String ==).
-                            let at = claimed.firstIndex { $0.group == group }
-                            if let at, claimed[at].lines[line], !(claimedBy(id, group, line, result)) { continue }
-                            if let at {
-                                claimed[at].lines[line] = true
-                            } else {
-                                claimed.append(Claim(group: group, lines: Array(repeating: false, count: nets.count)))
-                                claimed[claimed.count - 1].lines[line] = true
-                            }
+        result.outcomes.reserveCapacity(programs.count)
+        result.effects.reserveCapacity(16)
+        for program in programs {
+            let id = program.id
+            current.counters = counters.isEmpty ? [:] : counters[id] ?? [:]
+            let outcome = program.evaluate(current, nets: nets, scratch: &scratch)
+            result.outcomes.append((id, outcome))
+            result.cost = result.cost.plus(outcome.cost)
+            guard case .applied(let effects, _) = outcome else { continue }
+            for effect in effects {
+                if case .lineDiscount(let line, let amount, _) = effect {
+                    if let group = program.group {
+                        // Groups match as dictionary keys would (String ==).
+                        let at = claimed.firstIndex { $0.group == group }
+                        if let at, claimed[at].lines[line], !(claimedBy(id, group, line, result)) { continue }
+                        if let at {
+                            claimed[at].lines[line] = true
+                        } else {
+                            claimed.append(Claim(group: group, lines: Array(repeating: false, count: nets.count)))
+                            claimed[claimed.count - 1].lines[line] = true
                         }
-                        nets[line] -= amount
                     }
-                    if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
-                    result.effects.append((id, effect))
+                    nets[line] -= amount
                 }
+                if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
+                result.effects.append((id, effect))
             }
         }
         return result

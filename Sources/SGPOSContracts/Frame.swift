@@ -50,7 +50,9 @@ enum Interrupt: Error {
 /// The state of one run of a compiled rule: the input, the metered cost, variable slots
 /// (resolved at compile time), line nets, counters and the effects so far.
 struct Frame {
-    let input: ContractInput
+    /// The run's input, borrowed: valid for the run (a frame never outlives it), not copied.
+    private let inputPointer: UnsafePointer<ContractInput>
+    var input: ContractInput { unsafeAddress { inputPointer } }
     let staticCost: UInt64
     private(set) var cost: UInt64 = 0
     var scalars: [Scalar]
@@ -74,8 +76,8 @@ struct Frame {
         let rate: Int64
     }
 
-    init(input: ContractInput, nets: [Int64], staticCost: UInt64, layout: SlotLayout, scratch: inout Scratch) {
-        self.input = input
+    init(input: UnsafePointer<ContractInput>, nets: [Int64], staticCost: UInt64, layout: SlotLayout, scratch: inout Scratch) {
+        inputPointer = input
         self.staticCost = staticCost
         scalars = []
         strings = []
@@ -87,7 +89,7 @@ struct Frame {
         if strings.count < layout.strings { strings += repeatElement("", count: layout.strings - strings.count) }
         if lists.count < layout.lists { lists += repeatElement(IndexList.empty, count: layout.lists - lists.count) }
         net = nets
-        counters = layout.counters.isEmpty ? [] : layout.counters.map { input.counters[$0.name] ?? 0 }
+        counters = layout.counters.isEmpty ? [] : layout.counters.map { input.pointee.counters[$0.name] ?? 0 }
     }
 
     /// Hands the slot storage on to the next run.
@@ -108,6 +110,7 @@ struct Frame {
     }
 
     mutating func append(_ effect: Effect, _ at: Position) throws(Interrupt) {
+        if effects.isEmpty { effects.reserveCapacity(4) }
         guard effects.count < ContractLimits.effectsMax else {
             throw .failure(.costLimit, at, "more than \(ContractLimits.effectsMax) effects")
         }
