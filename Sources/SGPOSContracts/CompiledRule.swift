@@ -7,22 +7,23 @@ public struct CompiledRule: Sendable {
     public let staticCost: UInt64
     /// SHA-256 of the source bytes: what a deployment transaction names.
     public let sourceHash: Hash256
+    /// The body compiled to closures, once, here (docs/CONTRACTS.md §10).
+    let program: Program
 
-    /// Parses and checks `source`; throws a ``ContractError`` with line and column.
+    /// Parses, checks and compiles `source`; throws a ``ContractError`` with line and column.
     public static func compile(_ source: String) throws -> CompiledRule {
         let rule = try Parser.parse(source)
-        return CompiledRule(rule: rule, staticCost: try Checker.check(rule), sourceHash: Hash256.sha256(Array(source.utf8)))
+        let staticCost = try Checker.check(rule)
+        return CompiledRule(rule: rule, staticCost: staticCost, sourceHash: Hash256.sha256(Array(source.utf8)),
+                            program: Program(rule, staticCost: staticCost))
     }
 
     public var id: String { rule.id }
 
     /// Runs the rule on `input`. Outside its window it is skipped at no cost.
     public func evaluate(_ input: ContractInput) -> Outcome {
-        if let window = rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
-        var interpreter = Interpreter(rule: rule, input: input, staticCost: staticCost)
-        let outcome = interpreter.run()
-        assert(outcome.cost <= staticCost, "dynamic cost above the static bound")
-        return outcome
+        var scratch = Scratch()
+        return program.evaluate(input, nets: nil, scratch: &scratch)
     }
 }
 
@@ -32,12 +33,15 @@ public struct CompiledRule: Sendable {
 /// that group on that line are dropped); a failed or skipped rule changes nothing.
 public struct RuleSet: Sendable {
     public let rules: [CompiledRule]
+    /// The rules' programs, in the same order.
+    private let programs: [Program]
 
     public init(_ rules: [CompiledRule]) {
         self.rules = rules.sorted {
             $0.rule.priority != $1.rule.priority ? $0.rule.priority < $1.rule.priority
                 : Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8))
         }
+        programs = self.rules.map(\.program)
     }
 
     public struct Result: Sendable, Hashable {
@@ -55,27 +59,47 @@ public struct RuleSet: Sendable {
 
     public func evaluate(_ input: ContractInput, counters: [String: [String: Int64]] = [:]) -> Result {
         var current = input
-        var claimed: [String: Set<Int>] = [:]
+        // Line nets after the earlier rules' discounts: the rules read them from here (not
+        // from `current.lines`, which is left as given, so it is not copied per run).
+        var nets = input.lines.map { $0.net }
+        var claimed: [Claim] = []
+        var scratch = Scratch()
         var result = Result(outcomes: [], effects: [], cost: 0)
-        for compiled in rules {
-            current.counters = counters[compiled.id] ?? [:]
-            let outcome = compiled.evaluate(current)
-            result.outcomes.append((compiled.id, outcome))
+        result.outcomes.reserveCapacity(programs.count)
+        result.effects.reserveCapacity(16)
+        for program in programs {
+            let id = program.id
+            current.counters = counters.isEmpty ? [:] : counters[id] ?? [:]
+            let outcome = program.evaluate(current, nets: nets, scratch: &scratch)
+            result.outcomes.append((id, outcome))
             result.cost = result.cost.plus(outcome.cost)
             guard case .applied(let effects, _) = outcome else { continue }
             for effect in effects {
                 if case .lineDiscount(let line, let amount, _) = effect {
-                    if let group = compiled.rule.group {
-                        if claimed[group]?.contains(line) == true, !(claimedBy(compiled.id, group, line, result)) { continue }
-                        claimed[group, default: []].insert(line)
+                    if let group = program.group {
+                        // Groups match as dictionary keys would (String ==).
+                        let at = claimed.firstIndex { $0.group == group }
+                        if let at, claimed[at].lines[line], !(claimedBy(id, group, line, result)) { continue }
+                        if let at {
+                            claimed[at].lines[line] = true
+                        } else {
+                            claimed.append(Claim(group: group, lines: Array(repeating: false, count: nets.count)))
+                            claimed[claimed.count - 1].lines[line] = true
+                        }
                     }
-                    current.lines[line].net -= amount
+                    nets[line] -= amount
                 }
                 if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
-                result.effects.append((compiled.id, effect))
+                result.effects.append((id, effect))
             }
         }
         return result
+    }
+
+    /// The lines an exclusivity group's rules discounted so far.
+    private struct Claim {
+        let group: String
+        var lines: [Bool]
     }
 
     /// Whether `id` itself claimed `line` for `group` earlier (a rule may discount its own lines twice).

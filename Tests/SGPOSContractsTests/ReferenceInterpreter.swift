@@ -1,23 +1,29 @@
+// The tree-walking interpreter that ran rules until 2026-11-30, kept unchanged (renamed)
+// only as the tests' reference oracle: DifferentialTests checks that the compiled closures
+// (Sources/SGPOSContracts/Compiler.swift) give identical outcomes, costs and errors.
+
+@testable import SGPOSContracts
+
 /// Runtime values. Not `indirect`: scalars live inline (no allocation per value); a line
 /// is its index into the input (its fields are read from there).
-enum Value: Sendable {
+enum ReferenceValue: Sendable {
     case int(Int64), money(Int64), bool(Bool), string(String), tier(UInt8), rounding(String)
     case line(index: Int)
     case unit(line: Int, price: Int64)
     case record(String)
     case counter(String)
-    case list([Value])
+    case list([ReferenceValue])
 }
 
 /// Runs a checked rule, charging the same cost table as the static bound (dynamic ≤
 /// static is asserted), with checked arithmetic: overflow, division by zero, a discount
 /// beyond a line's net and a counter past its cap are errors with stable codes.
-struct Interpreter {
+struct ReferenceInterpreter {
     let rule: Rule
     let input: ContractInput
     let staticCost: UInt64
     /// Bindings in scope, innermost last (a flat stack: no allocation per lambda call).
-    private var bindings: [(name: String, value: Value)] = []
+    private var bindings: [(name: String, value: ReferenceValue)] = []
     private(set) var cost: UInt64 = 0
     private var effects: [Effect] = []
     private var remainingNet: [Int64]
@@ -26,7 +32,7 @@ struct Interpreter {
     private var basketGranted: Int64 = 0
     private var pointsRedeemed: Int64 = 0
     /// `basket.lines`, built once per run.
-    private let basketLines: [Value]
+    private let basketLines: [ReferenceValue]
     static let tierThresholds: [Int64] = [0, 100_000, 500_000, 2_000_000, 5_000_000]
 
     init(rule: Rule, input: ContractInput, staticCost: UInt64) {
@@ -63,7 +69,7 @@ struct Interpreter {
         ContractError(code, line: position.line, column: position.column, message)
     }
 
-    private func lookup(_ name: String) -> Value? {
+    private func lookup(_ name: String) -> ReferenceValue? {
         var index = bindings.count - 1
         while index >= 0 {
             if bindings[index].name == name { return bindings[index].value }
@@ -118,11 +124,11 @@ struct Interpreter {
                 counters[counter] = next
                 return try append(.increment(counter: counter, by: by), at)
             }
-            var values = Arguments()
+            var values = ReferenceArguments()
             for (index, argument) in arguments.enumerated() { values[index] = try evaluate(argument.value) }
             try charge(10)
-            func money(_ value: Value) -> Int64 { numeric(value) }
-            func text(_ value: Value) -> String {
+            func money(_ value: ReferenceValue) -> Int64 { numeric(value) }
+            func text(_ value: ReferenceValue) -> String {
                 guard case .string(let string) = value else { preconditionFailure("checked: String") }
                 return string
             }
@@ -168,17 +174,17 @@ struct Interpreter {
         effects.append(effect)
     }
 
-    private func int(_ value: Value) throws -> Int64 {
+    private func int(_ value: ReferenceValue) throws -> Int64 {
         guard case .int(let v) = value else { preconditionFailure("checked: Int") }
         return v
     }
 
-    private func bool(_ value: Value) throws -> Bool {
+    private func bool(_ value: ReferenceValue) throws -> Bool {
         guard case .bool(let v) = value else { preconditionFailure("checked: Bool") }
         return v
     }
 
-    private func numeric(_ value: Value) -> Int64 {
+    private func numeric(_ value: ReferenceValue) -> Int64 {
         switch value {
         case .int(let v), .money(let v): return v
         case .tier(let t): return Int64(t)
@@ -186,13 +192,13 @@ struct Interpreter {
         }
     }
 
-    private func same(_ template: Value, _ raw: Int64) -> Value {
+    private func same(_ template: ReferenceValue, _ raw: Int64) -> ReferenceValue {
         if case .money = template { return .money(raw) }
         if case .tier = template { return .tier(UInt8(raw)) }
         return .int(raw)
     }
 
-    mutating func evaluate(_ expression: Expression) throws -> Value {
+    mutating func evaluate(_ expression: Expression) throws -> ReferenceValue {
         switch expression {
         case .integer(let v, _): try charge(1); return .int(v)
         case .money(let v, _): try charge(1); return .money(v)
@@ -251,7 +257,7 @@ struct Interpreter {
                 return .bool(op == "<" ? a < b : op == "<=" ? a <= b : op == ">" ? a > b : a >= b)
             }
         case .call(let name, let arguments, let at):
-            var values = Arguments()
+            var values = ReferenceArguments()
             for (index, argument) in arguments.enumerated() { values[index] = try evaluate(argument.value) }
             switch name {
             case "div", "scale":
@@ -260,11 +266,11 @@ struct Interpreter {
                 let a = numeric(values[0]), b = numeric(values[1])
                 if name == "div" {
                     guard b != 0 else { throw failure(.divisionByZero, at, "division by zero") }
-                    return same(values[0], try Interpreter.divide(a, by: b, mode, at))
+                    return same(values[0], try ReferenceInterpreter.divide(a, by: b, mode, at))
                 }
                 // scale: a × bps / 10000 with a 128-bit intermediate; only the result can overflow.
                 let product = a.multipliedFullWidth(by: b)
-                return same(values[0], try Interpreter.divideWide(product, by: 10_000, mode, at))
+                return same(values[0], try ReferenceInterpreter.divideWide(product, by: 10_000, mode, at))
             case "min", "max":
                 try charge(1)
                 let (a, b) = (numeric(values[0]), numeric(values[1]))
@@ -278,13 +284,13 @@ struct Interpreter {
             case "tier_for":
                 try charge(2)
                 let spend = numeric(values[0])
-                return .tier(UInt8(Interpreter.tierThresholds.lastIndex { spend >= $0 }.map { $0 + 1 } ?? 1))
+                return .tier(UInt8(ReferenceInterpreter.tierThresholds.lastIndex { spend >= $0 }.map { $0 + 1 } ?? 1))
             default: preconditionFailure("checked")
             }
         case .method(let base, let name, let arguments, let at):
             guard case .list(let items) = try evaluate(base) else { preconditionFailure("checked") }
             let parameter = arguments.first?.parameter ?? ""
-            func apply(_ item: Value) throws -> Value {
+            func apply(_ item: ReferenceValue) throws -> ReferenceValue {
                 bindings.append((parameter, item))
                 defer { bindings.removeLast() }
                 return try evaluate(arguments[0].value)
@@ -292,7 +298,7 @@ struct Interpreter {
             switch name {
             case "filter", "any", "all", "sum":
                 try charge(2)
-                var kept: [Value] = []
+                var kept: [ReferenceValue] = []
                 var total: Int64 = 0
                 var totalIsMoney = false
                 for item in items {
@@ -316,7 +322,7 @@ struct Interpreter {
                 default:
                     if items.isEmpty {
                         // The sum's type comes from the function; an empty list still has one.
-                        return Interpreter.sumType(arguments[0].value) == .money ? .money(0) : .int(0)
+                        return ReferenceInterpreter.sumType(arguments[0].value) == .money ? .money(0) : .int(0)
                     }
                     return totalIsMoney ? .money(total) : .int(total)
                 }
@@ -325,7 +331,7 @@ struct Interpreter {
                 return .int(Int64(items.count))
             case "sort_by":
                 try charge(4)
-                var keyed: [(key: Int64, index: Int, value: Value)] = []
+                var keyed: [(key: Int64, index: Int, value: ReferenceValue)] = []
                 for (index, item) in items.enumerated() { keyed.append((numeric(try apply(item)), index, item)) }
                 try charge(UInt64(items.count).times(2).times(ceilLog2(items.count)))
                 keyed.sort { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }  // stable: ties keep input order
@@ -337,7 +343,7 @@ struct Interpreter {
                 return .list(kept)
             case "expand":
                 try charge(2)
-                var units: [Value] = []
+                var units: [ReferenceValue] = []
                 for item in items {
                     let count = try int(apply(item))
                     guard case .line(let index) = item else { preconditionFailure("checked") }
@@ -369,7 +375,7 @@ struct Interpreter {
         }
     }
 
-    private func field(_ value: Value, _ field: String) -> Value {
+    private func field(_ value: ReferenceValue, _ field: String) -> ReferenceValue {
         switch (value, field) {
         case (.record("basket"), "lines"): return .list(basketLines)
         case (.record("basket"), "subtotal"): return .money(remainingNet.reduce(0, +) - input.basketDiscount - basketGranted)
@@ -439,10 +445,10 @@ struct Interpreter {
 
 /// Up to three evaluated arguments, inline (functions and effects take at most three):
 /// no array allocation per call.
-struct Arguments {
-    private var first = Value.int(0), second = Value.int(0), third = Value.int(0)
+struct ReferenceArguments {
+    private var first = ReferenceValue.int(0), second = ReferenceValue.int(0), third = ReferenceValue.int(0)
 
-    subscript(index: Int) -> Value {
+    subscript(index: Int) -> ReferenceValue {
         get { index == 0 ? first : index == 1 ? second : third }
         set {
             precondition(index < 3, "functions and effects take at most three arguments")

@@ -1,0 +1,141 @@
+/// Fields of records, counters, lines and units, resolved to accessors at compile time.
+extension Compiler {
+    mutating func field(_ base: Expression, _ field: String) -> (ValueType, Compiled) {
+        // A field of a line or unit variable (`l.net`): one closure reads the slot and the
+        // field, charging the name and then the field as two closures would.
+        if case .name(let name, _) = base, case .scalar(let slot, let baseType) = resolve(name), baseType == .line || baseType == .unit,
+           let type = Fields.type(of: field, in: baseType) {
+            let read = LineField(field, of: baseType)
+            if read.isString {
+                return (type, .string { (f: inout Frame) throws(Interrupt) in
+                    try f.charge(1)
+                    let line = Int(f.scalars[slot].value)
+                    try f.charge(1)
+                    return read.string(line, &f)
+                })
+            }
+            return (type, .scalar { (f: inout Frame) throws(Interrupt) in
+                try f.charge(1)
+                let line = Int(f.scalars[slot].value)
+                try f.charge(1)
+                return read.scalar(line, &f)
+            })
+        }
+        let (baseType, compiled) = expression(base)
+        guard let type = Fields.type(of: field, in: baseType) else { preconditionFailure("checked: \(baseType) has no field \(field)") }
+        switch compiled {
+        case .record(let record, let base):
+            return (type, recordField(record, base, field, type))
+        case .scalar(let base) where baseType == .line || baseType == .unit:
+            let read = LineField(field, of: baseType)
+            if read.isString {
+                return (type, .string { (f: inout Frame) throws(Interrupt) in
+                    let line = Int(try base(&f).value)
+                    try f.charge(1)
+                    return read.string(line, &f)
+                })
+            }
+            return (type, .scalar { (f: inout Frame) throws(Interrupt) in
+                let line = Int(try base(&f).value)
+                try f.charge(1)
+                return read.scalar(line, &f)
+            })
+        default:
+            preconditionFailure("checked: field \(field) of \(baseType)")
+        }
+    }
+
+    private func recordField(_ record: RecordValue, _ base: @escaping Code<Void>, _ field: String, _ type: ValueType) -> Compiled {
+        func scalar(money: Bool = false, _ read: @escaping @Sendable (inout Frame) -> Int64) -> Compiled {
+            .scalar { (f: inout Frame) throws(Interrupt) in
+                try base(&f)
+                try f.charge(1)
+                return Scalar(read(&f), money: money)
+            }
+        }
+        switch (record, field) {
+        case (.basket, "lines"):
+            return .list { (f: inout Frame) throws(Interrupt) in
+                try base(&f)
+                try f.charge(1)
+                return IndexList(indices: nil, count: f.input.lines.count)
+            }
+        case (.basket, "subtotal"): return scalar(money: true) { $0.subtotal }
+        case (.basket, "units"): return scalar { $0.input.lines.reduce(0) { $0 + $1.quantity } }
+        case (.customer, "is_member"):
+            return .bool { (f: inout Frame) throws(Interrupt) in
+                try base(&f)
+                try f.charge(1)
+                return f.input.customer.isMember
+            }
+        case (.customer, "tier"): return scalar { Int64($0.input.customer.tier) }
+        case (.customer, "lifetime_spend"): return scalar(money: true) { $0.input.customer.lifetimeSpend }
+        case (.customer, "points"): return scalar { $0.input.customer.points }
+        case (.customer, "id"):
+            return .string { (f: inout Frame) throws(Interrupt) in
+                try base(&f)
+                try f.charge(1)
+                return f.input.customer.id
+            }
+        case (.customer, "multiplier"): return scalar { $0.input.customer.multiplier }
+        case (.context, "time"): return scalar { $0.input.timeMs }
+        case (.context, "outlet"): return scalar { $0.input.outlet }
+        case (.counter(let index), "used"): return scalar { $0.counters[index] }
+        case (.counter(let index), "max"):
+            let cap = layout.counters[index].max
+            return scalar { _ in cap }
+        case (.counter(let index), "left"):
+            let cap = layout.counters[index].max
+            return scalar { cap - $0.counters[index] }
+        default:
+            // A counter named like a root record (`basket`, `customer`, `ctx`): the checker
+            // types the name as the counter, the name denotes the record, and the field does
+            // not exist at run time — a trap, as it always was.
+            let trap: @Sendable (inout Frame) throws(Interrupt) -> Never = { (f: inout Frame) throws(Interrupt) -> Never in
+                try base(&f)
+                try f.charge(1)
+                preconditionFailure("checked field \(field)")
+            }
+            switch type {
+            case .bool: return .bool { (f: inout Frame) throws(Interrupt) in try trap(&f) }
+            case .string: return .string { (f: inout Frame) throws(Interrupt) in try trap(&f) }
+            case .list: return .list { (f: inout Frame) throws(Interrupt) in try trap(&f) }
+            default: return .scalar { (f: inout Frame) throws(Interrupt) in try trap(&f) }
+            }
+        }
+    }
+}
+
+/// A field of a line (by its index) or of a unit (by its line's index: a unit's price is
+/// its line's unit price).
+enum LineField {
+    case sku, category, qty, index, unitPrice, net
+
+    init(_ field: String, of type: ValueType) {
+        switch (type, field) {
+        case (.unit, "line"): self = .index
+        case (.unit, _): self = .unitPrice
+        case (_, "sku"): self = .sku
+        case (_, "category"): self = .category
+        case (_, "qty"): self = .qty
+        case (_, "index"): self = .index
+        case (_, "unit_price"): self = .unitPrice
+        default: self = .net
+        }
+    }
+
+    var isString: Bool { self == .sku || self == .category }
+
+    @inline(__always) func string(_ line: Int, _ f: inout Frame) -> String {
+        self == .sku ? f.input.lines[line].sku : f.input.lines[line].category
+    }
+
+    @inline(__always) func scalar(_ line: Int, _ f: inout Frame) -> Scalar {
+        switch self {
+        case .qty: Scalar(f.input.lines[line].quantity)
+        case .index: Scalar(Int64(line))
+        case .unitPrice: Scalar(f.input.lines[line].unitPrice, money: true)
+        default: Scalar(f.net[line], money: true)
+        }
+    }
+}
