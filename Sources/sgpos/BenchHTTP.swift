@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import SGPOSChain
 import SGPOSCrypto
 import SGPOSNode
@@ -43,7 +44,8 @@ struct HTTPBench {
         let nodes = try DemoNodes(directory: directory, outlets: [1])
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 30)
-        let base = nodes.nodes[0].client.baseURL
+        let (host, port) = try BenchHTTPClient.endpoint(nodes.nodes[0].client.baseURL)
+        let group = MultiThreadedEventLoopGroup.singleton
 
         // Throughput: every till submits its (pre-signed) enrolments one after another.
         var sessions = keys.enumerated().map { TillSession(genesis: network.genesis, outlet: 1, key: $1, principal: "bench-\($0)", lastSequence: 1) }
@@ -54,14 +56,15 @@ struct HTTPBench {
             })
         }
         let started = DispatchTime.now()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
             for transactions in signed {
-                group.addTask {
-                    let client = NodeClient(baseURL: base, timeoutSeconds: 10, attemptsMax: 3)
-                    for transaction in transactions { _ = try await client.submit(transaction) }
+                tasks.addTask {
+                    let answers = try await BenchHTTPClient.post(transactions.map { BenchHTTPClient.submitBody($0.encoded) },
+                                                                 path: "/v1/transactions", host: host, port: port, group: group)
+                    guard answers.allSatisfy({ $0.status == 200 }) else { throw CLIError("a submission was refused: \(answers.first { $0.status != 200 }!.status)") }
                 }
             }
-            try await group.waitForAll()
+            try await tasks.waitForAll()
         }
         let throughput = Double(tills * perTill) / (Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
 
@@ -76,24 +79,22 @@ struct HTTPBench {
             })
         }
         let origin = DispatchTime.now().uptimeNanoseconds + 100_000_000
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { tasks in
             for (index, transactions) in paced.enumerated() {
-                group.addTask {
-                    let client = NodeClient(baseURL: base, timeoutSeconds: 10, attemptsMax: 3)
-                    var measured: [Double] = []
+                tasks.addTask {
                     let offset = Double(index) / Double(pacedRate) * 1e9
-                    for (number, transaction) in transactions.enumerated() {
-                        let due = origin + UInt64(offset + Double(number) / perTillRate * 1e9)
+                    let due: @Sendable (Int) -> UInt64 = { number in origin + UInt64(offset + Double(number) / perTillRate * 1e9) }
+                    let answers = try await BenchHTTPClient.post(transactions.map { BenchHTTPClient.submitBody($0.encoded) },
+                                                                 path: "/v1/transactions", host: host, port: port, group: group) { number in
                         let now = DispatchTime.now().uptimeNanoseconds
-                        if due > now { try await Task.sleep(nanoseconds: due - now) }
-                        _ = try await client.submit(transaction)
-                        measured.append(Double(DispatchTime.now().uptimeNanoseconds - due) / 1e6)
+                        if due(number) > now { try await Task.sleep(nanoseconds: due(number) - now) }
                     }
-                    return measured
+                    guard answers.allSatisfy({ $0.status == 200 }) else { throw CLIError("a paced submission was refused") }
+                    return answers.enumerated().map { Double($1.at - min($1.at, due($0))) / 1e6 }
                 }
             }
             var all: [Double] = []
-            for try await part in group { all += part }
+            for try await part in tasks { all += part }
             return all.sorted()
         }
         guard !latencies.isEmpty else { throw CLIError("no paced submissions") }
