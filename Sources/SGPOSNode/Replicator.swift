@@ -203,9 +203,7 @@ public final class Replicator: Service, @unchecked Sendable {
             if !blocks.isEmpty { try await session.send(.blocks(blocks)) }
         case .blocks(let blocks):
             var lastApplied: (OutletID, UInt64)?
-            for block in blocks {
-                if try apply(block) { lastApplied = (block.header.outletID, block.header.height) }
-            }
+            for block in try applyAll(blocks) { lastApplied = (block.header.outletID, block.header.height) }
             if let (outlet, _) = lastApplied {
                 // Maybe more: ask the sender for what follows.
                 let height = try node.read { try node.store.head(outlet, $0) }.height
@@ -214,28 +212,54 @@ public final class Replicator: Service, @unchecked Sendable {
         }
     }
 
+    /// Validates and stores the blocks of one message in one durable write (one fsync for
+    /// all of them); returns those that extended a chain. If any block is refused, the
+    /// write is abandoned and the blocks are applied one by one, so the good ones before
+    /// it are kept and the bad one gets its own error.
+    func applyAll(_ blocks: [Block]) throws -> [Block] {
+        guard blocks.count > 1 else { return try blocks.filter { try apply($0) } }
+        do {
+            return try node.store.environment.write { transaction in
+                try blocks.filter { try apply($0, transaction) }
+            }
+        } catch {
+            var applied: [Block] = []
+            for block in blocks {
+                do {
+                    if try apply(block) { applied.append(block) }
+                } catch {
+                    if applied.isEmpty { throw error }
+                    break
+                }
+            }
+            return applied
+        }
+    }
+
     /// Validates and stores a replica block; true if it extended the chain. Blocks at a
     /// height already held with a different id are equivocation: both headers are kept.
     func apply(_ block: Block) throws -> Bool {
+        try node.store.environment.write { transaction in try apply(block, transaction) }
+    }
+
+    func apply(_ block: Block, _ transaction: LMDBTransaction) throws -> Bool {
         let outlet = block.header.outletID
         guard node.genesis.outlet(outlet) != nil else { throw NodeError.peerProtocol("block of unknown outlet \(outlet)") }
-        return try node.store.environment.write { transaction in
-            let head = try node.store.head(outlet, transaction)
-            if block.header.height <= head.height {
-                if let held = try node.store.block(outlet, height: block.header.height, transaction), held.id != block.id,
-                    block.hasValidSignature, block.header.producer == held.header.producer {
-                    try EvidenceStore.record(held: held, conflicting: block, directory: node.dataDirectory + "/evidence")
-                    equivocations.increment()
-                    logger.error("EQUIVOCATION: outlet \(outlet) signed two blocks at height \(block.header.height): \(held.id) and \(block.id); evidence kept")
-                }
-                return false
+        let head = try node.store.head(outlet, transaction)
+        if block.header.height <= head.height {
+            if let held = try node.store.block(outlet, height: block.header.height, transaction), held.id != block.id,
+                block.hasValidSignature, block.header.producer == held.header.producer {
+                try EvidenceStore.record(held: held, conflicting: block, directory: node.dataDirectory + "/evidence")
+                equivocations.increment()
+                logger.error("EQUIVOCATION: outlet \(outlet) signed two blocks at height \(block.header.height): \(held.id) and \(block.id); evidence kept")
             }
-            guard block.header.height == head.height + 1 else { return false }
-            let outcome = try validator.validate(block, head: head, state: node.store.stateReader(outlet, transaction))
-            try node.store.commit(block, writes: outcome.writes, previous: head, transaction)
-            replicaBlocks.increment()
-            return true
+            return false
         }
+        guard block.header.height == head.height + 1 else { return false }
+        let outcome = try validator.validate(block, head: head, state: node.store.stateReader(outlet, transaction))
+        try node.store.commit(block, writes: outcome.writes, previous: head, transaction)
+        replicaBlocks.increment()
+        return true
     }
 
     /// Fault injection (`POST /v1/admin/equivocate`): signs a copy of this outlet's newest

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import SGPOSChain
 import SGPOSCrypto
 import SGPOSNode
@@ -58,36 +59,45 @@ struct FinalityBench {
         let tills = outlets.count * tillsPerOutlet
         let perTillRate = Double(rate ?? 1) / Double(tills)
         let count = rate == nil ? perTill : Int(perTillRate * Double(seconds))
-        var work: [(client: NodeClient, outlet: OutletID, transactions: [SignedTransaction])] = []
+        var work: [(endpoint: (host: String, port: Int), outlet: OutletID, transactions: [SignedTransaction])] = []
         for (nodeIndex, id) in outlets.enumerated() {
+            let endpoint = try BenchHTTPClient.endpoint(nodes.nodes[nodeIndex].client.baseURL)
             for index in 0..<tillsPerOutlet {
                 let transactions = (0..<count).map { number in
                     sessions[id]![index].sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "F\(id)-\(index)-\(number)")), atMs: Int64(wallClockMs()))
                 }
-                work.append((NodeClient(baseURL: nodes.nodes[nodeIndex].client.baseURL, timeoutSeconds: 10, attemptsMax: 3), id, transactions))
+                work.append((endpoint, id, transactions))
             }
         }
         // Each submission: (outlet, block height, scheduled time, answered time), in ns.
+        // Saturated tills send at once, so their scheduled time is the start.
         let origin = DispatchTime.now().uptimeNanoseconds + 200_000_000
-        let submitted = try await withThrowingTaskGroup(of: [(OutletID, UInt64, UInt64, UInt64)].self) { group in
+        let group = MultiThreadedEventLoopGroup.singleton
+        let answered = try await withThrowingTaskGroup(of: [(OutletID, BenchHTTPClient.Answer, UInt64)].self) { tasks in
             for (index, till) in work.enumerated() {
-                group.addTask {
-                    var done: [(OutletID, UInt64, UInt64, UInt64)] = []
+                tasks.addTask {
                     let offset = Double(index) / Double(rate ?? 1) * 1e9
-                    for (number, transaction) in till.transactions.enumerated() {
-                        var due = origin + UInt64(offset + Double(number) / perTillRate * 1e9)
-                        let now = DispatchTime.now().uptimeNanoseconds
-                        if rate == nil { due = max(now, origin) }
-                        if due > now { try await Task.sleep(nanoseconds: due - now) }
-                        let response = try await till.client.submit(transaction)
-                        done.append((till.outlet, response.height, due, DispatchTime.now().uptimeNanoseconds))
+                    let due: @Sendable (Int) -> UInt64 = { number in
+                        rate == nil ? origin : origin + UInt64(offset + Double(number) / perTillRate * 1e9)
                     }
-                    return done
+                    let answers = try await BenchHTTPClient.post(till.transactions.map { BenchHTTPClient.submitBody($0.encoded) },
+                                                                 path: "/v1/transactions", host: till.endpoint.host, port: till.endpoint.port,
+                                                                 group: group) { number in
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if due(number) > now { try await Task.sleep(nanoseconds: due(number) - now) }
+                    }
+                    return answers.enumerated().map { (till.outlet, $1, due($0)) }
                 }
             }
-            var all: [(OutletID, UInt64, UInt64, UInt64)] = []
-            for try await part in group { all += part }
+            var all: [(OutletID, BenchHTTPClient.Answer, UInt64)] = []
+            for try await part in tasks { all += part }
             return all
+        }
+        let decoder = JSONDecoder()
+        let submitted: [(OutletID, UInt64, UInt64, UInt64)] = try answered.map { outlet, answer, due in
+            guard answer.status == 200 else { throw CLIError("a submission was refused: HTTP \(answer.status)") }
+            let response = try decoder.decode(API.SubmitResponse.self, from: Data(answer.body))
+            return (outlet, response.height, due, answer.at)
         }
         // Wait (≤ 60 s) until every node's checkpoints cover its own last block; each node
         // measures its own blocks' finality (committed → covered by a final checkpoint).
