@@ -63,14 +63,6 @@ extension ProofVerifier {
         }
         let (old, new) = (checked[0], checked[1])
         guard old.certificate.height < new.certificate.height else { throw ProofError("old must be below new") }
-        func hashes(_ list: [String], _ what: String) throws(ProofError) -> [Hash256] {
-            var out: [Hash256] = []
-            for item in list {
-                guard let hash = Hash256(hex: item) else { throw ProofError("\(what): \(item) is not 64 hex digits") }
-                out.append(hash)
-            }
-            return out
-        }
         let (oldSize, newSize) = (old.certificate.height - 1, new.certificate.height - 1)
         guard MerkleTree.verifyConsistency(firstSize: oldSize, secondSize: newSize, firstRoot: old.checkpoint.historyRoot,
                                            secondRoot: new.checkpoint.historyRoot, path: try hashes(proof.consistencyPath, "consistencyPath")) else {

@@ -200,7 +200,7 @@ public struct ProofVerifier: Sendable {
         }
     }
 
-    private func hashes(_ hex: [String], _ field: String) throws(ProofError) -> [Hash256] {
+    func hashes(_ hex: [String], _ field: String) throws(ProofError) -> [Hash256] {
         guard hex.count <= 128 else { throw ProofError("\(field) has \(hex.count) entries; at most 128") }
         var result: [Hash256] = []
         for item in hex {

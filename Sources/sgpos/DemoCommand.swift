@@ -85,6 +85,16 @@ struct DemoCommand: AsyncParsableCommand {
             let final = transfers.filter { $0.checkpointedStatus == "matched" }.count
             print("   as of the last checkpoint: \(final) of \(transfers.count) matched")
             if final != transfers.count { networkFailures += 1 }
+            // A member's standing: provisional (each outlet at its head) and checkpointed
+            // (the network state); everything is covered by now, so they must agree.
+            if let memberID = memberIDs[ids[0]]?.first {
+                let member = try await nodes.nodes[0].client.networkMember(memberID)
+                if let agreed = member.checkpointed {
+                    print("   member \(memberID): \(member.points) points now; as of checkpoint \(agreed.checkpointHeight): \(agreed.points) points "
+                          + "(earned \(agreed.earned), redeemed \(agreed.redeemed)) over \(agreed.accounts.count) outlet(s)")
+                    if agreed.points != member.points { networkFailures += 1 }
+                }
+            }
         }
         var receiptCheck: (ReceiptQRPayload, Sale, String)?
         if let first = results.first(where: { $0.outlet == ids[0] })?.result.firstSale {
