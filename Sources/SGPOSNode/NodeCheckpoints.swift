@@ -180,6 +180,12 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     func advanceNetworkState(checkpointsMax: Int = 64) {
         guard networkDivergence == nil else { return }
         for _ in 0..<checkpointsMax {
+            // A read first: most ticks have nothing to apply, and a write would take the
+            // writer lock the group commit needs.
+            let behind = (try? store.environment.read { transaction in
+                try store.networkPosition(genesisRoot: genesisRoot, transaction).height
+            }).map { (try? storage.certificate(height: $0 + 1)) != nil } ?? false
+            guard behind else { return }
             do {
                 let advanced = try store.environment.write { transaction -> Bool in
                     let position = try store.networkPosition(genesisRoot: genesisRoot, transaction)
