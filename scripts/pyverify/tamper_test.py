@@ -24,7 +24,7 @@ def main(argv):
     names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
     try:
         env.open_db(b"checkpoints", create=False)
-        names.append("checkpoints")  # networks of 4+ outlets: commit certificates too
+        names += ["checkpoints", "network", "network-sources"]  # networks of 4+ outlets: certificates, network state
     except lmdb.Error:
         pass
     dbs = {name: env.open_db(name.encode(), create=False) for name in names}
