@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NIOPosix
 import SGPOSChain
 import SGPOSCrypto
@@ -24,6 +25,10 @@ struct FinalityBench {
         var throughput: Double
         /// From the last answer until every node's checkpoints covered its last block.
         var lastFinalMs: Double
+        /// Each transaction's scheduled submission → the first time its own node reported a
+        /// checkpoint covering its block (polled every 50 ms, so up to 50 ms late).
+        var submitFinalP50Ms: Double
+        var submitFinalP99Ms: Double
     }
 
     let directory: String
@@ -73,6 +78,25 @@ struct FinalityBench {
         // Saturated tills send at once, so their scheduled time is the start.
         let origin = DispatchTime.now().uptimeNanoseconds + 200_000_000
         let group = MultiThreadedEventLoopGroup.singleton
+        // Each node's own coverage over time: (uptime ns, outlet, covered height).
+        let watched = zip(outlets, nodes.nodes.map(\.client)).map { ($0, $1) }
+        // Stopped by a flag, not by cancellation: a cancelled URLSession request can hang on Linux.
+        let stop = Mutex(false)
+        let watcher = Task { () -> [(UInt64, OutletID, UInt64)] in
+            var samples: [(UInt64, OutletID, UInt64)] = []
+            var last: [OutletID: UInt64] = [:]
+            while !stop.withLock({ $0 }), samples.count < 1_000_000 {
+                for (outlet, client) in watched {
+                    guard let covered = try? await client.checkpointStatus().covered[String(outlet)] else { continue }
+                    if covered > last[outlet] ?? 0 {
+                        last[outlet] = covered
+                        samples.append((DispatchTime.now().uptimeNanoseconds, outlet, covered))
+                    }
+                }
+                try? await Task.sleep(nanoseconds: 50_000_000)
+            }
+            return samples
+        }
         let answered = try await withThrowingTaskGroup(of: [(OutletID, BenchHTTPClient.Answer, UInt64)].self) { tasks in
             for (index, till) in work.enumerated() {
                 tasks.addTask {
@@ -117,11 +141,24 @@ struct FinalityBench {
             throw CLIError("not every submitted block was checkpointed within 60 s")
         }
         let lastFinalMs = Double(DispatchTime.now().uptimeNanoseconds - lastAnswer) / 1e6
+        try await Task.sleep(nanoseconds: 100_000_000)  // one more poll of the watcher
+        stop.withLock { $0 = true }
+        let coverage = Dictionary(grouping: await watcher.value, by: \.1)
+        var submitFinal: [Double] = []
+        for (outlet, height, due, _) in submitted {
+            guard let reached = coverage[outlet]?.first(where: { $0.2 >= height }) else { continue }
+            submitFinal.append(Double(reached.0 - min(reached.0, due)) / 1e6)
+        }
+        submitFinal.sort()
+        guard submitFinal.count == submitted.count else {
+            throw CLIError("the coverage watcher missed \(submitted.count - submitFinal.count) transactions")
+        }
         var durable = submitted.map { Double($0.3 - min($0.3, $0.2)) / 1e6 }
         durable.sort()
         func p(_ values: [Double], _ percent: Int) -> Double { values[min(values.count - 1, values.count * percent / 100)] }
         return Result(p50Ms: Double(statuses.compactMap(\.finalityP50Ms).max() ?? 0), p99Ms: Double(statuses.compactMap(\.finalityP99Ms).max() ?? 0),
                       count: submitted.count, checkpoints: statuses.map(\.checkpointHeight).max() ?? 0,
-                      durableP50Ms: p(durable, 50), durableP99Ms: p(durable, 99), throughput: throughput, lastFinalMs: lastFinalMs)
+                      durableP50Ms: p(durable, 50), durableP99Ms: p(durable, 99), throughput: throughput, lastFinalMs: lastFinalMs,
+                      submitFinalP50Ms: p(submitFinal, 50), submitFinalP99Ms: p(submitFinal, 99))
     }
 }
