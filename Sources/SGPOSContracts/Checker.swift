@@ -19,6 +19,9 @@ struct Checker {
             guard names.insert(counter.name).inserted, counter.max > 0 else {
                 throw ContractError(.type, "counter \(counter.name) is declared twice or has a maximum below 1")
             }
+            guard !Self.inputNames.contains(counter.name) else {
+                throw ContractError(.type, "counter \(counter.name) would hide the input of that name; choose another name")
+            }
         }
         var checker = Checker(rule: rule)
         let cost = try checker.statements(rule.body)
@@ -27,6 +30,9 @@ struct Checker {
         }
         return cost
     }
+
+    /// The inputs every rule sees; counters may not take their names.
+    static let inputNames: Set<String> = ["basket", "customer", "ctx"]
 
     private func fail(_ position: Position, _ message: String) -> ContractError {
         ContractError(.type, line: position.line, column: position.column, message)
@@ -79,8 +85,9 @@ struct Checker {
             case "award_points", "redeem_points": expected = [("points", .int), ("reason", .string)]
             case "set_tier": expected = [("tier", .tier)]
             case "increment":
-                guard arguments.count == 2, case .name(let counter, _) = arguments[0].value, lookup(counter) == .record("Counter") else {
-                    throw fail(at, "increment(counter, by: Int) needs a declared state or budget counter")
+                guard arguments.count == 2, case .name(let counter, _) = arguments[0].value, lookup(counter) == .record("Counter"),
+                      (rule.memberCounters + rule.budgets).contains(where: { $0.name == counter }) else {
+                    throw fail(at, "increment(counter, by: Int) needs a declared state or budget counter by its own name")
                 }
                 let (type, cost) = try expression(arguments[1].value)
                 guard type == .int, arguments[1].label == nil || arguments[1].label == "by" else { throw fail(at, "increment's by: must be an Int") }
