@@ -88,9 +88,9 @@ extension Compiler {
             let cap = layout.counters[index].max
             return scalar { cap - $0.counters[index] }
         default:
-            // A counter named like a root record (`basket`, `customer`, `ctx`): the checker
-            // types the name as the counter, the name denotes the record, and the field does
-            // not exist at run time — a trap, as it always was.
+            // Unreachable: the checker types every field it accepts, and refuses counters
+            // named like a root record (`basket`, `customer`, `ctx`), the one way a checked
+            // field used to reach here. Kept as an invariant trap.
             let trap: @Sendable (inout Frame) throws(Interrupt) -> Never = { (f: inout Frame) throws(Interrupt) -> Never in
                 try base(&f)
                 try f.charge(1)
