@@ -478,7 +478,11 @@ def decode_evidence(r, g, keys, where):
         for _ in range(2):
             header = r.bytes_(4096)
             halves.append((header, r.take(64)))
-        r2 = [decode_header(Reader(h)) for h, _ in halves]
+        r2 = []
+        for h, _ in halves:
+            hr = Reader(h)
+            r2.append(decode_header(hr))
+            hr.finish()  # a header with trailing bytes is not canonical
         ids = [tagged("SGPOS/block-id/v1", h) for h, _ in halves]
         outlet_keys = {o[0]: o[2] for o in g["outlets"]}
         key = outlet_keys.get(r2[0]["outlet"])
