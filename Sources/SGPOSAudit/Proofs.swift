@@ -65,15 +65,19 @@ public struct ProofBuilder: Sendable {
     public let store: LedgerStore
     public init(store: LedgerStore) { self.store = store }
 
-    public func transactionProof(_ id: Hash256) throws -> TransactionProof {
+    /// `cache` keeps the decoded block and its transaction tree between calls, so the
+    /// proofs of all n transactions of a block cost O(n) together, not O(n²).
+    public func transactionProof(_ id: Hash256, cache: BlockTreeCache? = nil) throws -> TransactionProof {
         try store.environment.read { transaction in
             guard let location = try store.location(of: id, transaction) else {
                 throw ProofError("transaction \(id) is not in this store")
             }
-            guard let block = try store.block(location.outletID, height: location.height, transaction) else {
+            let cached = cache?.entry(outlet: location.outletID, height: location.height)
+            guard let block = try cached?.block ?? store.block(location.outletID, height: location.height, transaction) else {
                 throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing")
             }
-            let levels = MerkleLevels(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+            let levels = cached?.levels ?? MerkleLevels(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+            if cached == nil { cache?.insert(outlet: location.outletID, height: location.height, block: block, levels: levels) }
             let path = levels.inclusionProof(leafIndex: UInt64(location.index), treeSize: levels.size)
             let head = try store.head(location.outletID, transaction)
             var headJSON: SignedHeaderJSON?

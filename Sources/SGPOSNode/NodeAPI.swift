@@ -19,6 +19,8 @@ public struct NodeAPI: Sendable {
     let replicator: Replicator?
     let metrics: NodeMetrics
     let checkpoints: CheckpointService?
+    /// The newest blocks' transaction trees: every submitter of a block gets its path from one tree.
+    let blockTrees = BlockTreeCache()
 
     public init(node: LedgerNode, replicator: Replicator?, metrics: NodeMetrics, checkpoints: CheckpointService? = nil) {
         self.node = node
@@ -114,7 +116,7 @@ public struct NodeAPI: Sendable {
         case .rejected(let rejection):
             return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
         case .committed(let location), .duplicate(let location):
-            let proof = try ProofBuilder(store: node.store).transactionProof(location.transactionID)
+            let proof = try ProofBuilder(store: node.store).transactionProof(location.transactionID, cache: blockTrees)
             let status: String
             if case .committed = outcome { status = "committed" } else { status = "duplicate" }
             return try json(API.SubmitResponse(

@@ -66,6 +66,19 @@ import Testing
         }
     }
 
+    @Test func cachedBlockTreesGiveTheSameProofs() throws {
+        let directory = TemporaryDirectory()
+        let store = try populatedStore(directory, network: network, blocks: 4, perBlock: 7)
+        let cache = BlockTreeCache(capacity: 2)
+        let builder = ProofBuilder(store: store)
+        for height in UInt64(1)...4 {
+            for signed in try store.environment.read({ try store.block(1, height: height, $0)! }).transactions {
+                #expect(try builder.transactionProof(signed.id, cache: cache) == builder.transactionProof(signed.id))
+            }
+        }
+        #expect(cache.entry(outlet: 1, height: 4) != nil && cache.entry(outlet: 1, height: 2) == nil, "bounded: the oldest went first")
+    }
+
     @Test func consistencyProofsVerifyForEveryPairAndRefuseMutations() throws {
         let directory = TemporaryDirectory()
         let store = try populatedStore(directory, network: network, blocks: 13, perBlock: 1)
