@@ -82,7 +82,9 @@ public struct ProofBuilder: Sendable {
             let head = try store.head(location.outletID, transaction)
             var headJSON: SignedHeaderJSON?
             var historyPath: [Hash256] = []
-            if head.height > location.height, let headBlock = try store.block(location.outletID, height: head.height, transaction) {
+            if head.height > location.height,
+               let headBlock = try cache?.entry(outlet: location.outletID, height: head.height)?.block
+                   ?? store.block(location.outletID, height: head.height, transaction) {
                 headJSON = SignedHeaderJSON(headBlock)
                 let nodes = HistoryNodes(store: store, transaction: transaction, outletID: location.outletID)
                 historyPath = try nodes.inclusionProof(leafIndex: location.height - 1, treeSize: head.height - 1)
