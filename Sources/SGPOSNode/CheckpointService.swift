@@ -72,6 +72,9 @@ public actor CheckpointService: Service {
         guard node.genesis.hasCheckpointChain else { return nil }
         self.node = node
         self.logger = logger
+        if !node.genesis.validators.isEmpty {
+            logger.warning("the genesis names \(node.genesis.validators.count) validators, but this release's validators are the outlet node keys in outlet-id order, each with one vote; the list is not used (docs/CONSENSUS.md)")
+        }
         self.outlets = outlets.map(\.id)
         storage = try ConsensusStorage(environment: node.store.environment)
         app = try NodeCheckpoints(store: node.store, storage: storage, evidenceDirectory: node.dataDirectory + "/evidence")
