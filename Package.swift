@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",
-                    dependencies: ["SGPOSNode", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                    dependencies: ["SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SGPOSEndToEndTests",
                     dependencies: ["SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),

@@ -68,6 +68,17 @@ import Testing
         #expect(halves.status == "in-transit")
     }
 
+    @Test func evidenceIsRecordedOnceAndRefusedTheSecondTime() throws {
+        let id = Hash256.sha256([7]), record: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
+        let first = try NetworkLedger.changes(base: MemoryState(), evidence: [(id, record)], covering: []) { _, _ in WriteSet() }
+        var state = MemoryState()
+        state.apply(first)
+        #expect(state.read(StateKey(.networkEvidence, id.bytes)) == record)
+        #expect(throws: CodecError.self) {
+            try NetworkLedger.changes(base: state, evidence: [(id, record)], covering: []) { _, _ in WriteSet() }
+        }
+    }
+
     @Test func writeSetsRoundTripAndGarbageIsRefused() throws {
         let writes = blocks[1]![2]!
         #expect(try WriteSet(canonicalBytes: writes.canonicalBytes).canonicalBytes == writes.canonicalBytes)

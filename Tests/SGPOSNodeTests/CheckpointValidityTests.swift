@@ -1,0 +1,88 @@
+import Foundation
+@testable import SGPOSConsensus
+@testable import SGPOSNode
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSState
+import SGPOSStore
+import SGPOSTestSupport
+import Testing
+
+/// What a validator prevotes (docs/CONSENSUS.md §4, §7, §8): its own proposal, and nothing
+/// with a network root, history root or evidence it cannot confirm itself.
+@Suite struct CheckpointValidityTests {
+    final class Directory {
+        let path = NSTemporaryDirectory() + "sgpos-checkpoint-test-\(UUID().uuidString)"
+        init() { try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    let network = TestNetwork(outlets: 4)
+
+    /// Outlet 1's node with one block (a till registered) and its checkpoint application.
+    func validator(_ directory: Directory) throws -> (NodeCheckpoints, LedgerStore) {
+        let store = try LedgerStore.create(dataDirectory: directory.path, genesis: network.genesis,
+                                           options: .init(durability: .unsafeNoSyncForTests))
+        let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[0], rules: POSRules.chainRules)
+        _ = try writer.append([network.registerTill(TestNetwork.key("till-1"), principal: "till-1", sequence: 1)],
+                              timestampMs: 1_700_000_000_000)
+        let app = try NodeCheckpoints(store: store, storage: ConsensusStorage(environment: store.environment),
+                                      evidenceDirectory: directory.path + "/evidence")
+        return (app, store)
+    }
+
+    func flipped(_ hash: Hash256) -> Hash256 {
+        var bytes = hash.bytes
+        bytes[0] ^= 1
+        return Hash256(bytes: bytes)!
+    }
+
+    @Test func aValidatorAcceptsItsOwnProposalAndRefusesWhatItCannotConfirm() throws {
+        let directory = Directory()
+        let (app, store) = try validator(directory)
+        let value = app.proposal(height: 1)
+        let proposed = try Checkpoint(canonicalBytes: value)
+        #expect(proposed.heads.map(\.height) == [1, 0, 0, 0])
+        #expect(proposed.historyRoot == MerkleTree.emptyRoot)
+        #expect(app.isValid(height: 1, value: value))
+
+        let wrongRoot = Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot, networkRoot: flipped(proposed.networkRoot))
+        #expect(!app.isValid(height: 1, value: wrongRoot.canonicalBytes), "a network root this node does not compute")
+        let wrongHistory = Checkpoint(heads: proposed.heads, historyRoot: flipped(proposed.historyRoot), networkRoot: proposed.networkRoot)
+        #expect(!app.isValid(height: 1, value: wrongHistory.canonicalBytes), "a history root over checkpoints it does not hold")
+        var heads = proposed.heads
+        heads[0] = Checkpoint.Head(outlet: 1, height: 1, blockID: flipped(heads[0].blockID))
+        #expect(!app.isValid(height: 1, value: Checkpoint(heads: heads, historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot).canonicalBytes),
+                "a block this node does not hold")
+
+        // Evidence: a forged half proves nothing, so a checkpoint carrying it is refused.
+        let block = try #require(try store.environment.read { try store.block(1, height: 1, $0) })
+        var header = block.header
+        header.timestampMs += 1
+        let forged = Block.seal(header: header, transactions: block.transactions, key: network.nodeKeys[0])
+        let badSignature = Block(header: forged.header, signature: block.signature, transactions: forged.transactions)
+        let unproven = Checkpoint(heads: proposed.heads, evidence: [.outletEquivocation(block, badSignature)],
+                                  historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot)
+        #expect(!app.isValid(height: 1, value: unproven.canonicalBytes))
+
+        // Decided: the network state follows; the next proposal carries the real evidence
+        // once, and a checkpoint carrying it again is refused.
+        app.committed(CommitCertificate(height: 1, round: 0, value: value, precommits: []))
+        let position = try store.environment.read { try store.networkPosition(genesisRoot: app.genesisRoot, $0) }
+        #expect(position.height == 1 && position.root == proposed.networkRoot)
+        try EvidenceStore.record(held: block, conflicting: forged, directory: directory.path + "/evidence")
+        #expect(app.hasNewContent(height: 2), "evidence alone is reason for a checkpoint")
+        let second = app.proposal(height: 2)
+        let carried = try Checkpoint(canonicalBytes: second)
+        #expect(carried.evidence == [.outletEquivocation(block, forged)])
+        #expect(carried.historyRoot == MerkleTree.root(leafHashes: [Checkpoint.historyLeaf(value: value)]))
+        #expect(app.isValid(height: 2, value: second))
+        app.committed(CommitCertificate(height: 2, round: 0, value: second, precommits: []))
+        #expect(!app.hasNewContent(height: 3), "the evidence was carried")
+        let again = Checkpoint(heads: carried.heads, evidence: carried.evidence,
+                               historyRoot: MerkleTree.root(leafHashes: [value, second].map { Checkpoint.historyLeaf(value: $0) }),
+                               networkRoot: carried.networkRoot)
+        #expect(!app.isValid(height: 3, value: again.canonicalBytes))
+    }
+}
