@@ -61,6 +61,8 @@ public struct AuditReport: Sendable {
     /// Proven evidence the checkpoints carry, one line each (misbehaviour the network
     /// agreed on; it does not make this copy invalid).
     public internal(set) var checkpointEvidence: [String] = []
+    /// Validator updates the checkpoints carried, each with the set it makes.
+    public internal(set) var validatorChanges: [String] = []
 
     /// True when nothing was found.
     public var isValid: Bool { findings.isEmpty }

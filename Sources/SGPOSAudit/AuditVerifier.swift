@@ -33,6 +33,7 @@ public struct AuditVerifier: Sendable {
         report.checkpointsVerified = checkpoints.checkpoints
         report.networkRootsVerified = checkpoints.networkRoots
         report.checkpointEvidence = checkpoints.evidence
+        report.validatorChanges = checkpoints.validatorChanges
         report.findings += checkpoints.findings
         return report
     }

@@ -7,7 +7,9 @@ import SGPOSStore
 
 /// Checks a copy's checkpoint chain against the genesis alone (docs/CONSENSUS.md §2):
 /// heights 1, 2, … without gaps; every commit certificate final (precommits of more than
-/// 2/3 of the genesis validators, signatures valid); every checkpoint lists each genesis
+/// 2/3 of the voting power of its height's validators, signatures valid: the genesis set,
+/// changed by the validator updates of earlier checkpoints two heights on, each update
+/// signed by a genesis admin and leaving a valid set); every checkpoint lists each genesis
 /// outlet once and never goes back; and every outlet block a checkpoint names that this
 /// copy holds is the very block it holds (else this copy's chain is not the final one);
 /// and every checkpoint's network root is the one the audit computes by applying the
@@ -15,14 +17,15 @@ import SGPOSStore
 /// this copy holds those blocks.
 enum CheckpointAudit {
     static func verify(store: LedgerStore, networkSources: NetworkSources) throws
-        -> (checkpoints: Int, networkRoots: Int, evidence: [String], findings: [AuditFinding])
+        -> (checkpoints: Int, networkRoots: Int, evidence: [String], validatorChanges: [String], findings: [AuditFinding])
     {
         let outlets = store.genesis.outlets.sorted { $0.id < $1.id }
-        guard store.genesis.hasCheckpointChain else { return (0, 0, [], []) }
-        let validators = ValidatorSet(outlets.map(\.nodeKey))
+        guard store.genesis.hasCheckpointChain else { return (0, 0, [], [], []) }
+        var schedule = ValidatorSchedule(genesis: store.genesis)
         let certificates = try ConsensusStorage(environment: store.environment).all()
         var findings: [AuditFinding] = []
         var evidence: [String] = []
+        var validatorChanges: [String] = []
         var history = CompactRange()
         var previous: Checkpoint?
         var network = NetworkReplay(genesis: store.genesis, sources: networkSources)
@@ -36,13 +39,23 @@ enum CheckpointAudit {
             }
             let historyBefore = history.root
             history.append(leafHash: Checkpoint.historyLeaf(value: certificate.value))
-            guard certificate.isValid(chainID: store.genesis.id, validators: validators) else {
-                findings.append(AuditFinding(rule: "checkpoints/commit", message: "\(label): the commit certificate is not precommits of more than 2/3 of the genesis validators with valid signatures"))
-                continue
+            guard certificate.isValid(chainID: store.genesis.id, validators: schedule.set(at: certificate.height)) else {
+                findings.append(AuditFinding(rule: "checkpoints/commit", message: "\(label): the commit certificate is not precommits of more than 2/3 of the voting power of its validators with valid signatures"))
+                break  // later sets depend on this checkpoint's updates
             }
             guard let checkpoint = try? Checkpoint(canonicalBytes: certificate.value), checkpoint.heads.map(\.outlet) == outlets.map(\.id) else {
                 findings.append(AuditFinding(rule: "checkpoints/value", message: "\(label) does not list every genesis outlet once, in order"))
-                continue
+                break
+            }
+            do {
+                try schedule.record(checkpointHeight: certificate.height, updates: checkpoint.validatorUpdates, genesis: store.genesis)
+            } catch {
+                findings.append(AuditFinding(rule: "checkpoints/validator-update", message: "\(label): \(error)"))
+                break
+            }
+            for update in checkpoint.validatorUpdates {
+                let set = schedule.set(at: certificate.height + 2)
+                validatorChanges.append("checkpoint \(certificate.height) carries validator update \(update.id): from checkpoint \(certificate.height + 2), \(set.count) validators, total power \(set.totalPower)")
             }
             for head in checkpoint.heads {
                 if let before = previous?.head(of: head.outlet), head.height < before.height {
@@ -58,7 +71,7 @@ enum CheckpointAudit {
                 findings.append(AuditFinding(rule: "checkpoints/history", message: "\(label) says history root \(checkpoint.historyRoot); checkpoints 1–\(certificate.height - 1) give \(historyBefore)"))
             }
             for item in checkpoint.evidence {
-                if item.isProven(genesis: store.genesis) {
+                if item.isProven(genesis: store.genesis, validators: schedule) {
                     evidence.append("checkpoint \(certificate.height) carries evidence \(item.id): \(item.summary)")
                 } else {
                     findings.append(AuditFinding(rule: "checkpoints/evidence", message: "\(label) carries evidence \(item.id) that does not prove its claim under the genesis keys"))
@@ -69,7 +82,7 @@ enum CheckpointAudit {
             previous = checkpoint
         }
         findings += try compareStoredNetworkState(store: store, position: position, replay: network, sources: networkSources)
-        return (certificates.count, network.verified, evidence, findings)
+        return (certificates.count, network.verified, evidence, validatorChanges, findings)
     }
 
     /// The node's own network state must be the replay's at the checkpoint it says it is
@@ -126,6 +139,20 @@ enum CheckpointAudit {
     }
 }
 
+extension ValidatorSchedule {
+    /// The sets given by the checkpoints stored in `store`, as far as they decode and apply.
+    public static func stored(in store: LedgerStore) throws -> ValidatorSchedule {
+        var schedule = ValidatorSchedule(genesis: store.genesis)
+        guard store.genesis.hasCheckpointChain else { return schedule }
+        for certificate in try ConsensusStorage(environment: store.environment).all() {
+            guard certificate.height == schedule.through + 1, let checkpoint = try? Checkpoint(canonicalBytes: certificate.value),
+                  (try? schedule.record(checkpointHeight: certificate.height, updates: checkpoint.validatorUpdates, genesis: store.genesis)) != nil
+            else { break }
+        }
+        return schedule
+    }
+}
+
 /// The network state replayed by the audit, checkpoint after checkpoint.
 struct NetworkReplay {
     let sources: NetworkSources
@@ -157,7 +184,8 @@ struct NetworkReplay {
             covered.append(.init(outlet: after.outlet, heights: (before.height + 1)...after.height))
         }
         do {
-            let changes = try NetworkLedger.changes(base: state, evidence: checkpoint.evidenceRecords(height: height), covering: covered) {
+            let changes = try NetworkLedger.changes(base: state, evidence: checkpoint.evidenceRecords(height: height),
+                                                    validatorUpdates: checkpoint.validatorUpdateRecords(height: height), covering: covered) {
                 sources.changes($0, $1)
             }
             let computed = NetworkLedger.next(previous: root, changes: changes)

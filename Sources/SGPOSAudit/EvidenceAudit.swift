@@ -25,12 +25,13 @@ public enum EvidenceAudit {
         let conflicting: String
     }
 
-    public static func check(directory: String, genesis: Genesis) -> [Item] {
+    /// `validators`: the sets of the copy's checkpoints (``ValidatorSchedule/stored(in:)``).
+    public static func check(directory: String, genesis: Genesis, validators: ValidatorSchedule) -> [Item] {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         return files.prefix(10_000).compactMap { file in
             let path = directory + "/" + file
             if file.hasPrefix("outlet-"), file.hasSuffix(".json") { return equivocation(path, file, genesis) }
-            if file.hasPrefix("double-vote-"), file.hasSuffix(".bin") { return doubleVote(path, file, genesis) }
+            if file.hasPrefix("double-vote-"), file.hasSuffix(".bin") { return doubleVote(path, file, genesis, validators) }
             return nil
         }
     }
@@ -51,15 +52,17 @@ public enum EvidenceAudit {
                         + (genesisKey ? " (its genesis node key)" : " (key \(held.header.producer); check it was the outlet's node key then)"))
     }
 
-    static func doubleVote(_ path: String, _ file: String, _ genesis: Genesis) -> Item {
-        let outlets = genesis.outlets.sorted { $0.id < $1.id }
-        guard let data = FileManager.default.contents(atPath: path), outlets.count >= 4 else {
+    static func doubleVote(_ path: String, _ file: String, _ genesis: Genesis, _ schedule: ValidatorSchedule) -> Item {
+        guard let data = FileManager.default.contents(atPath: path), genesis.hasCheckpointChain else {
             return Item(file: file, proven: false, claim: "unreadable, or this network has no validators")
         }
         var decoder = CanonicalDecoder(Array(data))
         guard let first = try? SignedVote(from: &decoder), let second = try? SignedVote(from: &decoder), (try? decoder.finish("evidence")) != nil
         else { return Item(file: file, proven: false, claim: "does not decode as two votes") }
-        let validators = ValidatorSet(outlets.map(\.nodeKey))
+        guard first.height >= 1, first.height <= schedule.through + 2 else {
+            return Item(file: file, proven: false, claim: "votes at checkpoint height \(first.height): this copy's checkpoints do not give that height's validators")
+        }
+        let validators = schedule.set(at: first.height)
         guard first.chainID == genesis.id, second.chainID == genesis.id, first.validator == second.validator,
               first.height == second.height, first.round == second.round, first.kind == second.kind,
               first.valueID != second.valueID, Int(first.validator) < validators.count,
@@ -67,6 +70,6 @@ public enum EvidenceAudit {
               validators.keys[Int(first.validator)].isValidSignature(second.signature, for: second.signedBytesForAudit)
         else { return Item(file: file, proven: false, claim: "the two votes are not two different, validly signed votes of one validator in one step") }
         return Item(file: file, proven: true,
-                    claim: "validator \(first.validator) (outlet \(outlets[Int(first.validator)].id)) signed two \(first.kind)s at height \(first.height) round \(first.round)")
+                    claim: "validator \(first.validator) (key \(validators.keys[Int(first.validator)].hex)) signed two \(first.kind)s at height \(first.height) round \(first.round)")
     }
 }

@@ -46,6 +46,8 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case networkTransfers = 0x42
     /// 32-byte evidence id → checkpoint height u64 ‖ kind u8 ‖ who u32 ‖ height u64.
     case networkEvidence = 0x43
+    /// 32-byte validator update id → checkpoint height u64 ‖ first height of the new set u64.
+    case networkValidatorUpdates = 0x44
 }
 
 extension StateTable {

@@ -4,9 +4,10 @@ import SGPOSCrypto
 /// A checkpoint's value: for every outlet of the network, the newest outlet block it
 /// covers (height and block id; height 0 and the genesis id before an outlet's first
 /// block), ascending by outlet id, every genesis outlet once; evidence of misbehaviour not
-/// carried before (ascending by id); the history root of the checkpoints before it; and the
-/// network root after applying the evidence and the blocks it newly covers in checkpoint
-/// order (docs/CONSENSUS.md §2, §4, §7, §8).
+/// carried before (ascending by id); validator updates, which change the set from two
+/// heights on (ascending by id); the history root of the checkpoints before it; and the
+/// network root after applying the evidence, the updates and the blocks it newly covers in
+/// checkpoint order (docs/CONSENSUS.md §2, §4, §7, §8, §9).
 public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecodable {
     public struct Head: Sendable, Hashable {
         public let outlet: UInt32
@@ -23,15 +24,20 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     public let heads: [Head]
     /// Ascending by id, at most ``CheckpointEvidence/perCheckpointMax``.
     public let evidence: [CheckpointEvidence]
+    /// Ascending by id, at most ``ValidatorUpdate/perCheckpointMax``.
+    public let validatorUpdates: [ValidatorUpdate]
     /// RFC 9162 root over the value ids of checkpoints 1 … h−1 (leaf = H(0x00 ‖ value id)).
     public let historyRoot: Hash256
     /// networkRoot after this checkpoint (SGPOSState.NetworkLedger).
     public let networkRoot: Hash256
 
-    public init(heads: [Head], evidence: [CheckpointEvidence] = [], historyRoot: Hash256, networkRoot: Hash256) {
+    public init(heads: [Head], evidence: [CheckpointEvidence] = [], validatorUpdates: [ValidatorUpdate] = [],
+                historyRoot: Hash256, networkRoot: Hash256) {
         precondition(evidence.count <= CheckpointEvidence.perCheckpointMax, "evidence per checkpoint")
+        precondition(validatorUpdates.count <= ValidatorUpdate.perCheckpointMax, "validator updates per checkpoint")
         self.heads = heads
         self.evidence = evidence.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
+        self.validatorUpdates = validatorUpdates.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
         self.historyRoot = historyRoot
         self.networkRoot = networkRoot
     }
@@ -46,8 +52,13 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
         evidence.map { ($0.id, $0.networkRecord(checkpointHeight: height)) }
     }
 
+    /// The validator updates as network-state entries (id → record) for checkpoint `height`.
+    public func validatorUpdateRecords(height: UInt64) -> [(id: Hash256, record: [UInt8])] {
+        validatorUpdates.map { ($0.id, $0.networkRecord(checkpointHeight: height)) }
+    }
+
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(2)
+        encoder.writeU8(3)
         encoder.writeCount(heads.count, limit: Self.outletsMax)
         for head in heads {
             encoder.writeU32(head.outlet)
@@ -56,13 +67,15 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
         }
         encoder.writeCount(evidence.count, limit: CheckpointEvidence.perCheckpointMax)
         for item in evidence { item.encode(to: &encoder) }
+        encoder.writeCount(validatorUpdates.count, limit: ValidatorUpdate.perCheckpointMax)
+        for update in validatorUpdates { update.encode(to: &encoder) }
         historyRoot.encode(to: &encoder)
         networkRoot.encode(to: &encoder)
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let at = decoder.offset
-        guard try decoder.readU8("checkpoint version") == 2 else { throw .unknownVersion("checkpoint", at: at) }
+        guard try decoder.readU8("checkpoint version") == 3 else { throw .unknownVersion("checkpoint", at: at) }
         let count = try decoder.readCount("checkpoint heads", limit: Self.outletsMax)
         var heads: [Head] = []
         for _ in 0..<count {
@@ -85,6 +98,17 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
             evidence.append(item)
         }
         self.evidence = evidence
+        let updateCount = try decoder.readCount("checkpoint validator updates", limit: ValidatorUpdate.perCheckpointMax)
+        var updates: [ValidatorUpdate] = []
+        for _ in 0..<updateCount {
+            let position = decoder.offset
+            let update = try ValidatorUpdate(from: &decoder)
+            if let previous = updates.last, !previous.id.bytes.lexicographicallyPrecedes(update.id.bytes) {
+                throw .nonCanonical("checkpoint validator updates must ascend by id, each once", at: position)
+            }
+            updates.append(update)
+        }
+        validatorUpdates = updates
         historyRoot = try Hash256(from: &decoder)
         networkRoot = try Hash256(from: &decoder)
     }

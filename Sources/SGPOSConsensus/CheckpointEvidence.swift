@@ -53,9 +53,10 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
     }
 
     /// Whether the evidence proves what it claims under `genesis` (halves in canonical
-    /// order, same subject and position, different content, both signatures valid under
-    /// the genesis key: the outlet's node key, or validator i = the i-th outlet by id).
-    public func isProven(genesis: Genesis) -> Bool {
+    /// order, same subject and position, different content, both signatures valid: under
+    /// the outlet's genesis node key, or under validator i of the vote's height in
+    /// `validators`, the schedule built from the genesis and the checkpoints before).
+    public func isProven(genesis: Genesis, validators: ValidatorSchedule) -> Bool {
         switch self {
         case .outletEquivocation(let a, let b):
             guard a.blockID.bytes.lexicographicallyPrecedes(b.blockID.bytes),
@@ -67,11 +68,12 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
             return key.isValidSignature(a.signature, for: DomainTag.blockSignature.prefix + a.header)
                 && key.isValidSignature(b.signature, for: DomainTag.blockSignature.prefix + b.header)
         case .doubleVote(let a, let b):
-            let keys = genesis.outlets.sorted { $0.id < $1.id }.map(\.nodeKey)
             guard (a.valueID?.bytes ?? []).lexicographicallyPrecedes(b.valueID?.bytes ?? []),
                   a.chainID == genesis.id, b.chainID == genesis.id, a.kind == b.kind, a.height == b.height, a.round == b.round,
-                  a.validator == b.validator, Int(a.validator) < keys.count
+                  a.validator == b.validator, a.height >= 1, a.height <= validators.through + 2
             else { return false }
+            let keys = validators.set(at: a.height).keys
+            guard Int(a.validator) < keys.count else { return false }
             let key = keys[Int(a.validator)]
             return key.isValidSignature(a.signature, for: a.signedBytes) && key.isValidSignature(b.signature, for: b.signedBytes)
         }

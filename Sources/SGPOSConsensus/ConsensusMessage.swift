@@ -121,7 +121,7 @@ public struct CommitCertificate: Sendable, Hashable {
 
     public var valueID: Hash256 { Hash256.tagged(.checkpointValueID, value) }
 
-    /// Final: precommits of more than 2/3 of `validators`, each for this value, height and
+    /// Final: precommits of more than 2/3 of the voting power of `validators` (the set of its height), each for this value, height and
     /// round, each validator once, every signature valid (what an auditor checks).
     public func isValid(chainID: Hash256, validators: ValidatorSet) -> Bool {
         let id = valueID
@@ -132,7 +132,7 @@ public struct CommitCertificate: Sendable, Hashable {
                   validators.keys[Int(vote.validator)].isValidSignature(vote.signature, for: vote.signedBytes)
             else { return false }
         }
-        return signers.count >= validators.quorum
+        return validators.power(of: signers) >= validators.quorum
     }
 }
 

@@ -13,6 +13,9 @@ public protocol CheckpointApplication {
     /// the next height waits instead of finalising the same heads again (CometBFT's
     /// create_empty_blocks = false).
     func hasNewContent(height: UInt64) -> Bool
+    /// The validator set of `height` (docs/CONSENSUS.md §9): known for every height up to
+    /// two above the last decided checkpoint.
+    func validators(height: UInt64) -> ValidatorSet
 }
 
 extension CheckpointApplication {
@@ -81,9 +84,15 @@ public struct TendermintCore {
     public static let commitsKept = 64
 
     public let chainID: Hash256
-    public let validators: ValidatorSet
-    public let index: UInt16
-    let key: SigningKey
+    /// The set voting at `height`, and at `height + 1` (to check next-height messages that
+    /// arrive early); a decision takes the one after from the application.
+    public private(set) var validators: ValidatorSet
+    public private(set) var nextValidators: ValidatorSet
+    /// This validator's index in `validators`; nil while none of its keys is in the set
+    /// (it follows the chain as an observer: records, decides, never signs).
+    public private(set) var index: UInt16?
+    /// The keys this node may vote with (more than one during a validator key change).
+    let keys: [SigningKey]
     let store: any ValidatorStateStore
     public let timeouts: ConsensusTimeouts
 
@@ -118,25 +127,40 @@ public struct TendermintCore {
     /// messages, and each is checked once. Bounded.
     var verified: Set<Hash256> = []
 
-    /// Starts (or restarts) the validator from its store.
+    /// Starts (or restarts) a validator whose set does not change.
     public init(chainID: Hash256, validators: ValidatorSet, key: SigningKey, store: any ValidatorStateStore,
                 timeouts: ConsensusTimeouts = ConsensusTimeouts(), firstHeight: UInt64 = 1) {
-        guard let index = validators.index(of: key.publicKey) else { preconditionFailure("the key is not a validator") }
+        precondition(validators.index(of: key.publicKey) != nil, "the key is not a validator")
+        self.init(chainID: chainID, schedule: { _ in validators }, keys: [key], store: store, timeouts: timeouts, firstHeight: firstHeight)
+    }
+
+    /// Starts (or restarts) the validator from its store; `schedule` gives the sets of the
+    /// height it resumes at and the next (afterwards the application gives them).
+    public init(chainID: Hash256, schedule: (UInt64) -> ValidatorSet, keys: [SigningKey], store: any ValidatorStateStore,
+                timeouts: ConsensusTimeouts = ConsensusTimeouts(), firstHeight: UInt64 = 1) {
+        precondition(!keys.isEmpty, "a node votes with at least one key")
         self.chainID = chainID
-        self.validators = validators
-        self.index = index
-        self.key = key
+        self.keys = keys
         self.store = store
         self.timeouts = timeouts
         let restored = store.load() ?? PersistedValidatorState(height: firstHeight)
         persisted = restored
         height = restored.height
+        validators = schedule(restored.height)
+        nextValidators = schedule(restored.height + 1)
+        index = Self.index(of: keys, in: validators)
         if let last = restored.lastSigned, last.height == height {
             round = last.round
             if let proposal = restored.lastProposal, proposal.height == height { own.append(.proposal(proposal)) }
             if let message = restored.lastMessage, message != own.first { own.append(message) }
         }
     }
+
+    static func index(of keys: [SigningKey], in set: ValidatorSet) -> UInt16? {
+        keys.lazy.compactMap { set.index(of: $0.publicKey) }.first
+    }
+
+    var key: SigningKey? { index.map { i in keys.first { $0.publicKey == validators.keys[Int(i)] }! } }
 
     public var lockedRound: Int32 { persisted.lockedRound }
     public var stepName: String {
@@ -157,6 +181,9 @@ public struct TendermintCore {
         return out
     }
 
+    /// `sender` is the driver's handle for the peer the message came from (it need not be a
+    /// validator: messages are signed, and any node relays them); it comes back in
+    /// `.send(to:)` and `.peerBehind`.
     public mutating func receive(_ message: ConsensusMessage, from sender: UInt16, _ app: some CheckpointApplication) -> [ConsensusOutput] {
         var out: [ConsensusOutput] = []
         if message.height < height {
@@ -251,7 +278,7 @@ public struct TendermintCore {
         round = newRound
         step = .propose
         awaitingStart = false
-        if validators.proposer(height: height, round: newRound) == index {  // line 14
+        if let index, validators.proposer(height: height, round: newRound) == index {  // line 14
             let value = persisted.validValue ?? app.proposal(height: height)
             if let proposal = signProposal(value: value, validRound: persisted.validValue == nil ? -1 : persisted.validRound) {
                 out.append(.broadcast(.proposal(proposal)))
@@ -282,7 +309,7 @@ public struct TendermintCore {
         let h = height
         // Line 49: a proposal and a quorum of precommits for it, in any round: decide.
         for r in proposals.keys.sorted() {
-            guard let proposal = proposals[r], count(precommits[r], for: proposal.valueID) >= validators.quorum,
+            guard let proposal = proposals[r], power(precommits[r], for: proposal.valueID) >= validators.quorum,
                   app.isValid(height: h, value: proposal.value)
             else { continue }
             let votes = Self.votes(precommits[r], for: proposal.valueID)
@@ -298,7 +325,7 @@ public struct TendermintCore {
                     sign(.prevote, ok ? id : nil, &out)
                     step = .prevote
                 } else if proposal.validRound >= 0, UInt32(proposal.validRound) < round,
-                          count(prevotes[UInt32(proposal.validRound)], for: id) >= validators.quorum {  // line 28
+                          power(prevotes[UInt32(proposal.validRound)], for: id) >= validators.quorum {  // line 28
                     let ok = app.isValid(height: h, value: proposal.value)
                         && (persisted.lockedRound <= proposal.validRound || persisted.lockedValue == proposal.value)
                     sign(.prevote, ok ? id : nil, &out)
@@ -306,7 +333,7 @@ public struct TendermintCore {
                 }
             }
             // Line 36: proposal and a quorum of prevotes for it, step ≥ prevote, first time.
-            if step >= .prevote, !line36Done.contains(round), count(prevotes[round], for: id) >= validators.quorum,
+            if step >= .prevote, !line36Done.contains(round), power(prevotes[round], for: id) >= validators.quorum,
                app.isValid(height: h, value: proposal.value) {
                 line36Done.insert(round)
                 if step == .prevote {
@@ -322,21 +349,21 @@ public struct TendermintCore {
             }
         }
         // Line 34: a quorum of prevotes of any kind: schedule the prevote timeout.
-        if step == .prevote, (prevotes[round]?.count ?? 0) >= validators.quorum, !prevoteTimeoutScheduled.contains(round) {
+        if step == .prevote, validators.power(of: (prevotes[round] ?? [:]).keys) >= validators.quorum, !prevoteTimeoutScheduled.contains(round) {
             prevoteTimeoutScheduled.insert(round)
             out.append(.schedule(ScheduledTimeout(kind: .prevote, height: h, round: round), afterMs: timeouts.duration(.prevote, round: round)))
         }
         // Line 44: a quorum of prevotes for nil.
-        if step == .prevote, count(prevotes[round], for: nil) >= validators.quorum {
+        if step == .prevote, power(prevotes[round], for: nil) >= validators.quorum {
             sign(.precommit, nil, &out)
             step = .precommit
         }
         // Line 47: a quorum of precommits of any kind: schedule the precommit timeout.
-        if (precommits[round]?.count ?? 0) >= validators.quorum, !precommitTimeoutScheduled.contains(round) {
+        if validators.power(of: (precommits[round] ?? [:]).keys) >= validators.quorum, !precommitTimeoutScheduled.contains(round) {
             precommitTimeoutScheduled.insert(round)
             out.append(.schedule(ScheduledTimeout(kind: .precommit, height: h, round: round), afterMs: timeouts.duration(.precommit, round: round)))
         }
-        // Line 55: more than 1/3 of the validators are in a later round: join it.
+        // Line 55: validators with more than 1/3 of the power are in a later round: join it.
         if let trigger, trigger.height == h {
             let r = Self.round(of: trigger)
             if r > round, senders(in: r) >= validators.oneThirdPlus { startRound(r, app, &out) }
@@ -351,6 +378,9 @@ public struct TendermintCore {
         out.append(.decided(certificate))
         // Line 54: the next height starts with no lock and no valid value.
         height += 1
+        validators = nextValidators
+        nextValidators = app.validators(height: height + 1)
+        index = Self.index(of: keys, in: validators)
         persisted.height = height
         persisted.lockedRound = -1
         persisted.lockedValue = nil
@@ -410,8 +440,9 @@ public struct TendermintCore {
         }
     }
 
-    func count(_ votes: [UInt16: [SignedVote]]?, for id: Hash256?) -> Int {
-        votes?.values.reduce(0) { $0 + ($1.contains { $0.valueID == id } ? 1 : 0) } ?? 0
+    /// Voting power of the validators that voted for `id` (nil: for nil).
+    func power(_ votes: [UInt16: [SignedVote]]?, for id: Hash256?) -> UInt64 {
+        validators.power(of: (votes ?? [:]).filter { $0.value.contains { $0.valueID == id } }.keys)
     }
 
     /// One vote per validator for `id`, ascending by validator (a certificate or a proof).
@@ -419,13 +450,13 @@ public struct TendermintCore {
         (table ?? [:]).values.compactMap { $0.first { $0.valueID == id } }.sorted { $0.validator < $1.validator }
     }
 
-    /// Validators that sent anything for round `r` of this height.
-    func senders(in r: UInt32) -> Int {
+    /// Voting power of the validators that sent anything for round `r` of this height.
+    func senders(in r: UInt32) -> UInt64 {
         var seen = Set<UInt16>()
         if let proposal = proposals[r] { seen.insert(proposal.proposer) }
         for validator in (prevotes[r] ?? [:]).keys { seen.insert(validator) }
         for validator in (precommits[r] ?? [:]).keys { seen.insert(validator) }
-        return seen.count
+        return validators.power(of: seen)
     }
 
     static func round(of message: ConsensusMessage) -> UInt32 {
@@ -440,11 +471,13 @@ public struct TendermintCore {
     mutating func verifySignature(_ message: ConsensusMessage) -> Bool {
         switch message {
         case .proposal(let p):
-            guard p.chainID == chainID, Int(p.proposer) < validators.count, p.value.count <= 1 << 20 else { return false }
-            return checkSignature(validators.keys[Int(p.proposer)], p.signature, p.signedBytes)
+            let set = p.height == height ? validators : nextValidators
+            guard p.chainID == chainID, Int(p.proposer) < set.count, p.value.count <= 1 << 20 else { return false }
+            return checkSignature(set.keys[Int(p.proposer)], p.signature, p.signedBytes)
         case .vote(let v):
-            guard v.chainID == chainID, Int(v.validator) < validators.count else { return false }
-            return checkSignature(validators.keys[Int(v.validator)], v.signature, v.signedBytes)
+            let set = v.height == height ? validators : nextValidators
+            guard v.chainID == chainID, Int(v.validator) < set.count else { return false }
+            return checkSignature(set.keys[Int(v.validator)], v.signature, v.signedBytes)
         case .commit(let c):
             return verify(c)
         case .status:
@@ -461,14 +494,17 @@ public struct TendermintCore {
         return true
     }
 
-    /// More than 2/3 distinct validators precommitted the certificate's value in its round.
-    public func verify(_ certificate: CommitCertificate) -> Bool { certificate.isValid(chainID: chainID, validators: validators) }
+    /// Validators with more than 2/3 of the power of the current height precommitted the
+    /// certificate's value in its round.
+    public func verify(_ certificate: CommitCertificate) -> Bool {
+        certificate.height == height && certificate.isValid(chainID: chainID, validators: validators)
+    }
 
     // MARK: Signing (state saved before the signature exists)
 
     mutating func sign(_ kind: VoteKind, _ id: Hash256?, _ out: inout [ConsensusOutput]) {
         let position = SignedPosition(height: height, round: round, step: kind.rawValue)
-        guard mayAdvance(to: position) else { return }
+        guard let index, let key, mayAdvance(to: position) else { return }
         let bytes = SignedVote.signedBytes(chainID: chainID, kind: kind, height: height, round: round, valueID: id, validator: index)
         let vote = SignedVote(chainID: chainID, kind: kind, height: height, round: round, valueID: id, validator: index,
                               signature: key.sign(bytes))
@@ -481,7 +517,7 @@ public struct TendermintCore {
 
     mutating func signProposal(value: [UInt8], validRound: Int32) -> SignedProposal? {
         let position = SignedPosition(height: height, round: round, step: 0)
-        guard mayAdvance(to: position) else { return nil }
+        guard let index, let key, mayAdvance(to: position) else { return nil }
         let id = Hash256.tagged(.checkpointValueID, value)
         let bytes = SignedProposal.signedBytes(chainID: chainID, height: height, round: round, validRound: validRound, valueID: id, proposer: index)
         let proposal = SignedProposal(chainID: chainID, height: height, round: round, validRound: validRound, value: value,

@@ -17,8 +17,10 @@ public enum ConsensusTarget: Sendable, Hashable {
 /// Runs this node's validator of the checkpoint chain (docs/CONSENSUS.md): drives the
 /// sans-I/O ``TendermintCore`` with real timers and the peer protocol, stores every
 /// decided checkpoint, and measures finality (own block committed → checkpointed). The
-/// validators are the genesis outlets' node keys in outlet-id order; with fewer than 4
-/// outlets there is no checkpoint chain.
+/// validators of each height come from the genesis and the validator updates of the
+/// checkpoints before (``ValidatorSchedule``); the node votes with whichever of its keys
+/// is in the set, and follows as an observer otherwise. With fewer than 4 outlets there is
+/// no checkpoint chain.
 public actor CheckpointService: Service {
     public struct Status: Sendable, Codable {
         /// Height being decided.
@@ -30,6 +32,10 @@ public actor CheckpointService: Service {
         /// Per outlet: the newest block height the last checkpoint covers.
         public var covered: [String: UInt64]
         public var validators: Int
+        /// Total voting power of the working height's set, and this node's share (nil: observer).
+        public var totalPower: UInt64
+        public var validatorIndex: UInt16?
+        public var validatorPower: UInt64?
         /// Own blocks committed → covered by a checkpoint, over the last samples.
         public var finalityP50Ms: UInt64?
         public var finalityP99Ms: UInt64?
@@ -49,7 +55,7 @@ public actor CheckpointService: Service {
     /// validator, docs/CONSENSUS.md §3).
     var core: TendermintCore?
     let outlets: [OutletID]
-    let validators: ValidatorSet
+    let keys: [SigningKey]
     let stateStore: LMDBValidatorStateStore
     let timeouts: ConsensusTimeouts
     /// Heights other validators reported while this one listens.
@@ -72,13 +78,10 @@ public actor CheckpointService: Service {
         guard node.genesis.hasCheckpointChain else { return nil }
         self.node = node
         self.logger = logger
-        if !node.genesis.validators.isEmpty {
-            logger.warning("the genesis names \(node.genesis.validators.count) validators, but this release's validators are the outlet node keys in outlet-id order, each with one vote; the list is not used (docs/CONSENSUS.md)")
-        }
         self.outlets = outlets.map(\.id)
         storage = try ConsensusStorage(environment: node.store.environment)
-        app = try NodeCheckpoints(store: node.store, storage: storage, evidenceDirectory: node.dataDirectory + "/evidence")
-        validators = ValidatorSet(outlets.map(\.nodeKey))
+        app = try NodeCheckpoints(store: node.store, storage: storage, dataDirectory: node.dataDirectory)
+        keys = [node.nodeKey] + node.validatorKeys
         stateStore = LMDBValidatorStateStore(storage)
         self.timeouts = timeouts
         let stored = try storage.latest()?.height ?? 0
@@ -96,9 +99,20 @@ public actor CheckpointService: Service {
         if let state, state.height == 0 {
             core = nil  // being recovered (`sgpos node recover`): listen first
         } else {
-            core = TendermintCore(chainID: node.genesis.id, validators: validators, key: node.nodeKey, store: stateStore,
-                                  timeouts: timeouts, firstHeight: stored + 1)
+            core = Self.makeCore(chainID: node.genesis.id, app: app, keys: keys, stateStore: stateStore, timeouts: timeouts, firstHeight: stored + 1)
         }
+        let set = app.validators(height: stored + 1)
+        if let index = keys.lazy.compactMap({ set.index(of: $0.publicKey) }).first {
+            logger.info("validator \(index) of \(set.count) at checkpoint height \(stored + 1), power \(set.power(of: index)) of \(set.totalPower)")
+        } else {
+            logger.info("none of this node's keys is a validator at checkpoint height \(stored + 1): following as an observer")
+        }
+    }
+
+    static func makeCore(chainID: Hash256, app: NodeCheckpoints, keys: [SigningKey], stateStore: LMDBValidatorStateStore,
+                         timeouts: ConsensusTimeouts, firstHeight: UInt64) -> TendermintCore {
+        TendermintCore(chainID: chainID, schedule: { app.validators(height: $0) }, keys: keys, store: stateStore,
+                       timeouts: timeouts, firstHeight: firstHeight)
     }
 
     /// A recovering validator has heard the heights of a quorum of the others: it resumes
@@ -112,8 +126,7 @@ public actor CheckpointService: Service {
         let state = TendermintCore.recoveredState(horizon: horizon, from: stored + 1)
         stateStore.save(state)
         logger.notice("validator starts at checkpoint height \(state.height), signing above \(state.signFromHeight) (heard \(heard.count) validators)")
-        core = TendermintCore(chainID: node.genesis.id, validators: validators, key: node.nodeKey, store: stateStore,
-                              timeouts: timeouts, firstHeight: stored + 1)
+        core = Self.makeCore(chainID: node.genesis.id, app: app, keys: keys, stateStore: stateStore, timeouts: timeouts, firstHeight: stored + 1)
         heard = [:]
         await startCore()
     }
@@ -146,7 +159,8 @@ public actor CheckpointService: Service {
         guard core != nil else {
             if case .status(let height) = message, outlet != node.outletID {
                 heard[outlet] = height
-                if heard.count >= validators.quorum - 1 { await startAfterListening() }
+                // A quorum of the outlets (every node relays the validators' messages).
+                if heard.count >= outlets.count * 2 / 3 { await startAfterListening() }
             }
             return
         }
@@ -159,9 +173,11 @@ public actor CheckpointService: Service {
         var covered: [String: UInt64] = [:]
         for head in app.last?.heads ?? [] { covered[String(head.outlet)] = head.height }
         let working = core?.height ?? 0
+        let set = core?.validators ?? app.validators(height: app.schedule.through + 1)
         let network = try? node.read { try node.store.networkPosition(genesisRoot: app.genesisRoot, $0) }
         return Status(working: working, round: core?.round ?? 0, checkpointHeight: (try? storage.latest()?.height) ?? 0, decidedAtMs: lastDecision?.atMs,
-                      covered: covered, validators: outlets.count, finalityP50Ms: percentile(50), finalityP99Ms: percentile(99),
+                      covered: covered, validators: set.count, totalPower: set.totalPower, validatorIndex: core?.index,
+                      validatorPower: core?.index.map { set.power(of: $0) }, finalityP50Ms: percentile(50), finalityP99Ms: percentile(99),
                       finalitySamples: sorted.count, doubleVotes: doubleVotes, networkHeight: network?.height ?? 0,
                       networkRoot: (network?.root ?? app.genesisRoot).hex, networkDivergence: app.networkDivergence)
     }
@@ -270,6 +286,7 @@ public actor CheckpointService: Service {
         evidence.second.encode(to: &encoder)
         let path = "\(directory)/double-vote-h\(vote.height)-r\(vote.round)-\(vote.kind)-v\(vote.validator).bin"
         _ = FileManager.default.createFile(atPath: path, contents: Data(encoder.bytes))
-        logger.error("DOUBLE VOTE: validator \(vote.validator) (outlet \(outlets[Int(vote.validator)])) signed two \(vote.kind)s at height \(vote.height) round \(vote.round); evidence in \(path)")
+        let key = app.validators(height: vote.height).keys[Int(vote.validator)]
+        logger.error("DOUBLE VOTE: validator \(vote.validator) (key \(key.hex)) signed two \(vote.kind)s at height \(vote.height) round \(vote.round); evidence in \(path)")
     }
 }

@@ -23,11 +23,14 @@ public final class LedgerNode: Sendable {
     public let dataDirectory: String
     let writer: OutletChainWriter
     let nodeKey: SigningKey
+    /// Keys besides the node key this node may vote with (``NodeConfig/validatorKeys``).
+    let validatorKeys: [SigningKey]
     let logger: Logger
     /// Called with every local block committed (the replicator pushes it to peers).
     let localBlocks: LocalBlockFeed
 
-    public init(config: NodeConfig, dataDirectory: String, store: LedgerStore, nodeKey: SigningKey, logger: Logger) throws {
+    public init(config: NodeConfig, dataDirectory: String, store: LedgerStore, nodeKey: SigningKey, validatorKeys: [SigningKey] = [],
+                logger: Logger) throws {
         self.config = config
         self.dataDirectory = dataDirectory
         self.store = store
@@ -35,6 +38,7 @@ public final class LedgerNode: Sendable {
         outletID = config.outletId
         self.logger = logger
         self.nodeKey = nodeKey
+        self.validatorKeys = validatorKeys
         guard genesis.outlet(outletID)?.nodeKey == nodeKey.publicKey else {
             throw NodeError.configuration("the node key is not the genesis node key of outlet \(config.outletId)")
         }

@@ -28,14 +28,41 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     private(set) var history = CompactRange()
     /// Where this node keeps the evidence it saw (outlet equivocations, double votes).
     let evidenceDirectory: String
+    /// Where admins' validator updates wait for a checkpoint (``ValidatorUpdatePool``).
+    let validatorUpdateDirectory: String
+    /// The validator set of every height up to two above the last stored checkpoint.
+    private(set) var schedule: ValidatorSchedule
 
-    init(store: LedgerStore, storage: ConsensusStorage, evidenceDirectory: String) throws {
+    init(store: LedgerStore, storage: ConsensusStorage, dataDirectory: String) throws {
         self.store = store
         self.storage = storage
-        self.evidenceDirectory = evidenceDirectory
+        evidenceDirectory = dataDirectory + "/evidence"
+        validatorUpdateDirectory = dataDirectory + "/validator-updates"
         outlets = store.genesis.outlets.map(\.id).sorted()
         last = try storage.latest().flatMap { try? Checkpoint(canonicalBytes: $0.value) }
         genesisRoot = NetworkLedger.genesisRoot(store.genesis.id)
+        schedule = ValidatorSchedule(genesis: store.genesis)
+        for certificate in try storage.all() {
+            let checkpoint = try Checkpoint(canonicalBytes: certificate.value)
+            try schedule.record(checkpointHeight: certificate.height, updates: checkpoint.validatorUpdates, genesis: store.genesis)
+        }
+    }
+
+    func validators(height: UInt64) -> ValidatorSet { schedule.set(at: height) }
+
+    /// Pending updates that apply on top of the set of `height + 1` (checkpoint `height`
+    /// carries them), not carried before, at most a checkpoint's worth, in id order.
+    func newValidatorUpdates(height: UInt64, _ transaction: LMDBTransaction) throws -> [ValidatorUpdate] {
+        guard height == schedule.through + 1 else { return [] }
+        let network = store.networkState(transaction)
+        var chosen: [ValidatorUpdate] = []
+        for update in ValidatorUpdatePool.pending(directory: validatorUpdateDirectory) where chosen.count < ValidatorUpdate.perCheckpointMax {
+            guard try network.read(StateKey(.networkValidatorUpdates, update.id.bytes)) == nil,
+                  (try? schedule.trial(checkpointHeight: height, updates: chosen + [update], genesis: store.genesis)) != nil
+            else { continue }
+            chosen.append(update)
+        }
+        return chosen
     }
 
     /// Blocks younger than this are left for the next checkpoint: the other validators
@@ -52,8 +79,9 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         let proposed = try? store.environment.read { transaction -> Checkpoint? in
             guard try store.networkPosition(genesisRoot: genesisRoot, transaction).height == height - 1 else { return nil }
             let evidence = try newEvidence(transaction)
-            let draft = Checkpoint(heads: heads, evidence: evidence, historyRoot: historyRoot, networkRoot: genesisRoot)
-            return Checkpoint(heads: heads, evidence: evidence, historyRoot: historyRoot,
+            let updates = try newValidatorUpdates(height: height, transaction)
+            let draft = Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, historyRoot: historyRoot, networkRoot: genesisRoot)
+            return Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, historyRoot: historyRoot,
                               networkRoot: try networkRoot(after: draft, height: height, transaction))
         }
         guard let proposed = proposed ?? nil else {
@@ -81,7 +109,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     func newEvidence(_ transaction: LMDBTransaction) throws -> [CheckpointEvidence] {
         let network = store.networkState(transaction)
         return try EvidenceStore.pending(directory: evidenceDirectory).filter { item in
-            try item.isProven(genesis: store.genesis) && network.read(StateKey(.networkEvidence, item.id.bytes)) == nil
+            try item.isProven(genesis: store.genesis, validators: schedule) && network.read(StateKey(.networkEvidence, item.id.bytes)) == nil
         }.prefix(CheckpointEvidence.perCheckpointMax).map { $0 }
     }
 
@@ -104,6 +132,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     {
         let covered = Self.covered(from: previous, to: checkpoint.heads)
         let writes = try NetworkLedger.changes(base: store.networkState(transaction), evidence: checkpoint.evidenceRecords(height: height),
+                                               validatorUpdates: checkpoint.validatorUpdateRecords(height: height),
                                                covering: covered) { outlet, height in
             try store.networkSources(outlet, height: height, transaction)
         }
@@ -138,12 +167,12 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         return (try? store.environment.read { transaction in
             try outlets.contains { outlet in
                 try settledHead(outlet, cutoff: cutoff, transaction).height > (last?.head(of: outlet)?.height ?? 0)
-            } || !newEvidence(transaction).isEmpty
+            } || !newEvidence(transaction).isEmpty || !newValidatorUpdates(height: height, transaction).isEmpty
         }) ?? true
     }
 
     func isValid(height: UInt64, value: [UInt8]) -> Bool {
-        guard let checkpoint = try? Checkpoint(canonicalBytes: value), checkpoint.heads.map(\.outlet) == outlets,
+        guard height == schedule.through + 1, let checkpoint = try? Checkpoint(canonicalBytes: value), checkpoint.heads.map(\.outlet) == outlets,
               checkpoint.historyRoot == historyRoot(before: height) else { return false }
         return (try? store.environment.read { transaction in
             // The root can be checked only from the network state at the last checkpoint.
@@ -157,7 +186,9 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
                 if head.height == 0 { guard head.blockID == store.genesis.id else { return false }; continue }
                 guard let block = try store.block(head.outlet, height: head.height, transaction), block.id == head.blockID else { return false }
             }
-            guard checkpoint.evidence.allSatisfy({ $0.isProven(genesis: store.genesis) }) else { return false }
+            guard checkpoint.evidence.allSatisfy({ $0.isProven(genesis: store.genesis, validators: schedule) }),
+                  (try? schedule.trial(checkpointHeight: height, updates: checkpoint.validatorUpdates, genesis: store.genesis)) != nil
+            else { return false }
             return try networkRoot(after: checkpoint, height: height, transaction) == checkpoint.networkRoot
         }) ?? false
     }
@@ -167,10 +198,19 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             preconditionFailure("a decided checkpoint could not be stored: \(error)")
         }
         if history.size == certificate.height - 1 { history.append(leafHash: Checkpoint.historyLeaf(value: certificate.value)) }
-        if let checkpoint = try? Checkpoint(canonicalBytes: certificate.value) {
-            last = checkpoint
-            onCommit?(certificate, checkpoint)
+        // A quorum decided a value this node cannot follow (it does not decode, or carries
+        // an update that does not apply): a faulty quorum or a bug. Going on could sign
+        // with the wrong set; the node stops, and restarting names the checkpoint again.
+        guard let checkpoint = try? Checkpoint(canonicalBytes: certificate.value) else {
+            preconditionFailure("decided checkpoint \(certificate.height) does not decode")
         }
+        last = checkpoint
+        do {
+            try schedule.record(checkpointHeight: certificate.height, updates: checkpoint.validatorUpdates, genesis: store.genesis)
+        } catch {
+            preconditionFailure("decided checkpoint \(certificate.height) carries a validator update this node refuses: \(error)")
+        }
+        onCommit?(certificate, checkpoint)
         advanceNetworkState()
     }
 

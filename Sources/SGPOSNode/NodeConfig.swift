@@ -41,6 +41,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     public var pendingMax: Int?
     /// Lets `POST /v1/admin/isolate` cut this node off its peers (fault drills and the demo).
     public var allowFaultInjection: Bool?
+    /// Further key files this node may vote with in the checkpoint chain, besides the node
+    /// key: a validator key named in the genesis or added by a validator update (during a
+    /// key change, the old and the new; docs/OPERATIONS.md).
+    public var validatorKeys: [String]?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil) {

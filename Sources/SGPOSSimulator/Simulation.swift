@@ -15,8 +15,8 @@ public final class Simulation {
     var now: UInt64 = 0
     var queue = EventQueue()
     var instances: [Instance] = []
-    let validators: ValidatorSet
-    let keys: [SigningKey]
+    /// The validator sets of every height (changing every third checkpoint).
+    let sets: SimulatedValidators
     let chainID: Hash256
     var faults = FaultPlan()
     public private(set) var report: SimulationReport
@@ -40,10 +40,10 @@ public final class Simulation {
         /// First height this life decided in order (after a lost disk, later than 1).
         var firstHeight: UInt64 = 1
 
-        init(validator: UInt16, isTwin: Bool, outlets: Int) {
+        init(validator: UInt16, isTwin: Bool, sets: SimulatedValidators) {
             self.validator = validator
             self.isTwin = isTwin
-            app = SimulatedCheckpoints(outlets: outlets)
+            app = SimulatedCheckpoints(sets: sets)
         }
     }
 
@@ -53,8 +53,7 @@ public final class Simulation {
         random = SimulationRandom(seed: seed)
         let count = options.validators ?? Int.random(in: 4...7, using: &random)
         var seedRandom = SimulationRandom(seed: seed ^ 0x5EED)
-        keys = (0..<count).map { _ in SigningKey(seed: (0..<32).map { _ in UInt8.random(in: 0...255, using: &seedRandom) })! }
-        validators = ValidatorSet(keys.map(\.publicKey))
+        sets = SimulatedValidators(count: count, random: &seedRandom)
         chainID = Hash256.tagged(DomainTag("SGPOS/sim-chain/v1"), Array("seed-\(seed)".utf8))
         report = SimulationReport(seed: seed, validators: count)
     }
@@ -63,13 +62,13 @@ public final class Simulation {
 
     /// Runs the seed to the end and returns what happened and what was violated.
     public func run() -> SimulationReport {
-        faults = FaultPlan.random(&random, validators: validators.count, options: options)
+        faults = FaultPlan.random(&random, validators: sets.count, options: options)
         report.faults = faults.summary
-        for index in 0..<validators.count {
-            instances.append(Instance(validator: UInt16(index), isTwin: false, outlets: validators.count))
+        for index in 0..<sets.count {
+            instances.append(Instance(validator: UInt16(index), isTwin: false, sets: sets))
         }
         if let twin = faults.twin {
-            instances.append(Instance(validator: twin, isTwin: true, outlets: validators.count))
+            instances.append(Instance(validator: twin, isTwin: true, sets: sets))
         }
         for index in instances.indices { boot(index, at: 0) }
         for crash in faults.crashes {
@@ -100,7 +99,8 @@ public final class Simulation {
 
     func boot(_ index: Int, at time: UInt64) {
         let instance = instances[index]
-        var core = TendermintCore(chainID: chainID, validators: validators, key: keys[Int(instance.validator)],
+        // Every key generation of its validator: it votes with the one in the set.
+        var core = TendermintCore(chainID: chainID, schedule: sets.set(at:), keys: sets.keys[Int(instance.validator)],
                                   store: instance.store, timeouts: options.timeouts, firstHeight: 1)
         instance.firstHeight = core.height
         let outputs = core.start(instance.app)
@@ -157,7 +157,7 @@ public final class Simulation {
                 // validator signs nothing at or below it; its outlet chain comes back from peers.
                 let horizon = instances.compactMap { $0.core?.height }.max() ?? 1
                 instance.store.save(TendermintCore.recoveredState(horizon: horizon))
-                instance.app = SimulatedCheckpoints(outlets: validators.count)
+                instance.app = SimulatedCheckpoints(sets: sets)
                 instance.app.known[Int(instance.validator)] = report.acknowledged[Int(instance.validator)] ?? 0
                 instance.decisions = [:]
                 instance.certificates = [:]
@@ -221,7 +221,7 @@ public final class Simulation {
 
     func record(_ certificate: CommitCertificate, at index: Int) {
         let instance = instances[index]
-        trace?("\(now)ms #\(index) decided \(certificate.height) in round \(certificate.round): \(SimulatedCheckpoints.decode(certificate.value) ?? [])")
+        trace?("\(now)ms #\(index) decided \(certificate.height) in round \(certificate.round): \(SimulatedCheckpoints.decode(certificate.value).map { "\($0.heads) \($0.change.map { "change \($0)" } ?? "")" } ?? "?")")
         let id = certificate.valueID
         instance.decisions[certificate.height] = id
         instance.lastRoot = Hash256.tagged(DomainTag("SGPOS/sim-state/v1"), instance.lastRoot.bytes + id.bytes)
@@ -229,7 +229,7 @@ public final class Simulation {
         instance.certificates[certificate.height] = certificate
         if !instance.isTwin { report.decidedHeight = max(report.decidedHeight, certificate.height) }
         // An independent check of the certificate: > 2/3 valid precommits for the value.
-        if !Simulation.certificateIsValid(certificate, chainID: chainID, validators: validators) {
+        if !Simulation.certificateIsValid(certificate, chainID: chainID, validators: sets.set(at: certificate.height)) {
             report.violations.append("invalid commit certificate at height \(certificate.height) on validator \(instance.validator)")
         }
     }
@@ -246,6 +246,7 @@ public final class Simulation {
 
     static func certificateIsValid(_ certificate: CommitCertificate, chainID: Hash256, validators: ValidatorSet) -> Bool {
         let id = certificate.valueID
+        var power: UInt64 = 0
         var signers = Set<UInt16>()
         for vote in certificate.precommits {
             guard vote.kind == .precommit, vote.height == certificate.height, vote.round == certificate.round, vote.valueID == id,
@@ -253,8 +254,10 @@ public final class Simulation {
             else { return false }
             let bytes = SignedVoteBytes.of(vote)
             guard validators.keys[Int(vote.validator)].isValidSignature(vote.signature, for: bytes) else { return false }
+            power += validators.powers[Int(vote.validator)]
         }
-        return signers.count >= validators.quorum
+        // More than 2/3 of the power, in integers: 3 × signed > 2 × total.
+        return 3 * power > 2 * validators.totalPower
     }
 
     // MARK: Checks

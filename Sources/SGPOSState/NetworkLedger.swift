@@ -35,20 +35,23 @@ public enum NetworkLedger {
     }
 
     /// One checkpoint's changes to the network state `base`: first its evidence records
-    /// (id → record, ascending by id; each must be new), then `covered` ascending by
-    /// outlet, each block's source changes from `sources(outlet, height)`.
+    /// (id → record, ascending by id; each must be new), then its validator update records
+    /// (the same), then `covered` ascending by outlet, each block's source changes from
+    /// `sources(outlet, height)`.
     public static func changes<Base: StateReader>(
-        base: Base, evidence: [(id: Hash256, record: [UInt8])] = [], covering covered: [CoveredBlocks],
-        sources: (UInt32, UInt64) throws -> WriteSet
+        base: Base, evidence: [(id: Hash256, record: [UInt8])] = [], validatorUpdates: [(id: Hash256, record: [UInt8])] = [],
+        covering covered: [CoveredBlocks], sources: (UInt32, UInt64) throws -> WriteSet
     ) throws -> WriteSet {
         precondition(zip(covered, covered.dropFirst()).allSatisfy { $0.outlet < $1.outlet }, "outlets ascend")
         var state = StateOverlay(base: base)
-        for item in evidence {
-            let key = StateKey(.networkEvidence, item.id.bytes)
-            guard try state.read(key) == nil else {
-                throw CodecError.invalidValue("evidence \(item.id) was carried by an earlier checkpoint", at: 0)
+        for (table, items, what) in [(StateTable.networkEvidence, evidence, "evidence"), (.networkValidatorUpdates, validatorUpdates, "validator update")] {
+            for item in items {
+                let key = StateKey(table, item.id.bytes)
+                guard try state.read(key) == nil else {
+                    throw CodecError.invalidValue("\(what) \(item.id) was carried by an earlier checkpoint", at: 0)
+                }
+                state.put(key, item.record)
             }
-            state.put(key, item.record)
         }
         for range in covered {
             for height in range.heights {

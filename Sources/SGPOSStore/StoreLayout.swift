@@ -6,7 +6,7 @@ import SGPOSCrypto
 /// keys are big-endian, so LMDB's byte order is numeric order and appends are sequential.
 public enum StoreLayout {
     /// Store format version, in `meta` under ``MetaKey/format``.
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
     /// Databases, in the order FORMAT.md lists them.
     public static let databaseNames = ["blocks", "tx-index", "idempotency", "history", "state", "meta", "network-sources", "network"]
 

@@ -3,6 +3,7 @@ import Foundation
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
+import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSStore
 
@@ -33,11 +34,13 @@ struct AuditCommand: ParsableCommand {
                 print("outlet \(chain.outletID): verified to height \(chain.verifiedHeight), \(chain.transactions) transactions, head \(chain.headID)")
             }
             if report.checkpointsVerified > 0 {
-                print("checkpoints: \(report.checkpointsVerified) final, each with precommits of more than 2/3 of the genesis validators")
+                print("checkpoints: \(report.checkpointsVerified) final, each with precommits of more than 2/3 of its validators' voting power")
                 print("network state: the roots of checkpoints 1–\(report.networkRootsVerified) recomputed from the replayed chains and equal")
                 for line in report.checkpointEvidence { print("EVIDENCE IN CHECKPOINT: \(line)") }
+                for line in report.validatorChanges { print("VALIDATOR CHANGE: \(line)") }
             }
-            let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: try LedgerStore.open(dataDirectory: data).genesis)
+            let store = try LedgerStore.open(dataDirectory: data)
+            let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: store.genesis, validators: try ValidatorSchedule.stored(in: store))
             for item in evidence { print(item) }
             for finding in report.findings { print("FAIL \(finding)") }
             let summary = "\(report.transactionCount) transactions, \(report.signaturesVerified) signatures in \(String(format: "%.3f", seconds)) s"

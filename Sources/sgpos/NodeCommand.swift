@@ -66,6 +66,7 @@ struct NodeCommand: ParsableCommand {
             }
             let node = try LedgerNode(config: config, dataDirectory: data, store: store,
                                       nodeKey: try KeyFile.load(NodeConfig.resolve(config.nodeKey, relativeTo: self.config)),
+                                      validatorKeys: try (config.validatorKeys ?? []).map { try KeyFile.load(NodeConfig.resolve($0, relativeTo: self.config)) },
                                       logger: logger)
             let checkpoints = try CheckpointService(node: node, logger: logger)
             let replicator = Replicator(node: node, logger: logger, checkpoints: checkpoints)

@@ -9,6 +9,12 @@ import Testing
 /// alone, one canonical encoding whichever node saw which half first.
 @Suite struct CheckpointEvidenceTests {
     let network = TestNetwork(outlets: 4)
+    /// The genesis set, with checkpoints up to 10 known to carry no update.
+    var schedule: ValidatorSchedule {
+        var schedule = ValidatorSchedule(genesis: network.genesis)
+        schedule.advance(through: 10)
+        return schedule
+    }
 
     func block(outlet: OutletID, height: UInt64, timestampMs: TimestampMs, key: SigningKey) -> Block {
         let header = BlockHeader(chainID: network.genesis.chainID, outletID: outlet, height: height, previousHash: network.genesis.id,
@@ -29,15 +35,15 @@ import Testing
         let a = block(outlet: 2, height: 7, timestampMs: 1_000, key: key), b = block(outlet: 2, height: 7, timestampMs: 1_001, key: key)
         let evidence = CheckpointEvidence.outletEquivocation(a, b)
         #expect(evidence == CheckpointEvidence.outletEquivocation(b, a), "one canonical form")
-        #expect(evidence.isProven(genesis: network.genesis))
+        #expect(evidence.isProven(genesis: network.genesis, validators: schedule))
         #expect(evidence.summary == "outlet 2 signed two blocks at height 7")
         #expect(try CheckpointEvidence(canonicalBytes: evidence.canonicalBytes) == evidence)
         // Not evidence: the same block twice, different heights, or a key that is not outlet 2's.
-        #expect(!CheckpointEvidence.outletEquivocation(a, a).isProven(genesis: network.genesis))
+        #expect(!CheckpointEvidence.outletEquivocation(a, a).isProven(genesis: network.genesis, validators: schedule))
         let other = block(outlet: 2, height: 8, timestampMs: 1_000, key: key)
-        #expect(!CheckpointEvidence.outletEquivocation(a, other).isProven(genesis: network.genesis))
+        #expect(!CheckpointEvidence.outletEquivocation(a, other).isProven(genesis: network.genesis, validators: schedule))
         let forged = block(outlet: 2, height: 7, timestampMs: 1_002, key: network.nodeKeys[2])
-        #expect(!CheckpointEvidence.outletEquivocation(a, forged).isProven(genesis: network.genesis))
+        #expect(!CheckpointEvidence.outletEquivocation(a, forged).isProven(genesis: network.genesis, validators: schedule))
     }
 
     @Test func aDoubleVoteProvesItselfAndGarbageIsRefused() throws {
@@ -45,11 +51,11 @@ import Testing
         let first = vote([1], validator: 3, key: key), second = vote(nil, validator: 3, key: key)
         let evidence = CheckpointEvidence.doubleVote(DoubleVoteEvidence(first: first, second: second))
         #expect(evidence == .doubleVote(DoubleVoteEvidence(first: second, second: first)))
-        #expect(evidence.isProven(genesis: network.genesis))
+        #expect(evidence.isProven(genesis: network.genesis, validators: schedule))
         // Signed by another validator's key, or claimed for another validator: not proven.
         let wrongKey = CheckpointEvidence.doubleVote(DoubleVoteEvidence(first: first, second: vote(nil, validator: 3, key: network.nodeKeys[0])))
-        #expect(!wrongKey.isProven(genesis: network.genesis))
-        #expect(!CheckpointEvidence.doubleVote(DoubleVoteEvidence(first: first, second: first)).isProven(genesis: network.genesis))
+        #expect(!wrongKey.isProven(genesis: network.genesis, validators: schedule))
+        #expect(!CheckpointEvidence.doubleVote(DoubleVoteEvidence(first: first, second: first)).isProven(genesis: network.genesis, validators: schedule))
         var bytes = evidence.canonicalBytes
         bytes[0] = 9
         #expect(throws: CodecError.self) { try CheckpointEvidence(canonicalBytes: bytes) }

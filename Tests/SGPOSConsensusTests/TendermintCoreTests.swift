@@ -13,6 +13,11 @@ struct TendermintCoreTests {
         func proposal(height: UInt64) -> [UInt8] { value }
         func isValid(height: UInt64, value: [UInt8]) -> Bool { value.first != 0xFF }
         func committed(_ certificate: CommitCertificate) { decided.append(certificate) }
+        /// The sets by height; heights not listed use the four test keys with power 1.
+        var sets: [UInt64: ValidatorSet] = [:]
+        func validators(height: UInt64) -> ValidatorSet {
+            sets[height] ?? ValidatorSet((0..<4).map { SigningKey(seed: [UInt8](repeating: UInt8($0 + 1), count: 32))!.publicKey })
+        }
     }
 
     let keys = (0..<4).map { SigningKey(seed: [UInt8](repeating: UInt8($0 + 1), count: 32))! }

@@ -28,7 +28,7 @@ import Testing
         _ = try writer.append([network.registerTill(TestNetwork.key("till-1"), principal: "till-1", sequence: 1)],
                               timestampMs: 1_700_000_000_000)
         let app = try NodeCheckpoints(store: store, storage: ConsensusStorage(environment: store.environment),
-                                      evidenceDirectory: directory.path + "/evidence")
+                                      dataDirectory: directory.path)
         return (app, store)
     }
 

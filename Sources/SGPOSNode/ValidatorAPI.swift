@@ -1,0 +1,142 @@
+import Foundation
+import Hummingbird
+import Logging
+import SGPOSChain
+import SGPOSCodec
+import SGPOSConsensus
+import SGPOSCrypto
+import SGPOSStore
+
+extension API {
+    /// One validator of a set: its index in votes, key and voting power.
+    public struct Validator: Codable, Sendable, Hashable {
+        public let index: UInt16
+        public let publicKey: String
+        public let power: UInt64
+    }
+
+    /// The validators of one checkpoint height.
+    public struct ValidatorSetJSON: Codable, Sendable, Hashable {
+        public let height: UInt64
+        public let totalPower: UInt64
+        /// Precommit power that makes a checkpoint final (more than 2/3 of the total).
+        public let quorum: UInt64
+        public let validators: [Validator]
+
+        init(height: UInt64, _ set: ValidatorSet) {
+            self.height = height
+            totalPower = set.totalPower
+            quorum = set.quorum
+            validators = set.keys.indices.map { Validator(index: UInt16($0), publicKey: set.keys[$0].hex, power: set.powers[$0]) }
+        }
+    }
+
+    /// `GET /v1/validators`: the set deciding the working height, the one after, and the
+    /// updates this node holds that no checkpoint carried yet.
+    public struct Validators: Codable, Sendable {
+        public let current: ValidatorSetJSON
+        public let next: ValidatorSetJSON
+        public let pending: [ValidatorUpdateJSON]
+    }
+
+    /// A validator update (docs/CONSENSUS.md §9); `update` is its canonical bytes in hex.
+    public struct ValidatorUpdateJSON: Codable, Sendable {
+        public struct Change: Codable, Sendable {
+            public let publicKey: String
+            public let power: UInt64
+        }
+        public let id: String
+        public let serial: UInt64
+        public let admin: String
+        public let changes: [Change]
+
+        init(_ update: ValidatorUpdate) {
+            id = update.id.hex
+            serial = update.serial
+            admin = update.admin.hex
+            changes = update.changes.map { Change(publicKey: $0.key.hex, power: $0.power) }
+        }
+    }
+
+    /// `POST /v1/admin/validator-updates` body.
+    public struct ValidatorUpdateSubmission: Codable, Sendable {
+        public var update: String
+        public init(update: String) { self.update = update }
+    }
+
+    /// The answer: accepted into this node's pool; a checkpoint at height ≥ `carriedFrom`
+    /// can carry it, and it changes the set two heights after the one that does.
+    public struct ValidatorUpdateAccepted: Codable, Sendable {
+        public let id: String
+        public let carriedFrom: UInt64
+        public let effectiveFrom: UInt64
+    }
+}
+
+extension CheckpointService {
+    /// Why a handed-in update is refused, with the HTTP status that says so.
+    public struct UpdateRefusal: Error, Sendable {
+        public let status: Int
+        public let message: String
+    }
+
+    public func validatorView() -> API.Validators {
+        let working = core?.height ?? app.schedule.through + 1
+        return API.Validators(
+            current: .init(height: working, app.validators(height: working)),
+            next: .init(height: working + 1, app.validators(height: working + 1)),
+            pending: ValidatorUpdatePool.pending(directory: app.validatorUpdateDirectory).map(API.ValidatorUpdateJSON.init))
+    }
+
+    /// Checks an update against the newest known set and keeps it for a checkpoint.
+    public func accept(_ update: ValidatorUpdate) throws(UpdateRefusal) -> API.ValidatorUpdateAccepted {
+        let genesis = node.genesis
+        guard update.isAuthorised(genesis: genesis) else {
+            throw UpdateRefusal(status: 403, message: "validator update \(update.id) is not signed by a genesis admin of this network (chain \(genesis.id))")
+        }
+        let carried = (try? node.read { try node.store.networkState($0).read(StateKey(.networkValidatorUpdates, update.id.bytes)) }) ?? nil
+        guard carried == nil else { throw UpdateRefusal(status: 409, message: "validator update \(update.id) was carried by an earlier checkpoint") }
+        let next = app.schedule.through + 1
+        do {
+            _ = try app.schedule.trial(checkpointHeight: next, updates: [update], genesis: genesis)
+        } catch {
+            throw UpdateRefusal(status: 422, message: "\(error) (against the set of checkpoint height \(next + 1))")
+        }
+        do {
+            try ValidatorUpdatePool.add(update, directory: app.validatorUpdateDirectory)
+        } catch {
+            throw UpdateRefusal(status: 500, message: "the update could not be stored: \(error)")
+        }
+        logger.notice("validator update \(update.id) accepted: \(update.changes.map { "\($0.key.hex)=\($0.power)" }.joined(separator: ", "))")
+        return API.ValidatorUpdateAccepted(id: update.id.hex, carriedFrom: next, effectiveFrom: next + 2)
+    }
+}
+
+extension NodeAPI {
+    func validators() async throws -> Response {
+        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
+        return try json(await checkpoints.validatorView())
+    }
+
+    /// An admin-signed validator update (the signature is the authority, so any node may
+    /// relay it): checked, then kept until a checkpoint carries it.
+    func submitValidatorUpdate(_ data: [UInt8]) async throws -> Response {
+        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
+        let submission = try decodeJSON(API.ValidatorUpdateSubmission.self, data)
+        guard let bytes = Hex.decode(submission.update) else {
+            return problem(.badRequest, "malformed", 0, "update: not hex (the canonical bytes of a validator update, FORMAT.md §9.5)")
+        }
+        let update: ValidatorUpdate
+        do {
+            update = try ValidatorUpdate(canonicalBytes: bytes)
+        } catch {
+            return problem(.badRequest, "malformed", 0, "update: \(error)")
+        }
+        do {
+            return try json(try await checkpoints.accept(update), status: .accepted)
+        } catch let error as CheckpointService.UpdateRefusal {
+            let kind = error.status == 403 ? "forbidden" : error.status == 409 ? "conflict" : error.status == 500 ? "internal" : "rejected"
+            return problem(HTTPResponse.Status(code: error.status), kind, 0, error.message)
+        }
+    }
+}
