@@ -166,7 +166,9 @@ public struct CheckpointJSON: Codable, Sendable {
         public let id: String
         public let summary: String
     }
-    /// Validator indexes (genesis outlet order) whose precommits the certificate holds.
+    /// Ids of the validator updates this checkpoint carries (docs/CONSENSUS.md §9).
+    public let validatorUpdates: [String]
+    /// Validator indexes (in this height's set, `GET /v1/validators`) whose precommits the certificate holds.
     public let signers: [UInt16]
     /// The commit certificate's canonical bytes (docs/CONSENSUS.md §2), hex.
     public let certificate: String

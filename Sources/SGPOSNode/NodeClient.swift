@@ -84,7 +84,7 @@ public struct NodeClient: Sendable {
         let _: Isolate = try await call("POST", "/v1/admin/isolate", body: try JSONEncoder().encode(Isolate(isolated: isolated)), retry: true)
     }
 
-    private func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, retry: Bool) async throws -> T {
+    func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, retry: Bool) async throws -> T {
         guard let url = URL(string: baseURL + path) else { throw Failure(status: 0, problem: nil, message: "bad URL \(baseURL + path)") }
         var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
         request.httpMethod = method

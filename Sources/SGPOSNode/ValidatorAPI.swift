@@ -140,3 +140,14 @@ extension NodeAPI {
         }
     }
 }
+
+extension NodeClient {
+    /// The validator sets of the working height and the next, and the updates pending here.
+    public func validators() async throws -> API.Validators { try await call("GET", "/v1/validators", retry: true) }
+
+    /// Hands an admin-signed validator update to the node (safe to repeat: one id, applied once).
+    public func submitValidatorUpdate(_ update: ValidatorUpdate) async throws -> API.ValidatorUpdateAccepted {
+        let body = try JSONEncoder().encode(API.ValidatorUpdateSubmission(update: Hex.encode(update.canonicalBytes)))
+        return try await call("POST", "/v1/admin/validator-updates", body: body, retry: true)
+    }
+}

@@ -26,7 +26,7 @@ extension DemoCommand {
             }
             if final {
                 let waited = Double(started.duration(to: .now).components.attoseconds) / 1e18 + Double(started.duration(to: .now).components.seconds)
-                print(String(format: "== checkpoints (Tendermint among the %d outlet nodes): every outlet's last block final on every node %.1f s after replication",
+                print(String(format: "== checkpoints (Tendermint among %d validators): every outlet's last block final on every node %.1f s after replication",
                              statuses[0].1.validators, waited))
                 for (outlet, status) in statuses {
                     let p50 = status.finalityP50Ms.map { "\($0) ms" } ?? "-", p99 = status.finalityP99Ms.map { "\($0) ms" } ?? "-"

@@ -56,6 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 60)
         print("== \(ids.count) nodes running (sgpos node run), every peer connected; logs in \(dir)/node-N.log")
+        let keyChange = try await startValidatorKeyChange(network: network, nodes: nodes)
 
         let progress = DemoProgress(target: sales * ids.count)
         let cutOff = ids.last!
@@ -75,6 +76,7 @@ struct DemoCommand: AsyncParsableCommand {
         for node in nodes.nodes { heightViews[node.outlet] = try await node.client.heads() }
         var checkpointFailures = try await showCheckpoints(nodes: nodes, heightViews: heightViews)
         checkpointFailures += try await showEquivocation(nodes: nodes, culprit: ids[1 % ids.count])
+        checkpointFailures += try await showValidatorKeyChange(nodes: nodes, change: keyChange)
         let transfers = try await nodes.nodes[0].client.networkTransfers().transfers
         let matched = transfers.filter { $0.status == "matched" }.count
         print("== network view (outlets by id, each at its head): \(matched) of \(transfers.count) inter-outlet transfers matched "
@@ -275,7 +277,17 @@ struct DemoNetwork {
             nodeKeys[id] = key
             genesisOutlets.append(Genesis.Outlet(id: id, name: names[index], nodeKey: key.publicKey))
         }
-        let validators = (1...4).map { Genesis.Validator(name: "validator-\($0)", publicKey: SigningKey.generate().publicKey, power: 1) }
+        // Validators: outlets 1–7 each vote with a validator key of its own (in its node's
+        // configuration); outlet 3 also holds the key it changes to during the demo.
+        var validators: [Genesis.Validator] = []
+        if outlets >= Genesis.checkpointOutletsMin {
+            for id in 1...min(outlets, 7) {
+                let key = SigningKey.generate()
+                try KeyFile(label: "validator of outlet \(id)", key: key).write(to: "\(directory)/keys/validator-\(id).key")
+                validators.append(Genesis.Validator(name: "outlet-\(id)", publicKey: key.publicKey, power: 1))
+            }
+            try KeyFile(label: "next validator key of outlet 3", key: SigningKey.generate()).write(to: "\(directory)/keys/validator-3-next.key")
+        }
         let genesis = try Genesis(
             chainID: ChainID("sgpos-demo-1")!, genesisTimeMs: 1_767_196_800_000, blockTransactionsMax: 8_190,
             keyRotationOverlapMsMax: 7 * 86_400_000, gstPricesIncludeTax: true, gstMethod: .perInvoice,

@@ -20,13 +20,16 @@ final class DemoNodes {
         let httpPorts = Array(ports.prefix(outlets.count))
         let peerPorts = Array(ports.suffix(outlets.count))
         for (index, outlet) in outlets.enumerated() {
-            let config = NodeConfig(
+            var config = NodeConfig(
                 outletId: outlet, genesis: "genesis.json", nodeKey: "keys/outlet-\(outlet).key",
                 http: .init(host: "127.0.0.1", port: httpPorts[index]), peer: .init(host: "127.0.0.1", port: peerPorts[index]),
                 peers: outlets.enumerated().filter { $0.offset != index }.map {
                     .init(outletId: $0.element, host: "127.0.0.1", port: peerPorts[$0.offset])
                 },
                 allowFaultInjection: true)
+            config.validatorKeys = ["keys/validator-\(outlet).key", "keys/validator-\(outlet)-next.key"].filter {
+                FileManager.default.fileExists(atPath: "\(directory)/\($0)")
+            }
             let path = "\(directory)/node-\(outlet).json"
             try writeFile(try JSON.encode(config), to: path)
             let log = "\(directory)/node-\(outlet).log"

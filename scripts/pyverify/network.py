@@ -4,7 +4,7 @@ import struct
 from common import Reader, enc_bytes, u32b
 
 MEMBERS, TRANSFERS = 0x12, 0x16               # outlet tables the network state reads
-ACCOUNTS, TOTALS, NET_TRANSFERS, EVIDENCE = 0x40, 0x41, 0x42, 0x43
+ACCOUNTS, TOTALS, NET_TRANSFERS, EVIDENCE, VALIDATOR_UPDATES = 0x40, 0x41, 0x42, 0x43, 0x44
 
 
 def sources(writes):
@@ -42,19 +42,20 @@ class NetworkState:
     def __init__(self):
         self.state = {}
 
-    def changes(self, covered, block_sources, evidence=()):
-        """evidence: [(id, record)] ascending by id; covered: [(outlet, first, last)]
-        ascending by outlet; returns the write set."""
+    def changes(self, covered, block_sources, evidence=(), validator_updates=()):
+        """evidence, validator_updates: [(id, record)] ascending by id; covered:
+        [(outlet, first, last)] ascending by outlet; returns the write set."""
         writes = {}
 
         def get(key):
             return writes[key] if key in writes else self.state.get(key)
 
-        for eid, record in evidence:
-            key = bytes([EVIDENCE]) + eid
-            if get(key) is not None:
-                raise ValueError(f"evidence {eid.hex()} was carried by an earlier checkpoint")
-            writes[key] = record
+        for table, items in ((EVIDENCE, evidence), (VALIDATOR_UPDATES, validator_updates)):
+            for eid, record in items:
+                key = bytes([table]) + eid
+                if get(key) is not None:
+                    raise ValueError(f"{eid.hex()} was carried by an earlier checkpoint")
+                writes[key] = record
 
         for outlet, first, last in covered:
             for height in range(first, last + 1):

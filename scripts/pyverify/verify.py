@@ -61,8 +61,7 @@ def decode_genesis(data):
     g["gst_rates"] = [(r.string(10), r.u32()) for _ in range(r.count(1024))]
     g["admins"] = [(r.string(128), r.take(32)) for _ in range(r.count(1024))]
     g["outlets"] = [(r.u32(), r.string(128), r.take(32)) for _ in range(r.count(1024))]
-    for _ in range(r.count(1024)):
-        r.string(128); r.take(32); r.u64()
+    g["validators"] = [(r.string(128), r.take(32), r.u64()) for _ in range(r.count(1024))]
     r.finish()
     g["id"] = tagged("SGPOS/genesis/v1", data)
     return g
@@ -341,8 +340,8 @@ def verify(data_dir):
     with env.begin() as txn:
         db = {n: dict(txn.cursor(dbs[n]).iternext()) for n in names}
     meta = db["meta"]
-    if meta.get(b"format") != u32b(2):
-        raise Fail("store", "store/meta", "format is not 2")
+    if meta.get(b"format") != u32b(3):
+        raise Fail("store", "store/meta", "format is not 3")
     g = decode_genesis(meta[b"genesis"])
     outlet_ids = {o[0] for o in g["outlets"]}
     for key in db["blocks"]:
@@ -359,7 +358,7 @@ def verify(data_dir):
             raise Fail("store", f"store/{name}", f"{len(db[name])} entries, the chains account for {count}")
     checkpoints, roots = verify_checkpoints(env, g, db["blocks"], block_sources, heights)
     if checkpoints:
-        print(f"checkpoints: {checkpoints} final, each with precommits of more than 2/3 of the genesis validators")
+        print(f"checkpoints: {checkpoints} final, each with precommits of more than 2/3 of its validators' voting power")
         print(f"network state: the roots of checkpoints 1-{roots} recomputed from the replayed chains and equal")
     return g, total
 
@@ -403,8 +402,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         position = (dict(state.state), {o[0]: 0 for o in outlets}, root)
     with env.begin() as txn:
         stored = list(txn.cursor(cdb).iternext())
-    keys = [o[2] for o in outlets]
-    quorum = len(keys) * 2 // 3 + 1
+    schedule = ValidatorSchedule(g)
     previous = None
     for index, (key, raw) in enumerate(stored):
         height = index + 1
@@ -416,7 +414,8 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         votes = [decode_vote(r) for _ in range(r.count(256))]
         r.finish()
         value_id = tagged("SGPOS/checkpoint-value/v1", cert["value"])
-        signers = set()
+        keys, powers = schedule.at(height)
+        signers, power = set(), 0
         for v in votes:
             ok = (v["chain"] == g["id"] and v["kind"] == 2 and v["height"] == height == cert["height"]
                   and v["round"] == cert["round"] and v["value_id"] == value_id and v["validator"] < len(keys)
@@ -424,15 +423,27 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
             if not ok:
                 raise Fail(where, "checkpoints/commit", f"precommit of validator {v['validator']} is not valid for this checkpoint")
             signers.add(v["validator"])
-        if len(signers) < quorum:
-            raise Fail(where, "checkpoints/commit", f"{len(signers)} precommits; more than 2/3 of {len(keys)} needs {quorum}")
+            power += powers[v["validator"]]
+        if 3 * power <= 2 * sum(powers):
+            raise Fail(where, "checkpoints/commit", f"precommits of power {power}; more than 2/3 of {sum(powers)} is needed")
         r = Reader(cert["value"])
-        if r.u8() != 2:
+        if r.u8() != 3:
             raise Fail(where, "checkpoints/value", "version")
         heads = [(r.u32(), r.u64(), r.take(32)) for _ in range(r.count(1024))]
-        evidence = [decode_evidence(r, g, keys, where) for _ in range(r.count(16))]
+        evidence = [decode_evidence(r, g, schedule, where) for _ in range(r.count(16))]
         if [e[0] for e in evidence] != sorted({e[0] for e in evidence}):
             raise Fail(where, "checkpoints/value", "evidence does not ascend by id")
+        updates = [decode_validator_update(r, g, where) for _ in range(r.count(4))]
+        if [u[0] for u in updates] != sorted({u[0] for u in updates}):
+            raise Fail(where, "checkpoints/value", "validator updates do not ascend by id")
+        try:
+            schedule.record(height, [u[1] for u in updates])
+        except ValueError as e:
+            raise Fail(where, "checkpoints/validator-update", str(e))
+        for uid, _ in updates:
+            keys2, powers2 = schedule.at(height + 2)
+            print(f"VALIDATOR CHANGE: checkpoint {height} carries validator update {uid.hex()}: from checkpoint {height + 2}, "
+                  f"{len(keys2)} validators, total power {sum(powers2)}")
         history_root = r.take(32)
         claimed_root = r.take(32)
         r.finish()
@@ -454,7 +465,8 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         covered = [(oid, before[oid] + 1, h) for oid, h, _ in heads if h > before[oid]]
         if replaying and all(last <= heights.get(oid, 0) for oid, _, last in covered):
             records = [(eid, u64b(height) + bytes([kind]) + u32b(who) + u64b(at)) for eid, kind, who, at in evidence]
-            writes = state.changes(covered, block_sources, records)
+            update_records = [(uid, u64b(height) + u64b(height + 2)) for uid, _ in updates]
+            writes = state.changes(covered, block_sources, records, update_records)
             root = tagged("SGPOS/network-root/v1", root + write_set_hash(writes))
             if root != claimed_root:
                 raise Fail(where, "checkpoints/network-root", f"says {claimed_root.hex()}, the covered blocks give {root.hex()}")
@@ -469,7 +481,66 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     return len(stored), roots_verified
 
 
-def decode_evidence(r, g, keys, where):
+class ValidatorSchedule:
+    """The validator set of each checkpoint height (CONSENSUS.md §9, FORMAT.md §9.5):
+    heights 1 and 2 use the genesis set (the validators list, else every outlet's node key
+    with power 1); checkpoint H's updates change the set from H + 2."""
+
+    def __init__(self, g):
+        self.g = g
+        if g["validators"]:
+            genesis = ([v[1] for v in g["validators"]], [v[2] for v in g["validators"]])
+        else:
+            genesis = ([o[2] for o in sorted(g["outlets"])], [1] * len(g["outlets"]))
+        self.sets = [(1, genesis)]  # (first height, (keys, powers))
+        self.through = 0
+
+    def at(self, height):
+        assert height <= self.through + 2
+        return [s for first, s in self.sets if first <= height][-1]
+
+    def record(self, height, updates):
+        assert height == self.through + 1
+        keys, powers = (list(x) for x in self.at(height + 1))
+        for serial, changes, admin in updates:
+            for key, power in changes:
+                if key in keys:
+                    i = keys.index(key)
+                    if power == 0:
+                        del keys[i], powers[i]
+                    else:
+                        powers[i] = power
+                elif power == 0:
+                    raise ValueError(f"an update removes {key.hex()}, which is not a validator")
+                else:
+                    keys.append(key)
+                    powers.append(power)
+        if updates:
+            if not 4 <= len(keys) <= 7 or not all(1 <= p <= 1000 for p in powers):
+                raise ValueError("an update leaves a set outside 4-7 validators of power 1-1000")
+            self.sets.append((height + 2, (keys, powers)))
+        self.through = height
+
+
+def decode_validator_update(r, g, where):
+    """One validator update (FORMAT.md §9.5); checks the admin signature; returns (id, (serial, changes, admin))."""
+    start = r.at
+    if r.u8() != 1:
+        raise Fail(where, "checkpoints/value", "validator update version")
+    chain, serial = r.take(32), r.u64()
+    changes = [(r.take(32), r.u64()) for _ in range(r.count(14))]
+    if [c[0] for c in changes] != sorted({c[0] for c in changes}) or not changes:
+        raise Fail(where, "checkpoints/value", "validator changes do not ascend by key")
+    admin = r.take(32)
+    body = r.data[start:r.at]
+    signature = r.take(64)
+    if chain != g["id"] or admin not in [a[1] for a in g["admins"]] \
+            or not verify_sig(admin, b"SGPOS/validator-update-sig/v1\x00" + body, signature):
+        raise Fail(where, "checkpoints/validator-update", "a validator update is not signed by a genesis admin of this network")
+    return tagged("SGPOS/validator-update/v1", r.data[start:r.at]), (serial, changes, admin)
+
+
+def decode_evidence(r, g, schedule, where):
     """One evidence item (docs/CONSENSUS.md §4): checks its proof; returns (id, kind, who, height)."""
     start = r.at
     kind = r.u8()
@@ -492,6 +563,7 @@ def decode_evidence(r, g, keys, where):
         who, at = r2[0]["outlet"], r2[0]["height"]
     elif kind == 2:
         a, b = decode_vote(r), decode_vote(r)
+        keys = schedule.at(a["height"])[0] if 1 <= a["height"] <= schedule.through + 2 else []
         proven = ((a["value_id"] or b"") < (b["value_id"] or b"") and a["chain"] == b["chain"] == g["id"]
                   and all(a[f] == b[f] for f in ("kind", "height", "round", "validator")) and a["validator"] < len(keys)
                   and verify_sig(keys[a["validator"]], vote_signed_bytes(a), a["signature"])
