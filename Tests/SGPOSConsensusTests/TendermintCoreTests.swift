@@ -134,3 +134,80 @@ struct TendermintCoreTests {
         #expect(Self.votes(outputs).map(\.height) == [6], "votes again at height 6")
     }
 }
+
+/// The core with weighted and changing validator sets (docs/CONSENSUS.md §9).
+@Suite("Tendermint core, weighted and changing sets")
+struct WeightedTendermintTests {
+    let keys = (0..<5).map { SigningKey(seed: [UInt8](repeating: UInt8($0 + 40), count: 32))! }
+    let chainID = Hash256.sha256(Array("weighted-chain".utf8))
+
+    func vote(_ kind: VoteKind, by validator: UInt16, key: SigningKey, height: UInt64 = 1, value: [UInt8]?) -> SignedVote {
+        let id = value.map { Hash256.tagged(.checkpointValueID, $0) }
+        let bytes = SignedVote.signedBytes(chainID: chainID, kind: kind, height: height, round: 0, valueID: id, validator: validator)
+        return SignedVote(chainID: chainID, kind: kind, height: height, round: 0, valueID: id, validator: validator, signature: key.sign(bytes))
+    }
+
+    func proposal(_ set: ValidatorSet, signers: [SigningKey], height: UInt64, value: [UInt8]) -> ConsensusMessage {
+        let proposer = set.proposer(height: height, round: 0)
+        let id = Hash256.tagged(.checkpointValueID, value)
+        let bytes = SignedProposal.signedBytes(chainID: chainID, height: height, round: 0, validRound: -1, valueID: id, proposer: proposer)
+        let key = signers.first { $0.publicKey == set.keys[Int(proposer)] }!
+        return .proposal(SignedProposal(chainID: chainID, height: height, round: 0, validRound: -1, value: value, proposer: proposer,
+                                        signature: key.sign(bytes)))
+    }
+
+    static func decided(_ outputs: [ConsensusOutput]) -> [CommitCertificate] {
+        outputs.compactMap { if case .decided(let c) = $0 { c } else { nil } }
+    }
+
+    @Test func precommitsDecideByPowerNotByCount() {
+        let set = ValidatorSet(keys: keys.prefix(4).map(\.publicKey), powers: [4, 1, 1, 1])
+        let app = TendermintCoreTests.FixedApp([1])
+        app.sets = [1: set, 2: set, 3: set]
+        var observer = TendermintCore(chainID: chainID, schedule: { app.validators(height: $0) }, keys: [keys[4]], store: MemoryValidatorStateStore())
+        #expect(observer.index == nil, "a key outside the set observes")
+        var outputs = observer.start(app)
+        outputs += observer.receive(proposal(set, signers: keys, height: 1, value: [7]), from: 0, app)
+        for validator: UInt16 in [1, 2, 3] {
+            outputs += observer.receive(.vote(vote(.precommit, by: validator, key: keys[Int(validator)], value: [7])), from: validator, app)
+        }
+        #expect(Self.decided(outputs).isEmpty && observer.height == 1, "power 3 of 7 decides nothing")
+        outputs += observer.receive(.vote(vote(.precommit, by: 0, key: keys[0], value: [7])), from: 0, app)
+        #expect(Self.decided(outputs).count == 1 && observer.height == 2, "power 7 of 7 decides")
+        #expect(!outputs.contains { if case .broadcast(.vote) = $0 { true } else if case .broadcast(.proposal) = $0 { true } else { false } },
+                "an observer never signs")
+        let short = CommitCertificate(height: 2, round: 0, value: [8], precommits: [1, 2, 3].map { vote(.precommit, by: $0, key: keys[Int($0)], height: 2, value: [8]) })
+        #expect(!observer.verify(short), "a certificate of the three small validators is short")
+    }
+
+    @Test func aKeyChangeTakesEffectTwoHeightsOnAndTheNodeVotesWithItsNewKey() {
+        let old = ValidatorSet(keys.prefix(4).map(\.publicKey))
+        let new = ValidatorSet([keys[0], keys[1], keys[3], keys[4]].map(\.publicKey))  // validator 2's key replaced by key 4, appended
+        let app = TendermintCoreTests.FixedApp([1])
+        app.sets = [1: old, 2: old, 3: new, 4: new]
+        var node = TendermintCore(chainID: chainID, schedule: { app.validators(height: $0) }, keys: [keys[2], keys[4]], store: MemoryValidatorStateStore())
+        #expect(node.index == 2 && node.nextValidators == old)
+        _ = node.start(app)
+        // Heights 1 and 2 are decided by the old set (catch-up by certificates).
+        for height: UInt64 in [1, 2] {
+            let precommits = [0, 1, 3].map { vote(.precommit, by: UInt16($0), key: keys[$0], height: height, value: [UInt8(height)]) }
+            let byNewSet = [0, 1].map { vote(.precommit, by: UInt16($0), key: keys[$0], height: height, value: [UInt8(height)]) }
+                + [vote(.precommit, by: 3, key: keys[4], height: height, value: [UInt8(height)])]
+            #expect(!node.verify(CommitCertificate(height: height, round: 0, value: [UInt8(height)], precommits: byNewSet)),
+                    "height \(height) still belongs to the old set")
+            _ = node.receive(.commit(CommitCertificate(height: height, round: 0, value: [UInt8(height)], precommits: precommits)), from: 0, app)
+            #expect(node.height == height + 1)
+        }
+        // Height 3 belongs to the new set: the node is validator 3, proposes (3 mod 4) and signs with key 4.
+        #expect(node.validators == new && node.index == 3)
+        let outputs = node.timeout(ScheduledTimeout(kind: .commit, height: 3, round: 0), app)
+        let proposals = outputs.compactMap { if case .broadcast(.proposal(let p)) = $0 { p } else { nil } }
+        #expect(proposals.count == 1 && proposals[0].proposer == 3
+            && keys[4].publicKey.isValidSignature(proposals[0].signature, for: proposals[0].signedBytes))
+        // The replaced key no longer signs for anyone; the new set's keys do.
+        let stale = vote(.precommit, by: 2, key: keys[2], height: 3, value: [3])
+        let fresh = [vote(.precommit, by: 0, key: keys[0], height: 3, value: [3]), vote(.precommit, by: 1, key: keys[1], height: 3, value: [3])]
+        #expect(!node.verify(CommitCertificate(height: 3, round: 0, value: [3], precommits: fresh + [stale])))
+        #expect(node.verify(CommitCertificate(height: 3, round: 0, value: [3], precommits: fresh + [vote(.precommit, by: 2, key: keys[3], height: 3, value: [3])])))
+    }
+}
