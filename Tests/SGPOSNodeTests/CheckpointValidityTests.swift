@@ -85,4 +85,47 @@ import Testing
                                networkRoot: carried.networkRoot)
         #expect(!app.isValid(height: 3, value: again.canonicalBytes))
     }
+    @Test func aValidatorUpdateIsProposedOnceAndChangesTheSetTwoHeightsOn() throws {
+        let directory = Directory()
+        let (app, store) = try validator(directory)
+        let keys = network.nodeKeys.map(\.publicKey), next = TestNetwork.key("outlet-3-next").publicKey
+        let rotate = ValidatorUpdate(chainID: network.genesis.id, serial: 1, changes: [.init(key: keys[2], power: 0), .init(key: next, power: 1)],
+                                     admin: network.admin)
+        let stranger = ValidatorUpdate(chainID: network.genesis.id, serial: 2, changes: [.init(key: keys[0], power: 3)],
+                                       admin: TestNetwork.key("not-an-admin"))
+        let shrink = ValidatorUpdate(chainID: network.genesis.id, serial: 3, changes: [.init(key: keys[0], power: 0)], admin: network.admin)
+        for update in [rotate, stranger, shrink] { try ValidatorUpdatePool.add(update, directory: directory.path + "/validator-updates") }
+
+        // The proposal carries only the update that applies; validators refuse the others.
+        let value = app.proposal(height: 1)
+        let proposed = try Checkpoint(canonicalBytes: value)
+        #expect(proposed.validatorUpdates == [rotate])
+        #expect(app.isValid(height: 1, value: value))
+        for bad in [stranger, shrink] {
+            let draft = Checkpoint(heads: proposed.heads, validatorUpdates: [bad], historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot)
+            #expect(!app.isValid(height: 1, value: draft.canonicalBytes), "\(bad.serial)")
+        }
+        let plainRoot = try store.environment.read { transaction in
+            try app.networkRoot(after: Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot, networkRoot: .zero), height: 1, transaction)
+        }
+        #expect(plainRoot != proposed.networkRoot)
+        let withoutRecord = Checkpoint(heads: proposed.heads, validatorUpdates: [rotate], historyRoot: proposed.historyRoot, networkRoot: plainRoot)
+        #expect(!app.isValid(height: 1, value: withoutRecord.canonicalBytes), "the network root must record the update")
+
+        // Decided at 1: the set changes from height 3; the update is not proposed again.
+        app.committed(CommitCertificate(height: 1, round: 0, value: value, precommits: []))
+        #expect(app.validators(height: 2).keys == keys)
+        #expect(app.validators(height: 3).keys == [keys[0], keys[1], keys[3], next])
+        let recorded = try store.environment.read { try store.networkState($0).read(StateKey(.networkValidatorUpdates, rotate.id.bytes)) }
+        #expect(recorded == rotate.networkRecord(checkpointHeight: 1))
+        #expect(!app.hasNewContent(height: 2), "nothing new: the update was carried, the others never apply")
+        #expect(try Checkpoint(canonicalBytes: app.proposal(height: 2)).validatorUpdates.isEmpty)
+        let again = Checkpoint(heads: proposed.heads, validatorUpdates: [rotate],
+                               historyRoot: MerkleTree.root(leafHashes: [Checkpoint.historyLeaf(value: value)]), networkRoot: proposed.networkRoot)
+        #expect(!app.isValid(height: 2, value: again.canonicalBytes), "an update carried twice")
+
+        // A restarted node rebuilds the same schedule from its stored checkpoints.
+        let restarted = try NodeCheckpoints(store: store, storage: app.storage, dataDirectory: directory.path)
+        #expect(restarted.schedule == app.schedule)
+    }
 }
