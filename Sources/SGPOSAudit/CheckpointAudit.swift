@@ -140,10 +140,11 @@ enum CheckpointAudit {
 }
 
 extension ValidatorSchedule {
-    /// The sets given by the checkpoints stored in `store`, as far as they decode and apply.
-    public static func stored(in store: LedgerStore) throws -> ValidatorSchedule {
+    /// The sets given by the checkpoints stored in `store`, as far as they decode and
+    /// apply; nil for a network without a checkpoint chain (fewer than 4 outlets).
+    public static func stored(in store: LedgerStore) throws -> ValidatorSchedule? {
+        guard store.genesis.hasCheckpointChain else { return nil }
         var schedule = ValidatorSchedule(genesis: store.genesis)
-        guard store.genesis.hasCheckpointChain else { return schedule }
         for certificate in try ConsensusStorage(environment: store.environment).all() {
             guard certificate.height == schedule.through + 1, let checkpoint = try? Checkpoint(canonicalBytes: certificate.value),
                   (try? schedule.record(checkpointHeight: certificate.height, updates: checkpoint.validatorUpdates, genesis: store.genesis)) != nil

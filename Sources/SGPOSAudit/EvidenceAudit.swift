@@ -25,8 +25,9 @@ public enum EvidenceAudit {
         let conflicting: String
     }
 
-    /// `validators`: the sets of the copy's checkpoints (``ValidatorSchedule/stored(in:)``).
-    public static func check(directory: String, genesis: Genesis, validators: ValidatorSchedule) -> [Item] {
+    /// `validators`: the sets of the copy's checkpoints (``ValidatorSchedule/stored(in:)``;
+    /// nil without a checkpoint chain).
+    public static func check(directory: String, genesis: Genesis, validators: ValidatorSchedule?) -> [Item] {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         return files.prefix(10_000).compactMap { file in
             let path = directory + "/" + file
@@ -52,8 +53,8 @@ public enum EvidenceAudit {
                         + (genesisKey ? " (its genesis node key)" : " (key \(held.header.producer); check it was the outlet's node key then)"))
     }
 
-    static func doubleVote(_ path: String, _ file: String, _ genesis: Genesis, _ schedule: ValidatorSchedule) -> Item {
-        guard let data = FileManager.default.contents(atPath: path), genesis.hasCheckpointChain else {
+    static func doubleVote(_ path: String, _ file: String, _ genesis: Genesis, _ schedule: ValidatorSchedule?) -> Item {
+        guard let data = FileManager.default.contents(atPath: path), let schedule else {
             return Item(file: file, proven: false, claim: "unreadable, or this network has no validators")
         }
         var decoder = CanonicalDecoder(Array(data))
