@@ -139,6 +139,13 @@ enum CheckpointAudit {
     }
 }
 
+extension Checkpoint {
+    /// The allowance grants as network-state changes for checkpoint `height`.
+    public func allowanceGrantChanges(height: UInt64) -> [NetworkLedger.Grant] {
+        allowanceGrants.map { .init(id: $0.id, outlet: $0.outlet, points: $0.points, record: $0.networkRecord(checkpointHeight: height)) }
+    }
+}
+
 extension ValidatorSchedule {
     /// The sets given by the checkpoints stored in `store`, as far as they decode and
     /// apply; nil for a network without a checkpoint chain (fewer than 4 outlets).
@@ -186,7 +193,8 @@ struct NetworkReplay {
         }
         do {
             let changes = try NetworkLedger.changes(base: state, evidence: checkpoint.evidenceRecords(height: height),
-                                                    validatorUpdates: checkpoint.validatorUpdateRecords(height: height), covering: covered) {
+                                                    validatorUpdates: checkpoint.validatorUpdateRecords(height: height),
+                                                    allowanceGrants: checkpoint.allowanceGrantChanges(height: height), covering: covered) {
                 sources.changes($0, $1)
             }
             let computed = NetworkLedger.next(previous: root, changes: changes)

@@ -24,6 +24,14 @@ public protocol ApplicationRules: Sendable {
     func apply<Base: StateReader>(
         type: UInt16, payload: [UInt8], transaction: SignedTransaction, signer: KeyRecord,
         context: BlockContext, state: inout StateOverlay<Base>) throws
+
+    /// Application bodies an outlet's node key may sign (the node's own bookkeeping, such as
+    /// settling another outlet's points claim); every other body refuses node keys.
+    func nodeMaySign(type: UInt16) -> Bool
+}
+
+extension ApplicationRules {
+    public func nodeMaySign(type: UInt16) -> Bool { false }
 }
 
 /// The registry rules every outlet chain enforces, as a pure function of the state
@@ -94,8 +102,10 @@ public struct ChainRules: Sendable {
                 throw LedgerRejection(.signerRetired, "signer key \(envelope.signer) (\(record.principal)) was rotated and expired at \(record.validUntilMs) ms")
             }
         }
-        guard record.role != .node else {
-            throw LedgerRejection(.nodeKeyCannotSign, "node key \(envelope.signer) signs blocks, not transactions")
+        if record.role == .node {
+            guard case .application(let type, _) = envelope.body, application?.nodeMaySign(type: type) == true else {
+                throw LedgerRejection(.nodeKeyCannotSign, "node key \(envelope.signer) signs blocks, not transactions")
+            }
         }
         guard record.role == .admin || record.outletID == context.outletID else {
             throw LedgerRejection(.notAuthorized, "key \(envelope.signer) belongs to outlet \(record.outletID), not \(context.outletID)")

@@ -59,7 +59,10 @@ public struct LedgerRejection: Error, Hashable, Sendable, CustomStringConvertibl
         case timestampOutOfWindow = 319
         case pricingRefused = 320
         case contractRefused = 321
-        // Last code: contractRefused = 321. Update when adding one.
+        case allowanceExceeded = 322
+        case staleAllowance = 323
+        case claimAlreadyUsed = 324
+        // Last code: claimAlreadyUsed = 324. Update when adding one.
     }
 
     public let reason: Reason

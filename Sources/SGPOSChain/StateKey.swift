@@ -36,6 +36,12 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case pointRates = 0x1B
     /// member id → personal points multiplier in basis points.
     case memberMultipliers = 0x1C
+    /// 16-byte claim id → a points claim this outlet made on another's points (docs/CONSENSUS.md §10).
+    case pointsClaims = 0x1D
+    /// (empty) → this outlet's allowance: what its last claim said of the checkpoints, and its claims since.
+    case allowance = 0x1E
+    /// 16-byte claim id → this outlet's settlement of another outlet's claim on its points.
+    case pointsSettlements = 0x1F
     // Tables of the network state (SGPOSState.NetworkLedger; docs/FORMAT.md §9.4): derived
     // from checkpointed outlet blocks, never written by an outlet chain.
     /// u8 length ‖ member id ‖ u32 outlet → the member's account at that outlet as of the checkpoint.
@@ -48,11 +54,17 @@ public enum StateTable: UInt8, Sendable, CaseIterable {
     case networkEvidence = 0x43
     /// 32-byte validator update id → checkpoint height u64 ‖ first height of the new set u64.
     case networkValidatorUpdates = 0x44
+    /// 16-byte claim id → both halves of a points claim (the claim and its settlement).
+    case networkClaims = 0x45
+    /// u32 outlet → the outlet's allowance: granted, outstanding claims, losses.
+    case networkAllowances = 0x46
+    /// 32-byte allowance grant id → checkpoint height u64.
+    case networkAllowanceGrants = 0x47
 }
 
 extension StateTable {
     /// The outlet tables the network state (checkpoint order) is derived from.
-    public static let networkSources: Set<StateTable> = [.members, .transfers]
+    public static let networkSources: Set<StateTable> = [.members, .transfers, .pointsClaims, .pointsSettlements]
 }
 
 /// A key in the state: table byte plus the table's key bytes. Ordered bytewise, which

@@ -26,13 +26,17 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     public let evidence: [CheckpointEvidence]
     /// Ascending by id, at most ``ValidatorUpdate/perCheckpointMax``.
     public let validatorUpdates: [ValidatorUpdate]
+    /// Ascending by id, at most ``AllowanceGrant/perCheckpointMax``.
+    public let allowanceGrants: [AllowanceGrant]
     /// RFC 9162 root over the value ids of checkpoints 1 … h−1 (leaf = H(0x00 ‖ value id)).
     public let historyRoot: Hash256
     /// networkRoot after this checkpoint (SGPOSState.NetworkLedger).
     public let networkRoot: Hash256
 
     public init(heads: [Head], evidence: [CheckpointEvidence] = [], validatorUpdates: [ValidatorUpdate] = [],
-                historyRoot: Hash256, networkRoot: Hash256) {
+                allowanceGrants: [AllowanceGrant] = [], historyRoot: Hash256, networkRoot: Hash256) {
+        precondition(allowanceGrants.count <= AllowanceGrant.perCheckpointMax, "allowance grants per checkpoint")
+        self.allowanceGrants = allowanceGrants.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
         precondition(evidence.count <= CheckpointEvidence.perCheckpointMax, "evidence per checkpoint")
         precondition(validatorUpdates.count <= ValidatorUpdate.perCheckpointMax, "validator updates per checkpoint")
         self.heads = heads
@@ -69,6 +73,8 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
         for item in evidence { item.encode(to: &encoder) }
         encoder.writeCount(validatorUpdates.count, limit: ValidatorUpdate.perCheckpointMax)
         for update in validatorUpdates { update.encode(to: &encoder) }
+        encoder.writeCount(allowanceGrants.count, limit: AllowanceGrant.perCheckpointMax)
+        for grant in allowanceGrants { grant.encode(to: &encoder) }
         historyRoot.encode(to: &encoder)
         networkRoot.encode(to: &encoder)
     }
@@ -109,6 +115,17 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
             updates.append(update)
         }
         validatorUpdates = updates
+        let grantCount = try decoder.readCount("checkpoint allowance grants", limit: AllowanceGrant.perCheckpointMax)
+        var grants: [AllowanceGrant] = []
+        for _ in 0..<grantCount {
+            let position = decoder.offset
+            let grant = try AllowanceGrant(from: &decoder)
+            if let previous = grants.last, !previous.id.bytes.lexicographicallyPrecedes(grant.id.bytes) {
+                throw .nonCanonical("checkpoint allowance grants must ascend by id, each once", at: position)
+            }
+            grants.append(grant)
+        }
+        allowanceGrants = grants
         historyRoot = try Hash256(from: &decoder)
         networkRoot = try Hash256(from: &decoder)
     }

@@ -1,3 +1,4 @@
+import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
@@ -28,8 +29,9 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     private(set) var history = CompactRange()
     /// Where this node keeps the evidence it saw (outlet equivocations, double votes).
     let evidenceDirectory: String
-    /// Where admins' validator updates wait for a checkpoint (``ValidatorUpdatePool``).
+    /// Where admins' validator updates and allowance grants wait for a checkpoint (``AdminActPool``).
     let validatorUpdateDirectory: String
+    let allowanceGrantDirectory: String
     /// The validator set of every height up to two above the last stored checkpoint.
     private(set) var schedule: ValidatorSchedule
 
@@ -38,6 +40,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         self.storage = storage
         evidenceDirectory = dataDirectory + "/evidence"
         validatorUpdateDirectory = dataDirectory + "/validator-updates"
+        allowanceGrantDirectory = dataDirectory + "/allowance-grants"
         outlets = store.genesis.outlets.map(\.id).sorted()
         last = try storage.latest().flatMap { try? Checkpoint(canonicalBytes: $0.value) }
         genesisRoot = NetworkLedger.genesisRoot(store.genesis.id)
@@ -50,13 +53,21 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
 
     func validators(height: UInt64) -> ValidatorSet { schedule.set(at: height) }
 
+    /// Pending allowance grants that are valid and not carried before, at most a checkpoint's worth.
+    func newAllowanceGrants(_ transaction: LMDBTransaction) throws -> [AllowanceGrant] {
+        let network = store.networkState(transaction)
+        return try AdminActPool.pending(AllowanceGrant.self, directory: allowanceGrantDirectory).filter { grant in
+            try grant.isValid(genesis: store.genesis) && network.read(StateKey(.networkAllowanceGrants, grant.id.bytes)) == nil
+        }.prefix(AllowanceGrant.perCheckpointMax).map { $0 }
+    }
+
     /// Pending updates that apply on top of the set of `height + 1` (checkpoint `height`
     /// carries them), not carried before, at most a checkpoint's worth, in id order.
     func newValidatorUpdates(height: UInt64, _ transaction: LMDBTransaction) throws -> [ValidatorUpdate] {
         guard height == schedule.through + 1 else { return [] }
         let network = store.networkState(transaction)
         var chosen: [ValidatorUpdate] = []
-        for update in ValidatorUpdatePool.pending(directory: validatorUpdateDirectory) where chosen.count < ValidatorUpdate.perCheckpointMax {
+        for update in AdminActPool.pending(ValidatorUpdate.self, directory: validatorUpdateDirectory) where chosen.count < ValidatorUpdate.perCheckpointMax {
             guard try network.read(StateKey(.networkValidatorUpdates, update.id.bytes)) == nil,
                   (try? schedule.trial(checkpointHeight: height, updates: chosen + [update], genesis: store.genesis)) != nil
             else { continue }
@@ -80,8 +91,10 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             guard try store.networkPosition(genesisRoot: genesisRoot, transaction).height == height - 1 else { return nil }
             let evidence = try newEvidence(transaction)
             let updates = try newValidatorUpdates(height: height, transaction)
-            let draft = Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, historyRoot: historyRoot, networkRoot: genesisRoot)
-            return Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, historyRoot: historyRoot,
+            let grants = try newAllowanceGrants(transaction)
+            let draft = Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants,
+                                   historyRoot: historyRoot, networkRoot: genesisRoot)
+            return Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants, historyRoot: historyRoot,
                               networkRoot: try networkRoot(after: draft, height: height, transaction))
         }
         guard let proposed = proposed ?? nil else {
@@ -133,6 +146,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         let covered = Self.covered(from: previous, to: checkpoint.heads)
         let writes = try NetworkLedger.changes(base: store.networkState(transaction), evidence: checkpoint.evidenceRecords(height: height),
                                                validatorUpdates: checkpoint.validatorUpdateRecords(height: height),
+                                               allowanceGrants: checkpoint.allowanceGrantChanges(height: height),
                                                covering: covered) { outlet, height in
             try store.networkSources(outlet, height: height, transaction)
         }
@@ -168,6 +182,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             try outlets.contains { outlet in
                 try settledHead(outlet, cutoff: cutoff, transaction).height > (last?.head(of: outlet)?.height ?? 0)
             } || !newEvidence(transaction).isEmpty || !newValidatorUpdates(height: height, transaction).isEmpty
+                || !newAllowanceGrants(transaction).isEmpty
         }) ?? true
     }
 
@@ -187,7 +202,8 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
                 guard let block = try store.block(head.outlet, height: head.height, transaction), block.id == head.blockID else { return false }
             }
             guard checkpoint.evidence.allSatisfy({ $0.isProven(genesis: store.genesis, validators: schedule) }),
-                  (try? schedule.trial(checkpointHeight: height, updates: checkpoint.validatorUpdates, genesis: store.genesis)) != nil
+                  (try? schedule.trial(checkpointHeight: height, updates: checkpoint.validatorUpdates, genesis: store.genesis)) != nil,
+                  checkpoint.allowanceGrants.allSatisfy({ $0.isValid(genesis: store.genesis) })
             else { return false }
             return try networkRoot(after: checkpoint, height: height, transaction) == checkpoint.networkRoot
         }) ?? false

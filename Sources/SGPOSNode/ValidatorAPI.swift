@@ -85,7 +85,7 @@ extension CheckpointService {
         return API.Validators(
             current: .init(height: working, app.validators(height: working)),
             next: .init(height: working + 1, app.validators(height: working + 1)),
-            pending: ValidatorUpdatePool.pending(directory: app.validatorUpdateDirectory).map(API.ValidatorUpdateJSON.init))
+            pending: AdminActPool.pending(ValidatorUpdate.self, directory: app.validatorUpdateDirectory).map(API.ValidatorUpdateJSON.init))
     }
 
     /// Checks an update against the newest known set and keeps it for a checkpoint.
@@ -103,7 +103,7 @@ extension CheckpointService {
             throw UpdateRefusal(status: 422, message: "\(error) (against the set of checkpoint height \(next + 1))")
         }
         do {
-            try ValidatorUpdatePool.add(update, directory: app.validatorUpdateDirectory)
+            try AdminActPool.add(update, directory: app.validatorUpdateDirectory)
         } catch {
             throw UpdateRefusal(status: 500, message: "the update could not be stored: \(error)")
         }

@@ -36,11 +36,12 @@ public enum NetworkLedger {
 
     /// One checkpoint's changes to the network state `base`: first its evidence records
     /// (id → record, ascending by id; each must be new), then its validator update records
-    /// (the same), then `covered` ascending by outlet, each block's source changes from
+    /// (the same), then its allowance grants (the same; each sets an outlet's granted
+    /// points), then `covered` ascending by outlet, each block's source changes from
     /// `sources(outlet, height)`.
     public static func changes<Base: StateReader>(
         base: Base, evidence: [(id: Hash256, record: [UInt8])] = [], validatorUpdates: [(id: Hash256, record: [UInt8])] = [],
-        covering covered: [CoveredBlocks], sources: (UInt32, UInt64) throws -> WriteSet
+        allowanceGrants: [Grant] = [], covering covered: [CoveredBlocks], sources: (UInt32, UInt64) throws -> WriteSet
     ) throws -> WriteSet {
         precondition(zip(covered, covered.dropFirst()).allSatisfy { $0.outlet < $1.outlet }, "outlets ascend")
         var state = StateOverlay(base: base)
@@ -53,6 +54,7 @@ public enum NetworkLedger {
                 state.put(key, item.record)
             }
         }
+        for grant in allowanceGrants { try applyGrant(grant, to: &state) }
         for range in covered {
             for height in range.heights {
                 try apply(outlet: range.outlet, blockWrites: try sources(range.outlet, height), to: &state)
@@ -67,6 +69,8 @@ public enum NetworkLedger {
             switch key.table {
             case .members: try applyMember(outlet: outlet, member: key.key, account: value, to: &state)
             case .transfers: try applyTransfer(key: key.key, record: value, to: &state)
+            case .pointsClaims, .pointsSettlements:
+                try applyClaimHalf(outlet: outlet, table: key.table, id: key.key, value: value, to: &state)
             default: continue
             }
         }

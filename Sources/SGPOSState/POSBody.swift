@@ -18,6 +18,8 @@ public enum POSBody: Hashable, Sendable {
     case transferIn(StockTransfer)
     case loyaltyEnrol(LoyaltyEnrol)
     case loyaltyAdjust(LoyaltyAdjust)
+    case pointsClaim(PointsClaim)
+    case pointsSettle(PointsSettle)
     case shiftOpen(ShiftOpen)
     case cashIn(CashMovement)
     case cashOut(CashMovement)
@@ -42,6 +44,8 @@ public enum POSBody: Hashable, Sendable {
         case .transferIn: POSBodyType.transferIn
         case .loyaltyEnrol: POSBodyType.loyaltyEnrol
         case .loyaltyAdjust: POSBodyType.loyaltyAdjust
+        case .pointsClaim: POSBodyType.pointsClaim
+        case .pointsSettle: POSBodyType.pointsSettle
         case .shiftOpen: POSBodyType.shiftOpen
         case .cashIn: POSBodyType.cashIn
         case .cashOut: POSBodyType.cashOut
@@ -69,6 +73,8 @@ public enum POSBody: Hashable, Sendable {
         case .transferOut(let body), .transferIn(let body): body.encode(to: &encoder)
         case .loyaltyEnrol(let body): body.encode(to: &encoder)
         case .loyaltyAdjust(let body): body.encode(to: &encoder)
+        case .pointsClaim(let body): body.encode(to: &encoder)
+        case .pointsSettle(let body): body.encode(to: &encoder)
         case .shiftOpen(let body): body.encode(to: &encoder)
         case .cashIn(let body), .cashOut(let body): body.encode(to: &encoder)
         case .shiftClose(let body): body.encode(to: &encoder)
@@ -101,6 +107,8 @@ public enum POSBody: Hashable, Sendable {
         case POSBodyType.transferIn: body = .transferIn(try StockTransfer(from: &decoder))
         case POSBodyType.loyaltyEnrol: body = .loyaltyEnrol(try LoyaltyEnrol(from: &decoder))
         case POSBodyType.loyaltyAdjust: body = .loyaltyAdjust(try LoyaltyAdjust(from: &decoder))
+        case POSBodyType.pointsClaim: body = .pointsClaim(try PointsClaim(from: &decoder))
+        case POSBodyType.pointsSettle: body = .pointsSettle(try PointsSettle(from: &decoder))
         case POSBodyType.shiftOpen: body = .shiftOpen(try ShiftOpen(from: &decoder))
         case POSBodyType.cashIn: body = .cashIn(try CashMovement(from: &decoder))
         case POSBodyType.cashOut: body = .cashOut(try CashMovement(from: &decoder))

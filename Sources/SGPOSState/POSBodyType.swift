@@ -15,6 +15,8 @@ public enum POSBodyType {
     public static let loyaltyEnrol: UInt16 = 0x0130
     public static let loyaltyAdjust: UInt16 = 0x0131
     public static let setMemberMultiplier: UInt16 = 0x0132
+    public static let pointsClaim: UInt16 = 0x0133
+    public static let pointsSettle: UInt16 = 0x0134
     public static let shiftOpen: UInt16 = 0x0140
     public static let cashIn: UInt16 = 0x0141
     public static let cashOut: UInt16 = 0x0142
@@ -40,6 +42,8 @@ public enum POSBodyType {
         case loyaltyEnrol: "loyalty-enrol"
         case loyaltyAdjust: "loyalty-adjust"
         case setMemberMultiplier: "set-member-multiplier"
+        case pointsClaim: "points-claim"
+        case pointsSettle: "points-settle"
         case shiftOpen: "shift-open"
         case cashIn: "cash-in"
         case cashOut: "cash-out"

@@ -13,6 +13,9 @@ public struct POSRules: ApplicationRules {
     /// Chain rules that run this state machine for application bodies.
     public static var chainRules: ChainRules { ChainRules(application: POSRules()) }
 
+    /// The node settles other outlets' points claims on its own (docs/CONSENSUS.md §10).
+    public func nodeMaySign(type: UInt16) -> Bool { type == POSBodyType.pointsSettle }
+
     public func apply<Base: StateReader>(
         type: UInt16, payload: [UInt8], transaction: SignedTransaction, signer: KeyRecord,
         context: BlockContext, state: inout StateOverlay<Base>
@@ -49,6 +52,8 @@ public struct POSRules: ApplicationRules {
         case .transferIn(let body): try run.transfer(body, outgoing: false, &state)
         case .loyaltyEnrol(let body): try run.enrol(body, &state)
         case .loyaltyAdjust(let body): try run.adjustPoints(body, &state)
+        case .pointsClaim(let body): try run.claim(body, height: context.height, &state)
+        case .pointsSettle(let body): try run.settle(body, height: context.height, &state)
         case .shiftOpen(let body): try run.shiftOpen(body, &state)
         case .cashIn(let body): try run.cashMovement(body, incoming: true, &state)
         case .cashOut(let body): try run.cashMovement(body, incoming: false, &state)

@@ -142,7 +142,7 @@ import Testing
         let lie = Checkpoint(heads: checkpoint.heads, evidence: checkpoint.evidence, historyRoot: checkpoint.historyRoot,
                              networkRoot: Hash256(bytes: falseRoot)!).canonicalBytes
         let lieID = Hash256.tagged(.checkpointValueID, lie)
-        let signers = try (1...3).map { try loadKey("\(demo)/keys/outlet-\($0).key") }
+        let signers = try (1...3).map { try loadKey("\(demo)/keys/validator-\($0).key") }  // the genesis validators
         let lyingVotes = signers.enumerated().map { index, key in
             SignedVote(chainID: genesis.id, kind: .precommit, height: 1, round: 0, valueID: lieID, validator: UInt16(index),
                        signature: key.sign(SignedVote.signedBytes(chainID: genesis.id, kind: .precommit, height: 1, round: 0,

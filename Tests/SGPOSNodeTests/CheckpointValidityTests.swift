@@ -94,7 +94,7 @@ import Testing
         let stranger = ValidatorUpdate(chainID: network.genesis.id, serial: 2, changes: [.init(key: keys[0], power: 3)],
                                        admin: TestNetwork.key("not-an-admin"))
         let shrink = ValidatorUpdate(chainID: network.genesis.id, serial: 3, changes: [.init(key: keys[0], power: 0)], admin: network.admin)
-        for update in [rotate, stranger, shrink] { try ValidatorUpdatePool.add(update, directory: directory.path + "/validator-updates") }
+        for update in [rotate, stranger, shrink] { try AdminActPool.add(update, directory: directory.path + "/validator-updates") }
 
         // The proposal carries only the update that applies; validators refuse the others.
         let value = app.proposal(height: 1)
