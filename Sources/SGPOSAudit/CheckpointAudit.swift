@@ -82,7 +82,33 @@ enum CheckpointAudit {
             previous = checkpoint
         }
         findings += try compareStoredNetworkState(store: store, position: position, replay: network, sources: networkSources)
+        findings += try checkClaimStatements(sources: networkSources, replay: network)
         return (certificates.count, network.verified, evidence, validatorChanges, findings)
+    }
+
+    /// Every points claim states what the checkpoints said of its outlet's allowance when
+    /// it was made (docs/CONSENSUS.md §10): the checkpoint's covered height of the outlet,
+    /// its unsettled claims and its allowance. Each statement about a checkpoint the audit
+    /// replayed must be true; a claim stating checkpoint 0 must state nothing.
+    static func checkClaimStatements(sources: NetworkSources, replay: NetworkReplay) throws -> [AuditFinding] {
+        var findings: [AuditFinding] = []
+        for (claimant, record) in try sources.claims() {
+            let claim = record.claim
+            let truth: NetworkReplay.Statement
+            if claim.checkpoint == 0 {
+                truth = .init(covered: 0, outstanding: 0, allowance: 0)
+            } else if let known = replay.statements[claim.checkpoint]?[claimant] {
+                truth = known
+            } else {
+                continue  // a checkpoint this copy could not replay
+            }
+            let stated = NetworkReplay.Statement(covered: claim.covered, outstanding: claim.outstanding, allowance: claim.allowance)
+            if stated != truth {
+                findings.append(AuditFinding(outletID: claimant, height: record.height, rule: "allowance/claim",
+                                             message: "claim \(claim.claimID) states checkpoint \(claim.checkpoint) as covered \(stated.covered), outstanding \(stated.outstanding), allowance \(stated.allowance); the checkpoint says \(truth.covered), \(truth.outstanding), \(truth.allowance)"))
+            }
+        }
+        return findings
     }
 
     /// The node's own network state must be the replay's at the checkpoint it says it is
@@ -174,6 +200,9 @@ struct NetworkReplay {
     var roots: [Hash256] = []
     /// The state and heads at the checkpoint the store says its network state is at.
     var snapshot: (state: MemoryState, heads: [Checkpoint.Head])?
+    /// What each verified checkpoint says of each outlet's allowance (what claims state).
+    struct Statement: Hashable { let covered: UInt64; let outstanding: Int64; let allowance: Int64 }
+    var statements: [UInt64: [OutletID: Statement]] = [:]
 
     init(genesis: Genesis, sources: NetworkSources) {
         self.sources = sources
@@ -206,6 +235,12 @@ struct NetworkReplay {
             root = computed
             roots.append(computed)
             heads = checkpoint.heads
+            var statement: [OutletID: Statement] = [:]
+            for head in heads {
+                let allowance = try state.read(NetworkLedger.allowanceKey(head.outlet)).map { try NetworkAllowance(canonicalBytes: $0) } ?? NetworkAllowance()
+                statement[head.outlet] = Statement(covered: head.height, outstanding: allowance.outstanding, allowance: allowance.effective)
+            }
+            statements[height] = statement
             verified += 1
             return nil
         } catch {

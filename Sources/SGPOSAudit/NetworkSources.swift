@@ -1,4 +1,6 @@
 import SGPOSChain
+import SGPOSCodec
+import SGPOSState
 
 /// The network-state source changes of every block the audit replayed, by outlet and
 /// height (only non-empty ones), and how far each chain was verified.
@@ -16,4 +18,17 @@ struct NetworkSources: Sendable {
     func verified(_ outlet: OutletID, _ height: UInt64) -> Bool { height <= verifiedHeights[outlet] ?? 0 }
 
     func changes(_ outlet: OutletID, _ height: UInt64) -> WriteSet { changes[outlet]?[height] ?? WriteSet() }
+
+    /// Every points claim the replayed chains made (claimant, record), outlets ascending, by height.
+    func claims() throws -> [(claimant: OutletID, record: ClaimRecord)] {
+        var found: [(OutletID, ClaimRecord)] = []
+        for outlet in changes.keys.sorted() {
+            for height in changes[outlet]!.keys.sorted() {
+                for (key, value) in changes[outlet]![height]!.sortedEntries where key.table == .pointsClaims {
+                    if let value { found.append((outlet, try ClaimRecord(canonicalBytes: value))) }
+                }
+            }
+        }
+        return found
+    }
 }

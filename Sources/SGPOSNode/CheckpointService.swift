@@ -225,8 +225,12 @@ public actor CheckpointService: Service {
     }
 
     func tickForever() async {
+        var ticks = 0
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: Self.tickMs * 1_000_000)
+            ticks += 1
+            // Other outlets' points claims on this one: settled about once a second.
+            if ticks % 4 == 0 { await ClaimSettlement.settlePending(node: node, logger: logger) }
             guard core != nil else {
                 // Listening: tell the others we are here (height 0: recovering).
                 await transport?(.all, .status(height: 0))

@@ -80,6 +80,10 @@ public struct NodeAPI: Sendable {
         router.post("/v1/admin/isolate") { request, _ in try await self.isolate(try await body(request, max: 1_024)) }
         router.post("/v1/admin/equivocate") { _, _ in try await self.equivocate() }
         router.get("/v1/validators") { _, _ in try await self.validators() }
+        router.get("/v1/allowance") { _, _ in try await self.allowance() }
+        router.post("/v1/admin/allowance-grants") { request, _ in
+            try await self.submitAllowanceGrant(try await body(request, max: 16_384))
+        }
         router.post("/v1/admin/validator-updates") { request, _ in
             try await self.submitValidatorUpdate(try await body(request, max: 16_384))
         }

@@ -135,9 +135,14 @@ extension NodeAPI {
         do {
             return try json(try await checkpoints.accept(update), status: .accepted)
         } catch let error as CheckpointService.UpdateRefusal {
-            let kind = error.status == 403 ? "forbidden" : error.status == 409 ? "conflict" : error.status == 500 ? "internal" : "rejected"
-            return problem(HTTPResponse.Status(code: error.status), kind, 0, error.message)
+            return refusal(error)
         }
+    }
+
+    /// The Problem answer for an admin act a node refused.
+    func refusal(_ error: CheckpointService.UpdateRefusal) -> Response {
+        let kind = error.status == 403 ? "forbidden" : error.status == 409 ? "conflict" : error.status == 500 ? "internal" : "rejected"
+        return problem(HTTPResponse.Status(code: error.status), kind, 0, error.message)
     }
 }
 

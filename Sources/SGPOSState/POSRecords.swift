@@ -107,6 +107,9 @@ public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDe
     /// Points spendable (expired lots are dropped before any use).
     public var balance: Int64 { lots.reduce(0) { $0 + $1.points } }
 
+    /// Points spendable on `day` (lots expiring before it do not count).
+    public func balance(onDay day: Int64) -> Int64 { lots.filter { $0.expiresOn >= day }.reduce(0) { $0 + $1.points } }
+
     /// Drops lots that expired before `day`.
     mutating func expire(before day: Int64) {
         while let first = lots.first, first.expiresOn < day {
