@@ -53,6 +53,9 @@ enum CheckpointAudit {
                 findings.append(AuditFinding(rule: "checkpoints/validator-update", message: "\(label): \(error)"))
                 break
             }
+            for grant in checkpoint.allowanceGrants where !grant.isValid(genesis: store.genesis) {
+                findings.append(AuditFinding(rule: "checkpoints/allowance-grant", message: "\(label) carries allowance grant \(grant.id), which is not a genesis admin's grant to a genesis outlet"))
+            }
             for update in checkpoint.validatorUpdates {
                 let set = schedule.set(at: certificate.height + 2)
                 validatorChanges.append("checkpoint \(certificate.height) carries validator update \(update.id): from checkpoint \(certificate.height + 2), \(set.count) validators, total power \(set.totalPower)")

@@ -57,6 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await nodes.waitUntilConnected(seconds: 60)
         print("== \(ids.count) nodes running (sgpos node run), every peer connected; logs in \(dir)/node-N.log")
         let keyChange = try await startValidatorKeyChange(network: network, nodes: nodes)
+        try await grantAllowances(network: network, nodes: nodes)
 
         let progress = DemoProgress(target: sales * ids.count)
         let cutOff = ids.last!
@@ -68,6 +69,10 @@ struct DemoCommand: AsyncParsableCommand {
         for problem in results.flatMap(\.result.failures).prefix(5) { print("   FAIL \(problem)") }
         var afterTrading: [OutletID: [TillSession]] = [:]
         for (outlet, result) in results { if let session = result.session { afterTrading[outlet, default: []].append(session) } }
+        var redemptionFailures = 0
+        if let member = memberIDs[ids[0]]?.first {
+            redemptionFailures = try await showOfflineRedemption(nodes: nodes, sellers: &afterTrading, member: member, source: ids[0], outlet: cutOff)
+        }
         try await closeDay(nodes: nodes, sellers: afterTrading, managers: managers)
         print("== shifts closed (till-01 counted 10 cents short) and a Z-report signed by each outlet's manager")
         let seconds = try await nodes.waitForReplication(seconds: 90)
@@ -106,8 +111,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("== nodes stopped (SIGTERM); auditing every node's data")
         let failures = try summarize(results: results, nodes: nodes, heightViews: heightViews, genesis: network.genesis,
                                      receipt: receiptCheck)
-        if failures + networkFailures + checkpointFailures > 0 {
-            print("demo FAILED: \(failures + networkFailures + checkpointFailures) problem(s)")
+        if failures + networkFailures + checkpointFailures + redemptionFailures > 0 {
+            print("demo FAILED: \(failures + networkFailures + checkpointFailures + redemptionFailures) problem(s)")
             throw ExitCode(1)
         }
         print("demo OK")

@@ -9,6 +9,6 @@ struct SGPOSCommand: AsyncParsableCommand {
         discussion: "Formats: docs/FORMAT.md. Operations: docs/OPERATIONS.md.",
         subcommands: [
             KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self,
-            QuoteCommand.self, TillCommand.self, NodeCommand.self, DeviceCommand.self, ContractCommand.self, DemoCommand.self, BenchCommand.self, SimCommand.self, ValidatorsCommand.self, DebugCommand.self,
+            QuoteCommand.self, TillCommand.self, NodeCommand.self, DeviceCommand.self, ContractCommand.self, DemoCommand.self, BenchCommand.self, SimCommand.self, ValidatorsCommand.self, AllowanceCommand.self, DebugCommand.self,
         ])
 }
