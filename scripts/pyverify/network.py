@@ -3,13 +3,14 @@ import struct
 
 from common import Reader, enc_bytes, u32b
 
-MEMBERS, TRANSFERS = 0x12, 0x16               # outlet tables the network state reads
+MEMBERS, TRANSFERS, CLAIMS, SETTLEMENTS = 0x12, 0x16, 0x1D, 0x1F   # outlet tables the network state reads
 ACCOUNTS, TOTALS, NET_TRANSFERS, EVIDENCE, VALIDATOR_UPDATES = 0x40, 0x41, 0x42, 0x43, 0x44
+NET_CLAIMS, ALLOWANCES, GRANTS = 0x45, 0x46, 0x47
 
 
 def sources(writes):
     """A block's write set restricted to the network-state source tables."""
-    return {k: v for k, v in writes.items() if k[0] in (MEMBERS, TRANSFERS)}
+    return {k: v for k, v in writes.items() if k[0] in (MEMBERS, TRANSFERS, CLAIMS, SETTLEMENTS)}
 
 
 def member_sums(account):
@@ -42,7 +43,7 @@ class NetworkState:
     def __init__(self):
         self.state = {}
 
-    def changes(self, covered, block_sources, evidence=(), validator_updates=()):
+    def changes(self, covered, block_sources, evidence=(), validator_updates=(), grants=()):
         """evidence, validator_updates: [(id, record)] ascending by id; covered:
         [(outlet, first, last)] ascending by outlet; returns the write set."""
         writes = {}
@@ -56,6 +57,14 @@ class NetworkState:
                 if get(key) is not None:
                     raise ValueError(f"{eid.hex()} was carried by an earlier checkpoint")
                 writes[key] = record
+        for gid, outlet, points, record in grants:  # allowance grants (§9.6)
+            key = bytes([GRANTS]) + gid
+            if get(key) is not None:
+                raise ValueError(f"{gid.hex()} was carried by an earlier checkpoint")
+            writes[key] = record
+            a = allowance(get(allowance_key(outlet)))
+            a[0] = points
+            writes[allowance_key(outlet)] = encode_allowance(a)
 
         for outlet, first, last in covered:
             for height in range(first, last + 1):
@@ -76,6 +85,26 @@ class NetworkState:
                         if value is not None:
                             totals = [a + b for a, b in zip(totals[:4], member_sums(value))] + [totals[4] + 1]
                         writes[tkey] = encode_totals(totals) if totals[4] > 0 else None
+                    elif key[0] in (CLAIMS, SETTLEMENTS):
+                        cid = key[1:]
+                        if len(cid) != 16:
+                            raise ValueError("claim id")
+                        ckey = bytes([NET_CLAIMS]) + cid
+                        raw = get(ckey)
+                        before = decode_claim(raw) if raw is not None else [None, None]
+                        after = list(before)
+                        after[0 if key[0] == CLAIMS else 1] = None if value is None else (outlet, value)
+                        if after == before:
+                            continue
+                        writes[ckey] = None if after == [None, None] else encode_claim(after)
+                        for halves, sign in ((before, -1), (after, 1)):
+                            claimant, outstanding, loss = contribution(halves)
+                            if claimant is None or (outstanding == 0 and loss == 0):
+                                continue
+                            a = allowance(get(allowance_key(claimant)))
+                            a[1] += sign * outstanding
+                            a[2] += sign * loss
+                            writes[allowance_key(claimant)] = encode_allowance(a)
                     else:
                         tid, direction = key[1:17], key[17]
                         if len(key) != 18 or direction not in (1, 2):
@@ -93,6 +122,70 @@ class NetworkState:
                 self.state.pop(key, None)
             else:
                 self.state[key] = value
+
+
+def allowance_key(outlet): return bytes([ALLOWANCES]) + u32b(outlet)
+
+
+def allowance(raw):
+    """[granted, outstanding, losses] of a 0x46 record (zeros when absent)."""
+    if raw is None:
+        return [0, 0, 0]
+    r = Reader(raw)
+    if r.u8() != 1:
+        raise ValueError("allowance version")
+    values = list(struct.unpack(">qqq", r.take(24)))
+    r.finish()
+    return values
+
+
+def encode_allowance(a): return b"\x01" + struct.pack(">qqq", *a)
+
+
+def effective(a): return max(0, a[0] - a[2])
+
+
+def decode_claim(raw):
+    """[claim half, settle half], each None or (outlet, record bytes)."""
+    r = Reader(raw)
+    if r.u8() != 1:
+        raise ValueError("network claim version")
+    halves = [(r.u32(), r.bytes_(1 << 16)) if r.boolean() else None for _ in range(2)]
+    r.finish()
+    return halves
+
+
+def encode_claim(halves):
+    return b"\x01" + b"".join(b"\x00" if h is None else b"\x01" + u32b(h[0]) + enc_bytes(h[1]) for h in halves)
+
+
+def claim_fields(raw):
+    """(member, points, source) of a 0x1D claim record."""
+    r = Reader(raw)
+    r.u8(); r.take(16)
+    return r.string(32), struct.unpack(">q", r.take(8))[0], r.u32()
+
+
+def settle_fields(raw):
+    """(claimant, member, points, debited) of a 0x1F settlement record."""
+    r = Reader(raw)
+    r.u8(); r.take(16)
+    claimant, member = r.u32(), r.string(32)
+    points, debited = struct.unpack(">qq", r.take(16))
+    return claimant, member, points, debited
+
+
+def contribution(halves):
+    """(claimant, outstanding, loss) a claim record adds to its claimant's allowance."""
+    claim, settle = halves
+    if claim is None:
+        return (settle_fields(settle[1])[0] if settle is not None else None), 0, 0
+    claimant, (member, points, source) = claim[0], claim_fields(claim[1])
+    if settle is None:
+        return claimant, points, 0
+    s_claimant, s_member, s_points, debited = settle_fields(settle[1])
+    matches = s_claimant == claimant and settle[0] == source and s_member == member and s_points == points
+    return claimant, 0, points - (debited if matches else 0)
 
 
 def decode_halves(raw):

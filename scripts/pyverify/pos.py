@@ -18,9 +18,10 @@ SALE, REFUND, VOID = 0x0100, 0x0101, 0x0102
 SET_PRICES, CONFIGURE = 0x0110, 0x0111
 RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN = 0x0120, 0x0121, 0x0122, 0x0123, 0x0124
 ENROL, POINTS_ADJUST, MEMBER_MULTIPLIER = 0x0130, 0x0131, 0x0132
+POINTS_CLAIM, POINTS_SETTLE = 0x0133, 0x0134
 POINT_RATES = 0x0113
 SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144, 0x0145
-ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL = 1, 2, 3
+ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL, ROLE_NODE = 1, 2, 3, 4
 
 
 # --- arithmetic ----------------------------------------------------------------------
@@ -268,6 +269,13 @@ def decode(kind, body):
         out = ([(r.string(64), i64(r)) for _ in range(r.count(256))], r.string(128))
     elif kind == MEMBER_MULTIPLIER:
         out = (r.string(32), i64(r), r.string(128))
+    elif kind == POINTS_CLAIM:
+        out = {"id": r.take(16), "member": r.string(32), "points": i64(r), "source": r.u32(), "checkpoint": r.u64(),
+               "covered": r.u64(), "outstanding": i64(r), "allowance": i64(r)}
+        out["bytes"] = body
+    elif kind == POINTS_SETTLE:
+        out = {"id": r.take(16), "claimant": r.u32(), "member": r.string(32), "points": i64(r), "debited": i64(r)}
+        out["bytes"] = body
     else:
         raise ValueError(f"body type {kind:#06x} is not a POS body")
     r.finish()
@@ -284,6 +292,21 @@ def k_books(o): return b"\x14" + u32b(o)
 def k_sale(txid): return b"\x15" + txid
 def k_transfer(tid, out): return b"\x16" + tid + bytes([1 if out else 2])
 def k_voucher(v): return b"\x17" + v.encode()
+def k_claim(cid): return b"\x1d" + cid
+K_ALLOWANCE = b"\x1e"
+def k_settlement(cid): return b"\x1f" + cid
+
+
+def get_allowance(state):
+    """Table 0x1E: checkpoint, covered, outstanding, allowance, recent [(height, points)]."""
+    a = record(state, K_ALLOWANCE, lambda r: {"checkpoint": r.u64(), "covered": r.u64(), "outstanding": i64(r),
+                                               "allowance": i64(r), "recent": [(r.u64(), i64(r)) for _ in range(r.count(4096))]})
+    return a or {"checkpoint": 0, "covered": 0, "outstanding": 0, "allowance": 0, "recent": []}
+
+
+def enc_allowance(a):
+    return (b"\x01" + u64b(a["checkpoint"]) + u64b(a["covered"]) + i64b(a["outstanding"]) + i64b(a["allowance"])
+            + u32b(len(a["recent"])) + b"".join(u64b(h) + i64b(p) for h, p in a["recent"]))
 
 
 K_SETTINGS = b"\x18"
@@ -605,6 +628,62 @@ def check_tenders(ctx, tenders, payable, redeemed, points_tender, settings):
         raise Reject(306, f"tenders {total} != payable {payable}")
 
 
+def points_claim(ctx, c):
+    """§13.5 points-claim: credit on the outlet's allowance; the statement is held monotonic."""
+    require(ctx, (ROLE_TILL, ROLE_OPERATOR), "points claim")
+    text(c["member"], 1, 32)
+    positive(c["points"], 100_000_000)
+    if c["source"] == ctx.outlet or c["source"] not in [o[0] for o in ctx.g["outlets"]]:
+        raise Reject(17, "source outlet")
+    if c["outstanding"] < 0 or not 0 <= c["allowance"] <= 10 ** 12:
+        raise Reject(17, "outstanding or allowance")
+    st = ctx.state
+    if st.get(k_claim(c["id"])) is not None:
+        raise Reject(324, "claim id used")
+    a = get_allowance(st)
+    if c["checkpoint"] == a["checkpoint"]:
+        if (c["covered"], c["outstanding"], c["allowance"]) != (a["covered"], a["outstanding"], a["allowance"]):
+            raise Reject(323, "statement differs")
+    else:
+        if not (c["checkpoint"] > a["checkpoint"] and c["covered"] >= a["covered"] and c["covered"] < ctx.height):
+            raise Reject(323, "stale statement")
+        a.update(checkpoint=c["checkpoint"], covered=c["covered"], outstanding=c["outstanding"], allowance=c["allowance"])
+        a["recent"] = [(h, p) for h, p in a["recent"] if h > c["covered"]]
+    if a["outstanding"] + sum(p for _, p in a["recent"]) + c["points"] > a["allowance"]:
+        raise Reject(322, "allowance exceeded")
+    if len(a["recent"]) >= 4096:
+        raise Reject(322, "too many claims waiting")
+    a["recent"].append((ctx.height, c["points"]))
+    st.put(K_ALLOWANCE, enc_allowance(a))
+    st.put(k_claim(c["id"]), c["bytes"] + u64b(ctx.height))
+    m = get_member(st, c["member"]) or {"tier": 1, "spend": 0, "lots": [], "earned": 0, "redeemed": 0, "expired": 0}
+    expire(m, sg_day(ctx.time))
+    credit(m, c["points"], expiry_day(ctx.time, get_settings(st)["months"]))
+    store_member(ctx, c["member"], m)
+
+
+def points_settle(ctx, s):
+    """§13.5 points-settle: the source debits min(claimed, balance), once per claim."""
+    require(ctx, (ROLE_NODE, ROLE_OPERATOR), "points settlement")
+    text(s["member"], 1, 32)
+    positive(s["points"], 100_000_000)
+    if s["claimant"] == ctx.outlet or s["claimant"] not in [o[0] for o in ctx.g["outlets"]]:
+        raise Reject(17, "claimant outlet")
+    st = ctx.state
+    if st.get(k_settlement(s["id"])) is not None:
+        raise Reject(324, "claim settled before")
+    m = get_member(st, s["member"])
+    if m is not None:
+        expire(m, sg_day(ctx.time))
+    due = min(s["points"], balance(m) if m is not None else 0)
+    if s["debited"] != due:
+        raise Reject(310, "settlement must debit min(points, balance)")
+    if m is not None and due > 0:
+        debit(m, due)
+        store_member(ctx, s["member"], m)
+    st.put(k_settlement(s["id"]), s["bytes"] + u64b(ctx.height))
+
+
 def store_member(ctx, member_id, a):
     if len(a["lots"]) > 120:
         raise Reject(17, "too many lots")
@@ -914,6 +993,10 @@ def apply(ctx, kind, body):
             debit(a, -delta)
             a["redeemed"] += -delta
         store_member(ctx, member_id, a)
+    elif kind == POINTS_CLAIM:
+        points_claim(ctx, b)
+    elif kind == POINTS_SETTLE:
+        points_settle(ctx, b)
     elif kind == POINT_RATES:
         require(ctx, (ROLE_OPERATOR,), "points-rate update")
         entries, reason = b

@@ -240,7 +240,7 @@ class Overlay:
 
 # --- §8 rules ------------------------------------------------------------------------
 
-def apply_tx(tx, state, g, outlet, block_time):
+def apply_tx(tx, state, g, outlet, block_time, height=0):
     if tx["chain"] != g["chain"]:
         raise Reject(2, "wrong chain")
     if tx["outlet"] != outlet:
@@ -253,8 +253,8 @@ def apply_tx(tx, state, g, outlet, block_time):
         raise Reject(6, "signer revoked")
     if signer["status"] == 2 and block_time > signer["until"]:
         raise Reject(7, "signer retired")
-    if signer["role"] == 4:
-        raise Reject(18, "node key cannot sign")
+    if signer["role"] == 4 and not (tx["parsed"][0] == "application" and tx["parsed"][1] == pos.POINTS_SETTLE):
+        raise Reject(18, "node key cannot sign")  # except a points settlement (§13.5)
     if signer["role"] != 1 and signer["outlet"] != outlet:
         raise Reject(10, "key of another outlet")
     if tx["sequence"] <= signer["seq"]:
@@ -328,6 +328,7 @@ def apply_tx(tx, state, g, outlet, block_time):
     else:
         ctx = pos.Context(state, g, outlet, signer, tx["signer"], tx["id"], tx["time"])
         ctx.block_time = block_time
+        ctx.height = height
         pos.apply(ctx, body[1], body[2])
 
 
@@ -403,6 +404,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     with env.begin() as txn:
         stored = list(txn.cursor(cdb).iternext())
     schedule = ValidatorSchedule(g)
+    statements = {}  # checkpoint height -> outlet -> (covered height, [granted, outstanding, losses])
     previous = None
     for index, (key, raw) in enumerate(stored):
         height = index + 1
@@ -436,6 +438,9 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         updates = [decode_validator_update(r, g, where) for _ in range(r.count(4))]
         if [u[0] for u in updates] != sorted({u[0] for u in updates}):
             raise Fail(where, "checkpoints/value", "validator updates do not ascend by id")
+        grants = [decode_allowance_grant(r, g, where) for _ in range(r.count(16))]
+        if [x[0] for x in grants] != sorted({x[0] for x in grants}):
+            raise Fail(where, "checkpoints/value", "allowance grants do not ascend by id")
         try:
             schedule.record(height, [u[1] for u in updates])
         except ValueError as e:
@@ -466,18 +471,26 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         if replaying and all(last <= heights.get(oid, 0) for oid, _, last in covered):
             records = [(eid, u64b(height) + bytes([kind]) + u32b(who) + u64b(at)) for eid, kind, who, at in evidence]
             update_records = [(uid, u64b(height) + u64b(height + 2)) for uid, _ in updates]
-            writes = state.changes(covered, block_sources, records, update_records)
+            grant_records = [(gid, outlet, points, u64b(height)) for gid, outlet, points in grants]
+            writes = state.changes(covered, block_sources, records, update_records, grant_records)
             root = tagged("SGPOS/network-root/v1", root + write_set_hash(writes))
             if root != claimed_root:
                 raise Fail(where, "checkpoints/network-root", f"says {claimed_root.hex()}, the covered blocks give {root.hex()}")
             state.apply(writes)
             roots_verified += 1
+            statements[height] = {oid: (h, network.allowance(state.state.get(network.allowance_key(oid))))
+                                  for oid, h, _ in heads}
             if height == at_height:
                 position = (dict(state.state), {oid: h for oid, h, _ in heads}, root)
         else:
             replaying = False  # this copy does not hold every block the checkpoint covers
         previous = {oid: h for oid, h, _ in heads}
     check_network_copy(env, raw_position, position, block_sources, heights)
+    check_claim_statements(block_sources, statements)
+    for key in sorted(k for k in state.state if k[0] == network.NET_CLAIMS):
+        claimant, outstanding, loss = network.contribution(network.decode_claim(state.state[key]))
+        status = "pending" if outstanding else ("paid" if loss == 0 else f"short by {loss}")
+        print(f"POINTS CLAIM: {key[1:].hex()} by outlet {claimant}: {status} as of checkpoint {roots_verified}")
     return len(stored), roots_verified
 
 
@@ -520,6 +533,42 @@ class ValidatorSchedule:
                 raise ValueError("an update leaves a set outside 4-7 validators of power 1-1000")
             self.sets.append((height + 2, (keys, powers)))
         self.through = height
+
+
+def decode_allowance_grant(r, g, where):
+    """One allowance grant (FORMAT.md §9.6); checks it; returns (id, outlet, points)."""
+    start = r.at
+    if r.u8() != 1:
+        raise Fail(where, "checkpoints/value", "allowance grant version")
+    chain, serial, outlet, points, admin = r.take(32), r.u64(), r.u32(), struct.unpack(">q", r.take(8))[0], r.take(32)
+    body = r.data[start:r.at]
+    signature = r.take(64)
+    if chain != g["id"] or admin not in [a[1] for a in g["admins"]] or outlet not in [o[0] for o in g["outlets"]] \
+            or not 0 <= points <= 10 ** 9 or not verify_sig(admin, b"SGPOS/allowance-grant-sig/v1\x00" + body, signature):
+        raise Fail(where, "checkpoints/allowance-grant", "not a genesis admin's grant to a genesis outlet")
+    return tagged("SGPOS/allowance-grant/v1", r.data[start:r.at]), outlet, points
+
+
+def check_claim_statements(block_sources, statements):
+    """Every points claim states what its checkpoint said of the claimant (CONSENSUS.md §10)."""
+    for (oid, height), changes in sorted(block_sources.items()):
+        for key, value in sorted(changes.items()):
+            if key[0] != network.CLAIMS or value is None:
+                continue
+            r = Reader(value)
+            r.u8(); cid = r.take(16); r.string(32); r.take(8); r.u32()
+            checkpoint, covered = r.u64(), r.u64()
+            outstanding, allowance = struct.unpack(">qq", r.take(16))
+            if checkpoint == 0:
+                truth = (0, 0, 0)
+            elif checkpoint in statements:
+                h, a = statements[checkpoint][oid]
+                truth = (h, a[1], network.effective(a))
+            else:
+                continue  # a checkpoint this copy could not replay
+            if (covered, outstanding, allowance) != truth:
+                raise Fail(f"outlet {oid} height {height}", "allowance/claim",
+                           f"claim {cid.hex()} states {(covered, outstanding, allowance)}, checkpoint {checkpoint} says {truth}")
 
 
 def decode_validator_update(r, g, where):
@@ -646,7 +695,7 @@ def verify_chain(g, oid, db, expected, block_sources, heights):
                 raise Fail(twhere, "rule 4", "signature does not verify")
             scratch = Overlay(overlay)
             try:
-                apply_tx(tx, scratch, g, oid, h["time"])
+                apply_tx(tx, scratch, g, oid, h["time"], height)
             except Reject as rejection:
                 raise Fail(twhere, f"rule {rejection.code}", str(rejection))
             overlay.writes.update(scratch.writes)
