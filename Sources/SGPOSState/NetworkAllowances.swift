@@ -35,7 +35,7 @@ extension NetworkLedger {
         state.put(key, grant.record)
         var allowance = try state.read(allowanceKey(grant.outlet)).map { try NetworkAllowance(canonicalBytes: $0) } ?? NetworkAllowance()
         allowance.granted = grant.points
-        state.put(allowanceKey(grant.outlet), allowance.canonicalBytes)
+        state.put(allowanceKey(grant.outlet), allowance.isZero ? nil : allowance.canonicalBytes)
     }
 
     /// One half of a claim from `outlet`'s block: its claim (table 0x1D) or its settlement (0x1F).
@@ -59,7 +59,7 @@ extension NetworkLedger {
             var allowance = try state.read(allowanceKey(claimant)).map { try NetworkAllowance(canonicalBytes: $0) } ?? NetworkAllowance()
             allowance.outstanding += sign * outstanding
             allowance.losses += sign * loss
-            state.put(allowanceKey(claimant), allowance.canonicalBytes)
+            state.put(allowanceKey(claimant), allowance.isZero ? nil : allowance.canonicalBytes)
         }
     }
 }
@@ -74,6 +74,9 @@ public struct NetworkAllowance: Hashable, Sendable, CanonicalEncodable, Canonica
     public var losses: Int64 = 0
 
     public init() {}
+
+    /// All zero: the record is absent (the state must not depend on the order halves arrived in).
+    var isZero: Bool { granted == 0 && outstanding == 0 && losses == 0 }
 
     /// What the outlet may have on credit: granted minus losses, never below 0.
     public var effective: Int64 { max(0, granted - losses) }

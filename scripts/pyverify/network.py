@@ -64,7 +64,7 @@ class NetworkState:
             writes[key] = record
             a = allowance(get(allowance_key(outlet)))
             a[0] = points
-            writes[allowance_key(outlet)] = encode_allowance(a)
+            writes[allowance_key(outlet)] = None if a == [0, 0, 0] else encode_allowance(a)
 
         for outlet, first, last in covered:
             for height in range(first, last + 1):
@@ -104,7 +104,7 @@ class NetworkState:
                             a = allowance(get(allowance_key(claimant)))
                             a[1] += sign * outstanding
                             a[2] += sign * loss
-                            writes[allowance_key(claimant)] = encode_allowance(a)
+                            writes[allowance_key(claimant)] = None if a == [0, 0, 0] else encode_allowance(a)
                     else:
                         tid, direction = key[1:17], key[17]
                         if len(key) != 18 or direction not in (1, 2):

@@ -488,8 +488,10 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     check_network_copy(env, raw_position, position, block_sources, heights)
     check_claim_statements(block_sources, statements)
     for key in sorted(k for k in state.state if k[0] == network.NET_CLAIMS):
-        claimant, outstanding, loss = network.contribution(network.decode_claim(state.state[key]))
-        status = "pending" if outstanding else ("paid" if loss == 0 else f"short by {loss}")
+        halves = network.decode_claim(state.state[key])
+        claimant, outstanding, loss = network.contribution(halves)
+        status = ("settled without its claim" if halves[0] is None else "pending" if outstanding
+                  else "paid" if loss == 0 else f"short by {loss}")
         print(f"POINTS CLAIM: {key[1:].hex()} by outlet {claimant}: {status} as of checkpoint {roots_verified}")
     return len(stored), roots_verified
 
