@@ -11,6 +11,9 @@ public enum Limits {
     public static let bodyBytesMax = 65_536
     /// Whole signed transaction bytes.
     public static let transactionBytesMax = 70_000
+    /// Transactions in one submitted batch (`POST /v1/transactions/batch`; a batch may
+    /// span several blocks).
+    public static let batchTransactionsMax = 1_000
     /// Transactions in one block (a genesis parameter may lower it).
     public static let blockTransactionsMax = 65_536
     /// Entries in genesis lists (admins, outlets, validators, GST rates).

@@ -51,6 +51,13 @@ public struct CodecError: Error, Hashable, Sendable, CustomStringConvertible {
         CodecError(kind: .invalidValue, offset: offset, detail: detail)
     }
 
+    /// The same error seen from an enclosing structure: the offset moved by `base` (where
+    /// the inner structure starts in the outer input) and `context` put before the detail,
+    /// so a client learns which element of a list failed and where in what it sent.
+    public func nested(at base: Int, in context: String) -> CodecError {
+        CodecError(kind: kind, offset: base + offset, detail: "\(context): \(detail)")
+    }
+
     /// True when both errors are of the same kind (ignores offset and detail).
     public func isSameKind(as other: CodecError) -> Bool { kind == other.kind }
 }

@@ -9,7 +9,8 @@ import SGPOSStore
 /// decimals; ids and signed bytes are lower-case hex.
 public enum API {
     public struct Problem: Codable, Sendable {
-        /// `malformed`, `rejected`, `not-found`, `too-large`, `overloaded`, `forbidden`.
+        /// `malformed`, `rejected`, `not-found`, `too-large`, `overloaded`, `forbidden`,
+        /// `method-not-allowed`, `unsupported-media-type`, `internal`.
         public var error: String
         /// Stable rule code for rejections (FORMAT.md §8, §13), else 0.
         public var code: Int

@@ -10,13 +10,15 @@ import SGPOSStore
 /// durable block. One block is written at a time, on a dedicated thread (LMDB commits
 /// block on fsync, which must not stall the concurrency pool); whatever arrived while
 /// it was written becomes the next block. Bounded: beyond `pendingMax` waiting
-/// submissions new ones are refused at once (backpressure to the tills).
+/// submissions new ones are refused at once (backpressure to the tills). A batch
+/// (``submitAll(_:)``) joins the queue as one contiguous run, so its transactions reach
+/// blocks in request order, and it is answered once its last block is durable.
 public actor GroupCommitter {
     private let writer: OutletChainWriter
     private let blockMax: Int
     private let pendingMax: Int
     private let writeQueue = DispatchQueue(label: "sgpos.node.commit")
-    private var pending: [(transaction: SignedTransaction, continuation: CheckedContinuation<AppendOutcome, any Error>)] = []
+    private var pending: [(transaction: SignedTransaction, waiter: Waiter)] = []
     private var flushing = false
     private let onCommit: @Sendable ([SignedTransaction], [AppendOutcome]) -> Void
     private let blocksCommitted = Counter(label: "sgpos_blocks_committed_total")
@@ -40,11 +42,34 @@ public actor GroupCommitter {
             throw NodeError.overloaded("\(pending.count) transactions are waiting to be committed; retry with the same idempotency id")
         }
         return try await withCheckedThrowingContinuation { continuation in
-            pending.append((transaction, continuation))
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
+            pending.append((transaction, .one(continuation)))
+            startFlushing()
+        }
+    }
+
+    /// Submits `transactions` together, in order; returns one outcome per transaction, in
+    /// order, once every block holding them is durable. The whole batch is refused at once
+    /// (nothing queued) when it does not fit below `pendingMax`.
+    public func submitAll(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
+        guard !transactions.isEmpty else { return [] }
+        guard transactions.count <= pendingMax - pending.count else {
+            throw NodeError.overloaded(
+                "\(pending.count) transactions are waiting to be committed and the batch has \(transactions.count) "
+                    + "(limit \(pendingMax)); retry the same batch later (same idempotency ids)")
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            let batch = BatchWaiter(count: transactions.count, continuation: continuation)
+            for (position, transaction) in transactions.enumerated() {
+                pending.append((transaction, .batch(batch, position)))
             }
+            startFlushing()
+        }
+    }
+
+    private func startFlushing() {
+        if !flushing {
+            flushing = true
+            Task { await self.flush() }
         }
     }
 
@@ -70,15 +95,67 @@ public actor GroupCommitter {
                     case .duplicate: transactionsDuplicate.increment()
                     case .rejected: transactionsRejected.increment()
                     }
-                    entry.continuation.resume(returning: outcome)
+                    entry.waiter.resume(returning: outcome)
                 }
                 if committed { blocksCommitted.increment() }
                 onCommit(transactions, outcomes)
             case .failure(let error):
-                for entry in batch { entry.continuation.resume(throwing: error) }
+                for entry in batch { entry.waiter.resume(throwing: error) }
             }
         }
         flushing = false
+    }
+}
+
+/// Who waits for a queued transaction's outcome: one submitter, or a position in a batch.
+private enum Waiter {
+    case one(CheckedContinuation<AppendOutcome, any Error>)
+    case batch(BatchWaiter, Int)
+
+    func resume(returning outcome: AppendOutcome) {
+        switch self {
+        case .one(let continuation): continuation.resume(returning: outcome)
+        case .batch(let batch, let position): batch.record(outcome, at: position)
+        }
+    }
+
+    func resume(throwing error: any Error) {
+        switch self {
+        case .one(let continuation): continuation.resume(throwing: error)
+        case .batch(let batch, _): batch.fail(error)
+        }
+    }
+}
+
+/// A batch's outcomes as its blocks commit; resumes its submitter exactly once: with every
+/// outcome after the last one arrives, or with the first error (later outcomes of the
+/// batch are dropped; a retry with the same bytes gets them as duplicates). Only touched
+/// from the committer actor.
+private final class BatchWaiter {
+    private var outcomes: [AppendOutcome?]
+    private var missing: Int
+    private var continuation: CheckedContinuation<[AppendOutcome], any Error>?
+
+    init(count: Int, continuation: CheckedContinuation<[AppendOutcome], any Error>) {
+        outcomes = Array(repeating: nil, count: count)
+        missing = count
+        self.continuation = continuation
+    }
+
+    func record(_ outcome: AppendOutcome, at position: Int) {
+        guard let continuation, outcomes[position] == nil else { return }
+        outcomes[position] = outcome
+        missing -= 1
+        if missing == 0 {
+            self.continuation = nil
+            continuation.resume(returning: outcomes.map { $0! })
+        }
+    }
+
+    func fail(_ error: any Error) {
+        guard let continuation else { return }
+        self.continuation = nil
+        continuation.resume(throwing: error)
     }
 }
 

@@ -62,6 +62,12 @@ public final class LedgerNode: Sendable {
         try await committer.submit(transaction)
     }
 
+    /// Submits signed transactions for this outlet together (a till's backlog); returns
+    /// one outcome per transaction, in order, once all are durable or refused.
+    public func submitAll(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
+        try await committer.submitAll(transactions)
+    }
+
     /// Signs a peer handshake message with the node key.
     func signPeerAuth(_ message: [UInt8]) -> Signature { nodeKey.sign(message) }
 

@@ -50,6 +50,9 @@ public struct NodeAPI: Sendable {
         router.post("/v1/transactions") { request, _ in
             try await self.submit(try await body(request, max: bodyMax))
         }
+        router.post("/v1/transactions/batch") { request, _ in
+            try await self.submitBatch(request, bytesMax: node.config.batchRequestBytesMax ?? 4 << 20)
+        }
         router.post("/v1/quote") { request, _ in try self.quote(try await body(request, max: bodyMax)) }
         router.post("/v1/prepare") { request, _ in try self.prepare(try await body(request, max: bodyMax)) }
         router.get("/v1/heads") { _, _ in try self.heads() }

@@ -84,17 +84,21 @@ public struct NodeClient: Sendable {
         let _: Isolate = try await call("POST", "/v1/admin/isolate", body: try JSONEncoder().encode(Isolate(isolated: isolated)), retry: true)
     }
 
-    func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, retry: Bool) async throws -> T {
+    /// One call with a timeout per attempt; with `retry`, timeouts, lost connections and 5xx
+    /// are tried again (the same request bytes) up to `attemptsMax` times with capped backoff.
+    func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
+                            retry: Bool) async throws -> T {
         guard let url = URL(string: baseURL + path) else { throw Failure(status: 0, problem: nil, message: "bad URL \(baseURL + path)") }
         var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
         request.httpMethod = method
         if let body {
             request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         }
         var backoffMs: UInt64 = 50
         var lastError = "no attempt"
-        for attempt in 1...(retry ? attemptsMax : 1) {
+        let attempts = retry ? attemptsMax : 1
+        for attempt in 1...attempts {
             do {
                 let (data, response) = try await session.data(for: request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -107,11 +111,11 @@ public struct NodeClient: Sendable {
             } catch {
                 lastError = "attempt \(attempt): \(error.localizedDescription)"
             }
-            if attempt < attemptsMax {
+            if attempt < attempts {
                 try await Task.sleep(nanoseconds: backoffMs * 1_000_000)
                 backoffMs = min(backoffMs * 2, 1_000)
             }
         }
-        throw Failure(status: 0, problem: nil, message: "\(method) \(path) failed after \(retry ? attemptsMax : 1) attempt(s): \(lastError)")
+        throw Failure(status: 0, problem: nil, message: "\(method) \(path) failed after \(attempts) attempt(s): \(lastError)")
     }
 }

@@ -37,6 +37,9 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     public var peers: [Peer]
     /// Largest request body in bytes (default 1 MiB).
     public var requestBytesMax: Int?
+    /// Largest `POST /v1/transactions/batch` body in bytes (default 4 MiB: 1 000
+    /// transactions of up to 4 KiB binary, or 2 KiB as hex JSON).
+    public var batchRequestBytesMax: Int?
     /// Submissions waiting for a block before new ones are refused with 503 (default 20 000).
     public var pendingMax: Int?
     /// Lets `POST /v1/admin/isolate` cut this node off its peers (fault drills and the demo).
@@ -47,7 +50,8 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     public var validatorKeys: [String]?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
-                requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil) {
+                requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,
+                batchRequestBytesMax: Int? = nil) {
         self.outletId = outletId
         self.genesis = genesis
         self.nodeKey = nodeKey
@@ -55,6 +59,7 @@ public struct NodeConfig: Codable, Sendable, Hashable {
         self.peer = peer
         self.peers = peers
         self.requestBytesMax = requestBytesMax
+        self.batchRequestBytesMax = batchRequestBytesMax
         self.pendingMax = pendingMax
         self.allowFaultInjection = allowFaultInjection
     }

@@ -8,6 +8,9 @@ public final class NodeMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
+    /// Metrics kept in a registry of their own, not the process's (in-process tests).
+    convenience init() { self.init(registry: PrometheusCollectorRegistry()) }
+
     /// Bootstraps swift-metrics with a Prometheus registry (call once, at start-up).
     public static func bootstrap() -> NodeMetrics {
         let registry = PrometheusCollectorRegistry()

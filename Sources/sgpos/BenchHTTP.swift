@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOPosix
 import SGPOSChain
 import SGPOSCrypto
@@ -8,12 +9,14 @@ import SGPOSStore
 import SGPOSTill
 
 /// Submissions over HTTP to one real `sgpos node run` process (issue: node API): the tills'
-/// throughput with many tills at once, and submit → durable latency at a fixed rate.
-/// The till clients run on the same machine and share its cores with the node.
+/// throughput with many tills at once (one request per transaction, and backlogs uploaded
+/// in batches), and submit → durable latency at a fixed rate. The till clients run on the
+/// same machine and share its cores with the node unless `nodeCPUs` pins the node.
 struct HTTPBench {
     struct Result {
         var throughput: Double
         var tills: Int
+        var batchThroughput: Double
         var p50Ms: Double
         var p99Ms: Double
         var pacedRate: Int
@@ -25,6 +28,12 @@ struct HTTPBench {
     let perTill: Int
     let pacedRate: Int
     let pacedSeconds: Int
+    /// Tills uploading backlogs at once, transactions per till, transactions per batch.
+    let batchTills: Int
+    let batchPerTill: Int
+    let batchSize: Int
+    /// A `taskset` CPU list for the node process (nil: not pinned).
+    let nodeCPUs: String?
 
     func run() async throws -> Result {
         let network = try DemoNetwork.create(directory: directory, outlets: 2)
@@ -41,7 +50,7 @@ struct HTTPBench {
             if case .committed = result { continue }
             throw CLIError("bench set-up refused: \(render(result))")
         }
-        let nodes = try DemoNodes(directory: directory, outlets: [1])
+        let nodes = try DemoNodes(directory: directory, outlets: [1], cpus: nodeCPUs)
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 30)
         let (host, port) = try BenchHTTPClient.endpoint(nodes.nodes[0].client.baseURL)
@@ -67,6 +76,10 @@ struct HTTPBench {
             try await tasks.waitForAll()
         }
         let throughput = Double(tills * perTill) / (Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+
+        // Backlogs: the first `batchTills` tills each upload pre-signed transactions in
+        // binary batches (POST /v1/transactions/batch), one batch at a time, answered once durable.
+        let batchThroughput = try await batchRun(sessions: &sessions, host: host, port: port, group: group)
 
         // Latency at a fixed rate: each till sends on its own schedule; latency counts from
         // the scheduled time, so a till that falls behind is charged for it.
@@ -98,7 +111,43 @@ struct HTTPBench {
             return all.sorted()
         }
         guard !latencies.isEmpty else { throw CLIError("no paced submissions") }
-        return Result(throughput: throughput, tills: tills, p50Ms: latencies[latencies.count / 2],
+        return Result(throughput: throughput, tills: tills, batchThroughput: batchThroughput, p50Ms: latencies[latencies.count / 2],
                       p99Ms: latencies[min(latencies.count - 1, latencies.count * 99 / 100)], pacedRate: pacedRate, pacedCount: latencies.count)
+    }
+
+    /// Transactions per second of `batchTills` tills uploading `batchPerTill` each in batches
+    /// of `batchSize`; every answer is checked (all committed) after the clock stops.
+    private func batchRun(sessions: inout [TillSession], host: String, port: Int, group: any EventLoopGroup) async throws -> Double {
+        var bodies: [[[UInt8]]] = []
+        for index in 0..<batchTills {
+            let transactions = (0..<batchPerTill).map { number in
+                sessions[index].sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "B\(index)-\(number)")), atMs: Int64(wallClockMs()))
+            }
+            bodies.append(stride(from: 0, to: transactions.count, by: batchSize).map { start in
+                TransactionBatch(Array(transactions[start..<min(start + batchSize, transactions.count)])).encoded
+            })
+        }
+        let started = DispatchTime.now()
+        let answers = try await withThrowingTaskGroup(of: [BenchHTTPClient.Answer].self) { tasks in
+            for till in bodies {
+                tasks.addTask {
+                    try await BenchHTTPClient.post(till, path: "/v1/transactions/batch", host: host, port: port, group: group,
+                                                   contentType: "application/octet-stream")
+                }
+            }
+            var all: [BenchHTTPClient.Answer] = []
+            for try await part in tasks { all += part }
+            return all
+        }
+        let rate = Double(batchTills * batchPerTill) / seconds(since: started)
+        var committed = 0
+        for answer in answers {
+            guard answer.status == 200 else { throw CLIError("a batch was refused: HTTP \(answer.status) \(String(decoding: answer.body.prefix(300), as: UTF8.self))") }
+            committed += try JSONDecoder().decode(API.BatchSubmitResponse.self, from: Data(answer.body)).committed
+        }
+        guard committed == batchTills * batchPerTill else {
+            throw CLIError("\(committed) of \(batchTills * batchPerTill) batched transactions were committed")
+        }
+        return rate
     }
 }

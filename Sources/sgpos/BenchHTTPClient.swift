@@ -20,6 +20,7 @@ enum BenchHTTPClient {
     /// POSTs each body to `path` in order on one connection. `before(i)` runs before
     /// request i (a paced till sleeps there until it is due).
     static func post(_ bodies: [[UInt8]], path: String, host: String, port: Int, group: any EventLoopGroup,
+                     contentType: String = "application/json",
                      before: @Sendable (Int) async throws -> Void = { _ in }) async throws -> [Answer] {
         let channel = try await ClientBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -37,7 +38,7 @@ enum BenchHTTPClient {
                 try await before(index)
                 var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
                 head.headers.add(name: "Host", value: "\(host):\(port)")
-                head.headers.add(name: "Content-Type", value: "application/json")
+                head.headers.add(name: "Content-Type", value: contentType)
                 head.headers.add(name: "Content-Length", value: String(body.count))
                 try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(ByteBuffer(bytes: body))), .end(nil)])
                 var status: UInt = 0

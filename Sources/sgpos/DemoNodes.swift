@@ -14,8 +14,9 @@ final class DemoNodes {
 
     private(set) var nodes: [Node] = []
 
-    /// Writes every node's configuration (free loopback ports, full mesh) and starts them.
-    init(directory: String, outlets: [OutletID]) throws {
+    /// Writes every node's configuration (free loopback ports, full mesh) and starts them;
+    /// with `cpus` (a `taskset` CPU list such as `1`), each node runs pinned to those CPUs.
+    init(directory: String, outlets: [OutletID], cpus: String? = nil) throws {
         let ports = try freeLoopbackPorts(count: 2 * outlets.count)
         let httpPorts = Array(ports.prefix(outlets.count))
         let peerPorts = Array(ports.suffix(outlets.count))
@@ -35,9 +36,17 @@ final class DemoNodes {
             let log = "\(directory)/node-\(outlet).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0].hasPrefix("/")
-                ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
-            process.arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", path]
+            let binary = CommandLine.arguments[0].hasPrefix("/")
+                ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+            let arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", path]
+            if let cpus {
+                // taskset execs the node in place, so the process id is the node's.
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+                process.arguments = ["--cpu-list", cpus, binary] + arguments
+            } else {
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = arguments
+            }
             process.standardOutput = FileHandle(forWritingAtPath: log)
             process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()

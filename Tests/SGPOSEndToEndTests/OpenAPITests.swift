@@ -12,7 +12,8 @@ import SGPOSTill
 import Testing
 
 /// The API against its own description: every operation in docs/openapi.json, every
-/// case listed there (good and bad input) is run against a real node process; statuses
+/// case listed there (good and bad input: `body` JSON, `raw` text, `raw-bytes` a size,
+/// `hex` bytes, with `content-type` and `query` when given) is run against a real node process; statuses
 /// must be documented ones, bodies must carry the schema's required fields, errors must
 /// be Problem documents, and bad input changes nothing.
 @Suite(.serialized) struct OpenAPITests {
@@ -40,6 +41,7 @@ import Testing
                     for (name, value) in testCase["path"] as? [String: String] ?? [:] {
                         url = url.replacingOccurrences(of: "{\(name)}", with: substitute(value, placeholders))
                     }
+                    if let query = testCase["query"] as? String { url += "?" + query }
                     var body: Data?
                     if let json = testCase["body"] {
                         body = Data(substitute(String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self), placeholders).utf8)
@@ -47,8 +49,11 @@ import Testing
                         body = Data(raw.utf8)
                     } else if let size = testCase["raw-bytes"] as? Int {
                         body = Data(repeating: UInt8(ascii: "a"), count: size)
+                    } else if let hex = testCase["hex"] as? String {
+                        body = Data(try #require(Hex.decode(substitute(hex, placeholders)), "\(hex) is not hex"))
                     }
-                    let (status, data) = try await request(method.uppercased(), base + url, body: body)
+                    let contentType = testCase["content-type"] as? String ?? "application/json"
+                    let (status, data) = try await request(method.uppercased(), base + url, body: body, contentType: contentType)
                     let label = "\(method.uppercased()) \(url) \(body.map { String(decoding: $0.prefix(80), as: UTF8.self) } ?? "")"
                     #expect(status == testCase["status"] as? Int, "\(label): status \(status), body \(String(decoding: data.prefix(300), as: UTF8.self))")
                     #expect(documented.contains(String(status)), "\(label): status \(status) is not documented")
@@ -102,11 +107,15 @@ import Testing
         let fresh = session.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "API-TEST-1")), atMs: now)
         var stranger = TillSession(genesis: genesis, outlet: 1, key: SigningKey.generate(), principal: "x", lastSequence: 0)
         var otherOutlet = TillSession(genesis: genesis, outlet: 2, key: till, principal: "till-03", lastSequence: sequence)
+        let unknownSigner = stranger.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "X")), atMs: now)
+        let batch = TransactionBatch([fresh, unknownSigner]).encoded
         return [
+            "{same-and-unknown-batch}": Hex.encode(batch),
+            "{truncated-batch}": Hex.encode(Array(batch.dropLast(3))),
             "{txid}": saleID.hex,
             "{fresh-transaction}": Hex.encode(fresh.encoded),
             "{same-transaction}": Hex.encode(fresh.encoded),
-            "{unknown-signer-transaction}": Hex.encode(stranger.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "X")), atMs: now).encoded),
+            "{unknown-signer-transaction}": Hex.encode(unknownSigner.encoded),
             "{other-outlet-transaction}": Hex.encode(otherOutlet.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "Y")), atMs: now).encoded),
         ]
     }
@@ -115,11 +124,11 @@ import Testing
         placeholders.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
     }
 
-    func request(_ method: String, _ url: String, body: Data?) async throws -> (Int, Data) {
+    func request(_ method: String, _ url: String, body: Data?, contentType: String) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: url)!, timeoutInterval: 10)
         request.httpMethod = method
         request.httpBody = body
-        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if body != nil { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }

@@ -1,0 +1,46 @@
+import SGPOSAudit
+
+extension API {
+    /// `POST /v1/transactions/batch` as JSON: the signed transactions' canonical bytes, hex,
+    /// in the order they are to be committed (the binary form is ``SGPOSChain/TransactionBatch``).
+    public struct BatchSubmitRequest: Codable, Sendable {
+        public var transactions: [String]
+        public init(transactions: [String]) { self.transactions = transactions }
+    }
+
+    /// What became of each transaction of a batch, in request order, plus the counts.
+    public struct BatchSubmitResponse: Codable, Sendable {
+        public var results: [BatchResult]
+        public var committed: Int
+        public var duplicate: Int
+        public var rejected: Int
+
+        public init(results: [BatchResult]) {
+            self.results = results
+            committed = results.count { $0.status == BatchResult.committed }
+            duplicate = results.count { $0.status == BatchResult.duplicate }
+            rejected = results.count { $0.status == BatchResult.rejected }
+        }
+    }
+
+    /// One transaction of a batch. `committed` and `duplicate` carry where it is (as the
+    /// single submit answers; `proof` only with `?proofs=true`); `rejected` carries the
+    /// stable rule code and the reason, and nothing was written for it.
+    public struct BatchResult: Codable, Sendable, Hashable {
+        public static let committed = "committed"
+        public static let duplicate = "duplicate"
+        public static let rejected = "rejected"
+
+        /// `committed` (durable now), `duplicate` (its idempotency id was committed before:
+        /// the first result) or `rejected`.
+        public var status: String
+        public var transactionId: String
+        public var outletId: UInt32?
+        public var height: UInt64?
+        public var index: UInt32?
+        /// Rejections: the stable rule code (FORMAT.md §8, §13) and what was wrong.
+        public var code: Int?
+        public var message: String?
+        public var proof: TransactionProof?
+    }
+}
