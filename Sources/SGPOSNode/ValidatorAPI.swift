@@ -121,7 +121,6 @@ extension NodeAPI {
     /// An admin-signed validator update (the signature is the authority, so any node may
     /// relay it): checked, then kept until a checkpoint carries it.
     func submitValidatorUpdate(_ data: [UInt8]) async throws -> Response {
-        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
         let submission = try decodeJSON(API.ValidatorUpdateSubmission.self, data)
         guard let bytes = Hex.decode(submission.update) else {
             return problem(.badRequest, "malformed", 0, "update: not hex (the canonical bytes of a validator update, FORMAT.md §9.5)")
@@ -132,6 +131,7 @@ extension NodeAPI {
         } catch {
             return problem(.badRequest, "malformed", 0, "update: \(error)")
         }
+        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
         do {
             return try json(try await checkpoints.accept(update), status: .accepted)
         } catch let error as CheckpointService.UpdateRefusal {
