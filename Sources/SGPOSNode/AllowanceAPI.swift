@@ -80,21 +80,8 @@ extension NodeAPI {
     }
 
     func submitAllowanceGrant(_ data: [UInt8]) async throws -> Response {
-        let submission = try decodeJSON(API.AllowanceGrantSubmission.self, data)
-        guard let bytes = Hex.decode(submission.grant) else {
-            return problem(.badRequest, "malformed", 0, "grant: not hex (the canonical bytes of an allowance grant, FORMAT.md §9.6)")
-        }
-        let grant: AllowanceGrant
-        do {
-            grant = try AllowanceGrant(canonicalBytes: bytes)
-        } catch {
-            return problem(.badRequest, "malformed", 0, "grant: \(error)")
-        }
-        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain, no allowances") }
-        do {
-            return try json(try await checkpoints.accept(grant), status: .accepted)
-        } catch let error as CheckpointService.UpdateRefusal {
-            return refusal(error)
+        try await submitAdminAct(data, AllowanceGrant.self, field: "grant", what: "an allowance grant, FORMAT.md §9.6") {
+            try await $0.accept($1)
         }
     }
 }

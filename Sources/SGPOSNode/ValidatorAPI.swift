@@ -121,28 +121,34 @@ extension NodeAPI {
     /// An admin-signed validator update (the signature is the authority, so any node may
     /// relay it): checked, then kept until a checkpoint carries it.
     func submitValidatorUpdate(_ data: [UInt8]) async throws -> Response {
-        let submission = try decodeJSON(API.ValidatorUpdateSubmission.self, data)
-        guard let bytes = Hex.decode(submission.update) else {
-            return problem(.badRequest, "malformed", 0, "update: not hex (the canonical bytes of a validator update, FORMAT.md §9.5)")
-        }
-        let update: ValidatorUpdate
-        do {
-            update = try ValidatorUpdate(canonicalBytes: bytes)
-        } catch {
-            return problem(.badRequest, "malformed", 0, "update: \(error)")
-        }
-        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
-        do {
-            return try json(try await checkpoints.accept(update), status: .accepted)
-        } catch let error as CheckpointService.UpdateRefusal {
-            return refusal(error)
+        try await submitAdminAct(data, ValidatorUpdate.self, field: "update", what: "a validator update, FORMAT.md §9.5") {
+            try await $0.accept($1)
         }
     }
 
-    /// The Problem answer for an admin act a node refused.
-    func refusal(_ error: CheckpointService.UpdateRefusal) -> Response {
-        let kind = error.status == 403 ? "forbidden" : error.status == 409 ? "conflict" : error.status == 500 ? "internal" : "rejected"
-        return problem(HTTPResponse.Status(code: error.status), kind, 0, error.message)
+    /// An admin act handed over as `{"<field>": hex of its canonical bytes}`: bad JSON, hex
+    /// or bytes get 400 naming what is wrong; then, in a network with a checkpoint chain,
+    /// `accept` keeps it (202) or refuses it (the refusal's status).
+    func submitAdminAct<Act: AdminAct, Answer: Encodable>(
+        _ data: [UInt8], _ type: Act.Type, field: String, what: String,
+        accept: (CheckpointService, Act) async throws -> Answer
+    ) async throws -> Response {
+        let submission = try decodeJSON([String: String].self, data)
+        guard let hex = submission[field] else { return problem(.badRequest, "malformed", 0, "\(field): missing (\(what), hex)") }
+        guard let bytes = Hex.decode(hex) else { return problem(.badRequest, "malformed", 0, "\(field): not hex (the canonical bytes of \(what))") }
+        let act: Act
+        do {
+            act = try Act(canonicalBytes: bytes)
+        } catch {
+            return problem(.badRequest, "malformed", 0, "\(field): \(error)")
+        }
+        guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
+        do {
+            return try json(try await accept(checkpoints, act), status: .accepted)
+        } catch let error as CheckpointService.UpdateRefusal {
+            let kind = error.status == 403 ? "forbidden" : error.status == 409 ? "conflict" : error.status == 500 ? "internal" : "rejected"
+            return problem(HTTPResponse.Status(code: error.status), kind, 0, error.message)
+        }
     }
 }
 
