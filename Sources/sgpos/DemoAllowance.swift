@@ -30,6 +30,15 @@ extension DemoCommand {
                                source: OutletID, outlet: OutletID) async throws -> Int {
         guard nodes.nodes.count >= 4, let node = nodes.nodes.first(where: { $0.outlet == outlet }),
               var till = sellers[outlet]?.first else { return 0 }
+        // The grant must be in a checkpoint this outlet has applied (a short demo gets here first).
+        let waitStarted = ContinuousClock.now
+        while try await node.client.allowance().allowance < Self.demoAllowance {
+            guard waitStarted.duration(to: .now) < .seconds(30) else {
+                print("   FAIL outlet \(outlet)'s allowance grant was not checkpointed within 30 s")
+                return 1
+            }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
         try await node.client.isolate(true)
         let view = try await node.client.networkMember(member)
         let sourcePoints = view.accounts.first { $0.outletId == source }?.points ?? 0

@@ -38,9 +38,10 @@ extension DemoCommand {
             return 1
         }
         let view = try await observer.client.validators()
-        guard let index = view.current.validators.first(where: { $0.publicKey == change.newKey.hex })?.index,
-              view.current.height >= carried + 2 else {
-            print("   FAIL checkpoint \(carried) carried the key change, but the set of height \(view.current.height) does not hold the new key")
+        // The set of the height after next holds the new key once the update is carried.
+        let set = view.current.height >= carried + 2 ? view.current : view.next
+        guard let index = set.validators.first(where: { $0.publicKey == change.newKey.hex })?.index, set.height >= carried + 2 else {
+            print("   FAIL checkpoint \(carried) carried the key change, but the set of height \(set.height) does not hold the new key")
             return 1
         }
         var signedBy: UInt64?
@@ -50,7 +51,7 @@ extension DemoCommand {
                 break
             }
         }
-        print("   checkpoint \(carried) carried it; from checkpoint \(carried + 2) the set is \(view.current.validators.count) validators, "
+        print("   checkpoint \(carried) carried it; from checkpoint \(carried + 2) the set is \(set.validators.count) validators, "
             + "outlet 3 voting as validator \(index) with its new key"
             + (signedBy.map { ", first signing checkpoint \($0)" } ?? " (no checkpoint decided by the new set yet)"))
         return 0

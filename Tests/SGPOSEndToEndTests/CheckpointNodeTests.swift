@@ -139,7 +139,8 @@ import Testing
         let checkpoint = try Checkpoint(canonicalBytes: original.value)
         var falseRoot = checkpoint.networkRoot.bytes
         falseRoot[31] ^= 0x80
-        let lie = Checkpoint(heads: checkpoint.heads, evidence: checkpoint.evidence, historyRoot: checkpoint.historyRoot,
+        let lie = Checkpoint(heads: checkpoint.heads, evidence: checkpoint.evidence, validatorUpdates: checkpoint.validatorUpdates,
+                             allowanceGrants: checkpoint.allowanceGrants, historyRoot: checkpoint.historyRoot,
                              networkRoot: Hash256(bytes: falseRoot)!).canonicalBytes
         let lieID = Hash256.tagged(.checkpointValueID, lie)
         let signers = try (1...3).map { try loadKey("\(demo)/keys/validator-\($0).key") }  // the genesis validators
