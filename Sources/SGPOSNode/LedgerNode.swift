@@ -59,13 +59,18 @@ public final class LedgerNode: Sendable {
 
     /// Submits a signed transaction for this outlet; returns once durable or refused.
     public func submit(_ transaction: SignedTransaction) async throws -> AppendOutcome {
-        try await committer.submit(transaction)
+        if let refusal = ClaimPolicy.refusal(transaction, node: self) { return .rejected(refusal) }
+        return try await committer.submit(transaction)
     }
 
     /// Submits signed transactions for this outlet together (a till's backlog); returns
     /// one outcome per transaction, in order, once all are durable or refused.
     public func submitAll(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
-        try await committer.submitAll(transactions)
+        let refusals = transactions.map { ClaimPolicy.refusal($0, node: self) }
+        guard refusals.contains(where: { $0 != nil }) else { return try await committer.submitAll(transactions) }
+        let accepted = try await committer.submitAll(zip(transactions, refusals).filter { $0.1 == nil }.map(\.0))
+        var next = accepted.makeIterator()
+        return refusals.map { refusal in refusal.map { .rejected($0) } ?? next.next()! }
     }
 
     /// Signs a peer handshake message with the node key.
