@@ -63,6 +63,8 @@ public struct AuditReport: Sendable {
     public internal(set) var checkpointEvidence: [String] = []
     /// Validator updates the checkpoints carried, each with the set it makes.
     public internal(set) var validatorChanges: [String] = []
+    /// Points claims in the network state, each with its status (pending, paid, short, …).
+    public internal(set) var pointsClaims: [String] = []
 
     /// True when nothing was found.
     public var isValid: Bool { findings.isEmpty }

@@ -34,6 +34,7 @@ public struct AuditVerifier: Sendable {
         report.networkRootsVerified = checkpoints.networkRoots
         report.checkpointEvidence = checkpoints.evidence
         report.validatorChanges = checkpoints.validatorChanges
+        report.pointsClaims = checkpoints.claims
         report.findings += checkpoints.findings
         return report
     }

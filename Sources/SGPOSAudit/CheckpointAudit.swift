@@ -17,10 +17,10 @@ import SGPOSStore
 /// this copy holds those blocks.
 enum CheckpointAudit {
     static func verify(store: LedgerStore, networkSources: NetworkSources) throws
-        -> (checkpoints: Int, networkRoots: Int, evidence: [String], validatorChanges: [String], findings: [AuditFinding])
+        -> (checkpoints: Int, networkRoots: Int, evidence: [String], validatorChanges: [String], claims: [String], findings: [AuditFinding])
     {
         let outlets = store.genesis.outlets.sorted { $0.id < $1.id }
-        guard store.genesis.hasCheckpointChain else { return (0, 0, [], [], []) }
+        guard store.genesis.hasCheckpointChain else { return (0, 0, [], [], [], []) }
         var schedule = ValidatorSchedule(genesis: store.genesis)
         let certificates = try ConsensusStorage(environment: store.environment).all()
         var findings: [AuditFinding] = []
@@ -86,7 +86,15 @@ enum CheckpointAudit {
         }
         findings += try compareStoredNetworkState(store: store, position: position, replay: network, sources: networkSources)
         findings += try checkClaimStatements(sources: networkSources, replay: network)
-        return (certificates.count, network.verified, evidence, validatorChanges, findings)
+        // Points claims as of the last replayed checkpoint (docs/CONSENSUS.md §10).
+        var claims: [String] = []
+        for (key, value) in network.state.sortedEntries where key.table == .networkClaims {
+            let record = try NetworkClaim(canonicalBytes: value)
+            let who = record.claim.map { "outlet \($0.claimant) on outlet \($0.record.claim.source), \($0.record.claim.points) points of \($0.record.claim.memberID)" }
+                ?? "no claim (a settlement of outlet \(record.settlement!.source))"
+            claims.append("claim \(Hex.encode(key.key)) by \(who): \(record.status) as of checkpoint \(network.verified)")
+        }
+        return (certificates.count, network.verified, evidence, validatorChanges, claims, findings)
     }
 
     /// Every points claim states what the checkpoints said of its outlet's allowance when

@@ -38,6 +38,7 @@ struct AuditCommand: ParsableCommand {
                 print("network state: the roots of checkpoints 1–\(report.networkRootsVerified) recomputed from the replayed chains and equal")
                 for line in report.checkpointEvidence { print("EVIDENCE IN CHECKPOINT: \(line)") }
                 for line in report.validatorChanges { print("VALIDATOR CHANGE: \(line)") }
+                for line in report.pointsClaims { print("POINTS CLAIM: \(line)") }
             }
             let store = try LedgerStore.open(dataDirectory: data)
             let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: store.genesis, validators: try ValidatorSchedule.stored(in: store))
