@@ -19,7 +19,7 @@ import Testing
     @Test func aTillUploadsItsBacklogInBatchesAndAgainWithoutSellingTwice() async throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try await CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "4"]).status == 0)
+        #expect(try await CLI.demo(demo, outlets: 2, sales: 4).status == 0)
         let node = try NodeProcess.start(demo: demo, outlet: 1)
         defer { node.stop() }
         try await node.waitHealthy(peers: 0)

@@ -38,6 +38,38 @@ enum CLI {
         return try running.finish(timeoutSeconds: timeoutSeconds)
     }
 
+    /// Runs `sgpos demo` into `directory` and records a test issue with the end of its
+    /// output and of every node's log when it fails, so a failure in CI says what broke.
+    @discardableResult
+    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 120,
+                     sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let result = try run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"], timeoutSeconds: timeoutSeconds)
+        recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// The same from an async test (waits by suspending).
+    @discardableResult
+    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 120,
+                     sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
+        let result = try await run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"], timeoutSeconds: timeoutSeconds)
+        recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
+        return result
+    }
+
+    private static func recordDemoFailure(_ result: Result, directory: String, sourceLocation: SourceLocation) {
+        guard result.status != 0 else { return }
+        var report = "sgpos demo exited with \(result.status)\n-- output (last 40 lines):\n"
+        report += result.output.split(separator: "\n", omittingEmptySubsequences: false).suffix(40).joined(separator: "\n")
+        report += "\n-- stderr (last 20 lines):\n" + result.error.split(separator: "\n").suffix(20).joined(separator: "\n")
+        let logs = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+        for log in logs {
+            let text = String(decoding: FileManager.default.contents(atPath: directory + "/" + log) ?? Data(), as: UTF8.self)
+            report += "\n-- \(log) (last 15 lines):\n" + text.split(separator: "\n").suffix(15).joined(separator: "\n")
+        }
+        Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
+    }
+
     /// A started `sgpos` child with its output going to scratch files.
     private struct Running {
         let arguments: [String]

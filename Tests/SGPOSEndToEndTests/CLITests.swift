@@ -94,8 +94,7 @@ import Testing
     @Test func verifyNamesTheBrokenBlock() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        let result = try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"])
-        #expect(result.status == 0, "\(result.output)\(result.error)")
+        let result = try CLI.demo(demo, outlets: 2, sales: 8)
         #expect(result.output.contains("demo OK"))
         do {
             let store = try LedgerStore.open(dataDirectory: demo + "/outlet-2")
@@ -119,7 +118,7 @@ import Testing
     @Test func mdbStatAndMdbDumpReadTheLedger() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"]).status == 0)
+        #expect(try CLI.demo(demo, outlets: 2, sales: 8).status == 0)
         for (tool, arguments, expected) in [("mdb_stat", ["-a"], "Status of blocks"), ("mdb_dump", ["-a", "-p"], "database=tx-index")] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
@@ -231,7 +230,7 @@ import Testing
     @Test func backupCopiesVerifiesAndRefusesToOverwrite() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"]).status == 0)
+        #expect(try CLI.demo(demo, outlets: 2, sales: 8).status == 0)
         let backup = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
         #expect(backup.status == 0 && backup.output.contains("verified"), "\(backup.output)\(backup.error)")
         let original = try CLI.run(["chain", "show", "--data", demo + "/outlet-1"])

@@ -20,8 +20,7 @@ import Testing
     @Test func validatorsSurviveKillsAndPartitionsAndAuditorsCheckTheCommits() async throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        let setup = try await CLI.run(["demo", "--dir", demo, "--outlets", "4", "--sales", "6"], timeoutSeconds: 300)
-        try #require(setup.status == 0, "\(setup.output)\(setup.error)")
+        try #require(try await CLI.demo(demo, outlets: 4, sales: 6, timeoutSeconds: 300).status == 0)
         var nodes = try (1...4).map { try NodeProcess.start(demo: demo, outlet: $0) }
         defer { nodes.forEach { $0.stop() } }
         for node in nodes { try await node.waitHealthy(peers: 3) }

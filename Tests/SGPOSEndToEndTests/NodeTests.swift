@@ -14,8 +14,7 @@ import Testing
 @Suite(.serialized) struct NodeTests {
     @Test func theDemoNetworkSellsPartitionsHealsReplicatesAndVerifies() throws {
         let scratch = Scratch()
-        let result = try CLI.run(["demo", "--dir", scratch.path + "/demo", "--outlets", "4", "--sales", "40"], timeoutSeconds: 300)
-        #expect(result.status == 0, "\(result.output)\(result.error)")
+        let result = try CLI.demo(scratch.path + "/demo", outlets: 4, sales: 40, timeoutSeconds: 300)
         #expect(result.output.contains("outlet 4 cut off") && result.output.contains("outlet 4 reconnected"), "\(result.output)")
         #expect(result.output.contains("node 4 holds o1@") && result.output.contains("demo OK"), "\(result.output)")
         #expect(result.output.contains("checked against another node's replica: genuine"), "\(result.output)")
@@ -24,7 +23,7 @@ import Testing
     @Test func aNodeKilledUnderLoadLosesNothingAcknowledgedAndCatchesUp() async throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try await CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "4"]).status == 0)
+        #expect(try await CLI.demo(demo, outlets: 2, sales: 4).status == 0)
         // Restart both nodes from the demo's configurations; open till-03's shift again.
         var nodes = [try NodeProcess.start(demo: demo, outlet: 1), try NodeProcess.start(demo: demo, outlet: 2)]
         defer { nodes.forEach { $0.stop() } }

@@ -20,7 +20,7 @@ import Testing
     @Test func everyDocumentedCaseAgainstARealNode() async throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try await CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "6"]).status == 0)
+        #expect(try await CLI.demo(demo, outlets: 2, sales: 6).status == 0)
         let nodes = [try NodeProcess.start(demo: demo, outlet: 1), try NodeProcess.start(demo: demo, outlet: 2)]
         defer { nodes.forEach { $0.stop() } }
         try await nodes[0].waitHealthy(peers: 1)

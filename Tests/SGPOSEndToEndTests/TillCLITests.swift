@@ -8,7 +8,7 @@ import Testing
     @Test func aTillsDayFromShiftOpenToZReport() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"]).status == 0)
+        #expect(try CLI.demo(demo, outlets: 2, sales: 8).status == 0)
         let connection = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key"]
         let till = connection + ["--key", demo + "/keys/outlet-1-till-03.key"]
         let manager = connection + ["--key", demo + "/keys/outlet-1-manager.key"]
@@ -86,7 +86,7 @@ import Testing
     @Test func retryingWithTheSameIdempotencyIDNeverSellsTwice() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.run(["demo", "--dir", demo, "--outlets", "2", "--sales", "8"]).status == 0)
+        #expect(try CLI.demo(demo, outlets: 2, sales: 8).status == 0)
         let till = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key", "--key", demo + "/keys/outlet-1-till-03.key"]
         #expect(try CLI.run(["till", "shift", "open"] + till + ["--amount", "50.00"]).status == 0)
         let id = ["--idempotency-id", "00112233445566778899aabbccddeeff"]
