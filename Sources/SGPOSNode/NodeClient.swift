@@ -84,6 +84,17 @@ public struct NodeClient: Sendable {
         let _: Isolate = try await call("POST", "/v1/admin/isolate", body: try JSONEncoder().encode(Isolate(isolated: isolated)), retry: true)
     }
 
+    /// One HTTP exchange, shielded from the caller's cancellation. Cancelling a task while
+    /// it is inside `URLSession.data(for:)` can deadlock swift-corelibs-foundation: the
+    /// cancellation handler waits on the session's queue while that queue waits to resume
+    /// the task (seen: a demo hung for good when it cancelled its progress reporter during
+    /// a call). The exchange is bounded by the request's timeout instead, and a cancelled
+    /// caller stops between attempts (`Task.sleep` throws).
+    private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let session = self.session
+        return try await Task { try await session.data(for: request) }.value
+    }
+
     /// One call with a timeout per attempt; with `retry`, timeouts, lost connections and 5xx
     /// are tried again (the same request bytes) up to `attemptsMax` times with capped backoff.
     func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
@@ -100,7 +111,7 @@ public struct NodeClient: Sendable {
         let attempts = retry ? attemptsMax : 1
         for attempt in 1...attempts {
             do {
-                let (data, response) = try await session.data(for: request)
+                let (data, response) = try await exchange(request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 if (200..<300).contains(status) { return try JSONDecoder().decode(T.self, from: data) }
                 let problem = try? JSONDecoder().decode(API.Problem.self, from: data)

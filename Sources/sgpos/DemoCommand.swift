@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
@@ -124,10 +125,13 @@ struct DemoCommand: AsyncParsableCommand {
                progress: DemoProgress, cutOff: OutletID) async throws -> [(outlet: OutletID, result: TillWorker.Result)] {
         let cutClient = nodes.nodes.first { $0.outlet == cutOff }!.client
         let target = sales * nodes.nodes.count
+        // Stopped by a flag and awaited, never cancelled: the cut and the heal it may be in
+        // the middle of must have landed before the caller looks at the outlet's state.
+        let stop = Mutex(false)
         let reporter = Task {
             var cut = false
             var healed = false
-            while !Task.isCancelled {
+            while !stop.withLock({ $0 }) {
                 try await Task.sleep(nanoseconds: 250_000_000)
                 let sold = await progress.total()
                 if !cut && sold >= target / 3 {
@@ -145,7 +149,7 @@ struct DemoCommand: AsyncParsableCommand {
                 print(await progress.line())
             }
         }
-        defer { reporter.cancel() }
+        defer { stop.withLock { $0 = true } }
         let results = try await withThrowingTaskGroup(of: (OutletID, TillWorker.Result).self) { group in
             for node in nodes.nodes {
                 let tills = Array(sellers[node.outlet]!.prefix(2))
@@ -160,6 +164,8 @@ struct DemoCommand: AsyncParsableCommand {
             for try await (outlet, result) in group { all.append((outlet, result)) }
             return all
         }
+        stop.withLock { $0 = true }
+        try await reporter.value
         print(await progress.line())
         return results
     }
