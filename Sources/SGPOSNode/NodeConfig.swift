@@ -85,7 +85,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
 
     /// `path` resolved against the directory of the configuration file.
     public static func resolve(_ path: String, relativeTo configPath: String) -> String {
-        path.hasPrefix("/") ? path : (configPath as NSString).deletingLastPathComponent + "/" + path
+        guard !path.hasPrefix("/") else { return path }
+        let directory = (configPath as NSString).deletingLastPathComponent
+        // A file named without a directory (`--config node-1.json`) is in the current one.
+        return directory.isEmpty ? path : directory + "/" + path
     }
 }
 

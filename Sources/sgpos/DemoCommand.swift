@@ -108,12 +108,13 @@ struct DemoCommand: AsyncParsableCommand {
         if let first = results.first(where: { $0.outlet == ids[0] })?.result.firstSale {
             receiptCheck = try await receipt(of: first, nodes: nodes)
         }
-        nodes.stop()
+        let stopProblems = nodes.stop()
         print("== nodes stopped (SIGTERM); auditing every node's data")
+        for problem in stopProblems { print("   FAIL \(problem)") }
         let failures = try summarize(results: results, nodes: nodes, heightViews: heightViews, genesis: network.genesis,
                                      receipt: receiptCheck)
-        if failures + networkFailures + checkpointFailures + redemptionFailures > 0 {
-            print("demo FAILED: \(failures + networkFailures + checkpointFailures + redemptionFailures) problem(s)")
+        if failures + networkFailures + checkpointFailures + redemptionFailures + stopProblems.count > 0 {
+            print("demo FAILED: \(failures + networkFailures + checkpointFailures + redemptionFailures + stopProblems.count) problem(s)")
             throw ExitCode(1)
         }
         print("demo OK")

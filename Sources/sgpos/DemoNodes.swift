@@ -95,15 +95,40 @@ final class DemoNodes {
         }
     }
 
-    /// SIGTERM to every node, then waits for each to exit (SIGKILL after 10 s).
-    func stop() {
-        for node in nodes where node.process.isRunning { node.process.terminate() }
-        let deadline = Date().addingTimeInterval(10)
-        for node in nodes {
-            while node.process.isRunning && Date() < deadline { usleep(50_000) }
-            if node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) }
-            node.process.waitUntilExit()
+    /// SIGTERM to every node, then waits for each to exit (SIGKILL after 10 s). Returns one
+    /// line for each node that did not end cleanly: it died before it was asked to stop,
+    /// exited with an error, or had to be killed. Stopping twice reports nothing new.
+    @discardableResult
+    func stop() -> [String] {
+        var problems: [String] = []
+        for node in nodes where !stopped.contains(node.outlet) {
+            if node.process.isRunning {
+                node.process.terminate()
+            } else {
+                problems.append("node of outlet \(node.outlet) had died before the demo stopped it (\(Self.describeExit(node.process))); see \(node.log)")
+            }
         }
+        let deadline = Date().addingTimeInterval(10)
+        for node in nodes where !stopped.contains(node.outlet) {
+            while node.process.isRunning && Date() < deadline { usleep(50_000) }
+            if node.process.isRunning {
+                kill(node.process.processIdentifier, SIGKILL)
+                problems.append("node of outlet \(node.outlet) did not stop within 10 s of SIGTERM and was killed; see \(node.log)")
+            }
+            node.process.waitUntilExit()
+            if node.process.terminationReason == .exit && node.process.terminationStatus != 0,
+               !problems.contains(where: { $0.hasPrefix("node of outlet \(node.outlet) ") }) {
+                problems.append("node of outlet \(node.outlet) stopped with exit status \(node.process.terminationStatus); see \(node.log)")
+            }
+            stopped.insert(node.outlet)
+        }
+        return problems
+    }
+
+    private var stopped: Set<OutletID> = []
+
+    private static func describeExit(_ process: Process) -> String {
+        process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "signal \(process.terminationStatus)"
     }
 
     deinit { stop() }

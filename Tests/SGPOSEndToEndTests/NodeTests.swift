@@ -143,15 +143,29 @@ struct NodeProcess {
     }
 
     /// The last lines the node wrote to standard error.
-    func logTail() -> String {
+    func logTail(lines: Int = 8) -> String {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").suffix(8).joined(separator: " | ")
+        return text.split(separator: "\n").suffix(lines).joined(separator: " | ")
     }
 
-    func stop() {
+    /// SIGTERM and waits for the exit. A node that had already died by itself (a trap, a
+    /// crash, a failed exit; not the SIGKILL a test sends) is a test failure that quotes
+    /// the node's last words, whatever the test was waiting for when it noticed.
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
+            if process.terminationReason == .exit && process.terminationStatus != 0 {
+                Issue.record("node at \(client.baseURL) exited with status \(process.terminationStatus) on SIGTERM: \(logTail(lines: 30))",
+                             sourceLocation: sourceLocation)
+            }
+            return
+        }
+        let status = process.terminationStatus
+        let crashed = process.terminationReason == .exit ? status != 0 : status != SIGKILL && status != SIGTERM
+        if crashed {
+            Issue.record("node at \(client.baseURL) had died by itself (\(process.terminationReason == .exit ? "exit status" : "signal") \(status)): \(logTail(lines: 30))",
+                         sourceLocation: sourceLocation)
         }
     }
 }
