@@ -136,6 +136,8 @@ public struct TendermintCore {
 
     /// Starts (or restarts) the validator from its store; `schedule` gives the sets of the
     /// height it resumes at and the next (afterwards the application gives them).
+    /// `firstHeight` is the first height the application has not decided (its stored
+    /// checkpoints + 1).
     public init(chainID: Hash256, schedule: (UInt64) -> ValidatorSet, keys: [SigningKey], store: any ValidatorStateStore,
                 timeouts: ConsensusTimeouts = ConsensusTimeouts(), firstHeight: UInt64 = 1) {
         precondition(!keys.isEmpty, "a node votes with at least one key")
@@ -143,7 +145,20 @@ public struct TendermintCore {
         self.keys = keys
         self.store = store
         self.timeouts = timeouts
-        let restored = store.load() ?? PersistedValidatorState(height: firstHeight)
+        var restored = store.load() ?? PersistedValidatorState(height: firstHeight)
+        if restored.height < firstHeight {
+            // The process died after the application stored decision `firstHeight - 1` and
+            // before the move to the next height was saved (two durable writes, see
+            // `decide`). Finish that move: the height is decided, its lock and valid value
+            // are void (line 54), and what was signed stays the guard's floor.
+            restored.height = firstHeight
+            restored.lockedRound = -1
+            restored.lockedValue = nil
+            restored.validRound = -1
+            restored.validValue = nil
+            restored.validProof = []
+            store.save(restored)
+        }
         persisted = restored
         height = restored.height
         validators = schedule(restored.height)

@@ -108,6 +108,8 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var duplicated = 0
     public var crashes = 0
     public var wipes = 0
+    /// Crashes between storing a decision and saving the move to the next height.
+    public var tornDecisions = 0
     public var evidence = 0
     public var decidedHeight: UInt64 = 0
     public var acknowledged: [Int: UInt64] = [:]
@@ -125,7 +127,7 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var description: String {
         let outcome = passed ? "ok" : "FAIL: " + violations.joined(separator: "; ")
         return "seed \(seed): \(validators) validators, checkpoints \(decidedHeight), \(messages) messages (\(dropped) lost, \(duplicated) duplicated), "
-            + "\(crashes) crashes (\(wipes) disks lost), \(evidence) evidence, \(simulatedMs) ms simulated [\(faults)] \(outcome)"
+            + "\(crashes) crashes (\(wipes) disks lost, \(tornDecisions) torn decisions), \(evidence) evidence, \(simulatedMs) ms simulated [\(faults)] \(outcome)"
     }
 }
 

@@ -100,8 +100,10 @@ public final class Simulation {
     func boot(_ index: Int, at time: UInt64) {
         let instance = instances[index]
         // Every key generation of its validator: it votes with the one in the set.
+        // As the node: the first height not decided in the stored checkpoints.
         var core = TendermintCore(chainID: chainID, schedule: sets.set(at:), keys: sets.keys[Int(instance.validator)],
-                                  store: instance.store, timeouts: options.timeouts, firstHeight: 1)
+                                  store: instance.store, timeouts: options.timeouts,
+                                  firstHeight: (instance.certificates.keys.max() ?? 0) + 1)
         instance.firstHeight = core.height
         let outputs = core.start(instance.app)
         instance.core = core
@@ -146,6 +148,17 @@ public final class Simulation {
             instances[index].epoch += 1
             report.crashes += 1
             if wipe { instances[index].store.wipe(); report.wipes += 1 }
+            // Every other kept-disk crash lands between the two durable writes of a decision
+            // (the checkpoint stored, the move to the next height not yet saved), when the
+            // validator has signed nothing since: it restarts at the decided height.
+            let decided = instances[index].certificates.keys.max() ?? 0
+            if !wipe, report.crashes % 2 == 0, decided >= 1, var state = instances[index].store.state,
+               state.height == decided + 1, (state.lastSigned?.height ?? 0) <= decided {
+                state.height = decided
+                instances[index].store.save(state)
+                report.tornDecisions += 1
+                trace?("\(now)ms #\(index) torn: the move past decided height \(decided) was not saved")
+            }
         case .restart(let index, let wipe):
             let instance = instances[index]
             guard instance.core == nil else { return }
@@ -223,6 +236,10 @@ public final class Simulation {
         let instance = instances[index]
         trace?("\(now)ms #\(index) decided \(certificate.height) in round \(certificate.round): \(SimulatedCheckpoints.decode(certificate.value).map { "\($0.heads) \($0.change.map { "change \($0)" } ?? "")" } ?? "?")")
         let id = certificate.valueID
+        if instance.certificates[certificate.height] != nil {
+            // The node's application refuses this (decisions in height order): a crash.
+            report.violations.append("validator \(instance.validator) decided height \(certificate.height) a second time")
+        }
         instance.decisions[certificate.height] = id
         instance.lastRoot = Hash256.tagged(DomainTag("SGPOS/sim-state/v1"), instance.lastRoot.bytes + id.bytes)
         instance.roots[certificate.height] = instance.lastRoot

@@ -10,7 +10,7 @@ struct SimulationTests {
 
     @Test func everySeedKeepsSafetyAndLiveness() async {
         var failures: [String] = []
-        var evidence = 0, crashes = 0, wipes = 0, dropped = 0, checkpoints: UInt64 = 0
+        var evidence = 0, crashes = 0, wipes = 0, torn = 0, dropped = 0, checkpoints: UInt64 = 0
         // One core is left to the rest of the suite (node processes, demos) on small machines.
         let workers = max(1, SimulationRunner.defaultWorkers - 1)
         for report in await SimulationRunner.run(seeds: 1...Self.seeds, workers: workers) {
@@ -18,13 +18,14 @@ struct SimulationTests {
             evidence += report.evidence
             crashes += report.crashes
             wipes += report.wipes
+            torn += report.tornDecisions
             dropped += report.dropped
             checkpoints += report.decidedHeight
         }
         #expect(failures.isEmpty, "\(failures.count) seeds failed; first: \(failures.prefix(3).joined(separator: "\n"))")
         // The faults must actually happen, or the run proves little.
-        #expect(crashes > 100 && wipes > 20 && dropped > 10_000 && evidence > 0, "crashes \(crashes), wipes \(wipes), dropped \(dropped), evidence \(evidence)")
-        print("simulation: \(Self.seeds) seeds, \(checkpoints) checkpoints, \(crashes) crashes (\(wipes) disks lost), \(dropped) messages lost, \(evidence) double votes caught")
+        #expect(crashes > 100 && wipes > 20 && torn > 20 && dropped > 10_000 && evidence > 0, "crashes \(crashes), wipes \(wipes), torn \(torn), dropped \(dropped), evidence \(evidence)")
+        print("simulation: \(Self.seeds) seeds, \(checkpoints) checkpoints, \(crashes) crashes (\(wipes) disks lost, \(torn) between a decision's two writes), \(dropped) messages lost, \(evidence) double votes caught")
     }
 
     @Test func aSeedReplaysExactly() async {

@@ -87,6 +87,37 @@ struct TendermintCoreTests {
         #expect(restarted.lockedRound == -1, "a new height starts unlocked")
     }
 
+    /// A decision is two durable writes: the application stores the checkpoint, then the
+    /// core saves the move to the next height. A kill -9 between them (seen in the
+    /// multi-process test: the node trapped on the same certificate decided again) must
+    /// restart at the next height, not decide the stored one a second time.
+    @Test func aRestartBetweenADecisionsTwoWritesResumesAtTheNextHeight() throws {
+        let store = MemoryValidatorStateStore()
+        let app = FixedApp([1])
+        var validator = core(2, store)
+        _ = validator.start(app)
+        _ = validator.receive(proposal(value: [9]), from: 1, app)
+        var before: PersistedValidatorState?
+        for voter: UInt16 in [0, 1] { _ = validator.receive(.vote(vote(.prevote, by: voter, value: [9])), from: voter, app) }
+        before = store.state  // locked on 9, precommit signed: what was durable before the decision
+        var outputs: [ConsensusOutput] = []
+        for voter: UInt16 in [0, 1] { outputs += validator.receive(.vote(vote(.precommit, by: voter, value: [9])), from: voter, app) }
+        let certificate = try #require(outputs.compactMap { if case .decided(let c) = $0 { c } else { nil } }.first)
+        #expect(app.decided.count == 1 && store.state?.height == 2)
+
+        // The kill: checkpoint 1 is stored, the validator state still says height 1.
+        store.save(try #require(before))
+        var restarted = TendermintCore(chainID: chainID, schedule: app.validators(height:), keys: [keys[2]], store: store, firstHeight: 2)
+        #expect(restarted.height == 2 && restarted.lockedRound == -1, "resumes after the stored decision, unlocked")
+        #expect(store.state?.height == 2 && store.state?.lastSigned == before?.lastSigned, "the move is saved; the signing floor is kept")
+        // It takes part in height 2 at once: validator 2 proposes round 0 of height 2.
+        #expect(validators.proposer(height: 2, round: 0) == 2)
+        let started = restarted.start(app)
+        #expect(started.contains { if case .broadcast(.proposal(let p)) = $0 { p.height == 2 } else { false } }, "\(started)")
+        let again = restarted.receive(.commit(certificate), from: 0, app)
+        #expect(app.decided.count == 1, "height 1 is not decided a second time: \(again)")
+    }
+
     @Test func conflictingVotesBecomeEvidence() {
         let app = FixedApp([1])
         var validator = core(0, MemoryValidatorStateStore())

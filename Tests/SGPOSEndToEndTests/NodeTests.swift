@@ -143,9 +143,18 @@ struct NodeProcess {
     }
 
     /// The last lines the node wrote to standard error.
+    /// After a crash: the runtime's message and the crashed thread's frames first (the
+    /// end of a backtrace is only the register dump and the image list).
     func logTail(lines: Int = 8) -> String {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").suffix(lines).joined(separator: " | ")
+        let all = text.split(separator: "\n")
+        var crash: [Substring] = all.filter {
+            $0.contains("Fatal error") || $0.contains("Precondition failed") || $0.contains("Assertion failed") || $0.contains("rogram crashed")
+        }
+        if let crashed = all.firstIndex(where: { $0.hasSuffix(" crashed:") }) {
+            crash += all[crashed..<min(all.count, crashed + 40)]
+        }
+        return (crash + ["--- last lines:"] + all.suffix(lines)).joined(separator: " | ")
     }
 
     /// SIGTERM and waits for the exit. A node that had already died by itself (a trap, a
