@@ -37,6 +37,9 @@ struct FinalityBench {
     let seconds: Int
     /// Transactions per till when `rate` is nil.
     var perTill = 150
+    /// With `rate` nil: each till uploads its transactions in batches of this many
+    /// (`POST /v1/transactions/batch`, binary, one batch at a time) instead of one request each.
+    var batchSize: Int?
 
     func run() async throws -> Result {
         let outlets: [OutletID] = [1, 2, 3, 4]
@@ -97,8 +100,20 @@ struct FinalityBench {
             }
             return samples
         }
+        let batchSize = rate == nil ? self.batchSize : nil
         let answered = try await withThrowingTaskGroup(of: [(OutletID, BenchHTTPClient.Answer, UInt64)].self) { tasks in
             for (index, till) in work.enumerated() {
+                if let batchSize {
+                    tasks.addTask {
+                        let bodies = stride(from: 0, to: till.transactions.count, by: batchSize).map { start in
+                            TransactionBatch(Array(till.transactions[start..<min(start + batchSize, till.transactions.count)])).encoded
+                        }
+                        let answers = try await BenchHTTPClient.post(bodies, path: "/v1/transactions/batch", host: till.endpoint.host,
+                                                                     port: till.endpoint.port, group: group, contentType: "application/octet-stream")
+                        return answers.map { (till.outlet, $0, origin) }
+                    }
+                    continue
+                }
                 tasks.addTask {
                     let offset = Double(index) / Double(rate ?? 1) * 1e9
                     let due: @Sendable (Int) -> UInt64 = { number in
@@ -118,10 +133,20 @@ struct FinalityBench {
             return all
         }
         let decoder = JSONDecoder()
-        let submitted: [(OutletID, UInt64, UInt64, UInt64)] = try answered.map { outlet, answer, due in
+        // (outlet, block height, scheduled, answered) per transaction; a batch answers for all of its own.
+        var submitted: [(OutletID, UInt64, UInt64, UInt64)] = []
+        for (outlet, answer, due) in answered {
             guard answer.status == 200 else { throw CLIError("a submission was refused: HTTP \(answer.status)") }
-            let response = try decoder.decode(API.SubmitResponse.self, from: Data(answer.body))
-            return (outlet, response.height, due, answer.at)
+            guard batchSize != nil else {
+                submitted.append((outlet, try decoder.decode(API.SubmitResponse.self, from: Data(answer.body)).height, due, answer.at))
+                continue
+            }
+            for result in try decoder.decode(API.BatchSubmitResponse.self, from: Data(answer.body)).results {
+                guard result.status == API.BatchResult.committed, let height = result.height else {
+                    throw CLIError("a batched transaction was not committed: \(result.status) \(result.message ?? "")")
+                }
+                submitted.append((outlet, height, due, answer.at))
+            }
         }
         // Wait (≤ 60 s) until every node's checkpoints cover its own last block; each node
         // measures its own blocks' finality (committed → covered by a final checkpoint).
