@@ -40,6 +40,18 @@ public struct PersistedValidatorState: Sendable, Hashable {
     public var signFromHeight: UInt64 = 0
 
     public init(height: UInt64) { self.height = height }
+
+    /// Moves to a new height with no lock and no valid value (line 54 of the paper); what
+    /// was signed stays the floor of what may be signed.
+    mutating func startHeight(_ newHeight: UInt64) {
+        precondition(newHeight > height, "heights only go forward")
+        height = newHeight
+        lockedRound = -1
+        lockedValue = nil
+        validRound = -1
+        validValue = nil
+        validProof = []
+    }
 }
 
 /// Durable storage of ``PersistedValidatorState`` (LMDB in the node, memory in the simulator).

@@ -151,12 +151,7 @@ public struct TendermintCore {
             // before the move to the next height was saved (two durable writes, see
             // `decide`). Finish that move: the height is decided, its lock and valid value
             // are void (line 54), and what was signed stays the guard's floor.
-            restored.height = firstHeight
-            restored.lockedRound = -1
-            restored.lockedValue = nil
-            restored.validRound = -1
-            restored.validValue = nil
-            restored.validProof = []
+            restored.startHeight(firstHeight)
             store.save(restored)
         }
         persisted = restored
@@ -396,12 +391,7 @@ public struct TendermintCore {
         validators = nextValidators
         nextValidators = app.validators(height: height + 1)
         index = Self.index(of: keys, in: validators)
-        persisted.height = height
-        persisted.lockedRound = -1
-        persisted.lockedValue = nil
-        persisted.validRound = -1
-        persisted.validValue = nil
-        persisted.validProof = []
+        persisted.startHeight(height)
         store.save(persisted)
         proposals = [:]
         prevotes = [:]
