@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Independent verifier for SGPOS Ledger data, written from docs/FORMAT.md alone.
 
-Usage: python3 scripts/pyverify/verify.py DATA_DIR [--genesis-id HEX]
+Usage: python3 scripts/pyverify/verify.py DATA_DIR [--genesis-id HEX] [--receipt PAYLOAD]
 
 Reads DATA_DIR/ledger (LMDB) with the `lmdb` package, verifies signatures with PyNaCl
 and hashes with hashlib, re-executes every outlet chain from the stored genesis and
 compares every stored value with the replay (FORMAT.md §9). Exit 0 when everything
 holds; exit 1 with one line naming outlet, height, transaction and rule otherwise.
+It also reports, without changing the result, whether each file in DATA_DIR/evidence
+proves its claim (FORMAT.md §9.7). With --receipt it checks a receipt QR payload
+(FORMAT.md §14) against the verified data: exit 1 if it is not genuine.
 """
 import hashlib
+import json
+import os
 import struct
 import sys
 
@@ -358,6 +363,7 @@ def verify(data_dir):
         if len(db[name]) != count:
             raise Fail("store", f"store/{name}", f"{len(db[name])} entries, the chains account for {count}")
     checkpoints, roots = verify_checkpoints(env, g, db["blocks"], block_sources, heights)
+    g["tx-index"], g["blocks"] = db["tx-index"], db["blocks"]  # for --receipt (§14)
     if checkpoints:
         print(f"checkpoints: {checkpoints} final, each with precommits of more than 2/3 of its validators' voting power")
         print(f"network state: the roots of checkpoints 1-{roots} recomputed from the replayed chains and equal")
@@ -384,6 +390,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     """Every stored commit certificate, from the genesis alone, and the network root of
     each checkpoint whose blocks this copy holds; returns both counts."""
     outlets = sorted(g["outlets"])
+    g["schedule"] = None  # the validator sets of the stored checkpoints (for evidence files, §9.7)
     if len(outlets) < 4:
         return 0, 0
     try:
@@ -404,6 +411,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     with env.begin() as txn:
         stored = list(txn.cursor(cdb).iternext())
     schedule = ValidatorSchedule(g)
+    g["schedule"] = schedule
     statements = {}  # checkpoint height -> outlet -> (covered height, [granted, outstanding, losses])
     previous = None
     for index, (key, raw) in enumerate(stored):
@@ -758,8 +766,110 @@ def main(argv):
     if "--genesis-id" in argv and argv[argv.index("--genesis-id") + 1] != g["id"].hex():
         print(f"FAIL store: genesis {g['id'].hex()} is not the trusted one")
         return 1
+    for line in evidence_files(argv[1] + "/evidence", g):
+        print(line)
+    if "--receipt" in argv:
+        try:
+            print("RECEIPT OK: " + check_receipt(argv[argv.index("--receipt") + 1], g))
+        except (Fail, ValueError) as failure:
+            print(f"FAIL receipt: {failure}")
+            return 1
     print(f"OK genesis {g['id'].hex()}: {total} transactions verified")
     return 0
+
+
+# --- §9.7 evidence files, §14 receipt QR payloads ------------------------------------------
+
+def evidence_files(directory, g):
+    """One line per evidence file (FORMAT.md §9.7): EVIDENCE when it proves its claim from
+    the signatures alone, UNPROVEN EVIDENCE otherwise. Never a failure."""
+    try:
+        names = sorted(os.listdir(directory))[:10_000]
+    except OSError:
+        return []
+    lines = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if name.startswith("outlet-") and name.endswith(".json"):
+            proven, claim = equivocation_file(path, g)
+        elif name.startswith("double-vote-") and name.endswith(".bin"):
+            proven, claim = double_vote_file(path, g)
+        else:
+            continue
+        lines.append(("EVIDENCE " if proven else "UNPROVEN EVIDENCE ") + f"{name}: {claim}")
+    return lines
+
+
+def equivocation_file(path, g):
+    try:
+        with open(path) as f:
+            record = json.load(f)
+        halves = [decode_block(bytes.fromhex(record["held"]))[0], decode_block(bytes.fromhex(record["conflicting"]))[0]]
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return False, "does not decode as two blocks"
+    a, b = halves
+    if not (a["outlet"] == b["outlet"] and a["height"] == b["height"] and a["id"] != b["id"]
+            and a["producer"] == b["producer"]
+            and all(verify_sig(h["producer"], b"SGPOS/block-sig/v1\x00" + h["bytes"], h["signature"]) for h in halves)):
+        return False, "the two blocks are not two different, validly signed blocks of one producer at one height"
+    genesis_key = {o[0]: o[2] for o in g["outlets"]}.get(a["outlet"]) == a["producer"]
+    return True, (f"outlet {a['outlet']} signed two blocks at height {a['height']}: {a['id'].hex()} and {b['id'].hex()}"
+                  + (" (its genesis node key)" if genesis_key else f" (key {a['producer'].hex()}, not its genesis node key)"))
+
+
+def double_vote_file(path, g):
+    schedule = g.get("schedule")
+    try:
+        with open(path, "rb") as f:
+            r = Reader(f.read())
+        a, b = decode_vote(r), decode_vote(r)
+        r.finish()
+    except (OSError, ValueError):
+        return False, "does not decode as two votes"
+    if schedule is None or not 1 <= a["height"] <= schedule.through + 2:
+        return False, f"votes at checkpoint height {a['height']}: this copy's checkpoints do not give that height's validators"
+    keys = schedule.at(a["height"])[0]
+    if not (a["chain"] == b["chain"] == g["id"] and all(a[f] == b[f] for f in ("validator", "height", "round", "kind"))
+            and a["value_id"] != b["value_id"] and a["validator"] < len(keys)
+            and verify_sig(keys[a["validator"]], vote_signed_bytes(a), a["signature"])
+            and verify_sig(keys[a["validator"]], vote_signed_bytes(b), b["signature"])):
+        return False, "the two votes are not two different, validly signed votes of one validator in one step"
+    return True, f"validator {a['validator']} signed two votes of kind {a['kind']} at height {a['height']} round {a['round']}"
+
+
+def receipt_payload(text):
+    """(chain id, outlet, height, transaction id, signature) of a receipt QR payload (§14)."""
+    if not text.startswith("sgpos:1/"):
+        raise ValueError("a receipt payload starts with sgpos:1/")
+    parts = text[len("sgpos:1/"):].split("/")
+    if len(parts) != 5:
+        raise ValueError("a receipt payload has five fields after sgpos:1/")
+    chain, outlet, height, txid, signature = parts
+    if not (1 <= len(chain) <= 64 and all(c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in chain)):
+        raise ValueError("chain id")
+    if not (outlet.isdigit() and height.isdigit() and int(outlet) < 1 << 32 and int(height) < 1 << 64):
+        raise ValueError("outlet and height are decimal integers")
+    if len(txid) != 64 or len(signature) != 128:
+        raise ValueError("transaction id and signature are 64 and 128 hex digits")
+    return chain, int(outlet), int(height), bytes.fromhex(txid), bytes.fromhex(signature)
+
+
+def check_receipt(text, g):
+    """The payload's transaction is at the stated outlet and height of this verified copy
+    and carries the stated signature (FORMAT.md §14)."""
+    chain, outlet, height, txid, signature = receipt_payload(text)
+    if chain != g["chain"]:
+        raise Fail("receipt", "receipt/chain", f"the receipt is for chain {chain}, the genesis is {g['chain']}")
+    location = g["tx-index"].get(txid)
+    if location is None or location[:12] != u32b(outlet) + u64b(height):
+        raise Fail("receipt", "receipt/location", f"transaction {txid.hex()} is not at outlet {outlet} height {height}")
+    header, txs = decode_block(g["blocks"][location[:12]])
+    tx = txs[struct.unpack(">I", location[12:])[0]]
+    if tx["id"] != txid or tx["signature"] != signature:
+        raise Fail("receipt", "receipt/signature", "the receipt's signature differs from the signed transaction in the ledger")
+    if not verify_sig(tx["signer"], b"SGPOS/tx-sig/v1\x00" + tx["unsigned"], signature):
+        raise Fail("receipt", "rule 4", "the signature does not verify")
+    return f"transaction {txid.hex()} at outlet {outlet} height {height}, signed by key {tx['signer'].hex()}"
 
 
 if __name__ == "__main__":
