@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SGPOSAudit", targets: ["SGPOSAudit"]),
         .library(name: "SGPOSRetail", targets: ["SGPOSRetail"]),
         .library(name: "SGPOSState", targets: ["SGPOSState"]),
+        .library(name: "SGPOSOperations", targets: ["SGPOSOperations"]),
         .library(name: "SGPOSTill", targets: ["SGPOSTill"]),
         .library(name: "SGPOSNode", targets: ["SGPOSNode"]),
         .library(name: "SGPOSDevices", targets: ["SGPOSDevices"]),
@@ -52,8 +53,11 @@ let package = Package(
         .target(name: "SGPOSRetail"),
         // The POS state machine: sale, refund, stock, loyalty and shift bodies and their rules.
         .target(name: "SGPOSState", dependencies: ["SGPOSChain", "SGPOSRetail", "SGPOSContracts", "SGPOSCodec", "SGPOSCrypto"]),
-        // Till client: signing sessions, sale building, receipts.
-        .target(name: "SGPOSTill", dependencies: ["SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
+        // The application layer: one home per use case (quote, sell, refund, closings,
+        // what-if quotes); CLI, HTTP, demo and web call it.
+        .target(name: "SGPOSOperations", dependencies: ["SGPOSState", "SGPOSContracts", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
+        // Till client: signing sessions, receipts.
+        .target(name: "SGPOSTill", dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSConsensus", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
@@ -66,7 +70,7 @@ let package = Package(
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
-            "SGPOSConsensus",
+            "SGPOSConsensus", "SGPOSOperations",
             "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
@@ -77,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSNode", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSNode", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -96,21 +100,23 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSRetailTests", dependencies: ["SGPOSRetail"]),
+        .testTarget(name: "SGPOSOperationsTests",
+                    dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSTillTests",
-                    dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSTill", "SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStateTests",
-                    dependencies: ["SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStoreTests",
-                    dependencies: ["SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+                    dependencies: ["SGPOSOperations", "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
                                    "CLMDB", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSConsensusTests", dependencies: ["SGPOSConsensus", "SGPOSSimulator", "SGPOSChain", "SGPOSTestSupport", "SGPOSCrypto", "SGPOSCodec"]),
         .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",
-                    dependencies: ["SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                    dependencies: ["SGPOSOperations", "SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
     ]
 )
 

@@ -5,6 +5,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSRetail
+import SGPOSOperations
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
@@ -92,8 +93,8 @@ public final class LedgerNode: Sendable {
     /// Prices a basket from this outlet's price list (the till's quote).
     public func quote(lines: [StockLine], memberID: String, redeemPoints: Int64) throws -> SaleCalculator.PricedBasket {
         try withState(of: outletID) { state in
-            try SaleCalculator(genesis: genesis, outlet: outletID, settings: try state.retailSettings())
-                .price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: Int64(wallClockMs()), state: state)
+            try SaleBuilder(genesis: genesis, outlet: outletID, principal: "")
+                .quote(lines, memberID: memberID, redeemPoints: redeemPoints, atMs: Int64(wallClockMs()), state: state)
         }
     }
 }

@@ -7,6 +7,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSStore
@@ -154,7 +155,7 @@ public struct NodeAPI: Sendable {
             subtotal: quote.subtotal.decimal, discount: quote.discount.decimal, gst: quote.gst.decimal,
             total: quote.total.decimal, pointsTender: quote.pointsTender.decimal, amountDue: quote.amountDue.decimal,
             gstBasisPoints: quote.gstBasisPoints, invoiceType: quote.allowsSimplifiedInvoice ? "simplified" : "full",
-            appliedRules: quote.appliedRules))
+            appliedRules: priced.appliedRules))
     }
 
     func heads() throws -> Response {

@@ -3,38 +3,14 @@ import Hummingbird
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSTill
 
 extension API {
     /// How the customer pays (prepare requests). Money: decimal strings.
-    public struct Payment: Codable, Sendable {
-        /// `cash`, `card`, `nets`, `paynow`, `voucher`.
-        public var kind: String
-        public var tendered: String?
-        public var terminalId: String?
-        public var approvalCode: String?
-        public var rrn: String?
-        public var maskedPan: String?
-        public var scheme: String?
-        public var billReference: String?
-        public var voucherId: String?
-
-        public init(kind: String, tendered: String? = nil, terminalId: String? = nil, approvalCode: String? = nil,
-                    rrn: String? = nil, maskedPan: String? = nil, scheme: String? = nil, billReference: String? = nil,
-                    voucherId: String? = nil) {
-            self.kind = kind
-            self.tendered = tendered
-            self.terminalId = terminalId
-            self.approvalCode = approvalCode
-            self.rrn = rrn
-            self.maskedPan = maskedPan
-            self.scheme = scheme
-            self.billReference = billReference
-            self.voucherId = voucherId
-        }
-    }
+    public typealias Payment = PaymentRequest
 
     /// Asks the node to build the exact body a till will sign: `sale`, `refund`,
     /// `shift-close` or `day-close`.
@@ -91,74 +67,44 @@ extension API {
     }
 }
 
-extension NodeAPI {
-    func prepare(_ data: [UInt8]) throws -> Response {
-        let request = try decodeJSON(API.PrepareRequest.self, data)
-        do {
-            let (body, number, amount) = try node.withState(of: node.outletID) { state -> (POSBody, UInt64, Int64) in
-                let builder = SaleBuilder(genesis: node.genesis, outlet: node.outletID, principal: request.till ?? "")
-                let now = Int64(wallClockMs())
-                switch request.kind {
-                case "sale":
-                    let lines = (request.lines ?? []).map { StockLine(sku: $0.sku, quantity: $0.qty) }
-                    let sale = try builder.buildSale(
-                        lines, memberID: request.memberId ?? "", redeemPoints: request.redeemPoints ?? 0,
-                        payment: try payment(request.payment), training: request.training ?? false, atMs: now, state: state)
-                    return (.sale(sale), sale.receiptNumber, sale.amountPayable)
-                case "refund":
-                    guard let saleID = request.sale.flatMap(Hash256.init(hex:)) else {
-                        throw HTTPError(.badRequest, message: "refund needs \"sale\": the sale's transaction id (64 hex digits)")
-                    }
-                    let units = (request.refundLines ?? []).map { (line: $0.line &- 1, quantity: $0.qty) }
-                    let refund = try builder.buildRefund(
-                        of: saleID, units: units, reason: request.reason ?? "returned goods", restock: request.restock ?? true,
-                        refundTender: try payment(request.payment), state: state)
-                    return (.refund(refund), refund.creditNoteNumber, refund.amount)
-                case "shift-close":
-                    let close = try builder.buildShiftClose(counted: try cents(request.counted, "counted"), state: state)
-                    return (.shiftClose(close), 0, close.counted)
-                case "day-close":
-                    let books = try state.outletBooks(node.outletID)
-                    let date = CivilTime.singaporeDate(epochMs: now).description
-                    return (.dayClose(DayClose(zNumber: books.lastZNumber + 1, businessDate: date, totals: books.period)),
-                            books.lastZNumber + 1, books.period.netSales)
-                default:
-                    throw HTTPError(.badRequest, message: "kind must be sale, refund, shift-close or day-close")
-                }
+extension API.PrepareRequest {
+    /// The application layer's request; malformed fields are ``RequestError``s.
+    func operation() throws(RequestError) -> SGPOSOperations.PrepareRequest {
+        let payment = try self.payment?.payment() ?? .cash(tendered: nil)
+        switch kind {
+        case "sale":
+            return .sale(lines: (lines ?? []).map { StockLine(sku: $0.sku, quantity: $0.qty) }, memberID: memberId ?? "",
+                         redeemPoints: redeemPoints ?? 0, payment: payment, training: training ?? false)
+        case "refund":
+            guard let saleID = sale.flatMap(Hash256.init(hex:)) else {
+                throw RequestError("refund needs \"sale\": the sale's transaction id (64 hex digits)")
             }
-            return try json(API.PrepareResponse(bodyType: body.typeCode, body: Hex.encode(body.payloadBytes), number: number,
-                                                amount: decimal(amount)))
-        } catch let rejection as LedgerRejection {
-            return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
+            return .refund(sale: saleID, units: (refundLines ?? []).map { RefundUnit(line: $0.line &- 1, quantity: $0.qty) },
+                           reason: reason ?? "returned goods", restock: restock ?? true, payment: payment)
+        case "shift-close":
+            return .shiftClose(counted: try decimalCents(counted, "counted"))
+        case "day-close":
+            return .dayClose
+        default:
+            throw RequestError("kind must be sale, refund, shift-close or day-close")
         }
     }
 }
 
-private func cents(_ text: String?, _ field: String) throws -> Int64 {
-    guard let text else { throw HTTPError(.badRequest, message: "missing \"\(field)\"") }
-    do { return try Money(decimal: text).cents } catch {
-        throw HTTPError(.badRequest, message: "\(field): \(error.message)")
-    }
-}
-
-private func payment(_ json: API.Payment?) throws -> Payment {
-    guard let json else { return .cash(tendered: nil) }
-    func need(_ value: String?, _ field: String) throws -> String {
-        guard let value, !value.isEmpty else { throw HTTPError(.badRequest, message: "payment \(json.kind) needs \"\(field)\"") }
-        return value
-    }
-    switch json.kind {
-    case "cash": return .cash(tendered: try json.tendered.map { try cents($0, "tendered") })
-    case "card":
-        return .card(terminalID: try need(json.terminalId, "terminalId"), approvalCode: try need(json.approvalCode, "approvalCode"),
-                     rrn: try need(json.rrn, "rrn"), maskedPAN: try need(json.maskedPan, "maskedPan"), scheme: try need(json.scheme, "scheme"))
-    case "nets":
-        return .nets(terminalID: try need(json.terminalId, "terminalId"), approvalCode: try need(json.approvalCode, "approvalCode"),
-                     rrn: try need(json.rrn, "rrn"), maskedPAN: try need(json.maskedPan, "maskedPan"))
-    case "paynow":
-        let reference = try need(json.billReference, "billReference")
-        return .payNow(payloadHash: Hash256.sha256(Array(reference.utf8)), billReference: reference, confirmationSource: "till-confirmed")
-    case "voucher": return .voucher(id: try need(json.voucherId, "voucherId"))
-    default: throw HTTPError(.badRequest, message: "payment kind must be cash, card, nets, paynow or voucher")
+extension NodeAPI {
+    func prepare(_ data: [UInt8]) throws -> Response {
+        let request = try decodeJSON(API.PrepareRequest.self, data)
+        let operation: SGPOSOperations.PrepareRequest
+        do { operation = try request.operation() } catch { throw HTTPError(.badRequest, message: error.message) }
+        do {
+            let prepared = try node.withState(of: node.outletID) { state in
+                try SaleBuilder(genesis: node.genesis, outlet: node.outletID, principal: request.till ?? "")
+                    .prepare(operation, atMs: Int64(wallClockMs()), state: state)
+            }
+            return try json(API.PrepareResponse(bodyType: prepared.body.typeCode, body: Hex.encode(prepared.body.payloadBytes),
+                                                number: prepared.number, amount: decimal(prepared.amount)))
+        } catch let rejection as LedgerRejection {
+            return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
+        }
     }
 }

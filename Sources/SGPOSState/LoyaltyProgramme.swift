@@ -136,9 +136,11 @@ extension POSTransition {
         }
     }
 
-    private func basisPointBytes(_ value: Int64) -> [UInt8] {
-        var encoder = CanonicalEncoder(capacity: 8)
-        encoder.writeI64(value)
-        return encoder.bytes
-    }
+}
+
+/// A points rate or multiplier value (basis points), shared by the state machine and ``WhatIfState``.
+func basisPointBytes(_ value: Int64) -> [UInt8] {
+    var encoder = CanonicalEncoder(capacity: 8)
+    encoder.writeI64(value)
+    return encoder.bytes
 }

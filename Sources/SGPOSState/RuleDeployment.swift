@@ -156,11 +156,26 @@ extension POSTransition {
             ids.append(compiled.id)
             ids.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         }
+        state.put(.ruleIndex, RuleDeployment.indexBytes(ids))
+        state.store(RuleRecord(version: compiled.rule.version, activeFromMs: body.activeFromMs, sourceHash: compiled.sourceHash,
+                               source: body.source), at: .rule(compiled.id))
+    }
+}
+
+/// The encodings of the rule tables, shared by the state machine and ``WhatIfState``.
+enum RuleDeployment {
+    /// The rule index value: the sorted ids.
+    static func indexBytes(_ ids: [String]) -> [UInt8] {
         var encoder = CanonicalEncoder()
         encoder.writeCount(ids.count, limit: 1_024)
         for id in ids { encoder.writeString(id, limit: 64) }
-        state.put(.ruleIndex, encoder.bytes)
-        state.store(RuleRecord(version: compiled.rule.version, activeFromMs: body.activeFromMs, sourceHash: compiled.sourceHash,
-                               source: body.source), at: .rule(compiled.id))
+        return encoder.bytes
+    }
+
+    /// A rule counter's value.
+    static func counterBytes(_ value: Int64) -> [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 8)
+        encoder.writeI64(value)
+        return encoder.bytes
     }
 }

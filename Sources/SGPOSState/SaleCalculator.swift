@@ -30,6 +30,14 @@ public struct SaleCalculator: Sendable {
         method = genesis.gstMethod == .perLine ? .perLine : .perInvoice
     }
 
+    /// A calculator with a rate table and method given directly (what-if quotes).
+    public init(rates: GSTRateTable, method: GSTMethod, outlet: UInt32, settings: RetailSettings) {
+        self.outlet = outlet
+        self.settings = settings
+        engine = PricingEngine(rates: rates)
+        self.method = method
+    }
+
     /// What the customer is asked to pay, before tenders.
     public struct PricedBasket: Sendable {
         public let quote: Quote
@@ -43,6 +51,9 @@ public struct SaleCalculator: Sendable {
         public var counterIncrements: [(rule: String, counter: String, member: String, by: Int64)] = []
         /// Points the rules take for rewards (`redeem_points`), besides `redeemPoints`.
         public var rewardPoints: Int64 = 0
+        /// Rules that had an effect, in the order they ran, then any other discount's
+        /// rule (points redeemed as a discount: `loyalty-points`), each once.
+        public var appliedRules: [String] = []
     }
 
     /// Prices `lines` (SKU and quantity) at `atMs` for `memberID` (or "") redeeming
@@ -105,6 +116,7 @@ public struct SaleCalculator: Sendable {
                 priced.counterIncrements = ruleOutcome.increments
                 priced.rewardPoints = ruleOutcome.redeemed
             }
+            priced.appliedRules = ruleOutcome.applied + priced.quote.appliedRules.filter { !ruleOutcome.applied.contains($0) }
             return priced
         } catch {
             throw reject(.pricingRefused, "code \(error.code): \(error.message)")
@@ -134,6 +146,18 @@ public struct SaleCalculator: Sendable {
             gstBasisPoints: UInt32(quote.gstBasisPoints), subtotal: quote.subtotal.cents, discount: quote.discount.cents,
             gst: quote.gst.cents, total: quote.total.cents, rounding: rounding, pointsRedeemed: quote.pointsRedeemed,
             pointsEarned: earned, tenders: tenders)
+    }
+
+    /// What a sale adds to the member's lifetime spend: the amount paid, less points paid
+    /// as a tender.
+    public static func eligibleSpend(_ sale: Sale, _ priced: PricedBasket) -> Int64 {
+        sale.amountPayable - priced.quote.pointsTender.cents
+    }
+
+    /// The tier a member has after a sale: the tier of the new lifetime spend, or the
+    /// rules' tier when higher.
+    public static func tier(lifetimeSpend: Int64, ruleTier: UInt8?) throws -> UInt8 {
+        max(LoyaltyTier.forLifetimeSpend(try Money(cents: lifetimeSpend)).rawValue, ruleTier ?? 0)
     }
 
     /// Singapore calendar day (days since 1970-01-01) of a time.

@@ -29,7 +29,7 @@ extension POSTransition {
             return
         }
         for line in sale.lines { try changeStock(line.sku, by: -line.quantity, &state) }
-        let eligible = sale.amountPayable - priced.quote.pointsTender.cents
+        let eligible = SaleCalculator.eligibleSpend(sale, priced)
         if !sale.memberID.isEmpty {
             var account = try member(sale.memberID, state)
             account.debit(sale.pointsRedeemed + priced.rewardPoints)
@@ -40,15 +40,13 @@ extension POSTransition {
                 account.pointsEarnedTotal += sale.pointsEarned
             }
             account.lifetimeSpend += eligible
-            account.tier = max(LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue, priced.tierChange ?? 0)
+            account.tier = try SaleCalculator.tier(lifetimeSpend: account.lifetimeSpend, ruleTier: priced.tierChange)
             try storeMember(account, sale.memberID, &state)
         }
         for increment in priced.counterIncrements {
             let key = StateKey.ruleCounter(rule: increment.rule, counter: increment.counter, member: increment.member)
             let current = try state.ruleCounter(rule: increment.rule, counter: increment.counter, member: increment.member)
-            var encoder = CanonicalEncoder(capacity: 8)
-            encoder.writeI64(current + increment.by)
-            state.put(key, encoder.bytes)
+            state.put(key, RuleDeployment.counterBytes(current + increment.by))
         }
         for tender in sale.tenders {
             if case .voucher(let id, _) = tender { state.put(.voucher(id), transactionID.bytes) }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import SGPOSChain
+import SGPOSOperations
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState

@@ -4,6 +4,7 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSNode
+import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSTill

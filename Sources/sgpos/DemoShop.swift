@@ -2,6 +2,7 @@ import Foundation
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSStore

@@ -3,6 +3,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSNode
+import SGPOSOperations
 import SGPOSState
 import SGPOSTill
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SGPOSChain
+import SGPOSOperations
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState

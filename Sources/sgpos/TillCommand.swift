@@ -3,6 +3,7 @@ import Foundation
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSStore

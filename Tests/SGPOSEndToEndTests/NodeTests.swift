@@ -1,5 +1,6 @@
 import Foundation
 import SGPOSAudit
+import SGPOSOperations
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto

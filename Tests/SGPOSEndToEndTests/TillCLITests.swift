@@ -125,7 +125,8 @@ import Testing
         // 128.46 − 0.99 (B2G1) − 3.00 (dairy) = 124.47; − 12.44 (10 %) − 5.00 = 107.03; GST 9/109 = 8.84;
         // points: 107 × 1.2 (silver) = 128, + 2 × 107 bonus = 342; lifetime 4,990 + 107.03 → gold.
         #expect(priced["total"] as? String == "107.03" && priced["discount"] as? String == "21.43", "\(quote.output)\(quote.error)")
-        #expect(priced["gst"] as? String == "8.84" && priced["pointsEarned"] as? Int == 342 && priced["tier"] as? String == "gold")
+        #expect(priced["gst"] as? String == "8.84" && priced["pointsEarned"] as? Int == 342 && priced["tier"] as? String == "silver"
+                && priced["tierAfter"] as? String == "gold")
         #expect((priced["appliedRules"] as? [String])?.first == "promo.snacks-b2g1")
         let scratch = Scratch()
         try "rule \"x\" version 1 {\n  let y = 1 + S$1.00\n}".write(toFile: scratch.path + "/bad.rules", atomically: true, encoding: .utf8)

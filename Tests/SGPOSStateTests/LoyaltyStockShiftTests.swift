@@ -2,6 +2,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSRetail
+import SGPOSOperations
 import SGPOSState
 import SGPOSTestSupport
 import Testing

@@ -3,6 +3,7 @@ import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSState
 import SGPOSStore
 import SGPOSTestSupport

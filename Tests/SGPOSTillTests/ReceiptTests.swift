@@ -1,6 +1,7 @@
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSState
 import SGPOSTestSupport
 import SGPOSTill

@@ -1,0 +1,62 @@
+import SGPOSCrypto
+import SGPOSRetail
+
+/// How the customer pays, as a till or a what-if quote describes it (JSON): money as
+/// decimal strings with two decimals. ``payment()`` checks it and gives the ``Payment``.
+public struct PaymentRequest: Codable, Sendable, Hashable {
+    /// `cash`, `card`, `nets`, `paynow`, `voucher`.
+    public var kind: String
+    public var tendered: String?
+    public var terminalId: String?
+    public var approvalCode: String?
+    public var rrn: String?
+    public var maskedPan: String?
+    public var scheme: String?
+    public var billReference: String?
+    public var voucherId: String?
+
+    public init(kind: String, tendered: String? = nil, terminalId: String? = nil, approvalCode: String? = nil,
+                rrn: String? = nil, maskedPan: String? = nil, scheme: String? = nil, billReference: String? = nil,
+                voucherId: String? = nil) {
+        self.kind = kind
+        self.tendered = tendered
+        self.terminalId = terminalId
+        self.approvalCode = approvalCode
+        self.rrn = rrn
+        self.maskedPan = maskedPan
+        self.scheme = scheme
+        self.billReference = billReference
+        self.voucherId = voucherId
+    }
+
+    /// The payment this describes; a missing field or a malformed amount is a ``RequestError``.
+    public func payment() throws(RequestError) -> Payment {
+        func need(_ value: String?, _ field: String) throws(RequestError) -> String {
+            guard let value, !value.isEmpty else { throw RequestError("payment \(kind) needs \"\(field)\"") }
+            return value
+        }
+        switch kind {
+        case "cash":
+            guard let tendered else { return .cash(tendered: nil) }
+            return .cash(tendered: try decimalCents(tendered, "tendered"))
+        case "card":
+            return .card(terminalID: try need(terminalId, "terminalId"), approvalCode: try need(approvalCode, "approvalCode"),
+                         rrn: try need(rrn, "rrn"), maskedPAN: try need(maskedPan, "maskedPan"), scheme: try need(scheme, "scheme"))
+        case "nets":
+            return .nets(terminalID: try need(terminalId, "terminalId"), approvalCode: try need(approvalCode, "approvalCode"),
+                         rrn: try need(rrn, "rrn"), maskedPAN: try need(maskedPan, "maskedPan"))
+        case "paynow":
+            let reference = try need(billReference, "billReference")
+            return .payNow(payloadHash: Hash256.sha256(Array(reference.utf8)), billReference: reference,
+                           confirmationSource: "till-confirmed")
+        case "voucher": return .voucher(id: try need(voucherId, "voucherId"))
+        default: throw RequestError("payment kind must be cash, card, nets, paynow or voucher")
+        }
+    }
+}
+
+/// Cents of a decimal money string (`12.30`), naming `field` when it is not one.
+public func decimalCents(_ text: String?, _ field: String) throws(RequestError) -> Int64 {
+    guard let text else { throw RequestError("missing \"\(field)\"") }
+    do { return try Money(decimal: text).cents } catch { throw RequestError("\(field): \(error.message)") }
+}

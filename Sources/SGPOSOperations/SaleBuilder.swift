@@ -1,0 +1,125 @@
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSRetail
+import SGPOSState
+
+/// Builds the exact bodies the state machine accepts for one till, from a state: the
+/// sell, refund and shift-close use cases. The till session uses it locally, the node's
+/// quote and prepare endpoints for remote tills, `sgpos quote` against a what-if state.
+public struct SaleBuilder: Sendable {
+    /// Where the GST rates and the GST method come from.
+    public enum Taxes: Sendable {
+        /// The genesis's `gst` section, as the state machine reads it.
+        case genesis(Genesis)
+        /// A rate table and method given directly (what-if quotes).
+        case table(GSTRateTable, GSTMethod)
+    }
+
+    public let taxes: Taxes
+    public let outlet: OutletID
+    public let principal: String
+
+    public init(genesis: Genesis, outlet: OutletID, principal: String) {
+        self.init(taxes: .genesis(genesis), outlet: outlet, principal: principal)
+    }
+
+    public init(taxes: Taxes, outlet: OutletID, principal: String) {
+        self.taxes = taxes
+        self.outlet = outlet
+        self.principal = principal
+    }
+
+    /// The calculator for `state`'s retail settings.
+    public func calculator(_ state: some StateReader) throws -> SaleCalculator {
+        switch taxes {
+        case .genesis(let genesis):
+            return try SaleCalculator(genesis: genesis, outlet: outlet, settings: try state.retailSettings())
+        case .table(let rates, let method):
+            return SaleCalculator(rates: rates, method: method, outlet: outlet, settings: try state.retailSettings())
+        }
+    }
+
+    /// Prices `lines` for the customer (the quote a till shows).
+    public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, atMs: Int64,
+                      state: some StateReader) throws -> SaleCalculator.PricedBasket {
+        try calculator(state).price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
+    }
+
+    /// The sale for a basket paid with `payment`: numbered after `state`'s last receipt,
+    /// priced, rounded and tendered exactly as the state machine will check it.
+    public func buildSale(
+        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, payment: Payment, training: Bool = false,
+        atMs: Int64, state: some StateReader
+    ) throws -> Sale {
+        try priceSale(lines, memberID: memberID, redeemPoints: redeemPoints, payment: payment, training: training,
+                      atMs: atMs, state: state).sale
+    }
+
+    /// ``buildSale`` with the priced basket it came from (the quote a till shows).
+    public func priceSale(
+        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, payment: Payment, training: Bool = false,
+        atMs: Int64, state: some StateReader
+    ) throws -> (priced: SaleCalculator.PricedBasket, sale: Sale) {
+        let calculator = try calculator(state)
+        let priced = try calculator.price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
+        let receipt = (try state.shift(outlet: outlet, till: principal)?.lastReceiptNumber ?? 0) + 1
+        var tenders: [Tender] = []
+        let pointsTender = priced.quote.pointsTender.cents
+        if pointsTender > 0 { tenders.append(.points(points: redeemPoints, amount: pointsTender)) }
+        // Cash rounding depends on a cash tender being present: price with the kind first.
+        let draft = try calculator.sale(priced, receiptNumber: receipt, training: training,
+                                        tenders: tenders + (payment.isCash ? [.cash(tendered: 1, change: 0)] : []))
+        let due = draft.amountPayable - pointsTender
+        if due > 0 {
+            tenders.append(try payment.tender(amount: due))
+        }
+        return (priced, try calculator.sale(priced, receiptNumber: receipt, training: training, tenders: tenders))
+    }
+
+    /// The refund of `units` (line index, quantity) of a sale, with every figure the
+    /// state machine will expect, paid back in cash or to the original card.
+    public func buildRefund(
+        of saleID: Hash256, units: [(line: UInt32, quantity: Int64)], reason: String, restock: Bool, refundTender: Payment,
+        state: some StateReader
+    ) throws -> Refund {
+        guard var record = try state.saleRecord(saleID) else {
+            throw LedgerRejection(.unknownOriginal, "sale \(saleID) is not a sale of outlet \(outlet)")
+        }
+        var lines: [RefundLine] = []
+        var amount: Int64 = 0
+        var gst: Int64 = 0
+        for unit in units {
+            guard Int(unit.line) < record.lines.count else {
+                throw LedgerRejection(.refundExceedsSale, "the sale has no line \(unit.line)")
+            }
+            var sold = record.lines[Int(unit.line)]
+            let left = sold.quantity - sold.refundedQuantity
+            guard unit.quantity > 0, unit.quantity <= left else {
+                throw LedgerRejection(.refundExceedsSale, "line \(unit.line + 1) (\(sold.sku)): \(unit.quantity) units asked, \(left) of \(sold.quantity) not yet refunded")
+            }
+            guard !record.voided else { throw LedgerRejection(.unknownOriginal, "sale \(saleID) was voided") }
+            let (lineAmount, lineGST) = sold.credit(units: unit.quantity)
+            sold.refund(units: unit.quantity, credit: (lineAmount, lineGST))
+            record.lines[Int(unit.line)] = sold
+            lines.append(RefundLine(lineIndex: unit.line, quantity: unit.quantity, amount: lineAmount, gst: lineGST))
+            amount += lineAmount
+            gst += lineGST
+        }
+        let reversed = record.pointsToReverse(amount: amount)
+        // Money goes back without change: cash is handed over exactly.
+        let tender = try (refundTender.isCash ? Payment.cash(tendered: nil) : refundTender).tender(amount: amount)
+        let number = (try state.shift(outlet: outlet, till: principal)?.lastCreditNoteNumber ?? 0) + 1
+        return Refund(originalSale: saleID, creditNoteNumber: number, reason: reason, restock: restock, lines: lines,
+                      gstBasisPoints: record.gstBasisPoints, amount: amount, gst: gst, pointsReversed: reversed,
+                      tenders: amount > 0 ? [tender] : [])
+    }
+
+    /// The shift-close for counted cash against the state's expected cash.
+    public func buildShiftClose(counted: Int64, state: some StateReader) throws -> ShiftClose {
+        guard let shift = try state.shift(outlet: outlet, till: principal), shift.open else {
+            throw LedgerRejection(.shiftNotOpen, "till \(principal) has no open shift")
+        }
+        return ShiftClose(counted: counted, expected: shift.expectedCash, variance: counted - shift.expectedCash)
+    }
+}
