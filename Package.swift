@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SGPOSDevices", targets: ["SGPOSDevices"]),
         .library(name: "SGPOSContracts", targets: ["SGPOSContracts"]),
         .library(name: "SGPOSConsensus", targets: ["SGPOSConsensus"]),
+        .library(name: "SGPOSCheckpointStore", targets: ["SGPOSCheckpointStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,18 +60,20 @@ let package = Package(
         // Till client: signing sessions, receipts.
         .target(name: "SGPOSTill", dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
-        .target(name: "SGPOSAudit", dependencies: ["SGPOSConsensus", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSAudit", dependencies: ["SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
         .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
         // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
-        .target(name: "SGPOSConsensus", dependencies: ["SGPOSStore", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSConsensus", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        // The checkpoint chain's LMDB tables (certificates, the validator's signing state).
+        .target(name: "SGPOSCheckpointStore", dependencies: ["SGPOSConsensus", "SGPOSStore", "SGPOSCrypto", "SGPOSCodec"]),
         // The seeded fault simulator (VOPR style) over the real consensus core.
         .target(name: "SGPOSSimulator", dependencies: ["SGPOSConsensus", "SGPOSCrypto", "SGPOSCodec"]),
         // Receipt printers, cash drawers and barcode scanners (ESC/POS, libusb, HID).
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
-            "SGPOSConsensus", "SGPOSOperations",
+            "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations",
             "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
@@ -78,10 +81,25 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        // What the `sgpos` commands and the demo share: one-line errors, JSON, key files.
+        .target(name: "SGPOSCommandSupport", dependencies: [
+            "SGPOSAudit", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // `sgpos demo` and `sgpos bench`: the demo network and the benchmarks, apart from the commands.
+        .target(name: "SGPOSDemo", dependencies: [
+            "SGPOSCommandSupport", "SGPOSNode", "SGPOSOperations", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore",
+            "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSNode", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSCommandSupport", "SGPOSDemo", "SGPOSNode", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -113,10 +131,10 @@ let package = Package(
         .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",
-                    dependencies: ["SGPOSOperations", "SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                    dependencies: ["SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
     ]
 )
 

@@ -4,6 +4,7 @@ import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
+import Synchronization
 
 /// Re-verifies a node's whole store without trusting it: every block from genesis
 /// (links, signatures, Merkle roots, history roots, registry rules, state roots), and
@@ -325,16 +326,16 @@ struct DecodedBlock: Sendable {
 }
 
 /// A batch being decoded and signature-checked in the background.
-final class DecodedBatch: @unchecked Sendable {
-    // @unchecked: `result` is written once by the background task before `done` is
-    // signalled and read only after `wait()` has returned.
-    private var result: [DecodedBlock] = []
+final class DecodedBatch: Sendable {
+    private let result = Mutex<[DecodedBlock]>([])
+    /// A completion signal (not a lock): the background task signals once the result is set.
     private let done = DispatchSemaphore(value: 0)
 
     static func start(_ raw: [(height: UInt64, bytes: [UInt8])]) -> DecodedBatch {
         let batch = DecodedBatch()
         DispatchQueue.global().async {
-            batch.result = decodeAndVerify(raw)
+            let decoded = decodeAndVerify(raw)
+            batch.result.withLock { $0 = decoded }
             batch.done.signal()
         }
         return batch
@@ -343,7 +344,7 @@ final class DecodedBatch: @unchecked Sendable {
     func wait() -> [DecodedBlock] {
         done.wait()
         done.signal()  // later waits return at once
-        return result
+        return result.withLock { $0 }
     }
 
     /// Decodes every block, then verifies every transaction signature on all cores
@@ -391,11 +392,14 @@ func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -
 }
 
 /// One part of the final state comparison, possibly run on another thread.
-final class StateScan: @unchecked Sendable {
-    // @unchecked: `result` is written by the background scan before `done` is signalled
-    // and read only after waiting on `done`.
-    var result: (entries: Int, mismatch: String?)?
+final class StateScan: Sendable {
+    private let scanned = Mutex<(entries: Int, mismatch: String?)?>(nil)
+    /// A completion signal (not a lock): the background scan signals once `result` is set.
     let done = DispatchSemaphore(value: 0)
+    var result: (entries: Int, mismatch: String?)? {
+        get { scanned.withLock { $0 } }
+        set { scanned.withLock { $0 = newValue } }
+    }
 
     /// Scans state keys in [from, to) (to nil: to the end of the outlet's prefix).
     static func compare(_ transaction: LMDBTransaction, _ database: LMDBDatabase, from start: [UInt8], to end: [UInt8]?,

@@ -1,4 +1,5 @@
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto

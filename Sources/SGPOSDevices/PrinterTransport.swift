@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,43 +92,45 @@ public struct TCPTransport: PrinterTransport {
 
 /// A printer in memory for tests: records what was written, answers status queries with
 /// configurable bytes, and can be made to fail.
-public final class MemoryPrinter: PrinterTransport, @unchecked Sendable {
-    // @unchecked: all state is guarded by `lock`.
-    private let lock = NSLock()
-    private var written: [UInt8] = []
-    private var pendingReply: [UInt8] = []
+public final class MemoryPrinter: PrinterTransport, Sendable {
+    private struct State {
+        var written: [UInt8] = []
+        var pendingReply: [UInt8] = []
+        var paperStatus: UInt8 = 0x12
+        var failWrites = false
+    }
+    private let state = Mutex(State())
+
     public var paperStatus: UInt8 {
-        get { lock.withLock { _paperStatus } }
-        set { lock.withLock { _paperStatus = newValue } }
+        get { state.withLock { $0.paperStatus } }
+        set { state.withLock { $0.paperStatus = newValue } }
     }
     /// Makes receipt writes fail (status queries still answer): unplugged mid-job.
     public var failWrites: Bool {
-        get { lock.withLock { _failWrites } }
-        set { lock.withLock { _failWrites = newValue } }
+        get { state.withLock { $0.failWrites } }
+        set { state.withLock { $0.failWrites = newValue } }
     }
-    private var _paperStatus: UInt8 = 0x12
-    private var _failWrites = false
 
     public init() {}
 
-    public var output: [UInt8] { lock.withLock { written } }
+    public var output: [UInt8] { state.withLock { $0.written } }
 
     public func write(_ bytes: [UInt8]) throws {
-        try lock.withLock {
+        try state.withLock { state throws(DeviceError) in
             if bytes.count == 3 && bytes[0] == 0x10 && bytes[1] == 0x04 {
-                pendingReply = [bytes[2] == 4 ? _paperStatus : 0x12]
+                state.pendingReply = [bytes[2] == 4 ? state.paperStatus : 0x12]
             } else {
                 // A job can fail after the status said ready (unplugged mid-print).
-                guard !_failWrites else { throw DeviceError.unavailable("printer unplugged") }
-                written += bytes
+                guard !state.failWrites else { throw DeviceError.unavailable("printer unplugged") }
+                state.written += bytes
             }
         }
     }
 
     public func read(count: Int, timeoutMs: Int) throws -> [UInt8] {
-        lock.withLock {
-            defer { pendingReply = [] }
-            return Array(pendingReply.prefix(count))
+        state.withLock { state in
+            defer { state.pendingReply = [] }
+            return Array(state.pendingReply.prefix(count))
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SGPOSAudit
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto

@@ -1,8 +1,11 @@
 import Foundation
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
@@ -46,6 +49,12 @@ public actor CheckpointService: Service {
         public var networkRoot: String
         public var networkDivergence: String?
     }
+
+    /// The service's own thread. Its durable writes (the validator's signing state before
+    /// every vote, each decided certificate) fsync there, never on the cooperative pool
+    /// that serves HTTP and replication (as ``GroupCommitter`` keeps block commits off it).
+    static let executorLoop: any EventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { Self.executorLoop.executor.asUnownedSerialExecutor() }
 
     let node: LedgerNode
     let logger: Logger
@@ -225,12 +234,8 @@ public actor CheckpointService: Service {
     }
 
     func tickForever() async {
-        var ticks = 0
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: Self.tickMs * 1_000_000)
-            ticks += 1
-            // Other outlets' points claims on this one: settled about once a second.
-            if ticks % 4 == 0 { await ClaimSettlement.settlePending(node: node, logger: logger) }
             guard core != nil else {
                 // Listening: tell the others we are here (height 0: recovering).
                 await transport?(.all, .status(height: 0))

@@ -1,11 +1,34 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
+
+/// Settles other outlets' points claims on this outlet's chain about once a second, in its
+/// own task: a slow settlement never delays a vote of the checkpoint service.
+public struct ClaimSettlementService: Service {
+    let node: LedgerNode
+    let logger: Logger
+    static let periodMs: UInt64 = 1_000
+
+    public init(node: LedgerNode, logger: Logger) {
+        self.node = node
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(nanoseconds: Self.periodMs * 1_000_000)
+                await ClaimSettlement.settlePending(node: node, logger: logger)
+            }
+        }
+    }
+}
 
 /// The source side of points claims (docs/CONSENSUS.md §10): another outlet credited a
 /// member with points from this outlet's account of them; as soon as this node holds that

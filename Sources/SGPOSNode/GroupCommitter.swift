@@ -158,11 +158,3 @@ private final class BatchWaiter {
         continuation.resume(throwing: error)
     }
 }
-
-/// Milliseconds since the epoch, from the system clock: the block timestamp, chosen at
-/// the edge (the state machine only ever sees it as an input).
-func wallClockMs() -> TimestampMs {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return TimestampMs(now.tv_sec) * 1_000 + TimestampMs(now.tv_nsec / 1_000_000)
-}

@@ -9,6 +9,7 @@ import SGPOSOperations
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
+import Synchronization
 
 /// One outlet's node: its ledger (its own chain and its peers' replicas), the group
 /// committer for its tills, and the read side the API and peers use. LMDB read
@@ -101,46 +102,40 @@ public final class LedgerNode: Sendable {
 
 /// Local block notifications for the replicator: the newest committed height. Bounded
 /// by construction (one value; one waiter per pushing task), and cancellation-aware.
-public final class LocalBlockFeed: @unchecked Sendable {
-    // @unchecked: all state is guarded by `lock`.
-    private let lock = NSLock()
-    private var height: UInt64 = 0
-    private var nextWaiter = 0
-    private var waiters: [Int: CheckedContinuation<UInt64, Never>] = [:]
+public final class LocalBlockFeed: Sendable {
+    private struct State {
+        var height: UInt64 = 0
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<UInt64, Never>] = [:]
+    }
+    private let state = Mutex(State())
 
     func publish(outlet: OutletID, height newHeight: UInt64) {
-        lock.lock()
-        height = max(height, newHeight)
-        let ready = waiters
-        waiters = [:]
-        let value = height
-        lock.unlock()
+        let (ready, value) = state.withLock { state in
+            state.height = max(state.height, newHeight)
+            defer { state.waiters = [:] }
+            return (state.waiters, state.height)
+        }
         for waiter in ready.values { waiter.resume(returning: value) }
     }
 
     /// Waits for a height above `seen`; returns the current height at once if cancelled.
     func next(after seen: UInt64) async -> UInt64 {
-        let id: Int = lock.withLock {
-            nextWaiter += 1
-            return nextWaiter
+        let id: Int = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                lock.lock()
-                if height > seen || Task.isCancelled {
-                    let value = height
-                    lock.unlock()
-                    continuation.resume(returning: value)
-                } else {
-                    waiters[id] = continuation
-                    lock.unlock()
+                let ready: UInt64? = state.withLock { state in
+                    if state.height > seen || Task.isCancelled { return state.height }
+                    state.waiters[id] = continuation
+                    return nil
                 }
+                if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            lock.lock()
-            let waiter = waiters.removeValue(forKey: id)
-            let value = height
-            lock.unlock()
+            let (waiter, value) = state.withLock { state in (state.waiters.removeValue(forKey: id), state.height) }
             waiter?.resume(returning: value)
         }
     }

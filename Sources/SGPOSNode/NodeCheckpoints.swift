@@ -1,5 +1,6 @@
 import SGPOSAudit
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto

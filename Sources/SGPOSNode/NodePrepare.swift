@@ -7,6 +7,7 @@ import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSTill
+import SGPOSStore
 
 extension API {
     /// How the customer pays (prepare requests). Money: decimal strings.

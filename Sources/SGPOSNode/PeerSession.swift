@@ -3,16 +3,25 @@ import NIOCore
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import Synchronization
 
 /// One peer connection: frames, the Ed25519 handshake, then messages. The handshake
 /// proves each side holds the genesis node key of the outlet it claims; anything else
 /// first, a wrong chain, or a bad signature ends the connection.
-final class PeerSession: @unchecked Sendable {
-    // @unchecked: `peerOutlet` is written once by the reading task before it is shared.
+final class PeerSession: Sendable {
     let node: LedgerNode
     let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-    private(set) var peerOutlet: OutletID?
+    /// Set once the handshake succeeds; read by the handshake deadline, the replicator
+    /// and senders on other tasks.
+    private struct Link {
+        var peerOutlet: OutletID?
+        var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
+    }
+    private let link = Mutex(Link())
     private let writeLock = AsyncLock()
+
+    /// The authenticated peer's outlet (nil before the handshake succeeds).
+    var peerOutlet: OutletID? { link.withLock { $0.peerOutlet } }
 
     enum Event: Sendable {
         case authenticated(OutletID)
@@ -65,8 +74,7 @@ final class PeerSession: @unchecked Sendable {
             guard let key = node.genesis.outlet(claimed)?.nodeKey, key.isValidSignature(signature, for: theirs) else {
                 throw NodeError.peerProtocol("outlet \(claimed)'s handshake signature does not verify under its genesis key")
             }
-            self.peerOutlet = claimed
-            self.outbound = outbound
+            self.link.withLock { $0 = Link(peerOutlet: claimed, outbound: outbound) }
             try await handle(.authenticated(claimed))
             while let frame = try await iterator.next() {
                 try await handle(.message(try PeerMessage(decoding: Array(frame.readableBytesView))))
@@ -74,10 +82,8 @@ final class PeerSession: @unchecked Sendable {
         }
     }
 
-    private var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
-
     func send(_ message: PeerMessage) async throws {
-        guard let outbound else { throw NodeError.peerProtocol("not connected") }
+        guard let outbound = link.withLock({ $0.outbound }) else { throw NodeError.peerProtocol("not connected") }
         try await write(outbound, message)
     }
 

@@ -10,6 +10,7 @@ import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
+import Synchronization
 
 /// Replication between outlet nodes (docs/PEERS.md): peers authenticate with their
 /// genesis node keys, exchange heads, pull the ranges they miss, and every local block
@@ -17,14 +18,16 @@ import SGPOSStore
 /// auditor validates them (signatures, links, state rules) before they are stored. A
 /// node dials the peers with a higher outlet id and accepts the others; lost connections
 /// are redialled with capped exponential backoff.
-public final class Replicator: Service, @unchecked Sendable {
-    // @unchecked: mutable state is guarded by `lock`; NIO objects are Sendable.
+public final class Replicator: Service, Sendable {
     let node: LedgerNode
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
-    private let lock = NSLock()
-    private var sessions: [OutletID: PeerSession] = [:]
-    private var isolated = false
+    /// Authenticated sessions by peer outlet, and whether fault drills cut this node off.
+    private struct Peers {
+        var sessions: [OutletID: PeerSession] = [:]
+        var isolated = false
+    }
+    private let peers = Mutex(Peers())
     private let validator: BlockValidator
     private let replicaBlocks = Counter(label: "sgpos_replica_blocks_total")
     private let equivocations = Counter(label: "sgpos_equivocations_total")
@@ -39,15 +42,15 @@ public final class Replicator: Service, @unchecked Sendable {
         validator = BlockValidator(genesis: node.genesis, rules: POSRules.chainRules)
     }
 
-    public var connectedCount: Int { lock.withLock { sessions.count } }
-    public var isIsolated: Bool { lock.withLock { isolated } }
+    public var connectedCount: Int { peers.withLock { $0.sessions.count } }
+    public var isIsolated: Bool { peers.withLock { $0.isolated } }
 
     /// Cuts this node off its peers (closes every connection, stops dialling and
     /// accepting) or reconnects it. Fault drills only.
     public func setIsolated(_ value: Bool) async {
-        let closing: [PeerSession] = lock.withLock {
-            isolated = value
-            return value ? Array(sessions.values) : []
+        let closing: [PeerSession] = peers.withLock { peers in
+            peers.isolated = value
+            return value ? Array(peers.sessions.values) : []
         }
         for session in closing { await session.close() }
         logger.notice("peer isolation \(value ? "on" : "off")")
@@ -132,9 +135,9 @@ public final class Replicator: Service, @unchecked Sendable {
             try await session.run(expected: expected) { event in
                 switch event {
                 case .authenticated(let outlet):
-                    let previous: PeerSession? = self.lock.withLock {
-                        let old = self.sessions[outlet]
-                        self.sessions[outlet] = session
+                    let previous: PeerSession? = self.peers.withLock { peers in
+                        let old = peers.sessions[outlet]
+                        peers.sessions[outlet] = session
                         return old
                     }
                     if let previous, previous !== session { await previous.close() }
@@ -148,7 +151,7 @@ public final class Replicator: Service, @unchecked Sendable {
             logger.debug("peer session ended: \(error)")
         }
         if let outlet = session.peerOutlet {
-            lock.withLock { if sessions[outlet] === session { sessions[outlet] = nil } }
+            peers.withLock { peers in if peers.sessions[outlet] === session { peers.sessions[outlet] = nil } }
             logger.info("peer outlet \(outlet) disconnected")
         }
         await session.close()
@@ -156,10 +159,10 @@ public final class Replicator: Service, @unchecked Sendable {
 
     /// Sends a consensus message to every connected peer, or to one outlet's node.
     public func sendConsensus(_ target: ConsensusTarget, _ message: ConsensusMessage) async {
-        let receivers: [PeerSession] = lock.withLock {
+        let receivers: [PeerSession] = peers.withLock { peers in
             switch target {
-            case .all: Array(sessions.values)
-            case .outlet(let outlet): sessions[outlet].map { [$0] } ?? []
+            case .all: Array(peers.sessions.values)
+            case .outlet(let outlet): peers.sessions[outlet].map { [$0] } ?? []
             }
         }
         for session in receivers { try? await session.send(.consensus(message)) }
@@ -274,7 +277,7 @@ public final class Replicator: Service, @unchecked Sendable {
         var header = held.header
         header.timestampMs += 1
         let conflicting = Block.seal(header: header, transactions: held.transactions, key: node.nodeKey)
-        for session in lock.withLock({ Array(sessions.values) }) { try? await session.send(.blocks([conflicting])) }
+        for session in peers.withLock({ Array($0.sessions.values) }) { try? await session.send(.blocks([conflicting])) }
         logger.warning("fault injection: outlet \(node.outletID) signed a second block at height \(held.header.height) and pushed it to its peers")
         return (held, conflicting)
     }
@@ -291,7 +294,7 @@ public final class Replicator: Service, @unchecked Sendable {
                 }
             }) ?? []
             seen = height
-            for session in lock.withLock({ Array(sessions.values) }) {
+            for session in peers.withLock({ Array($0.sessions.values) }) {
                 try? await session.send(.blocks(blocks))
             }
         }
@@ -302,7 +305,7 @@ public final class Replicator: Service, @unchecked Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: 2_000_000_000)
             guard let heads = try? localHeads() else { continue }
-            for session in lock.withLock({ Array(sessions.values) }) { try? await session.send(.heads(heads)) }
+            for session in peers.withLock({ Array($0.sessions.values) }) { try? await session.send(.heads(heads)) }
         }
     }
 }

@@ -34,28 +34,23 @@ public enum SimulationRunner {
 }
 
 /// Per-worker results, each slot written by one worker before the group is left.
-final class ResultBox: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = DispatchSemaphore(value: 1)
-    private var slots: [[SimulationReport]]
+final class ResultBox: Sendable {
+    private let slots: Mutex<[[SimulationReport]]>
 
-    init(workers: Int) { slots = Array(repeating: [], count: workers) }
+    init(workers: Int) { slots = Mutex(Array(repeating: [], count: workers)) }
 
     func set(_ worker: Int, _ reports: [SimulationReport]) {
-        lock.wait()
-        slots[worker] = reports
-        lock.signal()
+        slots.withLock { $0[worker] = reports }
     }
 
     func all() -> [SimulationReport] {
-        lock.wait()
-        defer { lock.signal() }
-        return slots.flatMap { $0 }
+        slots.withLock { $0.flatMap { $0 } }
     }
 }
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 enum System {

@@ -2,9 +2,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSContracts
 import SGPOSCrypto
-#if canImport(Glibc)
-import Glibc
-#endif
+import Synchronization
 
 /// Deploys a promotion or loyalty rule (docs/CONTRACTS.md): the source is compiled
 /// (parsed, type-checked, cost-bounded) by every node; the rule runs from `activeFromMs`
@@ -77,32 +75,19 @@ extension StateKey {
 
 /// Compiled rules by source hash: compiling is deterministic, so caching changes nothing
 /// but time. Bounded.
-final class RuleCache: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
+final class RuleCache: Sendable {
     static let shared = RuleCache()
-    private let lock = NSLockShim()
-    private var rules: [Hash256: CompiledRule] = [:]
+    private static let entriesMax = 1_024
+    private let rules = Mutex<[Hash256: CompiledRule]>([:])
 
     func compiled(_ record: RuleRecord) throws -> CompiledRule {
-        if let hit = lock.withLock({ rules[record.sourceHash] }) { return hit }
+        if let hit = rules.withLock({ $0[record.sourceHash] }) { return hit }
         let compiled = try CompiledRule.compile(record.source)
-        lock.withLock {
-            if rules.count >= 1_024 { rules.removeAll() }
+        rules.withLock { rules in
+            if rules.count >= Self.entriesMax { rules.removeAll() }
             rules[record.sourceHash] = compiled
         }
         return compiled
-    }
-}
-
-/// A minimal mutex without Foundation (pthread), for the rule cache.
-final class NSLockShim: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
     }
 }
 

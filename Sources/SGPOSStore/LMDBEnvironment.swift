@@ -16,9 +16,9 @@ public enum Durability: Sendable {
 public final class LMDBEnvironment: @unchecked Sendable {
     // @unchecked: `environment` is an LMDB handle, which LMDB documents as thread-safe
     // for transactions begun with MDB_NOTLS; `mapSize` is only changed under the
-    // exclusive side of `resizeLock`, which every transaction holds shared.
+    // exclusive side of `gate`, which every transaction holds shared.
     private let environment: OpaquePointer
-    private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
+    private let gate = ResizeGate()
     private var mapSize: Int
     /// The map never grows beyond this (1 TiB).
     public static let mapSizeMax = 1 << 40
@@ -45,22 +45,14 @@ public final class LMDBEnvironment: @unchecked Sendable {
         mdb_env_info(handle, &info)
         self.environment = handle
         self.mapSize = max(mapSizeBytes, info.me_mapsize)
-        self.resizeLock = .allocate(capacity: 1)
-        precondition(pthread_rwlock_init(resizeLock, nil) == 0, "pthread_rwlock_init failed")
     }
 
     deinit {
         mdb_env_close(environment)
-        pthread_rwlock_destroy(resizeLock)
-        resizeLock.deallocate()
     }
 
     /// Current map size in bytes.
-    public var currentMapSize: Int {
-        pthread_rwlock_rdlock(resizeLock)
-        defer { pthread_rwlock_unlock(resizeLock) }
-        return mapSize
-    }
+    public var currentMapSize: Int { gate.shared { mapSize } }
 
     /// Opens (creating) a named database. Call before concurrent use.
     public func openDatabase(_ name: String) throws -> LMDBDatabase {
@@ -69,11 +61,11 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Runs `body` in a read-only transaction (a consistent snapshot).
     public func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
-        pthread_rwlock_rdlock(resizeLock)
-        defer { pthread_rwlock_unlock(resizeLock) }
-        let transaction = try begin(flags: UInt32(MDB_RDONLY))
-        defer { mdb_txn_abort(transaction.handle) }
-        return try body(transaction)
+        try gate.shared { () throws -> T in
+            let transaction = try begin(flags: UInt32(MDB_RDONLY))
+            defer { mdb_txn_abort(transaction.handle) }
+            return try body(transaction)
+        }
     }
 
     /// Runs `body` in a write transaction and commits it (durably, unless the
@@ -92,38 +84,38 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     private func writeOnce<T, E: Error>(_ body: (LMDBTransaction) throws(E) -> T) throws -> T {
-        pthread_rwlock_rdlock(resizeLock)
-        defer { pthread_rwlock_unlock(resizeLock) }
-        let transaction = try begin(flags: 0)
-        let result: T
-        do {
-            result = try body(transaction)
-        } catch {
-            mdb_txn_abort(transaction.handle)
-            throw error
+        try gate.shared { () throws -> T in
+            let transaction = try begin(flags: 0)
+            let result: T
+            do {
+                result = try body(transaction)
+            } catch {
+                mdb_txn_abort(transaction.handle)
+                throw error
+            }
+            try LMDBError.check(mdb_txn_commit(transaction.handle), "mdb_txn_commit")
+            return result
         }
-        try LMDBError.check(mdb_txn_commit(transaction.handle), "mdb_txn_commit")
-        return result
     }
 
     /// Writes a consistent, compacted copy of the environment into `directory` (which
     /// must exist and be empty) while readers and writers go on: LMDB copies one
     /// read snapshot and drops free pages (`mdb_env_copy2` with MDB_CP_COMPACT).
     public func copy(to directory: String) throws(LMDBError) {
-        pthread_rwlock_rdlock(resizeLock)
-        defer { pthread_rwlock_unlock(resizeLock) }
-        try LMDBError.check(mdb_env_copy2(environment, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2(\(directory))")
+        try gate.shared { () throws(LMDBError) in
+            try LMDBError.check(mdb_env_copy2(environment, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2(\(directory))")
+        }
     }
 
     private func grow() throws(LMDBError) {
-        pthread_rwlock_wrlock(resizeLock)
-        defer { pthread_rwlock_unlock(resizeLock) }
-        let target = mapSize * 2
-        guard target <= LMDBEnvironment.mapSizeMax else {
-            throw LMDBError(code: MDB_MAP_FULL, operation: "grow map beyond \(LMDBEnvironment.mapSizeMax) bytes")
+        try gate.exclusive { () throws(LMDBError) in
+            let target = mapSize * 2
+            guard target <= LMDBEnvironment.mapSizeMax else {
+                throw LMDBError(code: MDB_MAP_FULL, operation: "grow map beyond \(LMDBEnvironment.mapSizeMax) bytes")
+            }
+            try LMDBError.check(mdb_env_set_mapsize(environment, target), "mdb_env_set_mapsize(\(target))")
+            mapSize = target
         }
-        try LMDBError.check(mdb_env_set_mapsize(environment, target), "mdb_env_set_mapsize(\(target))")
-        mapSize = target
     }
 
     private func begin(flags: UInt32) throws(LMDBError) -> LMDBTransaction {

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSNode
+import SGPOSStore
 
 /// `sgpos allowance`: grant outlets points they may redeem on credit while other outlets
 /// are out of reach, and show an outlet's allowance (docs/CONSENSUS.md §10).

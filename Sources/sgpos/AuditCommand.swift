@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec

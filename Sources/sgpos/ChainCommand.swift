@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
@@ -100,11 +101,6 @@ struct ChainCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// `node.json` in a data directory: which outlet the node produces.
-struct NodeFile: Codable {
-    var outletId: UInt32
 }
 
 /// A block as JSON for people and tools.

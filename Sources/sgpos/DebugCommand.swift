@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
+import SGPOSDemo
 import SGPOSChain
 import SGPOSOperations
 import SGPOSCodec

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
 import SGPOSCodec
 import SGPOSDevices
 import SGPOSTill

@@ -1,3 +1,4 @@
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto

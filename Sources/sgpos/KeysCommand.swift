@@ -1,4 +1,5 @@
 import ArgumentParser
+import SGPOSCommandSupport
 import SGPOSCodec
 import SGPOSCrypto
 

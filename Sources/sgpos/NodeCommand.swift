@@ -4,7 +4,9 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import UnixSignals
+import SGPOSCommandSupport
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSConsensus
 import SGPOSNode
 import SGPOSStore
@@ -76,7 +78,8 @@ struct NodeCommand: ParsableCommand {
             let head = try node.read { try store.head(config.outletId, $0) }
             logger.notice("outlet \(config.outletId) node: chain height \(head.height); API on \(config.http.host):\(config.http.port), peers on \(config.peer.host):\(config.peer.port)")
             let services = ServiceGroup(configuration: .init(
-                services: [.init(service: app), .init(service: replicator)] + (checkpoints.map { [.init(service: $0)] } ?? []),
+                services: [.init(service: app), .init(service: replicator)]
+                    + (checkpoints.map { [.init(service: $0), .init(service: ClaimSettlementService(node: node, logger: logger))] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()
             logger.notice("outlet \(config.outletId) node stopped")

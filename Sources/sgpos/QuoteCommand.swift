@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSOperations
 import SGPOSRetail

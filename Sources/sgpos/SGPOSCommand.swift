@@ -1,4 +1,5 @@
 import ArgumentParser
+import SGPOSDemo
 
 /// `sgpos`: keys, genesis, outlet chains, audit, demo and benchmarks.
 @main

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
 import SGPOSSimulator
 
 /// `sgpos sim`: the seeded consensus fault simulator (docs/CONSENSUS.md §7).

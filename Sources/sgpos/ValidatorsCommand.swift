@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSNode
+import SGPOSStore
 
 /// `sgpos validators`: show the checkpoint chain's validator sets and change them
 /// (docs/CONSENSUS.md §9, docs/OPERATIONS.md "Changing the validators").

@@ -2,6 +2,7 @@ import Foundation
 import SGPOSAudit
 import SGPOSOperations
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 @testable import SGPOSConsensus
 import SGPOSCrypto

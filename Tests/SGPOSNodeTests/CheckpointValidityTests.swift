@@ -2,6 +2,7 @@ import Foundation
 @testable import SGPOSConsensus
 @testable import SGPOSNode
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState

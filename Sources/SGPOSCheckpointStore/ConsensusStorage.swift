@@ -1,4 +1,5 @@
 import SGPOSCodec
+import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSStore
 
@@ -63,8 +64,7 @@ public struct ConsensusStorage: Sendable {
 }
 
 /// ``ValidatorStateStore`` on LMDB: saved with a durable commit before a signature leaves.
-public final class LMDBValidatorStateStore: ValidatorStateStore, @unchecked Sendable {
-    // @unchecked: used by one consensus driver at a time; LMDB serialises writes.
+public final class LMDBValidatorStateStore: ValidatorStateStore, Sendable {
     let storage: ConsensusStorage
 
     public init(_ storage: ConsensusStorage) { self.storage = storage }

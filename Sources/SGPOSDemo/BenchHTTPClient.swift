@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SGPOSCommandSupport
 import SGPOSCodec
 import NIOHTTP1
 import NIOPosix

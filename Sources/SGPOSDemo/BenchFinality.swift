@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import NIOPosix
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCrypto
 import SGPOSNode

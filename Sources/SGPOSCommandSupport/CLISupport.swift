@@ -3,28 +3,29 @@ import Foundation
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 
 /// A command-line failure with one clear line for the operator.
-struct CLIError: Error, CustomStringConvertible {
-    let message: String
-    init(_ message: String) { self.message = message }
-    var description: String { message }
+public struct CLIError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// JSON helpers with stable output (sorted keys).
-enum JSON {
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+public enum JSON {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
 
-    static func string<T: Encodable>(_ value: T) throws -> String {
+    public static func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
@@ -38,7 +39,7 @@ enum JSON {
         }
     }
 
-    static func read<T: Decodable>(_ type: T.Type, path file: String, what: String) throws -> T {
+    public static func read<T: Decodable>(_ type: T.Type, path file: String, what: String) throws -> T {
         try decode(type, from: try readFile(file, what: what), what: "\(what) \(file)")
     }
 
@@ -47,14 +48,14 @@ enum JSON {
     }
 }
 
-func readFile(_ path: String, what: String) throws -> Data {
+public func readFile(_ path: String, what: String) throws -> Data {
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CLIError("cannot read \(what) \(path): no such file or not readable")
     }
     return data
 }
 
-func writeFile(_ data: Data, to path: String, private isPrivate: Bool = false) throws {
+public func writeFile(_ data: Data, to path: String, private isPrivate: Bool = false) throws {
     let url = URL(fileURLWithPath: path)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     guard FileManager.default.createFile(atPath: path, contents: data, attributes: isPrivate ? [.posixPermissions: 0o600] : nil) else {
@@ -63,21 +64,21 @@ func writeFile(_ data: Data, to path: String, private isPrivate: Bool = false) t
 }
 
 /// A key file: `{"format": "sgpos-key/1", "publicKey": hex, "seed": hex, "label": text}`.
-struct KeyFile: Codable {
-    static let formatName = "sgpos-key/1"
-    var format: String
-    var label: String
-    var publicKey: String
-    var seed: String
+public struct KeyFile: Codable {
+    public static let formatName = "sgpos-key/1"
+    public var format: String
+    public var label: String
+    public var publicKey: String
+    public var seed: String
 
-    init(label: String, key: SigningKey) {
+    public init(label: String, key: SigningKey) {
         format = KeyFile.formatName
         self.label = label
         publicKey = key.publicKey.hex
         seed = Hex.encode(key.seed)
     }
 
-    static func load(_ path: String) throws -> SigningKey {
+    public static func load(_ path: String) throws -> SigningKey {
         let file = try JSON.read(KeyFile.self, path: path, what: "key file")
         guard file.format == formatName, let seed = Hex.decode(file.seed), let key = SigningKey(seed: seed) else {
             throw CLIError("key file \(path) is not an \(formatName) file with a 32-byte seed")
@@ -88,39 +89,31 @@ struct KeyFile: Codable {
         return key
     }
 
-    func write(to path: String) throws {
+    public func write(to path: String) throws {
         try writeFile(try JSON.encode(self), to: path, private: true)
     }
 }
 
-func loadGenesis(_ path: String) throws -> Genesis {
+public func loadGenesis(_ path: String) throws -> Genesis {
     let document = try JSON.read(GenesisDocument.self, path: path, what: "genesis")
     do { return try document.genesis() } catch { throw CLIError("\(path): \(error)") }
 }
 
-/// Milliseconds since the epoch from the system clock (the CLI edge; the core never
-/// reads it). Integer all the way: the value ends up hashed and signed.
-func wallClockMs() -> TimestampMs {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return TimestampMs(now.tv_sec) * 1_000 + TimestampMs(now.tv_nsec / 1_000_000)
-}
-
-func openStore(_ dataDirectory: String, durability: Durability = .durable) throws -> LedgerStore {
+public func openStore(_ dataDirectory: String, durability: Durability = .durable) throws -> LedgerStore {
     try LedgerStore.open(dataDirectory: dataDirectory, options: LedgerStore.Options(durability: durability))
 }
 
 /// The JSON form of an append outcome.
-struct OutcomeJSON: Codable {
-    var status: String
-    var outletId: UInt32?
-    var height: UInt64?
-    var index: UInt32?
-    var transactionId: String?
-    var code: UInt16?
-    var reason: String?
+public struct OutcomeJSON: Codable {
+    public var status: String
+    public var outletId: UInt32?
+    public var height: UInt64?
+    public var index: UInt32?
+    public var transactionId: String?
+    public var code: UInt16?
+    public var reason: String?
 
-    init(_ outcome: AppendOutcome) {
+    public init(_ outcome: AppendOutcome) {
         switch outcome {
         case .committed(let location), .duplicate(let location):
             if case .committed = outcome { status = "committed" } else { status = "duplicate" }
@@ -134,4 +127,47 @@ struct OutcomeJSON: Codable {
             reason = "\(rejection.reason): \(rejection.detail)"
         }
     }
+}
+
+/// `node.json` in a data directory: which outlet the node produces.
+public struct NodeFile: Codable {
+    public var outletId: UInt32
+
+    public init(outletId: UInt32) { self.outletId = outletId }
+}
+
+/// Cents as `S$12.30`.
+public func money(_ cents: Int64) -> String {
+    let magnitude = cents.magnitude
+    return (cents < 0 ? "-" : "") + "S$\(magnitude / 100)." + (magnitude % 100 < 10 ? "0" : "") + "\(magnitude % 100)"
+}
+
+public func render(_ outcome: AppendOutcome) -> String {
+    switch outcome {
+    case .committed(let location): "committed at height \(location.height)"
+    case .duplicate(let location): "duplicate: first result was height \(location.height) index \(location.index)"
+    case .rejected(let rejection): "rejected, \(rejection)"
+    }
+}
+
+/// Builds up to `count` transactions one by one against the state as it will be once
+/// the earlier ones apply (the till's provisional view), then appends them as one block.
+public func buildAndAppend(
+    store: LedgerStore, writer: OutletChainWriter, count: Int,
+    _ build: (StateOverlay<StoredState>) throws -> SignedTransaction?
+) throws -> [(SignedTransaction, AppendOutcome)] {
+    let outletID = writer.outletID
+    var built: [SignedTransaction] = []
+    try store.environment.read { transaction in
+        let head = try store.head(outletID, transaction)
+        var overlay = StateOverlay(base: store.stateReader(outletID, transaction))
+        let context = BlockContext(genesis: store.genesis, outletID: outletID, height: head.height + 1, timestampMs: wallClockMs())
+        for _ in 0..<count {
+            guard let next = try build(overlay) else { continue }
+            try POSRules.chainRules.apply(next, context: context, state: &overlay)
+            built.append(next)
+        }
+    }
+    guard !built.isEmpty else { return [] }
+    return Array(zip(built, try writer.append(built, timestampMs: wallClockMs())))
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import SGPOSCommandSupport
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
@@ -11,8 +12,8 @@ import SGPOSStore
 
 /// `sgpos bench`: throughput and latency measured against the limits that bound them,
 /// on this machine, in the same run (benchmarks/RESULTS.md records the results).
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BenchCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure durable append, audit verify and hashing against libsodium's Ed25519 verify rate.")
 
     @Option(help: "Transactions in the throughput runs.") var transactions: Int = 40_000
@@ -34,7 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Run one part only: contracts, http or finality (default: everything).") var only: String?
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         #if DEBUG
         print("warning: debug build; run `make bench` (release) for meaningful numbers")
         #endif

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import SGPOSCommandSupport
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
@@ -17,8 +18,8 @@ import SGPOSTill
 /// one outlet is cut off from its peers for a while (it keeps selling) and reconnected;
 /// shifts and days close; the demo waits for every node to hold every chain, stops the
 /// nodes, audits every node's data and prints what happened.
-struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DemoCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run a network of outlet nodes on loopback: tills sell over HTTP, one outlet is cut off and reconnected, everything replicates and verifies.")
 
@@ -28,14 +29,16 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Sales per outlet.") var sales: Int = 120
     @Option(help: "Loyalty members enrolled per outlet.") var members: Int = 20
 
-    func validate() throws {
+    public func validate() throws {
         guard (2...16).contains(outlets) else { throw ValidationError("--outlets must be 2...16") }
         guard (3...50).contains(tills) else { throw ValidationError("--tills must be 3...50") }
         guard (1...100_000).contains(sales) else { throw ValidationError("--sales must be 1...100000") }
         guard (1...1_000).contains(members) else { throw ValidationError("--members must be 1...1000") }
     }
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         let network = try DemoNetwork.create(directory: dir, outlets: outlets)
         print("== genesis \(network.genesis.id) chain \(network.genesis.chainID): \(outlets) outlets, keys in \(dir)/keys")
         var sellers: [OutletID: [TillSession]] = [:]
@@ -404,20 +407,6 @@ struct DemoOutlet {
         for outcome in outcomes {
             guard case .committed = outcome else { throw CLIError("demo step \"\(what)\" failed: \(render(outcome))") }
         }
-    }
-}
-
-/// Cents as `S$12.30`.
-func money(_ cents: Int64) -> String {
-    let magnitude = cents.magnitude
-    return (cents < 0 ? "-" : "") + "S$\(magnitude / 100)." + (magnitude % 100 < 10 ? "0" : "") + "\(magnitude % 100)"
-}
-
-func render(_ outcome: AppendOutcome) -> String {
-    switch outcome {
-    case .committed(let location): "committed at height \(location.height)"
-    case .duplicate(let location): "duplicate: first result was height \(location.height) index \(location.index)"
-    case .rejected(let rejection): "rejected, \(rejection)"
     }
 }
 

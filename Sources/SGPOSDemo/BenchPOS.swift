@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSOperations
 import SGPOSCodec

@@ -1,4 +1,5 @@
 import Foundation
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
@@ -11,7 +12,7 @@ import SGPOSTill
 /// The opening of one demo outlet before its node starts: price list, stock, members and
 /// open shifts, signed by the outlet's manager and tills and appended through the real
 /// writer. Trading then goes through the node's HTTP API (DemoTrading).
-struct DemoShop {
+public struct DemoShop {
     let outlet: DemoOutlet
     var tills: [TillSession]
     var manager: TillSession
@@ -35,7 +36,7 @@ struct DemoShop {
         PriceEntry(sku: "HEADPHONES", category: "electronics", unitPrice: 24_900),
     ]
 
-    static let merchant = Merchant(legalName: "SGPOS Demo Retail Pte Ltd",
+    public static let merchant = Merchant(legalName: "SGPOS Demo Retail Pte Ltd",
                                    addressLines: ["1 Demo Street #01-01", "Singapore 000001"],
                                    gstRegistrationNumber: "M9-0000001-D")
 
@@ -143,28 +144,6 @@ struct DemoShop {
 
     static let cardReply = Payment.card(terminalID: "VISA0001", approvalCode: "A1B2C3", rrn: "431512345678",
                                         maskedPAN: "411111******1111", scheme: "visa")
-}
-
-/// Builds up to `count` transactions one by one against the state as it will be once
-/// the earlier ones apply (the till's provisional view), then appends them as one block.
-func buildAndAppend(
-    store: LedgerStore, writer: OutletChainWriter, count: Int,
-    _ build: (StateOverlay<StoredState>) throws -> SignedTransaction?
-) throws -> [(SignedTransaction, AppendOutcome)] {
-    let outletID = writer.outletID
-    var built: [SignedTransaction] = []
-    try store.environment.read { transaction in
-        let head = try store.head(outletID, transaction)
-        var overlay = StateOverlay(base: store.stateReader(outletID, transaction))
-        let context = BlockContext(genesis: store.genesis, outletID: outletID, height: head.height + 1, timestampMs: wallClockMs())
-        for _ in 0..<count {
-            guard let next = try build(overlay) else { continue }
-            try POSRules.chainRules.apply(next, context: context, state: &overlay)
-            built.append(next)
-        }
-    }
-    guard !built.isEmpty else { return [] }
-    return Array(zip(built, try writer.append(built, timestampMs: wallClockMs())))
 }
 
 /// SplitMix64: the demo's reproducible choices (which items, which tender).

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCrypto
 import SGPOSNode

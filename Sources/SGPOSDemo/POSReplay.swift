@@ -1,4 +1,5 @@
 import ArgumentParser
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSOperations
 import SGPOSCodec
@@ -9,14 +10,16 @@ import SGPOSTill
 /// `sgpos debug pos-replay`: a seeded retail day (keys, times and ids derived from the
 /// seed) applied block by block in memory; prints every block's write-set hash and state
 /// root. Two runs with one seed must print the same bytes, in any process, on any machine.
-struct POSReplay: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct POSReplay: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "pos-replay", abstract: "Apply a seeded retail day in memory and print each block's state root.")
     @Option(help: "Seed for keys, baskets and tenders.") var seed: UInt64 = 1
     @Option(help: "Sales to make.") var sales: Int = 200
     @Option(help: "Transactions per block.") var blockSize: Int = 25
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         guard (1...100_000).contains(sales), (1...8_190).contains(blockSize) else {
             throw ValidationError("--sales must be 1...100000 and --block-size 1...8190")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
