@@ -1,20 +1,33 @@
 /// Why a rule was refused at deploy or failed when it ran. Codes are stable (they are
 /// recorded on chain) and never renumbered; messages carry line and column.
 public struct ContractError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: UInt16, Sendable, CaseIterable {
-        case parse = 1
-        case type = 2
-        case staticCostLimit = 3
-        case unsupportedLanguage = 4
-        case constantTooLarge = 5
-        case overflow = 10
-        case divisionByZero = 11
-        case discountExceedsLine = 13
-        case stateCapExceeded = 14
-        case costLimit = 15
-        case expansionLimit = 16
-        case lineOutOfRange = 17
-        case pointsBeyondBalance = 18
+    /// A stable error code (docs/CONTRACTS.md): recorded on chain, never renumbered.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: UInt16
+        /// The code's name (`parse`, `overflow`, …).
+        public var description: String { "\(kind)" }
+        private let kind: ContractErrorKind
+
+        private init(_ kind: ContractErrorKind) {
+            self.kind = kind
+            rawValue = kind.rawValue
+        }
+
+        /// Every code, in numeric order.
+        public static let all: [Code] = ContractErrorKind.allCases.map(Code.init)
+        public static let parse = Code(.parse)
+        public static let type = Code(.type)
+        public static let staticCostLimit = Code(.staticCostLimit)
+        public static let unsupportedLanguage = Code(.unsupportedLanguage)
+        public static let constantTooLarge = Code(.constantTooLarge)
+        public static let overflow = Code(.overflow)
+        public static let divisionByZero = Code(.divisionByZero)
+        public static let discountExceedsLine = Code(.discountExceedsLine)
+        public static let stateCapExceeded = Code(.stateCapExceeded)
+        public static let costLimit = Code(.costLimit)
+        public static let expansionLimit = Code(.expansionLimit)
+        public static let lineOutOfRange = Code(.lineOutOfRange)
+        public static let pointsBeyondBalance = Code(.pointsBeyondBalance)
     }
 
     public let code: UInt16
@@ -40,4 +53,21 @@ public struct ContractError: Error, Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         line > 0 ? "error \(code) at \(line):\(column): \(message)" : "error \(code): \(message)"
     }
+}
+
+/// The codes behind ``ContractError/Code``. Append only; retired numbers stay reserved.
+private enum ContractErrorKind: UInt16, CaseIterable {
+    case parse = 1
+    case type = 2
+    case staticCostLimit = 3
+    case unsupportedLanguage = 4
+    case constantTooLarge = 5
+    case overflow = 10
+    case divisionByZero = 11
+    case discountExceedsLine = 13
+    case stateCapExceeded = 14
+    case costLimit = 15
+    case expansionLimit = 16
+    case lineOutOfRange = 17
+    case pointsBeyondBalance = 18
 }

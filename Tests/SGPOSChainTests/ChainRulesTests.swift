@@ -116,7 +116,7 @@ struct RulesHarness {
     }
 
     @Test func rejectionCodesAreStableAndUnique() {
-        let codes = LedgerRejection.Reason.allCases.map(\.rawValue)
+        let codes = LedgerRejection.Reason.chainReasons.map(\.rawValue)
         #expect(Set(codes).count == codes.count)
         #expect(LedgerRejection.Reason.badSignature.rawValue == 4)
         #expect(LedgerRejection.Reason.blockStateRoot.rawValue == 109)
