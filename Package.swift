@@ -70,7 +70,7 @@ let package = Package(
         // The seeded fault simulator (VOPR style) over the real consensus core.
         .target(name: "SGPOSSimulator", dependencies: ["SGPOSConsensus", "SGPOSCrypto", "SGPOSCodec"]),
         // Receipt printers, cash drawers and barcode scanners (ESC/POS, libusb, HID).
-        .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "CLibUSB"]),
+        .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
             "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations",

@@ -2,7 +2,6 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSRetail
-import SGPOSOperations
 import SGPOSState
 
 /// One outlet's state in memory with the POS state machine, a price list, two tills and
