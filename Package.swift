@@ -12,10 +12,12 @@ let package = Package(
         .library(name: "SGPOSCrypto", targets: ["SGPOSCrypto"]),
         .library(name: "SGPOSChain", targets: ["SGPOSChain"]),
         .library(name: "SGPOSStore", targets: ["SGPOSStore"]),
+        .library(name: "SGPOSProofs", targets: ["SGPOSProofs"]),
         .library(name: "SGPOSAudit", targets: ["SGPOSAudit"]),
         .library(name: "SGPOSRetail", targets: ["SGPOSRetail"]),
         .library(name: "SGPOSState", targets: ["SGPOSState"]),
         .library(name: "SGPOSOperations", targets: ["SGPOSOperations"]),
+        .library(name: "SGPOSClient", targets: ["SGPOSClient"]),
         .library(name: "SGPOSTill", targets: ["SGPOSTill"]),
         .library(name: "SGPOSNode", targets: ["SGPOSNode"]),
         .library(name: "SGPOSDevices", targets: ["SGPOSDevices"]),
@@ -57,10 +59,15 @@ let package = Package(
         // The application layer: one home per use case (quote, sell, refund, closings,
         // what-if quotes); CLI, HTTP, demo and web call it.
         .target(name: "SGPOSOperations", dependencies: ["SGPOSState", "SGPOSContracts", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
+        // The client SDK: the HTTP API's request and response types (shared with the node)
+        // and the till's client of a node (timeouts, retries of the same bytes, backlogs).
+        .target(name: "SGPOSClient", dependencies: ["SGPOSProofs", "SGPOSOperations", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto"]),
         // Till client: signing sessions, receipts.
         .target(name: "SGPOSTill", dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
+        // Transaction and consistency proofs and their verifier: checkable with the genesis alone.
+        .target(name: "SGPOSProofs", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB"]),
-        .target(name: "SGPOSAudit", dependencies: ["SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSAudit", dependencies: ["SGPOSProofs", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
         .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
         // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
@@ -73,7 +80,7 @@ let package = Package(
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
-            "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations",
+            "SGPOSClient", "SGPOSProofs", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations",
             "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
@@ -83,12 +90,12 @@ let package = Package(
         ]),
         // What the `sgpos` commands and the demo share: one-line errors, JSON, key files.
         .target(name: "SGPOSCommandSupport", dependencies: [
-            "SGPOSAudit", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
+            "SGPOSAudit", "SGPOSProofs", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `sgpos demo` and `sgpos bench`: the demo network and the benchmarks, apart from the commands.
         .target(name: "SGPOSDemo", dependencies: [
-            "SGPOSCommandSupport", "SGPOSNode", "SGPOSOperations", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore",
+            "SGPOSCommandSupport", "SGPOSClient", "SGPOSProofs", "SGPOSNode", "SGPOSOperations", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore",
             "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSCommandSupport", "SGPOSDemo", "SGPOSNode", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSCommandSupport", "SGPOSDemo", "SGPOSClient", "SGPOSProofs", "SGPOSNode", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -125,16 +132,16 @@ let package = Package(
         .testTarget(name: "SGPOSStateTests",
                     dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStoreTests",
-                    dependencies: ["SGPOSOperations", "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSOperations", "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
                                    "CLMDB", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSConsensusTests", dependencies: ["SGPOSConsensus", "SGPOSSimulator", "SGPOSChain", "SGPOSTestSupport", "SGPOSCrypto", "SGPOSCodec"]),
         .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",
-                    dependencies: ["SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
     ]
 )
 

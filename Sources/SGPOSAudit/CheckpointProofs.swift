@@ -4,6 +4,7 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSStore
+import SGPOSProofs
 
 /// Proof that checkpoint `new` extends the checkpoint log that holds checkpoint `old`
 /// (docs/CONSENSUS.md §8): both commit certificates, an RFC 9162 consistency path from

@@ -5,6 +5,7 @@ import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
+import SGPOSProofs
 
 /// Checks a receipt's QR payload against a node's data, trusting only the genesis: the
 /// transaction must be in the outlet chain at the stated height (inclusion and history

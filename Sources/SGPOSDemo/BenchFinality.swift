@@ -8,6 +8,7 @@ import SGPOSNode
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
+import SGPOSClient
 
 /// Submit → finalised on a 4-node loopback cluster (docs/CONSENSUS.md): tills on every
 /// outlet submit at `rate` tx/s in all (or, with no rate, as fast as each till gets its

@@ -8,6 +8,7 @@ import SGPOSNode
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
+import SGPOSClient
 
 /// Submissions over HTTP to one real `sgpos node run` process (issue: node API): the tills'
 /// throughput with many tills at once (one request per transaction, and backlogs uploaded

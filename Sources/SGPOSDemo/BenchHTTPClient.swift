@@ -4,6 +4,7 @@ import SGPOSCommandSupport
 import SGPOSCodec
 import NIOHTTP1
 import NIOPosix
+import SGPOSClient
 
 /// The load generator's HTTP/1.1 client for `make bench`: one keep-alive connection per
 /// till on SwiftNIO, one request at a time, TCP_NODELAY. URLSession on Linux adds tens of

@@ -9,6 +9,7 @@ import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSTill
+import SGPOSClient
 
 extension DemoCommand {
     /// Points each outlet may redeem on credit in the demo.

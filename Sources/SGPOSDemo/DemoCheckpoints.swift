@@ -2,6 +2,7 @@ import Foundation
 import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSNode
+import SGPOSClient
 
 extension DemoCommand {
     /// Waits until every node's newest checkpoint covers every outlet's last block (the

@@ -11,6 +11,8 @@ import SGPOSStore
 import SGPOSNode
 import SGPOSRetail
 import SGPOSTill
+import SGPOSClient
+import SGPOSProofs
 
 /// `sgpos demo` (`make run`): a local network of outlet nodes as separate processes on
 /// loopback. Each outlet's ledger is opened (keys, price list, stock, members, shifts),

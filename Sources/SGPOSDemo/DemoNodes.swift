@@ -2,6 +2,7 @@ import Foundation
 import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSNode
+import SGPOSClient
 
 /// The demo's node processes: one `sgpos node run` per outlet on loopback.
 final class DemoNodes {

@@ -8,6 +8,7 @@ import SGPOSRetail
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
+import SGPOSClient
 
 /// The opening of one demo outlet before its node starts: price list, stock, members and
 /// open shifts, signed by the outlet's manager and tills and appended through the real

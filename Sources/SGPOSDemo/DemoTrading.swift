@@ -7,6 +7,7 @@ import SGPOSNode
 import SGPOSOperations
 import SGPOSState
 import SGPOSTill
+import SGPOSClient
 
 /// One simulated till selling through its node's HTTP API: the node prepares the exact
 /// sale body (priced from its price list), the till checks it and signs it with its own

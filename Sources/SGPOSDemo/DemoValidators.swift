@@ -5,6 +5,7 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSNode
+import SGPOSClient
 
 extension DemoCommand {
     /// The head office changes outlet 3's validator key while the outlets trade: an

@@ -8,6 +8,7 @@ import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
+import SGPOSClient
 
 extension API {
     /// `GET /v1/allowance`: what a till states in a points claim (docs/CONSENSUS.md §10) —

@@ -4,6 +4,7 @@ import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
 import SGPOSStore
+import SGPOSClient
 
 /// `POST /v1/transactions/batch`: a till's backlog in one request. Each transaction takes
 /// the single submit's path (outlet check, the group committer, the same writer and

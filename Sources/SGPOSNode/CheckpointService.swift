@@ -10,6 +10,7 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSStore
+import SGPOSClient
 
 /// Where a consensus message goes: every connected validator, or one.
 public enum ConsensusTarget: Sendable, Hashable {
@@ -25,30 +26,8 @@ public enum ConsensusTarget: Sendable, Hashable {
 /// is in the set, and follows as an observer otherwise. With fewer than 4 outlets there is
 /// no checkpoint chain.
 public actor CheckpointService: Service {
-    public struct Status: Sendable, Codable {
-        /// Height being decided.
-        public var working: UInt64
-        public var round: UInt32
-        /// Newest decided checkpoint (0 before the first).
-        public var checkpointHeight: UInt64
-        public var decidedAtMs: UInt64?
-        /// Per outlet: the newest block height the last checkpoint covers.
-        public var covered: [String: UInt64]
-        public var validators: Int
-        /// Total voting power of the working height's set, and this node's share (nil: observer).
-        public var totalPower: UInt64
-        public var validatorIndex: UInt16?
-        public var validatorPower: UInt64?
-        /// Own blocks committed → covered by a checkpoint, over the last samples.
-        public var finalityP50Ms: UInt64?
-        public var finalityP99Ms: UInt64?
-        public var finalitySamples: Int
-        public var doubleVotes: Int
-        /// The checkpoint the network state is at, its root, and a divergence if one was found.
-        public var networkHeight: UInt64
-        public var networkRoot: String
-        public var networkDivergence: String?
-    }
+    /// What `GET /v1/checkpoints/status` answers.
+    public typealias Status = API.CheckpointStatus
 
     /// The service's own thread. Its durable writes (the validator's signing state before
     /// every vote, each decided certificate) fsync there, never on the cooperative pool

@@ -10,6 +10,7 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 import Synchronization
+import SGPOSClient
 
 /// One outlet's node: its ledger (its own chain and its peers' replicas), the group
 /// committer for its tills, and the read side the API and peers use. LMDB read

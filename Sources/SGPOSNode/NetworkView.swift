@@ -4,6 +4,7 @@ import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
+import SGPOSClient
 
 /// The network-wide views of a node: provisional (the outlet chains it holds, outlets by
 /// id, each at its head, combined: two nodes holding the same heads compute the same
@@ -14,53 +15,9 @@ public struct NetworkView: Sendable {
     let node: LedgerNode
 
     /// A member's accounts at every outlet that enrolled the member, and the total.
-    public struct MemberView: Codable, Sendable {
-        public struct Account: Codable, Sendable {
-            public var outletId: UInt32
-            public var points: Int64
-            public var lifetimeSpend: String
-        }
-        public var memberId: String
-        public var accounts: [Account]
-        public var points: Int64
-        /// The heads this view was computed over: outlet id → height.
-        public var asOf: [String: UInt64]
-        /// The member as of the last applied checkpoint (absent without a checkpoint chain).
-        public var checkpointed: Checkpointed?
-
-        /// A member's totals and accounts in the network state.
-        public struct Checkpointed: Codable, Sendable {
-            public var checkpointHeight: UInt64
-            public var points: Int64
-            public var earned: Int64
-            public var redeemed: Int64
-            public var expired: Int64
-            public var accounts: [CheckpointedAccount]
-        }
-
-        public struct CheckpointedAccount: Codable, Sendable {
-            public var outletId: UInt32
-            public var points: Int64
-        }
-    }
-
-    /// Inter-outlet transfers seen in any chain: matched when both halves carry the same
-    /// lines, pending while one half is missing, mismatched otherwise.
-    public struct TransferView: Codable, Sendable {
-        public struct Transfer: Codable, Sendable {
-            public var transferId: String
-            public var from: UInt32
-            public var to: UInt32
-            public var status: String
-            public var units: Int64
-            /// The status as of the last applied checkpoint (absent before one covers it).
-            public var checkpointedStatus: String?
-        }
-        public var transfers: [Transfer]
-        public var asOf: [String: UInt64]
-        /// The checkpoint the checkpointed statuses are as of (absent without a checkpoint chain).
-        public var checkpointHeight: UInt64?
-    }
+    public typealias MemberView = API.NetworkMember
+    /// Inter-outlet transfers seen in any chain.
+    public typealias TransferView = API.NetworkTransfers
 
     public func member(_ id: String, todayMs: Int64) throws -> MemberView {
         try node.read { transaction in

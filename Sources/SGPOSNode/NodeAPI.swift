@@ -11,6 +11,7 @@ import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
 import SGPOSStore
+import SGPOSClient
 
 /// The till and auditor API (HTTP + JSON, docs/openapi.yaml). Every request is bounded
 /// in size; malformed or refused input gets a 4xx naming what was wrong and changes

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import SGPOSClient
 
 /// Turns every error a handler throws into the API's problem document
 /// (`{"error", "code", "message"}`), so clients see one error shape: 400 malformed,

@@ -6,6 +6,7 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSStore
+import SGPOSClient
 
 extension API {
     /// One validator of a set: its index in votes, key and voting power.

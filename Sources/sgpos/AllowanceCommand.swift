@@ -7,6 +7,7 @@ import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSNode
 import SGPOSStore
+import SGPOSClient
 
 /// `sgpos allowance`: grant outlets points they may redeem on credit while other outlets
 /// are out of reach, and show an outlet's allowance (docs/CONSENSUS.md §10).

@@ -7,6 +7,7 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSStore
+import SGPOSProofs
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

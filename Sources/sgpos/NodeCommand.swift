@@ -10,6 +10,7 @@ import SGPOSCheckpointStore
 import SGPOSConsensus
 import SGPOSNode
 import SGPOSStore
+import SGPOSClient
 
 /// `sgpos node run`: one outlet's node as a service: the till/auditor HTTP API, the
 /// peer protocol, group commit; graceful shutdown on SIGTERM/SIGINT.

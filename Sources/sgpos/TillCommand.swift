@@ -10,6 +10,7 @@ import SGPOSRetail
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
+import SGPOSClient
 
 /// `sgpos till`: what a till (or a manager at the back office) does, against a node's
 /// data directory. Each command builds the exact transaction the state machine accepts,

@@ -7,6 +7,7 @@ import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSNode
 import SGPOSStore
+import SGPOSClient
 
 /// `sgpos validators`: show the checkpoint chain's validator sets and change them
 /// (docs/CONSENSUS.md §9, docs/OPERATIONS.md "Changing the validators").

@@ -10,6 +10,7 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 import Testing
+import SGPOSClient
 
 /// A till's backlog uploaded to a real `sgpos node run` process with `NodeClient.uploadBacklog`
 /// (`POST /v1/transactions/batch`): durable and found afterwards, idempotent on upload

@@ -11,6 +11,8 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 import Testing
+import SGPOSClient
+import SGPOSProofs
 
 /// The checkpoint chain across 4 real node processes (docs/CONSENSUS.md): a validator
 /// killed with SIGKILL mid-stream and restarted never double-votes and checkpoints go on;

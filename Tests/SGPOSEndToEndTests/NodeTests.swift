@@ -9,6 +9,7 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 import Testing
+import SGPOSClient
 
 /// Real node processes on loopback: the demo network (with a partition), and a node
 /// killed with SIGKILL under load that loses nothing it acknowledged and catches up.

@@ -10,6 +10,7 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 import Testing
+import SGPOSClient
 
 /// The API against its own description: every operation in docs/openapi.json, every
 /// case listed there (good and bad input: `body` JSON, `raw` text, `raw-bytes` a size,

@@ -9,6 +9,8 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTestSupport
 import Testing
+import SGPOSClient
+import SGPOSProofs
 
 /// `POST /v1/transactions/batch` through the node's own API code, in process: each
 /// transaction takes the single submit's path, one bad transaction rejects only itself,

@@ -6,6 +6,7 @@ import SGPOSCrypto
 import SGPOSStore
 import SGPOSTestSupport
 import Testing
+import SGPOSProofs
 
 /// A malicious node serving proofs: every mutation of a valid proof must be refused
 /// (the immudb advisory GHSA-672p-m5jq-mrh8 is the warning).

@@ -34,6 +34,12 @@ public struct NodeClient: Sendable {
         public let problem: API.Problem?
         public let message: String
         public var description: String { message }
+
+        public init(status: Int, problem: API.Problem? = nil, message: String) {
+            self.status = status
+            self.problem = problem
+            self.message = message
+        }
     }
 
     /// Submits a signed transaction; returns once it is durable (or was committed before).
@@ -59,17 +65,17 @@ public struct NodeClient: Sendable {
         try await call("GET", "/v1/transactions/\(id)", retry: true)
     }
 
-    public func networkTransfers() async throws -> NetworkView.TransferView {
+    public func networkTransfers() async throws -> API.NetworkTransfers {
         try await call("GET", "/v1/network/transfers", retry: true)
     }
 
-    public func networkMember(_ id: String) async throws -> NetworkView.MemberView {
+    public func networkMember(_ id: String) async throws -> API.NetworkMember {
         try await call("GET", "/v1/network/members/\(id)", retry: true)
     }
 
     public func health() async throws -> API.Health { try await call("GET", "/v1/health", retry: false) }
     public func heads() async throws -> [API.Head] { try await call("GET", "/v1/heads", retry: true) }
-    public func checkpointStatus() async throws -> CheckpointService.Status { try await call("GET", "/v1/checkpoints/status", retry: true) }
+    public func checkpointStatus() async throws -> API.CheckpointStatus { try await call("GET", "/v1/checkpoints/status", retry: true) }
     public func books(outlet: UInt32) async throws -> API.Books { try await call("GET", "/v1/outlets/\(outlet)/books", retry: true) }
 
     /// Cuts the node off its peers or reconnects it (nodes started with fault injection).
@@ -97,7 +103,7 @@ public struct NodeClient: Sendable {
 
     /// One call with a timeout per attempt; with `retry`, timeouts, lost connections and 5xx
     /// are tried again (the same request bytes) up to `attemptsMax` times with capped backoff.
-    func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
+    public func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
                             retry: Bool) async throws -> T {
         guard let url = URL(string: baseURL + path) else { throw Failure(status: 0, problem: nil, message: "bad URL \(baseURL + path)") }
         var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)

@@ -1,11 +1,8 @@
-import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
-import SGPOSRetail
-import SGPOSState
-import SGPOSStore
+import SGPOSProofs
 
-/// JSON bodies of the HTTP API (docs/openapi.yaml). Money is a decimal string with two
+/// JSON bodies of the HTTP API (docs/openapi.json). Money is a decimal string with two
 /// decimals; ids and signed bytes are lower-case hex.
 public enum API {
     public struct Problem: Codable, Sendable {
@@ -15,6 +12,12 @@ public enum API {
         /// Stable rule code for rejections (FORMAT.md §8, §13), else 0.
         public var code: Int
         public var message: String
+
+        public init(error: String, code: Int, message: String) {
+            self.error = error
+            self.code = code
+            self.message = message
+        }
     }
 
     public struct SubmitRequest: Codable, Sendable {
@@ -32,6 +35,15 @@ public enum API {
         public var index: UInt32
         /// Inclusion and history proof, checkable against the genesis alone.
         public var proof: TransactionProof
+
+        public init(status: String, transactionId: String, outletId: UInt32, height: UInt64, index: UInt32, proof: TransactionProof) {
+            self.status = status
+            self.transactionId = transactionId
+            self.outletId = outletId
+            self.height = height
+            self.index = index
+            self.proof = proof
+        }
     }
 
     public struct QuoteRequest: Codable, Sendable {
@@ -58,12 +70,35 @@ public enum API {
             public var sku, category: String
             public var qty: Int64
             public var unitPrice, discount, net, gst: String
+
+            public init(sku: String, category: String, qty: Int64, unitPrice: String, discount: String, net: String, gst: String) {
+                self.sku = sku
+                self.category = category
+                self.qty = qty
+                self.unitPrice = unitPrice
+                self.discount = discount
+                self.net = net
+                self.gst = gst
+            }
         }
         public var lines: [Line]
         public var subtotal, discount, gst, total, pointsTender, amountDue: String
         public var gstBasisPoints: Int64
         public var invoiceType: String
         public var appliedRules: [String]
+
+        public init(lines: [Line], subtotal: String, discount: String, gst: String, total: String, pointsTender: String, amountDue: String, gstBasisPoints: Int64, invoiceType: String, appliedRules: [String]) {
+            self.lines = lines
+            self.subtotal = subtotal
+            self.discount = discount
+            self.gst = gst
+            self.total = total
+            self.pointsTender = pointsTender
+            self.amountDue = amountDue
+            self.gstBasisPoints = gstBasisPoints
+            self.invoiceType = invoiceType
+            self.appliedRules = appliedRules
+        }
     }
 
     public struct Head: Codable, Sendable {
@@ -71,6 +106,13 @@ public enum API {
         public var height: UInt64
         public var blockId: String
         public var stateRoot: String
+
+        public init(outletId: UInt32, height: UInt64, blockId: String, stateRoot: String) {
+            self.outletId = outletId
+            self.height = height
+            self.blockId = blockId
+            self.stateRoot = stateRoot
+        }
     }
 
     public struct Health: Codable, Sendable {
@@ -81,6 +123,16 @@ public enum API {
         public var height: UInt64
         public var peersConnected: Int
         public var isolated: Bool
+
+        public init(status: String, chainId: String, genesisId: String, outletId: UInt32, height: UInt64, peersConnected: Int, isolated: Bool) {
+            self.status = status
+            self.chainId = chainId
+            self.genesisId = genesisId
+            self.outletId = outletId
+            self.height = height
+            self.peersConnected = peersConnected
+            self.isolated = isolated
+        }
     }
 
     public struct TransactionInfo: Codable, Sendable {
@@ -90,6 +142,15 @@ public enum API {
         public var index: UInt32
         public var bodyType: String
         public var transaction: String
+
+        public init(transactionId: String, outletId: UInt32, height: UInt64, index: UInt32, bodyType: String, transaction: String) {
+            self.transactionId = transactionId
+            self.outletId = outletId
+            self.height = height
+            self.index = index
+            self.bodyType = bodyType
+            self.transaction = transaction
+        }
     }
 
     public struct BlockInfo: Codable, Sendable {
@@ -102,24 +163,54 @@ public enum API {
         public var transactionIds: [String]
         /// The whole block's canonical bytes, hex (FORMAT.md §5.2).
         public var block: String
+
+        public init(outletId: UInt32, height: UInt64, blockId: String, previousHash: String, timestampMs: UInt64, stateRoot: String, transactionIds: [String], block: String) {
+            self.outletId = outletId
+            self.height = height
+            self.blockId = blockId
+            self.previousHash = previousHash
+            self.timestampMs = timestampMs
+            self.stateRoot = stateRoot
+            self.transactionIds = transactionIds
+            self.block = block
+        }
     }
 
     public struct Stock: Codable, Sendable {
         public var outletId: UInt32
         public var sku: String
         public var onHand: Int64
+
+        public init(outletId: UInt32, sku: String, onHand: Int64) {
+            self.outletId = outletId
+            self.sku = sku
+            self.onHand = onHand
+        }
     }
 
     public struct Member: Codable, Sendable {
         public struct Lot: Codable, Sendable {
             public var expiresOn: String
             public var points: Int64
+
+            public init(expiresOn: String, points: Int64) {
+                self.expiresOn = expiresOn
+                self.points = points
+            }
         }
         public var memberId: String
         public var tier: String
         public var lifetimeSpend: String
         public var points: Int64
         public var lots: [Lot]
+
+        public init(memberId: String, tier: String, lifetimeSpend: String, points: Int64, lots: [Lot]) {
+            self.memberId = memberId
+            self.tier = tier
+            self.lifetimeSpend = lifetimeSpend
+            self.points = points
+            self.lots = lots
+        }
     }
 
     public struct Shift: Codable, Sendable {
@@ -130,6 +221,21 @@ public enum API {
         public var lastCreditNoteNumber: UInt64
         public var float, expectedCash, cashSales, cashRefunds, cashIn, cashOut: String
         public var salesCount: Int64
+
+        public init(till: String, number: UInt64, open: Bool, lastReceiptNumber: UInt64, lastCreditNoteNumber: UInt64, float: String, expectedCash: String, cashSales: String, cashRefunds: String, cashIn: String, cashOut: String, salesCount: Int64) {
+            self.till = till
+            self.number = number
+            self.open = open
+            self.lastReceiptNumber = lastReceiptNumber
+            self.lastCreditNoteNumber = lastCreditNoteNumber
+            self.float = float
+            self.expectedCash = expectedCash
+            self.cashSales = cashSales
+            self.cashRefunds = cashRefunds
+            self.cashIn = cashIn
+            self.cashOut = cashOut
+            self.salesCount = salesCount
+        }
     }
 
     public struct Books: Codable, Sendable {
@@ -139,13 +245,19 @@ public enum API {
         public var salesCount: Int64
         public var salesTotal, refundsTotal, voidsTotal, netSales: String
         public var grandTotalSales: String
-    }
-}
 
-/// Cents as a decimal string (`-0.05`).
-func decimal(_ cents: Int64) -> String {
-    let magnitude = cents.magnitude
-    return (cents < 0 ? "-" : "") + "\(magnitude / 100)." + (magnitude % 100 < 10 ? "0" : "") + "\(magnitude % 100)"
+        public init(outletId: UInt32, lastZNumber: UInt64, openShifts: UInt32, salesCount: Int64, salesTotal: String, refundsTotal: String, voidsTotal: String, netSales: String, grandTotalSales: String) {
+            self.outletId = outletId
+            self.lastZNumber = lastZNumber
+            self.openShifts = openShifts
+            self.salesCount = salesCount
+            self.salesTotal = salesTotal
+            self.refundsTotal = refundsTotal
+            self.voidsTotal = voidsTotal
+            self.netSales = netSales
+            self.grandTotalSales = grandTotalSales
+        }
+    }
 }
 
 /// `GET /v1/checkpoints/{height}`.
@@ -155,6 +267,12 @@ public struct CheckpointJSON: Codable, Sendable {
         public let outlet: UInt32
         public let height: UInt64
         public let blockId: String
+
+        public init(outlet: UInt32, height: UInt64, blockId: String) {
+            self.outlet = outlet
+            self.height = height
+            self.blockId = blockId
+        }
     }
     public let height: UInt64
     public let round: UInt32
@@ -166,6 +284,11 @@ public struct CheckpointJSON: Codable, Sendable {
     public struct Evidence: Codable, Sendable {
         public let id: String
         public let summary: String
+
+        public init(id: String, summary: String) {
+            self.id = id
+            self.summary = summary
+        }
     }
     /// Ids of the validator updates this checkpoint carries (docs/CONSENSUS.md §9).
     public let validatorUpdates: [String]
@@ -173,6 +296,17 @@ public struct CheckpointJSON: Codable, Sendable {
     public let signers: [UInt16]
     /// The commit certificate's canonical bytes (docs/CONSENSUS.md §2), hex.
     public let certificate: String
+
+    public init(height: UInt64, round: UInt32, heads: [Head], evidence: [Evidence], networkRoot: String, validatorUpdates: [String], signers: [UInt16], certificate: String) {
+        self.height = height
+        self.round = round
+        self.heads = heads
+        self.evidence = evidence
+        self.networkRoot = networkRoot
+        self.validatorUpdates = validatorUpdates
+        self.signers = signers
+        self.certificate = certificate
+    }
 }
 
 extension API {
@@ -182,5 +316,12 @@ extension API {
         public let height: UInt64
         public let heldId: String
         public let conflictingId: String
+
+        public init(outletId: UInt32, height: UInt64, heldId: String, conflictingId: String) {
+            self.outletId = outletId
+            self.height = height
+            self.heldId = heldId
+            self.conflictingId = conflictingId
+        }
     }
 }

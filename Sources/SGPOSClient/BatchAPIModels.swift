@@ -1,4 +1,5 @@
-import SGPOSAudit
+import SGPOSChain
+import SGPOSProofs
 
 extension API {
     /// `POST /v1/transactions/batch` as JSON: the signed transactions' canonical bytes, hex,
@@ -42,5 +43,16 @@ extension API {
         public var code: Int?
         public var message: String?
         public var proof: TransactionProof?
+
+        public init(status: String, transactionId: String, outletId: UInt32? = nil, height: UInt64? = nil, index: UInt32? = nil, code: Int? = nil, message: String? = nil, proof: TransactionProof? = nil) {
+            self.status = status
+            self.transactionId = transactionId
+            self.outletId = outletId
+            self.height = height
+            self.index = index
+            self.code = code
+            self.message = message
+            self.proof = proof
+        }
     }
 }

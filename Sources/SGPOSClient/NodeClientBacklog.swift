@@ -16,6 +16,11 @@ extension NodeClient {
             "backlog upload stopped after \(results.count) acknowledged transaction(s): \(failure.message); "
                 + "upload the remaining (or all) transactions again with the same signed bytes"
         }
+
+        public init(results: [API.BatchResult], failure: Failure) {
+            self.results = results
+            self.failure = failure
+        }
     }
 
     /// Submits one batch (1...``Limits/batchTransactionsMax`` transactions) in one request,

@@ -1,0 +1,67 @@
+import SGPOSOperations
+
+extension API {
+    /// How the customer pays (prepare requests). Money: decimal strings.
+    public typealias Payment = PaymentRequest
+
+    /// Asks the node to build the exact body a till will sign: `sale`, `refund`,
+    /// `shift-close` or `day-close`.
+    public struct PrepareRequest: Codable, Sendable {
+        public struct RefundLine: Codable, Sendable {
+            /// 1-based line of the original sale.
+            public var line: UInt32
+            public var qty: Int64
+            public init(line: UInt32, qty: Int64) {
+                self.line = line
+                self.qty = qty
+            }
+        }
+        public var kind: String
+        /// The till principal (sale, refund, shift-close).
+        public var till: String?
+        public var lines: [QuoteRequest.Line]?
+        public var memberId: String?
+        public var redeemPoints: Int64?
+        public var payment: Payment?
+        public var training: Bool?
+        public var counted: String?
+        public var sale: String?
+        public var refundLines: [RefundLine]?
+        public var reason: String?
+        public var restock: Bool?
+
+        public init(kind: String, till: String? = nil, lines: [QuoteRequest.Line]? = nil, memberId: String? = nil,
+                    redeemPoints: Int64? = nil, payment: Payment? = nil, training: Bool? = nil, counted: String? = nil,
+                    sale: String? = nil, refundLines: [RefundLine]? = nil, reason: String? = nil, restock: Bool? = nil) {
+            self.kind = kind
+            self.till = till
+            self.lines = lines
+            self.memberId = memberId
+            self.redeemPoints = redeemPoints
+            self.payment = payment
+            self.training = training
+            self.counted = counted
+            self.sale = sale
+            self.refundLines = refundLines
+            self.reason = reason
+            self.restock = restock
+        }
+    }
+
+    public struct PrepareResponse: Codable, Sendable {
+        /// Body type code (FORMAT.md §13.1) and the canonical body bytes, hex: sign them
+        /// as an application body after checking them against what the customer saw.
+        public var bodyType: UInt16
+        public var body: String
+        /// Document number (receipt, credit note or Z) and the amount, for display.
+        public var number: UInt64
+        public var amount: String
+
+        public init(bodyType: UInt16, body: String, number: UInt64, amount: String) {
+            self.bodyType = bodyType
+            self.body = body
+            self.number = number
+            self.amount = amount
+        }
+    }
+}
