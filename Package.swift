@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // The till's HTTP client (SGPOSClient): timeouts, cancellation, kept-alive connections.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian (scripts/bootstrap installs them).
@@ -61,7 +63,11 @@ let package = Package(
         .target(name: "SGPOSOperations", dependencies: ["SGPOSState", "SGPOSContracts", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         // The client SDK: the HTTP API's request and response types (shared with the node)
         // and the till's client of a node (timeouts, retries of the same bytes, backlogs).
-        .target(name: "SGPOSClient", dependencies: ["SGPOSProofs", "SGPOSOperations", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto"]),
+        .target(name: "SGPOSClient", dependencies: [
+            "SGPOSProofs", "SGPOSOperations", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Till client: signing sessions, receipts.
         .target(name: "SGPOSTill", dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         // Transaction and consistency proofs and their verifier: checkable with the genesis alone.
@@ -127,6 +133,9 @@ let package = Package(
         .testTarget(name: "SGPOSRetailTests", dependencies: ["SGPOSRetail"]),
         .testTarget(name: "SGPOSOperationsTests",
                     dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+        .testTarget(name: "SGPOSClientTests", dependencies: [
+            "SGPOSClient", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "SGPOSTillTests",
                     dependencies: ["SGPOSTill", "SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSStateTests",

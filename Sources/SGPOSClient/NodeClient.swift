@@ -1,29 +1,32 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 import SGPOSChain
 import SGPOSCodec
 
 /// The till's client of a node's HTTP API. Every call has a timeout; a submission is
 /// retried on timeouts, lost connections and 503 with the **same signed bytes** (so the
 /// same idempotency id: the node returns the first result, never a second sale), with
-/// capped backoff and a bounded number of attempts. It never hangs.
+/// capped backoff and a bounded number of attempts. It never hangs: each attempt has a
+/// deadline covering the whole exchange, and cancelling the calling task cancels the
+/// request in flight (async-http-client, on the process-wide `HTTPClient.shared`, whose
+/// connections are kept alive between calls).
 public struct NodeClient: Sendable {
     public let baseURL: String
     public let timeoutSeconds: Double
     public let attemptsMax: Int
-    private let session: URLSession
+    /// The largest response body read; a larger one fails the call (a node's largest
+    /// answers, a batch's results with proofs, are far below it).
+    public static let responseBytesMax = 64 << 20
+    private let http: HTTPClient
 
     public init(baseURL: String, timeoutSeconds: Double = 5, attemptsMax: Int = 5) {
         precondition(attemptsMax >= 1 && timeoutSeconds > 0, "client bounds")
         self.baseURL = baseURL
         self.timeoutSeconds = timeoutSeconds
         self.attemptsMax = attemptsMax
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        configuration.timeoutIntervalForResource = timeoutSeconds
-        session = URLSession(configuration: configuration)
+        http = .shared
     }
 
     /// Why a call failed for good.
@@ -90,43 +93,43 @@ public struct NodeClient: Sendable {
         let _: Isolate = try await call("POST", "/v1/admin/isolate", body: try JSONEncoder().encode(Isolate(isolated: isolated)), retry: true)
     }
 
-    /// One HTTP exchange, shielded from the caller's cancellation. Cancelling a task while
-    /// it is inside `URLSession.data(for:)` can deadlock swift-corelibs-foundation: the
-    /// cancellation handler waits on the session's queue while that queue waits to resume
-    /// the task (seen: a demo hung for good when it cancelled its progress reporter during
-    /// a call). The exchange is bounded by the request's timeout instead, and a cancelled
-    /// caller stops between attempts (`Task.sleep` throws).
-    private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        let session = self.session
-        return try await Task { try await session.data(for: request) }.value
+    /// One HTTP exchange: the status and the whole body, within one deadline.
+    private func exchange(_ method: String, _ url: String, body: Data?, contentType: String) async throws -> (status: Int, body: Data) {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: contentType)
+        }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(timeoutSeconds * 1_000))
+        let response = try await http.execute(request, deadline: deadline)
+        let bytes = try await response.body.collect(upTo: Self.responseBytesMax)
+        return (Int(response.status.code), Data(bytes.readableBytesView))
     }
 
     /// One call with a timeout per attempt; with `retry`, timeouts, lost connections and 5xx
     /// are tried again (the same request bytes) up to `attemptsMax` times with capped backoff.
     public func call<T: Decodable>(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
-                            retry: Bool) async throws -> T {
-        guard let url = URL(string: baseURL + path) else { throw Failure(status: 0, problem: nil, message: "bad URL \(baseURL + path)") }
-        var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
-        request.httpMethod = method
-        if let body {
-            request.httpBody = body
-            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-        }
+                                   retry: Bool) async throws -> T {
+        let url = baseURL + path
+        guard URL(string: url) != nil else { throw Failure(status: 0, problem: nil, message: "bad URL \(url)") }
         var backoffMs: UInt64 = 50
         var lastError = "no attempt"
         let attempts = retry ? attemptsMax : 1
         for attempt in 1...attempts {
+            try Task.checkCancellation()
             do {
-                let (data, response) = try await exchange(request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let (status, data) = try await exchange(method, url, body: body, contentType: contentType)
                 if (200..<300).contains(status) { return try JSONDecoder().decode(T.self, from: data) }
                 let problem = try? JSONDecoder().decode(API.Problem.self, from: data)
                 lastError = "HTTP \(status): \(problem?.message ?? String(decoding: data.prefix(200), as: UTF8.self))"
                 guard status == 503 || status >= 500 else { throw Failure(status: status, problem: problem, message: lastError) }
             } catch let failure as Failure {
                 throw failure
+            } catch is CancellationError {
+                throw CancellationError()
             } catch {
-                lastError = "attempt \(attempt): \(error.localizedDescription)"
+                lastError = "attempt \(attempt): \(error)"
             }
             if attempt < attempts {
                 try await Task.sleep(nanoseconds: backoffMs * 1_000_000)
