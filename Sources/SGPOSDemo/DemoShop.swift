@@ -35,6 +35,8 @@ public struct DemoShop {
         PriceEntry(sku: "AIR-FRYER", category: "appliances", unitPrice: 15_900),
         PriceEntry(sku: "TV-55-4K", category: "electronics", unitPrice: 129_900),
         PriceEntry(sku: "HEADPHONES", category: "electronics", unitPrice: 24_900),
+        // Priced before GST (GST added on top): the exclusive path of FORMAT.md §13.
+        PriceEntry(sku: "WINE-RED", category: "liquor", unitPrice: 3_990, priceIncludesGST: false),
     ]
 
     public static let merchant = Merchant(legalName: "SGPOS Demo Retail Pte Ltd",
@@ -139,6 +141,48 @@ public struct DemoShop {
             default: return nil
             }
         }, count: 2)
+        try exerciseMemberPaths(now: now)
+    }
+
+    /// Member paths the trading does not reach, so the auditors' replays (Swift and
+    /// Python) see them: a sale that lifts a member above the first tier and its void, a
+    /// sale priced before GST paid by voucher and refunded in full, cash in and out of the
+    /// drawer, and a negative points adjustment.
+    private mutating func exerciseMemberPaths(now: Int64) throws {
+        let (spender, buyer) = (memberID(1), memberID(2))
+        var steps = 0
+        var bigSale: Hash256?
+        var wineSale: Hash256?
+        _ = try block({ shop, state in
+            steps += 1
+            let till = shop.tills[1]
+            switch steps {
+            case 1:
+                // S$1,299.00 of lifetime spend: silver (FORMAT.md §13 tiers).
+                let sale = try till.buildSale([StockLine(sku: "TV-55-4K", quantity: 1)], memberID: spender,
+                                              payment: DemoShop.cardReply, atMs: now, state: state)
+                let signed = shop.tills[1].sign(.sale(sale), atMs: now)
+                bigSale = signed.id
+                return signed
+            case 2:
+                return shop.tills[1].sign(.void(SaleVoid(originalSale: bigSale!, reason: "customer changed mind")), atMs: now)
+            case 3:
+                let sale = try till.buildSale([StockLine(sku: "WINE-RED", quantity: 2)], memberID: buyer,
+                                              payment: .voucher(id: "GV-\(shop.outlet.outletID)-0001"), atMs: now, state: state)
+                let signed = shop.tills[1].sign(.sale(sale), atMs: now)
+                wineSale = signed.id
+                return signed
+            case 4:
+                let refund = try till.buildRefund(of: wineSale!, units: [(line: 0, quantity: 2)], reason: "corked",
+                                                  restock: false, refundTender: .cash(tendered: nil), state: state)
+                return shop.tills[1].sign(.refund(refund), atMs: now)
+            case 5: return shop.tills[1].sign(.cashIn(CashMovement(amount: 5_000, reason: "float top-up")), atMs: now)
+            case 6: return shop.tills[1].sign(.cashOut(CashMovement(amount: 2_000, reason: "banked")), atMs: now)
+            case 7:
+                return shop.manager.sign(.loyaltyAdjust(LoyaltyAdjust(memberID: shop.memberID(0), delta: -150, reason: "duplicate bonus")), atMs: now)
+            default: return nil
+            }
+        }, count: 7)
     }
 
     func memberID(_ index: Int) -> String { String(format: "M%02d-%04d", outlet.outletID, index + 1) }
