@@ -16,16 +16,17 @@ public struct NodeClient: Sendable {
     public let baseURL: String
     public let timeoutSeconds: Double
     public let attemptsMax: Int
-    /// The largest response body read; a larger one fails the call (a node's largest
-    /// answers, a batch's results with proofs, are far below it).
-    public static let responseBytesMax = 64 << 20
+    /// The largest response body read; a larger one fails the attempt (a node's largest
+    /// answers, a batch's results with proofs, are far below the default 64 MiB).
+    public let responseBytesMax: Int
     private let http: HTTPClient
 
-    public init(baseURL: String, timeoutSeconds: Double = 5, attemptsMax: Int = 5) {
-        precondition(attemptsMax >= 1 && timeoutSeconds > 0, "client bounds")
+    public init(baseURL: String, timeoutSeconds: Double = 5, attemptsMax: Int = 5, responseBytesMax: Int = 64 << 20) {
+        precondition(attemptsMax >= 1 && timeoutSeconds > 0 && responseBytesMax > 0, "client bounds")
         self.baseURL = baseURL
         self.timeoutSeconds = timeoutSeconds
         self.attemptsMax = attemptsMax
+        self.responseBytesMax = responseBytesMax
         http = .shared
     }
 
@@ -103,7 +104,7 @@ public struct NodeClient: Sendable {
         }
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeoutSeconds * 1_000))
         let response = try await http.execute(request, deadline: deadline)
-        let bytes = try await response.body.collect(upTo: Self.responseBytesMax)
+        let bytes = try await response.body.collect(upTo: responseBytesMax)
         return (Int(response.status.code), Data(bytes.readableBytesView))
     }
 

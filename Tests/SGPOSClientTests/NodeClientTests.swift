@@ -112,6 +112,17 @@ import Testing
         #expect(server.seen.count == 1)
     }
 
+    @Test func anAnswerOverTheBodyLimitFailsInsteadOfFillingMemory() async throws {
+        let big = "[" + Array(repeating: Self.heads.dropFirst().dropLast(), count: 40).joined(separator: ",") + "]"
+        let server = try await CannedServer(responses: [Self.http("200 OK", big), Self.http("200 OK", Self.heads)])
+        defer { Task { await server.close() } }
+        let tight = NodeClient(baseURL: "http://127.0.0.1:\(server.port)", timeoutSeconds: 2, attemptsMax: 1,
+                               responseBytesMax: 1_024)
+        #expect(big.utf8.count > 1_024)
+        await #expect(throws: NodeClient.Failure.self) { _ = try await tight.heads() }
+        #expect(try await tight.heads().count == 1, "an answer within the limit is read")
+    }
+
     @Test func cancellingTheCallerEndsTheCallInFlight() async throws {
         let server = try await CannedServer(responses: [nil])
         defer { Task { await server.close() } }
