@@ -151,12 +151,12 @@ public func render(_ outcome: AppendOutcome) -> String {
 }
 
 /// Builds up to `count` transactions one by one against the state as it will be once
-/// the earlier ones apply (the till's provisional view), then appends them as one block.
-public func buildAndAppend(
-    store: LedgerStore, writer: OutletChainWriter, count: Int,
+/// the earlier ones apply (the till's provisional view); the caller submits them as one
+/// block (through a ``GroupCommitter``, or the demo's writer).
+public func buildBlock(
+    store: LedgerStore, outletID: OutletID, count: Int,
     _ build: (StateOverlay<StoredState>) throws -> SignedTransaction?
-) throws -> [(SignedTransaction, AppendOutcome)] {
-    let outletID = writer.outletID
+) throws -> [SignedTransaction] {
     var built: [SignedTransaction] = []
     try store.environment.read { transaction in
         let head = try store.head(outletID, transaction)
@@ -168,6 +168,21 @@ public func buildAndAppend(
             built.append(next)
         }
     }
-    guard !built.isEmpty else { return [] }
-    return Array(zip(built, try writer.append(built, timestampMs: wallClockMs())))
+    return built
+}
+
+/// The local write path of a CLI command: the data directory's store, and a
+/// ``GroupCommitter`` over the outlet's writer (the node's own committer type), which
+/// holds the ledger's ``WriterLock`` — refused while a node writes the same directory.
+public func openCommitter(data: String, nodeKey: String, blockMax: Int? = nil) throws -> (LedgerStore, GroupCommitter, OutletID) {
+    let store = try openStore(data)
+    let writer: OutletChainWriter
+    do {
+        writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey), rules: POSRules.chainRules)
+    } catch let error as StoreError where error.isLocked {
+        throw CLIError(error.message)
+    }
+    let limit = Int(store.genesis.blockTransactionsMax)
+    let committer = GroupCommitter(writer: writer, blockMax: min(blockMax ?? limit, limit), pendingMax: limit)
+    return (store, committer, writer.outletID)
 }

@@ -39,18 +39,21 @@ struct HTTPBench {
 
     func run() async throws -> Result {
         let network = try DemoNetwork.create(directory: directory, outlets: 2)
-        let outlet = try DemoOutlet(network: network, outletID: 1)
-        _ = try DemoOutlet(network: network, outletID: 2)
-        // A manager and the tills, registered straight into the store before the node starts.
+        // A manager and the tills, registered straight into the store before the node starts
+        // (the outlets' writers, and with them the ledgers' writer locks, are gone by then).
         let manager = SigningKey.generate()
         let keys = (0..<tills).map { _ in SigningKey.generate() }
-        var batch = [outlet.transaction(network.admin, .registerKey(RegisterKey(key: manager.publicKey, role: .operator, principal: "manager-1")))]
-        for (index, key) in keys.enumerated() {
-            batch.append(outlet.transaction(manager, .registerKey(RegisterKey(key: key.publicKey, role: .till, principal: "bench-\(index)"))))
-        }
-        for result in try outlet.append(batch) {
-            if case .committed = result { continue }
-            throw CLIError("bench set-up refused: \(render(result))")
+        do {
+            let outlet = try DemoOutlet(network: network, outletID: 1)
+            _ = try DemoOutlet(network: network, outletID: 2)
+            var batch = [outlet.transaction(network.admin, .registerKey(RegisterKey(key: manager.publicKey, role: .operator, principal: "manager-1")))]
+            for (index, key) in keys.enumerated() {
+                batch.append(outlet.transaction(manager, .registerKey(RegisterKey(key: key.publicKey, role: .till, principal: "bench-\(index)"))))
+            }
+            for result in try outlet.append(batch) {
+                if case .committed = result { continue }
+                throw CLIError("bench set-up refused: \(render(result))")
+            }
         }
         let nodes = try DemoNodes(directory: directory, outlets: [1], cpus: nodeCPUs)
         defer { nodes.stop() }

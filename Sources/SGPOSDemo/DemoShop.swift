@@ -61,9 +61,10 @@ public struct DemoShop {
     /// Builds transactions against the provisional state and appends them as one block.
     mutating func block(_ build: (inout DemoShop, StateOverlay<StoredState>) throws -> SignedTransaction?,
                         count: Int) throws -> [(SignedTransaction, AppendOutcome)] {
-        let committed = try buildAndAppend(store: outlet.store, writer: outlet.writer, count: count) { state in
+        let built = try buildBlock(store: outlet.store, outletID: outlet.outletID, count: count) { state in
             try build(&self, state)
         }
+        let committed = built.isEmpty ? [] : Array(zip(built, try outlet.append(built)))
         for (transaction, outcome) in committed {
             guard case .committed = outcome else {
                 throw CLIError("outlet \(outlet.outletID): transaction \(transaction.id) was not committed: \(render(outcome))")

@@ -54,7 +54,7 @@ extension NodeAPI {
         }
         do {
             return try json(try await submitBatch(transactions, proofs: proofs))
-        } catch let error as NodeError where error.isOverloaded {
+        } catch let error as GroupCommitError where error.isOverloaded {
             return problem(.serviceUnavailable, "overloaded", Int(error.code), error.message)
         }
     }

@@ -122,7 +122,7 @@ public struct NodeAPI: Sendable {
         let outcome: AppendOutcome
         do {
             outcome = try await node.submit(transaction)
-        } catch let error as NodeError where error.isOverloaded {
+        } catch let error as GroupCommitError where error.isOverloaded {
             return problem(.serviceUnavailable, "overloaded", Int(error.code), error.message)
         }
         switch outcome {

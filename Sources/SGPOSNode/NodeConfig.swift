@@ -96,7 +96,6 @@ public struct NodeConfig: Codable, Sendable, Hashable {
 public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Kind: UInt16, Hashable, Sendable {
         case configuration = 400
-        case overloaded = 401
         case shuttingDown = 402
         case peerProtocol = 403
     }
@@ -104,13 +103,12 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     private let kind: Kind
     public let message: String
 
-    /// Stable code: 400 configuration, 401 overloaded, 402 shutting down, 403 peer protocol.
+    /// Stable code: 400 configuration, 402 shutting down, 403 peer protocol (401, overloaded,
+    /// is ``GroupCommitError``'s: the committer lives in SGPOSStore).
     public var code: UInt16 { kind.rawValue }
     public var description: String { message }
 
     public static func configuration(_ message: String) -> NodeError { .init(kind: .configuration, message: message) }
-    public static func overloaded(_ message: String) -> NodeError { .init(kind: .overloaded, message: message) }
     public static func shuttingDown(_ message: String) -> NodeError { .init(kind: .shuttingDown, message: message) }
     public static func peerProtocol(_ message: String) -> NodeError { .init(kind: .peerProtocol, message: message) }
-    var isOverloaded: Bool { kind == .overloaded }
 }

@@ -20,6 +20,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     private let environment: OpaquePointer
     private let gate = ResizeGate()
     private var mapSize: Int
+    /// The directory holding data.mdb and lock.mdb.
+    public let directory: String
     /// The map never grows beyond this (1 TiB).
     public static let mapSizeMax = 1 << 40
     /// Named databases the environment may hold.
@@ -28,6 +30,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Opens (creating if needed) the environment in `directory`.
     public init(directory: String, mapSizeBytes: Int, durability: Durability) throws(LMDBError) {
         precondition(mapSizeBytes > 0 && mapSizeBytes <= LMDBEnvironment.mapSizeMax, "map size out of range")
+        self.directory = directory
         var handle: OpaquePointer?
         try LMDBError.check(mdb_env_create(&handle), "mdb_env_create")
         guard let handle else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create") }

@@ -15,13 +15,16 @@ public enum AppendOutcome: Hashable, Sendable {
 
 /// Produces the local outlet's chain: validates submitted transactions against the
 /// stored state and commits the accepted ones as one signed block in one durable LMDB
-/// write transaction (group commit).
+/// write transaction (group commit). Creating one takes the ledger's ``WriterLock``: a
+/// second process cannot write the same data directory while it lives.
 public struct OutletChainWriter: Sendable {
     public let store: LedgerStore
     public let nodeKey: SigningKey
     /// The outlet whose node key this writer holds.
     public let outletID: OutletID
     public let rules: ChainRules
+    /// Held while this writer (or a copy) lives: no other process appends meanwhile.
+    public let lock: WriterLock
     /// Batches at least this large verify signatures on all cores.
     public static let parallelVerifyThreshold = 32
 
@@ -30,6 +33,7 @@ public struct OutletChainWriter: Sendable {
             throw StoreError.unknownOutlet("key \(nodeKey.publicKey) is not the node key of any outlet in the genesis")
         }
         self.outletID = outlet.id
+        lock = try WriterLock(directory: store.environment.directory)
         self.store = store
         self.nodeKey = nodeKey
         self.rules = rules

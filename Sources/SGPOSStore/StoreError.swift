@@ -7,13 +7,14 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownOutlet = 4
         case headMoved = 5
         case notFound = 6
+        case locked = 7
     }
 
     private let kind: Kind
     public let message: String
 
     /// Stable code: 1 not initialised, 2 already initialised, 3 corrupt, 4 unknown outlet,
-    /// 5 head moved (concurrent writer), 6 not found.
+    /// 5 head moved (concurrent writer), 6 not found, 7 locked (another process writes the ledger).
     public var code: UInt16 { kind.rawValue }
     public var description: String { message }
 
@@ -23,7 +24,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func unknownOutlet(_ message: String) -> StoreError { .init(kind: .unknownOutlet, message: message) }
     public static func headMoved(_ message: String) -> StoreError { .init(kind: .headMoved, message: message) }
     public static func notFound(_ message: String) -> StoreError { .init(kind: .notFound, message: message) }
+    public static func locked(_ message: String) -> StoreError { .init(kind: .locked, message: message) }
 
     public var isCorrupt: Bool { kind == .corrupt }
     public var isNotFound: Bool { kind == .notFound }
+    public var isLocked: Bool { kind == .locked }
 }

@@ -52,7 +52,7 @@ struct ChainCommand: ParsableCommand {
         }
     }
 
-    struct Append: ParsableCommand {
+    struct Append: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign transactions described in JSON and append them as one block.",
             discussion: "Input: a JSON array of transaction specs (docs/OPERATIONS.md). Output: one result per transaction.")
@@ -60,19 +60,18 @@ struct ChainCommand: ParsableCommand {
         @Option(help: "The outlet's node key file (signs the block).") var nodeKey: String
         @Option(help: "JSON file with the transactions; - for standard input.") var input: String = "-"
 
-        func run() throws {
-            let store = try openStore(data)
-            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey), rules: POSRules.chainRules)
+        func run() async throws {
+            let (store, committer, outletID) = try openCommitter(data: data, nodeKey: nodeKey)
             let raw = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(input, what: "transactions")
             let specs = try JSON.decode([TransactionSpec].self, from: raw, what: "transactions")
             guard !specs.isEmpty else { throw CLIError("no transactions in the input") }
             guard specs.count <= Int(store.genesis.blockTransactionsMax) else {
                 throw CLIError("\(specs.count) transactions exceed the block limit \(store.genesis.blockTransactionsMax)")
             }
-            var signer = TransactionSigner(store: store, outletID: writer.outletID)
+            var signer = TransactionSigner(store: store, outletID: outletID)
             let now = wallClockMs()
             let signed = try specs.map { try signer.sign($0, now: now) }
-            let outcomes = try writer.append(signed, timestampMs: now)
+            let outcomes = try await committer.submitAll(signed)
             print(try JSON.string(outcomes.map(OutcomeJSON.init)))
         }
     }

@@ -4,7 +4,7 @@ import SGPOSState
 
 extension TillCommand {
     /// `sgpos till point-rates`: the operator's points rates by category (the "oracle" table).
-    struct PointRates: ParsableCommand {
+    struct PointRates: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "point-rates",
             abstract: "Set loyalty points rates by category (signed by an operator key; read by the rules as point_rate).")
@@ -12,7 +12,7 @@ extension TillCommand {
         @Option(name: .customLong("rate"), help: "CATEGORY=PERCENT, e.g. snacks=200% or dairy=0% (repeat).") var rates: [String]
         @Option(help: "Why the rates change (recorded on chain).") var reason: String
 
-        func run() throws {
+        func run() async throws {
             var entries: [SetPointRates.Entry] = []
             for text in rates {
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
@@ -23,13 +23,13 @@ extension TillCommand {
             }
             // One canonical order: categories ascending bytewise (the state machine requires it).
             entries.sort { Array($0.category.utf8).lexicographicallyPrecedes(Array($1.category.utf8)) }
-            let (_, height, _) = try connection.submit { _, _, _ in .setPointRates(SetPointRates(entries: entries, reason: reason)) }
+            let (_, height, _) = try await connection.submit { _, _, _ in .setPointRates(SetPointRates(entries: entries, reason: reason)) }
             print("\(entries.count) points rate(s) set in block \(height)")
         }
     }
 
     /// `sgpos till member-multiplier`: a member's personal points multiplier.
-    struct MemberMultiplier: ParsableCommand {
+    struct MemberMultiplier: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "member-multiplier",
             abstract: "Set a member's personal points multiplier (signed by an operator key; read by the rules as customer.multiplier).")
@@ -38,11 +38,11 @@ extension TillCommand {
         @Option(help: "Multiplier as a percentage: 150% is 1.5×, 100% the default.") var multiplier: String
         @Option(help: "Why (recorded on chain).") var reason: String
 
-        func run() throws {
+        func run() async throws {
             guard let basisPoints = parsePercent(multiplier) else {
                 throw CLIError("--multiplier \(multiplier): expected a percentage such as 150% (up to two decimals)")
             }
-            let (_, height, _) = try connection.submit { _, _, _ in
+            let (_, height, _) = try await connection.submit { _, _, _ in
                 .setMemberMultiplier(SetMemberMultiplier(memberID: member, basisPoints: basisPoints, reason: reason))
             }
             print("member \(member) multiplier \(multiplier) set in block \(height)")

@@ -16,7 +16,7 @@ import SGPOSClient
 /// data directory. Each command builds the exact transaction the state machine accepts,
 /// signs it with the till's key, appends it durably, and prints the result (receipt,
 /// credit note, Z-report). The HTTP node API (issue 5) will carry the same transactions.
-struct TillCommand: ParsableCommand {
+struct TillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
         subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
@@ -34,19 +34,18 @@ struct TillCommand: ParsableCommand {
         /// state, appends the transaction as one block and returns it with its height. A
         /// retry whose idempotency id was already committed returns the committed
         /// transaction instead (and `build` is not trusted for its content).
-        func submit(_ build: (inout TillSession, StoredState, Int64) throws -> POSBody) throws -> (SignedTransaction, UInt64, LedgerStore) {
+        func submit(_ build: (inout TillSession, StoredState, Int64) throws -> POSBody) async throws -> (SignedTransaction, UInt64, LedgerStore) {
             var idempotency: IdempotencyID?
             if let idempotencyID {
                 guard let parsed = IdempotencyID(hex: idempotencyID) else { throw CLIError("--idempotency-id must be 32 hex digits") }
                 idempotency = parsed
             }
-            let store = try openStore(data)
-            let writer = try OutletChainWriter(store: store, nodeKey: try KeyFile.load(nodeKey), rules: POSRules.chainRules)
+            let (store, committer, outletID) = try openCommitter(data: data, nodeKey: nodeKey, blockMax: 1)
             let signer = try KeyFile.load(key)
             let now = Int64(wallClockMs())
             if let idempotency, let first = try store.environment.read({ txn -> (SignedTransaction, UInt64)? in
-                guard let location = try store.idempotentResult(writer.outletID, idempotency, txn),
-                    let block = try store.block(writer.outletID, height: location.height, txn)
+                guard let location = try store.idempotentResult(outletID, idempotency, txn),
+                    let block = try store.block(outletID, height: location.height, txn)
                 else { return nil }
                 return (block.transactions[Int(location.index)], location.height)
             }) {
@@ -54,17 +53,17 @@ struct TillCommand: ParsableCommand {
                 return (first.0, first.1, store)
             }
             let transaction: SignedTransaction = try store.environment.read { txn in
-                let state = store.stateReader(writer.outletID, txn)
-                var session = try TillSession.resume(genesis: store.genesis, outlet: writer.outletID, key: signer, state: state)
+                let state = store.stateReader(outletID, txn)
+                var session = try TillSession.resume(genesis: store.genesis, outlet: outletID, key: signer, state: state)
                 let body = try build(&session, state, now)
                 return session.sign(body, atMs: now, idempotency: idempotency)
             }
-            switch try writer.append([transaction], timestampMs: TimestampMs(now))[0] {
+            switch try await committer.submit(transaction) {
             case .committed(let location):
                 return (transaction, location.height, store)
             case .duplicate(let location):
                 // Committed by a concurrent retry between the check above and the append.
-                let first = try store.environment.read { try store.block(writer.outletID, height: location.height, $0)! }
+                let first = try store.environment.read { try store.block(outletID, height: location.height, $0)! }
                 return (first.transactions[Int(location.index)], location.height, store)
             case .rejected(let rejection):
                 throw CLIError("refused (rule \(rejection.code)): \(rejection.detail)")
@@ -83,12 +82,12 @@ struct TillCommand: ParsableCommand {
         }
     }
 
-    struct Quote: ParsableCommand {
+    struct Quote: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Price a basket from the outlet's price list (nothing is signed).")
         @Option(help: "Node data directory.") var data: String
         @OptionGroup var basket: Basket
 
-        func run() throws {
+        func run() async throws {
             let store = try openStore(data)
             let outlet = try outletOf(data)
             let priced = try store.environment.read { txn in
@@ -105,7 +104,7 @@ struct TillCommand: ParsableCommand {
         }
     }
 
-    struct Sell: ParsableCommand {
+    struct Sell: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sell a basket, sign it, commit it and print the receipt.")
         @OptionGroup var connection: Connection
         @OptionGroup var basket: Basket
@@ -115,10 +114,10 @@ struct TillCommand: ParsableCommand {
         @Option(help: "Receipt width: 42 or 48 columns.") var columns: Int = 42
         @Option(help: "Merchant particulars (JSON: legalName, addressLines, gstRegistrationNumber).") var merchant: String?
 
-        func run() throws {
+        func run() async throws {
             let payment = try parsePayment(pay)
             var sale: Sale?
-            let (transaction, height, store) = try connection.submit { session, state, now in
+            let (transaction, height, store) = try await connection.submit { session, state, now in
                 let built = try session.buildSale(try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
                                                   payment: payment, training: training, atMs: now, state: state)
                 sale = built
@@ -138,7 +137,7 @@ struct TillCommand: ParsableCommand {
         }
     }
 
-    struct Refund: ParsableCommand {
+    struct Refund: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refund units of an earlier sale; print the credit note.")
         @OptionGroup var connection: Connection
         @Option(help: "Transaction id of the sale (64 hex digits).") var sale: String
@@ -149,7 +148,7 @@ struct TillCommand: ParsableCommand {
         @Option(help: "Credit note width: 42 or 48 columns.") var columns: Int = 42
         @Option(help: "Merchant particulars JSON.") var merchant: String?
 
-        func run() throws {
+        func run() async throws {
             guard let saleID = Hash256(hex: sale) else { throw CLIError("--sale must be 64 hex digits") }
             let units = try lines.map { text -> (line: UInt32, quantity: Int64) in
                 let item = try parseItem(text)
@@ -159,7 +158,7 @@ struct TillCommand: ParsableCommand {
             let payment = try parsePayment(pay)
             var built: SGPOSState.Refund?
             var original: SaleRecord?
-            let (transaction, height, store) = try connection.submit { session, state, _ in
+            let (transaction, height, store) = try await connection.submit { session, state, _ in
                 original = try state.saleRecord(saleID)
                 let refund = try session.buildRefund(of: saleID, units: units, reason: reason, restock: restock,
                                                      refundTender: payment, state: state)
@@ -185,30 +184,30 @@ struct TillCommand: ParsableCommand {
         }
     }
 
-    struct Void: ParsableCommand {
+    struct Void: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Void a whole sale of this till in its open shift.")
         @OptionGroup var connection: Connection
         @Option(help: "Transaction id of the sale.") var sale: String
         @Option(help: "Why.") var reason: String
 
-        func run() throws {
+        func run() async throws {
             guard let saleID = Hash256(hex: sale) else { throw CLIError("--sale must be 64 hex digits") }
-            let (_, height, _) = try connection.submit { _, _, _ in .void(SaleVoid(originalSale: saleID, reason: reason)) }
+            let (_, height, _) = try await connection.submit { _, _, _ in .void(SaleVoid(originalSale: saleID, reason: reason)) }
             print("sale \(saleID) voided in block \(height)")
         }
     }
 
-    struct Shift: ParsableCommand {
+    struct Shift: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open or close the till's shift, or move cash in or out.")
         @OptionGroup var connection: Connection
         @Argument(help: "open | close | cash-in | cash-out") var action: String
         @Option(help: "Amount (open: float; close: counted cash; cash-in/out: amount), e.g. 200.00.") var amount: String
         @Option(help: "Reason for cash-in/out.") var reason: String = "float top-up"
 
-        func run() throws {
+        func run() async throws {
             let cents = try parseMoney(amount, "--amount")
             var closing: ShiftClose?
-            let (_, height, _) = try connection.submit { session, state, _ in
+            let (_, height, _) = try await connection.submit { session, state, _ in
                 switch action {
                 case "open": return .shiftOpen(ShiftOpen(float: cents))
                 case "close":
@@ -228,56 +227,56 @@ struct TillCommand: ParsableCommand {
         }
     }
 
-    struct Prices: ParsableCommand {
+    struct Prices: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set price-list entries from JSON: [{\"sku\", \"category\", \"unitPrice\": \"3.65\", \"priceIncludesGst\", \"active\"}].")
         @OptionGroup var connection: Connection
         @Option(help: "JSON file.") var file: String
 
-        func run() throws {
+        func run() async throws {
             struct Entry: Decodable { let sku: String; let category: String?; let unitPrice: String; let priceIncludesGst: Bool?; let active: Bool? }
             let entries = try JSON.read([Entry].self, path: file, what: "price list").map {
                 PriceEntry(sku: $0.sku, category: $0.category ?? "", unitPrice: try parseMoney($0.unitPrice, "unitPrice of \($0.sku)"),
                            priceIncludesGST: $0.priceIncludesGst ?? true, active: $0.active ?? true)
             }
-            let (_, height, _) = try connection.submit { _, _, _ in .setPrices(SetPrices(entries: entries)) }
+            let (_, height, _) = try await connection.submit { _, _, _ in .setPrices(SetPrices(entries: entries)) }
             print("\(entries.count) price(s) set in block \(height)")
         }
     }
 
-    struct StockReceive: ParsableCommand {
+    struct StockReceive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "stock-receive", abstract: "Record goods received.")
         @OptionGroup var connection: Connection
         @Option(help: "Delivery order or invoice number.") var reference: String
         @Option(name: .customLong("item"), help: "SKU:QTY (repeat).") var items: [String]
 
-        func run() throws {
+        func run() async throws {
             let lines = try items.map(parseItem)
-            let (_, height, _) = try connection.submit { _, _, _ in .stockReceive(SGPOSState.StockReceive(reference: reference, lines: lines)) }
+            let (_, height, _) = try await connection.submit { _, _, _ in .stockReceive(SGPOSState.StockReceive(reference: reference, lines: lines)) }
             print("received \(lines.count) line(s) in block \(height)")
         }
     }
 
-    struct Enrol: ParsableCommand {
+    struct Enrol: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enrol a loyalty member.")
         @OptionGroup var connection: Connection
         @Option(help: "Member id (card number).") var member: String
 
-        func run() throws {
-            let (_, height, _) = try connection.submit { _, _, _ in .loyaltyEnrol(LoyaltyEnrol(memberID: member)) }
+        func run() async throws {
+            let (_, height, _) = try await connection.submit { _, _, _ in .loyaltyEnrol(LoyaltyEnrol(memberID: member)) }
             print("member \(member) enrolled in block \(height)")
         }
     }
 
-    struct DayClose: ParsableCommand {
+    struct DayClose: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "day-close", abstract: "Close the business day (Z-report, signed by a manager) and print it.")
         @OptionGroup var connection: Connection
 
-        func run() throws {
+        func run() async throws {
             var totals = PeriodTotals()
             var number: UInt64 = 0
-            let (_, height, _) = try connection.submit { session, state, now in
+            let (_, height, _) = try await connection.submit { session, state, now in
                 let books = try state.outletBooks(session.outlet)
                 totals = books.period
                 number = books.lastZNumber + 1
@@ -297,7 +296,7 @@ struct TillCommand: ParsableCommand {
 }
 
 extension TillCommand {
-    struct Configure: ParsableCommand {
+    struct Configure: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set the chain's retail settings (signed by an admin key; applies from the next transaction).")
         @OptionGroup var connection: Connection
@@ -307,28 +306,28 @@ extension TillCommand {
         @Option(help: "Redeemed points count as: discount (reduces GST) or tender (GST on the full price).") var redemption: String = "discount"
         @Option(help: "Round cash bills to 5 cents: on or off.") var cashRounding: String = "on"
 
-        func run() throws {
+        func run() async throws {
             guard ["discount", "tender"].contains(redemption), ["on", "off"].contains(cashRounding) else {
                 throw CLIError("--redemption must be discount or tender; --cash-rounding on or off")
             }
             let settings = RetailSettings(pointValueCents: pointValueCents, pointsPerDollar: pointsPerDollar,
                                           pointsExpiryMonths: expiryMonths, redemptionIsTender: redemption == "tender",
                                           cashRounding: cashRounding == "on")
-            let (_, height, _) = try connection.submit { _, _, _ in .configure(settings) }
+            let (_, height, _) = try await connection.submit { _, _, _ in .configure(settings) }
             print("retail settings committed in block \(height)")
         }
     }
 }
 
 extension TillCommand {
-    struct DeployRule: ParsableCommand {
+    struct DeployRule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "deploy-rule", abstract: "Deploy a promotion or loyalty rule (signed by an admin key; docs/CONTRACTS.md).")
         @OptionGroup var connection: Connection
         @Option(help: "Rule source file (.rules).") var file: String
         @Option(help: "Active from (RFC 3339); default now.") var activeFrom: String?
 
-        func run() throws {
+        func run() async throws {
             let source = String(decoding: try readFile(file, what: "rule"), as: UTF8.self)
             let from: Int64
             if let activeFrom {
@@ -336,7 +335,7 @@ extension TillCommand {
             } else {
                 from = Int64(wallClockMs())
             }
-            let (_, height, _) = try connection.submit { _, _, _ in
+            let (_, height, _) = try await connection.submit { _, _, _ in
                 .deployRule(SGPOSState.DeployRule(source: source, activeFromMs: UInt64(max(0, from))))
             }
             print("rule in \(file) deployed in block \(height)")

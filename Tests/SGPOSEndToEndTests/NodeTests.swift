@@ -30,6 +30,14 @@ import SGPOSClient
         var nodes = [try NodeProcess.start(demo: demo, outlet: 1), try NodeProcess.start(demo: demo, outlet: 2)]
         defer { nodes.forEach { $0.stop() } }
         try await nodes[0].waitHealthy(peers: 1)
+        // One writer per ledger: a CLI write to the running node's data directory is
+        // refused, naming the node's pid, and writes nothing.
+        let before = try await CLI.run(["chain", "show", "--data", demo + "/outlet-1"]).output
+        let second = try await CLI.run(["till", "enrol", "--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key",
+                                        "--key", demo + "/keys/outlet-1-till-03.key", "--member", "M-SECOND-WRITER"])
+        #expect(second.status != 0 && second.error.contains("another process (pid \(nodes[0].process.processIdentifier))"),
+                "\(second.output)\(second.error)")
+        #expect(try await CLI.run(["chain", "show", "--data", demo + "/outlet-1"]).output == before)
         let genesis = try LedgerStore.open(dataDirectory: demo + "/outlet-1").genesis
         let tillKey = try loadKey(demo + "/keys/outlet-1-till-03.key")
         let client = nodes[0].client

@@ -139,7 +139,7 @@ import SGPOSProofs
         let height = try fixture.height()
         let batch = (0..<5).map { fixture.enrol("O\($0)") }
         await #expect { try await fixture.api.submitBatch(batch, proofs: false) } throws: {
-            ($0 as? NodeError)?.code == 401 && "\($0)".contains("retry")
+            ($0 as? GroupCommitError)?.code == 401 && "\($0)".contains("retry")
         }
         #expect(try fixture.height() == height)
         #expect(try await fixture.api.submitBatch(Array(batch.prefix(4)), proofs: false).committed == 4, "a batch that fits is taken")

@@ -4,7 +4,6 @@ import Glibc
 import Dispatch
 import Metrics
 import SGPOSChain
-import SGPOSStore
 
 /// Group commit: transactions submitted concurrently wait a moment and share one
 /// durable block. One block is written at a time, on a dedicated thread (LMDB commits
@@ -13,6 +12,10 @@ import SGPOSStore
 /// submissions new ones are refused at once (backpressure to the tills). A batch
 /// (``submitAll(_:)``) joins the queue as one contiguous run, so its transactions reach
 /// blocks in request order, and it is answered once its last block is durable.
+///
+/// This is the one write path of an outlet's chain: the node's API, the CLI's `till`,
+/// `chain append` and `debug crash-writer` all submit through a committer (the demo and
+/// the benchmarks build synthetic chains with the ``OutletChainWriter`` underneath it).
 public actor GroupCommitter {
     private let writer: OutletChainWriter
     private let blockMax: Int
@@ -21,16 +24,25 @@ public actor GroupCommitter {
     private var pending: [(transaction: SignedTransaction, waiter: Waiter)] = []
     private var flushing = false
     private let onCommit: @Sendable ([SignedTransaction], [AppendOutcome]) -> Void
+    private let clock: @Sendable () -> TimestampMs
     private let blocksCommitted = Counter(label: "sgpos_blocks_committed_total")
     private let transactionsCommitted = Counter(label: "sgpos_transactions_total", dimensions: [("result", "committed")])
     private let transactionsRejected = Counter(label: "sgpos_transactions_total", dimensions: [("result", "rejected")])
     private let transactionsDuplicate = Counter(label: "sgpos_transactions_total", dimensions: [("result", "duplicate")])
     private let commitTimer = Timer(label: "sgpos_block_commit_seconds")
 
+    /// - Parameters:
+    ///   - blockMax: most transactions per block (at most the genesis block limit).
+    ///   - pendingMax: most submissions waiting; beyond it ``GroupCommitError/overloaded(_:)``.
+    ///   - clock: the block time source (the node's wall clock; fixed in tests).
+    ///   - onCommit: called after each block with its transactions and their outcomes.
     public init(writer: OutletChainWriter, blockMax: Int, pendingMax: Int,
-                onCommit: @escaping @Sendable ([SignedTransaction], [AppendOutcome]) -> Void) {
+                clock: @escaping @Sendable () -> TimestampMs = { wallClockMs() },
+                onCommit: @escaping @Sendable ([SignedTransaction], [AppendOutcome]) -> Void = { _, _ in }) {
         precondition(blockMax >= 1 && pendingMax >= blockMax, "group commit bounds")
+        precondition(blockMax <= Int(writer.store.genesis.blockTransactionsMax), "blockMax exceeds the genesis block limit")
         self.writer = writer
+        self.clock = clock
         self.blockMax = blockMax
         self.pendingMax = pendingMax
         self.onCommit = onCommit
@@ -39,7 +51,7 @@ public actor GroupCommitter {
     /// Submits one transaction; returns once its block is durable (or it was refused).
     public func submit(_ transaction: SignedTransaction) async throws -> AppendOutcome {
         guard pending.count < pendingMax else {
-            throw NodeError.overloaded("\(pending.count) transactions are waiting to be committed; retry with the same idempotency id")
+            throw GroupCommitError.overloaded("\(pending.count) transactions are waiting to be committed; retry with the same idempotency id")
         }
         return try await withCheckedThrowingContinuation { continuation in
             pending.append((transaction, .one(continuation)))
@@ -53,7 +65,7 @@ public actor GroupCommitter {
     public func submitAll(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
         guard !transactions.isEmpty else { return [] }
         guard transactions.count <= pendingMax - pending.count else {
-            throw NodeError.overloaded(
+            throw GroupCommitError.overloaded(
                 "\(pending.count) transactions are waiting to be committed and the batch has \(transactions.count) "
                     + "(limit \(pendingMax)); retry the same batch later (same idempotency ids)")
         }
@@ -80,8 +92,8 @@ public actor GroupCommitter {
             let transactions = batch.map(\.transaction)
             let started = DispatchTime.now()
             let result: Result<[AppendOutcome], any Error> = await withCheckedContinuation { done in
-                writeQueue.async { [writer] in
-                    done.resume(returning: Result { try writer.append(transactions, timestampMs: wallClockMs()) })
+                writeQueue.async { [writer, clock] in
+                    done.resume(returning: Result { try writer.append(transactions, timestampMs: clock()) })
                 }
             }
             commitTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds))
@@ -105,6 +117,23 @@ public actor GroupCommitter {
         }
         flushing = false
     }
+}
+
+/// A submission the committer refused before queueing it; nothing was written.
+public struct GroupCommitError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Kind: UInt16, Hashable, Sendable {
+        case overloaded = 401
+    }
+
+    private let kind: Kind
+    public let message: String
+
+    /// Stable code: 401 overloaded (too many submissions waiting; retry the same bytes later).
+    public var code: UInt16 { kind.rawValue }
+    public var description: String { message }
+
+    public static func overloaded(_ message: String) -> GroupCommitError { .init(kind: .overloaded, message: message) }
+    public var isOverloaded: Bool { kind == .overloaded }
 }
 
 /// Who waits for a queued transaction's outcome: one submitter, or a position in a batch.
