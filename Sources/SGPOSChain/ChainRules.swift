@@ -28,10 +28,15 @@ public protocol ApplicationRules: Sendable {
     /// Application bodies an outlet's node key may sign (the node's own bookkeeping, such as
     /// settling another outlet's points claim); every other body refuses node keys.
     func nodeMaySign(type: UInt16) -> Bool
+
+    /// The application's tables whose writes the network state is derived from: a store
+    /// with a checkpoint chain keeps each block's writes to them until a checkpoint covers it.
+    var networkSourceTables: Set<StateTable> { get }
 }
 
 extension ApplicationRules {
     public func nodeMaySign(type: UInt16) -> Bool { false }
+    public var networkSourceTables: Set<StateTable> { [] }
 }
 
 /// The registry rules every outlet chain enforces, as a pure function of the state
@@ -42,6 +47,9 @@ public struct ChainRules: Sendable {
     public init(application: (any ApplicationRules)? = nil) {
         self.application = application
     }
+
+    /// The tables the network state is derived from (the application's; none without one).
+    public var networkSourceTables: Set<StateTable> { application?.networkSourceTables ?? [] }
 
     /// Applies one transaction whose signature was already verified. On success its
     /// writes are added to `state`; on rejection `state` is unchanged.

@@ -1,70 +1,44 @@
 import SGPOSCodec
 import SGPOSCrypto
 
-/// Tables of an outlet chain's state (docs/FORMAT.md §7). One byte each; stable.
-public enum StateTable: UInt8, Sendable, CaseIterable {
-    /// u32 outlet id → ``OutletRecord``.
-    case outlets = 0x01
-    /// 32-byte public key → ``KeyRecord``.
-    case keys = 0x02
-    /// u32 outlet id ‖ u8 role ‖ principal UTF-8 → the principal's current 32-byte key.
-    case principals = 0x03
-    // Tables of the POS state machine (SGPOSState; docs/FORMAT.md §13.3).
-    /// u32 outlet ‖ SKU → price-list entry.
-    case prices = 0x10
-    /// u32 outlet ‖ SKU → stock on hand.
-    case stock = 0x11
-    /// member id → loyalty account.
-    case members = 0x12
-    /// u32 outlet ‖ till principal → shift.
-    case shifts = 0x13
-    /// u32 outlet → the outlet's books (numbering, period and perpetual totals).
-    case books = 0x14
-    /// 32-byte sale transaction id → what refunds and voids need of the sale.
-    case sales = 0x15
-    /// 16-byte transfer id ‖ u8 direction → transfer record.
-    case transfers = 0x16
-    /// voucher id → the transaction id that redeemed it.
-    case vouchers = 0x17
-    /// (empty) → retail settings.
-    case settings = 0x18
-    /// rule id → deployed rule; (empty) → the active rule ids.
-    case contracts = 0x19
-    /// rule id ‖ 0x00 ‖ counter ‖ 0x00 ‖ member id (empty for budgets) → counter value.
-    case ruleCounters = 0x1A
-    /// category → points rate in basis points (the operator's "oracle" table).
-    case pointRates = 0x1B
-    /// member id → personal points multiplier in basis points.
-    case memberMultipliers = 0x1C
-    /// 16-byte claim id → a points claim this outlet made on another's points (docs/CONSENSUS.md §10).
-    case pointsClaims = 0x1D
-    /// (empty) → this outlet's allowance: what its last claim said of the checkpoints, and its claims since.
-    case allowance = 0x1E
-    /// 16-byte claim id → this outlet's settlement of another outlet's claim on its points.
-    case pointsSettlements = 0x1F
-    // Tables of the network state (SGPOSState.NetworkLedger; docs/FORMAT.md §9.4): derived
-    // from checkpointed outlet blocks, never written by an outlet chain.
-    /// u8 length ‖ member id ‖ u32 outlet → the member's account at that outlet as of the checkpoint.
-    case networkMemberAccounts = 0x40
-    /// member id → the member's totals over every outlet as of the checkpoint.
-    case networkMemberTotals = 0x41
-    /// 16-byte transfer id → both halves as the checkpointed chains recorded them.
-    case networkTransfers = 0x42
-    /// 32-byte evidence id → checkpoint height u64 ‖ kind u8 ‖ who u32 ‖ height u64.
-    case networkEvidence = 0x43
-    /// 32-byte validator update id → checkpoint height u64 ‖ first height of the new set u64.
-    case networkValidatorUpdates = 0x44
-    /// 16-byte claim id → both halves of a points claim (the claim and its settlement).
-    case networkClaims = 0x45
-    /// u32 outlet → the outlet's allowance: granted, outstanding claims, losses.
-    case networkAllowances = 0x46
-    /// 32-byte allowance grant id → checkpoint height u64.
-    case networkAllowanceGrants = 0x47
-}
+/// A table of an outlet chain's state (docs/FORMAT.md §7): the one byte in front of
+/// every state key. A stable code, declared by the layer that owns the table: the chain's
+/// registry tables (0x01–0x0F) here; the POS state machine's (0x10–0x3F) and the network
+/// state's (0x40–0x4F) in SGPOSState (`StateTable.posTables`, `.networkTables`), each list
+/// pinned by a uniqueness test.
+public struct StateTable: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The table byte.
+    public let rawValue: UInt8
+    /// The table's name in docs and diagnostics (not part of its identity).
+    public let name: String
 
-extension StateTable {
-    /// The outlet tables the network state (checkpoint order) is derived from.
-    public static let networkSources: Set<StateTable> = [.members, .transfers, .pointsClaims, .pointsSettlements]
+    /// Declares a table. Only the layer that owns `rawValue`'s range declares it.
+    public init(declaring rawValue: UInt8, name: String) {
+        precondition(rawValue != 0, "table byte 0 is not a table")
+        self.rawValue = rawValue
+        self.name = name
+    }
+
+    /// The table with byte `rawValue`, named by its number only (for decoding stored keys).
+    public init?(rawValue: UInt8) {
+        guard rawValue != 0 else { return nil }
+        self.init(declaring: rawValue, name: "table 0x" + String(rawValue, radix: 16))
+    }
+
+    public static func == (lhs: StateTable, rhs: StateTable) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    public static func < (lhs: StateTable, rhs: StateTable) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { name }
+
+    /// u32 outlet id → ``OutletRecord``.
+    public static let outlets = StateTable(declaring: 0x01, name: "outlets")
+    /// 32-byte public key → ``KeyRecord``.
+    public static let keys = StateTable(declaring: 0x02, name: "keys")
+    /// u32 outlet id ‖ u8 role ‖ principal UTF-8 → the principal's current 32-byte key.
+    public static let principals = StateTable(declaring: 0x03, name: "principals")
+
+    /// The chain's own tables.
+    public static let chainTables: [StateTable] = [.outlets, .keys, .principals]
 }
 
 /// A key in the state: table byte plus the table's key bytes. Ordered bytewise, which

@@ -168,7 +168,7 @@ extension Genesis {
 }
 
 extension WriteSet {
-    /// Decodes ``canonicalBytes``: keys strictly ascending, known tables, canonical lengths.
+    /// Decodes ``canonicalBytes``: keys strictly ascending, non-zero table bytes, canonical lengths.
     public init(canonicalBytes bytes: [UInt8]) throws(CodecError) {
         var decoder = CanonicalDecoder(bytes)
         let count = try decoder.readCount("write-set entries", limit: Limits.writeSetEntriesMax)
@@ -177,7 +177,7 @@ extension WriteSet {
         for _ in 0..<count {
             let at = decoder.offset
             let raw = try decoder.readBytes("state key", limit: 1 + Limits.stateKeyBytesMax)
-            guard let key = StateKey(bytes: raw) else { throw .invalidValue("state key: unknown table or empty key", at: at) }
+            guard let key = StateKey(bytes: raw) else { throw .invalidValue("state key: table byte 0 or empty key", at: at) }
             if let previous, !(previous < key) { throw .nonCanonical("write-set keys must ascend", at: at) }
             previous = key
             let present = try decoder.readU8("value present")

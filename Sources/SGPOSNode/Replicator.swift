@@ -260,7 +260,8 @@ public final class Replicator: Service, Sendable {
         }
         guard block.header.height == head.height + 1 else { return false }
         let outcome = try validator.validate(block, head: head, state: node.store.stateReader(outlet, transaction))
-        try node.store.commit(block, writes: outcome.writes, previous: head, transaction)
+        try node.store.commit(block, writes: outcome.writes, networkSources: POSRules.chainRules.networkSourceTables,
+                              previous: head, transaction)
         replicaBlocks.increment()
         return true
     }

@@ -5,6 +5,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
+import SGPOSState
 import SGPOSStore
 import SGPOSClient
 

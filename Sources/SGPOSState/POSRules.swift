@@ -15,6 +15,7 @@ public struct POSRules: ApplicationRules {
 
     /// The node settles other outlets' points claims on its own (docs/CONSENSUS.md §10).
     public func nodeMaySign(type: UInt16) -> Bool { type == POSBodyType.pointsSettle }
+    public var networkSourceTables: Set<StateTable> { StateTable.networkSources }
 
     public func apply<Base: StateReader>(
         type: UInt16, payload: [UInt8], transaction: SignedTransaction, signer: KeyRecord,

@@ -203,8 +203,11 @@ public final class LedgerStore: Sendable {
     // MARK: - Writes
 
     /// Stores a validated block, its indexes, history nodes, state writes and the new
-    /// head, inside `transaction`. `previous` must be the current head.
-    public func commit(_ block: Block, writes: WriteSet, previous: ChainHead, _ transaction: LMDBTransaction) throws {
+    /// head, inside `transaction`. `previous` must be the current head. With a checkpoint
+    /// chain, the block's writes to `networkSources` (the application's
+    /// ``ChainRules/networkSourceTables``) are kept for the network state.
+    public func commit(_ block: Block, writes: WriteSet, networkSources: Set<StateTable>, previous: ChainHead,
+                       _ transaction: LMDBTransaction) throws {
         let outletID = previous.outletID
         let current = try head(outletID, transaction)
         guard current.height == previous.height, current.blockID == previous.blockID else {
@@ -243,7 +246,7 @@ public final class LedgerStore: Sendable {
             if let value { try transaction.put(databases.state, stateKey, value) } else { try transaction.delete(databases.state, stateKey) }
         }
         if genesis.hasCheckpointChain {
-            let sources = writes.filtered(StateTable.networkSources)
+            let sources = writes.filtered(networkSources)
             if !sources.isEmpty {
                 try transaction.put(databases.networkSources, StoreLayout.networkSourcesKey(outletID, height), sources.canonicalBytes)
             }

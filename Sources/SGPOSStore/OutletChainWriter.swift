@@ -99,7 +99,7 @@ public struct OutletChainWriter: Sendable {
         let block = Block.seal(header: header, transactions: included, key: nodeKey)
         assert(Self.revalidates(block, head: head, store: store, transaction: transaction, rules: rules),
                "a block the writer built fails the validator")
-        try store.commit(block, writes: overlay.writes, previous: head, transaction)
+        try store.commit(block, writes: overlay.writes, networkSources: rules.networkSourceTables, previous: head, transaction)
 
         var committed: [TransactionLocation] = []
         for (index, signed) in included.enumerated() {
