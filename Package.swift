@@ -64,7 +64,7 @@ let package = Package(
         // The client SDK: the HTTP API's request and response types (shared with the node)
         // and the till's client of a node (timeouts, retries of the same bytes, backlogs).
         .target(name: "SGPOSClient", dependencies: [
-            "SGPOSProofs", "SGPOSOperations", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
+            "SGPOSProofs", "SGPOSOperations", "SGPOSConsensus", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),

@@ -97,8 +97,10 @@ extension ConsensusMessage: CanonicalEncodable, CanonicalDecodable {
 }
 
 extension PersistedValidatorState: CanonicalEncodable, CanonicalDecodable {
+    /// Version 2 appends the round, its proof and the own votes of the round (§6); version
+    /// 1 (without them) still reads, as round 0 with neither.
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(2)
         encoder.writeU64(height)
         encoder.writeU64(signFromHeight)
         encoder.writeBool(lastSigned != nil)
@@ -119,11 +121,24 @@ extension PersistedValidatorState: CanonicalEncodable, CanonicalDecodable {
         if let validValue { encoder.writeBytes(validValue, limit: ConsensusLimits.valueBytesMax) }
         encoder.writeCount(validProof.count, limit: ConsensusLimits.votesMax)
         for vote in validProof { vote.encode(to: &encoder) }
+        encoder.writeU32(round)
+        encoder.writeCount(roundProof.count, limit: ConsensusLimits.votesMax)
+        for vote in roundProof { vote.encode(to: &encoder) }
+        encoder.writeCount(signedVotes.count, limit: ConsensusLimits.votesMax)
+        for vote in signedVotes { vote.encode(to: &encoder) }
+    }
+
+    static func readVotes(_ name: String, _ decoder: inout CanonicalDecoder) throws(CodecError) -> [SignedVote] {
+        let count = try decoder.readCount(name, limit: ConsensusLimits.votesMax)
+        var votes: [SignedVote] = []
+        for _ in 0..<count { votes.append(try SignedVote(from: &decoder)) }
+        return votes
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let at = decoder.offset
-        guard try decoder.readU8("validator state version") == 1 else { throw .unknownVersion("validator state", at: at) }
+        let version = try decoder.readU8("validator state version")
+        guard version == 1 || version == 2 else { throw .unknownVersion("validator state", at: at) }
         height = try decoder.readU64("height")
         signFromHeight = try decoder.readU64("sign from height")
         if try decoder.readBool("has last signed") {
@@ -136,9 +151,11 @@ extension PersistedValidatorState: CanonicalEncodable, CanonicalDecodable {
         if try decoder.readBool("has locked value") { lockedValue = try decoder.readBytes("locked value", limit: ConsensusLimits.valueBytesMax) }
         validRound = Int32(clamping: try decoder.readI64("valid round"))
         if try decoder.readBool("has valid value") { validValue = try decoder.readBytes("valid value", limit: ConsensusLimits.valueBytesMax) }
-        let count = try decoder.readCount("valid proof", limit: ConsensusLimits.votesMax)
-        var votes: [SignedVote] = []
-        for _ in 0..<count { votes.append(try SignedVote(from: &decoder)) }
-        validProof = votes
+        validProof = try Self.readVotes("valid proof", &decoder)
+        if version >= 2 {
+            round = try decoder.readU32("round")
+            roundProof = try Self.readVotes("round proof", &decoder)
+            signedVotes = try Self.readVotes("signed votes", &decoder)
+        }
     }
 }

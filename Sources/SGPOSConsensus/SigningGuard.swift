@@ -38,6 +38,19 @@ public struct PersistedValidatorState: Sendable, Hashable {
     public var validProof: [SignedVote] = []
     /// Heights at or below this are not signed (set by `recover` after a lost disk).
     public var signFromHeight: UInt64 = 0
+    /// The round of `height` the validator is in: at least that of its last signature, and
+    /// more when it entered a later round before signing there. A restart resumes it.
+    public var round: UInt32 = 0
+    /// Why the validator is in `round` (docs/CONSENSUS.md §6): more than 2/3 of the power
+    /// precommitted in the round before (it timed out there), or more than 1/3 voted in
+    /// `round` (it joined them, l. 55). Empty in round 0. Gossiped on stalls, so a peer
+    /// still in an earlier round follows — even after this validator crashed and forgot
+    /// every vote it had received.
+    public var roundProof: [SignedVote] = []
+    /// The validator's own votes of `height` in the round of its last signature and the
+    /// round before (at most four). Re-sent after a restart: a vote that had not left the
+    /// process, or that peers still in the earlier round need, is not lost with the crash.
+    public var signedVotes: [SignedVote] = []
 
     public init(height: UInt64) { self.height = height }
 
@@ -51,6 +64,9 @@ public struct PersistedValidatorState: Sendable, Hashable {
         validRound = -1
         validValue = nil
         validProof = []
+        round = 0
+        roundProof = []
+        signedVotes = []
     }
 }
 

@@ -117,6 +117,8 @@ public struct TendermintCore {
     var line36Done: Set<UInt32> = []
     /// Between a decision and the commit timeout: the next height's round 0 has not started.
     var awaitingStart = false
+    /// The step a restart resumes in its round (that of its last signature there).
+    var resumeStep: Step = .propose
     var stalledTicks = 0
     var lastTickPosition: SignedPosition?
     /// Own signed messages of this height (rebroadcast on each tick).
@@ -159,10 +161,16 @@ public struct TendermintCore {
         validators = schedule(restored.height)
         nextValidators = schedule(restored.height + 1)
         index = Self.index(of: keys, in: validators)
+        // Resume the round it was in (at least that of its last signature, which its
+        // signing state allows the rest of), with the messages it signed there and in the
+        // round before (docs/CONSENSUS.md §6).
+        round = restored.round
         if let last = restored.lastSigned, last.height == height {
-            round = last.round
+            round = max(last.round, restored.round)
+            if last.round == round { resumeStep = Step(rawValue: min(last.step, Step.precommit.rawValue)) ?? .propose }
             if let proposal = restored.lastProposal, proposal.height == height { own.append(.proposal(proposal)) }
-            if let message = restored.lastMessage, message != own.first { own.append(message) }
+            for vote in restored.signedVotes where vote.height == height { own.append(.vote(vote)) }
+            if let message = restored.lastMessage, !own.contains(message) { own.append(message) }
         }
     }
 
@@ -184,8 +192,11 @@ public struct TendermintCore {
     public mutating func start(_ app: some CheckpointApplication) -> [ConsensusOutput] {
         var out: [ConsensusOutput] = []
         for message in own { record(message, &out) }
-        for vote in persisted.validProof { record(.vote(vote), &out) }
+        for vote in persisted.validProof + persisted.roundProof { record(.vote(vote), &out) }
         startRound(round, app, &out)
+        // Not a second prevote or precommit where it signed one before the crash: it waits
+        // in the step after its last signature (the guard would refuse anyway).
+        if resumeStep > step { step = resumeStep }
         for message in own { out.append(.broadcast(message)) }
         evaluate(app, &out, trigger: nil)
         return out
@@ -237,7 +248,7 @@ public struct TendermintCore {
             sign(.precommit, nil, &out)
             step = .precommit
         case .precommit:  // line 65
-            startRound(round + 1, app, &out)
+            enterRound(round + 1, app, &out)
         case .commit where awaitingStart:
             if app.hasNewContent(height: height) {
                 startRound(round, app, &out)
@@ -255,30 +266,6 @@ public struct TendermintCore {
     public mutating func reevaluate(_ app: some CheckpointApplication) -> [ConsensusOutput] {
         var out: [ConsensusOutput] = []
         evaluate(app, &out, trigger: nil)
-        return out
-    }
-
-    /// Gossip, called periodically: a status hint, own messages of this height and the
-    /// proof of the valid value again (lost messages are resent; the paper assumes
-    /// eventual delivery after GST, and this provides it over a lossy network). When the
-    /// validator has not moved for two ticks, also every vote and the proposal it holds for
-    /// the current round: votes of a validator that crashed since, or is cut off, still
-    /// reach everyone (CometBFT's vote gossip).
-    public mutating func tick() -> [ConsensusOutput] {
-        let position = SignedPosition(height: height, round: round, step: step.rawValue)
-        stalledTicks = position == lastTickPosition ? stalledTicks + 1 : 0
-        lastTickPosition = position
-        var out: [ConsensusOutput] = [.broadcast(.status(height: height))]
-        out += own.map { .broadcast($0) }
-        out += persisted.validProof.map { .broadcast(.vote($0)) }
-        if stalledTicks >= 2 {
-            if let proposal = proposals[round] { out.append(.broadcast(.proposal(proposal))) }
-            for table in [prevotes[round], precommits[round]] {
-                for validator in (table ?? [:]).keys.sorted() where validator != index {
-                    for vote in table![validator]! { out.append(.broadcast(.vote(vote))) }
-                }
-            }
-        }
         return out
     }
 
@@ -304,6 +291,16 @@ public struct TendermintCore {
             out.append(.schedule(ScheduledTimeout(kind: .propose, height: height, round: newRound),
                                  afterMs: timeouts.duration(.propose, round: newRound)))
         }
+    }
+
+    /// A later round of this height (the precommit timeout, l. 65, or l. 55): the round and
+    /// the votes that justify it are saved before anything is signed there, so a restart
+    /// resumes it and can still show peers in earlier rounds why (docs/CONSENSUS.md §6).
+    mutating func enterRound(_ newRound: UInt32, _ app: some CheckpointApplication, _ out: inout [ConsensusOutput]) {
+        persisted.round = newRound
+        persisted.roundProof = roundProof(for: newRound)
+        store.save(persisted)
+        startRound(newRound, app, &out)
     }
 
     mutating func evaluate(_ app: some CheckpointApplication, _ out: inout [ConsensusOutput], trigger: ConsensusMessage?) {
@@ -376,7 +373,7 @@ public struct TendermintCore {
         // Line 55: validators with more than 1/3 of the power are in a later round: join it.
         if let trigger, trigger.height == h {
             let r = Self.round(of: trigger)
-            if r > round, senders(in: r) >= validators.oneThirdPlus { startRound(r, app, &out) }
+            if r > round, senders(in: r) >= validators.oneThirdPlus { enterRound(r, app, &out) }
         }
     }
 
@@ -513,6 +510,8 @@ public struct TendermintCore {
         let bytes = SignedVote.signedBytes(chainID: chainID, kind: kind, height: height, round: round, valueID: id, validator: index)
         let vote = SignedVote(chainID: chainID, kind: kind, height: height, round: round, valueID: id, validator: index,
                               signature: key.sign(bytes))
+        // Own votes of this round and the one before, re-sent after a restart (§6).
+        persisted.signedVotes = persisted.signedVotes.filter { $0.height == height && $0.round + 1 >= round } + [vote]
         persist(position, .vote(vote))
         own.append(.vote(vote))
         if own.count > 8 { own.removeFirst(own.count - 8) }
@@ -544,6 +543,7 @@ public struct TendermintCore {
         persisted.lastSigned = position
         persisted.lastMessage = message
         persisted.height = height
+        persisted.round = round
         store.save(persisted)
     }
 

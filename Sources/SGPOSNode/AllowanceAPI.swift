@@ -10,37 +10,6 @@ import SGPOSState
 import SGPOSStore
 import SGPOSClient
 
-extension API {
-    /// `GET /v1/allowance`: what a till states in a points claim (docs/CONSENSUS.md §10) —
-    /// the newest checkpoint this node's network state is at, the outlet's block height it
-    /// covers, the outlet's unsettled claims and allowance then — and what is left to claim.
-    public struct Allowance: Codable, Sendable {
-        public let outletId: UInt32
-        public let checkpoint: UInt64
-        public let covered: UInt64
-        public let outstanding: Int64
-        public let allowance: Int64
-        public let granted: Int64
-        public let losses: Int64
-        /// Points this outlet claimed in blocks the checkpoint does not cover yet.
-        public let claimedSince: Int64
-        /// allowance − outstanding − claimedSince, not below 0.
-        public let available: Int64
-    }
-
-    /// `POST /v1/admin/allowance-grants` body: the grant's canonical bytes, hex.
-    public struct AllowanceGrantSubmission: Codable, Sendable {
-        public var grant: String
-        public init(grant: String) { self.grant = grant }
-    }
-
-    public struct AllowanceGrantAccepted: Codable, Sendable {
-        public let id: String
-        public let outletId: UInt32
-        public let points: Int64
-    }
-}
-
 extension CheckpointService {
     /// This outlet's claim statement as of the network state's checkpoint.
     public func allowance() throws -> API.Allowance {
@@ -85,16 +54,5 @@ extension NodeAPI {
         try await submitAdminAct(data, AllowanceGrant.self, field: "grant", what: "an allowance grant, FORMAT.md §9.6") {
             try await $0.accept($1)
         }
-    }
-}
-
-extension NodeClient {
-    /// This outlet's allowance and what a points claim states.
-    public func allowance() async throws -> API.Allowance { try await call("GET", "/v1/allowance", retry: true) }
-
-    /// Hands an admin-signed allowance grant to the node (safe to repeat).
-    public func submitAllowanceGrant(_ grant: AllowanceGrant) async throws -> API.AllowanceGrantAccepted {
-        let body = try JSONEncoder().encode(API.AllowanceGrantSubmission(grant: Hex.encode(grant.canonicalBytes)))
-        return try await call("POST", "/v1/admin/allowance-grants", body: body, retry: true)
     }
 }

@@ -9,72 +9,6 @@ import SGPOSState
 import SGPOSStore
 import SGPOSClient
 
-extension API {
-    /// One validator of a set: its index in votes, key and voting power.
-    public struct Validator: Codable, Sendable, Hashable {
-        public let index: UInt16
-        public let publicKey: String
-        public let power: UInt64
-    }
-
-    /// The validators of one checkpoint height.
-    public struct ValidatorSetJSON: Codable, Sendable, Hashable {
-        public let height: UInt64
-        public let totalPower: UInt64
-        /// Precommit power that makes a checkpoint final (more than 2/3 of the total).
-        public let quorum: UInt64
-        public let validators: [Validator]
-
-        init(height: UInt64, _ set: ValidatorSet) {
-            self.height = height
-            totalPower = set.totalPower
-            quorum = set.quorum
-            validators = set.keys.indices.map { Validator(index: UInt16($0), publicKey: set.keys[$0].hex, power: set.powers[$0]) }
-        }
-    }
-
-    /// `GET /v1/validators`: the set deciding the working height, the one after, and the
-    /// updates this node holds that no checkpoint carried yet.
-    public struct Validators: Codable, Sendable {
-        public let current: ValidatorSetJSON
-        public let next: ValidatorSetJSON
-        public let pending: [ValidatorUpdateJSON]
-    }
-
-    /// A validator update (docs/CONSENSUS.md §9); `update` is its canonical bytes in hex.
-    public struct ValidatorUpdateJSON: Codable, Sendable {
-        public struct Change: Codable, Sendable {
-            public let publicKey: String
-            public let power: UInt64
-        }
-        public let id: String
-        public let serial: UInt64
-        public let admin: String
-        public let changes: [Change]
-
-        init(_ update: ValidatorUpdate) {
-            id = update.id.hex
-            serial = update.serial
-            admin = update.admin.hex
-            changes = update.changes.map { Change(publicKey: $0.key.hex, power: $0.power) }
-        }
-    }
-
-    /// `POST /v1/admin/validator-updates` body.
-    public struct ValidatorUpdateSubmission: Codable, Sendable {
-        public var update: String
-        public init(update: String) { self.update = update }
-    }
-
-    /// The answer: accepted into this node's pool; a checkpoint at height ≥ `carriedFrom`
-    /// can carry it, and it changes the set two heights after the one that does.
-    public struct ValidatorUpdateAccepted: Codable, Sendable {
-        public let id: String
-        public let carriedFrom: UInt64
-        public let effectiveFrom: UInt64
-    }
-}
-
 extension CheckpointService {
     /// Why a handed-in update is refused, with the HTTP status that says so.
     public struct UpdateRefusal: Error, Sendable {
@@ -151,16 +85,5 @@ extension NodeAPI {
             let kind = error.status == 403 ? "forbidden" : error.status == 409 ? "conflict" : error.status == 500 ? "internal" : "rejected"
             return problem(HTTPResponse.Status(code: error.status), kind, 0, error.message)
         }
-    }
-}
-
-extension NodeClient {
-    /// The validator sets of the working height and the next, and the updates pending here.
-    public func validators() async throws -> API.Validators { try await call("GET", "/v1/validators", retry: true) }
-
-    /// Hands an admin-signed validator update to the node (safe to repeat: one id, applied once).
-    public func submitValidatorUpdate(_ update: ValidatorUpdate) async throws -> API.ValidatorUpdateAccepted {
-        let body = try JSONEncoder().encode(API.ValidatorUpdateSubmission(update: Hex.encode(update.canonicalBytes)))
-        return try await call("POST", "/v1/admin/validator-updates", body: body, retry: true)
     }
 }

@@ -3,7 +3,16 @@ import SGPOSConsensus
 /// What a seed does to the cluster before the heal; drawn from the seed alone.
 struct FaultPlan {
     struct Partition { let side: Set<Int>; let from: UInt64; let until: UInt64 }
-    struct Crash { let instance: Int; let at: UInt64; let downMs: UInt64; let wipe: Bool }
+    struct Crash {
+        let instance: Int
+        let at: UInt64
+        let downMs: UInt64
+        let wipe: Bool
+        /// Armed at `at`, the crash strikes when the validator next signs a prevote — after
+        /// the signing state is saved, before the vote leaves — or, with no prevote by half
+        /// of `downMs`, then. The restart is still at `at + downMs`.
+        var atPrevote = false
+    }
 
     var dropPercent: UInt64 = 0
     var duplicatePercent: UInt64 = 0
@@ -19,7 +28,7 @@ struct FaultPlan {
     var faultyValidators = 0
     var withinTolerance = true
 
-    static func random(_ random: inout SimulationRandom, validators: Int, options: SimulationOptions) -> FaultPlan {
+    static func random(_ random: inout SimulationRandom, seed: UInt64, validators: Int, options: SimulationOptions) -> FaultPlan {
         var plan = FaultPlan()
         plan.healAt = UInt64.random(in: options.healMs, using: &random)
         guard options.faults else { return plan }
@@ -49,9 +58,21 @@ struct FaultPlan {
             }
             if !overlaps { plan.crashes.append(crash) }
         }
+        plan.armAtPrevote(seed: seed, percent: options.crashAtPrevotePercent)
         plan.faultyValidators = (plan.twin == nil ? 0 : 1) + plan.crashes.filter(\.wipe).count
         plan.withinTolerance = plan.faultyValidators <= (validators - 1) / 3
         return plan
+    }
+
+    /// Makes some kept-disk crashes strike at a prevote (a restart in a round where the
+    /// validator had prevoted, its vote maybe unsent). Drawn from a stream of its own, so
+    /// the rest of a seed's plan — and the seeds reported before this fault existed — are
+    /// unchanged.
+    mutating func armAtPrevote(seed: UInt64, percent: UInt64) {
+        var random = SimulationRandom(seed: seed ^ 0x9E37_79B9_C4A5_7E01)
+        for index in crashes.indices where !crashes[index].wipe {
+            if random.chance(percent) { crashes[index].atPrevote = true }
+        }
     }
 
     /// Delivery delay of one message, or nil when it is lost.
@@ -68,7 +89,9 @@ struct FaultPlan {
     var summary: String {
         var parts = ["drop \(dropPercent)%", "dup \(duplicatePercent)%", "delay ≤\(maxDelayMs)ms", "heal @\(healAt)ms"]
         for partition in partitions { parts.append("partition \(partition.side.sorted()) \(partition.from)–\(partition.until)ms") }
-        for crash in crashes { parts.append("\(crash.wipe ? "wipe" : "crash") #\(crash.instance) @\(crash.at)ms for \(crash.downMs)ms") }
+        for crash in crashes {
+            parts.append("\(crash.wipe ? "wipe" : "crash") #\(crash.instance) @\(crash.at)ms\(crash.atPrevote ? " at its prevote" : "") for \(crash.downMs)ms")
+        }
         if let twin { parts.append("twins of validator \(twin)") }
         if !withinTolerance { parts.append("\(faultyValidators) faulty > f: safety only") }
         return parts.joined(separator: ", ")
@@ -89,6 +112,9 @@ public struct SimulationOptions: Sendable {
     public var eventsMax = 400_000
     /// Beyond the fault tolerance, how long after the heal safety is still watched.
     public var afterHealMs: UInt64 = 5_000
+    /// Percent of kept-disk crashes that strike when the validator signs a prevote (0: every
+    /// crash at its drawn time, as before this fault existed).
+    public var crashAtPrevotePercent: UInt64 = 35
     public var timeouts: ConsensusTimeouts = {
         var timeouts = ConsensusTimeouts()
         timeouts.commitMs = 200
@@ -116,6 +142,8 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var events = 0
     public var simulatedMs: UInt64 = 0
     public var violations: [String] = []
+    /// For a failed seed: each process's last signature and what it was waiting for.
+    public var validatorStates: [String] = []
 
     init(seed: UInt64, validators: Int) {
         self.seed = seed
@@ -128,6 +156,7 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
         let outcome = passed ? "ok" : "FAIL: " + violations.joined(separator: "; ")
         return "seed \(seed): \(validators) validators, checkpoints \(decidedHeight), \(messages) messages (\(dropped) lost, \(duplicated) duplicated), "
             + "\(crashes) crashes (\(wipes) disks lost, \(tornDecisions) torn decisions), \(evidence) evidence, \(simulatedMs) ms simulated [\(faults)] \(outcome)"
+            + validatorStates.map { "\n  " + $0 }.joined()
     }
 }
 
@@ -180,6 +209,9 @@ extension Simulation {
         case tick(instance: Int, epoch: Int)
         case sale(instance: Int)
         case crash(instance: Int, wipe: Bool)
+        /// A crash at the next prevote is armed (until `deadline`), or its deadline came.
+        case armCrash(instance: Int, deadline: UInt64)
+        case armedDeadline(instance: Int)
         case restart(instance: Int, wipe: Bool)
     }
 }

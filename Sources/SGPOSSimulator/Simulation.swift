@@ -22,7 +22,6 @@ public final class Simulation {
     public private(set) var report: SimulationReport
     /// Where a run's story goes when someone asks for it (`sgpos sim --trace`).
     public var trace: ((String) -> Void)?
-    public var debugVerbose = false
 
     /// One process: a validator, or the twin of one.
     final class Instance {
@@ -40,8 +39,6 @@ public final class Simulation {
         var certificates: [UInt64: CommitCertificate] = [:]
         /// First height this life decided in order (after a lost disk, later than 1).
         var firstHeight: UInt64 = 1
-        var debugSeen: Set<ConsensusMessage> = []
-        var debugLast = ""
 
         init(validator: UInt16, isTwin: Bool, sets: SimulatedValidators) {
             self.validator = validator
@@ -87,12 +84,6 @@ public final class Simulation {
             guard steps <= options.eventsMax, event.time <= options.runMs else { break }
             now = event.time
             handle(event.event)
-            if debugVerbose {
-                for (i, inst) in instances.enumerated() {
-                    let d = inst.core.map { "h\($0.height) r\($0.round) \($0.stepName)" } ?? "down"
-                    if d != inst.debugLast { inst.debugLast = d; trace?("\(now)ms #\(i) now \(d)") }
-                }
-            }
             if now >= faults.healAt, livenessReached() { break }
             if now >= faults.healAt + options.afterHealMs, !faults.withinTolerance { break }
         }
@@ -195,13 +186,6 @@ public final class Simulation {
         for output in outputs {
             switch output {
             case .broadcast(let message):
-                if debugVerbose, instance.debugSeen.insert(message).inserted {
-                    switch message {
-                    case .vote(let v) where v.validator == instance.validator: trace?("\(now)ms #\(index) SIGN \(v.kind) h\(v.height) r\(v.round) \(v.valueID?.hex.prefix(6) ?? "nil")")
-                    case .proposal(let p) where p.proposer == instance.validator: trace?("\(now)ms #\(index) PROPOSE h\(p.height) r\(p.round) vr\(p.validRound) \(p.valueID.hex.prefix(6))")
-                    default: break
-                    }
-                }
                 for target in instances.indices where instances[target].validator != instance.validator {
                     send(message, from: index, to: target)
                 }
