@@ -151,7 +151,9 @@ let package = Package(
                     dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                                   .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                   .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
 )
 

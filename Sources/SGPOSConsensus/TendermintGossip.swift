@@ -50,6 +50,9 @@ extension TendermintCore {
         return byValidator.keys.sorted().compactMap { byValidator[$0] }
     }
 
+    /// The step of the current round: propose, prevote or precommit.
+    public var stepLabel: String { "\(step)" }
+
     /// What the validator waits for, in words: the last rule it needs, the votes it holds
     /// toward it and the power they have (a stuck simulation reports this per validator).
     public var waitingFor: String {

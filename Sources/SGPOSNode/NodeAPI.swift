@@ -75,7 +75,9 @@ public struct NodeAPI: Sendable {
         }
         router.get("/v1/members/:id") { _, context in try self.member(try context.parameters.require("id")) }
         router.get("/v1/network/members/:id") { _, context in
-            try json(try NetworkView(node: self.node).member(try context.parameters.require("id"), todayMs: Int64(wallClockMs())))
+            let id = try context.parameters.require("id")
+            try RequestLimits.memberID(id, field: "member id")
+            return try json(try NetworkView(node: self.node).member(id, todayMs: Int64(wallClockMs())))
         }
         router.get("/v1/network/transfers") { _, _ in try json(try NetworkView(node: self.node).transfers()) }
         router.get("/v1/checkpoints/status") { _, _ in try await self.checkpointStatus() }
@@ -198,7 +200,8 @@ public struct NodeAPI: Sendable {
     }
 
     func stock(outlet: UInt32, sku: String) throws -> Response {
-        try json(API.Stock(outletId: outlet, sku: sku, onHand: try node.withState(of: outlet) { try $0.stockOnHand(outlet: outlet, sku: sku) }))
+        try RequestLimits.sku(sku)
+        return try json(API.Stock(outletId: outlet, sku: sku, onHand: try node.withState(of: outlet) { try $0.stockOnHand(outlet: outlet, sku: sku) }))
     }
 
     func books(outlet: UInt32) throws -> Response {
@@ -211,6 +214,7 @@ public struct NodeAPI: Sendable {
     }
 
     func shift(outlet: UInt32, till: String) throws -> Response {
+        try RequestLimits.principal(till)
         guard let shift = try node.withState(of: outlet, { try $0.shift(outlet: outlet, till: till) }) else {
             return problem(.notFound, "not-found", 0, "till \(till) of outlet \(outlet) has no shift")
         }
@@ -222,6 +226,7 @@ public struct NodeAPI: Sendable {
     }
 
     func member(_ id: String) throws -> Response {
+        try RequestLimits.memberID(id, field: "member id")
         // Members live in the state of the outlet that enrolled them; this node answers
         // from its own outlet's state (the network-wide view arrives with checkpoints).
         guard var account = try node.withState(of: node.outletID, { try $0.memberAccount(id) }) else {

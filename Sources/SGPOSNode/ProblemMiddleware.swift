@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SGPOSClient
+import SGPOSOperations
 
 /// Turns every error a handler throws into the API's problem document
 /// (`{"error", "code", "message"}`), so clients see one error shape: 400 malformed,
@@ -22,6 +23,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let message = error.body ?? (error.status == .notFound ? "no such resource: \(request.uri.path)" : "\(error.status)")
             return problem(error.status, name, 0, message)
+        } catch let error as RequestError {
+            // A field over its limit or malformed, found by the application layer.
+            return problem(.badRequest, "malformed", 0, error.message)
         } catch {
             logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
             return problem(.internalServerError, "internal", 0, "the node could not answer; see its log")

@@ -43,7 +43,9 @@ public struct SaleBuilder: Sendable {
     /// Prices `lines` for the customer (the quote a till shows).
     public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, atMs: Int64,
                       state: some StateReader) throws -> SaleCalculator.PricedBasket {
-        try calculator(state).price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
+        try RequestLimits.lines(lines)
+        try RequestLimits.memberID(memberID)
+        return try calculator(state).price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
     }
 
     /// The sale for a basket paid with `payment`: numbered after `state`'s last receipt,
@@ -61,6 +63,10 @@ public struct SaleBuilder: Sendable {
         _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, payment: Payment, training: Bool = false,
         atMs: Int64, state: some StateReader
     ) throws -> (priced: SaleCalculator.PricedBasket, sale: Sale) {
+        try RequestLimits.lines(lines)
+        try RequestLimits.memberID(memberID)
+        try RequestLimits.principal(principal)
+        try RequestLimits.payment(payment)
         let calculator = try calculator(state)
         let priced = try calculator.price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
         let receipt = (try state.shift(outlet: outlet, till: principal)?.lastReceiptNumber ?? 0) + 1
@@ -83,6 +89,12 @@ public struct SaleBuilder: Sendable {
         of saleID: Hash256, units: [(line: UInt32, quantity: Int64)], reason: String, restock: Bool, refundTender: Payment,
         state: some StateReader
     ) throws -> Refund {
+        try RequestLimits.principal(principal)
+        try RequestLimits.reason(reason)
+        try RequestLimits.payment(refundTender)
+        guard units.count <= POSLimits.linesMax else {
+            throw RequestError("the refund has \(units.count) lines; the limit is \(POSLimits.linesMax)")
+        }
         guard var record = try state.saleRecord(saleID) else {
             throw LedgerRejection(.unknownOriginal, "sale \(saleID) is not a sale of outlet \(outlet)")
         }
@@ -117,6 +129,7 @@ public struct SaleBuilder: Sendable {
 
     /// The shift-close for counted cash against the state's expected cash.
     public func buildShiftClose(counted: Int64, state: some StateReader) throws -> ShiftClose {
+        try RequestLimits.principal(principal)
         guard let shift = try state.shift(outlet: outlet, till: principal), shift.open else {
             throw LedgerRejection(.shiftNotOpen, "till \(principal) has no open shift")
         }

@@ -39,6 +39,11 @@ public final class Simulation {
         var certificates: [UInt64: CommitCertificate] = [:]
         /// First height this life decided in order (after a lost disk, later than 1).
         var firstHeight: UInt64 = 1
+        /// The last signed position seen in the store, and that signature in words with its time.
+        var lastSignedSeen: SignedPosition?
+        var lastSignature: String?
+        /// Until then, the next prevote this process signs crashes it (``FaultPlan/Crash/atPrevote``).
+        var armedUntil: UInt64?
 
         init(validator: UInt16, isTwin: Bool, sets: SimulatedValidators) {
             self.validator = validator
@@ -62,7 +67,7 @@ public final class Simulation {
 
     /// Runs the seed to the end and returns what happened and what was violated.
     public func run() -> SimulationReport {
-        faults = FaultPlan.random(&random, validators: sets.count, options: options)
+        faults = FaultPlan.random(&random, seed: seed, validators: sets.count, options: options)
         report.faults = faults.summary
         for index in 0..<sets.count {
             instances.append(Instance(validator: UInt16(index), isTwin: false, sets: sets))
@@ -72,7 +77,8 @@ public final class Simulation {
         }
         for index in instances.indices { boot(index, at: 0) }
         for crash in faults.crashes {
-            queue.push(crash.at, .crash(instance: crash.instance, wipe: crash.wipe))
+            queue.push(crash.at, crash.atPrevote ? .armCrash(instance: crash.instance, deadline: crash.at + crash.downMs / 2)
+                                                 : .crash(instance: crash.instance, wipe: crash.wipe))
             queue.push(crash.at + crash.downMs, .restart(instance: crash.instance, wipe: crash.wipe))
         }
         for index in instances.indices where !instances[index].isTwin {
@@ -88,10 +94,12 @@ public final class Simulation {
             if now >= faults.healAt + options.afterHealMs, !faults.withinTolerance { break }
         }
         check(steps: steps)
+        if !report.passed { report.validatorStates = instances.indices.map(validatorState) }
         if let trace {
             for (index, instance) in instances.enumerated() {
                 let core = instance.core.map { "height \($0.height) round \($0.round) step \($0.stepName) locked \($0.lockedRound)" } ?? "down"
                 trace("end #\(index) v\(instance.validator)\(instance.isTwin ? " twin" : ""): \(core), known \(instance.app.known), decided \(instance.app.decided)")
+                trace("    \(validatorState(index))")
             }
         }
         return report
@@ -99,6 +107,7 @@ public final class Simulation {
 
     func boot(_ index: Int, at time: UInt64) {
         let instance = instances[index]
+        instance.lastSignedSeen = instance.store.state?.lastSigned
         // Every key generation of its validator: it votes with the one in the set.
         // As the node: the first height not decided in the stored checkpoints.
         var core = TendermintCore(chainID: chainID, schedule: sets.set(at:), keys: sets.keys[Int(instance.validator)],
@@ -159,6 +168,14 @@ public final class Simulation {
                 report.tornDecisions += 1
                 trace?("\(now)ms #\(index) torn: the move past decided height \(decided) was not saved")
             }
+        case .armCrash(let index, let deadline):
+            guard instances[index].core != nil else { return }
+            instances[index].armedUntil = deadline
+            queue.push(deadline, .armedDeadline(instance: index))
+        case .armedDeadline(let index):
+            guard instances[index].armedUntil != nil else { return }
+            instances[index].armedUntil = nil
+            handle(.crash(instance: index, wipe: false))
         case .restart(let index, let wipe):
             let instance = instances[index]
             guard instance.core == nil else { return }
@@ -183,7 +200,14 @@ public final class Simulation {
 
     func apply(_ outputs: [ConsensusOutput], of index: Int) {
         let instance = instances[index]
-        for output in outputs {
+        let seenBefore = instance.lastSignedSeen
+        noteSignatures(outputs, of: index)
+        for (position, output) in outputs.enumerated() {
+            if instance.armedUntil != nil, case .broadcast(.vote(let vote)) = output, vote.kind == .prevote,
+               vote.validator == instance.validator, Self.position(of: vote) > seenBefore ?? SignedPosition(height: 0, round: 0, step: 0) {
+                crashAtPrevote(index, rest: outputs[position...])
+                return
+            }
             switch output {
             case .broadcast(let message):
                 for target in instances.indices where instances[target].validator != instance.validator {

@@ -63,6 +63,13 @@ public enum POSLimits {
     public static let reasonBytesMax = 128
     public static let referenceBytesMax = 64
     public static let ruleBytesMax = 64
+    /// Card and NETS tender fields, and a PayNow bill reference (docs/FORMAT.md §13.2).
+    public static let terminalIDBytesMax = 16
+    public static let approvalCodeBytesMax = 12
+    public static let rrnBytesMax = 24
+    public static let maskedPANBytesMax = 19
+    public static let cardSchemeBytesMax = 16
+    public static let billReferenceBytesMax = 25
     public static let linesMax = 500
     public static let tendersMax = 16
     public static let stockLinesMax = 1_000

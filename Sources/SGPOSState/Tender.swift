@@ -119,15 +119,15 @@ extension Tender {
             encoder.writeI64(change)
         case .nets(let card), .card(let card):
             encoder.writeI64(card.amount)
-            encoder.writeString(card.terminalID, limit: 16)
-            encoder.writeString(card.approvalCode, limit: 12)
-            encoder.writeString(card.rrn, limit: 24)
-            encoder.writeString(card.maskedPAN, limit: 19)
-            encoder.writeString(card.scheme, limit: 16)
+            encoder.writeString(card.terminalID, limit: POSLimits.terminalIDBytesMax)
+            encoder.writeString(card.approvalCode, limit: POSLimits.approvalCodeBytesMax)
+            encoder.writeString(card.rrn, limit: POSLimits.rrnBytesMax)
+            encoder.writeString(card.maskedPAN, limit: POSLimits.maskedPANBytesMax)
+            encoder.writeString(card.scheme, limit: POSLimits.cardSchemeBytesMax)
         case .payNow(let amount, let payloadHash, let billReference, let confirmationSource):
             encoder.writeI64(amount)
             payloadHash.encode(to: &encoder)
-            encoder.writeString(billReference, limit: 25)
+            encoder.writeString(billReference, limit: POSLimits.billReferenceBytesMax)
             encoder.writeString(confirmationSource, limit: POSLimits.referenceBytesMax)
         case .voucher(let id, let amount):
             encoder.writeString(id, limit: POSLimits.referenceBytesMax)
@@ -149,16 +149,16 @@ extension Tender {
         case .nets, .card:
             let card = CardPayment(
                 amount: try decoder.readI64("card amount"),
-                terminalID: try decoder.readString("terminal id", limit: 16),
-                approvalCode: try decoder.readString("approval code", limit: 12),
-                rrn: try decoder.readString("RRN", limit: 24),
-                maskedPAN: try decoder.readString("masked PAN", limit: 19),
-                scheme: try decoder.readString("card scheme", limit: 16))
+                terminalID: try decoder.readString("terminal id", limit: POSLimits.terminalIDBytesMax),
+                approvalCode: try decoder.readString("approval code", limit: POSLimits.approvalCodeBytesMax),
+                rrn: try decoder.readString("RRN", limit: POSLimits.rrnBytesMax),
+                maskedPAN: try decoder.readString("masked PAN", limit: POSLimits.maskedPANBytesMax),
+                scheme: try decoder.readString("card scheme", limit: POSLimits.cardSchemeBytesMax))
             self = kind == .nets ? .nets(card) : .card(card)
         case .payNow:
             self = .payNow(
                 amount: try decoder.readI64("PayNow amount"), payloadHash: try Hash256(from: &decoder),
-                billReference: try decoder.readString("bill reference", limit: 25),
+                billReference: try decoder.readString("bill reference", limit: POSLimits.billReferenceBytesMax),
                 confirmationSource: try decoder.readString("confirmation source", limit: POSLimits.referenceBytesMax))
         case .voucher:
             self = .voucher(id: try decoder.readString("voucher id", limit: POSLimits.referenceBytesMax),
