@@ -20,6 +20,8 @@ enum PeerMessage: Sendable, Equatable {
     case consensus(ConsensusMessage)
 
     static let frameBytesMax = 32 << 20
+    /// Frames before the handshake completes (hello and auth need under 200 bytes).
+    static let handshakeFrameBytesMax = 4 << 10
     static let blocksPerMessageMax: UInt32 = 32
     static let headsMax = 4_096
     static let version: UInt8 = 1

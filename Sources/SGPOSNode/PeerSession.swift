@@ -28,18 +28,24 @@ final class PeerSession: Sendable {
         case message(PeerMessage)
     }
 
-    init(node: LedgerNode, connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+    private let frameLimit: FrameLimit
+
+    init(node: LedgerNode, connection: PeerChannel) {
         self.node = node
-        self.connection = connection
+        self.connection = connection.channel
+        frameLimit = connection.frameLimit
     }
 
     /// Adds the frame decoder and wraps the channel for async use (bounded buffers:
-    /// NIO's back-pressure stops reading when the consumer lags).
-    static func configure(_ channel: any Channel) throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-        return try NIOAsyncChannel(
+    /// NIO's back-pressure stops reading when the consumer lags). Until the handshake
+    /// succeeds the decoder takes frames of at most ``PeerMessage/handshakeFrameBytesMax``.
+    static func configure(_ channel: any Channel) throws -> PeerChannel {
+        let limit = FrameLimit()
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limit: limit)))
+        let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
             wrappingChannelSynchronously: channel,
             configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16)))
+        return PeerChannel(channel: wrapped, frameLimit: limit)
     }
 
     func run(expected: OutletID?, _ handle: @Sendable (Event) async throws -> Void) async throws {
@@ -75,6 +81,7 @@ final class PeerSession: Sendable {
                 throw NodeError.peerProtocol("outlet \(claimed)'s handshake signature does not verify under its genesis key")
             }
             self.link.withLock { $0 = Link(peerOutlet: claimed, outbound: outbound) }
+            self.frameLimit.authenticated()
             try await handle(.authenticated(claimed))
             while let frame = try await iterator.next() {
                 try await handle(.message(try PeerMessage(decoding: Array(frame.readableBytesView))))
@@ -103,14 +110,37 @@ final class PeerSession: Sendable {
     }
 }
 
-/// Splits the byte stream into `u32`-length-prefixed frames; refuses frames over the limit.
+/// A peer connection as accepted or dialled: the async channel and its frame limit.
+struct PeerChannel: Sendable {
+    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let frameLimit: FrameLimit
+}
+
+/// The largest frame a connection may send: small until the peer has authenticated (an
+/// unauthenticated connection cannot make the node buffer megabytes), then the full limit.
+final class FrameLimit: Sendable {
+    private let isAuthenticated = Atomic<Bool>(false)
+
+    var bytesMax: Int {
+        isAuthenticated.load(ordering: .acquiring) ? PeerMessage.frameBytesMax : PeerMessage.handshakeFrameBytesMax
+    }
+
+    func authenticated() { isAuthenticated.store(true, ordering: .releasing) }
+}
+
+/// Splits the byte stream into `u32`-length-prefixed frames; refuses a frame over the
+/// connection's current limit (the announced length is checked before anything is
+/// buffered for it) by closing the connection.
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
+    let limit: FrameLimit
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
-        guard Int(length) <= PeerMessage.frameBytesMax else {
-            throw NodeError.peerProtocol("frame of \(length) bytes is over the \(PeerMessage.frameBytesMax)-byte limit")
+        let bytesMax = limit.bytesMax
+        guard Int(length) <= bytesMax else {
+            throw NodeError.peerProtocol("frame of \(length) bytes is over the \(bytesMax)-byte limit"
+                + (bytesMax == PeerMessage.handshakeFrameBytesMax ? " before the handshake" : ""))
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)

@@ -31,6 +31,10 @@ public final class Replicator: Service, Sendable {
     private let validator: BlockValidator
     private let replicaBlocks = Counter(label: "sgpos_replica_blocks_total")
     private let equivocations = Counter(label: "sgpos_equivocations_total")
+    private let refusedConnections = Counter(label: "sgpos_peer_connections_refused_total")
+    /// Caps on inbound peer connections: every outlet may connect (and reconnect) from
+    /// one address, and a flood of unauthenticated connections is bounded.
+    let inboundLimiter: ConnectionLimiter
     /// The validator of the checkpoint chain, if this network has one.
     let checkpoints: CheckpointService?
 
@@ -40,6 +44,8 @@ public final class Replicator: Service, Sendable {
         self.group = group
         self.checkpoints = checkpoints
         validator = BlockValidator(genesis: node.genesis, rules: POSRules.chainRules)
+        let outlets = node.genesis.outlets.count
+        inboundLimiter = ConnectionLimiter(totalMax: 2 * outlets + 32, perAddressMax: outlets + 8)
     }
 
     public var connectedCount: Int { peers.withLock { $0.sessions.count } }
@@ -92,9 +98,19 @@ public final class Replicator: Service, Sendable {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { connections in
                     for try await connection in inbound {
+                        let address = connection.channel.channel.remoteAddress?.ipAddress ?? "unknown"
+                        if let refusal = self.inboundLimiter.admit(address) {
+                            self.refusedConnections.increment()
+                            if refusal.refusedSoFar & (refusal.refusedSoFar - 1) == 0 {
+                                self.logger.warning("peer connection from \(address) refused: \(refusal.reason) (\(refusal.refusedSoFar) refused so far)")
+                            }
+                            try? await connection.channel.channel.close()
+                            continue
+                        }
                         connections.addTask {
+                            defer { self.inboundLimiter.release(address) }
                             guard !self.isIsolated else {
-                                try? await connection.channel.close()
+                                try? await connection.channel.channel.close()
                                 return
                             }
                             await self.serve(connection, expected: nil)
@@ -129,7 +145,7 @@ public final class Replicator: Service, Sendable {
     }
 
     /// Runs one authenticated session until it ends.
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, expected: OutletID?) async {
+    private func serve(_ connection: PeerChannel, expected: OutletID?) async {
         let session = PeerSession(node: node, connection: connection)
         do {
             try await session.run(expected: expected) { event in

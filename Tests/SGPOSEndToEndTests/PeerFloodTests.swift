@@ -1,0 +1,90 @@
+import Foundation
+import SGPOSClient
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Unauthenticated peer connections cannot pin the node's memory (issue 13): before the
+/// handshake a frame may be at most 4 KiB, and inbound connections are capped in all and
+/// per address. 256 connections from another loopback address each announce a 32 MiB
+/// frame and try to send 1 MiB of it, 256 more send nothing; the node's RSS stays ≤ 200 MB, it
+/// keeps answering, and its real peer (from 127.0.0.1) stays connected.
+@Suite(.serialized) struct PeerFloodTests {
+    @Test func preHandshakeFloodsStayBoundedAndTheRealPeerStaysConnected() async throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try await CLI.demo(demo, outlets: 2, sales: 2).status == 0)
+        var nodes = [try NodeProcess.start(demo: demo, outlet: 1), try NodeProcess.start(demo: demo, outlet: 2)]
+        defer { nodes.forEach { $0.stop() } }
+        try await nodes[0].waitHealthy(peers: 1)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: demo + "/node-1.json"))) as? [String: Any]
+        let peerPort = try #require((config?["peer"] as? [String: Any])?["port"] as? Int)
+        let pid = nodes[0].process.processIdentifier
+        let before = try residentBytes(pid)
+
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        let header: [UInt8] = [0x02, 0, 0, 0]  // big-endian u32 length: 32 MiB
+        let chunk = [UInt8](repeating: 0x5A, count: 64 << 10)
+        for index in 0..<512 {
+            guard let socket = connectFrom("127.0.0.2", to: UInt16(peerPort)) else { continue }
+            sockets.append(socket)
+            guard index % 2 == 0 else { continue }
+            _ = header.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            for _ in 0..<16 {  // up to 1 MiB, as fast as the node reads it; stops when it closes
+                let sent = chunk.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                if sent <= 0 { break }
+            }
+        }
+        #expect(sockets.count >= 256, "the kernel accepted \(sockets.count) connections")
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        let during = try residentBytes(pid)
+        #expect(during <= 200 << 20, "RSS \(during >> 20) MB during the flood (before: \(before >> 20) MB)")
+        #expect(nodes[0].process.isRunning, "the node died: \(nodes[0].logTail(lines: 30))")
+        let health = try await nodes[0].client.health()
+        #expect(health.peersConnected == 1, "the real peer was pushed out: \(health.peersConnected) peers")
+        // The node closed what it refused: most flood sockets read end-of-file (or a reset) by now.
+        var closed = 0
+        for socket in sockets {
+            var byte: UInt8 = 0
+            var pollRequest = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            if poll(&pollRequest, 1, 0) == 1, recv(socket, &byte, 1, Int32(MSG_DONTWAIT)) <= 0 { closed += 1 }
+        }
+        #expect(closed >= sockets.count - 40, "\(closed) of \(sockets.count) flood connections were closed by the node")
+        let log = (try? String(contentsOfFile: nodes[0].log, encoding: .utf8)) ?? ""
+        #expect(log.contains("refused: "), "refusals are logged with the reason")
+    }
+
+    /// The node's resident set size, from /proc.
+    func residentBytes(_ pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        let kilobytes = try #require(Int(line.split(separator: " ").dropFirst().first ?? ""))
+        return kilobytes * 1_024
+    }
+
+    /// A TCP connection from `source` (a loopback address) to 127.0.0.1:`port`, or nil.
+    func connectFrom(_ source: String, to port: UInt16) -> Int32? {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return nil }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, source, &local.sin_addr)
+        var remote = sockaddr_in()
+        remote.sin_family = sa_family_t(AF_INET)
+        remote.sin_port = port.bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let connected = withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, connected == 0 else {
+            close(socket)
+            return nil
+        }
+        return socket
+    }
+}
