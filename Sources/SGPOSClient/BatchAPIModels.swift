@@ -15,12 +15,14 @@ extension API {
         public var committed: Int
         public var duplicate: Int
         public var rejected: Int
+        public var conflict: Int
 
         public init(results: [BatchResult]) {
             self.results = results
             committed = results.count { $0.status == BatchResult.committed }
             duplicate = results.count { $0.status == BatchResult.duplicate }
             rejected = results.count { $0.status == BatchResult.rejected }
+            conflict = results.count { $0.status == BatchResult.conflict }
         }
     }
 
@@ -31,9 +33,12 @@ extension API {
         public static let committed = "committed"
         public static let duplicate = "duplicate"
         public static let rejected = "rejected"
+        public static let conflict = "conflict"
 
-        /// `committed` (durable now), `duplicate` (its idempotency id was committed before:
-        /// the first result) or `rejected`.
+        /// `committed` (durable now), `duplicate` (its idempotency id was committed before
+        /// by these same bytes: the first result), `conflict` (its idempotency id was
+        /// committed before by a different transaction, named in `message`; nothing was
+        /// written) or `rejected`.
         public var status: String
         public var transactionId: String
         public var outletId: UInt32?

@@ -13,7 +13,8 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes hex (either case); nil for odd length or a non-hex character.
+    /// Decodes canonical (lower-case) hex; nil for odd length, a non-hex character or an
+    /// upper-case digit (one value has one spelling: ids compare as text too).
     public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
@@ -32,7 +33,6 @@ public enum Hex {
         switch character {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
         default: return nil
         }
     }

@@ -113,8 +113,19 @@ public struct OutcomeJSON: Codable {
     public var code: UInt16?
     public var reason: String?
 
-    public init(_ outcome: AppendOutcome) {
+    /// The result of `submitted`; with `isConflict` (``LedgerStore/isConflict(_:first:)``)
+    /// a `duplicate` is reported as `conflict`: its idempotency id was used before by the
+    /// transaction named in `transactionId`, with another signer or body, and nothing was written.
+    public init(_ outcome: AppendOutcome, submitted: SignedTransaction? = nil, isConflict: Bool = false) {
         switch outcome {
+        case .duplicate(let first) where isConflict:
+            status = "conflict"
+            outletId = first.outletID
+            height = first.height
+            index = first.index
+            transactionId = first.transactionID.hex
+            reason = "idempotency id \(submitted.map { "\($0.envelope.idempotencyID)" } ?? "?") was first used by transaction "
+                + "\(first.transactionID.hex) with another signer or body; this transaction was not written"
         case .committed(let location), .duplicate(let location):
             if case .committed = outcome { status = "committed" } else { status = "duplicate" }
             outletId = location.outletID

@@ -105,6 +105,11 @@ extension NodeAPI {
         let outcomes = try await node.submitAll(queued)
         let proofBuilder = ProofBuilder(store: node.store)
         for (position, outcome) in zip(positions, outcomes) {
+            if case .duplicate(let first) = outcome, try node.store.isConflict(transactions[position], first: first) {
+                results[position] = .init(status: API.BatchResult.conflict, transactionId: transactions[position].id.hex,
+                                          message: idempotencyConflict(transactions[position], first: first))
+                continue
+            }
             switch outcome {
             case .rejected(let rejection):
                 results[position] = .init(status: API.BatchResult.rejected, transactionId: transactions[position].id.hex,

@@ -127,6 +127,9 @@ public struct NodeAPI: Sendable {
         } catch let error as GroupCommitError where error.isOverloaded {
             return problem(.serviceUnavailable, "overloaded", Int(error.code), error.message)
         }
+        if case .duplicate(let first) = outcome, try node.store.isConflict(transaction, first: first) {
+            return problem(.conflict, "conflict", 0, idempotencyConflict(transaction, first: first))
+        }
         switch outcome {
         case .rejected(let rejection):
             return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
@@ -292,9 +295,19 @@ func body(_ request: Request, max: Int) async throws -> [UInt8] {
     }
 }
 
-func decodeJSON<T: Decodable>(_ type: T.Type, _ data: [UInt8]) throws -> T {
+/// Why a transaction whose idempotency id was already used by a different transaction
+/// was not written (409): the first transaction, where it is.
+func idempotencyConflict(_ transaction: SignedTransaction, first: TransactionLocation) -> String {
+    "idempotency id \(transaction.envelope.idempotencyID) was first used by transaction \(first.transactionID.hex) "
+        + "(outlet \(first.outletID) height \(first.height) index \(first.index)); transaction \(transaction.id.hex) "
+        + "has another signer or body and was not written"
+}
+
+func decodeJSON<T: Codable>(_ type: T.Type, _ data: [UInt8]) throws -> T {
     do {
-        return try JSONDecoder().decode(T.self, from: Data(data))
+        return try StrictJSON.decode(T.self, from: Data(data))
+    } catch let error as StrictJSONError {
+        throw HTTPError(.badRequest, message: "malformed request: \(error)")
     } catch DecodingError.keyNotFound(let key, _) {
         throw HTTPError(.badRequest, message: "malformed request: missing field \"\(key.stringValue)\"")
     } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {

@@ -1,5 +1,6 @@
 import Foundation
 import SGPOSChain
+import SGPOSOperations
 
 /// A node's configuration file (JSON). Paths are relative to the file's directory.
 ///
@@ -71,7 +72,7 @@ public struct NodeConfig: Codable, Sendable, Hashable {
         }
         let config: NodeConfig
         do {
-            config = try JSONDecoder().decode(NodeConfig.self, from: data)
+            config = try StrictJSON.decode(NodeConfig.self, from: data)
         } catch {
             throw NodeError.configuration("\(path) is not a node configuration: \(error)")
         }

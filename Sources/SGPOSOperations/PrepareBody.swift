@@ -35,7 +35,14 @@ public struct PreparedBody: Sendable {
 
 extension SaleBuilder {
     /// Builds the body `request` asks for at ledger time `atMs` from `state`.
+    /// A sale, refund or shift close is refused here, as the submit would refuse it, when
+    /// ``principal`` is not a registered till of the outlet or has no open shift; a shift
+    /// close also when the counted cash is out of range.
     public func prepare(_ request: PrepareRequest, atMs: Int64, state: some StateReader) throws -> PreparedBody {
+        switch request {
+        case .sale, .refund, .shiftClose: try requireOpenShift(state)
+        case .dayClose: break
+        }
         switch request {
         case .sale(let lines, let memberID, let redeemPoints, let payment, let training):
             let sale = try buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, payment: payment,
@@ -46,11 +53,26 @@ extension SaleBuilder {
                                          restock: restock, refundTender: payment, state: state)
             return PreparedBody(body: .refund(refund), number: refund.creditNoteNumber, amount: refund.amount)
         case .shiftClose(let counted):
+            guard (0...POSLimits.countedCashCentsMax).contains(counted) else {
+                throw LedgerRejection(.invalidField, "counted cash \(counted) cents must be 0...\(POSLimits.countedCashCentsMax)")
+            }
             let close = try buildShiftClose(counted: counted, state: state)
             return PreparedBody(body: .shiftClose(close), number: 0, amount: close.counted)
         case .dayClose:
             let close = try buildDayClose(atMs: atMs, state: state)
             return PreparedBody(body: .dayClose(close), number: close.zNumber, amount: close.totals.netSales)
+        }
+    }
+
+    /// Refuses a ``principal`` that is not a registered till of the outlet, or whose shift
+    /// is not open (rules 10 and 304, as the state machine would).
+    public func requireOpenShift(_ state: some StateReader) throws {
+        try RequestLimits.principal(principal)
+        guard try state.read(.principal(outlet: outlet, role: .till, name: principal)) != nil else {
+            throw LedgerRejection(.notAuthorized, "\"\(principal)\" is not a registered till of outlet \(outlet)")
+        }
+        guard let shift = try state.shift(outlet: outlet, till: principal), shift.open else {
+            throw LedgerRejection(.shiftNotOpen, "till \(principal) has no open shift; open one first")
         }
     }
 

@@ -78,8 +78,8 @@ extension POSTransition {
     mutating func shiftClose(_ body: ShiftClose, _ state: inout StateOverlay<some StateReader>) throws {
         try require([.till], "a shift-close")
         var shift = try openShift(state)
-        guard (0...100_000_000).contains(body.counted) else {
-            throw reject(.invalidField, "counted cash \(body.counted) cents must be 0...100000000")
+        guard (0...POSLimits.countedCashCentsMax).contains(body.counted) else {
+            throw reject(.invalidField, "counted cash \(body.counted) cents must be 0...\(POSLimits.countedCashCentsMax)")
         }
         guard body.expected == shift.expectedCash, body.variance == body.counted - shift.expectedCash else {
             throw reject(.closingMismatch, "recorded expected \(cents(body.expected)) variance \(cents(body.variance)); the shift expects \(cents(shift.expectedCash)), so the variance is \(cents(body.counted - shift.expectedCash))")

@@ -72,7 +72,12 @@ struct ChainCommand: ParsableCommand {
             let now = wallClockMs()
             let signed = try specs.map { try signer.sign($0, now: now) }
             let outcomes = try await committer.submitAll(signed)
-            print(try JSON.string(outcomes.map(OutcomeJSON.init)))
+            let results = try zip(outcomes, signed).map { outcome, submitted in
+                var conflict = false
+                if case .duplicate(let first) = outcome { conflict = try store.isConflict(submitted, first: first) }
+                return OutcomeJSON(outcome, submitted: submitted, isConflict: conflict)
+            }
+            print(try JSON.string(results))
         }
     }
 

@@ -56,7 +56,8 @@ import Testing
 
     @Test func hexRoundTripsAndRejectsGarbage() {
         #expect(Hex.encode([0x00, 0xab, 0xff]) == "00abff")
-        #expect(Hex.decode("00ABff") == [0x00, 0xab, 0xff])
+        #expect(Hex.decode("00abff") == [0x00, 0xab, 0xff])
+        #expect(Hex.decode("00ABff") == nil, "upper-case hex is not canonical")
         #expect(Hex.decode("abc") == nil)
         #expect(Hex.decode("zz") == nil)
     }

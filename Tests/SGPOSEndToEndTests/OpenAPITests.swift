@@ -105,6 +105,9 @@ import SGPOSClient
         }
         var session = TillSession(genesis: genesis, outlet: 1, key: till, principal: "till-03", lastSequence: sequence)
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        // The demo closes every shift; till-03 prepares sales and refunds in an open one.
+        let open = try await node.submit(session.sign(.shiftOpen(ShiftOpen(float: 10_000)), atMs: now))
+        guard open.status == "committed" else { throw CLIFailure("till-03's shift did not open: \(open.status)") }
         let fresh = session.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "API-TEST-1")), atMs: now)
         var stranger = TillSession(genesis: genesis, outlet: 1, key: SigningKey.generate(), principal: "x", lastSequence: 0)
         var otherOutlet = TillSession(genesis: genesis, outlet: 2, key: till, principal: "till-03", lastSequence: sequence)

@@ -84,6 +84,26 @@ import SGPOSProofs
         #expect(withoutProofs.results[0].status == "committed" && withoutProofs.results[0].proof == nil)
     }
 
+    @Test func aDifferentTransactionReusingAnIdempotencyIdIsAConflictNotASuccess() async throws {
+        let directory = Directory()
+        var fixture = try await Fixture(directory)
+        let first = fixture.enrol("C-first")
+        #expect(try await fixture.api.submitBatch([first], proofs: false).committed == 1)
+        let height = try fixture.height()
+        // Same signer, same idempotency id, other content (another member, the next sequence).
+        fixture.sequence += 1
+        let reuse = fixture.network.transaction(
+            fixture.till, sequence: fixture.sequence, body: POSBody.loyaltyEnrol(LoyaltyEnrol(memberID: "C-second")).transactionBody,
+            idempotency: first.envelope.idempotencyID, timestampMs: first.envelope.timestampMs)
+        let answer = try await fixture.api.submitBatch([reuse, first], proofs: false)
+        #expect(answer.results.map(\.status) == ["conflict", "duplicate"])
+        #expect(answer.conflict == 1 && answer.duplicate == 1 && answer.committed == 0)
+        #expect(answer.results[0].transactionId == reuse.id.hex)
+        #expect(answer.results[0].message?.contains(first.id.hex) == true, "the conflict names the first transaction")
+        #expect(answer.results[0].height == nil && answer.results[0].proof == nil, "a conflict carries no place of its own")
+        #expect(try fixture.height() == height, "nothing was written")
+    }
+
     @Test func resubmittingABatchAnswersDuplicatesAndWritesNothing() async throws {
         let directory = Directory()
         var fixture = try await Fixture(directory)
