@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // The till's HTTP client (SGPOSClient): timeouts, cancellation, kept-alive connections.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // HTTPS on the API: TLS (BoringSSL) and the node's self-signed certificate.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // C libraries from Debian (scripts/bootstrap installs them).
@@ -67,6 +70,7 @@ let package = Package(
             "SGPOSProofs", "SGPOSOperations", "SGPOSConsensus", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // Till client: signing sessions, receipts.
         .target(name: "SGPOSTill", dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
@@ -93,7 +97,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // What the `sgpos` commands and the demo share: one-line errors, JSON, key files.
         .target(name: "SGPOSCommandSupport", dependencies: [

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SGPOSChain
 import SGPOSCodec
 
@@ -28,6 +29,19 @@ public struct NodeClient: Sendable {
         self.attemptsMax = attemptsMax
         self.responseBytesMax = responseBytesMax
         http = .shared
+    }
+
+    /// A client of a node whose HTTPS certificate is pinned: it trusts exactly the
+    /// certificate(s) in `pinnedCertificatePEM` (a node's self-signed `api-cert.pem`) and
+    /// no CA, over TLS 1.3. Throws when the PEM holds no certificate.
+    public init(baseURL: String, pinnedCertificatePEM: String, timeoutSeconds: Double = 5, attemptsMax: Int = 5,
+                responseBytesMax: Int = 64 << 20) throws {
+        precondition(attemptsMax >= 1 && timeoutSeconds > 0 && responseBytesMax > 0, "client bounds")
+        self.baseURL = baseURL
+        self.timeoutSeconds = timeoutSeconds
+        self.attemptsMax = attemptsMax
+        self.responseBytesMax = responseBytesMax
+        http = try PinnedClients.client(for: pinnedCertificatePEM)
     }
 
     /// Why a call failed for good.

@@ -1,5 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import SGPOSAudit
@@ -31,11 +34,12 @@ public struct NodeAPI: Sendable {
         self.checkpoints = checkpoints
     }
 
-    /// The HTTP server: HTTP/1.1, idle connections closed after 30 s, bodies bounded by
-    /// the configuration (default 1 MiB), every error a Problem document.
-    public func application() -> some ApplicationProtocol {
-        Application(
-            router: router(), server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+    /// The HTTP server: HTTP/1.1 (over TLS 1.3 with `tls`), idle connections closed after
+    /// 30 s, bodies bounded by the configuration (default 1 MiB), every error a Problem document.
+    public func application(tls: TLSConfiguration? = nil) throws -> some ApplicationProtocol {
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
+        return Application(
+            router: router(), server: try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1,
             configuration: .init(address: .hostname(node.config.http.host, port: node.config.http.port), serverName: "sgpos-node"),
             logger: node.logger)
     }

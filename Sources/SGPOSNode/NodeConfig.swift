@@ -30,6 +30,17 @@ public struct NodeConfig: Codable, Sendable, Hashable {
         }
     }
 
+    /// HTTPS for the API: PEM files (paths relative to the configuration file's directory).
+    public struct TLS: Codable, Sendable, Hashable {
+        /// The certificate chain, leaf first (`sgpos node certificate` makes a self-signed one).
+        public var certificate: String
+        public var privateKey: String
+        public init(certificate: String, privateKey: String) {
+            self.certificate = certificate
+            self.privateKey = privateKey
+        }
+    }
+
     public var outletId: UInt32
     public var genesis: String
     public var nodeKey: String
@@ -49,6 +60,11 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// key: a validator key named in the genesis or added by a validator update (during a
     /// key change, the old and the new; docs/OPERATIONS.md).
     public var validatorKeys: [String]?
+    /// Serve the API over HTTPS (TLS 1.3) with this certificate and key.
+    public var tls: TLS?
+    /// Serve plain HTTP on an address that is not loopback (behind a TLS-terminating proxy
+    /// on a trusted segment). Without `tls` and without this, `http.host` must be loopback.
+    public var allowPlainHTTP: Bool?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,
@@ -63,6 +79,11 @@ public struct NodeConfig: Codable, Sendable, Hashable {
         self.batchRequestBytesMax = batchRequestBytesMax
         self.pendingMax = pendingMax
         self.allowFaultInjection = allowFaultInjection
+    }
+
+    /// Whether `host` names this machine only (plain HTTP is allowed there).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// Reads and checks a configuration file.
@@ -81,6 +102,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
             throw NodeError.configuration("\(path): port \(endpoint.port) is not 1...65535")
         }
         guard config.peers.count <= 64 else { throw NodeError.configuration("\(path): at most 64 peers") }
+        guard config.tls != nil || config.allowPlainHTTP == true || isLoopback(config.http.host) else {
+            throw NodeError.configuration("\(path): http.host \(config.http.host) is not loopback, so the API needs \"tls\" "
+                + "(a certificate and key; `sgpos node certificate` makes one), or \"allowPlainHTTP\": true behind a TLS proxy")
+        }
         return config
     }
 

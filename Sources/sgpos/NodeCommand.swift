@@ -16,7 +16,7 @@ import SGPOSClient
 /// peer protocol, group commit; graceful shutdown on SIGTERM/SIGINT.
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Run an outlet node.", subcommands: [Run.self, Recover.self])
+        commandName: "node", abstract: "Run an outlet node.", subcommands: [Run.self, Recover.self, Certificate.self])
 
     struct Recover: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,7 +40,7 @@ struct NodeCommand: ParsableCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the till/auditor HTTP API and replicate with peers until SIGTERM or SIGINT.",
-            discussion: "The configuration file is described in docs/OPERATIONS.md; the API in docs/openapi.yaml.")
+            discussion: "The configuration file is described in docs/OPERATIONS.md; the API in docs/openapi.json.")
         @Option(help: "Node data directory (its ledger; created from the genesis on first start).") var data: String
         @Option(help: "Node configuration file (JSON).") var config: String
         @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
@@ -75,15 +75,42 @@ struct NodeCommand: ParsableCommand {
             let replicator = Replicator(node: node, logger: logger, checkpoints: checkpoints)
             await checkpoints?.attach { target, message in await replicator.sendConsensus(target, message) }
             let api = NodeAPI(node: node, replicator: replicator, metrics: metrics, checkpoints: checkpoints)
-            let app = api.application()
+            let tls = try config.tls.map {
+                try NodeTLS.serverConfiguration(certificate: NodeConfig.resolve($0.certificate, relativeTo: self.config),
+                                                privateKey: NodeConfig.resolve($0.privateKey, relativeTo: self.config))
+            }
+            let app = try api.application(tls: tls)
             let head = try node.read { try store.head(config.outletId, $0) }
-            logger.notice("outlet \(config.outletId) node: chain height \(head.height); API on \(config.http.host):\(config.http.port), peers on \(config.peer.host):\(config.peer.port)")
+            logger.notice("outlet \(config.outletId) node: chain height \(head.height); API on \(tls == nil ? "http" : "https")://\(config.http.host):\(config.http.port), peers on \(config.peer.host):\(config.peer.port)")
             let services = ServiceGroup(configuration: .init(
                 services: [.init(service: app), .init(service: replicator)]
                     + (checkpoints.map { [.init(service: $0), .init(service: ClaimSettlementService(node: node, logger: logger))] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()
             logger.notice("outlet \(config.outletId) node stopped")
+        }
+    }
+
+    struct Certificate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the node's own TLS certificates for its HTTPS API.",
+            discussion: "Writes DIR/api-cert.pem (the server certificate and the node's authority), DIR/api-key.pem (0600) "
+                + "and DIR/api-ca.pem (the authority, which tills pin), and prints the authority's SHA-256 fingerprint. "
+                + "Name the first two in the node configuration's \"tls\"; give tills api-ca.pem (NodeClient pinnedCertificatePEM).")
+        @Option(help: "Directory for the certificate and key (created if missing).") var out: String
+        @Option(name: .customLong("host"), help: "A DNS name or IPv4 address tills use to reach the node (repeat).")
+        var hosts: [String] = ["127.0.0.1", "localhost"]
+        @Option(help: "Days the certificate is valid.") var days: Int = 825
+
+        func run() throws {
+            guard !hosts.isEmpty, (1...3_650).contains(days) else { throw CLIError("--host is needed and --days must be 1...3650") }
+            let made = try NodeTLS.selfSigned(hosts: hosts, days: days)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try writeFile(Data(made.certificatePEM.utf8), to: out + "/api-cert.pem")
+            try writeFile(Data(made.privateKeyPEM.utf8), to: out + "/api-key.pem", private: true)
+            try writeFile(Data(made.authorityPEM.utf8), to: out + "/api-ca.pem")
+            print("certificate \(out)/api-cert.pem (hosts \(hosts.joined(separator: ", ")), \(days) days), key \(out)/api-key.pem")
+            print("tills pin \(out)/api-ca.pem, SHA-256 fingerprint \(made.sha256Fingerprint)")
         }
     }
 }
