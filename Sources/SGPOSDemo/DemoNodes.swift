@@ -40,7 +40,7 @@ final class DemoNodes {
             let process = Process()
             let binary = CommandLine.arguments[0].hasPrefix("/")
                 ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
-            let arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", path]
+            let arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", path, "--demo-fault-injection"]
             if let cpus {
                 // taskset execs the node in place, so the process id is the node's.
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")

@@ -269,7 +269,7 @@ public struct NodeAPI: Sendable {
     /// pushes it to its peers, who must catch it (docs/CONSENSUS.md §4).
     func equivocate() async throws -> Response {
         guard node.config.allowFaultInjection == true, let replicator else {
-            return problem(.forbidden, "forbidden", 0, "fault injection is off (allowFaultInjection in the node configuration)")
+            return problem(.forbidden, "forbidden", 0, "fault injection is off (it needs allowFaultInjection in the node configuration and node run --demo-fault-injection)")
         }
         guard let (held, conflicting) = try await replicator.pushConflictingCopyOfHead() else {
             return problem(.conflict, "conflict", 0, "outlet \(node.outletID) has no block yet to sign twice")
@@ -279,7 +279,7 @@ public struct NodeAPI: Sendable {
 
     func isolate(_ data: [UInt8]) async throws -> Response {
         guard node.config.allowFaultInjection == true, let replicator else {
-            return problem(.forbidden, "forbidden", 0, "fault injection is off (allowFaultInjection in the node configuration)")
+            return problem(.forbidden, "forbidden", 0, "fault injection is off (it needs allowFaultInjection in the node configuration and node run --demo-fault-injection)")
         }
         struct Isolate: Codable { var isolated: Bool }
         let request = try decodeJSON(Isolate.self, data)

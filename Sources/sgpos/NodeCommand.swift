@@ -44,9 +44,13 @@ struct NodeCommand: ParsableCommand {
         @Option(help: "Node data directory (its ledger; created from the genesis on first start).") var data: String
         @Option(help: "Node configuration file (JSON).") var config: String
         @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+        @Flag(help: "Demos and drills only: honour allowFaultInjection in the configuration (without this flag it is ignored).")
+        var demoFaultInjection = false
 
         func run() async throws {
-            let config = try NodeConfig.load(self.config)
+            var config = try NodeConfig.load(self.config)
+            let faultInjectionIgnored = config.allowFaultInjection == true && !demoFaultInjection
+            if faultInjectionIgnored { config.allowFaultInjection = false }
             let level = Logger.Level(rawValue: logLevel) ?? .info
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
@@ -55,6 +59,9 @@ struct NodeCommand: ParsableCommand {
             }
             var logger = Logger(label: "sgpos.node")
             logger[metadataKey: "outlet"] = "\(config.outletId)"
+            if faultInjectionIgnored {
+                logger.warning("allowFaultInjection is set in \(self.config) but ignored: fault drills need --demo-fault-injection")
+            }
             let metrics = NodeMetrics.bootstrap()
             let genesis = try loadGenesis(NodeConfig.resolve(config.genesis, relativeTo: self.config))
             let store: LedgerStore

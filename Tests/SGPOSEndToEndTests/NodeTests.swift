@@ -120,13 +120,16 @@ struct NodeProcess {
     /// Where the node's standard error goes (`node-N.test.log` beside its config).
     let log: String
 
-    static func start(demo: String, outlet: Int) throws -> NodeProcess {
+    /// Starts outlet `outlet`'s node from the demo's configuration; `faultInjection` passes
+    /// `--demo-fault-injection` (the demo's configurations allow the drills).
+    static func start(demo: String, outlet: Int, faultInjection: Bool = true) throws -> NodeProcess {
         let config = "\(demo)/node-\(outlet).json"
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any] ?? [:]
         let port = (json["http"] as? [String: Any])?["port"] as? Int ?? 0
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", "warning"]
+            + (faultInjection ? ["--demo-fault-injection"] : [])
         let log = "\(demo)/node-\(outlet).test.log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

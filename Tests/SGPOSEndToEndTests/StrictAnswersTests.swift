@@ -20,7 +20,7 @@ import Testing
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
         #expect(try await CLI.demo(demo, outlets: 2, sales: 2).status == 0)
-        let node = try NodeProcess.start(demo: demo, outlet: 1)
+        let node = try NodeProcess.start(demo: demo, outlet: 1, faultInjection: false)
         defer { node.stop() }
         try await node.waitHealthy(peers: 0)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -35,6 +35,9 @@ import Testing
             return (Int(response.status.code), text)
         }
         let heightBefore = try await node.client.health().height
+        // The demo's configuration allows fault drills, but without --demo-fault-injection they are off.
+        let drill = try await post("/v1/admin/isolate", #"{"isolated":true}"#)
+        #expect(drill.0 == 403 && drill.1.contains("--demo-fault-injection"), "\(drill)")
 
         // The demo closed every shift: a sale, a refund and a shift close prepare nothing.
         let sale = #"{"kind":"sale","till":"till-03","lines":[{"sku":"PEN-BLUE","qty":1}],"payment":{"kind":"cash"}}"#
