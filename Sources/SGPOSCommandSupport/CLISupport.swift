@@ -79,6 +79,11 @@ public struct KeyFile: Codable {
     }
 
     public static func load(_ path: String) throws -> SigningKey {
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & 0o077 != 0 {
+            throw CLIError("key file \(path) has mode \(String(status.st_mode & 0o777, radix: 8)): others on this machine can read "
+                + "or change the key; run chmod 600 \(path)")
+        }
         let file = try JSON.read(KeyFile.self, path: path, what: "key file")
         guard file.format == formatName, let seed = Hex.decode(file.seed), let key = SigningKey(seed: seed) else {
             throw CLIError("key file \(path) is not an \(formatName) file with a 32-byte seed")

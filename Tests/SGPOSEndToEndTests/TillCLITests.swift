@@ -54,6 +54,13 @@ import Testing
         forged[forged.count - 1] = forged.last == "0" ? "1" : "0"
         let fake = try CLI.run(["audit", "check-receipt", String(forged), "--data", demo + "/outlet-1", "--genesis", demo + "/genesis.json"])
         #expect(fake.status == 1 && fake.output.contains("NOT GENUINE"), "\(fake.output)\(fake.error)")
+
+        // A key file others can read is refused, naming the fix.
+        let keyPath = demo + "/keys/outlet-1-till-03.key"
+        #expect(chmod(keyPath, 0o644) == 0)
+        let exposed = try CLI.run(["till", "shift", "open"] + till + ["--amount", "100.00"])
+        #expect(exposed.status != 0 && exposed.error.contains("mode 644") && exposed.error.contains("chmod 600"), "\(exposed.error)")
+        #expect(chmod(keyPath, 0o600) == 0)
     }
 
     /// The QR payload printed across several receipt lines, joined back.
