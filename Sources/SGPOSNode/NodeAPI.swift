@@ -34,12 +34,19 @@ public struct NodeAPI: Sendable {
         self.checkpoints = checkpoints
     }
 
-    /// The HTTP server: HTTP/1.1 (over TLS 1.3 with `tls`), idle connections closed after
-    /// 30 s, bodies bounded by the configuration (default 1 MiB), every error a Problem document.
+    /// The HTTP server: HTTP/1.1 (over TLS 1.3 with `tls`), connections capped in all and
+    /// per address (``NodeConfig/httpConnectionsMax``), idle connections closed after 30 s, bodies bounded by the configuration (default 1 MiB), every error a Problem document.
     public func application(tls: TLSConfiguration? = nil) throws -> some ApplicationProtocol {
-        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(30))
+        let limiter = ConnectionLimiter(totalMax: node.config.httpConnectionsMax ?? 1_024,
+                                        perAddressMax: node.config.httpConnectionsPerAddressMax ?? 256)
+        let server = HTTPServerBuilder { responder -> any ServerChildChannel in
+            let channel = HTTP1Channel(responder: responder, configuration: http1)
+            guard let tls else { return LimitedChannel(base: channel, limiter: limiter) }
+            return LimitedChannel(base: try TLSChannel(channel, tlsConfiguration: tls), limiter: limiter)
+        }
         return Application(
-            router: router(), server: try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1,
+            router: router(), server: server,
             configuration: .init(address: .hostname(node.config.http.host, port: node.config.http.port), serverName: "sgpos-node"),
             logger: node.logger)
     }

@@ -60,6 +60,9 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// key: a validator key named in the genesis or added by a validator update (during a
     /// key change, the old and the new; docs/OPERATIONS.md).
     public var validatorKeys: [String]?
+    /// Most API connections open at once (default 1 024) and from one address (default 256).
+    public var httpConnectionsMax: Int?
+    public var httpConnectionsPerAddressMax: Int?
     /// Serve the API over HTTPS (TLS 1.3) with this certificate and key.
     public var tls: TLS?
     /// Serve plain HTTP on an address that is not loopback (behind a TLS-terminating proxy
@@ -102,6 +105,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
             throw NodeError.configuration("\(path): port \(endpoint.port) is not 1...65535")
         }
         guard config.peers.count <= 64 else { throw NodeError.configuration("\(path): at most 64 peers") }
+        let connections = (config.httpConnectionsMax ?? 1_024, config.httpConnectionsPerAddressMax ?? 256)
+        guard (1...65_536).contains(connections.0), (1...connections.0).contains(connections.1) else {
+            throw NodeError.configuration("\(path): httpConnectionsMax must be 1...65536 and httpConnectionsPerAddressMax 1...httpConnectionsMax")
+        }
         guard config.tls != nil || config.allowPlainHTTP == true || isLoopback(config.http.host) else {
             throw NodeError.configuration("\(path): http.host \(config.http.host) is not loopback, so the API needs \"tls\" "
                 + "(a certificate and key; `sgpos node certificate` makes one), or \"allowPlainHTTP\": true behind a TLS proxy")
@@ -124,12 +131,14 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
         case configuration = 400
         case shuttingDown = 402
         case peerProtocol = 403
+        case overCapacity = 404
     }
 
     private let kind: Kind
     public let message: String
 
-    /// Stable code: 400 configuration, 402 shutting down, 403 peer protocol (401, overloaded,
+    /// Stable code: 400 configuration, 402 shutting down, 403 peer protocol, 404 over a
+    /// connection cap (401, overloaded,
     /// is ``GroupCommitError``'s: the committer lives in SGPOSStore).
     public var code: UInt16 { kind.rawValue }
     public var description: String { message }
@@ -137,4 +146,5 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func configuration(_ message: String) -> NodeError { .init(kind: .configuration, message: message) }
     public static func shuttingDown(_ message: String) -> NodeError { .init(kind: .shuttingDown, message: message) }
     public static func peerProtocol(_ message: String) -> NodeError { .init(kind: .peerProtocol, message: message) }
+    public static func overCapacity(_ message: String) -> NodeError { .init(kind: .overCapacity, message: message) }
 }

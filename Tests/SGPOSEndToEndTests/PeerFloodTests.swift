@@ -54,6 +54,27 @@ import Glibc
         #expect(closed >= sockets.count - 40, "\(closed) of \(sockets.count) flood connections were closed by the node")
         let log = (try? String(contentsOfFile: nodes[0].log, encoding: .utf8)) ?? ""
         #expect(log.contains("refused: "), "refusals are logged with the reason")
+
+        // The API port: 400 idle connections from 127.0.0.2 (the cap is 256 per address);
+        // a till on 127.0.0.1 is still served, and the node's memory stays bounded.
+        let httpPort = try #require((config?["http"] as? [String: Any])?["port"] as? Int)
+        var apiSockets: [Int32] = []
+        defer { apiSockets.forEach { close($0) } }
+        for _ in 0..<400 {
+            if let socket = connectFrom("127.0.0.2", to: UInt16(httpPort)) { apiSockets.append(socket) }
+        }
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        #expect(try await nodes[0].client.health().outletId == 1, "a till is served during the flood")
+        var apiClosed = 0
+        for socket in apiSockets {
+            var byte: UInt8 = 0
+            var pollRequest = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            if poll(&pollRequest, 1, 0) == 1, recv(socket, &byte, 1, Int32(MSG_DONTWAIT)) <= 0 { apiClosed += 1 }
+        }
+        #expect(apiClosed >= apiSockets.count - 256, "\(apiClosed) of \(apiSockets.count) API connections over the cap were closed")
+        #expect(try residentBytes(pid) <= 200 << 20)
+        let apiLog = (try? String(contentsOfFile: nodes[0].log, encoding: .utf8)) ?? ""
+        #expect(apiLog.contains("API connection from 127.0.0.2 refused"), "API refusals are logged")
     }
 
     /// The node's resident set size, from /proc.
