@@ -77,19 +77,19 @@ extension TendermintCore {
         case .prevote:
             let all = validators.power(of: (prevotes[round] ?? [:]).keys)
             wait = all >= quorum
-                ? "the prevote timeout (\(prevoteTimeoutScheduled.contains(round) ? "scheduled" : "NOT scheduled")) or prevotes of 2/3 for one value"
+                ? "the prevote timeout (\(prevoteTimeoutScheduled.contains(round) ? "scheduled" : "NOT scheduled")) or prevotes of more than 2/3 for one value"
                 : "prevotes of more than 2/3 in round \(round) (\(held(prevotes[round])))"
         case .precommit:
             let all = validators.power(of: (precommits[round] ?? [:]).keys)
             wait = all >= quorum
-                ? "the precommit timeout (\(precommitTimeoutScheduled.contains(round) ? "scheduled" : "NOT scheduled")) or precommits of 2/3 for a proposal it holds"
+                ? "the precommit timeout (\(precommitTimeoutScheduled.contains(round) ? "scheduled" : "NOT scheduled")) or precommits of more than 2/3 for a proposal it holds"
                 : "precommits of more than 2/3 in round \(round) (\(held(precommits[round])))"
         }
         let later = (prevotes.keys.filter { $0 > round } + precommits.keys.filter { $0 > round }).max()
         wait += later.map { ", or more than 1/3 in a later round (round \($0): power \(senders(in: $0)) of \(validators.oneThirdPlus))" }
             ?? ", or more than 1/3 in a later round (none seen)"
-        if index == nil { return "observer, signs nothing at this height: a commit, decided from the others' votes; " + wait }
-        if height <= persisted.signFromHeight { return "recovered, signs above height \(persisted.signFromHeight): " + wait }
+        if index == nil { return "(an observer here: it signs nothing) " + wait }
+        if height <= persisted.signFromHeight { return "(recovered: it signs above height \(persisted.signFromHeight) only) " + wait }
         return wait
     }
 }

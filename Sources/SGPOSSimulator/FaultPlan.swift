@@ -114,7 +114,7 @@ public struct SimulationOptions: Sendable {
     public var afterHealMs: UInt64 = 5_000
     /// Percent of kept-disk crashes that strike when the validator signs a prevote (0: every
     /// crash at its drawn time, as before this fault existed).
-    public var crashAtPrevotePercent: UInt64 = 35
+    public var crashAtPrevotePercent: UInt64 = 25
     public var timeouts: ConsensusTimeouts = {
         var timeouts = ConsensusTimeouts()
         timeouts.commitMs = 200
@@ -136,6 +136,8 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var wipes = 0
     /// Crashes between storing a decision and saving the move to the next height.
     public var tornDecisions = 0
+    /// Crashes after a prevote was saved and before it was sent (``FaultPlan/Crash/atPrevote``).
+    public var prevoteCrashes = 0
     public var evidence = 0
     public var decidedHeight: UInt64 = 0
     public var acknowledged: [Int: UInt64] = [:]
@@ -155,7 +157,7 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var description: String {
         let outcome = passed ? "ok" : "FAIL: " + violations.joined(separator: "; ")
         return "seed \(seed): \(validators) validators, checkpoints \(decidedHeight), \(messages) messages (\(dropped) lost, \(duplicated) duplicated), "
-            + "\(crashes) crashes (\(wipes) disks lost, \(tornDecisions) torn decisions), \(evidence) evidence, \(simulatedMs) ms simulated [\(faults)] \(outcome)"
+            + "\(crashes) crashes (\(wipes) disks lost, \(tornDecisions) torn decisions, \(prevoteCrashes) at a prevote), \(evidence) evidence, \(simulatedMs) ms simulated [\(faults)] \(outcome)"
             + validatorStates.map { "\n  " + $0 }.joined()
     }
 }

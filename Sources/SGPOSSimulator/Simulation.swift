@@ -19,7 +19,9 @@ public final class Simulation {
     let sets: SimulatedValidators
     let chainID: Hash256
     var faults = FaultPlan()
-    public private(set) var report: SimulationReport
+    /// Crashes armed to strike at a prevote that struck (at one or at their deadline).
+    var armedCrashes = 0
+    public internal(set) var report: SimulationReport
     /// Where a run's story goes when someone asks for it (`sgpos sim --trace`).
     public var trace: ((String) -> Void)?
 
@@ -152,22 +154,7 @@ public final class Simulation {
             }
             if now < faults.healAt { queue.push(now + UInt64.random(in: 1...options.saleEveryMs, using: &random), .sale(instance: index)) }
         case .crash(let index, let wipe):
-            trace?("\(now)ms #\(index) \(wipe ? "disk lost" : "crashed")")
-            instances[index].core = nil
-            instances[index].epoch += 1
-            report.crashes += 1
-            if wipe { instances[index].store.wipe(); report.wipes += 1 }
-            // Every other kept-disk crash lands between the two durable writes of a decision
-            // (the checkpoint stored, the move to the next height not yet saved), when the
-            // validator has signed nothing since: it restarts at the decided height.
-            let decided = instances[index].certificates.keys.max() ?? 0
-            if !wipe, report.crashes % 2 == 0, decided >= 1, var state = instances[index].store.state,
-               state.height == decided + 1, (state.lastSigned?.height ?? 0) <= decided {
-                state.height = decided
-                instances[index].store.save(state)
-                report.tornDecisions += 1
-                trace?("\(now)ms #\(index) torn: the move past decided height \(decided) was not saved")
-            }
+            crash(index, wipe: wipe)
         case .armCrash(let index, let deadline):
             guard instances[index].core != nil else { return }
             instances[index].armedUntil = deadline
@@ -175,7 +162,7 @@ public final class Simulation {
         case .armedDeadline(let index):
             guard instances[index].armedUntil != nil else { return }
             instances[index].armedUntil = nil
-            handle(.crash(instance: index, wipe: false))
+            crash(index, wipe: false, armed: true)
         case .restart(let index, let wipe):
             let instance = instances[index]
             guard instance.core == nil else { return }
@@ -195,6 +182,28 @@ public final class Simulation {
                 instance.lastRoot = .zero
             }
             boot(index, at: now)
+        }
+    }
+
+    /// A process dies; `armed`: the crash armed to strike at a prevote (never torn).
+    func crash(_ index: Int, wipe: Bool, armed: Bool = false) {
+        trace?("\(now)ms #\(index) \(wipe ? "disk lost" : "crashed")")
+        instances[index].core = nil
+        instances[index].epoch += 1
+        report.crashes += 1
+        if armed { armedCrashes += 1 }
+        if wipe { instances[index].store.wipe(); report.wipes += 1 }
+        // Every other kept-disk crash (not counting armed ones, so seeds without them replay
+        // as before) lands between the two durable writes of a decision (the checkpoint
+        // stored, the move to the next height not yet saved), when the validator has signed
+        // nothing since: it restarts at the decided height.
+        let decided = instances[index].certificates.keys.max() ?? 0
+        if !wipe, !armed, (report.crashes - armedCrashes) % 2 == 0, decided >= 1, var state = instances[index].store.state,
+           state.height == decided + 1, (state.lastSigned?.height ?? 0) <= decided {
+            state.height = decided
+            instances[index].store.save(state)
+            report.tornDecisions += 1
+            trace?("\(now)ms #\(index) torn: the move past decided height \(decided) was not saved")
         }
     }
 

@@ -38,10 +38,11 @@ extension Simulation {
     /// in the call were stored by the application before, so they stand.
     func crashAtPrevote(_ index: Int, rest: ArraySlice<ConsensusOutput>) {
         instances[index].armedUntil = nil
+        report.prevoteCrashes += 1
         trace?("\(now)ms #\(index) crashes at its prevote (saved, not sent)")
         let decided = rest.compactMap { if case .decided(let certificate) = $0 { certificate } else { nil } }
         for certificate in decided { record(certificate, at: index) }
-        handle(.crash(instance: index, wipe: false))
+        crash(index, wipe: false, armed: true)
     }
 
     /// One process at the end of a run: where it is, its last signature and what it waits for.
