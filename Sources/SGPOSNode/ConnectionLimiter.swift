@@ -50,6 +50,12 @@ final class ConnectionLimiter: Sendable {
         }
     }
 
+    /// Whether the `refusedSoFar`-th refusal is one to log: the 1st, 2nd, 4th, 8th… (a flood
+    /// leaves a trace in the log without filling it).
+    static func isWorthLogging(_ refusedSoFar: Int) -> Bool {
+        refusedSoFar > 0 && refusedSoFar & (refusedSoFar - 1) == 0
+    }
+
     /// Connections open now.
     var open: Int { counts.withLock { $0.total } }
 }

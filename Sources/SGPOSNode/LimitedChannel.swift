@@ -13,7 +13,7 @@ struct LimitedChannel<Base: ServerChildChannel>: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
         if let refusal = limiter.admit(address) {
-            if refusal.refusedSoFar & (refusal.refusedSoFar - 1) == 0 {
+            if ConnectionLimiter.isWorthLogging(refusal.refusedSoFar) {
                 logger.warning("API connection from \(address) refused: \(refusal.reason) (\(refusal.refusedSoFar) refused so far)")
             }
             return channel.close().flatMapThrowing { throw NodeError.overCapacity(refusal.reason) }

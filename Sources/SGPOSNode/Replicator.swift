@@ -101,7 +101,7 @@ public final class Replicator: Service, Sendable {
                         let address = connection.channel.channel.remoteAddress?.ipAddress ?? "unknown"
                         if let refusal = self.inboundLimiter.admit(address) {
                             self.refusedConnections.increment()
-                            if refusal.refusedSoFar & (refusal.refusedSoFar - 1) == 0 {
+                            if ConnectionLimiter.isWorthLogging(refusal.refusedSoFar) {
                                 self.logger.warning("peer connection from \(address) refused: \(refusal.reason) (\(refusal.refusedSoFar) refused so far)")
                             }
                             try? await connection.channel.channel.close()

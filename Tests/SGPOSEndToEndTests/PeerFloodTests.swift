@@ -45,12 +45,7 @@ import Glibc
         let health = try await nodes[0].client.health()
         #expect(health.peersConnected == 1, "the real peer was pushed out: \(health.peersConnected) peers")
         // The node closed what it refused: most flood sockets read end-of-file (or a reset) by now.
-        var closed = 0
-        for socket in sockets {
-            var byte: UInt8 = 0
-            var pollRequest = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            if poll(&pollRequest, 1, 0) == 1, recv(socket, &byte, 1, Int32(MSG_DONTWAIT)) <= 0 { closed += 1 }
-        }
+        let closed = closedByThePeer(sockets)
         #expect(closed >= sockets.count - 40, "\(closed) of \(sockets.count) flood connections were closed by the node")
         let log = (try? String(contentsOfFile: nodes[0].log, encoding: .utf8)) ?? ""
         #expect(log.contains("refused: "), "refusals are logged with the reason")
@@ -65,16 +60,20 @@ import Glibc
         }
         try await Task.sleep(nanoseconds: 1_000_000_000)
         #expect(try await nodes[0].client.health().outletId == 1, "a till is served during the flood")
-        var apiClosed = 0
-        for socket in apiSockets {
-            var byte: UInt8 = 0
-            var pollRequest = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            if poll(&pollRequest, 1, 0) == 1, recv(socket, &byte, 1, Int32(MSG_DONTWAIT)) <= 0 { apiClosed += 1 }
-        }
+        let apiClosed = closedByThePeer(apiSockets)
         #expect(apiClosed >= apiSockets.count - 256, "\(apiClosed) of \(apiSockets.count) API connections over the cap were closed")
         #expect(try residentBytes(pid) <= 200 << 20)
         let apiLog = (try? String(contentsOfFile: nodes[0].log, encoding: .utf8)) ?? ""
         #expect(apiLog.contains("API connection from 127.0.0.2 refused"), "API refusals are logged")
+    }
+
+    /// How many of `sockets` the other end has closed (end-of-file or a reset waiting).
+    func closedByThePeer(_ sockets: [Int32]) -> Int {
+        sockets.count { socket in
+            var byte: UInt8 = 0
+            var pollRequest = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            return poll(&pollRequest, 1, 0) == 1 && recv(socket, &byte, 1, Int32(MSG_DONTWAIT)) <= 0
+        }
     }
 
     /// The node's resident set size, from /proc.

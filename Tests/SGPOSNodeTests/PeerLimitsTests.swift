@@ -45,5 +45,6 @@ import Testing
         limiter.release("10.0.0.9")
         #expect(limiter.admit("10.0.0.6") == nil, "a released slot is free again")
         #expect(limiter.open == 5)
+        #expect((1...9).filter(ConnectionLimiter.isWorthLogging) == [1, 2, 4, 8], "refusals logged at powers of two")
     }
 }
