@@ -64,8 +64,11 @@ public func writeFile(_ data: Data, to path: String, private isPrivate: Bool = f
 }
 
 /// A key file: `{"format": "sgpos-key/1", "publicKey": hex, "seed": hex, "label": text}`.
-public struct KeyFile: Codable {
+/// A key file may instead be encrypted with a passphrase (``EncryptedKeyFile``);
+/// ``load(_:)`` reads both.
+public struct KeyFile: Codable, Sendable {
     public static let formatName = "sgpos-key/1"
+    static let fields: Set<String> = ["format", "label", "publicKey", "seed"]
     public var format: String
     public var label: String
     public var publicKey: String
@@ -78,24 +81,35 @@ public struct KeyFile: Codable {
         seed = Hex.encode(key.seed)
     }
 
+    /// The key in the file at `path`, plain or encrypted (its passphrase from the
+    /// environment: ``KeyPassphrase``). Refused when others may read or change the file.
     public static func load(_ path: String) throws -> SigningKey {
-        var status = stat()
-        if stat(path, &status) == 0, status.st_mode & 0o077 != 0 {
-            throw CLIError("key file \(path) has mode \(String(status.st_mode & 0o777, radix: 8)): others on this machine can read "
-                + "or change the key; run chmod 600 \(path)")
+        switch try StoredKeyFile.read(path) {
+        case .plain(let file):
+            return try file.signingKey(path: path)
+        case .encrypted(let file):
+            return try file.open(passphrase: try KeyPassphrase.fromEnvironment(purpose: "key file \(path) is encrypted"), path: path)
         }
-        let file = try JSON.read(KeyFile.self, path: path, what: "key file")
-        guard file.format == formatName, let seed = Hex.decode(file.seed), let key = SigningKey(seed: seed) else {
-            throw CLIError("key file \(path) is not an \(formatName) file with a 32-byte seed")
+    }
+
+    /// The key of this plain file; `path` names it in errors.
+    public func signingKey(path: String) throws -> SigningKey {
+        guard format == KeyFile.formatName, var seedBytes = Hex.decode(seed) else {
+            throw CLIError("key file \(path) is not an \(KeyFile.formatName) file with a 32-byte seed")
         }
-        guard key.publicKey.hex == file.publicKey.lowercased() else {
+        defer { wipe(&seedBytes) }
+        guard let key = SigningKey(seed: seedBytes) else {
+            throw CLIError("key file \(path) is not an \(KeyFile.formatName) file with a 32-byte seed")
+        }
+        guard key.publicKey.hex == publicKey.lowercased() else {
             throw CLIError("key file \(path): publicKey does not match the seed (file damaged?)")
         }
         return key
     }
 
+    /// Writes the file with mode 0600, atomically (``writePrivateFileAtomically(_:to:)``).
     public func write(to path: String) throws {
-        try writeFile(try JSON.encode(self), to: path, private: true)
+        try writePrivateFileAtomically(try JSON.encode(self), to: path)
     }
 }
 

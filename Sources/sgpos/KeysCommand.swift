@@ -5,7 +5,8 @@ import SGPOSCrypto
 
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Create Ed25519 key files.", subcommands: [Generate.self])
+        commandName: "keys", abstract: "Create Ed25519 key files, and encrypt them with a passphrase.",
+        subcommands: [Generate.self, Protect.self, Unprotect.self, Show.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -17,12 +18,24 @@ struct KeysCommand: ParsableCommand {
         @Option(help: "A label stored in the file (who or what holds the key).")
         var label: String = "key"
 
+        @Flag(help: "Encrypt the key with the passphrase in the file named by SGPOS_KEY_PASSPHRASE_FILE, or in SGPOS_KEY_PASSPHRASE.")
+        var encrypt = false
+
+        @Option(help: "With --encrypt: the Argon2id limits, interactive (default) or moderate.")
+        var kdfLimits: KeyDerivationLimits?
+
         func run() throws {
             if FileManager.default.fileExists(atPath: out) {
                 throw CLIError("\(out) already exists; refusing to overwrite a key")
             }
+            guard encrypt || kdfLimits == nil else { throw CLIError("--kdf-limits needs --encrypt") }
             let key = SigningKey.generate()
-            try KeyFile(label: label, key: key).write(to: out)
+            if encrypt {
+                let passphrase = try KeyPassphrase.fromEnvironment(purpose: "encrypting key file \(out)")
+                try EncryptedKeyFile.seal(key, label: label, passphrase: passphrase, limits: kdfLimits ?? .interactive).write(to: out)
+            } else {
+                try KeyFile(label: label, key: key).write(to: out)
+            }
             print(key.publicKey.hex)
         }
     }
