@@ -104,7 +104,7 @@ let package = Package(
         ]),
         // What the `sgpos` commands and the demo share: one-line errors, JSON, key files.
         .target(name: "SGPOSCommandSupport", dependencies: [
-            "SGPOSAudit", "SGPOSProofs", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto",
+            "SGPOSAudit", "SGPOSProofs", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CSodium",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `sgpos demo` and `sgpos bench`: the demo network and the benchmarks, apart from the commands.
@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "SGPOSOperationsTests",
                     dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSClientTests", dependencies: [
-            "SGPOSClient", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            "SGPOSClient", "SGPOSCrypto", "SGPOSCodec", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "SGPOSTillTests",
                     dependencies: ["SGPOSTill", "SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
@@ -159,7 +159,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport", "CSodium",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]

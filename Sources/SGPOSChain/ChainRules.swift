@@ -147,8 +147,8 @@ public struct ChainRules: Sendable {
     private func registerKey<Base: StateReader>(
         _ body: RegisterKey, signer: KeyRecord, context: BlockContext, state: inout StateOverlay<Base>
     ) throws {
-        guard body.role == .operator || body.role == .till else {
-            throw LedgerRejection(.invalidField, "register-key registers operator or till keys, not \(body.role)")
+        guard body.role == .operator || body.role == .till || body.role == .auditor else {
+            throw LedgerRejection(.invalidField, "register-key registers operator, till or auditor keys, not \(body.role)")
         }
         guard signer.role == .admin || (signer.role == .operator && body.role == .till) else {
             throw LedgerRejection(.notAuthorized, "\(article(signer.role)) \(signer.role) may not register \(article(body.role)) \(body.role) key")
@@ -207,7 +207,7 @@ public struct ChainRules: Sendable {
     }
 
     /// The target of a rotate or revoke, if `signer` may manage it: admins manage
-    /// operator and till keys, operators manage their outlet's tills, and a key may
+    /// operator, till and auditor keys, operators manage their outlet's tills, and a key may
     /// rotate itself (`signerKey`).
     private func managedKey<Base: StateReader>(
         _ key: PublicKey, signer: KeyRecord, signerKey: PublicKey?, context: BlockContext,
@@ -216,8 +216,8 @@ public struct ChainRules: Sendable {
         guard let record = try readKey(key, state) else {
             throw LedgerRejection(.unknownKey, "key \(key) is not registered")
         }
-        guard record.role == .operator || record.role == .till, record.outletID == context.outletID else {
-            throw LedgerRejection(.notAuthorized, "key \(key) is a \(record.role) key of outlet \(record.outletID); only this outlet's operator and till keys are managed here")
+        guard record.role == .operator || record.role == .till || record.role == .auditor, record.outletID == context.outletID else {
+            throw LedgerRejection(.notAuthorized, "key \(key) is a \(record.role) key of outlet \(record.outletID); only this outlet's operator, till and auditor keys are managed here")
         }
         let allowed = signer.role == .admin || (signer.role == .operator && record.role == .till) || signerKey == key
         guard allowed else {
@@ -234,5 +234,5 @@ public struct ChainRules: Sendable {
 
 /// "an" before roles that start with a vowel sound, "a" otherwise.
 func article(_ role: KeyRole) -> String {
-    role == .admin || role == .operator ? "an" : "a"
+    role == .admin || role == .operator || role == .auditor ? "an" : "a"
 }

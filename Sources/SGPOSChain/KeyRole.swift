@@ -10,6 +10,9 @@ public enum KeyRole: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case till = 3
     /// Outlet node: signs blocks, never transactions.
     case node = 4
+    /// Auditor of the network: reads every outlet's data through the API (request
+    /// signatures), signs no transaction. Registered by an admin.
+    case auditor = 5
 
     public var description: String {
         switch self {
@@ -17,6 +20,7 @@ public enum KeyRole: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .operator: "operator"
         case .till: "till"
         case .node: "node"
+        case .auditor: "auditor"
         }
     }
 

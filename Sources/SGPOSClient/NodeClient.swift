@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOSSL
 import SGPOSChain
 import SGPOSCodec
+import SGPOSCrypto
 
 /// The till's client of a node's HTTP API. Every call has a timeout; a submission is
 /// retried on timeouts, lost connections and 503 with the **same signed bytes** (so the
@@ -20,6 +21,9 @@ public struct NodeClient: Sendable {
     /// The largest response body read; a larger one fails the attempt (a node's largest
     /// answers, a batch's results with proofs, are far below the default 64 MiB).
     public let responseBytesMax: Int
+    /// Signs every request (RFC 9421) when set: reads need a registered key's signature
+    /// (docs/API.md, "Request signatures"); submissions of signed transactions do not.
+    public private(set) var signer: RequestSigner?
     private let http: HTTPClient
 
     public init(baseURL: String, timeoutSeconds: Double = 5, attemptsMax: Int = 5, responseBytesMax: Int = 64 << 20) {
@@ -42,6 +46,13 @@ public struct NodeClient: Sendable {
         self.attemptsMax = attemptsMax
         self.responseBytesMax = responseBytesMax
         http = try PinnedClients.client(for: pinnedCertificatePEM)
+    }
+
+    /// This client, signing its requests with `key` (a till, operator, auditor or admin key).
+    public func signed(by key: SigningKey) -> NodeClient {
+        var copy = self
+        copy.signer = RequestSigner(key: key)
+        return copy
     }
 
     /// Why a call failed for good.
@@ -115,6 +126,12 @@ public struct NodeClient: Sendable {
         if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
             request.headers.add(name: "Content-Type", value: contentType)
+        }
+        if let signer, let components = URLComponents(string: url) {
+            let target = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+            for (name, value) in signer.headers(method: method, target: target, body: body.map { Array($0) }) {
+                request.headers.add(name: name, value: value)
+            }
         }
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeoutSeconds * 1_000))
         let response = try await http.execute(request, deadline: deadline)

@@ -62,7 +62,7 @@ struct FinalityBench {
             }
             sessions[id] = keys.enumerated().map { TillSession(genesis: network.genesis, outlet: id, key: $1, principal: "bench-\($0)", lastSequence: 1) }
         }
-        let nodes = try DemoNodes(directory: directory, outlets: outlets)
+        let nodes = try DemoNodes(directory: directory, outlets: outlets, reader: network.admin)
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 60)
 

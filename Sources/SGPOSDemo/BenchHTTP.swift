@@ -55,7 +55,7 @@ struct HTTPBench {
                 throw CLIError("bench set-up refused: \(render(result))")
             }
         }
-        let nodes = try DemoNodes(directory: directory, outlets: [1], cpus: nodeCPUs)
+        let nodes = try DemoNodes(directory: directory, outlets: [1], reader: network.admin, cpus: nodeCPUs)
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 30)
         let (host, port) = try BenchHTTPClient.endpoint(nodes.nodes[0].client.baseURL)

@@ -67,7 +67,7 @@ extension DemoCommand {
         }
         let first = claim(points, statement)
         _ = try await node.client.submit(till.sign(.pointsClaim(first), atMs: now()))
-        let prepared = try await node.client.prepare(API.PrepareRequest(
+        let prepared = try await node.client.signed(by: till.key).prepare(API.PrepareRequest(
             kind: "sale", till: till.principal, lines: [.init(sku: DemoShop.catalogue[0].sku, qty: 2)], memberId: member,
             redeemPoints: points, payment: API.Payment(kind: "cash")))
         guard let payload = Hex.decode(prepared.body), case .sale(let sale) = try POSBody.decode(type: prepared.bodyType, payload: payload) else {

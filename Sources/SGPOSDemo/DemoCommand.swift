@@ -58,7 +58,7 @@ public struct DemoCommand: AsyncParsableCommand {
             memberIDs[outlet.id] = (0..<members).map(shop.memberID)
         }
         let ids = network.genesis.outlets.map(\.id)
-        let nodes = try DemoNodes(directory: dir, outlets: ids)
+        let nodes = try DemoNodes(directory: dir, outlets: ids, reader: network.admin)
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 60)
         print("== \(ids.count) nodes running (sgpos node run), every peer connected; logs in \(dir)/node-N.log")
@@ -109,6 +109,7 @@ public struct DemoCommand: AsyncParsableCommand {
                 }
             }
         }
+        networkFailures += try await showRequestSignatures(nodes: nodes, network: network, tills: sellers)
         var receiptCheck: (ReceiptQRPayload, Sale, String)?
         if let first = results.first(where: { $0.outlet == ids[0] })?.result.firstSale {
             receiptCheck = try await receipt(of: first, nodes: nodes)
@@ -161,7 +162,7 @@ public struct DemoCommand: AsyncParsableCommand {
                 let tills = Array(sellers[node.outlet]!.prefix(2))
                 for (index, session) in tills.enumerated() {
                     let share = sales / tills.count + (index < sales % tills.count ? 1 : 0)
-                    var worker = TillWorker(outlet: node.outlet, session: session, client: node.client,
+                    var worker = TillWorker(outlet: node.outlet, session: session, client: node.client.signed(by: session.key),
                                             members: memberIDs[node.outlet]!, seed: UInt64(node.outlet) * 100 + UInt64(index))
                     group.addTask { (node.outlet, await worker.run(sales: share, progress: progress)) }
                 }
@@ -189,7 +190,7 @@ public struct DemoCommand: AsyncParsableCommand {
 
     /// Closes one till's shift if it is open (till-01 counts 10 cents short).
     func closeShift(_ session: TillSession, client: NodeClient, outlet: OutletID) async throws {
-        let shift = try await client.shift(outlet: outlet, till: session.principal)
+        let shift = try await client.signed(by: session.key).shift(outlet: outlet, till: session.principal)
         guard shift.open else { return }
         let shortBy: Int64 = session.principal == "till-01" ? 10 : 0
         let counted = try Money(decimal: shift.expectedCash).cents - shortBy
@@ -200,7 +201,7 @@ public struct DemoCommand: AsyncParsableCommand {
     /// Asks the node to prepare a body, signs it with `signer`, submits it.
     func submitPrepared(_ request: API.PrepareRequest, signer: TillSession, client: NodeClient) async throws {
         var session = signer
-        let prepared = try await client.prepare(request)
+        let prepared = try await client.signed(by: signer.key).prepare(request)
         let transaction = try signPrepared(prepared, with: &session)
         _ = try await client.submit(transaction)
     }
@@ -356,9 +357,16 @@ struct DemoOutlet {
         for (index, key) in tillKeys.enumerated() {
             batch.append(transaction(manager, .registerKey(RegisterKey(key: key.publicKey, role: .till, principal: String(format: "till-%02d", index + 1)))))
         }
+        // The first outlet's chain also carries the network's auditor (role 5: reads every
+        // outlet through the API with request signatures, signs no transaction).
+        let auditor = outletID == network.genesis.outlets[0].id ? SigningKey.generate() : nil
+        if let auditor {
+            batch.append(transaction(network.admin, .registerKey(RegisterKey(key: auditor.publicKey, role: .auditor, principal: "auditor-hq"))))
+            try KeyFile(label: "auditor-hq", key: auditor).write(to: "\(network.directory)/keys/auditor.key")
+        }
         let outcomes = try append(batch)
         try expectCommitted(outcomes, "register manager and \(tills) tills")
-        print("-- outlet \(outletID): registered manager-\(outletID) and \(tills) tills in block \(try height())")
+        print("-- outlet \(outletID): registered manager-\(outletID)\(auditor == nil ? "" : ", auditor-hq") and \(tills) tills in block \(try height())")
         let replacement = SigningKey.generate()
         let rotation = transaction(tillKeys[0], .rotateKey(RotateKey(oldKey: tillKeys[0].publicKey, newKey: replacement.publicKey,
                                                                       oldKeyValidUntilMs: wallClockMs() + 3_600_000)))

@@ -1,6 +1,7 @@
 import Foundation
 import SGPOSCommandSupport
 import SGPOSChain
+import SGPOSCrypto
 import SGPOSNode
 import SGPOSClient
 
@@ -18,7 +19,9 @@ final class DemoNodes {
 
     /// Writes every node's configuration (free loopback ports, full mesh) and starts them;
     /// with `cpus` (a `taskset` CPU list such as `1`), each node runs pinned to those CPUs.
-    init(directory: String, outlets: [OutletID], cpus: String? = nil) throws {
+    /// Each node's client signs its requests with `reader` (an auditor or admin key: reads
+    /// need a request signature, docs/API.md); tills sign their own with `client.signed(by:)`.
+    init(directory: String, outlets: [OutletID], reader: SigningKey, cpus: String? = nil) throws {
         let ports = try freeLoopbackPorts(count: 2 * outlets.count)
         let httpPorts = Array(ports.prefix(outlets.count))
         let peerPorts = Array(ports.suffix(outlets.count))
@@ -53,7 +56,7 @@ final class DemoNodes {
             process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
             nodes.append(Node(outlet: outlet, process: process,
-                              client: NodeClient(baseURL: "http://127.0.0.1:\(httpPorts[index])", timeoutSeconds: 5, attemptsMax: 8),
+                              client: NodeClient(baseURL: "http://127.0.0.1:\(httpPorts[index])", timeoutSeconds: 5, attemptsMax: 8).signed(by: reader),
                               data: "\(directory)/outlet-\(outlet)", log: log))
         }
     }

@@ -26,12 +26,15 @@ public struct NodeAPI: Sendable {
     let checkpoints: CheckpointService?
     /// The newest blocks' transaction trees: every submitter of a block gets its path from one tree.
     let blockTrees = BlockTreeCache()
+    /// Checks request signatures and roles of reads and admin acts.
+    let auth: RequestAuthenticator
 
     public init(node: LedgerNode, replicator: Replicator?, metrics: NodeMetrics, checkpoints: CheckpointService? = nil) {
         self.node = node
         self.replicator = replicator
         self.metrics = metrics
         self.checkpoints = checkpoints
+        auth = RequestAuthenticator(node: node)
     }
 
     /// The HTTP server: HTTP/1.1 (over TLS 1.3 with `tls`), connections capped in all and
@@ -55,10 +58,15 @@ public struct NodeAPI: Sendable {
         let router = Router()
         router.add(middleware: ProblemMiddleware(logger: node.logger))
         let bodyMax = node.config.requestBytesMax ?? 1 << 20
+        let here = node.outletID
+        // Who may call what: docs/API.md, "Who may read what". Submissions of signed
+        // transactions authenticate themselves; everything else but health and a receipt's
+        // proof needs a request signature by a registered key of the right role.
         router.get("/v1/health") { _, _ in try self.health() }
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: self.metrics.prometheusText())))
+        router.get("/metrics") { request, _ in
+            if node.config.metricsWithoutSignature != true { try self.auth.authorize(request, body: nil, .outletManager(here)) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(string: self.metrics.prometheusText())))
         }
         router.post("/v1/transactions") { request, _ in
             try await self.submit(try await body(request, max: bodyMax))
@@ -66,44 +74,95 @@ public struct NodeAPI: Sendable {
         router.post("/v1/transactions/batch") { request, _ in
             try await self.submitBatch(request, bytesMax: node.config.batchRequestBytesMax ?? 4 << 20)
         }
-        router.post("/v1/quote") { request, _ in try self.quote(try await body(request, max: bodyMax)) }
-        router.post("/v1/prepare") { request, _ in try self.prepare(try await body(request, max: bodyMax)) }
-        router.get("/v1/heads") { _, _ in try self.heads() }
-        router.get("/v1/transactions/:id") { _, context in try self.transaction(try context.parameters.require("id")) }
+        router.post("/v1/quote") { request, _ in
+            let data = try await body(request, max: bodyMax)
+            try self.auth.authorize(request, body: data, .outletStaff(here))
+            return try self.quote(data)
+        }
+        router.post("/v1/prepare") { request, _ in
+            let data = try await body(request, max: bodyMax)
+            let caller = try self.auth.authorize(request, body: data, .outletStaff(here))
+            return try self.prepare(data, caller: caller)
+        }
+        router.get("/v1/heads") { request, _ in
+            try self.auth.authorize(request, body: nil, .anyKey)
+            return try self.heads()
+        }
+        router.get("/v1/transactions/:id") { request, context in
+            try self.transaction(try context.parameters.require("id"), request: request)
+        }
         router.get("/v1/transactions/:id/proof") { _, context in try self.proof(try context.parameters.require("id")) }
-        router.get("/v1/outlets/:outlet/blocks/:height") { _, context in
-            try self.block(outlet: try context.parameters.require("outlet", as: UInt32.self),
-                           height: try context.parameters.require("height", as: UInt64.self))
+        router.get("/v1/outlets/:outlet/blocks/:height") { request, context in
+            let outlet = try context.parameters.require("outlet", as: UInt32.self)
+            try self.auth.authorize(request, body: nil, .outletManager(outlet))
+            return try self.block(outlet: outlet, height: try context.parameters.require("height", as: UInt64.self))
         }
-        router.get("/v1/outlets/:outlet/stock/:sku") { _, context in
-            try self.stock(outlet: try context.parameters.require("outlet", as: UInt32.self), sku: try context.parameters.require("sku"))
+        router.get("/v1/outlets/:outlet/stock/:sku") { request, context in
+            let outlet = try context.parameters.require("outlet", as: UInt32.self)
+            try self.auth.authorize(request, body: nil, .outletStaff(outlet))
+            return try self.stock(outlet: outlet, sku: try context.parameters.require("sku"))
         }
-        router.get("/v1/outlets/:outlet/books") { _, context in
-            try self.books(outlet: try context.parameters.require("outlet", as: UInt32.self))
+        router.get("/v1/outlets/:outlet/books") { request, context in
+            let outlet = try context.parameters.require("outlet", as: UInt32.self)
+            try self.auth.authorize(request, body: nil, .outletManager(outlet))
+            return try self.books(outlet: outlet)
         }
-        router.get("/v1/outlets/:outlet/shifts/:till") { _, context in
-            try self.shift(outlet: try context.parameters.require("outlet", as: UInt32.self), till: try context.parameters.require("till"))
+        router.get("/v1/outlets/:outlet/shifts/:till") { request, context in
+            let outlet = try context.parameters.require("outlet", as: UInt32.self)
+            let till = try context.parameters.require("till")
+            let caller = try self.auth.authorize(request, body: nil, .outletStaff(outlet))
+            try requireOwnTill(caller, till)
+            return try self.shift(outlet: outlet, till: till)
         }
-        router.get("/v1/members/:id") { _, context in try self.member(try context.parameters.require("id")) }
-        router.get("/v1/network/members/:id") { _, context in
+        router.get("/v1/members/:id") { request, context in
+            try self.auth.authorize(request, body: nil, .outletStaff(here))
+            return try self.member(try context.parameters.require("id"))
+        }
+        router.get("/v1/network/members/:id") { request, context in
+            try self.auth.authorize(request, body: nil, .outletStaff(here))
             let id = try context.parameters.require("id")
             try RequestLimits.memberID(id, field: "member id")
             return try json(try NetworkView(node: self.node).member(id, todayMs: Int64(wallClockMs())))
         }
-        router.get("/v1/network/transfers") { _, _ in try json(try NetworkView(node: self.node).transfers()) }
-        router.get("/v1/checkpoints/status") { _, _ in try await self.checkpointStatus() }
-        router.get("/v1/checkpoints/:height") { _, context in
-            try await self.checkpoint(try context.parameters.require("height", as: UInt64.self))
+        router.get("/v1/network/transfers") { request, _ in
+            try self.auth.authorize(request, body: nil, .anyManager)
+            return try json(try NetworkView(node: self.node).transfers())
         }
-        router.post("/v1/admin/isolate") { request, _ in try await self.isolate(try await body(request, max: 1_024)) }
-        router.post("/v1/admin/equivocate") { _, _ in try await self.equivocate() }
-        router.get("/v1/validators") { _, _ in try await self.validators() }
-        router.get("/v1/allowance") { _, _ in try await self.allowance() }
+        router.get("/v1/checkpoints/status") { request, _ in
+            try self.auth.authorize(request, body: nil, .anyKey)
+            return try await self.checkpointStatus()
+        }
+        router.get("/v1/checkpoints/:height") { request, context in
+            try self.auth.authorize(request, body: nil, .anyKey)
+            return try await self.checkpoint(try context.parameters.require("height", as: UInt64.self))
+        }
+        router.post("/v1/admin/isolate") { request, _ in
+            let data = try await body(request, max: 1_024)
+            try self.auth.authorize(request, body: data, .admin)
+            return try await self.isolate(data)
+        }
+        router.post("/v1/admin/equivocate") { request, _ in
+            let data = try await body(request, max: 1_024)
+            try self.auth.authorize(request, body: data, .admin)
+            return try await self.equivocate()
+        }
+        router.get("/v1/validators") { request, _ in
+            try self.auth.authorize(request, body: nil, .anyKey)
+            return try await self.validators()
+        }
+        router.get("/v1/allowance") { request, _ in
+            try self.auth.authorize(request, body: nil, .anyKey)
+            return try await self.allowance()
+        }
         router.post("/v1/admin/allowance-grants") { request, _ in
-            try await self.submitAllowanceGrant(try await body(request, max: 16_384))
+            let data = try await body(request, max: 16_384)
+            try self.auth.authorize(request, body: data, .admin)
+            return try await self.submitAllowanceGrant(data)
         }
         router.post("/v1/admin/validator-updates") { request, _ in
-            try await self.submitValidatorUpdate(try await body(request, max: 16_384))
+            let data = try await body(request, max: 16_384)
+            try self.auth.authorize(request, body: data, .admin)
+            return try await self.submitValidatorUpdate(data)
         }
         return router
     }
@@ -181,7 +240,10 @@ public struct NodeAPI: Sendable {
         })
     }
 
-    func transaction(_ idText: String) throws -> Response {
+    /// A transaction by id: for the staff of its outlet, auditors and admins (the signature
+    /// is checked before the lookup, the role once the transaction's outlet is known).
+    func transaction(_ idText: String, request: Request) throws -> Response {
+        let caller = try auth.authorize(request, body: nil, .anyKey)
         guard let id = Hash256(hex: idText) else { return problem(.badRequest, "malformed", 1, "transaction id must be 64 hex digits") }
         let found: (TransactionLocation, SignedTransaction)? = try node.read { txn in
             guard let location = try node.store.location(of: id, txn),
@@ -190,6 +252,9 @@ public struct NodeAPI: Sendable {
             return (location, block.transactions[Int(location.index)])
         }
         guard let (location, transaction) = found else { return problem(.notFound, "not-found", 0, "no transaction \(idText) here") }
+        if let caller, !caller.may(.outletStaff(location.outletID)) {
+            throw RequestAuthError(.forbidden, "\(caller.record.role) \"\(caller.record.principal)\" of outlet \(caller.record.outletID) may not read outlet \(location.outletID)'s transactions: it needs \(Caller.describe(.outletStaff(location.outletID)))")
+        }
         return try json(API.TransactionInfo(
             transactionId: id.hex, outletId: location.outletID, height: location.height, index: location.index,
             bodyType: bodyName(transaction.envelope.body), transaction: Hex.encode(transaction.encoded)))
@@ -293,6 +358,12 @@ public struct NodeAPI: Sendable {
         await replicator.setIsolated(request.isolated)
         return try json(Isolate(isolated: request.isolated))
     }
+}
+
+/// A till reads its own shift only; operators, auditors and admins read any.
+func requireOwnTill(_ caller: Caller?, _ till: String) throws {
+    guard let caller, caller.record.role == .till, caller.record.principal != till else { return }
+    throw RequestAuthError(.forbidden, "till \"\(caller.record.principal)\" may read its own shift, not \(till)'s")
 }
 
 /// A request body read up to `max` bytes; larger bodies are refused with 413.

@@ -68,6 +68,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// Serve plain HTTP on an address that is not loopback (behind a TLS-terminating proxy
     /// on a trusted segment). Without `tls` and without this, `http.host` must be loopback.
     public var allowPlainHTTP: Bool?
+    /// Serve `/metrics` without a request signature (for a Prometheus scraper on a trusted
+    /// segment; it shows counts and latencies, no ledger data). Default: an operator of
+    /// this outlet, an auditor or an admin must sign.
+    public var metricsWithoutSignature: Bool?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,

@@ -35,8 +35,9 @@ extension API.PrepareRequest {
 }
 
 extension NodeAPI {
-    func prepare(_ data: [UInt8]) throws -> Response {
+    func prepare(_ data: [UInt8], caller: Caller?) throws -> Response {
         let request = try decodeJSON(API.PrepareRequest.self, data)
+        if let till = request.till { try requireOwnTill(caller, till) }
         let operation: SGPOSOperations.PrepareRequest
         do { operation = try request.operation() } catch { throw HTTPError(.badRequest, message: error.message) }
         do {

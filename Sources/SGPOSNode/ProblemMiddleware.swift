@@ -23,6 +23,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let message = error.body ?? (error.status == .notFound ? "no such resource: \(request.uri.path)" : "\(error.status)")
             return problem(error.status, name, 0, message)
+        } catch let error as RequestAuthError {
+            // No or a bad request signature (401), a role that may not (403).
+            return problem(error.status, error.name, error.code, error.message)
         } catch let error as RequestError {
             // A field over its limit or malformed, found by the application layer.
             return problem(.badRequest, "malformed", 0, error.message)

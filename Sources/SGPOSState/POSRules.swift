@@ -135,4 +135,4 @@ struct POSTransition {
 
 
 /// "an" before roles that start with a vowel sound, "a" otherwise.
-func article(_ role: KeyRole) -> String { role == .admin || role == .operator ? "an" : "a" }
+func article(_ role: KeyRole) -> String { role == .admin || role == .operator || role == .auditor ? "an" : "a" }

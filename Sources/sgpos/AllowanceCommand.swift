@@ -18,9 +18,10 @@ struct AllowanceCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print an outlet's allowance as its node's network state has it.")
         @Option(help: "Node API base URL of the outlet, e.g. http://127.0.0.1:7104.") var node: String
+        @Option(help: "Key file that signs the request (any registered key: reads need a request signature).") var key: String
 
         func run() async throws {
-            let a = try await NodeClient(baseURL: node).allowance()
+            let a = try await NodeClient(baseURL: node).signed(by: try KeyFile.load(key)).allowance()
             print("outlet \(a.outletId) as of checkpoint \(a.checkpoint) (covering its block \(a.covered)): granted \(a.granted), "
                 + "lost \(a.losses), allowance \(a.allowance); on credit \(a.outstanding) unsettled + \(a.claimedSince) claimed since; "
                 + "\(a.available) points left to claim")
@@ -50,7 +51,7 @@ struct AllowanceCommand: AsyncParsableCommand {
             var failures = 0
             for url in node {
                 do {
-                    _ = try await NodeClient(baseURL: url).submitAllowanceGrant(grant)
+                    _ = try await NodeClient(baseURL: url).signed(by: admin).submitAllowanceGrant(grant)
                     print("\(url): accepted; in force from the checkpoint that carries it")
                 } catch {
                     failures += 1

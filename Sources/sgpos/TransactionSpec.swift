@@ -50,7 +50,7 @@ struct TransactionSpec: Codable {
                 outletID: outletId, name: name, nodeKey: try Self.publicKey(body.nodeKey, file: nil, field: "nodeKey")))
         case "register-key":
             guard let roleName = body.role, let role = KeyRole(name: roleName), let principal = body.principal else {
-                throw CLIError("register-key needs body.role (operator|till) and body.principal")
+                throw CLIError("register-key needs body.role (operator|till|auditor) and body.principal")
             }
             return .registerKey(RegisterKey(
                 key: try Self.publicKey(body.publicKey, file: body.keyFile, field: "publicKey"), role: role, principal: principal))

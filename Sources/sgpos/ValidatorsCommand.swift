@@ -20,9 +20,10 @@ struct ValidatorsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the validator sets of a node's working height and the next.")
 
         @Option(help: "Node API base URL, e.g. http://127.0.0.1:7101.") var node: String
+        @Option(help: "Key file that signs the request (any registered key: reads need a request signature).") var key: String
 
         func run() async throws {
-            let view = try await NodeClient(baseURL: node).validators()
+            let view = try await NodeClient(baseURL: node).signed(by: try KeyFile.load(key)).validators()
             for set in [view.current, view.next] {
                 print("checkpoint height \(set.height): \(set.validators.count) validators, total power \(set.totalPower), final with \(set.quorum)")
                 for validator in set.validators { print("  \(validator.index)  power \(validator.power)  \(validator.publicKey)") }
@@ -72,7 +73,7 @@ struct ValidatorsCommand: AsyncParsableCommand {
             var failures = 0
             for url in node {
                 do {
-                    let accepted = try await NodeClient(baseURL: url).submitValidatorUpdate(update)
+                    let accepted = try await NodeClient(baseURL: url).signed(by: admin).submitValidatorUpdate(update)
                     print("\(url): accepted; a checkpoint from height \(accepted.carriedFrom) carries it, effective two heights after")
                 } catch {
                     failures += 1

@@ -29,6 +29,7 @@ import Testing
         defer { node.stop() }
         try await node.waitHealthy(peers: 0)
         let base = node.client.baseURL
+        let admin = node.admin
 
         // The crashes the issue lists, replayed first.
         let long = { (count: Int) in String(repeating: "A", count: count) }
@@ -85,6 +86,8 @@ import Testing
                     request.headers.add(name: "content-type", value: "application/json")
                     request.body = .bytes(ByteBuffer(string: body))
                 }
+                // Signed by an admin, so every probe passes authentication and reaches the limits.
+                request.sign(with: admin, body: probe.body.map { Array($0.utf8) })
                 do {
                     let response = try await client.execute(request, timeout: .seconds(10))
                     _ = try await response.body.collect(upTo: 1 << 20)

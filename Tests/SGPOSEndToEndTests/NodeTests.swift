@@ -57,7 +57,7 @@ import SGPOSClient
         let process = nodes[0].process
         for _ in 0..<10_000 {
             do {
-                let prepared = try await NodeClient(baseURL: client.baseURL, timeoutSeconds: 1, attemptsMax: 1).prepare(
+                let prepared = try await NodeClient(baseURL: client.baseURL, timeoutSeconds: 1, attemptsMax: 1).signed(by: tillKey).prepare(
                     .init(kind: "sale", till: "till-03", lines: [.init(sku: "PEN-BLUE", qty: 1)], payment: .init(kind: "cash")))
                 let body = try POSBody.decode(type: prepared.bodyType, payload: Hex.decode(prepared.body)!)
                 let transaction = till.sign(body, atMs: Int64(Date().timeIntervalSince1970 * 1_000))
@@ -116,7 +116,10 @@ import SGPOSClient
 /// A `sgpos node run` child process.
 struct NodeProcess {
     let process: Process
+    /// Signs its requests with the demo's admin key (reads need a request signature).
     let client: NodeClient
+    /// The demo's genesis admin key.
+    let admin: SigningKey
     /// Where the node's standard error goes (`node-N.test.log` beside its config).
     let log: String
 
@@ -136,9 +139,11 @@ struct NodeProcess {
         logHandle.seekToEndOfFile()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = logHandle
+        let admin = try NodeTests().loadKey("\(demo)/keys/admin-hq-admin.key")
         try process.run()
         return NodeProcess(
-            process: process, client: NodeClient(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: 2, attemptsMax: 3), log: log)
+            process: process, client: NodeClient(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: 2, attemptsMax: 3).signed(by: admin),
+            admin: admin, log: log)
     }
 
     /// Waits until the node answers `/v1/health` with at least `peers` peers; fails at once,

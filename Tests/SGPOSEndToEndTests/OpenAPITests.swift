@@ -30,6 +30,14 @@ import SGPOSClient
         let schemas = ((spec["components"] as! [String: Any])["schemas"] as! [String: Any])
         let placeholders = try await makePlaceholders(demo: demo, node: nodes[0].client)
         let headsBefore = try await nodes[0].client.heads()
+        // The signers a case may name (docs/openapi.json: admin unless given).
+        let signers: [String: SigningKey] = [
+            "admin": nodes[0].admin,
+            "till-1": try NodeTests().loadKey(demo + "/keys/outlet-1-till-03.key"),
+            "manager-1": try NodeTests().loadKey(demo + "/keys/outlet-1-manager.key"),
+            "manager-2": try NodeTests().loadKey(demo + "/keys/outlet-2-manager.key"),
+            "stranger": SigningKey.generate(),
+        ]
         var ran = 0
         for (path, item) in (spec["paths"] as! [String: Any]).sorted(by: { $0.key < $1.key }) {
             for (method, operation) in item as! [String: Any] {
@@ -54,8 +62,17 @@ import SGPOSClient
                         body = Data(try #require(Hex.decode(substitute(hex, placeholders)), "\(hex) is not hex"))
                     }
                     let contentType = testCase["content-type"] as? String ?? "application/json"
-                    let (status, data) = try await request(method.uppercased(), base + url, body: body, contentType: contentType)
-                    let label = "\(method.uppercased()) \(url) \(body.map { String(decoding: $0.prefix(80), as: UTF8.self) } ?? "")"
+                    let signer = testCase["signer"] as? String ?? "admin"
+                    var headers: [(name: String, value: String)] = []
+                    if signer == "tampered" {
+                        // An admin's signature over another path.
+                        headers = RequestSigner(key: nodes[0].admin).headers(method: method.uppercased(), target: url + "x", body: body.map { Array($0) })
+                    } else if signer != "none" {
+                        let key = try #require(signers[signer], "unknown signer \(signer)")
+                        headers = RequestSigner(key: key).headers(method: method.uppercased(), target: url, body: body.map { Array($0) })
+                    }
+                    let (status, data) = try await request(method.uppercased(), base + url, body: body, contentType: contentType, headers: headers)
+                    let label = "\(method.uppercased()) \(url) signed by \(signer) \(body.map { String(decoding: $0.prefix(80), as: UTF8.self) } ?? "")"
                     #expect(status == testCase["status"] as? Int, "\(label): status \(status), body \(String(decoding: data.prefix(300), as: UTF8.self))")
                     #expect(documented.contains(String(status)), "\(label): status \(status) is not documented")
                     let text = String(decoding: data, as: UTF8.self)
@@ -128,10 +145,12 @@ import SGPOSClient
         placeholders.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
     }
 
-    func request(_ method: String, _ url: String, body: Data?, contentType: String) async throws -> (Int, Data) {
+    func request(_ method: String, _ url: String, body: Data?, contentType: String,
+                 headers: [(name: String, value: String)]) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: url)!, timeoutInterval: 10)
         request.httpMethod = method
         request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if body != nil { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)

@@ -30,6 +30,7 @@ import Testing
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
+            request.sign(with: node.admin, body: Array(body.utf8))
             let response = try await client.execute(request, timeout: .seconds(10))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             return (Int(response.status.code), text)

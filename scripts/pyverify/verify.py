@@ -95,7 +95,7 @@ def decode_body(kind, body):
         out = ("register-outlet", r.u32(), r.string(128), r.take(32))
     elif kind == 2:
         key, role, principal = r.take(32), r.u8(), r.string(64)
-        if role not in (1, 2, 3, 4):
+        if role not in (1, 2, 3, 4, 5):
             raise ValueError("role")
         out = ("register-key", key, role, principal)
     elif kind == 3:
@@ -283,7 +283,7 @@ def apply_tx(tx, state, g, outlet, block_time, height=0):
         state.put(k_principal(oid, 4, "node"), node)
     elif kind == "register-key":
         _, key, role, principal = body
-        if role not in (2, 3):
+        if role not in (2, 3, 5):
             raise Reject(17, "role")
         if not (signer["role"] == 1 or (signer["role"] == 2 and role == 3)):
             raise Reject(10, "not authorised")
@@ -302,7 +302,7 @@ def apply_tx(tx, state, g, outlet, block_time, height=0):
         if raw is None:
             raise Reject(13, "unknown key")
         target = parse_key_record(raw)
-        if target["role"] not in (2, 3) or target["outlet"] != outlet:
+        if target["role"] not in (2, 3, 5) or target["outlet"] != outlet:
             raise Reject(10, "key not managed here")
         allowed = signer["role"] == 1 or (signer["role"] == 2 and target["role"] == 3)
         if kind == "rotate-key":
