@@ -72,6 +72,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// segment; it shows counts and latencies, no ledger data). Default: an operator of
     /// this outlet, an auditor or an admin must sign.
     public var metricsWithoutSignature: Bool?
+    /// Peer links over mutually authenticated TLS 1.3 bound to the genesis node keys
+    /// (default true). Every node of a network must agree; `false` is clear text (the
+    /// handshake still authenticates, nothing is encrypted), for a VPN-only network.
+    public var peerTLS: Bool?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,

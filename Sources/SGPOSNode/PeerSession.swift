@@ -29,23 +29,26 @@ final class PeerSession: Sendable {
     }
 
     private let frameLimit: FrameLimit
+    /// The TLS handshake's check of the peer's certificate (nil without peer TLS).
+    private let verifier: PeerTLSVerifier?
 
     init(node: LedgerNode, connection: PeerChannel) {
         self.node = node
         self.connection = connection.channel
         frameLimit = connection.frameLimit
+        verifier = connection.verifier
     }
 
     /// Adds the frame decoder and wraps the channel for async use (bounded buffers:
     /// NIO's back-pressure stops reading when the consumer lags). Until the handshake
     /// succeeds the decoder takes frames of at most ``PeerMessage/handshakeFrameBytesMax``.
-    static func configure(_ channel: any Channel) throws -> PeerChannel {
+    static func configure(_ channel: any Channel, verifier: PeerTLSVerifier?) throws -> PeerChannel {
         let limit = FrameLimit()
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limit: limit)))
         let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
             wrappingChannelSynchronously: channel,
             configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16)))
-        return PeerChannel(channel: wrapped, frameLimit: limit)
+        return PeerChannel(channel: wrapped, frameLimit: limit, verifier: verifier)
     }
 
     func run(expected: OutletID?, _ handle: @Sendable (Event) async throws -> Void) async throws {
@@ -70,6 +73,9 @@ final class PeerSession: Sendable {
             }
             guard claimed != node.outletID, node.genesis.outlet(claimed) != nil, expected == nil || expected == claimed else {
                 throw NodeError.peerProtocol("peer claims outlet \(claimed), which is not a peer of outlet \(node.outletID)")
+            }
+            if let verifier, verifier.provenOutlet != claimed {
+                throw NodeError.peerProtocol("peer claims outlet \(claimed); its TLS certificate is bound to \(verifier.provenOutlet.map { "outlet \($0)" } ?? "no outlet")")
             }
             let mine = PeerMessage.authMessage(genesisID: genesisID, peerNonce: peerNonce, signer: node.outletID)
             try await self.write(outbound, .auth(signature: node.signPeerAuth(mine)))
@@ -114,6 +120,8 @@ final class PeerSession: Sendable {
 struct PeerChannel: Sendable {
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     let frameLimit: FrameLimit
+    /// The peer-certificate check of its TLS handshake (nil without peer TLS).
+    let verifier: PeerTLSVerifier?
 }
 
 /// The largest frame a connection may send: small until the peer has authenticated (an

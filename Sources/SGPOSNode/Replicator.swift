@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import SGPOSChain
 import SGPOSCodec
@@ -12,8 +13,9 @@ import SGPOSState
 import SGPOSStore
 import Synchronization
 
-/// Replication between outlet nodes (docs/PEERS.md): peers authenticate with their
-/// genesis node keys, exchange heads, pull the ranges they miss, and every local block
+/// Replication between outlet nodes (docs/PEERS.md): peers connect over mutually
+/// authenticated TLS 1.3 whose certificates their genesis node keys sign (``PeerTLSIdentity``),
+/// authenticate with those keys again inside, exchange heads, pull the ranges they miss, and every local block
 /// is pushed to every connected peer. Replica blocks are validated exactly as the
 /// auditor validates them (signatures, links, state rules) before they are stored. A
 /// node dials the peers with a higher outlet id and accepts the others; lost connections
@@ -37,8 +39,20 @@ public final class Replicator: Service, Sendable {
     let inboundLimiter: ConnectionLimiter
     /// The validator of the checkpoint chain, if this network has one.
     let checkpoints: CheckpointService?
+    /// TLS contexts of the peer links (server side, client side); nil when the
+    /// configuration turns peer TLS off (`peerTLS: false`).
+    private let tls: (server: NIOSSLContext, client: NIOSSLContext)?
+    /// Peers refused in the TLS handshake (a certificate not bound to a genesis node key).
+    private let refusedHandshakes = Atomic<Int>(0)
 
-    public init(node: LedgerNode, logger: Logger, group: MultiThreadedEventLoopGroup = .singleton, checkpoints: CheckpointService? = nil) {
+    public init(node: LedgerNode, logger: Logger, group: MultiThreadedEventLoopGroup = .singleton, checkpoints: CheckpointService? = nil) throws {
+        if node.config.peerTLS ?? true {
+            let identity = try PeerTLSIdentity.make(nodeKey: node.nodeKey, outlet: node.outletID, genesisID: node.genesis.id)
+            tls = (try NIOSSLContext(configuration: identity.configuration(server: true)),
+                   try NIOSSLContext(configuration: identity.configuration(server: false)))
+        } else {
+            tls = nil
+        }
         self.node = node
         self.logger = logger
         self.group = group
@@ -91,20 +105,21 @@ public final class Replicator: Service, Sendable {
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: endpoint.host, port: endpoint.port) { channel in
-                channel.eventLoop.makeCompletedFuture { try PeerSession.configure(channel) }
+                channel.eventLoop.makeCompletedFuture { try self.accept(channel) }
             }
         logger.info("peer protocol listening on \(endpoint.host):\(endpoint.port)")
         try await withTaskCancellationHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { connections in
-                    for try await connection in inbound {
-                        let address = connection.channel.channel.remoteAddress?.ipAddress ?? "unknown"
-                        if let refusal = self.inboundLimiter.admit(address) {
+                    for try await (connection, address, refusal) in inbound {
+                        if let refusal {
                             self.refusedConnections.increment()
                             if ConnectionLimiter.isWorthLogging(refusal.refusedSoFar) {
                                 self.logger.warning("peer connection from \(address) refused: \(refusal.reason) (\(refusal.refusedSoFar) refused so far)")
                             }
-                            try? await connection.channel.channel.close()
+                            // No TLS was set up on it: it closes at once. In a child task, so the
+                            // accept loop goes on (executeThenClose finishes the channel's writer).
+                            connections.addTask { try? await connection.channel.executeThenClose { _, _ in } }
                             continue
                         }
                         connections.addTask {
@@ -131,7 +146,7 @@ public final class Replicator: Service, Sendable {
                     let connection = try await ClientBootstrap(group: group)
                         .connectTimeout(.seconds(2))
                         .connect(host: peer.host, port: peer.port) { channel in
-                            channel.eventLoop.makeCompletedFuture { try PeerSession.configure(channel) }
+                            channel.eventLoop.makeCompletedFuture { try self.configure(channel, expected: peer.outletId) }
                         }
                     backoffMs = 100
                     await serve(connection, expected: peer.outletId)
@@ -142,6 +157,36 @@ public final class Replicator: Service, Sendable {
             try? await Task.sleep(nanoseconds: backoffMs * 1_000_000)
             backoffMs = min(backoffMs * 2, 5_000)
         }
+    }
+
+    /// An inbound connection, admitted or refused by the caps before anything is set up
+    /// on it: a refused one gets no TLS (it closes at once); an admitted one is configured.
+    private func accept(_ channel: any Channel) throws -> (PeerChannel, String, (reason: String, refusedSoFar: Int)?) {
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        if let refusal = inboundLimiter.admit(address) {
+            return (try PeerSession.configure(channel, verifier: nil), address, refusal)
+        }
+        do {
+            return (try configure(channel, expected: nil), address, nil)
+        } catch {
+            inboundLimiter.release(address)
+            throw error
+        }
+    }
+
+    /// A new connection's pipeline: TLS (unless turned off), whose handshake checks the
+    /// peer's certificate against the genesis, then the frames.
+    private func configure(_ channel: any Channel, expected: OutletID?) throws -> PeerChannel {
+        guard let tls else { return try PeerSession.configure(channel, verifier: nil) }
+        let verifier = PeerTLSVerifier(genesis: node.genesis, ownOutlet: node.outletID, expected: expected)
+        if expected == nil {
+            try channel.pipeline.syncOperations.addHandler(
+                NIOSSLServerHandler(context: tls.server, customVerificationCallback: verifier.verify))
+        } else {
+            try channel.pipeline.syncOperations.addHandler(
+                try NIOSSLClientHandler(context: tls.client, serverHostname: nil, customVerificationCallback: verifier.verify))
+        }
+        return try PeerSession.configure(channel, verifier: verifier)
     }
 
     /// Runs one authenticated session until it ends.
@@ -164,7 +209,15 @@ public final class Replicator: Service, Sendable {
                 }
             }
         } catch {
-            logger.debug("peer session ended: \(error)")
+            if let reason = connection.verifier?.refusalReason {
+                let refused = refusedHandshakes.add(1, ordering: .relaxed).newValue
+                refusedConnections.increment()
+                if ConnectionLimiter.isWorthLogging(refused) {
+                    logger.warning("peer refused in the TLS handshake: \(reason) (\(refused) refused so far)")
+                }
+            } else {
+                logger.debug("peer session ended: \(error)")
+            }
         }
         if let outlet = session.peerOutlet {
             peers.withLock { peers in if peers.sessions[outlet] === session { peers.sessions[outlet] = nil } }

@@ -79,7 +79,7 @@ struct NodeCommand: ParsableCommand {
                                       validatorKeys: try (config.validatorKeys ?? []).map { try KeyFile.load(NodeConfig.resolve($0, relativeTo: self.config)) },
                                       logger: logger)
             let checkpoints = try CheckpointService(node: node, logger: logger)
-            let replicator = Replicator(node: node, logger: logger, checkpoints: checkpoints)
+            let replicator = try Replicator(node: node, logger: logger, checkpoints: checkpoints)
             await checkpoints?.attach { target, message in await replicator.sendConsensus(target, message) }
             let api = NodeAPI(node: node, replicator: replicator, metrics: metrics, checkpoints: checkpoints)
             let tls = try config.tls.map {

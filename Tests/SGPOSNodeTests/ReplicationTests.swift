@@ -36,7 +36,7 @@ import Testing
                                 peer: .init(host: "127.0.0.1", port: 2), peers: [])
         let node = try LedgerNode(config: config, dataDirectory: directory.path, store: store, nodeKey: network.nodeKeys[1],
                                   logger: Logger(label: "test"))
-        return (Replicator(node: node, logger: Logger(label: "test")), node)
+        return (try Replicator(node: node, logger: Logger(label: "test")), node)
     }
 
     @Test func aValidReplicaIsStoredAndAnEquivocationLeavesEvidence() throws {
