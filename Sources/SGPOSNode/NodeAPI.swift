@@ -118,6 +118,7 @@ public struct NodeAPI: Sendable {
             try self.auth.authorize(request, body: nil, .outletStaff(here))
             return try self.member(try context.parameters.require("id"))
         }
+        addMemberDirectoryRoutes(to: router, bodyMax: bodyMax)
         router.get("/v1/network/members/:id") { request, context in
             try self.auth.authorize(request, body: nil, .outletStaff(here))
             let id = try context.parameters.require("id")

@@ -1,3 +1,4 @@
+import Foundation
 import SGPOSChain
 import SGPOSState
 
@@ -19,9 +20,83 @@ public enum RequestLimits {
         try check(sku, field, limit: POSLimits.skuBytesMax)
     }
 
-    /// A loyalty member id (``POSLimits/memberIDBytesMax``).
+    /// A loyalty member id (``POSLimits/memberIDBytesMax``) that is pseudonymous: an
+    /// append-only chain cannot erase what it holds, so an id that looks like personal
+    /// data (``personalDataKind(_:)``: an e-mail address, a Singapore phone number, an
+    /// NRIC/FIN) is refused (PDPA; personal data belongs in the node's member directory).
+    /// The message names the field and what the id looks like, never the id itself.
     public static func memberID(_ id: String, field: String = "memberId") throws(RequestError) {
         try check(id, field, limit: POSLimits.memberIDBytesMax)
+        if let kind = personalDataKind(id) {
+            throw RequestError("\(field) looks like \(kind): member ids must be pseudonymous (PDPA); "
+                + "use a member number and keep names, phone numbers and e-mail addresses in the member directory")
+        }
+    }
+
+    /// What `id` looks like if it looks like personal data, or nil:
+    /// - "an e-mail address": it contains "@";
+    /// - "a phone number": with spaces and dashes removed it is a Singapore number (8 digits
+    ///   starting 3, 6, 8 or 9, optionally after "+65" or "65"), or it holds a run of exactly
+    ///   such digits (8, or 10 starting "65") between non-digits;
+    /// - "an NRIC/FIN number": it holds S, T, F, G or M, 7 digits and a letter
+    ///   (case-insensitive), also once spaces and dashes are removed.
+    /// The id is checked as given and, if it holds percent-escapes (a URL path segment
+    /// as sent), once more decoded. Demo and test ids such as `M01-0001`, `M1`, `T3-12`
+    /// are none of these.
+    public static func personalDataKind(_ id: String) -> String? {
+        if id.contains("%"), let decoded = id.removingPercentEncoding, decoded != id, let kind = personalDataKind(decoded) {
+            return kind
+        }
+        let scalars = Array(id.unicodeScalars)
+        if scalars.contains("@") { return "an e-mail address" }
+        let compact = scalars.filter { $0 != " " && $0 != "-" }
+        if isSingaporePhone(compact[...]) { return "a phone number" }
+        for run in digitRuns(scalars) where isSingaporePhone(run) { return "a phone number" }
+        if containsNRIC(scalars) || containsNRIC(compact) { return "an NRIC/FIN number" }
+        return nil
+    }
+
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
+
+    private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+    }
+
+    /// 8 digits starting 3, 6, 8 or 9, optionally after "+65" or "65".
+    private static func isSingaporePhone(_ text: ArraySlice<Unicode.Scalar>) -> Bool {
+        var digits = text
+        let plus = digits.first == "+"
+        if plus { digits = digits.dropFirst() }
+        guard digits.allSatisfy(isDigit) else { return false }
+        if digits.count == 10 && digits.starts(with: ["6", "5"]) {
+            digits = digits.dropFirst(2)
+        } else if plus {
+            return false
+        }
+        guard digits.count == 8, let first = digits.first else { return false }
+        return ["3", "6", "8", "9"].contains(first)
+    }
+
+    /// Maximal runs of ASCII digits, each with a "+" just before it kept.
+    private static func digitRuns(_ scalars: [Unicode.Scalar]) -> [ArraySlice<Unicode.Scalar>] {
+        var runs: [ArraySlice<Unicode.Scalar>] = []
+        var index = 0
+        while index < scalars.count {
+            guard isDigit(scalars[index]) else { index += 1; continue }
+            let start = index > 0 && scalars[index - 1] == "+" ? index - 1 : index
+            while index < scalars.count && isDigit(scalars[index]) { index += 1 }
+            runs.append(scalars[start..<index])
+        }
+        return runs
+    }
+
+    /// S, T, F, G or M, exactly 7 digits, then a letter (case-insensitive), anywhere.
+    private static func containsNRIC(_ scalars: [Unicode.Scalar]) -> Bool {
+        guard scalars.count >= 9 else { return false }
+        for start in 0...(scalars.count - 9) where "STFGMstfgm".unicodeScalars.contains(scalars[start]) {
+            if scalars[(start + 1)...(start + 7)].allSatisfy(isDigit) && isASCIILetter(scalars[start + 8]) { return true }
+        }
+        return false
     }
 
     /// A till's (or any signer's) principal name (``Limits/principalBytesMax``).

@@ -263,6 +263,8 @@ struct TillCommand: AsyncParsableCommand {
         @Option(help: "Member id (card number).") var member: String
 
         func run() async throws {
+            // Pseudonymous ids only (PDPA): not an e-mail address, phone or NRIC/FIN.
+            do { try RequestLimits.memberID(member, field: "--member") } catch { throw CLIError(error.message) }
             let (_, height, _) = try await connection.submit { _, _, _ in .loyaltyEnrol(LoyaltyEnrol(memberID: member)) }
             print("member \(member) enrolled in block \(height)")
         }
