@@ -50,7 +50,7 @@ struct HTTPBench {
             for (index, key) in keys.enumerated() {
                 batch.append(outlet.transaction(manager, .registerKey(RegisterKey(key: key.publicKey, role: .till, principal: "bench-\(index)"))))
             }
-            for result in try outlet.append(batch) {
+            for result in try await outlet.append(batch) {
                 if case .committed = result { continue }
                 throw CLIError("bench set-up refused: \(render(result))")
             }

@@ -48,10 +48,10 @@ public struct DemoCommand: AsyncParsableCommand {
         var memberIDs: [OutletID: [String]] = [:]
         for outlet in network.genesis.outlets {
             let run = try DemoOutlet(network: network, outletID: outlet.id)
-            let tillKeys = try run.setUp(tills: tills)
-            try run.showRules()
+            let tillKeys = try await run.setUp(tills: tills)
+            try await run.showRules()
             var shop = try DemoShop(outlet: run, tillKeys: tillKeys)
-            try shop.open(members: members)
+            try await shop.open(members: members)
             print("   price list of \(DemoShop.catalogue.count) items, opening stock, \(members) members, \(shop.tills.count) shifts open; height \(try run.height())")
             sellers[outlet.id] = shop.tills
             managers[outlet.id] = shop.manager
@@ -317,12 +317,13 @@ struct DemoNetwork {
     }
 }
 
-/// One outlet of the demo: its store, writer and the keys it registers.
+/// One outlet of the demo before its node starts: its store, the committer every append
+/// goes through (the node's own write path, ``GroupCommitter``) and the keys it registers.
 struct DemoOutlet {
     let network: DemoNetwork
     let outletID: OutletID
     let store: LedgerStore
-    let writer: OutletChainWriter
+    let committer: GroupCommitter
     let manager = SigningKey.generate()
     private let sequences = SequenceBook()
 
@@ -332,7 +333,9 @@ struct DemoOutlet {
         let data = "\(network.directory)/outlet-\(outletID)"
         store = try LedgerStore.create(dataDirectory: data, genesis: network.genesis)
         try writeFile(try JSON.encode(NodeFile(outletId: outletID)), to: data + "/node.json")
-        writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[outletID]!, rules: POSRules.chainRules)
+        let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[outletID]!, rules: POSRules.chainRules)
+        let blockMax = Int(network.genesis.blockTransactionsMax)
+        committer = GroupCommitter(writer: writer, blockMax: blockMax, pendingMax: blockMax)
     }
 
     func transaction(_ signer: SigningKey, _ body: TransactionBody, sequence: UInt64? = nil,
@@ -344,13 +347,14 @@ struct DemoOutlet {
         ).signed(by: signer)
     }
 
-    func append(_ transactions: [SignedTransaction]) throws -> [AppendOutcome] {
-        try writer.append(transactions, timestampMs: wallClockMs())
+    /// Appends through the committer: one block when they fit in one.
+    func append(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
+        try await committer.submitAll(transactions)
     }
 
     /// Registers the outlet manager and its tills, then rotates and revokes till keys.
     /// Returns the till keys that may still sign (till-01's new key, till-03…).
-    func setUp(tills: Int) throws -> [SigningKey] {
+    func setUp(tills: Int) async throws -> [SigningKey] {
         let register = transaction(network.admin, .registerKey(RegisterKey(key: manager.publicKey, role: .operator, principal: "manager-\(outletID)")))
         let tillKeys = (1...tills).map { _ in SigningKey.generate() }
         var batch = [register]
@@ -364,14 +368,14 @@ struct DemoOutlet {
             batch.append(transaction(network.admin, .registerKey(RegisterKey(key: auditor.publicKey, role: .auditor, principal: "auditor-hq"))))
             try KeyFile(label: "auditor-hq", key: auditor).write(to: "\(network.directory)/keys/auditor.key")
         }
-        let outcomes = try append(batch)
+        let outcomes = try await append(batch)
         try expectCommitted(outcomes, "register manager and \(tills) tills")
         print("-- outlet \(outletID): registered manager-\(outletID)\(auditor == nil ? "" : ", auditor-hq") and \(tills) tills in block \(try height())")
         let replacement = SigningKey.generate()
         let rotation = transaction(tillKeys[0], .rotateKey(RotateKey(oldKey: tillKeys[0].publicKey, newKey: replacement.publicKey,
                                                                       oldKeyValidUntilMs: wallClockMs() + 3_600_000)))
         let revocation = transaction(manager, .revokeKey(RevokeKey(key: tillKeys[1].publicKey, reason: .staffLeft)))
-        try expectCommitted(try append([rotation, revocation]), "rotate till-01, revoke till-02")
+        try expectCommitted(try await append([rotation, revocation]), "rotate till-01, revoke till-02")
         print("   till-01 rotated its own key (old key valid 1 h more); till-02 revoked (staff left) in block \(try height())")
         let active = [replacement] + tillKeys.dropFirst(2)
         let keys = "\(network.directory)/keys/outlet-\(outletID)"
@@ -385,14 +389,14 @@ struct DemoOutlet {
     }
 
     /// Shows the rules refusing bad transactions and idempotent retries.
-    func showRules() throws {
+    func showRules() async throws {
         let stranger = SigningKey.generate()
         let unknown = transaction(stranger, .registerKey(RegisterKey(key: SigningKey.generate().publicKey, role: .till, principal: "rogue")), sequence: 1)
         let escalation = transaction(manager, .registerKey(RegisterKey(key: SigningKey.generate().publicKey, role: .operator, principal: "manager-2nd")))
         let replay = transaction(manager, .revokeKey(RevokeKey(key: manager.publicKey, reason: .other)), sequence: 1)
         let good = transaction(manager, .registerKey(RegisterKey(key: SigningKey.generate().publicKey, role: .till, principal: "till-spare")))
-        let outcomes = try append([unknown, escalation, replay, good])
-        let retry = try append([good])
+        let outcomes = try await append([unknown, escalation, replay, good])
+        let retry = try await append([good])
         for (label, outcome) in zip(["unregistered key", "manager registering an operator", "replayed sequence 1", "valid spare till"], outcomes) {
             print("   \(label): \(render(outcome))")
         }

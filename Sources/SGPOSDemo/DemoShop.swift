@@ -12,7 +12,7 @@ import SGPOSClient
 
 /// The opening of one demo outlet before its node starts: price list, stock, members and
 /// open shifts, signed by the outlet's manager and tills and appended through the real
-/// writer. Trading then goes through the node's HTTP API (DemoTrading).
+/// committer (the node's write path). Trading then goes through the node's HTTP API (DemoTrading).
 public struct DemoShop {
     let outlet: DemoOutlet
     var tills: [TillSession]
@@ -60,11 +60,11 @@ public struct DemoShop {
 
     /// Builds transactions against the provisional state and appends them as one block.
     mutating func block(_ build: (inout DemoShop, StateOverlay<StoredState>) throws -> SignedTransaction?,
-                        count: Int) throws -> [(SignedTransaction, AppendOutcome)] {
+                        count: Int) async throws -> [(SignedTransaction, AppendOutcome)] {
         let built = try buildBlock(store: outlet.store, outletID: outlet.outletID, count: count) { state in
             try build(&self, state)
         }
-        let committed = built.isEmpty ? [] : Array(zip(built, try outlet.append(built)))
+        let committed = built.isEmpty ? [] : Array(zip(built, try await outlet.append(built)))
         for (transaction, outcome) in committed {
             guard case .committed = outcome else {
                 throw CLIError("outlet \(outlet.outletID): transaction \(transaction.id) was not committed: \(render(outcome))")
@@ -74,7 +74,7 @@ public struct DemoShop {
     }
 
     /// Price list, opening stock, members and open shifts.
-    mutating func open(members: Int) throws {
+    mutating func open(members: Int) async throws {
         let now = Int64(wallClockMs())
         var setup: [POSBody] = [.setPrices(SetPrices(entries: DemoShop.catalogue))]
         setup.append(.stockReceive(StockReceive(reference: "DO-OPENING", lines: DemoShop.catalogue.map {
@@ -91,19 +91,19 @@ public struct DemoShop {
         queue.append(manager.sign(.setMemberMultiplier(SetMemberMultiplier(memberID: memberID(0), basisPoints: 12_500, reason: "staff member")), atMs: now))
         for index in tills.indices { queue.append(tills[index].sign(.shiftOpen(ShiftOpen(float: 20_000)), atMs: now)) }
         var pending = queue[...]
-        _ = try block({ _, _ in pending.popFirst() }, count: queue.count)
-        try exerciseTheBooks(now: now)
+        _ = try await block({ _, _ in pending.popFirst() }, count: queue.count)
+        try await exerciseTheBooks(now: now)
     }
 
     /// The rest of the vocabulary, so every body type is on chain for the auditors'
     /// replays: a damaged-goods adjustment, a stocktake with a variance, a transfer to
     /// the next outlet and the receipt of the previous outlet's, a training sale, and a
     /// sale voided at once.
-    private mutating func exerciseTheBooks(now: Int64) throws {
+    private mutating func exerciseTheBooks(now: Int64) async throws {
         let outletID = outlet.outletID
         let next = outlet.network.genesis.outlets.first { $0.id > outletID }?.id ?? outlet.network.genesis.outlets[0].id
         var steps = 0
-        _ = try block({ shop, state in
+        _ = try await block({ shop, state in
             steps += 1
             switch steps {
             case 1:
@@ -134,7 +134,7 @@ public struct DemoShop {
             let head = try outlet.store.head(outletID, transaction)
             return try outlet.store.block(outletID, height: head.height, transaction)!.transactions.last!.id
         }
-        _ = try block({ shop, _ in
+        _ = try await block({ shop, _ in
             steps += 1
             switch steps {
             case 7: return shop.tills[0].sign(.void(SaleVoid(originalSale: last, reason: "wrong colour")), atMs: now)
@@ -142,19 +142,19 @@ public struct DemoShop {
             default: return nil
             }
         }, count: 2)
-        try exerciseMemberPaths(now: now)
+        try await exerciseMemberPaths(now: now)
     }
 
     /// Member paths the trading does not reach, so the auditors' replays (Swift and
     /// Python) see them: a sale that lifts a member above the first tier and its void, a
     /// sale priced before GST paid by voucher and refunded in full, cash in and out of the
     /// drawer, and a negative points adjustment.
-    private mutating func exerciseMemberPaths(now: Int64) throws {
+    private mutating func exerciseMemberPaths(now: Int64) async throws {
         let (spender, buyer) = (memberID(1), memberID(2))
         var steps = 0
         var bigSale: Hash256?
         var wineSale: Hash256?
-        _ = try block({ shop, state in
+        _ = try await block({ shop, state in
             steps += 1
             let till = shop.tills[1]
             switch steps {
