@@ -19,11 +19,14 @@ run: build
 	.build/debug/sgpos demo --dir $(DEMO_DIR)
 	.build/debug/sgpos audit verify $(DEMO_DIR)/outlet-1 --genesis $(DEMO_DIR)/genesis.json
 
-# Unit, store, crash and end-to-end tests (Swift Testing), then the independent Python verifier.
+# Unit, store, crash and end-to-end tests (Swift Testing), then the independent Python verifier,
+# then the fuzz corpora replayed and 1,000 seeded mutations per target (make fuzz runs libFuzzer).
 test: build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/pyverify/run-tests
 	scripts/check-openapi
+	.build/debug/sgpos-fuzz replay Tests/Fuzz
+	.build/debug/sgpos-fuzz mutate Tests/Fuzz 1000 1
 
 # Benchmarks (release build); results go in benchmarks/RESULTS.md.
 bench: release
@@ -34,14 +37,16 @@ bench: release
 # The consensus fault simulator over more seeds than make test runs: make sim SEEDS=100000 [FROM=1].
 SEEDS ?= 10000
 FROM ?= 1
-sim: build
-	.build/debug/sgpos sim --seeds $(SEEDS) --from $(FROM)
+sim: release
+	.build/release/sgpos sim --seeds $(SEEDS) --from $(FROM)
 
 # Hostile input against a real node process: 10,000 generated long/odd values per route
-# (make test sends 1,000). About 4 minutes on the 2-core CI machine.
+# (make test sends 1,000), about 4 minutes on the 2-core CI machine; then libFuzzer on
+# each decoder and reader (scripts/fuzz: SECONDS_PER_TARGET, default 60, 7 targets).
 HOSTILE ?= 10000
 fuzz: build
 	SGPOS_HOSTILE_REQUESTS=$(HOSTILE) $(SWIFT) test $(SWIFT_FLAGS) --filter HostileInputTests
+	scripts/fuzz
 
 clean:
 	rm -rf .build $(DEMO_DIR)

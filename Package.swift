@@ -8,6 +8,7 @@ let package = Package(
     name: "sgpos-ledger",
     products: [
         .executable(name: "sgpos", targets: ["sgpos"]),
+        .executable(name: "sgpos-fuzz", targets: ["sgpos-fuzz"]),
         .library(name: "SGPOSCodec", targets: ["SGPOSCodec"]),
         .library(name: "SGPOSCrypto", targets: ["SGPOSCrypto"]),
         .library(name: "SGPOSChain", targets: ["SGPOSChain"]),
@@ -81,6 +82,13 @@ let package = Package(
         .target(name: "SGPOSAudit", dependencies: ["SGPOSProofs", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
         .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
+        // The peer protocol's messages (docs/PEERS.md): encoding and decoding only, no sockets.
+        .target(name: "SGPOSPeerProtocol", dependencies: ["SGPOSConsensus", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        // Fuzz targets of the decoders and readers that face the network (docs/SECURITY.md):
+        // a corpus replayer and mutator in a normal build, a libFuzzer binary with -D FUZZING.
+        .executableTarget(name: "sgpos-fuzz", dependencies: [
+            "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+        ]),
         // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
         .target(name: "SGPOSConsensus", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The checkpoint chain's LMDB tables (certificates, the validator's signing state).
@@ -91,7 +99,7 @@ let package = Package(
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
-            "SGPOSClient", "SGPOSProofs", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations",
+            "SGPOSClient", "SGPOSProofs", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations",
             "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
@@ -120,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSCommandSupport", "SGPOSDemo", "SGPOSClient", "SGPOSProofs", "SGPOSNode", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSCommandSupport", "SGPOSDemo", "SGPOSClient", "SGPOSProofs", "SGPOSNode", "SGPOSPeerProtocol", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -155,7 +163,7 @@ let package = Package(
         .testTarget(name: "SGPOSContractsTests", dependencies: ["SGPOSContracts"], exclude: ["Conformance"]),
         .testTarget(name: "SGPOSDevicesTests", dependencies: ["SGPOSDevices", "SGPOSTill"]),
         .testTarget(name: "SGPOSNodeTests",
-                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport",
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),

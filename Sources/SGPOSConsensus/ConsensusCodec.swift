@@ -27,8 +27,10 @@ extension SignedProposal: CanonicalEncodable, CanonicalDecodable {
         round = try decoder.readU32("proposal round")
         let at = decoder.offset
         let raw = try decoder.readI64("valid round")
-        guard raw >= -1, raw <= Int64(UInt32.max) else { throw .invalidValue("valid round \(raw)", at: at) }
-        validRound = Int32(truncatingIfNeeded: raw)
+        // −1 (none) or a round the Int32 holds: a larger value would wrap to a negative
+        // round and encode back differently (found by sgpos-fuzz, target peer).
+        guard raw >= -1, raw <= Int64(Int32.max) else { throw .invalidValue("valid round \(raw)", at: at) }
+        validRound = Int32(raw)
         value = try decoder.readBytes("checkpoint value", limit: ConsensusLimits.valueBytesMax)
         proposer = try decoder.readU16("proposer")
         signature = try Signature(from: &decoder)

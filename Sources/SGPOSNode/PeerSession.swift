@@ -4,6 +4,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import Synchronization
+import SGPOSPeerProtocol
 
 /// One peer connection: frames, the Ed25519 handshake, then messages. The handshake
 /// proves each side holds the genesis node key of the outlet it claims; anything else

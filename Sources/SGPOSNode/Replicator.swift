@@ -12,6 +12,7 @@ import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
 import Synchronization
+import SGPOSPeerProtocol
 
 /// Replication between outlet nodes (docs/PEERS.md): peers connect over mutually
 /// authenticated TLS 1.3 whose certificates their genesis node keys sign (``PeerTLSIdentity``),

@@ -3,9 +3,10 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 
-/// Messages of the peer protocol (docs/PEERS.md). A frame is `u32` length ‖ payload;
+/// Messages of the peer protocol (docs/PEERS.md): pure encoding and decoding, apart from
+/// the node's sockets so that the decoder can be fuzzed alone. A frame is `u32` length ‖ payload;
 /// the payload is `u8` type ‖ the message's canonical encoding.
-enum PeerMessage: Sendable, Equatable {
+public enum PeerMessage: Sendable, Equatable {
     /// First message both ways: who I claim to be, and a fresh nonce for you to sign.
     case hello(chainID: ChainID, genesisID: Hash256, outlet: OutletID, nonce: Hash256)
     /// My node key's signature over your nonce (proves I hold the genesis key I claimed).
@@ -19,16 +20,16 @@ enum PeerMessage: Sendable, Equatable {
     /// A checkpoint-consensus message (docs/CONSENSUS.md §2).
     case consensus(ConsensusMessage)
 
-    static let frameBytesMax = 32 << 20
+    public static let frameBytesMax = 32 << 20
     /// Frames before the handshake completes (hello and auth need under 200 bytes).
-    static let handshakeFrameBytesMax = 4 << 10
-    static let blocksPerMessageMax: UInt32 = 32
-    static let headsMax = 4_096
-    static let version: UInt8 = 1
-    static let authTag = DomainTag("SGPOS/peer-auth/v1")
+    public static let handshakeFrameBytesMax = 4 << 10
+    public static let blocksPerMessageMax: UInt32 = 32
+    public static let headsMax = 4_096
+    public static let version: UInt8 = 1
+    public static let authTag = DomainTag("SGPOS/peer-auth/v1")
 
     /// What a node signs to authenticate to a peer that sent `nonce`.
-    static func authMessage(genesisID: Hash256, peerNonce: Hash256, signer: OutletID) -> [UInt8] {
+    public static func authMessage(genesisID: Hash256, peerNonce: Hash256, signer: OutletID) -> [UInt8] {
         var encoder = CanonicalEncoder(capacity: 100)
         genesisID.encode(to: &encoder)
         peerNonce.encode(to: &encoder)
@@ -36,7 +37,7 @@ enum PeerMessage: Sendable, Equatable {
         return authTag.prefix + encoder.bytes
     }
 
-    var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var encoder = CanonicalEncoder(capacity: 128)
         switch self {
         case .hello(let chainID, let genesisID, let outlet, let nonce):
@@ -73,7 +74,7 @@ enum PeerMessage: Sendable, Equatable {
         return encoder.bytes
     }
 
-    init(decoding bytes: [UInt8]) throws(CodecError) {
+    public init(decoding bytes: [UInt8]) throws(CodecError) {
         var decoder = CanonicalDecoder(bytes)
         let at = decoder.offset
         switch try decoder.readU8("peer message type") {
@@ -118,8 +119,14 @@ enum PeerMessage: Sendable, Equatable {
 }
 
 /// One chain's head as a peer reports it.
-struct PeerHead: Sendable, Equatable {
-    var outlet: OutletID
-    var height: UInt64
-    var blockID: Hash256
+public struct PeerHead: Sendable, Equatable {
+    public var outlet: OutletID
+    public var height: UInt64
+    public var blockID: Hash256
+
+    public init(outlet: OutletID, height: UInt64, blockID: Hash256) {
+        self.outlet = outlet
+        self.height = height
+        self.blockID = blockID
+    }
 }

@@ -14,7 +14,7 @@ import SGPOSTill
 struct DebugCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Test and fault-drill helpers.", shouldDisplay: false,
-        subcommands: [CrashWriter.self, FormatExampleCommand.self, POSReplay.self])
+        subcommands: [CrashWriter.self, FormatExampleCommand.self, POSReplay.self, FuzzSeeds.self])
 
     /// Prints the worked example of docs/FORMAT.md §12.
     struct FormatExampleCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 @testable import SGPOSNode
 import Testing
+import SGPOSPeerProtocol
 
 /// The peer port's bounds, unit by unit: the pre-handshake frame limit and the
 /// connection caps (the multi-process flood is PeerFloodTests).

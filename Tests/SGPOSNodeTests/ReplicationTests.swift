@@ -10,6 +10,7 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTestSupport
 import Testing
+import SGPOSPeerProtocol
 
 /// Replica blocks: validated like the auditor validates them before they are stored; an
 /// outlet that signs two blocks at one height leaves evidence; gaps wait for catch-up.
