@@ -551,6 +551,16 @@ public struct TendermintCore {
     /// working on; `sgpos node recover`) that signs nothing at or below it. The validator
     /// follows that height as an observer, decides it from the others' votes, and votes
     /// from the next one: whatever it signed before the loss is at or below the horizon.
+    /// The horizon of a validator recovering from a lost disk (docs/CONSENSUS.md §3): one
+    /// above the highest working height heard from a quorum of the others, and above its
+    /// stored checkpoints. It may have signed at most one height above a height a quorum
+    /// decided-or-works-on: having decided h−1 it may have signed at h, and the quorum that
+    /// precommitted h−1 shares a correct member (working at h−1 or above) with the quorum
+    /// heard. So it signs nothing at or below this height.
+    public static func recoveryHorizon(heard: [UInt64], storedCheckpoint: UInt64) -> UInt64 {
+        max((heard.max() ?? 0) + 1, storedCheckpoint + 1)
+    }
+
     public static func recoveredState(horizon: UInt64) -> PersistedValidatorState {
         recoveredState(horizon: horizon, from: horizon)
     }

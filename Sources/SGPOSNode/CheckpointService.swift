@@ -105,12 +105,13 @@ public actor CheckpointService: Service {
 
     /// A recovering validator has heard the heights of a quorum of the others: it resumes
     /// after its stored checkpoints (taking the missing ones from the others' commit
-    /// certificates) and signs only above the highest height heard. None of its earlier
-    /// signatures can be above that height: anything decided was decided by a quorum,
-    /// which intersects the quorum heard in a correct validator that has moved past it.
+    /// certificates) and signs only above its horizon, one above the highest height heard
+    /// (``TendermintCore/recoveryHorizon(heard:storedCheckpoint:)``): having decided h−1
+    /// it may have signed at h, and the quorum that decided h−1 shares a correct member
+    /// with the quorum heard, working at h−1 or above.
     func startAfterListening() async {
         let stored = (try? storage.latest()?.height) ?? 0
-        let horizon = max(heard.values.max() ?? 0, stored + 1)
+        let horizon = TendermintCore.recoveryHorizon(heard: Array(heard.values), storedCheckpoint: stored)
         let state = TendermintCore.recoveredState(horizon: horizon, from: stored + 1)
         stateStore.save(state)
         logger.notice("validator starts at checkpoint height \(state.height), signing above \(state.signFromHeight) (heard \(heard.count) validators)")

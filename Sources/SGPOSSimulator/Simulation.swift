@@ -170,10 +170,12 @@ public final class Simulation {
             // A validator whose disk was lost does not vote until recovered (`sgpos node
             // recover`); one that crashed before its first signature restarts as new.
             if wipe {
-                // `sgpos node recover`: the operator takes the height a quorum reports, and the
-                // validator signs nothing at or below it; its outlet chain comes back from peers.
-                let horizon = instances.compactMap { $0.core?.height }.max() ?? 1
-                instance.store.save(TendermintCore.recoveredState(horizon: horizon))
+                // `sgpos node recover`: the horizon is one above the highest height the others
+                // work on, and the validator signs nothing at or below it (it may have signed
+                // one height above what a quorum had reached); it observes from that height.
+                let top = instances.compactMap { $0.core?.height }.max() ?? 1
+                let horizon = TendermintCore.recoveryHorizon(heard: [top], storedCheckpoint: 0)
+                instance.store.save(TendermintCore.recoveredState(horizon: horizon, from: top))
                 instance.app = SimulatedCheckpoints(sets: sets)
                 instance.app.known[Int(instance.validator)] = report.acknowledged[Int(instance.validator)] ?? 0
                 instance.decisions = [:]
