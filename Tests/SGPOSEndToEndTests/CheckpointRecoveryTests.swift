@@ -248,22 +248,7 @@ import Testing
     /// failure's log tails show each decision ("checkpoint N final in round R"), peers
     /// connecting, and the recovering validator's horizon ("validator starts at …").
     static func start(demo: String, outlet: Int) throws -> NodeProcess {
-        let config = "\(demo)/node-\(outlet).json"
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any] ?? [:]
-        let port = (json["http"] as? [String: Any])?["port"] as? Int ?? 0
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", "debug", "--demo-fault-injection"]
-        let log = "\(demo)/node-\(outlet).test.log"
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        logHandle.seekToEndOfFile()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = logHandle
-        let admin = try loadKey("\(demo)/keys/admin-hq-admin.key")
-        try process.run()
-        return NodeProcess(process: process, client: NodeClient(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: 2, attemptsMax: 3).signed(by: admin),
-                           admin: admin, log: log)
+        try NodeProcess.start(demo: demo, outlet: outlet, logLevel: "debug")
     }
 
     /// A validator's saved signing state, read from its data directory while its node is down.

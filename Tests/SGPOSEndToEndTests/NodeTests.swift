@@ -125,13 +125,13 @@ struct NodeProcess {
 
     /// Starts outlet `outlet`'s node from the demo's configuration; `faultInjection` passes
     /// `--demo-fault-injection` (the demo's configurations allow the drills).
-    static func start(demo: String, outlet: Int, faultInjection: Bool = true) throws -> NodeProcess {
+    static func start(demo: String, outlet: Int, faultInjection: Bool = true, logLevel: String = "warning") throws -> NodeProcess {
         let config = "\(demo)/node-\(outlet).json"
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any] ?? [:]
         let port = (json["http"] as? [String: Any])?["port"] as? Int ?? 0
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", "warning"]
+        process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", logLevel]
             + (faultInjection ? ["--demo-fault-injection"] : [])
         let log = "\(demo)/node-\(outlet).test.log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
