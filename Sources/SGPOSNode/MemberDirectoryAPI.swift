@@ -76,10 +76,7 @@ extension NodeAPI {
 /// The member id of the path, percent-decoded (the router gives the segment as sent), and
 /// checked: at most 32 bytes, pseudonymous (``RequestLimits/memberID(_:field:)``).
 private func memberID(_ context: BasicRequestContext) throws -> String {
-    let segment = try context.parameters.require("id")
-    guard let id = segment.removingPercentEncoding else {
-        throw RequestError("member id is not valid percent-encoding")
-    }
+    let id = try decodedParameter(context, "id")
     try RequestLimits.memberID(id, field: "member id")
     guard !id.isEmpty else { throw RequestError("member id is empty") }
     return id

@@ -100,7 +100,7 @@ public struct NodeAPI: Sendable {
         router.get("/v1/outlets/:outlet/stock/:sku") { request, context in
             let outlet = try context.parameters.require("outlet", as: UInt32.self)
             try self.auth.authorize(request, body: nil, .outletStaff(outlet))
-            return try self.stock(outlet: outlet, sku: try context.parameters.require("sku"))
+            return try self.stock(outlet: outlet, sku: try decodedParameter(context, "sku"))
         }
         router.get("/v1/outlets/:outlet/books") { request, context in
             let outlet = try context.parameters.require("outlet", as: UInt32.self)
@@ -109,19 +109,19 @@ public struct NodeAPI: Sendable {
         }
         router.get("/v1/outlets/:outlet/shifts/:till") { request, context in
             let outlet = try context.parameters.require("outlet", as: UInt32.self)
-            let till = try context.parameters.require("till")
+            let till = try decodedParameter(context, "till")
             let caller = try self.auth.authorize(request, body: nil, .outletStaff(outlet))
             try requireOwnTill(caller, till)
             return try self.shift(outlet: outlet, till: till)
         }
         router.get("/v1/members/:id") { request, context in
             try self.auth.authorize(request, body: nil, .outletStaff(here))
-            return try self.member(try context.parameters.require("id"))
+            return try self.member(try decodedParameter(context, "id"))
         }
         addMemberDirectoryRoutes(to: router, bodyMax: bodyMax)
         router.get("/v1/network/members/:id") { request, context in
             try self.auth.authorize(request, body: nil, .outletStaff(here))
-            let id = try context.parameters.require("id")
+            let id = try decodedParameter(context, "id")
             try RequestLimits.memberID(id, field: "member id")
             return try json(try NetworkView(node: self.node).member(id, todayMs: Int64(wallClockMs())))
         }
@@ -359,6 +359,16 @@ public struct NodeAPI: Sendable {
         await replicator.setIsolated(request.isolated)
         return try json(Isolate(isolated: request.isolated))
     }
+}
+
+/// A path parameter percent-decoded (the router hands the segment over as sent, so a SKU
+/// `RICE 5KG` arrives as `RICE%205KG`); invalid percent-encoding is a 400.
+func decodedParameter(_ context: BasicRequestContext, _ name: String) throws -> String {
+    let segment = try context.parameters.require(name)
+    guard let decoded = segment.removingPercentEncoding else {
+        throw RequestError("\(name) in the path is not valid percent-encoding")
+    }
+    return decoded
 }
 
 /// A till reads its own shift only; operators, auditors and admins read any.

@@ -84,6 +84,11 @@ import Testing
         let garbage = try await send(0, .GET, "/v1/heads", headers: [("Signature-Input", "sgpos=(\"@method\""), ("Signature", "sgpos=:AA==:")])
         #expect(garbage.status == 401 && garbage.code == 704, "\(garbage)")
 
+        // Path parameters are percent-decoded: PEN%2DBLUE is PEN-BLUE (signed as sent).
+        let plainStock = try await send(0, .GET, "/v1/outlets/1/stock/PEN-BLUE", headers: signed(admin, .GET, "/v1/outlets/1/stock/PEN-BLUE"))
+        let encodedStock = try await send(0, .GET, "/v1/outlets/1/stock/PEN%2DBLUE", headers: signed(admin, .GET, "/v1/outlets/1/stock/PEN%2DBLUE"))
+        #expect(plainStock.status == 200 && encodedStock.text == plainStock.text, "\(encodedStock) vs \(plainStock)")
+
         // Roles: a till quotes and reads its own shift and stock, not the books, blocks, another till's shift or the admin acts.
         #expect(try await send(0, .POST, "/v1/quote", body: quote, headers: signed(till, .POST, "/v1/quote", body: quote)).status == 200)
         #expect(try await send(0, .GET, "/v1/outlets/1/shifts/till-03", headers: signed(till, .GET, "/v1/outlets/1/shifts/till-03")).status == 200)
