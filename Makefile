@@ -20,11 +20,14 @@ run: build
 	.build/debug/sgpos audit verify $(DEMO_DIR)/outlet-1 --genesis $(DEMO_DIR)/genesis.json
 
 # Unit, store, crash and end-to-end tests (Swift Testing), then the independent Python verifier,
-# then the fuzz corpora replayed and 1,000 seeded mutations per target (make fuzz runs libFuzzer).
+# the OpenAPI document validated and schemathesis against a real node (Python steps in their
+# own virtual environment, .build/python), then the fuzz corpora replayed and 1,000 seeded
+# mutations per target (make fuzz runs libFuzzer).
 test: build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/pyverify/run-tests
 	scripts/check-openapi
+	scripts/schemathesis/run
 	.build/debug/sgpos-fuzz replay Tests/Fuzz
 	.build/debug/sgpos-fuzz mutate Tests/Fuzz 1000 1
 

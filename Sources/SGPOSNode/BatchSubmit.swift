@@ -30,8 +30,11 @@ extension NodeAPI {
     }
 
     /// Why a batch body was refused whole (400): which transaction, where, and what.
+    /// A batch body that is refused: `undecodable` when it matches docs/openapi.json but
+    /// the bytes are not canonical FORMAT.md encodings (422), else malformed (400).
     struct BatchBodyError: Error, Sendable, CustomStringConvertible {
         let description: String
+        var undecodable = false
     }
 
     func submitBatch(_ request: Request, bytesMax: Int) async throws -> Response {
@@ -50,7 +53,9 @@ extension NodeAPI {
         do {
             transactions = try Self.decodeBatch(try await body(request, max: bytesMax), format: format)
         } catch let error as BatchBodyError {
-            return problem(.badRequest, "malformed", Int(LedgerRejection.Reason.malformed.rawValue), error.description)
+            return error.undecodable
+                ? problem(.unprocessableContent, "undecodable", Int(LedgerRejection.Reason.malformed.rawValue), error.description)
+                : problem(.badRequest, "malformed", Int(LedgerRejection.Reason.malformed.rawValue), error.description)
         }
         do {
             return try json(try await submitBatch(transactions, proofs: proofs))
@@ -66,7 +71,7 @@ extension NodeAPI {
             do {
                 return try TransactionBatch(encoded: data).transactions
             } catch {
-                throw BatchBodyError(description: "batch: \(error)")
+                throw BatchBodyError(description: "batch: \(error)", undecodable: true)
             }
         case .json:
             let request = try decodeJSON(API.BatchSubmitRequest.self, data)
@@ -79,7 +84,7 @@ extension NodeAPI {
                 do {
                     return try SignedTransaction(encoded: bytes)
                 } catch {
-                    throw BatchBodyError(description: "transactions[\(position)]: \(error)")
+                    throw BatchBodyError(description: "transactions[\(position)]: \(error)", undecodable: true)
                 }
             }
         }

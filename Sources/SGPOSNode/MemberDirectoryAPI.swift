@@ -14,7 +14,7 @@ extension NodeAPI {
     /// Bodies of `PUT …/profile` are small: the fields' limits add up to well under this.
     static let memberProfileBodyBytesMax = 8_192
 
-    func addMemberDirectoryRoutes(to router: Router<BasicRequestContext>, bodyMax: Int) {
+    func addMemberDirectoryRoutes(to router: RecordingRouter, bodyMax: Int) {
         let here = node.outletID
         let directory = MemberDirectory(dataDirectory: node.dataDirectory, nodeKey: node.nodeKey)
         let logger = node.logger
@@ -28,6 +28,11 @@ extension NodeAPI {
             let id = try memberID(context)
             let input = try decodeJSON(MemberProfileRequest.self, data)
             let now = Int64(wallClockMs())
+            // A consent time in the future is well-formed (the schema cannot know the clock): 422.
+            guard input.consentAtMs <= now &+ MemberProfile.Limits.consentFutureMsMax else {
+                return problem(.unprocessableContent, "rejected", 0,
+                               "consentAtMs lies more than \(MemberProfile.Limits.consentFutureMsMax / 1_000) s in the future")
+            }
             let profile = try input.profile(memberID: id, recordedBy: principal, nowMs: now)
             do {
                 let stored = try directory.put(profile, nowMs: now)

@@ -32,15 +32,16 @@ public struct MemberProfile: Codable, Sendable, Equatable {
         self.recordedBy = recordedBy
     }
 
-    /// Field limits in UTF-8 bytes.
+    /// Field limits in characters (Unicode scalars, as JSON Schema's `maxLength` counts
+    /// them, so docs/openapi.json states them exactly).
     public enum Limits {
-        public static let nameBytesMax = 128
-        public static let phoneBytesMax = 32
+        public static let nameCharactersMax = 128
+        public static let phoneCharactersMax = 32
         /// RFC 5321's longest forward path, less its angle brackets.
-        public static let emailBytesMax = 254
-        public static let purposeBytesMax = 128
-        /// `recordedBy` is a registry principal (``SGPOSChain/Limits/principalBytesMax``).
-        public static let recordedByBytesMax = 64
+        public static let emailCharactersMax = 254
+        public static let purposeCharactersMax = 128
+        /// `recordedBy` is a registry principal (``SGPOSChain/Limits/principalBytesMax``, ASCII).
+        public static let recordedByCharactersMax = 64
         /// How far in the future `consentAtMs` may lie (the request signature's clock window).
         public static let consentFutureMsMax: Int64 = 300_000
     }
@@ -55,21 +56,22 @@ public struct MemberProfile: Codable, Sendable, Equatable {
         guard name != nil || phone != nil || email != nil else {
             throw RequestError("a member profile needs at least one of name, phone and email")
         }
-        if let name { try Self.text(name, "name", limit: Limits.nameBytesMax) }
-        if let phone { try Self.text(phone, "phone", limit: Limits.phoneBytesMax) }
-        if let email { try Self.text(email, "email", limit: Limits.emailBytesMax) }
-        try Self.text(purpose, "purpose", limit: Limits.purposeBytesMax)
-        try Self.text(recordedBy, "recordedBy", limit: Limits.recordedByBytesMax)
+        if let name { try Self.text(name, "name", limit: Limits.nameCharactersMax) }
+        if let phone { try Self.text(phone, "phone", limit: Limits.phoneCharactersMax) }
+        if let email { try Self.text(email, "email", limit: Limits.emailCharactersMax) }
+        try Self.text(purpose, "purpose", limit: Limits.purposeCharactersMax)
+        try Self.text(recordedBy, "recordedBy", limit: Limits.recordedByCharactersMax)
         guard consentAtMs > 0 else { throw RequestError("consentAtMs must be a positive Unix time in milliseconds") }
         guard consentAtMs <= nowMs &+ Limits.consentFutureMsMax else {
             throw RequestError("consentAtMs lies more than \(Limits.consentFutureMsMax / 1_000) s in the future")
         }
     }
 
-    /// Not empty, at most `limit` UTF-8 bytes, no control character (Unicode Cc, and the
+    /// Not empty, at most `limit` characters, no control character (Unicode Cc, and the
     /// line and paragraph separators).
     static func text(_ value: String, _ field: String, limit: Int) throws(RequestError) {
-        try RequestLimits.check(value, field, limit: limit)
+        let count = value.unicodeScalars.count
+        guard count <= limit else { throw RequestError("\(field) is \(count) characters; the limit is \(limit)") }
         guard !value.isEmpty else { throw RequestError("\(field) is empty; leave an optional field out instead") }
         for scalar in value.unicodeScalars {
             switch scalar.properties.generalCategory {

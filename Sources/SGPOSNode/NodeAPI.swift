@@ -55,8 +55,10 @@ public struct NodeAPI: Sendable {
     }
 
     public func router() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.add(middleware: ProblemMiddleware(logger: node.logger))
+        let base = Router()
+        let table = RouteTable()
+        base.add(middleware: ProblemMiddleware(logger: node.logger, routes: table))
+        let router = RecordingRouter(router: base, table: table)
         let bodyMax = node.config.requestBytesMax ?? 1 << 20
         let here = node.outletID
         // Who may call what: docs/API.md, "Who may read what". Submissions of signed
@@ -165,7 +167,7 @@ public struct NodeAPI: Sendable {
             try self.auth.authorize(request, body: data, .admin)
             return try await self.submitValidatorUpdate(data)
         }
-        return router
+        return base
     }
 
     // MARK: handlers
@@ -186,7 +188,8 @@ public struct NodeAPI: Sendable {
         do {
             transaction = try SignedTransaction(encoded: bytes)
         } catch {
-            return problem(.badRequest, "malformed", 1, "transaction: \(error)")
+            // Hex the schema allows, bytes FORMAT.md does not: well-formed request, undecodable content.
+            return problem(.unprocessableContent, "undecodable", 1, "transaction: \(error)")
         }
         guard transaction.envelope.outletID == node.outletID else {
             return problem(.unprocessableContent, "rejected", Int(LedgerRejection.Reason.wrongOutlet.rawValue),

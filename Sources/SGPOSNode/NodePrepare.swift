@@ -13,6 +13,7 @@ import SGPOSClient
 extension API.PrepareRequest {
     /// The application layer's request; malformed fields are ``RequestError``s.
     func operation() throws(RequestError) -> SGPOSOperations.PrepareRequest {
+        try checkFields()
         let payment = try self.payment?.payment() ?? .cash(tendered: nil)
         switch kind {
         case "sale":
@@ -31,6 +32,20 @@ extension API.PrepareRequest {
         default:
             throw RequestError("kind must be sale, refund, shift-close or day-close")
         }
+    }
+}
+
+extension API.PrepareRequest {
+    /// Checks the form of every field given, whatever the kind uses (docs/openapi.json's
+    /// `PrepareRequest`): a field the kind ignores is still refused when malformed.
+    func checkFields() throws(RequestError) {
+        if let till { try RequestLimits.principal(till) }
+        if let memberId { try RequestLimits.memberID(memberId) }
+        if let lines { try RequestLimits.lines(lines.map { StockLine(sku: $0.sku, quantity: $0.qty) }) }
+        if let payment { try payment.checkFields() }
+        if let counted { _ = try decimalCents(counted, "counted") }
+        if let sale, Hash256(hex: sale) == nil { throw RequestError("sale must be a transaction id: 64 lower-case hex digits") }
+        if let reason { try RequestLimits.reason(reason) }
     }
 }
 

@@ -5,13 +5,22 @@ import SGPOSOperations
 
 /// Turns every error a handler throws into the API's problem document
 /// (`{"error", "code", "message"}`), so clients see one error shape: 400 malformed,
-/// 404 not found, 413 too large, 405 wrong method, 500 internal (logged, no details).
+/// 404 not found, 413 too large, 405 wrong method (with `Allow`: a path the ``RouteTable``
+/// knows, asked with another method), 500 internal (logged, no details).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && routes.answersOtherMethods(request) {
+            // The path exists; the method does not.
+            let allowed = routes.methods(for: request.uri.path)
+            var response = problem(.methodNotAllowed, "method-not-allowed", 0,
+                                   "\(request.uri.path) answers \(allowed.joined(separator: ", ")), not \(request.method)")
+            response.headers[.allow] = allowed.joined(separator: ", ")
+            return response
         } catch let error as HTTPError {
             let name: String
             switch error.status {

@@ -70,13 +70,16 @@ extension NodeAPI {
         accept: (CheckpointService, Act) async throws -> Answer
     ) async throws -> Response {
         let submission = try decodeJSON([String: String].self, data)
+        if let unknown = submission.keys.sorted().first(where: { $0 != field }) {
+            return problem(.badRequest, "malformed", 0, "malformed request: unknown field \"\(unknown)\"")
+        }
         guard let hex = submission[field] else { return problem(.badRequest, "malformed", 0, "\(field): missing (\(what), hex)") }
         guard let bytes = Hex.decode(hex) else { return problem(.badRequest, "malformed", 0, "\(field): not hex (the canonical bytes of \(what))") }
         let act: Act
         do {
             act = try Act(canonicalBytes: bytes)
         } catch {
-            return problem(.badRequest, "malformed", 0, "\(field): \(error)")
+            return problem(.unprocessableContent, "undecodable", 0, "\(field): \(error)")
         }
         guard let checkpoints else { return problem(.notFound, "not-found", 0, "this network has fewer than 4 outlets: no checkpoint chain") }
         do {

@@ -1,5 +1,6 @@
 import SGPOSCrypto
 import SGPOSRetail
+import SGPOSState
 
 /// How the customer pays, as a till or a what-if quote describes it (JSON): money as
 /// decimal strings with two decimals. ``payment()`` checks it and gives the ``Payment``.
@@ -27,6 +28,22 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
         self.scheme = scheme
         self.billReference = billReference
         self.voucherId = voucherId
+    }
+
+    /// Checks the form of every field given, whatever the kind uses (docs/openapi.json's
+    /// `Payment`): identifiers printable ASCII within their limits, `tendered` an amount.
+    /// A field the kind does not use is still refused when malformed, never ignored.
+    public func checkFields() throws(RequestError) {
+        let identifiers: [(String?, String, Int)] = [
+            (terminalId, "payment.terminalId", POSLimits.terminalIDBytesMax), (approvalCode, "payment.approvalCode", POSLimits.approvalCodeBytesMax),
+            (rrn, "payment.rrn", POSLimits.rrnBytesMax), (maskedPan, "payment.maskedPan", POSLimits.maskedPANBytesMax),
+            (scheme, "payment.scheme", POSLimits.cardSchemeBytesMax), (billReference, "payment.billReference", POSLimits.billReferenceBytesMax),
+            (voucherId, "payment.voucherId", POSLimits.referenceBytesMax),
+        ]
+        for (value, field, limit) in identifiers {
+            if let value { try RequestLimits.identifier(value, field, limit: limit) }
+        }
+        if let tendered { _ = try decimalCents(tendered, "payment.tendered") }
     }
 
     /// The payment this describes; a missing field or a malformed amount is a ``RequestError``.

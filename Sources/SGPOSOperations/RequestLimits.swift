@@ -15,12 +15,41 @@ public enum RequestLimits {
         }
     }
 
-    /// A SKU (``POSLimits/skuBytesMax``).
-    public static func sku(_ sku: String, field: String = "sku") throws(RequestError) {
-        try check(sku, field, limit: POSLimits.skuBytesMax)
+    /// Throws unless `text` is an identifier: printable ASCII (space to `~`), at most `limit`
+    /// bytes. Identifiers (SKUs, tills, card and voucher references) are codes, not prose;
+    /// in ASCII a character is a byte, so docs/openapi.json states the limit exactly
+    /// (`maxLength` counts characters) with the pattern `^[ -~]*$`.
+    public static func identifier(_ text: String, _ field: String, limit: Int) throws(RequestError) {
+        try check(text, field, limit: limit)
+        guard text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw RequestError("\(field) must be printable ASCII (space to ~)")
+        }
     }
 
-    /// A loyalty member id (``POSLimits/memberIDBytesMax``) that is pseudonymous: an
+    /// Throws when `text` has more than `limit` characters (Unicode scalars, as JSON Schema's
+    /// `maxLength` counts them) or a control character (U+0000–U+001F, U+007F–U+009F, and
+    /// the line and paragraph separators U+2028, U+2029).
+    public static func text(_ text: String, _ field: String, charactersMax limit: Int) throws(RequestError) {
+        let count = text.unicodeScalars.count
+        guard count <= limit else { throw RequestError("\(field) is \(count) characters; the limit is \(limit)") }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }) else {
+            throw RequestError("\(field) must not contain control characters")
+        }
+    }
+
+    /// A SKU (``POSLimits/skuBytesMax``), an ``identifier(_:_:limit:)``.
+    public static func sku(_ sku: String, field: String = "sku") throws(RequestError) {
+        try identifier(sku, field, limit: POSLimits.skuBytesMax)
+    }
+
+    /// The characters a member id may hold: ASCII letters, digits, `.`, `_` and `-`.
+    public static func isMemberIDCharacter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: "-")
+    }
+
+    /// A loyalty member id (``POSLimits/memberIDBytesMax``; letters, digits, `.`, `_`, `-`) that is pseudonymous: an
     /// append-only chain cannot erase what it holds, so an id that looks like personal
     /// data (``personalDataKind(_:)``: an e-mail address, a Singapore phone number, an
     /// NRIC/FIN) is refused (PDPA; personal data belongs in the node's member directory).
@@ -30,6 +59,9 @@ public enum RequestLimits {
         if let kind = personalDataKind(id) {
             throw RequestError("\(field) looks like \(kind): member ids must be pseudonymous (PDPA); "
                 + "use a member number and keep names, phone numbers and e-mail addresses in the member directory")
+        }
+        guard id.utf8.allSatisfy(isMemberIDCharacter) else {
+            throw RequestError("\(field) may hold only ASCII letters, digits, \".\", \"_\" and \"-\"")
         }
     }
 
@@ -101,11 +133,17 @@ public enum RequestLimits {
 
     /// A till's (or any signer's) principal name (``Limits/principalBytesMax``).
     public static func principal(_ name: String, field: String = "till") throws(RequestError) {
-        try check(name, field, limit: Limits.principalBytesMax)
+        try identifier(name, field, limit: Limits.principalBytesMax)
     }
 
-    /// A refund or adjustment reason (``POSLimits/reasonBytesMax``).
+    /// Characters of a reason given through the API: a quarter of ``POSLimits/reasonBytesMax``,
+    /// so that any text within it fits the ledger's byte limit (a character is at most 4
+    /// UTF-8 bytes) and docs/openapi.json can state the limit exactly.
+    public static let reasonCharactersMax = POSLimits.reasonBytesMax / 4
+
+    /// A refund or adjustment reason: at most ``reasonCharactersMax`` characters, no control characters.
     public static func reason(_ reason: String, field: String = "reason") throws(RequestError) {
+        try text(reason, field, charactersMax: reasonCharactersMax)
         try check(reason, field, limit: POSLimits.reasonBytesMax)
     }
 
@@ -123,21 +161,21 @@ public enum RequestLimits {
         case .cash: return
         case .card(let terminal, let approval, let rrn, let pan, let scheme):
             try card(terminal, approval, rrn, pan)
-            try check(scheme, "payment.scheme", limit: POSLimits.cardSchemeBytesMax)
+            try identifier(scheme, "payment.scheme", limit: POSLimits.cardSchemeBytesMax)
         case .nets(let terminal, let approval, let rrn, let pan):
             try card(terminal, approval, rrn, pan)
         case .payNow(_, let reference, let source):
-            try check(reference, "payment.billReference", limit: POSLimits.billReferenceBytesMax)
-            try check(source, "payment.confirmationSource", limit: POSLimits.referenceBytesMax)
+            try identifier(reference, "payment.billReference", limit: POSLimits.billReferenceBytesMax)
+            try identifier(source, "payment.confirmationSource", limit: POSLimits.referenceBytesMax)
         case .voucher(let id):
-            try check(id, "payment.voucherId", limit: POSLimits.referenceBytesMax)
+            try identifier(id, "payment.voucherId", limit: POSLimits.referenceBytesMax)
         }
     }
 
     private static func card(_ terminal: String, _ approval: String, _ rrn: String, _ pan: String) throws(RequestError) {
-        try check(terminal, "payment.terminalId", limit: POSLimits.terminalIDBytesMax)
-        try check(approval, "payment.approvalCode", limit: POSLimits.approvalCodeBytesMax)
-        try check(rrn, "payment.rrn", limit: POSLimits.rrnBytesMax)
-        try check(pan, "payment.maskedPan", limit: POSLimits.maskedPANBytesMax)
+        try identifier(terminal, "payment.terminalId", limit: POSLimits.terminalIDBytesMax)
+        try identifier(approval, "payment.approvalCode", limit: POSLimits.approvalCodeBytesMax)
+        try identifier(rrn, "payment.rrn", limit: POSLimits.rrnBytesMax)
+        try identifier(pan, "payment.maskedPan", limit: POSLimits.maskedPANBytesMax)
     }
 }

@@ -64,9 +64,9 @@ import SGPOSClient
         // Bodies that are not a batch: a problem naming what was wrong, and nothing written.
         let bytes = TransactionBatch(Array(backlog.prefix(3))).encoded
         let refused: [(body: Data, type: String, status: Int, says: String)] = [
-            (Data([0xde, 0xad, 0xbe, 0xef, 0x00]), "application/octet-stream", 400, "batch transaction count"),
-            (Data(bytes.dropLast(5)), "application/octet-stream", 400, "transaction 2"),
-            (Data([0, 0, 0x27, 0x10]), "application/octet-stream", 400, "exceed limit 1000"),
+            (Data([0xde, 0xad, 0xbe, 0xef, 0x00]), "application/octet-stream", 422, "batch transaction count"),
+            (Data(bytes.dropLast(5)), "application/octet-stream", 422, "transaction 2"),
+            (Data([0, 0, 0x27, 0x10]), "application/octet-stream", 422, "exceed limit 1000"),
             (Data(bytes), "text/plain", 415, "Content-Type must be"),
             (Data("{\"transactions\": [\"zz\"]}".utf8), "application/json", 400, "transactions[0] must be hex"),
             (Data(repeating: 0, count: 5 << 20), "application/octet-stream", 413, "over"),

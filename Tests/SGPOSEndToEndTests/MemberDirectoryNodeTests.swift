@@ -110,7 +110,7 @@ import Testing
         // Bad input: 400 naming the field; member ids that are personal data; strict JSON.
         let longName = String(repeating: "N", count: 129)
         let tooLong = try await send(till, .PUT, profile, body: #"{"name":"\#(longName)","purpose":"loyalty","consentAtMs":\#(consentAt)}"#)
-        #expect(tooLong.status == 400 && tooLong.text.contains("name is 129 bytes; the limit is 128 bytes"), "\(tooLong.text)")
+        #expect(tooLong.status == 400 && tooLong.text.contains("name is 129 characters; the limit is 128"), "\(tooLong.text)")
         let unknownField = try await send(till, .PUT, profile, body: #"{"name":"A","nric":"S1234567D","purpose":"loyalty","consentAtMs":\#(consentAt)}"#)
         #expect(unknownField.status == 400 && unknownField.text.contains("nric"), "\(unknownField.text)")
         let nothing = try await send(till, .PUT, profile, body: #"{"purpose":"loyalty","consentAtMs":\#(consentAt)}"#)

@@ -256,18 +256,18 @@ import Testing
         let data = Directory()
         let directory = MemberDirectory(dataDirectory: data.path, nodeKey: SigningKey.generate())
         func put(_ record: MemberProfile) -> String? { refusal { try directory.put(record, nowMs: Self.now) } }
-        // At the limits (multi-byte UTF-8 counted in bytes): accepted.
-        let atLimits = profile(name: String(repeating: "é", count: 64), phone: String(repeating: "9", count: 32),
+        // At the limits (characters, as JSON Schema's maxLength counts them): accepted.
+        let atLimits = profile(name: String(repeating: "é", count: 128), phone: String(repeating: "9", count: 32),
                                email: String(repeating: "a", count: 242) + "@example.sg1", purpose: String(repeating: "p", count: 128))
         #expect(atLimits.email!.utf8.count == 254)
         #expect(put(atLimits) == nil)
         #expect(try directory.get(atLimits.memberId) == atLimits)
-        // One byte over each: refused, naming the field, quoting no value.
+        // One character over each: refused, naming the field, quoting no value.
         let over: [(MemberProfile, String)] = [
-            (profile(name: String(repeating: "é", count: 64) + "x"), "name is 129 bytes; the limit is 128 bytes"),
-            (profile(phone: String(repeating: "9", count: 33)), "phone is 33 bytes; the limit is 32 bytes"),
-            (profile(email: String(repeating: "a", count: 255)), "email is 255 bytes; the limit is 254 bytes"),
-            (profile(purpose: String(repeating: "p", count: 129)), "purpose is 129 bytes; the limit is 128 bytes"),
+            (profile(name: String(repeating: "é", count: 128) + "x"), "name is 129 characters; the limit is 128"),
+            (profile(phone: String(repeating: "9", count: 33)), "phone is 33 characters; the limit is 32"),
+            (profile(email: String(repeating: "a", count: 255)), "email is 255 characters; the limit is 254"),
+            (profile(purpose: String(repeating: "p", count: 129)), "purpose is 129 characters; the limit is 128"),
         ]
         for (record, message) in over { #expect(put(record) == message) }
         // Control characters, empty fields, nothing to store.
@@ -322,11 +322,15 @@ import Testing
         // Demo, bench and test ids, card numbers and other numbers that are no phone.
         let pseudonymous = ["", "M01-0001", "M04-0250", "M1", "M9", "T3-12", "F1-2-34567", "B0-999", "N123", "API-TEST-1",
                             "M-STRICT", "AUDITOR-1", "OFFLINE-12", "C-second", "NOPE", "12345678", "71234567", "912345678",
-                            "9123456", "6012345678", "1234567890123456", "A1234567B", "S12345678D", "S123456D", "+91234567",
-                            "M01%2D0001", "100%", "%zz"]
+                            "9123456", "6012345678", "1234567890123456", "A1234567B", "S12345678D", "S123456D"]
         for id in pseudonymous {
             #expect(RequestLimits.personalDataKind(id) == nil, "\(id) is refused as \(RequestLimits.personalDataKind(id) ?? "")")
             #expect(refusal { try RequestLimits.memberID(id) } == nil, "\(id)")
+        }
+        // Not personal data, but not a member id's characters (letters, digits, ".", "_", "-").
+        for id in ["+91234567", "M01%2D0001", "100%", "%zz", "M 1", "Mé"] {
+            #expect(RequestLimits.personalDataKind(id) == nil, "\(id)")
+            #expect(refusal { try RequestLimits.memberID(id) }?.contains("may hold only ASCII letters") == true, "\(id)")
         }
     }
 }
