@@ -87,7 +87,7 @@ let package = Package(
         // Fuzz targets of the decoders and readers that face the network (docs/SECURITY.md):
         // a corpus replayer and mutator in a normal build, a libFuzzer binary with -D FUZZING.
         .executableTarget(name: "sgpos-fuzz", dependencies: [
-            "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+            "SGPOSNode", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
         ]),
         // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
         .target(name: "SGPOSConsensus", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),

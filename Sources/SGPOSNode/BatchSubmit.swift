@@ -3,6 +3,7 @@ import Hummingbird
 import SGPOSAudit
 import SGPOSChain
 import SGPOSCodec
+import SGPOSOperations
 import SGPOSStore
 import SGPOSClient
 
@@ -97,7 +98,10 @@ extension NodeAPI {
         var queued: [SignedTransaction] = []
         var positions: [Int] = []
         for (position, transaction) in transactions.enumerated() {
-            if transaction.envelope.outletID == node.outletID {
+            if let refusal = RequestLimits.admissionRefusal(transaction.envelope.body) {
+                results[position] = .init(status: API.BatchResult.rejected, transactionId: transaction.id.hex,
+                                          code: RequestLimits.admissionRefusalCode, message: refusal)
+            } else if transaction.envelope.outletID == node.outletID {
                 queued.append(transaction)
                 positions.append(position)
             } else {

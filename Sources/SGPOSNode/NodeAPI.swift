@@ -195,6 +195,9 @@ public struct NodeAPI: Sendable {
             return problem(.unprocessableContent, "rejected", Int(LedgerRejection.Reason.wrongOutlet.rawValue),
                            "this node produces outlet \(node.outletID)'s chain; the transaction is for outlet \(transaction.envelope.outletID)")
         }
+        if let refusal = RequestLimits.admissionRefusal(transaction.envelope.body) {
+            return problem(.unprocessableContent, "rejected", RequestLimits.admissionRefusalCode, refusal)
+        }
         let outcome: AppendOutcome
         do {
             outcome = try await node.submit(transaction)

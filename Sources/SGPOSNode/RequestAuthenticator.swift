@@ -126,11 +126,12 @@ final class RequestAuthenticator: Sendable {
                 throw RequestAuthError(.digestMismatch, "Content-Digest does not match the body (sha-256, RFC 9530)")
             }
         }
-        let fresh = nonces.withLock { $0.insert(parameters.key.hex + parameters.nonce, expires: parameters.created + skewSeconds, now: now) }
+        let fresh = nonces.withLock { $0.insert(key: parameters.key.hex, nonce: parameters.nonce, expires: parameters.created + skewSeconds, now: now) }
         switch fresh {
         case .inserted: break
         case .seen: throw RequestAuthError(.replayed, "nonce \(parameters.nonce) was already used by this key")
         case .full: throw RequestAuthError(.busy, "too many signed requests in the last \(skewSeconds * 2) s; try again")
+        case .keyFull: throw RequestAuthError(.busy, "too many signed requests by this key in the last \(skewSeconds * 2) s; try again")
         }
         return Caller(key: parameters.key, record: record)
     }
@@ -202,19 +203,39 @@ final class RequestAuthenticator: Sendable {
 
 /// Nonces seen within the clock window, each kept until its signature's window closes.
 /// Bounded: when full, expired entries are dropped; if none has expired the request is refused.
+/// One key may hold at most a quarter of the window (``perKeyMax``): a registered key that
+/// floods signed requests is refused (`keyFull`) before it can fill the store for everyone.
 struct NonceWindow {
-    enum Outcome { case inserted, seen, full }
+    enum Outcome: Equatable { case inserted, seen, full, keyFull }
     let capacity: Int
-    private var expiries: [String: Int64] = [:]
+    let perKeyMax: Int
+    private var expiries: [String: (key: String, expires: Int64)] = [:]
+    private var perKey: [String: Int] = [:]
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) {
+        precondition(capacity >= 4, "nonce window capacity")
+        self.capacity = capacity
+        perKeyMax = capacity / 4
+    }
 
-    mutating func insert(_ nonce: String, expires: Int64, now: Int64) -> Outcome {
-        if let seen = expiries[nonce], seen >= now { return .seen }
-        if expiries.count >= capacity { expiries = expiries.filter { $0.value >= now } }
+    mutating func insert(key: String, nonce: String, expires: Int64, now: Int64) -> Outcome {
+        let entry = key + nonce
+        if let seen = expiries[entry], seen.expires >= now { return .seen }
+        if expiries.count >= capacity || perKey[key, default: 0] >= perKeyMax { dropExpired(now: now) }
+        guard perKey[key, default: 0] < perKeyMax else { return .keyFull }
         guard expiries.count < capacity else { return .full }
-        expiries[nonce] = expires
+        if let stale = expiries.updateValue((key, expires), forKey: entry) {
+            perKey[stale.key, default: 1] -= 1
+        }
+        perKey[key, default: 0] += 1
+        assert(perKey.values.reduce(0, +) == expiries.count, "nonce window counts")
         return .inserted
+    }
+
+    private mutating func dropExpired(now: Int64) {
+        expiries = expiries.filter { $0.value.expires >= now }
+        perKey = [:]
+        for entry in expiries.values { perKey[entry.key, default: 0] += 1 }
     }
 }
 

@@ -65,6 +65,22 @@ public enum RequestLimits {
         }
     }
 
+    /// The node's admission policy for signed transactions (PDPA): a `loyalty-enrol` —
+    /// the only body that brings a member id onto the chain — whose member id looks like
+    /// personal data is not admitted, wherever it was signed. A policy of the node that
+    /// receives it, not a ledger rule: blocks already holding such ids still verify.
+    /// Returns the refusal's message, or nil.
+    public static func admissionRefusal(_ body: TransactionBody) -> String? {
+        guard case .application(let type, let payload) = body, type == POSBodyType.loyaltyEnrol,
+              case .loyaltyEnrol(let enrol)? = try? POSBody.decode(type: type, payload: payload),
+              let kind = personalDataKind(enrol.memberID) else { return nil }
+        return "loyalty-enrol: the member id looks like \(kind): member ids must be pseudonymous (PDPA); "
+            + "this node admits no such enrolment (docs/SECURITY.md)"
+    }
+
+    /// The stable code of an ``admissionRefusal(_:)`` in API answers.
+    public static let admissionRefusalCode = 720
+
     /// What `id` looks like if it looks like personal data, or nil:
     /// - "an e-mail address": it contains "@";
     /// - "a phone number": with spaces and dashes removed it is a Singapore number (8 digits

@@ -3,6 +3,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSContracts
+import SGPOSNode
 import SGPOSPeerProtocol
 
 /// The inputs a node reads from the network or from files an operator is handed, each
@@ -24,6 +25,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case genesis
     /// A loyalty/promotion rule's source (the rules compiler).
     case rules
+    /// A node configuration file (JSON read by `sgpos node run`).
+    case config
 
     /// Runs the target on one input. Returns whether it decoded (for corpus statistics).
     @discardableResult
@@ -52,6 +55,11 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .rules:
             guard bytes.count <= 65_536, let source = String(validating: bytes, as: UTF8.self),
                   (try? CompiledRule.compile(source)) != nil else { return false }
+        case .config:
+            guard let config = try? NodeConfig.decode(Data(bytes), path: "fuzz.json") else { return false }
+            // A configuration that was accepted is accepted again from its own encoding, unchanged.
+            let again = (try? JSONEncoder().encode(config)).flatMap { try? NodeConfig.decode($0, path: "fuzz.json") }
+            check(again == config, "node configuration")
         }
         return true
     }

@@ -25,12 +25,44 @@ struct ChainCommand: ParsableCommand {
             if FileManager.default.fileExists(atPath: data + "/node.json") {
                 try? FileManager.default.copyItem(atPath: data + "/node.json", toPath: out + "/node.json")
             }
+            let offLedger = try Self.copyOffLedgerFiles(from: data, to: out)
+            if offLedger > 0 { print("copied \(offLedger) files of \(Self.offLedgerDirectories.joined(separator: "/, "))/ (sealed member profiles, evidence, pending admin acts)") }
             let report = try AuditVerifier().verify(dataDirectory: out, trustedGenesis: store.genesis)
             guard report.isValid else {
                 report.findings.forEach { print("FAIL \($0)") }
                 throw CLIError("the backup in \(out) does not verify; keep the original and investigate")
             }
             print("backup of \(report.transactionCount) transactions written to \(LedgerStore.ledgerDirectory(out)) and verified")
+        }
+
+        /// The node's files beside the ledger: the member directory (sealed under keys
+        /// derived from the node key: the backup is no more readable than the original),
+        /// evidence of equivocation, and admin acts waiting for a checkpoint.
+        static let offLedgerDirectories = ["members", "evidence", "validator-updates", "allowance-grants"]
+
+        /// Copies the regular files of ``offLedgerDirectories`` that exist, owner-only
+        /// (directories 0700, files 0600). Each file is written whole by the node (a
+        /// rename), so a copy taken while it runs holds whole files.
+        static func copyOffLedgerFiles(from data: String, to out: String) throws -> Int {
+            let files = FileManager.default
+            var copied = 0
+            for name in offLedgerDirectories {
+                let source = data + "/" + name
+                var isDirectory: ObjCBool = false
+                guard files.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+                let target = out + "/" + name
+                try files.createDirectory(atPath: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                for file in try files.contentsOfDirectory(atPath: source).sorted() where !file.hasPrefix(".") {
+                    let path = source + "/" + file
+                    guard (try? files.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular,
+                          let contents = files.contents(atPath: path) else { continue }
+                    guard files.createFile(atPath: target + "/" + file, contents: contents, attributes: [.posixPermissions: 0o600]) else {
+                        throw CLIError("cannot write \(target)/\(file)")
+                    }
+                    copied += 1
+                }
+            }
+            return copied
         }
     }
 

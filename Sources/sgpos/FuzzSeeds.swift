@@ -59,6 +59,17 @@ extension DebugCommand {
             }
             for (name, message) in messages { try write("peer", name, message.encoded) }
             try write("genesis", "demo", Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/genesis.json"))))
+            // Node configurations: the demo's, and one with every optional field set.
+            try write("config", "demo", Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/node-1.json"))))
+            try write("config", "full", Array(#"""
+                {"outletId": 2, "genesis": "genesis.json", "nodeKey": "keys/outlet-2.key", "validatorKeys": ["keys/v2.key"],
+                 "http": {"host": "0.0.0.0", "port": 7102}, "peer": {"host": "0.0.0.0", "port": 7202},
+                 "peers": [{"outletId": 1, "host": "10.0.0.1", "port": 7201}], "requestBytesMax": 1048576,
+                 "batchRequestBytesMax": 4194304, "pendingMax": 20000, "allowFaultInjection": false,
+                 "httpConnectionsMax": 1024, "httpConnectionsPerAddressMax": 256,
+                 "tls": {"certificate": "tls/cert.pem", "privateKey": "tls/key.pem"}, "allowPlainHTTP": false,
+                 "metricsWithoutSignature": false, "peerTLS": true}
+                """#.utf8))
             for name in try FileManager.default.contentsOfDirectory(atPath: contracts).sorted() where name.hasSuffix(".rules") {
                 try write("rules", name, Array(try Data(contentsOf: URL(fileURLWithPath: "\(contracts)/\(name)"))))
             }

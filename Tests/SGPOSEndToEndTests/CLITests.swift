@@ -2,6 +2,7 @@ import Foundation
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSNode
 import SGPOSStore
 import Testing
 
@@ -236,11 +237,26 @@ import Testing
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
         #expect(try CLI.demo(demo, outlets: 2, sales: 8).status == 0)
+        // A member profile in the node's directory (as PUT …/profile stores one).
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        _ = try MemberDirectory(dataDirectory: demo + "/outlet-1", nodeKey: try NodeTests().loadKey(demo + "/keys/outlet-1.key"))
+            .put(MemberProfile(memberId: "M01-0001", name: "Tan Ah Kow", phone: nil, email: nil, purpose: "loyalty",
+                               consentAtMs: now, updatedAtMs: now, recordedBy: "till-03"), nowMs: now)
         let backup = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
         #expect(backup.status == 0 && backup.output.contains("verified"), "\(backup.output)\(backup.error)")
         let original = try CLI.run(["chain", "show", "--data", demo + "/outlet-1"])
         let restored = try CLI.run(["chain", "show", "--data", scratch.path + "/copy"])
         #expect(original.output == restored.output)
+        // The sealed member directory comes along, byte for byte and owner-only.
+        let files = FileManager.default
+        let profiles = try files.contentsOfDirectory(atPath: demo + "/outlet-1/members").sorted()
+        #expect(profiles.count == 1)
+        #expect(try files.contentsOfDirectory(atPath: scratch.path + "/copy/members").sorted() == profiles)
+        for name in profiles {
+            #expect(files.contents(atPath: demo + "/outlet-1/members/" + name) == files.contents(atPath: scratch.path + "/copy/members/" + name))
+            let mode = try files.attributesOfItem(atPath: scratch.path + "/copy/members/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name): mode \(String(mode ?? 0, radix: 8))")
+        }
         let again = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
         #expect(again.status != 0 && again.error.contains("already holds a ledger"))
     }

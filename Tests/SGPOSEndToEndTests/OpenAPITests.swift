@@ -138,6 +138,8 @@ import SGPOSClient
             "{same-transaction}": Hex.encode(fresh.encoded),
             "{unknown-signer-transaction}": Hex.encode(unknownSigner.encoded),
             "{other-outlet-transaction}": Hex.encode(otherOutlet.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "Y")), atMs: now).encoded),
+            // Signed by a registered till, valid by every ledger rule, but the member id is a phone number.
+            "{personal-enrol-transaction}": Hex.encode(session.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "+65 9123 4567")), atMs: now).encoded),
         ]
     }
 
