@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SGPOSStore", targets: ["SGPOSStore"]),
         .library(name: "SGPOSProofs", targets: ["SGPOSProofs"]),
         .library(name: "SGPOSAudit", targets: ["SGPOSAudit"]),
+        .library(name: "SGPOSReports", targets: ["SGPOSReports"]),
         .library(name: "SGPOSRetail", targets: ["SGPOSRetail"]),
         .library(name: "SGPOSState", targets: ["SGPOSState"]),
         .library(name: "SGPOSOperations", targets: ["SGPOSOperations"]),
@@ -79,6 +80,8 @@ let package = Package(
         .target(name: "SGPOSProofs", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB",
                                                   .product(name: "Metrics", package: "swift-metrics")]),
+        // Reports (docs/REPORTS.md): sales, GST F5, Z/X from a verified store; CLI, API and web call it.
+        .target(name: "SGPOSReports", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSProofs", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
         .target(name: "SGPOSContracts", dependencies: ["SGPOSCrypto", "SGPOSCodec"]),
@@ -128,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "sgpos",
             dependencies: [
-                "SGPOSCommandSupport", "SGPOSDemo", "SGPOSClient", "SGPOSProofs", "SGPOSNode", "SGPOSPeerProtocol", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSSimulator", "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+                "SGPOSCommandSupport", "SGPOSDemo", "SGPOSClient", "SGPOSProofs", "SGPOSNode", "SGPOSPeerProtocol", "SGPOSOperations", "SGPOSDevices", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSSimulator", "SGPOSAudit", "SGPOSReports", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

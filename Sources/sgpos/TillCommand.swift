@@ -7,6 +7,7 @@ import SGPOSCodec
 import SGPOSCrypto
 import SGPOSOperations
 import SGPOSRetail
+import SGPOSReports
 import SGPOSState
 import SGPOSStore
 import SGPOSTill
@@ -276,23 +277,20 @@ struct TillCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            var totals = PeriodTotals()
+            var closed = SGPOSState.DayClose(zNumber: 0, businessDate: "", totals: PeriodTotals())
             var number: UInt64 = 0
+            var outlet: UInt32 = 0
             let (_, height, _) = try await connection.submit { session, state, now in
                 let books = try state.outletBooks(session.outlet)
-                totals = books.period
+                outlet = session.outlet
                 number = books.lastZNumber + 1
-                return .dayClose(SGPOSState.DayClose(zNumber: number, businessDate: CivilTime.singaporeDate(epochMs: now).description,
-                                                     totals: books.period))
+                closed = SGPOSState.DayClose(zNumber: number, businessDate: CivilTime.singaporeDate(epochMs: now).description,
+                                             totals: books.period)
+                return .dayClose(closed)
             }
             print("Z-report \(number) committed in block \(height)")
-            print("  sales    \(totals.salesCount)  \(money(totals.salesTotal))  (discounts \(money(totals.discountTotal)), rounding \(money(totals.roundingTotal)))")
-            print("  refunds  \(totals.refundsCount)  \(money(totals.refundsTotal))")
-            print("  voids    \(totals.voidsCount)  \(money(totals.voidsTotal))")
-            print("  net      \(money(totals.netSales));  training receipts \(totals.trainingCount)")
-            for rate in totals.gstByRate { print("  GST \(rate.basisPoints) bp: \(money(rate.amount)) incl. GST \(money(rate.gst))") }
-            for tender in totals.tenders { print("  \(tender.kind.name): \(money(tender.amount))") }
-            print("  perpetual: sales \(money(totals.grandTotalSales)), refunds \(money(totals.grandTotalRefunds)), voids \(money(totals.grandTotalVoids))")
+            // The same renderer reprints it from the chain: `sgpos report z` (docs/REPORTS.md).
+            print(ZReportText.z(outlet: outlet, close: closed), terminator: "")
         }
     }
 }

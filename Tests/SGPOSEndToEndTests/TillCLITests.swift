@@ -45,6 +45,9 @@ import Testing
         #expect(close.status == 0 && close.output.contains("variance S$0.00"), "\(close.output)\(close.error)")
         let z = try CLI.run(["till", "day-close"] + manager)
         #expect(z.status == 0 && z.output.contains("Z-report 2") && z.output.contains("refunds  1  S$13.90"), "\(z.output)\(z.error)")
+        // A reprint from the chain is byte for byte what was printed at the close.
+        let reprint = try CLI.run(["report", "z", "--data", demo + "/outlet-1", "--outlet", "1", "--number", "2"])
+        #expect(reprint.status == 0 && !reprint.output.isEmpty && z.output.hasSuffix(reprint.output), "\(reprint.output)\(reprint.error)")
 
         let audit = try CLI.run(["audit", "verify", demo + "/outlet-1", "--genesis", demo + "/genesis.json"])
         #expect(audit.status == 0, "\(audit.output)")

@@ -1,0 +1,92 @@
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+
+/// One transaction a report counts, with where and when it happened.
+public struct ReportEvent: Sendable {
+    public enum Kind: Sendable {
+        case sale(Sale)
+        /// A credit note, with the sale it refunds.
+        case refund(Refund, original: Sale)
+        /// A post-void, with the sale it cancels.
+        case void(SaleVoid, original: Sale)
+    }
+
+    public let kind: Kind
+    public let outlet: OutletID
+    public let height: UInt64
+    public let blockTimeMs: Int64
+    /// The signer's principal in the registry (the till).
+    public let principal: String
+    /// The business date the transaction counts on (docs/REPORTS.md, "Business dates").
+    public var businessDate: CivilTime.Date
+}
+
+/// Walks outlet chains in order and gives each sale, refund and void its business date:
+/// the date of the day-close (Z-report) that closes it, or, after an outlet's last
+/// day-close, the Singapore calendar date of its block. So a report over one business
+/// date of one outlet equals that date's Z-report.
+struct LedgerWalk {
+    let store: LedgerStore
+
+    /// Calls `visit` with every counted event of `outlets` whose business date is in
+    /// `range`, chain by chain in height order; `dayClose` with every Z-report met.
+    func walk(_ outlets: [OutletID], range: ReportRange, transaction: LMDBTransaction,
+              visit: (ReportEvent) throws -> Void, dayClose: (OutletID, UInt64, DayClose) throws -> Void = { _, _, _ in }) throws {
+        for outlet in outlets {
+            let state = store.stateReader(outlet, transaction)
+            var principals: [PublicKey: String] = [:]
+            var pending: [ReportEvent] = []
+            let head = try store.head(outlet, transaction)
+            var height: UInt64 = 1
+            while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
+                for signed in block.transactions {
+                    guard case .application(let type, let payload) = signed.envelope.body,
+                          [POSBodyType.sale, POSBodyType.refund, POSBodyType.void, POSBodyType.dayClose].contains(type) else { continue }
+                    let body = try POSBody.decode(type: type, payload: payload)
+                    let signer = signed.envelope.signer
+                    if principals[signer] == nil {
+                        let record = try state.read(.key(signer)).map { try KeyRecord(canonicalBytes: $0) }
+                        principals[signer] = record?.principal ?? signer.hex
+                    }
+                    let kind: ReportEvent.Kind
+                    switch body {
+                    case .sale(let sale): kind = .sale(sale)
+                    case .refund(let refund): kind = .refund(refund, original: try originalSale(refund.originalSale, transaction))
+                    case .void(let void): kind = .void(void, original: try originalSale(void.originalSale, transaction))
+                    case .dayClose(let close):
+                        try dayClose(outlet, height, close)
+                        let date = CivilTime.Date(iso: close.businessDate) ?? CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))
+                        for var event in pending where range.contains(date) {
+                            event.businessDate = date
+                            try visit(event)
+                        }
+                        pending.removeAll(keepingCapacity: true)
+                        continue
+                    default: continue
+                    }
+                    let blockTime = Int64(block.header.timestampMs)
+                    pending.append(ReportEvent(kind: kind, outlet: outlet, height: height, blockTimeMs: blockTime,
+                                               principal: principals[signer] ?? signer.hex,
+                                               businessDate: CivilTime.singaporeDate(epochMs: blockTime)))
+                }
+                height += 1
+            }
+            // The open day: no Z-report yet; the calendar date of each block.
+            for event in pending where range.contains(event.businessDate) { try visit(event) }
+        }
+    }
+
+    private func originalSale(_ id: Hash256, _ transaction: LMDBTransaction) throws -> Sale {
+        guard let location = try store.location(of: id, transaction),
+              let block = try store.block(location.outletID, height: location.height, transaction),
+              Int(location.index) < block.transactions.count,
+              case .application(let type, let payload) = block.transactions[Int(location.index)].envelope.body,
+              case .sale(let sale) = try POSBody.decode(type: type, payload: payload)
+        else { throw ReportError(.store, "sale \(id) referred to by a refund or void is not in this store") }
+        return sale
+    }
+}

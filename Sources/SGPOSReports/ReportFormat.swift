@@ -1,0 +1,121 @@
+import Foundation
+import SGPOSState
+
+/// A report as text: `table` for a terminal (aligned columns with totals), `json` (the
+/// API's documents), `csv` (one row per group, for a spreadsheet).
+public enum ReportFormat {
+    public static func json<T: Encodable>(_ document: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self)
+    }
+
+    public static func sales(_ summary: SalesSummary, format: String) throws -> String {
+        let document = ReportDocument.sales(summary)
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            var rows = ["group,key,salesCount,salesTotal,refundsTotal,voidsTotal,netSales,quantity,amount,gst"]
+            let all = ReportDocument.Figures(key: "all", salesCount: document.totals.salesCount, salesTotal: document.totals.salesTotal,
+                                             refundsTotal: document.totals.refundsTotal, voidsTotal: document.totals.voidsTotal,
+                                             netSales: document.totals.netSales)
+            for (group, figures) in [("total", [all]), ("day", document.byDay), ("hour", document.byHour), ("outlet", document.byOutlet),
+                                     ("till", document.byTill)] {
+                for row in figures {
+                    rows.append([group, csv(row.key), "\(row.salesCount)", row.salesTotal, row.refundsTotal, row.voidsTotal, row.netSales, "", "", ""]
+                        .joined(separator: ","))
+                }
+            }
+            for (group, goods) in [("sku", document.bySku), ("category", document.byCategory)] {
+                for row in goods { rows.append([group, csv(row.key), "", "", "", "", "", "\(row.quantity)", row.amount, row.gst].joined(separator: ",")) }
+            }
+            for (group, amounts) in [("tender", document.byTender), ("discount-rule", document.discountsByRule)] {
+                for row in amounts { rows.append([group, csv(row.key), "", "", "", "", "", "", row.amount, ""].joined(separator: ",")) }
+            }
+            return rows.joined(separator: "\n") + "\n"
+        default:
+            let totals = document.totals
+            var lines = [
+                "Sales \(document.from) to \(document.to), outlets \(document.outlets.map(String.init).joined(separator: ", "))",
+                "  covers " + document.covers.heads.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " "),
+                "",
+                "  sales      \(pad(totals.salesCount))  \(pad(totals.salesTotal, 14))   discounts \(totals.discountTotal), rounding \(totals.roundingTotal)",
+                "  refunds    \(pad(totals.refundsCount))  \(pad(totals.refundsTotal, 14))",
+                "  voids      \(pad(totals.voidsCount))  \(pad(totals.voidsTotal, 14))",
+                "  net sales  \(pad(""))  \(pad(totals.netSales, 14))   average basket \(totals.averageBasket), training receipts \(totals.trainingCount)",
+            ]
+            for (title, rows) in [("by day", document.byDay), ("by outlet", document.byOutlet), ("by till", document.byTill), ("by hour", document.byHour)] where !rows.isEmpty {
+                lines.append("")
+                lines.append("  \(title)" + String(repeating: " ", count: max(1, 22 - title.count)) + "   sales        total      refunds        voids          net")
+                for row in rows {
+                    lines.append("    \(row.key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(pad(row.salesCount)) \(pad(row.salesTotal, 12)) \(pad(row.refundsTotal, 12)) \(pad(row.voidsTotal, 12)) \(pad(row.netSales, 12))")
+                }
+            }
+            for (title, rows) in [("by SKU", document.bySku), ("by category", document.byCategory)] where !rows.isEmpty {
+                lines.append("")
+                lines.append("  \(title)" + String(repeating: " ", count: max(1, 22 - title.count)) + "    qty       amount          GST")
+                for row in rows {
+                    lines.append("    \(row.key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(pad(row.quantity)) \(pad(row.amount, 12)) \(pad(row.gst, 12))")
+                }
+            }
+            for (title, rows) in [("by tender", document.byTender), ("discounts by rule", document.discountsByRule)] where !rows.isEmpty {
+                lines.append("")
+                lines.append("  \(title)")
+                for row in rows { lines.append("    \(row.key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(pad(row.amount, 12))") }
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    public static func gst(_ gst: GSTReturn, format: String) throws -> String {
+        let document = ReportDocument.gst(gst)
+        let boxes = document.boxes.values
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            var rows = ["box,value"] + boxes.enumerated().map { "\($0.offset + 1),\($0.element ?? "")" }
+            rows += ["", "basisPoints,supplies,gst"] + document.byRate.map { "\($0.basisPoints),\($0.supplies),\($0.gst)" }
+            return rows.joined(separator: "\n") + "\n"
+        default:
+            let names = ["standard-rated supplies", "zero-rated supplies", "exempt supplies", "total supplies (1+2+3)",
+                         "taxable purchases", "output tax due", "input tax and refunds claimed"]
+            var lines = ["GST F5 \(document.from) to \(document.to), outlets \(document.outlets.map(String.init).joined(separator: ", "))",
+                         "  covers " + document.covers.heads.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " "), ""]
+            for (index, name) in names.enumerated() {
+                lines.append("  box \(index + 1)  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(pad(boxes[index] ?? "not recorded", 14))")
+            }
+            lines.append("")
+            for rate in document.byRate {
+                lines.append("  at \(rate.basisPoints / 100).\(rate.basisPoints % 100 < 10 ? "0" : "")\(rate.basisPoints % 100) %: supplies \(rate.supplies), GST \(rate.gst)")
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    private static func pad(_ value: some CustomStringConvertible, _ width: Int = 6) -> String {
+        let text = value.description
+        return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    /// A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
+    static func csv(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension ReportDocument {
+    /// A Z-report as JSON: the day-close as recorded, with the block that holds it.
+    public struct ZReport: Codable, Sendable, Equatable {
+        public var report = "z"
+        public var outletId: UInt32
+        public var height: UInt64
+        public var zNumber: UInt64
+        public var businessDate: String
+        public var text: String
+    }
+
+    public static func z(outlet: UInt32, close: DayClose, height: UInt64) -> ZReport {
+        ZReport(outletId: outlet, height: height, zNumber: close.zNumber, businessDate: close.businessDate, text: ZReportText.z(outlet: outlet, close: close))
+    }
+}

@@ -1,0 +1,83 @@
+import SGPOSChain
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+
+/// The reports of a store (docs/REPORTS.md): one home for every figure the CLI
+/// (`sgpos report`), the HTTP API (`GET /v1/reports/{name}`) and the back office show.
+/// Reads one consistent LMDB snapshot; each report says which heads it covers.
+public struct Reports: Sendable {
+    public let store: LedgerStore
+
+    public init(store: LedgerStore) { self.store = store }
+
+    /// The report names, as the CLI and the API spell them.
+    public static let names = ["sales", "gst", "z", "x"]
+
+    /// Sales, refunds and voids of `range` (docs/REPORTS.md, "sales").
+    public func sales(_ range: ReportRange) throws -> SalesSummary {
+        try read { transaction in
+            let (outlets, heads) = try scope(range, transaction)
+            var summary = SalesSummary(range: range, outlets: outlets, heads: heads)
+            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { summary.add($0) })
+            return summary
+        }
+    }
+
+    /// GST F5 boxes of `range` (docs/REPORTS.md, "gst").
+    public func gst(_ range: ReportRange) throws -> GSTReturn {
+        try read { transaction in
+            let (outlets, heads) = try scope(range, transaction)
+            var gst = GSTReturn(range: range, outlets: outlets, heads: heads)
+            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { gst.add($0) })
+            return gst
+        }
+    }
+
+    /// The Z-report number `number` of `outlet` as it was closed, and the block holding it.
+    public func zReport(outlet: OutletID, number: UInt64) throws -> (close: DayClose, height: UInt64) {
+        try read { transaction in
+            guard store.genesis.outlet(outlet) != nil else { throw ReportError(.unknownOutlet, "outlet \(outlet) is not in the genesis") }
+            let head = try store.head(outlet, transaction)
+            var height: UInt64 = 1
+            while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
+                for signed in block.transactions {
+                    if case .application(let type, let payload) = signed.envelope.body, type == POSBodyType.dayClose,
+                       case .dayClose(let close) = try POSBody.decode(type: type, payload: payload), close.zNumber == number {
+                        return (close, height)
+                    }
+                }
+                height += 1
+            }
+            throw ReportError(.notFound, "outlet \(outlet) has no Z-report \(number) (its last is \(try store.stateReader(outlet, transaction).outletBooks(outlet).lastZNumber))")
+        }
+    }
+
+    /// The open period of `outlet` so far (an X-report) and the number its Z-report will have.
+    public func xReport(outlet: OutletID) throws -> (totals: PeriodTotals, nextZ: UInt64) {
+        try read { transaction in
+            guard store.genesis.outlet(outlet) != nil else { throw ReportError(.unknownOutlet, "outlet \(outlet) is not in the genesis") }
+            let books = try store.stateReader(outlet, transaction).outletBooks(outlet)
+            return (books.period, books.lastZNumber + 1)
+        }
+    }
+
+    private func scope(_ range: ReportRange, _ transaction: LMDBTransaction) throws -> ([OutletID], [ChainHead]) {
+        let known = store.genesis.outlets.map(\.id)
+        let outlets = range.outlets ?? known
+        for outlet in outlets where !known.contains(outlet) {
+            throw ReportError(.unknownOutlet, "outlet \(outlet) is not in the genesis")
+        }
+        return (outlets, try outlets.map { try store.head($0, transaction) })
+    }
+
+    private func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        do {
+            return try store.environment.read(body)
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw ReportError(.store, "the store could not be read: \(error)")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import SGPOSCommandSupport
+import SGPOSReports
+import SGPOSRetail
+
+/// `sgpos report NAME`: the reports of a node's data directory (docs/REPORTS.md), computed
+/// by SGPOSReports, the one home of every figure (the API and the back office call it too).
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Sales, GST (IRAS F5 boxes), Z-report reprints and X-reports from a node's data directory.",
+        discussion: """
+            sales  sales, refunds and voids by day, hour, outlet, till, SKU, category, tender and discount rule
+            gst    GST for the period as GST F5 boxes 1-7, by rate
+            z      reprint Z-report --number of --outlet exactly as it was closed
+            x      the open period of --outlet so far (what the next Z-report will hold), without closing
+            Periods are business dates (Singapore): a sale counts on the date of the Z-report that closed it.
+            """)
+
+    @Argument(help: "sales, gst, z or x.") var name: String
+    @Option(help: "Node data directory (every outlet chain it holds).") var data: String
+    @Option(help: "First business date, YYYY-MM-DD (sales, gst; default: today in Singapore).") var from: String?
+    @Option(help: "Last business date, YYYY-MM-DD (sales, gst; default: --from).") var to: String?
+    @Option(help: "Only this outlet (sales, gst); the outlet (z, x).") var outlet: UInt32?
+    @Option(help: "The Z-report number (z).") var number: UInt64?
+    @Option(help: "table (default), json or csv.") var format: String = "table"
+
+    func validate() throws {
+        guard Reports.names.contains(name) else { throw ValidationError("report must be one of \(Reports.names.joined(separator: ", ")), not \(name)") }
+        guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
+        if ["z", "x"].contains(name), outlet == nil { throw ValidationError("report \(name) needs --outlet") }
+        if name == "z", number == nil { throw ValidationError("report z needs --number") }
+    }
+
+    func run() throws {
+        let reports = Reports(store: try openStore(data))
+        let today = CivilTime.singaporeDate(epochMs: Int64(Date().timeIntervalSince1970 * 1_000)).description
+        let start = from ?? today
+        do {
+            switch name {
+            case "sales":
+                let summary = try reports.sales(try ReportRange(from: start, to: to ?? start, outlet: outlet))
+                print(try ReportFormat.sales(summary, format: format), terminator: "")
+            case "gst":
+                let gst = try reports.gst(try ReportRange(from: start, to: to ?? start, outlet: outlet))
+                print(try ReportFormat.gst(gst, format: format), terminator: "")
+            case "z":
+                let (close, height) = try reports.zReport(outlet: outlet!, number: number!)
+                if format == "json" {
+                    print(try ReportFormat.json(ReportDocument.z(outlet: outlet!, close: close, height: height)))
+                } else {
+                    print(ZReportText.z(outlet: outlet!, close: close), terminator: "")
+                }
+            default:
+                let (totals, nextZ) = try reports.xReport(outlet: outlet!)
+                print(ZReportText.x(outlet: outlet!, nextZ: nextZ, totals: totals), terminator: "")
+            }
+        } catch let error as ReportError {
+            throw CLIError("report \(name): \(error.message)")
+        }
+    }
+}
