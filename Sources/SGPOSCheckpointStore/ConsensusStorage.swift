@@ -26,13 +26,45 @@ public struct ConsensusStorage: Sendable {
 
     /// Durable when it returns (the environment's durable commit).
     public func saveValidatorState(_ state: PersistedValidatorState) throws {
-        try environment.write { transaction in try transaction.put(validator, Self.validatorKey, state.canonicalBytes) }
+        try environment.write { transaction in try put(state, transaction) }
     }
 
     public func store(_ certificate: CommitCertificate) throws {
+        try environment.write { transaction in try put(certificate, transaction) }
+    }
+
+    /// A decision, in one write transaction: the commit certificate of height H and the
+    /// validator's signing state at H + 1 (``TendermintCore``'s move past H: no lock, no
+    /// valid value, the last signed position kept). Durable when it returns; after a crash
+    /// both are on disk or neither.
+    ///
+    /// Written apart (``store(_:)``, then ``saveValidatorState(_:)``), a crash between the
+    /// two fsyncs left checkpoint H stored with the signing state still at H, and a restart
+    /// had to notice and finish the move (docs/CONSENSUS.md §3). One transaction leaves
+    /// the validator before H (H decided again from the certificates the others gossip)
+    /// or past it, never between, and costs one fsync instead of two.
+    public func storeDecision(_ certificate: CommitCertificate, nextState: PersistedValidatorState) throws {
+        try storeDecision(certificate, nextState: nextState, afterCertificate: {})
+    }
+
+    /// ``storeDecision(_:nextState:)`` with `afterCertificate` run between the two puts,
+    /// inside the transaction (tests make it throw: a write that fails midway).
+    func storeDecision(_ certificate: CommitCertificate, nextState: PersistedValidatorState,
+                       afterCertificate: () throws -> Void) throws {
+        precondition(nextState.height == certificate.height + 1, "a decision moves the validator to the next height")
         try environment.write { transaction in
-            try transaction.put(checkpoints, Self.key(certificate.height), certificate.canonicalBytes)
+            try put(certificate, transaction)
+            try afterCertificate()
+            try put(nextState, transaction)
         }
+    }
+
+    func put(_ certificate: CommitCertificate, _ transaction: LMDBTransaction) throws {
+        try transaction.put(checkpoints, Self.key(certificate.height), certificate.canonicalBytes)
+    }
+
+    func put(_ state: PersistedValidatorState, _ transaction: LMDBTransaction) throws {
+        try transaction.put(validator, Self.validatorKey, state.canonicalBytes)
     }
 
     public func certificate(height: UInt64) throws -> CommitCertificate? {

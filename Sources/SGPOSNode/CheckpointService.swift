@@ -30,8 +30,11 @@ public actor CheckpointService: Service {
     public typealias Status = API.CheckpointStatus
 
     /// The service's own thread. Its durable writes (the validator's signing state before
-    /// every vote, each decided certificate) fsync there, never on the cooperative pool
-    /// that serves HTTP and replication (as ``GroupCommitter`` keeps block commits off it).
+    /// every vote; each decided certificate with the move to the next height, one
+    /// transaction; the network state that follows) fsync there, never on the cooperative
+    /// pool that serves HTTP and replication (as ``GroupCommitter`` keeps block commits off
+    /// it): the core, and through it the application and the state store, run only on
+    /// this actor.
     static let executorLoop: any EventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
     public nonisolated var unownedExecutor: UnownedSerialExecutor { Self.executorLoop.executor.asUnownedSerialExecutor() }
 

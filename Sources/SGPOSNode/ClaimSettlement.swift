@@ -6,7 +6,6 @@ import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
-import SGPOSTill
 
 /// Settles other outlets' points claims on this outlet's chain about once a second, in its
 /// own task: a slow settlement never delays a vote of the checkpoint service.
@@ -67,14 +66,14 @@ enum ClaimSettlement {
             let claim = record.claim
             do {
                 let atMs = Int64(wallClockMs())
-                let (session, balance) = try node.withState(of: node.outletID) { state in
-                    (try TillSession.resume(genesis: node.genesis, outlet: node.outletID, key: node.nodeKey, state: state),
+                let (resumed, balance) = try node.withState(of: node.outletID) { state in
+                    (try EnvelopeSigner.resume(chainID: node.genesis.chainID, outlet: node.outletID, key: node.nodeKey, state: state),
                      try state.memberAccount(claim.memberID)?.balance(onDay: SaleCalculator.day(atMs)) ?? 0)
                 }
-                var signer = session
+                var signer = resumed
                 let body = PointsSettle(claimID: claim.claimID, claimant: claimant, memberID: claim.memberID, points: claim.points,
                                         debited: min(claim.points, balance))
-                let outcome = try await node.submit(signer.sign(.pointsSettle(body), atMs: atMs))
+                let outcome = try await node.submit(signer.sign(POSBody.pointsSettle(body).transactionBody, atMs: atMs))
                 logger.notice("settled outlet \(claimant)'s claim \(claim.claimID) on member \(claim.memberID): \(body.debited) of \(claim.points) points (\(outcome))")
             } catch {
                 logger.warning("could not settle outlet \(claimant)'s claim \(claim.claimID): \(error)")

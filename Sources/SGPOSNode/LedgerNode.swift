@@ -8,7 +8,6 @@ import SGPOSRetail
 import SGPOSOperations
 import SGPOSState
 import SGPOSStore
-import SGPOSTill
 import Synchronization
 import SGPOSClient
 

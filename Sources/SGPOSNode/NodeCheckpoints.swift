@@ -214,6 +214,34 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         do { try storage.store(certificate) } catch {
             preconditionFailure("a decided checkpoint could not be stored: \(error)")
         }
+        follow(certificate)
+    }
+
+    /// The decision and the validator's move to the next height in one LMDB write
+    /// transaction (``ConsensusStorage/storeDecision(_:nextState:)``), then as
+    /// ``committed(_:)``. This node's core saves its signing state through
+    /// `LMDBValidatorStateStore(storage)`, the same environment and table, so the state
+    /// goes there directly.
+    ///
+    /// Apart, a crash between the certificate's fsync and the state's left checkpoint H on
+    /// disk with the signing state still at H (the restart had to finish the move);
+    /// together, the node restarts before H or past it, and a decision costs one fsync.
+    /// The network state that follows is not part of it: it is derived from the stored
+    /// certificates and the blocks they cover, may lag them (a catching-up node holds
+    /// certificates first), and is advanced in its own transaction (its changes, the
+    /// evidence, validator updates and allowance grants it records, and its position
+    /// together), again on every tick after a crash.
+    func committed(_ certificate: CommitCertificate, nextState: PersistedValidatorState, store: any ValidatorStateStore) {
+        assert(store is LMDBValidatorStateStore, "the node's core keeps its signing state in this node's LMDB environment")
+        do { try storage.storeDecision(certificate, nextState: nextState) } catch {
+            preconditionFailure("a decided checkpoint and the validator state could not be stored: \(error)")
+        }
+        follow(certificate)
+    }
+
+    /// What a stored decision changes here: the history, the last checkpoint, the
+    /// validator schedule, and the network state as far as this node holds the blocks.
+    private func follow(_ certificate: CommitCertificate) {
         if history.size == certificate.height - 1 { history.append(leafHash: Checkpoint.historyLeaf(value: certificate.value)) }
         // A quorum decided a value this node cannot follow (it does not decode, or carries
         // an update that does not apply): a faulty quorum or a bug. Going on could sign

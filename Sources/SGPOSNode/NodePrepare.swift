@@ -6,7 +6,6 @@ import SGPOSCrypto
 import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
-import SGPOSTill
 import SGPOSStore
 import SGPOSClient
 

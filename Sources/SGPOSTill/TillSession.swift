@@ -7,29 +7,27 @@ import SGPOSState
 
 /// A till's signing session: its key, its principal and its next sequence number. It
 /// builds the exact transactions the state machine accepts (the same ``SaleCalculator``),
-/// signs them, and keeps every signed transaction so a retry resends the same bytes
-/// (same idempotency id: never a second sale).
+/// signs them through the chain's ``EnvelopeSigner`` (as the node signs its own), and
+/// keeps every signed transaction so a retry resends the same bytes (same idempotency id:
+/// never a second sale).
 public struct TillSession: Sendable {
     public let genesis: Genesis
-    public let outlet: OutletID
-    public let key: SigningKey
     public let principal: String
-    public private(set) var nextSequence: UInt64
+    private var signer: EnvelopeSigner
+
+    public var outlet: OutletID { signer.outlet }
+    public var key: SigningKey { signer.key }
+    public var nextSequence: UInt64 { signer.nextSequence }
 
     public init(genesis: Genesis, outlet: OutletID, key: SigningKey, principal: String, lastSequence: UInt64) {
         self.genesis = genesis
-        self.outlet = outlet
-        self.key = key
         self.principal = principal
-        self.nextSequence = lastSequence + 1
+        signer = EnvelopeSigner(chainID: genesis.chainID, outlet: outlet, key: key, lastSequence: lastSequence)
     }
 
     /// A session that continues after the key's last accepted sequence in `state`.
     public static func resume(genesis: Genesis, outlet: OutletID, key: SigningKey, state: some StateReader) throws -> TillSession {
-        guard let bytes = try state.read(.key(key.publicKey)) else {
-            throw LedgerRejection(.unknownSigner, "key \(key.publicKey) is not registered on outlet \(outlet)")
-        }
-        let record = try KeyRecord(canonicalBytes: bytes)
+        let record = try EnvelopeSigner.registration(of: key.publicKey, outlet: outlet, state: state)
         return TillSession(genesis: genesis, outlet: outlet, key: key, principal: record.principal,
                            lastSequence: record.lastSequence)
     }
@@ -41,12 +39,7 @@ public struct TillSession: Sendable {
 
     /// Signs any transaction body with the next sequence number.
     public mutating func signChain(_ body: TransactionBody, atMs: Int64, idempotency: IdempotencyID? = nil) -> SignedTransaction {
-        defer { nextSequence += 1 }
-        return TransactionEnvelope(
-            chainID: genesis.chainID, outletID: outlet, signer: key.publicKey, sequence: nextSequence,
-            idempotencyID: idempotency ?? IdempotencyID(bytes: secureRandomBytes(IdempotencyID.byteCount))!,
-            timestampMs: TimestampMs(atMs), body: body
-        ).signed(by: key)
+        signer.sign(body, atMs: atMs, idempotency: idempotency)
     }
 
     /// The builder of this till's sales, refunds and closings.
