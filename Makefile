@@ -18,6 +18,9 @@ release: bootstrap
 run: build
 	.build/debug/sgpos demo --dir $(DEMO_DIR)
 	.build/debug/sgpos audit verify $(DEMO_DIR)/outlet-1 --genesis $(DEMO_DIR)/genesis.json
+	@echo "== the network's sales and GST for the demo day (docs/REPORTS.md; any node's copy holds every outlet)"
+	.build/debug/sgpos report sales --data $(DEMO_DIR)/outlet-1
+	.build/debug/sgpos report gst --data $(DEMO_DIR)/outlet-1
 
 # Unit, store, crash and end-to-end tests (Swift Testing), then the independent Python verifier,
 # the OpenAPI document validated and schemathesis against a real node (Python steps in their

@@ -102,8 +102,8 @@ let package = Package(
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
-            "SGPOSClient", "SGPOSProofs", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations",
-            "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
+            "SGPOSClient", "SGPOSProofs", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSReports",
+            "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +171,7 @@ let package = Package(
                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport", "CSodium",
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSReports", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport", "CSodium",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]

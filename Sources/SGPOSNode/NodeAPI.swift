@@ -121,6 +121,7 @@ public struct NodeAPI: Sendable {
             return try self.member(try decodedParameter(context, "id"))
         }
         addMemberDirectoryRoutes(to: router, bodyMax: bodyMax)
+        addReportRoutes(to: router)
         router.get("/v1/network/members/:id") { request, context in
             try self.auth.authorize(request, body: nil, .outletStaff(here))
             let id = try decodedParameter(context, "id")

@@ -19,6 +19,8 @@ enum Access: Sendable {
     case outletManager(OutletID)
     /// An operator of any outlet, an auditor or an admin.
     case anyManager
+    /// An auditor or an admin: what spans every outlet's figures (network reports).
+    case auditor
     /// A genesis admin.
     case admin
 }
@@ -52,6 +54,7 @@ struct Caller: Sendable {
         case .outletStaff(let outlet): "a till or operator key of outlet \(outlet), an auditor or an admin"
         case .outletManager(let outlet): "an operator key of outlet \(outlet), an auditor or an admin"
         case .anyManager: "an operator, auditor or admin key"
+        case .auditor: "an auditor or admin key"
         case .admin: "an admin key"
         }
     }

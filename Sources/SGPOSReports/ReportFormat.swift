@@ -115,6 +115,29 @@ extension ReportDocument {
         public var text: String
     }
 
+    /// An X-report as JSON: the open period's figures, as the next Z-report will hold them.
+    public struct XReport: Codable, Sendable, Equatable {
+        public var report = "x"
+        public var outletId: UInt32
+        public var nextZ: UInt64
+        public var salesCount: Int64
+        public var salesTotal: String
+        public var refundsCount: Int64
+        public var refundsTotal: String
+        public var voidsCount: Int64
+        public var voidsTotal: String
+        public var netSales: String
+        public var text: String
+    }
+
+    public static func x(outlet: UInt32, nextZ: UInt64, totals: PeriodTotals) -> XReport {
+        let money = ReportMoney.text
+        return XReport(outletId: outlet, nextZ: nextZ, salesCount: totals.salesCount, salesTotal: money(totals.salesTotal),
+                       refundsCount: totals.refundsCount, refundsTotal: money(totals.refundsTotal), voidsCount: totals.voidsCount,
+                       voidsTotal: money(totals.voidsTotal), netSales: money(totals.netSales),
+                       text: ZReportText.x(outlet: outlet, nextZ: nextZ, totals: totals))
+    }
+
     public static func z(outlet: UInt32, close: DayClose, height: UInt64) -> ZReport {
         ZReport(outletId: outlet, height: height, zNumber: close.zNumber, businessDate: close.businessDate, text: ZReportText.z(outlet: outlet, close: close))
     }

@@ -1,0 +1,99 @@
+import Dispatch
+import Foundation
+import Hummingbird
+import SGPOSChain
+import SGPOSReports
+import SGPOSRetail
+import SGPOSStore
+import Synchronization
+
+/// `GET /v1/reports/{name}` (docs/API.md, "Reports"; docs/REPORTS.md): the reports of
+/// SGPOSReports over this node's store, which holds every outlet's chain. One outlet's
+/// reports: its operators, auditors and admins; the whole network's: auditors and admins.
+/// Reports run one at a time on their own queue (a report reads many blocks; the
+/// cooperative pool must not wait on it), at most ``waitingMax`` waiting (then 503).
+extension NodeAPI {
+    static let reportWaitingMax = 4
+
+    func addReportRoutes(to router: RecordingRouter) {
+        let runner = ReportRunner(reports: Reports(store: node.store), waitingMax: Self.reportWaitingMax)
+        router.get("/v1/reports/:name") { request, context in
+            let name = try context.parameters.require("name")
+            let query = request.uri.queryParameters
+            for (key, _) in query where !["from", "to", "outlet", "number"].contains(String(key)) {
+                return problem(.badRequest, "malformed", 0, "unknown query parameter \"\(key)\" (from, to, outlet, number)")
+            }
+            guard Reports.names.contains(name) else {
+                return problem(.notFound, "not-found", 0, "no report \"\(name)\"; reports: \(Reports.names.joined(separator: ", "))")
+            }
+            var outlet: OutletID?
+            if let text = query["outlet"] {
+                guard let value = OutletID(String(text)) else { return problem(.badRequest, "malformed", 0, "outlet must be an outlet id (0...4294967295)") }
+                outlet = value
+            }
+            var number: UInt64?
+            if let text = query["number"] {
+                guard let value = UInt64(String(text)), value > 0 else { return problem(.badRequest, "malformed", 0, "number must be a Z-report number (1 or more)") }
+                number = value
+            }
+            if ["z", "x"].contains(name), outlet == nil { return problem(.badRequest, "malformed", 0, "report \(name) needs outlet") }
+            if name == "z", number == nil { return problem(.badRequest, "malformed", 0, "report z needs number") }
+            try self.auth.authorize(request, body: nil, outlet.map { .outletManager($0) } ?? .auditor)
+            let today = CivilTime.singaporeDate(epochMs: Int64(wallClockMs())).description
+            let from = query["from"].map(String.init) ?? today
+            let to = query["to"].map(String.init) ?? from
+            let (only, zNumber) = (outlet, number)
+            do {
+                let document = try await runner.run { reports -> String in
+                    let (outlet, number) = (only, zNumber)
+                    switch name {
+                    case "sales": return try ReportFormat.json(ReportDocument.sales(try reports.sales(try ReportRange(from: from, to: to, outlet: outlet))))
+                    case "gst": return try ReportFormat.json(ReportDocument.gst(try reports.gst(try ReportRange(from: from, to: to, outlet: outlet))))
+                    case "z":
+                        let (close, height) = try reports.zReport(outlet: outlet!, number: number!)
+                        return try ReportFormat.json(ReportDocument.z(outlet: outlet!, close: close, height: height))
+                    default:
+                        let (totals, nextZ) = try reports.xReport(outlet: outlet!)
+                        return try ReportFormat.json(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals))
+                    }
+                }
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
+            } catch let error as ReportError {
+                if error.isNotFound { return problem(.notFound, "not-found", error.code, error.message) }
+                if error.isStoreFailure { throw error }
+                // A date that does not exist (2026-02-30) or from after to: well-formed, refused (422).
+                return problem(.unprocessableContent, "rejected", error.code, error.message)
+            } catch is ReportRunner.Busy {
+                return problem(.serviceUnavailable, "overloaded", 0, "\(Self.reportWaitingMax) reports are already waiting; try again")
+            }
+        }
+    }
+}
+
+/// Runs reports one at a time on a queue of their own; refuses when too many wait.
+final class ReportRunner: Sendable {
+    struct Busy: Error {}
+    private let reports: Reports
+    private let queue = DispatchQueue(label: "sgpos.node.reports")
+    private let waiting = Mutex(0)
+    private let waitingMax: Int
+
+    init(reports: Reports, waitingMax: Int) {
+        self.reports = reports
+        self.waitingMax = waitingMax
+    }
+
+    func run<T: Sendable>(_ work: @escaping @Sendable (Reports) throws -> T) async throws -> T {
+        let admitted = waiting.withLock { count -> Bool in
+            guard count < waitingMax else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { throw Busy() }
+        defer { waiting.withLock { $0 -= 1 } }
+        let reports = self.reports
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work(reports) }) }
+        }
+    }
+}

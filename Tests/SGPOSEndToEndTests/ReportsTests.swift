@@ -1,0 +1,68 @@
+import Foundation
+import SGPOSChain
+import SGPOSReports
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+import Testing
+
+/// Reports against the chain's own Z-reports (docs/REPORTS.md, "How an auditor checks a
+/// report"): over one outlet and one business date, the sales report and the GST return
+/// are that date's Z-report; over the whole range the GST return is the sum of the
+/// Z-reports and the open period. The demo has sales, refunds, voids, training receipts,
+/// every tender and four outlets replicated into one data directory.
+@Suite struct ReportsTests {
+    @Test func reportsAgreeWithEveryZReportToTheCent() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.demo(demo, outlets: 4, sales: 20).status == 0)
+        let store = try LedgerStore.open(dataDirectory: demo + "/outlet-1")
+        let reports = Reports(store: store)
+        var closes: [(outlet: OutletID, close: DayClose)] = []
+        var open: [OutletID: PeriodTotals] = [:]
+        for outlet in store.genesis.outlets.map(\.id) {
+            var number: UInt64 = 1
+            while let (close, _) = try? reports.zReport(outlet: outlet, number: number) {
+                closes.append((outlet, close))
+                number += 1
+            }
+            open[outlet] = try reports.xReport(outlet: outlet).totals
+        }
+        #expect(closes.count >= 4, "every outlet of the demo closes its day")
+        var sumGST = 0 as Int64, sumAmount = 0 as Int64
+        for (outlet, close) in closes {
+            let range = try ReportRange(from: close.businessDate, to: close.businessDate, outlet: outlet)
+            let sales = try reports.sales(range)
+            let z = close.totals
+            let label = "outlet \(outlet) Z \(close.zNumber) \(close.businessDate)"
+            #expect(sales.totals.salesCount == z.salesCount && sales.totals.salesTotal == z.salesTotal, "\(label): sales")
+            #expect(sales.totals.refundsCount == z.refundsCount && sales.totals.refundsTotal == z.refundsTotal, "\(label): refunds")
+            #expect(sales.totals.voidsCount == z.voidsCount && sales.totals.voidsTotal == z.voidsTotal, "\(label): voids")
+            #expect(sales.discountTotal == z.discountTotal && sales.roundingTotal == z.roundingTotal, "\(label): discounts, rounding")
+            #expect(sales.trainingCount == z.trainingCount, "\(label): training")
+            let tenders = Dictionary(uniqueKeysWithValues: z.tenders.map { ($0.kind.name, $0.amount) })
+            #expect(sales.byTender.filter { $0.value != 0 } == tenders.filter { $0.value != 0 }, "\(label): tenders")
+            let gst = try reports.gst(range)
+            #expect(gst.rates.map { [Int64($0.basisPoints), $0.amount, $0.gst] } == z.gstByRate.map { [Int64($0.basisPoints), $0.amount, $0.gst] },
+                    "\(label): GST by rate")
+            sumGST += z.gstByRate.reduce(0) { $0 + $1.gst }
+            sumAmount += z.gstByRate.reduce(0) { $0 + $1.amount }
+        }
+        for totals in open.values {
+            sumGST += totals.gstByRate.reduce(0) { $0 + $1.gst }
+            sumAmount += totals.gstByRate.reduce(0) { $0 + $1.amount }
+        }
+        // The whole range: every Z-report and every open period, nothing twice.
+        let everything = try reports.gst(try ReportRange(from: "2000-01-01", to: "2999-12-31"))
+        #expect(everything.box6 == sumGST && everything.box1 == sumAmount - sumGST, "GST return = sum of the Z-reports and open periods")
+        #expect(everything.box4 == everything.box1 && everything.box1 > 0)
+        // Refund and void figures of the demo are not zero, so the test sees them.
+        let all = try reports.sales(try ReportRange(from: "2000-01-01", to: "2999-12-31"))
+        #expect(all.totals.refundsCount > 0 && all.totals.voidsCount > 0 && all.trainingCount > 0)
+        #expect(all.bySKU.values.reduce(0) { $0 + $1.amount } == all.byCategory.values.reduce(0) { $0 + $1.amount })
+        // Outside every business date: nothing; a bad range and an unknown outlet are errors.
+        #expect(try reports.sales(try ReportRange(from: "2001-01-01", to: "2001-12-31")).totals.salesCount == 0)
+        #expect(throws: ReportError.self) { try ReportRange(from: "2026-12-31", to: "2026-01-01") }
+        #expect(throws: ReportError.self) { try reports.sales(try ReportRange(from: "2026-01-01", to: "2026-12-31", outlet: 99)) }
+    }
+}

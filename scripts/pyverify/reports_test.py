@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Cases of reports.py on made-up transactions: money strings, half-away-from-zero rounding
+of the average basket, Singapore hours, the business-date assignment (day-close buckets and
+the open day), the sales and GST figures of sales, refunds, voids and training sales across
+two business days, the Z-report check (two Z-reports of one date, an open day that falls on a
+closed date) and the comparison's first differing path. The demo (run-tests) covers the
+path through LMDB; these pin the rules a literal reading could get wrong.
+
+Usage: python3 scripts/pyverify/reports_test.py   (prints 'N passed, M failed')
+"""
+import copy
+import datetime
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pos  # noqa: E402
+import reports  # noqa: E402
+
+SGT = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def sg_ms(text):
+    """'2026-12-05 10:15' Singapore time -> ms since the epoch."""
+    return int(datetime.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SGT).timestamp() * 1000)
+
+
+def line(sku, category, qty, incl, net, gst, discounts=()):
+    return {"sku": sku, "category": category, "qty": qty, "unit": 0, "incl": incl, "discounts": list(discounts),
+            "net": net, "gst": gst}
+
+
+def cash(tendered, change=0):
+    return {"kind": 1, "tendered": tendered, "change": change}
+
+
+def other(kind, amount):
+    return {"kind": kind, "amount": amount}
+
+
+def sale(lines, total, tenders, rounding=0, training=False, rate=900):
+    return {"training": training, "lines": lines, "rate": rate, "discount": sum(a for l in lines for _, a in l["discounts"]),
+            "gst": sum(l["gst"] for l in lines), "total": total, "rounding": rounding, "tenders": tenders}
+
+
+def period(sales_count=0, sales_total=0, discount_total=0, rounding_total=0, refunds_count=0, refunds_total=0,
+           voids_count=0, voids_total=0, training_count=0, rates=(), tenders=()):
+    return {"sales_count": sales_count, "sales_total": sales_total, "discount_total": discount_total,
+            "rounding_total": rounding_total, "refunds_count": refunds_count, "refunds_total": refunds_total,
+            "voids_count": voids_count, "voids_total": voids_total, "training_count": training_count,
+            "rates": [list(r) for r in rates], "tenders": [list(t) for t in tenders],
+            "grand_sales": 0, "grand_refunds": 0, "grand_voids": 0}
+
+
+def chain(*entries, outlet=1):
+    """[(kind, body, Singapore block time, principal, txid)] -> records in chain order."""
+    out = []
+    for height, (kind, body, when, principal, txid) in enumerate(entries, 1):
+        out.append({"outlet": outlet, "height": height, "index": 0, "txid": txid, "block_time": sg_ms(when),
+                    "kind": kind, "body": body, "principal": principal})
+    return reports.assign_business_dates(out)
+
+
+# Outlet 1 over two business days, then an open day:
+#   2026-12-05: sale A (till-01: a discounted GST-inclusive pen line and a GST-exclusive TV
+#   line, cash + card), a training sale, sale C (till-02, cash with rounding +2) and its void;
+#   Z 1 at 22:00. 2026-12-06: a partial refund of A's pen line; Z 2 at 00:30 on the 7th,
+#   dated the 6th. Open day: sale D on the 7th by PayNow.
+SALE_A = sale([line("PEN-BLUE", "stationery", 2, True, 180, 15, [("promo-pen", 20)]),
+               line("TV-55-4K", "electronics", 1, False, 10000, 900)], 11080, [cash(6000), other(3, 5080)])
+SALE_B = sale([line("GUM", "snacks", 1, True, 365, 30)], 365, [cash(365)], training=True)
+SALE_C = sale([line("MILK-1L", "dairy", 3, True, 1093, 90)], 1093, [cash(2000, 905)], rounding=2)
+VOID_C = {"original": b"C" * 32, "reason": "wrong item"}
+REFUND_A = {"original": b"A" * 32, "lines": [(0, 1, 90, 8)], "rate": 900, "amount": 90, "gst": 8,
+            "tenders": [cash(90)]}
+SALE_D = sale([line("KAYA-JAR", "spreads", 1, True, 545, 45)], 545, [other(4, 545)])
+Z1 = (1, "2026-12-05", period(2, 12173, 20, 2, 0, 0, 1, 1093, 1, [(900, 11080, 915)], [(1, 6000), (3, 5080)]))
+Z2 = (2, "2026-12-06", period(refunds_count=1, refunds_total=90, rates=[(900, -90, -8)], tenders=[(1, -90)]))
+
+
+def scenario(z1=Z1, z2=Z2):
+    return chain((pos.SALE, SALE_A, "2026-12-05 10:15", "till-01", b"A" * 32),
+                 (pos.SALE, SALE_B, "2026-12-05 10:20", "till-02", b"B" * 32),
+                 (pos.SALE, SALE_C, "2026-12-05 11:40", "till-02", b"C" * 32),
+                 (pos.VOID, VOID_C, "2026-12-05 11:45", "till-02", b"V" * 32),
+                 (pos.DAY_CLOSE, z1, "2026-12-05 22:00", "manager", b"1" * 32),
+                 (pos.REFUND, REFUND_A, "2026-12-06 09:05", "till-01", b"R" * 32),
+                 (pos.DAY_CLOSE, z2, "2026-12-07 00:30", "manager", b"2" * 32),
+                 (pos.SALE, SALE_D, "2026-12-07 08:00", "till-01", b"D" * 32))
+
+
+def main():
+    passed = failed = 0
+
+    def check(name, ok):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAILED: {name}")
+
+    # Money strings and rounding.
+    check("money 12.30", reports.money(1230) == "12.30")
+    check("money -0.05", reports.money(-5) == "-0.05")
+    check("money 0.00", reports.money(0) == "0.00")
+    check("money -1.00", reports.money(-100) == "-1.00")
+    check("money 1234567.89", reports.money(123456789) == "1234567.89")
+    check("average basket 0 without sales", reports.average_basket(0, 0) == 0)
+    check("average basket 333.33 down", reports.average_basket(1000, 3) == 333)
+    check("average basket x.5 up", reports.average_basket(1001, 2) == 501)
+    check("average basket 2/3 up", reports.average_basket(2, 3) == 1)
+    check("average basket negative half away from zero", reports.average_basket(-1001, 2) == -501)
+    check("hour: the epoch is 08 in Singapore", reports.sg_hour(0) == "08")
+    check("hour: 16:00Z is 00", reports.sg_hour(sg_ms("2026-12-06 00:00")) == "00")
+    check("hour: one ms before is 23", reports.sg_hour(sg_ms("2026-12-06 00:00") - 1) == "23")
+
+    # Business dates.
+    records = scenario()
+    dates = {r["txid"][:1]: r["date"] for r in records}
+    check("sales before Z 1 take its date", dates[b"A"] == dates[b"B"] == dates[b"C"] == dates[b"V"] == "2026-12-05")
+    check("refund before Z 2 (closed after midnight) takes the 6th", dates[b"R"] == "2026-12-06")
+    check("open day: the Singapore date of the block", dates[b"D"] == "2026-12-07")
+    late = chain((pos.SALE, SALE_D, "2026-12-07 23:59", "t", b"x"), (pos.SALE, SALE_D, "2026-12-08 00:00", "t", b"y"))
+    check("open day spans Singapore midnight", [r["date"] for r in late] == ["2026-12-07", "2026-12-08"])
+    utc = chain((pos.SALE, SALE_D, "2026-12-08 07:59", "t", b"x"))
+    check("open day uses UTC+8, not UTC", utc[0]["date"] == "2026-12-08")
+    empty = chain((pos.DAY_CLOSE, (1, "2026-01-01", period()), "2026-01-02 10:00", "m", b"1"),
+                  (pos.DAY_CLOSE, (2, "2026-01-03", period()), "2026-01-02 11:00", "m", b"2"),
+                  (pos.SALE, SALE_D, "2026-01-02 12:00", "t", b"x"))
+    check("a Z's date is its own, not its block's", [r["date"] for r in empty] == ["2026-01-01", "2026-01-03", "2026-01-02"])
+
+    # The sales report of the 5th.
+    s = reports.compute({1: records}, "2026-12-05", "2026-12-05")
+    j = reports.sales_json(s, "2026-12-05", "2026-12-05", [1], {})
+    t = j["totals"]
+    check("5th: totals", t == {"salesCount": 2, "salesTotal": "121.73", "discountTotal": "0.20", "roundingTotal": "0.02",
+                              "refundsCount": 0, "refundsTotal": "0.00", "voidsCount": 1, "voidsTotal": "10.93",
+                              "trainingCount": 1, "netSales": "110.80", "averageBasket": "60.87"})
+    check("5th: byTill", j["byTill"] == [
+        {"key": "till-01", "salesCount": 1, "salesTotal": "110.80", "refundsTotal": "0.00", "voidsTotal": "0.00",
+         "netSales": "110.80"},
+        {"key": "till-02", "salesCount": 1, "salesTotal": "10.93", "refundsTotal": "0.00", "voidsTotal": "10.93",
+         "netSales": "0.00"}])
+    check("5th: byHour keys", [e["key"] for e in j["byHour"]] == ["10", "11"])
+    check("5th: a voided SKU is listed at zero", {"key": "MILK-1L", "quantity": 0, "amount": "0.00", "gst": "0.00"}
+          in j["bySku"])
+    check("5th: training sales touch no SKU", len(j["bySku"]) == 3)
+    check("5th: GST-exclusive line amount is net + GST", {"key": "TV-55-4K", "quantity": 1, "amount": "109.00",
+                                                          "gst": "9.00"} in j["bySku"])
+    check("5th: byTender sorted by name, change deducted, void reverses", j["byTender"] == [
+        {"key": "card", "amount": "50.80"}, {"key": "cash", "amount": "60.00"}])
+    check("5th: discounts by rule", j["discountsByRule"] == [{"key": "promo-pen", "amount": "0.20"}])
+
+    # The whole range: the refund reverses the original line's SKU and category.
+    s = reports.compute({1: records}, "2000-01-01", "2100-12-31")
+    j = reports.sales_json(s, "2000-01-01", "2100-12-31", [1], {})
+    check("all: refund takes the original line's SKU", {"key": "PEN-BLUE", "quantity": 1, "amount": "0.90",
+                                                         "gst": "0.07"} in j["bySku"])
+    check("all: byCategory follows", {"key": "stationery", "quantity": 1, "amount": "0.90", "gst": "0.07"}
+          in j["byCategory"])
+    check("all: byDay", [(e["key"], e["salesCount"], e["refundsTotal"], e["netSales"]) for e in j["byDay"]] == [
+        ("2026-12-05", 2, "0.00", "110.80"), ("2026-12-06", 0, "0.90", "-0.90"), ("2026-12-07", 1, "0.00", "5.45")])
+    check("all: netSales", j["totals"]["netSales"] == "115.35")
+    check("all: paynow", {"key": "paynow", "amount": "5.45"} in j["byTender"])
+    check("all: byOutlet", [e["key"] for e in j["byOutlet"]] == ["1"])
+    g = reports.gst_json(s, "2000-01-01", "2100-12-31", [1], {})
+    check("all: GST boxes", g["boxes"] == {"1": "105.83", "2": "0.00", "3": "0.00", "4": "105.83", "5": None,
+                                           "6": "9.52", "7": None})
+    check("all: GST byRate", g["byRate"] == [{"basisPoints": 900, "supplies": "105.83", "gst": "9.52"}])
+    s = reports.compute({1: records}, "2026-12-06", "2026-12-06")
+    g = reports.gst_json(s, "2026-12-06", "2026-12-06", [1], {})
+    check("6th: a refund alone gives negative boxes", g["boxes"]["1"] == "-0.82" and g["boxes"]["6"] == "-0.08")
+    check("nothing in range: empty lists, zero totals", reports.sales_json(
+        reports.compute({1: records}, "2027-01-01", "2027-01-31"), "2027-01-01", "2027-01-31", [1], {})["byDay"] == [])
+
+    # The Z-report check.
+    lines, failures = reports.check_z({1: records})
+    check("Z check: both Z-reports agree", failures == 0 and lines == [
+        "Z OK: outlet 1 z 1 date 2026-12-05", "Z OK: outlet 1 z 2 date 2026-12-06"])
+    bad = (1, "2026-12-05", copy.deepcopy(Z1[2]))
+    bad[2]["discount_total"] = 21
+    lines, failures = reports.check_z({1: scenario(z1=bad)})
+    check("Z check: a differing discount total fails", failures == 1 and lines[0].startswith(
+        "FAIL Z: outlet 1 z 1 date 2026-12-05: discount_total Z-report=21 report=20"))
+    bad = (1, "2026-12-05", copy.deepcopy(Z1[2]))
+    bad[2]["tenders"].append([2, 0])
+    lines, failures = reports.check_z({1: scenario(z1=bad)})
+    check("Z check: a tender kind the report never saw fails", failures == 1 and "tenders" in lines[0])
+    split = chain((pos.SALE, SALE_A, "2026-12-05 10:15", "till-01", b"A" * 32),
+                  (pos.DAY_CLOSE, (1, "2026-12-05", period(1, 11080, 20, 0, rates=[(900, 11080, 915)],
+                                                           tenders=[(1, 6000), (3, 5080)])), "2026-12-05 12:00", "m", b"1"),
+                  (pos.SALE, SALE_C, "2026-12-05 13:40", "till-02", b"C" * 32),
+                  (pos.DAY_CLOSE, (2, "2026-12-05", period(1, 1093, 0, 2, rates=[(900, 1093, 90)], tenders=[(1, 1095)])),
+                   "2026-12-05 22:00", "m", b"2"))
+    lines, failures = reports.check_z({1: split})
+    check("Z check: two Z-reports of one date are summed", failures == 0 and len(lines) == 2)
+    open_late = chain((pos.SALE, SALE_A, "2026-12-05 10:15", "till-01", b"A" * 32),
+                      (pos.DAY_CLOSE, (1, "2026-12-05", period(1, 11080, 20, 0, rates=[(900, 11080, 915)],
+                                                               tenders=[(1, 6000), (3, 5080)])), "2026-12-05 20:00", "m",
+                       b"1"),
+                      (pos.SALE, SALE_D, "2026-12-05 21:00", "till-01", b"E" * 32))
+    lines, failures = reports.check_z({1: open_late})
+    check("Z check: an open-day sale on a closed date is reported", failures == 1 and "open day" in lines[0]
+          and "without them the report equals the Z-report" in lines[0])
+
+    # Comparing with another program's JSON.
+    s = reports.compute({1: records}, "2000-01-01", "2100-12-31")
+    mine = reports.sales_json(s, "2000-01-01", "2100-12-31", [1], {1: (8, b"\x00" * 32)})
+    theirs = copy.deepcopy(mine)
+    theirs["covers"] = {"heads": []}
+    ok, text = reports.compare(mine, theirs)
+    check("compare: equal but for covers", ok and text == "REPORT OK: sales 2000-01-01..2100-12-31 outlet 1: 3 sales, "
+                                                          "net S$115.35")
+    theirs["totals"]["netSales"] = "115.36"
+    ok, text = reports.compare(mine, theirs)
+    check("compare: a cent", not ok and text == 'FAIL report: totals.netSales python="115.35" swift="115.36"')
+    theirs = copy.deepcopy(mine)
+    theirs["byTender"].reverse()
+    ok, text = reports.compare(mine, theirs)
+    check("compare: list order", not ok and text.startswith("FAIL report: byTender keys"))
+    theirs = copy.deepcopy(mine)
+    theirs["bySku"][0]["quantity"] = "0"
+    ok, text = reports.compare(mine, theirs)
+    check("compare: a count as a string", not ok and text.startswith("FAIL report: bySku[KAYA-JAR].quantity"))
+    theirs = copy.deepcopy(mine)
+    del theirs["discountsByRule"]
+    ok, text = reports.compare(mine, theirs)
+    check("compare: a missing key", not ok and text.startswith("FAIL report: discountsByRule python="))
+    theirs = copy.deepcopy(mine)
+    theirs["extra"] = 1
+    ok, text = reports.compare(mine, theirs)
+    check("compare: an extra key", not ok and text == 'FAIL report: extra python="(missing)" swift=1')
+
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
