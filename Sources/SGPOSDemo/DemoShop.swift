@@ -98,7 +98,7 @@ public struct DemoShop {
     /// The rest of the vocabulary, so every body type is on chain for the auditors'
     /// replays: a damaged-goods adjustment, a stocktake with a variance, a transfer to
     /// the next outlet and the receipt of the previous outlet's, a training sale, and a
-    /// sale voided at once.
+    /// sale voided at once, a no-sale drawer opening, and a second transfer left in transit.
     private mutating func exerciseTheBooks(now: Int64) async throws {
         let outletID = outlet.outletID
         let next = outlet.network.genesis.outlets.first { $0.id > outletID }?.id ?? outlet.network.genesis.outlets[0].id
@@ -139,9 +139,13 @@ public struct DemoShop {
             switch steps {
             case 7: return shop.tills[0].sign(.void(SaleVoid(originalSale: last, reason: "wrong colour")), atMs: now)
             case 8: return shop.tills[0].sign(.drawerOpen(DrawerOpen(reason: "change for a customer")), atMs: now)
+            case 9:
+                // Sent and not yet received when the demo ends: the stock report shows it in transit.
+                let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-in-transit-\(outletID)".utf8)).bytes.prefix(16)))!
+                return shop.manager.sign(.transferOut(StockTransfer(transferID: id, counterpart: next, lines: [StockLine(sku: "UMBRELLA", quantity: 2)])), atMs: now)
             default: return nil
             }
-        }, count: 2)
+        }, count: 3)
         try await exerciseMemberPaths(now: now)
     }
 

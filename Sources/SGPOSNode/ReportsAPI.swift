@@ -14,17 +14,23 @@ import Synchronization
 /// cooperative pool must not wait on it), at most ``waitingMax`` waiting (then 503).
 extension NodeAPI {
     static let reportWaitingMax = 4
+    /// The query parameters each report takes (docs/openapi.json); any other is 400.
+    static let reportParameters: [String: [String]] = [
+        "sales": ["from", "to", "outlet"], "gst": ["from", "to", "outlet"], "z": ["outlet", "number"], "x": ["outlet"],
+        "stock": ["outlet"], "loyalty": ["on", "within", "outlet"],
+    ]
 
     func addReportRoutes(to router: RecordingRouter) {
         let runner = ReportRunner(reports: Reports(store: node.store), waitingMax: Self.reportWaitingMax)
         router.get("/v1/reports/:name") { request, context in
             let name = try context.parameters.require("name")
             let query = request.uri.queryParameters
-            for (key, _) in query where !["from", "to", "outlet", "number"].contains(String(key)) {
-                return problem(.badRequest, "malformed", 0, "unknown query parameter \"\(key)\" (from, to, outlet, number)")
-            }
             guard Reports.names.contains(name) else {
                 return problem(.notFound, "not-found", 0, "no report \"\(name)\"; reports: \(Reports.names.joined(separator: ", "))")
+            }
+            let allowed = Self.reportParameters[name] ?? []
+            for (key, _) in query where !allowed.contains(String(key)) {
+                return problem(.badRequest, "malformed", 0, "unknown query parameter \"\(key)\" (report \(name) takes \(allowed.joined(separator: ", ")))")
             }
             var outlet: OutletID?
             if let text = query["outlet"] {
@@ -38,15 +44,27 @@ extension NodeAPI {
             }
             if ["z", "x"].contains(name), outlet == nil { return problem(.badRequest, "malformed", 0, "report \(name) needs outlet") }
             if name == "z", number == nil { return problem(.badRequest, "malformed", 0, "report z needs number") }
+            var within: Int64 = 30
+            if let text = query["within"] {
+                guard let value = Int64(String(text)), (1...3_660).contains(value) else {
+                    return problem(.badRequest, "malformed", 0, "within must be 1...3660 days")
+                }
+                within = value
+            }
             try self.auth.authorize(request, body: nil, outlet.map { .outletManager($0) } ?? .auditor)
             let today = CivilTime.singaporeDate(epochMs: Int64(wallClockMs())).description
             let from = query["from"].map(String.init) ?? today
             let to = query["to"].map(String.init) ?? from
-            let (only, zNumber) = (outlet, number)
+            let on = query["on"].map(String.init) ?? today
+            let (only, zNumber, days) = (outlet, number, within)
             do {
                 let document = try await runner.run { reports -> String in
                     let (outlet, number) = (only, zNumber)
                     switch name {
+                    case "stock": return try ReportFormat.json(ReportDocument.stock(try reports.stock(outlets: outlet.map { [$0] })))
+                    case "loyalty":
+                        guard let day = CivilTime.Date(iso: on) else { throw ReportError.notADate("on", on) }
+                        return try ReportFormat.json(ReportDocument.loyalty(try reports.loyalty(on: day, withinDays: days, outlets: outlet.map { [$0] })))
                     case "sales": return try ReportFormat.json(ReportDocument.sales(try reports.sales(try ReportRange(from: from, to: to, outlet: outlet))))
                     case "gst": return try ReportFormat.json(ReportDocument.gst(try reports.gst(try ReportRange(from: from, to: to, outlet: outlet))))
                     case "z":

@@ -92,7 +92,7 @@ public enum ReportFormat {
         }
     }
 
-    private static func pad(_ value: some CustomStringConvertible, _ width: Int = 6) -> String {
+    static func pad(_ value: some CustomStringConvertible, _ width: Int = 6) -> String {
         let text = value.description
         return String(repeating: " ", count: max(0, width - text.count)) + text
     }

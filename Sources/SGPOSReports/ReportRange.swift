@@ -48,4 +48,9 @@ public struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
         self.kind = kind
         self.message = message
     }
+
+    /// `field` is not a real date.
+    public static func notADate(_ field: String, _ text: String) -> ReportError {
+        ReportError(.badRange, "\(field) \"\(text)\" is not a date (YYYY-MM-DD)")
+    }
 }

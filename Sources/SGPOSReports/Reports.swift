@@ -12,7 +12,7 @@ public struct Reports: Sendable {
     public init(store: LedgerStore) { self.store = store }
 
     /// The report names, as the CLI and the API spell them.
-    public static let names = ["sales", "gst", "z", "x"]
+    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty"]
 
     /// Sales, refunds and voids of `range` (docs/REPORTS.md, "sales").
     public func sales(_ range: ReportRange) throws -> SalesSummary {
@@ -59,6 +59,24 @@ public struct Reports: Sendable {
             guard store.genesis.outlet(outlet) != nil else { throw ReportError(.unknownOutlet, "outlet \(outlet) is not in the genesis") }
             let books = try store.stateReader(outlet, transaction).outletBooks(outlet)
             return (books.period, books.lastZNumber + 1)
+        }
+    }
+
+    /// Stock on hand, negative stock and transfers in transit, as the chains hold it now.
+    public func stock(outlets only: [OutletID]? = nil) throws -> StockReport {
+        try read { transaction in
+            let (outlets, heads) = try scope(ReportRange(from: .init(year: 1970, month: 1, day: 1), to: .init(year: 1970, month: 1, day: 1),
+                                                         outlets: only), transaction)
+            return try StockReport.read(store: store, outlets: outlets, heads: heads, transaction)
+        }
+    }
+
+    /// Points outstanding on `on`, their liability, and those expiring within `withinDays` days.
+    public func loyalty(on date: CivilTime.Date, withinDays: Int64, outlets only: [OutletID]? = nil) throws -> LoyaltyReport {
+        guard (1...3_660).contains(withinDays) else { throw ReportError(.badRange, "within must be 1...3660 days") }
+        return try read { transaction in
+            let (outlets, heads) = try scope(ReportRange(from: date, to: date, outlets: only), transaction)
+            return try LoyaltyReport.read(store: store, on: date, withinDays: withinDays, outlets: outlets, heads: heads, transaction)
         }
     }
 

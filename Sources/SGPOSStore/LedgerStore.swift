@@ -265,6 +265,21 @@ public struct StoredState: StateReader {
     public func read(_ key: StateKey) throws -> [UInt8]? {
         try transaction.get(database, StoreLayout.stateKey(outletID, key))
     }
+
+    /// Visits the entries of `table` whose table key starts with `prefix`, in key order,
+    /// while `body` returns true, at most `limit`. Returns how many were visited.
+    @discardableResult
+    public func scan(_ table: StateTable, prefix: [UInt8] = [], limit: Int = Int.max,
+                     _ body: (_ key: StateKey, _ value: [UInt8]) throws -> Bool) throws -> Int {
+        let start = StoreLayout.stateKey(outletID, StateKey(table, prefix))
+        var visited = 0
+        try transaction.scan(database, from: start, limit: limit) { key, value in
+            guard key.starts(with: start), let stateKey = StateKey(bytes: Array(key.dropFirst(4))) else { return false }
+            visited += 1
+            return try body(stateKey, value)
+        }
+        return visited
+    }
 }
 
 /// History-tree nodes of one outlet chain read through an LMDB transaction.

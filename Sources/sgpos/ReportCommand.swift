@@ -15,15 +15,19 @@ struct ReportCommand: ParsableCommand {
             gst    GST for the period as GST F5 boxes 1-7, by rate
             z      reprint Z-report --number of --outlet exactly as it was closed
             x      the open period of --outlet so far (what the next Z-report will hold), without closing
+            stock  units on hand per SKU and outlet at list price, negative stock, transfers in transit
+            loyalty  points outstanding on --on, their liability, those expiring --within days
             Periods are business dates (Singapore): a sale counts on the date of the Z-report that closed it.
             """)
 
-    @Argument(help: "sales, gst, z or x.") var name: String
+    @Argument(help: "sales, gst, z, x, stock or loyalty.") var name: String
     @Option(help: "Node data directory (every outlet chain it holds).") var data: String
     @Option(help: "First business date, YYYY-MM-DD (sales, gst; default: today in Singapore).") var from: String?
     @Option(help: "Last business date, YYYY-MM-DD (sales, gst; default: --from).") var to: String?
     @Option(help: "Only this outlet (sales, gst); the outlet (z, x).") var outlet: UInt32?
     @Option(help: "The Z-report number (z).") var number: UInt64?
+    @Option(help: "The day points are counted on, YYYY-MM-DD (loyalty; default: today in Singapore).") var on: String?
+    @Option(help: "Days ahead in which points count as expiring (loyalty).") var within: Int64 = 30
     @Option(help: "table (default), json or csv.") var format: String = "table"
 
     func validate() throws {
@@ -52,6 +56,12 @@ struct ReportCommand: ParsableCommand {
                 } else {
                     print(ZReportText.z(outlet: outlet!, close: close), terminator: "")
                 }
+            case "stock":
+                print(try ReportFormat.stock(try reports.stock(outlets: outlet.map { [$0] }), format: format), terminator: "")
+            case "loyalty":
+                guard let day = CivilTime.Date(iso: on ?? today) else { throw CLIError("--on \(on ?? "") is not a date (YYYY-MM-DD)") }
+                print(try ReportFormat.loyalty(try reports.loyalty(on: day, withinDays: within, outlets: outlet.map { [$0] }), format: format),
+                      terminator: "")
             default:
                 let (totals, nextZ) = try reports.xReport(outlet: outlet!)
                 print(ZReportText.x(outlet: outlet!, nextZ: nextZ, totals: totals), terminator: "")

@@ -60,6 +60,27 @@ import Testing
         let all = try reports.sales(try ReportRange(from: "2000-01-01", to: "2999-12-31"))
         #expect(all.totals.refundsCount > 0 && all.totals.voidsCount > 0 && all.trainingCount > 0)
         #expect(all.bySKU.values.reduce(0) { $0 + $1.amount } == all.byCategory.values.reduce(0) { $0 + $1.amount })
+        // Stock: every SKU's units as the state holds them, value at list price; each outlet's
+        // second transfer of the demo is in transit (sent, never received), the first is not.
+        let stock = try reports.stock()
+        for item in stock.items {
+            let onHand = try store.environment.read { try store.stateReader(item.outlet, $0).stockOnHand(outlet: item.outlet, sku: item.sku) }
+            #expect(item.onHand == onHand, "\(item.outlet) \(item.sku)")
+        }
+        #expect(Set(stock.items.map(\.outlet)) == Set(store.genesis.outlets.map(\.id)))
+        #expect(stock.inTransit.count == 4 && stock.inTransit.allSatisfy { $0.lines == [StockLine(sku: "UMBRELLA", quantity: 2)] },
+                "\(stock.inTransit)")
+        #expect(stock.value == stock.items.reduce(0) { $0 + max($1.onHand, 0) * $1.unitPrice })
+        let one = try reports.stock(outlets: [2])
+        #expect(one.items.allSatisfy { $0.outlet == 2 } && one.inTransit.allSatisfy { $0.from == 2 || $0.to == 2 } && one.inTransit.count == 2)
+        // Loyalty: members and points as their accounts hold them on the demo day.
+        let today = CivilTime.singaporeDate(epochMs: Int64(Date().timeIntervalSince1970 * 1_000))
+        let loyalty = try reports.loyalty(on: today, withinDays: 400)
+        #expect(loyalty.totals.members > 0 && loyalty.totals.outstandingPoints > 0)
+        #expect(loyalty.totals.expiringPoints == loyalty.totals.outstandingPoints, "every demo point expires within 400 days (12 months)")
+        #expect(try reports.loyalty(on: today, withinDays: 1).totals.expiringPoints == 0, "none expires tomorrow")
+        #expect(loyalty.totals.liability == loyalty.byOutlet.values.reduce(0) { $0 + $1.outstandingPoints * $1.pointValueCents })
+
         // Outside every business date: nothing; a bad range and an unknown outlet are errors.
         #expect(try reports.sales(try ReportRange(from: "2001-01-01", to: "2001-12-31")).totals.salesCount == 0)
         #expect(throws: ReportError.self) { try ReportRange(from: "2026-12-31", to: "2026-01-01") }

@@ -1,0 +1,148 @@
+import Foundation
+import SGPOSChain
+import SGPOSCodec
+import SGPOSRetail
+import SGPOSState
+
+extension ReportDocument {
+    public struct StockItem: Codable, Sendable, Equatable {
+        public var outletId: UInt32
+        public var sku: String
+        public var category: String
+        public var onHand: Int64
+        public var unitPrice: String
+        public var value: String
+    }
+
+    public struct StockLineDocument: Codable, Sendable, Equatable {
+        public var sku: String
+        public var quantity: Int64
+    }
+
+    public struct Transfer: Codable, Sendable, Equatable {
+        public var transferId: String
+        public var from: UInt32
+        public var to: UInt32
+        public var lines: [StockLineDocument]
+    }
+
+    public struct StockTotals: Codable, Sendable, Equatable {
+        public var skus: Int64
+        public var units: Int64
+        public var value: String
+        public var negativeSkus: Int64
+        public var transfersInTransit: Int64
+    }
+
+    /// `GET /v1/reports/stock`: items sorted by outlet then SKU; `negative` the items below zero.
+    public struct Stock: Codable, Sendable, Equatable {
+        public var report = "stock"
+        public var outlets: [UInt32]
+        public var covers: Covers
+        public var totals: StockTotals
+        public var items: [StockItem]
+        public var negative: [StockItem]
+        public var inTransit: [Transfer]
+    }
+
+    public struct LoyaltyFigures: Codable, Sendable, Equatable {
+        public var key: String
+        public var members: Int64
+        public var outstandingPoints: Int64
+        public var liability: String
+        public var expiringPoints: Int64
+        public var expiringLiability: String
+        public var earnedTotal: Int64
+        public var redeemedTotal: Int64
+        public var expiredTotal: Int64
+        public var pointValueCents: Int64
+    }
+
+    /// `GET /v1/reports/loyalty`: per outlet (sorted) and for all of them (`totals`, key "all",
+    /// pointValueCents 0: the liabilities are summed, each at its outlet's value).
+    public struct Loyalty: Codable, Sendable, Equatable {
+        public var report = "loyalty"
+        public var on: String
+        public var withinDays: Int64
+        public var outlets: [UInt32]
+        public var covers: Covers
+        public var totals: LoyaltyFigures
+        public var byOutlet: [LoyaltyFigures]
+    }
+
+    public static func stock(_ report: StockReport) -> Stock {
+        let money = ReportMoney.text
+        func item(_ item: StockReport.Item) -> StockItem {
+            StockItem(outletId: item.outlet, sku: item.sku, category: item.category, onHand: item.onHand,
+                      unitPrice: money(item.unitPrice), value: money(item.value))
+        }
+        let items = report.items.sorted { ($0.outlet, $0.sku) < ($1.outlet, $1.sku) }
+        return Stock(outlets: report.outlets, covers: covers(report.heads),
+                     totals: StockTotals(skus: Int64(items.count), units: report.units, value: money(report.value),
+                                         negativeSkus: Int64(report.negative.count), transfersInTransit: Int64(report.inTransit.count)),
+                     items: items.map(item), negative: items.filter { $0.onHand < 0 }.map(item),
+                     inTransit: report.inTransit.sorted { $0.transferID.bytes.lexicographicallyPrecedes($1.transferID.bytes) }.map {
+                         Transfer(transferId: Hex.encode($0.transferID.bytes), from: $0.from, to: $0.to,
+                                  lines: $0.lines.map { StockLineDocument(sku: $0.sku, quantity: $0.quantity) })
+                     })
+    }
+
+    public static func loyalty(_ report: LoyaltyReport) -> Loyalty {
+        func figures(_ key: String, _ value: LoyaltyReport.Figures) -> LoyaltyFigures {
+            LoyaltyFigures(key: key, members: value.members, outstandingPoints: value.outstandingPoints, liability: ReportMoney.text(value.liability),
+                           expiringPoints: value.expiringPoints, expiringLiability: ReportMoney.text(value.expiringLiability),
+                           earnedTotal: value.earnedTotal, redeemedTotal: value.redeemedTotal, expiredTotal: value.expiredTotal,
+                           pointValueCents: value.pointValueCents)
+        }
+        return Loyalty(on: report.on.description, withinDays: report.withinDays, outlets: report.outlets, covers: covers(report.heads),
+                       totals: figures("all", report.totals),
+                       byOutlet: report.byOutlet.sorted { $0.key < $1.key }.map { figures(String($0.key), $0.value) })
+    }
+}
+
+extension ReportFormat {
+    public static func stock(_ report: StockReport, format: String) throws -> String {
+        let document = ReportDocument.stock(report)
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            var rows = ["outletId,sku,category,onHand,unitPrice,value"]
+            rows += document.items.map { "\($0.outletId),\(csv($0.sku)),\(csv($0.category)),\($0.onHand),\($0.unitPrice),\($0.value)" }
+            return rows.joined(separator: "\n") + "\n"
+        default:
+            let totals = document.totals
+            var lines = ["Stock on hand, outlets \(document.outlets.map(String.init).joined(separator: ", ")) (valued at list price; costs are not recorded)",
+                         "  covers " + document.covers.heads.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " "), "",
+                         "  outlet  SKU                   category          on hand    unit price         value"]
+            for item in document.items {
+                lines.append("  \(pad(item.outletId, 6))  \(item.sku.padding(toLength: 20, withPad: " ", startingAt: 0))  \(item.category.padding(toLength: 14, withPad: " ", startingAt: 0)) \(pad(item.onHand, 10)) \(pad(item.unitPrice, 13)) \(pad(item.value, 13))")
+            }
+            lines.append("  \(totals.skus) SKUs, \(totals.units) units, value \(totals.value); \(totals.negativeSkus) below zero; \(totals.transfersInTransit) transfers in transit")
+            for transfer in document.inTransit {
+                lines.append("  in transit \(transfer.transferId): outlet \(transfer.from) -> \(transfer.to): "
+                    + transfer.lines.map { "\($0.sku) x\($0.quantity)" }.joined(separator: ", "))
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    public static func loyalty(_ report: LoyaltyReport, format: String) throws -> String {
+        let document = ReportDocument.loyalty(report)
+        let rows = document.byOutlet + [document.totals]
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            return (["outlet,members,outstandingPoints,liability,expiringPoints,expiringLiability,earnedTotal,redeemedTotal,expiredTotal,pointValueCents"]
+                + rows.map { "\($0.key),\($0.members),\($0.outstandingPoints),\($0.liability),\($0.expiringPoints),\($0.expiringLiability),\($0.earnedTotal),\($0.redeemedTotal),\($0.expiredTotal),\($0.pointValueCents)" })
+                .joined(separator: "\n") + "\n"
+        default:
+            var lines = ["Loyalty points on \(document.on) (expiring: within \(document.withinDays) days)",
+                         "  covers " + document.covers.heads.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " "), "",
+                         "  outlet  members   outstanding     liability   expiring   expiring S$     earned   redeemed    expired"]
+            for row in rows {
+                lines.append("  \(pad(row.key, 6))  \(pad(row.members, 7)) \(pad(row.outstandingPoints, 13)) \(pad(row.liability, 13)) \(pad(row.expiringPoints, 10)) \(pad(row.expiringLiability, 13)) \(pad(row.earnedTotal, 10)) \(pad(row.redeemedTotal, 10)) \(pad(row.expiredTotal, 10))")
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}
