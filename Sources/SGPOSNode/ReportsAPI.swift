@@ -18,6 +18,7 @@ extension NodeAPI {
     static let reportParameters: [String: [String]] = [
         "sales": ["from", "to", "outlet"], "gst": ["from", "to", "outlet"], "z": ["outlet", "number"], "x": ["outlet"],
         "stock": ["outlet"], "loyalty": ["on", "within", "outlet"],
+        "exceptions": ["from", "to", "outlet", "discountPercent", "memberSalesPerDay"], "promotions": ["from", "to", "outlet"],
     ]
 
     func addReportRoutes(to router: RecordingRouter) {
@@ -56,11 +57,25 @@ extension NodeAPI {
             let from = query["from"].map(String.init) ?? today
             let to = query["to"].map(String.init) ?? from
             let on = query["on"].map(String.init) ?? today
+            var thresholds = ExceptionsReport.Thresholds()
+            if let text = query["discountPercent"] {
+                guard let value = Int64(String(text)), (1...100).contains(value) else { return problem(.badRequest, "malformed", 0, "discountPercent must be 1...100") }
+                thresholds.discountBasisPoints = value * 100
+            }
+            if let text = query["memberSalesPerDay"] {
+                guard let value = Int64(String(text)), (1...10_000).contains(value) else { return problem(.badRequest, "malformed", 0, "memberSalesPerDay must be 1...10000") }
+                thresholds.memberSalesPerDay = value
+            }
+            let limits = thresholds
             let (only, zNumber, days) = (outlet, number, within)
             do {
                 let document = try await runner.run { reports -> String in
                     let (outlet, number) = (only, zNumber)
                     switch name {
+                    case "exceptions":
+                        return try ReportFormat.json(ReportDocument.exceptions(try reports.exceptions(try ReportRange(from: from, to: to, outlet: outlet), thresholds: limits)))
+                    case "promotions":
+                        return try ReportFormat.json(ReportDocument.promotions(try reports.promotions(try ReportRange(from: from, to: to, outlet: outlet))))
                     case "stock": return try ReportFormat.json(ReportDocument.stock(try reports.stock(outlets: outlet.map { [$0] })))
                     case "loyalty":
                         guard let day = CivilTime.Date(iso: on) else { throw ReportError.notADate("on", on) }

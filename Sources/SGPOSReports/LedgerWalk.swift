@@ -13,7 +13,18 @@ public struct ReportEvent: Sendable {
         case refund(Refund, original: Sale)
         /// A post-void, with the sale it cancels.
         case void(SaleVoid, original: Sale)
+        /// A no-sale drawer opening.
+        case drawerOpen(DrawerOpen)
+        /// A shift's close with its counted cash.
+        case shiftClose(ShiftClose)
+        /// A manual change of a member's points.
+        case loyaltyAdjust(LoyaltyAdjust)
+        /// Cash put into (`isIn`) or taken out of the drawer.
+        case cash(CashMovement, isIn: Bool)
     }
+
+    /// The transaction's id.
+    public let transactionID: Hash256
 
     public let kind: Kind
     public let outlet: OutletID
@@ -32,6 +43,10 @@ public struct ReportEvent: Sendable {
 struct LedgerWalk {
     let store: LedgerStore
 
+    /// The body types reports read.
+    static let types: Set<UInt16> = [POSBodyType.sale, POSBodyType.refund, POSBodyType.void, POSBodyType.dayClose, POSBodyType.drawerOpen,
+                                     POSBodyType.shiftClose, POSBodyType.loyaltyAdjust, POSBodyType.cashIn, POSBodyType.cashOut]
+
     /// Calls `visit` with every counted event of `outlets` whose business date is in
     /// `range`, chain by chain in height order; `dayClose` with every Z-report met.
     func walk(_ outlets: [OutletID], range: ReportRange, transaction: LMDBTransaction,
@@ -44,8 +59,7 @@ struct LedgerWalk {
             var height: UInt64 = 1
             while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
                 for signed in block.transactions {
-                    guard case .application(let type, let payload) = signed.envelope.body,
-                          [POSBodyType.sale, POSBodyType.refund, POSBodyType.void, POSBodyType.dayClose].contains(type) else { continue }
+                    guard case .application(let type, let payload) = signed.envelope.body, Self.types.contains(type) else { continue }
                     let body = try POSBody.decode(type: type, payload: payload)
                     let signer = signed.envelope.signer
                     if principals[signer] == nil {
@@ -57,6 +71,11 @@ struct LedgerWalk {
                     case .sale(let sale): kind = .sale(sale)
                     case .refund(let refund): kind = .refund(refund, original: try originalSale(refund.originalSale, transaction))
                     case .void(let void): kind = .void(void, original: try originalSale(void.originalSale, transaction))
+                    case .drawerOpen(let open): kind = .drawerOpen(open)
+                    case .shiftClose(let close): kind = .shiftClose(close)
+                    case .loyaltyAdjust(let adjust): kind = .loyaltyAdjust(adjust)
+                    case .cashIn(let movement): kind = .cash(movement, isIn: true)
+                    case .cashOut(let movement): kind = .cash(movement, isIn: false)
                     case .dayClose(let close):
                         try dayClose(outlet, height, close)
                         let date = CivilTime.Date(iso: close.businessDate) ?? CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))
@@ -69,7 +88,7 @@ struct LedgerWalk {
                     default: continue
                     }
                     let blockTime = Int64(block.header.timestampMs)
-                    pending.append(ReportEvent(kind: kind, outlet: outlet, height: height, blockTimeMs: blockTime,
+                    pending.append(ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, blockTimeMs: blockTime,
                                                principal: principals[signer] ?? signer.hex,
                                                businessDate: CivilTime.singaporeDate(epochMs: blockTime)))
                 }

@@ -12,7 +12,7 @@ public struct Reports: Sendable {
     public init(store: LedgerStore) { self.store = store }
 
     /// The report names, as the CLI and the API spell them.
-    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty"]
+    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty", "exceptions", "promotions"]
 
     /// Sales, refunds and voids of `range` (docs/REPORTS.md, "sales").
     public func sales(_ range: ReportRange) throws -> SalesSummary {
@@ -31,6 +31,27 @@ public struct Reports: Sendable {
             var gst = GSTReturn(range: range, outlets: outlets, heads: heads)
             try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { gst.add($0) })
             return gst
+        }
+    }
+
+    /// Voids, refunds by till, no-sale openings, large discounts, cash variances, points
+    /// adjustments and busy members of `range` (docs/REPORTS.md, "exceptions").
+    public func exceptions(_ range: ReportRange, thresholds: ExceptionsReport.Thresholds = .init()) throws -> ExceptionsReport {
+        try read { transaction in
+            let (outlets, heads) = try scope(range, transaction)
+            var report = ExceptionsReport(range: range, thresholds: thresholds, outlets: outlets, heads: heads)
+            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { report.add($0) })
+            return report
+        }
+    }
+
+    /// Discounts given per rule in `range` (docs/REPORTS.md, "promotions").
+    public func promotions(_ range: ReportRange) throws -> PromotionsReport {
+        try read { transaction in
+            let (outlets, heads) = try scope(range, transaction)
+            var report = PromotionsReport(range: range, outlets: outlets, heads: heads)
+            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { report.add($0) })
+            return report
         }
     }
 

@@ -17,10 +17,12 @@ struct ReportCommand: ParsableCommand {
             x      the open period of --outlet so far (what the next Z-report will hold), without closing
             stock  units on hand per SKU and outlet at list price, negative stock, transfers in transit
             loyalty  points outstanding on --on, their liability, those expiring --within days
+            exceptions  voids, refunds by till, no-sale openings, large discounts, cash variances, points adjustments
+            promotions  the discount each rule gave, on how many sales and lines
             Periods are business dates (Singapore): a sale counts on the date of the Z-report that closed it.
             """)
 
-    @Argument(help: "sales, gst, z, x, stock or loyalty.") var name: String
+    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions or promotions.") var name: String
     @Option(help: "Node data directory (every outlet chain it holds).") var data: String
     @Option(help: "First business date, YYYY-MM-DD (sales, gst; default: today in Singapore).") var from: String?
     @Option(help: "Last business date, YYYY-MM-DD (sales, gst; default: --from).") var to: String?
@@ -28,6 +30,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The Z-report number (z).") var number: UInt64?
     @Option(help: "The day points are counted on, YYYY-MM-DD (loyalty; default: today in Singapore).") var on: String?
     @Option(help: "Days ahead in which points count as expiring (loyalty).") var within: Int64 = 30
+    @Option(help: "A sale's discount that is an exception, in percent of its subtotal (exceptions).") var discountPercent: Int64 = 20
+    @Option(help: "More sales than this by one member in one day is an exception (exceptions).") var memberSalesPerDay: Int64 = 10
     @Option(help: "table (default), json or csv.") var format: String = "table"
 
     func validate() throws {
@@ -56,6 +60,13 @@ struct ReportCommand: ParsableCommand {
                 } else {
                     print(ZReportText.z(outlet: outlet!, close: close), terminator: "")
                 }
+            case "exceptions":
+                let thresholds = ExceptionsReport.Thresholds(discountBasisPoints: discountPercent * 100, memberSalesPerDay: memberSalesPerDay)
+                let report = try reports.exceptions(try ReportRange(from: start, to: to ?? start, outlet: outlet), thresholds: thresholds)
+                print(try ReportFormat.exceptions(report, format: format), terminator: "")
+            case "promotions":
+                print(try ReportFormat.promotions(try reports.promotions(try ReportRange(from: start, to: to ?? start, outlet: outlet)), format: format),
+                      terminator: "")
             case "stock":
                 print(try ReportFormat.stock(try reports.stock(outlets: outlet.map { [$0] }), format: format), terminator: "")
             case "loyalty":

@@ -81,6 +81,25 @@ import Testing
         #expect(try reports.loyalty(on: today, withinDays: 1).totals.expiringPoints == 0, "none expires tomorrow")
         #expect(loyalty.totals.liability == loyalty.byOutlet.values.reduce(0) { $0 + $1.outstandingPoints * $1.pointValueCents })
 
+        // Exceptions: every void, refund and no-sale opening of the demo, each cash variance
+        // (till-01 counted 10 cents short at every outlet); promotions: the discounts by rule.
+        let range = try ReportRange(from: "2000-01-01", to: "2999-12-31")
+        let exceptions = try reports.exceptions(range)
+        let counts = Dictionary(grouping: exceptions.items, by: \.kind).mapValues(\.count)
+        #expect(Int64(counts["void"] ?? 0) == all.totals.voidsCount && Int64(counts["refund"] ?? 0) == all.totals.refundsCount)
+        #expect(counts["no-sale"] == 4 && counts["cash-variance"] == 4, "\(counts)")
+        #expect(exceptions.items.filter { $0.kind == "cash-variance" }.allSatisfy { $0.amount == -10 })
+        #expect(exceptions.refundsByTill.values.reduce(0) { $0 + $1.total } == all.totals.refundsTotal)
+        // The discount threshold is the operator's: every discounted sale at 0.01 %, none at 100 %.
+        let discounted = { (basisPoints: Int64) in
+            try reports.exceptions(range, thresholds: .init(discountBasisPoints: basisPoints)).items.filter { $0.kind == "large-discount" }.count
+        }
+        let (lowest, highest) = (try discounted(1), try discounted(10_000))
+        #expect(all.discountTotal > 0 && lowest >= 1 && lowest >= (counts["large-discount"] ?? 0))
+        #expect(highest == 0)
+        let promotions = try reports.promotions(range)
+        #expect(promotions.rules.mapValues(\.discount) == all.discountsByRule.filter { $0.value != 0 })
+
         // Outside every business date: nothing; a bad range and an unknown outlet are errors.
         #expect(try reports.sales(try ReportRange(from: "2001-01-01", to: "2001-12-31")).totals.salesCount == 0)
         #expect(throws: ReportError.self) { try ReportRange(from: "2026-12-31", to: "2026-01-01") }

@@ -12,6 +12,12 @@ Usage:
       and business date: `Z OK: outlet O z N date D` per Z, `FAIL ...` otherwise (exit 1)
   reports.py DATA_DIR --dates [--outlet N]
       prints the business dates that hold at least one sale, refund, void or day-close
+  reports.py DATA_DIR --report stock [--outlet N] [--compare FILE]
+  reports.py DATA_DIR --report loyalty [--on D] [--within N] [--outlet N] [--compare FILE]
+      the stock and loyalty reports (the shape of `sgpos report stock|loyalty --format json`),
+      from the state verify.py's replay rebuilds (never the state values the store holds)
+  reports.py DATA_DIR --expiry-dates [--outlet N]
+      prints the distinct expiry dates of the member lots in the replayed state
 
 Reads DATA_DIR/ledger (LMDB) with the readers of verify.py and the POS body decoders of
 pos.py (written from docs/FORMAT.md alone); it does not verify the chains (verify.py does).
@@ -22,11 +28,27 @@ void since the previous day-close of its outlet to its business date; those afte
 day-close (the open day) get the Singapore date (UTC+8) of their block's timestamp. A report
 over [from, to] counts the transactions whose business date lies in it. Money is integer
 cents throughout.
+
+Stock and loyalty (point-in-time, from the replayed state of each outlet chain: every chain
+is replayed and checked by verify.py's verify_chain, so a store whose stored state differs
+from its chains is refused rather than reported):
+  stock: per outlet o in O (every genesis outlet, or --outlet), every stock record
+    0x11 ‖ u32(o) ‖ SKU of o's chain state: on hand, category and unit price from o's price
+    record (empty and 0 without one), value = max(on hand, 0) × unit price; sorted by
+    (outlet, SKU). Negative: on hand < 0. In transit: on every genesis chain, each outgoing
+    transfer half 0x16 ‖ id ‖ 0x01 whose outlet or counterpart is in O and whose
+    counterpart's chain state has no incoming half id ‖ 0x02; sorted by transfer id.
+  loyalty on D within W: per outlet, over its chain state's member accounts (0x12): a lot
+    is usable when expires-on ≥ day(D); outstanding = Σ usable lots; expiring = Σ usable
+    lots with expires-on < day(D) + W; lifetime earned/redeemed/expired totals as stored in
+    the account; liability = points × the outlet's point value (settings, default 1 cent).
 """
+import datetime
 import json
 import os
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pos  # noqa: E402
@@ -285,11 +307,154 @@ def report_json(name, chains, date_from, date_to, outlets, heads):
     return (sales_json if name == "sales" else gst_json)(s, date_from, date_to, outlets, heads)
 
 
+# --- stock and loyalty (from the replayed state) -----------------------------------------------
+
+def load_states(data_dir, outlet=None):
+    """(outlet ids, {outlet: replayed state}, {outlet: (height, head id)}) for every genesis
+    outlet chain, replayed by verify.py (FORMAT.md §9, §13); outlet ids are O."""
+    import verify  # only here: the unit tests run without lmdb and PyNaCl
+    try:
+        _, replayed = verify.replay_states(data_dir)
+    except verify.Fail as failure:
+        raise StoreFailure(f"the replay fails: {failure}")
+    genesis_outlets = sorted(replayed)
+    if outlet is not None and outlet not in genesis_outlets:
+        raise ReportError(f"outlet {outlet} is not a genesis outlet ({genesis_outlets})")
+    outlets = [outlet] if outlet is not None else genesis_outlets
+    states = {oid: state for oid, (state, _, _) in replayed.items()}
+    heads = {oid: (h, head) for oid, (_, h, head) in replayed.items() if oid in outlets}
+    return outlets, states, heads
+
+
+def day_number(date):
+    """A YYYY-MM-DD civil date as days since 1970-01-01."""
+    return (datetime.date.fromisoformat(date) - datetime.date(1970, 1, 1)).days
+
+
+def stock_items(state, oid):
+    """[(sku, on hand, category, unit price)] of the stock records 0x11 ‖ u32(oid) ‖ SKU of
+    one chain state, sorted by SKU (UTF-8 bytes, i.e. code points)."""
+    prefix = b"\x11" + u32b(oid)
+    out = []
+    for key in state:
+        if not key.startswith(prefix):
+            continue
+        sku = key[len(prefix):].decode()
+        on_hand = pos.record(state, key, pos.i64)
+        price = pos.get_price(state, oid, sku)
+        category, unit = (price[0], price[1]) if price is not None else ("", 0)
+        out.append((sku, on_hand, category, unit))
+    return sorted(out, key=lambda item: item[0].encode())
+
+
+def in_transit(states, outlets):
+    """[(transfer id, from, to, [(sku, quantity)])]: the outgoing halves on every chain
+    whose outlet or counterpart is in `outlets` and whose counterpart's chain state holds
+    no incoming half (a counterpart without a chain here holds none), by transfer id."""
+    wanted = set(outlets)
+    out = []
+    for chain_id in sorted(states):
+        state = states[chain_id]
+        for key in state:
+            if len(key) != 18 or key[0] != 0x16 or key[17] != 1:
+                continue
+            tid = key[1:17]
+            frm, to, lines = pos.record(state, key, lambda r: (r.u32(), r.u32(), pos.read_stock_lines(r)))
+            if frm not in wanted and to not in wanted:
+                continue
+            if pos.k_transfer(tid, False) in states.get(to, {}):
+                continue
+            out.append((tid, frm, to, lines))
+    return sorted(out, key=lambda t: (t[0], t[1], t[2]))
+
+
+def stock_json(states, outlets, heads):
+    out = header_common("stock", outlets, heads)
+    items, value = [], 0
+    for oid in sorted(outlets):
+        for sku, on_hand, category, unit in stock_items(states.get(oid, {}), oid):
+            worth = max(on_hand, 0) * unit  # negative stock is worth nothing
+            value += worth
+            items.append({"outletId": oid, "sku": sku, "category": category, "onHand": on_hand,
+                          "unitPrice": money(unit), "value": money(worth)})
+    transit = in_transit(states, outlets)
+    out["totals"] = {"skus": len(items), "units": sum(i["onHand"] for i in items), "value": money(value),
+                     "negativeSkus": sum(1 for i in items if i["onHand"] < 0), "transfersInTransit": len(transit)}
+    out["items"] = items
+    out["negative"] = [dict(i) for i in items if i["onHand"] < 0]
+    out["inTransit"] = [{"transferId": tid.hex(), "from": frm, "to": to,
+                         "lines": [{"sku": sku, "quantity": qty} for sku, qty in lines]}
+                        for tid, frm, to, lines in transit]
+    return out
+
+
+def loyalty_figures(state, day, within):
+    """The loyalty figures of one chain state on day number `day` (points and counts)."""
+    f = {"members": 0, "outstandingPoints": 0, "expiringPoints": 0, "earnedTotal": 0, "redeemedTotal": 0,
+         "expiredTotal": 0}
+    for key in state:
+        if key[:1] != b"\x12":
+            continue
+        account = pos.get_member(state, key[1:].decode())
+        f["members"] += 1
+        for expires_on, points in account["lots"]:
+            if expires_on >= day:
+                f["outstandingPoints"] += points
+                if expires_on < day + within:
+                    f["expiringPoints"] += points
+        f["earnedTotal"] += account["earned"]
+        f["redeemedTotal"] += account["redeemed"]
+        f["expiredTotal"] += account["expired"]
+    f["pointValueCents"] = pos.get_settings(state)["point_value"]
+    f["liability"] = f["outstandingPoints"] * f["pointValueCents"]
+    f["expiringLiability"] = f["expiringPoints"] * f["pointValueCents"]
+    return f
+
+
+def loyalty_json(states, outlets, heads, on, within):
+    out = header_common("loyalty", outlets, heads)
+    out["on"], out["withinDays"] = on, within
+    day = day_number(on)
+    fields = ("members", "outstandingPoints", "liability", "expiringPoints", "expiringLiability", "earnedTotal",
+              "redeemedTotal", "expiredTotal")
+    per = [(oid, loyalty_figures(states.get(oid, {}), day, within)) for oid in sorted(outlets)]
+    totals = {k: sum(f[k] for _, f in per) for k in fields}
+    totals["pointValueCents"] = 0
+
+    def shape(key, f):
+        entry = {"key": key}
+        for k in fields + ("pointValueCents",):
+            entry[k] = money(f[k]) if k in ("liability", "expiringLiability") else f[k]
+        return entry
+    out["totals"] = shape("all", totals)
+    out["byOutlet"] = [shape(str(oid), f) for oid, f in per]
+    return out
+
+
+def header_common(name, outlets, heads):
+    return {"report": name, "outlets": outlets,
+            "covers": {"heads": [{"outletId": oid, "height": h, "blockId": head.hex()}
+                                 for oid, (h, head) in sorted(heads.items()) if h > 0]}}
+
+
+def expiry_dates(states, outlets):
+    """The distinct expiry dates (YYYY-MM-DD) of the member lots of the outlets' states."""
+    days = set()
+    for oid in outlets:
+        state = states.get(oid, {})
+        for key in state:
+            if key[:1] == b"\x12":
+                days.update(d for d, _ in pos.get_member(state, key[1:].decode())["lots"])
+    return [(datetime.date(1970, 1, 1) + datetime.timedelta(days=d)).isoformat() for d in sorted(days)]
+
+
 # --- comparing with the Swift output -----------------------------------------------------------
 
 def entry_key(entry):
     if isinstance(entry, dict):
-        for field in ("key", "basisPoints", "outletId"):
+        if "key" not in entry and "outletId" in entry and "sku" in entry:
+            return f"{entry['outletId']}/{entry['sku']}"  # a stock item
+        for field in ("key", "basisPoints", "transferId", "sku", "outletId"):
             if field in entry:
                 return entry[field]
     return None
@@ -339,6 +504,15 @@ def compare(mine, theirs):
     if found:
         path, x, y = found
         return False, f"FAIL report: {path} python={json.dumps(x)} swift={json.dumps(y)}"
+    if mine["report"] in ("stock", "loyalty"):
+        scope = "all outlets" if len(mine["outlets"]) != 1 else f"outlet {mine['outlets'][0]}"
+        t = mine["totals"]
+        if mine["report"] == "stock":
+            return True, (f"REPORT OK: stock {scope}: {t['skus']} SKUs, {t['units']} units worth S${t['value']}, "
+                          f"{t['negativeSkus']} negative, {t['transfersInTransit']} transfer(s) in transit")
+        return True, (f"REPORT OK: loyalty on {mine['on']} within {mine['withinDays']} days, {scope}: "
+                      f"{t['members']} members, {t['outstandingPoints']} points outstanding (S${t['liability']}), "
+                      f"{t['expiringPoints']} expiring (S${t['expiringLiability']})")
     span = f"{mine['from']}..{mine['to']}"
     scope = "" if len(mine["outlets"]) != 1 else f" outlet {mine['outlets'][0]}"
     if mine["report"] == "sales":
@@ -414,11 +588,30 @@ def check_z(chains):
 
 # --- command line ------------------------------------------------------------------------------
 
+REPORTS = ("sales", "gst", "stock", "loyalty")
+POINT_IN_TIME = ("stock", "loyalty")
+
+
+class StoreFailure(Exception):
+    """The store cannot be replayed (verify.py's verdict)."""
+
+
+def compared_report(path):
+    """The "report" field of the JSON in `path`, or None when it cannot be read."""
+    try:
+        with open(path) as f:
+            theirs = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return theirs.get("report") if isinstance(theirs, dict) else None
+
+
 def parse(argv):
     args = {"data": None, "from": None, "to": None, "outlet": None, "report": None, "compare": None,
-            "check_z": False, "dates": False}
+            "check_z": False, "dates": False, "on": None, "within": None, "expiry_dates": False}
     i = 1
-    flags = {"--from": "from", "--to": "to", "--outlet": "outlet", "--report": "report", "--compare": "compare"}
+    flags = {"--from": "from", "--to": "to", "--outlet": "outlet", "--report": "report", "--compare": "compare",
+             "--on": "on", "--within": "within"}
     while i < len(argv):
         a = argv[i]
         if a in flags:
@@ -431,6 +624,9 @@ def parse(argv):
             i += 1
         elif a == "--dates":
             args["dates"] = True
+            i += 1
+        elif a == "--expiry-dates":
+            args["expiry_dates"] = True
             i += 1
         elif a.startswith("-"):
             raise ReportError(f"unknown option {a}")
@@ -445,18 +641,37 @@ def parse(argv):
         if not args["outlet"].isdigit() or int(args["outlet"]) >= 1 << 32:
             raise ReportError("--outlet takes an outlet id")
         args["outlet"] = int(args["outlet"])
-    for field in ("from", "to"):
+    for field in ("from", "to", "on"):
         if args[field] is not None and not pos.valid_date(args[field]):
             raise ReportError(f"--{field} {args[field]} is not a YYYY-MM-DD date")
-    if args["report"] not in (None, "sales", "gst"):
-        raise ReportError("--report is sales or gst")
-    if not (args["check_z"] or args["dates"]):
+    if args["within"] is not None:
+        # the range `sgpos report loyalty` accepts
+        if not args["within"].isdigit() or not 1 <= int(args["within"]) <= 3660:
+            raise ReportError("--within takes 1...3660 days")
+        args["within"] = int(args["within"])
+    if args["report"] not in (None,) + REPORTS:
+        raise ReportError("--report is sales, gst, stock or loyalty")
+    kind = args["report"]
+    if kind is None and args["compare"] is not None:
+        kind = compared_report(args["compare"])
+    special = args["check_z"] or args["dates"] or args["expiry_dates"]
+    if (args["on"] is not None or args["within"] is not None) and (special or kind != "loyalty"):
+        raise ReportError("--on and --within are for the loyalty report")
+    if kind in POINT_IN_TIME and not special:
+        if args["from"] is not None or args["to"] is not None:
+            raise ReportError(f"--from and --to are for the sales and gst reports, not {kind}")
+        if kind == "loyalty":
+            if args["on"] is None:
+                args["on"] = pos.sg_date(int(time.time() * 1000)).isoformat()  # today in Singapore
+            if args["within"] is None:
+                args["within"] = 30
+    elif not special:
         if args["from"] is None or args["to"] is None:
             raise ReportError("--from and --to are required")
         if args["from"] > args["to"]:
             raise ReportError("--from is after --to")
         if args["report"] is None and args["compare"] is None:
-            raise ReportError("--report sales|gst is required")
+            raise ReportError("--report sales|gst|stock|loyalty is required")
     return args
 
 
@@ -473,13 +688,22 @@ def main(argv):
                 return 1
             if args["report"] is None:
                 args["report"] = theirs.get("report") if isinstance(theirs, dict) else None
-                if args["report"] not in ("sales", "gst"):
+                if args["report"] not in REPORTS:
                     print(f"FAIL report: report python=(unknown) swift={json.dumps(args['report'])}")
                     return 1
-        g, outlets, chains, heads = load(args["data"], args["outlet"])
+        if args["expiry_dates"] or (args["report"] in POINT_IN_TIME and not (args["check_z"] or args["dates"])):
+            try:
+                outlets, states, heads = load_states(args["data"], args["outlet"])
+            except KeyError as error:
+                raise StoreFailure(f"cannot read: {error!r}")
+        else:
+            g, outlets, chains, heads = load(args["data"], args["outlet"])
     except ReportError as error:
         print(f"reports.py: {error}", file=sys.stderr)
         return 2
+    except StoreFailure as error:
+        print(f"FAIL store: {error}")
+        return 1
     except (ValueError, UnicodeDecodeError, struct.error) as error:
         print(f"FAIL store: cannot read: {error!r}")
         return 1
@@ -488,6 +712,10 @@ def main(argv):
             print(f"FAIL store: cannot read: {error!r}")
             return 1
         raise
+    if args["expiry_dates"]:
+        for date in expiry_dates(states, outlets):
+            print(date)
+        return 0
     if args["dates"]:
         for date in sorted({r["date"] for records in chains.values() for r in records}):
             print(date)
@@ -500,7 +728,12 @@ def main(argv):
             print("Z: no day-close in the chains")
         return 1 if failures else 0
     try:
-        mine = report_json(args["report"], chains, args["from"], args["to"], outlets, heads)
+        if args["report"] == "stock":
+            mine = stock_json(states, outlets, heads)
+        elif args["report"] == "loyalty":
+            mine = loyalty_json(states, outlets, heads, args["on"], args["within"])
+        else:
+            mine = report_json(args["report"], chains, args["from"], args["to"], outlets, heads)
     except ReportError as error:
         print(f"FAIL store: {error}")
         return 1

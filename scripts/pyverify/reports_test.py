@@ -3,8 +3,11 @@
 of the average basket, Singapore hours, the business-date assignment (day-close buckets and
 the open day), the sales and GST figures of sales, refunds, voids and training sales across
 two business days, the Z-report check (two Z-reports of one date, an open day that falls on a
-closed date) and the comparison's first differing path. The demo (run-tests) covers the
-path through LMDB; these pin the rules a literal reading could get wrong.
+closed date) and the comparison's first differing path; and the stock and loyalty reports
+on made-up chain states (the value of negative stock, items without a price, SKU order,
+transfers in transit, the usable/expiring lot boundaries, point values per outlet). The
+demo (run-tests) covers the path through LMDB; these pin the rules a literal reading could
+get wrong.
 
 Usage: python3 scripts/pyverify/reports_test.py   (prints 'N passed, M failed')
 """
@@ -16,6 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pos  # noqa: E402
 import reports  # noqa: E402
+from common import enc_str, u32b  # noqa: E402
 
 SGT = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -87,6 +91,49 @@ def scenario(z1=Z1, z2=Z2):
                  (pos.REFUND, REFUND_A, "2026-12-06 09:05", "till-01", b"R" * 32),
                  (pos.DAY_CLOSE, z2, "2026-12-07 00:30", "manager", b"2" * 32),
                  (pos.SALE, SALE_D, "2026-12-07 08:00", "till-01", b"D" * 32))
+
+
+# --- stock and loyalty: chain states built with the record encodings of FORMAT.md §13.3 ---
+
+def put_stock(state, o, sku, on_hand):
+    state[pos.k_stock(o, sku)] = b"\x01" + pos.i64b(on_hand)
+
+
+def put_price(state, o, sku, category, unit):
+    state[pos.k_price(o, sku)] = b"\x01" + enc_str(category) + pos.i64b(unit) + bytes([1, 1])
+
+
+def put_transfer(state, tid, outgoing, o, counterpart, lines):
+    state[pos.k_transfer(tid, outgoing)] = b"\x01" + u32b(o) + u32b(counterpart) + pos.enc_stock_lines(lines)
+
+
+def put_member(state, member, lots, earned=0, redeemed=0, expired=0):
+    state[pos.k_member(member)] = pos.enc_member({"tier": 1, "spend": 0, "lots": [list(l) for l in lots],
+                                                  "earned": earned, "redeemed": redeemed, "expired": expired})
+
+
+def stock_states():
+    """Outlets 1-3: outlet 1 with a negative SKU, an unpriced SKU and non-ASCII SKUs; transfers
+    T1 1->2 received, T2 1->3 not received, T0 2->1 not received, T3 an incoming half only
+    (on 3, from 2), T9 1->99 (no such chain)."""
+    s1, s2, s3 = {}, {}, {}
+    for sku, on_hand, price in (("b-lower", 2, ("x", 100)), ("Zed", 3, ("", 250)), ("ÉCLAIR", 1, ("bakery", 420)),
+                                ("TV", -4, ("electronics", 129900)), ("GHOST", 5, None), ("ZERO", 0, ("x", 10))):
+        put_stock(s1, 1, sku, on_hand)
+        if price:
+            put_price(s1, 1, sku, *price)
+    put_price(s1, 1, "PRICED-ONLY", "x", 999)  # a price without stock is not an item
+    put_stock(s2, 2, "MILK", 7)
+    put_price(s2, 2, "MILK", "dairy", 365)
+    put_price(s2, 2, "b-lower", "x", 1)  # outlet 2's price does not price outlet 1's stock
+    t0, t1, t2, t3, t9 = (bytes([n]) * 16 for n in (0, 1, 2, 3, 9))
+    put_transfer(s1, t1, True, 1, 2, [("MILK", 1)])
+    put_transfer(s2, t1, False, 2, 1, [("MILK", 1)])
+    put_transfer(s1, t2, True, 1, 3, [("Zed", 2), ("TV", 1)])
+    put_transfer(s2, t0, True, 2, 1, [("MILK", 3)])
+    put_transfer(s3, t3, False, 3, 2, [("MILK", 4)])
+    put_transfer(s1, t9, True, 1, 99, [("Zed", 1)])
+    return {1: s1, 2: s2, 3: s3}
 
 
 def main():
@@ -231,6 +278,102 @@ def main():
     theirs["extra"] = 1
     ok, text = reports.compare(mine, theirs)
     check("compare: an extra key", not ok and text == 'FAIL report: extra python="(missing)" swift=1')
+
+    # Stock.
+    states = stock_states()
+    heads = {1: (0, None), 2: (0, None), 3: (0, None)}
+    j = reports.stock_json(states, [1, 2, 3], heads)
+    items = {(i["outletId"], i["sku"]): i for i in j["items"]}
+    check("stock: items sorted by outlet, then SKU as UTF-8 bytes",
+          [(i["outletId"], i["sku"]) for i in j["items"]] == [(1, "GHOST"), (1, "TV"), (1, "ZERO"), (1, "Zed"),
+                                                              (1, "b-lower"), (1, "ÉCLAIR"), (2, "MILK")])
+    check("stock: negative stock is worth 0", items[(1, "TV")] == {
+        "outletId": 1, "sku": "TV", "category": "electronics", "onHand": -4, "unitPrice": "1299.00", "value": "0.00"})
+    check("stock: without a price record: empty category, price 0", items[(1, "GHOST")] == {
+        "outletId": 1, "sku": "GHOST", "category": "", "onHand": 5, "unitPrice": "0.00", "value": "0.00"})
+    check("stock: value = on hand x unit price", items[(1, "Zed")]["value"] == "7.50"
+          and items[(1, "ÉCLAIR")]["value"] == "4.20" and items[(1, "b-lower")]["unitPrice"] == "1.00")
+    check("stock: a zero record is an item", items[(1, "ZERO")]["onHand"] == 0)
+    check("stock: negative list", j["negative"] == [items[(1, "TV")]])
+    check("stock: totals (negative units count, their value does not)", j["totals"] == {
+        "skus": 7, "units": 2 + 3 + 1 - 4 + 5 + 0 + 7, "value": "39.25", "negativeSkus": 1, "transfersInTransit": 3})
+    check("stock: in transit: unmatched outgoing halves only, by transfer id", j["inTransit"] == [
+        {"transferId": "00" * 16, "from": 2, "to": 1, "lines": [{"sku": "MILK", "quantity": 3}]},
+        {"transferId": "02" * 16, "from": 1, "to": 3, "lines": [{"sku": "Zed", "quantity": 2}, {"sku": "TV", "quantity": 1}]},
+        {"transferId": "09" * 16, "from": 1, "to": 99, "lines": [{"sku": "Zed", "quantity": 1}]}])
+    only3 = reports.stock_json(states, [3], heads)
+    check("stock --outlet 3: no items of its own, the transfer to it in transit",
+          only3["items"] == [] and [t["transferId"] for t in only3["inTransit"]] == ["02" * 16]
+          and only3["totals"]["transfersInTransit"] == 1 and only3["totals"]["value"] == "0.00")
+    only2 = reports.stock_json(states, [2], heads)
+    check("stock --outlet 2: its own unreceived transfer out, not the received one",
+          [t["transferId"] for t in only2["inTransit"]] == ["00" * 16])
+    received = stock_states()
+    put_transfer(received[3], bytes([2]) * 16, False, 3, 1, [("Zed", 2), ("TV", 1)])
+    check("stock: an incoming half on the counterpart's chain ends the transit",
+          [t["transferId"] for t in reports.stock_json(received, [1, 2, 3], heads)["inTransit"]] == ["00" * 16, "09" * 16])
+    elsewhere = stock_states()
+    put_transfer(elsewhere[2], bytes([2]) * 16, False, 2, 1, [("Zed", 2), ("TV", 1)])
+    check("stock: an incoming half on another chain than the counterpart's does not",
+          "02" * 16 in [t["transferId"] for t in reports.stock_json(elsewhere, [1], heads)["inTransit"]])
+    theirs = copy.deepcopy(j)
+    theirs["items"][1]["value"] = "-5196.00"
+    ok, text = reports.compare(j, theirs)
+    check("compare stock: an item's path names outlet and SKU",
+          not ok and text == 'FAIL report: items[1/TV].value python="0.00" swift="-5196.00"')
+    ok, text = reports.compare(j, copy.deepcopy(j))
+    check("compare stock: OK line", ok and text == "REPORT OK: stock all outlets: 7 SKUs, 14 units worth S$39.25, "
+                                                   "1 negative, 3 transfer(s) in transit")
+
+    # Loyalty: day d = 2026-12-05, W = 30.
+    d = reports.day_number("2026-12-05")
+    check("day number of a civil date", d == 20792 and reports.day_number("1970-01-01") == 0
+          and reports.day_number("2024-03-01") - reports.day_number("2024-02-28") == 2)
+    l1, l2 = {}, {}
+    put_member(l1, "M1", [(d - 1, 1), (d, 10), (d + 29, 100), (d + 30, 1000)], earned=1111, redeemed=5, expired=7)
+    put_member(l1, "M2", [], earned=3, redeemed=3)
+    put_member(l2, "M1", [(d + 400, 20000)], earned=20000)  # the same member id at another outlet: its own account
+    l2[pos.K_SETTINGS] = pos.enc_settings({"point_value": 3, "ppd": 1, "months": 12, "tender": False, "rounding": True})
+    f = reports.loyalty_figures(l1, d, 30)
+    check("loyalty: a lot expiring on d still counts, one expiring before does not", f["outstandingPoints"] == 1110)
+    check("loyalty: expiring: expiresOn in [d, d + W)", f["expiringPoints"] == 110)
+    check("loyalty: W = 1 counts only the lots expiring on d", reports.loyalty_figures(l1, d, 1)["expiringPoints"] == 10)
+    check("loyalty: the lifetime totals as stored, members counted without lots",
+          (f["members"], f["earnedTotal"], f["redeemedTotal"], f["expiredTotal"]) == (2, 1114, 8, 7))
+    check("loyalty: point value 1 without settings", f["pointValueCents"] == 1 and f["liability"] == 1110)
+    j = reports.loyalty_json({1: l1, 2: l2}, [1, 2], {}, "2026-12-05", 30)
+    check("loyalty: by outlet", j["byOutlet"] == [
+        {"key": "1", "members": 2, "outstandingPoints": 1110, "liability": "11.10", "expiringPoints": 110,
+         "expiringLiability": "1.10", "earnedTotal": 1114, "redeemedTotal": 8, "expiredTotal": 7, "pointValueCents": 1},
+        {"key": "2", "members": 1, "outstandingPoints": 20000, "liability": "600.00", "expiringPoints": 0,
+         "expiringLiability": "0.00", "earnedTotal": 20000, "redeemedTotal": 0, "expiredTotal": 0, "pointValueCents": 3}])
+    check("loyalty: totals sum the outlets' liabilities, point value 0", j["totals"] == {
+        "key": "all", "members": 3, "outstandingPoints": 21110, "liability": "611.10", "expiringPoints": 110,
+        "expiringLiability": "1.10", "earnedTotal": 21114, "redeemedTotal": 8, "expiredTotal": 7, "pointValueCents": 0})
+    check("loyalty: header", (j["report"], j["on"], j["withinDays"], j["outlets"]) == ("loyalty", "2026-12-05", 30, [1, 2]))
+    later = reports.loyalty_json({1: l1, 2: l2}, [1], {}, "2027-01-04", 30)
+    check("loyalty: on d + 30 only the last lot is usable, and it expires that day",
+          (later["totals"]["outstandingPoints"], later["totals"]["expiringPoints"]) == (1000, 1000))
+    check("loyalty: expiry dates of the lots", reports.expiry_dates({1: l1, 2: l2}, [1]) == [
+        "2026-12-04", "2026-12-05", "2027-01-03", "2027-01-04"])
+    ok, text = reports.compare(j, copy.deepcopy(j))
+    check("compare loyalty: OK line", ok and text == "REPORT OK: loyalty on 2026-12-05 within 30 days, all outlets: "
+                                                     "3 members, 21110 points outstanding (S$611.10), 110 expiring (S$1.10)")
+
+    # The command line: stock and loyalty take no dates, sales and gst keep needing them.
+    def parse_error(*argv):
+        try:
+            reports.parse(["reports.py", "DATA"] + list(argv))
+        except reports.ReportError as error:
+            return str(error)
+        return None
+    check("parse: loyalty defaults to within 30", reports.parse(["r", "D", "--report", "loyalty", "--on", "2026-12-05"])
+          ["within"] == 30)
+    check("parse: stock takes no --from", parse_error("--report", "stock", "--from", "2026-12-05") is not None)
+    check("parse: --within only for loyalty", parse_error("--report", "stock", "--within", "3") is not None)
+    check("parse: --within 0 is refused", parse_error("--report", "loyalty", "--within", "0") is not None)
+    check("parse: --on must be a date", parse_error("--report", "loyalty", "--on", "2026-02-30") is not None)
+    check("parse: sales still needs --from and --to", parse_error("--report", "sales") == "--from and --to are required")
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

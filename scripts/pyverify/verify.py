@@ -661,7 +661,9 @@ def check_network_copy(env, raw_position, position, block_sources, heights):
         raise Fail("store", "store/network-sources", f"{len(pending)} pending block changes stored, the replay expects {len(expected)}")
 
 
-def verify_chain(g, oid, db, expected, block_sources, heights):
+def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=print):
+    """Replays and checks one outlet chain; with `states` (a dict) it also keeps the
+    replayed state: states[oid] = (state dict, height, head block id or None)."""
     p = u32b(oid)
     genesis_state = genesis_writes(g)
     state = dict(genesis_state)
@@ -747,8 +749,33 @@ def verify_chain(g, oid, db, expected, block_sources, heights):
             raise Fail(f"outlet {oid}", "store/meta", "head record differs from the replay")
     elif head is not None:
         raise Fail(f"outlet {oid}", "store/meta", "head record for an empty chain")
-    print(f"outlet {oid}: height {height}, {txs_total} transactions, head {prev_id.hex()}")
+    if states is not None:
+        states[oid] = (state, height, prev_id if height > 0 else None)
+    log(f"outlet {oid}: height {height}, {txs_total} transactions, head {prev_id.hex()}")
     return txs_total
+
+
+def replay_states(data_dir):
+    """(genesis, {outlet: (state, height, head id)}): every genesis outlet chain of the
+    store replayed and checked as verify() does (§9), without the checkpoints and quietly.
+    The states are the replay's own, never the values the store holds (those are only
+    compared with it)."""
+    env = lmdb.open(data_dir + "/ledger", readonly=True, lock=False, max_dbs=16, subdir=True)
+    try:
+        names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+        dbs = {n: env.open_db(n.encode(), create=False) for n in names}
+        with env.begin() as txn:
+            db = {n: dict(txn.cursor(dbs[n]).iternext()) for n in names}
+    finally:
+        env.close()
+    if b"genesis" not in db["meta"]:
+        raise Fail("store", "store/meta", "no genesis")
+    g = decode_genesis(db["meta"][b"genesis"])
+    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "state": 0, "meta": 0}
+    states = {}
+    for oid, _, _ in sorted(g["outlets"]):
+        verify_chain(g, oid, db, expected, {}, {}, states=states, log=lambda line: None)
+    return g, states
 
 
 def main(argv):

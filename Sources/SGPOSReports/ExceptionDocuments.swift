@@ -1,0 +1,140 @@
+import Foundation
+import SGPOSChain
+import SGPOSCodec
+import SGPOSRetail
+
+extension ReportDocument {
+    public struct ExceptionItem: Codable, Sendable, Equatable {
+        public var kind: String
+        public var outletId: UInt32
+        public var till: String
+        public var businessDate: String
+        public var time: String
+        public var transactionId: String
+        /// Money involved; null for a no-sale opening, a points adjustment, a member's pace.
+        public var amount: String?
+        public var detail: String
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(outletId, forKey: .outletId)
+            try container.encode(till, forKey: .till)
+            try container.encode(businessDate, forKey: .businessDate)
+            try container.encode(time, forKey: .time)
+            try container.encode(transactionId, forKey: .transactionId)
+            try container.encode(amount, forKey: .amount)
+            try container.encode(detail, forKey: .detail)
+        }
+    }
+
+    public struct RefundsOfTill: Codable, Sendable, Equatable {
+        public var key: String
+        public var count: Int64
+        public var total: String
+    }
+
+    public struct ExceptionThresholds: Codable, Sendable, Equatable {
+        public var discountPercent: String
+        public var memberSalesPerDay: Int64
+        public var cashVariance: String
+    }
+
+    /// `GET /v1/reports/exceptions`: every exception in chain order per outlet, counts by kind.
+    public struct Exceptions: Codable, Sendable, Equatable {
+        public var report = "exceptions"
+        public var from: String
+        public var to: String
+        public var outlets: [UInt32]
+        public var covers: Covers
+        public var thresholds: ExceptionThresholds
+        public var counts: [String: Int64]
+        public var items: [ExceptionItem]
+        public var refundsByTill: [RefundsOfTill]
+    }
+
+    public struct PromotionRule: Codable, Sendable, Equatable {
+        public var rule: String
+        public var sales: Int64
+        public var lines: Int64
+        public var discount: String
+    }
+
+    /// `GET /v1/reports/promotions`: per rule, sorted by rule name.
+    public struct Promotions: Codable, Sendable, Equatable {
+        public var report = "promotions"
+        public var from: String
+        public var to: String
+        public var outlets: [UInt32]
+        public var covers: Covers
+        public var totalDiscount: String
+        public var rules: [PromotionRule]
+    }
+
+    public static func exceptions(_ report: ExceptionsReport) -> Exceptions {
+        let money = ReportMoney.text
+        let percent = report.thresholds.discountBasisPoints
+        return Exceptions(
+            from: report.range.from.description, to: report.range.to.description, outlets: report.outlets, covers: covers(report.heads),
+            thresholds: ExceptionThresholds(discountPercent: "\(percent / 100).\(percent % 100 < 10 ? "0" : "")\(percent % 100)",
+                                            memberSalesPerDay: report.thresholds.memberSalesPerDay,
+                                            cashVariance: money(report.thresholds.cashVarianceCents)),
+            counts: Dictionary(grouping: report.items, by: \.kind).mapValues { Int64($0.count) },
+            items: report.items.map {
+                ExceptionItem(kind: $0.kind, outletId: $0.outlet, till: $0.till, businessDate: $0.businessDate,
+                              time: CivilTime.singaporeDateTime(epochMs: $0.blockTimeMs), transactionId: $0.transactionID.hex,
+                              amount: $0.amount.map(money), detail: $0.detail)
+            },
+            refundsByTill: report.refundsByTill.sorted { $0.key < $1.key }.map { RefundsOfTill(key: $0.key, count: $0.value.count, total: money($0.value.total)) })
+    }
+
+    public static func promotions(_ report: PromotionsReport) -> Promotions {
+        Promotions(from: report.range.from.description, to: report.range.to.description, outlets: report.outlets, covers: covers(report.heads),
+                   totalDiscount: ReportMoney.text(report.rules.values.reduce(0) { $0 + $1.discount }),
+                   rules: report.rules.sorted { $0.key < $1.key }.map {
+                       PromotionRule(rule: $0.key, sales: $0.value.sales, lines: $0.value.lines, discount: ReportMoney.text($0.value.discount))
+                   })
+    }
+}
+
+extension ReportFormat {
+    public static func exceptions(_ report: ExceptionsReport, format: String) throws -> String {
+        let document = ReportDocument.exceptions(report)
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            return (["kind,outletId,till,businessDate,time,transactionId,amount,detail"] + document.items.map {
+                [$0.kind, "\($0.outletId)", csv($0.till), $0.businessDate, $0.time, $0.transactionId, $0.amount ?? "", csv($0.detail)].joined(separator: ",")
+            }).joined(separator: "\n") + "\n"
+        default:
+            var lines = ["Exceptions \(document.from) to \(document.to), outlets \(document.outlets.map(String.init).joined(separator: ", "))",
+                         "  thresholds: discount ≥ \(document.thresholds.discountPercent) % of the subtotal, more than \(document.thresholds.memberSalesPerDay) sales a day per member, cash variance ≥ \(document.thresholds.cashVariance)",
+                         "  " + (document.counts.isEmpty ? "none" : document.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")), ""]
+            for item in document.items {
+                lines.append("  \(item.time)  \(item.kind.padding(toLength: 17, withPad: " ", startingAt: 0)) o\(item.outletId) \(item.till.padding(toLength: 10, withPad: " ", startingAt: 0)) \(pad(item.amount ?? "", 10))  \(item.detail)")
+            }
+            if !document.refundsByTill.isEmpty {
+                lines.append("")
+                lines.append("  refunds by till: " + document.refundsByTill.map { "\($0.key) \($0.count) (\($0.total))" }.joined(separator: ", "))
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    public static func promotions(_ report: PromotionsReport, format: String) throws -> String {
+        let document = ReportDocument.promotions(report)
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            return (["rule,sales,lines,discount"] + document.rules.map { "\(csv($0.rule)),\($0.sales),\($0.lines),\($0.discount)" })
+                .joined(separator: "\n") + "\n"
+        default:
+            var lines = ["Promotions \(document.from) to \(document.to): discount given \(document.totalDiscount)", "",
+                         "  rule                            sales    lines      discount"]
+            for rule in document.rules {
+                lines.append("  \(rule.rule.padding(toLength: 30, withPad: " ", startingAt: 0)) \(pad(rule.sales, 6)) \(pad(rule.lines, 8)) \(pad(rule.discount, 13))")
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}
