@@ -49,23 +49,25 @@ extension DemoCommand {
         print("== outlet \(outlet) cut off again; member \(member) (\(sourcePoints) points at outlet \(source), as outlet \(outlet) last saw) "
             + "redeems there; outlet \(outlet)'s allowance as of checkpoint \(statement.checkpoint): \(statement.allowance), \(statement.available) free")
         let points: Int64 = 300
-        func claim(_ points: Int64, _ statement: API.Allowance, on source: OutletID = source) -> PointsClaim {
-            PointsClaim(claimID: TransferID(uncheckedBytes: (0..<16).map { _ in UInt8.random(in: 0...255) }), memberID: member,
-                        points: points, source: source, checkpoint: statement.checkpoint, covered: statement.covered,
-                        outstanding: statement.outstanding, allowance: statement.allowance)
+        let builder = till.builder
+        func claim(_ points: Int64, _ statement: API.Allowance, on source: OutletID = source) throws -> PointsClaim {
+            try builder.buildPointsClaim(
+                id: SaleBuilder.newClaimID(), memberID: member, points: points, source: source,
+                statement: AllowanceStatement(checkpoint: statement.checkpoint, covered: statement.covered,
+                                              outstanding: statement.outstanding, allowance: statement.allowance))
         }
         let now = { Int64(Date().timeIntervalSince1970 * 1_000) }
         var problems = 0
         // A claim on an outlet that holds none of the member's points: the node refuses it.
         let elsewhere = nodes.nodes.map(\.outlet).first { $0 != source && $0 != outlet }!
         do {
-            _ = try await node.client.submit(till.sign(.pointsClaim(claim(points, statement, on: elsewhere)), atMs: now()))
+            _ = try await node.client.submit(till.sign(.pointsClaim(try claim(points, statement, on: elsewhere)), atMs: now()))
             print("   FAIL a claim on outlet \(elsewhere), which holds none of the member's points, was accepted")
             problems += 1
         } catch let failure as NodeClient.Failure where failure.problem?.code == Int(LedgerRejection.Reason.insufficientPoints.rawValue) {
             print("   a claim on outlet \(elsewhere) is refused by the node: \(failure.problem?.message ?? "")")
         }
-        let first = claim(points, statement)
+        let first = try claim(points, statement)
         _ = try await node.client.submit(till.sign(.pointsClaim(first), atMs: now()))
         let prepared = try await node.client.signed(by: till.key).prepare(API.PrepareRequest(
             kind: "sale", till: till.principal, lines: [.init(sku: DemoShop.catalogue[0].sku, qty: 2)], memberId: member,
@@ -76,7 +78,7 @@ extension DemoCommand {
         _ = try await node.client.submit(till.sign(.sale(sale), atMs: now()))
         print("   claim of \(points) points on outlet \(source) and a sale redeeming them: accepted offline (\((try? Money(cents: sale.amountPayable))?.description ?? "?") payable)")
         do {
-            _ = try await node.client.submit(till.sign(.pointsClaim(claim(points, statement)), atMs: now()))
+            _ = try await node.client.submit(till.sign(.pointsClaim(try claim(points, statement)), atMs: now()))
             print("   FAIL a second claim of \(points) points beyond the allowance was accepted")
             problems += 1
         } catch let failure as NodeClient.Failure where failure.problem?.code == Int(LedgerRejection.Reason.allowanceExceeded.rawValue) {

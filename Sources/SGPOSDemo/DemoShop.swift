@@ -77,7 +77,7 @@ public struct DemoShop {
     mutating func open(members: Int) async throws {
         let now = Int64(wallClockMs())
         var setup: [POSBody] = [.setPrices(SetPrices(entries: DemoShop.catalogue))]
-        setup.append(.stockReceive(StockReceive(reference: "DO-OPENING", lines: DemoShop.catalogue.map {
+        setup.append(.stockReceive(try StockBuilder(outlet: outlet.outletID).buildReceive(reference: "DO-OPENING", lines: DemoShop.catalogue.map {
             StockLine(sku: $0.sku, quantity: $0.unitPrice > 10_000 ? 20 : 500)
         })))
         var queue = setup.map { manager.sign($0, atMs: now) }
@@ -102,24 +102,26 @@ public struct DemoShop {
     private mutating func exerciseTheBooks(now: Int64) async throws {
         let outletID = outlet.outletID
         let next = outlet.network.genesis.outlets.first { $0.id > outletID }?.id ?? outlet.network.genesis.outlets[0].id
+        let stock = StockBuilder(outlet: outletID)
         var steps = 0
         _ = try await block({ shop, state in
             steps += 1
             switch steps {
             case 1:
-                return shop.manager.sign(.stockAdjust(StockAdjust(sku: "EGGS-10", delta: -2, reason: .damaged, note: "cracked")), atMs: now)
+                return shop.manager.sign(.stockAdjust(try stock.buildAdjust(sku: "EGGS-10", delta: -2, reason: .damaged, note: "cracked")), atMs: now)
             case 2:
-                let book = try state.stockOnHand(outlet: outletID, sku: "EGGS-10")
-                return shop.manager.sign(.stockCount(StockCount(lines: [.init(sku: "EGGS-10", counted: book - 1, expected: book, variance: -1)])), atMs: now)
+                // One egg tray fewer than the books say.
+                let book = try OutletQuery(outlet: outletID).stock(sku: "EGGS-10", state: state)
+                return shop.manager.sign(.stockCount(try stock.buildCount([(sku: "EGGS-10", counted: book - 1)], state: state)), atMs: now)
             case 3:
                 let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-transfer-\(outletID)".utf8)).bytes.prefix(16)))!
-                return shop.manager.sign(.transferOut(StockTransfer(transferID: id, counterpart: next, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
+                return shop.manager.sign(.transferOut(try stock.buildTransferOut(id, to: next, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
             case 4:
                 // The transfer the previous outlet (in a ring) sends to this one.
                 let outlets = shop.outlet.network.genesis.outlets.map(\.id)
                 let previous = outlets.last { $0 < outletID } ?? outlets.last!
                 let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-transfer-\(previous)".utf8)).bytes.prefix(16)))!
-                return shop.manager.sign(.transferIn(StockTransfer(transferID: id, counterpart: previous, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
+                return shop.manager.sign(.transferIn(try stock.buildTransferIn(id, from: previous, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
             case 5:
                 let training = try shop.tills[0].buildSale([StockLine(sku: "MILK-1L", quantity: 1)], payment: .cash(tendered: nil),
                                                              training: true, atMs: now, state: state)
@@ -142,7 +144,7 @@ public struct DemoShop {
             case 9:
                 // Sent and not yet received when the demo ends: the stock report shows it in transit.
                 let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-in-transit-\(outletID)".utf8)).bytes.prefix(16)))!
-                return shop.manager.sign(.transferOut(StockTransfer(transferID: id, counterpart: next, lines: [StockLine(sku: "UMBRELLA", quantity: 2)])), atMs: now)
+                return shop.manager.sign(.transferOut(try stock.buildTransferOut(id, to: next, lines: [StockLine(sku: "UMBRELLA", quantity: 2)])), atMs: now)
             default: return nil
             }
         }, count: 3)

@@ -2,6 +2,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSState
 import SGPOSStore
 import SGPOSClient
@@ -25,9 +26,9 @@ public struct NetworkView: Sendable {
             var asOf: [String: UInt64] = [:]
             for outlet in node.genesis.outlets.map(\.id).sorted() {
                 asOf[String(outlet)] = try node.store.head(outlet, transaction).height
-                guard var account = try node.store.stateReader(outlet, transaction).memberAccount(id) else { continue }
-                account.dropExpired(today: SaleCalculator.day(todayMs))
-                accounts.append(.init(outletId: outlet, points: account.balance, lifetimeSpend: decimal(account.lifetimeSpend)))
+                guard let standing = try OutletQuery(outlet: outlet).member(id, todayMs: todayMs, state: node.store.stateReader(outlet, transaction))
+                else { continue }
+                accounts.append(.init(outletId: outlet, points: standing.points, lifetimeSpend: decimal(standing.lifetimeSpend)))
             }
             return MemberView(memberId: id, accounts: accounts, points: accounts.reduce(0) { $0 + $1.points }, asOf: asOf,
                               checkpointed: try checkpointedMember(Array(id.utf8), transaction))

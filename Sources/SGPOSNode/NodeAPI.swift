@@ -287,12 +287,12 @@ public struct NodeAPI: Sendable {
     }
 
     func stock(outlet: UInt32, sku: String) throws -> Response {
-        try RequestLimits.sku(sku)
-        return try json(API.Stock(outletId: outlet, sku: sku, onHand: try node.withState(of: outlet) { try $0.stockOnHand(outlet: outlet, sku: sku) }))
+        let onHand = try node.withState(of: outlet) { try OutletQuery(outlet: outlet).stock(sku: sku, state: $0) }
+        return try json(API.Stock(outletId: outlet, sku: sku, onHand: onHand))
     }
 
     func books(outlet: UInt32) throws -> Response {
-        let books = try node.withState(of: outlet) { try $0.outletBooks(outlet) }
+        let books = try node.withState(of: outlet) { try OutletQuery(outlet: outlet).books(state: $0) }
         let period = books.period
         return try json(API.Books(
             outletId: outlet, lastZNumber: books.lastZNumber, openShifts: books.openShifts, salesCount: period.salesCount,
@@ -301,8 +301,7 @@ public struct NodeAPI: Sendable {
     }
 
     func shift(outlet: UInt32, till: String) throws -> Response {
-        try RequestLimits.principal(till)
-        guard let shift = try node.withState(of: outlet, { try $0.shift(outlet: outlet, till: till) }) else {
+        guard let shift = try node.withState(of: outlet, { try OutletQuery(outlet: outlet).shift(till: till, state: $0) }) else {
             return problem(.notFound, "not-found", 0, "till \(till) of outlet \(outlet) has no shift")
         }
         return try json(API.Shift(
@@ -313,17 +312,15 @@ public struct NodeAPI: Sendable {
     }
 
     func member(_ id: String) throws -> Response {
-        try RequestLimits.memberID(id, field: "member id")
         // Members live in the state of the outlet that enrolled them; this node answers
         // from its own outlet's state (the network-wide view arrives with checkpoints).
-        guard var account = try node.withState(of: node.outletID, { try $0.memberAccount(id) }) else {
+        let query = OutletQuery(outlet: node.outletID)
+        guard let standing = try node.withState(of: node.outletID, { try query.member(id, todayMs: Int64(wallClockMs()), state: $0) }) else {
             return problem(.notFound, "not-found", 0, "member \(id) is not enrolled at outlet \(node.outletID)")
         }
-        account.dropExpired(today: SaleCalculator.day(Int64(wallClockMs())))
         return try json(API.Member(
-            memberId: id, tier: LoyaltyTier(rawValue: account.tier)?.name ?? "bronze", lifetimeSpend: decimal(account.lifetimeSpend),
-            points: account.balance,
-            lots: account.lots.map { .init(expiresOn: CivilTime.date(fromDays: $0.expiresOn).description, points: $0.points) }))
+            memberId: id, tier: standing.tier.name, lifetimeSpend: decimal(standing.lifetimeSpend), points: standing.points,
+            lots: standing.lots.map { .init(expiresOn: $0.expiresOn.description, points: $0.points) }))
     }
 
     func checkpointStatus() async throws -> Response {
@@ -437,9 +434,4 @@ func bodyName(_ body: TransactionBody) -> String {
     case .revokeKey: "revoke-key"
     case .application(let type, _): POSBodyType.name(type)
     }
-}
-
-extension MemberAccount {
-    /// The lots still valid on `today` (for display; the state drops them on next use).
-    mutating func dropExpired(today: Int64) { lots.removeAll { $0.expiresOn < today } }
 }

@@ -171,6 +171,17 @@ public enum RequestLimits {
         for (index, line) in lines.enumerated() { try sku(line.sku, field: "\(field)[\(index)].sku") }
     }
 
+    /// The SKUs of a stock move (a receipt, a transfer, a stocktake) and their count
+    /// (``POSLimits/stockLinesMax``), each SKU within ``POSLimits/skuBytesMax`` bytes. Only
+    /// the limits the encoders and state keys hold: the chain admits on a stock move any SKU
+    /// of the outlet's price list, and the state machine refuses the rest with its own codes.
+    public static func stockLines(_ skus: [String], field: String = "lines") throws(RequestError) {
+        guard skus.count <= POSLimits.stockLinesMax else {
+            throw RequestError("\(field) has \(skus.count) lines; the limit is \(POSLimits.stockLinesMax)")
+        }
+        for (index, sku) in skus.enumerated() { try check(sku, "\(field)[\(index)].sku", limit: POSLimits.skuBytesMax) }
+    }
+
     /// The text fields of a payment, against the limits of the tender they become.
     public static func payment(_ payment: Payment) throws(RequestError) {
         switch payment {

@@ -92,8 +92,8 @@ struct TillCommand: AsyncParsableCommand {
             let store = try openStore(data)
             let outlet = try outletOf(data)
             let priced = try store.environment.read { txn in
-                try SaleCalculator(genesis: store.genesis, outlet: outlet, settings: try store.stateReader(outlet, txn).retailSettings())
-                    .price(lines: try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
+                try SaleBuilder(genesis: store.genesis, outlet: outlet, principal: "")
+                    .quote(try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
                            atMs: Int64(wallClockMs()), state: store.stateReader(outlet, txn))
             }
             let quote = priced.quote
@@ -240,7 +240,9 @@ struct TillCommand: AsyncParsableCommand {
                 PriceEntry(sku: $0.sku, category: $0.category ?? "", unitPrice: try parseMoney($0.unitPrice, "unitPrice of \($0.sku)"),
                            priceIncludesGST: $0.priceIncludesGst ?? true, active: $0.active ?? true)
             }
-            let (_, height, _) = try await connection.submit { _, _, _ in .setPrices(SetPrices(entries: entries)) }
+            let prices: SetPrices
+            do { prices = try PriceListBuilder.build(entries) } catch { throw CLIError("price list: \(error.message)") }
+            let (_, height, _) = try await connection.submit { _, _, _ in .setPrices(prices) }
             print("\(entries.count) price(s) set in block \(height)")
         }
     }
@@ -253,7 +255,9 @@ struct TillCommand: AsyncParsableCommand {
 
         func run() async throws {
             let lines = try items.map(parseItem)
-            let (_, height, _) = try await connection.submit { _, _, _ in .stockReceive(SGPOSState.StockReceive(reference: reference, lines: lines)) }
+            let (_, height, _) = try await connection.submit { session, _, _ in
+                .stockReceive(try StockBuilder(outlet: session.outlet).buildReceive(reference: reference, lines: lines))
+            }
             print("received \(lines.count) line(s) in block \(height)")
         }
     }
@@ -277,18 +281,16 @@ struct TillCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            var closed = SGPOSState.DayClose(zNumber: 0, businessDate: "", totals: PeriodTotals())
-            var number: UInt64 = 0
-            var outlet: UInt32 = 0
-            let (_, height, _) = try await connection.submit { session, state, now in
-                let books = try state.outletBooks(session.outlet)
-                outlet = session.outlet
-                number = books.lastZNumber + 1
-                closed = SGPOSState.DayClose(zNumber: number, businessDate: CivilTime.singaporeDate(epochMs: now).description,
-                                             totals: books.period)
-                return .dayClose(closed)
+            let (signed, height, _) = try await connection.submit { session, state, now in
+                .dayClose(try session.builder.buildDayClose(atMs: now, state: state))
             }
-            print("Z-report \(number) committed in block \(height)")
+            // The committed body (on a retry with a committed idempotency id, the first one's).
+            guard case .application(let type, let payload) = signed.envelope.body,
+                  case .dayClose(let closed) = try POSBody.decode(type: type, payload: payload) else {
+                throw CLIError("the idempotency id names a transaction that is not a day-close")
+            }
+            let outlet = signed.envelope.outletID
+            print("Z-report \(closed.zNumber) committed in block \(height)")
             // The same renderer reprints it from the chain: `sgpos report z` (docs/REPORTS.md).
             print(ZReportText.z(outlet: outlet, close: closed), terminator: "")
         }
@@ -329,15 +331,12 @@ extension TillCommand {
 
         func run() async throws {
             let source = String(decoding: try readFile(file, what: "rule"), as: UTF8.self)
-            let from: Int64
-            if let activeFrom {
-                do { from = try CivilTime.parse(activeFrom) } catch { throw CLIError("--active-from: \(error.message)") }
-            } else {
-                from = Int64(wallClockMs())
-            }
-            let (_, height, _) = try await connection.submit { _, _, _ in
-                .deployRule(SGPOSState.DeployRule(source: source, activeFromMs: UInt64(max(0, from))))
-            }
+            let deployment: SGPOSState.DeployRule
+            do {
+                deployment = try RuleBuilder.deployment(source: source, activeFrom: activeFrom, nowMs: Int64(wallClockMs()),
+                                                        field: "--active-from")
+            } catch { throw CLIError(error.message) }
+            let (_, height, _) = try await connection.submit { _, _, _ in .deployRule(deployment) }
             print("rule in \(file) deployed in block \(height)")
         }
     }

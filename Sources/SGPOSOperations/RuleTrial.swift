@@ -1,0 +1,114 @@
+import SGPOSContracts
+import SGPOSRetail
+
+/// A basket to try rules on (`sgpos contract run`), before any is deployed: lines with
+/// their own prices, an optional member and the rules' counters. The rules run as a
+/// ``SGPOSContracts/RuleSet`` (priority order, exclusivity groups), as the state machine
+/// runs them, but on the basket alone: no GST, no tenders, no ledger.
+public struct RuleTrial: Codable, Sendable {
+    public struct Line: Codable, Sendable {
+        public var sku: String
+        public var category: String?
+        public var qty: Int64
+        public var unitPrice: String
+    }
+
+    public struct Member: Codable, Sendable {
+        public var id: String
+        /// bronze … diamond; bronze when absent.
+        public var tier: String?
+        public var lifetimeSpend: String?
+        public var points: Int64?
+    }
+
+    /// RFC 3339 time the rules see.
+    public var at: String
+    public var lines: [Line]
+    public var member: Member?
+    /// Counter values by rule id, then counter name.
+    public var counters: [String: [String: Int64]]?
+}
+
+/// What `sgpos contract run` prints: each rule's outcome and cost, the effects in order,
+/// the total cost. Money as decimal strings with two decimals.
+public struct RuleTrialReport: Encodable, Sendable, Equatable {
+    public struct Rule: Encodable, Sendable, Equatable {
+        public let id: String
+        /// applied, skipped or failed.
+        public let status: String
+        public let cost: UInt64
+        public let staticCost: UInt64
+        public let error: String?
+    }
+
+    public struct Effect: Encodable, Sendable, Equatable {
+        public let rule: String, kind: String
+        public let line: Int?, amount: String?, code: String?, points: Int64?, tier: String?, counter: String?, by: Int64?
+    }
+
+    public let rules: [Rule]
+    public let effects: [Effect]
+    public let cost: UInt64
+}
+
+extension RuleTrial {
+    /// Runs `rules` on the basket.
+    public func run(_ rules: [CompiledRule]) throws(RequestError) -> RuleTrialReport {
+        RuleTrialReport(RuleSet(rules).evaluate(try input(), counters: counters ?? [:]), rules: rules)
+    }
+
+    /// The rules' view of the basket: each line's net is its price times its quantity.
+    public func input() throws(RequestError) -> ContractInput {
+        let time: Int64
+        do { time = try CivilTime.parse(at) } catch { throw RequestError("at: \(error.message)") }
+        var lines: [ContractInput.Line] = []
+        for (index, line) in self.lines.enumerated() {
+            guard (1...100_000).contains(line.qty) else { throw RequestError("line \(index + 1): qty must be 1...100000") }
+            let price: Int64
+            do { price = try Money(decimal: line.unitPrice).cents } catch { throw RequestError("line \(index + 1): unitPrice: \(error.message)") }
+            lines.append(.init(sku: line.sku, category: line.category ?? "", quantity: line.qty, unitPrice: price, net: price * line.qty))
+        }
+        guard lines.count <= ContractLimits.linesMax else { throw RequestError("at most \(ContractLimits.linesMax) lines") }
+        var customer = ContractInput.Customer.guest
+        if let member {
+            guard let tier = member.tier.map({ LoyaltyTier(name: $0) }) ?? .some(.bronze) else { throw RequestError("member.tier is not a tier") }
+            let spend: Int64
+            do { spend = try Money(decimal: member.lifetimeSpend ?? "0.00").cents } catch { throw RequestError("member.lifetimeSpend: \(error.message)") }
+            customer = .init(id: member.id, isMember: true, tier: tier.rawValue, lifetimeSpend: spend, points: member.points ?? 0)
+        }
+        return ContractInput(lines: lines, customer: customer, timeMs: time)
+    }
+}
+
+extension RuleTrialReport {
+    /// The report of `result`, with each rule's static cost bound from `compiled`.
+    public init(_ result: RuleSet.Result, rules compiled: [CompiledRule]) {
+        func money(_ cents: Int64) -> String { (try? Money(cents: cents).decimal) ?? "\(cents)" }
+        rules = result.outcomes.map { entry in
+            let bound = compiled.first { $0.id == entry.id }?.staticCost ?? 0
+            switch entry.outcome {
+            case .applied(_, let cost): return Rule(id: entry.id, status: "applied", cost: cost, staticCost: bound, error: nil)
+            case .skipped(let cost): return Rule(id: entry.id, status: "skipped", cost: cost, staticCost: bound, error: nil)
+            case .failed(let error, let cost): return Rule(id: entry.id, status: "failed", cost: cost, staticCost: bound, error: "\(error)")
+            }
+        }
+        effects = result.effects.map { entry in
+            switch entry.effect {
+            case .lineDiscount(let line, let amount, let code):
+                Effect(rule: entry.id, kind: "line_discount", line: line, amount: money(amount), code: code, points: nil, tier: nil, counter: nil, by: nil)
+            case .basketDiscount(let amount, let code):
+                Effect(rule: entry.id, kind: "basket_discount", line: nil, amount: money(amount), code: code, points: nil, tier: nil, counter: nil, by: nil)
+            case .awardPoints(let points, let reason):
+                Effect(rule: entry.id, kind: "award_points", line: nil, amount: nil, code: reason, points: points, tier: nil, counter: nil, by: nil)
+            case .redeemPoints(let points, let reason):
+                Effect(rule: entry.id, kind: "redeem_points", line: nil, amount: nil, code: reason, points: points, tier: nil, counter: nil, by: nil)
+            case .setTier(let tier):
+                Effect(rule: entry.id, kind: "set_tier", line: nil, amount: nil, code: nil, points: nil,
+                       tier: LoyaltyTier(rawValue: tier)?.name, counter: nil, by: nil)
+            case .increment(let counter, let by):
+                Effect(rule: entry.id, kind: "increment", line: nil, amount: nil, code: nil, points: nil, tier: nil, counter: counter, by: by)
+            }
+        }
+        cost = result.cost
+    }
+}

@@ -1,0 +1,56 @@
+import SGPOSChain
+import SGPOSState
+
+/// Builds the stock-move bodies of one outlet: goods received, an adjustment, a stocktake,
+/// and the two halves of an inter-outlet transfer. Inputs are checked against
+/// ``RequestLimits`` where they enter; a stocktake's book quantities and variances come
+/// from the state, as the state machine will check them. The rules themselves (who may
+/// sign, listed SKUs, quantities, matching halves) stay with the state machine, which
+/// refuses with their codes. `sgpos till stock-receive` and the demo call it.
+public struct StockBuilder: Sendable {
+    public let outlet: OutletID
+
+    public init(outlet: OutletID) { self.outlet = outlet }
+
+    /// Goods received from a supplier under a delivery order or invoice `reference`.
+    public func buildReceive(reference: String, lines: [StockLine]) throws(RequestError) -> StockReceive {
+        try RequestLimits.check(reference, "reference", limit: POSLimits.referenceBytesMax)
+        try RequestLimits.stockLines(lines.map(\.sku))
+        return StockReceive(reference: reference, lines: lines)
+    }
+
+    /// A correction of `sku`'s stock by `delta` units outside sales and receipts.
+    public func buildAdjust(sku: String, delta: Int64, reason: AdjustmentReason, note: String = "") throws(RequestError) -> StockAdjust {
+        try RequestLimits.check(sku, "sku", limit: POSLimits.skuBytesMax)
+        try RequestLimits.reason(note, field: "note")
+        return StockAdjust(sku: sku, delta: delta, reason: reason, note: note)
+    }
+
+    /// A stocktake of the `counted` quantities: each line records the book quantity in
+    /// `state` and the variance from it. A counted quantity outside 0...``POSLimits/stockQuantityMax``
+    /// is refused as the state machine would refuse it.
+    public func buildCount(_ counted: [(sku: String, counted: Int64)], state: some StateReader) throws -> StockCount {
+        try RequestLimits.stockLines(counted.map(\.sku))
+        var lines: [StockCount.Line] = []
+        for (index, entry) in counted.enumerated() {
+            guard (0...POSLimits.stockQuantityMax).contains(entry.counted) else {
+                throw LedgerRejection(.invalidField, "count line \(index + 1) (\(entry.sku)): counted \(entry.counted) must be 0...\(POSLimits.stockQuantityMax)")
+            }
+            let book = try state.stockOnHand(outlet: outlet, sku: entry.sku)
+            lines.append(.init(sku: entry.sku, counted: entry.counted, expected: book, variance: entry.counted - book))
+        }
+        return StockCount(lines: lines)
+    }
+
+    /// Goods leaving for outlet `destination` under transfer `id`.
+    public func buildTransferOut(_ id: TransferID, to destination: OutletID, lines: [StockLine]) throws(RequestError) -> StockTransfer {
+        try RequestLimits.stockLines(lines.map(\.sku))
+        return StockTransfer(transferID: id, counterpart: destination, lines: lines)
+    }
+
+    /// Goods arriving from outlet `source` under transfer `id` (the lines its transfer-out carries).
+    public func buildTransferIn(_ id: TransferID, from source: OutletID, lines: [StockLine]) throws(RequestError) -> StockTransfer {
+        try RequestLimits.stockLines(lines.map(\.sku))
+        return StockTransfer(transferID: id, counterpart: source, lines: lines)
+    }
+}
