@@ -1,6 +1,5 @@
 import SGPOSChain
 import SGPOSRetail
-import SGPOSOperations
 import SGPOSState
 
 /// A basket priced against made-up ledger values (`sgpos quote`): each line brings its own
