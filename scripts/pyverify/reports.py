@@ -18,6 +18,11 @@ Usage:
       from the state verify.py's replay rebuilds (never the state values the store holds)
   reports.py DATA_DIR --expiry-dates [--outlet N]
       prints the distinct expiry dates of the member lots in the replayed state
+  reports.py DATA_DIR --from D --to D [--outlet N] --report exceptions [--discount-percent P]
+             [--member-sales-per-day M] [--compare FILE]
+  reports.py DATA_DIR --from D --to D [--outlet N] --report promotions [--compare FILE]
+      the exceptions and promotions reports (the shape of `sgpos report exceptions|promotions
+      --format json`), from the chain bytes like sales and gst
 
 Reads DATA_DIR/ledger (LMDB) with the readers of verify.py and the POS body decoders of
 pos.py (written from docs/FORMAT.md alone); it does not verify the chains (verify.py does).
@@ -42,6 +47,20 @@ from its chains is refused rather than reported):
     is usable when expires-on ≥ day(D); outstanding = Σ usable lots; expiring = Σ usable
     lots with expires-on < day(D) + W; lifetime earned/redeemed/expired totals as stored in
     the account; liability = points × the outlet's point value (settings, default 1 cent).
+
+Exceptions and promotions (docs/REPORTS.md; the counted transactions as for sales, each
+outlet chain in turn, outlets ascending, in chain order):
+  exceptions with P % (default 20) and M (default 10): per counted transaction, till = the
+    signer's principal, time = the Singapore time of its block: a non-training sale with
+    subtotal > 0, discount > 0 and discount × 10000 ≥ P × 100 × subtotal is a large-discount
+    (the discount); a member's (M + 1)-th non-training sale of one business date (counted
+    over the outlets reported) a member-velocity (no amount); every refund a refund (what
+    it credited; refundsByTill counts and totals them per outlet/till); every void a void
+    (its sale's total); every drawer-open a no-sale; a shift-close with variance ≠ 0 a
+    cash-variance (the variance); every loyalty-adjust a points-adjustment.
+  promotions: per line-discount rule, over the counted non-training sales (+1) and the
+    sales of the counted voids (−1): the sales holding the rule, the line discounts and
+    their amounts; totalDiscount sums the rules.
 """
 import datetime
 import json
@@ -84,8 +103,9 @@ def sg_hour(ms):
 def assign_business_dates(txs):
     """txs: one outlet chain's POS records in chain order, each a dict with "kind",
     "block_time" and, for a day-close, "body" = (z, business date, period). Sets
-    "date" on every sale, refund and void: the business date of the next day-close of
-    the chain, or, after the last one, the Singapore date of the block's timestamp."""
+    "date" on every sale, refund and void (and any other record but a day-close): the
+    business date of the next day-close of the chain, or, after the last one, the
+    Singapore date of the block's timestamp."""
     pending = []
     for tx in txs:
         if tx["kind"] == pos.DAY_CLOSE:
@@ -102,8 +122,9 @@ def assign_business_dates(txs):
 
 # --- reading the chains ---------------------------------------------------------------------
 
-def load(data_dir, outlet=None):
-    """(genesis, outlet ids, {outlet: [POS records in chain order]}, {outlet: (height, head id)})."""
+def load(data_dir, outlet=None, kinds=REPORTED):
+    """(genesis, outlet ids, {outlet: [POS records in chain order]}, {outlet: (height, head id)});
+    the records are the application transactions whose body type is in `kinds`."""
     import lmdb  # only here: the unit tests run without the package
     import verify
     env = lmdb.open(os.path.join(data_dir, "ledger"), readonly=True, lock=False, max_dbs=16, subdir=True)
@@ -121,14 +142,15 @@ def load(data_dir, outlet=None):
             outlets = [outlet] if outlet is not None else genesis_outlets
             chains, heads = {}, {}
             for oid in outlets:
-                chains[oid], heads[oid] = read_chain(g, oid, lambda key: txn.get(key, db=blocks_db), verify)
+                chains[oid], heads[oid] = read_chain(g, oid, lambda key: txn.get(key, db=blocks_db), verify, kinds)
     finally:
         env.close()
     return g, outlets, chains, heads
 
 
-def read_chain(g, oid, get_block, verify):
-    """One outlet chain's sales, refunds, voids and day-closes with their signer's principal."""
+def read_chain(g, oid, get_block, verify, kinds=REPORTED):
+    """One outlet chain's sales, refunds, voids and day-closes (and any other body type in
+    `kinds`) with their signer's principal."""
     principals = {key: name for name, key in g["admins"]}
     principals.update({node: "node" for o, _, node in g["outlets"] if o == oid})
     records, height, head = [], 0, None
@@ -145,7 +167,7 @@ def read_chain(g, oid, get_block, verify):
                 principals[body[1]] = body[3]
             elif body[0] == "rotate-key":
                 principals[body[2]] = principals.get(body[1], "?")
-            elif body[0] == "application" and body[1] in REPORTED:
+            elif body[0] == "application" and body[1] in kinds:
                 records.append({"outlet": oid, "height": height, "index": index, "txid": tx["id"],
                                 "block_time": header["time"], "kind": body[1], "body": pos.decode(body[1], body[2]),
                                 "principal": principals.get(tx["signer"], tx["signer"].hex())})
@@ -307,6 +329,158 @@ def report_json(name, chains, date_from, date_to, outlets, heads):
     return (sales_json if name == "sales" else gst_json)(s, date_from, date_to, outlets, heads)
 
 
+# --- exceptions and promotions (from the chain bytes, business dates as for sales) --------------
+
+# The transactions the exceptions report reads besides sales, refunds, voids and day-closes.
+EXCEPTION_KINDS = REPORTED + (pos.DRAWER_OPEN, pos.SHIFT_CLOSE, pos.POINTS_ADJUST)
+DEFAULT_DISCOUNT_PERCENT = 20
+DEFAULT_MEMBER_SALES_PER_DAY = 10
+CASH_VARIANCE_CENTS = 1
+ELLIPSIS = "\u2026"
+
+
+def sgd(cents):
+    """Money as the exceptions' details write it: 1230 -> "S$12.30", -5 -> "-S$0.05"."""
+    return f"-S${money(-cents)}" if cents < 0 else f"S${money(cents)}"
+
+
+def sg_time(ms):
+    """The Singapore (UTC+8) "YYYY-MM-DD HH:MM:SS" of a timestamp in ms (seconds floored)."""
+    moment = datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=ms + pos.SINGAPORE_MS)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def large_discount(subtotal, discount, basis_points):
+    """A sale's discount is an exception when it is at least `basis_points` / 100 % of
+    its subtotal: discount × 10000 ≥ basis points × subtotal (integers, no rounding)."""
+    return subtotal > 0 and discount > 0 and discount * 10_000 >= basis_points * subtotal
+
+
+def originals_of(records):
+    """{sale id: decoded sale} of one outlet chain (the originals of its refunds and voids)."""
+    return {r["txid"]: r["body"] for r in records if r["kind"] == pos.SALE}
+
+
+def original_sale(oid, originals, tx):
+    original = originals.get(tx["body"]["original"])
+    if original is None:
+        raise ReportError(f"outlet {oid} height {tx['height']}: the original sale {tx['body']['original'].hex()} "
+                          f"is not in the chain")
+    return original
+
+
+def counted(records, date_from, date_to):
+    """The records a report over [date_from, date_to] counts, in the walk's order: chain
+    order (those a day-close closes are visited when it is reached, which is their chain
+    order; then the open day's), day-closes themselves aside."""
+    return [tx for tx in records if tx["kind"] != pos.DAY_CLOSE and date_from <= tx["date"] <= date_to]
+
+
+def exceptions(chains, date_from, date_to, basis_points=DEFAULT_DISCOUNT_PERCENT * 100,
+               member_sales=DEFAULT_MEMBER_SALES_PER_DAY):
+    """(items, {"outlet/till": [count, total cents]}): the exception items of the counted
+    transactions of `chains` ({outlet: records with the EXCEPTION_KINDS}), outlets
+    ascending, each in the walk's order. An item is a dict of the JSON item's fields, the
+    amount in cents or None. A member's sales are counted per (business date, member id)
+    over every outlet walked; the (M + 1)-th gives one member-velocity item."""
+    items, refunds, member_counts = [], {}, {}
+    for oid in sorted(chains):
+        records = chains[oid]
+        originals = originals_of(records)
+        for tx in counted(records, date_from, date_to):
+            b = tx["body"]
+
+            def item(kind, amount, detail):
+                items.append({"kind": kind, "outletId": oid, "till": tx["principal"], "businessDate": tx["date"],
+                              "time": sg_time(tx["block_time"]), "transactionId": tx["txid"].hex(),
+                              "amount": amount, "detail": detail})
+            if tx["kind"] == pos.SALE:
+                if b["training"]:
+                    continue
+                if large_discount(b["subtotal"], b["discount"], basis_points):
+                    item("large-discount", b["discount"],
+                         f"receipt {b['receipt']}: discount {sgd(b['discount'])} of {sgd(b['subtotal'])}")
+                if b["member"]:
+                    key = (tx["date"], b["member"])
+                    member_counts[key] = member_counts.get(key, 0) + 1
+                    if member_counts[key] == member_sales + 1:
+                        item("member-velocity", None,
+                             f"member {b['member']}: more than {member_sales} sales on {tx['date']}")
+            elif tx["kind"] == pos.REFUND:
+                original_sale(oid, originals, tx)  # every credit note refers to a sale of its chain
+                entry = refunds.setdefault(f"{oid}/{tx['principal']}", [0, 0])
+                entry[0] += 1
+                entry[1] += b["amount"]
+                item("refund", b["amount"],
+                     f"credit note {b['number']} for sale {b['original'].hex()[:16]}{ELLIPSIS}: {b['reason']}")
+            elif tx["kind"] == pos.VOID:
+                original = original_sale(oid, originals, tx)
+                item("void", original["total"], f"receipt {original['receipt']}: {b['reason']}")
+            elif tx["kind"] == pos.DRAWER_OPEN:
+                item("no-sale", None, b)
+            elif tx["kind"] == pos.SHIFT_CLOSE:
+                counted_cash, expected, variance = b
+                if variance != 0 and abs(variance) >= CASH_VARIANCE_CENTS:
+                    item("cash-variance", variance, f"counted {sgd(counted_cash)}, expected {sgd(expected)}")
+            elif tx["kind"] == pos.POINTS_ADJUST:
+                member, delta, reason = b
+                item("points-adjustment", None, f"member {member}: {delta} points, {reason}")
+    return items, refunds
+
+
+def exceptions_json(chains, date_from, date_to, outlets, heads, basis_points=DEFAULT_DISCOUNT_PERCENT * 100,
+                    member_sales=DEFAULT_MEMBER_SALES_PER_DAY):
+    out = header("exceptions", date_from, date_to, outlets, heads)
+    items, refunds = exceptions(chains, date_from, date_to, basis_points, member_sales)
+    out["thresholds"] = {"discountPercent": money(basis_points), "memberSalesPerDay": member_sales,
+                         "cashVariance": money(CASH_VARIANCE_CENTS)}
+    counts = {}
+    for i in items:
+        counts[i["kind"]] = counts.get(i["kind"], 0) + 1
+    out["counts"] = dict(sorted(counts.items()))
+    out["items"] = [dict(i, amount=None if i["amount"] is None else money(i["amount"])) for i in items]
+    out["refundsByTill"] = [{"key": key, "count": n, "total": money(total)}
+                            for key, (n, total) in sorted(refunds.items())]
+    return out
+
+
+def promotions(chains, date_from, date_to):
+    """{rule: [sales, lines, discount cents]} over the counted non-training sales (+1) and
+    the counted voids (their original sale, −1); a sale counts once per rule it holds."""
+    rules = {}
+    for oid in sorted(chains):
+        records = chains[oid]
+        originals = originals_of(records)
+        for tx in counted(records, date_from, date_to):
+            if tx["kind"] == pos.SALE:
+                if tx["body"]["training"]:
+                    continue
+                sold, sign = tx["body"], 1
+            elif tx["kind"] == pos.VOID:
+                sold, sign = original_sale(oid, originals, tx), -1
+            else:
+                continue
+            seen = set()
+            for line in sold["lines"]:
+                for name, amount in line["discounts"]:
+                    entry = rules.setdefault(name, [0, 0, 0])
+                    entry[1] += sign
+                    entry[2] += sign * amount
+                    if name not in seen:
+                        seen.add(name)
+                        entry[0] += sign
+    return rules
+
+
+def promotions_json(chains, date_from, date_to, outlets, heads):
+    out = header("promotions", date_from, date_to, outlets, heads)
+    rules = promotions(chains, date_from, date_to)
+    out["totalDiscount"] = money(sum(entry[2] for entry in rules.values()))
+    out["rules"] = [{"rule": name, "sales": n, "lines": lines, "discount": money(discount)}
+                    for name, (n, lines, discount) in sorted(rules.items())]
+    return out
+
+
 # --- stock and loyalty (from the replayed state) -----------------------------------------------
 
 def load_states(data_dir, outlet=None):
@@ -452,12 +626,19 @@ def expiry_dates(states, outlets):
 
 def entry_key(entry):
     if isinstance(entry, dict):
+        if "transactionId" in entry:
+            return None  # an exception item: compared in order, by position
         if "key" not in entry and "outletId" in entry and "sku" in entry:
             return f"{entry['outletId']}/{entry['sku']}"  # a stock item
-        for field in ("key", "basisPoints", "transferId", "sku", "outletId"):
+        for field in ("key", "basisPoints", "transferId", "sku", "outletId", "rule"):
             if field in entry:
                 return entry[field]
     return None
+
+
+def exception_items(entries):
+    """Whether a JSON list is a (possibly empty) list of exception items."""
+    return all(isinstance(e, dict) and "transactionId" in e for e in entries)
 
 
 def first_difference(mine, theirs, path=""):
@@ -482,6 +663,15 @@ def first_difference(mine, theirs, path=""):
                 found = first_difference(a, b, f"{path}[{key}]")
                 if found:
                     return found
+            return None
+        if exception_items(mine) and exception_items(theirs):
+            # items in the walk's order: the first differing position, then the lengths
+            for i, (a, b) in enumerate(zip(mine, theirs)):
+                found = first_difference(a, b, f"{path}[{i}]")
+                if found:
+                    return found
+            if len(mine) != len(theirs):
+                return f"{path} length", len(mine), len(theirs)
             return None
         if len(mine) != len(theirs):
             return f"{path} length", len(mine), len(theirs)
@@ -515,6 +705,14 @@ def compare(mine, theirs):
                       f"{t['expiringPoints']} expiring (S${t['expiringLiability']})")
     span = f"{mine['from']}..{mine['to']}"
     scope = "" if len(mine["outlets"]) != 1 else f" outlet {mine['outlets'][0]}"
+    if mine["report"] == "exceptions":
+        t = mine["thresholds"]
+        counts = ", ".join(f"{n} {kind}" for kind, n in mine["counts"].items()) or "none"
+        return True, (f"REPORT OK: exceptions {span}{scope} (discount {t['discountPercent']}%, "
+                      f"{t['memberSalesPerDay']} member sales a day): {len(mine['items'])} items ({counts})")
+    if mine["report"] == "promotions":
+        return True, (f"REPORT OK: promotions {span}{scope}: {len(mine['rules'])} rule(s), "
+                      f"S${mine['totalDiscount']} discount")
     if mine["report"] == "sales":
         t = mine["totals"]
         return True, f"REPORT OK: sales {span}{scope}: {t['salesCount']} sales, net S${t['netSales']}"
@@ -588,7 +786,7 @@ def check_z(chains):
 
 # --- command line ------------------------------------------------------------------------------
 
-REPORTS = ("sales", "gst", "stock", "loyalty")
+REPORTS = ("sales", "gst", "stock", "loyalty", "exceptions", "promotions")
 POINT_IN_TIME = ("stock", "loyalty")
 
 
@@ -608,10 +806,12 @@ def compared_report(path):
 
 def parse(argv):
     args = {"data": None, "from": None, "to": None, "outlet": None, "report": None, "compare": None,
-            "check_z": False, "dates": False, "on": None, "within": None, "expiry_dates": False}
+            "check_z": False, "dates": False, "on": None, "within": None, "expiry_dates": False,
+            "discount_percent": None, "member_sales": None}
     i = 1
     flags = {"--from": "from", "--to": "to", "--outlet": "outlet", "--report": "report", "--compare": "compare",
-             "--on": "on", "--within": "within"}
+             "--on": "on", "--within": "within", "--discount-percent": "discount_percent",
+             "--member-sales-per-day": "member_sales"}
     while i < len(argv):
         a = argv[i]
         if a in flags:
@@ -649,12 +849,26 @@ def parse(argv):
         if not args["within"].isdigit() or not 1 <= int(args["within"]) <= 3660:
             raise ReportError("--within takes 1...3660 days")
         args["within"] = int(args["within"])
+    # the ranges `GET /v1/reports/exceptions` accepts (docs/openapi.json)
+    for field, flag, hi in (("discount_percent", "--discount-percent", 100),
+                            ("member_sales", "--member-sales-per-day", 10_000)):
+        if args[field] is not None:
+            if not args[field].isdigit() or not 1 <= int(args[field]) <= hi:
+                raise ReportError(f"{flag} takes 1...{hi}")
+            args[field] = int(args[field])
     if args["report"] not in (None,) + REPORTS:
-        raise ReportError("--report is sales, gst, stock or loyalty")
+        raise ReportError("--report is sales, gst, stock, loyalty, exceptions or promotions")
     kind = args["report"]
     if kind is None and args["compare"] is not None:
         kind = compared_report(args["compare"])
     special = args["check_z"] or args["dates"] or args["expiry_dates"]
+    if (args["discount_percent"] is not None or args["member_sales"] is not None) and (special or kind != "exceptions"):
+        raise ReportError("--discount-percent and --member-sales-per-day are for the exceptions report")
+    if kind == "exceptions":
+        if args["discount_percent"] is None:
+            args["discount_percent"] = DEFAULT_DISCOUNT_PERCENT
+        if args["member_sales"] is None:
+            args["member_sales"] = DEFAULT_MEMBER_SALES_PER_DAY
     if (args["on"] is not None or args["within"] is not None) and (special or kind != "loyalty"):
         raise ReportError("--on and --within are for the loyalty report")
     if kind in POINT_IN_TIME and not special:
@@ -671,7 +885,7 @@ def parse(argv):
         if args["from"] > args["to"]:
             raise ReportError("--from is after --to")
         if args["report"] is None and args["compare"] is None:
-            raise ReportError("--report sales|gst|stock|loyalty is required")
+            raise ReportError("--report sales|gst|stock|loyalty|exceptions|promotions is required")
     return args
 
 
@@ -697,7 +911,9 @@ def main(argv):
             except KeyError as error:
                 raise StoreFailure(f"cannot read: {error!r}")
         else:
-            g, outlets, chains, heads = load(args["data"], args["outlet"])
+            kinds = EXCEPTION_KINDS if args["report"] == "exceptions" and not (args["check_z"] or args["dates"]) \
+                else REPORTED
+            g, outlets, chains, heads = load(args["data"], args["outlet"], kinds)
     except ReportError as error:
         print(f"reports.py: {error}", file=sys.stderr)
         return 2
@@ -732,6 +948,11 @@ def main(argv):
             mine = stock_json(states, outlets, heads)
         elif args["report"] == "loyalty":
             mine = loyalty_json(states, outlets, heads, args["on"], args["within"])
+        elif args["report"] == "exceptions":
+            mine = exceptions_json(chains, args["from"], args["to"], outlets, heads, args["discount_percent"] * 100,
+                                   args["member_sales"])
+        elif args["report"] == "promotions":
+            mine = promotions_json(chains, args["from"], args["to"], outlets, heads)
         else:
             mine = report_json(args["report"], chains, args["from"], args["to"], outlets, heads)
     except ReportError as error:

@@ -5,9 +5,12 @@ the open day), the sales and GST figures of sales, refunds, voids and training s
 two business days, the Z-report check (two Z-reports of one date, an open day that falls on a
 closed date) and the comparison's first differing path; and the stock and loyalty reports
 on made-up chain states (the value of negative stock, items without a price, SKU order,
-transfers in transit, the usable/expiring lot boundaries, point values per outlet). The
-demo (run-tests) covers the path through LMDB; these pin the rules a literal reading could
-get wrong.
+transfers in transit, the usable/expiring lot boundaries, point values per outlet); and the
+exceptions and promotions reports on made-up chains (the large-discount boundary, members'
+sales per business date across outlets, items in the walk's order with their business
+dates and Singapore times, refunds by till, voids taking back a rule's discount). The demo
+(run-tests) covers the path through LMDB; these pin the rules a literal reading could get
+wrong.
 
 Usage: python3 scripts/pyverify/reports_test.py   (prints 'N passed, M failed')
 """
@@ -91,6 +94,83 @@ def scenario(z1=Z1, z2=Z2):
                  (pos.REFUND, REFUND_A, "2026-12-06 09:05", "till-01", b"R" * 32),
                  (pos.DAY_CLOSE, z2, "2026-12-07 00:30", "manager", b"2" * 32),
                  (pos.SALE, SALE_D, "2026-12-07 08:00", "till-01", b"D" * 32))
+
+
+# --- exceptions and promotions: made-up chains with the other body types the report reads ---
+
+def xsale(receipt, lines, member="", training=False):
+    """A decoded sale with its receipt number, member id and subtotal (net + line discounts)."""
+    total = sum(reports.line_paid(l) for l in lines)
+    body = sale(lines, total, [cash(total)], training=training)
+    body.update(receipt=receipt, member=member, subtotal=sum(l["net"] + sum(a for _, a in l["discounts"]) for l in lines))
+    return body
+
+
+def tx_id(prefix_hex, fill):
+    """A 32-byte transaction id that starts with the given hex digits."""
+    head = bytes.fromhex(prefix_hex)
+    return head + bytes([fill]) * (32 - len(head))
+
+
+X1, X2, X3 = tx_id("01", 1), tx_id("9a211560da5f47f5", 2), tx_id("03", 3)
+SALE_X1 = xsale(1, [line("PEN-BLUE", "stationery", 2, True, 180, 15, [("promo-pen", 20)])], member="M1")  # 10 % off
+SALE_X2 = xsale(2, [line("KAYA-JAR", "spreads", 1, True, 430, 36, [("loyalty-points", 300)])], member="M1")
+SALE_XT = xsale(9, [line("TV-55-4K", "electronics", 1, True, 100, 8, [("staff", 9900)])], member="M1", training=True)
+SALE_X3 = xsale(3, [line("MILK-1L", "dairy", 1, True, 365, 30)], member="M1")
+REFUND_X2 = {"original": X2, "number": 1, "reason": "corked", "restock": True, "lines": [(0, 1, 430, 36)], "rate": 900,
+             "amount": 430, "gst": 36, "reversed": 0, "tenders": [cash(430)]}
+
+
+def exception_chains():
+    """Outlet 1: on the 5th (closed by Z 1 at 00:30 on the 6th) sales X1 (10 % off) and X2
+    (S$3.00 off S$7.30) of member M1, a training sale of M1 with 99 % off, X1's void, a
+    no-sale, a short and an even shift-close, a points adjustment after midnight; then the
+    open day (the 6th): X2's refund, M1's sale X3, an over shift-close. Outlet 2: M1's sale
+    on the 6th and a refund. Outlet 10: a refund (refundsByTill keys sort as strings)."""
+    one = chain((pos.SALE, SALE_X1, "2026-12-05 10:15", "till-01", X1),
+                (pos.SALE, SALE_X2, "2026-12-05 10:20", "till-01", X2),
+                (pos.SALE, SALE_XT, "2026-12-05 10:25", "till-02", tx_id("0f", 15)),
+                (pos.VOID, {"original": X1, "reason": "wrong item"}, "2026-12-05 11:00", "till-02", tx_id("04", 4)),
+                (pos.DRAWER_OPEN, "change for a customer", "2026-12-05 11:30", "till-01", tx_id("05", 5)),
+                (pos.SHIFT_CLOSE, (38585, 38595, -10), "2026-12-05 21:00", "till-01", tx_id("06", 6)),
+                (pos.SHIFT_CLOSE, (1000, 1000, 0), "2026-12-05 21:05", "till-02", tx_id("07", 7)),
+                (pos.POINTS_ADJUST, ("M1", -150, "duplicate bonus"), "2026-12-06 00:10", "manager", tx_id("08", 8)),
+                (pos.DAY_CLOSE, (1, "2026-12-05", period()), "2026-12-06 00:30", "manager", tx_id("09", 9)),
+                (pos.REFUND, REFUND_X2, "2026-12-06 09:00", "till-03", tx_id("0a", 10)),
+                (pos.SALE, SALE_X3, "2026-12-06 09:30", "till-01", X3),
+                (pos.SHIFT_CLOSE, (500, 450, 50), "2026-12-06 21:00", "till-01", tx_id("0b", 11)))
+    y1 = tx_id("21", 0x21)
+    two = chain((pos.SALE, xsale(1, [line("MILK-1L", "dairy", 1, True, 365, 30)], member="M1"), "2026-12-06 12:00",
+                 "till-01", y1),
+                (pos.REFUND, dict(REFUND_X2, original=y1, amount=365), "2026-12-06 12:05", "till-01", tx_id("22", 0x22)),
+                outlet=2)
+    z1 = tx_id("a1", 0xa1)
+    ten = chain((pos.SALE, xsale(1, [line("GUM", "snacks", 1, True, 100, 8)]), "2026-12-06 13:00", "till-01", z1),
+                (pos.REFUND, dict(REFUND_X2, original=z1, amount=100, number=7), "2026-12-06 13:05", "till-01",
+                 tx_id("a2", 0xa2)),
+                outlet=10)
+    return {1: one, 2: two, 10: ten}
+
+
+P1, P3 = tx_id("b1", 0xb1), tx_id("b3", 0xb3)
+SALE_P1 = xsale(1, [line("A", "x", 1, True, 450, 37, [("promo-a", 50), ("promo-b", 10)]),
+                    line("B", "x", 1, True, 170, 14, [("promo-a", 30)]), line("C", "x", 1, True, 99, 8)])
+SALE_P3 = xsale(3, [line("A", "x", 1, True, 495, 41, [("promo-b", 5)])])
+
+
+def promotion_chains():
+    """Outlet 1 on the 5th: P1 (promo-a on two lines, promo-b on one, a line without), a
+    training sale with promo-c, P3 (promo-b), a refund of P1; Z 1; the open day (the 6th):
+    P1's void."""
+    return {1: chain((pos.SALE, SALE_P1, "2026-12-05 10:00", "till-01", P1),
+                     (pos.SALE, xsale(2, [line("A", "x", 1, True, 1, 0, [("promo-c", 499)])], training=True),
+                      "2026-12-05 10:05", "till-01", tx_id("b2", 0xb2)),
+                     (pos.SALE, SALE_P3, "2026-12-05 10:10", "till-01", P3),
+                     (pos.REFUND, dict(REFUND_X2, original=P1, lines=[(0, 1, 450, 37)], amount=450), "2026-12-05 11:00",
+                      "till-01", tx_id("b4", 0xb4)),
+                     (pos.DAY_CLOSE, (1, "2026-12-05", period()), "2026-12-05 22:00", "manager", tx_id("b5", 0xb5)),
+                     (pos.VOID, {"original": P1, "reason": "customer left"}, "2026-12-06 09:00", "till-01",
+                      tx_id("b6", 0xb6)))}
 
 
 # --- stock and loyalty: chain states built with the record encodings of FORMAT.md §13.3 ---
@@ -360,6 +440,148 @@ def main():
     check("compare loyalty: OK line", ok and text == "REPORT OK: loyalty on 2026-12-05 within 30 days, all outlets: "
                                                      "3 members, 21110 points outstanding (S$611.10), 110 expiring (S$1.10)")
 
+    # Exceptions: helpers.
+    check("S$ money", (reports.sgd(1230), reports.sgd(-5), reports.sgd(0)) == ("S$12.30", "-S$0.05", "S$0.00"))
+    check("Singapore time of a block, seconds floored", reports.sg_time(sg_ms("2026-12-05 23:59") + 59_999)
+          == "2026-12-05 23:59:59" and reports.sg_time(0) == "1970-01-01 08:00:00")
+    check("large discount: exactly P % counts", reports.large_discount(1000, 200, 2000)
+          and not reports.large_discount(1000, 199, 2000))
+    check("large discount: 1 % of S$1.00 is 1 cent, of S$1.01 it is more",
+          reports.large_discount(100, 1, 100) and not reports.large_discount(101, 1, 100))
+    check("large discount: none without a subtotal or a discount", not reports.large_discount(0, 5, 100)
+          and not reports.large_discount(1000, 0, 100) and not reports.large_discount(-100, 5, 100))
+
+    # Exceptions over both days, default thresholds (20 %, 10 sales a day).
+    ex = exception_chains()
+    j = reports.exceptions_json(ex, "2000-01-01", "2100-12-31", [1, 2, 10], {})
+    brief = [(i["kind"], i["outletId"], i["businessDate"], i["amount"]) for i in j["items"]]
+    check("exceptions: every item in the walk's order, outlets ascending", brief == [
+        ("large-discount", 1, "2026-12-05", "3.00"), ("void", 1, "2026-12-05", "1.80"), ("no-sale", 1, "2026-12-05", None),
+        ("cash-variance", 1, "2026-12-05", "-0.10"), ("points-adjustment", 1, "2026-12-05", None),
+        ("refund", 1, "2026-12-06", "4.30"), ("cash-variance", 1, "2026-12-06", "0.50"),
+        ("refund", 2, "2026-12-06", "3.65"), ("refund", 10, "2026-12-06", "1.00")])
+    items = j["items"]
+    check("exceptions: a large discount's item", items[0] == {
+        "kind": "large-discount", "outletId": 1, "till": "till-01", "businessDate": "2026-12-05",
+        "time": "2026-12-05 10:20:00", "transactionId": X2.hex(), "amount": "3.00",
+        "detail": "receipt 2: discount S$3.00 of S$7.30"})
+    check("exceptions: a void names its sale's receipt and takes its total",
+          (items[1]["detail"], items[1]["till"]) == ("receipt 1: wrong item", "till-02"))
+    check("exceptions: a no-sale's detail is its reason", items[2]["detail"] == "change for a customer")
+    check("exceptions: a short shift", items[3]["detail"] == "counted S$385.85, expected S$385.95")
+    check("exceptions: a points adjustment after midnight takes the Z's date, its block's time",
+          items[4]["detail"] == "member M1: -150 points, duplicate bonus" and items[4]["time"] == "2026-12-06 00:10:00"
+          and items[4]["till"] == "manager")
+    check("exceptions: a refund names the first 16 hex digits of its sale and an ellipsis",
+          items[5]["detail"] == "credit note 1 for sale 9a211560da5f47f5\u2026: corked")
+    check("exceptions: an over shift", items[6]["detail"] == "counted S$5.00, expected S$4.50")
+    check("exceptions: no item for an even shift, a training sale's discount or a sale under P %",
+          tx_id("07", 7).hex() not in [i["transactionId"] for i in items] and tx_id("0f", 15).hex()
+          not in [i["transactionId"] for i in items] and X1.hex() not in [i["transactionId"] for i in items])
+    check("exceptions: counts by kind, only the kinds found", j["counts"] == {
+        "cash-variance": 2, "large-discount": 1, "no-sale": 1, "points-adjustment": 1, "refund": 3, "void": 1})
+    check("exceptions: thresholds", j["thresholds"] == {"discountPercent": "20.00", "memberSalesPerDay": 10,
+                                                        "cashVariance": "0.01"})
+    check("exceptions: refunds by outlet/till, keys sorted as strings", j["refundsByTill"] == [
+        {"key": "1/till-03", "count": 1, "total": "4.30"}, {"key": "10/till-01", "count": 1, "total": "1.00"},
+        {"key": "2/till-01", "count": 1, "total": "3.65"}])
+    fifth = reports.exceptions_json(ex, "2026-12-05", "2026-12-05", [1, 2, 10], {})
+    check("exceptions of the 5th: the closed day only", [i["kind"] for i in fifth["items"]] == [
+        "large-discount", "void", "no-sale", "cash-variance", "points-adjustment"] and fifth["refundsByTill"] == [])
+    ten = reports.exceptions_json(ex, "2026-12-05", "2026-12-05", [1, 2, 10], {}, basis_points=1000)
+    check("exceptions at 10 %: X1's 10 % discount is one too", [i["detail"] for i in ten["items"][:2]] == [
+        "receipt 1: discount S$0.20 of S$2.00", "receipt 2: discount S$3.00 of S$7.30"])
+
+    # Members' sales per business date: with M = 1 the second sale of a member on one date.
+    j = reports.exceptions_json(ex, "2000-01-01", "2100-12-31", [1, 2, 10], {}, basis_points=100, member_sales=1)
+    velocity = [(i["outletId"], i["transactionId"], i["detail"]) for i in j["items"] if i["kind"] == "member-velocity"]
+    check("velocity: once per member and date, after the sale's large discount; training sales do not count; "
+          "the 6th's count spans outlets 1 and 2", velocity == [
+              (1, X2.hex(), "member M1: more than 1 sales on 2026-12-05"),
+              (2, tx_id("21", 0x21).hex(), "member M1: more than 1 sales on 2026-12-06")])
+    kinds = [i["kind"] for i in j["items"]]
+    check("velocity: right after the large discount of the same sale",
+          kinds[:4] == ["large-discount", "large-discount", "member-velocity", "void"])
+    alone = reports.exceptions_json({2: ex[2]}, "2000-01-01", "2100-12-31", [2], {}, basis_points=100, member_sales=1)
+    check("velocity: outlet 2 alone has one sale of M1 on the 6th", "member-velocity" not in alone["counts"])
+    twice = reports.exceptions_json(ex, "2000-01-01", "2100-12-31", [1, 2, 10], {}, member_sales=2)
+    check("velocity: M = 2 is not reached by two sales", "member-velocity" not in twice["counts"])
+    check("exceptions: thresholds of 1 %", j["thresholds"]["discountPercent"] == "1.00"
+          and j["thresholds"]["memberSalesPerDay"] == 1)
+    check("exceptions: nothing in range", reports.exceptions_json(ex, "2027-01-01", "2027-01-01", [1], {}) == {
+        "report": "exceptions", "from": "2027-01-01", "to": "2027-01-01", "outlets": [1], "covers": {"heads": []},
+        "thresholds": {"discountPercent": "20.00", "memberSalesPerDay": 10, "cashVariance": "0.01"}, "counts": {},
+        "items": [], "refundsByTill": []})
+    lost = {1: [r for r in ex[1] if r["txid"] != X1]}
+    try:
+        reports.exceptions(lost, "2000-01-01", "2100-12-31")
+        check("exceptions: a void of a sale not in the chain is refused", False)
+    except reports.ReportError as error:
+        check("exceptions: a void of a sale not in the chain is refused", "is not in the chain" in str(error))
+
+    # Promotions.
+    pc = promotion_chains()
+    j = reports.promotions_json(pc, "2026-12-05", "2026-12-05", [1], {})
+    check("promotions of the 5th: a sale counts once per rule, each discounted line once", j["rules"] == [
+        {"rule": "promo-a", "sales": 1, "lines": 2, "discount": "0.80"},
+        {"rule": "promo-b", "sales": 2, "lines": 2, "discount": "0.15"}])
+    check("promotions of the 5th: total; training sales and refunds do not count", j["totalDiscount"] == "0.95")
+    j = reports.promotions_json(pc, "2026-12-06", "2026-12-06", [1], {})
+    check("promotions of the 6th: a void alone takes its sale's discounts back", j["rules"] == [
+        {"rule": "promo-a", "sales": -1, "lines": -2, "discount": "-0.80"},
+        {"rule": "promo-b", "sales": -1, "lines": -1, "discount": "-0.10"}] and j["totalDiscount"] == "-0.90")
+    j = reports.promotions_json(pc, "2000-01-01", "2100-12-31", [1], {})
+    check("promotions over both: a voided rule stays listed at zero", j["rules"] == [
+        {"rule": "promo-a", "sales": 0, "lines": 0, "discount": "0.00"},
+        {"rule": "promo-b", "sales": 1, "lines": 1, "discount": "0.05"}] and j["totalDiscount"] == "0.05")
+    twice = {1: chain((pos.SALE, xsale(1, [line("A", "x", 1, True, 100, 8, [("promo-a", 1), ("promo-a", 2)])]),
+                       "2026-12-05 10:00", "t", P1))}
+    check("promotions: two discounts of one rule on a line count as two lines, one sale",
+          reports.promotions(twice, "2026-12-05", "2026-12-05") == {"promo-a": [1, 2, 3]})
+    check("promotions: the loyalty-points rule is a rule", reports.promotions(ex, "2026-12-05", "2026-12-05") == {
+        "loyalty-points": [1, 1, 300], "promo-pen": [0, 0, 0]})
+    check("promotions: nothing in range", reports.promotions_json(pc, "2027-01-01", "2027-01-01", [1], {})
+          ["rules"] == [])
+
+    # Comparing exceptions and promotions.
+    mine = reports.exceptions_json(ex, "2000-01-01", "2100-12-31", [1, 2, 10], {})
+    ok, text = reports.compare(mine, copy.deepcopy(mine))
+    check("compare exceptions: OK line", ok and text == (
+        "REPORT OK: exceptions 2000-01-01..2100-12-31 (discount 20.00%, 10 member sales a day): 9 items "
+        "(2 cash-variance, 1 large-discount, 1 no-sale, 1 points-adjustment, 3 refund, 1 void)"))
+    theirs = copy.deepcopy(mine)
+    theirs["items"][6]["amount"] = "0.49"
+    ok, text = reports.compare(mine, theirs)
+    check("compare exceptions: items by position", not ok and text ==
+          'FAIL report: items[6].amount python="0.50" swift="0.49"')
+    theirs = copy.deepcopy(mine)
+    theirs["items"][2]["amount"] = "0.00"
+    ok, text = reports.compare(mine, theirs)
+    check("compare exceptions: a null amount is not zero", not ok and text ==
+          'FAIL report: items[2].amount python=null swift="0.00"')
+    theirs = copy.deepcopy(mine)
+    theirs["items"][1], theirs["items"][2] = theirs["items"][2], theirs["items"][1]
+    ok, text = reports.compare(mine, theirs)
+    check("compare exceptions: order matters", not ok and text == 'FAIL report: items[1].kind python="void" swift="no-sale"')
+    theirs = copy.deepcopy(mine)
+    theirs["items"].pop()
+    ok, text = reports.compare(mine, theirs)
+    check("compare exceptions: a missing last item", not ok and text == "FAIL report: items length python=9 swift=8")
+    theirs = copy.deepcopy(mine)
+    theirs["counts"]["member-velocity"] = 0
+    ok, text = reports.compare(mine, theirs)
+    check("compare exceptions: a zero count is a difference", not ok and text ==
+          'FAIL report: counts.member-velocity python="(missing)" swift=0')
+    mine = reports.promotions_json(pc, "2026-12-05", "2026-12-05", [1], {})
+    theirs = copy.deepcopy(mine)
+    theirs["rules"][1]["lines"] = 3
+    ok, text = reports.compare(mine, theirs)
+    check("compare promotions: a rule's path names it", not ok and text ==
+          "FAIL report: rules[promo-b].lines python=2 swift=3")
+    ok, text = reports.compare(mine, copy.deepcopy(mine))
+    check("compare promotions: OK line", ok and text == "REPORT OK: promotions 2026-12-05..2026-12-05 outlet 1: "
+                                                        "2 rule(s), S$0.95 discount")
+
     # The command line: stock and loyalty take no dates, sales and gst keep needing them.
     def parse_error(*argv):
         try:
@@ -374,6 +596,23 @@ def main():
     check("parse: --within 0 is refused", parse_error("--report", "loyalty", "--within", "0") is not None)
     check("parse: --on must be a date", parse_error("--report", "loyalty", "--on", "2026-02-30") is not None)
     check("parse: sales still needs --from and --to", parse_error("--report", "sales") == "--from and --to are required")
+    dated = ["--from", "2026-12-05", "--to", "2026-12-05"]
+    parsed = reports.parse(["r", "D", "--report", "exceptions"] + dated)
+    check("parse: exceptions defaults to 20 % and 10 sales a day",
+          (parsed["discount_percent"], parsed["member_sales"]) == (20, 10))
+    parsed = reports.parse(["r", "D", "--report", "exceptions", "--discount-percent", "1", "--member-sales-per-day", "1"]
+                           + dated)
+    check("parse: exceptions thresholds", (parsed["discount_percent"], parsed["member_sales"]) == (1, 1))
+    check("parse: exceptions needs --from and --to", parse_error("--report", "exceptions") == "--from and --to are required")
+    check("parse: promotions needs --from and --to", parse_error("--report", "promotions") == "--from and --to are required")
+    check("parse: --discount-percent 0 and 101 are refused", parse_error("--report", "exceptions", "--discount-percent",
+                                                                        "0", *dated) is not None
+          and parse_error("--report", "exceptions", "--discount-percent", "101", *dated) is not None)
+    check("parse: --member-sales-per-day 0 is refused",
+          parse_error("--report", "exceptions", "--member-sales-per-day", "0", *dated) is not None)
+    check("parse: thresholds only for exceptions",
+          parse_error("--report", "promotions", "--discount-percent", "5", *dated) is not None
+          and parse_error("--report", "sales", "--member-sales-per-day", "5", *dated) is not None)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
