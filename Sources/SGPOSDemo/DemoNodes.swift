@@ -22,7 +22,7 @@ final class DemoNodes {
     /// Each node's client signs its requests with `reader` (an auditor or admin key: reads
     /// need a request signature, docs/API.md); tills sign their own with `client.signed(by:)`.
     init(directory: String, outlets: [OutletID], reader: SigningKey, cpus: String? = nil) throws {
-        let ports = try freeLoopbackPorts(count: 2 * outlets.count)
+        let ports = try freeLoopbackPorts(count: 2 * outlets.count, claimedFor: directory)
         let httpPorts = Array(ports.prefix(outlets.count))
         let peerPorts = Array(ports.suffix(outlets.count))
         for (index, outlet) in outlets.enumerated() {
@@ -139,7 +139,8 @@ final class DemoNodes {
     deinit { stop() }
 }
 
-/// `count` distinct loopback TCP ports that were free a moment ago.
+/// `count` distinct loopback TCP ports that were free a moment ago, claimed for the demo
+/// in `directory` so that no other demo on this machine takes them while it exists.
 ///
 /// They are taken below the kernel's ephemeral range (`ip_local_port_range`, 32768 up by
 /// default): a port from the ephemeral range that is released here can be handed out again
@@ -147,20 +148,51 @@ final class DemoNodes {
 /// on it starts, which made nodes fail to bind when tests run side by side. The search
 /// starts at an offset derived from the process id so that demos started together probe
 /// different ports, and each candidate is checked by binding it.
-func freeLoopbackPorts(count: Int) throws -> [Int] {
+///
+/// A demo's nodes stop when it ends, and tests start them again later from the demo's
+/// configurations: a port merely free at that moment could meanwhile go to another demo
+/// (two runs on one machine did exactly that). So each port taken is claimed by a file
+/// `sgpos-demo-ports/<port>` in the temporary directory holding the demo's directory, made
+/// with O_EXCL; a claim is honoured while that directory exists, and taken over once it
+/// is gone.
+func freeLoopbackPorts(count: Int, claimedFor directory: String) throws -> [Int] {
     precondition(count > 0 && count <= 256, "a demo needs between 1 and 256 ports")
     let low = 20_000, high = 32_000
     let span = high - low
     let start = Int(getpid() % Int32(span / 16)) * 16
+    let claims = NSTemporaryDirectory() + "/sgpos-demo-ports"
+    try? FileManager.default.createDirectory(atPath: claims, withIntermediateDirectories: true)
+    let owner = URL(fileURLWithPath: directory).standardizedFileURL.path
     var ports: [Int] = []
     for step in 0..<span where ports.count < count {
         let port = low + (start + step) % span
-        if loopbackPortIsFree(port) { ports.append(port) }
+        if loopbackPortIsFree(port), claim(port, in: claims, for: owner) { ports.append(port) }
     }
     guard ports.count == count else {
         throw CLIError("cannot find \(count) free loopback ports between \(low) and \(high)")
     }
     return ports
+}
+
+/// Claims `port` for the demo directory `owner`: creates the claim file, or takes over a
+/// claim whose demo directory no longer exists (or is `owner` itself, a demo run again).
+private func claim(_ port: Int, in claims: String, for owner: String) -> Bool {
+    let path = "\(claims)/\(port)"
+    for _ in 0..<2 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        if descriptor >= 0 {
+            let bytes = Array(owner.utf8)
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+            return written == bytes.count
+        }
+        guard errno == EEXIST else { return true }  // no claims possible here: the bind check alone
+        let holder = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        // An empty claim is being written by its demo right now: honoured.
+        guard !holder.isEmpty, holder == owner || !FileManager.default.fileExists(atPath: holder) else { return false }
+        unlink(path)
+    }
+    return false
 }
 
 /// Whether `port` can be bound on 127.0.0.1 right now (with SO_REUSEADDR, as the node binds).
