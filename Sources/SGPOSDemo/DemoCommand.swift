@@ -30,6 +30,7 @@ public struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Tills registered per outlet (two of them sell).") var tills: Int = 3
     @Option(help: "Sales per outlet.") var sales: Int = 120
     @Option(help: "Loyalty members enrolled per outlet.") var members: Int = 20
+    @Option(help: "GST computed per invoice (IRAS's usual) or per line: the genesis parameter (docs/FORMAT.md §13).") var gstMethod: String = "per-invoice"
 
     public func validate() throws {
         guard (2...16).contains(outlets) else { throw ValidationError("--outlets must be 2...16") }
@@ -41,7 +42,10 @@ public struct DemoCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let network = try DemoNetwork.create(directory: dir, outlets: outlets)
+        guard let method = Genesis.GSTMethod.allCases.first(where: { $0.name == gstMethod }) else {
+            throw ValidationError("--gst-method must be per-invoice or per-line")
+        }
+        let network = try DemoNetwork.create(directory: dir, outlets: outlets, gstMethod: method)
         print("== genesis \(network.genesis.id) chain \(network.genesis.chainID): \(outlets) outlets, keys in \(dir)/keys")
         var sellers: [OutletID: [TillSession]] = [:]
         var managers: [OutletID: TillSession] = [:]
@@ -279,7 +283,7 @@ struct DemoNetwork {
                         "Bedok Mall", "Jewel Changi", "Nex", "Waterway Point", "Plaza Singapura", "ION Orchard",
                         "Westgate", "Compass One", "Hougang Mall", "Parkway Parade"]
 
-    static func create(directory: String, outlets: Int) throws -> DemoNetwork {
+    static func create(directory: String, outlets: Int, gstMethod: Genesis.GSTMethod = .perInvoice) throws -> DemoNetwork {
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: directory) {
             guard fileManager.fileExists(atPath: directory + "/.sgpos-demo") else {
@@ -313,7 +317,7 @@ struct DemoNetwork {
         }
         let genesis = try Genesis(
             chainID: ChainID("sgpos-demo-1")!, genesisTimeMs: 1_767_196_800_000, blockTransactionsMax: 8_190,
-            keyRotationOverlapMsMax: 7 * 86_400_000, gstPricesIncludeTax: true, gstMethod: .perInvoice,
+            keyRotationOverlapMsMax: 7 * 86_400_000, gstPricesIncludeTax: true, gstMethod: gstMethod,
             gstRates: [.init(effectiveFrom: "2007-07-01", basisPoints: 700), .init(effectiveFrom: "2023-01-01", basisPoints: 800),
                        .init(effectiveFrom: "2024-01-01", basisPoints: 900)],
             admins: [.init(name: "hq-admin", publicKey: admin.publicKey)], outlets: genesisOutlets, validators: validators)

@@ -154,7 +154,8 @@ public struct DemoShop {
     /// Member paths the trading does not reach, so the auditors' replays (Swift and
     /// Python) see them: a sale that lifts a member above the first tier and its void, a
     /// sale priced before GST paid by voucher and refunded in full, cash in and out of the
-    /// drawer, and a negative points adjustment.
+    /// drawer, a negative points adjustment, and a sale paid partly in points as a tender
+    /// (the retail setting switched for it by an admin, then back).
     private mutating func exerciseMemberPaths(now: Int64) async throws {
         let (spender, buyer) = (memberID(1), memberID(2))
         var steps = 0
@@ -187,9 +188,18 @@ public struct DemoShop {
             case 6: return shop.tills[1].sign(.cashOut(CashMovement(amount: 2_000, reason: "banked")), atMs: now)
             case 7:
                 return shop.manager.sign(.loyaltyAdjust(LoyaltyAdjust(memberID: shop.memberID(0), delta: -150, reason: "duplicate bonus")), atMs: now)
+            case 8, 10:
+                // Points as a tender for one sale (an admin's retail setting), then back to a discount.
+                var settings = try state.retailSettings()
+                settings.redemptionIsTender = steps == 8
+                return shop.outlet.transaction(shop.outlet.network.admin, POSBody.configure(settings).transactionBody)
+            case 9:
+                let sale = try till.buildSale([StockLine(sku: "MILK-1L", quantity: 2)], memberID: shop.memberID(0), redeemPoints: 100,
+                                              payment: .cash(tendered: nil), atMs: now, state: state)
+                return shop.tills[1].sign(.sale(sale), atMs: now)
             default: return nil
             }
-        }, count: 7)
+        }, count: 10)
     }
 
     func memberID(_ index: Int) -> String { String(format: "M%02d-%04d", outlet.outletID, index + 1) }

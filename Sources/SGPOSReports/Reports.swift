@@ -16,43 +16,23 @@ public struct Reports: Sendable {
 
     /// Sales, refunds and voids of `range` (docs/REPORTS.md, "sales").
     public func sales(_ range: ReportRange) throws -> SalesSummary {
-        try read { transaction in
-            let (outlets, heads) = try scope(range, transaction)
-            var summary = SalesSummary(range: range, outlets: outlets, heads: heads)
-            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { summary.add($0) })
-            return summary
-        }
+        try walked(range, { SalesSummary(range: range, outlets: $0, heads: $1) }) { $0.add($1) }
     }
 
     /// GST F5 boxes of `range` (docs/REPORTS.md, "gst").
     public func gst(_ range: ReportRange) throws -> GSTReturn {
-        try read { transaction in
-            let (outlets, heads) = try scope(range, transaction)
-            var gst = GSTReturn(range: range, outlets: outlets, heads: heads)
-            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { gst.add($0) })
-            return gst
-        }
+        try walked(range, { GSTReturn(range: range, outlets: $0, heads: $1) }) { $0.add($1) }
     }
 
     /// Voids, refunds by till, no-sale openings, large discounts, cash variances, points
     /// adjustments and busy members of `range` (docs/REPORTS.md, "exceptions").
     public func exceptions(_ range: ReportRange, thresholds: ExceptionsReport.Thresholds = .init()) throws -> ExceptionsReport {
-        try read { transaction in
-            let (outlets, heads) = try scope(range, transaction)
-            var report = ExceptionsReport(range: range, thresholds: thresholds, outlets: outlets, heads: heads)
-            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { report.add($0) })
-            return report
-        }
+        try walked(range, { ExceptionsReport(range: range, thresholds: thresholds, outlets: $0, heads: $1) }) { $0.add($1) }
     }
 
     /// Discounts given per rule in `range` (docs/REPORTS.md, "promotions").
     public func promotions(_ range: ReportRange) throws -> PromotionsReport {
-        try read { transaction in
-            let (outlets, heads) = try scope(range, transaction)
-            var report = PromotionsReport(range: range, outlets: outlets, heads: heads)
-            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { report.add($0) })
-            return report
-        }
+        try walked(range, { PromotionsReport(range: range, outlets: $0, heads: $1) }) { $0.add($1) }
     }
 
     /// The Z-report number `number` of `outlet` as it was closed, and the block holding it.
@@ -98,6 +78,18 @@ public struct Reports: Sendable {
         return try read { transaction in
             let (outlets, heads) = try scope(ReportRange(from: date, to: date, outlets: only), transaction)
             return try LoyaltyReport.read(store: store, on: date, withinDays: withinDays, outlets: outlets, heads: heads, transaction)
+        }
+    }
+
+    /// A report made by walking the chains of `range`: `make` starts it for the outlets and
+    /// heads in scope, `add` counts each event of the range into it.
+    private func walked<Report>(_ range: ReportRange, _ make: ([OutletID], [ChainHead]) -> Report,
+                                add: (inout Report, ReportEvent) -> Void) throws -> Report {
+        try read { transaction in
+            let (outlets, heads) = try scope(range, transaction)
+            var report = make(outlets, heads)
+            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction, visit: { add(&report, $0) })
+            return report
         }
     }
 
