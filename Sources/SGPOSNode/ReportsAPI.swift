@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Hummingbird
 import SGPOSChain
+import SGPOSOperations
 import SGPOSReports
 import SGPOSRetail
 import SGPOSStore
@@ -19,6 +20,7 @@ extension NodeAPI {
         "sales": ["from", "to", "outlet"], "gst": ["from", "to", "outlet"], "z": ["outlet", "number"], "x": ["outlet"],
         "stock": ["outlet"], "loyalty": ["on", "within", "outlet"],
         "exceptions": ["from", "to", "outlet", "discountPercent", "memberSalesPerDay"], "promotions": ["from", "to", "outlet"],
+        "movements": ["sku", "outlet", "from", "to"],
     ]
 
     func addReportRoutes(to router: RecordingRouter) {
@@ -45,6 +47,11 @@ extension NodeAPI {
             }
             if ["z", "x"].contains(name), outlet == nil { return problem(.badRequest, "malformed", 0, "report \(name) needs outlet") }
             if name == "z", number == nil { return problem(.badRequest, "malformed", 0, "report z needs number") }
+            let sku = query["sku"].map(String.init)
+            if name == "movements" {
+                guard outlet != nil, let sku else { return problem(.badRequest, "malformed", 0, "report movements needs sku and outlet") }
+                try RequestLimits.sku(sku)
+            }
             var within: Int64 = 30
             if let text = query["within"] {
                 guard let value = Int64(String(text)), (1...3_660).contains(value) else {
@@ -67,11 +74,13 @@ extension NodeAPI {
                 thresholds.memberSalesPerDay = value
             }
             let limits = thresholds
-            let (only, zNumber, days) = (outlet, number, within)
+            let (only, zNumber, days, item) = (outlet, number, within, sku ?? "")
             do {
                 let document = try await runner.run { reports -> String in
                     let (outlet, number) = (only, zNumber)
                     switch name {
+                    case "movements":
+                        return try ReportFormat.json(ReportDocument.movements(try reports.movements(sku: item, outlet: outlet!, range: try ReportRange(from: from, to: to))))
                     case "exceptions":
                         return try ReportFormat.json(ReportDocument.exceptions(try reports.exceptions(try ReportRange(from: from, to: to, outlet: outlet), thresholds: limits)))
                     case "promotions":

@@ -21,6 +21,14 @@ public struct ReportEvent: Sendable {
         case loyaltyAdjust(LoyaltyAdjust)
         /// Cash put into (`isIn`) or taken out of the drawer.
         case cash(CashMovement, isIn: Bool)
+        /// Goods received from a supplier.
+        case stockReceive(StockReceive)
+        /// A stock adjustment (damage, theft, …).
+        case stockAdjust(StockAdjust)
+        /// A stocktake.
+        case stockCount(StockCount)
+        /// One half of an inter-outlet transfer.
+        case transfer(StockTransfer, outgoing: Bool)
     }
 
     /// The transaction's id.
@@ -45,7 +53,9 @@ struct LedgerWalk {
 
     /// The body types reports read.
     static let types: Set<UInt16> = [POSBodyType.sale, POSBodyType.refund, POSBodyType.void, POSBodyType.dayClose, POSBodyType.drawerOpen,
-                                     POSBodyType.shiftClose, POSBodyType.loyaltyAdjust, POSBodyType.cashIn, POSBodyType.cashOut]
+                                     POSBodyType.shiftClose, POSBodyType.loyaltyAdjust, POSBodyType.cashIn, POSBodyType.cashOut,
+                                     POSBodyType.stockReceive, POSBodyType.stockAdjust, POSBodyType.stockCount, POSBodyType.transferOut,
+                                     POSBodyType.transferIn]
 
     /// Calls `visit` with every counted event of `outlets` whose business date is in
     /// `range`, chain by chain in height order; `dayClose` with every Z-report met.
@@ -76,6 +86,11 @@ struct LedgerWalk {
                     case .loyaltyAdjust(let adjust): kind = .loyaltyAdjust(adjust)
                     case .cashIn(let movement): kind = .cash(movement, isIn: true)
                     case .cashOut(let movement): kind = .cash(movement, isIn: false)
+                    case .stockReceive(let receive): kind = .stockReceive(receive)
+                    case .stockAdjust(let adjust): kind = .stockAdjust(adjust)
+                    case .stockCount(let count): kind = .stockCount(count)
+                    case .transferOut(let transfer): kind = .transfer(transfer, outgoing: true)
+                    case .transferIn(let transfer): kind = .transfer(transfer, outgoing: false)
                     case .dayClose(let close):
                         try dayClose(outlet, height, close)
                         let date = CivilTime.Date(iso: close.businessDate) ?? CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))

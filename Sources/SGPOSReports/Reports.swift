@@ -12,7 +12,7 @@ public struct Reports: Sendable {
     public init(store: LedgerStore) { self.store = store }
 
     /// The report names, as the CLI and the API spell them.
-    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty", "exceptions", "promotions"]
+    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty", "exceptions", "promotions", "movements"]
 
     /// Sales, refunds and voids of `range` (docs/REPORTS.md, "sales").
     public func sales(_ range: ReportRange) throws -> SalesSummary {
@@ -33,6 +33,18 @@ public struct Reports: Sendable {
     /// Discounts given per rule in `range` (docs/REPORTS.md, "promotions").
     public func promotions(_ range: ReportRange) throws -> PromotionsReport {
         try walked(range, { PromotionsReport(range: range, outlets: $0, heads: $1) }) { $0.add($1) }
+    }
+
+    /// The stock card of `sku` at `outlet`: every change in `range`, with the balance
+    /// before it and after each (docs/REPORTS.md, "movements").
+    public func movements(sku: String, outlet: OutletID, range: ReportRange) throws -> MovementsReport {
+        let through = ReportRange(from: CivilTime.Date(year: 1970, month: 1, day: 1), to: range.to, outlets: [outlet])
+        return try read { transaction in
+            let (outlets, heads) = try scope(through, transaction)
+            var report = MovementsReport(sku: sku, outlet: outlet, range: range, heads: heads)
+            try LedgerWalk(store: store).walk(outlets, range: through, transaction: transaction, visit: { report.add($0) })
+            return report
+        }
     }
 
     /// The Z-report number `number` of `outlet` as it was closed, and the block holding it.

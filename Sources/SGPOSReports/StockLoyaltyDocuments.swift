@@ -146,3 +146,60 @@ extension ReportFormat {
         }
     }
 }
+
+extension ReportDocument {
+    public struct MovementLine: Codable, Sendable, Equatable {
+        public var kind: String
+        public var businessDate: String
+        public var time: String
+        public var transactionId: String
+        public var by: String
+        public var change: Int64
+        public var balance: Int64
+        public var detail: String
+    }
+
+    /// `GET /v1/reports/movements`: one SKU's stock card at one outlet.
+    public struct Movements: Codable, Sendable, Equatable {
+        public var report = "movements"
+        public var sku: String
+        public var outletId: UInt32
+        public var from: String
+        public var to: String
+        public var covers: Covers
+        public var opening: Int64
+        public var closing: Int64
+        public var movements: [MovementLine]
+    }
+
+    public static func movements(_ report: MovementsReport) -> Movements {
+        Movements(sku: report.sku, outletId: report.outlet, from: report.range.from.description, to: report.range.to.description,
+                  covers: covers(report.heads), opening: report.opening, closing: report.closing,
+                  movements: report.movements.map {
+                      MovementLine(kind: $0.kind, businessDate: $0.businessDate, time: CivilTime.singaporeDateTime(epochMs: $0.blockTimeMs),
+                                   transactionId: $0.transactionID.hex, by: $0.principal, change: $0.change, balance: $0.balance, detail: $0.detail)
+                  })
+    }
+}
+
+extension ReportFormat {
+    public static func movements(_ report: MovementsReport, format: String) throws -> String {
+        let document = ReportDocument.movements(report)
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            return (["kind,businessDate,time,transactionId,by,change,balance,detail"] + document.movements.map {
+                [$0.kind, $0.businessDate, $0.time, $0.transactionId, csv($0.by), "\($0.change)", "\($0.balance)", csv($0.detail)].joined(separator: ",")
+            }).joined(separator: "\n") + "\n"
+        default:
+            var lines = ["Stock card of \(document.sku) at outlet \(document.outletId), \(document.from) to \(document.to)",
+                         "  opening balance \(document.opening)", ""]
+            for line in document.movements {
+                lines.append("  \(line.time)  \(line.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(pad(line.change, 8)) \(pad(line.balance, 9))  \(line.by.padding(toLength: 10, withPad: " ", startingAt: 0)) \(line.detail)")
+            }
+            lines.append("")
+            lines.append("  closing balance \(document.closing)")
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}

@@ -19,15 +19,17 @@ struct ReportCommand: ParsableCommand {
             loyalty  points outstanding on --on, their liability, those expiring --within days
             exceptions  voids, refunds by till, no-sale openings, large discounts, cash variances, points adjustments
             promotions  the discount each rule gave, on how many sales and lines
+            movements  the stock card of --sku at --outlet: every change with the balance after it
             Periods are business dates (Singapore): a sale counts on the date of the Z-report that closed it.
             """)
 
-    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions or promotions.") var name: String
+    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions, promotions or movements.") var name: String
     @Option(help: "Node data directory (every outlet chain it holds).") var data: String
     @Option(help: "First business date, YYYY-MM-DD (sales, gst; default: today in Singapore).") var from: String?
     @Option(help: "Last business date, YYYY-MM-DD (sales, gst; default: --from).") var to: String?
     @Option(help: "Only this outlet (sales, gst); the outlet (z, x).") var outlet: UInt32?
     @Option(help: "The Z-report number (z).") var number: UInt64?
+    @Option(help: "The SKU (movements).") var sku: String?
     @Option(help: "The day points are counted on, YYYY-MM-DD (loyalty; default: today in Singapore).") var on: String?
     @Option(help: "Days ahead in which points count as expiring (loyalty).") var within: Int64 = 30
     @Option(help: "A sale's discount that is an exception, in percent of its subtotal (exceptions).") var discountPercent: Int64 = 20
@@ -39,6 +41,7 @@ struct ReportCommand: ParsableCommand {
         guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
         if ["z", "x"].contains(name), outlet == nil { throw ValidationError("report \(name) needs --outlet") }
         if name == "z", number == nil { throw ValidationError("report z needs --number") }
+        if name == "movements", sku == nil || outlet == nil { throw ValidationError("report movements needs --sku and --outlet") }
     }
 
     func run() throws {
@@ -67,6 +70,9 @@ struct ReportCommand: ParsableCommand {
             case "promotions":
                 print(try ReportFormat.promotions(try reports.promotions(try ReportRange(from: start, to: to ?? start, outlet: outlet)), format: format),
                       terminator: "")
+            case "movements":
+                let report = try reports.movements(sku: sku!, outlet: outlet!, range: try ReportRange(from: start, to: to ?? start))
+                print(try ReportFormat.movements(report, format: format), terminator: "")
             case "stock":
                 print(try ReportFormat.stock(try reports.stock(outlets: outlet.map { [$0] }), format: format), terminator: "")
             case "loyalty":

@@ -71,6 +71,19 @@ import Testing
         #expect(stock.inTransit.count == 4 && stock.inTransit.allSatisfy { $0.lines == [StockLine(sku: "UMBRELLA", quantity: 2)] },
                 "\(stock.inTransit)")
         #expect(stock.value == stock.items.reduce(0) { $0 + max($1.onHand, 0) * $1.unitPrice })
+        // Each SKU's stock card, replayed from the bodies (receipts, sales, refunds, voids,
+        // adjustments, counts, transfers), ends where the state's stock does.
+        let everyDay = try ReportRange(from: "2000-01-01", to: "2999-12-31")
+        for item in stock.items {
+            let card = try reports.movements(sku: item.sku, outlet: item.outlet, range: everyDay)
+            #expect(card.opening == 0 && card.closing == item.onHand, "\(item.outlet) \(item.sku): card \(card.closing), stock \(item.onHand)")
+            #expect(card.movements.allSatisfy { $0.change != 0 })
+        }
+        let kinds = Set(try stock.items.flatMap { try reports.movements(sku: $0.sku, outlet: $0.outlet, range: everyDay).movements.map(\.kind) })
+        #expect(kinds.isSuperset(of: ["receipt", "sale", "refund", "void", "adjustment", "count", "transfer-out", "transfer-in"]), "\(kinds)")
+        // A range after everything: the opening is the whole history, nothing moves.
+        let later = try reports.movements(sku: stock.items[0].sku, outlet: stock.items[0].outlet, range: try ReportRange(from: "2999-01-01", to: "2999-12-31"))
+        #expect(later.movements.isEmpty && later.opening == stock.items[0].onHand)
         let one = try reports.stock(outlets: [2])
         #expect(one.items.allSatisfy { $0.outlet == 2 } && one.inTransit.allSatisfy { $0.from == 2 || $0.to == 2 } && one.inTransit.count == 2)
         // Loyalty: members and points as their accounts hold them on the demo day.
