@@ -20,7 +20,7 @@ extension NodeAPI {
         "sales": ["from", "to", "outlet"], "gst": ["from", "to", "outlet"], "z": ["outlet", "number"], "x": ["outlet"],
         "stock": ["outlet"], "loyalty": ["on", "within", "outlet"],
         "exceptions": ["from", "to", "outlet", "discountPercent", "memberSalesPerDay"], "promotions": ["from", "to", "outlet"],
-        "movements": ["sku", "outlet", "from", "to"],
+        "movements": ["sku", "outlet", "from", "to"], "points": ["from", "to", "outlet"],
     ]
 
     func addReportRoutes(to router: RecordingRouter) {
@@ -79,6 +79,8 @@ extension NodeAPI {
                 let document = try await runner.run { reports -> String in
                     let (outlet, number) = (only, zNumber)
                     switch name {
+                    case "points":
+                        return try ReportFormat.json(ReportDocument.points(try reports.points(try ReportRange(from: from, to: to, outlet: outlet))))
                     case "movements":
                         return try ReportFormat.json(ReportDocument.movements(try reports.movements(sku: item, outlet: outlet!, range: try ReportRange(from: from, to: to))))
                     case "exceptions":

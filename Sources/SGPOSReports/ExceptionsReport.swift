@@ -93,7 +93,7 @@ public struct ExceptionsReport: Sendable {
             }
         case .loyaltyAdjust(let adjust):
             item("points-adjustment", nil, "member \(adjust.memberID): \(adjust.delta) points, \(adjust.reason)")
-        case .cash, .stockReceive, .stockAdjust, .stockCount, .transfer: return
+        case .cash, .stockReceive, .stockAdjust, .stockCount, .transfer, .pointsClaim, .pointsSettle: return
         }
     }
 }

@@ -50,7 +50,7 @@ public struct GSTReturn: Sendable {
             add(rate: original.gstBasisPoints, amount: -refund.amount, gst: -refund.gst)
         case .void(_, let original):
             add(rate: original.gstBasisPoints, amount: -original.total, gst: -original.lines.reduce(0) { $0 + $1.gst })
-        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockReceive, .stockAdjust, .stockCount, .transfer: return
+        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockReceive, .stockAdjust, .stockCount, .transfer, .pointsClaim, .pointsSettle: return
         }
     }
 

@@ -29,6 +29,10 @@ public struct ReportEvent: Sendable {
         case stockCount(StockCount)
         /// One half of an inter-outlet transfer.
         case transfer(StockTransfer, outgoing: Bool)
+        /// A member redeeming here points held at another outlet.
+        case pointsClaim(PointsClaim)
+        /// This outlet paying another outlet's claim from the member's account here.
+        case pointsSettle(PointsSettle)
     }
 
     /// The transaction's id.
@@ -55,7 +59,7 @@ struct LedgerWalk {
     static let types: Set<UInt16> = [POSBodyType.sale, POSBodyType.refund, POSBodyType.void, POSBodyType.dayClose, POSBodyType.drawerOpen,
                                      POSBodyType.shiftClose, POSBodyType.loyaltyAdjust, POSBodyType.cashIn, POSBodyType.cashOut,
                                      POSBodyType.stockReceive, POSBodyType.stockAdjust, POSBodyType.stockCount, POSBodyType.transferOut,
-                                     POSBodyType.transferIn]
+                                     POSBodyType.transferIn, POSBodyType.pointsClaim, POSBodyType.pointsSettle]
 
     /// Calls `visit` with every counted event of `outlets` whose business date is in
     /// `range`, chain by chain in height order; `dayClose` with every Z-report met.
@@ -91,6 +95,8 @@ struct LedgerWalk {
                     case .stockCount(let count): kind = .stockCount(count)
                     case .transferOut(let transfer): kind = .transfer(transfer, outgoing: true)
                     case .transferIn(let transfer): kind = .transfer(transfer, outgoing: false)
+                    case .pointsClaim(let claim): kind = .pointsClaim(claim)
+                    case .pointsSettle(let settle): kind = .pointsSettle(settle)
                     case .dayClose(let close):
                         try dayClose(outlet, height, close)
                         let date = CivilTime.Date(iso: close.businessDate) ?? CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))

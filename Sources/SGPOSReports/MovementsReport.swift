@@ -78,7 +78,7 @@ public struct MovementsReport: Sendable {
             guard moved != 0 else { return nil }
             return outgoing ? ("transfer-out", -moved, "to outlet \(transfer.counterpart)")
                             : ("transfer-in", moved, "from outlet \(transfer.counterpart)")
-        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash: return nil
+        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .pointsClaim, .pointsSettle: return nil
         }
     }
 }

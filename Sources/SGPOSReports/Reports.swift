@@ -12,7 +12,7 @@ public struct Reports: Sendable {
     public init(store: LedgerStore) { self.store = store }
 
     /// The report names, as the CLI and the API spell them.
-    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty", "exceptions", "promotions", "movements"]
+    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty", "exceptions", "promotions", "movements", "points"]
 
     /// Sales, refunds and voids of `range` (docs/REPORTS.md, "sales").
     public func sales(_ range: ReportRange) throws -> SalesSummary {
@@ -28,6 +28,11 @@ public struct Reports: Sendable {
     /// adjustments and busy members of `range` (docs/REPORTS.md, "exceptions").
     public func exceptions(_ range: ReportRange, thresholds: ExceptionsReport.Thresholds = .init()) throws -> ExceptionsReport {
         try walked(range, { ExceptionsReport(range: range, thresholds: thresholds, outlets: $0, heads: $1) }) { $0.add($1) }
+    }
+
+    /// Loyalty points that moved in `range` (docs/REPORTS.md, "points").
+    public func points(_ range: ReportRange) throws -> PointsActivityReport {
+        try walked(range, { PointsActivityReport(range: range, outlets: $0, heads: $1) }) { $0.add($1) }
     }
 
     /// Discounts given per rule in `range` (docs/REPORTS.md, "promotions").

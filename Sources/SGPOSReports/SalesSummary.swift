@@ -74,7 +74,7 @@ public struct SalesSummary: Sendable {
             group(keys) { $0.voidsCount += 1; $0.voidsTotal += original.total }
             for tender in original.tenders { byTender[tender.kind.name, default: 0] -= tender.amount }
             for line in original.lines { goods(line, sign: -1) }
-        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockReceive, .stockAdjust, .stockCount, .transfer: return
+        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockReceive, .stockAdjust, .stockCount, .transfer, .pointsClaim, .pointsSettle: return
         }
     }
 

@@ -203,3 +203,64 @@ extension ReportFormat {
         }
     }
 }
+
+extension ReportDocument {
+    public struct PointsFigures: Codable, Sendable, Equatable {
+        public var key: String
+        public var earned: Int64
+        public var redeemed: Int64
+        public var reversedByRefunds: Int64
+        public var reversedByVoids: Int64
+        public var returnedByVoids: Int64
+        public var adjustedUp: Int64
+        public var adjustedDown: Int64
+        public var claimsCount: Int64
+        public var claimedPoints: Int64
+        public var settlementsCount: Int64
+        public var settledPoints: Int64
+    }
+
+    /// `GET /v1/reports/points`: points that moved in the range, per outlet and in all.
+    public struct Points: Codable, Sendable, Equatable {
+        public var report = "points"
+        public var from: String
+        public var to: String
+        public var outlets: [UInt32]
+        public var covers: Covers
+        public var totals: PointsFigures
+        public var byOutlet: [PointsFigures]
+    }
+
+    public static func points(_ report: PointsActivityReport) -> Points {
+        func figures(_ key: String, _ value: PointsActivityReport.Figures) -> PointsFigures {
+            PointsFigures(key: key, earned: value.earned, redeemed: value.redeemed, reversedByRefunds: value.reversedByRefunds,
+                          reversedByVoids: value.reversedByVoids, returnedByVoids: value.returnedByVoids, adjustedUp: value.adjustedUp, adjustedDown: value.adjustedDown,
+                          claimsCount: value.claimsCount, claimedPoints: value.claimedPoints, settlementsCount: value.settlementsCount,
+                          settledPoints: value.settledPoints)
+        }
+        return Points(from: report.range.from.description, to: report.range.to.description, outlets: report.outlets,
+                      covers: covers(report.heads), totals: figures("all", report.totals),
+                      byOutlet: report.byOutlet.sorted { $0.key < $1.key }.map { figures(String($0.key), $0.value) })
+    }
+}
+
+extension ReportFormat {
+    public static func points(_ report: PointsActivityReport, format: String) throws -> String {
+        let document = ReportDocument.points(report)
+        let rows = document.byOutlet + [document.totals]
+        switch format {
+        case "json": return try json(document) + "\n"
+        case "csv":
+            return (["outlet,earned,redeemed,reversedByRefunds,reversedByVoids,returnedByVoids,adjustedUp,adjustedDown,claimsCount,claimedPoints,settlementsCount,settledPoints"]
+                + rows.map { "\($0.key),\($0.earned),\($0.redeemed),\($0.reversedByRefunds),\($0.reversedByVoids),\($0.returnedByVoids),\($0.adjustedUp),\($0.adjustedDown),\($0.claimsCount),\($0.claimedPoints),\($0.settlementsCount),\($0.settledPoints)" })
+                .joined(separator: "\n") + "\n"
+        default:
+            var lines = ["Loyalty points moved \(document.from) to \(document.to)", "",
+                         "  outlet    earned  redeemed  refunds  voids-back  voids-return  added  removed  claims (points)  settled (points)"]
+            for row in rows {
+                lines.append("  \(pad(row.key, 6)) \(pad(row.earned, 9)) \(pad(row.redeemed, 9)) \(pad(row.reversedByRefunds, 8)) \(pad(row.reversedByVoids, 11)) \(pad(row.returnedByVoids, 13)) \(pad(row.adjustedUp, 6)) \(pad(row.adjustedDown, 8)) \(pad(row.claimsCount, 7)) \(pad("(\(row.claimedPoints))", 8)) \(pad(row.settlementsCount, 8)) \(pad("(\(row.settledPoints))", 9))")
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}

@@ -20,10 +20,11 @@ struct ReportCommand: ParsableCommand {
             exceptions  voids, refunds by till, no-sale openings, large discounts, cash variances, points adjustments
             promotions  the discount each rule gave, on how many sales and lines
             movements  the stock card of --sku at --outlet: every change with the balance after it
+            points  loyalty points earned, redeemed, taken back, adjusted, claimed and settled in the period
             Periods are business dates (Singapore): a sale counts on the date of the Z-report that closed it.
             """)
 
-    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions, promotions or movements.") var name: String
+    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions, promotions, movements or points.") var name: String
     @Option(help: "Node data directory (every outlet chain it holds).") var data: String
     @Option(help: "First business date, YYYY-MM-DD (sales, gst; default: today in Singapore).") var from: String?
     @Option(help: "Last business date, YYYY-MM-DD (sales, gst; default: --from).") var to: String?
@@ -69,6 +70,9 @@ struct ReportCommand: ParsableCommand {
                 print(try ReportFormat.exceptions(report, format: format), terminator: "")
             case "promotions":
                 print(try ReportFormat.promotions(try reports.promotions(try ReportRange(from: start, to: to ?? start, outlet: outlet)), format: format),
+                      terminator: "")
+            case "points":
+                print(try ReportFormat.points(try reports.points(try ReportRange(from: start, to: to ?? start, outlet: outlet)), format: format),
                       terminator: "")
             case "movements":
                 let report = try reports.movements(sku: sku!, outlet: outlet!, range: try ReportRange(from: start, to: to ?? start))

@@ -93,6 +93,16 @@ import Testing
         #expect(loyalty.totals.expiringPoints == loyalty.totals.outstandingPoints, "every demo point expires within 400 days (12 months)")
         #expect(try reports.loyalty(on: today, withinDays: 1).totals.expiringPoints == 0, "none expires tomorrow")
         #expect(loyalty.totals.liability == loyalty.byOutlet.values.reduce(0) { $0 + $1.outstandingPoints * $1.pointValueCents })
+        // Points moved, from the bodies, against the accounts' lifetime totals (no rules
+        // deployed in the demo): earned = sales' earned + adjustments up; redeemed = sales'
+        // redeemed − what voids returned + adjustments down.
+        let moved = try reports.points(try ReportRange(from: "2000-01-01", to: "2999-12-31"))
+        for (outlet, figures) in moved.byOutlet {
+            let accounts = try #require(loyalty.byOutlet[outlet])
+            #expect(accounts.earnedTotal == figures.earned + figures.adjustedUp, "outlet \(outlet): earned")
+            #expect(accounts.redeemedTotal == figures.redeemed - figures.returnedByVoids + figures.adjustedDown, "outlet \(outlet): redeemed")
+        }
+        #expect(moved.totals.claimsCount >= 1 && moved.totals.settlementsCount >= 1 && moved.totals.claimedPoints >= moved.totals.settledPoints)
 
         // Exceptions: every void, refund and no-sale opening of the demo, each cash variance
         // (till-01 counted 10 cents short at every outlet); promotions: the discounts by rule.
