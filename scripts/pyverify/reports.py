@@ -23,6 +23,9 @@ Usage:
   reports.py DATA_DIR --from D --to D [--outlet N] --report promotions [--compare FILE]
       the exceptions and promotions reports (the shape of `sgpos report exceptions|promotions
       --format json`), from the chain bytes like sales and gst
+  reports.py DATA_DIR --from D --to D --outlet N --report movements --sku S [--compare FILE]
+      one SKU's stock card at one outlet (the shape of `sgpos report movements --format
+      json`), from outlet N's chain bytes like sales and gst (never the stored state)
 
 Reads DATA_DIR/ledger (LMDB) with the readers of verify.py and the POS body decoders of
 pos.py (written from docs/FORMAT.md alone); it does not verify the chains (verify.py does).
@@ -61,6 +64,18 @@ outlet chain in turn, outlets ascending, in chain order):
   promotions: per line-discount rule, over the counted non-training sales (+1) and the
     sales of the counted voids (−1): the sales holding the rule, the line discounts and
     their amounts; totalDiscount sums the rules.
+
+Movements of SKU S at outlet N over [D1, D2] (docs/REPORTS.md): outlet N's chain walked in
+order, business dates as for sales, every transaction dated ≤ D2; its change to S's stock:
+a non-training sale − Σ its lines' quantities of S ("receipt R"); a refund that restocks
++ Σ the quantities of its lines whose original sale line (by index) is S ("credit note C,
+restocked: REASON"); a void + Σ the voided sale's lines of S ("receipt R voided: REASON");
+a stock-receive + Σ its lines of S ("delivery REFERENCE"); a stock-adjust of S its delta
+("REASON: NOTE", the reason's name: damaged, theft, expired, correction, sample, found); a
+stock-count's line of S its variance ("counted C, book E"); transfer-out − / transfer-in
++ Σ its lines of S ("to outlet X" / "from outlet X"). Changes of 0 are not listed; those
+dated before D1 make the opening balance; the others are listed in chain order with the
+balance after each; closing is the last balance (the opening without any).
 """
 import datetime
 import json
@@ -481,6 +496,94 @@ def promotions_json(chains, date_from, date_to, outlets, heads):
     return out
 
 
+# --- movements (one SKU's stock card at one outlet, from the chain bytes) -----------------------
+
+# The transactions the movements report reads besides sales, refunds, voids and day-closes.
+MOVEMENT_KINDS = REPORTED + (pos.RECEIVE, pos.ADJUST, pos.COUNT, pos.TRANSFER_OUT, pos.TRANSFER_IN)
+# stock-adjust reasons (FORMAT.md §13.2)
+ADJUSTMENT_REASONS = {1: "damaged", 2: "theft", 3: "expired", 4: "correction", 5: "sample", 6: "found"}
+
+
+def stock_change(oid, originals, tx, sku):
+    """(kind, change, detail) of one record of outlet `oid`'s chain for SKU `sku`: what it
+    adds to the SKU's stock at the outlet (0 when it moves none of it); None for a record
+    that never moves stock (a day-close)."""
+    b, kind = tx["body"], tx["kind"]
+    if kind == pos.SALE:
+        if b["training"]:  # a training receipt moves no stock
+            return "sale", 0, f"receipt {b['receipt']}"
+        return "sale", -sum(line["qty"] for line in b["lines"] if line["sku"] == sku), f"receipt {b['receipt']}"
+    if kind == pos.REFUND:
+        original = original_sale(oid, originals, tx)
+        change = 0
+        for index, quantity, _, _ in b["lines"]:
+            if index >= len(original["lines"]):
+                raise ReportError(f"outlet {oid} height {tx['height']}: credit note {b['number']} refunds line "
+                                  f"{index} of a sale of {len(original['lines'])} line(s)")
+            if original["lines"][index]["sku"] == sku:
+                change += quantity
+        return "refund", change if b["restock"] else 0, f"credit note {b['number']}, restocked: {b['reason']}"
+    if kind == pos.VOID:
+        original = original_sale(oid, originals, tx)
+        return ("void", sum(line["qty"] for line in original["lines"] if line["sku"] == sku),
+                f"receipt {original['receipt']} voided: {b['reason']}")
+    if kind == pos.RECEIVE:
+        reference, lines = b
+        return "receipt", sum(q for s, q in lines if s == sku), f"delivery {reference}"
+    if kind == pos.ADJUST:
+        adjusted, delta, reason, note = b
+        return "adjustment", delta if adjusted == sku else 0, f"{ADJUSTMENT_REASONS[reason]}: {note}"
+    if kind == pos.COUNT:
+        for counted_sku, counted_units, expected, variance in b:
+            if counted_sku == sku:  # a stocktake lists a SKU once (FORMAT.md §13.5)
+                return "count", variance, f"counted {counted_units}, book {expected}"
+        return "count", 0, ""
+    if kind == pos.TRANSFER_OUT:
+        _, counterpart, lines = b
+        return "transfer-out", -sum(q for s, q in lines if s == sku), f"to outlet {counterpart}"
+    if kind == pos.TRANSFER_IN:
+        _, counterpart, lines = b
+        return "transfer-in", sum(q for s, q in lines if s == sku), f"from outlet {counterpart}"
+    return None
+
+
+def movements(records, oid, sku, date_from, date_to):
+    """(opening, [movement]) of SKU `sku` at outlet `oid` over [date_from, date_to], from
+    the outlet's chain records (chain order, MOVEMENT_KINDS, business dates assigned):
+    every record with a business date ≤ date_to that changes the SKU's stock; those
+    dated before date_from add to the opening balance, the others are listed in chain
+    order, each a dict of the JSON item's fields with the balance after it."""
+    originals = originals_of(records)
+    opening, listed = 0, []
+    for tx in records:
+        if tx["kind"] == pos.DAY_CLOSE or tx["date"] > date_to:
+            continue
+        change = stock_change(oid, originals, tx, sku)
+        if change is None or change[1] == 0:
+            continue
+        kind, amount, detail = change
+        if tx["date"] < date_from:
+            opening += amount
+            continue
+        listed.append({"kind": kind, "businessDate": tx["date"], "time": sg_time(tx["block_time"]),
+                       "transactionId": tx["txid"].hex(), "by": tx["principal"], "change": amount, "detail": detail})
+    balance = opening
+    for item in listed:
+        balance += item["change"]
+        item["balance"] = balance
+    return opening, [{k: item[k] for k in ("kind", "businessDate", "time", "transactionId", "by", "change", "balance",
+                                          "detail")} for item in listed]
+
+
+def movements_json(records, oid, sku, date_from, date_to, heads):
+    """The movements report of SKU `sku` at outlet `oid` (its chain's records)."""
+    opening, items = movements(records, oid, sku, date_from, date_to)
+    return {"report": "movements", "sku": sku, "outletId": oid, "from": date_from, "to": date_to,
+            "covers": {"heads": [{"outletId": o, "height": h, "blockId": head.hex()}
+                                 for o, (h, head) in sorted(heads.items()) if h > 0]},
+            "opening": opening, "closing": items[-1]["balance"] if items else opening, "movements": items}
+
+
 # --- stock and loyalty (from the replayed state) -----------------------------------------------
 
 def load_states(data_dir, outlet=None):
@@ -694,6 +797,9 @@ def compare(mine, theirs):
     if found:
         path, x, y = found
         return False, f"FAIL report: {path} python={json.dumps(x)} swift={json.dumps(y)}"
+    if mine["report"] == "movements":
+        return True, (f"REPORT OK: movements {mine['sku']} outlet {mine['outletId']} {mine['from']}..{mine['to']}: "
+                      f"opening {mine['opening']}, {len(mine['movements'])} movement(s), closing {mine['closing']}")
     if mine["report"] in ("stock", "loyalty"):
         scope = "all outlets" if len(mine["outlets"]) != 1 else f"outlet {mine['outlets'][0]}"
         t = mine["totals"]
@@ -786,7 +892,7 @@ def check_z(chains):
 
 # --- command line ------------------------------------------------------------------------------
 
-REPORTS = ("sales", "gst", "stock", "loyalty", "exceptions", "promotions")
+REPORTS = ("sales", "gst", "stock", "loyalty", "exceptions", "promotions", "movements")
 POINT_IN_TIME = ("stock", "loyalty")
 
 
@@ -807,11 +913,11 @@ def compared_report(path):
 def parse(argv):
     args = {"data": None, "from": None, "to": None, "outlet": None, "report": None, "compare": None,
             "check_z": False, "dates": False, "on": None, "within": None, "expiry_dates": False,
-            "discount_percent": None, "member_sales": None}
+            "discount_percent": None, "member_sales": None, "sku": None}
     i = 1
     flags = {"--from": "from", "--to": "to", "--outlet": "outlet", "--report": "report", "--compare": "compare",
              "--on": "on", "--within": "within", "--discount-percent": "discount_percent",
-             "--member-sales-per-day": "member_sales"}
+             "--member-sales-per-day": "member_sales", "--sku": "sku"}
     while i < len(argv):
         a = argv[i]
         if a in flags:
@@ -857,7 +963,7 @@ def parse(argv):
                 raise ReportError(f"{flag} takes 1...{hi}")
             args[field] = int(args[field])
     if args["report"] not in (None,) + REPORTS:
-        raise ReportError("--report is sales, gst, stock, loyalty, exceptions or promotions")
+        raise ReportError("--report is sales, gst, stock, loyalty, exceptions, promotions or movements")
     kind = args["report"]
     if kind is None and args["compare"] is not None:
         kind = compared_report(args["compare"])
@@ -869,6 +975,13 @@ def parse(argv):
             args["discount_percent"] = DEFAULT_DISCOUNT_PERCENT
         if args["member_sales"] is None:
             args["member_sales"] = DEFAULT_MEMBER_SALES_PER_DAY
+    if args["sku"] is not None and (special or kind != "movements"):
+        raise ReportError("--sku is for the movements report")
+    if kind == "movements" and not special:
+        if args["sku"] is None or not args["sku"]:
+            raise ReportError("--sku is required for the movements report")
+        if args["outlet"] is None:
+            raise ReportError("--outlet is required for the movements report")
     if (args["on"] is not None or args["within"] is not None) and (special or kind != "loyalty"):
         raise ReportError("--on and --within are for the loyalty report")
     if kind in POINT_IN_TIME and not special:
@@ -885,7 +998,7 @@ def parse(argv):
         if args["from"] > args["to"]:
             raise ReportError("--from is after --to")
         if args["report"] is None and args["compare"] is None:
-            raise ReportError("--report sales|gst|stock|loyalty|exceptions|promotions is required")
+            raise ReportError("--report sales|gst|stock|loyalty|exceptions|promotions|movements is required")
     return args
 
 
@@ -911,8 +1024,9 @@ def main(argv):
             except KeyError as error:
                 raise StoreFailure(f"cannot read: {error!r}")
         else:
-            kinds = EXCEPTION_KINDS if args["report"] == "exceptions" and not (args["check_z"] or args["dates"]) \
-                else REPORTED
+            kinds = REPORTED
+            if not (args["check_z"] or args["dates"]):
+                kinds = {"exceptions": EXCEPTION_KINDS, "movements": MOVEMENT_KINDS}.get(args["report"], REPORTED)
             g, outlets, chains, heads = load(args["data"], args["outlet"], kinds)
     except ReportError as error:
         print(f"reports.py: {error}", file=sys.stderr)
@@ -953,6 +1067,8 @@ def main(argv):
                                    args["member_sales"])
         elif args["report"] == "promotions":
             mine = promotions_json(chains, args["from"], args["to"], outlets, heads)
+        elif args["report"] == "movements":
+            mine = movements_json(chains[args["outlet"]], args["outlet"], args["sku"], args["from"], args["to"], heads)
         else:
             mine = report_json(args["report"], chains, args["from"], args["to"], outlets, heads)
     except ReportError as error:

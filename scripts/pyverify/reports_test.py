@@ -8,7 +8,10 @@ on made-up chain states (the value of negative stock, items without a price, SKU
 transfers in transit, the usable/expiring lot boundaries, point values per outlet); and the
 exceptions and promotions reports on made-up chains (the large-discount boundary, members'
 sales per business date across outlets, items in the walk's order with their business
-dates and Singapore times, refunds by till, voids taking back a rule's discount). The demo
+dates and Singapore times, refunds by till, voids taking back a rule's discount); and the
+movements report (one SKU's stock card) on a made-up chain with every stock-moving body type
+(training sales, refunds without restock and zero stocktake variances not listed, the
+opening balance of earlier business dates, an open day dated before a closed date). The demo
 (run-tests) covers the path through LMDB; these pin the rules a literal reading could get
 wrong.
 
@@ -171,6 +174,46 @@ def promotion_chains():
                      (pos.DAY_CLOSE, (1, "2026-12-05", period()), "2026-12-05 22:00", "manager", tx_id("b5", 0xb5)),
                      (pos.VOID, {"original": P1, "reason": "customer left"}, "2026-12-06 09:00", "till-01",
                       tx_id("b6", 0xb6)))}
+
+
+# --- movements: a made-up chain with every body type that moves stock ---------------------
+
+M1, M2, M3 = tx_id("c1", 0xc1), tx_id("c2", 0xc2), tx_id("c3", 0xc3)
+SALE_M1 = xsale(1, [line("MILK-1L", "dairy", 2, True, 730, 60), line("PEN", "x", 1, True, 90, 7),
+                    line("MILK-1L", "dairy", 1, True, 365, 30)])
+SALE_M2 = xsale(2, [line("MILK-1L", "dairy", 4, True, 1460, 121)])
+
+
+def movement_chain():
+    """Outlet 1. The 5th (Z 1 at 22:00): a delivery of 24 + 6 MILK-1L (two lines) and 10 PEN,
+    sale M1 (2 + 1 MILK-1L on two lines, 1 PEN), a training sale of 5, sale M2 (4) and its
+    void, an adjustment of MILK-1L (expired, −2) and one of PEN. The 6th (Z 2 at 00:30 on the
+    7th): a restocking refund of M1's three lines, one that does not restock, a stocktake of
+    PEN and MILK-1L (20 counted, 21 book), one with no variance, a transfer of 5 to outlet 2.
+    The open day (the 7th): a transfer of 7 MILK-1L and 1 PEN in from outlet 3."""
+    refund = dict(REFUND_X2, original=M1, number=1, reason="spoilt", restock=True,
+                  lines=[(0, 1, 365, 30), (1, 1, 90, 7), (2, 1, 365, 30)])
+    kept = dict(REFUND_X2, original=M1, number=2, reason="changed mind", restock=False, lines=[(0, 1, 365, 30)])
+    return chain((pos.RECEIVE, ("DO-1", [("MILK-1L", 24), ("PEN", 10), ("MILK-1L", 6)]), "2026-12-05 08:00",
+                  "manager-1", tx_id("d1", 0xd1)),
+                 (pos.SALE, SALE_M1, "2026-12-05 10:00", "till-01", M1),
+                 (pos.SALE, xsale(3, [line("MILK-1L", "dairy", 5, True, 1825, 151)], training=True),
+                  "2026-12-05 10:05", "till-01", tx_id("d2", 0xd2)),
+                 (pos.SALE, SALE_M2, "2026-12-05 10:10", "till-02", M2),
+                 (pos.VOID, {"original": M2, "reason": "wrong item"}, "2026-12-05 10:11", "till-02", M3),
+                 (pos.ADJUST, ("MILK-1L", -2, 3, "past date"), "2026-12-05 18:00", "manager-1", tx_id("d3", 0xd3)),
+                 (pos.ADJUST, ("PEN", -1, 1, "broken"), "2026-12-05 18:01", "manager-1", tx_id("d4", 0xd4)),
+                 (pos.DAY_CLOSE, (1, "2026-12-05", period()), "2026-12-05 22:00", "manager-1", tx_id("d5", 0xd5)),
+                 (pos.REFUND, refund, "2026-12-06 09:00", "till-01", tx_id("d6", 0xd6)),
+                 (pos.REFUND, kept, "2026-12-06 09:30", "till-01", tx_id("d7", 0xd7)),
+                 (pos.COUNT, [("PEN", 8, 9, -1), ("MILK-1L", 20, 21, -1)], "2026-12-06 20:00", "manager-1",
+                  tx_id("d8", 0xd8)),
+                 (pos.COUNT, [("MILK-1L", 20, 20, 0)], "2026-12-06 20:10", "manager-1", tx_id("d9", 0xd9)),
+                 (pos.TRANSFER_OUT, (bytes(16), 2, [("MILK-1L", 5)]), "2026-12-06 21:00", "manager-1",
+                  tx_id("da", 0xda)),
+                 (pos.DAY_CLOSE, (2, "2026-12-06", period()), "2026-12-07 00:30", "manager-1", tx_id("db", 0xdb)),
+                 (pos.TRANSFER_IN, (bytes([1]) * 16, 3, [("MILK-1L", 7), ("PEN", 1)]), "2026-12-07 09:00",
+                  "manager-1", tx_id("dc", 0xdc)))
 
 
 # --- stock and loyalty: chain states built with the record encodings of FORMAT.md §13.3 ---
@@ -582,6 +625,100 @@ def main():
     check("compare promotions: OK line", ok and text == "REPORT OK: promotions 2026-12-05..2026-12-05 outlet 1: "
                                                         "2 rule(s), S$0.95 discount")
 
+    # Movements: one SKU's stock card.
+    mc = movement_chain()
+    opening, items = reports.movements(mc, 1, "MILK-1L", "2000-01-01", "2100-12-31")
+    check("movements: every change of MILK-1L in chain order with its balance", opening == 0 and [
+        (i["kind"], i["businessDate"], i["change"], i["balance"], i["detail"]) for i in items] == [
+        ("receipt", "2026-12-05", 30, 30, "delivery DO-1"),
+        ("sale", "2026-12-05", -3, 27, "receipt 1"),
+        ("sale", "2026-12-05", -4, 23, "receipt 2"),
+        ("void", "2026-12-05", 4, 27, "receipt 2 voided: wrong item"),
+        ("adjustment", "2026-12-05", -2, 25, "expired: past date"),
+        ("refund", "2026-12-06", 2, 27, "credit note 1, restocked: spoilt"),
+        ("count", "2026-12-06", -1, 26, "counted 20, book 21"),
+        ("transfer-out", "2026-12-06", -5, 21, "to outlet 2"),
+        ("transfer-in", "2026-12-07", 7, 28, "from outlet 3")])
+    check("movements: an item's fields, signer and Singapore time of its block", items[1] == {
+        "kind": "sale", "businessDate": "2026-12-05", "time": "2026-12-05 10:00:00", "transactionId": M1.hex(),
+        "by": "till-01", "change": -3, "balance": 27, "detail": "receipt 1"})
+    listed = [i["transactionId"] for i in items]
+    check("movements: no training sale, refund without restock, zero variance or other SKU's adjustment",
+          all(tx_id(p, n).hex() not in listed for p, n in (("d2", 0xd2), ("d7", 0xd7), ("d9", 0xd9), ("d4", 0xd4))))
+    _, pen = reports.movements(mc, 1, "PEN", "2000-01-01", "2100-12-31")
+    check("movements: another SKU of the same transactions", [(i["kind"], i["change"], i["balance"], i["detail"])
+                                                              for i in pen] == [
+        ("receipt", 10, 10, "delivery DO-1"), ("sale", -1, 9, "receipt 1"), ("adjustment", -1, 8, "damaged: broken"),
+        ("refund", 1, 9, "credit note 1, restocked: spoilt"), ("count", -1, 8, "counted 8, book 9"),
+        ("transfer-in", 1, 9, "from outlet 3")])
+    j = reports.movements_json(mc, 1, "MILK-1L", "2026-12-06", "2026-12-06", {})
+    check("movements of the 6th: the 5th makes the opening balance",
+          (j["opening"], j["closing"], [i["balance"] for i in j["movements"]]) == (25, 21, [27, 26, 21]))
+    check("movements: the JSON document", list(j) == ["report", "sku", "outletId", "from", "to", "covers", "opening",
+                                                      "closing", "movements"]
+          and (j["report"], j["sku"], j["outletId"], j["from"], j["to"]) == ("movements", "MILK-1L", 1, "2026-12-06",
+                                                                              "2026-12-06")
+          and list(j["movements"][0]) == ["kind", "businessDate", "time", "transactionId", "by", "change", "balance",
+                                          "detail"])
+    j = reports.movements_json(mc, 1, "MILK-1L", "2000-01-01", "2026-12-05", {})
+    check("movements to the 5th: later business dates are not walked",
+          (j["opening"], j["closing"], len(j["movements"])) == (0, 25, 5))
+    j = reports.movements_json(mc, 1, "MILK-1L", "2026-12-08", "2100-12-31", {})
+    check("movements after the last: no items, closing = opening = the whole history",
+          (j["opening"], j["closing"], j["movements"]) == (28, 28, []))
+    j = reports.movements_json(mc, 1, "MILK-1L", "2000-01-01", "2026-12-04", {})
+    check("movements before the first: nothing", (j["opening"], j["closing"], j["movements"]) == (0, 0, []))
+    j = reports.movements_json(mc, 1, "NO-SUCH-SKU", "2000-01-01", "2100-12-31", {})
+    check("movements of a SKU never moved", (j["opening"], j["closing"], j["movements"]) == (0, 0, []))
+    j = reports.movements_json(mc, 1, "MILK-1L", "2000-01-01", "2100-12-31",
+                               {1: (15, b"\xab" * 32), 2: (9, b"\xcd" * 32)})
+    check("movements: covers the heads given", j["covers"] == {"heads": [
+        {"outletId": 1, "height": 15, "blockId": "ab" * 32}, {"outletId": 2, "height": 9, "blockId": "cd" * 32}]})
+    # An open day dated before a closed date: Z 1 names the 3rd, the receipt after it is dated
+    # the 2nd by its block; over the 3rd it is opening stock though it comes later in the chain.
+    early = chain((pos.RECEIVE, ("DO-A", [("MILK-1L", 3)]), "2026-01-02 10:00", "m", tx_id("e1", 0xe1)),
+                  (pos.DAY_CLOSE, (1, "2026-01-03", period()), "2026-01-02 11:00", "m", tx_id("e2", 0xe2)),
+                  (pos.RECEIVE, ("DO-B", [("MILK-1L", 5)]), "2026-01-02 12:00", "m", tx_id("e3", 0xe3)))
+    j = reports.movements_json(early, 1, "MILK-1L", "2026-01-03", "2026-01-03", {})
+    check("movements: an earlier-dated open day is opening stock", (j["opening"], j["closing"], [
+        (i["detail"], i["balance"]) for i in j["movements"]]) == (5, 8, [("delivery DO-A", 8)]))
+    j = reports.movements_json(early, 1, "MILK-1L", "2026-01-02", "2026-01-02", {})
+    check("movements: the open day alone", (j["opening"], j["closing"], [i["detail"] for i in j["movements"]])
+          == (0, 5, ["delivery DO-B"]))
+    lost = [r for r in mc if r["txid"] != M2]
+    try:
+        reports.movements(lost, 1, "MILK-1L", "2000-01-01", "2100-12-31")
+        check("movements: a void of a sale not in the chain is refused", False)
+    except reports.ReportError as error:
+        check("movements: a void of a sale not in the chain is refused", "is not in the chain" in str(error))
+    bad = copy.deepcopy(mc)
+    bad[8]["body"]["lines"].append((3, 1, 1, 0))
+    try:
+        reports.movements(bad, 1, "MILK-1L", "2000-01-01", "2100-12-31")
+        check("movements: a refund of a line the sale lacks is refused", False)
+    except reports.ReportError as error:
+        check("movements: a refund of a line the sale lacks is refused", "refunds line 3" in str(error))
+    mine = reports.movements_json(mc, 1, "MILK-1L", "2026-12-06", "2026-12-06", {1: (15, b"\xab" * 32)})
+    theirs = copy.deepcopy(mine)
+    theirs["covers"] = {"heads": []}
+    ok, text = reports.compare(mine, theirs)
+    check("compare movements: OK line, covers aside", ok and text == (
+        "REPORT OK: movements MILK-1L outlet 1 2026-12-06..2026-12-06: opening 25, 3 movement(s), closing 21"))
+    theirs["movements"][1]["balance"] = 25
+    ok, text = reports.compare(mine, theirs)
+    check("compare movements: items by position", not ok and text ==
+          "FAIL report: movements[1].balance python=26 swift=25")
+    theirs = copy.deepcopy(mine)
+    theirs["movements"][0], theirs["movements"][1] = theirs["movements"][1], theirs["movements"][0]
+    ok, text = reports.compare(mine, theirs)
+    check("compare movements: order matters", not ok and text ==
+          'FAIL report: movements[0].kind python="refund" swift="count"')
+    theirs = copy.deepcopy(mine)
+    theirs["movements"].pop()
+    ok, text = reports.compare(mine, theirs)
+    check("compare movements: a missing last movement", not ok and text ==
+          "FAIL report: movements length python=3 swift=2")
+
     # The command line: stock and loyalty take no dates, sales and gst keep needing them.
     def parse_error(*argv):
         try:
@@ -613,6 +750,19 @@ def main():
     check("parse: thresholds only for exceptions",
           parse_error("--report", "promotions", "--discount-percent", "5", *dated) is not None
           and parse_error("--report", "sales", "--member-sales-per-day", "5", *dated) is not None)
+
+    moved = ["--report", "movements", "--sku", "MILK-1L", "--outlet", "1"]
+    parsed = reports.parse(["r", "D"] + moved + dated)
+    check("parse: movements", (parsed["report"], parsed["sku"], parsed["outlet"], parsed["from"], parsed["to"])
+          == ("movements", "MILK-1L", 1, "2026-12-05", "2026-12-05"))
+    check("parse: movements needs --sku", parse_error("--report", "movements", "--outlet", "1", *dated)
+          == "--sku is required for the movements report")
+    check("parse: movements needs --outlet", parse_error("--report", "movements", "--sku", "MILK-1L", *dated)
+          == "--outlet is required for the movements report")
+    check("parse: movements needs --from and --to", parse_error(*moved) == "--from and --to are required")
+    check("parse: --sku only for movements", parse_error("--report", "sales", "--sku", "MILK-1L", *dated)
+          == "--sku is for the movements report"
+          and parse_error("--report", "stock", "--sku", "MILK-1L") == "--sku is for the movements report")
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
