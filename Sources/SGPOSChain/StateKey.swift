@@ -9,20 +9,29 @@ import SGPOSCrypto
 public struct StateTable: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The table byte.
     public let rawValue: UInt8
-    /// The table's name in docs and diagnostics (not part of its identity).
-    public let name: String
+    /// The declared name. A `StaticString`, so that a table — and every ``StateKey`` — is
+    /// plain bytes to copy: a `String` here made each key copy in the state machine's
+    /// overlays and write sets retain and release, and cost the 5-line-sale state machine
+    /// about a quarter of its speed (benchmarks/RESULTS.md, 2026-12-05).
+    private let declaredName: StaticString
 
     /// Declares a table. Only the layer that owns `rawValue`'s range declares it.
-    public init(declaring rawValue: UInt8, name: String) {
+    public init(declaring rawValue: UInt8, name: StaticString) {
         precondition(rawValue != 0, "table byte 0 is not a table")
         self.rawValue = rawValue
-        self.name = name
+        declaredName = name
     }
 
     /// The table with byte `rawValue`, named by its number only (for decoding stored keys).
     public init?(rawValue: UInt8) {
         guard rawValue != 0 else { return nil }
-        self.init(declaring: rawValue, name: "table 0x" + String(rawValue, radix: 16))
+        self.init(declaring: rawValue, name: "")
+    }
+
+    /// The table's name in docs and diagnostics (not part of its identity): as declared, or
+    /// `table 0x..` for a table known only by its byte.
+    public var name: String {
+        declaredName.utf8CodeUnitCount == 0 ? "table 0x" + String(rawValue, radix: 16) : declaredName.description
     }
 
     public static func == (lhs: StateTable, rhs: StateTable) -> Bool { lhs.rawValue == rhs.rawValue }
