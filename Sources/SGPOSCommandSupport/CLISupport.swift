@@ -4,6 +4,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSState
+import SGPOSRetail
 import SGPOSStore
 
 /// A command-line failure with one clear line for the operator.
@@ -168,8 +169,8 @@ public struct NodeFile: Codable {
 
 /// Cents as `S$12.30`.
 public func money(_ cents: Int64) -> String {
-    let magnitude = cents.magnitude
-    return (cents < 0 ? "-" : "") + "S$\(magnitude / 100)." + (magnitude % 100 < 10 ? "0" : "") + "\(magnitude % 100)"
+    let text = Money.decimal(cents: cents)
+    return cents < 0 ? "-S$" + text.dropFirst() : "S$" + text
 }
 
 public func render(_ outcome: AppendOutcome) -> String {

@@ -127,6 +127,9 @@ final class ReportRunner: Sendable {
         self.waitingMax = waitingMax
     }
 
+    /// Reports admitted and not finished (running or waiting for the queue).
+    var admitted: Int { waiting.withLock { $0 } }
+
     func run<T: Sendable>(_ work: @escaping @Sendable (Reports) throws -> T) async throws -> T {
         let admitted = waiting.withLock { count -> Bool in
             guard count < waitingMax else { return false }

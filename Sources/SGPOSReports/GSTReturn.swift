@@ -21,8 +21,10 @@ public struct GSTReturn: Sendable {
     public let range: ReportRange
     public let outlets: [OutletID]
     public let heads: [ChainHead]
+    /// By rate, summed as the ledger sums a Z-report's `gstByRate` (``PeriodTotals``).
+    private var totals = PeriodTotals()
     /// Sorted by rate.
-    public private(set) var rates: [Rate] = []
+    public var rates: [Rate] { totals.gstByRate.map { Rate(basisPoints: $0.basisPoints, amount: $0.amount, gst: $0.gst) } }
 
     /// Box 1: standard-rated supplies (excluding GST).
     public var box1: Int64 { rates.reduce(0) { $0 + $1.supplies } }
@@ -45,22 +47,12 @@ public struct GSTReturn: Sendable {
         switch event.kind {
         case .sale(let sale):
             guard !sale.training else { return }
-            add(rate: sale.gstBasisPoints, amount: sale.total, gst: sale.gst)
+            totals.add(rate: sale.gstBasisPoints, amount: sale.total, gst: sale.gst)
         case .refund(let refund, let original):
-            add(rate: original.gstBasisPoints, amount: -refund.amount, gst: -refund.gst)
+            totals.add(rate: original.gstBasisPoints, amount: -refund.amount, gst: -refund.gst)
         case .void(_, let original):
-            add(rate: original.gstBasisPoints, amount: -original.total, gst: -original.lines.reduce(0) { $0 + $1.gst })
+            totals.add(rate: original.gstBasisPoints, amount: -original.total, gst: -original.lines.reduce(0) { $0 + $1.gst })
         case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockReceive, .stockAdjust, .stockCount, .transfer, .pointsClaim, .pointsSettle: return
-        }
-    }
-
-    private mutating func add(rate: UInt32, amount: Int64, gst: Int64) {
-        if let index = rates.firstIndex(where: { $0.basisPoints == rate }) {
-            rates[index].amount += amount
-            rates[index].gst += gst
-        } else {
-            rates.append(Rate(basisPoints: rate, amount: amount, gst: gst))
-            rates.sort { $0.basisPoints < $1.basisPoints }
         }
     }
 }

@@ -52,6 +52,12 @@ public struct ReportEvent: Sendable {
 /// the date of the day-close (Z-report) that closes it, or, after an outlet's last
 /// day-close, the Singapore calendar date of its block. So a report over one business
 /// date of one outlet equals that date's Z-report.
+///
+/// Two passes per chain, so that memory stays bounded whatever the chain: the first
+/// notes where each day-close is and the date it names (one entry per closed day), the
+/// second visits the transactions in order, each dated by the next day-close after it.
+/// (Holding the open day's transactions until their day-close arrived grew without bound
+/// for an outlet that never closed its day.)
 struct LedgerWalk {
     let store: LedgerStore
 
@@ -68,13 +74,22 @@ struct LedgerWalk {
         for outlet in outlets {
             let state = store.stateReader(outlet, transaction)
             var principals: [PublicKey: String] = [:]
-            var pending: [ReportEvent] = []
             let head = try store.head(outlet, transaction)
+            let closes = try dayCloses(outlet, through: head.height, transaction)
+            var next = 0  // the first day-close at or after the transaction being visited
             var height: UInt64 = 1
             while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
-                for signed in block.transactions {
+                for (index, signed) in block.transactions.enumerated() {
                     guard case .application(let type, let payload) = signed.envelope.body, Self.types.contains(type) else { continue }
+                    while next < closes.count, (closes[next].height, closes[next].index) < (height, index) { next += 1 }
                     let body = try POSBody.decode(type: type, payload: payload)
+                    if case .dayClose(let close) = body {
+                        try dayClose(outlet, height, close)
+                        continue
+                    }
+                    let blockTime = Int64(block.header.timestampMs)
+                    let date = next < closes.count ? closes[next].date : CivilTime.singaporeDate(epochMs: blockTime)
+                    guard range.contains(date) else { continue }
                     let signer = signed.envelope.signer
                     if principals[signer] == nil {
                         let record = try state.read(.key(signer)).map { try KeyRecord(canonicalBytes: $0) }
@@ -97,27 +112,32 @@ struct LedgerWalk {
                     case .transferIn(let transfer): kind = .transfer(transfer, outgoing: false)
                     case .pointsClaim(let claim): kind = .pointsClaim(claim)
                     case .pointsSettle(let settle): kind = .pointsSettle(settle)
-                    case .dayClose(let close):
-                        try dayClose(outlet, height, close)
-                        let date = CivilTime.Date(iso: close.businessDate) ?? CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))
-                        for var event in pending where range.contains(date) {
-                            event.businessDate = date
-                            try visit(event)
-                        }
-                        pending.removeAll(keepingCapacity: true)
-                        continue
                     default: continue
                     }
-                    let blockTime = Int64(block.header.timestampMs)
-                    pending.append(ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, blockTimeMs: blockTime,
-                                               principal: principals[signer] ?? signer.hex,
-                                               businessDate: CivilTime.singaporeDate(epochMs: blockTime)))
+                    try visit(ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, blockTimeMs: blockTime,
+                                          principal: principals[signer] ?? signer.hex, businessDate: date))
                 }
                 height += 1
             }
-            // The open day: no Z-report yet; the calendar date of each block.
-            for event in pending where range.contains(event.businessDate) { try visit(event) }
         }
+    }
+
+    /// Where each day-close of `outlet`'s chain is, and the business date it names (its
+    /// block's Singapore date if the field does not parse), in chain order.
+    private func dayCloses(_ outlet: OutletID, through last: UInt64, _ transaction: LMDBTransaction) throws
+        -> [(height: UInt64, index: Int, date: CivilTime.Date)] {
+        var closes: [(height: UInt64, index: Int, date: CivilTime.Date)] = []
+        var height: UInt64 = 1
+        while height <= last, let block = try store.block(outlet, height: height, transaction) {
+            for (index, signed) in block.transactions.enumerated() {
+                guard case .application(let type, let payload) = signed.envelope.body, type == POSBodyType.dayClose,
+                      case .dayClose(let close) = try POSBody.decode(type: type, payload: payload) else { continue }
+                closes.append((height, index, CivilTime.Date(iso: close.businessDate)
+                    ?? CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))))
+            }
+            height += 1
+        }
+        return closes
     }
 
     private func originalSale(_ id: Hash256, _ transaction: LMDBTransaction) throws -> Sale {

@@ -1,18 +1,14 @@
+import SGPOSRetail
+
 /// Integer cents as the API writes money: a decimal string with two decimals (`12.30`,
-/// `-0.05`). Reports never use floating point.
+/// `-0.05`; ``Money/decimal(cents:)``). Reports never use floating point.
 public enum ReportMoney {
-    public static func text(_ cents: Int64) -> String {
-        (cents < 0 ? "-" : "") + digits(cents.magnitude)
-    }
+    public static func text(_ cents: Int64) -> String { Money.decimal(cents: cents) }
 
     /// `S$12.30`, `-S$0.05`: money as receipts and Z-reports print it.
     public static func dollars(_ cents: Int64) -> String {
-        (cents < 0 ? "-S$" : "S$") + digits(cents.magnitude)
-    }
-
-    private static func digits(_ magnitude: UInt64) -> String {
-        let fraction = magnitude % 100
-        return "\(magnitude / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+        let text = Money.decimal(cents: cents)
+        return cents < 0 ? "-S$" + text.dropFirst() : "S$" + text
     }
 
     /// `total / count` rounded half away from zero; 0 when `count` is 0.

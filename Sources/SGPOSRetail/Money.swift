@@ -47,7 +47,11 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// `"12.30"`, `"-0.05"`.
-    public var decimal: String {
+    public var decimal: String { Money.decimal(cents: cents) }
+
+    /// Any number of cents as `"12.30"`, `"-0.05"` (sums beyond one value's limit
+    /// included): the one money formatter of API answers, reports and the CLI.
+    public static func decimal(cents: Int64) -> String {
         let magnitude = cents.magnitude
         let fraction = magnitude % 100
         return (cents < 0 ? "-" : "") + "\(magnitude / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"

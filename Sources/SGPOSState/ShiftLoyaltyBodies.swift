@@ -137,8 +137,9 @@ public struct PeriodTotals: Hashable, Sendable {
 
     public init() {}
 
-    /// Adds (or with a negative `sign`, takes back) an amount and its GST at a rate, keeping rates sorted.
-    mutating func add(rate: UInt32, amount: Int64, gst: Int64) {
+    /// Adds (or, negative, takes back) an amount and its GST at a rate, keeping rates
+    /// sorted. Public so that the GST return (SGPOSReports) sums rates as the books do.
+    public mutating func add(rate: UInt32, amount: Int64, gst: Int64) {
         if let index = gstByRate.firstIndex(where: { $0.basisPoints == rate }) {
             gstByRate[index].amount += amount
             gstByRate[index].gst += gst
