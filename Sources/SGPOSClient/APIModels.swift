@@ -68,12 +68,16 @@ public enum API {
     public struct QuoteResponse: Codable, Sendable {
         public struct Line: Codable, Sendable {
             public var sku, category: String
+            /// GST treatment code: SR, ZR, ES or OS.
+            public var taxCategory: String
             public var qty: Int64
             public var unitPrice, discount, net, gst: String
 
-            public init(sku: String, category: String, qty: Int64, unitPrice: String, discount: String, net: String, gst: String) {
+            public init(sku: String, category: String, taxCategory: String, qty: Int64, unitPrice: String, discount: String,
+                        net: String, gst: String) {
                 self.sku = sku
                 self.category = category
+                self.taxCategory = taxCategory
                 self.qty = qty
                 self.unitPrice = unitPrice
                 self.discount = discount

@@ -37,7 +37,36 @@ public struct DemoShop {
         PriceEntry(sku: "HEADPHONES", category: "electronics", unitPrice: 24_900),
         // Priced before GST (GST added on top): the exclusive path of FORMAT.md §13.
         PriceEntry(sku: "WINE-RED", category: "liquor", unitPrice: 3_990, priceIncludesGST: false),
+        // Supplies that bear no GST (FORMAT.md §13.2 tax category; GST F5 boxes 2 and 3):
+        // investment-grade gold is exempt, delivery abroad an international service
+        // (zero-rated), a donation collected for a charity out of scope.
+        PriceEntry(sku: "GOLD-WAFER-1G", category: "precious-metals", unitPrice: 12_900, taxCategory: .exempt),
+        PriceEntry(sku: "DELIVERY-INTL", category: "services", unitPrice: 2_500, taxCategory: .zeroRated),
+        PriceEntry(sku: "DONATION-2", category: "donations", unitPrice: 200, taxCategory: .outOfScope),
     ]
+
+    /// What the demo's tills sell at random: the first twelve items and the three that
+    /// bear no GST, so mixed baskets occur.
+    static let traded: [PriceEntry] = Array(catalogue.prefix(12)) + catalogue.filter { $0.taxCategory != .standardRated }
+
+    /// The opening deliveries: the standard-rated goods from a GST-registered wholesaler,
+    /// costed from its tax invoice (unit cost 60 % of the list price, GST at 9 % on top:
+    /// the GST return's boxes 5 and 7), and the rest, whose purchase is not a taxable one
+    /// (exempt gold, services, donation cards), received without an invoice.
+    static func openingDeliveries(outlet: OutletID) throws -> [StockReceive] {
+        func quantity(_ entry: PriceEntry) -> Int64 { entry.unitPrice > 10_000 ? 20 : 500 }
+        let taxed = catalogue.filter { $0.taxCategory == .standardRated }
+        let costs = taxed.map { $0.unitPrice * 60 / 100 }
+        let value = zip(taxed, costs).reduce(Int64(0)) { $0 + quantity($1.0) * $1.1 }
+        let stock = StockBuilder(outlet: outlet)
+        return [
+            try stock.buildReceive(reference: "DO-OPENING", lines: taxed.map { StockLine(sku: $0.sku, quantity: quantity($0)) },
+                                   invoice: SupplierInvoice(supplier: "Demo Wholesale Pte Ltd (M2-0000002-W)", unitCosts: costs,
+                                                            inputGST: Rounding.halfAwayFromZero.divide(value * 900, by: 10_000))),
+            try stock.buildReceive(reference: "DO-OPENING-OTHER",
+                                   lines: catalogue.filter { $0.taxCategory != .standardRated }.map { StockLine(sku: $0.sku, quantity: quantity($0)) }),
+        ]
+    }
 
     public static let merchant = Merchant(legalName: "SGPOS Demo Retail Pte Ltd",
                                    addressLines: ["1 Demo Street #01-01", "Singapore 000001"],
@@ -77,9 +106,7 @@ public struct DemoShop {
     mutating func open(members: Int) async throws {
         let now = Int64(wallClockMs())
         var setup: [POSBody] = [.setPrices(SetPrices(entries: DemoShop.catalogue))]
-        setup.append(.stockReceive(try StockBuilder(outlet: outlet.outletID).buildReceive(reference: "DO-OPENING", lines: DemoShop.catalogue.map {
-            StockLine(sku: $0.sku, quantity: $0.unitPrice > 10_000 ? 20 : 500)
-        })))
+        setup += try DemoShop.openingDeliveries(outlet: outlet.outletID).map { POSBody.stockReceive($0) }
         var queue = setup.map { manager.sign($0, atMs: now) }
         for index in 0..<members {
             queue.append(tills[index % tills.count].sign(.loyaltyEnrol(LoyaltyEnrol(memberID: memberID(index))), atMs: now))

@@ -50,7 +50,7 @@ struct TillWorker: Sendable {
                     }
                 }
                 let lines = (0..<(1 + Int(random.next() % 4))).map { _ in
-                    API.QuoteRequest.Line(sku: DemoShop.catalogue[Int(random.next() % 12)].sku, qty: 1 + Int64(random.next() % 3))
+                    API.QuoteRequest.Line(sku: DemoShop.traded[Int(random.next() % UInt64(DemoShop.traded.count))].sku, qty: 1 + Int64(random.next() % 3))
                 }
                 let deduplicated = lines.reduce(into: [API.QuoteRequest.Line]()) { all, line in
                     if !all.contains(where: { $0.sku == line.sku }) { all.append(line) }

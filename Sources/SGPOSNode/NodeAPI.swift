@@ -233,7 +233,7 @@ public struct NodeAPI: Sendable {
         let quote = priced.quote
         return try json(API.QuoteResponse(
             lines: quote.lines.map {
-                .init(sku: $0.sku, category: $0.category, qty: $0.quantity, unitPrice: $0.unitPrice.decimal,
+                .init(sku: $0.sku, category: $0.category, taxCategory: $0.taxCategory.code, qty: $0.quantity, unitPrice: $0.unitPrice.decimal,
                       discount: $0.discount.decimal, net: $0.net.decimal, gst: $0.gst.decimal)
             },
             subtotal: quote.subtotal.decimal, discount: quote.discount.decimal, gst: quote.gst.decimal,

@@ -12,11 +12,19 @@ public struct StockBuilder: Sendable {
 
     public init(outlet: OutletID) { self.outlet = outlet }
 
-    /// Goods received from a supplier under a delivery order or invoice `reference`.
-    public func buildReceive(reference: String, lines: [StockLine]) throws(RequestError) -> StockReceive {
+    /// Goods received from a supplier under a delivery order or invoice `reference`, with
+    /// the supplier's tax invoice (unit costs excluding GST, one per line, and its GST)
+    /// when it is known.
+    public func buildReceive(reference: String, lines: [StockLine], invoice: SupplierInvoice? = nil) throws(RequestError) -> StockReceive {
         try RequestLimits.check(reference, "reference", limit: POSLimits.referenceBytesMax)
         try RequestLimits.stockLines(lines.map(\.sku))
-        return StockReceive(reference: reference, lines: lines)
+        if let invoice {
+            try RequestLimits.check(invoice.supplier, "supplier", limit: POSLimits.supplierBytesMax)
+            guard invoice.unitCosts.count == lines.count else {
+                throw RequestError("a supplier invoice gives one unit cost per line: \(lines.count) lines, \(invoice.unitCosts.count) costs")
+            }
+        }
+        return StockReceive(reference: reference, lines: lines, invoice: invoice)
     }
 
     /// A correction of `sku`'s stock by `delta` units outside sales and receipts.

@@ -13,6 +13,8 @@ public struct WhatIfBasket: Codable, Sendable {
         public var qty: Int64
         public var unitPrice: String
         public var priceIncludesGst: Bool?
+        /// GST treatment code SR, ZR, ES or OS (default SR).
+        public var taxCategory: String?
     }
 
     /// A rule counter's current value (docs/CONTRACTS.md): per member under `member`, a
@@ -55,6 +57,8 @@ public struct WhatIfBasket: Codable, Sendable {
 public struct WhatIfQuote: Codable, Sendable, Equatable {
     public struct Line: Codable, Sendable, Equatable {
         public var sku, category: String
+        /// SR, ZR, ES or OS.
+        public var taxCategory: String
         public var qty: Int64
         public var unitPrice, gross, discount, net, gst, total: String
     }
@@ -106,18 +110,22 @@ extension WhatIfBasket {
         do { atMs = try CivilTime.parse(at) } catch { throw RequestError("at: \(error.message)") }
         let outlet = self.outlet ?? 1
         var state = WhatIfState(settings: settings)
-        var prices: [String: (String, Int64, Bool)] = [:]
+        var prices: [String: (String, Int64, Bool, TaxCategory)] = [:]
         for (index, line) in lines.enumerated() {
             let price: Int64
             do { price = try Money(decimal: line.unitPrice).cents } catch {
                 throw RequestError("line \(index + 1) (\(line.sku)): unitPrice: \(error.message)")
             }
-            let entry = (line.category ?? "", price, line.priceIncludesGst ?? true)
+            guard let tax = TaxCategory(code: line.taxCategory ?? "SR") else {
+                throw RequestError("line \(index + 1) (\(line.sku)): taxCategory must be SR, ZR, ES or OS")
+            }
+            let entry = (line.category ?? "", price, line.priceIncludesGst ?? true, tax)
             if let earlier = prices[line.sku], earlier != entry {
                 throw RequestError("line \(index + 1) (\(line.sku)): an earlier line has this SKU at another price or category")
             }
             prices[line.sku] = entry
-            state.setPrice(outlet: outlet, sku: line.sku, category: entry.0, unitPrice: entry.1, priceIncludesGST: entry.2)
+            state.setPrice(outlet: outlet, sku: line.sku, category: entry.0, unitPrice: entry.1, priceIncludesGST: entry.2,
+                           taxCategory: entry.3)
         }
         for (category, rate) in pointRates ?? [:] {
             guard (0...POSLimits.pointRateBasisPointsMax).contains(rate) else {
@@ -192,7 +200,7 @@ extension WhatIfQuote {
         amountPayable = Money.format(sale.amountPayable)
         invoiceType = quote.allowsSimplifiedInvoice ? "simplified" : "full"
         lines = quote.lines.map {
-            Line(sku: $0.sku, category: $0.category, qty: $0.quantity, unitPrice: $0.unitPrice.decimal, gross: $0.gross.decimal,
+            Line(sku: $0.sku, category: $0.category, taxCategory: $0.taxCategory.code, qty: $0.quantity, unitPrice: $0.unitPrice.decimal, gross: $0.gross.decimal,
                  discount: $0.discount.decimal, net: $0.net.decimal, gst: $0.gst.decimal, total: $0.total.decimal)
         }
         pointsEarned = sale.pointsEarned

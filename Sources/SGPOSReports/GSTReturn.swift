@@ -1,12 +1,14 @@
 import SGPOSChain
+import SGPOSRetail
 import SGPOSState
 
 /// GST for a range of business dates, mapped to the boxes of IRAS form GST F5
-/// (docs/REPORTS.md, "gst"). Every supply is standard-rated in this version of the ledger
-/// (no zero-rated, exempt or out-of-scope items yet), and no purchase is recorded, so
-/// boxes 2 and 3 are zero and boxes 5 and 7 are not given. Credit notes count in the
-/// period they were issued, at the rate of the sale they refund; a void takes back the
-/// sale at its rate. By rate, so a period that spans a rate change (7 %, 8 %, 9 %) shows each.
+/// (docs/REPORTS.md, "gst"): standard-rated supplies by rate (box 1, output tax box 6),
+/// zero-rated (box 2) and exempt (box 3) supplies from the lines' tax categories, and
+/// purchases (boxes 5 and 7) from stock receipts that carry the supplier's invoice —
+/// null when the range has none. Credit notes count in the period they were issued, at
+/// the rate and categories of the sale they refund; a void takes back the sale. By rate,
+/// so a period that spans a rate change (7 %, 8 %, 9 %) shows each.
 public struct GSTReturn: Sendable {
     /// Supplies and GST at one rate.
     public struct Rate: Sendable, Equatable {
@@ -26,16 +28,32 @@ public struct GSTReturn: Sendable {
     /// Sorted by rate.
     public var rates: [Rate] { totals.gstByRate.map { Rate(basisPoints: $0.basisPoints, amount: $0.amount, gst: $0.gst) } }
 
+    /// Supplies without GST by category (zero-rated, exempt, out-of-scope), as the books sum them.
+    public var otherSupplies: [PeriodTotals.CategoryTotal] { totals.otherSupplies }
+    /// Stock receipts with a supplier invoice in the range, their value excluding GST and
+    /// the input tax on them.
+    public private(set) var purchaseReceipts: Int64 = 0
+    public private(set) var purchaseValue: Int64 = 0
+    public private(set) var inputTax: Int64 = 0
+
     /// Box 1: standard-rated supplies (excluding GST).
     public var box1: Int64 { rates.reduce(0) { $0 + $1.supplies } }
     /// Box 2: zero-rated supplies.
-    public var box2: Int64 { 0 }
+    public var box2: Int64 { supplies(.zeroRated) }
     /// Box 3: exempt supplies.
-    public var box3: Int64 { 0 }
+    public var box3: Int64 { supplies(.exempt) }
     /// Box 4: total supplies.
     public var box4: Int64 { box1 + box2 + box3 }
+    /// Box 5: taxable purchases (excluding GST), when the range records any.
+    public var box5: Int64? { purchaseReceipts == 0 ? nil : purchaseValue }
     /// Box 6: output tax due.
     public var box6: Int64 { rates.reduce(0) { $0 + $1.gst } }
+    /// Box 7: input tax claimed, when the range records any purchase.
+    public var box7: Int64? { purchaseReceipts == 0 ? nil : inputTax }
+
+    private func supplies(_ category: TaxCategory) -> Int64 {
+        totals.otherSupplies.first { $0.category == category }?.amount ?? 0
+    }
 
     init(range: ReportRange, outlets: [OutletID], heads: [ChainHead]) {
         self.range = range
@@ -47,12 +65,21 @@ public struct GSTReturn: Sendable {
         switch event.kind {
         case .sale(let sale):
             guard !sale.training else { return }
-            totals.add(rate: sale.gstBasisPoints, amount: sale.total, gst: sale.gst)
+            totals.add(lines: sale.lines.map { ($0.taxCategory, $0.paid, $0.gst) }, rate: sale.gstBasisPoints, sign: 1)
         case .refund(let refund, let original):
-            totals.add(rate: original.gstBasisPoints, amount: -refund.amount, gst: -refund.gst)
+            let credited = refund.lines.compactMap { line in
+                Int(line.lineIndex) < original.lines.count
+                    ? (original.lines[Int(line.lineIndex)].taxCategory, line.amount, line.gst) : nil
+            }
+            totals.add(lines: credited, rate: original.gstBasisPoints, sign: -1)
         case .void(_, let original):
-            totals.add(rate: original.gstBasisPoints, amount: -original.total, gst: -original.lines.reduce(0) { $0 + $1.gst })
-        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockReceive, .stockAdjust, .stockCount, .transfer, .pointsClaim, .pointsSettle: return
+            totals.add(lines: original.lines.map { ($0.taxCategory, $0.paid, $0.gst) }, rate: original.gstBasisPoints, sign: -1)
+        case .stockReceive(let receive):
+            guard let invoice = receive.invoice else { return }
+            purchaseReceipts += 1
+            purchaseValue += zip(receive.lines, invoice.unitCosts).reduce(0) { $0 + $1.0.quantity * $1.1 }
+            inputTax += invoice.inputGST
+        case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockAdjust, .stockCount, .transfer, .pointsClaim, .pointsSettle: return
         }
     }
 }

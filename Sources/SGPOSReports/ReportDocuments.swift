@@ -64,6 +64,8 @@ public enum ReportDocument {
         public var byTill: [Figures]
         public var bySku: [Goods]
         public var byCategory: [Goods]
+        /// By GST tax category code (ES, OS, SR, ZR).
+        public var byTaxCategory: [Goods]
         public var byTender: [Amount]
         public var discountsByRule: [Amount]
     }
@@ -80,9 +82,20 @@ public enum ReportDocument {
         public var to: String
         public var outlets: [UInt32]
         public var covers: Covers
-        /// F5 boxes "1"…"7"; 5 and 7 null (no purchases recorded).
+        /// F5 boxes "1"…"7"; 5 and 7 null when the range records no purchase.
         public var boxes: Boxes
         public var byRate: [Rate]
+        /// Supplies without GST by tax category code (ES, OS, ZR).
+        public var otherSupplies: [Amount]
+        public var purchases: Purchases
+    }
+
+    /// Stock receipts that carry a supplier invoice: how many, their value excluding
+    /// GST (box 5) and the input tax (box 7).
+    public struct Purchases: Codable, Sendable, Equatable {
+        public var receipts: Int64
+        public var value: String
+        public var inputGST: String
     }
 
     /// GST F5 boxes 1–7 (keys "1"…"7"); a box the ledger has no data for is null.
@@ -142,14 +155,19 @@ public enum ReportDocument {
                                 voidsCount: totals.voidsCount, voidsTotal: money(totals.voidsTotal), trainingCount: summary.trainingCount,
                                 netSales: money(totals.netSales), averageBasket: money(summary.averageBasket)),
             byDay: figures(summary.byDay), byHour: figures(summary.byHour), byOutlet: figures(summary.byOutlet), byTill: figures(summary.byTill),
-            bySku: goods(summary.bySKU), byCategory: goods(summary.byCategory), byTender: amounts(summary.byTender),
+            bySku: goods(summary.bySKU), byCategory: goods(summary.byCategory), byTaxCategory: goods(summary.byTaxCategory),
+            byTender: amounts(summary.byTender),
             discountsByRule: amounts(summary.discountsByRule))
     }
 
     public static func gst(_ gst: GSTReturn) -> GST {
         let money = ReportMoney.text
         return GST(from: gst.range.from.description, to: gst.range.to.description, outlets: gst.outlets, covers: covers(gst.heads),
-                   boxes: Boxes([money(gst.box1), money(gst.box2), money(gst.box3), money(gst.box4), nil, money(gst.box6), nil]),
-                   byRate: gst.rates.map { Rate(basisPoints: $0.basisPoints, supplies: money($0.supplies), gst: money($0.gst)) })
+                   boxes: Boxes([money(gst.box1), money(gst.box2), money(gst.box3), money(gst.box4), gst.box5.map(money),
+                                 money(gst.box6), gst.box7.map(money)]),
+                   byRate: gst.rates.map { Rate(basisPoints: $0.basisPoints, supplies: money($0.supplies), gst: money($0.gst)) },
+                   otherSupplies: gst.otherSupplies.map { Amount(key: $0.category.code, amount: money($0.amount)) }
+                       .sorted { $0.key < $1.key },
+                   purchases: Purchases(receipts: gst.purchaseReceipts, value: money(gst.purchaseValue), inputGST: money(gst.inputTax)))
     }
 }

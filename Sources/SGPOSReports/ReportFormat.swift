@@ -1,5 +1,6 @@
 import Foundation
 import SGPOSState
+import SGPOSRetail
 
 /// A report as text: `table` for a terminal (aligned columns with totals), `json` (the
 /// API's documents), `csv` (one row per group, for a spreadsheet).
@@ -26,7 +27,7 @@ public enum ReportFormat {
                         .joined(separator: ","))
                 }
             }
-            for (group, goods) in [("sku", document.bySku), ("category", document.byCategory)] {
+            for (group, goods) in [("sku", document.bySku), ("category", document.byCategory), ("tax-category", document.byTaxCategory)] {
                 for row in goods { rows.append([group, csv(row.key), "", "", "", "", "", "\(row.quantity)", row.amount, row.gst].joined(separator: ",")) }
             }
             for (group, amounts) in [("tender", document.byTender), ("discount-rule", document.discountsByRule)] {
@@ -51,7 +52,8 @@ public enum ReportFormat {
                     lines.append("    \(row.key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(pad(row.salesCount)) \(pad(row.salesTotal, 12)) \(pad(row.refundsTotal, 12)) \(pad(row.voidsTotal, 12)) \(pad(row.netSales, 12))")
                 }
             }
-            for (title, rows) in [("by SKU", document.bySku), ("by category", document.byCategory)] where !rows.isEmpty {
+            for (title, rows) in [("by SKU", document.bySku), ("by category", document.byCategory),
+                                  ("by tax category", document.byTaxCategory)] where !rows.isEmpty {
                 lines.append("")
                 lines.append("  \(title)" + String(repeating: " ", count: max(1, 22 - title.count)) + "    qty       amount          GST")
                 for row in rows {
@@ -75,6 +77,9 @@ public enum ReportFormat {
         case "csv":
             var rows = ["box,value"] + boxes.enumerated().map { "\($0.offset + 1),\($0.element ?? "")" }
             rows += ["", "basisPoints,supplies,gst"] + document.byRate.map { "\($0.basisPoints),\($0.supplies),\($0.gst)" }
+            rows += ["", "taxCategory,amount"] + document.otherSupplies.map { "\($0.key),\($0.amount)" }
+            rows += ["", "purchaseReceipts,value,inputGST",
+                     "\(document.purchases.receipts),\(document.purchases.value),\(document.purchases.inputGST)"]
             return rows.joined(separator: "\n") + "\n"
         default:
             let names = ["standard-rated supplies", "zero-rated supplies", "exempt supplies", "total supplies (1+2+3)",
@@ -87,6 +92,13 @@ public enum ReportFormat {
             lines.append("")
             for rate in document.byRate {
                 lines.append("  at \(rate.basisPoints / 100).\(rate.basisPoints % 100 < 10 ? "0" : "")\(rate.basisPoints % 100) %: supplies \(rate.supplies), GST \(rate.gst)")
+            }
+            for supply in document.otherSupplies {
+                let label = TaxCategory(code: supply.key)?.label ?? supply.key
+                lines.append("  \(supply.key) \(label): \(supply.amount)\(supply.key == "OS" ? " (in no box)" : "")")
+            }
+            if document.purchases.receipts > 0 {
+                lines.append("  purchases: \(document.purchases.receipts) supplier invoice(s), value \(document.purchases.value), input GST \(document.purchases.inputGST)")
             }
             return lines.joined(separator: "\n") + "\n"
         }

@@ -39,6 +39,8 @@ public struct SalesSummary: Sendable {
     public var byTill: [String: Figures] = [:]
     public var bySKU: [String: Goods] = [:]
     public var byCategory: [String: Goods] = [:]
+    /// By GST tax category code (SR, ZR, ES, OS).
+    public var byTaxCategory: [String: Goods] = [:]
     public var byTender: [String: Int64] = [:]
     public var discountsByRule: [String: Int64] = [:]
 
@@ -69,6 +71,7 @@ public struct SalesSummary: Sendable {
                 let sold = original.lines[Int(line.lineIndex)]
                 bySKU[sold.sku, default: Goods()].subtract(line.quantity, line.amount, line.gst)
                 byCategory[sold.category, default: Goods()].subtract(line.quantity, line.amount, line.gst)
+                byTaxCategory[sold.taxCategory.code, default: Goods()].subtract(line.quantity, line.amount, line.gst)
             }
         case .void(_, let original):
             group(keys) { $0.voidsCount += 1; $0.voidsTotal += original.total }
@@ -93,6 +96,7 @@ public struct SalesSummary: Sendable {
     private mutating func goods(_ line: SaleLine, sign: Int64) {
         bySKU[line.sku, default: Goods()].subtract(-sign * line.quantity, -sign * line.paid, -sign * line.gst)
         byCategory[line.category, default: Goods()].subtract(-sign * line.quantity, -sign * line.paid, -sign * line.gst)
+        byTaxCategory[line.taxCategory.code, default: Goods()].subtract(-sign * line.quantity, -sign * line.paid, -sign * line.gst)
         for discount in line.discounts { discountsByRule[discount.rule, default: 0] += sign * discount.amount }
     }
 

@@ -12,6 +12,24 @@ extension ReportDocument {
         public var onHand: Int64
         public var unitPrice: String
         public var value: String
+        /// Last unit cost received on a supplier invoice, and on hand × it; null when unknown.
+        public var unitCost: String?
+        public var costValue: String?
+
+        enum CodingKeys: String, CodingKey { case outletId, sku, category, onHand, unitPrice, value, unitCost, costValue }
+
+        /// Writes `unitCost` and `costValue` as null when unknown (the schema requires them).
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(outletId, forKey: .outletId)
+            try container.encode(sku, forKey: .sku)
+            try container.encode(category, forKey: .category)
+            try container.encode(onHand, forKey: .onHand)
+            try container.encode(unitPrice, forKey: .unitPrice)
+            try container.encode(value, forKey: .value)
+            try container.encode(unitCost, forKey: .unitCost)
+            try container.encode(costValue, forKey: .costValue)
+        }
     }
 
     public struct StockLineDocument: Codable, Sendable, Equatable {
@@ -30,6 +48,8 @@ extension ReportDocument {
         public var skus: Int64
         public var units: Int64
         public var value: String
+        /// Σ of the items' known cost values.
+        public var costValue: String
         public var negativeSkus: Int64
         public var transfersInTransit: Int64
     }
@@ -74,12 +94,13 @@ extension ReportDocument {
         let money = ReportMoney.text
         func item(_ item: StockReport.Item) -> StockItem {
             StockItem(outletId: item.outlet, sku: item.sku, category: item.category, onHand: item.onHand,
-                      unitPrice: money(item.unitPrice), value: money(item.value))
+                      unitPrice: money(item.unitPrice), value: money(item.value), unitCost: item.unitCost.map(money),
+                      costValue: item.costValue.map(money))
         }
         let items = report.items.sorted { ($0.outlet, $0.sku) < ($1.outlet, $1.sku) }
         return Stock(outlets: report.outlets, covers: covers(report.heads),
                      totals: StockTotals(skus: Int64(items.count), units: report.units, value: money(report.value),
-                                         negativeSkus: Int64(report.negative.count), transfersInTransit: Int64(report.inTransit.count)),
+                                         costValue: money(report.costValue), negativeSkus: Int64(report.negative.count), transfersInTransit: Int64(report.inTransit.count)),
                      items: items.map(item), negative: items.filter { $0.onHand < 0 }.map(item),
                      inTransit: report.inTransit.sorted { $0.transferID.bytes.lexicographicallyPrecedes($1.transferID.bytes) }.map {
                          Transfer(transferId: Hex.encode($0.transferID.bytes), from: $0.from, to: $0.to,
@@ -106,18 +127,20 @@ extension ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "csv":
-            var rows = ["outletId,sku,category,onHand,unitPrice,value"]
-            rows += document.items.map { "\($0.outletId),\(csv($0.sku)),\(csv($0.category)),\($0.onHand),\($0.unitPrice),\($0.value)" }
+            var rows = ["outletId,sku,category,onHand,unitPrice,value,unitCost,costValue"]
+            rows += document.items.map {
+                "\($0.outletId),\(csv($0.sku)),\(csv($0.category)),\($0.onHand),\($0.unitPrice),\($0.value),\($0.unitCost ?? ""),\($0.costValue ?? "")"
+            }
             return rows.joined(separator: "\n") + "\n"
         default:
             let totals = document.totals
-            var lines = ["Stock on hand, outlets \(document.outlets.map(String.init).joined(separator: ", ")) (valued at list price; costs are not recorded)",
+            var lines = ["Stock on hand, outlets \(document.outlets.map(String.init).joined(separator: ", ")) (valued at list price, and at the last supplier cost where one is recorded)",
                          "  covers " + document.covers.heads.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " "), "",
-                         "  outlet  SKU                   category          on hand    unit price         value"]
+                         "  outlet  SKU                   category          on hand    unit price         value     unit cost    cost value"]
             for item in document.items {
-                lines.append("  \(pad(item.outletId, 6))  \(item.sku.padding(toLength: 20, withPad: " ", startingAt: 0))  \(item.category.padding(toLength: 14, withPad: " ", startingAt: 0)) \(pad(item.onHand, 10)) \(pad(item.unitPrice, 13)) \(pad(item.value, 13))")
+                lines.append("  \(pad(item.outletId, 6))  \(item.sku.padding(toLength: 20, withPad: " ", startingAt: 0))  \(item.category.padding(toLength: 14, withPad: " ", startingAt: 0)) \(pad(item.onHand, 10)) \(pad(item.unitPrice, 13)) \(pad(item.value, 13)) \(pad(item.unitCost ?? "-", 13)) \(pad(item.costValue ?? "-", 13))")
             }
-            lines.append("  \(totals.skus) SKUs, \(totals.units) units, value \(totals.value); \(totals.negativeSkus) below zero; \(totals.transfersInTransit) transfers in transit")
+            lines.append("  \(totals.skus) SKUs, \(totals.units) units, value \(totals.value) (at cost where known \(totals.costValue)); \(totals.negativeSkus) below zero; \(totals.transfersInTransit) transfers in transit")
             for transfer in document.inTransit {
                 lines.append("  in transit \(transfer.transferId): outlet \(transfer.from) -> \(transfer.to): "
                     + transfer.lines.map { "\($0.sku) x\($0.quantity)" }.joined(separator: ", "))

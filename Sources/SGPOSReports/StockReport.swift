@@ -4,9 +4,9 @@ import SGPOSState
 import SGPOSStore
 
 /// Stock as the chains hold it now (docs/REPORTS.md, "stock"): units on hand per SKU per
-/// outlet, valued at the outlet's list price (costs are not recorded yet), the SKUs below
-/// zero (sold beyond the book quantity; a stocktake corrects them), and transfers sent
-/// and not yet received.
+/// outlet, valued at the outlet's list price and, where a supplier invoice recorded one,
+/// at the last unit cost received; the SKUs below zero (sold beyond the book quantity; a
+/// stocktake corrects them), and transfers sent and not yet received.
 public struct StockReport: Sendable {
     public struct Item: Sendable, Equatable {
         public var outlet: OutletID
@@ -15,8 +15,13 @@ public struct StockReport: Sendable {
         public var category: String
         public var onHand: Int64
         public var unitPrice: Int64
+        /// The unit cost on the outlet's latest stock receipt with a supplier invoice
+        /// that listed the SKU (excluding GST), if any.
+        public var unitCost: Int64?
         /// On hand (when positive) × list price.
         public var value: Int64 { max(onHand, 0) * unitPrice }
+        /// On hand (when positive) × last unit cost, when a cost is known.
+        public var costValue: Int64? { unitCost.map { max(onHand, 0) * $0 } }
     }
 
     /// A transfer-out whose transfer-in is not on the destination's chain yet.
@@ -35,6 +40,8 @@ public struct StockReport: Sendable {
 
     public var units: Int64 { items.reduce(0) { $0 + $1.onHand } }
     public var value: Int64 { items.reduce(0) { $0 + $1.value } }
+    /// Σ of the items' cost values that are known.
+    public var costValue: Int64 { items.reduce(0) { $0 + ($1.costValue ?? 0) } }
     public var negative: [Item] { items.filter { $0.onHand < 0 } }
 
     /// Reads the stock, price and transfer tables of `outlets` (every outlet's chain is
@@ -43,13 +50,15 @@ public struct StockReport: Sendable {
         var report = StockReport(outlets: outlets, heads: heads)
         for outlet in outlets {
             let state = store.stateReader(outlet, transaction)
+            let costs = try lastUnitCosts(store: store, outlet: outlet, transaction)
             var prefix = CanonicalEncoder(capacity: 4)
             prefix.writeU32(outlet)
             try state.scan(.stock, prefix: prefix.bytes) { key, value in
                 let sku = String(decoding: key.key.dropFirst(4), as: UTF8.self)
                 let price = try state.priceRecord(outlet: outlet, sku: sku)
                 report.items.append(Item(outlet: outlet, sku: sku, category: price?.category ?? "",
-                                         onHand: try StockRecord(canonicalBytes: value).onHand, unitPrice: price?.unitPrice ?? 0))
+                                         onHand: try StockRecord(canonicalBytes: value).onHand, unitPrice: price?.unitPrice ?? 0,
+                                         unitCost: costs[sku]))
                 return true
             }
         }
@@ -71,5 +80,23 @@ public struct StockReport: Sendable {
             }
         }
         return report
+    }
+
+    /// The unit cost of each SKU on the latest costed stock receipt of `outlet` that lists
+    /// it (chain order). Reads every block of the chain: only stock-receive bodies are decoded.
+    static func lastUnitCosts(store: LedgerStore, outlet: OutletID, _ transaction: LMDBTransaction) throws -> [String: Int64] {
+        var costs: [String: Int64] = [:]
+        let head = try store.head(outlet, transaction)
+        var height: UInt64 = 1
+        while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
+            for signed in block.transactions {
+                guard case .application(let type, let payload) = signed.envelope.body, type == POSBodyType.stockReceive,
+                      case .stockReceive(let receive) = try POSBody.decode(type: type, payload: payload),
+                      let invoice = receive.invoice else { continue }
+                for (line, cost) in zip(receive.lines, invoice.unitCosts) { costs[line.sku] = cost }
+            }
+            height += 1
+        }
+        return costs
     }
 }

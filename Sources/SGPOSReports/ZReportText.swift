@@ -1,3 +1,4 @@
+import SGPOSRetail
 import SGPOSState
 
 /// The text of a Z-report (a day-close) or an X-report (the open period so far), one
@@ -23,6 +24,7 @@ public enum ZReportText {
             "  net      \(money(totals.netSales));  training receipts \(totals.trainingCount)",
         ]
         for rate in totals.gstByRate { lines.append("  GST \(rate.basisPoints) bp: \(money(rate.amount)) incl. GST \(money(rate.gst))") }
+        for supply in totals.otherSupplies { lines.append("  \(supply.category.code) \(supply.category.label): \(money(supply.amount))") }
         for tender in totals.tenders { lines.append("  \(tender.kind.name): \(money(tender.amount))") }
         lines.append("  perpetual: sales \(money(totals.grandTotalSales)), refunds \(money(totals.grandTotalRefunds)), voids \(money(totals.grandTotalVoids))")
         return lines.joined(separator: "\n") + "\n"

@@ -7,17 +7,20 @@ public struct BasketLine: Hashable, Sendable {
     public var unitPrice: Money
     /// Whether `unitPrice` includes GST (retail prices do).
     public var priceIncludesGST: Bool
+    /// Only standard-rated lines bear GST.
+    public var taxCategory: TaxCategory
     /// Discounts on this line, each naming the rule that produced it, in the order the
     /// rules ran. Each ≥ 0; together ≤ the line's amount.
     public var discounts: [AppliedDiscount]
 
     public init(sku: String, category: String, quantity: Int64, unitPrice: Money, priceIncludesGST: Bool = true,
-                discounts: [AppliedDiscount] = []) {
+                taxCategory: TaxCategory = .standardRated, discounts: [AppliedDiscount] = []) {
         self.sku = sku
         self.category = category
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.priceIncludesGST = priceIncludesGST
+        self.taxCategory = taxCategory
         self.discounts = discounts
     }
 

@@ -15,6 +15,8 @@ public struct PricedLine: Hashable, Sendable {
     /// What the customer pays for the line: net for GST-inclusive prices, net + GST otherwise.
     public let total: Money
     public let priceIncludesGST: Bool
+    /// Lines other than standard-rated bear no GST.
+    public let taxCategory: TaxCategory
 }
 
 /// A priced basket: the quote a till shows and the totals a sale records.
@@ -93,7 +95,7 @@ public struct PricingEngine: Sendable {
             priced.append(PricedLine(
                 sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice,
                 gross: gross[index], discounts: line.discounts, discount: line.discount, net: net[index], gst: gst[index],
-                total: total, priceIncludesGST: line.priceIncludesGST))
+                total: total, priceIncludesGST: line.priceIncludesGST, taxCategory: line.taxCategory))
         }
         let total = try Money.sum(priced.map(\.total))
         guard pointsTender <= total else {
@@ -108,13 +110,14 @@ public struct PricingEngine: Sendable {
     }
 
     /// GST per line. Per-line: each line's own rounded tax. Per-invoice: one rounded tax
-    /// for the inclusive lines and one for the exclusive lines, allocated to lines.
+    /// for the inclusive lines and one for the exclusive lines, allocated to lines. Only
+    /// standard-rated lines bear GST; the others have none and join neither sum.
     private func lineTaxes(_ basket: Basket, net: [Money], rate: Int64) throws(RetailError) -> [Money] {
         switch basket.method {
         case .perLine:
             var taxes: [Money] = []
             for (index, line) in basket.lines.enumerated() {
-                taxes.append(line.priceIncludesGST
+                taxes.append(line.taxCategory != .standardRated ? .zero : line.priceIncludesGST
                     ? try GSTCalculator.taxIncluded(in: net[index], basisPoints: rate)
                     : try GSTCalculator.taxOnTop(of: net[index], basisPoints: rate))
             }
@@ -122,7 +125,9 @@ public struct PricingEngine: Sendable {
         case .perInvoice:
             var taxes = Array(repeating: Money.zero, count: net.count)
             for inclusive in [true, false] {
-                let indexes = basket.lines.indices.filter { basket.lines[$0].priceIncludesGST == inclusive }
+                let indexes = basket.lines.indices.filter {
+                    basket.lines[$0].priceIncludesGST == inclusive && basket.lines[$0].taxCategory == .standardRated
+                }
                 guard !indexes.isEmpty else { continue }
                 let taxable = try Money.sum(indexes.map { net[$0] })
                 let tax = inclusive

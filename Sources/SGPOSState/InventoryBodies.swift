@@ -1,5 +1,6 @@
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSRetail
 
 /// A price-list entry set by an operator (or admin) for this outlet. Sales must use it.
 public struct PriceEntry: Hashable, Sendable {
@@ -9,14 +10,18 @@ public struct PriceEntry: Hashable, Sendable {
     public var unitPrice: Int64
     /// Retail prices include GST (IRAS R9); B2B lists may not.
     public var priceIncludesGST: Bool
+    /// How GST treats the item (standard-rated unless the list says otherwise).
+    public var taxCategory: TaxCategory
     /// False withdraws the SKU from sale.
     public var active: Bool
 
-    public init(sku: String, category: String, unitPrice: Int64, priceIncludesGST: Bool = true, active: Bool = true) {
+    public init(sku: String, category: String, unitPrice: Int64, priceIncludesGST: Bool = true,
+                taxCategory: TaxCategory = .standardRated, active: Bool = true) {
         self.sku = sku
         self.category = category
         self.unitPrice = unitPrice
         self.priceIncludesGST = priceIncludesGST
+        self.taxCategory = taxCategory
         self.active = active
     }
 }
@@ -25,6 +30,9 @@ public struct PriceEntry: Hashable, Sendable {
 public struct SetPrices: Hashable, Sendable {
     public var entries: [PriceEntry]
     public init(entries: [PriceEntry]) { self.entries = entries }
+
+    /// Version 2 only when an entry is not standard-rated (FORMAT.md §13.1).
+    var encodingVersion: UInt8 { entries.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2 }
 }
 
 /// Retail parameters of the chain, set by an admin (defaults until then).
@@ -68,10 +76,31 @@ public struct StockReceive: Hashable, Sendable {
     /// Delivery order or invoice number.
     public var reference: String
     public var lines: [StockLine]
+    /// The supplier's tax invoice, when the receipt records it: what the goods cost and
+    /// the GST charged on them (input tax, GST F5 boxes 5 and 7).
+    public var invoice: SupplierInvoice?
 
-    public init(reference: String, lines: [StockLine]) {
+    public init(reference: String, lines: [StockLine], invoice: SupplierInvoice? = nil) {
         self.reference = reference
         self.lines = lines
+        self.invoice = invoice
+    }
+}
+
+/// A supplier's tax invoice for a stock receipt: unit cost of each received line
+/// (excluding GST) and the input tax on the invoice.
+public struct SupplierInvoice: Hashable, Sendable {
+    /// The supplier's name or GST registration number.
+    public var supplier: String
+    /// Cents per unit excluding GST, one per stock line, in the lines' order.
+    public var unitCosts: [Int64]
+    /// GST the supplier charged (cents), as printed on its invoice.
+    public var inputGST: Int64
+
+    public init(supplier: String, unitCosts: [Int64], inputGST: Int64) {
+        self.supplier = supplier
+        self.unitCosts = unitCosts
+        self.inputGST = inputGST
     }
 }
 
@@ -140,34 +169,41 @@ public struct StockTransfer: Hashable, Sendable {
 
 extension SetPrices {
     func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        let version = encodingVersion
+        encoder.writeU8(version)
         encoder.writeCount(entries.count, limit: POSLimits.priceEntriesMax)
-        for entry in entries { entry.encode(to: &encoder) }
+        for entry in entries { entry.encode(to: &encoder, version: version) }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "set-prices")
+        let start = decoder.offset
+        let version = try readVersion(&decoder, "set-prices", upTo: 2)
         let count = try decoder.readCount("price entries", limit: POSLimits.priceEntriesMax)
         var entries: [PriceEntry] = []
-        for _ in 0..<count { entries.append(try PriceEntry(from: &decoder)) }
+        for _ in 0..<count { entries.append(try PriceEntry(from: &decoder, version: version)) }
         self.entries = entries
+        guard version == encodingVersion else {
+            throw .nonCanonical("a version-2 price list needs an entry that is not standard-rated", at: start)
+        }
     }
 }
 
 extension PriceEntry {
-    func encode(to encoder: inout CanonicalEncoder) {
+    func encode(to encoder: inout CanonicalEncoder, version: UInt8) {
         encoder.writeString(sku, limit: POSLimits.skuBytesMax)
         encoder.writeString(category, limit: POSLimits.categoryBytesMax)
         encoder.writeI64(unitPrice)
         encoder.writeBool(priceIncludesGST)
+        if version == 2 { encoder.writeU8(taxCategory.rawValue) }
         encoder.writeBool(active)
     }
 
-    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+    init(from decoder: inout CanonicalDecoder, version: UInt8) throws(CodecError) {
         sku = try decoder.readString("sku", limit: POSLimits.skuBytesMax)
         category = try decoder.readString("category", limit: POSLimits.categoryBytesMax)
         unitPrice = try decoder.readI64("unit price")
         priceIncludesGST = try decoder.readBool("price includes GST")
+        taxCategory = version == 2 ? try readTaxCategory(&decoder) : .standardRated
         active = try decoder.readBool("active")
     }
 }
@@ -212,15 +248,44 @@ func readStockLines(_ decoder: inout CanonicalDecoder) throws(CodecError) -> [St
 
 extension StockReceive {
     func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        guard let invoice else {
+            encoder.writeU8(1)
+            encoder.writeString(reference, limit: POSLimits.referenceBytesMax)
+            writeStockLines(lines, to: &encoder)
+            return
+        }
+        precondition(invoice.unitCosts.count == lines.count, "one unit cost per stock line")
+        encoder.writeU8(2)
         encoder.writeString(reference, limit: POSLimits.referenceBytesMax)
-        writeStockLines(lines, to: &encoder)
+        encoder.writeCount(lines.count, limit: POSLimits.stockLinesMax)
+        for (line, cost) in zip(lines, invoice.unitCosts) {
+            encoder.writeString(line.sku, limit: POSLimits.skuBytesMax)
+            encoder.writeI64(line.quantity)
+            encoder.writeI64(cost)
+        }
+        encoder.writeString(invoice.supplier, limit: POSLimits.supplierBytesMax)
+        encoder.writeI64(invoice.inputGST)
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "stock-receive")
+        let version = try readVersion(&decoder, "stock-receive", upTo: 2)
         reference = try decoder.readString("reference", limit: POSLimits.referenceBytesMax)
-        lines = try readStockLines(&decoder)
+        guard version == 2 else {
+            lines = try readStockLines(&decoder)
+            invoice = nil
+            return
+        }
+        let count = try decoder.readCount("costed stock lines", limit: POSLimits.stockLinesMax)
+        var lines: [StockLine] = []
+        var costs: [Int64] = []
+        for _ in 0..<count {
+            lines.append(StockLine(sku: try decoder.readString("sku", limit: POSLimits.skuBytesMax),
+                                   quantity: try decoder.readI64("quantity")))
+            costs.append(try decoder.readI64("unit cost"))
+        }
+        self.lines = lines
+        invoice = SupplierInvoice(supplier: try decoder.readString("supplier", limit: POSLimits.supplierBytesMax),
+                                  unitCosts: costs, inputGST: try decoder.readI64("input GST"))
     }
 }
 

@@ -1,5 +1,6 @@
 import SGPOSChain
 import SGPOSCodec
+import SGPOSRetail
 
 extension POSTransition {
     mutating func setPrices(_ body: SetPrices, _ state: inout StateOverlay<some StateReader>) throws {
@@ -15,7 +16,8 @@ extension POSTransition {
                 throw reject(.invalidField, "\(label) (\(entry.sku)): unit price \(entry.unitPrice) cents must be 0...100000000")
             }
             state.store(PriceRecord(category: entry.category, unitPrice: entry.unitPrice,
-                                    priceIncludesGST: entry.priceIncludesGST, active: entry.active),
+                                    priceIncludesGST: entry.priceIncludesGST, taxCategory: entry.taxCategory,
+                                    active: entry.active),
                         at: .price(outlet: outlet, sku: entry.sku))
         }
     }
@@ -34,6 +36,19 @@ extension POSTransition {
         try require([.operator, .till], "a stock receipt")
         try requireText(body.reference, "delivery reference", max: POSLimits.referenceBytesMax)
         try checkStockLines(body.lines, state)
+        if let invoice = body.invoice {
+            try requireText(invoice.supplier, "supplier", max: POSLimits.supplierBytesMax)
+            var value: Int64 = 0
+            for (line, cost) in zip(body.lines, invoice.unitCosts) {
+                guard (0...POSLimits.unitCostMax).contains(cost) else {
+                    throw reject(.invalidField, "\(line.sku): unit cost \(cost) cents must be 0...\(POSLimits.unitCostMax)")
+                }
+                value += cost * line.quantity  // ≤ 10⁸ × 10⁷ × 1000 lines: no overflow
+            }
+            guard value <= Money.limitCents, (0...Money.limitCents).contains(invoice.inputGST) else {
+                throw reject(.invalidField, "the invoice value \(value) and input GST \(invoice.inputGST) cents must be 0...\(Money.limitCents)")
+            }
+        }
         for line in body.lines { try changeStock(line.sku, by: line.quantity, &state) }
     }
 

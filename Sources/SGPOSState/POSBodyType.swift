@@ -62,6 +62,10 @@ public enum POSLimits {
     public static let memberIDBytesMax = 32
     public static let reasonBytesMax = 128
     public static let referenceBytesMax = 64
+    /// A supplier's name or GST registration number on a costed stock receipt.
+    public static let supplierBytesMax = 128
+    /// Unit cost on a supplier invoice: at most S$1,000,000.00, as a unit price.
+    public static let unitCostMax: Int64 = 100_000_000
     public static let ruleBytesMax = 64
     /// Card and NETS tender fields, and a PayNow bill reference (docs/FORMAT.md §13.2).
     public static let terminalIDBytesMax = 16

@@ -47,29 +47,40 @@ public struct PriceRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
     public var category: String
     public var unitPrice: Int64
     public var priceIncludesGST: Bool
+    public var taxCategory: TaxCategory
     public var active: Bool
 
-    public init(category: String, unitPrice: Int64, priceIncludesGST: Bool, active: Bool) {
+    public init(category: String, unitPrice: Int64, priceIncludesGST: Bool, taxCategory: TaxCategory = .standardRated,
+                active: Bool) {
         self.category = category
         self.unitPrice = unitPrice
         self.priceIncludesGST = priceIncludesGST
+        self.taxCategory = taxCategory
         self.active = active
     }
 
+    /// Version 2 only for an item that is not standard-rated (FORMAT.md §13.3).
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        let version: UInt8 = taxCategory == .standardRated ? 1 : 2
+        encoder.writeU8(version)
         encoder.writeString(category, limit: POSLimits.categoryBytesMax)
         encoder.writeI64(unitPrice)
         encoder.writeBool(priceIncludesGST)
+        if version == 2 { encoder.writeU8(taxCategory.rawValue) }
         encoder.writeBool(active)
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "price record")
+        let start = decoder.offset
+        let version = try readVersion(&decoder, "price record", upTo: 2)
         category = try decoder.readString("category", limit: POSLimits.categoryBytesMax)
         unitPrice = try decoder.readI64("unit price")
         priceIncludesGST = try decoder.readBool("price includes GST")
+        taxCategory = version == 2 ? try readTaxCategory(&decoder) : .standardRated
         active = try decoder.readBool("active")
+        guard (version == 2) == (taxCategory != .standardRated) else {
+            throw .nonCanonical("a version-2 price record is for an item that is not standard-rated", at: start)
+        }
     }
 }
 
@@ -237,18 +248,19 @@ public struct OutletBooks: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
 
     public init() {}
 
+    /// Version 2 only while the period holds a supply that is not standard-rated.
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(period.encodingVersion)
         encoder.writeU64(lastZNumber)
         encoder.writeU32(openShifts)
         period.encode(to: &encoder)
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "outlet books")
+        let version = try readVersion(&decoder, "outlet books", upTo: 2)
         lastZNumber = try decoder.readU64("last Z number")
         openShifts = try decoder.readU32("open shifts")
-        period = try PeriodTotals(from: &decoder)
+        period = try PeriodTotals(from: &decoder, version: version)
     }
 }
 
@@ -256,6 +268,7 @@ public struct OutletBooks: Hashable, Sendable, CanonicalEncodable, CanonicalDeco
 public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecodable {
     public struct Line: Hashable, Sendable {
         public var sku: String
+        public var taxCategory: TaxCategory
         public var quantity: Int64
         /// Paid incl. GST, and the GST in it.
         public var amount: Int64
@@ -264,8 +277,9 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
         public var refundedAmount: Int64 = 0
         public var refundedGST: Int64 = 0
 
-        public init(sku: String, quantity: Int64, amount: Int64, gst: Int64) {
+        public init(sku: String, taxCategory: TaxCategory = .standardRated, quantity: Int64, amount: Int64, gst: Int64) {
             self.sku = sku
+            self.taxCategory = taxCategory
             self.quantity = quantity
             self.amount = amount
             self.gst = gst
@@ -332,8 +346,12 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
         return min(left, total == 0 ? 0 : Rounding.towardZero.divide(pointsEarned * amount, by: total))
     }
 
+    /// Version 2 only for a sale with a line that is not standard-rated.
+    var encodingVersion: UInt8 { lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2 }
+
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        let version = encodingVersion
+        encoder.writeU8(version)
         encoder.writeString(till, limit: Limits.principalBytesMax)
         encoder.writeU64(shiftNumber)
         encoder.writeString(memberID, limit: POSLimits.memberIDBytesMax)
@@ -345,6 +363,7 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
         encoder.writeCount(lines.count, limit: POSLimits.linesMax)
         for line in lines {
             encoder.writeString(line.sku, limit: POSLimits.skuBytesMax)
+            if version == 2 { encoder.writeU8(line.taxCategory.rawValue) }
             for value in [line.quantity, line.amount, line.gst, line.refundedQuantity, line.refundedAmount, line.refundedGST] {
                 encoder.writeI64(value)
             }
@@ -353,7 +372,8 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "sale record")
+        let start = decoder.offset
+        let version = try readVersion(&decoder, "sale record", upTo: 2)
         till = try decoder.readString("till", limit: Limits.principalBytesMax)
         shiftNumber = try decoder.readU64("shift number")
         memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
@@ -370,6 +390,7 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
         var lines: [Line] = []
         for _ in 0..<count {
             var line = Line(sku: try decoder.readString("sku", limit: POSLimits.skuBytesMax),
+                            taxCategory: version == 2 ? try readTaxCategory(&decoder) : .standardRated,
                             quantity: try decoder.readI64("quantity"), amount: try decoder.readI64("amount"),
                             gst: try decoder.readI64("GST"))
             line.refundedQuantity = try decoder.readI64("refunded quantity")
@@ -379,6 +400,9 @@ public struct SaleRecord: Hashable, Sendable, CanonicalEncodable, CanonicalDecod
         }
         self.lines = lines
         tenders = try readTenders(&decoder)
+        guard version == encodingVersion else {
+            throw .nonCanonical("a version-2 sale record needs a line that is not standard-rated", at: start)
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSRetail
 
 /// A completed sale as the till signed it: what was sold at which price, the discounts
 /// and the rules behind them, GST, tenders, loyalty. The state machine re-prices it
@@ -47,6 +48,10 @@ public struct Sale: Hashable, Sendable {
 
     /// What the customer pays in tenders: total + rounding.
     public var amountPayable: Int64 { total + rounding }
+
+    /// Version 2 of the encoding exists only for sales with a line that is not
+    /// standard-rated (FORMAT.md §13.1): every other sale is written as version 1.
+    var encodingVersion: UInt8 { lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2 }
 }
 
 /// One sold line.
@@ -56,18 +61,21 @@ public struct SaleLine: Hashable, Sendable {
     public var quantity: Int64
     public var unitPrice: Int64
     public var priceIncludesGST: Bool
+    /// From the price list; only standard-rated lines bear GST.
+    public var taxCategory: TaxCategory
     public var discounts: [LineDiscount]
     /// Taxable value after discounts.
     public var net: Int64
     public var gst: Int64
 
     public init(sku: String, category: String, quantity: Int64, unitPrice: Int64, priceIncludesGST: Bool,
-                discounts: [LineDiscount], net: Int64, gst: Int64) {
+                taxCategory: TaxCategory = .standardRated, discounts: [LineDiscount], net: Int64, gst: Int64) {
         self.sku = sku
         self.category = category
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.priceIncludesGST = priceIncludesGST
+        self.taxCategory = taxCategory
         self.discounts = discounts
         self.net = net
         self.gst = gst
@@ -155,7 +163,8 @@ public struct SaleVoid: Hashable, Sendable {
 
 extension Sale {
     func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        let version = encodingVersion
+        encoder.writeU8(version)
         encoder.writeU64(receiptNumber)
         encoder.writeBool(training)
         encoder.writeString(memberID, limit: POSLimits.memberIDBytesMax)
@@ -166,6 +175,7 @@ extension Sale {
             encoder.writeI64(line.quantity)
             encoder.writeI64(line.unitPrice)
             encoder.writeBool(line.priceIncludesGST)
+            if version == 2 { encoder.writeU8(line.taxCategory.rawValue) }
             encoder.writeCount(line.discounts.count, limit: 8)
             for discount in line.discounts {
                 encoder.writeString(discount.rule, limit: POSLimits.ruleBytesMax)
@@ -180,7 +190,8 @@ extension Sale {
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "sale")
+        let start = decoder.offset
+        let version = try readVersion(&decoder, "sale", upTo: 2)
         receiptNumber = try decoder.readU64("receipt number")
         training = try decoder.readBool("training")
         memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
@@ -193,6 +204,7 @@ extension Sale {
             let quantity = try decoder.readI64("quantity")
             let unitPrice = try decoder.readI64("unit price")
             let inclusive = try decoder.readBool("price includes GST")
+            let taxCategory = version == 2 ? try readTaxCategory(&decoder) : .standardRated
             let discountCount = try decoder.readCount("line discounts", limit: 8)
             var discounts: [LineDiscount] = []
             for _ in 0..<discountCount {
@@ -200,7 +212,7 @@ extension Sale {
                                               amount: try decoder.readI64("discount amount")))
             }
             lines.append(SaleLine(sku: sku, category: category, quantity: quantity, unitPrice: unitPrice,
-                                  priceIncludesGST: inclusive, discounts: discounts,
+                                  priceIncludesGST: inclusive, taxCategory: taxCategory, discounts: discounts,
                                   net: try decoder.readI64("line net"), gst: try decoder.readI64("line GST")))
         }
         self.lines = lines
@@ -213,6 +225,9 @@ extension Sale {
         pointsRedeemed = try decoder.readI64("points redeemed")
         pointsEarned = try decoder.readI64("points earned")
         tenders = try readTenders(&decoder)
+        guard version == encodingVersion else {
+            throw .nonCanonical("a version-2 sale needs a line that is not standard-rated", at: start)
+        }
     }
 }
 
@@ -286,6 +301,21 @@ func readTenders(_ decoder: inout CanonicalDecoder) throws(CodecError) -> [Tende
 
 /// Reads the u8 version that starts every POS body and record; only 1 exists.
 func readVersion(_ decoder: inout CanonicalDecoder, _ what: String) throws(CodecError) {
+    _ = try readVersion(&decoder, what, upTo: 1)
+}
+
+/// Reads the u8 version of a body or record that has versions 1...`latest`.
+func readVersion(_ decoder: inout CanonicalDecoder, _ what: String, upTo latest: UInt8) throws(CodecError) -> UInt8 {
     let at = decoder.offset
-    guard try decoder.readU8("\(what) version") == 1 else { throw .unknownVersion("\(what) version", at: at) }
+    let version = try decoder.readU8("\(what) version")
+    guard (1...latest).contains(version) else { throw .unknownVersion("\(what) version", at: at) }
+    return version
+}
+
+/// Reads a `u8` tax category (1 SR, 2 ZR, 3 ES, 4 OS).
+func readTaxCategory(_ decoder: inout CanonicalDecoder) throws(CodecError) -> TaxCategory {
+    let at = decoder.offset
+    let raw = try decoder.readU8("tax category")
+    guard let category = TaxCategory(rawValue: raw) else { throw .invalidValue("tax category \(raw) is not 1...4", at: at) }
+    return category
 }

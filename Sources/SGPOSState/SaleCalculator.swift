@@ -76,7 +76,8 @@ public struct SaleCalculator: Sendable {
             }
             basketLines.append(BasketLine(
                 sku: line.sku, category: price.category, quantity: line.quantity,
-                unitPrice: try money(price.unitPrice), priceIncludesGST: price.priceIncludesGST))
+                unitPrice: try money(price.unitPrice), priceIncludesGST: price.priceIncludesGST,
+                taxCategory: price.taxCategory))
         }
         var tier: LoyaltyTier?
         var customer = ContractInput.Customer.guest
@@ -137,7 +138,7 @@ public struct SaleCalculator: Sendable {
         let earned = training || priced.tier == nil ? 0 : priced.rulePoints ?? builtIn
         let lines = quote.lines.map { line in
             SaleLine(sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice.cents,
-                     priceIncludesGST: line.priceIncludesGST,
+                     priceIncludesGST: line.priceIncludesGST, taxCategory: line.taxCategory,
                      discounts: line.discounts.map { LineDiscount(rule: $0.rule, amount: $0.amount.cents) },
                      net: line.net.cents, gst: line.gst.cents)
         }

@@ -59,14 +59,16 @@ extension POSTransition {
         books.period.discountTotal += sale.discount
         books.period.roundingTotal += sale.rounding
         books.period.grandTotalSales += sale.total
-        books.period.add(rate: sale.gstBasisPoints, amount: sale.total, gst: sale.gst)
+        books.period.add(lines: sale.lines.map { ($0.taxCategory, $0.paid, $0.gst) }, rate: sale.gstBasisPoints, sign: 1)
         state.store(books, at: .books(outlet: outlet))
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
         state.store(SaleRecord(
             till: signer.principal, shiftNumber: shift.number, memberID: sale.memberID,
             gstBasisPoints: sale.gstBasisPoints, total: sale.total, discount: sale.discount, rounding: sale.rounding,
             pointsEarned: sale.pointsEarned, pointsRedeemed: sale.pointsRedeemed, eligible: eligible,
-            lines: sale.lines.map { SaleRecord.Line(sku: $0.sku, quantity: $0.quantity, amount: $0.paid, gst: $0.gst) },
+            lines: sale.lines.map {
+                SaleRecord.Line(sku: $0.sku, taxCategory: $0.taxCategory, quantity: $0.quantity, amount: $0.paid, gst: $0.gst)
+            },
             tenders: sale.tenders), at: .sale(transactionID))
     }
 
@@ -145,6 +147,7 @@ extension POSTransition {
         guard !refund.lines.isEmpty else { throw reject(.invalidField, "a refund needs at least one line") }
         var amount: Int64 = 0
         var gst: Int64 = 0
+        var credited: [(category: TaxCategory, amount: Int64, gst: Int64)] = []
         for (position, line) in refund.lines.enumerated() {
             let label = "refund line \(position + 1)"
             guard Int(line.lineIndex) < original.lines.count else {
@@ -163,6 +166,7 @@ extension POSTransition {
             original.lines[Int(line.lineIndex)] = sold
             amount += lineAmount
             gst += lineGST
+            credited.append((sold.taxCategory, lineAmount, lineGST))
             if refund.restock { try changeStock(sold.sku, by: line.quantity, &state) }
         }
         guard refund.gstBasisPoints == original.gstBasisPoints, refund.amount == amount, refund.gst == gst else {
@@ -202,7 +206,7 @@ extension POSTransition {
         books.period.refundsCount += 1
         books.period.refundsTotal += amount
         books.period.grandTotalRefunds += amount
-        books.period.add(rate: original.gstBasisPoints, amount: -amount, gst: -gst)
+        books.period.add(lines: credited, rate: original.gstBasisPoints, sign: -1)
         state.store(books, at: .books(outlet: outlet))
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
         state.store(original, at: .sale(refund.originalSale))
@@ -240,11 +244,10 @@ extension POSTransition {
             if tender.kind == .cash { shift.cashSales -= tender.amount }
             books.period.add(tender: tender.kind, amount: -tender.amount)
         }
-        let lineGST = original.lines.reduce(0) { $0 + $1.gst }
         books.period.voidsCount += 1
         books.period.voidsTotal += original.total
         books.period.grandTotalVoids += original.total
-        books.period.add(rate: original.gstBasisPoints, amount: -original.total, gst: -lineGST)
+        books.period.add(lines: original.lines.map { ($0.taxCategory, $0.amount, $0.gst) }, rate: original.gstBasisPoints, sign: -1)
         original.voided = true
         state.store(books, at: .books(outlet: outlet))
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
@@ -263,8 +266,8 @@ enum SaleComparison {
         for (index, (mine, theirs)) in zip(recorded.lines, computed.lines).enumerated() where mine != theirs {
             let label = "line \(index + 1) (\(mine.sku))"
             if mine.unitPrice != theirs.unitPrice || mine.category != theirs.category
-                || mine.priceIncludesGST != theirs.priceIncludesGST {
-                throw reject(.priceMismatch, "\(label): recorded \(cents(mine.unitPrice)) in \"\(mine.category)\"; the price list says \(cents(theirs.unitPrice)) in \"\(theirs.category)\"")
+                || mine.priceIncludesGST != theirs.priceIncludesGST || mine.taxCategory != theirs.taxCategory {
+                throw reject(.priceMismatch, "\(label): recorded \(cents(mine.unitPrice)) in \"\(mine.category)\" (\(mine.taxCategory.code)); the price list says \(cents(theirs.unitPrice)) in \"\(theirs.category)\" (\(theirs.taxCategory.code))")
             }
             throw reject(.totalsMismatch, "\(label): recorded net \(cents(mine.net)) GST \(cents(mine.gst)) discounts \(mine.discounts.map { "\($0.rule) \(cents($0.amount))" }); pricing gives net \(cents(theirs.net)) GST \(cents(theirs.gst)) discounts \(theirs.discounts.map { "\($0.rule) \(cents($0.amount))" })")
         }

@@ -1,4 +1,5 @@
 import SGPOSCodec
+import SGPOSRetail
 
 /// Enrols a loyalty member (Bronze, no points). The id is what the member card or app
 /// shows; no personal data goes on chain.
@@ -105,6 +106,18 @@ public struct PeriodTotals: Hashable, Sendable {
         }
     }
 
+    /// Supplies that bear no GST, by tax category (zero-rated, exempt, out-of-scope):
+    /// what customers paid for them.
+    public struct CategoryTotal: Hashable, Sendable {
+        public var category: TaxCategory
+        public var amount: Int64
+
+        public init(category: TaxCategory, amount: Int64) {
+            self.category = category
+            self.amount = amount
+        }
+    }
+
     /// Money in by tender kind (sales) minus money out (refunds).
     public struct TenderTotal: Hashable, Sendable {
         public var kind: Tender.Kind
@@ -126,8 +139,12 @@ public struct PeriodTotals: Hashable, Sendable {
     public var voidsCount: Int64 = 0
     public var voidsTotal: Int64 = 0
     public var trainingCount: Int64 = 0
-    /// Sorted by rate; sales add, refunds and voids subtract.
+    /// Standard-rated supplies, sorted by rate; sales add, refunds and voids subtract.
     public var gstByRate: [RateTotal] = []
+    /// Every other supply, sorted by category (never standard-rated); sales add, refunds
+    /// and voids subtract. Non-empty only in a period with such a supply, and only then
+    /// is the enclosing record or body written as version 2.
+    public var otherSupplies: [CategoryTotal] = []
     /// Sorted by kind.
     public var tenders: [TenderTotal] = []
     /// Perpetual: every sale total ever, never reduced (refunds are counted apart).
@@ -148,6 +165,35 @@ public struct PeriodTotals: Hashable, Sendable {
             gstByRate.sort { $0.basisPoints < $1.basisPoints }
         }
     }
+
+    /// Adds (or, negative, takes back) an amount of a supply that bears no GST, keeping
+    /// categories sorted.
+    public mutating func add(category: TaxCategory, amount: Int64) {
+        precondition(category != .standardRated, "standard-rated supplies are totalled by rate")
+        if let index = otherSupplies.firstIndex(where: { $0.category == category }) {
+            otherSupplies[index].amount += amount
+        } else {
+            otherSupplies.append(CategoryTotal(category: category, amount: amount))
+            otherSupplies.sort { $0.category < $1.category }
+        }
+    }
+
+    /// Adds a document's lines (amount paid and GST in it, by tax category) to the
+    /// totals, or takes them back (`sign` −1): standard-rated lines at `rate` when there
+    /// is one, each other category present on its own (FORMAT.md §13.5).
+    public mutating func add(lines: [(category: TaxCategory, amount: Int64, gst: Int64)], rate: UInt32, sign: Int64) {
+        let standard = lines.filter { $0.category == .standardRated }
+        if !standard.isEmpty {
+            add(rate: rate, amount: sign * standard.reduce(0) { $0 + $1.amount }, gst: sign * standard.reduce(0) { $0 + $1.gst })
+        }
+        for category in TaxCategory.allCases where category != .standardRated {
+            let of = lines.filter { $0.category == category }
+            if !of.isEmpty { add(category: category, amount: sign * of.reduce(0) { $0 + $1.amount }) }
+        }
+    }
+
+    /// 2 when the totals hold a supply that is not standard-rated, else 1.
+    var encodingVersion: UInt8 { otherSupplies.isEmpty ? 1 : 2 }
 
     /// Adds money in (positive) or out (negative) for a tender kind, keeping kinds sorted.
     mutating func add(tender kind: Tender.Kind, amount: Int64) {
@@ -244,21 +290,22 @@ extension ShiftClose {
 
 extension DayClose {
     func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(totals.encodingVersion)
         encoder.writeU64(zNumber)
         encoder.writeString(businessDate, limit: 10)
         totals.encode(to: &encoder)
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "day-close")
+        let version = try readVersion(&decoder, "day-close", upTo: 2)
         zNumber = try decoder.readU64("Z number")
         businessDate = try decoder.readString("business date", limit: 10)
-        totals = try PeriodTotals(from: &decoder)
+        totals = try PeriodTotals(from: &decoder, version: version)
     }
 }
 
 extension PeriodTotals {
+    /// The fields of version 1, then (version 2) the other supplies.
     func encode(to encoder: inout CanonicalEncoder) {
         for value in [salesCount, salesTotal, discountTotal, roundingTotal, refundsCount, refundsTotal, voidsCount,
                       voidsTotal, trainingCount] {
@@ -278,9 +325,36 @@ extension PeriodTotals {
         encoder.writeI64(grandTotalSales)
         encoder.writeI64(grandTotalRefunds)
         encoder.writeI64(grandTotalVoids)
+        guard encodingVersion == 2 else { return }
+        encoder.writeCount(otherSupplies.count, limit: PeriodTotals.otherSuppliesMax)
+        for supply in otherSupplies {
+            encoder.writeU8(supply.category.rawValue)
+            encoder.writeI64(supply.amount)
+        }
     }
 
-    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+    /// Zero-rated, exempt, out-of-scope.
+    static let otherSuppliesMax = 3
+
+    /// Reads the totals of a version-`version` record or body: version 2 has a non-empty
+    /// list of other supplies, categories 2...4 strictly ascending.
+    init(from decoder: inout CanonicalDecoder, version: UInt8) throws(CodecError) {
+        try self.init(from: &decoder)
+        guard version == 2 else { return }
+        let at = decoder.offset
+        let count = try decoder.readCount("other supplies", limit: PeriodTotals.otherSuppliesMax)
+        guard count > 0 else { throw .nonCanonical("version-2 totals need a supply that is not standard-rated", at: at) }
+        for _ in 0..<count {
+            let entryAt = decoder.offset
+            let category = try readTaxCategory(&decoder)
+            guard category != .standardRated, otherSupplies.last.map({ $0.category < category }) ?? true else {
+                throw .invalidValue("other supplies: category \(category.rawValue) is standard-rated or not above the one before", at: entryAt)
+            }
+            otherSupplies.append(CategoryTotal(category: category, amount: try decoder.readI64("supply amount")))
+        }
+    }
+
+    private init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         salesCount = try decoder.readI64("sales count")
         salesTotal = try decoder.readI64("sales total")
         discountTotal = try decoder.readI64("discount total")

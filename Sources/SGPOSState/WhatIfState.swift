@@ -2,6 +2,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSContracts
 import SGPOSCrypto
+import SGPOSRetail
 
 /// A state made up for a "what if" quote (`sgpos quote`): a price list, a member, rules,
 /// counters and settings given by hand instead of read from a chain. It holds the same
@@ -17,9 +18,11 @@ public struct WhatIfState: StateReader, Sendable {
     public func read(_ key: StateKey) -> [UInt8]? { entries[key] }
 
     /// Puts `sku` on `outlet`'s price list (active).
-    public mutating func setPrice(outlet: UInt32, sku: String, category: String, unitPrice: Int64, priceIncludesGST: Bool) {
+    public mutating func setPrice(outlet: UInt32, sku: String, category: String, unitPrice: Int64, priceIncludesGST: Bool,
+                                  taxCategory: TaxCategory = .standardRated) {
         entries[.price(outlet: outlet, sku: sku)] = PriceRecord(
-            category: category, unitPrice: unitPrice, priceIncludesGST: priceIncludesGST, active: true).canonicalBytes
+            category: category, unitPrice: unitPrice, priceIncludesGST: priceIncludesGST, taxCategory: taxCategory,
+            active: true).canonicalBytes
     }
 
     /// Enrols `id` with a tier, a lifetime spend and `points` spendable through

@@ -81,10 +81,12 @@ public struct ReceiptDocument: Hashable, Sendable {
         /// Amount excluding GST (full tax invoices show it per line).
         public var amountExcludingGST: Int64
         public var discounts: [(rule: String, amount: Int64)]
+        /// GST treatment; a receipt with any line not standard-rated prints every line's code.
+        public var taxCategory: TaxCategory = .standardRated
 
         public static func == (lhs: Line, rhs: Line) -> Bool {
             lhs.description == rhs.description && lhs.quantity == rhs.quantity && lhs.unitPrice == rhs.unitPrice
-                && lhs.amount == rhs.amount && lhs.amountExcludingGST == rhs.amountExcludingGST
+                && lhs.amount == rhs.amount && lhs.amountExcludingGST == rhs.amountExcludingGST && lhs.taxCategory == rhs.taxCategory
                 && lhs.discounts.map(\.rule) == rhs.discounts.map(\.rule) && lhs.discounts.map(\.amount) == rhs.discounts.map(\.amount)
         }
 
@@ -129,7 +131,8 @@ public struct ReceiptDocument: Hashable, Sendable {
         let envelope = transaction.envelope
         let lines = sale.lines.map { line in
             Line(description: line.sku, quantity: line.quantity, unitPrice: line.unitPrice, amount: line.paid,
-                 amountExcludingGST: line.paid - line.gst, discounts: line.discounts.map { ($0.rule, $0.amount) })
+                 amountExcludingGST: line.paid - line.gst, discounts: line.discounts.map { ($0.rule, $0.amount) },
+                 taxCategory: line.taxCategory)
         }
         let full = customer != nil || sale.total > 100_000
         return ReceiptDocument(
@@ -153,7 +156,8 @@ public struct ReceiptDocument: Hashable, Sendable {
         let lines = refund.lines.map { line in
             Line(description: originalLines[Int(line.lineIndex)].sku, quantity: line.quantity,
                  unitPrice: Rounding.towardZero.divide(line.amount, by: max(1, line.quantity)), amount: line.amount,
-                 amountExcludingGST: line.amount - line.gst, discounts: [])
+                 amountExcludingGST: line.amount - line.gst, discounts: [],
+                 taxCategory: originalLines[Int(line.lineIndex)].taxCategory)
         }
         return ReceiptDocument(
             kind: .creditNote, merchant: merchant, customer: nil, outletName: outletName, till: till,

@@ -37,9 +37,12 @@ public struct ReceiptTextRenderer: Sendable {
         }
         out.append(rule)
         let full = receipt.kind != .simplifiedTaxInvoice
+        // IRAS: an invoice with supplies that are not standard-rated marks each line's
+        // treatment and shows the total of each kind of supply separately.
+        let mixed = receipt.lines.contains { $0.taxCategory != .standardRated }
         for line in receipt.lines {
             out.append(contentsOf: wrap(line.description))
-            let detail = "  \(line.quantity) x \(money(line.unitPrice))"
+            let detail = "  \(line.quantity) x \(money(line.unitPrice))" + (mixed ? " \(line.taxCategory.code)" : "")
             out.append(pair(detail, money(line.amount + line.discounts.reduce(0) { $0 + $1.amount })))
             for discount in line.discounts { out.append(pair("  less \(discount.rule)", "-" + money(discount.amount))) }
             if full { out.append(pair("  excl. GST", money(line.amountExcludingGST))) }
@@ -55,6 +58,14 @@ public struct ReceiptTextRenderer: Sendable {
             out.append(pair("AMOUNT PAYABLE", money(receipt.total + receipt.rounding)))
         }
         let rate = "\(receipt.gstBasisPoints / 100)" + (receipt.gstBasisPoints % 100 == 0 ? "" : ".\(receipt.gstBasisPoints % 100)")
+        if mixed {
+            for category in TaxCategory.allCases {
+                let of = receipt.lines.filter { $0.taxCategory == category }
+                guard !of.isEmpty else { continue }
+                let label = category == .standardRated ? "SR supplies (GST \(rate)%)" : "\(category.code) \(category.label) supplies"
+                out.append(pair(label, money(of.reduce(0) { $0 + $1.amount })))
+            }
+        }
         if full {
             out.append(pair("Total excl. GST", money(receipt.total - receipt.gst)))
             out.append(pair("GST @ \(rate)%", money(receipt.gst)))

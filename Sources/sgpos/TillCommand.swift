@@ -230,15 +230,21 @@ struct TillCommand: AsyncParsableCommand {
 
     struct Prices: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set price-list entries from JSON: [{\"sku\", \"category\", \"unitPrice\": \"3.65\", \"priceIncludesGst\", \"active\"}].")
+            abstract: "Set price-list entries from JSON: [{\"sku\", \"category\", \"unitPrice\": \"3.65\", \"priceIncludesGst\", \"taxCategory\": \"SR|ZR|ES|OS\", \"active\"}].")
         @OptionGroup var connection: Connection
         @Option(help: "JSON file.") var file: String
 
         func run() async throws {
-            struct Entry: Decodable { let sku: String; let category: String?; let unitPrice: String; let priceIncludesGst: Bool?; let active: Bool? }
+            struct Entry: Decodable {
+                let sku: String; let category: String?; let unitPrice: String; let priceIncludesGst: Bool?; let taxCategory: String?
+                let active: Bool?
+            }
             let entries = try JSON.read([Entry].self, path: file, what: "price list").map {
-                PriceEntry(sku: $0.sku, category: $0.category ?? "", unitPrice: try parseMoney($0.unitPrice, "unitPrice of \($0.sku)"),
-                           priceIncludesGST: $0.priceIncludesGst ?? true, active: $0.active ?? true)
+                guard let tax = TaxCategory(code: $0.taxCategory ?? "SR") else {
+                    throw CLIError("price list: taxCategory of \($0.sku) is \($0.taxCategory ?? ""); it must be SR, ZR, ES or OS")
+                }
+                return PriceEntry(sku: $0.sku, category: $0.category ?? "", unitPrice: try parseMoney($0.unitPrice, "unitPrice of \($0.sku)"),
+                                  priceIncludesGST: $0.priceIncludesGst ?? true, taxCategory: tax, active: $0.active ?? true)
             }
             let prices: SetPrices
             do { prices = try PriceListBuilder.build(entries) } catch { throw CLIError("price list: \(error.message)") }
@@ -251,12 +257,30 @@ struct TillCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "stock-receive", abstract: "Record goods received.")
         @OptionGroup var connection: Connection
         @Option(help: "Delivery order or invoice number.") var reference: String
-        @Option(name: .customLong("item"), help: "SKU:QTY (repeat).") var items: [String]
+        @Option(name: .customLong("item"), help: "SKU:QTY, or SKU:QTY:UNIT-COST (dollars excl. GST) with --supplier (repeat).") var items: [String]
+        @Option(help: "The supplier on the tax invoice; with it every --item gives a unit cost and --input-gst the invoice's GST (GST F5 boxes 5 and 7).")
+        var supplier: String?
+        @Option(name: .customLong("input-gst"), help: "GST on the supplier's invoice, e.g. 12.60 (with --supplier).") var inputGST: String?
 
         func run() async throws {
-            let lines = try items.map(parseItem)
+            var lines: [StockLine] = []
+            var costs: [Int64] = []
+            for item in items {
+                let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+                if supplier != nil {
+                    guard parts.count == 3 else { throw CLIError("--item \(item): with --supplier each item is SKU:QTY:UNIT-COST") }
+                    lines.append(try parseItem(parts[0...1].joined(separator: ":")))
+                    costs.append(try parseMoney(String(parts[2]), "unit cost of \(parts[0])"))
+                } else {
+                    lines.append(try parseItem(item))
+                }
+            }
+            guard (supplier == nil) == (inputGST == nil) else { throw CLIError("--supplier and --input-gst go together") }
+            let invoice = try supplier.map { name in
+                SupplierInvoice(supplier: name, unitCosts: costs, inputGST: try parseMoney(inputGST ?? "", "--input-gst"))
+            }
             let (_, height, _) = try await connection.submit { session, _, _ in
-                .stockReceive(try StockBuilder(outlet: session.outlet).buildReceive(reference: reference, lines: lines))
+                .stockReceive(try StockBuilder(outlet: session.outlet).buildReceive(reference: reference, lines: lines, invoice: invoice))
             }
             print("received \(lines.count) line(s) in block \(height)")
         }

@@ -30,6 +30,7 @@ import Testing
         }
         #expect(closes.count >= 4, "every outlet of the demo closes its day")
         var sumGST = 0 as Int64, sumAmount = 0 as Int64
+        var sumOther: [TaxCategory: Int64] = [:]
         for (outlet, close) in closes {
             let range = try ReportRange(from: close.businessDate, to: close.businessDate, outlet: outlet)
             let sales = try reports.sales(range)
@@ -45,17 +46,26 @@ import Testing
             let gst = try reports.gst(range)
             #expect(gst.rates.map { [Int64($0.basisPoints), $0.amount, $0.gst] } == z.gstByRate.map { [Int64($0.basisPoints), $0.amount, $0.gst] },
                     "\(label): GST by rate")
+            #expect(gst.otherSupplies == z.otherSupplies, "\(label): supplies without GST")
             sumGST += z.gstByRate.reduce(0) { $0 + $1.gst }
             sumAmount += z.gstByRate.reduce(0) { $0 + $1.amount }
+            for supply in z.otherSupplies { sumOther[supply.category, default: 0] += supply.amount }
         }
         for totals in open.values {
             sumGST += totals.gstByRate.reduce(0) { $0 + $1.gst }
             sumAmount += totals.gstByRate.reduce(0) { $0 + $1.amount }
+            for supply in totals.otherSupplies { sumOther[supply.category, default: 0] += supply.amount }
         }
         // The whole range: every Z-report and every open period, nothing twice.
         let everything = try reports.gst(try ReportRange(from: "2000-01-01", to: "2999-12-31"))
         #expect(everything.box6 == sumGST && everything.box1 == sumAmount - sumGST, "GST return = sum of the Z-reports and open periods")
-        #expect(everything.box4 == everything.box1 && everything.box1 > 0)
+        // The demo sells exempt gold, zero-rated delivery abroad and out-of-scope donations.
+        #expect(everything.box2 == sumOther[.zeroRated, default: 0] && everything.box3 == sumOther[.exempt, default: 0])
+        #expect(everything.box2 > 0 && everything.box3 > 0 && sumOther[.outOfScope, default: 0] > 0, "\(sumOther)")
+        #expect(everything.box4 == everything.box1 + everything.box2 + everything.box3 && everything.box1 > 0)
+        // Purchases: each outlet's costed opening delivery (60 % of list, GST 9 % on top).
+        let delivery = try DemoOpeningDelivery.expected()
+        #expect(everything.purchaseReceipts == 4 && everything.box5 == 4 * delivery.value && everything.box7 == 4 * delivery.inputGST)
         // Refund and void figures of the demo are not zero, so the test sees them.
         let all = try reports.sales(try ReportRange(from: "2000-01-01", to: "2999-12-31"))
         #expect(all.totals.refundsCount > 0 && all.totals.voidsCount > 0 && all.trainingCount > 0)
@@ -71,6 +81,13 @@ import Testing
         #expect(stock.inTransit.count == 4 && stock.inTransit.allSatisfy { $0.lines == [StockLine(sku: "UMBRELLA", quantity: 2)] },
                 "\(stock.inTransit)")
         #expect(stock.value == stock.items.reduce(0) { $0 + max($1.onHand, 0) * $1.unitPrice })
+        // Costed at 60 % of the list price where the costed delivery listed the SKU;
+        // the gold, delivery and donation SKUs came without an invoice: no cost.
+        for item in stock.items {
+            let standard = !["GOLD-WAFER-1G", "DELIVERY-INTL", "DONATION-2"].contains(item.sku)
+            #expect(item.unitCost == (standard ? item.unitPrice * 60 / 100 : nil), "\(item.sku) cost \(String(describing: item.unitCost))")
+        }
+        #expect(stock.costValue == stock.items.reduce(0) { $0 + ($1.costValue ?? 0) } && stock.costValue > 0)
         // Each SKU's stock card, replayed from the bodies (receipts, sales, refunds, voids,
         // adjustments, counts, transfers), ends where the state's stock does.
         let everyDay = try ReportRange(from: "2000-01-01", to: "2999-12-31")
@@ -127,5 +144,18 @@ import Testing
         #expect(try reports.sales(try ReportRange(from: "2001-01-01", to: "2001-12-31")).totals.salesCount == 0)
         #expect(throws: ReportError.self) { try ReportRange(from: "2026-12-31", to: "2026-01-01") }
         #expect(throws: ReportError.self) { try reports.sales(try ReportRange(from: "2026-01-01", to: "2026-12-31", outlet: 99)) }
+    }
+}
+
+/// The demo's costed opening delivery, recomputed here from its stated rule (unit cost
+/// 60 % of the list price, quantity 20 for items above S$100 else 500, GST 9 % on the
+/// value, half up) over the standard-rated catalogue the demo prices.
+enum DemoOpeningDelivery {
+    static let standardRated: [Int64] = [365, 289, 395, 1_390, 545, 725, 1_295, 105, 899, 1_650, 99, 1_990, 8_900, 15_900,
+                                         129_900, 24_900, 3_990]
+
+    static func expected() throws -> (value: Int64, inputGST: Int64) {
+        let value = standardRated.reduce(Int64(0)) { $0 + ($1 > 10_000 ? 20 : 500) * ($1 * 60 / 100) }
+        return (value, (value * 900 * 2 + 10_000) / 20_000)
     }
 }

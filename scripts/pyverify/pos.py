@@ -22,6 +22,11 @@ POINTS_CLAIM, POINTS_SETTLE = 0x0133, 0x0134
 POINT_RATES = 0x0113
 SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144, 0x0145
 ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL, ROLE_NODE = 1, 2, 3, 4
+# §13.2 tax categories: IRAS's GST treatment of a supply; only 1 (standard-rated) bears GST.
+STANDARD_RATED = 1
+TAX_CATEGORIES = {1: "SR", 2: "ZR", 3: "ES", 4: "OS"}
+# §13.1: the bodies that also have a version 2 (tax categories; stock-receive: the invoice).
+VERSION_2_BODIES = (SALE, SET_PRICES, DAY_CLOSE, RECEIVE)
 
 
 # --- arithmetic ----------------------------------------------------------------------
@@ -108,9 +113,18 @@ def printable(text, lo, hi):
 def i64(r): return struct.unpack(">q", r.take(8))[0]
 
 
-def read_version(r, what):
-    if r.u8() != 1:
-        raise ValueError(f"{what} version")
+def read_version(r, what, versions=(1,)):
+    version = r.u8()
+    if version not in versions:
+        raise ValueError(f"{what} version {version}")
+    return version
+
+
+def read_tax_category(r):
+    category = r.u8()
+    if category not in TAX_CATEGORIES:
+        raise ValueError(f"tax category {category}")
+    return category
 
 
 def read_tender(r):
@@ -163,7 +177,9 @@ def enc_stock_lines(lines):
     return u32b(len(lines)) + b"".join(enc_str(s) + i64b(q) for s, q in lines)
 
 
-def read_period(r):
+def read_period(r, version=1):
+    """Period totals; version 2 (in a version-2 day-close body or books record) adds the
+    other supplies: a non-empty list(3) of (category 2-4, amount), each category once."""
     p = {k: i64(r) for k in ("sales_count", "sales_total", "discount_total", "rounding_total", "refunds_count",
                              "refunds_total", "voids_count", "voids_total", "training_count")}
     p["rates"] = [[r.u32(), i64(r), i64(r)] for _ in range(r.count(64))]
@@ -174,13 +190,22 @@ def read_period(r):
             raise ValueError("tender kind")
         p["tenders"].append([kind, i64(r)])
     p["grand_sales"], p["grand_refunds"], p["grand_voids"] = i64(r), i64(r), i64(r)
+    p["other"] = []
+    if version == 2:
+        for _ in range(r.count(3)):
+            category, amount = read_tax_category(r), i64(r)
+            if category == STANDARD_RATED or (p["other"] and category <= p["other"][-1][0]):
+                raise ValueError(f"other supplies entry of category {category}: 2-4, strictly ascending")
+            p["other"].append([category, amount])
+        if not p["other"]:
+            raise ValueError("version-2 period totals without other supplies")
     return p
 
 
 def new_period(carry=None):
     p = {k: 0 for k in ("sales_count", "sales_total", "discount_total", "rounding_total", "refunds_count",
                         "refunds_total", "voids_count", "voids_total", "training_count")}
-    p["rates"], p["tenders"] = [], []
+    p["rates"], p["tenders"], p["other"] = [], [], []
     p["grand_sales"] = carry["grand_sales"] if carry else 0
     p["grand_refunds"] = carry["grand_refunds"] if carry else 0
     p["grand_voids"] = carry["grand_voids"] if carry else 0
@@ -188,12 +213,20 @@ def new_period(carry=None):
 
 
 def enc_period(p):
+    """Period totals, of version 2 (the other supplies appended) exactly when they hold other supplies."""
     out = b"".join(i64b(p[k]) for k in ("sales_count", "sales_total", "discount_total", "rounding_total",
                                           "refunds_count", "refunds_total", "voids_count", "voids_total",
                                           "training_count"))
     out += u32b(len(p["rates"])) + b"".join(u32b(a) + i64b(b) + i64b(c) for a, b, c in p["rates"])
     out += u32b(len(p["tenders"])) + b"".join(bytes([k]) + i64b(a) for k, a in p["tenders"])
-    return out + i64b(p["grand_sales"]) + i64b(p["grand_refunds"]) + i64b(p["grand_voids"])
+    out += i64b(p["grand_sales"]) + i64b(p["grand_refunds"]) + i64b(p["grand_voids"])
+    if p["other"]:
+        out += u32b(len(p["other"])) + b"".join(bytes([c]) + i64b(a) for c, a in p["other"])
+    return out
+
+
+def period_version(p):
+    return 2 if p["other"] else 1
 
 
 def period_add_rate(p, rate, amount, gst):
@@ -204,6 +237,28 @@ def period_add_rate(p, rate, amount, gst):
             return
     p["rates"].append([rate, amount, gst])
     p["rates"].sort(key=lambda e: e[0])
+
+
+def period_add_other(p, category, amount):
+    for entry in p["other"]:
+        if entry[0] == category:
+            entry[1] += amount
+            return
+    p["other"].append([category, amount])
+    p["other"].sort(key=lambda e: e[0])
+
+
+def period_supplies(p, rate, lines, sign=1):
+    """§13.5 *supplies added* (sign 1) or taken back (sign -1) for lines of (tax category,
+    amount, GST): the standard-rated lines' sums at the rate if there is one such line, then
+    each other category that a line has, its amounts."""
+    standard = [(amount, gst) for category, amount, gst in lines if category == STANDARD_RATED]
+    if standard:
+        period_add_rate(p, rate, sign * sum(a for a, _ in standard), sign * sum(g for _, g in standard))
+    for category in (2, 3, 4):
+        amounts = [amount for c, amount, _ in lines if c == category]
+        if amounts:
+            period_add_other(p, category, sign * sum(amounts))
 
 
 def period_add_tender(p, kind, amount):
@@ -217,11 +272,12 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    read_version(r, "POS body")
+    version = read_version(r, "POS body", (1, 2) if kind in VERSION_2_BODIES else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
         for _ in range(r.count(500)):
             line = {"sku": r.string(64), "category": r.string(64), "qty": i64(r), "unit": i64(r), "incl": r.boolean()}
+            line["tax"] = read_tax_category(r) if version == 2 else STANDARD_RATED
             line["discounts"] = [(r.string(64), i64(r)) for _ in range(r.count(8))]
             line["net"], line["gst"] = i64(r), i64(r)
             s["lines"].append(line)
@@ -229,6 +285,8 @@ def decode(kind, body):
         for k in ("subtotal", "discount", "gst", "total", "rounding", "redeemed", "earned"):
             s[k] = i64(r)
         s["tenders"] = read_tenders(r)
+        if version == 2 and all(line["tax"] == STANDARD_RATED for line in s["lines"]):
+            raise ValueError("version-2 sale without a line of another tax category than 1")
         out = s
     elif kind == REFUND:
         out = {"original": r.take(32), "number": r.u64(), "reason": r.string(128), "restock": r.boolean(),
@@ -238,11 +296,23 @@ def decode(kind, body):
     elif kind == VOID:
         out = {"original": r.take(32), "reason": r.string(128)}
     elif kind == SET_PRICES:
-        out = [(r.string(64), r.string(64), i64(r), r.boolean(), r.boolean()) for _ in range(r.count(1000))]
+        # (SKU, category, unit price, includes GST, tax category, active)
+        out = [(r.string(64), r.string(64), i64(r), r.boolean(),
+                read_tax_category(r) if version == 2 else STANDARD_RATED, r.boolean()) for _ in range(r.count(1000))]
+        if version == 2 and all(entry[4] == STANDARD_RATED for entry in out):
+            raise ValueError("version-2 price list without an entry of another tax category than 1")
     elif kind == CONFIGURE:
         out = {"point_value": i64(r), "ppd": i64(r), "months": i64(r), "tender": r.boolean(), "rounding": r.boolean()}
     elif kind == RECEIVE:
-        out = (r.string(64), read_stock_lines(r))
+        # (reference, stock lines, invoice): version 2's costed lines, supplier and input GST,
+        # None in version 1; the stock lines are the costed lines' SKUs and quantities.
+        reference = r.string(64)
+        if version == 1:
+            out = (reference, read_stock_lines(r), None)
+        else:
+            costed = [(r.string(64), i64(r), i64(r)) for _ in range(r.count(1000))]
+            invoice = {"lines": costed, "supplier": r.string(128), "input_gst": i64(r)}
+            out = (reference, [(sku, qty) for sku, qty, _ in costed], invoice)
     elif kind == ADJUST:
         out = (r.string(64), i64(r), r.u8(), r.string(128))
         if out[2] not in range(1, 7):
@@ -262,7 +332,7 @@ def decode(kind, body):
     elif kind == SHIFT_CLOSE:
         out = (i64(r), i64(r), i64(r))
     elif kind == DAY_CLOSE:
-        out = (r.u64(), r.string(10), read_period(r))
+        out = (r.u64(), r.string(10), read_period(r, version))
     elif kind == DRAWER_OPEN:
         out = r.string(128)
     elif kind == POINT_RATES:
@@ -313,12 +383,17 @@ K_SETTINGS = b"\x18"
 
 
 def record(state, key, parse):
+    return versioned_record(state, key, lambda r, _: parse(r), (1,))
+
+
+def versioned_record(state, key, parse, versions=(1, 2)):
+    """A record of one of `versions` (§13.3: prices, books and sales also have a version 2);
+    parse(reader, version)."""
     raw = state.get(key)
     if raw is None:
         return None
     r = Reader(raw)
-    read_version(r, "record")
-    value = parse(r)
+    value = parse(r, read_version(r, "record", versions))
     r.finish()
     return value
 
@@ -334,7 +409,20 @@ def enc_settings(s):
 
 
 def get_price(state, o, sku):
-    return record(state, k_price(o, sku), lambda r: (r.string(64), i64(r), r.boolean(), r.boolean()))
+    """(category, unit price, includes GST, active, tax category)."""
+    def parse(r, version):
+        category, unit, incl = r.string(64), i64(r), r.boolean()
+        tax = read_tax_category(r) if version == 2 else STANDARD_RATED
+        if version == 2 and tax == STANDARD_RATED:
+            raise ValueError("version-2 price record of tax category 1")
+        return category, unit, incl, r.boolean(), tax
+    return versioned_record(state, k_price(o, sku), parse)
+
+
+def enc_price(category, unit, incl, tax, active):
+    if tax == STANDARD_RATED:
+        return b"\x01" + enc_str(category) + i64b(unit) + bytes([incl, active])
+    return b"\x02" + enc_str(category) + i64b(unit) + bytes([incl, tax, active])
 
 
 def stock(state, o, sku):
@@ -402,29 +490,41 @@ def expected_cash(s):
 
 
 def get_books(state, o):
-    b = record(state, k_books(o), lambda r: {"last_z": r.u64(), "open_shifts": r.u32(), "period": read_period(r)})
+    b = versioned_record(state, k_books(o), lambda r, version: {"last_z": r.u64(), "open_shifts": r.u32(),
+                                                                 "period": read_period(r, version)})
     return b or {"last_z": 0, "open_shifts": 0, "period": new_period()}
 
 
 def enc_books(b):
-    return b"\x01" + u64b(b["last_z"]) + u32b(b["open_shifts"]) + enc_period(b["period"])
+    return bytes([period_version(b["period"])]) + u64b(b["last_z"]) + u32b(b["open_shifts"]) + enc_period(b["period"])
 
 
 def get_sale(state, txid):
-    def parse(r):
+    """The sale record; each line is [SKU, quantity, amount, GST, refunded quantity,
+    refunded amount, refunded GST, tax category]."""
+    def parse(r, version):
         s = {"till": r.string(64), "shift": r.u64(), "member": r.string(32), "rate": r.u32(), "voided": r.boolean()}
         for k in ("total", "discount", "rounding", "earned", "redeemed", "reversed", "eligible"):
             s[k] = i64(r)
-        s["lines"] = [[r.string(64)] + [i64(r) for _ in range(6)] for _ in range(r.count(500))]
+        s["lines"] = []
+        for _ in range(r.count(500)):
+            sku = r.string(64)
+            tax = read_tax_category(r) if version == 2 else STANDARD_RATED
+            s["lines"].append([sku] + [i64(r) for _ in range(6)] + [tax])
+        if version == 2 and all(l[7] == STANDARD_RATED for l in s["lines"]):
+            raise ValueError("version-2 sale record without a line of another tax category than 1")
         s["tenders"] = read_tenders(r)
         return s
-    return record(state, k_sale(txid), parse)
+    return versioned_record(state, k_sale(txid), parse)
 
 
 def enc_sale(s):
-    out = b"\x01" + enc_str(s["till"]) + u64b(s["shift"]) + enc_str(s["member"]) + u32b(s["rate"]) + bytes([s["voided"]])
+    version = 2 if any(l[7] != STANDARD_RATED for l in s["lines"]) else 1
+    out = (bytes([version]) + enc_str(s["till"]) + u64b(s["shift"]) + enc_str(s["member"]) + u32b(s["rate"])
+           + bytes([s["voided"]]))
     out += b"".join(i64b(s[k]) for k in ("total", "discount", "rounding", "earned", "redeemed", "reversed", "eligible"))
-    out += u32b(len(s["lines"])) + b"".join(enc_str(l[0]) + b"".join(i64b(v) for v in l[1:]) for l in s["lines"])
+    out += u32b(len(s["lines"])) + b"".join(enc_str(l[0]) + (bytes([l[7]]) if version == 2 else b"")
+                                            + b"".join(i64b(v) for v in l[1:7]) for l in s["lines"])
     return out + enc_tenders(s["tenders"])
 
 
@@ -462,7 +562,8 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
             raise Reject(300, f"SKU {sku} not on the price list")
         if not 1 <= qty <= 100_000:
             raise Reject(17, "quantity")
-        priced.append({"sku": sku, "category": p[0], "qty": qty, "unit": p[1], "incl": p[2], "discounts": []})
+        priced.append({"sku": sku, "category": p[0], "qty": qty, "unit": p[1], "incl": p[2], "tax": p[4],
+                       "discounts": []})
     tier = None
     if member_id:
         a = get_member(state, member_id)
@@ -497,12 +598,15 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
                 if part > 0:
                     priced[i]["discounts"].append(("loyalty-points", part))
                     net[i] -= part
+    # step 6: only standard-rated lines bear GST; the others have 0 and take no part
     taxes = [0] * len(priced)
+    standard = [i for i in range(len(priced)) if priced[i]["tax"] == STANDARD_RATED]
     if ctx.g["gst_method"] == 1:
-        taxes = [tax(net[i], rate, priced[i]["incl"]) for i in range(len(priced))]
+        for i in standard:
+            taxes[i] = tax(net[i], rate, priced[i]["incl"])
     else:
         for inclusive in (True, False):
-            idx = [i for i in range(len(priced)) if priced[i]["incl"] == inclusive]
+            idx = [i for i in standard if priced[i]["incl"] == inclusive]
             if idx:
                 taxable = money(sum(net[i] for i in idx), "taxable")
                 parts = allocate(tax(taxable, rate, inclusive), [net[i] for i in idx])
@@ -536,9 +640,12 @@ def compare_sale(recorded, computed):
         raise Reject(302, "line count differs from the pricing")
     for number, (mine, theirs) in enumerate(zip(recorded["lines"], computed["lines"]), 1):
         label = f"line {number} ({mine['sku']})"
-        if (mine["unit"], mine["category"], mine["incl"]) != (theirs["unit"], theirs["category"], theirs["incl"]):
-            raise Reject(301, f"{label}: recorded price {mine['unit']} in {mine['category']!r}, "
-                              f"the price list says {theirs['unit']} in {theirs['category']!r}")
+        if ((mine["unit"], mine["category"], mine["incl"], mine["tax"])
+                != (theirs["unit"], theirs["category"], theirs["incl"], theirs["tax"])):
+            raise Reject(301, f"{label}: recorded price {mine['unit']} in {mine['category']!r} "
+                              f"(includes GST {mine['incl']}, tax category {mine['tax']}), the price list says "
+                              f"{theirs['unit']} in {theirs['category']!r} (includes GST {theirs['incl']}, "
+                              f"tax category {theirs['tax']})")
         if (mine["net"], mine["gst"], mine["discounts"]) != (theirs["net"], theirs["gst"], theirs["discounts"]):
             raise Reject(302, f"{label}: recorded net {mine['net']} GST {mine['gst']} discounts {mine['discounts']}; "
                               f"pricing gives {theirs['net']} {theirs['gst']} {theirs['discounts']}")
@@ -735,10 +842,11 @@ def sale(ctx, s):
     period["discount_total"] += s["discount"]
     period["rounding_total"] += s["rounding"]
     period["grand_sales"] += s["total"]
-    period_add_rate(period, s["rate"], s["total"], s["gst"])
+    lines = [[l["sku"], l["qty"], l["net"] if l["incl"] else l["net"] + l["gst"], l["gst"], 0, 0, 0, l["tax"]]
+             for l in s["lines"]]
+    period_supplies(period, s["rate"], [(l[7], l[2], l[3]) for l in lines])
     ctx.state.put(k_books(ctx.outlet), enc_books(books))
     ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
-    lines = [[l["sku"], l["qty"], l["net"] if l["incl"] else l["net"] + l["gst"], l["gst"], 0, 0, 0] for l in s["lines"]]
     ctx.state.put(k_sale(ctx.txid), enc_sale({
         "till": ctx.signer["principal"], "shift": shift["number"], "member": s["member"], "rate": s["rate"],
         "voided": False, "total": s["total"], "discount": s["discount"], "rounding": s["rounding"],
@@ -759,11 +867,12 @@ def refund(ctx, f):
     if not f["lines"]:
         raise Reject(17, "no lines")
     amount = gst = 0
+    supplies = []
     for index, qty, line_amount, line_gst in f["lines"]:
         if index >= len(original["lines"]):
             raise Reject(312, "no such line")
         sold = original["lines"][index]
-        sku, sold_qty, paid, sold_gst, r_qty, r_amount, r_gst = sold
+        sku, sold_qty, paid, sold_gst, r_qty, r_amount, r_gst, _ = sold
         left = sold_qty - r_qty
         if not 0 < qty <= left:
             raise Reject(312, "refund exceeds sale")
@@ -778,6 +887,7 @@ def refund(ctx, f):
         sold[6] += want_gst
         amount += want_amount
         gst += want_gst
+        supplies.append((sold[7], want_amount, want_gst))
         if f["restock"]:
             change_stock(ctx, sku, qty)
     if (f["rate"], f["amount"], f["gst"]) != (original["rate"], amount, gst):
@@ -818,7 +928,7 @@ def refund(ctx, f):
     period["refunds_count"] += 1
     period["refunds_total"] += amount
     period["grand_refunds"] += amount
-    period_add_rate(period, original["rate"], -amount, -gst)
+    period_supplies(period, original["rate"], supplies, -1)
     ctx.state.put(k_books(ctx.outlet), enc_books(books))
     ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
     ctx.state.put(k_sale(f["original"]), enc_sale(original))
@@ -857,7 +967,7 @@ def void(ctx, v):
     period["voids_count"] += 1
     period["voids_total"] += original["total"]
     period["grand_voids"] += original["total"]
-    period_add_rate(period, original["rate"], -original["total"], -sum(l[3] for l in original["lines"]))
+    period_supplies(period, original["rate"], [(l[7], l[2], l[3]) for l in original["lines"]], -1)
     original["voided"] = True
     ctx.state.put(k_books(ctx.outlet), enc_books(books))
     ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
@@ -905,7 +1015,7 @@ def apply(ctx, kind, body):
         if not b:
             raise Reject(17, "no entries")
         seen = set()
-        for sku, category, unit, incl, active in b:
+        for sku, category, unit, incl, tax_category, active in b:
             text(sku, 1, 64)
             text(category, 0, 64)
             if sku in seen:
@@ -913,7 +1023,7 @@ def apply(ctx, kind, body):
             seen.add(sku)
             if not 0 <= unit <= 100_000_000:
                 raise Reject(17, "unit price")
-            st.put(k_price(o, sku), b"\x01" + enc_str(category) + i64b(unit) + bytes([incl, active]))
+            st.put(k_price(o, sku), enc_price(category, unit, incl, tax_category, active))
     elif kind == CONFIGURE:
         require(ctx, (ROLE_ADMIN,), "settings")
         positive(b["point_value"], 10_000)
@@ -923,9 +1033,18 @@ def apply(ctx, kind, body):
         st.put(K_SETTINGS, enc_settings(b))
     elif kind == RECEIVE:
         require(ctx, (ROLE_OPERATOR, ROLE_TILL), "stock receipt")
-        text(b[0], 1, 64)
-        check_stock_lines(ctx, b[1])
-        for sku, qty in b[1]:
+        reference, lines, invoice = b
+        text(reference, 1, 64)
+        check_stock_lines(ctx, lines)
+        if invoice is not None:  # version 2: the supplier's invoice, read by reports only
+            text(invoice["supplier"], 1, 128)
+            if any(not 0 <= cost <= 100_000_000 for _, _, cost in invoice["lines"]):
+                raise Reject(17, "unit cost")
+            if not 0 <= sum(qty * cost for _, qty, cost in invoice["lines"]) <= MONEY_LIMIT:
+                raise Reject(17, "invoice value")
+            if not 0 <= invoice["input_gst"] <= MONEY_LIMIT:
+                raise Reject(17, "input GST")
+        for sku, qty in lines:
             change_stock(ctx, sku, qty)
     elif kind == ADJUST:
         require(ctx, (ROLE_OPERATOR,), "stock adjustment")

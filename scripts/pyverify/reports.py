@@ -37,15 +37,30 @@ day-close (the open day) get the Singapore date (UTC+8) of their block's timesta
 over [from, to] counts the transactions whose business date lies in it. Money is integer
 cents throughout.
 
+Tax categories (FORMAT.md §13.2; a version-1 sale line is standard-rated, SR): the rates
+(byRate, box 1, box 6) total only the SR lines, and only when a sale, refund or void has
+at least one; the other supplies total what customers paid for ZR, ES and OS lines
+(sales − refunds − voids), one entry per category the range's transactions touched, as the
+period totals of the books do (§13.5 "supplies added"); a refund line takes the category of
+the sale line it refunds. GST boxes: 1 = Σ rates (amount − GST), 2 = ZR, 3 = ES,
+4 = 1 + 2 + 3 (OS is in no box), 6 = Σ rates GST; 5 = Σ over the version-2 stock-receives
+dated in the range (business dates as for sales) of Σ quantity × unit cost and 7 = Σ their
+input GST, both null without one; `purchases` counts them (zeros without one). The sales
+report's byTaxCategory groups the lines like byCategory by SR, ZR, ES, OS.
+
 Stock and loyalty (point-in-time, from the replayed state of each outlet chain: every chain
 is replayed and checked by verify.py's verify_chain, so a store whose stored state differs
 from its chains is refused rather than reported):
   stock: per outlet o in O (every genesis outlet, or --outlet), every stock record
     0x11 ‖ u32(o) ‖ SKU of o's chain state: on hand, category and unit price from o's price
-    record (empty and 0 without one), value = max(on hand, 0) × unit price; sorted by
-    (outlet, SKU). Negative: on hand < 0. In transit: on every genesis chain, each outgoing
-    transfer half 0x16 ‖ id ‖ 0x01 whose outlet or counterpart is in O and whose
-    counterpart's chain state has no incoming half id ‖ 0x02; sorted by transfer id.
+    record (empty and 0 without one), value = max(on hand, 0) × unit price; unit cost = the
+    SKU's unit cost on the last (chain order) version-2 stock-receive of o's chain that lists
+    it (null without one), cost value = max(on hand, 0) × unit cost (null likewise), the
+    totals' cost value the sum of the items' non-null ones (the unit costs are read from
+    the bodies of o's chain up to the height replayed: the state does not hold them);
+    sorted by (outlet, SKU). Negative: on hand < 0. In transit: on every genesis chain,
+    each outgoing transfer half 0x16 ‖ id ‖ 0x01 whose outlet or counterpart is in O and
+    whose counterpart's chain state has no incoming half id ‖ 0x02; sorted by transfer id.
   loyalty on D within W: per outlet, over its chain state's member accounts (0x12): a lot
     is usable when expires-on ≥ day(D); outstanding = Σ usable lots; expiring = Σ usable
     lots with expires-on < day(D) + W; lifetime earned/redeemed/expired totals as stored in
@@ -89,6 +104,7 @@ import pos  # noqa: E402
 from common import u32b, u64b  # noqa: E402
 
 TENDER_NAMES = {1: "cash", 2: "nets", 3: "card", 4: "paynow", 5: "voucher", 6: "points"}
+TAX_NAMES = pos.TAX_CATEGORIES  # 1 SR, 2 ZR, 3 ES, 4 OS
 HOUR_MS = 3_600_000
 REPORTED = (pos.SALE, pos.REFUND, pos.VOID, pos.DAY_CLOSE)
 
@@ -137,9 +153,10 @@ def assign_business_dates(txs):
 
 # --- reading the chains ---------------------------------------------------------------------
 
-def load(data_dir, outlet=None, kinds=REPORTED):
+def load(data_dir, outlet=None, kinds=REPORTED, limits=None):
     """(genesis, outlet ids, {outlet: [POS records in chain order]}, {outlet: (height, head id)});
-    the records are the application transactions whose body type is in `kinds`."""
+    the records are the application transactions whose body type is in `kinds`; with
+    `limits` ({outlet: height}) each chain is read up to that height only."""
     import lmdb  # only here: the unit tests run without the package
     import verify
     env = lmdb.open(os.path.join(data_dir, "ledger"), readonly=True, lock=False, max_dbs=16, subdir=True)
@@ -157,19 +174,20 @@ def load(data_dir, outlet=None, kinds=REPORTED):
             outlets = [outlet] if outlet is not None else genesis_outlets
             chains, heads = {}, {}
             for oid in outlets:
-                chains[oid], heads[oid] = read_chain(g, oid, lambda key: txn.get(key, db=blocks_db), verify, kinds)
+                chains[oid], heads[oid] = read_chain(g, oid, lambda key: txn.get(key, db=blocks_db), verify, kinds,
+                                                     None if limits is None else limits.get(oid, 0))
     finally:
         env.close()
     return g, outlets, chains, heads
 
 
-def read_chain(g, oid, get_block, verify, kinds=REPORTED):
+def read_chain(g, oid, get_block, verify, kinds=REPORTED, limit=None):
     """One outlet chain's sales, refunds, voids and day-closes (and any other body type in
-    `kinds`) with their signer's principal."""
+    `kinds`) with their signer's principal; with `limit`, its blocks up to that height."""
     principals = {key: name for name, key in g["admins"]}
     principals.update({node: "node" for o, _, node in g["outlets"] if o == oid})
     records, height, head = [], 0, None
-    while True:
+    while limit is None or height < limit:
         raw = get_block(u32b(oid) + u64b(height + 1))
         if raw is None:
             break
@@ -199,10 +217,11 @@ class Sales:
         self.totals = {k: 0 for k in ("salesCount", "salesTotal", "discountTotal", "roundingTotal", "refundsCount",
                                       "refundsTotal", "voidsCount", "voidsTotal", "trainingCount")}
         self.groups = {name: {} for name in ("byDay", "byHour", "byOutlet", "byTill")}
-        self.items = {"bySku": {}, "byCategory": {}}
+        self.items = {"bySku": {}, "byCategory": {}, "byTaxCategory": {}}
         self.tenders = {}   # kind number -> cents
         self.rules = {}     # discount rule -> cents
-        self.rates = {}     # basis points -> [amount, gst]
+        self.rates = {}     # basis points -> [amount, gst] of the standard-rated lines
+        self.other = {}     # tax category 2-4 -> cents (the other supplies)
 
     def group(self, tx, field, amount, count=0):
         keys = {"byDay": tx["date"], "byHour": sg_hour(tx["block_time"]), "byOutlet": str(tx["outlet"]),
@@ -213,8 +232,8 @@ class Sales:
             entry[field] += amount
             entry["salesCount"] += count
 
-    def item(self, sku, category, quantity, amount, gst):
-        for name, key in (("bySku", sku), ("byCategory", category)):
+    def item(self, sku, category, tax, quantity, amount, gst):
+        for name, key in (("bySku", sku), ("byCategory", category), ("byTaxCategory", TAX_NAMES[tax])):
             entry = self.items[name].setdefault(key, {"quantity": 0, "amount": 0, "gst": 0})
             entry["quantity"] += quantity
             entry["amount"] += amount
@@ -231,6 +250,18 @@ class Sales:
         entry[0] += amount
         entry[1] += gst
 
+    def supplies(self, bp, lines, sign=1):
+        """The books' "supplies added" (sign 1) or taken back (-1) for lines of (tax
+        category, amount, GST), FORMAT.md §13.5: the standard-rated lines at the rate when
+        there is one, each other category's amounts under it."""
+        standard = [(amount, gst) for tax, amount, gst in lines if tax == pos.STANDARD_RATED]
+        if standard:
+            self.rate(bp, sign * sum(a for a, _ in standard), sign * sum(g for _, g in standard))
+        for tax in (2, 3, 4):
+            amounts = [amount for t, amount, _ in lines if t == tax]
+            if amounts:
+                self.other[tax] = self.other.get(tax, 0) + sign * sum(amounts)
+
 
 def line_paid(line):
     """What a sale line costs the customer: net when the price includes GST, else net + GST."""
@@ -244,7 +275,7 @@ def compute(chains, date_from, date_to):
     for oid, records in chains.items():
         originals = {r["txid"]: r["body"] for r in records if r["kind"] == pos.SALE}
         for tx in records:
-            if tx["kind"] == pos.DAY_CLOSE or not date_from <= tx["date"] <= date_to:
+            if tx["kind"] not in (pos.SALE, pos.REFUND, pos.VOID) or not date_from <= tx["date"] <= date_to:
                 continue
             b = tx["body"]
             if tx["kind"] == pos.SALE:
@@ -258,11 +289,11 @@ def compute(chains, date_from, date_to):
                 for t in b["tenders"]:
                     s.tender(t["kind"], pos.tender_amount(t))
                 for line in b["lines"]:
-                    s.item(line["sku"], line["category"], line["qty"], line_paid(line), line["gst"])
+                    s.item(line["sku"], line["category"], line["tax"], line["qty"], line_paid(line), line["gst"])
                     for name, amount in line["discounts"]:
                         s.rule(name, amount)
                 s.group(tx, "salesTotal", b["total"], count=1)
-                s.rate(b["rate"], b["total"], b["gst"])
+                s.supplies(b["rate"], [(line["tax"], line_paid(line), line["gst"]) for line in b["lines"]])
                 continue
             original = originals.get(b["original"])
             if original is None:
@@ -275,20 +306,22 @@ def compute(chains, date_from, date_to):
                     s.tender(t["kind"], -pos.tender_amount(t))
                 for index, quantity, amount, gst in b["lines"]:
                     sold = original["lines"][index]
-                    s.item(sold["sku"], sold["category"], -quantity, -amount, -gst)
+                    s.item(sold["sku"], sold["category"], sold["tax"], -quantity, -amount, -gst)
                 s.group(tx, "refundsTotal", b["amount"])
-                s.rate(original["rate"], -b["amount"], -b["gst"])
+                s.supplies(original["rate"], [(original["lines"][index]["tax"], amount, gst)
+                                              for index, _, amount, gst in b["lines"]], -1)
             else:  # void
                 s.totals["voidsCount"] += 1
                 s.totals["voidsTotal"] += original["total"]
                 for t in original["tenders"]:
                     s.tender(t["kind"], -pos.tender_amount(t))
                 for line in original["lines"]:
-                    s.item(line["sku"], line["category"], -line["qty"], -line_paid(line), -line["gst"])
+                    s.item(line["sku"], line["category"], line["tax"], -line["qty"], -line_paid(line), -line["gst"])
                     for name, amount in line["discounts"]:
                         s.rule(name, -amount)
                 s.group(tx, "voidsTotal", original["total"])
-                s.rate(original["rate"], -original["total"], -sum(line["gst"] for line in original["lines"]))
+                s.supplies(original["rate"], [(line["tax"], line_paid(line), line["gst"]) for line in original["lines"]],
+                           -1)
     return s
 
 
@@ -315,7 +348,7 @@ def sales_json(s, date_from, date_to, outlets, heads):
         out[name] = [{"key": key, "salesCount": e["salesCount"], "salesTotal": money(e["salesTotal"]),
                       "refundsTotal": money(e["refundsTotal"]), "voidsTotal": money(e["voidsTotal"]),
                       "netSales": money(net(e))} for key, e in sorted(s.groups[name].items())]
-    for name in ("bySku", "byCategory"):
+    for name in ("bySku", "byCategory", "byTaxCategory"):
         out[name] = [{"key": key, "quantity": e["quantity"], "amount": money(e["amount"]), "gst": money(e["gst"])}
                      for key, e in sorted(s.items[name].items())]
     out["byTender"] = [{"key": key, "amount": money(amount)}
@@ -325,27 +358,56 @@ def sales_json(s, date_from, date_to, outlets, heads):
 
 
 def gst_figures(s):
-    """(box 1, box 6, [(bp, supplies, gst)]) in cents: every supply is standard-rated."""
+    """(box 1, box 6, [(bp, supplies, gst)]) in cents: the standard-rated supplies."""
     rates = [(bp, amount - gst, gst) for bp, (amount, gst) in sorted(s.rates.items())]
     return sum(r[1] for r in rates), sum(r[2] for r in rates), rates
 
 
-def gst_json(s, date_from, date_to, outlets, heads):
+def purchases(chains, date_from, date_to):
+    """(receipts, value, input GST) in cents of the version-2 (costed) stock-receives of
+    `chains` whose business date lies in [date_from, date_to]: value = Σ quantity × unit cost."""
+    receipts = value = input_gst = 0
+    for records in chains.values():
+        for tx in records:
+            if tx["kind"] != pos.RECEIVE or not date_from <= tx["date"] <= date_to:
+                continue
+            invoice = tx["body"][2]
+            if invoice is None:  # version 1: no supplier's invoice
+                continue
+            receipts += 1
+            value += sum(quantity * cost for _, quantity, cost in invoice["lines"])
+            input_gst += invoice["input_gst"]
+    return receipts, value, input_gst
+
+
+def gst_json(s, date_from, date_to, outlets, heads, bought=(0, 0, 0)):
+    """The GST return; `bought` = purchases() of the range."""
     out = header("gst", date_from, date_to, outlets, heads)
     box1, box6, rates = gst_figures(s)
-    out["boxes"] = {"1": money(box1), "2": money(0), "3": money(0), "4": money(box1 + 0 + 0), "5": None,
-                    "6": money(box6), "7": None}
+    zero_rated, exempt = s.other.get(2, 0), s.other.get(3, 0)
+    receipts, value, input_gst = bought
+    out["boxes"] = {"1": money(box1), "2": money(zero_rated), "3": money(exempt),
+                    "4": money(box1 + zero_rated + exempt), "5": money(value) if receipts else None,
+                    "6": money(box6), "7": money(input_gst) if receipts else None}
     out["byRate"] = [{"basisPoints": bp, "supplies": money(supplies), "gst": money(gst)} for bp, supplies, gst in rates]
+    out["otherSupplies"] = [{"key": key, "amount": money(amount)}
+                            for key, amount in sorted((TAX_NAMES[c], a) for c, a in s.other.items())]
+    out["purchases"] = {"receipts": receipts, "value": money(value), "inputGST": money(input_gst)}
     return out
 
 
 def report_json(name, chains, date_from, date_to, outlets, heads):
     s = compute(chains, date_from, date_to)
-    return (sales_json if name == "sales" else gst_json)(s, date_from, date_to, outlets, heads)
+    if name == "sales":
+        return sales_json(s, date_from, date_to, outlets, heads)
+    return gst_json(s, date_from, date_to, outlets, heads, purchases(chains, date_from, date_to))
 
 
 # --- exceptions and promotions (from the chain bytes, business dates as for sales) --------------
 
+# The transactions the GST report reads besides sales, refunds, voids and day-closes: the
+# costed stock-receives (boxes 5 and 7).
+GST_KINDS = REPORTED + (pos.RECEIVE,)
 # The transactions the exceptions report reads besides sales, refunds, voids and day-closes.
 EXCEPTION_KINDS = REPORTED + (pos.DRAWER_OPEN, pos.SHIFT_CLOSE, pos.POINTS_ADJUST)
 DEFAULT_DISCOUNT_PERCENT = 20
@@ -528,7 +590,7 @@ def stock_change(oid, originals, tx, sku):
         return ("void", sum(line["qty"] for line in original["lines"] if line["sku"] == sku),
                 f"receipt {original['receipt']} voided: {b['reason']}")
     if kind == pos.RECEIVE:
-        reference, lines = b
+        reference, lines = b[0], b[1]  # a version-2 receipt: its costed lines' SKUs and quantities
         return "receipt", sum(q for s, q in lines if s == sku), f"delivery {reference}"
     if kind == pos.ADJUST:
         adjusted, delta, reason, note = b
@@ -645,18 +707,37 @@ def in_transit(states, outlets):
     return sorted(out, key=lambda t: (t[0], t[1], t[2]))
 
 
-def stock_json(states, outlets, heads):
+def unit_costs(records):
+    """{SKU: unit cost} of one outlet chain's records (chain order): each SKU's unit cost on
+    the last version-2 stock-receive that lists it."""
+    costs = {}
+    for tx in records:
+        if tx["kind"] == pos.RECEIVE and tx["body"][2] is not None:
+            for sku, _, cost in tx["body"][2]["lines"]:
+                costs[sku] = cost
+    return costs
+
+
+def stock_json(states, outlets, heads, costs=None):
+    """The stock report; `costs` = {outlet: unit_costs of its chain} (none: no unit costs)."""
     out = header_common("stock", outlets, heads)
-    items, value = [], 0
+    items, value, cost_value = [], 0, 0
     for oid in sorted(outlets):
+        outlet_costs = (costs or {}).get(oid, {})
         for sku, on_hand, category, unit in stock_items(states.get(oid, {}), oid):
             worth = max(on_hand, 0) * unit  # negative stock is worth nothing
             value += worth
+            cost = outlet_costs.get(sku)
+            at_cost = None if cost is None else max(on_hand, 0) * cost
+            cost_value += at_cost or 0
             items.append({"outletId": oid, "sku": sku, "category": category, "onHand": on_hand,
-                          "unitPrice": money(unit), "value": money(worth)})
+                          "unitPrice": money(unit), "value": money(worth),
+                          "unitCost": None if cost is None else money(cost),
+                          "costValue": None if at_cost is None else money(at_cost)})
     transit = in_transit(states, outlets)
     out["totals"] = {"skus": len(items), "units": sum(i["onHand"] for i in items), "value": money(value),
-                     "negativeSkus": sum(1 for i in items if i["onHand"] < 0), "transfersInTransit": len(transit)}
+                     "costValue": money(cost_value), "negativeSkus": sum(1 for i in items if i["onHand"] < 0),
+                     "transfersInTransit": len(transit)}
     out["items"] = items
     out["negative"] = [dict(i) for i in items if i["onHand"] < 0]
     out["inTransit"] = [{"transferId": tid.hex(), "from": frm, "to": to,
@@ -832,7 +913,7 @@ def z_figures(periods):
     """The figures a sum of Z-report period totals gives, in the shape of z_of_report."""
     out = {k: 0 for k in ("sales_count", "sales_total", "discount_total", "rounding_total", "refunds_count",
                           "refunds_total", "voids_count", "voids_total", "training_count")}
-    tenders, rates = {}, {}
+    tenders, rates, other = {}, {}, {}
     for p in periods:
         for k in out:
             out[k] += p[k]
@@ -842,8 +923,11 @@ def z_figures(periods):
             entry = rates.setdefault(bp, [0, 0])
             entry[0] += amount
             entry[1] += gst
+        for category, amount in p["other"]:  # version-2 period totals: the other supplies
+            other[category] = other.get(category, 0) + amount
     out["tenders"] = dict(sorted(tenders.items()))
     out["gstByRate"] = {bp: tuple(v) for bp, v in sorted(rates.items())}
+    out["otherSupplies"] = dict(sorted(other.items()))
     return out
 
 
@@ -854,6 +938,7 @@ def z_of_report(s):
            "voids_count": t["voidsCount"], "voids_total": t["voidsTotal"], "training_count": t["trainingCount"]}
     out["tenders"] = dict(sorted(s.tenders.items()))
     out["gstByRate"] = {bp: tuple(v) for bp, v in sorted(s.rates.items())}
+    out["otherSupplies"] = dict(sorted(s.other.items()))
     return out
 
 
@@ -1023,10 +1108,17 @@ def main(argv):
                 outlets, states, heads = load_states(args["data"], args["outlet"])
             except KeyError as error:
                 raise StoreFailure(f"cannot read: {error!r}")
+            costs = None
+            if args["report"] == "stock" and not args["expiry_dates"]:
+                # unit costs come from the costed stock-receive bodies, up to the heights replayed
+                _, _, receipts, _ = load(args["data"], args["outlet"], (pos.RECEIVE,),
+                                         {oid: h for oid, (h, _) in heads.items()})
+                costs = {oid: unit_costs(records) for oid, records in receipts.items()}
         else:
             kinds = REPORTED
             if not (args["check_z"] or args["dates"]):
-                kinds = {"exceptions": EXCEPTION_KINDS, "movements": MOVEMENT_KINDS}.get(args["report"], REPORTED)
+                kinds = {"exceptions": EXCEPTION_KINDS, "movements": MOVEMENT_KINDS, "gst": GST_KINDS}.get(
+                    args["report"], REPORTED)
             g, outlets, chains, heads = load(args["data"], args["outlet"], kinds)
     except ReportError as error:
         print(f"reports.py: {error}", file=sys.stderr)
@@ -1059,7 +1151,7 @@ def main(argv):
         return 1 if failures else 0
     try:
         if args["report"] == "stock":
-            mine = stock_json(states, outlets, heads)
+            mine = stock_json(states, outlets, heads, costs)
         elif args["report"] == "loyalty":
             mine = loyalty_json(states, outlets, heads, args["on"], args["within"])
         elif args["report"] == "exceptions":

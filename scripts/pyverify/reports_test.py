@@ -11,7 +11,9 @@ sales per business date across outlets, items in the walk's order with their bus
 dates and Singapore times, refunds by till, voids taking back a rule's discount); and the
 movements report (one SKU's stock card) on a made-up chain with every stock-moving body type
 (training sales, refunds without restock and zero stocktake variances not listed, the
-opening balance of earlier business dates, an open day dated before a closed date). The demo
+opening balance of earlier business dates, an open day dated before a closed date); and the
+tax categories and costed stock receipts (GST boxes 2-5 and 7, other supplies, purchases,
+byTaxCategory, the Z check of version-2 period totals, stock at cost). The demo
 (run-tests) covers the path through LMDB; these pin the rules a literal reading could get
 wrong.
 
@@ -35,9 +37,9 @@ def sg_ms(text):
     return int(datetime.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SGT).timestamp() * 1000)
 
 
-def line(sku, category, qty, incl, net, gst, discounts=()):
-    return {"sku": sku, "category": category, "qty": qty, "unit": 0, "incl": incl, "discounts": list(discounts),
-            "net": net, "gst": gst}
+def line(sku, category, qty, incl, net, gst, discounts=(), tax=1):
+    return {"sku": sku, "category": category, "qty": qty, "unit": 0, "incl": incl, "tax": tax,
+            "discounts": list(discounts), "net": net, "gst": gst}
 
 
 def cash(tendered, change=0):
@@ -54,12 +56,12 @@ def sale(lines, total, tenders, rounding=0, training=False, rate=900):
 
 
 def period(sales_count=0, sales_total=0, discount_total=0, rounding_total=0, refunds_count=0, refunds_total=0,
-           voids_count=0, voids_total=0, training_count=0, rates=(), tenders=()):
+           voids_count=0, voids_total=0, training_count=0, rates=(), tenders=(), other=()):
     return {"sales_count": sales_count, "sales_total": sales_total, "discount_total": discount_total,
             "rounding_total": rounding_total, "refunds_count": refunds_count, "refunds_total": refunds_total,
             "voids_count": voids_count, "voids_total": voids_total, "training_count": training_count,
             "rates": [list(r) for r in rates], "tenders": [list(t) for t in tenders],
-            "grand_sales": 0, "grand_refunds": 0, "grand_voids": 0}
+            "grand_sales": 0, "grand_refunds": 0, "grand_voids": 0, "other": [list(o) for o in other]}
 
 
 def chain(*entries, outlet=1):
@@ -174,6 +176,49 @@ def promotion_chains():
                      (pos.DAY_CLOSE, (1, "2026-12-05", period()), "2026-12-05 22:00", "manager", tx_id("b5", 0xb5)),
                      (pos.VOID, {"original": P1, "reason": "customer left"}, "2026-12-06 09:00", "till-01",
                       tx_id("b6", 0xb6)))}
+
+
+# --- tax categories and costed stock receipts (FORMAT.md §13.2 version-2 bodies) -----------
+
+def receive(reference, lines, supplier=None, input_gst=0):
+    """A decoded stock-receive: version 1 without a supplier, else version 2 with costed lines
+    [(sku, quantity, unit cost)]."""
+    if supplier is None:
+        return (reference, list(lines), None)
+    return (reference, [(sku, qty) for sku, qty, _ in lines],
+            {"lines": list(lines), "supplier": supplier, "input_gst": input_gst})
+
+
+SR, ZR, ES, OS = 1, 2, 3, 4
+T1, T2 = tx_id("f1", 0xf1), tx_id("f2", 0xf2)
+# T1: one line of each category (the ZR line excludes GST, 2 units); T2: a ZR line alone.
+SALE_T1 = sale([line("APPLE", "fruit", 1, True, 1090, 90, tax=SR), line("EXPORT", "goods", 2, False, 5000, 0, tax=ZR),
+                line("GIFT-CARD", "cards", 1, True, 2000, 0, tax=ES), line("DONATION", "misc", 1, True, 300, 0, tax=OS)],
+               8390, [other(3, 8390)])
+SALE_T2 = sale([line("EXPORT", "goods", 1, False, 2500, 0, tax=ZR)], 2500, [other(3, 2500)])
+REFUND_T1 = {"original": T1, "number": 1, "reason": "returned", "restock": True, "lines": [(1, 1, 2500, 0)],
+             "rate": 900, "amount": 2500, "gst": 0, "reversed": 0, "tenders": [cash(2500)]}
+ZT1 = (1, "2026-12-05", period(2, 10890, voids_count=1, voids_total=2500, rates=[(900, 1090, 90)],
+                               tenders=[(3, 8390)], other=[(ZR, 5000), (ES, 2000), (OS, 300)]))
+ZT2 = (2, "2026-12-06", period(refunds_count=1, refunds_total=2500, tenders=[(1, -2500)], other=[(ZR, -2500)]))
+
+
+def tax_scenario(z1=ZT1, z2=ZT2):
+    """Outlet 1. The 5th (Z 1 at 22:00): a costed delivery DO-9 (S$53.00, input GST S$4.95) and
+    an uncosted DO-8; sale T1 (SR, ZR, ES, OS lines); sale T2 (ZR alone) and its void. The 6th
+    (Z 2): a refund of one of T1's two ZR units. The open day (the 7th): a costed delivery
+    DO-10 of APPLE at a new cost."""
+    return chain((pos.RECEIVE, receive("DO-9", [("APPLE", 10, 50), ("EXPORT", 4, 1200)], "Acme Pte Ltd", 495),
+                  "2026-12-05 08:00", "manager", tx_id("f3", 0xf3)),
+                 (pos.RECEIVE, receive("DO-8", [("APPLE", 1)]), "2026-12-05 08:05", "manager", tx_id("f4", 0xf4)),
+                 (pos.SALE, SALE_T1, "2026-12-05 10:00", "till-01", T1),
+                 (pos.SALE, SALE_T2, "2026-12-05 10:30", "till-01", T2),
+                 (pos.VOID, {"original": T2, "reason": "wrong item"}, "2026-12-05 10:35", "till-01", tx_id("f5", 0xf5)),
+                 (pos.DAY_CLOSE, z1, "2026-12-05 22:00", "manager", tx_id("f6", 0xf6)),
+                 (pos.REFUND, REFUND_T1, "2026-12-06 09:00", "till-01", tx_id("f7", 0xf7)),
+                 (pos.DAY_CLOSE, z2, "2026-12-06 22:00", "manager", tx_id("f8", 0xf8)),
+                 (pos.RECEIVE, receive("DO-10", [("APPLE", 5, 55)], "Acme Pte Ltd", 25), "2026-12-07 09:00", "manager",
+                  tx_id("f9", 0xf9)))
 
 
 # --- movements: a made-up chain with every body type that moves stock ---------------------
@@ -374,6 +419,90 @@ def main():
     check("Z check: an open-day sale on a closed date is reported", failures == 1 and "open day" in lines[0]
           and "without them the report equals the Z-report" in lines[0])
 
+    # Tax categories: the rates total only standard-rated lines, the other supplies the rest.
+    tc = tax_scenario()
+
+    def gst_of(date_from, date_to, records=tc):
+        return reports.report_json("gst", {1: records}, date_from, date_to, [1], {})
+    g = gst_of("2026-12-05", "2026-12-05")
+    check("tax 5th: boxes 2, 3 ZR and ES, box 4 their sum with box 1, OS in no box; boxes 5 and 7 the costed delivery",
+          g["boxes"] == {"1": "10.00", "2": "50.00", "3": "20.00", "4": "80.00", "5": "53.00", "6": "0.90",
+                         "7": "4.95"})
+    check("tax 5th: byRate only the SR line (a ZR-only sale and its void add no rate)",
+          g["byRate"] == [{"basisPoints": 900, "supplies": "10.00", "gst": "0.90"}])
+    check("tax 5th: otherSupplies sorted by key, a voided ZR sale nets out",
+          g["otherSupplies"] == [{"key": "ES", "amount": "20.00"}, {"key": "OS", "amount": "3.00"},
+                                 {"key": "ZR", "amount": "50.00"}])
+    check("tax 5th: purchases: the version-1 delivery is not one",
+          g["purchases"] == {"receipts": 1, "value": "53.00", "inputGST": "4.95"})
+    g = gst_of("2026-12-06", "2026-12-06")
+    check("tax 6th: a refund of a ZR line takes back ZR only, no rate entry, no purchases (boxes 5, 7 null)",
+          g["boxes"] == {"1": "0.00", "2": "-25.00", "3": "0.00", "4": "-25.00", "5": None, "6": "0.00", "7": None}
+          and g["byRate"] == [] and g["otherSupplies"] == [{"key": "ZR", "amount": "-25.00"}]
+          and g["purchases"] == {"receipts": 0, "value": "0.00", "inputGST": "0.00"})
+    g = gst_of("2026-12-07", "2026-12-07")
+    check("tax 7th: a costed delivery of the open day, by its block's Singapore date, and nothing else",
+          g["boxes"]["5"] == "2.75" and g["boxes"]["7"] == "0.25" and g["boxes"]["1"] == "0.00"
+          and g["otherSupplies"] == [] and g["purchases"]["receipts"] == 1)
+    g = gst_of("2000-01-01", "2100-12-31")
+    check("tax all: purchases of both costed deliveries", g["purchases"] == {"receipts": 2, "value": "55.75",
+                                                                           "inputGST": "5.20"}
+          and (g["boxes"]["5"], g["boxes"]["7"], g["boxes"]["2"], g["boxes"]["4"]) == ("55.75", "5.20", "25.00", "55.00"))
+    uncosted = [r for r in tc if not (r["kind"] == pos.RECEIVE and r["body"][2] is not None)]
+    check("tax: no costed delivery in range: boxes 5 and 7 null even with an uncosted one",
+          gst_of("2000-01-01", "2100-12-31", uncosted)["boxes"]["5"] is None)
+    free = chain((pos.RECEIVE, receive("DO-0", [("APPLE", 1, 0)], "Samples Ltd", 0), "2026-12-05 08:00", "m", b"s"))
+    g = gst_of("2026-12-05", "2026-12-05", free)
+    check("tax: a costed delivery worth 0 still makes boxes 5 and 7 0.00, not null",
+          (g["boxes"]["5"], g["boxes"]["7"], g["purchases"]["receipts"]) == ("0.00", "0.00", 1))
+    j = reports.report_json("sales", {1: tc}, "2026-12-05", "2026-12-05", [1], {})
+    check("tax 5th: byTaxCategory like byCategory, keyed SR/ZR/ES/OS, sorted", j["byTaxCategory"] == [
+        {"key": "ES", "quantity": 1, "amount": "20.00", "gst": "0.00"},
+        {"key": "OS", "quantity": 1, "amount": "3.00", "gst": "0.00"},
+        {"key": "SR", "quantity": 1, "amount": "10.90", "gst": "0.90"},
+        {"key": "ZR", "quantity": 2, "amount": "50.00", "gst": "0.00"}])
+    check("tax 5th: sales totals unchanged by categories, deliveries not sales",
+          (j["totals"]["salesCount"], j["totals"]["salesTotal"], j["totals"]["netSales"]) == (2, "108.90", "83.90"))
+    j = reports.report_json("sales", {1: tc}, "2026-12-06", "2026-12-06", [1], {})
+    check("tax 6th: a refund line takes its sale line's category",
+          j["byTaxCategory"] == [{"key": "ZR", "quantity": -1, "amount": "-25.00", "gst": "0.00"}])
+    j = reports.report_json("sales", {1: records}, "2000-01-01", "2100-12-31", [1], {})
+    check("tax: version-1 lines are all SR", [e["key"] for e in j["byTaxCategory"]] == ["SR"])
+    lines, failures = reports.check_z({1: tc})
+    check("Z check with other supplies: both agree", failures == 0 and lines == [
+        "Z OK: outlet 1 z 1 date 2026-12-05", "Z OK: outlet 1 z 2 date 2026-12-06"])
+    bad = (1, "2026-12-05", copy.deepcopy(ZT1[2]))
+    bad[2]["other"] = [[ZR, 5000], [OS, 300]]
+    lines, failures = reports.check_z({1: tax_scenario(z1=bad)})
+    check("Z check: a Z-report without a category's other supplies fails", failures == 1 and lines[0].startswith(
+        "FAIL Z: outlet 1 z 1 date 2026-12-05: otherSupplies Z-report={2: 5000, 4: 300} report={2: 5000, 3: 2000, 4: 300}"))
+    bad = (2, "2026-12-06", copy.deepcopy(ZT2[2]))
+    bad[2]["rates"] = [[900, -2500, 0]]
+    bad[2]["other"] = []
+    lines, failures = reports.check_z({1: tax_scenario(z2=bad)})
+    check("Z check: a ZR refund counted at the rate fails", failures == 1 and "gstByRate" in lines[1])
+    check("tax: unit costs: the last costed delivery of each SKU", reports.unit_costs(tc) == {"APPLE": 55,
+                                                                                           "EXPORT": 1200})
+    costed = {}
+    put_stock(costed, 1, "APPLE", 12)
+    put_price(costed, 1, "APPLE", "fruit", 109)
+    put_stock(costed, 1, "EXPORT", -1)
+    put_price(costed, 1, "EXPORT", "goods", 2500)
+    put_stock(costed, 1, "NEW", 3)
+    j = reports.stock_json({1: costed}, [1], {}, {1: reports.unit_costs(tc)})
+    check("stock at cost: unitCost and costValue = max(onHand, 0) x unitCost, null without a costed delivery",
+          [(i["sku"], i["unitCost"], i["costValue"]) for i in j["items"]] == [
+              ("APPLE", "0.55", "6.60"), ("EXPORT", "12.00", "0.00"), ("NEW", None, None)])
+    check("stock at cost: totals sum the non-null cost values", j["totals"]["costValue"] == "6.60"
+          and j["totals"]["value"] == "13.08")
+    check("stock at cost: the negative list carries them too", j["negative"] == [
+        {"outletId": 1, "sku": "EXPORT", "category": "goods", "onHand": -1, "unitPrice": "25.00", "value": "0.00",
+         "unitCost": "12.00", "costValue": "0.00"}])
+    check("stock at cost: another outlet's deliveries do not cost this one's stock",
+          reports.stock_json({1: costed}, [1], {}, {2: reports.unit_costs(tc)})["items"][0]["unitCost"] is None)
+    mc_codes = [reports.stock_change(1, {}, r, "APPLE")[1] for r in tc if r["kind"] == pos.RECEIVE]
+    check("movements: a costed delivery moves its lines' quantities", mc_codes == [10, 1, 5])
+
     # Comparing with another program's JSON.
     s = reports.compute({1: records}, "2000-01-01", "2100-12-31")
     mine = reports.sales_json(s, "2000-01-01", "2100-12-31", [1], {1: (8, b"\x00" * 32)})
@@ -411,15 +540,18 @@ def main():
           [(i["outletId"], i["sku"]) for i in j["items"]] == [(1, "GHOST"), (1, "TV"), (1, "ZERO"), (1, "Zed"),
                                                               (1, "b-lower"), (1, "ÉCLAIR"), (2, "MILK")])
     check("stock: negative stock is worth 0", items[(1, "TV")] == {
-        "outletId": 1, "sku": "TV", "category": "electronics", "onHand": -4, "unitPrice": "1299.00", "value": "0.00"})
+        "outletId": 1, "sku": "TV", "category": "electronics", "onHand": -4, "unitPrice": "1299.00", "value": "0.00",
+        "unitCost": None, "costValue": None})
     check("stock: without a price record: empty category, price 0", items[(1, "GHOST")] == {
-        "outletId": 1, "sku": "GHOST", "category": "", "onHand": 5, "unitPrice": "0.00", "value": "0.00"})
+        "outletId": 1, "sku": "GHOST", "category": "", "onHand": 5, "unitPrice": "0.00", "value": "0.00",
+        "unitCost": None, "costValue": None})
     check("stock: value = on hand x unit price", items[(1, "Zed")]["value"] == "7.50"
           and items[(1, "ÉCLAIR")]["value"] == "4.20" and items[(1, "b-lower")]["unitPrice"] == "1.00")
     check("stock: a zero record is an item", items[(1, "ZERO")]["onHand"] == 0)
     check("stock: negative list", j["negative"] == [items[(1, "TV")]])
     check("stock: totals (negative units count, their value does not)", j["totals"] == {
-        "skus": 7, "units": 2 + 3 + 1 - 4 + 5 + 0 + 7, "value": "39.25", "negativeSkus": 1, "transfersInTransit": 3})
+        "skus": 7, "units": 2 + 3 + 1 - 4 + 5 + 0 + 7, "value": "39.25", "costValue": "0.00", "negativeSkus": 1,
+        "transfersInTransit": 3})
     check("stock: in transit: unmatched outgoing halves only, by transfer id", j["inTransit"] == [
         {"transferId": "00" * 16, "from": 2, "to": 1, "lines": [{"sku": "MILK", "quantity": 3}]},
         {"transferId": "02" * 16, "from": 1, "to": 3, "lines": [{"sku": "Zed", "quantity": 2}, {"sku": "TV", "quantity": 1}]},
