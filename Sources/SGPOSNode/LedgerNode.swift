@@ -8,6 +8,7 @@ import SGPOSRetail
 import SGPOSOperations
 import SGPOSState
 import SGPOSStore
+import SGPOSReports
 import Synchronization
 import SGPOSClient
 
@@ -30,6 +31,9 @@ public final class LedgerNode: Sendable {
     let logger: Logger
     /// Called with every local block committed (the replicator pushes it to peers).
     let localBlocks: LocalBlockFeed
+    /// The sales and GST figures per day that reports read (`<data>/reports`), kept up by
+    /// ``ReportAggregationService``.
+    public let reportAggregates: ReportAggregates?
 
     public init(config: NodeConfig, dataDirectory: String, store: LedgerStore, nodeKey: SigningKey, validatorKeys: [SigningKey] = [],
                 logger: Logger) throws {
@@ -45,6 +49,7 @@ public final class LedgerNode: Sendable {
             throw NodeError.configuration("the node key is not the genesis node key of outlet \(config.outletId)")
         }
         writer = try OutletChainWriter(store: store, nodeKey: nodeKey, rules: POSRules.chainRules)
+        reportAggregates = try ReportAggregates.open(dataDirectory: dataDirectory, create: true)
         let feed = LocalBlockFeed()
         localBlocks = feed
         let outlet = config.outletId

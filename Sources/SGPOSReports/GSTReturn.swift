@@ -23,18 +23,17 @@ public struct GSTReturn: Sendable {
     public let range: ReportRange
     public let outlets: [OutletID]
     public let heads: [ChainHead]
-    /// By rate, summed as the ledger sums a Z-report's `gstByRate` (``PeriodTotals``).
-    private var totals = PeriodTotals()
+    /// Everything that adds up across days and outlets.
+    public var figures = GSTFigures()
     /// Sorted by rate.
-    public var rates: [Rate] { totals.gstByRate.map { Rate(basisPoints: $0.basisPoints, amount: $0.amount, gst: $0.gst) } }
-
+    public var rates: [Rate] { figures.totals.gstByRate.map { Rate(basisPoints: $0.basisPoints, amount: $0.amount, gst: $0.gst) } }
     /// Supplies without GST by category (zero-rated, exempt, out-of-scope), as the books sum them.
-    public var otherSupplies: [PeriodTotals.CategoryTotal] { totals.otherSupplies }
+    public var otherSupplies: [PeriodTotals.CategoryTotal] { figures.totals.otherSupplies }
     /// Stock receipts with a supplier invoice in the range, their value excluding GST and
     /// the input tax on them.
-    public private(set) var purchaseReceipts: Int64 = 0
-    public private(set) var purchaseValue: Int64 = 0
-    public private(set) var inputTax: Int64 = 0
+    public var purchaseReceipts: Int64 { figures.purchaseReceipts }
+    public var purchaseValue: Int64 { figures.purchaseValue }
+    public var inputTax: Int64 { figures.inputTax }
 
     /// Box 1: standard-rated supplies (excluding GST).
     public var box1: Int64 { rates.reduce(0) { $0 + $1.supplies } }
@@ -52,7 +51,7 @@ public struct GSTReturn: Sendable {
     public var box7: Int64? { purchaseReceipts == 0 ? nil : inputTax }
 
     private func supplies(_ category: TaxCategory) -> Int64 {
-        totals.otherSupplies.first { $0.category == category }?.amount ?? 0
+        figures.totals.otherSupplies.first { $0.category == category }?.amount ?? 0
     }
 
     init(range: ReportRange, outlets: [OutletID], heads: [ChainHead]) {
@@ -60,6 +59,20 @@ public struct GSTReturn: Sendable {
         self.outlets = outlets
         self.heads = heads
     }
+
+    mutating func add(_ event: ReportEvent) { figures.add(event) }
+}
+
+/// The part of the GST return that adds up: supplies by rate and by tax category as the
+/// ledger's period totals sum them, and costed purchases. Merges like ``SalesFigures``.
+public struct GSTFigures: Sendable, Equatable {
+    /// Only `gstByRate` and `otherSupplies` are used.
+    public var totals = PeriodTotals()
+    public var purchaseReceipts: Int64 = 0
+    public var purchaseValue: Int64 = 0
+    public var inputTax: Int64 = 0
+
+    public init() {}
 
     mutating func add(_ event: ReportEvent) {
         switch event.kind {
@@ -81,5 +94,14 @@ public struct GSTReturn: Sendable {
             inputTax += invoice.inputGST
         case .drawerOpen, .shiftClose, .loyaltyAdjust, .cash, .stockAdjust, .stockCount, .transfer, .pointsClaim, .pointsSettle: return
         }
+    }
+
+    /// Adds `other`'s figures to these (entries met at 0 are kept, as the books keep them).
+    public mutating func merge(_ other: GSTFigures) {
+        for rate in other.totals.gstByRate { totals.add(rate: rate.basisPoints, amount: rate.amount, gst: rate.gst) }
+        for supply in other.totals.otherSupplies { totals.add(category: supply.category, amount: supply.amount) }
+        purchaseReceipts += other.purchaseReceipts
+        purchaseValue += other.purchaseValue
+        inputTax += other.inputTax
     }
 }

@@ -90,36 +90,47 @@ struct LedgerWalk {
                     let blockTime = Int64(block.header.timestampMs)
                     let date = next < closes.count ? closes[next].date : CivilTime.singaporeDate(epochMs: blockTime)
                     guard range.contains(date) else { continue }
-                    let signer = signed.envelope.signer
-                    if principals[signer] == nil {
-                        let record = try state.read(.key(signer)).map { try KeyRecord(canonicalBytes: $0) }
-                        principals[signer] = record?.principal ?? signer.hex
-                    }
-                    let kind: ReportEvent.Kind
-                    switch body {
-                    case .sale(let sale): kind = .sale(sale)
-                    case .refund(let refund): kind = .refund(refund, original: try originalSale(refund.originalSale, transaction))
-                    case .void(let void): kind = .void(void, original: try originalSale(void.originalSale, transaction))
-                    case .drawerOpen(let open): kind = .drawerOpen(open)
-                    case .shiftClose(let close): kind = .shiftClose(close)
-                    case .loyaltyAdjust(let adjust): kind = .loyaltyAdjust(adjust)
-                    case .cashIn(let movement): kind = .cash(movement, isIn: true)
-                    case .cashOut(let movement): kind = .cash(movement, isIn: false)
-                    case .stockReceive(let receive): kind = .stockReceive(receive)
-                    case .stockAdjust(let adjust): kind = .stockAdjust(adjust)
-                    case .stockCount(let count): kind = .stockCount(count)
-                    case .transferOut(let transfer): kind = .transfer(transfer, outgoing: true)
-                    case .transferIn(let transfer): kind = .transfer(transfer, outgoing: false)
-                    case .pointsClaim(let claim): kind = .pointsClaim(claim)
-                    case .pointsSettle(let settle): kind = .pointsSettle(settle)
-                    default: continue
-                    }
-                    try visit(ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, blockTimeMs: blockTime,
-                                          principal: principals[signer] ?? signer.hex, businessDate: date))
+                    guard let event = try event(signed, body, outlet: outlet, height: height, blockTimeMs: blockTime, date: date,
+                                                state: state, principals: &principals, transaction) else { continue }
+                    try visit(event)
                 }
                 height += 1
             }
         }
+    }
+
+    /// The report event of a decoded body (nil for bodies no report counts): the signer's
+    /// principal from the registry (cached in `principals`), and for a refund or a void
+    /// the sale it refers to.
+    func event(_ signed: SignedTransaction, _ body: POSBody, outlet: OutletID, height: UInt64, blockTimeMs: Int64,
+               date: CivilTime.Date, state: some StateReader, principals: inout [PublicKey: String],
+               _ transaction: LMDBTransaction) throws -> ReportEvent? {
+        let signer = signed.envelope.signer
+        if principals[signer] == nil {
+            let record = try state.read(.key(signer)).map { try KeyRecord(canonicalBytes: $0) }
+            principals[signer] = record?.principal ?? signer.hex
+        }
+        let kind: ReportEvent.Kind
+        switch body {
+        case .sale(let sale): kind = .sale(sale)
+        case .refund(let refund): kind = .refund(refund, original: try originalSale(refund.originalSale, transaction))
+        case .void(let void): kind = .void(void, original: try originalSale(void.originalSale, transaction))
+        case .drawerOpen(let open): kind = .drawerOpen(open)
+        case .shiftClose(let close): kind = .shiftClose(close)
+        case .loyaltyAdjust(let adjust): kind = .loyaltyAdjust(adjust)
+        case .cashIn(let movement): kind = .cash(movement, isIn: true)
+        case .cashOut(let movement): kind = .cash(movement, isIn: false)
+        case .stockReceive(let receive): kind = .stockReceive(receive)
+        case .stockAdjust(let adjust): kind = .stockAdjust(adjust)
+        case .stockCount(let count): kind = .stockCount(count)
+        case .transferOut(let transfer): kind = .transfer(transfer, outgoing: true)
+        case .transferIn(let transfer): kind = .transfer(transfer, outgoing: false)
+        case .pointsClaim(let claim): kind = .pointsClaim(claim)
+        case .pointsSettle(let settle): kind = .pointsSettle(settle)
+        default: return nil
+        }
+        return ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, blockTimeMs: blockTimeMs,
+                           principal: principals[signer] ?? signer.hex, businessDate: date)
     }
 
     /// Where each day-close of `outlet`'s chain is, and the business date it names (its
@@ -140,7 +151,7 @@ struct LedgerWalk {
         return closes
     }
 
-    private func originalSale(_ id: Hash256, _ transaction: LMDBTransaction) throws -> Sale {
+    func originalSale(_ id: Hash256, _ transaction: LMDBTransaction) throws -> Sale {
         guard let location = try store.location(of: id, transaction),
               let block = try store.block(location.outletID, height: location.height, transaction),
               Int(location.index) < block.transactions.count,

@@ -90,7 +90,8 @@ struct NodeCommand: ParsableCommand {
             let head = try node.read { try store.head(config.outletId, $0) }
             logger.notice("outlet \(config.outletId) node: chain height \(head.height); API on \(tls == nil ? "http" : "https")://\(config.http.host):\(config.http.port), peers on \(config.peer.host):\(config.peer.port)")
             let services = ServiceGroup(configuration: .init(
-                services: [.init(service: app), .init(service: replicator)]
+                services: [.init(service: app), .init(service: replicator),
+                           .init(service: ReportAggregationService(node: node, logger: logger))]
                     + (checkpoints.map { [.init(service: $0), .init(service: ClaimSettlementService(node: node, logger: logger))] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()

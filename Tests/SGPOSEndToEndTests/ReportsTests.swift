@@ -1,6 +1,6 @@
 import Foundation
 import SGPOSChain
-import SGPOSReports
+@testable import SGPOSReports
 import SGPOSRetail
 import SGPOSState
 import SGPOSStore
@@ -144,6 +144,58 @@ import Testing
         #expect(try reports.sales(try ReportRange(from: "2001-01-01", to: "2001-12-31")).totals.salesCount == 0)
         #expect(throws: ReportError.self) { try ReportRange(from: "2026-12-31", to: "2026-01-01") }
         #expect(throws: ReportError.self) { try reports.sales(try ReportRange(from: "2026-01-01", to: "2026-12-31", outlet: 99)) }
+    }
+}
+
+/// The aggregates the demo's nodes kept while they ran (docs/REPORTS.md, "Aggregates"):
+/// they agree with the chains, reports read through them equal reports folded from the
+/// blocks, also when the aggregates stop part-way (the report folds the rest), and a
+/// tampered bucket is named by the check `audit verify` runs.
+@Suite struct ReportAggregatesTests {
+    @Test func aggregatesKeptByTheNodesGiveTheSameReports() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.demo(demo, outlets: 4, sales: 12).status == 0)
+        let store = try LedgerStore.open(dataDirectory: demo + "/outlet-1")
+        let kept = try #require(try ReportAggregates.open(dataDirectory: demo + "/outlet-1", create: false),
+                                "the node keeps report aggregates in its data directory")
+        #expect(try kept.catchUp(store) >= 0)
+        #expect(try kept.verify(store) == nil)
+        let plain = Reports(store: store)
+        let everything = try ReportRange(from: "2000-01-01", to: "2999-12-31")
+        var ranges = [everything]
+        for outlet in store.genesis.outlets.map(\.id) {
+            var number: UInt64 = 1
+            while let (close, _) = try? plain.zReport(outlet: outlet, number: number) {
+                ranges.append(try ReportRange(from: close.businessDate, to: close.businessDate, outlet: outlet))
+                number += 1
+            }
+        }
+        #expect(ranges.count > 4)
+        func same(_ reports: Reports, _ label: String) throws {
+            for range in ranges {
+                #expect(ReportDocument.sales(try reports.sales(range)) == ReportDocument.sales(try plain.sales(range)), "\(label) sales \(range)")
+                #expect(ReportDocument.gst(try reports.gst(range)) == ReportDocument.gst(try plain.gst(range)), "\(label) gst \(range)")
+            }
+        }
+        try same(Reports(store: store, aggregates: kept), "kept by the nodes")
+        // Aggregates that stop part-way: the reports fold the blocks after them.
+        let partial = try #require(try ReportAggregates.open(dataDirectory: scratch.path + "/partial", create: true))
+        #expect(try partial.catchUp(store, maxBlocks: 4, steps: 2) == 4 * 8)
+        #expect(try partial.verify(store) == nil)
+        try same(Reports(store: store, aggregates: partial), "part-way")
+        #expect(try partial.rebuild(store) > 0)
+        try same(Reports(store: store, aggregates: partial), "rebuilt")
+        // A changed bucket is found.
+        try partial.environment.write { transaction in
+            var first: ([UInt8], [UInt8])?
+            _ = try transaction.scan(partial.buckets) { key, value in first = (key, value); return false }
+            var bucket = try ReportBucket(bytes: first!.1)
+            bucket.sales.totals.salesTotal += 1
+            try transaction.put(partial.buckets, first!.0, bucket.bytes)
+        }
+        let found = try partial.verify(store)
+        #expect(found?.contains("differs from the chain") == true, "\(String(describing: found))")
     }
 }
 
