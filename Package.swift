@@ -121,7 +121,7 @@ let package = Package(
         // `sgpos demo` and `sgpos bench`: the demo network and the benchmarks, apart from the commands.
         .target(name: "SGPOSDemo", dependencies: [
             "SGPOSCommandSupport", "SGPOSClient", "SGPOSProofs", "SGPOSNode", "SGPOSOperations", "SGPOSContracts", "SGPOSConsensus", "SGPOSCheckpointStore",
-            "SGPOSAudit", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
+            "SGPOSAudit", "SGPOSReports", "SGPOSStore", "SGPOSState", "SGPOSTill", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

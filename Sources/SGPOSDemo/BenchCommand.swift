@@ -33,7 +33,10 @@ public struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Pin the HTTP run's node process to these CPUs (a taskset list, e.g. 1); run the bench itself under `taskset -c 0` to pin the load generator.")
     var nodeCpus: String?
 
-    @Option(help: "Run one part only: contracts, http or finality (default: everything).") var only: String?
+    @Option(help: "Run one part only: contracts, http, finality or reports (default: everything but reports).") var only: String?
+    @Option(help: "Outlets in the reports run.") var reportOutlets: Int = 4
+    @Option(help: "Business days each outlet trades in the reports run.") var reportDays: Int = 92
+    @Option(help: "Sales per outlet per day in the reports run (4 × 92 × 2,720 = 1,000,960 sales).") var reportSalesPerDay: Int = 2_720
 
     public init() {}
 
@@ -46,7 +49,15 @@ public struct BenchCommand: AsyncParsableCommand {
         case "contracts": return try benchContracts()
         case "http": return try await benchHTTP()
         case "finality": return try await benchFinality()
-        case let other?: throw ValidationError("--only must be contracts, http or finality, got \(other)")
+        case "reports":
+            guard (1...16).contains(reportOutlets), (1...3_660).contains(reportDays), (1...100_000).contains(reportSalesPerDay) else {
+                throw ValidationError("--report-outlets 1...16, --report-days 1...3660, --report-sales-per-day 1...100000")
+            }
+            let scratch = dir + "/sgpos-bench-reports-\(getpid())"
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            return try ReportsBench(outlets: reportOutlets, days: reportDays, salesPerDay: reportSalesPerDay, directory: scratch).run()
+        case let other?: throw ValidationError("--only must be contracts, http, finality or reports, got \(other)")
         }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be 1...20") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
