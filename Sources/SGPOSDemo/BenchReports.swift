@@ -60,15 +60,16 @@ struct ReportsBench {
         // Append with and without the aggregation running beside it, alternating.
         var plainRates: [Double] = []
         var foldingRates: [Double] = []
-        for round in 0..<4 {
+        for round in 0..<6 {
             let withAggregation = round % 2 == 1
             let stop = Mutex(false)
             let done = DispatchSemaphore(value: 0)
             if withAggregation {
                 DispatchQueue.global().async {
+                    // As the node runs it (ReportAggregationService): a pass about once a second.
                     while !stop.withLock({ $0 }) {
                         _ = try? aggregates.catchUp(store)
-                        usleep(1_000)
+                        for _ in 0..<100 where !stop.withLock({ $0 }) { usleep(10_000) }
                     }
                     done.signal()
                 }

@@ -45,17 +45,25 @@ public final class ReportAggregates: Sendable {
 
     /// Folds every outlet's blocks not folded yet, at most `maxBlocks` per outlet per
     /// write transaction, until every outlet is at its head (or after `steps` write
-    /// transactions per outlet). Returns the blocks folded.
+    /// transactions per outlet). Returns the blocks folded. With `alerting`, each
+    /// transaction folded is also checked against those exception thresholds, and every
+    /// exception of one transaction (docs/REPORTS.md, "exceptions": a void, a refund, a
+    /// no-sale opening, a large discount, a cash variance, a points adjustment — not a
+    /// member's pace, which needs a whole day) goes to `onAlert` once its step is written.
     /// A watermark whose block is no longer on the chain (a restored store) starts that
     /// outlet again from height 1. Safe to run from several processes: each step checks
     /// the watermark it folded from in its write transaction.
     @discardableResult
-    public func catchUp(_ store: LedgerStore, maxBlocks: UInt64 = 512, steps stepsMax: Int = 1_000_000) throws -> Int {
+    public func catchUp(_ store: LedgerStore, maxBlocks: UInt64 = 512, steps stepsMax: Int = 1_000_000,
+                        alerting thresholds: ExceptionsReport.Thresholds? = nil,
+                        onAlert: (ExceptionsReport.Item) -> Void = { _ in }) throws -> Int {
         var folded = 0
         for outlet in store.genesis.outlets.map(\.id) {
             var steps = 0
             while steps < stepsMax {  // bounded: each step folds ≥ 1 block or stops
                 steps += 1
+                let watch = ReportRange(from: .init(year: 1, month: 1, day: 1), to: .init(year: 9_999, month: 12, day: 31))
+                var alerts = thresholds.map { ExceptionsReport(range: watch, thresholds: $0, outlets: [outlet], heads: []) }
                 let step = try store.environment.read { transaction -> (raw: Watermark?, start: OutletFold, fold: OutletFold)? in
                     let (raw, start): (Watermark?, OutletFold) = try environment.read { aggregates in
                         (try self.watermark(outlet, aggregates), try self.stored(outlet, aggregates, store: store, transaction))
@@ -63,7 +71,8 @@ public final class ReportAggregates: Sendable {
                     let head = try store.head(outlet, transaction)
                     guard start.height < head.height else { return nil }
                     var fold = OutletFold(period: start.period, height: start.height, blockID: start.blockID)
-                    try LedgerWalk(store: store).fold(outlet, into: &fold, through: head.height, maxBlocks: maxBlocks, transaction)
+                    try LedgerWalk(store: store).fold(outlet, into: &fold, through: head.height, maxBlocks: maxBlocks, transaction,
+                                                      visit: thresholds == nil ? nil : { alerts?.add($0) })
                     return (raw, start, fold)
                 }
                 guard let step, step.fold.height > step.start.height else { break }
@@ -88,7 +97,10 @@ public final class ReportAggregates: Sendable {
                     try transaction.put(watermarks, Self.outletKey(outlet), value.bytes)
                     return true
                 }
-                if written { folded += Int(fold.height - start.height) }
+                if written {
+                    folded += Int(fold.height - start.height)
+                    for item in alerts?.items ?? [] where item.kind != "member-velocity" { onAlert(item) }
+                }
             }
         }
         return folded

@@ -55,7 +55,7 @@ extension LedgerWalk {
     /// Folds `outlet`'s blocks after `fold.height` through `last` (at most `maxBlocks` of
     /// them) into `fold`.
     func fold(_ outlet: OutletID, into fold: inout OutletFold, through last: UInt64, maxBlocks: UInt64 = .max,
-              _ transaction: LMDBTransaction) throws {
+              _ transaction: LMDBTransaction, visit: ((ReportEvent) -> Void)? = nil) throws {
         let state = store.stateReader(outlet, transaction)
         var principals: [PublicKey: String] = [:]
         let end = min(last, fold.height + min(maxBlocks, last))
@@ -75,6 +75,7 @@ extension LedgerWalk {
                 guard let event = try event(signed, body, outlet: outlet, height: height, blockTimeMs: blockTime, date: date,
                                             state: state, principals: &principals, transaction) else { continue }
                 fold.buckets[BucketKey(period: fold.period, day: day), default: ReportBucket()].add(event)
+                visit?(event)
             }
             fold.height = height
             fold.blockID = block.header.id

@@ -6,6 +6,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
+import SGPOSReports
 import SGPOSStore
 import SGPOSProofs
 
@@ -46,11 +47,21 @@ struct AuditCommand: ParsableCommand {
             let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: store.genesis, validators: try ValidatorSchedule.stored(in: store))
             for item in evidence { print(item) }
             for finding in report.findings { print("FAIL \(finding)") }
+            // The node's report aggregates (derived, not ledger data) against the chains.
+            var aggregatesAgree = true
+            if report.isValid, let aggregates = try ReportAggregates.open(dataDirectory: data, create: false) {
+                if let difference = try aggregates.verify(store) {
+                    print("FAIL report aggregates: \(difference) (the reports stay exact; `sgpos report rebuild --data \(data)` recomputes them)")
+                    aggregatesAgree = false
+                } else {
+                    print("report aggregates: agree with the chains")
+                }
+            }
             let summary = "\(report.transactionCount) transactions, \(report.signaturesVerified) signatures in \(String(format: "%.3f", seconds)) s"
-            if report.isValid {
+            if report.isValid && aggregatesAgree {
                 print("OK genesis \(report.genesisID): \(summary)")
             } else {
-                print("INVALID: \(report.findings.count) finding(s); \(summary)")
+                print("INVALID: \(report.findings.count + (aggregatesAgree ? 0 : 1)) finding(s); \(summary)")
                 throw ExitCode(1)
             }
         }

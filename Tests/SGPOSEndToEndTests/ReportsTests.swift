@@ -196,6 +196,16 @@ import Testing
         }
         let found = try partial.verify(store)
         #expect(found?.contains("differs from the chain") == true, "\(String(describing: found))")
+        // Alerts raised while folding are the exceptions report's items, one by one.
+        let watched = try #require(try ReportAggregates.open(dataDirectory: scratch.path + "/alerts", create: true))
+        var alerts: [ExceptionsReport.Item] = []
+        _ = try watched.catchUp(store, maxBlocks: 7, alerting: .init()) { alerts.append($0) }
+        let exceptions = try plain.exceptions(everything).items.filter { $0.kind != "member-velocity" }
+        #expect(alerts.map { "\($0.kind) \($0.transactionID)" } == exceptions.map { "\($0.kind) \($0.transactionID)" })
+        #expect(Set(alerts.map(\.kind)).isSuperset(of: ["void", "refund", "no-sale"]), "\(Set(alerts.map(\.kind)))")
+        // The demo's nodes logged them as they folded their blocks.
+        let log = try String(contentsOfFile: demo + "/node-1.log", encoding: .utf8)
+        #expect(log.contains("ALERT void outlet 1") && log.contains("ALERT no-sale outlet"), "node-1.log has the alerts")
     }
 }
 
