@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HTTPTypes
 import Hummingbird
 import SGPOSChain
 import SGPOSOperations
@@ -15,16 +16,20 @@ import Synchronization
 /// cooperative pool must not wait on it), at most ``waitingMax`` waiting (then 503).
 extension NodeAPI {
     static let reportWaitingMax = 4
-    /// The query parameters each report takes (docs/openapi.json); any other is 400.
+    /// The query parameters each report takes (docs/openapi.json); any other is 400. Every
+    /// report also takes `format`: `json` (the default) or `html` (ReportHTML: a page to print).
     static let reportParameters: [String: [String]] = [
         "sales": ["from", "to", "outlet"], "gst": ["from", "to", "outlet"], "z": ["outlet", "number"], "x": ["outlet"],
         "stock": ["outlet"], "loyalty": ["on", "within", "outlet"],
         "exceptions": ["from", "to", "outlet", "discountPercent", "memberSalesPerDay"], "promotions": ["from", "to", "outlet"],
         "movements": ["sku", "outlet", "from", "to"], "points": ["from", "to", "outlet"],
-    ]
+    ].mapValues { $0 + ["format"] }
+    /// What an HTML report may load: nothing but its own inline styles (it has no script and
+    /// no external resource; this makes sure of it in the browser).
+    static let reportPagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
     func addReportRoutes(to router: RecordingRouter) {
-        let runner = ReportRunner(reports: Reports(store: node.store), waitingMax: Self.reportWaitingMax)
+        let runner = ReportRunner(reports: Reports(store: node.store, aggregates: node.reportAggregates), waitingMax: Self.reportWaitingMax)
         router.get("/v1/reports/:name") { request, context in
             let name = try context.parameters.require("name")
             let query = request.uri.queryParameters
@@ -34,6 +39,12 @@ extension NodeAPI {
             let allowed = Self.reportParameters[name] ?? []
             for (key, _) in query where !allowed.contains(String(key)) {
                 return problem(.badRequest, "malformed", 0, "unknown query parameter \"\(key)\" (report \(name) takes \(allowed.joined(separator: ", ")))")
+            }
+            let asHTML: Bool
+            switch query["format"].map(String.init) ?? "json" {
+            case "json": asHTML = false
+            case "html": asHTML = true
+            default: return problem(.badRequest, "malformed", 0, "format must be json or html")
             }
             var outlet: OutletID?
             if let text = query["outlet"] {
@@ -78,30 +89,41 @@ extension NodeAPI {
             do {
                 let document = try await runner.run { reports -> String in
                     let (outlet, number) = (only, zNumber)
+                    /// The document as JSON, or as its HTML page.
+                    func answer<Document: Encodable>(_ document: Document, _ page: (Document) -> String) throws -> String {
+                        asHTML ? page(document) : try ReportFormat.json(document)
+                    }
                     switch name {
                     case "points":
-                        return try ReportFormat.json(ReportDocument.points(try reports.points(try ReportRange(from: from, to: to, outlet: outlet))))
+                        return try answer(ReportDocument.points(try reports.points(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.points)
                     case "movements":
-                        return try ReportFormat.json(ReportDocument.movements(try reports.movements(sku: item, outlet: outlet!, range: try ReportRange(from: from, to: to))))
+                        return try answer(ReportDocument.movements(try reports.movements(sku: item, outlet: outlet!, range: try ReportRange(from: from, to: to))),
+                                          ReportHTML.movements)
                     case "exceptions":
-                        return try ReportFormat.json(ReportDocument.exceptions(try reports.exceptions(try ReportRange(from: from, to: to, outlet: outlet), thresholds: limits)))
+                        return try answer(ReportDocument.exceptions(try reports.exceptions(try ReportRange(from: from, to: to, outlet: outlet), thresholds: limits)),
+                                          ReportHTML.exceptions)
                     case "promotions":
-                        return try ReportFormat.json(ReportDocument.promotions(try reports.promotions(try ReportRange(from: from, to: to, outlet: outlet))))
-                    case "stock": return try ReportFormat.json(ReportDocument.stock(try reports.stock(outlets: outlet.map { [$0] })))
+                        return try answer(ReportDocument.promotions(try reports.promotions(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.promotions)
+                    case "stock": return try answer(ReportDocument.stock(try reports.stock(outlets: outlet.map { [$0] })), ReportHTML.stock)
                     case "loyalty":
                         guard let day = CivilTime.Date(iso: on) else { throw ReportError.notADate("on", on) }
-                        return try ReportFormat.json(ReportDocument.loyalty(try reports.loyalty(on: day, withinDays: days, outlets: outlet.map { [$0] })))
-                    case "sales": return try ReportFormat.json(ReportDocument.sales(try reports.sales(try ReportRange(from: from, to: to, outlet: outlet))))
-                    case "gst": return try ReportFormat.json(ReportDocument.gst(try reports.gst(try ReportRange(from: from, to: to, outlet: outlet))))
+                        return try answer(ReportDocument.loyalty(try reports.loyalty(on: day, withinDays: days, outlets: outlet.map { [$0] })), ReportHTML.loyalty)
+                    case "sales": return try answer(ReportDocument.sales(try reports.sales(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.sales)
+                    case "gst":
+                        let range = try ReportRange(from: from, to: to, outlet: outlet)
+                        // The page adds supplies and GST by month when the range spans several.
+                        return asHTML ? try ReportHTML.gst(reports: reports, range: range) : try ReportFormat.json(ReportDocument.gst(try reports.gst(range)))
                     case "z":
                         let (close, height) = try reports.zReport(outlet: outlet!, number: number!)
-                        return try ReportFormat.json(ReportDocument.z(outlet: outlet!, close: close, height: height))
+                        return try answer(ReportDocument.z(outlet: outlet!, close: close, height: height), ReportHTML.z)
                     default:
                         let (totals, nextZ) = try reports.xReport(outlet: outlet!)
-                        return try ReportFormat.json(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals))
+                        return try answer(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals), ReportHTML.x)
                     }
                 }
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
+                var headers: HTTPFields = [.contentType: asHTML ? "text/html; charset=utf-8" : "application/json"]
+                if asHTML { headers[HTTPField.Name("Content-Security-Policy")!] = Self.reportPagePolicy }
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document)))
             } catch let error as ReportError {
                 if error.isNotFound { return problem(.notFound, "not-found", error.code, error.message) }
                 if error.isStoreFailure { throw error }

@@ -102,6 +102,7 @@ extension ReportFormat {
         let document = ReportDocument.exceptions(report)
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.exceptions(document)
         case "csv":
             return (["kind,outletId,till,businessDate,time,transactionId,amount,detail"] + document.items.map {
                 [$0.kind, "\($0.outletId)", csv($0.till), $0.businessDate, $0.time, $0.transactionId, $0.amount ?? "", csv($0.detail)].joined(separator: ",")
@@ -125,6 +126,7 @@ extension ReportFormat {
         let document = ReportDocument.promotions(report)
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.promotions(document)
         case "csv":
             return (["rule,sales,lines,discount"] + document.rules.map { "\(csv($0.rule)),\($0.sales),\($0.lines),\($0.discount)" })
                 .joined(separator: "\n") + "\n"

@@ -21,6 +21,11 @@ public struct LoyaltyReport: Sendable {
         public var expiredTotal: Int64 = 0
         /// The outlet's value of one point in cents (0 in the network's totals).
         public var pointValueCents: Int64 = 0
+        /// Points the outlet may owe other outlets for claims on credit (its last claim's
+        /// allowance: docs/CONSENSUS.md §10) and the points on credit now (unsettled as of
+        /// the checkpoint, plus its claims since): `allowance` table, FORMAT.md §13.3.
+        public var allowance: Int64 = 0
+        public var onCredit: Int64 = 0
 
         mutating func add(_ other: Figures) {
             members += other.members
@@ -31,6 +36,8 @@ public struct LoyaltyReport: Sendable {
             earnedTotal += other.earnedTotal
             redeemedTotal += other.redeemedTotal
             expiredTotal += other.expiredTotal
+            allowance += other.allowance
+            onCredit += other.onCredit
         }
     }
 
@@ -60,6 +67,11 @@ public struct LoyaltyReport: Sendable {
                 figures.redeemedTotal += account.pointsRedeemedTotal
                 figures.expiredTotal += account.pointsExpiredTotal
                 return true
+            }
+            if let bytes = try state.read(.allowance) {
+                let allowance = try AllowanceState(canonicalBytes: bytes)
+                figures.allowance = allowance.allowance
+                figures.onCredit = allowance.onCredit
             }
             figures.liability = figures.outstandingPoints * pointValue
             figures.expiringLiability = figures.expiringPoints * pointValue

@@ -15,6 +15,7 @@ public enum ReportFormat {
         let document = ReportDocument.sales(summary)
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.sales(document)
         case "csv":
             var rows = ["group,key,salesCount,salesTotal,refundsTotal,voidsTotal,netSales,quantity,amount,gst"]
             let all = ReportDocument.Figures(key: "all", salesCount: document.totals.salesCount, salesTotal: document.totals.salesTotal,
@@ -74,6 +75,7 @@ public enum ReportFormat {
         let boxes = document.boxes.values
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.gst(gst)
         case "csv":
             var rows = ["box,value"] + boxes.enumerated().map { "\($0.offset + 1),\($0.element ?? "")" }
             rows += ["", "basisPoints,supplies,gst"] + document.byRate.map { "\($0.basisPoints),\($0.supplies),\($0.gst)" }

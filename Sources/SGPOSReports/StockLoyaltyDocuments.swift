@@ -76,6 +76,9 @@ extension ReportDocument {
         public var redeemedTotal: Int64
         public var expiredTotal: Int64
         public var pointValueCents: Int64
+        /// The outlet's allowance for points claims on credit, and the points on credit now.
+        public var allowance: Int64
+        public var onCredit: Int64
     }
 
     /// `GET /v1/reports/loyalty`: per outlet (sorted) and for all of them (`totals`, key "all",
@@ -113,7 +116,7 @@ extension ReportDocument {
             LoyaltyFigures(key: key, members: value.members, outstandingPoints: value.outstandingPoints, liability: ReportMoney.text(value.liability),
                            expiringPoints: value.expiringPoints, expiringLiability: ReportMoney.text(value.expiringLiability),
                            earnedTotal: value.earnedTotal, redeemedTotal: value.redeemedTotal, expiredTotal: value.expiredTotal,
-                           pointValueCents: value.pointValueCents)
+                           pointValueCents: value.pointValueCents, allowance: value.allowance, onCredit: value.onCredit)
         }
         return Loyalty(on: report.on.description, withinDays: report.withinDays, outlets: report.outlets, covers: covers(report.heads),
                        totals: figures("all", report.totals),
@@ -126,6 +129,7 @@ extension ReportFormat {
         let document = ReportDocument.stock(report)
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.stock(document)
         case "csv":
             var rows = ["outletId,sku,category,onHand,unitPrice,value,unitCost,costValue"]
             rows += document.items.map {
@@ -154,6 +158,7 @@ extension ReportFormat {
         let rows = document.byOutlet + [document.totals]
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.loyalty(document)
         case "csv":
             return (["outlet,members,outstandingPoints,liability,expiringPoints,expiringLiability,earnedTotal,redeemedTotal,expiredTotal,pointValueCents"]
                 + rows.map { "\($0.key),\($0.members),\($0.outstandingPoints),\($0.liability),\($0.expiringPoints),\($0.expiringLiability),\($0.earnedTotal),\($0.redeemedTotal),\($0.expiredTotal),\($0.pointValueCents)" })
@@ -210,6 +215,7 @@ extension ReportFormat {
         let document = ReportDocument.movements(report)
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.movements(document)
         case "csv":
             return (["kind,businessDate,time,transactionId,by,change,balance,detail"] + document.movements.map {
                 [$0.kind, $0.businessDate, $0.time, $0.transactionId, csv($0.by), "\($0.change)", "\($0.balance)", csv($0.detail)].joined(separator: ",")
@@ -273,6 +279,7 @@ extension ReportFormat {
         let rows = document.byOutlet + [document.totals]
         switch format {
         case "json": return try json(document) + "\n"
+        case "html": return ReportHTML.points(document)
         case "csv":
             return (["outlet,earned,redeemed,reversedByRefunds,reversedByVoids,returnedByVoids,adjustedUp,adjustedDown,claimsCount,claimedPoints,settlementsCount,settledPoints"]
                 + rows.map { "\($0.key),\($0.earned),\($0.redeemed),\($0.reversedByRefunds),\($0.reversedByVoids),\($0.returnedByVoids),\($0.adjustedUp),\($0.adjustedDown),\($0.claimsCount),\($0.claimedPoints),\($0.settlementsCount),\($0.settledPoints)" })

@@ -21,10 +21,11 @@ struct ReportCommand: ParsableCommand {
             promotions  the discount each rule gave, on how many sales and lines
             movements  the stock card of --sku at --outlet: every change with the balance after it
             points  loyalty points earned, redeemed, taken back, adjusted, claimed and settled in the period
+            rebuild  recompute the data directory's report aggregates (DATA/reports) from its chains
             Periods are business dates (Singapore): a sale counts on the date of the Z-report that closed it.
             """)
 
-    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions, promotions, movements or points.") var name: String
+    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions, promotions, movements or points; or rebuild.") var name: String
     @Option(help: "Node data directory (every outlet chain it holds).") var data: String
     @Option(help: "First business date, YYYY-MM-DD (sales, gst; default: today in Singapore).") var from: String?
     @Option(help: "Last business date, YYYY-MM-DD (sales, gst; default: --from).") var to: String?
@@ -35,18 +36,29 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Days ahead in which points count as expiring (loyalty).") var within: Int64 = 30
     @Option(help: "A sale's discount that is an exception, in percent of its subtotal (exceptions).") var discountPercent: Int64 = 20
     @Option(help: "More sales than this by one member in one day is an exception (exceptions).") var memberSalesPerDay: Int64 = 10
-    @Option(help: "table (default), json or csv.") var format: String = "table"
+    @Option(help: "table (default), json, csv or html (a page with charts, for a browser to print to PDF).") var format: String = "table"
 
     func validate() throws {
-        guard Reports.names.contains(name) else { throw ValidationError("report must be one of \(Reports.names.joined(separator: ", ")), not \(name)") }
-        guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
+        guard Reports.names.contains(name) || name == "rebuild" else {
+            throw ValidationError("report must be one of \(Reports.names.joined(separator: ", ")) (or rebuild), not \(name)")
+        }
+        guard ["table", "json", "csv", "html"].contains(format) else { throw ValidationError("--format must be table, json, csv or html") }
         if ["z", "x"].contains(name), outlet == nil { throw ValidationError("report \(name) needs --outlet") }
         if name == "z", number == nil { throw ValidationError("report z needs --number") }
         if name == "movements", sku == nil || outlet == nil { throw ValidationError("report movements needs --sku and --outlet") }
     }
 
     func run() throws {
-        let reports = Reports(store: try openStore(data))
+        let store = try openStore(data)
+        if name == "rebuild" {
+            let aggregates = try ReportAggregates.open(dataDirectory: data, create: true)!
+            let started = Date()
+            let folded = try aggregates.rebuild(store)
+            print("report aggregates of \(data) rebuilt: \(folded) block(s) folded in \(Int(Date().timeIntervalSince(started) * 1_000)) ms")
+            return
+        }
+        // The sales and GST reports read the node's aggregates when the directory has them.
+        let reports = Reports(store: store, aggregates: try ReportAggregates.open(dataDirectory: data, create: false))
         let today = CivilTime.singaporeDate(epochMs: Int64(Date().timeIntervalSince1970 * 1_000)).description
         let start = from ?? today
         do {
@@ -55,12 +67,19 @@ struct ReportCommand: ParsableCommand {
                 let summary = try reports.sales(try ReportRange(from: start, to: to ?? start, outlet: outlet))
                 print(try ReportFormat.sales(summary, format: format), terminator: "")
             case "gst":
-                let gst = try reports.gst(try ReportRange(from: start, to: to ?? start, outlet: outlet))
-                print(try ReportFormat.gst(gst, format: format), terminator: "")
+                let range = try ReportRange(from: start, to: to ?? start, outlet: outlet)
+                if format == "html" {
+                    // With supplies and GST by month when the range spans several.
+                    print(try ReportHTML.gst(reports: reports, range: range), terminator: "")
+                } else {
+                    print(try ReportFormat.gst(try reports.gst(range), format: format), terminator: "")
+                }
             case "z":
                 let (close, height) = try reports.zReport(outlet: outlet!, number: number!)
                 if format == "json" {
                     print(try ReportFormat.json(ReportDocument.z(outlet: outlet!, close: close, height: height)))
+                } else if format == "html" {
+                    print(ReportHTML.z(ReportDocument.z(outlet: outlet!, close: close, height: height)), terminator: "")
                 } else {
                     print(ZReportText.z(outlet: outlet!, close: close), terminator: "")
                 }
@@ -85,7 +104,11 @@ struct ReportCommand: ParsableCommand {
                       terminator: "")
             default:
                 let (totals, nextZ) = try reports.xReport(outlet: outlet!)
-                print(ZReportText.x(outlet: outlet!, nextZ: nextZ, totals: totals), terminator: "")
+                if format == "html" {
+                    print(ReportHTML.x(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals)), terminator: "")
+                } else {
+                    print(ZReportText.x(outlet: outlet!, nextZ: nextZ, totals: totals), terminator: "")
+                }
             }
         } catch let error as ReportError {
             throw CLIError("report \(name): \(error.message)")
