@@ -9,7 +9,7 @@ struct SGPOSCommand: AsyncParsableCommand {
         abstract: "SGPOS Ledger: signed, hash-chained outlet ledgers in LMDB.",
         discussion: "Formats: docs/FORMAT.md. Operations: docs/OPERATIONS.md.",
         subcommands: [
-            KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self, ReportCommand.self,
+            KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self, ReportCommand.self, ExportCommand.self,
             QuoteCommand.self, TillCommand.self, NodeCommand.self, DeviceCommand.self, ContractCommand.self, DemoCommand.self, BenchCommand.self, SimCommand.self, ValidatorsCommand.self, AllowanceCommand.self, DebugCommand.self,
         ])
 }

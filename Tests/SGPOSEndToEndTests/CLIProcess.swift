@@ -71,7 +71,7 @@ enum CLI {
     }
 
     /// A started `sgpos` child with its output going to scratch files.
-    private struct Running {
+    struct Running {
         let arguments: [String]
         let process = Process()
         let outputFile = NSTemporaryDirectory() + "sgpos-out-\(UUID().uuidString)"

@@ -26,6 +26,9 @@ Usage:
   reports.py DATA_DIR --from D --to D --outlet N --report movements --sku S [--compare FILE]
       one SKU's stock card at one outlet (the shape of `sgpos report movements --format
       json`), from outlet N's chain bytes like sales and gst (never the stored state)
+  reports.py DATA_DIR --from D --to D [--outlet N] --report points [--compare FILE]
+      the loyalty points that moved in the range (the shape of `sgpos report points --format
+      json`), from the chain bytes like sales and gst
 
 Reads DATA_DIR/ledger (LMDB) with the readers of verify.py and the POS body decoders of
 pos.py (written from docs/FORMAT.md alone); it does not verify the chains (verify.py does).
@@ -91,6 +94,16 @@ stock-count's line of S its variance ("counted C, book E"); transfer-out − / t
 + Σ its lines of S ("to outlet X" / "from outlet X"). Changes of 0 are not listed; those
 dated before D1 make the opening balance; the others are listed in chain order with the
 balance after each; closing is the last balance (the opening without any).
+
+Points over [D1, D2] (docs/REPORTS.md "points"; the counted transactions as for sales, each
+outlet chain its own row, every outlet reported listed, outlets ascending, even without
+any): a non-training sale with a member adds its points earned and redeemed (earned,
+redeemed); every refund its points reversed (reversedByRefunds); a void of a sale with a
+member the voided sale's points earned (reversedByVoids: the body's figure, not what the
+ledger could debit) and redeemed (returnedByVoids); a loyalty-adjust its delta to
+adjustedUp when positive, its magnitude to adjustedDown when negative; a points-claim 1 and
+its points (claimsCount, claimedPoints); a points-settle 1 and its debited points
+(settlementsCount, settledPoints). The totals ("all") sum the outlets.
 """
 import datetime
 import json
@@ -646,6 +659,59 @@ def movements_json(records, oid, sku, date_from, date_to, heads):
             "opening": opening, "closing": items[-1]["balance"] if items else opening, "movements": items}
 
 
+# --- points (the loyalty points that moved in a range, from the chain bytes) --------------------
+
+# The transactions the points report reads besides sales, refunds, voids and day-closes.
+POINTS_KINDS = REPORTED + (pos.POINTS_ADJUST, pos.POINTS_CLAIM, pos.POINTS_SETTLE)
+POINTS_FIGURES = ("earned", "redeemed", "reversedByRefunds", "reversedByVoids", "returnedByVoids", "adjustedUp",
+                  "adjustedDown", "claimsCount", "claimedPoints", "settlementsCount", "settledPoints")
+
+
+def points(chains, date_from, date_to, outlets=None):
+    """{outlet: {figure: points or count}} of the counted transactions of `chains` ({outlet:
+    records with the POINTS_KINDS}): one entry per outlet in `outlets` (default: the chains'),
+    from its chain alone, zeros for an outlet whose chain moved no points in the range (or
+    is not in `chains`); each figure as the bodies record it (docs/REPORTS.md, "points")."""
+    out = {oid: dict.fromkeys(POINTS_FIGURES, 0) for oid in sorted(chains if outlets is None else outlets)}
+    for oid, f in out.items():
+        records = chains.get(oid, [])
+        originals = originals_of(records)
+        for tx in counted(records, date_from, date_to):
+            b = tx["body"]
+            if tx["kind"] == pos.SALE:
+                if not b["training"] and b["member"]:
+                    f["earned"] += b["earned"]
+                    f["redeemed"] += b["redeemed"]
+            elif tx["kind"] == pos.REFUND:
+                f["reversedByRefunds"] += b["reversed"]
+            elif tx["kind"] == pos.VOID:
+                original = original_sale(oid, originals, tx)
+                if original["member"]:
+                    f["reversedByVoids"] += original["earned"]
+                    f["returnedByVoids"] += original["redeemed"]
+            elif tx["kind"] == pos.POINTS_ADJUST:
+                _, delta, _ = b
+                if delta > 0:
+                    f["adjustedUp"] += delta
+                else:
+                    f["adjustedDown"] -= delta
+            elif tx["kind"] == pos.POINTS_CLAIM:
+                f["claimsCount"] += 1
+                f["claimedPoints"] += b["points"]
+            elif tx["kind"] == pos.POINTS_SETTLE:
+                f["settlementsCount"] += 1
+                f["settledPoints"] += b["debited"]
+    return out
+
+
+def points_json(chains, date_from, date_to, outlets, heads):
+    out = header("points", date_from, date_to, outlets, heads)
+    per = points(chains, date_from, date_to, outlets)
+    out["totals"] = dict({"key": "all"}, **{k: sum(f[k] for f in per.values()) for k in POINTS_FIGURES})
+    out["byOutlet"] = [dict({"key": str(oid)}, **per[oid]) for oid in sorted(per)]
+    return out
+
+
 # --- stock and loyalty (from the replayed state) -----------------------------------------------
 
 def load_states(data_dir, outlet=None):
@@ -764,6 +830,9 @@ def loyalty_figures(state, day, within):
         f["redeemedTotal"] += account["redeemed"]
         f["expiredTotal"] += account["expired"]
     f["pointValueCents"] = pos.get_settings(state)["point_value"]
+    allowance = pos.get_allowance(state)
+    f["allowance"] = allowance["allowance"]
+    f["onCredit"] = allowance["outstanding"] + sum(points for _, points in allowance["recent"])
     f["liability"] = f["outstandingPoints"] * f["pointValueCents"]
     f["expiringLiability"] = f["expiringPoints"] * f["pointValueCents"]
     return f
@@ -778,10 +847,12 @@ def loyalty_json(states, outlets, heads, on, within):
     per = [(oid, loyalty_figures(states.get(oid, {}), day, within)) for oid in sorted(outlets)]
     totals = {k: sum(f[k] for _, f in per) for k in fields}
     totals["pointValueCents"] = 0
+    for k in ("allowance", "onCredit"):
+        totals[k] = sum(f[k] for _, f in per)
 
     def shape(key, f):
         entry = {"key": key}
-        for k in fields + ("pointValueCents",):
+        for k in fields + ("pointValueCents", "allowance", "onCredit"):
             entry[k] = money(f[k]) if k in ("liability", "expiringLiability") else f[k]
         return entry
     out["totals"] = shape("all", totals)
@@ -900,6 +971,13 @@ def compare(mine, theirs):
     if mine["report"] == "promotions":
         return True, (f"REPORT OK: promotions {span}{scope}: {len(mine['rules'])} rule(s), "
                       f"S${mine['totalDiscount']} discount")
+    if mine["report"] == "points":
+        t = mine["totals"]
+        return True, (f"REPORT OK: points {span}{scope}: {t['earned']} earned, {t['redeemed']} redeemed, "
+                      f"{t['reversedByRefunds']} + {t['reversedByVoids']} taken back by refunds + voids, "
+                      f"{t['returnedByVoids']} returned by voids, +{t['adjustedUp']} -{t['adjustedDown']} adjusted, "
+                      f"{t['claimsCount']} claim(s) of {t['claimedPoints']}, {t['settlementsCount']} settlement(s) "
+                      f"of {t['settledPoints']}")
     if mine["report"] == "sales":
         t = mine["totals"]
         return True, f"REPORT OK: sales {span}{scope}: {t['salesCount']} sales, net S${t['netSales']}"
@@ -977,7 +1055,7 @@ def check_z(chains):
 
 # --- command line ------------------------------------------------------------------------------
 
-REPORTS = ("sales", "gst", "stock", "loyalty", "exceptions", "promotions", "movements")
+REPORTS = ("sales", "gst", "stock", "loyalty", "exceptions", "promotions", "movements", "points")
 POINT_IN_TIME = ("stock", "loyalty")
 
 
@@ -1048,7 +1126,7 @@ def parse(argv):
                 raise ReportError(f"{flag} takes 1...{hi}")
             args[field] = int(args[field])
     if args["report"] not in (None,) + REPORTS:
-        raise ReportError("--report is sales, gst, stock, loyalty, exceptions, promotions or movements")
+        raise ReportError("--report is sales, gst, stock, loyalty, exceptions, promotions, movements or points")
     kind = args["report"]
     if kind is None and args["compare"] is not None:
         kind = compared_report(args["compare"])
@@ -1083,7 +1161,7 @@ def parse(argv):
         if args["from"] > args["to"]:
             raise ReportError("--from is after --to")
         if args["report"] is None and args["compare"] is None:
-            raise ReportError("--report sales|gst|stock|loyalty|exceptions|promotions|movements is required")
+            raise ReportError("--report sales|gst|stock|loyalty|exceptions|promotions|movements|points is required")
     return args
 
 
@@ -1117,8 +1195,8 @@ def main(argv):
         else:
             kinds = REPORTED
             if not (args["check_z"] or args["dates"]):
-                kinds = {"exceptions": EXCEPTION_KINDS, "movements": MOVEMENT_KINDS, "gst": GST_KINDS}.get(
-                    args["report"], REPORTED)
+                kinds = {"exceptions": EXCEPTION_KINDS, "movements": MOVEMENT_KINDS, "gst": GST_KINDS,
+                         "points": POINTS_KINDS}.get(args["report"], REPORTED)
             g, outlets, chains, heads = load(args["data"], args["outlet"], kinds)
     except ReportError as error:
         print(f"reports.py: {error}", file=sys.stderr)
@@ -1159,6 +1237,8 @@ def main(argv):
                                    args["member_sales"])
         elif args["report"] == "promotions":
             mine = promotions_json(chains, args["from"], args["to"], outlets, heads)
+        elif args["report"] == "points":
+            mine = points_json(chains, args["from"], args["to"], outlets, heads)
         elif args["report"] == "movements":
             mine = movements_json(chains[args["outlet"]], args["outlet"], args["sku"], args["from"], args["to"], heads)
         else:

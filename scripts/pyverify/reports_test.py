@@ -13,9 +13,11 @@ movements report (one SKU's stock card) on a made-up chain with every stock-movi
 (training sales, refunds without restock and zero stocktake variances not listed, the
 opening balance of earlier business dates, an open day dated before a closed date); and the
 tax categories and costed stock receipts (GST boxes 2-5 and 7, other supplies, purchases,
-byTaxCategory, the Z check of version-2 period totals, stock at cost). The demo
-(run-tests) covers the path through LMDB; these pin the rules a literal reading could get
-wrong.
+byTaxCategory, the Z check of version-2 period totals, stock at cost); and the points report
+on made-up chains (training and member-less sales, voids giving back their sale's earned and
+redeemed points, adjustments after midnight, settlements counting the points debited, claims,
+every outlet listed in outlet order). The demo (run-tests) covers the path through LMDB;
+these pin the rules a literal reading could get wrong.
 
 Usage: python3 scripts/pyverify/reports_test.py   (prints 'N passed, M failed')
 """
@@ -259,6 +261,57 @@ def movement_chain():
                  (pos.DAY_CLOSE, (2, "2026-12-06", period()), "2026-12-07 00:30", "manager-1", tx_id("db", 0xdb)),
                  (pos.TRANSFER_IN, (bytes([1]) * 16, 3, [("MILK-1L", 7), ("PEN", 1)]), "2026-12-07 09:00",
                   "manager-1", tx_id("dc", 0xdc)))
+
+
+# --- points: made-up chains with every body type that moves loyalty points ---------------
+
+def psale(receipt, member, earned, redeemed, training=False):
+    """A decoded sale of one S$10.00 line with its member id and points earned and redeemed."""
+    body = xsale(receipt, [line("MILK-1L", "dairy", 1, True, 1000, 83)], member=member, training=training)
+    body.update(earned=earned, redeemed=redeemed)
+    return body
+
+
+def claim(points, source, member="M9"):
+    return {"id": bytes([points % 256]) * 16, "member": member, "points": points, "source": source, "checkpoint": 1,
+            "covered": 1, "outstanding": 0, "allowance": 10_000, "bytes": b""}
+
+
+def settle(points, debited, claimant, member="M1"):
+    return {"id": bytes([points % 256]) * 16, "claimant": claimant, "member": member, "points": points,
+            "debited": debited, "bytes": b""}
+
+
+Q1, Q2, Q3, Q4 = tx_id("e1", 0xe1), tx_id("e2", 0xe2), tx_id("e3", 0xe3), tx_id("e4", 0xe4)
+
+
+def points_chains():
+    """Outlet 1. The 5th (Z 1 at 00:30 on the 6th): M1's sale Q1 (earns 50), a training sale
+    of M1 (earns 7, redeems 3), a sale without a member, M1's sale Q2 (earns 20, redeems 100)
+    and its void, the void of the member-less sale, adjustments +500 and (after midnight)
+    −150, a refund of Q1 reversing 5. The open day (the 6th): a settlement of outlet 2's claim
+    of 100 that debits 80, a refund of Q1 reversing 0. Outlet 2, the 6th: a claim of 100
+    points held at outlet 1, M9's sale redeeming them (earns 3); a settlement that debits 0.
+    Outlet 10 (listed after 2): a claim of 40 on the 5th."""
+    refund = dict(REFUND_X2, original=Q1, lines=[(0, 1, 1000, 83)], amount=1000, reversed=5)
+    one = chain((pos.SALE, psale(1, "M1", 50, 0), "2026-12-05 10:00", "till-01", Q1),
+                (pos.SALE, psale(2, "M1", 7, 3, training=True), "2026-12-05 10:05", "till-01", tx_id("e5", 0xe5)),
+                (pos.SALE, psale(3, "", 0, 0), "2026-12-05 10:10", "till-01", Q3),
+                (pos.SALE, psale(4, "M1", 20, 100), "2026-12-05 10:15", "till-02", Q2),
+                (pos.VOID, {"original": Q2, "reason": "wrong member"}, "2026-12-05 10:16", "till-02", tx_id("e6", 0xe6)),
+                (pos.VOID, {"original": Q3, "reason": "wrong item"}, "2026-12-05 10:20", "till-01", tx_id("e7", 0xe7)),
+                (pos.POINTS_ADJUST, ("M1", 500, "welcome bonus"), "2026-12-05 18:00", "manager", tx_id("e8", 0xe8)),
+                (pos.POINTS_ADJUST, ("M1", -150, "duplicate bonus"), "2026-12-06 00:10", "manager", tx_id("e9", 0xe9)),
+                (pos.REFUND, refund, "2026-12-05 19:00", "till-01", tx_id("ea", 0xea)),
+                (pos.DAY_CLOSE, (1, "2026-12-05", period()), "2026-12-06 00:30", "manager", tx_id("eb", 0xeb)),
+                (pos.POINTS_SETTLE, settle(100, 80, 2), "2026-12-06 09:00", "node", tx_id("ec", 0xec)),
+                (pos.REFUND, dict(refund, number=2, reversed=0), "2026-12-06 09:30", "till-01", tx_id("ed", 0xed)))
+    two = chain((pos.POINTS_CLAIM, claim(100, 1), "2026-12-06 08:59", "till-01", tx_id("ee", 0xee)),
+                (pos.SALE, psale(1, "M9", 3, 100), "2026-12-06 09:00", "till-01", Q4),
+                (pos.POINTS_SETTLE, settle(7, 0, 1, member="M2"), "2026-12-06 10:00", "node", tx_id("ef", 0xef)),
+                outlet=2)
+    ten = chain((pos.POINTS_CLAIM, claim(40, 1), "2026-12-05 12:00", "till-01", tx_id("f0", 0xf0)), outlet=10)
+    return {1: one, 2: two, 10: ten}
 
 
 # --- stock and loyalty: chain states built with the record encodings of FORMAT.md §13.3 ---
@@ -589,6 +642,9 @@ def main():
     put_member(l1, "M2", [], earned=3, redeemed=3)
     put_member(l2, "M1", [(d + 400, 20000)], earned=20000)  # the same member id at another outlet: its own account
     l2[pos.K_SETTINGS] = pos.enc_settings({"point_value": 3, "ppd": 1, "months": 12, "tender": False, "rounding": True})
+    # Outlet 2 claimed on credit: 500 outstanding at the checkpoint, 200 since, of 5000 allowed.
+    l2[b"\x1e"] = pos.enc_allowance({"checkpoint": 3, "covered": 40, "outstanding": 500, "allowance": 5000,
+                                      "recent": [(41, 150), (44, 50)]})
     f = reports.loyalty_figures(l1, d, 30)
     check("loyalty: a lot expiring on d still counts, one expiring before does not", f["outstandingPoints"] == 1110)
     check("loyalty: expiring: expiresOn in [d, d + W)", f["expiringPoints"] == 110)
@@ -599,12 +655,15 @@ def main():
     j = reports.loyalty_json({1: l1, 2: l2}, [1, 2], {}, "2026-12-05", 30)
     check("loyalty: by outlet", j["byOutlet"] == [
         {"key": "1", "members": 2, "outstandingPoints": 1110, "liability": "11.10", "expiringPoints": 110,
-         "expiringLiability": "1.10", "earnedTotal": 1114, "redeemedTotal": 8, "expiredTotal": 7, "pointValueCents": 1},
+         "expiringLiability": "1.10", "earnedTotal": 1114, "redeemedTotal": 8, "expiredTotal": 7, "pointValueCents": 1,
+         "allowance": 0, "onCredit": 0},
         {"key": "2", "members": 1, "outstandingPoints": 20000, "liability": "600.00", "expiringPoints": 0,
-         "expiringLiability": "0.00", "earnedTotal": 20000, "redeemedTotal": 0, "expiredTotal": 0, "pointValueCents": 3}])
+         "expiringLiability": "0.00", "earnedTotal": 20000, "redeemedTotal": 0, "expiredTotal": 0, "pointValueCents": 3,
+         "allowance": 5000, "onCredit": 700}])
     check("loyalty: totals sum the outlets' liabilities, point value 0", j["totals"] == {
         "key": "all", "members": 3, "outstandingPoints": 21110, "liability": "611.10", "expiringPoints": 110,
-        "expiringLiability": "1.10", "earnedTotal": 21114, "redeemedTotal": 8, "expiredTotal": 7, "pointValueCents": 0})
+        "expiringLiability": "1.10", "earnedTotal": 21114, "redeemedTotal": 8, "expiredTotal": 7, "pointValueCents": 0,
+        "allowance": 5000, "onCredit": 700})
     check("loyalty: header", (j["report"], j["on"], j["withinDays"], j["outlets"]) == ("loyalty", "2026-12-05", 30, [1, 2]))
     later = reports.loyalty_json({1: l1, 2: l2}, [1], {}, "2027-01-04", 30)
     check("loyalty: on d + 30 only the last lot is usable, and it expires that day",
@@ -851,6 +910,75 @@ def main():
     check("compare movements: a missing last movement", not ok and text ==
           "FAIL report: movements length python=3 swift=2")
 
+    # Points: what moved in a range, per outlet, each figure as the bodies record it.
+    zero = dict.fromkeys(reports.POINTS_FIGURES, 0)
+    pts = points_chains()
+    per = reports.points(pts, "2026-12-05", "2026-12-05", [1, 2, 10])
+    check("points of the 5th at outlet 1: member sales earn and redeem, a training sale does not; a void gives back "
+          "its member sale's earned and redeemed; adjustments up and down; a refund's reversed points", per[1] == dict(
+              zero, earned=70, redeemed=100, reversedByRefunds=5, reversedByVoids=20, returnedByVoids=100,
+              adjustedUp=500, adjustedDown=150))
+    check("points of the 5th: an adjustment after midnight takes the Z's date; outlet 2 moved nothing",
+          per[2] == zero and per[10] == dict(zero, claimsCount=1, claimedPoints=40))
+    per = reports.points(pts, "2026-12-06", "2026-12-06", [1, 2, 10])
+    check("points of the 6th (the open day): a settlement counts the points debited, not those claimed; "
+          "a refund reversing 0 adds 0", per[1] == dict(zero, settlementsCount=1, settledPoints=80))
+    check("points of the 6th at outlet 2: a claim and its points, the sale redeeming them, a settlement debiting 0",
+          per[2] == dict(zero, earned=3, redeemed=100, claimsCount=1, claimedPoints=100, settlementsCount=1))
+    j = reports.points_json(pts, "2000-01-01", "2100-12-31", [1, 2, 10], {})
+    check("points over both: totals sum the outlets, key all", j["totals"] == {
+        "key": "all", "earned": 73, "redeemed": 200, "reversedByRefunds": 5, "reversedByVoids": 20,
+        "returnedByVoids": 100, "adjustedUp": 500, "adjustedDown": 150, "claimsCount": 2, "claimedPoints": 140,
+        "settlementsCount": 2, "settledPoints": 80})
+    check("points: byOutlet keyed by outlet id as text, in outlet order (10 after 2)",
+          [e["key"] for e in j["byOutlet"]] == ["1", "2", "10"] and list(j["byOutlet"][0]) == ["key"] + list(
+              reports.POINTS_FIGURES))
+    check("points: outlet 1 over both days", j["byOutlet"][0] == dict(
+        zero, key="1", earned=70, redeemed=100, reversedByRefunds=5, reversedByVoids=20, returnedByVoids=100,
+        adjustedUp=500, adjustedDown=150, settlementsCount=1, settledPoints=80))
+    o1 = j["byOutlet"][0]
+    check("points: lifetime earned = earned + adjusted up, redeemed = redeemed - returned + adjusted down "
+          "(outlet 1's M1: 570 and 150 as the ledger would keep them)",
+          o1["earned"] + o1["adjustedUp"] == 570 and o1["redeemed"] - o1["returnedByVoids"] + o1["adjustedDown"] == 150)
+    check("points: nothing in range, every outlet listed at zero", reports.points_json(
+        pts, "2027-01-01", "2027-01-01", [1, 3], {}) == {
+        "report": "points", "from": "2027-01-01", "to": "2027-01-01", "outlets": [1, 3], "covers": {"heads": []},
+        "totals": dict(zero, key="all"), "byOutlet": [dict(zero, key="1"), dict(zero, key="3")]})
+    check("points --outlet 2: only its chain", reports.points_json({2: pts[2]}, "2000-01-01", "2100-12-31", [2], {})
+          ["totals"] == dict(zero, key="all", earned=3, redeemed=100, claimsCount=1, claimedPoints=100,
+                             settlementsCount=1))
+    lost = {1: [r for r in pts[1] if r["txid"] != Q2]}
+    try:
+        reports.points(lost, "2000-01-01", "2100-12-31")
+        check("points: a void of a sale not in the chain is refused", False)
+    except reports.ReportError as error:
+        check("points: a void of a sale not in the chain is refused", "is not in the chain" in str(error))
+    mine = reports.points_json(pts, "2000-01-01", "2100-12-31", [1, 2, 10], {1: (12, b"\xab" * 32)})
+    theirs = copy.deepcopy(mine)
+    theirs["covers"] = {"heads": []}
+    ok, text = reports.compare(mine, theirs)
+    check("compare points: OK line, covers aside", ok and text == (
+        "REPORT OK: points 2000-01-01..2100-12-31: 73 earned, 200 redeemed, 5 + 20 taken back by refunds + voids, "
+        "100 returned by voids, +500 -150 adjusted, 2 claim(s) of 140, 2 settlement(s) of 80"))
+    theirs["byOutlet"][0]["settledPoints"] = 100
+    ok, text = reports.compare(mine, theirs)
+    check("compare points: an outlet's path names it", not ok and text ==
+          "FAIL report: byOutlet[1].settledPoints python=80 swift=100")
+    theirs = copy.deepcopy(mine)
+    theirs["byOutlet"].pop(1)
+    ok, text = reports.compare(mine, theirs)
+    check("compare points: a missing outlet row", not ok and text ==
+          'FAIL report: byOutlet keys python=["1", "2", "10"] swift=["1", "10"]')
+    theirs = copy.deepcopy(mine)
+    theirs["totals"]["claimedPoints"] = "140"
+    ok, text = reports.compare(mine, theirs)
+    check("compare points: points as a string", not ok and text ==
+          'FAIL report: totals.claimedPoints python=140 swift="140"')
+    ok, text = reports.compare(reports.points_json({2: pts[2]}, "2026-12-06", "2026-12-06", [2], {}),
+                               reports.points_json({2: pts[2]}, "2026-12-06", "2026-12-06", [2], {}))
+    check("compare points: one outlet's OK line", ok and text.startswith("REPORT OK: points 2026-12-06..2026-12-06 "
+                                                                         "outlet 2: 3 earned"))
+
     # The command line: stock and loyalty take no dates, sales and gst keep needing them.
     def parse_error(*argv):
         try:
@@ -895,6 +1023,14 @@ def main():
     check("parse: --sku only for movements", parse_error("--report", "sales", "--sku", "MILK-1L", *dated)
           == "--sku is for the movements report"
           and parse_error("--report", "stock", "--sku", "MILK-1L") == "--sku is for the movements report")
+    parsed = reports.parse(["r", "D", "--report", "points", "--outlet", "2"] + dated)
+    check("parse: points", (parsed["report"], parsed["outlet"], parsed["from"], parsed["to"])
+          == ("points", 2, "2026-12-05", "2026-12-05"))
+    check("parse: points needs --from and --to", parse_error("--report", "points") == "--from and --to are required")
+    check("parse: points takes no --on, --sku or thresholds",
+          parse_error("--report", "points", "--on", "2026-12-05", *dated) is not None
+          and parse_error("--report", "points", "--sku", "MILK-1L", *dated) is not None
+          and parse_error("--report", "points", "--discount-percent", "5", *dated) is not None)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

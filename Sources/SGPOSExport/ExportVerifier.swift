@@ -1,0 +1,97 @@
+import Logging
+import PostgresNIO
+import SGPOSChain
+import SGPOSCodec
+import SGPOSReports
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+
+/// `sgpos export verify` (docs/EXPORT.md): compares the mirror with the chain — the
+/// watermarks with the heads, per outlet and business date the sales report's counts and
+/// totals with the `sales_by_day` view, per outlet the GST (box 6) with the mirror's
+/// sales, refunds and voids, and per outlet and SKU the stock with the sum of
+/// `stock_movements` — and names every difference it finds (none: the mirror agrees).
+public struct ExportVerifier: Sendable {
+    public let store: LedgerStore
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(store: LedgerStore, client: PostgresClient, logger: Logger) {
+        self.store = store
+        self.client = client
+        self.logger = logger
+    }
+
+    public func differences() async throws -> [String] {
+        let mirror = PostgresMirror(store: store, client: client, logger: logger)
+        let reports = Reports(store: store)
+        let all = ReportRange(from: .init(year: 1970, month: 1, day: 1), to: .init(year: 9_999, month: 12, day: 31))
+        var found: [String] = []
+        for outlet in store.genesis.outlets.map(\.id) {
+            let head = try store.environment.read { try store.head(outlet, $0) }
+            let mark = try await mirror.watermark(outlet)
+            guard mark.height == head.height, mark.blockID == (head.height == 0 ? "" : head.blockID.hex) else {
+                found.append("outlet \(outlet): the mirror is at height \(mark.height), the chain at \(head.height); export first")
+                continue
+            }
+            var range = all
+            range.outlets = [outlet]
+            let sales = try reports.sales(range)
+            var mirrored: [String: [Int64]] = [:]
+            try await mirror.database("reading sales_by_day") {
+                let rows = try await client.query("""
+                    SELECT business_date::text, sales_count, sales_total, refunds_count, refunds_total, voids_count, voids_total
+                    FROM sales_by_day WHERE outlet_id = \(Int64(outlet))
+                    """, logger: logger)
+                for try await (day, a, b, c, d, e, f) in rows.decode((String, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+                    mirrored[day] = [a, b, c, d, e, f]
+                }
+            }
+            for day in Set(sales.byDay.keys).union(mirrored.keys).sorted() {
+                let figures = sales.byDay[day]
+                let chain: [Int64] = figures.map { [$0.salesCount, $0.salesTotal, $0.refundsCount, $0.refundsTotal, $0.voidsCount, $0.voidsTotal] }
+                    ?? [0, 0, 0, 0, 0, 0]
+                let copy = mirrored[day] ?? [0, 0, 0, 0, 0, 0]
+                if chain != copy {
+                    found.append("outlet \(outlet) \(day): the chain has sales, refunds, voids (count, cents) \(chain), the mirror \(copy)")
+                }
+            }
+            let gst = try reports.gst(range).box6
+            let mirroredGST = try await one("""
+                SELECT (COALESCE((SELECT sum(gst) FROM sales WHERE outlet_id = \(Int64(outlet)) AND NOT training), 0)
+                      - COALESCE((SELECT sum(gst) FROM refunds WHERE outlet_id = \(Int64(outlet))), 0)
+                      - COALESCE((SELECT sum(s.gst) FROM voids v JOIN sales s ON s.tx_id = v.original_tx_id WHERE v.outlet_id = \(Int64(outlet))), 0))::bigint
+                """)
+            if gst != mirroredGST { found.append("outlet \(outlet): output GST is \(gst) cents on the chain, \(mirroredGST) in the mirror") }
+            let stock = try store.environment.read { transaction -> [String: Int64] in
+                var onHand: [String: Int64] = [:]
+                var prefix = CanonicalEncoder(capacity: 4)
+                prefix.writeU32(outlet)
+                try store.stateReader(outlet, transaction).scan(.stock, prefix: prefix.bytes) { key, value in
+                    onHand[String(decoding: key.key.dropFirst(4), as: UTF8.self)] = try StockRecord(canonicalBytes: value).onHand
+                    return true
+                }
+                return onHand
+            }
+            var moved: [String: Int64] = [:]
+            try await mirror.database("reading stock_movements") {
+                let rows = try await client.query(
+                    "SELECT sku, sum(change)::bigint FROM stock_movements WHERE outlet_id = \(Int64(outlet)) GROUP BY sku", logger: logger)
+                for try await (sku, total) in rows.decode((String, Int64).self) { moved[sku] = total }
+            }
+            for sku in Set(stock.keys).union(moved.keys).sorted() where stock[sku, default: 0] != moved[sku, default: 0] {
+                found.append("outlet \(outlet) \(sku): \(stock[sku, default: 0]) on hand on the chain, \(moved[sku, default: 0]) in the mirror's movements")
+            }
+        }
+        return found
+    }
+
+    private func one(_ sql: PostgresQuery) async throws -> Int64 {
+        try await PostgresMirror(store: store, client: client, logger: logger).database("summing") {
+            var value: Int64 = 0
+            for try await (number) in try await client.query(sql, logger: logger).decode(Int64.self) { value = number }
+            return value
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import SGPOSCommandSupport
+import SGPOSExport
+
+/// `sgpos export`: the chains mirrored into PostgreSQL for BI (docs/EXPORT.md).
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Mirror the chains into PostgreSQL, and check the mirror.",
+        subcommands: [Postgres.self, Verify.self])
+
+    struct Target: ParsableArguments {
+        @Option(help: "Node data directory (every outlet chain it holds).") var data: String
+        @Option(help: "postgres://user[:password]@host[:port]/database") var url: String
+    }
+
+    struct Postgres: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write every block not mirrored yet (each block and the watermark in one PostgreSQL transaction).",
+            discussion: "Resumes after the mirror's watermark; stops with error 902 if the mirror holds another history.")
+        @OptionGroup var target: Target
+        @Flag(help: "Keep mirroring new blocks until interrupted.") var follow = false
+
+        func run() async throws {
+            let store = try openStore(target.data)
+            let exported = try await withClient(target.url) { client, logger in
+                let mirror = PostgresMirror(store: store, client: client, logger: logger)
+                try await mirror.prepare()
+                if follow { try await mirror.follow() }
+                return try await mirror.exportPending()
+            }
+            print("exported \(exported) block(s) to \(redacted(target.url))")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the mirror with the chains: heads, sales per outlet and day, GST, stock.",
+            discussion: "Exit 0 when they agree; otherwise exit 1 naming each difference.")
+        @OptionGroup var target: Target
+
+        func run() async throws {
+            let store = try openStore(target.data)
+            let differences = try await withClient(target.url) { client, logger in
+                try await ExportVerifier(store: store, client: client, logger: logger).differences()
+            }
+            for difference in differences { print("DIFFERENT \(difference)") }
+            guard differences.isEmpty else {
+                print("the mirror differs from the chains in \(differences.count) place(s)")
+                throw ExitCode(1)
+            }
+            print("OK the mirror at \(redacted(target.url)) agrees with the chains")
+        }
+    }
+}
+
+/// Runs `body` with a PostgreSQL client that runs beside it, then shuts the client down.
+func withClient<T: Sendable>(_ url: String, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T) async throws -> T {
+    var quiet = Logger(label: "sgpos.export")
+    quiet.logLevel = .warning
+    let logger = quiet
+    let client = PostgresClient(configuration: try PostgresMirror.configuration(url: url), backgroundLogger: logger)
+    do {
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await client.run(); return nil }
+            group.addTask { try await body(client, logger) }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CLIError("the PostgreSQL client stopped")
+        }
+    } catch let error as ExportError {
+        throw CLIError(error.description)
+    }
+}
+
+/// The URL without its password.
+func redacted(_ url: String) -> String {
+    guard var components = URLComponents(string: url), components.password != nil else { return url }
+    components.password = "***"
+    return components.string ?? url
+}
