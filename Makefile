@@ -38,6 +38,7 @@ test: build
 bench: release
 	@scripts/bootstrap bench
 	.build/release/sgpos bench
+	.build/release/sgpos bench --only reports
 	cd benchmarks/hash-backends && $(SWIFT) run -c release
 
 # The consensus fault simulator over more seeds than make test runs: make sim SEEDS=100000 [FROM=1].
