@@ -31,6 +31,8 @@ public struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Sales per outlet.") var sales: Int = 120
     @Option(help: "Loyalty members enrolled per outlet.") var members: Int = 20
     @Option(help: "GST computed per invoice (IRAS's usual) or per line: the genesis parameter (docs/FORMAT.md §13).") var gstMethod: String = "per-invoice"
+    @Option(help: "The first node also mirrors the chains into this PostgreSQL database as it runs (postgres://user@host:port/db; docs/EXPORT.md).")
+    var exportPostgres: String?
 
     public func validate() throws {
         guard (2...16).contains(outlets) else { throw ValidationError("--outlets must be 2...16") }
@@ -62,7 +64,7 @@ public struct DemoCommand: AsyncParsableCommand {
             memberIDs[outlet.id] = (0..<members).map(shop.memberID)
         }
         let ids = network.genesis.outlets.map(\.id)
-        let nodes = try DemoNodes(directory: dir, outlets: ids, reader: network.admin)
+        let nodes = try DemoNodes(directory: dir, outlets: ids, reader: network.admin, exportPostgresURL: exportPostgres)
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 60)
         print("== \(ids.count) nodes running (sgpos node run), every peer connected; logs in \(dir)/node-N.log")

@@ -21,7 +21,7 @@ final class DemoNodes {
     /// with `cpus` (a `taskset` CPU list such as `1`), each node runs pinned to those CPUs.
     /// Each node's client signs its requests with `reader` (an auditor or admin key: reads
     /// need a request signature, docs/API.md); tills sign their own with `client.signed(by:)`.
-    init(directory: String, outlets: [OutletID], reader: SigningKey, cpus: String? = nil) throws {
+    init(directory: String, outlets: [OutletID], reader: SigningKey, cpus: String? = nil, exportPostgresURL: String? = nil) throws {
         let ports = try freeLoopbackPorts(count: 2 * outlets.count, claimedFor: directory)
         let httpPorts = Array(ports.prefix(outlets.count))
         let peerPorts = Array(ports.suffix(outlets.count))
@@ -33,6 +33,7 @@ final class DemoNodes {
                     .init(outletId: $0.element, host: "127.0.0.1", port: peerPorts[$0.offset])
                 },
                 allowFaultInjection: true)
+            if index == 0 { config.exportPostgresURL = exportPostgresURL }  // one node mirrors every chain it holds
             config.validatorKeys = ["keys/validator-\(outlet).key", "keys/validator-\(outlet)-next.key"].filter {
                 FileManager.default.fileExists(atPath: "\(directory)/\($0)")
             }

@@ -161,7 +161,8 @@ public struct PostgresMirror: Sendable {
                 var now: (Int64, String) = (0, "")
                 for try await (height, id) in current.decode((Int64, String).self) { now = (height, id) }
                 guard now.0 == Int64(from.height), now.1 == from.blockID else {
-                    throw ExportError(.historyMismatch, "outlet \(outlet): another exporter moved the watermark to height \(now.0)")
+                    // Another exporter got there first: nothing written; the next pass starts from its watermark.
+                    throw ExportError(.database, "outlet \(outlet): another exporter moved the watermark to height \(now.0)")
                 }
                 for table in BlockRows.tables {
                     guard let values = rows.rows[table], !values.isEmpty else { continue }

@@ -76,6 +76,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// (default true). Every node of a network must agree; `false` is clear text (the
     /// handshake still authenticates, nothing is encrypted), for a VPN-only network.
     public var peerTLS: Bool?
+    /// Mirror every chain this node holds into this PostgreSQL database as blocks arrive
+    /// (`postgres://user[:password]@host[:port]/database`, docs/EXPORT.md). The file holds
+    /// the password: keep it readable by the node's user only.
+    public var exportPostgresURL: String?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,
@@ -123,6 +127,11 @@ public struct NodeConfig: Codable, Sendable, Hashable {
         let connections = (config.httpConnectionsMax ?? 1_024, config.httpConnectionsPerAddressMax ?? 256)
         guard (1...65_536).contains(connections.0), (1...connections.0).contains(connections.1) else {
             throw NodeError.configuration("\(path): httpConnectionsMax must be 1...65536 and httpConnectionsPerAddressMax 1...httpConnectionsMax")
+        }
+        if let url = config.exportPostgresURL {
+            guard url.utf8.count <= 1_024, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw NodeError.configuration("\(path): exportPostgresURL must be postgres://user[:password]@host[:port]/database (at most 1024 bytes)")
+            }
         }
         guard config.tls != nil || config.allowPlainHTTP == true || isLoopback(config.http.host) else {
             throw NodeError.configuration("\(path): http.host \(config.http.host) is not loopback, so the API needs \"tls\" "

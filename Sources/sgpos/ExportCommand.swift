@@ -4,6 +4,8 @@ import Logging
 import PostgresNIO
 import SGPOSCommandSupport
 import SGPOSExport
+import SGPOSStore
+import ServiceLifecycle
 
 /// `sgpos export`: the chains mirrored into PostgreSQL for BI (docs/EXPORT.md).
 struct ExportCommand: AsyncParsableCommand {
@@ -82,4 +84,37 @@ func redacted(_ url: String) -> String {
     guard var components = URLComponents(string: url), components.password != nil else { return url }
     components.password = "***"
     return components.string ?? url
+}
+
+/// The node's continuous mirror (`exportPostgresURL` in its configuration, docs/EXPORT.md):
+/// follows the chains into PostgreSQL. The database being down is retried every 5 s and
+/// never stops the node; a mirror of another history (error 902) stops the export only,
+/// with an error in the log.
+struct PostgresExportService: Service {
+    let store: LedgerStore
+    let url: String
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await withClient(url) { client, quiet in
+                        let mirror = PostgresMirror(store: store, client: client, logger: quiet)
+                        try await mirror.prepare()
+                        logger.notice("mirroring the chains into \(redacted(url))")
+                        try await mirror.follow()
+                        return 0
+                    }
+                } catch let error as CLIError where error.description.contains("export error 902") || error.description.contains("export error 901") {
+                    logger.error("the PostgreSQL mirror stopped: \(error)")
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("the PostgreSQL mirror will retry in 5 s: \(error)")
+                }
+                try await Task.sleep(nanoseconds: 5_000_000_000)
+            }
+        }
+    }
 }

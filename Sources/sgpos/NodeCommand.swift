@@ -92,6 +92,7 @@ struct NodeCommand: ParsableCommand {
             let services = ServiceGroup(configuration: .init(
                 services: [.init(service: app), .init(service: replicator),
                            .init(service: ReportAggregationService(node: node, logger: logger))]
+                    + (config.exportPostgresURL.map { [.init(service: PostgresExportService(store: store, url: $0, logger: logger))] } ?? [])
                     + (checkpoints.map { [.init(service: $0), .init(service: ClaimSettlementService(node: node, logger: logger))] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()

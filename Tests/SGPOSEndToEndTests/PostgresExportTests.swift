@@ -140,4 +140,24 @@ final class PostgresCluster {
         let refused = try await CLI.run(["export", "postgres", "--data", data, "--url", cluster.url])
         #expect(refused.status != 0 && refused.error.contains("902"), "\(refused.output)\(refused.error)")
     }
+
+    /// A node with `exportPostgresURL` in its configuration mirrors the chains as they grow:
+    /// the demo's first node, while the network trades.
+    @Test func aNodeMirrorsTheChainsAsItRuns() async throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        let cluster = try PostgresCluster()
+        let result = try await CLI.run(["demo", "--dir", demo, "--outlets", "4", "--sales", "20", "--export-postgres", cluster.url],
+                                       timeoutSeconds: 180)
+        #expect(result.status == 0, "\(result.output.suffix(2_000))\(result.error.suffix(2_000))")
+        let marks = try cluster.sql("SELECT count(*) FROM sgpos_export_watermark WHERE height > 0")
+        #expect(marks == "4", "the node mirrored every outlet's chain while it ran (\(marks) watermarks)")
+        let log = try String(contentsOfFile: demo + "/node-1.log", encoding: .utf8)
+        #expect(log.contains("mirroring the chains into postgres://sgpos@127.0.0.1"), "node-1.log says it mirrors")
+        // Whatever the node had not mirrored when it stopped, a run finishes; then they agree.
+        let finished = try await CLI.run(["export", "postgres", "--data", demo + "/outlet-1", "--url", cluster.url])
+        #expect(finished.status == 0, "\(finished.output)\(finished.error)")
+        let verified = try await CLI.run(["export", "verify", "--data", demo + "/outlet-1", "--url", cluster.url])
+        #expect(verified.status == 0, "\(verified.output)\(verified.error)")
+    }
 }
