@@ -64,6 +64,30 @@ public struct ExportVerifier: Sendable {
                       - COALESCE((SELECT sum(s.gst) FROM voids v JOIN sales s ON s.tx_id = v.original_tx_id WHERE v.outlet_id = \(Int64(outlet))), 0))::bigint
                 """)
             if gst != mirroredGST { found.append("outlet \(outlet): output GST is \(gst) cents on the chain, \(mirroredGST) in the mirror") }
+            // Points as the points report counts them (docs/REPORTS.md, "points").
+            let points = try reports.points(range).byOutlet[outlet]
+            let o = Int64(outlet)
+            let chainPoints = points.map {
+                [$0.earned, $0.redeemed, $0.reversedByRefunds, $0.reversedByVoids, $0.returnedByVoids, $0.adjustedUp, $0.adjustedDown,
+                 $0.claimedPoints, $0.settledPoints]
+            } ?? Array(repeating: 0, count: 9)
+            var mirroredPoints: [Int64] = []
+            for sql: PostgresQuery in [
+                "SELECT COALESCE(sum(points_earned), 0)::bigint FROM sales WHERE outlet_id = \(o) AND member_id <> '' AND NOT training",
+                "SELECT COALESCE(sum(points_redeemed), 0)::bigint FROM sales WHERE outlet_id = \(o) AND member_id <> '' AND NOT training",
+                "SELECT COALESCE(sum(points_reversed), 0)::bigint FROM refunds WHERE outlet_id = \(o)",
+                "SELECT COALESCE(sum(s.points_earned), 0)::bigint FROM voids v JOIN sales s ON s.tx_id = v.original_tx_id WHERE v.outlet_id = \(o) AND s.member_id <> ''",
+                "SELECT COALESCE(sum(s.points_redeemed), 0)::bigint FROM voids v JOIN sales s ON s.tx_id = v.original_tx_id WHERE v.outlet_id = \(o) AND s.member_id <> ''",
+                "SELECT COALESCE(sum(points) FILTER (WHERE points > 0), 0)::bigint FROM loyalty_events WHERE outlet_id = \(o) AND kind = 'adjust'",
+                "SELECT COALESCE(-sum(points) FILTER (WHERE points < 0), 0)::bigint FROM loyalty_events WHERE outlet_id = \(o) AND kind = 'adjust'",
+                "SELECT COALESCE(sum(points), 0)::bigint FROM loyalty_events WHERE outlet_id = \(o) AND kind = 'claim'",
+                "SELECT COALESCE(-sum(points), 0)::bigint FROM loyalty_events WHERE outlet_id = \(o) AND kind = 'settle'",
+            ] {
+                mirroredPoints.append(try await one(sql))
+            }
+            if chainPoints != mirroredPoints {
+                found.append("outlet \(outlet): points (earned, redeemed, reversed by refunds, by voids, returned by voids, adjusted up, down, claimed, settled) are \(chainPoints) on the chain, \(mirroredPoints) in the mirror")
+            }
             let stock = try store.environment.read { transaction -> [String: Int64] in
                 var onHand: [String: Int64] = [:]
                 var prefix = CanonicalEncoder(capacity: 4)

@@ -135,6 +135,10 @@ final class PostgresCluster {
         _ = try cluster.sql("UPDATE sales SET total = total + 5 WHERE tx_id = (SELECT tx_id FROM sales WHERE NOT training LIMIT 1)")
         let tampered = try await CLI.run(["export", "verify", "--data", data, "--url", cluster.url])
         #expect(tampered.status == 1 && tampered.output.contains("DIFFERENT outlet"), "\(tampered.output)")
+        _ = try cluster.sql("UPDATE sales SET total = total - 5 WHERE tx_id = (SELECT tx_id FROM sales WHERE NOT training LIMIT 1)")
+        _ = try cluster.sql("UPDATE loyalty_events SET points = points + 1 WHERE tx_id = (SELECT tx_id FROM loyalty_events WHERE kind = 'adjust' LIMIT 1)")
+        let points = try await CLI.run(["export", "verify", "--data", data, "--url", cluster.url])
+        #expect(points.status == 1 && points.output.contains(": points (earned"), "\(points.output)")
         // A mirror whose watermark names another block is refused, not extended.
         _ = try cluster.sql("UPDATE sgpos_export_watermark SET block_id = repeat('0', 64) WHERE outlet_id = 1")
         let refused = try await CLI.run(["export", "postgres", "--data", data, "--url", cluster.url])
