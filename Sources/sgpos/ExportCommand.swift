@@ -95,8 +95,17 @@ struct PostgresExportService: Service {
     let url: String
     let logger: Logger
 
+    /// Returns as soon as the node shuts down, without waiting for the mirror: each block
+    /// is its own PostgreSQL transaction, so one cut short is simply not there, and a
+    /// connection or query that does not notice cancellation cannot hold the node's exit.
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        let mirroring = Task { await mirror() }
+        try? await gracefulShutdown()
+        mirroring.cancel()
+    }
+
+    private func mirror() async {
+        do {
             while !Task.isCancelled {
                 do {
                     try await withClient(url) { client, quiet in
@@ -115,6 +124,8 @@ struct PostgresExportService: Service {
                 }
                 try await Task.sleep(nanoseconds: 5_000_000_000)
             }
+        } catch {
+            return  // cancelled while waiting to retry
         }
     }
 }
