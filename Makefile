@@ -24,13 +24,15 @@ run: build
 
 # Unit, store, crash and end-to-end tests (Swift Testing), then the independent Python verifier,
 # the OpenAPI document validated and schemathesis against a real node (Python steps in their
-# own virtual environment, .build/python), then the fuzz corpora replayed and 1,000 seeded
+# own virtual environment, .build/python), the web pages in headless Chromium against real
+# nodes (scripts/web-tests), then the fuzz corpora replayed and 1,000 seeded
 # mutations per target (make fuzz runs libFuzzer).
 test: build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/pyverify/run-tests
 	scripts/check-openapi
 	scripts/schemathesis/run
+	scripts/web-tests/run
 	.build/debug/sgpos-fuzz replay Tests/Fuzz
 	.build/debug/sgpos-fuzz mutate Tests/Fuzz 1000 1
 
@@ -39,6 +41,7 @@ bench: release
 	@scripts/bootstrap bench
 	.build/release/sgpos bench
 	.build/release/sgpos bench --only reports
+	.build/release/sgpos export bench --sales 1000000
 	cd benchmarks/hash-backends && $(SWIFT) run -c release
 
 # The consensus fault simulator over more seeds than make test runs: make sim SEEDS=100000 [FROM=1].

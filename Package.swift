@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SGPOSContracts", targets: ["SGPOSContracts"]),
         .library(name: "SGPOSConsensus", targets: ["SGPOSConsensus"]),
         .library(name: "SGPOSCheckpointStore", targets: ["SGPOSCheckpointStore"]),
+        .library(name: "SGPOSQR", targets: ["SGPOSQR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,6 +64,8 @@ let package = Package(
         .target(name: "SGPOSChain", dependencies: ["SGPOSCodec", "SGPOSCrypto"]),
         // Money, GST and basket pricing (POS domain, pure).
         .target(name: "SGPOSRetail"),
+        // QR codes as SVG (receipts, PayNow, pairing), ISO/IEC 18004; pure, no Foundation (docs/QR.md).
+        .target(name: "SGPOSQR"),
         // The POS state machine: sale, refund, stock, loyalty and shift bodies and their rules.
         .target(name: "SGPOSState", dependencies: ["SGPOSChain", "SGPOSRetail", "SGPOSContracts", "SGPOSCodec", "SGPOSCrypto"]),
         // The application layer: one home per use case (quote, sell, refund, closings,
@@ -84,9 +87,12 @@ let package = Package(
                                                   .product(name: "Metrics", package: "swift-metrics")]),
         // Reports (docs/REPORTS.md): sales, GST F5, Z/X from a verified store; CLI, API and web call it.
         .target(name: "SGPOSReports", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        // The web pages the node serves (docs/WEB.md): static files, no build step.
+        .target(name: "SGPOSWeb", resources: [.copy("Assets")]),
         .target(name: "SGPOSExport", dependencies: [
-            "SGPOSReports", "SGPOSStore", "SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+            "SGPOSAudit", "SGPOSCheckpointStore", "SGPOSConsensus", "SGPOSReports", "SGPOSStore", "SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SGPOSAudit", dependencies: ["SGPOSProofs", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The rules language: parser, checker with a static cost bound, metered interpreter.
@@ -108,7 +114,7 @@ let package = Package(
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
-            "SGPOSClient", "SGPOSProofs", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSReports",
+            "SGPOSClient", "SGPOSProofs", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSReports", "SGPOSWeb", "SGPOSTill", "SGPOSQR",
             "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
@@ -156,6 +162,9 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SGPOSChainTests", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSRetailTests", dependencies: ["SGPOSRetail"]),
+        .testTarget(name: "SGPOSCommandSupportTests", dependencies: ["SGPOSCommandSupport"]),
+        // Decodes every payload shape with zbarimg (zbar-tools, scripts/bootstrap).
+        .testTarget(name: "SGPOSQRTests", dependencies: ["SGPOSQR", "SGPOSRetail"]),
         .testTarget(name: "SGPOSOperationsTests",
                     dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSRetail", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport"]),
         .testTarget(name: "SGPOSClientTests", dependencies: [
@@ -177,7 +186,7 @@ let package = Package(
                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(name: "SGPOSEndToEndTests",
-                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSReports", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport", "CSodium",
+                    dependencies: ["SGPOSClient", "SGPOSProofs", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSNode", "SGPOSTill", "SGPOSState", "SGPOSStore", "SGPOSAudit", "SGPOSReports", "SGPOSExport", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSTestSupport", "CSodium",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]

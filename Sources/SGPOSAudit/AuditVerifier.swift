@@ -21,15 +21,21 @@ public struct AuditVerifier: Sendable {
 
     public init(rules: ChainRules = POSRules.chainRules) { self.rules = rules }
 
+    /// What `progress` is called with: the blocks verified so far over every outlet
+    /// chain, and the blocks the store holds.
+    public typealias Progress = (_ done: UInt64, _ total: UInt64) -> Void
+
     /// Verifies the store in `dataDirectory`. If `trustedGenesis` is given, the stored
-    /// genesis must be byte-identical to it.
-    public func verify(dataDirectory: String, trustedGenesis: Genesis? = nil) throws -> AuditReport {
+    /// genesis must be byte-identical to it. `progress`, when given, is called on the
+    /// verifying thread after each batch of blocks (for a progress display).
+    public func verify(dataDirectory: String, trustedGenesis: Genesis? = nil, progress: Progress? = nil) throws -> AuditReport {
         let store = try LedgerStore.open(dataDirectory: dataDirectory)
-        return try verify(store: store, trustedGenesis: trustedGenesis)
+        return try verify(store: store, trustedGenesis: trustedGenesis, progress: progress)
     }
 
-    public func verify(store: LedgerStore, trustedGenesis: Genesis? = nil) throws -> AuditReport {
-        var (report, sources) = try verifyChains(store: store, trustedGenesis: trustedGenesis)
+    /// Verifies `store`; see ``verify(dataDirectory:trustedGenesis:progress:)``.
+    public func verify(store: LedgerStore, trustedGenesis: Genesis? = nil, progress: Progress? = nil) throws -> AuditReport {
+        var (report, sources) = try verifyChains(store: store, trustedGenesis: trustedGenesis, progress: progress)
         let checkpoints = try CheckpointAudit.verify(store: store, networkSources: sources)
         report.checkpointsVerified = checkpoints.checkpoints
         report.networkRootsVerified = checkpoints.networkRoots
@@ -40,9 +46,10 @@ public struct AuditVerifier: Sendable {
         return report
     }
 
-    func verifyChains(store: LedgerStore, trustedGenesis: Genesis?) throws -> (AuditReport, NetworkSources) {
+    func verifyChains(store: LedgerStore, trustedGenesis: Genesis?, progress: Progress? = nil) throws -> (AuditReport, NetworkSources) {
         try store.environment.read { transaction in
             var run = AuditRun(store: store, transaction: transaction, rules: rules)
+            run.progress = progress
             if let trustedGenesis, trustedGenesis.canonicalBytes != store.genesis.canonicalBytes {
                 run.findings.append(AuditFinding(
                     rule: "store/genesis",
@@ -71,6 +78,10 @@ struct AuditRun {
     var everyChainVerified = true
     /// Each verified block's changes to the network-state source tables (checkpoint networks).
     var networkSources = NetworkSources()
+    /// Told the blocks verified so far and the blocks stored, after each batch.
+    var progress: AuditVerifier.Progress?
+    var blocksVerified: UInt64 = 0
+    var blocksStored: UInt64 = 0
 
     init(store: LedgerStore, transaction: LMDBTransaction, rules: ChainRules) {
         self.store = store
@@ -81,6 +92,7 @@ struct AuditRun {
     mutating func verifyAll() throws {
         try verifyMeta()
         try checkNoForeignChains()
+        if progress != nil { blocksStored = UInt64(try transaction.count(try database("blocks"))) }
         for outlet in store.genesis.outlets {
             try verifyChain(outlet.id)
         }
@@ -164,6 +176,7 @@ struct AuditRun {
                     if store.genesis.hasCheckpointChain { networkSources.record(outletID, block.header.height, outcome.writes) }
                     head = outcome.head
                     transactions += block.transactions.count
+                    blocksVerified += 1
                 } catch let rejection as BlockRejection {
                     fail(outletID, rejection.height, rejection.transactionIndex, rejection.transactionID,
                          "rule \(rejection.rejection.code)", rejection.rejection.detail)
@@ -175,6 +188,7 @@ struct AuditRun {
                     break chainLoop
                 }
             }
+            progress?(blocksVerified, blocksStored)
         }
         expectedHistoryNodes += history.nodes
         if failed { everyChainVerified = false }

@@ -139,6 +139,28 @@ public enum API {
         }
     }
 
+    /// `GET /v1/transactions/{id}/receipt`: a sale's receipt or a refund's credit note as
+    /// the till prints it (42 columns), and its verification QR payload (FORMAT.md §14).
+    public struct Receipt: Codable, Sendable {
+        public var transactionId: String
+        /// `sale` or `refund`.
+        public var kind: String
+        /// The document number printed on it (`1-till-01-7`, `CN1-till-01-2`).
+        public var number: String
+        public var total: String
+        public var lines: [String]
+        public var qrPayload: String
+
+        public init(transactionId: String, kind: String, number: String, total: String, lines: [String], qrPayload: String) {
+            self.transactionId = transactionId
+            self.kind = kind
+            self.number = number
+            self.total = total
+            self.lines = lines
+            self.qrPayload = qrPayload
+        }
+    }
+
     public struct TransactionInfo: Codable, Sendable {
         public var transactionId: String
         public var outletId: UInt32
@@ -177,6 +199,23 @@ public enum API {
             self.stateRoot = stateRoot
             self.transactionIds = transactionIds
             self.block = block
+        }
+    }
+
+    /// `GET /v1/whoami`: the registration of the key that signed the request.
+    public struct WhoAmI: Codable, Sendable {
+        public var publicKey: String
+        public var role: String
+        public var outletId: UInt32
+        public var principal: String
+        public var status: String
+
+        public init(publicKey: String, role: String, outletId: UInt32, principal: String, status: String) {
+            self.publicKey = publicKey
+            self.role = role
+            self.outletId = outletId
+            self.principal = principal
+            self.status = status
         }
     }
 

@@ -17,7 +17,7 @@ extension API {
             }
         }
         public var kind: String
-        /// The till principal (sale, refund, shift-close).
+        /// The till principal (sale, refund, void, shift-open, shift-close).
         public var till: String?
         public var lines: [QuoteRequest.Line]?
         public var memberId: String?
@@ -29,10 +29,13 @@ extension API {
         public var refundLines: [RefundLine]?
         public var reason: String?
         public var restock: Bool?
+        /// A shift open's float, Singapore dollars with two decimals.
+        public var float: String?
 
         public init(kind: String, till: String? = nil, lines: [QuoteRequest.Line]? = nil, memberId: String? = nil,
                     redeemPoints: Int64? = nil, payment: Payment? = nil, training: Bool? = nil, counted: String? = nil,
-                    sale: String? = nil, refundLines: [RefundLine]? = nil, reason: String? = nil, restock: Bool? = nil) {
+                    sale: String? = nil, refundLines: [RefundLine]? = nil, reason: String? = nil, restock: Bool? = nil,
+                    float: String? = nil) {
             self.kind = kind
             self.till = till
             self.lines = lines
@@ -45,6 +48,7 @@ extension API {
             self.refundLines = refundLines
             self.reason = reason
             self.restock = restock
+            self.float = float
         }
     }
 

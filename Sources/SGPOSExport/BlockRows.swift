@@ -30,12 +30,13 @@ public struct BlockRows: Sendable {
         "z_reports": ["tx_id", "outlet_id", "z_number", "business_date", "sales_count", "sales_total", "refunds_count", "refunds_total",
                       "voids_count", "voids_total", "gst"],
         "stock_movements": ["tx_id", "seq", "outlet_id", "sku", "kind", "change", "unit_cost", "reference"],
+        "stock_receipts": ["tx_id", "outlet_id", "reference", "supplier", "cost", "input_gst"],
         "loyalty_events": ["tx_id", "outlet_id", "member_id", "kind", "points", "reason"],
         "shift_events": ["tx_id", "outlet_id", "principal", "kind", "amount", "expected", "reason"],
     ]
     /// Insertion order (every table the rows may fill).
     public static let tables = ["blocks", "transactions", "sales", "sale_lines", "tenders", "refunds", "refund_lines", "voids",
-                                "z_reports", "stock_movements", "loyalty_events", "shift_events"]
+                                "z_reports", "stock_movements", "stock_receipts", "loyalty_events", "shift_events"]
 
     public private(set) var rows: [String: [[ExportValue]]] = [:]
     /// The period (Z number) the block's next transaction falls in, after the block.
@@ -118,6 +119,9 @@ public struct BlockRows: Sendable {
                               .int(totals.voidsTotal), .int(totals.gstByRate.reduce(0) { $0 + $1.gst })])
             period += 1
         case .stockReceive(let receive):
+            let cost = receive.invoice.map { invoice in zip(receive.lines, invoice.unitCosts).reduce(0) { $0 + $1.0.quantity * $1.1 } }
+            add("stock_receipts", [.text(id), .int(outlet), .text(receive.reference), .text(receive.invoice?.supplier ?? ""),
+                                   cost.map { .int($0) } ?? .null, receive.invoice.map { .int($0.inputGST) } ?? .null])
             for (seq, line) in receive.lines.enumerated() {
                 let cost = receive.invoice.map { ExportValue.int($0.unitCosts[seq]) } ?? .null
                 movement(id, seq, outlet, line.sku, "receipt", line.quantity, cost, receive.reference)

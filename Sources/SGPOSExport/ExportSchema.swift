@@ -4,7 +4,7 @@
 /// `IF NOT EXISTS`, so running the exporter against its own database again changes nothing.
 public enum ExportSchema {
     /// Bumped when a table changes; the exporter refuses a database of another version.
-    public static let version: Int64 = 1
+    public static let version: Int64 = 2
 
     public static let statements: [String] = [
         """
@@ -74,6 +74,11 @@ public enum ExportSchema {
         CREATE TABLE IF NOT EXISTS stock_movements (
           tx_id text NOT NULL, seq bigint NOT NULL, outlet_id bigint NOT NULL, sku text NOT NULL, kind text NOT NULL,
           change bigint NOT NULL, unit_cost bigint, reference text NOT NULL, PRIMARY KEY (tx_id, seq))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS stock_receipts (
+          tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, reference text NOT NULL, supplier text NOT NULL, cost bigint,
+          input_gst bigint)
         """,
         """
         CREATE TABLE IF NOT EXISTS loyalty_events (

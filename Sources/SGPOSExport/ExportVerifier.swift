@@ -10,7 +10,7 @@ import SGPOSStore
 /// `sgpos export verify` (docs/EXPORT.md): compares the mirror with the chain — the
 /// watermarks with the heads, per outlet and business date the sales report's counts and
 /// totals with the `sales_by_day` view, per outlet the GST (box 6) with the mirror's
-/// sales, refunds and voids, and per outlet and SKU the stock with the sum of
+/// sales, refunds and voids and boxes 5 and 7 with its stock receipts, and per outlet and SKU the stock with the sum of
 /// `stock_movements` — and names every difference it finds (none: the mirror agrees).
 public struct ExportVerifier: Sendable {
     public let store: LedgerStore
@@ -57,7 +57,17 @@ public struct ExportVerifier: Sendable {
                     found.append("outlet \(outlet) \(day): the chain has sales, refunds, voids (count, cents) \(chain), the mirror \(copy)")
                 }
             }
-            let gst = try reports.gst(range).box6
+            let gstReturn = try reports.gst(range)
+            let gst = gstReturn.box6
+            // Boxes 5 and 7: costed stock receipts (the supplier's invoice).
+            let purchases = [gstReturn.purchaseValue, gstReturn.inputTax]
+            let mirroredPurchases = [
+                try await one("SELECT COALESCE(sum(cost), 0)::bigint FROM stock_receipts WHERE outlet_id = \(Int64(outlet))"),
+                try await one("SELECT COALESCE(sum(input_gst), 0)::bigint FROM stock_receipts WHERE outlet_id = \(Int64(outlet))"),
+            ]
+            if purchases != mirroredPurchases {
+                found.append("outlet \(outlet): purchases and input GST (boxes 5, 7) are \(purchases) cents on the chain, \(mirroredPurchases) in the mirror")
+            }
             let mirroredGST = try await one("""
                 SELECT (COALESCE((SELECT sum(gst) FROM sales WHERE outlet_id = \(Int64(outlet)) AND NOT training), 0)
                       - COALESCE((SELECT sum(gst) FROM refunds WHERE outlet_id = \(Int64(outlet))), 0)

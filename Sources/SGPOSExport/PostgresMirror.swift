@@ -7,37 +7,29 @@ import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
 
-/// Why the export stopped (stable codes: 900 bad URL, 901 another schema version, 902 the
-/// mirror holds another history than the chain, 903 PostgreSQL failed, 904 the store).
-public struct ExportError: Error, Sendable, CustomStringConvertible {
-    enum Kind: Int, Sendable {
-        case badURL = 900
-        case schemaVersion = 901
-        case historyMismatch = 902
-        case database = 903
-        case store = 904
-    }
-
-    let kind: Kind
-    public let message: String
-    public var code: Int { kind.rawValue }
-    public var description: String { "export error \(code): \(message)" }
-
-    init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-}
-
 /// Mirrors a node's chains into PostgreSQL (docs/EXPORT.md), exactly once: each block's
 /// rows and the outlet's watermark (height, block id, period) commit in one PostgreSQL
 /// transaction, so a crash or a restart of either side resumes after the last block
 /// committed; a watermark whose block is not the chain's block at that height (a
 /// restored node, a mirror of another network) stops the export with error 902.
+///
+/// Consecutive blocks of one outlet may share a PostgreSQL transaction (at most
+/// ``batchBlocksMax`` blocks or about ``batchRowsMax`` rows), the watermark moved to the
+/// last of them: still all or nothing, block by block. The rows go in with `COPY … FROM
+/// STDIN` inside that transaction, and the next batch is read from the store while
+/// PostgreSQL takes this one.
 public struct PostgresMirror: Sendable {
     public let store: LedgerStore
     public let client: PostgresClient
     public let logger: Logger
+    /// Called after each PostgreSQL commit with the outlet and the heights it mirrored
+    /// (the bench measures the lag behind the writer with it).
+    public var committed: (@Sendable (_ outlet: OutletID, _ heights: ClosedRange<UInt64>) -> Void)?
+
+    /// Blocks per PostgreSQL transaction, at most.
+    static let batchBlocksMax: UInt64 = 64
+    /// A batch stops taking blocks once it holds this many rows.
+    static let batchRowsMax = 40_000
 
     public init(store: LedgerStore, client: PostgresClient, logger: Logger) {
         self.store = store
@@ -107,23 +99,24 @@ public struct PostgresMirror: Sendable {
                     throw ExportError(.historyMismatch, "outlet \(outlet): the mirror's block at height \(mark.height) is \(mark.blockID), the chain's is \(id ?? "missing"); refusing to mix histories")
                 }
             }
-            var budget = maxBlocks
-            while mark.height < head, budget > 0 {
-                let (rows, blockID) = try read { transaction -> (BlockRows, String) in
-                    guard let block = try store.block(outlet, height: mark.height + 1, transaction) else {
-                        throw ExportError(.store, "outlet \(outlet): block \(mark.height + 1) is missing from the store")
-                    }
-                    let state = store.stateReader(outlet, transaction)
-                    let rows = try BlockRows(block: block, outlet: outlet, period: mark.period, principal: { key in
-                        try state.read(.key(key)).map { try KeyRecord(canonicalBytes: $0).principal } ?? key.hex
-                    }, sale: { id in try Self.sale(id, store: store, transaction) })
-                    return (rows, block.header.id.hex)
+            var budget = min(maxBlocks, head - mark.height)
+            guard budget > 0 else { continue }
+            // The next batch is read and encoded while PostgreSQL commits this one.
+            let first = mark
+            let firstMax = min(budget, Self.batchBlocksMax)
+            var reading = Task { try self.batch(outlet, after: first, blocksMax: firstMax) }
+            while true {
+                let batch = try await reading.value
+                budget -= batch.blocks
+                if budget > 0 {
+                    let next = batch.last
+                    let blocksMax = min(budget, Self.batchBlocksMax)
+                    reading = Task { try self.batch(outlet, after: next, blocksMax: blocksMax) }
                 }
-                let next = (height: mark.height + 1, blockID: blockID, period: rows.period)
-                try await commit(rows, outlet: outlet, from: mark, to: next)
-                mark = next
-                exported += 1
-                budget -= 1
+                try await commit(batch, outlet: outlet, from: mark)
+                mark = batch.last
+                exported += Int(batch.blocks)
+                if budget == 0 { break }
             }
         }
         return exported
@@ -151,10 +144,11 @@ public struct PostgresMirror: Sendable {
         }
     }
 
-    /// One PostgreSQL transaction: the watermark is still `from` (locked), the rows go in,
-    /// the watermark becomes `to`.
-    private func commit(_ rows: BlockRows, outlet: OutletID, from: Watermark, to: Watermark) async throws {
-        try await database("exporting block \(to.height) of outlet \(outlet)") {
+    /// One PostgreSQL transaction: the watermark is still `from` (locked), the batch's rows
+    /// go in, the watermark becomes the batch's last block.
+    private func commit(_ batch: MirrorBatch, outlet: OutletID, from: Watermark) async throws {
+        let to = batch.last
+        try await database("exporting blocks \(from.height + 1)...\(to.height) of outlet \(outlet)") {
             try await client.withTransaction(logger: logger) { connection in
                 let current = try await connection.query(
                     "SELECT height, block_id FROM sgpos_export_watermark WHERE outlet_id = \(Int64(outlet)) FOR UPDATE", logger: logger)
@@ -165,8 +159,8 @@ public struct PostgresMirror: Sendable {
                     throw ExportError(.database, "outlet \(outlet): another exporter moved the watermark to height \(now.0)")
                 }
                 for table in BlockRows.tables {
-                    guard let values = rows.rows[table], !values.isEmpty else { continue }
-                    try await insert(table, values, connection)
+                    guard let text = batch.text[table] else { continue }
+                    try await copy(table, columns: BlockRows.columns[table]!, text, connection)
                 }
                 try await connection.query("""
                     INSERT INTO sgpos_export_watermark (outlet_id, height, block_id, period)
@@ -175,38 +169,29 @@ public struct PostgresMirror: Sendable {
                     """, logger: logger)
             }
         }
+        committed?(outlet, (from.height + 1)...to.height)
     }
 
-    /// Multi-row INSERTs, at most 30,000 parameters each.
-    private func insert(_ table: String, _ rows: [[ExportValue]], _ connection: PostgresConnection) async throws {
-        let columns = BlockRows.columns[table]!
-        let perStatement = max(1, 30_000 / columns.count)
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(start + perStatement, rows.count)]
-            var sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-            var binds = PostgresBindings(capacity: chunk.count * columns.count)
-            var number = 0
-            for (index, row) in chunk.enumerated() {
-                sql += index == 0 ? "(" : ", ("
-                for (column, value) in zip(columns, row) {
-                    number += 1
-                    sql += (column == columns[0] ? "" : ", ") + "$\(number)" + (column == "business_date" ? "::date" : "")
-                    switch value {
-                    case .int(let int): binds.append(int)
-                    case .text(let text): binds.append(text)
-                    case .bool(let bool): binds.append(bool)
-                    case .null: binds.appendNull()
-                    }
-                }
-                sql += ")"
+    /// Inserts `rows` of `table` (values in `columns` order; by default the table's
+    /// ``BlockRows/columns``) inside the caller's transaction, with COPY.
+    func insert(_ table: String, _ rows: [[ExportValue]], _ connection: PostgresConnection, columns: [String]? = nil) async throws {
+        guard !rows.isEmpty else { return }
+        var text = ByteBuffer()
+        for row in rows { CopyText.append(row, to: &text) }
+        try await copy(table, columns: columns ?? BlockRows.columns[table]!, text, connection)
+    }
+
+    /// `COPY table (columns) FROM STDIN` of rows already in ``CopyText``, in slices of 1 MiB.
+    func copy(_ table: String, columns: [String], _ text: ByteBuffer, _ connection: PostgresConnection) async throws {
+        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            var rest = text
+            while rest.readableBytes > 0, let slice = rest.readSlice(length: min(rest.readableBytes, 1 << 20)) {
+                try await writer.write(slice)
             }
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            start += chunk.count
         }
     }
 
-    private func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+    func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
         do {
             return try store.environment.read(body)
         } catch let error as ExportError {

@@ -15,6 +15,7 @@ import SGPOSRetail
 import SGPOSState
 import SGPOSStore
 import SGPOSClient
+import SGPOSWeb
 
 /// The till and auditor API (HTTP + JSON, docs/openapi.yaml). Every request is bounded
 /// in size; malformed or refused input gets a 4xx naming what was wrong and changes
@@ -28,6 +29,8 @@ public struct NodeAPI: Sendable {
     let blockTrees = BlockTreeCache()
     /// Checks request signatures and roles of reads and admin acts.
     let auth: RequestAuthenticator
+    /// The web pages (docs/WEB.md); nil when this build's assets could not be read.
+    let webPages: WebPages?
 
     public init(node: LedgerNode, replicator: Replicator?, metrics: NodeMetrics, checkpoints: CheckpointService? = nil) {
         self.node = node
@@ -35,6 +38,12 @@ public struct NodeAPI: Sendable {
         self.metrics = metrics
         self.checkpoints = checkpoints
         auth = RequestAuthenticator(node: node)
+        do {
+            webPages = try WebPages(assets: try WebAssets.bundled(), genesis: node.genesis)
+        } catch {
+            node.logger.error("the web pages are not served: \(error)")
+            webPages = nil
+        }
     }
 
     /// The HTTP server: HTTP/1.1 (over TLS 1.3 with `tls`), connections capped in all and
@@ -76,6 +85,11 @@ public struct NodeAPI: Sendable {
         router.post("/v1/transactions/batch") { request, _ in
             try await self.submitBatch(request, bytesMax: node.config.batchRequestBytesMax ?? 4 << 20)
         }
+        router.get("/v1/whoami") { request, _ in
+            guard let caller = try self.auth.authorize(request, body: nil, .anyKey) else { throw HTTPError(.unauthorized) }
+            return try json(API.WhoAmI(publicKey: caller.key.hex, role: caller.record.role.description, outletId: caller.record.outletID,
+                                       principal: caller.record.principal, status: caller.record.status == .active ? "active" : "rotated"))
+        }
         router.post("/v1/quote") { request, _ in
             let data = try await body(request, max: bodyMax)
             try self.auth.authorize(request, body: data, .outletStaff(here))
@@ -94,6 +108,9 @@ public struct NodeAPI: Sendable {
             try self.transaction(try context.parameters.require("id"), request: request)
         }
         router.get("/v1/transactions/:id/proof") { _, context in try self.proof(try context.parameters.require("id")) }
+        router.get("/v1/transactions/:id/receipt") { request, context in
+            try self.receipt(try context.parameters.require("id"), request: request)
+        }
         router.get("/v1/outlets/:outlet/blocks/:height") { request, context in
             let outlet = try context.parameters.require("outlet", as: UInt32.self)
             try self.auth.authorize(request, body: nil, .outletManager(outlet))
@@ -168,6 +185,7 @@ public struct NodeAPI: Sendable {
             try self.auth.authorize(request, body: data, .admin)
             return try await self.submitValidatorUpdate(data)
         }
+        if let pages = webPages { pages.register(on: router) }
         return base
     }
 

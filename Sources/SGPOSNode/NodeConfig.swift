@@ -1,4 +1,5 @@
 import Foundation
+import SGPOSTill
 import SGPOSChain
 import SGPOSOperations
 
@@ -80,6 +81,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// (`postgres://user[:password]@host[:port]/database`, docs/EXPORT.md). The file holds
     /// the password: keep it readable by the node's user only.
     public var exportPostgresURL: String?
+    /// The business printed at the top of receipts the node renders (`GET
+    /// /v1/transactions/{id}/receipt`, the web till): legal name, address lines, GST
+    /// registration number. Default: the outlet's genesis name and "GST Reg No. not set".
+    public var merchant: Merchant?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,

@@ -28,8 +28,15 @@ extension API.PrepareRequest {
             return .shiftClose(counted: try decimalCents(counted, "counted"))
         case "day-close":
             return .dayClose
+        case "shift-open":
+            return .shiftOpen(float: try decimalCents(float, "float"))
+        case "void":
+            guard let saleID = sale.flatMap(Hash256.init(hex:)) else {
+                throw RequestError("void needs \"sale\": the sale's transaction id (64 hex digits)")
+            }
+            return .void(sale: saleID, reason: reason ?? "cancelled at the till")
         default:
-            throw RequestError("kind must be sale, refund, shift-close or day-close")
+            throw RequestError("kind must be sale, refund, void, shift-open, shift-close or day-close")
         }
     }
 }
@@ -43,6 +50,7 @@ extension API.PrepareRequest {
         if let lines { try RequestLimits.lines(lines.map { StockLine(sku: $0.sku, quantity: $0.qty) }) }
         if let payment { try payment.checkFields() }
         if let counted { _ = try decimalCents(counted, "counted") }
+        if let float { _ = try decimalCents(float, "float") }
         if let sale, Hash256(hex: sale) == nil { throw RequestError("sale must be a transaction id: 64 lower-case hex digits") }
         if let reason { try RequestLimits.reason(reason) }
     }

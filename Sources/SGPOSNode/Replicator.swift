@@ -329,9 +329,7 @@ public final class Replicator: Service, Sendable {
             return false
         }
         guard block.header.height == head.height + 1 else { return false }
-        let outcome = try validator.validate(block, head: head, state: node.store.stateReader(outlet, transaction))
-        try node.store.commit(block, writes: outcome.writes, networkSources: POSRules.chainRules.networkSourceTables,
-                              previous: head, transaction)
+        try node.store.appendValidated(block, validator: validator, networkSources: POSRules.chainRules.networkSourceTables, transaction)
         replicaBlocks.increment()
         return true
     }

@@ -11,6 +11,10 @@ public enum PrepareRequest: Sendable {
     case refund(sale: Hash256, units: [RefundUnit], reason: String, restock: Bool, payment: Payment)
     case shiftClose(counted: Int64)
     case dayClose
+    /// A till's shift opened with `float` cents in the drawer.
+    case shiftOpen(float: Int64)
+    /// A sale of this till's open shift cancelled whole (a post-void).
+    case void(sale: Hash256, reason: String)
 }
 
 /// Units of one line of a sale that come back.
@@ -35,13 +39,15 @@ public struct PreparedBody: Sendable {
 
 extension SaleBuilder {
     /// Builds the body `request` asks for at ledger time `atMs` from `state`.
-    /// A sale, refund or shift close is refused here, as the submit would refuse it, when
-    /// ``principal`` is not a registered till of the outlet or has no open shift; a shift
-    /// close also when the counted cash is out of range.
+    /// A sale, refund, void or shift close is refused here, as the submit would refuse it,
+    /// when ``principal`` is not a registered till of the outlet or has no open shift; a
+    /// shift close also when the counted cash is out of range; a shift open when the till
+    /// is not registered, its shift is open already or the float is out of range; a void
+    /// when the sale is not this till's, of its open shift, unvoided and unrefunded.
     public func prepare(_ request: PrepareRequest, atMs: Int64, state: some StateReader) throws -> PreparedBody {
         switch request {
-        case .sale, .refund, .shiftClose: try requireOpenShift(state)
-        case .dayClose: break
+        case .sale, .refund, .shiftClose, .void: try requireOpenShift(state)
+        case .dayClose, .shiftOpen: break
         }
         switch request {
         case .sale(let lines, let memberID, let redeemPoints, let payment, let training):
@@ -61,18 +67,42 @@ extension SaleBuilder {
         case .dayClose:
             let close = try buildDayClose(atMs: atMs, state: state)
             return PreparedBody(body: .dayClose(close), number: close.zNumber, amount: close.totals.netSales)
+        case .shiftOpen(let float):
+            try requireRegisteredTill(state)
+            guard (0...POSLimits.floatCentsMax).contains(float) else {
+                throw LedgerRejection(.invalidField, "float \(float) cents must be 0...\(POSLimits.floatCentsMax)")
+            }
+            let previous = try state.shift(outlet: outlet, till: principal)
+            if let previous, previous.open {
+                throw LedgerRejection(.shiftAlreadyOpen, "till \(principal) already has shift \(previous.number) open")
+            }
+            return PreparedBody(body: .shiftOpen(ShiftOpen(float: float)), number: (previous?.number ?? 0) + 1, amount: float)
+        case .void(let saleID, let reason):
+            guard let original = try state.saleRecord(saleID) else {
+                throw LedgerRejection(.unknownOriginal, "sale \(saleID) is not a (non-training) sale of outlet \(outlet)")
+            }
+            let shift = try state.shift(outlet: outlet, till: principal)
+            guard !original.voided, !original.hasRefunds, original.till == principal, original.shiftNumber == shift?.number else {
+                throw LedgerRejection(.voidNotAllowed, "sale \(saleID) can be voided only once, without refunds, by its till (\(original.till)) in its shift (\(original.shiftNumber)); refund it instead")
+            }
+            return PreparedBody(body: .void(SaleVoid(originalSale: saleID, reason: reason)), number: 0, amount: original.total)
         }
     }
 
     /// Refuses a ``principal`` that is not a registered till of the outlet, or whose shift
     /// is not open (rules 10 and 304, as the state machine would).
     public func requireOpenShift(_ state: some StateReader) throws {
+        try requireRegisteredTill(state)
+        guard let shift = try state.shift(outlet: outlet, till: principal), shift.open else {
+            throw LedgerRejection(.shiftNotOpen, "till \(principal) has no open shift; open one first")
+        }
+    }
+
+    /// Refuses a ``principal`` that is not a registered till of the outlet (rule 10).
+    public func requireRegisteredTill(_ state: some StateReader) throws {
         try RequestLimits.principal(principal)
         guard try state.read(.principal(outlet: outlet, role: .till, name: principal)) != nil else {
             throw LedgerRejection(.notAuthorized, "\"\(principal)\" is not a registered till of outlet \(outlet)")
-        }
-        guard let shift = try state.shift(outlet: outlet, till: principal), shift.open else {
-            throw LedgerRejection(.shiftNotOpen, "till \(principal) has no open shift; open one first")
         }
     }
 

@@ -54,9 +54,9 @@ public struct ReportEvent: Sendable {
 /// date of one outlet equals that date's Z-report.
 ///
 /// Two passes per chain, so that memory stays bounded whatever the chain: the first
-/// notes where each day-close is and the date it names (one entry per closed day), the
-/// second visits the transactions in order, each dated by the next day-close after it.
-/// (Holding the open day's transactions until their day-close arrived grew without bound
+/// (``BusinessCalendar``) notes where each day-close is and the date it names (one entry
+/// per closed day), the second visits the transactions in order, each dated by the next
+/// day-close after it. (Holding the open day's transactions until their day-close arrived grew without bound
 /// for an outlet that never closed its day.)
 struct LedgerWalk {
     let store: LedgerStore
@@ -75,20 +75,18 @@ struct LedgerWalk {
             let state = store.stateReader(outlet, transaction)
             var principals: [PublicKey: String] = [:]
             let head = try store.head(outlet, transaction)
-            let closes = try dayCloses(outlet, through: head.height, transaction)
-            var next = 0  // the first day-close at or after the transaction being visited
+            var dates = try BusinessCalendar(store: store, outlet: outlet, through: head.height, transaction).cursor
             var height: UInt64 = 1
             while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
                 for (index, signed) in block.transactions.enumerated() {
                     guard case .application(let type, let payload) = signed.envelope.body, Self.types.contains(type) else { continue }
-                    while next < closes.count, (closes[next].height, closes[next].index) < (height, index) { next += 1 }
+                    let blockTime = Int64(block.header.timestampMs)
+                    let date = dates.date(height: height, index: index, blockTimeMs: blockTime)
                     let body = try POSBody.decode(type: type, payload: payload)
                     if case .dayClose(let close) = body {
                         try dayClose(outlet, height, close)
                         continue
                     }
-                    let blockTime = Int64(block.header.timestampMs)
-                    let date = next < closes.count ? closes[next].date : CivilTime.singaporeDate(epochMs: blockTime)
                     guard range.contains(date) else { continue }
                     guard let event = try event(signed, body, outlet: outlet, height: height, blockTimeMs: blockTime, date: date,
                                                 state: state, principals: &principals, transaction) else { continue }
@@ -131,24 +129,6 @@ struct LedgerWalk {
         }
         return ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, blockTimeMs: blockTimeMs,
                            principal: principals[signer] ?? signer.hex, businessDate: date)
-    }
-
-    /// Where each day-close of `outlet`'s chain is, and the business date it names (its
-    /// block's Singapore date if the field does not parse), in chain order.
-    private func dayCloses(_ outlet: OutletID, through last: UInt64, _ transaction: LMDBTransaction) throws
-        -> [(height: UInt64, index: Int, date: CivilTime.Date)] {
-        var closes: [(height: UInt64, index: Int, date: CivilTime.Date)] = []
-        var height: UInt64 = 1
-        while height <= last, let block = try store.block(outlet, height: height, transaction) {
-            for (index, signed) in block.transactions.enumerated() {
-                guard case .application(let type, let payload) = signed.envelope.body, type == POSBodyType.dayClose,
-                      case .dayClose(let close) = try POSBody.decode(type: type, payload: payload) else { continue }
-                closes.append((height, index, CivilTime.Date(iso: close.businessDate)
-                    ?? CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))))
-            }
-            height += 1
-        }
-        return closes
     }
 
     func originalSale(_ id: Hash256, _ transaction: LMDBTransaction) throws -> Sale {

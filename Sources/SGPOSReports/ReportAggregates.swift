@@ -52,12 +52,16 @@ public final class ReportAggregates: Sendable {
     /// member's pace, which needs a whole day) goes to `onAlert` once its step is written.
     /// A watermark whose block is no longer on the chain (a restored store) starts that
     /// outlet again from height 1. Safe to run from several processes: each step checks
-    /// the watermark it folded from in its write transaction.
+    /// the watermark it folded from in its write transaction. `progress`, when given, is
+    /// called after each step written with the blocks folded so far and the blocks there
+    /// were to fold (over every outlet, counted before the first step).
     @discardableResult
     public func catchUp(_ store: LedgerStore, maxBlocks: UInt64 = 512, steps stepsMax: Int = 1_000_000,
                         alerting thresholds: ExceptionsReport.Thresholds? = nil,
-                        onAlert: (ExceptionsReport.Item) -> Void = { _ in }) throws -> Int {
+                        onAlert: (ExceptionsReport.Item) -> Void = { _ in },
+                        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws -> Int {
         var folded = 0
+        let pending = progress == nil ? 0 : try pendingBlocks(store)
         for outlet in store.genesis.outlets.map(\.id) {
             var steps = 0
             while steps < stepsMax {  // bounded: each step folds ≥ 1 block or stops
@@ -100,18 +104,34 @@ public final class ReportAggregates: Sendable {
                 if written {
                     folded += Int(fold.height - start.height)
                     for item in alerts?.items ?? [] where item.kind != "member-velocity" { onAlert(item) }
+                    progress?(UInt64(folded), max(pending, UInt64(folded)))
                 }
             }
         }
         return folded
     }
 
-    /// Drops every bucket and folds every chain again from height 1.
-    public func rebuild(_ store: LedgerStore) throws -> Int {
+    /// Drops every bucket and folds every chain again from height 1, telling `progress`
+    /// (when given) the blocks folded so far and the blocks of every chain.
+    public func rebuild(_ store: LedgerStore, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws -> Int {
         try environment.write { transaction in
             for outlet in store.genesis.outlets.map(\.id) { try clear(outlet, transaction) }
         }
-        return try catchUp(store)
+        return try catchUp(store, progress: progress)
+    }
+
+    /// The blocks not folded yet over every outlet: each chain's head height less the
+    /// height its stored fold reaches.
+    func pendingBlocks(_ store: LedgerStore) throws -> UInt64 {
+        try store.environment.read { ledger in
+            try environment.read { aggregates in
+                try store.genesis.outlets.map(\.id).reduce(UInt64(0)) { sum, outlet in
+                    let head = try store.head(outlet, ledger).height
+                    let start = try stored(outlet, aggregates, store: store, ledger).height
+                    return sum + (head > start ? head - start : 0)
+                }
+            }
+        }
     }
 
     /// The fold stored for `outlet` (buckets not loaded), or the empty fold when nothing

@@ -77,6 +77,8 @@ public enum POSLimits {
     public static let linesMax = 500
     /// Cash counted at a shift close: S$0.00 … S$1,000,000.00.
     public static let countedCashCentsMax: Int64 = 100_000_000
+    /// A shift's opening float: S$0.00 … S$100,000.00.
+    public static let floatCentsMax: Int64 = 10_000_000
     public static let tendersMax = 16
     public static let stockLinesMax = 1_000
     public static let priceEntriesMax = 1_000

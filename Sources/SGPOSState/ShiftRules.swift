@@ -35,8 +35,8 @@ extension POSTransition {
 
     mutating func shiftOpen(_ body: ShiftOpen, _ state: inout StateOverlay<some StateReader>) throws {
         try require([.till], "a shift-open")
-        guard (0...10_000_000).contains(body.float) else {
-            throw reject(.invalidField, "float \(body.float) cents must be 0...10000000")
+        guard (0...POSLimits.floatCentsMax).contains(body.float) else {
+            throw reject(.invalidField, "float \(body.float) cents must be 0...\(POSLimits.floatCentsMax)")
         }
         let previous = try state.shift(outlet: outlet, till: signer.principal)
         guard previous?.open != true else {

@@ -13,7 +13,7 @@ import SGPOSProofs
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify a ledger without trusting the node that wrote it.",
-        subcommands: [Verify.self, Prove.self, ProveConsistency.self, ProveCheckpoints.self, CheckProof.self, CheckReceipt.self])
+        subcommands: [Verify.self, Prove.self, ProveConsistency.self, ProveCheckpoints.self, CheckProof.self, CheckReceipt.self, AuditCheckExport.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -21,18 +21,51 @@ struct AuditCommand: ParsableCommand {
             discussion: "Exit 0 only if every rule holds; otherwise exit 1 naming outlet, height, transaction and rule.")
         @Argument(help: "Node data directory.") var data: String
         @Option(help: "Trusted genesis file; the stored genesis must match it byte for byte.") var genesis: String?
+        @Flag(help: "Print one JSON object (keys sorted) instead of the text lines; same exit status.") var json = false
 
         func run() throws {
             let trusted = try genesis.map(loadGenesis)
             let started = DispatchTime.now()
+            func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
             let report: AuditReport
+            let progress = ProgressLine(label: "audit verify", unit: "blocks")
             do {
-                report = try AuditVerifier().verify(dataDirectory: data, trustedGenesis: trusted)
+                report = try progress.finishing {
+                    try AuditVerifier().verify(dataDirectory: data, trustedGenesis: trusted) { done, total in
+                        progress.update(done: done, total: total)
+                    }
+                }
             } catch let error as StoreError {
-                print("FAIL store: [store/open] \(error)")
+                if json {
+                    print(try JSON.string(AuditVerifyDocument(storeError: "\(error)", seconds: seconds())))
+                } else {
+                    print("FAIL store: [store/open] \(error)")
+                }
                 throw ExitCode(1)
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            let verifiedSeconds = seconds()
+            let store = try LedgerStore.open(dataDirectory: data)
+            let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: store.genesis, validators: try ValidatorSchedule.stored(in: store))
+            // The node's report aggregates (derived, not ledger data) against the chains.
+            var aggregates = AuditVerifyDocument.Aggregates(status: "unchecked")
+            if report.isValid {
+                if let stored = try ReportAggregates.open(dataDirectory: data, create: false) {
+                    let difference = try stored.verify(store)
+                    aggregates = .init(status: difference == nil ? "agree" : "differ", difference: difference)
+                } else {
+                    aggregates.status = "absent"
+                }
+            }
+            let document = AuditVerifyDocument(report: report, evidence: evidence, aggregates: aggregates, seconds: verifiedSeconds)
+            if json {
+                print(try JSON.string(document))
+            } else {
+                printText(report, evidence: evidence, aggregates: aggregates, seconds: document.seconds)
+            }
+            if !document.valid { throw ExitCode(1) }
+        }
+
+        private func printText(_ report: AuditReport, evidence: [EvidenceAudit.Item], aggregates: AuditVerifyDocument.Aggregates, seconds: Double) {
             for chain in report.chains {
                 print("outlet \(chain.outletID): verified to height \(chain.verifiedHeight), \(chain.transactions) transactions, head \(chain.headID)")
             }
@@ -43,26 +76,19 @@ struct AuditCommand: ParsableCommand {
                 for line in report.validatorChanges { print("VALIDATOR CHANGE: \(line)") }
                 for line in report.pointsClaims { print("POINTS CLAIM: \(line)") }
             }
-            let store = try LedgerStore.open(dataDirectory: data)
-            let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: store.genesis, validators: try ValidatorSchedule.stored(in: store))
             for item in evidence { print(item) }
             for finding in report.findings { print("FAIL \(finding)") }
-            // The node's report aggregates (derived, not ledger data) against the chains.
-            var aggregatesAgree = true
-            if report.isValid, let aggregates = try ReportAggregates.open(dataDirectory: data, create: false) {
-                if let difference = try aggregates.verify(store) {
-                    print("FAIL report aggregates: \(difference) (the reports stay exact; `sgpos report rebuild --data \(data)` recomputes them)")
-                    aggregatesAgree = false
-                } else {
-                    print("report aggregates: agree with the chains")
-                }
+            if aggregates.status == "differ" {
+                print("FAIL report aggregates: \(aggregates.difference ?? "") (the reports stay exact; `sgpos report rebuild --data \(data)` recomputes them)")
+            } else if aggregates.status == "agree" {
+                print("report aggregates: agree with the chains")
             }
+            let aggregatesAgree = aggregates.status != "differ"
             let summary = "\(report.transactionCount) transactions, \(report.signaturesVerified) signatures in \(String(format: "%.3f", seconds)) s"
             if report.isValid && aggregatesAgree {
                 print("OK genesis \(report.genesisID): \(summary)")
             } else {
                 print("INVALID: \(report.findings.count + (aggregatesAgree ? 0 : 1)) finding(s); \(summary)")
-                throw ExitCode(1)
             }
         }
     }

@@ -1,3 +1,4 @@
+import SGPOSChain
 import ArgumentParser
 import Foundation
 import Logging
@@ -11,7 +12,7 @@ import ServiceLifecycle
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Mirror the chains into PostgreSQL, and check the mirror.",
-        subcommands: [Postgres.self, Verify.self])
+        subcommands: [Postgres.self, Verify.self, ExportAudit.self, Bench.self])
 
     struct Target: ParsableArguments {
         @Option(help: "Node data directory (every outlet chain it holds).") var data: String
@@ -25,15 +26,44 @@ struct ExportCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
         @Flag(help: "Keep mirroring new blocks until interrupted.") var follow = false
 
+        /// Blocks exported per outlet per pass, so the progress line moves between passes.
+        static let blocksPerPass: UInt64 = 64
+
         func run() async throws {
             let store = try openStore(target.data)
             let exported = try await withClient(target.url) { client, logger in
                 let mirror = PostgresMirror(store: store, client: client, logger: logger)
                 try await mirror.prepare()
                 if follow { try await mirror.follow() }
-                return try await mirror.exportPending()
+                let progress = ProgressLine(label: "export postgres", unit: "blocks")
+                if progress.isShown {  // the total is for the display only: without it, the line has no ETA
+                    progress.update(done: 0, total: (try? await Self.pendingBlocks(store, client: client, logger: logger)) ?? 0)
+                }
+                return try await progress.finishing {
+                    var exported = 0
+                    while true {
+                        let pass = try await mirror.exportPending(maxBlocks: Self.blocksPerPass)
+                        guard pass > 0 else { return exported }
+                        exported += pass
+                        progress.update(done: UInt64(exported))
+                    }
+                }
             }
             print("exported \(exported) block(s) to \(redacted(target.url))")
+        }
+
+        /// The blocks not mirrored yet: each chain's head height less its watermark's.
+        static func pendingBlocks(_ store: LedgerStore, client: PostgresClient, logger: Logger) async throws -> UInt64 {
+            let heads = try store.environment.read { transaction in
+                try store.genesis.outlets.map { (outlet: $0.id, height: try store.head($0.id, transaction).height) }
+            }
+            var marks: [UInt32: UInt64] = [:]
+            let rows = try await client.query("SELECT outlet_id, height FROM sgpos_export_watermark", logger: logger)
+            for try await (outlet, height) in rows.decode((Int64, Int64).self) { marks[UInt32(truncatingIfNeeded: outlet)] = UInt64(max(0, height)) }
+            return heads.reduce(0) { sum, head in
+                let mark = marks[head.outlet] ?? 0
+                return sum + (head.height > mark ? head.height - mark : 0)
+            }
         }
     }
 

@@ -6,7 +6,7 @@ import SGPOSCrypto
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Create Ed25519 key files, and encrypt them with a passphrase.",
-        subcommands: [Generate.self, Protect.self, Unprotect.self, Show.self])
+        subcommands: [Generate.self, Protect.self, Unprotect.self, Show.self, KeysRegister.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -53,7 +53,10 @@ struct ReportCommand: ParsableCommand {
         if name == "rebuild" {
             let aggregates = try ReportAggregates.open(dataDirectory: data, create: true)!
             let started = Date()
-            let folded = try aggregates.rebuild(store)
+            let progress = ProgressLine(label: "report rebuild", unit: "blocks")
+            let folded = try progress.finishing {
+                try aggregates.rebuild(store) { done, total in progress.update(done: done, total: total) }
+            }
             print("report aggregates of \(data) rebuilt: \(folded) block(s) folded in \(Int(Date().timeIntervalSince(started) * 1_000)) ms")
             return
         }

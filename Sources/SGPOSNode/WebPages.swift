@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SGPOSChain
+import SGPOSQR
+import SGPOSWeb
+
+/// The web pages (docs/WEB.md): the static files of ``WebAssets`` on fixed paths, each
+/// with a Content-Security-Policy that allows scripts, styles and requests from this
+/// origin only, and the network's genesis at `/genesis.json` (public: only public keys),
+/// which the receipt checker pins.
+struct WebPages: Sendable {
+    /// What a page may load: its own origin's scripts, styles and API, images inline (QR SVG).
+    static let policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    let assets: WebAssets
+    let genesisJSON: [UInt8]
+
+    init(assets: WebAssets, genesis: Genesis) throws {
+        self.assets = assets
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        genesisJSON = Array(try encoder.encode(GenesisDocument(genesis)))
+    }
+
+    func register(on router: RecordingRouter) {
+        for (path, file) in assets.files.sorted(by: { $0.key < $1.key }) {
+            router.get(RouterPath(path)) { _, _ in Self.response(file.bytes, file.contentType) }
+        }
+        router.get("/genesis.json") { _, _ in Self.response(genesisJSON, "application/json") }
+        router.get("/qr.svg") { request, _ in Self.qr(request) }
+    }
+
+    /// The longest text `/qr.svg` encodes, in printable ASCII characters (a receipt's
+    /// payload is about 280).
+    static let qrTextBytesMax = 1_024
+
+    /// `GET /qr.svg?text=…`: the text as a QR code (ECC level M) in SVG, for the pages'
+    /// receipts, pairing and PayNow codes (docs/QR.md). Anyone may ask: it reads nothing.
+    static func qr(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        for (key, _) in query where key != "text" {
+            return problem(.badRequest, "malformed", 0, "unknown query parameter \"\(key)\" (qr.svg takes text)")
+        }
+        guard let text = query["text"].map(String.init), !text.isEmpty else {
+            return problem(.badRequest, "malformed", 0, "qr.svg needs text")
+        }
+        guard text.utf8.count <= qrTextBytesMax else {
+            return problem(.badRequest, "too-long", 0, "text is \(text.utf8.count) characters; qr.svg encodes at most \(qrTextBytesMax)")
+        }
+        guard text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            return problem(.badRequest, "malformed", 0, "text must be printable ASCII (space to ~)")
+        }
+        do {
+            let code = try QRCode(encoding: text, correction: .medium)
+            return response(Array(code.svg(moduleSize: 4).utf8), "image/svg+xml")
+        } catch {
+            return problem(.badRequest, "too-long", 0, "\(error)")
+        }
+    }
+
+    static func response(_ bytes: [UInt8], _ type: String) -> Response {
+        var headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache"]
+        headers[HTTPField.Name("Content-Security-Policy")!] = policy
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

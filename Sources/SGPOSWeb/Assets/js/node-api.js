@@ -1,0 +1,54 @@
+// The node's API as the web pages call it: JSON in and out, every call but the public
+// ones signed by this browser's key (RFC 9421, signed-fetch.js). A refusal (4xx) becomes
+// an ApiRefusal carrying the node's problem document; an unreachable node or a 5xx an
+// Unreachable, which the till treats as "retry the same bytes later".
+
+import { signedFetch } from "./signed-fetch.js";
+import { bytesToHex } from "./codec.js";
+
+export class ApiRefusal extends Error {
+  constructor(status, problem) {
+    super(problem && problem.message ? problem.message : `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export class Unreachable extends Error {}
+
+async function answer(response) {
+  let body = null;
+  try { body = await response.json(); } catch { body = null; }
+  if (response.ok) return body;
+  if (response.status >= 500) throw new Unreachable(`the node answered ${response.status}`);
+  throw new ApiRefusal(response.status, body);
+}
+
+async function call(pair, method, target, json, timeoutMs = 8000) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = pair
+      ? await signedFetch(pair, method, target, json, { signal: controller.signal })
+      : await fetch(target, { method, cache: "no-store", signal: controller.signal,
+                              headers: json === undefined ? {} : { "Content-Type": "application/json" },
+                              body: json === undefined ? undefined : JSON.stringify(json) });
+    return await answer(response);
+  } catch (error) {
+    if (error instanceof ApiRefusal || error instanceof Unreachable) throw error;
+    throw new Unreachable(error.name === "AbortError" ? "the node did not answer in time" : "the node cannot be reached");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const api = {
+  health: () => call(null, "GET", "/v1/health"),
+  whoami: (pair) => call(pair, "GET", "/v1/whoami"),
+  shift: (pair, outlet, till) => call(pair, "GET", `/v1/outlets/${outlet}/shifts/${encodeURIComponent(till)}`),
+  quote: (pair, request) => call(pair, "POST", "/v1/quote", request),
+  prepare: (pair, request) => call(pair, "POST", "/v1/prepare", request),
+  receipt: (pair, id) => call(pair, "GET", `/v1/transactions/${id}/receipt`),
+  /** Submits signed transaction bytes (no request signature: the transaction signs itself). */
+  submit: (bytes) => call(null, "POST", "/v1/transactions", { transaction: bytesToHex(bytes) }, 15000),
+};

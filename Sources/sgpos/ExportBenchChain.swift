@@ -1,0 +1,117 @@
+import SGPOSChain
+import SGPOSCommandSupport
+import SGPOSCrypto
+import SGPOSOperations
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+import SGPOSTill
+
+/// One outlet of `sgpos export bench`'s generated chain: its writer (real signing and
+/// validation, durable appends), a till and a manager. Business days as the reports bench
+/// trades them (`sgpos bench --only reports`): shift open, five-line card sales in blocks,
+/// shift close, day-close.
+struct ExportBenchShop: Sendable {
+    let store: LedgerStore
+    let writer: OutletChainWriter
+    let outlet: UInt32
+    var till: TillSession
+    var manager: TillSession
+
+    static let dayMs: Int64 = 86_400_000
+    /// 2025-01-01 10:00 Singapore.
+    static let startMs: Int64 = 1_735_696_800_000
+
+    static let prices: [PriceEntry] = (0..<200).map { (index: Int) -> PriceEntry in
+        let tax: TaxCategory = index % 40 == 0 ? .exempt : (index % 40 == 1 ? .zeroRated : .standardRated)
+        return PriceEntry(sku: "SKU-\(index)", category: "cat-\(index % 12)", unitPrice: 99 + Int64(index) * 37, taxCategory: tax)
+    }
+    static let card = Payment.card(terminalID: "T1", approvalCode: "A1", rrn: "R1", maskedPAN: "411111******1111", scheme: "visa")
+
+    /// A network of `outlets` outlets in a new store under `directory`.
+    static func network(outlets: Int, directory: String) throws -> (LedgerStore, [ExportBenchShop]) {
+        let admin = SigningKey.generate()
+        let nodeKeys = (1...outlets).map { _ in SigningKey.generate() }
+        let genesis = try Genesis(
+            chainID: ChainID("sgpos-bench-export")!, genesisTimeMs: 0, blockTransactionsMax: 8_190, keyRotationOverlapMsMax: 0,
+            gstPricesIncludeTax: true, gstMethod: .perInvoice, gstRates: [.init(effectiveFrom: "2024-01-01", basisPoints: 900)],
+            admins: [.init(name: "admin", publicKey: admin.publicKey)],
+            outlets: (1...outlets).map { .init(id: UInt32($0), name: "outlet \($0)", nodeKey: nodeKeys[$0 - 1].publicKey) },
+            validators: [])
+        let store = try LedgerStore.create(dataDirectory: directory, genesis: genesis)
+        let shops = try (1...outlets).map {
+            try ExportBenchShop(store: store, genesis: genesis, admin: admin, nodeKey: nodeKeys[$0 - 1], outlet: UInt32($0))
+        }
+        return (store, shops)
+    }
+
+    init(store: LedgerStore, genesis: Genesis, admin: SigningKey, nodeKey: SigningKey, outlet: UInt32) throws {
+        self.store = store
+        self.outlet = outlet
+        writer = try OutletChainWriter(store: store, nodeKey: nodeKey, rules: POSRules.chainRules)
+        let tillKey = SigningKey.generate()
+        let managerKey = SigningKey.generate()
+        var adminSession = TillSession(genesis: genesis, outlet: outlet, key: admin, principal: "admin", lastSequence: 0)
+        let at = Self.startMs - Self.dayMs
+        till = TillSession(genesis: genesis, outlet: outlet, key: tillKey, principal: "till-1", lastSequence: 0)
+        manager = TillSession(genesis: genesis, outlet: outlet, key: managerKey, principal: "manager", lastSequence: 0)
+        try append([
+            adminSession.signChain(.registerKey(RegisterKey(key: tillKey.publicKey, role: .till, principal: "till-1")), atMs: at),
+            adminSession.signChain(.registerKey(RegisterKey(key: managerKey.publicKey, role: .operator, principal: "manager")), atMs: at),
+        ], at: at)
+        try append([manager.sign(.setPrices(SetPrices(entries: Self.prices)), atMs: at)], at: at)
+    }
+
+    /// One business day: shift open, `sales` sales in blocks of `blockSize`, shift close, day-close.
+    mutating func trade(day: Int, sales: Int, blockSize: Int = 1_000) throws {
+        var at = Self.startMs + Int64(day) * Self.dayMs
+        try openShift(at: at)
+        var made = 0
+        while made < sales {
+            at += 1_000
+            let batch = min(blockSize, sales - made)
+            try sell(batch, day: day, at: at)
+            made += batch
+        }
+        try closeDay(at: at + 1_000)
+    }
+
+    mutating func openShift(at: Int64) throws {
+        try append([till.sign(.shiftOpen(ShiftOpen(float: 10_000)), atMs: at)], at: at)
+    }
+
+    /// `count` five-line card sales in one block sealed at `at`.
+    mutating func sell(_ count: Int, day: Int, at: Int64) throws {
+        let signed = try store.environment.read { transaction -> [SignedTransaction] in
+            let state = store.stateReader(outlet, transaction)
+            // Sales of one block are priced against the state before it: numbered here.
+            let last = try state.shift(outlet: outlet, till: "till-1")?.lastReceiptNumber ?? 0
+            var signed: [SignedTransaction] = []
+            signed.reserveCapacity(count)
+            for index in 0..<count {
+                let seed = Int(last) + index
+                let lines = (0..<5).map { StockLine(sku: "SKU-\((seed * 5 + $0 * 13 + day) % 200)", quantity: 1 + Int64($0 % 3)) }
+                var sale = try till.buildSale(lines, payment: Self.card, atMs: at, state: state)
+                sale.receiptNumber = last + 1 + UInt64(index)
+                signed.append(till.sign(.sale(sale), atMs: at))
+            }
+            return signed
+        }
+        try append(signed, at: at)
+    }
+
+    /// Shift close and the day-close (Z) of the open period.
+    mutating func closeDay(at: Int64) throws {
+        try append([till.sign(.shiftClose(ShiftClose(counted: 10_000, expected: 10_000, variance: 0)), atMs: at)], at: at)
+        let period = try store.environment.read { try store.stateReader(outlet, $0).outletBooks(outlet) }
+        let date = CivilTime.singaporeDate(epochMs: at).description
+        try append([manager.sign(.dayClose(DayClose(zNumber: period.lastZNumber + 1, businessDate: date, totals: period.period)), atMs: at)],
+                   at: at)
+    }
+
+    private func append(_ transactions: [SignedTransaction], at: Int64) throws {
+        for outcome in try writer.append(transactions, timestampMs: TimestampMs(at)) {
+            guard case .committed = outcome else { throw CLIError("export bench: a transaction was not committed: \(outcome)") }
+        }
+    }
+}
