@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 DEMO_DIR ?= demo-data
 
-.PHONY: run test build release bench sim fuzz bootstrap clean
+.PHONY: run serve test build release bench sim fuzz bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -21,6 +21,11 @@ run: build
 	@echo "== the network's sales and GST for the demo day (docs/REPORTS.md; any node's copy holds every outlet)"
 	.build/debug/sgpos report sales --data $(DEMO_DIR)/outlet-1
 	.build/debug/sgpos report gst --data $(DEMO_DIR)/outlet-1
+	@echo "== the web till, back office and receipt checker: \`make serve\` runs the demo and keeps its nodes up until Ctrl-C (docs/WEB.md)"
+
+# The demo, then its nodes kept running with their web pages until Ctrl-C.
+serve: build
+	.build/debug/sgpos demo --dir $(DEMO_DIR) --serve
 
 # Unit, store, crash and end-to-end tests (Swift Testing), then the independent Python verifier,
 # the OpenAPI document validated and schemathesis against a real node (Python steps in their

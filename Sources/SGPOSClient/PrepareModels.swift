@@ -52,6 +52,31 @@ extension API {
         }
     }
 
+    /// `POST /v1/paynow`: an amount (S$, two decimals) and the bill reference to show.
+    public struct PayNowRequest: Codable, Sendable {
+        public var amount: String
+        public var reference: String
+        public init(amount: String, reference: String) {
+            self.amount = amount
+            self.reference = reference
+        }
+    }
+
+    /// The SGQR / PayNow payload (EMVCo, CRC included) and what it says.
+    public struct PayNowResponse: Codable, Sendable {
+        public var payload: String
+        public var amount: String
+        public var reference: String
+        /// Last day the code is valid, `YYYYMMDD`.
+        public var expiry: String
+        public init(payload: String, amount: String, reference: String, expiry: String) {
+            self.payload = payload
+            self.amount = amount
+            self.reference = reference
+            self.expiry = expiry
+        }
+    }
+
     public struct PrepareResponse: Codable, Sendable {
         /// Body type code (FORMAT.md §13.1) and the canonical body bytes, hex: sign them
         /// as an application body after checking them against what the customer saw.

@@ -33,6 +33,7 @@ public struct DemoCommand: AsyncParsableCommand {
     @Option(help: "GST computed per invoice (IRAS's usual) or per line: the genesis parameter (docs/FORMAT.md §13).") var gstMethod: String = "per-invoice"
     @Option(help: "The first node also mirrors the chains into this PostgreSQL database as it runs (postgres://user@host:port/db; docs/EXPORT.md).")
     var exportPostgres: String?
+    @Flag(help: "After the demo, keep its nodes running (web till, back office, receipt checker) until Ctrl-C.") var serve = false
 
     public func validate() throws {
         guard (2...16).contains(outlets) else { throw ValidationError("--outlets must be 2...16") }
@@ -68,6 +69,8 @@ public struct DemoCommand: AsyncParsableCommand {
         defer { nodes.stop() }
         try await nodes.waitUntilConnected(seconds: 60)
         print("== \(ids.count) nodes running (sgpos node run), every peer connected; logs in \(dir)/node-N.log")
+        print("   web pages while the demo runs (`sgpos demo --serve` keeps them after it; docs/WEB.md):")
+        DemoServe.webLines(directory: dir, outlets: ids).forEach { print($0) }
         let keyChange = try await startValidatorKeyChange(network: network, nodes: nodes)
         try await grantAllowances(network: network, nodes: nodes)
 
@@ -135,6 +138,7 @@ public struct DemoCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("demo OK")
+        if serve { try DemoServe(directory: dir, outlets: ids).run() }
     }
 
     /// Tills sell concurrently on every outlet; a third of the way in, the last outlet is

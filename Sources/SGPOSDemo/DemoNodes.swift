@@ -34,6 +34,9 @@ final class DemoNodes {
                 },
                 allowFaultInjection: true)
             if index == 0 { config.exportPostgresURL = exportPostgresURL }  // one node mirrors every chain it holds
+            // The receipts and PayNow codes the web till shows (docs/WEB.md).
+            config.merchant = DemoShop.merchant
+            config.payNow = PayNowAccount(uen: "201900001D", merchantName: "SGPOS DEMO RETAIL")
             config.validatorKeys = ["keys/validator-\(outlet).key", "keys/validator-\(outlet)-next.key"].filter {
                 FileManager.default.fileExists(atPath: "\(directory)/\($0)")
             }

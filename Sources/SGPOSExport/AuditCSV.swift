@@ -1,3 +1,5 @@
+import SGPOSReports
+
 /// The CSV text of the audit files (docs/EXPORT.md, "Audit files"): RFC 4180 — UTF-8, a
 /// header line, each line ended by CR LF, fields separated by commas.
 ///
@@ -30,20 +32,6 @@ public enum AuditCSV {
     /// The header line of `columns`.
     public static func header(_ columns: [String]) -> [UInt8] { line(columns.map { .text($0) }) }
 
-    static let formulaStarts: Set<UInt8> = [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x27]  // = + - @ TAB CR '
-
-    private static func append(_ text: String, to bytes: inout [UInt8]) {
-        var utf8 = Array(text.utf8)
-        if let first = utf8.first, formulaStarts.contains(first) { utf8.insert(0x27, at: 0) }
-        guard utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
-            bytes += utf8
-            return
-        }
-        bytes.append(0x22)
-        for byte in utf8 {
-            if byte == 0x22 { bytes.append(0x22) }
-            bytes.append(byte)
-        }
-        bytes.append(0x22)
-    }
+    /// The text escaping is ``CSVField``'s, shared with the report CSV (SGPOSReports).
+    private static func append(_ text: String, to bytes: inout [UInt8]) { CSVField.appendText(text, to: &bytes) }
 }

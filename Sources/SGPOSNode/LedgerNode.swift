@@ -31,6 +31,8 @@ public final class LedgerNode: Sendable {
     let logger: Logger
     /// Called with every local block committed (the replicator pushes it to peers).
     let localBlocks: LocalBlockFeed
+    /// Every block committed or replicated here, for `GET /v1/events` (EventsAPI).
+    public let blockEvents: BlockEventHub
     /// The sales and GST figures per day that reports read (`<data>/reports`), kept up by
     /// ``ReportAggregationService``.
     public let reportAggregates: ReportAggregates?
@@ -53,14 +55,20 @@ public final class LedgerNode: Sendable {
         let feed = LocalBlockFeed()
         localBlocks = feed
         let outlet = config.outletId
+        let events = BlockEventHub()
+        blockEvents = events
         committer = GroupCommitter(
             writer: writer, blockMax: Int(genesis.blockTransactionsMax), pendingMax: config.pendingMax ?? 20_000,
             onCommit: { _, outcomes in
-                let heights = Set(outcomes.compactMap { outcome -> UInt64? in
-                    if case .committed(let location) = outcome { return location.height }
+                let committed = Dictionary(outcomes.compactMap { outcome -> (UInt64, Int)? in
+                    if case .committed(let location) = outcome { return (location.height, 1) }
                     return nil
-                })
+                }, uniquingKeysWith: +)
+                let heights = Set(committed.keys)
                 for height in heights.sorted() { feed.publish(outlet: outlet, height: height) }
+                for (height, count) in committed.sorted(by: { $0.key < $1.key }) {
+                    events.publish(BlockEvent(outletId: outlet, height: height, transactions: count))
+                }
             })
     }
 

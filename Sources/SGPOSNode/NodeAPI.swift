@@ -90,6 +90,11 @@ public struct NodeAPI: Sendable {
             return try json(API.WhoAmI(publicKey: caller.key.hex, role: caller.record.role.description, outletId: caller.record.outletID,
                                        principal: caller.record.principal, status: caller.record.status == .active ? "active" : "rotated"))
         }
+        router.post("/v1/paynow") { request, _ in
+            let data = try await body(request, max: 4_096)
+            try self.auth.authorize(request, body: data, .outletStaff(here))
+            return try self.payNow(data)
+        }
         router.post("/v1/quote") { request, _ in
             let data = try await body(request, max: bodyMax)
             try self.auth.authorize(request, body: data, .outletStaff(here))
@@ -139,6 +144,7 @@ public struct NodeAPI: Sendable {
         }
         addMemberDirectoryRoutes(to: router, bodyMax: bodyMax)
         addReportRoutes(to: router)
+        addEventRoutes(to: router)
         router.get("/v1/network/members/:id") { request, context in
             try self.auth.authorize(request, body: nil, .outletStaff(here))
             let id = try decodedParameter(context, "id")

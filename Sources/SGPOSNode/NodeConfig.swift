@@ -1,4 +1,5 @@
 import Foundation
+import SGPOSRetail
 import SGPOSTill
 import SGPOSChain
 import SGPOSOperations
@@ -85,6 +86,9 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// /v1/transactions/{id}/receipt`, the web till): legal name, address lines, GST
     /// registration number. Default: the outlet's genesis name and "GST Reg No. not set".
     public var merchant: Merchant?
+    /// The outlet's PayNow account for the SGQR codes the web till shows (`POST
+    /// /v1/paynow`): a UEN or a mobile number (exactly one) and the name payers see.
+    public var payNow: PayNowAccount?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,
@@ -129,6 +133,13 @@ public struct NodeConfig: Codable, Sendable, Hashable {
             throw NodeError.configuration("\(path): port \(endpoint.port) is not 1...65535")
         }
         guard config.peers.count <= 64 else { throw NodeError.configuration("\(path): at most 64 peers") }
+        if let account = config.payNow {
+            do {
+                _ = try PayNowPayload(proxy: try account.proxy(), amount: try Money(cents: 1), merchantName: account.merchantName)
+            } catch {
+                throw NodeError.configuration("\(path): payNow: \(error)")
+            }
+        }
         let connections = (config.httpConnectionsMax ?? 1_024, config.httpConnectionsPerAddressMax ?? 256)
         guard (1...65_536).contains(connections.0), (1...connections.0).contains(connections.1) else {
             throw NodeError.configuration("\(path): httpConnectionsMax must be 1...65536 and httpConnectionsPerAddressMax 1...httpConnectionsMax")
@@ -176,4 +187,29 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func shuttingDown(_ message: String) -> NodeError { .init(kind: .shuttingDown, message: message) }
     public static func peerProtocol(_ message: String) -> NodeError { .init(kind: .peerProtocol, message: message) }
     public static func overCapacity(_ message: String) -> NodeError { .init(kind: .overCapacity, message: message) }
+}
+
+/// The PayNow account of an outlet (``NodeConfig/payNow``).
+public struct PayNowAccount: Codable, Sendable, Hashable {
+    /// The business's UEN (9–13 uppercase letters and digits), or
+    public var uen: String?
+    /// a Singapore mobile number (`+65` and 8 digits).
+    public var mobile: String?
+    /// The name the payer's banking app shows: 1–25 printable ASCII characters.
+    public var merchantName: String
+
+    public init(uen: String? = nil, mobile: String? = nil, merchantName: String) {
+        self.uen = uen
+        self.mobile = mobile
+        self.merchantName = merchantName
+    }
+
+    /// The proxy the payload names; exactly one of ``uen`` and ``mobile`` must be set.
+    public func proxy() throws -> PayNowPayload.Proxy {
+        switch (uen, mobile) {
+        case (let uen?, nil): return .uen(uen)
+        case (nil, let mobile?): return .mobile(mobile)
+        default: throw NodeError.configuration("payNow needs exactly one of uen and mobile")
+        }
+    }
 }

@@ -67,6 +67,10 @@ extension NodeAPI {
                 try SaleBuilder(genesis: node.genesis, outlet: node.outletID, principal: request.till ?? "")
                     .prepare(operation, atMs: Int64(wallClockMs()), state: state)
             }
+            if let terms = try? request.payment?.payNowTerms(), (try? Money(decimal: terms.amount).cents) != prepared.amount {
+                return problem(.unprocessableContent, "rejected", 306,
+                               "the PayNow payload is for S$\(terms.amount), the sale is S$\(decimal(prepared.amount)): show a new code")
+            }
             return try json(API.PrepareResponse(bodyType: prepared.body.typeCode, body: Hex.encode(prepared.body.payloadBytes),
                                                 number: prepared.number, amount: decimal(prepared.amount)))
         } catch let rejection as LedgerRejection {

@@ -276,7 +276,10 @@ public final class Replicator: Service, Sendable {
             if !blocks.isEmpty { try await session.send(.blocks(blocks)) }
         case .blocks(let blocks):
             var lastApplied: (OutletID, UInt64)?
-            for block in try applyAll(blocks) { lastApplied = (block.header.outletID, block.header.height) }
+            for block in try applyAll(blocks) {
+                lastApplied = (block.header.outletID, block.header.height)
+                node.blockEvents.publish(BlockEvent(outletId: block.header.outletID, height: block.header.height, transactions: block.transactions.count))
+            }
             if let (outlet, _) = lastApplied {
                 // Maybe more: ask the sender for what follows.
                 let height = try node.read { try node.store.head(outlet, $0) }.height

@@ -17,7 +17,8 @@ import Synchronization
 extension NodeAPI {
     static let reportWaitingMax = 4
     /// The query parameters each report takes (docs/openapi.json); any other is 400. Every
-    /// report also takes `format`: `json` (the default) or `html` (ReportHTML: a page to print).
+    /// report also takes `format`: `json` (the default), `html` (ReportHTML: a page to print)
+    /// or `csv` (ReportCSV: a download for a spreadsheet).
     static let reportParameters: [String: [String]] = [
         "sales": ["from", "to", "outlet"], "gst": ["from", "to", "outlet"], "z": ["outlet", "number"], "x": ["outlet"],
         "stock": ["outlet"], "loyalty": ["on", "within", "outlet"],
@@ -27,6 +28,18 @@ extension NodeAPI {
     /// What an HTML report may load: nothing but its own inline styles (it has no script and
     /// no external resource; this makes sure of it in the browser).
     static let reportPagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+    /// The file name a CSV download is saved as: the report, its outlet, what it covers
+    /// (`sales-2026-12-05.csv`, `sales-o2-2026-12-01-2026-12-05.csv`, `z-o1-42.csv`).
+    /// Only letters, digits, `-`, `_` and `.`: nothing that needs quoting in `Content-Disposition`.
+    static func csvFilename(_ name: String, outlet: OutletID?, covering: [String]) -> String {
+        let stem = ([name] + (outlet.map { ["o\($0)"] } ?? []) + covering).joined(separator: "-")
+        let safe = stem.unicodeScalars.prefix(120).map { scalar -> Character in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_" || scalar == ".")
+                ? Character(scalar) : "_"
+        }
+        return String(safe) + ".csv"
+    }
 
     func addReportRoutes(to router: RecordingRouter) {
         let runner = ReportRunner(reports: Reports(store: node.store, aggregates: node.reportAggregates), waitingMax: Self.reportWaitingMax)
@@ -40,12 +53,9 @@ extension NodeAPI {
             for (key, _) in query where !allowed.contains(String(key)) {
                 return problem(.badRequest, "malformed", 0, "unknown query parameter \"\(key)\" (report \(name) takes \(allowed.joined(separator: ", ")))")
             }
-            let asHTML: Bool
-            switch query["format"].map(String.init) ?? "json" {
-            case "json": asHTML = false
-            case "html": asHTML = true
-            default: return problem(.badRequest, "malformed", 0, "format must be json or html")
-            }
+            let format = query["format"].map(String.init) ?? "json"
+            guard ["json", "html", "csv"].contains(format) else { return problem(.badRequest, "malformed", 0, "format must be json or html, or csv") }
+            let asHTML = format == "html"
             var outlet: OutletID?
             if let text = query["outlet"] {
                 guard let value = OutletID(String(text)) else { return problem(.badRequest, "malformed", 0, "outlet must be an outlet id (0...4294967295)") }
@@ -89,40 +99,56 @@ extension NodeAPI {
             do {
                 let document = try await runner.run { reports -> String in
                     let (outlet, number) = (only, zNumber)
-                    /// The document as JSON, or as its HTML page.
-                    func answer<Document: Encodable>(_ document: Document, _ page: (Document) -> String) throws -> String {
-                        asHTML ? page(document) : try ReportFormat.json(document)
+                    /// The document as JSON, as its HTML page or as CSV.
+                    func answer<Document: Encodable>(_ document: Document, _ page: (Document) -> String, _ csv: (Document) -> String) throws -> String {
+                        switch format {
+                        case "html": page(document)
+                        case "csv": csv(document)
+                        default: try ReportFormat.json(document)
+                        }
                     }
                     switch name {
                     case "points":
-                        return try answer(ReportDocument.points(try reports.points(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.points)
+                        return try answer(ReportDocument.points(try reports.points(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.points, ReportCSV.points)
                     case "movements":
                         return try answer(ReportDocument.movements(try reports.movements(sku: item, outlet: outlet!, range: try ReportRange(from: from, to: to))),
-                                          ReportHTML.movements)
+                                          ReportHTML.movements, ReportCSV.movements)
                     case "exceptions":
                         return try answer(ReportDocument.exceptions(try reports.exceptions(try ReportRange(from: from, to: to, outlet: outlet), thresholds: limits)),
-                                          ReportHTML.exceptions)
+                                          ReportHTML.exceptions, ReportCSV.exceptions)
                     case "promotions":
-                        return try answer(ReportDocument.promotions(try reports.promotions(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.promotions)
-                    case "stock": return try answer(ReportDocument.stock(try reports.stock(outlets: outlet.map { [$0] })), ReportHTML.stock)
+                        return try answer(ReportDocument.promotions(try reports.promotions(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.promotions, ReportCSV.promotions)
+                    case "stock": return try answer(ReportDocument.stock(try reports.stock(outlets: outlet.map { [$0] })), ReportHTML.stock, ReportCSV.stock)
                     case "loyalty":
                         guard let day = CivilTime.Date(iso: on) else { throw ReportError.notADate("on", on) }
-                        return try answer(ReportDocument.loyalty(try reports.loyalty(on: day, withinDays: days, outlets: outlet.map { [$0] })), ReportHTML.loyalty)
-                    case "sales": return try answer(ReportDocument.sales(try reports.sales(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.sales)
+                        return try answer(ReportDocument.loyalty(try reports.loyalty(on: day, withinDays: days, outlets: outlet.map { [$0] })), ReportHTML.loyalty, ReportCSV.loyalty)
+                    case "sales": return try answer(ReportDocument.sales(try reports.sales(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.sales, ReportCSV.sales)
                     case "gst":
                         let range = try ReportRange(from: from, to: to, outlet: outlet)
                         // The page adds supplies and GST by month when the range spans several.
-                        return asHTML ? try ReportHTML.gst(reports: reports, range: range) : try ReportFormat.json(ReportDocument.gst(try reports.gst(range)))
+                        if asHTML { return try ReportHTML.gst(reports: reports, range: range) }
+                        return try answer(ReportDocument.gst(try reports.gst(range)), { _ in "" }, ReportCSV.gst)
                     case "z":
                         let (close, height) = try reports.zReport(outlet: outlet!, number: number!)
-                        return try answer(ReportDocument.z(outlet: outlet!, close: close, height: height), ReportHTML.z)
+                        return try answer(ReportDocument.z(outlet: outlet!, close: close, height: height), ReportHTML.z, ReportCSV.z)
                     default:
                         let (totals, nextZ) = try reports.xReport(outlet: outlet!)
-                        return try answer(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals), ReportHTML.x)
+                        return try answer(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals), ReportHTML.x, ReportCSV.x)
                     }
                 }
-                var headers: HTTPFields = [.contentType: asHTML ? "text/html; charset=utf-8" : "application/json"]
+                var headers: HTTPFields = [.contentType: ["html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8"][format] ?? "application/json"]
                 if asHTML { headers[HTTPField.Name("Content-Security-Policy")!] = Self.reportPagePolicy }
+                if format == "csv" {
+                    let covering: [String]
+                    switch name {
+                    case "z": covering = [String(zNumber ?? 0)]
+                    case "x", "stock": covering = []
+                    case "loyalty": covering = [on]
+                    case "movements": covering = [item, from == to ? from : "\(from)-\(to)"]
+                    default: covering = [from == to ? from : "\(from)-\(to)"]
+                    }
+                    headers[HTTPField.Name("Content-Disposition")!] = "attachment; filename=\"\(Self.csvFilename(name, outlet: only, covering: covering))\""
+                }
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document)))
             } catch let error as ReportError {
                 if error.isNotFound { return problem(.notFound, "not-found", error.code, error.message) }

@@ -15,10 +15,17 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
     public var scheme: String?
     public var billReference: String?
     public var voucherId: String?
+    /// PayNow: the SGQR payload the customer paid (EMVCo, CRC included), as the node gave it
+    /// (`POST /v1/paynow`); its SHA-256 is kept in the tender. Its reference must be
+    /// `billReference`. Without it the hash is that of the reference alone.
+    public var payNowPayload: String?
+
+    /// The longest PayNow payload accepted (a full one is about 150 characters).
+    public static let payNowPayloadBytesMax = 512
 
     public init(kind: String, tendered: String? = nil, terminalId: String? = nil, approvalCode: String? = nil,
                 rrn: String? = nil, maskedPan: String? = nil, scheme: String? = nil, billReference: String? = nil,
-                voucherId: String? = nil) {
+                voucherId: String? = nil, payNowPayload: String? = nil) {
         self.kind = kind
         self.tendered = tendered
         self.terminalId = terminalId
@@ -28,6 +35,7 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
         self.scheme = scheme
         self.billReference = billReference
         self.voucherId = voucherId
+        self.payNowPayload = payNowPayload
     }
 
     /// Checks the form of every field given, whatever the kind uses (docs/openapi.json's
@@ -44,6 +52,26 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
             if let value { try RequestLimits.identifier(value, field, limit: limit) }
         }
         if let tendered { _ = try decimalCents(tendered, "payment.tendered") }
+        if let payNowPayload {
+            try RequestLimits.identifier(payNowPayload, "payment.payNowPayload", limit: Self.payNowPayloadBytesMax)
+            do { _ = try PayNowPayload.verifiedFields(of: payNowPayload) } catch {
+                throw RequestError("payment.payNowPayload is not an SGQR payload: \(error.message)")
+            }
+        }
+    }
+
+    /// The amount (field 54) and bill reference (field 62, sub-field 01) of ``payNowPayload``.
+    public func payNowTerms() throws(RequestError) -> (amount: String, reference: String)? {
+        guard let payNowPayload else { return nil }
+        do throws(PayNowError) {
+            let fields = try PayNowPayload.verifiedFields(of: payNowPayload)
+            let amount = fields.first { $0.id == "54" }?.value ?? ""
+            var additional: [PayNowPayload.Field] = []
+            if let data = fields.first(where: { $0.id == "62" }) { additional = try PayNowPayload.fields(of: data.value) }
+            return (amount, additional.first { $0.id == "01" }?.value ?? "")
+        } catch {
+            throw RequestError("payment.payNowPayload is not an SGQR payload: \(error.message)")
+        }
     }
 
     /// The payment this describes; a missing field or a malformed amount is a ``RequestError``.
@@ -64,7 +92,10 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
                          rrn: try need(rrn, "rrn"), maskedPAN: try need(maskedPan, "maskedPan"))
         case "paynow":
             let reference = try need(billReference, "billReference")
-            return .payNow(payloadHash: Hash256.sha256(Array(reference.utf8)), billReference: reference,
+            if let terms = try payNowTerms(), terms.reference != reference {
+                throw RequestError("payment.payNowPayload carries reference \"\(terms.reference)\", not billReference \"\(reference)\"")
+            }
+            return .payNow(payloadHash: Hash256.sha256(Array((payNowPayload ?? reference).utf8)), billReference: reference,
                            confirmationSource: "till-confirmed")
         case "voucher": return .voucher(id: try need(voucherId, "voucherId"))
         default: throw RequestError("payment kind must be cash, card, nets, paynow or voucher")

@@ -103,10 +103,7 @@ extension ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.exceptions(document)
-        case "csv":
-            return (["kind,outletId,till,businessDate,time,transactionId,amount,detail"] + document.items.map {
-                [$0.kind, "\($0.outletId)", csv($0.till), $0.businessDate, $0.time, $0.transactionId, $0.amount ?? "", csv($0.detail)].joined(separator: ",")
-            }).joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.exceptions(document)
         default:
             var lines = ["Exceptions \(document.from) to \(document.to), outlets \(document.outlets.map(String.init).joined(separator: ", "))",
                          "  thresholds: discount ≥ \(document.thresholds.discountPercent) % of the subtotal, more than \(document.thresholds.memberSalesPerDay) sales a day per member, cash variance ≥ \(document.thresholds.cashVariance)",
@@ -127,9 +124,7 @@ extension ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.promotions(document)
-        case "csv":
-            return (["rule,sales,lines,discount"] + document.rules.map { "\(csv($0.rule)),\($0.sales),\($0.lines),\($0.discount)" })
-                .joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.promotions(document)
         default:
             var lines = ["Promotions \(document.from) to \(document.to): discount given \(document.totalDiscount)", "",
                          "  rule                            sales    lines      discount"]

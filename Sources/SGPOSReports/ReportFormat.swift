@@ -3,7 +3,8 @@ import SGPOSState
 import SGPOSRetail
 
 /// A report as text: `table` for a terminal (aligned columns with totals), `json` (the
-/// API's documents), `csv` (one row per group, for a spreadsheet).
+/// API's documents), `csv` (``ReportCSV``: RFC 4180, one row per group, for a spreadsheet),
+/// `html` (``ReportHTML``).
 public enum ReportFormat {
     public static func json<T: Encodable>(_ document: T) throws -> String {
         let encoder = JSONEncoder()
@@ -16,25 +17,7 @@ public enum ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.sales(document)
-        case "csv":
-            var rows = ["group,key,salesCount,salesTotal,refundsTotal,voidsTotal,netSales,quantity,amount,gst"]
-            let all = ReportDocument.Figures(key: "all", salesCount: document.totals.salesCount, salesTotal: document.totals.salesTotal,
-                                             refundsTotal: document.totals.refundsTotal, voidsTotal: document.totals.voidsTotal,
-                                             netSales: document.totals.netSales)
-            for (group, figures) in [("total", [all]), ("day", document.byDay), ("hour", document.byHour), ("outlet", document.byOutlet),
-                                     ("till", document.byTill)] {
-                for row in figures {
-                    rows.append([group, csv(row.key), "\(row.salesCount)", row.salesTotal, row.refundsTotal, row.voidsTotal, row.netSales, "", "", ""]
-                        .joined(separator: ","))
-                }
-            }
-            for (group, goods) in [("sku", document.bySku), ("category", document.byCategory), ("tax-category", document.byTaxCategory)] {
-                for row in goods { rows.append([group, csv(row.key), "", "", "", "", "", "\(row.quantity)", row.amount, row.gst].joined(separator: ",")) }
-            }
-            for (group, amounts) in [("tender", document.byTender), ("discount-rule", document.discountsByRule)] {
-                for row in amounts { rows.append([group, csv(row.key), "", "", "", "", "", "", row.amount, ""].joined(separator: ",")) }
-            }
-            return rows.joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.sales(document)
         default:
             let totals = document.totals
             var lines = [
@@ -76,13 +59,7 @@ public enum ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.gst(gst)
-        case "csv":
-            var rows = ["box,value"] + boxes.enumerated().map { "\($0.offset + 1),\($0.element ?? "")" }
-            rows += ["", "basisPoints,supplies,gst"] + document.byRate.map { "\($0.basisPoints),\($0.supplies),\($0.gst)" }
-            rows += ["", "taxCategory,amount"] + document.otherSupplies.map { "\($0.key),\($0.amount)" }
-            rows += ["", "purchaseReceipts,value,inputGST",
-                     "\(document.purchases.receipts),\(document.purchases.value),\(document.purchases.inputGST)"]
-            return rows.joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.gst(document)
         default:
             let names = ["standard-rated supplies", "zero-rated supplies", "exempt supplies", "total supplies (1+2+3)",
                          "taxable purchases", "output tax due", "input tax and refunds claimed"]
@@ -109,12 +86,6 @@ public enum ReportFormat {
     static func pad(_ value: some CustomStringConvertible, _ width: Int = 6) -> String {
         let text = value.description
         return String(repeating: " ", count: max(0, width - text.count)) + text
-    }
-
-    /// A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
-    static func csv(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
 

@@ -130,12 +130,7 @@ extension ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.stock(document)
-        case "csv":
-            var rows = ["outletId,sku,category,onHand,unitPrice,value,unitCost,costValue"]
-            rows += document.items.map {
-                "\($0.outletId),\(csv($0.sku)),\(csv($0.category)),\($0.onHand),\($0.unitPrice),\($0.value),\($0.unitCost ?? ""),\($0.costValue ?? "")"
-            }
-            return rows.joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.stock(document)
         default:
             let totals = document.totals
             var lines = ["Stock on hand, outlets \(document.outlets.map(String.init).joined(separator: ", ")) (valued at list price, and at the last supplier cost where one is recorded)",
@@ -159,10 +154,7 @@ extension ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.loyalty(document)
-        case "csv":
-            return (["outlet,members,outstandingPoints,liability,expiringPoints,expiringLiability,earnedTotal,redeemedTotal,expiredTotal,pointValueCents"]
-                + rows.map { "\($0.key),\($0.members),\($0.outstandingPoints),\($0.liability),\($0.expiringPoints),\($0.expiringLiability),\($0.earnedTotal),\($0.redeemedTotal),\($0.expiredTotal),\($0.pointValueCents)" })
-                .joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.loyalty(document)
         default:
             var lines = ["Loyalty points on \(document.on) (expiring: within \(document.withinDays) days)",
                          "  covers " + document.covers.heads.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " "), "",
@@ -216,10 +208,7 @@ extension ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.movements(document)
-        case "csv":
-            return (["kind,businessDate,time,transactionId,by,change,balance,detail"] + document.movements.map {
-                [$0.kind, $0.businessDate, $0.time, $0.transactionId, csv($0.by), "\($0.change)", "\($0.balance)", csv($0.detail)].joined(separator: ",")
-            }).joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.movements(document)
         default:
             var lines = ["Stock card of \(document.sku) at outlet \(document.outletId), \(document.from) to \(document.to)",
                          "  opening balance \(document.opening)", ""]
@@ -280,10 +269,7 @@ extension ReportFormat {
         switch format {
         case "json": return try json(document) + "\n"
         case "html": return ReportHTML.points(document)
-        case "csv":
-            return (["outlet,earned,redeemed,reversedByRefunds,reversedByVoids,returnedByVoids,adjustedUp,adjustedDown,claimsCount,claimedPoints,settlementsCount,settledPoints"]
-                + rows.map { "\($0.key),\($0.earned),\($0.redeemed),\($0.reversedByRefunds),\($0.reversedByVoids),\($0.returnedByVoids),\($0.adjustedUp),\($0.adjustedDown),\($0.claimsCount),\($0.claimedPoints),\($0.settlementsCount),\($0.settledPoints)" })
-                .joined(separator: "\n") + "\n"
+        case "csv": return ReportCSV.points(document)
         default:
             var lines = ["Loyalty points moved \(document.from) to \(document.to)", "",
                          "  outlet    earned  redeemed  refunds  voids-back  voids-return  added  removed  claims (points)  settled (points)"]

@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Days ahead in which points count as expiring (loyalty).") var within: Int64 = 30
     @Option(help: "A sale's discount that is an exception, in percent of its subtotal (exceptions).") var discountPercent: Int64 = 20
     @Option(help: "More sales than this by one member in one day is an exception (exceptions).") var memberSalesPerDay: Int64 = 10
-    @Option(help: "table (default), json, csv or html (a page with charts, for a browser to print to PDF).") var format: String = "table"
+    @Option(help: "table (default), json, csv (RFC 4180, for a spreadsheet) or html (a page with charts, for a browser to print to PDF).") var format: String = "table"
 
     func validate() throws {
         guard Reports.names.contains(name) || name == "rebuild" else {
@@ -83,6 +83,8 @@ struct ReportCommand: ParsableCommand {
                     print(try ReportFormat.json(ReportDocument.z(outlet: outlet!, close: close, height: height)))
                 } else if format == "html" {
                     print(ReportHTML.z(ReportDocument.z(outlet: outlet!, close: close, height: height)), terminator: "")
+                } else if format == "csv" {
+                    print(ReportCSV.z(ReportDocument.z(outlet: outlet!, close: close, height: height)), terminator: "")
                 } else {
                     print(ZReportText.z(outlet: outlet!, close: close), terminator: "")
                 }
@@ -109,6 +111,8 @@ struct ReportCommand: ParsableCommand {
                 let (totals, nextZ) = try reports.xReport(outlet: outlet!)
                 if format == "html" {
                     print(ReportHTML.x(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals)), terminator: "")
+                } else if format == "csv" {
+                    print(ReportCSV.x(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals)), terminator: "")
                 } else {
                     print(ZReportText.x(outlet: outlet!, nextZ: nextZ, totals: totals), terminator: "")
                 }

@@ -20,7 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SGPOS = os.environ["SGPOS_BIN"]
 ARTIFACTS = os.environ.get("SGPOS_WEB_ARTIFACTS", ".build/web-test-artifacts")
@@ -236,6 +236,25 @@ def test_till(driver, network):
     driver.find_element(By.ID, "next").click()
     visible(driver, "selling")
 
+    # PayNow: the node makes the SGQR code for the amount due; zbar reads it as the
+    # customer's banking app would; once paid the sale carries it.
+    driver.find_element(By.ID, "qty").clear()
+    driver.find_element(By.ID, "qty").send_keys("2")
+    driver.find_element(By.ID, "sku").send_keys("PEN-BLUE\n")
+    wait(driver, lambda d: d.find_element(By.ID, "pay").is_enabled())
+    due = driver.find_element(By.ID, "total-amount").text
+    Select(driver.find_element(By.ID, "tender-kind")).select_by_value("paynow")
+    driver.find_element(By.ID, "pay").click()
+    visible(driver, "paynow")
+    code = scan(driver, "paynow-qr")
+    assert code.startswith("000201") and "SG.PAYNOW" in code and f"54{len(due):02d}{due}" in code, (code, due)
+    driver.find_element(By.ID, "paynow-paid").click()
+    visible(driver, "document")
+    assert "PAYNOW" in driver.find_element(By.ID, "document-text").text.upper()
+    driver.find_element(By.ID, "next").click()
+    visible(driver, "selling")
+    Select(driver.find_element(By.ID, "tender-kind")).select_by_value("cash")
+
     # The node goes away between the prepare and the submit: the signed sale is kept and
     # sent again, the same bytes, once the node is back (after a restart, and a page reload).
     driver.execute_cdp_cmd("Network.enable", {})
@@ -254,13 +273,13 @@ def test_till(driver, network):
 
     # Close the shift with the cash counted.
     driver.find_element(By.CSS_SELECTOR, "#after-sale summary").click()
-    driver.find_element(By.ID, "counted").send_keys("140.00\n")
+    driver.find_element(By.ID, "counted").send_keys("140.00\n")  # the cash expected is shown with it
     visible(driver, "open-shift")
     assert "closed" in driver.find_element(By.ID, "message").text
 
     network.stop_nodes()
     figures = sales_by_till(network)["till-web-01"]
-    assert figures["salesCount"] == 2, figures
+    assert figures["salesCount"] == 3, figures
     assert figures["refundsTotal"] != "0.00", figures
     audit = sgpos("audit", "verify", os.path.join(network.demo, "outlet-1"), "--genesis", os.path.join(network.demo, "genesis.json"))
     assert audit.stdout.strip().splitlines()[-1].startswith("OK"), audit.stdout

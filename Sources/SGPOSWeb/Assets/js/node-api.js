@@ -48,6 +48,7 @@ export const api = {
   shift: (pair, outlet, till) => call(pair, "GET", `/v1/outlets/${outlet}/shifts/${encodeURIComponent(till)}`),
   quote: (pair, request) => call(pair, "POST", "/v1/quote", request),
   prepare: (pair, request) => call(pair, "POST", "/v1/prepare", request),
+  payNow: (pair, request) => call(pair, "POST", "/v1/paynow", request),
   receipt: (pair, id) => call(pair, "GET", `/v1/transactions/${id}/receipt`),
   /** Submits signed transaction bytes (no request signature: the transaction signs itself). */
   submit: (bytes) => call(null, "POST", "/v1/transactions", { transaction: bytesToHex(bytes) }, 15000),

@@ -10,7 +10,7 @@ import { hexToBytes, bytesToHex } from "./codec.js";
 
 const $ = (id) => document.getElementById(id);
 const sections = ["pairing", "open-shift", "selling", "pending", "document"];
-const till = { pair: null, health: null, me: null, basket: [], quote: null, busy: false };
+const till = { pair: null, health: null, me: null, basket: [], quote: null, busy: false, payNow: null };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function show(section) {
@@ -174,6 +174,7 @@ function basketLines() {
 
 async function requote() {
   $("pay").disabled = true;
+  cancelPayNow();
   if (till.basket.length === 0) {
     till.quote = null;
     renderBasket();
@@ -263,13 +264,33 @@ function payment() {
     const card = { kind, terminalId: "WEBTILL", approvalCode: approval, rrn: approval, maskedPan: pan };
     return kind === "card" ? { ...card, scheme: "card" } : card;
   }
+  if (kind === "paynow") {
+    return { kind, billReference: till.payNow.reference, payNowPayload: till.payNow.payload };
+  }
   const voucher = $("voucher").value.trim();
   if (!voucher) throw new Error("enter the voucher number");
   return { kind: "voucher", voucherId: voucher };
 }
 
+/** PayNow: the node makes the SGQR payload for the amount due; the customer pays; the cashier confirms. */
+async function showPayNow() {
+  const reference = `W${Date.now().toString(36).toUpperCase()}`;
+  try {
+    const code = await reach(() => api.payNow(till.pair, { amount: till.quote.amountDue, reference }));
+    till.payNow = code;
+    $("paynow-amount").textContent = code.amount;
+    $("paynow-reference").textContent = code.reference;
+    $("paynow-qr").src = `/qr.svg?text=${encodeURIComponent(code.payload)}`;
+    $("paynow").hidden = false;
+    $("paynow-paid").focus();
+  } catch (error) {
+    say(`PayNow is not available: ${error.message}`);
+  }
+}
+
 async function pay() {
   if (till.busy || !till.quote) return;
+  if ($("tender-kind").value === "paynow" && !till.payNow) { await showPayNow(); return; }
   let method;
   try { method = payment(); } catch (error) { say(error.message); return; }
   till.busy = true;
@@ -279,6 +300,7 @@ async function pay() {
                                   ...(member ? { memberId: member } : {}) }, "sale");
     till.basket = [];
     till.quote = null;
+    cancelPayNow();
     $("member").value = "";
     $("tendered").value = "";
     say("");
@@ -378,7 +400,13 @@ async function closeShift(event) {
   }
 }
 
+function cancelPayNow() {
+  till.payNow = null;
+  $("paynow").hidden = true;
+}
+
 function onTenderKind() {
+  cancelPayNow();
   const kind = $("tender-kind").value;
   $("cash-fields").hidden = kind !== "cash";
   $("card-fields").hidden = kind !== "card" && kind !== "nets";
@@ -391,6 +419,8 @@ async function start() {
   $("scan-form").addEventListener("submit", addItem);
   $("member").addEventListener("change", requote);
   $("pay").addEventListener("click", pay);
+  $("paynow-paid").addEventListener("click", pay);
+  $("paynow-cancel").addEventListener("click", cancelPayNow);
   $("tender-kind").addEventListener("change", onTenderKind);
   $("open-shift-form").addEventListener("submit", openShift);
   $("close-shift-form").addEventListener("submit", closeShift);
