@@ -27,8 +27,7 @@ public enum AuditTables {
         }
         files.append(("keys.csv", ["chain_outlet_id", "public_key", "role", "outlet_id", "principal", "status", "valid_until_ms",
                                    "last_sequence", "voting_power"]))
-        files.append(("checkpoints.csv", ["height", "round", "value_id", "heads", "history_root", "network_root",
-                                          "precommit_validators", "evidence", "validator_updates", "allowance_grants"]))
+        files.append(("checkpoints.csv", CheckpointRows.columns))
         return files
     }()
 
@@ -122,14 +121,7 @@ public enum AuditTables {
     /// Every final checkpoint the store holds, in height order.
     private static func checkpoints(store: LedgerStore, emit: (String, [UInt8]) throws -> Void) throws {
         for certificate in try ConsensusStorage(environment: store.environment).all() {
-            let value = try Checkpoint(canonicalBytes: certificate.value)
-            try emit("checkpoints.csv", AuditCSV.line([
-                .int(Int64(certificate.height)), .int(Int64(certificate.round)), .text(certificate.valueID.hex),
-                .text(value.heads.map { "\($0.outlet):\($0.height):\($0.blockID.hex)" }.joined(separator: ";")),
-                .text(value.historyRoot.hex), .text(value.networkRoot.hex),
-                .text(certificate.precommits.map { String($0.validator) }.joined(separator: ";")),
-                .int(Int64(value.evidence.count)), .int(Int64(value.validatorUpdates.count)), .int(Int64(value.allowanceGrants.count)),
-            ]))
+            try emit("checkpoints.csv", AuditCSV.line(try CheckpointRows(certificate).checkpoint))
         }
     }
 }

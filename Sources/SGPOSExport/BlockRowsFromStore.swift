@@ -1,6 +1,7 @@
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSReports
 import SGPOSState
 import SGPOSStore
 

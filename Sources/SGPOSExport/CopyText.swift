@@ -1,4 +1,5 @@
 import PostgresNIO
+import SGPOSReports
 
 /// Rows in PostgreSQL's `COPY … FROM STDIN` text format: one line per row, columns
 /// separated by tabs, NULL as `\N`, booleans `t`/`f`, and a backslash, tab, newline or

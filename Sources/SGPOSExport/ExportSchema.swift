@@ -90,6 +90,17 @@ public enum ExportSchema {
           tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, principal text NOT NULL, kind text NOT NULL, amount bigint,
           expected bigint, reason text NOT NULL)
         """,
+        """
+        CREATE TABLE IF NOT EXISTS checkpoints (
+          height bigint PRIMARY KEY, round bigint NOT NULL, value_id text NOT NULL UNIQUE, heads text NOT NULL,
+          history_root text NOT NULL, network_root text NOT NULL, precommit_validators text NOT NULL, evidence bigint NOT NULL,
+          validator_updates bigint NOT NULL, allowance_grants bigint NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS checkpoint_heads (
+          height bigint NOT NULL, outlet_id bigint NOT NULL, block_height bigint NOT NULL, block_id text NOT NULL,
+          PRIMARY KEY (height, outlet_id))
+        """,
         // A transaction's business date (docs/REPORTS.md): the date of the day-close that
         // closes its period, else its block's Singapore date.
         """

@@ -1,6 +1,8 @@
 import Logging
 import PostgresNIO
 import SGPOSChain
+import SGPOSCheckpointStore
+import SGPOSConsensus
 import SGPOSCodec
 import SGPOSReports
 import SGPOSRetail
@@ -118,7 +120,40 @@ public struct ExportVerifier: Sendable {
                 found.append("outlet \(outlet) \(sku): \(stock[sku, default: 0]) on hand on the chain, \(moved[sku, default: 0]) in the mirror's movements")
             }
         }
+        found += try await checkpointDifferences(mirror)
         return found
+    }
+
+    /// The mirror's checkpoints are the store's, 1 through the last whose every head the
+    /// chains here hold, with the same value ids and heads.
+    func checkpointDifferences(_ mirror: PostgresMirror) async throws -> [String] {
+        let consensus = try store.environment.read { _ in try ConsensusStorage(environment: store.environment) }
+        let heads = try store.environment.read { transaction in
+            Dictionary(uniqueKeysWithValues: try store.genesis.outlets.map { ($0.id, try store.head($0.id, transaction).height) })
+        }
+        var expected: [(Int64, String, Int64)] = []
+        var height: UInt64 = 1
+        while let certificate = try consensus.certificate(height: height) {
+            let rows = try CheckpointRows(certificate)
+            guard rows.headHeights.allSatisfy({ (heads[$0.key] ?? 0) >= $0.value }) else { break }
+            expected.append((Int64(height), certificate.valueID.hex, Int64(rows.heads.count)))
+            height += 1
+        }
+        var mirrored: [(Int64, String, Int64)] = []
+        try await mirror.database("reading checkpoints") {
+            let rows = try await client.query("""
+                SELECT c.height, c.value_id, (SELECT count(*) FROM checkpoint_heads h WHERE h.height = c.height)
+                FROM checkpoints c ORDER BY c.height
+                """, logger: logger)
+            for try await (height, id, heads) in rows.decode((Int64, String, Int64).self) { mirrored.append((height, id, heads)) }
+        }
+        guard expected.count == mirrored.count else {
+            return ["checkpoints: the chains here have \(expected.count) final checkpoint(s) to mirror, the mirror \(mirrored.count); export first"]
+        }
+        for (chain, copy) in zip(expected, mirrored) where chain != copy {
+            return ["checkpoint \(chain.0): the node holds value \(chain.1) with \(chain.2) heads, the mirror \(copy.1) with \(copy.2) at height \(copy.0)"]
+        }
+        return []
     }
 
     private func one(_ sql: PostgresQuery) async throws -> Int64 {

@@ -1,5 +1,6 @@
 import PostgresNIO
 import SGPOSChain
+import SGPOSReports
 import SGPOSStore
 
 /// Consecutive blocks of one outlet, read from the store, their rows encoded for COPY by

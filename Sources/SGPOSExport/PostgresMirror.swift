@@ -2,8 +2,10 @@ import Foundation
 import Logging
 import PostgresNIO
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSReports
 import SGPOSState
 import SGPOSStore
 
@@ -122,11 +124,13 @@ public struct PostgresMirror: Sendable {
         return exported
     }
 
-    /// Exports until cancelled, looking for new blocks every `intervalMs`.
+    /// Exports until cancelled, looking for new blocks (and checkpoints) every `intervalMs`.
     public func follow(intervalMs: UInt64 = 200) async throws {
+        let consensus = try read { _ in try ConsensusStorage(environment: store.environment) }
         while !Task.isCancelled {
             let exported = try await exportPending(maxBlocks: 256)
-            if exported == 0 { try await Task.sleep(nanoseconds: intervalMs * 1_000_000) }
+            let checkpoints = try await exportCheckpoints(consensus)
+            if exported == 0 && checkpoints == 0 { try await Task.sleep(nanoseconds: intervalMs * 1_000_000) }
         }
     }
 
@@ -212,12 +216,10 @@ public struct PostgresMirror: Sendable {
     }
 
     static func sale(_ id: Hash256, store: LedgerStore, _ transaction: LMDBTransaction) throws -> Sale {
-        guard let location = try store.location(of: id, transaction),
-              let block = try store.block(location.outletID, height: location.height, transaction),
-              Int(location.index) < block.transactions.count,
-              case .application(let type, let payload) = block.transactions[Int(location.index)].envelope.body,
-              case .sale(let sale) = try POSBody.decode(type: type, payload: payload)
-        else { throw ExportError(.store, "sale \(id) referred to by a refund or void is not in this store") }
-        return sale
+        do {
+            return try OriginalSale.find(id, store: store, transaction)
+        } catch let error as ReportError where error.isStoreFailure {
+            throw ExportError(.store, error.message)
+        }
     }
 }

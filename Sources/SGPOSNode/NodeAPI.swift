@@ -145,6 +145,7 @@ public struct NodeAPI: Sendable {
         addMemberDirectoryRoutes(to: router, bodyMax: bodyMax)
         addReportRoutes(to: router)
         addEventRoutes(to: router)
+        addExplorerRoutes(to: router)
         router.get("/v1/network/members/:id") { request, context in
             try self.auth.authorize(request, body: nil, .outletStaff(here))
             let id = try decodedParameter(context, "id")

@@ -132,12 +132,6 @@ struct LedgerWalk {
     }
 
     func originalSale(_ id: Hash256, _ transaction: LMDBTransaction) throws -> Sale {
-        guard let location = try store.location(of: id, transaction),
-              let block = try store.block(location.outletID, height: location.height, transaction),
-              Int(location.index) < block.transactions.count,
-              case .application(let type, let payload) = block.transactions[Int(location.index)].envelope.body,
-              case .sale(let sale) = try POSBody.decode(type: type, payload: payload)
-        else { throw ReportError(.store, "sale \(id) referred to by a refund or void is not in this store") }
-        return sale
+        try OriginalSale.find(id, store: store, transaction)
     }
 }

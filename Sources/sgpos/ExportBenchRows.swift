@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import SGPOSCommandSupport
 import SGPOSExport
+import SGPOSReports
 import SGPOSStore
 
 /// The rows the mirror writes for every block of every outlet (``BlockRows``, the same

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PostgresNIO
+import SGPOSCheckpointStore
 import SGPOSCommandSupport
 import SGPOSExport
 import SGPOSStore
@@ -31,15 +32,16 @@ struct ExportCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try openStore(target.data)
-            let exported = try await withClient(target.url) { client, logger in
+            let (exported, checkpoints) = try await withClient(target.url) { client, logger in
                 let mirror = PostgresMirror(store: store, client: client, logger: logger)
                 try await mirror.prepare()
                 if follow { try await mirror.follow() }
+                let consensus = try ConsensusStorage(environment: store.environment)
                 let progress = ProgressLine(label: "export postgres", unit: "blocks")
                 if progress.isShown {  // the total is for the display only: without it, the line has no ETA
                     progress.update(done: 0, total: (try? await Self.pendingBlocks(store, client: client, logger: logger)) ?? 0)
                 }
-                return try await progress.finishing {
+                let exported = try await progress.finishing {
                     var exported = 0
                     while true {
                         let pass = try await mirror.exportPending(maxBlocks: Self.blocksPerPass)
@@ -48,8 +50,9 @@ struct ExportCommand: AsyncParsableCommand {
                         progress.update(done: UInt64(exported))
                     }
                 }
+                return (exported, try await mirror.exportCheckpoints(consensus))
             }
-            print("exported \(exported) block(s) to \(redacted(target.url))")
+            print("exported \(exported) block(s) and \(checkpoints) checkpoint(s) to \(redacted(target.url))")
         }
 
         /// The blocks not mirrored yet: each chain's head height less its watermark's.

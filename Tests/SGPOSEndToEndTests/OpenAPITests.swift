@@ -105,14 +105,14 @@ import SGPOSClient
         let sequence = try store.environment.read { txn in
             try KeyRecord(canonicalBytes: try store.stateReader(1, txn).read(.key(till.publicKey))!).lastSequence
         }
-        let saleID: Hash256 = try store.environment.read { txn in
+        let (saleID, saleHeight): (Hash256, UInt64) = try store.environment.read { txn in
             var height: UInt64 = 1
-            var last: Hash256?
+            var last: (Hash256, UInt64)?
             while let block = try store.block(1, height: height, txn) {
                 for transaction in block.transactions {
                     if case .application(let type, let payload) = transaction.envelope.body,
                         case .sale(let sale) = try POSBody.decode(type: type, payload: payload), !sale.training {
-                        last = transaction.id
+                        last = (transaction.id, height)
                     }
                 }
                 height += 1
@@ -134,6 +134,7 @@ import SGPOSClient
             "{same-and-unknown-batch}": Hex.encode(batch),
             "{truncated-batch}": Hex.encode(Array(batch.dropLast(3))),
             "{txid}": saleID.hex,
+            "{sale-height}": String(saleHeight),
             "{fresh-transaction}": Hex.encode(fresh.encoded),
             "{same-transaction}": Hex.encode(fresh.encoded),
             "{unknown-signer-transaction}": Hex.encode(unknownSigner.encoded),

@@ -285,7 +285,163 @@ def test_till(driver, network):
     assert audit.stdout.strip().splitlines()[-1].startswith("OK"), audit.stdout
 
 
-TESTS = [test_receipt_checker, test_till]
+def pair_till(driver, network, outlet, principal):
+    """Pairs the browser as a till of `outlet` (registered by the outlet's manager) and opens a shift."""
+    base = network.url(outlet)
+    driver.get(base + "/till/")
+    key = visible(driver, "public-key").text
+    sgpos("keys", "register", "--node", base, "--key", os.path.join(network.demo, "keys", f"outlet-{outlet}-manager.key"),
+          "--public-key", key, "--principal", principal)
+    visible(driver, "open-shift", 20)
+    driver.find_element(By.ID, "float").clear()
+    driver.find_element(By.ID, "float").send_keys("100.00\n")
+    visible(driver, "selling")
+
+
+def outlet_sales(driver, outlet):
+    """Today's sales count of `outlet` as the back office dashboard shows it (0 without a row)."""
+    cells = driver.find_elements(By.ID, f"outlet-{outlet}-count")
+    return int(cells[0].text) if cells else 0
+
+
+def pair_office(driver, network, base, role, principal):
+    """Opens the back office on `base`, checks the pairing it shows, registers its key with the admin's."""
+    driver.get(base + "/office/")
+    key = visible(driver, "public-key").text
+    command = driver.find_element(By.ID, "pairing-command").text
+    assert len(key) == 64 and key in command and "--role operator" in command, command
+    sgpos("keys", "register", "--node", network.url(1), "--key", os.path.join(network.demo, "keys", "admin-hq-admin.key"),
+          "--public-key", key, "--role", role, "--principal", principal)
+    visible(driver, "dashboard", 20)
+    wait(driver, lambda d: "live-badge on" in d.find_element(By.ID, "live").get_attribute("class"), 15)
+
+
+def signed_get(driver, target):
+    """GET `target` signed by the page's office key (the page's own modules), as {status, type, disposition, text}."""
+    return driver.execute_async_script("""
+        const [target, done] = arguments;
+        Promise.all([import("/js/keys.js"), import("/js/signed-fetch.js")])
+          .then(([keys, signed]) => keys.keyPair("office").then((pair) => signed.signedFetch(pair, "GET", target)))
+          .then((response) => response.text().then((text) => done({ status: response.status, type: response.headers.get("Content-Type"),
+                                                                     disposition: response.headers.get("Content-Disposition"), text })))
+          .catch((error) => done({ status: 0, text: String(error) }));""", target)
+
+
+def test_dashboard(driver, network):
+    """The back office on node 1, paired by an admin: the dashboard follows the node's block
+    events, so a sale at a till of outlet 2 (through node 2, replicated to node 1) shows
+    within 2 s of its submit answering; today's sales download as CSV; the reports page
+    shows a report with a chart; an operator's dashboard covers its own outlet."""
+    network.start(1)
+    network.start(2)
+    deadline = time.time() + 30
+    while json.load(urllib.request.urlopen(network.url(1) + "/v1/health", timeout=2))["peersConnected"] < 1:
+        assert time.time() < deadline, "node 1 did not connect to node 2"
+        time.sleep(0.2)
+    base = network.url(1)
+    # Head office follows every outlet: the key registered as an auditor.
+    pair_office(driver, network, base, "auditor", "office-hq")
+    assert "every outlet" in driver.find_element(By.ID, "scope").text
+    before = outlet_sales(driver, 2)
+
+    till = browser()
+    try:
+        pair_till(till, network, 2, "till-web-02")
+        sell(till, [("RICE-5KG", 1)], "20.00")
+        visible(till, "document", 20)
+        answered = time.time()
+        WebDriverWait(driver, 5, poll_frequency=0.05).until(lambda d: outlet_sales(d, 2) == before + 1)
+        elapsed = time.time() - answered
+        assert elapsed <= 2.0, f"the dashboard showed the sale {elapsed:.2f} s after the submit answered"
+        print(f"  dashboard updated {elapsed:.2f} s after the sale at outlet 2 was answered")
+    finally:
+        till.quit()
+
+    # Today's sales as CSV: the page's download, and the same call checked here.
+    driver.find_element(By.ID, "download-today").click()
+    wait(driver, lambda d: d.find_element(By.ID, "csv-status").get_attribute("data-filename"))
+    status = driver.find_element(By.ID, "csv-status")
+    assert status.get_attribute("data-filename").startswith("sales-"), status.text
+    header = "group,key,salesCount,salesTotal,refundsTotal,voidsTotal,netSales,quantity,amount,gst"
+    assert status.get_attribute("data-header") == header, status.text
+    answer = signed_get(driver, "/v1/reports/sales?format=csv")
+    assert answer["status"] == 200 and answer["type"] == "text/csv; charset=utf-8", answer
+    assert answer["text"].startswith(header + "\r\n") and "\r\noutlet,2," in answer["text"], answer["text"][:300]
+    assert answer["disposition"].startswith('attachment; filename="sales-'), answer
+
+    # The reports page: the sales report as tables with its charts.
+    driver.get(base + "/office/reports.html")
+    visible(driver, "reports", 20)
+    driver.find_element(By.ID, "show").click()
+    wait(driver, lambda d: d.find_element(By.ID, "report-output").get_attribute("data-report") == "sales")
+    output = driver.find_element(By.ID, "report-output")
+    assert len(output.find_elements(By.CSS_SELECTOR, "svg.chart")) == 2 and "Totals" in output.text, output.text[:300]
+
+    # A manager (an operator of outlet 1) sees outlet 1: another origin, so another browser key.
+    pair_office(driver, network, base.replace("127.0.0.1", "localhost"), "operator", "office-1")
+    assert "outlet 1" in driver.find_element(By.ID, "scope").text
+    assert not driver.find_elements(By.ID, "outlet-2"), "an operator of outlet 1 reads outlet 1's figures only"
+
+
+def test_explorer(driver, network):
+    """The explorer on a network of 4 outlets (so with checkpoints): pair the office key as
+    an operator, open outlet 1's newest block (its signature and transaction root checked in
+    the browser), the block before it holds a sale decoded into sale_lines rows, a search by
+    transaction id and by receipt code lands on the sale's block, and the checkpoints list
+    one covering all 4 outlets."""
+    payload = receipt_payload(network)
+    sale_id = payload.split("/")[4]
+    network.start(1)
+    base = network.url(1)
+    driver.get(base + "/explorer/")
+    key = visible(driver, "public-key", 20).text
+    assert len(key) == 64, key
+    assert "--role operator" in driver.find_element(By.ID, "pairing-command").text
+    register = ["keys", "register", "--node", base, "--public-key", key, "--role", "operator", "--principal", "explorer-1"]
+    if sgpos(*register, "--key", os.path.join(network.demo, "keys", "outlet-1-manager.key"), check=False).returncode != 0:
+        sgpos(*register, "--key", os.path.join(network.demo, "keys", "admin-hq-admin.key"))
+    visible(driver, "explorer", 20)
+    assert "explorer-1" in driver.find_element(By.ID, "who").text
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#outlets tbody tr")) == 4, 20)
+
+    # Outlet 1's newest block (the key registration): checked in the browser.
+    driver.find_element(By.CSS_SELECTOR, "#outlets a[data-outlet='1']").click()
+    newest = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#blocks a[data-height]"), 20)[0]
+    height = int(newest.get_attribute("data-height"))
+    newest.click()
+    verified = lambda d: "signature ✓, transaction root ✓" in d.find_element(By.ID, "verification").text
+    wait(driver, lambda d: d.find_elements(By.ID, "verification") and verified(d), 20)
+    assert "✗" not in driver.find_element(By.ID, "verification").text, driver.find_element(By.ID, "verification").text
+    assert "register-key" in driver.find_element(By.ID, "transactions").text or "registry" in driver.find_element(By.ID, "transactions").text
+
+    # The block before it: the sale, decoded (not hex) into sale_lines rows.
+    driver.find_element(By.LINK_TEXT, f"‹ block {height - 1}").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"section[data-tx='{sale_id}']"), 20)
+    wait(driver, verified, 20)
+    lines = driver.find_element(By.CSS_SELECTOR, f"section[data-tx='{sale_id}'] table[data-table='sale_lines']").text
+    assert "RICE-5KG" in lines and "PEN-BLUE" in lines, lines
+    assert driver.find_element(By.CSS_SELECTOR, f"section[data-tx='{sale_id}'] table[data-table='sales']")
+
+    # Search: a transaction id, then a receipt code, each lands on its block with the transaction marked.
+    for text in (sale_id, payload):
+        driver.get(base + "/explorer/#outlet=1")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#blocks a[data-height]"), 20)
+        box = driver.find_element(By.ID, "search")
+        box.clear()
+        box.send_keys(text + "\n")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"section.highlight[data-tx='{sale_id}']"), 20)
+        wait(driver, verified, 20)
+        assert f"block {height - 1}" in driver.find_element(By.CSS_SELECTOR, "#view h1").text
+
+    # The checkpoints: at least one final, covering all 4 outlets.
+    driver.find_element(By.LINK_TEXT, "Outlets").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#checkpoint-list tr[data-heads='4']"), 30)
+
+
+test_explorer.outlets = 4
+
+
+TESTS = [test_receipt_checker, test_till, test_dashboard, test_explorer]
 
 
 def main():
@@ -294,7 +450,7 @@ def main():
     failed = 0
     for test in selected:
         started = time.time()
-        network = Network()
+        network = Network(outlets=getattr(test, "outlets", 2))
         driver = browser()
         try:
             test(driver, network)

@@ -5,6 +5,7 @@
 
 import { keyPair, load, save, forget } from "./keys.js";
 import { api, ApiRefusal } from "./node-api.js";
+import { registerCommand, showPairing, whoamiOnceRegistered } from "./pairing.js";
 import { signTransaction } from "./transaction.js";
 import { hexToBytes, bytesToHex } from "./codec.js";
 
@@ -50,16 +51,10 @@ async function reach(call) {
 // MARK: pairing and shift
 
 async function identify() {
-  for (;;) {
-    try {
-      till.me = await reach(() => api.whoami(till.pair));
-      break;
-    } catch (error) {
-      if (!(error instanceof ApiRefusal) || error.status !== 401) throw error;
-      showPairing();
-      await sleep(2000);
-    }
-  }
+  till.me = await whoamiOnceRegistered(till.pair, reach, () => {
+    showPairing(till.pair, registerCommand(till.pair, { keyFile: "<manager key file>", principal: "<till name>" }));
+    show("pairing");
+  });
   if (till.me.role !== "till") {
     say(`This browser's key is registered as ${till.me.role} "${till.me.principal}", not as a till.`);
     return;
@@ -67,16 +62,6 @@ async function identify() {
   $("who").textContent = `· ${till.me.principal} · outlet ${till.me.outletId}`;
   say("");
   await refreshShift();
-}
-
-function showPairing() {
-  $("public-key").textContent = till.pair.publicHex;
-  $("pairing-command").textContent =
-    `sgpos keys register --node ${location.origin} --key <manager key file> --public-key ${till.pair.publicHex} --principal <till name>`;
-  const qr = $("pairing-qr");
-  qr.src = `/qr.svg?text=${encodeURIComponent(`sgpos-pair:1/${till.pair.publicHex}`)}`;
-  qr.onload = () => { qr.hidden = false; };
-  show("pairing");
 }
 
 async function currentShift() {
