@@ -23,24 +23,12 @@ struct ReportsBench {
     let salesPerDay: Int
     let directory: String
 
-    static let dayMs: Int64 = 86_400_000
-    /// 2025-01-01 10:00 Singapore.
-    static let startMs: Int64 = 1_735_696_800_000
+    static let dayMs = BenchShop.dayMs
+    static let startMs = BenchShop.startMs
 
     func run() throws {
-        let admin = SigningKey.generate()
-        let nodeKeys = (1...outlets).map { _ in SigningKey.generate() }
-        let genesis = try Genesis(
-            chainID: ChainID("sgpos-bench-reports")!, genesisTimeMs: 0, blockTransactionsMax: 8_190, keyRotationOverlapMsMax: 0,
-            gstPricesIncludeTax: true, gstMethod: .perInvoice, gstRates: [.init(effectiveFrom: "2024-01-01", basisPoints: 900)],
-            admins: [.init(name: "admin", publicKey: admin.publicKey)],
-            outlets: (1...outlets).map { .init(id: UInt32($0), name: "outlet \($0)", nodeKey: nodeKeys[$0 - 1].publicKey) },
-            validators: [])
-        let store = try LedgerStore.create(dataDirectory: directory + "/data", genesis: genesis)
-        var shops: [BenchShop] = []
-        for outlet in 1...outlets {
-            shops.append(try BenchShop(store: store, genesis: genesis, admin: admin, nodeKey: nodeKeys[outlet - 1], outlet: UInt32(outlet)))
-        }
+        let (store, network) = try BenchShop.network(outlets: outlets, directory: directory + "/data", chainID: "sgpos-bench-reports")
+        var shops = network
         print("reports bench: \(outlets) outlets × \(days) days × \(salesPerDay) five-line card sales = \(outlets * days * salesPerDay) sales, building (untimed)…")
         let built = DispatchTime.now()
         for day in 0..<days {
@@ -132,85 +120,8 @@ struct ReportsBench {
     }
 }
 
-/// One outlet of the reports bench: its writer, a till and a manager.
-private struct BenchShop {
-    let store: LedgerStore
-    let writer: OutletChainWriter
-    let outlet: UInt32
-    var till: TillSession
-    var manager: TillSession
-    var time: Int64 = ReportsBench.startMs
-
-    static let prices: [PriceEntry] = (0..<200).map { (index: Int) -> PriceEntry in
-        let tax: TaxCategory = index % 40 == 0 ? .exempt : (index % 40 == 1 ? .zeroRated : .standardRated)
-        let price: Int64 = 99 + Int64(index) * 37
-        return PriceEntry(sku: "SKU-\(index)", category: "cat-\(index % 12)", unitPrice: price, taxCategory: tax)
-    }
-    static let card = Payment.card(terminalID: "T1", approvalCode: "A1", rrn: "R1", maskedPAN: "411111******1111", scheme: "visa")
-
-    init(store: LedgerStore, genesis: Genesis, admin: SigningKey, nodeKey: SigningKey, outlet: UInt32) throws {
-        self.store = store
-        self.outlet = outlet
-        writer = try OutletChainWriter(store: store, nodeKey: nodeKey, rules: POSRules.chainRules)
-        let tillKey = SigningKey.generate()
-        let managerKey = SigningKey.generate()
-        var adminSession = TillSession(genesis: genesis, outlet: outlet, key: admin, principal: "admin", lastSequence: 0)
-        let at = ReportsBench.startMs - ReportsBench.dayMs
-        till = TillSession(genesis: genesis, outlet: outlet, key: tillKey, principal: "till-1", lastSequence: 0)
-        manager = TillSession(genesis: genesis, outlet: outlet, key: managerKey, principal: "manager", lastSequence: 0)
-        try append([
-            adminSession.signChain(.registerKey(RegisterKey(key: tillKey.publicKey, role: .till, principal: "till-1")), atMs: at),
-            adminSession.signChain(.registerKey(RegisterKey(key: managerKey.publicKey, role: .operator, principal: "manager")), atMs: at),
-        ], at: at)
-        try append([manager.sign(.setPrices(SetPrices(entries: BenchShop.prices)), atMs: at)], at: at)
-    }
-
-    /// One business day: shift open, `sales` card sales (blocks of 1,000), shift close,
-    /// day-close. Returns the transactions appended.
-    @discardableResult
-    mutating func trade(day: Int, sales: Int) throws -> Int {
-        var at = ReportsBench.startMs + Int64(day) * ReportsBench.dayMs
-        try append([till.sign(.shiftOpen(ShiftOpen(float: 10_000)), atMs: at)], at: at)
-        var count = 2
-        var made = 0
-        while made < sales {
-            let batch = min(1_000, sales - made)
-            at += 1_000
-            let signed = try store.environment.read { transaction -> [SignedTransaction] in
-                let state = store.stateReader(outlet, transaction)
-                // Sales of one block are priced against the state before it: numbered here.
-                let last = try state.shift(outlet: outlet, till: "till-1")?.lastReceiptNumber ?? 0
-                var signed: [SignedTransaction] = []
-                for index in made..<(made + batch) {
-                    let lines = (0..<5).map { StockLine(sku: "SKU-\((index * 5 + $0 * 13 + day) % 200)", quantity: 1 + Int64($0 % 3)) }
-                    var sale = try till.buildSale(lines, payment: BenchShop.card, atMs: at, state: state)
-                    sale.receiptNumber = last + 1 + UInt64(index - made)
-                    signed.append(till.sign(.sale(sale), atMs: at))
-                }
-                return signed
-            }
-            try append(signed, at: at)
-            made += batch
-            count += batch
-        }
-        at += 1_000
-        try append([till.sign(.shiftClose(ShiftClose(counted: 10_000, expected: 10_000, variance: 0)), atMs: at)], at: at)
-        let period = try store.environment.read { try store.stateReader(outlet, $0).outletBooks(outlet) }
-        let date = CivilTime.singaporeDate(epochMs: at).description
-        try append([manager.sign(.dayClose(DayClose(zNumber: period.lastZNumber + 1, businessDate: date, totals: period.period)), atMs: at)],
-                   at: at)
-        return count + 2
-    }
-
-    private func append(_ transactions: [SignedTransaction], at: Int64) throws {
-        let outcomes = try writer.append(transactions, timestampMs: TimestampMs(at))
-        for outcome in outcomes {
-            guard case .committed = outcome else { throw BenchError("reports bench: a transaction was not committed: \(outcome)") }
-        }
-    }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// A benchmark could not build its data.
+public struct BenchError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

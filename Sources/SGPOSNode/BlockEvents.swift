@@ -18,7 +18,9 @@ public struct BlockEvent: Codable, Sendable, Equatable {
 /// Why a stream of block events was not opened: ``streamsMax`` streams are open, or the
 /// node is shutting down. Stable codes: 730 too many streams, 731 shutting down.
 public struct BlockEventStreamRefusal: Error, Sendable, Equatable {
+    /// 730: ``BlockEventHub/streamsMax`` streams are open; 731: the node is shutting down.
     public let code: Int
+    /// What the problem document says.
     public let message: String
 
     static func full(_ max: Int) -> Self { Self(code: 730, message: "\(max) event streams are open on this node (the limit); try again later") }
@@ -36,7 +38,9 @@ public struct BlockEventStreamRefusal: Error, Sendable, Equatable {
 ///
 /// Publishing never waits: it is called where blocks are committed and replicated.
 public final class BlockEventHub: Sendable {
+    /// Streams open at once; one more is refused (the API's 503, code 730).
     public let streamsMax: Int
+    /// Undelivered events a stream holds (one per outlet; beyond, the oldest is dropped).
     public let bufferMax: Int
 
     private struct Stream {

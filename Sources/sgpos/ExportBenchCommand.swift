@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import SGPOSDemo
 import SGPOSCommandSupport
 import SGPOSExport
 import SGPOSStore
@@ -44,7 +45,7 @@ extension ExportCommand {
             let days = (perOutlet + salesPerDay - 1) / salesPerDay
             print("  building \(outlets) outlets × \(perOutlet) five-line card sales (\(days) days, blocks of ≤ 1,000; untimed)…")
             var started = DispatchTime.now()
-            let (store, network) = try ExportBenchShop.network(outlets: outlets, directory: scratch + "/data")
+            let (store, network) = try BenchShop.network(outlets: outlets, directory: scratch + "/data", chainID: "sgpos-bench-export")
             var shops = network
             for day in 0..<days {
                 for index in shops.indices { try shops[index].trade(day: day, sales: min(salesPerDay, perOutlet - day * salesPerDay)) }

@@ -1,6 +1,7 @@
 import SGPOSChain
 import Dispatch
 import Foundation
+import SGPOSDemo
 import SGPOSCommandSupport
 import SGPOSExport
 import SGPOSStore
@@ -31,7 +32,7 @@ struct ExportBenchLag {
         func at(_ height: UInt64) -> UInt64? { byHeight.withLock { $0[height] } }
     }
 
-    func run(shop: ExportBenchShop, day: Int, url: String) async throws -> Figures {
+    func run(shop: BenchShop, day: Int, url: String) async throws -> Figures {
         let committed = Times()
         let outlet = shop.outlet
         let store = shop.store
@@ -71,7 +72,7 @@ struct ExportBenchLag {
     /// The writer, on a thread of its own (appends block; sleeping between blocks must not
     /// hold a thread of Swift's cooperative pool): shift open, paced blocks of sales, then
     /// shift close and day-close. Returns the last height, the sales and the seconds they took.
-    private func write(_ shop: ExportBenchShop, day: Int, appended: Times) async throws -> (UInt64, Int, Double) {
+    private func write(_ shop: BenchShop, day: Int, appended: Times) async throws -> (UInt64, Int, Double) {
         let perBlock = rate * blockMs / 1_000
         let blocks = seconds * 1_000 / blockMs
         let blockMs = blockMs
@@ -79,7 +80,7 @@ struct ExportBenchLag {
             Thread.detachNewThread {
                 do {
                     var shop = shop
-                    var at = ExportBenchShop.startMs + Int64(day) * ExportBenchShop.dayMs
+                    var at = BenchShop.startMs + Int64(day) * BenchShop.dayMs
                     try shop.openShift(at: at)
                     let start = DispatchTime.now().uptimeNanoseconds
                     for index in 0..<blocks {

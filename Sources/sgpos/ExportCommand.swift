@@ -141,7 +141,7 @@ struct PostgresExportService: Service {
         do {
             while !Task.isCancelled {
                 do {
-                    try await withClient(url) { client, quiet in
+                    _ = try await withClient(url) { client, quiet in
                         let mirror = PostgresMirror(store: store, client: client, logger: quiet)
                         try await mirror.prepare()
                         logger.notice("mirroring the chains into \(redacted(url))")

@@ -1,5 +1,6 @@
 import Foundation
 import SGPOSExport
+import SGPOSReports
 import Testing
 
 /// Audit files (docs/EXPORT.md, "Audit files"): `sgpos export audit` from the demo

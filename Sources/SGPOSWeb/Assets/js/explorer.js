@@ -341,7 +341,7 @@ async function start() {
   session.pair = await keyPair("office");
   await reach(() => api.health());
   session.me = await whoamiOnceRegistered(session.pair, reach, () => {
-    showPairing(session.pair, registerCommand(session.pair, { keyFile: "<manager or admin key file>", role: "operator", principal: "<name>" }));
+    showPairing(session.pair, registerCommand(session.pair, { keyFile: "<admin key file>", role: "operator", principal: "<name>" }));
     $("pairing").hidden = false;
   });
   $("pairing").hidden = true;

@@ -55,16 +55,26 @@ export async function startSession() {
   return { pair, health, me, outlet: me.role === "operator" ? me.outletId : null };
 }
 
-/** `GET target` signed by the session's key, as JSON (refusals throw ApiRefusal). */
+/**
+ * `GET target` signed by the session's key, as JSON (refusals throw ApiRefusal). A 503 (the
+ * node's report queue is full) is asked again up to 3 times, 0.5–1.5 s apart.
+ */
 export async function getJSON(session, target) {
-  return reach(async () => {
-    const response = await signedFetch(session.pair, "GET", target);
-    let body = null;
-    try { body = await response.json(); } catch { body = null; }
-    if (response.ok) return body;
-    if (response.status >= 500 && response.status !== 503) throw new Error(`the node answered ${response.status}`);
-    throw new ApiRefusal(response.status, body);
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await reach(async () => {
+        const response = await signedFetch(session.pair, "GET", target);
+        let body = null;
+        try { body = await response.json(); } catch { body = null; }
+        if (response.ok) return body;
+        if (response.status >= 500 && response.status !== 503) throw new Error(`the node answered ${response.status}`);
+        throw new ApiRefusal(response.status, body);
+      });
+    } catch (error) {
+      if (!(error instanceof ApiRefusal) || error.status !== 503 || attempt > 3) throw error;
+      await sleep(500 + Math.random() * 1000);
+    }
+  }
 }
 
 /** The query of a report call: the parameters given (empty ones left out). */

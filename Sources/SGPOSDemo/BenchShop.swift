@@ -1,5 +1,4 @@
 import SGPOSChain
-import SGPOSCommandSupport
 import SGPOSCrypto
 import SGPOSOperations
 import SGPOSRetail
@@ -7,20 +6,20 @@ import SGPOSState
 import SGPOSStore
 import SGPOSTill
 
-/// One outlet of `sgpos export bench`'s generated chain: its writer (real signing and
-/// validation, durable appends), a till and a manager. Business days as the reports bench
-/// trades them (`sgpos bench --only reports`): shift open, five-line card sales in blocks,
-/// shift close, day-close.
-struct ExportBenchShop: Sendable {
-    let store: LedgerStore
+/// One outlet of a benchmark's generated chain (`sgpos bench --only reports`, `sgpos export
+/// bench`): its writer (real signing and validation, durable appends), a till and a
+/// manager, trading business days: shift open, five-line card sales in blocks, shift
+/// close, day-close.
+public struct BenchShop: Sendable {
+    public let store: LedgerStore
     let writer: OutletChainWriter
-    let outlet: UInt32
+    public let outlet: UInt32
     var till: TillSession
     var manager: TillSession
 
-    static let dayMs: Int64 = 86_400_000
+    public static let dayMs: Int64 = 86_400_000
     /// 2025-01-01 10:00 Singapore.
-    static let startMs: Int64 = 1_735_696_800_000
+    public static let startMs: Int64 = 1_735_696_800_000
 
     static let prices: [PriceEntry] = (0..<200).map { (index: Int) -> PriceEntry in
         let tax: TaxCategory = index % 40 == 0 ? .exempt : (index % 40 == 1 ? .zeroRated : .standardRated)
@@ -28,24 +27,24 @@ struct ExportBenchShop: Sendable {
     }
     static let card = Payment.card(terminalID: "T1", approvalCode: "A1", rrn: "R1", maskedPAN: "411111******1111", scheme: "visa")
 
-    /// A network of `outlets` outlets in a new store under `directory`.
-    static func network(outlets: Int, directory: String) throws -> (LedgerStore, [ExportBenchShop]) {
+    /// A network of `outlets` outlets (chain id `chainID`) in a new store under `directory`.
+    public static func network(outlets: Int, directory: String, chainID: String) throws -> (LedgerStore, [BenchShop]) {
         let admin = SigningKey.generate()
         let nodeKeys = (1...outlets).map { _ in SigningKey.generate() }
         let genesis = try Genesis(
-            chainID: ChainID("sgpos-bench-export")!, genesisTimeMs: 0, blockTransactionsMax: 8_190, keyRotationOverlapMsMax: 0,
+            chainID: ChainID(chainID)!, genesisTimeMs: 0, blockTransactionsMax: 8_190, keyRotationOverlapMsMax: 0,
             gstPricesIncludeTax: true, gstMethod: .perInvoice, gstRates: [.init(effectiveFrom: "2024-01-01", basisPoints: 900)],
             admins: [.init(name: "admin", publicKey: admin.publicKey)],
             outlets: (1...outlets).map { .init(id: UInt32($0), name: "outlet \($0)", nodeKey: nodeKeys[$0 - 1].publicKey) },
             validators: [])
         let store = try LedgerStore.create(dataDirectory: directory, genesis: genesis)
         let shops = try (1...outlets).map {
-            try ExportBenchShop(store: store, genesis: genesis, admin: admin, nodeKey: nodeKeys[$0 - 1], outlet: UInt32($0))
+            try BenchShop(store: store, genesis: genesis, admin: admin, nodeKey: nodeKeys[$0 - 1], outlet: UInt32($0))
         }
         return (store, shops)
     }
 
-    init(store: LedgerStore, genesis: Genesis, admin: SigningKey, nodeKey: SigningKey, outlet: UInt32) throws {
+    public init(store: LedgerStore, genesis: Genesis, admin: SigningKey, nodeKey: SigningKey, outlet: UInt32) throws {
         self.store = store
         self.outlet = outlet
         writer = try OutletChainWriter(store: store, nodeKey: nodeKey, rules: POSRules.chainRules)
@@ -62,8 +61,10 @@ struct ExportBenchShop: Sendable {
         try append([manager.sign(.setPrices(SetPrices(entries: Self.prices)), atMs: at)], at: at)
     }
 
-    /// One business day: shift open, `sales` sales in blocks of `blockSize`, shift close, day-close.
-    mutating func trade(day: Int, sales: Int, blockSize: Int = 1_000) throws {
+    /// One business day: shift open, `sales` sales in blocks of `blockSize`, shift close,
+    /// day-close. Returns the transactions appended.
+    @discardableResult
+    public mutating func trade(day: Int, sales: Int, blockSize: Int = 1_000) throws -> Int {
         var at = Self.startMs + Int64(day) * Self.dayMs
         try openShift(at: at)
         var made = 0
@@ -74,14 +75,15 @@ struct ExportBenchShop: Sendable {
             made += batch
         }
         try closeDay(at: at + 1_000)
+        return sales + 3
     }
 
-    mutating func openShift(at: Int64) throws {
+    public mutating func openShift(at: Int64) throws {
         try append([till.sign(.shiftOpen(ShiftOpen(float: 10_000)), atMs: at)], at: at)
     }
 
     /// `count` five-line card sales in one block sealed at `at`.
-    mutating func sell(_ count: Int, day: Int, at: Int64) throws {
+    public mutating func sell(_ count: Int, day: Int, at: Int64) throws {
         let signed = try store.environment.read { transaction -> [SignedTransaction] in
             let state = store.stateReader(outlet, transaction)
             // Sales of one block are priced against the state before it: numbered here.
@@ -101,7 +103,7 @@ struct ExportBenchShop: Sendable {
     }
 
     /// Shift close and the day-close (Z) of the open period.
-    mutating func closeDay(at: Int64) throws {
+    public mutating func closeDay(at: Int64) throws {
         try append([till.sign(.shiftClose(ShiftClose(counted: 10_000, expected: 10_000, variance: 0)), atMs: at)], at: at)
         let period = try store.environment.read { try store.stateReader(outlet, $0).outletBooks(outlet) }
         let date = CivilTime.singaporeDate(epochMs: at).description
@@ -111,7 +113,7 @@ struct ExportBenchShop: Sendable {
 
     private func append(_ transactions: [SignedTransaction], at: Int64) throws {
         for outcome in try writer.append(transactions, timestampMs: TimestampMs(at)) {
-            guard case .committed = outcome else { throw CLIError("export bench: a transaction was not committed: \(outcome)") }
+            guard case .committed = outcome else { throw BenchError("bench: a transaction was not committed: \(outcome)") }
         }
     }
 }
