@@ -23,12 +23,12 @@ struct DemoServe {
         var lines: [String] = []
         for outlet in outlets {
             guard let url = url(directory: directory, outlet: outlet) else { continue }
-            lines.append("   outlet \(outlet): till \(url)/till/  back office \(url)/office/  receipt checker \(url)/check/")
+            lines.append("   outlet \(outlet): till \(url)/till/  back office \(url)/office/  explorer \(url)/explorer/  receipt checker \(url)/check/")
         }
         if let first = outlets.first, let url = url(directory: directory, outlet: first) {
             lines.append("   pair a browser as a till of outlet \(first): sgpos keys register --node \(url) "
                 + "--key \(directory)/keys/outlet-\(first)-manager.key --public-key <the key the page shows> --principal till-web-01")
-            lines.append("   (the back office: the same with --role operator --principal office-1)")
+            lines.append("   the back office and explorer: the same with --key \(directory)/keys/admin-hq-admin.key --role auditor --principal office-1")
         }
         return lines
     }

@@ -21,12 +21,12 @@ extension NodeAPI {
     func addExplorerRoutes(to router: RecordingRouter) {
         router.get("/v1/outlets/:outlet/blocks") { request, context in
             let outlet = try explorerOutlet(context)
-            try self.auth.authorize(request, body: nil, .outletManager(outlet))
+            _ = try self.auth.authorize(request, body: nil, .outletManager(outlet))
             return try self.blockPage(outlet: outlet, query: request.uri.queryParameters)
         }
         router.get("/v1/outlets/:outlet/blocks/:height/rows") { request, context in
             let outlet = try explorerOutlet(context)
-            try self.auth.authorize(request, body: nil, .outletManager(outlet))
+            _ = try self.auth.authorize(request, body: nil, .outletManager(outlet))
             let text = try context.parameters.require("height")
             guard let height = UInt64(text), height > 0 else { throw RequestError("height must be a block height (1 or more), not \"\(text)\"") }
             return try self.blockRows(outlet: outlet, height: height)

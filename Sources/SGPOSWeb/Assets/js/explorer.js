@@ -8,6 +8,7 @@
 
 import { keyPair } from "./keys.js";
 import { api, ApiRefusal } from "./node-api.js";
+import { $, say, connection, reach } from "./page.js";
 import { signedFetch } from "./signed-fetch.js";
 import { registerCommand, showPairing, whoamiOnceRegistered } from "./pairing.js";
 import { parsePayload } from "./receipt-check.js";
@@ -15,40 +16,10 @@ import { hexToBytes } from "./codec.js";
 import { decodeTransaction, tagged, signedMessage, verifyEd25519, bytesToHex } from "./ledger.js";
 import { verifyBlock } from "./explorer-block.js";
 
-const $ = (id) => document.getElementById(id);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const checkpointsShown = 5;
 const session = { pair: null, me: null, genesis: null };
 
 // MARK: page plumbing
-
-function say(text, kind = "error") {
-  const message = $("message");
-  message.hidden = !text;
-  message.className = `message ${kind}`;
-  message.textContent = text || "";
-}
-
-function connection(online, detail = "") {
-  const badge = $("connection");
-  badge.className = `connection ${online ? "online" : "offline"}`;
-  badge.textContent = online ? "node online" : `node unreachable${detail ? `: ${detail}` : ""}`;
-}
-
-/** Runs `call` until the node answers (a refusal is an answer), showing the node as unreachable meanwhile. */
-async function reach(call) {
-  for (;;) {
-    try {
-      const result = await call();
-      connection(true);
-      return result;
-    } catch (error) {
-      if (error instanceof ApiRefusal) { connection(true); throw error; }
-      connection(false, error.message);
-      await sleep(2000);
-    }
-  }
-}
 
 /** `GET target` signed by this browser's key, as JSON; a 4xx throws ApiRefusal. */
 function get(target) {

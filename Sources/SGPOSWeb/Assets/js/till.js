@@ -5,47 +5,18 @@
 
 import { keyPair, load, save, forget } from "./keys.js";
 import { api, ApiRefusal } from "./node-api.js";
+import { $, sleep, say, connection, reach } from "./page.js";
 import { registerCommand, showPairing, whoamiOnceRegistered } from "./pairing.js";
 import { signTransaction } from "./transaction.js";
 import { hexToBytes, bytesToHex } from "./codec.js";
 
-const $ = (id) => document.getElementById(id);
 const sections = ["pairing", "open-shift", "selling", "pending", "document"];
 const till = { pair: null, health: null, me: null, basket: [], quote: null, busy: false, payNow: null };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function show(section) {
   for (const name of sections) $(name).hidden = name !== section;
   const focus = { "open-shift": "float", selling: "sku" }[section];
   if (focus) $(focus).focus();
-}
-
-function say(text, kind = "error") {
-  const message = $("message");
-  message.hidden = !text;
-  message.className = `message ${kind}`;
-  message.textContent = text || "";
-}
-
-function connection(online, detail = "") {
-  const badge = $("connection");
-  badge.className = `connection ${online ? "online" : "offline"}`;
-  badge.textContent = online ? "node online" : `node unreachable${detail ? `: ${detail}` : ""}`;
-}
-
-/** Runs `call` until the node answers (a refusal is an answer), showing the node as unreachable meanwhile. */
-async function reach(call) {
-  for (;;) {
-    try {
-      const result = await call();
-      connection(true);
-      return result;
-    } catch (error) {
-      if (error instanceof ApiRefusal) { connection(true); throw error; }
-      connection(false, error.message);
-      await sleep(2000);
-    }
-  }
 }
 
 // MARK: pairing and shift
