@@ -51,7 +51,10 @@ public enum AuditChainFiles {
     /// `directory`: every block validated by the chain's rules as a replica's would be
     /// (signatures, links, roots, the POS rules), then the checkpoint certificates stored as
     /// they are (``AuditVerifier`` checks them). Throws at the first block refused.
-    public static func importChains(from directory: String, genesis: Genesis, into dataDirectory: String) throws -> LedgerStore {
+    /// `imported`, when given, is called with the blocks imported so far after each write.
+    public static func importChains(from directory: String, genesis: Genesis, into dataDirectory: String,
+                                    imported: ((UInt64) -> Void)? = nil) throws -> LedgerStore {
+        var count: UInt64 = 0
         let store = try LedgerStore.create(dataDirectory: dataDirectory, genesis: genesis)
         let validator = BlockValidator(genesis: genesis, rules: POSRules.chainRules)
         let networkSources = POSRules.chainRules.networkSourceTables
@@ -71,6 +74,8 @@ public enum AuditChainFiles {
                         }
                     }
                 }
+                count += UInt64(pending.count)
+                imported?(count)
                 pending.removeAll(keepingCapacity: true)
             }
             try records(path, bytesMax: recordBytesMax(genesis)) { number, bytes in

@@ -41,11 +41,13 @@ public struct AuditExportCheck: Sendable {
     }
 
     /// Runs the check, building its store in `scratch` (new; removed when done).
-    public func run(scratch: String) -> Report {
+    /// `progress`, when given, is called with (work done, work in all): the blocks of the
+    /// chain files imported, audited and read again for the CSV files.
+    public func run(scratch: String, progress: ((UInt64, UInt64) -> Void)? = nil) -> Report {
         var report = Report()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         do {
-            try check(&report, scratch: scratch)
+            try check(&report, scratch: scratch, progress: progress)
         } catch let error as ExportError {
             report.findings.append(error.message)
         } catch {
@@ -54,7 +56,7 @@ public struct AuditExportCheck: Sendable {
         return report
     }
 
-    private func check(_ report: inout Report, scratch: String) throws {
+    private func check(_ report: inout Report, scratch: String, progress: ((UInt64, UInt64) -> Void)?) throws {
         guard let genesisData = FileManager.default.contents(atPath: directory + "/genesis.json"),
               let document = try? JSONDecoder().decode(GenesisDocument.self, from: genesisData),
               let genesis = try? document.genesis() else {
@@ -84,12 +86,17 @@ public struct AuditExportCheck: Sendable {
             return
         }
 
-        let store = try AuditChainFiles.importChains(from: directory, genesis: trustedGenesis, into: scratch)
+        let blocks = manifest.chains.reduce(0) { $0 + $1.height }
+        let store = try AuditChainFiles.importChains(from: directory, genesis: trustedGenesis, into: scratch) { count in
+            progress?(count, 3 * blocks)
+        }
         let signer = PublicKey(hex: manifest.exportedBy.nodeKey)
         if try signer.map({ try AuditExporter.outlet(signedBy: $0, in: store) }) ?? nil != manifest.exportedBy.outlet {
             report.findings.append("manifest.sig: key \(manifest.exportedBy.nodeKey) is not the node key of outlet \(manifest.exportedBy.outlet)")
         }
-        let audit = try AuditVerifier().verify(store: store, trustedGenesis: trustedGenesis)
+        let audit = try AuditVerifier().verify(store: store, trustedGenesis: trustedGenesis) { done, _ in
+            progress?(blocks + done, 3 * blocks)
+        }
         report.findings += audit.findings.map { "chain files: \($0)" }
         report.transactions = audit.transactionCount
         report.signatures = audit.signaturesVerified
@@ -106,7 +113,9 @@ public struct AuditExportCheck: Sendable {
         if latest != manifest.checkpointsThrough {
             report.findings.append("the checkpoint file ends at checkpoint \(latest), the manifest says \(manifest.checkpointsThrough)")
         }
-        try compareTables(store: store, from: from, to: to, &report)
+        try compareTables(store: store, from: from, to: to, &report) { read in
+            if read % 256 == 0 || read == blocks { progress?(2 * blocks + read, 3 * blocks) }
+        }
     }
 
     private func checkSignature(_ manifest: AuditManifest, _ bytes: [UInt8], _ report: inout Report) {
@@ -151,13 +160,18 @@ public struct AuditExportCheck: Sendable {
     }
 
     /// Derives the CSV files from the imported chains and compares them with the given ones.
-    private func compareTables(store: LedgerStore, from: CivilTime.Date, to: CivilTime.Date, _ report: inout Report) throws {
+    private func compareTables(store: LedgerStore, from: CivilTime.Date, to: CivilTime.Date, _ report: inout Report,
+                               read: (UInt64) -> Void) throws {
+        var visited: UInt64 = 0
         var readers: [String: (reader: BufferedFileReader, line: Int, failed: Bool)] = [:]
         for (name, _) in AuditTables.files {
             readers[name] = (try BufferedFileReader(path: directory + "/" + name), 0, false)
         }
         var findings: [String] = []
-        try AuditTables.derive(store: store, from: from, to: to) { name, line in
+        try AuditTables.derive(store: store, from: from, to: to, visited: {
+            visited += 1
+            read(visited)
+        }) { name, line in
             guard var entry = readers[name], !entry.failed else { return }
             entry.line += 1
             let found = try entry.reader.read(line.count)

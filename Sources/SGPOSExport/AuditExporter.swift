@@ -35,8 +35,11 @@ public struct AuditExporter: Sendable {
 
     /// Writes the export into `directory` (new, or empty), using `scratch` (new) for the
     /// store it imports its chain files into; removes `scratch` when done. Returns the manifest.
+    /// `progress`, when given, is called with (work done, work in all): every block is
+    /// written, imported again and read for the CSV files, so the work is three times the
+    /// blocks of the chain files.
     @discardableResult
-    public func write(to directory: String, scratch: String) throws -> AuditManifest {
+    public func write(to directory: String, scratch: String, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> AuditManifest {
         let files = FileManager.default
         if files.fileExists(atPath: directory) {
             guard (try? files.contentsOfDirectory(atPath: directory))?.isEmpty == true else {
@@ -52,14 +55,26 @@ public struct AuditExporter: Sendable {
             throw ExportError(.auditFiles, "key \(nodeKey.publicKey.hex) is not the node key of any outlet of this network")
         }
         var written: [AuditManifest.File] = []
-        let ends = try writeChains(into: directory, files: &written)
+        let ends = try chainEnds()
+        let blocks = ends.reduce(0) { $0 + $1.height }
+        var done: UInt64 = 0
+        try writeChains(ends, into: directory, files: &written) { count in
+            done += count
+            progress?(done, 3 * blocks)
+        }
         let checkpoints = try writeCheckpoints(into: directory, ends: ends, files: &written)
 
         defer { try? files.removeItem(atPath: scratch) }
-        let imported = try AuditChainFiles.importChains(from: directory, genesis: store.genesis, into: scratch)
+        let imported = try AuditChainFiles.importChains(from: directory, genesis: store.genesis, into: scratch) { count in
+            progress?(blocks + count, 3 * blocks)
+        }
+        var read: UInt64 = 0
         var writers: [String: HashingFileWriter] = [:]
         for (name, _) in AuditTables.files { writers[name] = try HashingFileWriter(path: directory + "/" + name) }
-        try AuditTables.derive(store: imported, from: from, to: to) { name, line in try writers[name]!.write(line) }
+        try AuditTables.derive(store: imported, from: from, to: to, visited: {
+            read += 1
+            if read % 256 == 0 || read == blocks { progress?(2 * blocks + read, 3 * blocks) }
+        }) { name, line in try writers[name]!.write(line) }
         for (name, _) in AuditTables.files {
             let writer = writers[name]!
             let sha256 = try writer.finish()
@@ -113,8 +128,8 @@ public struct AuditExporter: Sendable {
         }
     }
 
-    private func writeChains(into directory: String, files: inout [AuditManifest.File]) throws -> [AuditManifest.ChainEnd] {
-        let ends = try chainEnds()
+    private func writeChains(_ ends: [AuditManifest.ChainEnd], into directory: String, files: inout [AuditManifest.File],
+                             written: (UInt64) -> Void) throws {
         for end in ends {
             let name = AuditChainFiles.blocksFile(end.outlet)
             let writer = try HashingFileWriter(path: directory + "/" + name)
@@ -130,11 +145,11 @@ public struct AuditExporter: Sendable {
                     }
                 }
                 for block in blocks { try writer.write(AuditChainFiles.frame(block)) }
+                written(UInt64(blocks.count))
                 height = last + 1
             }
             files.append(.init(name: name, bytes: writer.bytes, sha256: try writer.finish(), rows: writer.lines))
         }
-        return ends
     }
 
     /// The final checkpoints whose every head is within the chain files, in height order.

@@ -33,12 +33,13 @@ public enum AuditTables {
 
     /// Calls `emit` with every line of every file: first each file's header line (in
     /// ``files`` order), then the rows, chain by chain in height and transaction order.
-    public static func derive(store: LedgerStore, from: CivilTime.Date, to: CivilTime.Date,
+    /// `visited`, when given, is called with each block of the chains as it is read.
+    public static func derive(store: LedgerStore, from: CivilTime.Date, to: CivilTime.Date, visited: () -> Void = {},
                               emit: (_ file: String, _ line: [UInt8]) throws -> Void) throws {
         for (name, columns) in files { try emit(name, AuditCSV.header(columns)) }
         try store.environment.read { transaction in
             for outlet in store.genesis.outlets.map(\.id) {
-                try chain(outlet, store: store, from: from, to: to, transaction, emit: emit)
+                try chain(outlet, store: store, from: from, to: to, transaction, visited: visited, emit: emit)
             }
             try keys(store: store, transaction, emit: emit)
         }
@@ -46,7 +47,8 @@ public enum AuditTables {
     }
 
     private static func chain(_ outlet: OutletID, store: LedgerStore, from: CivilTime.Date, to: CivilTime.Date,
-                              _ transaction: LMDBTransaction, emit: (String, [UInt8]) throws -> Void) throws {
+                              _ transaction: LMDBTransaction, visited: () -> Void,
+                              emit: (String, [UInt8]) throws -> Void) throws {
         let head = try store.head(outlet, transaction)
         let calendar = try BusinessCalendar(store: store, outlet: outlet, through: head.height, transaction)
         var closesAt: [UInt64: UInt64] = [:]
@@ -60,6 +62,7 @@ public enum AuditTables {
             guard let block = try store.block(outlet, height: height, transaction) else {
                 throw ExportError(.store, "outlet \(outlet): block \(height) is missing from the store")
             }
+            visited()
             var inRange: [String: CivilTime.Date] = [:]
             for (index, signed) in block.transactions.enumerated() {
                 let date = dates.date(height: height, index: index, blockTimeMs: Int64(block.header.timestampMs))

@@ -15,7 +15,12 @@ struct AuditCheckExport: ParsableCommand {
 
     func run() throws {
         let trusted = try loadGenesis(genesis)
-        let report = AuditExportCheck(directory: directory, trustedGenesis: trusted).run(scratch: scratchDirectory("check-export"))
+        let progress = ProgressLine(label: "check-export", unit: "blocks")
+        let report = progress.finishing {
+            AuditExportCheck(directory: directory, trustedGenesis: trusted).run(scratch: scratchDirectory("check-export")) { done, total in
+                progress.update(done: done, total: total)
+            }
+        }
         for finding in report.findings { print("FAIL \(finding)") }
         guard report.isValid, let manifest = report.manifest else {
             print("INVALID: \(report.findings.count) finding(s)")

@@ -27,7 +27,10 @@ struct ExportAudit: ParsableCommand {
         let manifest: AuditManifest
         do {
             let exporter = try AuditExporter(store: store, from: start, to: end, nodeKey: try KeyFile.load(key))
-            manifest = try exporter.write(to: out, scratch: scratchDirectory("export-audit"))
+            let progress = ProgressLine(label: "export audit", unit: "blocks")
+            manifest = try progress.finishing {
+                try exporter.write(to: out, scratch: scratchDirectory("export-audit")) { done, total in progress.update(done: done, total: total) }
+            }
         } catch let error as ExportError {
             throw CLIError(error.description)
         }
