@@ -136,6 +136,10 @@ public struct PostgresMirror: Sendable {
 
     typealias Watermark = (height: UInt64, blockID: String, period: UInt64)
 
+    /// `SGPOS_EXPORT_TEST_HOLD_MS` (crash tests only, docs/EXPORT.md): each PostgreSQL
+    /// transaction waits this long after its rows are in and before the watermark moves.
+    static let testHoldMs: UInt64? = ProcessInfo.processInfo.environment["SGPOS_EXPORT_TEST_HOLD_MS"].flatMap { UInt64($0) }
+
     func watermark(_ outlet: OutletID) async throws -> Watermark {
         try await database("reading the watermark of outlet \(outlet)") {
             let rows = try await client.query(
@@ -165,6 +169,10 @@ public struct PostgresMirror: Sendable {
                 for table in BlockRows.tables {
                     guard let text = batch.text[table] else { continue }
                     try await copy(table, columns: BlockRows.columns[table]!, text, connection)
+                }
+                if let hold = Self.testHoldMs {
+                    // Crash tests only: the rows are in, the watermark not yet: a kill now is mid-transaction.
+                    try await Task.sleep(nanoseconds: hold * 1_000_000)
                 }
                 try await connection.query("""
                     INSERT INTO sgpos_export_watermark (outlet_id, height, block_id, period)

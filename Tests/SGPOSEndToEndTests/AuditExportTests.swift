@@ -8,7 +8,7 @@ import Testing
 /// the reports, the same bytes every time — and every kind of tampering caught.
 @Suite(.serialized) struct AuditExportTests {
     @Test func anExportProvesItselfAgreesWithTheReportsAndCatchesTampering() async throws {
-        let scratch = try Scratch()
+        let scratch = Scratch()
         let demo = scratch.path + "/demo"
         #expect(try await CLI.demo(demo, outlets: 4, sales: 15).status == 0)
         let data = demo + "/outlet-1"
@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func anExportOfPastDatesHoldsNoRowsAndStillProvesItsChains() async throws {
-        let scratch = try Scratch()
+        let scratch = Scratch()
         let demo = scratch.path + "/demo"
         #expect(try await CLI.demo(demo, outlets: 2, sales: 6).status == 0)
         let out = scratch.path + "/export"

@@ -13,14 +13,16 @@ import Testing
         #expect(try await CLI.demo(demo, outlets: 4, sales: 30).status == 0)
         let data = demo + "/outlet-1"
         let cluster = try PostgresCluster()
-        // Interrupted exports: SIGKILL as soon as the export has committed a block more than
-        // before (so mid-stream, whatever the machine's speed), and every third time the
-        // server crashes too.
+        // Interrupted exports: each PostgreSQL transaction holds 300 ms with its rows in and
+        // the watermark not yet moved (SGPOS_EXPORT_TEST_HOLD_MS); SIGKILL as soon as the
+        // export has committed a transaction more than before, so while the next one holds:
+        // mid-transaction, whatever the machine's speed. Every third time the server crashes too.
         func progress() -> Int { Int((try? cluster.sql("SELECT COALESCE(sum(height), 0) FROM sgpos_export_watermark")) ?? "") ?? 0 }
         var kills = 0
         for round in 0..<8 {
             let before = progress()
-            let running = try CLI.Running(["export", "postgres", "--data", data, "--url", cluster.url], input: nil, wrapper: [])
+            let running = try CLI.Running(["export", "postgres", "--data", data, "--url", cluster.url], input: nil,
+                                          wrapper: ["/usr/bin/env", "SGPOS_EXPORT_TEST_HOLD_MS=300"])
             let deadline = Date().addingTimeInterval(30)
             while running.process.isRunning, progress() <= before, Date() < deadline { try await Task.sleep(nanoseconds: 2_000_000) }
             if running.process.isRunning {

@@ -94,9 +94,10 @@ import Testing
             var writer: any ResponseBodyWriter = Collector(target: written)
             try await NodeAPI.stream(stream, to: &writer, heartbeat: .milliseconds(100))
         }
-        try await Task.sleep(for: .milliseconds(250))
+        // Idle until a heartbeat was written (however slow the machine), then an event.
+        for _ in 0..<1_000 where !written.text.withLock({ $0.contains(": heartbeat") }) { try await Task.sleep(for: .milliseconds(10)) }
         hub.publish(BlockEvent(outletId: 2, height: 42, transactions: 5))
-        for _ in 0..<100 where !written.text.withLock({ $0.contains("event: block") }) { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<1_000 where !written.text.withLock({ $0.contains("event: block") }) { try await Task.sleep(for: .milliseconds(10)) }
         stream.close()
         try await writing.value
         let text = written.text.withLock { $0 }
