@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A throwaway PostgreSQL server for the tests and `sgpos export bench`: `initdb` and
 /// `pg_ctl` (Debian's `postgresql`, which `make test` installs) in a temporary directory,
@@ -7,7 +8,9 @@ import Foundation
 /// Stopped (at once) and removed when the value goes away.
 public final class PostgresCluster: Sendable {
     public let directory: String
-    public let port: Int
+    /// The port it listens on (a restart may move it when another process took the port).
+    public var port: Int { currentPort.withLock { $0 } }
+    private let currentPort: Mutex<Int>
     let bin: String
     let asUser: [String]
     let fsync: Bool
@@ -30,15 +33,32 @@ public final class PostgresCluster: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         asUser = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []
         if getuid() == 0 { try Self.shell(["/bin/chown", "postgres", directory]) }
-        port = try Self.freePort()
+        currentPort = Mutex(try Self.freePort())
         try Self.shell(asUser + ["\(bin)/initdb", "-D", directory + "/data", "-U", "sgpos", "--auth=trust", "-E", "UTF8", "--no-sync"])
         try start()
         try createDatabase("mirror")
     }
 
+    /// Starts the server (waiting until it accepts connections). When it cannot bind its
+    /// port — another process on this busy machine took it meanwhile, say as the local
+    /// port of an outgoing connection — it tries again on another free port, three times
+    /// in all; a failure names the server log's last lines.
     public func start() throws {
-        try Self.shell(asUser + ["\(bin)/pg_ctl", "-D", directory + "/data", "-w", "-l", directory + "/log", "-o",
-                                 "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=\(fsync ? "on" : "off")", "start"])
+        var attempt = 1
+        while true {
+            do {
+                try Self.shell(asUser + ["\(bin)/pg_ctl", "-D", directory + "/data", "-w", "-t", "120", "-l", directory + "/log", "-o",
+                                         "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=\(fsync ? "on" : "off")", "start"])
+                return
+            } catch {
+                let log = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
+                let tail = log.split(separator: "\n").suffix(8).joined(separator: "\n")
+                guard attempt < 3, log.contains("already in use") else { throw PostgresClusterError("\(error)\nserver log:\n\(tail)") }
+                let next = try Self.freePort()
+                currentPort.withLock { $0 = next }
+                attempt += 1
+            }
+        }
     }
 
     /// Stops the server at once (no checkpoint: as a crash), then starts it again.
