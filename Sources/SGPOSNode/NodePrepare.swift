@@ -67,9 +67,20 @@ extension NodeAPI {
                 try SaleBuilder(genesis: node.genesis, outlet: node.outletID, principal: request.till ?? "")
                     .prepare(operation, atMs: Int64(wallClockMs()), state: state)
             }
-            if let terms = try? request.payment?.payNowTerms(), (try? Money(decimal: terms.amount).cents) != prepared.amount {
-                return problem(.unprocessableContent, "rejected", 306,
-                               "the PayNow payload is for S$\(terms.amount), the sale is S$\(decimal(prepared.amount)): show a new code")
+            if let payment = request.payment, payment.kind == "paynow", payment.payNowPayload != nil {
+                // The code the customer paid must be an SGQR payload of this reference and amount.
+                let terms: (amount: String, reference: String)
+                do { terms = try payment.payNowTerms()! } catch {
+                    return problem(.unprocessableContent, "rejected", 306, error.message)
+                }
+                guard terms.reference == payment.billReference else {
+                    return problem(.unprocessableContent, "rejected", 306,
+                                   "payment.payNowPayload carries reference \"\(terms.reference)\", not billReference \"\(payment.billReference ?? "")\"")
+                }
+                guard (try? Money(decimal: terms.amount).cents) == prepared.amount else {
+                    return problem(.unprocessableContent, "rejected", 306,
+                                   "the PayNow payload is for S$\(terms.amount), the sale is S$\(decimal(prepared.amount)): show a new code")
+                }
             }
             return try json(API.PrepareResponse(bodyType: prepared.body.typeCode, body: Hex.encode(prepared.body.payloadBytes),
                                                 number: prepared.number, amount: decimal(prepared.amount)))

@@ -15,7 +15,7 @@ extension NodeAPI {
     func payNow(_ data: [UInt8]) throws -> Response {
         let request = try decodeJSON(API.PayNowRequest.self, data)
         guard let account = node.config.payNow else {
-            return problem(.notFound, "not-configured", 0, "this node has no PayNow account (payNow in its configuration)")
+            return problem(.notFound, "not-found", 0, "this node has no PayNow account (payNow in its configuration)")
         }
         let cents: Int64
         do { cents = try decimalCents(request.amount, "amount") } catch { return problem(.badRequest, "malformed", 0, error.message) }

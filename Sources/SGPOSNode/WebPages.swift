@@ -48,7 +48,7 @@ struct WebPages: Sendable {
             return problem(.badRequest, "malformed", 0, "qr.svg needs text")
         }
         guard text.utf8.count <= qrTextBytesMax else {
-            return problem(.badRequest, "too-long", 0, "text is \(text.utf8.count) characters; qr.svg encodes at most \(qrTextBytesMax)")
+            return problem(.badRequest, "malformed", 0, "text is \(text.utf8.count) characters; qr.svg encodes at most \(qrTextBytesMax)")
         }
         guard text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             return problem(.badRequest, "malformed", 0, "text must be printable ASCII (space to ~)")
@@ -57,7 +57,7 @@ struct WebPages: Sendable {
             let code = try QRCode(encoding: text, correction: .medium)
             return response(Array(code.svg(moduleSize: 4).utf8), "image/svg+xml")
         } catch {
-            return problem(.badRequest, "too-long", 0, "\(error)")
+            return problem(.badRequest, "malformed", 0, "\(error)")
         }
     }
 

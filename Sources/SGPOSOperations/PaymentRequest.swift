@@ -16,8 +16,9 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
     public var billReference: String?
     public var voucherId: String?
     /// PayNow: the SGQR payload the customer paid (EMVCo, CRC included), as the node gave it
-    /// (`POST /v1/paynow`); its SHA-256 is kept in the tender. Its reference must be
-    /// `billReference`. Without it the hash is that of the reference alone.
+    /// (`POST /v1/paynow`); its SHA-256 is kept in the tender. Without it the hash is that
+    /// of the reference alone. Whether it is an SGQR payload for this reference and amount
+    /// is a rule of the prepare (422), not of its form.
     public var payNowPayload: String?
 
     /// The longest PayNow payload accepted (a full one is about 150 characters).
@@ -54,9 +55,6 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
         if let tendered { _ = try decimalCents(tendered, "payment.tendered") }
         if let payNowPayload {
             try RequestLimits.identifier(payNowPayload, "payment.payNowPayload", limit: Self.payNowPayloadBytesMax)
-            do { _ = try PayNowPayload.verifiedFields(of: payNowPayload) } catch {
-                throw RequestError("payment.payNowPayload is not an SGQR payload: \(error.message)")
-            }
         }
     }
 
@@ -92,9 +90,6 @@ public struct PaymentRequest: Codable, Sendable, Hashable {
                          rrn: try need(rrn, "rrn"), maskedPAN: try need(maskedPan, "maskedPan"))
         case "paynow":
             let reference = try need(billReference, "billReference")
-            if let terms = try payNowTerms(), terms.reference != reference {
-                throw RequestError("payment.payNowPayload carries reference \"\(terms.reference)\", not billReference \"\(reference)\"")
-            }
             return .payNow(payloadHash: Hash256.sha256(Array((payNowPayload ?? reference).utf8)), billReference: reference,
                            confirmationSource: "till-confirmed")
         case "voucher": return .voucher(id: try need(voucherId, "voucherId"))
