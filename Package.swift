@@ -114,7 +114,7 @@ let package = Package(
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).
         .target(name: "SGPOSNode", dependencies: [
-            "SGPOSClient", "SGPOSProofs", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSReports", "SGPOSWeb", "SGPOSTill", "SGPOSQR",
+            "SGPOSClient", "SGPOSProofs", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSCheckpointStore", "SGPOSOperations", "SGPOSReports", "SGPOSWeb", "SGPOSTill", "SGPOSQR", "SGPOSDevices",
             "SGPOSStore", "SGPOSAudit", "SGPOSState", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "SGPOSRetail", "CSodium",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),

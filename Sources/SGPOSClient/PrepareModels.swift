@@ -31,11 +31,35 @@ extension API {
         public var restock: Bool?
         /// A shift open's float, Singapore dollars with two decimals.
         public var float: String?
+        /// A stock receipt's delivery-order reference.
+        public var reference: String?
+        /// A stock adjustment's SKU, signed non-zero unit change and note (its `reason` is
+        /// damaged, theft, expired, correction, sample or found).
+        public var sku: String?
+        public var delta: Int64?
+        public var note: String?
+        /// A transfer-out's destination outlet.
+        public var to: UInt32?
+        /// A transfer-in's transfer id (32 hex digits) as the outgoing half names it.
+        public var transfer: String?
+        /// A rule deployment's source and first active time (RFC 3339; default now).
+        public var source: String?
+        public var activeFrom: String?
 
         public init(kind: String, till: String? = nil, lines: [QuoteRequest.Line]? = nil, memberId: String? = nil,
                     redeemPoints: Int64? = nil, payment: Payment? = nil, training: Bool? = nil, counted: String? = nil,
                     sale: String? = nil, refundLines: [RefundLine]? = nil, reason: String? = nil, restock: Bool? = nil,
-                    float: String? = nil) {
+                    float: String? = nil, reference: String? = nil, sku: String? = nil, delta: Int64? = nil,
+                    note: String? = nil, to: UInt32? = nil, transfer: String? = nil, source: String? = nil,
+                    activeFrom: String? = nil) {
+            self.reference = reference
+            self.sku = sku
+            self.delta = delta
+            self.note = note
+            self.to = to
+            self.transfer = transfer
+            self.source = source
+            self.activeFrom = activeFrom
             self.kind = kind
             self.till = till
             self.lines = lines

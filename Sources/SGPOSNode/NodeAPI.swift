@@ -31,6 +31,8 @@ public struct NodeAPI: Sendable {
     let auth: RequestAuthenticator
     /// The web pages (docs/WEB.md); nil when this build's assets could not be read.
     let webPages: WebPages?
+    /// The outlet's receipt printer (``NodeConfig/printer``); nil when none is configured.
+    let receiptPrinting: ReceiptPrinting?
 
     public init(node: LedgerNode, replicator: Replicator?, metrics: NodeMetrics, checkpoints: CheckpointService? = nil) {
         self.node = node
@@ -38,6 +40,16 @@ public struct NodeAPI: Sendable {
         self.metrics = metrics
         self.checkpoints = checkpoints
         auth = RequestAuthenticator(node: node)
+        if let printer = node.config.printer {
+            do {
+                receiptPrinting = try ReceiptPrinting(settings: printer, dataDirectory: node.dataDirectory, logger: node.logger)
+            } catch {
+                node.logger.error("the receipt printer is not used: \(error)")
+                receiptPrinting = nil
+            }
+        } else {
+            receiptPrinting = nil
+        }
         do {
             webPages = try WebPages(assets: try WebAssets.bundled(), genesis: node.genesis)
         } catch {
@@ -146,6 +158,7 @@ public struct NodeAPI: Sendable {
         addReportRoutes(to: router)
         addEventRoutes(to: router)
         addExplorerRoutes(to: router)
+        addBackOfficeRoutes(to: router, bodyMax: bodyMax)
         router.get("/v1/network/members/:id") { request, context in
             try self.auth.authorize(request, body: nil, .outletStaff(here))
             let id = try decodedParameter(context, "id")

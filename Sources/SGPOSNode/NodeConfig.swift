@@ -1,4 +1,5 @@
 import Foundation
+import SGPOSDevices
 import SGPOSRetail
 import SGPOSTill
 import SGPOSChain
@@ -89,6 +90,10 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     /// The outlet's PayNow account for the SGQR codes the web till shows (`POST
     /// /v1/paynow`): a UEN or a mobile number (exactly one) and the name payers see.
     public var payNow: PayNowAccount?
+    /// The outlet's receipt printer: receipts the web till asks for (`POST
+    /// /v1/transactions/{id}/print`) queue durably under the data directory and print in
+    /// the background (docs/OPERATIONS.md, "Receipt printer").
+    public var printer: PrinterSettings?
 
     public init(outletId: UInt32, genesis: String, nodeKey: String, http: Endpoint, peer: Endpoint, peers: [Peer],
                 requestBytesMax: Int? = nil, pendingMax: Int? = nil, allowFaultInjection: Bool? = nil,
@@ -140,6 +145,14 @@ public struct NodeConfig: Codable, Sendable, Hashable {
                 throw NodeError.configuration("\(path): payNow: \(error)")
             }
         }
+        if let printer = config.printer {
+            do {
+                _ = try PrinterTarget.transport(printer.target)
+                _ = try PrinterProfile.named(printer.profile)
+            } catch {
+                throw NodeError.configuration("\(path): printer: \(error.message)")
+            }
+        }
         let connections = (config.httpConnectionsMax ?? 1_024, config.httpConnectionsPerAddressMax ?? 256)
         guard (1...65_536).contains(connections.0), (1...connections.0).contains(connections.1) else {
             throw NodeError.configuration("\(path): httpConnectionsMax must be 1...65536 and httpConnectionsPerAddressMax 1...httpConnectionsMax")
@@ -187,6 +200,19 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func shuttingDown(_ message: String) -> NodeError { .init(kind: .shuttingDown, message: message) }
     public static func peerProtocol(_ message: String) -> NodeError { .init(kind: .peerProtocol, message: message) }
     public static func overCapacity(_ message: String) -> NodeError { .init(kind: .overCapacity, message: message) }
+}
+
+/// The receipt printer of an outlet (``NodeConfig/printer``).
+public struct PrinterSettings: Codable, Sendable, Hashable {
+    /// `usb`, `usb:VVVV:PPPP`, `tcp:HOST:PORT` or `file:PATH` (``PrinterTarget``).
+    public var target: String
+    /// A profile's short name (`tm-t88`, `tm-t20`, `tsp100`, `srp-350`) or full name.
+    public var profile: String
+
+    public init(target: String, profile: String) {
+        self.target = target
+        self.profile = profile
+    }
 }
 
 /// The PayNow account of an outlet (``NodeConfig/payNow``).

@@ -11,7 +11,9 @@ import SGPOSClient
 
 extension API.PrepareRequest {
     /// The application layer's request; malformed fields are ``RequestError``s.
-    func operation() throws(RequestError) -> SGPOSOperations.PrepareRequest {
+    /// `outgoingHalf` finds a transfer's source outlet and lines (for a transfer-in);
+    /// `nowMs` is the default first active time of a rule deployment.
+    func operation(nowMs: Int64, outgoingHalf: (TransferID) throws -> (OutletID, [StockLine])?) throws -> SGPOSOperations.PrepareRequest {
         try checkFields()
         let payment = try self.payment?.payment() ?? .cash(tendered: nil)
         switch kind {
@@ -35,8 +37,34 @@ extension API.PrepareRequest {
                 throw RequestError("void needs \"sale\": the sale's transaction id (64 hex digits)")
             }
             return .void(sale: saleID, reason: reason ?? "cancelled at the till")
+        case "stock-receive":
+            guard let reference, let lines, !lines.isEmpty else {
+                throw RequestError("stock-receive needs \"reference\" (the delivery order) and \"lines\"")
+            }
+            return .stockReceive(reference: reference, lines: lines.map { StockLine(sku: $0.sku, quantity: $0.qty) })
+        case "stock-adjust":
+            guard let sku, let delta, let reason else {
+                throw RequestError("stock-adjust needs \"sku\", \"delta\" and \"reason\"")
+            }
+            return .stockAdjust(sku: sku, delta: delta, reason: try Self.adjustmentReason(reason), note: note ?? "")
+        case "transfer-out":
+            guard let to, let lines, !lines.isEmpty else { throw RequestError("transfer-out needs \"to\" (an outlet id) and \"lines\"") }
+            var generator = SystemRandomNumberGenerator()
+            let id = TransferID(uncheckedBytes: (0..<TransferID.byteCount).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            return .transferOut(id: id, to: to, lines: lines.map { StockLine(sku: $0.sku, quantity: $0.qty) })
+        case "transfer-in":
+            guard let id = transfer.flatMap(Self.transferID) else {
+                throw RequestError("transfer-in needs \"transfer\": the transfer id (32 lower-case hex digits)")
+            }
+            guard let (source, lines) = try outgoingHalf(id) else {
+                throw LedgerRejection(.transferMismatch, "no outlet chain this node holds has sent transfer \(transfer ?? "")")
+            }
+            return .transferIn(id: id, from: source, lines: lines)
+        case "deploy-rule":
+            guard let source else { throw RequestError("deploy-rule needs \"source\": the rule's text") }
+            return .deployRule(try RuleBuilder.deployment(source: source, activeFrom: activeFrom, nowMs: nowMs))
         default:
-            throw RequestError("kind must be sale, refund, void, shift-open, shift-close or day-close")
+            throw RequestError("kind must be sale, refund, void, shift-open, shift-close, day-close, stock-receive, stock-adjust, transfer-out, transfer-in or deploy-rule")
         }
     }
 }
@@ -53,6 +81,26 @@ extension API.PrepareRequest {
         if let float { _ = try decimalCents(float, "float") }
         if let sale, Hash256(hex: sale) == nil { throw RequestError("sale must be a transaction id: 64 lower-case hex digits") }
         if let reason { try RequestLimits.reason(reason) }
+        if let reference { try RequestLimits.check(reference, "reference", limit: POSLimits.referenceBytesMax) }
+        if let sku { try RequestLimits.check(sku, "sku", limit: POSLimits.skuBytesMax) }
+        if let note { try RequestLimits.reason(note, field: "note") }
+        if let transfer, Self.transferID(transfer) == nil { throw RequestError("transfer must be a transfer id: 32 lower-case hex digits") }
+        if let source { try RequestLimits.check(source, "source", limit: DeployRule.sourceBytesMax) }
+        if let activeFrom { _ = try RuleBuilder.deployment(source: "", activeFrom: activeFrom, nowMs: 0) }
+        if kind == "stock-adjust", let reason { _ = try Self.adjustmentReason(reason) }
+    }
+
+    static func adjustmentReason(_ name: String) throws(RequestError) -> AdjustmentReason {
+        guard let reason = AdjustmentReason.allCases.first(where: { "\($0)" == name }) else {
+            throw RequestError("a stock adjustment's reason must be \(AdjustmentReason.allCases.map { "\($0)" }.joined(separator: ", "))")
+        }
+        return reason
+    }
+
+    static func transferID(_ hex: String) -> TransferID? {
+        guard hex.utf8.count == 2 * TransferID.byteCount, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+              let bytes = Hex.decode(hex) else { return nil }
+        return TransferID(uncheckedBytes: bytes)
     }
 }
 
@@ -60,12 +108,19 @@ extension NodeAPI {
     func prepare(_ data: [UInt8], caller: Caller?) throws -> Response {
         let request = try decodeJSON(API.PrepareRequest.self, data)
         if let till = request.till { try requireOwnTill(caller, till) }
-        let operation: SGPOSOperations.PrepareRequest
-        do { operation = try request.operation() } catch { throw HTTPError(.badRequest, message: error.message) }
+        let nowMs = Int64(wallClockMs())
         do {
+            let operation: SGPOSOperations.PrepareRequest
+            do {
+                operation = try request.operation(nowMs: nowMs, outgoingHalf: outgoingHalf)
+            } catch let error as RequestError {
+                throw HTTPError(.badRequest, message: error.message)
+            }
+            // The till's own kinds name the till; the back office's are the caller's own.
+            let principal = request.till ?? caller?.record.principal ?? ""
             let prepared = try node.withState(of: node.outletID) { state in
-                try SaleBuilder(genesis: node.genesis, outlet: node.outletID, principal: request.till ?? "")
-                    .prepare(operation, atMs: Int64(wallClockMs()), state: state)
+                try SaleBuilder(genesis: node.genesis, outlet: node.outletID, principal: principal)
+                    .prepare(operation, atMs: nowMs, state: state)
             }
             if let payment = request.payment, payment.kind == "paynow", payment.payNowPayload != nil {
                 // The code the customer paid must be an SGQR payload of this reference and amount.
@@ -86,6 +141,20 @@ extension NodeAPI {
                                                 number: prepared.number, amount: decimal(prepared.amount)))
         } catch let rejection as LedgerRejection {
             return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
+        } catch let error as RequestError {
+            // What the builders refuse in a well-formed request (a reference too long for the ledger…).
+            return problem(.unprocessableContent, "rejected", 0, error.message)
         }
+    }
+
+    /// The source outlet and lines of transfer `id` as the outgoing half on a chain this node holds records them.
+    func outgoingHalf(_ id: TransferID) throws -> (OutletID, [StockLine])? {
+        for outlet in node.genesis.outlets.map(\.id) where outlet != node.outletID {
+            let sent = try node.withState(of: outlet) { state in
+                try state.read(.transfer(id, outgoing: true)).map { try TransferRecord(canonicalBytes: $0) }
+            }
+            if let sent, sent.counterpart == node.outletID { return (outlet, sent.lines) }
+        }
+        return nil
     }
 }

@@ -15,6 +15,16 @@ public enum PrepareRequest: Sendable {
     case shiftOpen(float: Int64)
     /// A sale of this till's open shift cancelled whole (a post-void).
     case void(sale: Hash256, reason: String)
+    /// Goods received under a delivery-order `reference` (an operator or a till).
+    case stockReceive(reference: String, lines: [StockLine])
+    /// A correction of one SKU's stock (an operator).
+    case stockAdjust(sku: String, delta: Int64, reason: AdjustmentReason, note: String)
+    /// Goods leaving for another outlet under transfer `id` (an operator).
+    case transferOut(id: TransferID, to: OutletID, lines: [StockLine])
+    /// Goods arriving under transfer `id`, as its outgoing half lists them (an operator).
+    case transferIn(id: TransferID, from: OutletID, lines: [StockLine])
+    /// A promotion or loyalty rule deployed (an admin).
+    case deployRule(DeployRule)
 }
 
 /// Units of one line of a sale that come back.
@@ -47,7 +57,7 @@ extension SaleBuilder {
     public func prepare(_ request: PrepareRequest, atMs: Int64, state: some StateReader) throws -> PreparedBody {
         switch request {
         case .sale, .refund, .shiftClose, .void: try requireOpenShift(state)
-        case .dayClose, .shiftOpen: break
+        case .dayClose, .shiftOpen, .stockReceive, .stockAdjust, .transferOut, .transferIn, .deployRule: break
         }
         switch request {
         case .sale(let lines, let memberID, let redeemPoints, let payment, let training):
@@ -86,6 +96,20 @@ extension SaleBuilder {
                 throw LedgerRejection(.voidNotAllowed, "sale \(saleID) can be voided only once, without refunds, by its till (\(original.till)) in its shift (\(original.shiftNumber)); refund it instead")
             }
             return PreparedBody(body: .void(SaleVoid(originalSale: saleID, reason: reason)), number: 0, amount: original.total)
+        case .stockReceive(let reference, let lines):
+            return PreparedBody(body: .stockReceive(try StockBuilder(outlet: outlet).buildReceive(reference: reference, lines: lines)),
+                                number: 0, amount: 0)
+        case .stockAdjust(let sku, let delta, let reason, let note):
+            return PreparedBody(body: .stockAdjust(try StockBuilder(outlet: outlet).buildAdjust(sku: sku, delta: delta, reason: reason, note: note)),
+                                number: 0, amount: 0)
+        case .transferOut(let id, let destination, let lines):
+            return PreparedBody(body: .transferOut(try StockBuilder(outlet: outlet).buildTransferOut(id, to: destination, lines: lines)),
+                                number: 0, amount: 0)
+        case .transferIn(let id, let source, let lines):
+            return PreparedBody(body: .transferIn(try StockBuilder(outlet: outlet).buildTransferIn(id, from: source, lines: lines)),
+                                number: 0, amount: 0)
+        case .deployRule(let deployment):
+            return PreparedBody(body: .deployRule(deployment), number: 0, amount: 0)
         }
     }
 

@@ -26,13 +26,15 @@ public struct ReportRange: Hashable, Sendable {
 }
 
 /// Why a report could not be made (stable codes: 800 bad range, 801 unknown outlet,
-/// 802 no such Z-report, 803 the store could not be read).
+/// 802 no such Z-report, 803 the store could not be read, 804 a query parameter out of
+/// range).
 public struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
     enum Kind: Int, Sendable {
         case badRange = 800
         case unknownOutlet = 801
         case notFound = 802
         case store = 803
+        case badParameter = 804
     }
 
     let kind: Kind
@@ -48,6 +50,9 @@ public struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
         self.kind = kind
         self.message = message
     }
+
+    /// A query parameter outside what the report accepts.
+    public static func badParameter(_ message: String) -> ReportError { ReportError(.badParameter, message) }
 
     /// `field` is not a real date.
     public static func notADate(_ field: String, _ text: String) -> ReportError {

@@ -100,25 +100,11 @@ struct DeviceCommand: ParsableCommand {
 }
 
 func profileNamed(_ name: String) throws -> PrinterProfile {
-    switch name {
-    case "tm-t88": return .epsonTMT88
-    case "tm-t20": return .epsonTMT20
-    case "tsp100": return .starTSP100
-    case "srp-350": return .bixolonSRP350
-    default: throw CLIError("--profile must be tm-t88, tm-t20, tsp100 or srp-350")
-    }
+    do { return try PrinterProfile.named(name) } catch { throw CLIError("--profile: \(error.message)") }
 }
 
 func makeTransport(_ text: String) throws -> any PrinterTransport {
-    let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
-    switch parts[0] {
-    case "usb": return USBPrinterTransport()
-    case "file" where parts.count >= 2: return FileTransport(path: parts.dropFirst().joined(separator: ":"))
-    case "tcp" where parts.count == 3:
-        guard let port = UInt16(parts[2]) else { throw CLIError("tcp:HOST:PORT needs a port number") }
-        return TCPTransport(host: parts[1], port: port)
-    default: throw CLIError("--transport must be usb, tcp:HOST:PORT or file:PATH")
-    }
+    do { return try PrinterTarget.transport(text) } catch { throw CLIError("--transport: \(error.message)") }
 }
 
 func hexBytes(_ text: String) -> [UInt8]? {

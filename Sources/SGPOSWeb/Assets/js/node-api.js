@@ -50,6 +50,17 @@ export const api = {
   prepare: (pair, request) => call(pair, "POST", "/v1/prepare", request),
   payNow: (pair, request) => call(pair, "POST", "/v1/paynow", request),
   receipt: (pair, id) => call(pair, "GET", `/v1/transactions/${id}/receipt`),
+  /** Active items of `outlet` whose SKU or category contains `q` (case-insensitive), SKU-prefix matches first. */
+  items: (pair, outlet, q, limit = 20) =>
+    call(pair, "GET", `/v1/outlets/${outlet}/items?q=${encodeURIComponent(q)}&limit=${limit}`),
+  member: (pair, id) => call(pair, "GET", `/v1/members/${encodeURIComponent(id)}`),
+  memberProfile: (pair, id) => call(pair, "GET", `/v1/members/${encodeURIComponent(id)}/profile`),
+  rules: (pair) => call(pair, "GET", "/v1/rules"),
+  checkRule: (pair, request) => call(pair, "POST", "/v1/rules/check", request),
+  /** Queues the receipt of transaction `id` on the node's receipt printer. */
+  print: (pair, id) => call(pair, "POST", `/v1/transactions/${id}/print`, {}),
+  stock: (pair, outlet) => call(pair, "GET", `/v1/reports/stock?outlet=${outlet}`, undefined, 30000),
+  transfers: (pair) => call(pair, "GET", "/v1/network/transfers"),
   /** Submits signed transaction bytes (no request signature: the transaction signs itself). */
   submit: (bytes) => call(null, "POST", "/v1/transactions", { transaction: bytesToHex(bytes) }, 15000),
 };

@@ -1,7 +1,8 @@
 // The web till (docs/WEB.md, "Till"): pairing, shift, basket priced by the node, tenders,
 // signing in the browser, submission that survives the node going away (the same signed
 // bytes are sent again until the node answers: never a second sale), receipts, refunds,
-// voids and the shift close.
+// voids and the shift close; item search, members and points, the receipt printer
+// (till-search.js, till-member.js, till-print.js).
 
 import { keyPair, load, save, forget } from "./keys.js";
 import { api, ApiRefusal } from "./node-api.js";
@@ -9,9 +10,18 @@ import { $, sleep, say, connection, reach } from "./page.js";
 import { registerCommand, showPairing, whoamiOnceRegistered } from "./pairing.js";
 import { signTransaction } from "./transaction.js";
 import { hexToBytes, bytesToHex } from "./codec.js";
+import { itemSearch, suggestionsMax } from "./till-search.js";
+import { memberIdPattern, cents, money, points, describeMember, parseRedeem } from "./till-member.js";
+import { printReceipt, printsEveryReceipt, setPrintsEveryReceipt } from "./till-print.js";
 
 const sections = ["pairing", "open-shift", "selling", "pending", "document"];
-const till = { pair: null, health: null, me: null, basket: [], quote: null, busy: false, payNow: null };
+const till = {
+  pair: null, health: null, me: null, basket: [], quote: null, busy: false, payNow: null, search: null,
+  // The member: null, or { id, status: "looking" | "known" | "unknown" | "invalid", data (known), message }.
+  member: null, memberGeneration: 0,
+  // The latest requote wins; points redeemed in the quote shown, their value, the node's refusal.
+  quoteGeneration: 0, redeemTimer: null, redeemed: 0, pointsValue: null, pointsRefusal: null,
+};
 
 function show(section) {
   for (const name of sections) $(name).hidden = name !== section;
@@ -109,7 +119,8 @@ async function deliver(pending) {
   }
 }
 
-async function showDocument(id) {
+/** Shows a receipt or credit note; `fresh` (just committed) prints it when this browser prints every receipt. */
+async function showDocument(id, { fresh = false } = {}) {
   const receipt = await reach(() => api.receipt(till.pair, id));
   $("document-text").textContent = receipt.lines.join("\n");
   const qr = $("document-qr");
@@ -118,8 +129,20 @@ async function showDocument(id) {
   qr.src = `/qr.svg?text=${encodeURIComponent(receipt.qrPayload)}`;
   $("document").dataset.payload = receipt.qrPayload;
   $("document").dataset.transaction = id;
+  $("document").dataset.number = receipt.number;
+  const status = $("print-status");
+  status.textContent = "";
+  status.className = "print-status";
+  delete status.dataset.state;
+  $("print-every").checked = printsEveryReceipt();
   show("document");
   $("next").focus();
+  if (fresh && printsEveryReceipt()) await printReceipt(till.pair, id, status, $("print"));
+}
+
+function printShown() {
+  const id = $("document").dataset.transaction;
+  if (id) printReceipt(till.pair, id, $("print-status"), $("print"));
 }
 
 // MARK: basket
@@ -128,24 +151,78 @@ function basketLines() {
   return till.basket.map((line) => ({ sku: line.sku, qty: line.qty }));
 }
 
-async function requote() {
+/**
+ * What the member and points add to a quote and a sale: { memberId, redeemPoints } as
+ * sent, and `blocked` — why the sale cannot go on as typed (an unknown member, points that
+ * are not a number, a lookup under way); the basket is then priced without them.
+ */
+function memberTerms() {
+  const member = till.member;
+  if (!member) return {};
+  if (member.status !== "known") return { blocked: member.message };
+  const terms = { memberId: member.id };
+  if (member.data.points > 0) {
+    const redeem = parseRedeem($("redeem").value);
+    if (redeem.error) return { ...terms, blocked: redeem.error };
+    if (redeem.points > 0) terms.redeemPoints = redeem.points;
+  }
+  return terms;
+}
+
+/**
+ * Prices the basket at the node (the latest call wins). With points to redeem it asks
+ * twice at once, with and without them: the difference is the points' value when they
+ * are a discount (the quote's `pointsTender` when they are a tender), and when only the
+ * first is refused the refusal is the points' (shown; the basket stays, priced without).
+ */
+async function requote({ keepMessage = false } = {}) {
+  const generation = ++till.quoteGeneration;
+  clearTimeout(till.redeemTimer);
+  till.redeemTimer = null;
   $("pay").disabled = true;
   cancelPayNow();
   if (till.basket.length === 0) {
     till.quote = null;
+    till.redeemed = 0;
+    till.pointsValue = null;
+    till.pointsRefusal = null;
     renderBasket();
     return;
   }
-  const member = $("member").value.trim();
+  const terms = memberTerms();
+  const request = { lines: basketLines(), ...(terms.memberId ? { memberId: terms.memberId } : {}) };
+  const ask = (body) => reach(() => api.quote(till.pair, body));
+  let quote;
+  let base = null;
+  let refusal = null;
   try {
-    till.quote = await reach(() => api.quote(till.pair, { lines: basketLines(), ...(member ? { memberId: member } : {}) }));
-    say("");
+    if (terms.redeemPoints) {
+      const [withPoints, without] = await Promise.allSettled([ask({ ...request, redeemPoints: terms.redeemPoints }), ask(request)]);
+      if (without.status === "rejected") throw without.reason;
+      base = without.value;
+      if (withPoints.status === "fulfilled") quote = withPoints.value;
+      else { refusal = withPoints.reason.message; quote = base; }
+    } else {
+      quote = await ask(request);
+    }
   } catch (error) {
-    // The line just added (or the member) is what the node refused: take it back.
+    if (generation !== till.quoteGeneration) return;
+    // The line just added is what the node refused (an unknown SKU): take it back, say why.
     say(error.message);
-    if (till.basket.length > 0 && !error.message.includes("member")) till.basket.pop();
+    till.basket.pop();
     till.quote = null;
-    if (till.basket.length > 0) return requote();
+    return requote({ keepMessage: true });
+  }
+  if (generation !== till.quoteGeneration) return;  // the basket changed meanwhile: a newer quote is coming
+  if (!keepMessage) say("");
+  till.quote = quote;
+  till.pointsRefusal = refusal;
+  till.redeemed = refusal ? 0 : (terms.redeemPoints ?? 0);
+  till.pointsValue = null;
+  if (till.redeemed > 0) {
+    const tender = cents(quote.pointsTender);
+    till.pointsValue = tender > 0 ? { cents: tender, tender: true }
+      : { cents: cents(quote.discount) - cents(base.discount), tender: false };
   }
   renderBasket();
 }
@@ -170,15 +247,22 @@ function renderBasket() {
     return row;
   }));
   const totals = $("totals");
+  renderRedeem();
   if (!till.quote) {
     totals.replaceChildren();
     $("pay").disabled = true;
     return;
   }
   const q = till.quote;
-  const entries = [["Subtotal", q.subtotal], ["Discount", q.discount], [`GST (${q.gstBasisPoints / 100}%) included`, q.gst],
-                   ["Total", q.total], ["Amount due", q.amountDue]];
-  if (q.appliedRules.length > 0) entries.push(["Promotions", q.appliedRules.join(", ")]);
+  const value = till.pointsValue;
+  // Points redeemed as a discount are inside the quote's discount: shown on a line of their own.
+  const pointsLine = value ? [[`Points redeemed (${points(till.redeemed)})`, money(value.cents)]] : [];
+  const discount = value && !value.tender ? money(cents(q.discount) - value.cents) : q.discount;
+  const entries = [["Subtotal", q.subtotal], ["Discount", discount], ...(value && !value.tender ? pointsLine : []),
+                   [`GST (${q.gstBasisPoints / 100}%) included`, q.gst], ["Total", q.total],
+                   ...(value && value.tender ? pointsLine : []), ["Amount due", q.amountDue]];
+  const rules = q.appliedRules.filter((rule) => !(value && rule === "loyalty-points"));
+  if (rules.length > 0) entries.push(["Promotions", rules.join(", ")]);
   totals.replaceChildren(...entries.flatMap(([name, value]) => {
     const term = document.createElement("dt");
     term.textContent = name;
@@ -187,12 +271,102 @@ function renderBasket() {
     definition.id = `total-${name.split(" ")[0].toLowerCase()}`;
     return [term, definition];
   }));
-  $("pay").disabled = false;
+  $("pay").disabled = Boolean(memberTerms().blocked || till.pointsRefusal);
+}
+
+// MARK: member and points
+
+function renderMember() {
+  const info = $("member-info");
+  const member = till.member;
+  info.className = "member-info";
+  delete info.dataset.points;
+  delete info.dataset.tier;
+  delete info.dataset.state;
+  if (!member) {
+    info.textContent = "";
+  } else if (member.status === "known") {
+    info.textContent = describeMember(member.data);
+    info.dataset.points = String(member.data.points);
+    info.dataset.tier = member.data.tier;
+    info.dataset.state = "known";
+  } else {
+    info.textContent = member.message;
+    info.dataset.state = member.status;
+    if (member.status !== "looking") info.className = "member-info error";
+  }
+  renderRedeem();
+}
+
+/** The redeem box: shown only for a member the node knows with points; its refusal or error. */
+function renderRedeem() {
+  const member = till.member;
+  const offered = Boolean(member && member.status === "known" && member.data.points > 0);
+  $("redeem-form").hidden = !offered;
+  const status = $("redeem-status");
+  if (!offered) { status.textContent = ""; return; }
+  $("redeem-help").textContent = `up to ${points(member.data.points)} points`;
+  const typed = parseRedeem($("redeem").value);
+  status.textContent = typed.error || till.pointsRefusal || "";
+}
+
+/** Looks the member number up at the node; `force` asks again for the same number. */
+async function lookupMember(force = false) {
+  const id = $("member").value.trim();
+  if (till.member && till.member.id === id && till.member.status === "looking") return;  // asked already
+  if (!force && (till.member ? till.member.id === id : id === "")) return;
+  const generation = ++till.memberGeneration;
+  $("redeem").value = "";
+  till.pointsRefusal = null;
+  if (!id) {
+    till.member = null;
+  } else if (!memberIdPattern.test(id)) {
+    till.member = { id, status: "invalid",
+                    message: `"${id}" is not a member number: letters, digits, ".", "_" and "-", at most 32.` };
+  } else {
+    till.member = { id, status: "looking", message: `Looking up member ${id}…` };
+    renderMember();
+    $("pay").disabled = true;
+    let found;
+    try {
+      found = { id, status: "known", data: await reach(() => api.member(till.pair, id)) };
+    } catch (error) {
+      found = { id, status: "unknown", message: error.status === 404
+        ? `No member "${id}" at this outlet. Check the number, or clear the box to sell without a member; the basket is kept.`
+        : `Member "${id}" not found: ${error.message}` };
+    }
+    if (generation !== till.memberGeneration) return;  // another number was entered meanwhile
+    till.member = found;
+  }
+  renderMember();
+  await requote();
+}
+
+function onRedeemInput() {
+  // Live: re-priced 250 ms after the last key; Pay waits for the new quote.
+  $("pay").disabled = true;
+  till.pointsRefusal = null;
+  renderRedeem();
+  clearTimeout(till.redeemTimer);
+  till.redeemTimer = setTimeout(() => requote(), 250);
+}
+
+function clearMember() {
+  $("member").value = "";
+  $("redeem").value = "";
+  till.member = null;
+  till.memberGeneration += 1;
+  renderMember();
 }
 
 function addItem(event) {
   event.preventDefault();
-  const sku = $("sku").value.trim();
+  if (till.search) till.search.cancel();
+  addSku($("sku").value.trim());
+}
+
+/** Adds `sku` (typed, scanned or chosen from the suggestions) with the quantity in the box. */
+function addSku(sku) {
   const qty = Number.parseInt($("qty").value, 10);
   if (!sku) return;
   if (!Number.isInteger(qty) || qty < 1 || qty > 9999) {
@@ -245,22 +419,34 @@ async function showPayNow() {
 }
 
 async function pay() {
-  if (till.busy || !till.quote) return;
+  // Pay is disabled while the basket is being priced, and while the member or points are refused.
+  if (till.busy || !till.quote || $("pay").disabled) return;
+  if ($("member").value.trim() !== (till.member ? till.member.id : "")) {
+    // A member number typed but not looked up yet (F2 straight from the box): look it up first.
+    say("The member number changed: check the member and the total, then pay.", "info");
+    await lookupMember();
+    return;
+  }
+  const terms = memberTerms();
+  if (terms.blocked) { say(terms.blocked); return; }
   if ($("tender-kind").value === "paynow" && !till.payNow) { await showPayNow(); return; }
   let method;
   try { method = payment(); } catch (error) { say(error.message); return; }
   till.busy = true;
-  const member = $("member").value.trim();
   try {
     const result = await commit({ kind: "sale", till: till.me.principal, lines: basketLines(), payment: method,
-                                  ...(member ? { memberId: member } : {}) }, "sale");
+                                  ...(terms.memberId ? { memberId: terms.memberId } : {}),
+                                  ...(terms.redeemPoints ? { redeemPoints: terms.redeemPoints } : {}) }, "sale");
     till.basket = [];
     till.quote = null;
+    till.redeemed = 0;
+    till.pointsValue = null;
+    till.pointsRefusal = null;
     cancelPayNow();
-    $("member").value = "";
+    clearMember();
     $("tendered").value = "";
     say("");
-    await showDocument(result.transactionId);
+    await showDocument(result.transactionId, { fresh: true });
   } catch (error) {
     say(`Not sold: ${error.message}`);
     show("selling");
@@ -307,7 +493,7 @@ async function refund() {
                                   reason: $("refund-reason").value.trim() || "returned goods", restock: true,
                                   payment: { kind: "cash" } }, "refund");
     $("lookup-result").hidden = true;
-    await showDocument(result.transactionId);
+    await showDocument(result.transactionId, { fresh: true });
   } catch (error) {
     say(`Not refunded: ${error.message}`);
     show("selling");
@@ -373,7 +559,18 @@ function onTenderKind() {
 
 async function start() {
   $("scan-form").addEventListener("submit", addItem);
-  $("member").addEventListener("change", requote);
+  till.search = itemSearch({
+    input: $("sku"), list: $("sku-suggestions"), status: $("sku-status"),
+    find: async (q) => (await api.items(till.pair, till.me.outletId, q, suggestionsMax)).items,
+    choose: (sku) => { $("sku").value = ""; addSku(sku); },
+  });
+  $("member-form").addEventListener("submit", (event) => { event.preventDefault(); lookupMember(true); });
+  $("member").addEventListener("change", () => lookupMember());
+  $("redeem-form").addEventListener("submit", (event) => { event.preventDefault(); requote(); });
+  $("redeem").addEventListener("input", onRedeemInput);
+  $("print").addEventListener("click", printShown);
+  $("print-every").addEventListener("change", () => setPrintsEveryReceipt($("print-every").checked));
+  $("print-every").checked = printsEveryReceipt();
   $("pay").addEventListener("click", pay);
   $("paynow-paid").addEventListener("click", pay);
   $("paynow-cancel").addEventListener("click", cancelPayNow);
@@ -398,7 +595,7 @@ async function start() {
     await identifyQuietly();
     try {
       const result = await deliver(pending);
-      if (pending.kind === "sale" || pending.kind === "refund") { await showDocument(result.transactionId); return; }
+      if (pending.kind === "sale" || pending.kind === "refund") { await showDocument(result.transactionId, { fresh: true }); return; }
     } catch (error) {
       say(`The ${pending.label} kept from before was refused: ${error.message}`);
     }

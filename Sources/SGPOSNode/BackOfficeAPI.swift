@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import SGPOSChain
+import SGPOSClient
+import SGPOSCodec
+import SGPOSContracts
+import SGPOSOperations
+import SGPOSReports
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+
+/// What the web till and back office read besides reports (docs/API.md, "Items, rules and
+/// printing"): the till's item search, the deployed rules and the rule checker, and
+/// printing a receipt on the outlet's printer.
+extension NodeAPI {
+    func addBackOfficeRoutes(to router: RecordingRouter, bodyMax: Int) {
+        router.get("/v1/outlets/:outlet/items") { request, context in
+            let text = try context.parameters.require("outlet")
+            guard let outlet = OutletID(text) else { throw RequestError("outlet must be an outlet id (0...4294967295), not \"\(text)\"") }
+            _ = try self.auth.authorize(request, body: nil, .outletStaff(outlet))
+            return try self.items(outlet: outlet, query: request.uri.queryParameters)
+        }
+        router.get("/v1/rules") { request, _ in
+            _ = try self.auth.authorize(request, body: nil, .anyKey)
+            return try self.rules()
+        }
+        router.post("/v1/rules/check") { request, _ in
+            let data = try await body(request, max: bodyMax)
+            _ = try self.auth.authorize(request, body: data, .anyKey)
+            return try self.checkRule(data)
+        }
+        router.post("/v1/transactions/:id/print") { request, context in
+            let data = try await body(request, max: 1_024)
+            return try self.printReceipt(try context.parameters.require("id"), request: request, body: data)
+        }
+    }
+
+    /// `GET /v1/outlets/{o}/items?q=&limit=`: ``ItemSearch`` on the outlet's chain.
+    func items(outlet: OutletID, query: Parameters) throws -> Response {
+        for (key, _) in query where !["q", "limit"].contains(String(key)) {
+            throw RequestError("unknown query parameter \"\(key)\" (takes q, limit)")
+        }
+        var limit = 20
+        if let text = query["limit"] {
+            guard let value = Int(String(text)) else { throw RequestError("limit must be 1...\(ItemSearch.limitMax)") }
+            limit = value
+        }
+        let search: ItemSearch
+        do { search = try ItemSearch(outlet: outlet, query: String(query["q"] ?? ""), limit: limit) } catch {
+            throw RequestError(error.message)
+        }
+        guard node.genesis.outlet(outlet) != nil else { return problem(.notFound, "not-found", 0, "no outlet \(outlet) in this network") }
+        let found = try node.read { transaction in try search.run(node.store.stateReader(outlet, transaction)) }
+        return try json(API.ItemsResponse(outlet: outlet, items: found.map {
+            .init(sku: $0.sku, category: $0.category, unitPrice: decimal($0.unitPrice), taxCategory: $0.taxCategory.code, onHand: $0.onHand)
+        }))
+    }
+
+    /// `GET /v1/rules`: the rules deployed on this outlet's chain.
+    func rules() throws -> Response {
+        let deployed = try node.withState(of: node.outletID) { try RuleCatalogue.deployed($0) }
+        return try json(API.RulesResponse(rules: deployed.map {
+            .init(id: $0.id, version: $0.version, priority: $0.priority, activeFrom: rfc3339(Int64($0.activeFromMs)),
+                  sourceHash: $0.sourceHash.hex, staticCost: $0.staticCost, source: $0.source)
+        }))
+    }
+
+    /// `POST /v1/rules/check`: the checker's verdict on a source, against this outlet's rules.
+    func checkRule(_ data: [UInt8]) throws -> Response {
+        let request = try decodeJSON(API.RuleCheckRequest.self, data)
+        let verdict = try node.withState(of: node.outletID) { try RuleCatalogue.check(request.source, state: $0) }
+        switch verdict {
+        case .compiles(let id, let version, let priority, let cost, let hash, let deployedVersion, let refusal):
+            return try json(API.RuleCheckResponse(
+                ok: true, id: id, version: version, priority: priority, staticCost: cost, sourceHash: hash.hex,
+                deployed: deployedVersion.map { .init(version: $0) }, deployable: refusal == nil, reason: refusal))
+        case .fails(let error):
+            return try json(API.RuleCheckResponse(
+                ok: false, error: .init(code: error.code, line: error.line, column: error.column, message: error.message)))
+        }
+    }
+}
+
+/// An instant as RFC 3339 in Singapore time (`2026-03-01T10:00:00+08:00`).
+func rfc3339(_ epochMs: Int64) -> String {
+    CivilTime.singaporeDateTime(epochMs: epochMs).replacingOccurrences(of: " ", with: "T") + "+08:00"
+}
