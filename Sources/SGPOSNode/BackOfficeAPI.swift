@@ -69,7 +69,16 @@ extension NodeAPI {
     /// `POST /v1/rules/check`: the checker's verdict on a source, against this outlet's rules.
     func checkRule(_ data: [UInt8]) throws -> Response {
         let request = try decodeJSON(API.RuleCheckRequest.self, data)
-        let verdict = try node.withState(of: node.outletID) { try RuleCatalogue.check(request.source, state: $0) }
+        guard request.source.unicodeScalars.count <= DeployRule.sourceBytesMax else {
+            throw RequestError("source is \(request.source.unicodeScalars.count) characters; the limit is \(DeployRule.sourceBytesMax)")
+        }
+        let verdict: RuleCatalogue.Verdict
+        do {
+            verdict = try node.withState(of: node.outletID) { try RuleCatalogue.check(request.source, state: $0) }
+        } catch let error as RequestError {
+            // Within the characters the schema allows but over 64 KiB of UTF-8.
+            return problem(.unprocessableContent, "rejected", Int(LedgerRejection.Reason.invalidField.rawValue), error.message)
+        }
         switch verdict {
         case .compiles(let id, let version, let priority, let cost, let hash, let deployedVersion, let refusal):
             return try json(API.RuleCheckResponse(

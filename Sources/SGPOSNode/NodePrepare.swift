@@ -62,7 +62,13 @@ extension API.PrepareRequest {
             return .transferIn(id: id, from: source, lines: lines)
         case "deploy-rule":
             guard let source else { throw RequestError("deploy-rule needs \"source\": the rule's text") }
-            return .deployRule(try RuleBuilder.deployment(source: source, activeFrom: activeFrom, nowMs: nowMs))
+            // The schema bounds the source in characters; past 64 KiB of UTF-8, or a date
+            // that does not exist, the request is well formed and refused (422).
+            do {
+                return .deployRule(try RuleBuilder.deployment(source: source, activeFrom: activeFrom, nowMs: nowMs))
+            } catch {
+                throw LedgerRejection(.invalidField, error.message)
+            }
         default:
             throw RequestError("kind must be sale, refund, void, shift-open, shift-close, day-close, stock-receive, stock-adjust, transfer-out, transfer-in or deploy-rule")
         }
@@ -81,13 +87,20 @@ extension API.PrepareRequest {
         if let float { _ = try decimalCents(float, "float") }
         if let sale, Hash256(hex: sale) == nil { throw RequestError("sale must be a transaction id: 64 lower-case hex digits") }
         if let reason { try RequestLimits.reason(reason) }
-        if let reference { try RequestLimits.check(reference, "reference", limit: POSLimits.referenceBytesMax) }
-        if let sku { try RequestLimits.check(sku, "sku", limit: POSLimits.skuBytesMax) }
+        if let reference { try RequestLimits.identifier(reference, "reference", limit: POSLimits.referenceBytesMax) }
+        if let sku { try RequestLimits.sku(sku) }
         if let note { try RequestLimits.reason(note, field: "note") }
         if let transfer, Self.transferID(transfer) == nil { throw RequestError("transfer must be a transfer id: 32 lower-case hex digits") }
-        if let source { try RequestLimits.check(source, "source", limit: DeployRule.sourceBytesMax) }
-        if let activeFrom { _ = try RuleBuilder.deployment(source: "", activeFrom: activeFrom, nowMs: 0) }
+        if let source, source.unicodeScalars.count > DeployRule.sourceBytesMax {
+            throw RequestError("source is \(source.unicodeScalars.count) characters; the limit is \(DeployRule.sourceBytesMax)")
+        }
+        if let activeFrom, !Self.isRFC3339Shape(activeFrom) {
+            throw RequestError("activeFrom must be RFC 3339: YYYY-MM-DDTHH:MM:SS, optional .fff, then Z or ±HH:MM")
+        }
         if kind == "stock-adjust", let reason { _ = try Self.adjustmentReason(reason) }
+        if ["stock-receive", "transfer-out"].contains(kind), let lines, lines.isEmpty {
+            throw RequestError("a \(kind) needs at least one line")
+        }
     }
 
     static func adjustmentReason(_ name: String) throws(RequestError) -> AdjustmentReason {
@@ -95,6 +108,33 @@ extension API.PrepareRequest {
             throw RequestError("a stock adjustment's reason must be \(AdjustmentReason.allCases.map { "\($0)" }.joined(separator: ", "))")
         }
         return reason
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f{1,3}](Z|±HH:MM)` by its characters (docs/openapi.json's
+    /// pattern); whether the date exists is the deployment's check (422).
+    static func isRFC3339Shape(_ text: String) -> Bool {
+        let digit: (UInt8) -> Bool = { (48...57).contains($0) }
+        var bytes = Array(text.utf8)[...]
+        func take(_ shape: String) -> Bool {
+            let pattern = Array(shape.utf8)
+            guard bytes.count >= pattern.count else { return false }
+            for (byte, want) in zip(bytes.prefix(pattern.count), pattern) where want == UInt8(ascii: "d") ? !digit(byte) : byte != want {
+                return false
+            }
+            bytes = bytes.dropFirst(pattern.count)
+            return true
+        }
+        guard take("dddd-dd-ddTdd:dd:dd") else { return false }
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            let fraction = bytes.prefix { digit($0) }.count
+            guard (1...3).contains(fraction) else { return false }
+            bytes = bytes.dropFirst(fraction)
+        }
+        if bytes.elementsEqual("Z".utf8) { return true }
+        guard let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return false }
+        bytes = bytes.dropFirst()
+        return take("dd:dd") && bytes.isEmpty
     }
 
     static func transferID(_ hex: String) -> TransferID? {

@@ -31,6 +31,7 @@ extension NodeAPI {
     func printReceipt(_ idText: String, request: Request, body: [UInt8]) throws -> Response {
         let caller = try auth.authorize(request, body: body, .outletStaff(node.outletID))
         _ = try decodeJSON(API.PrintRequest.self, body)
+        guard Hash256(hex: idText) != nil else { return problem(.badRequest, "malformed", 1, "transaction id must be 64 hex digits") }
         guard let printing = receiptPrinting else {
             return problem(.conflict, "conflict", 0, "this node has no receipt printer configured (node configuration \"printer\"; docs/OPERATIONS.md)")
         }
