@@ -90,8 +90,15 @@ public enum API {
         public var gstBasisPoints: Int64
         public var invoiceType: String
         public var appliedRules: [String]
+        /// Points the member redeems, and what they are worth: inside `discount` when points
+        /// are a discount, `pointsTender` when they are a tender.
+        public var pointsRedeemed: Int64
+        public var pointsValue: String
 
-        public init(lines: [Line], subtotal: String, discount: String, gst: String, total: String, pointsTender: String, amountDue: String, gstBasisPoints: Int64, invoiceType: String, appliedRules: [String]) {
+        public init(lines: [Line], subtotal: String, discount: String, gst: String, total: String, pointsTender: String, amountDue: String,
+                    gstBasisPoints: Int64, invoiceType: String, appliedRules: [String], pointsRedeemed: Int64 = 0, pointsValue: String = "0.00") {
+            self.pointsRedeemed = pointsRedeemed
+            self.pointsValue = pointsValue
             self.lines = lines
             self.subtotal = subtotal
             self.discount = discount

@@ -277,7 +277,7 @@ public struct NodeAPI: Sendable {
             subtotal: quote.subtotal.decimal, discount: quote.discount.decimal, gst: quote.gst.decimal,
             total: quote.total.decimal, pointsTender: quote.pointsTender.decimal, amountDue: quote.amountDue.decimal,
             gstBasisPoints: quote.gstBasisPoints, invoiceType: quote.allowsSimplifiedInvoice ? "simplified" : "full",
-            appliedRules: priced.appliedRules))
+            appliedRules: priced.appliedRules, pointsRedeemed: quote.pointsRedeemed, pointsValue: quote.pointsValue.decimal))
     }
 
     func heads() throws -> Response {

@@ -38,17 +38,22 @@ extension API.PrepareRequest {
             }
             return .void(sale: saleID, reason: reason ?? "cancelled at the till")
         case "stock-receive":
-            guard let reference, let lines, !lines.isEmpty else {
+            guard let reference, let lines else {
                 throw RequestError("stock-receive needs \"reference\" (the delivery order) and \"lines\"")
             }
+            guard !lines.isEmpty else { throw LedgerRejection(.invalidField, "a stock-receive needs at least one line") }
             return .stockReceive(reference: reference, lines: lines.map { StockLine(sku: $0.sku, quantity: $0.qty) })
         case "stock-adjust":
             guard let sku, let delta, let reason else {
                 throw RequestError("stock-adjust needs \"sku\", \"delta\" and \"reason\"")
             }
-            return .stockAdjust(sku: sku, delta: delta, reason: try Self.adjustmentReason(reason), note: note ?? "")
+            guard let adjustment = AdjustmentReason.allCases.first(where: { "\($0)" == reason }) else {
+                throw LedgerRejection(.invalidField, "a stock adjustment's reason must be \(AdjustmentReason.allCases.map { "\($0)" }.joined(separator: ", "))")
+            }
+            return .stockAdjust(sku: sku, delta: delta, reason: adjustment, note: note ?? "")
         case "transfer-out":
-            guard let to, let lines, !lines.isEmpty else { throw RequestError("transfer-out needs \"to\" (an outlet id) and \"lines\"") }
+            guard let to, let lines else { throw RequestError("transfer-out needs \"to\" (an outlet id) and \"lines\"") }
+            guard !lines.isEmpty else { throw LedgerRejection(.invalidField, "a transfer-out needs at least one line") }
             var generator = SystemRandomNumberGenerator()
             let id = TransferID(uncheckedBytes: (0..<TransferID.byteCount).map { _ in UInt8.random(in: 0...255, using: &generator) })
             return .transferOut(id: id, to: to, lines: lines.map { StockLine(sku: $0.sku, quantity: $0.qty) })
@@ -97,17 +102,6 @@ extension API.PrepareRequest {
         if let activeFrom, !Self.isRFC3339Shape(activeFrom) {
             throw RequestError("activeFrom must be RFC 3339: YYYY-MM-DDTHH:MM:SS, optional .fff, then Z or ±HH:MM")
         }
-        if kind == "stock-adjust", let reason { _ = try Self.adjustmentReason(reason) }
-        if ["stock-receive", "transfer-out"].contains(kind), let lines, lines.isEmpty {
-            throw RequestError("a \(kind) needs at least one line")
-        }
-    }
-
-    static func adjustmentReason(_ name: String) throws(RequestError) -> AdjustmentReason {
-        guard let reason = AdjustmentReason.allCases.first(where: { "\($0)" == name }) else {
-            throw RequestError("a stock adjustment's reason must be \(AdjustmentReason.allCases.map { "\($0)" }.joined(separator: ", "))")
-        }
-        return reason
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.f{1,3}](Z|±HH:MM)` by its characters (docs/openapi.json's

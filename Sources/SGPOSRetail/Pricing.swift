@@ -36,6 +36,13 @@ public struct Quote: Hashable, Sendable {
     /// Part of ``total`` paid with points when they are a tender; zero otherwise.
     public let pointsTender: Money
 
+    /// What the redeemed points are worth: their share of ``discount`` (the
+    /// `loyalty-points` discounts) when they are a discount, ``pointsTender`` when a tender.
+    public var pointsValue: Money {
+        let discounted = lines.flatMap(\.discounts).filter { $0.rule == AppliedDiscount.loyaltyPointsRule }.reduce(0) { $0 + $1.amount.cents }
+        return Money(uncheckedCents: discounted + pointsTender.cents)
+    }
+
     /// What is left to pay in other tenders (before any cash rounding).
     public var amountDue: Money { Money(uncheckedCents: total.cents - pointsTender.cents) }
     /// IRAS Reg 13: a simplified tax invoice may be issued when the total payable is at most S$1,000.

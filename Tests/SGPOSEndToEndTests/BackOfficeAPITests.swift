@@ -196,7 +196,7 @@ import Testing
             #expect(out.status == "committed")
             #expect(try await onHand() == before + 4)
             let client = shop.node.client.signed(by: manager)
-            for bad in [API.PrepareRequest(kind: "stock-adjust", reason: "lost", sku: "RICE-5KG", delta: -1),
+            for bad in [API.PrepareRequest(kind: "stock-adjust", reason: "lost\u{7}", sku: "RICE-5KG", delta: -1),
                         API.PrepareRequest(kind: "stock-receive", reference: "DO-2"),
                         API.PrepareRequest(kind: "transfer-in", transfer: "XYZ")] {
                 await #expect { _ = try await client.prepare(bad) } throws: { ($0 as? NodeClient.Failure)?.status == 400 }

@@ -170,10 +170,10 @@ function memberTerms() {
 }
 
 /**
- * Prices the basket at the node (the latest call wins). With points to redeem it asks
- * twice at once, with and without them: the difference is the points' value when they
- * are a discount (the quote's `pointsTender` when they are a tender), and when only the
- * first is refused the refusal is the points' (shown; the basket stays, priced without).
+ * Prices the basket at the node (the latest call wins). The quote says what the redeemed
+ * points are worth (`pointsValue`: inside the discount, or the points tender). When a
+ * quote with points is refused, the basket is priced again without them: if that one
+ * passes, the refusal was the points' (shown; the basket stays, priced without).
  */
 async function requote({ keepMessage = false } = {}) {
   const generation = ++till.quoteGeneration;
@@ -193,15 +193,16 @@ async function requote({ keepMessage = false } = {}) {
   const request = { lines: basketLines(), ...(terms.memberId ? { memberId: terms.memberId } : {}) };
   const ask = (body) => reach(() => api.quote(till.pair, body));
   let quote;
-  let base = null;
   let refusal = null;
   try {
     if (terms.redeemPoints) {
-      const [withPoints, without] = await Promise.allSettled([ask({ ...request, redeemPoints: terms.redeemPoints }), ask(request)]);
-      if (without.status === "rejected") throw without.reason;
-      base = without.value;
-      if (withPoints.status === "fulfilled") quote = withPoints.value;
-      else { refusal = withPoints.reason.message; quote = base; }
+      try {
+        quote = await ask({ ...request, redeemPoints: terms.redeemPoints });
+      } catch (error) {
+        if (!(error instanceof ApiRefusal)) throw error;
+        quote = await ask(request);
+        refusal = error.message;
+      }
     } else {
       quote = await ask(request);
     }
@@ -217,13 +218,8 @@ async function requote({ keepMessage = false } = {}) {
   if (!keepMessage) say("");
   till.quote = quote;
   till.pointsRefusal = refusal;
-  till.redeemed = refusal ? 0 : (terms.redeemPoints ?? 0);
-  till.pointsValue = null;
-  if (till.redeemed > 0) {
-    const tender = cents(quote.pointsTender);
-    till.pointsValue = tender > 0 ? { cents: tender, tender: true }
-      : { cents: cents(quote.discount) - cents(base.discount), tender: false };
-  }
+  till.redeemed = refusal ? 0 : quote.pointsRedeemed;
+  till.pointsValue = till.redeemed > 0 ? { cents: cents(quote.pointsValue), tender: cents(quote.pointsTender) > 0 } : null;
   renderBasket();
 }
 
