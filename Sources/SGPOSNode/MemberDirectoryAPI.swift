@@ -42,17 +42,24 @@ extension NodeAPI {
                 return directoryProblem(error, logger: logger)
             }
         }
-        // Access: an operator of this outlet, or an admin.
+        // Access: an operator of this outlet, or an admin; masked unless `reveal=true`,
+        // and a reveal is logged at notice level with who asked.
         router.get("/v1/members/:id/profile") { request, context in
             let caller = try self.auth.authorize(request, body: nil, .outletManager(here))
             let principal = try personalDataCaller(caller, "read a member's personal data", needs: "an operator key of outlet \(here), or an admin")
             let id = try memberID(context)
+            let reveal = try revealParameter(request.uri.queryParameters)
             do {
                 guard let profile = try directory.get(id) else {
                     return problem(.notFound, "not-found", 0, "member \(id) has no profile here (never stored, or erased)")
                 }
-                logger.info("member profile read", metadata: ["member": .string(directory.fileName(for: id)), "by": .string(principal)])
-                return try json(profile)
+                let metadata: Logger.Metadata = ["member": .string(directory.fileName(for: id)), "by": .string(principal)]
+                if reveal {
+                    logger.notice("member profile revealed", metadata: metadata)
+                } else {
+                    logger.info("member profile read (masked)", metadata: metadata)
+                }
+                return try json(MemberProfileAnswer(profile, reveal: reveal))
             } catch let error as MemberDirectoryError {
                 return directoryProblem(error, logger: logger)
             }
@@ -106,5 +113,18 @@ private func directoryProblem(_ error: MemberDirectoryError, logger: Logger) -> 
     case .damaged, .io:
         logger.error("\(error.description)")
         return problem(.internalServerError, "internal", 0, "the member directory could not answer; see the node's log")
+    }
+}
+
+/// `reveal` of `GET …/profile`: absent or `false` masks, `true` reveals; any other
+/// parameter or value is 400.
+private func revealParameter(_ query: Parameters) throws -> Bool {
+    for (key, _) in query where key != "reveal" {
+        throw RequestError("unknown query parameter \"\(key)\" (takes reveal)")
+    }
+    switch query["reveal"].map(String.init) {
+    case nil, "false": return false
+    case "true": return true
+    default: throw RequestError("reveal must be true or false")
     }
 }

@@ -109,3 +109,61 @@ public struct MemberProfileRequest: Codable, Sendable, Equatable {
         return profile
     }
 }
+
+/// A profile as `GET /v1/members/{id}/profile` answers it (docs/API.md, "Member
+/// profiles"): masked unless the caller asked `reveal=true`. The mask keeps what a manager
+/// needs to recognise a member at the counter and nothing more: each word of the name to
+/// its first character, the phone number to its last 4 digits, the e-mail address to the
+/// first character of its local part and the domain. Characters, not bytes, so a mask never
+/// splits a character.
+struct MemberProfileAnswer: Encodable, Sendable {
+    let memberId: String
+    let name: String?
+    let phone: String?
+    let email: String?
+    let purpose: String
+    let consentAtMs: Int64
+    let updatedAtMs: Int64
+    let recordedBy: String
+    /// Whether name, phone and e-mail are masked.
+    let masked: Bool
+
+    init(_ profile: MemberProfile, reveal: Bool) {
+        memberId = profile.memberId
+        name = reveal ? profile.name : profile.name.map(Self.maskName)
+        phone = reveal ? profile.phone : profile.phone.map(Self.maskPhone)
+        email = reveal ? profile.email : profile.email.map(Self.maskEmail)
+        purpose = profile.purpose
+        consentAtMs = profile.consentAtMs
+        updatedAtMs = profile.updatedAtMs
+        recordedBy = profile.recordedBy
+        masked = !reveal
+    }
+
+    /// "Tan Ah Kow" → "T** A* K**": each word's first character, then one `*` per character.
+    static func maskName(_ name: String) -> String {
+        name.split(separator: " ", omittingEmptySubsequences: false).map { word in
+            guard let first = word.first else { return "" }
+            return String(first) + String(repeating: "*", count: word.count - 1)
+        }.joined(separator: " ")
+    }
+
+    /// "+65 9123 4567" → "+** **** 4567": every digit but the last 4 (and every other
+    /// character but spaces and dashes) becomes `*`.
+    static func maskPhone(_ phone: String) -> String {
+        let characters = Array(phone)
+        let digits = characters.indices.filter { characters[$0].isASCII && characters[$0].isNumber }
+        let kept = Set(digits.suffix(4))
+        return String(characters.indices.map { index in
+            kept.contains(index) || characters[index] == " " || characters[index] == "-" ? characters[index] : "*"
+        })
+    }
+
+    /// "ahkow@example.sg" → "a****@example.sg"; without an "@", like a name of one word.
+    static func maskEmail(_ email: String) -> String {
+        guard let at = email.lastIndex(of: "@") else { return maskName(String(email.map { $0 == " " ? "*" : $0 })) }
+        let local = email[..<at]
+        guard let first = local.first else { return String(email[at...]) }
+        return String(first) + String(repeating: "*", count: local.count - 1) + email[at...]
+    }
+}

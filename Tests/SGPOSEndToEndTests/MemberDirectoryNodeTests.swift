@@ -92,10 +92,18 @@ import Testing
                 && stored.json["purpose"] as? String == "loyalty programme" && (stored.json["consentAtMs"] as? NSNumber)?.int64Value == consentAt
                 && stored.json["recordedBy"] as? String == "till-03", "\(stored.text)")
 
-        // The manager reads it; so does the admin.
-        let read = try await send(manager, .GET, profile)
-        #expect(read.status == 200 && read.json["name"] as? String == Self.name && read.json["email"] as? String == Self.email, "\(read.text)")
+        // The manager reads it masked, and in clear only when asking to; so does the admin.
+        let masked = try await send(manager, .GET, profile)
+        #expect(masked.status == 200 && masked.json["masked"] as? Bool == true, "\(masked.text)")
+        #expect(!masked.text.contains(Self.name) && !masked.text.contains(Self.email) && !masked.text.contains("9876"), "\(masked.text)")
+        #expect(masked.json["name"] as? String == Self.name.split(separator: " ").map { $0.prefix(1) + String(repeating: "*", count: $0.count - 1) }.joined(separator: " "))
+        #expect((masked.json["phone"] as? String)?.hasSuffix(String(Self.phone.filter(\.isNumber).suffix(4))) == true, "\(masked.text)")
+        let read = try await send(manager, .GET, profile + "?reveal=true")
+        #expect(read.status == 200 && read.json["name"] as? String == Self.name && read.json["email"] as? String == Self.email
+                && read.json["masked"] as? Bool == false, "\(read.text)")
         #expect(try await send(admin, .GET, profile).status == 200)
+        #expect(try await send(manager, .GET, profile + "?reveal=yes").status == 400)
+        #expect(try await send(manager, .GET, profile + "?unmask=true").status == 400)
         let escaped = try await send(manager, .GET, "/v1/members/M01%2D0001/profile")
         #expect(escaped.status == 200 && escaped.json["memberId"] as? String == member, "the path's id is percent-decoded: \(escaped.text)")
         // Not the till, not another outlet's manager, not the auditor; nobody unsigned.
@@ -124,7 +132,7 @@ import Testing
         }
         let phoneMember = try await send(till, .GET, "/v1/members/91234567")
         #expect(phoneMember.status == 400 && phoneMember.text.contains("pseudonymous (PDPA)"), "the chain's member reads refuse them too: \(phoneMember.text)")
-        #expect(try await send(manager, .GET, profile).json["name"] as? String == Self.name, "bad input changed nothing")
+        #expect(try await send(manager, .GET, profile + "?reveal=true").json["name"] as? String == Self.name, "bad input changed nothing")
 
         // On the disk: one sealed file under members/, nothing in clear anywhere.
         let data = demo + "/outlet-1"

@@ -61,6 +61,12 @@ def on_hand(driver, sku):
     return int(figure)
 
 
+def submit(driver, button_id):
+    """Clicks `button_id` once the last commit's status is cleared (so a stale answer is never read)."""
+    driver.execute_script("const s = document.getElementById('commit-status'); s.removeAttribute('data-state'); s.removeAttribute('data-kind');")
+    driver.find_element(By.ID, button_id).click()
+
+
 def committed(driver, kind, seconds=15):
     """Waits until #commit-status says a `kind` transaction was committed; returns its block height.
     A refusal fails at once with the node's message."""
@@ -119,19 +125,34 @@ def test_office_stock(driver, network):
     fill(driver, "receive-reference", "DO-WEB-0001")
     fill(driver, "receive-sku-1", "RICE-5KG")
     fill(driver, "receive-qty-1", "7")
-    driver.find_element(By.ID, "receive-submit").click()
+    submit(driver, "receive-submit")
     height = committed(driver, "stock-receive")
     assert height > 0
     wait(driver, lambda d: on_hand(d, "RICE-5KG") == before + 7, 15)
     assert node_stock(driver, 1, "RICE-5KG") == before + 7
 
-    # One unit written off as damaged.
+    # One unit written off as damaged, signed while the node cannot be reached (its submit
+    # blocked in the browser): the signed bytes are kept, survive a reload of the page, and
+    # are delivered once the node is reachable — one adjustment, not two.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/v1/transactions"]})
     fill(driver, "adjust-sku", "RICE-5KG")
     fill(driver, "adjust-delta", "-1")
     Select(driver.find_element(By.ID, "adjust-reason")).select_by_value("damaged")
     fill(driver, "adjust-note", "torn bag")
-    driver.find_element(By.ID, "adjust-submit").click()
+    submit(driver, "adjust-submit")
+    unreachable = lambda d: d.find_element(By.ID, "commit-status").get_attribute("data-state") == "unreachable"
+    wait(driver, unreachable, 15)
+    assert "same bytes" in driver.find_element(By.ID, "commit-status").text
+    assert "unreachable" in driver.find_element(By.ID, "connection").text
+    kept = driver.find_element(By.ID, "commit-status").get_attribute("data-transaction")
+    driver.refresh()
+    visible(driver, "stock-page", 20)
+    wait(driver, unreachable, 15)
+    assert driver.find_element(By.ID, "commit-status").get_attribute("data-transaction") == kept, "the same signed transaction"
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
     committed(driver, "stock-adjust")
+    assert driver.find_element(By.ID, "commit-status").get_attribute("data-transaction") == kept
     wait(driver, lambda d: on_hand(d, "RICE-5KG") == before + 6, 15)
     card = get_json(driver, "/v1/reports/movements?sku=RICE-5KG&outlet=1&from=2000-01-01&to=2999-12-31")
     last = card["movements"][-1]
@@ -144,7 +165,7 @@ def test_office_stock(driver, network):
     Select(driver.find_element(By.ID, "send-to")).select_by_value("2")
     fill(driver, "send-sku-1", "RICE-5KG")
     fill(driver, "send-qty-1", "3")
-    driver.find_element(By.ID, "send-submit").click()
+    submit(driver, "send-submit")
     committed(driver, "transfer-out")
     wait(driver, lambda d: on_hand(d, "RICE-5KG") == before + 3, 15)
     new = wait(driver, lambda d: [row for row in d.find_elements(By.CSS_SELECTOR, "#transfers-table tbody tr")
@@ -166,6 +187,7 @@ def test_office_stock(driver, network):
     incoming = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-status='in-transit'] button.receive"), 15)[0]
     assert driver.find_element(By.CSS_SELECTOR, row).get_attribute("data-direction") == "in"
     assert "from outlet 1" in driver.find_element(By.CSS_SELECTOR, row).text
+    driver.execute_script("const s = document.getElementById('commit-status'); s.removeAttribute('data-state'); s.removeAttribute('data-kind');")
     incoming.click()
     committed(driver, "transfer-in")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-status='matched']"), 15)
@@ -316,7 +338,7 @@ def test_office_promotions(driver, network):
     assert result.get_attribute("data-deployable") == "true", result.text
     deploy = driver.find_element(By.ID, "deploy-rule")
     wait(driver, lambda d: deploy.is_enabled(), 5)
-    deploy.click()
+    submit(driver, "deploy-rule")
     committed(driver, "deploy-rule")
     row = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#rules-table tr[data-rule='promo.web-spend80']"), 15)[0]
     assert row.get_attribute("data-version") == "1", row.text

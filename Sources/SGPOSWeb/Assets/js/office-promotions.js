@@ -34,7 +34,7 @@ function renderRules(rules) {
   const head = element("thead");
   const headRow = element("tr");
   for (const name of ["Rule", "Version", "Priority", "Active from", "Static cost", "Source"]) {
-    const th = element("th", name);
+    const th = element("th", name, ["Version", "Priority", "Static cost"].includes(name) ? "n" : "");
     th.scope = "col";
     headRow.append(th);
   }
@@ -47,7 +47,7 @@ function renderRules(rules) {
     row.dataset.version = String(rule.version);
     const source = element("td");
     const details = element("details");
-    const lines = rule.source.split("\n").length;
+    const lines = rule.source.replace(/\n$/, "").split("\n").length;
     details.append(element("summary", `source (${lines} line${lines === 1 ? "" : "s"}, hash ${String(rule.sourceHash).slice(0, 12)}…)`),
                    element("pre", rule.source, "rule-source"));
     source.append(details);

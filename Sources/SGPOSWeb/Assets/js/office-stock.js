@@ -97,7 +97,7 @@ function renderItems() {
   const head = element("thead");
   const headRow = element("tr");
   for (const name of ["SKU", "Category", "On hand", "Unit price S$", "Value S$", "Unit cost S$", "Cost value S$"]) {
-    const th = element("th", name);
+    const th = element("th", name, ["SKU", "Category"].includes(name) ? "" : "n");
     th.scope = "col";
     headRow.append(th);
   }
