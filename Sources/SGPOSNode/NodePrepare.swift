@@ -39,34 +39,34 @@ extension API.PrepareRequest {
             return .void(sale: saleID, reason: reason ?? "cancelled at the till")
         case "stock-receive":
             guard let reference, let lines else {
-                throw RequestError("stock-receive needs \"reference\" (the delivery order) and \"lines\"")
+                throw LedgerRejection(.invalidField, "a stock-receive needs \"reference\" (the delivery order) and \"lines\"")
             }
             guard !lines.isEmpty else { throw LedgerRejection(.invalidField, "a stock-receive needs at least one line") }
             return .stockReceive(reference: reference, lines: lines.map { StockLine(sku: $0.sku, quantity: $0.qty) })
         case "stock-adjust":
             guard let sku, let delta, let reason else {
-                throw RequestError("stock-adjust needs \"sku\", \"delta\" and \"reason\"")
+                throw LedgerRejection(.invalidField, "a stock-adjust needs \"sku\", \"delta\" and \"reason\"")
             }
             guard let adjustment = AdjustmentReason.allCases.first(where: { "\($0)" == reason }) else {
                 throw LedgerRejection(.invalidField, "a stock adjustment's reason must be \(AdjustmentReason.allCases.map { "\($0)" }.joined(separator: ", "))")
             }
             return .stockAdjust(sku: sku, delta: delta, reason: adjustment, note: note ?? "")
         case "transfer-out":
-            guard let to, let lines else { throw RequestError("transfer-out needs \"to\" (an outlet id) and \"lines\"") }
+            guard let to, let lines else { throw LedgerRejection(.invalidField, "a transfer-out needs \"to\" (an outlet id) and \"lines\"") }
             guard !lines.isEmpty else { throw LedgerRejection(.invalidField, "a transfer-out needs at least one line") }
             var generator = SystemRandomNumberGenerator()
             let id = TransferID(uncheckedBytes: (0..<TransferID.byteCount).map { _ in UInt8.random(in: 0...255, using: &generator) })
             return .transferOut(id: id, to: to, lines: lines.map { StockLine(sku: $0.sku, quantity: $0.qty) })
         case "transfer-in":
             guard let id = transfer.flatMap(Self.transferID) else {
-                throw RequestError("transfer-in needs \"transfer\": the transfer id (32 lower-case hex digits)")
+                throw LedgerRejection(.invalidField, "a transfer-in needs \"transfer\": the transfer id (32 lower-case hex digits)")
             }
             guard let (source, lines) = try outgoingHalf(id) else {
                 throw LedgerRejection(.transferMismatch, "no outlet chain this node holds has sent transfer \(transfer ?? "")")
             }
             return .transferIn(id: id, from: source, lines: lines)
         case "deploy-rule":
-            guard let source else { throw RequestError("deploy-rule needs \"source\": the rule's text") }
+            guard let source else { throw LedgerRejection(.invalidField, "a deploy-rule needs \"source\": the rule's text") }
             // The schema bounds the source in characters; past 64 KiB of UTF-8, or a date
             // that does not exist, the request is well formed and refused (422).
             do {

@@ -197,10 +197,12 @@ import Testing
             #expect(try await onHand() == before + 4)
             let client = shop.node.client.signed(by: manager)
             for bad in [API.PrepareRequest(kind: "stock-adjust", reason: "lost\u{7}", sku: "RICE-5KG", delta: -1),
-                        API.PrepareRequest(kind: "stock-receive", reference: "DO-2"),
                         API.PrepareRequest(kind: "transfer-in", transfer: "XYZ")] {
                 await #expect { _ = try await client.prepare(bad) } throws: { ($0 as? NodeClient.Failure)?.status == 400 }
             }
+            // Well formed, but a kind's field missing: 422 (code 17).
+            await #expect { _ = try await client.prepare(.init(kind: "stock-receive", reference: "DO-2")) }
+                throws: { ($0 as? NodeClient.Failure)?.status == 422 && ($0 as? NodeClient.Failure)?.problem?.code == 17 }
             // Outlet 1 holds no outgoing half addressed to itself under this id.
             await #expect { _ = try await client.prepare(.init(kind: "transfer-in", transfer: String(repeating: "ab", count: 16))) }
                 throws: { ($0 as? NodeClient.Failure)?.status == 422 }
