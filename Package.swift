@@ -109,7 +109,7 @@ let package = Package(
         // The checkpoint chain's LMDB tables (certificates, the validator's signing state).
         .target(name: "SGPOSCheckpointStore", dependencies: ["SGPOSConsensus", "SGPOSStore", "SGPOSCrypto", "SGPOSCodec"]),
         // The seeded fault simulator (VOPR style) over the real consensus core.
-        .target(name: "SGPOSSimulator", dependencies: ["SGPOSConsensus", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSSimulator", dependencies: ["SGPOSConsensus", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // Receipt printers, cash drawers and barcode scanners (ESC/POS, libusb, HID).
         .target(name: "SGPOSDevices", dependencies: ["SGPOSTill", "SGPOSState", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CLibUSB"]),
         // The outlet node: group commit, HTTP API (Hummingbird), peer replication (SwiftNIO).

@@ -66,6 +66,11 @@ public struct AuditReport: Sendable {
     /// Points claims in the network state, each with its status (pending, paid, short, …).
     public internal(set) var pointsClaims: [String] = []
 
+    /// Per outlet, its blocks' lag behind the checkpoints' agreed time (docs/CONSENSUS.md
+    /// §11): the largest, and the windows beyond the genesis's threshold. Not findings: an
+    /// outlet cut off lags as much as one whose clock stood still, and the auditor asks which.
+    public internal(set) var time: [OutletTimeReport] = []
+
     /// True when nothing was found.
     public var isValid: Bool { findings.isEmpty }
     public var transactionCount: Int { chains.reduce(0) { $0 + $1.transactions } }

@@ -43,6 +43,7 @@ public struct AuditVerifier: Sendable {
         report.validatorChanges = checkpoints.validatorChanges
         report.pointsClaims = checkpoints.claims
         report.findings += checkpoints.findings
+        report.time = try TimeAudit.report(store: store)
         return report
     }
 

@@ -71,6 +71,13 @@ enum CheckpointAudit {
                     findings.append(AuditFinding(rule: "checkpoints/branch", message: "\(label) finalised block \(head.blockID) at outlet \(head.outlet) height \(head.height); this copy holds \(held.id)"))
                 }
             }
+            // Agreed time (docs/CONSENSUS.md §11): after the previous checkpoint's, once there is one.
+            if let time = checkpoint.timeMs, let before = previous?.timeMs, time <= before {
+                findings.append(AuditFinding(rule: "checkpoints/time", message: "\(label) has agreed time \(time) ms, not after checkpoint \(certificate.height - 1)'s \(before) ms"))
+            }
+            if checkpoint.timeMs == nil, previous?.timeMs != nil {
+                findings.append(AuditFinding(rule: "checkpoints/time", message: "\(label) has no agreed time (version 3) after a checkpoint that had one"))
+            }
             if checkpoint.historyRoot != historyBefore {
                 findings.append(AuditFinding(rule: "checkpoints/history", message: "\(label) says history root \(checkpoint.historyRoot); checkpoints 1–\(certificate.height - 1) give \(historyBefore)"))
             }

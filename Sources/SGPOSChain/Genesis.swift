@@ -8,7 +8,8 @@ import SGPOSCrypto
 /// edit; the id is the hash of the canonical bytes below, so JSON formatting does not
 /// matter and every field does.
 public struct Genesis: Hashable, Sendable {
-    public static let version: UInt8 = 1
+    /// The newest genesis encoding version (1 without ``checkpointTime``, 2 with it).
+    public static let version: UInt8 = 2
 
     public struct Admin: Hashable, Sendable {
         public var name: String
@@ -74,12 +75,20 @@ public struct Genesis: Hashable, Sendable {
     /// Ascending by id.
     public var outlets: [Outlet]
     public var validators: [Validator]
+    /// The checkpoints' agreed-time bounds (docs/CONSENSUS.md §11); nil: the defaults, and
+    /// the genesis encodes as version 1 (as before they existed).
+    public var checkpointTime: CheckpointTimeParameters?
+
+    /// The agreed-time bounds in force: the genesis's, or the defaults.
+    public var timeParameters: CheckpointTimeParameters { checkpointTime ?? .defaults }
 
     public init(
         chainID: ChainID, genesisTimeMs: TimestampMs, blockTransactionsMax: UInt32,
         keyRotationOverlapMsMax: UInt64, gstPricesIncludeTax: Bool, gstMethod: GSTMethod,
-        gstRates: [GSTRate], admins: [Admin], outlets: [Outlet], validators: [Validator]
+        gstRates: [GSTRate], admins: [Admin], outlets: [Outlet], validators: [Validator],
+        checkpointTime: CheckpointTimeParameters? = nil
     ) throws(GenesisError) {
+        self.checkpointTime = checkpointTime
         self.chainID = chainID
         self.genesisTimeMs = genesisTimeMs
         self.blockTransactionsMax = blockTransactionsMax
@@ -105,6 +114,7 @@ public struct Genesis: Hashable, Sendable {
         guard keyRotationOverlapMsMax <= 366 * 86_400_000 else {
             throw GenesisError("parameters.keyRotationOverlapMsMax must be at most one year")
         }
+        if let checkpointTime { try checkpointTime.validate() }
         guard !admins.isEmpty else { throw GenesisError("admins: at least one admin key is required") }
         for list in [admins.count, outlets.count, validators.count, gstRates.count]
         where list > Limits.genesisEntriesMax {
@@ -179,7 +189,7 @@ func isISODate(_ text: String) -> Bool {
 
 extension Genesis: CanonicalEncodable {
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(Genesis.version)
+        encoder.writeU8(checkpointTime == nil ? 1 : 2)
         chainID.encode(to: &encoder)
         encoder.writeU64(genesisTimeMs)
         encoder.writeU32(blockTransactionsMax)
@@ -208,6 +218,11 @@ extension Genesis: CanonicalEncodable {
             validator.publicKey.encode(to: &encoder)
             encoder.writeU64(validator.power)
         }
+        if let checkpointTime {
+            encoder.writeU32(checkpointTime.precisionMs)
+            encoder.writeU32(checkpointTime.messageDelayMs)
+            encoder.writeU64(checkpointTime.lagThresholdMs)
+        }
     }
 }
 
@@ -215,7 +230,7 @@ extension Genesis: CanonicalDecodable {
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let at = decoder.offset
         let version = try decoder.readU8("genesis version")
-        guard version == Genesis.version else { throw .unknownVersion("genesis version \(version)", at: at) }
+        guard version == 1 || version == 2 else { throw .unknownVersion("genesis version \(version)", at: at) }
         let chainID = try ChainID(from: &decoder)
         let time = try decoder.readU64("genesis time")
         let blockMax = try decoder.readU32("block transactions max")
@@ -251,11 +266,18 @@ extension Genesis: CanonicalDecodable {
                 publicKey: try PublicKey(from: &decoder),
                 power: try decoder.readU64("validator power")))
         }
+        var checkpointTime: CheckpointTimeParameters?
+        if version == 2 {
+            checkpointTime = CheckpointTimeParameters(
+                precisionMs: try decoder.readU32("checkpoint time precision"),
+                messageDelayMs: try decoder.readU32("checkpoint time message delay"),
+                lagThresholdMs: try decoder.readU64("checkpoint time lag threshold"))
+        }
         do {
             try self.init(
                 chainID: chainID, genesisTimeMs: time, blockTransactionsMax: blockMax,
                 keyRotationOverlapMsMax: overlap, gstPricesIncludeTax: inclusive, gstMethod: method,
-                gstRates: rates, admins: admins, outlets: outlets, validators: validators)
+                gstRates: rates, admins: admins, outlets: outlets, validators: validators, checkpointTime: checkpointTime)
         } catch {
             throw .invalidValue(error.message, at: at)
         }

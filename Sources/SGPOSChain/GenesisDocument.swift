@@ -7,11 +7,24 @@ public struct GenesisDocument: Codable, Hashable, Sendable {
     public static let formatName = "sgpos-genesis/1"
 
     public struct Parameters: Codable, Hashable, Sendable {
+        /// `parameters.checkpointTime` (Genesis/SCHEMA.md).
+        public struct CheckpointTime: Codable, Hashable, Sendable {
+            public var precisionMs: UInt32
+            public var messageDelayMs: UInt32
+            public var lagThresholdMs: UInt64
+            public init(precisionMs: UInt32, messageDelayMs: UInt32, lagThresholdMs: UInt64) {
+                self.precisionMs = precisionMs
+                self.messageDelayMs = messageDelayMs
+                self.lagThresholdMs = lagThresholdMs
+            }
+        }
         public var blockTransactionsMax: UInt32
         public var keyRotationOverlapMsMax: UInt64
-        public init(blockTransactionsMax: UInt32, keyRotationOverlapMsMax: UInt64) {
+        public var checkpointTime: CheckpointTime?
+        public init(blockTransactionsMax: UInt32, keyRotationOverlapMsMax: UInt64, checkpointTime: CheckpointTime? = nil) {
             self.blockTransactionsMax = blockTransactionsMax
             self.keyRotationOverlapMsMax = keyRotationOverlapMsMax
+            self.checkpointTime = checkpointTime
         }
     }
 
@@ -95,7 +108,10 @@ public struct GenesisDocument: Codable, Hashable, Sendable {
         genesisTimeMs = genesis.genesisTimeMs
         parameters = Parameters(
             blockTransactionsMax: genesis.blockTransactionsMax,
-            keyRotationOverlapMsMax: genesis.keyRotationOverlapMsMax)
+            keyRotationOverlapMsMax: genesis.keyRotationOverlapMsMax,
+            checkpointTime: genesis.checkpointTime.map {
+                .init(precisionMs: $0.precisionMs, messageDelayMs: $0.messageDelayMs, lagThresholdMs: $0.lagThresholdMs)
+            })
         gst = GST(
             pricesIncludeGst: genesis.gstPricesIncludeTax, method: genesis.gstMethod.name,
             rates: genesis.gstRates.map { GST.Rate(effectiveFrom: $0.effectiveFrom, basisPoints: $0.basisPoints) })
@@ -144,6 +160,9 @@ public struct GenesisDocument: Codable, Hashable, Sendable {
             keyRotationOverlapMsMax: parameters.keyRotationOverlapMsMax,
             gstPricesIncludeTax: gst.pricesIncludeGst, gstMethod: method,
             gstRates: gst.rates.map { Genesis.GSTRate(effectiveFrom: $0.effectiveFrom, basisPoints: $0.basisPoints) },
-            admins: admins, outlets: outlets, validators: validators)
+            admins: admins, outlets: outlets, validators: validators,
+            checkpointTime: parameters.checkpointTime.map {
+                CheckpointTimeParameters(precisionMs: $0.precisionMs, messageDelayMs: $0.messageDelayMs, lagThresholdMs: $0.lagThresholdMs)
+            })
     }
 }

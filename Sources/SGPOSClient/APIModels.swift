@@ -331,6 +331,8 @@ public struct CheckpointJSON: Codable, Sendable {
     public let evidence: [Evidence]
     /// The network root after this checkpoint (FORMAT.md §9.4), hex.
     public let networkRoot: String
+    /// The agreed time (Unix ms; docs/CONSENSUS.md §11); absent in a version-3 checkpoint.
+    public let timeMs: UInt64?
     public struct Evidence: Codable, Sendable {
         public let id: String
         public let summary: String
@@ -347,7 +349,8 @@ public struct CheckpointJSON: Codable, Sendable {
     /// The commit certificate's canonical bytes (docs/CONSENSUS.md §2), hex.
     public let certificate: String
 
-    public init(height: UInt64, round: UInt32, heads: [Head], evidence: [Evidence], networkRoot: String, validatorUpdates: [String], signers: [UInt16], certificate: String) {
+    public init(height: UInt64, round: UInt32, heads: [Head], evidence: [Evidence], networkRoot: String, validatorUpdates: [String], signers: [UInt16], certificate: String, timeMs: UInt64? = nil) {
+        self.timeMs = timeMs
         self.height = height
         self.round = round
         self.heads = heads

@@ -7,6 +7,8 @@ extension API {
         /// Newest decided checkpoint (0 before the first).
         public var checkpointHeight: UInt64
         public var decidedAtMs: UInt64?
+        /// The newest checkpoint's agreed time (Unix ms; docs/CONSENSUS.md §11).
+        public var agreedTimeMs: UInt64?
         /// Per outlet: the newest block height the last checkpoint covers.
         public var covered: [String: UInt64]
         public var validators: Int
@@ -24,11 +26,12 @@ extension API {
         public var networkRoot: String
         public var networkDivergence: String?
 
-        public init(working: UInt64, round: UInt32, checkpointHeight: UInt64, decidedAtMs: UInt64? = nil, covered: [String: UInt64], validators: Int, totalPower: UInt64, validatorIndex: UInt16? = nil, validatorPower: UInt64? = nil, finalityP50Ms: UInt64? = nil, finalityP99Ms: UInt64? = nil, finalitySamples: Int, doubleVotes: Int, networkHeight: UInt64, networkRoot: String, networkDivergence: String? = nil) {
+        public init(working: UInt64, round: UInt32, checkpointHeight: UInt64, decidedAtMs: UInt64? = nil, agreedTimeMs: UInt64? = nil, covered: [String: UInt64], validators: Int, totalPower: UInt64, validatorIndex: UInt16? = nil, validatorPower: UInt64? = nil, finalityP50Ms: UInt64? = nil, finalityP99Ms: UInt64? = nil, finalitySamples: Int, doubleVotes: Int, networkHeight: UInt64, networkRoot: String, networkDivergence: String? = nil) {
             self.working = working
             self.round = round
             self.checkpointHeight = checkpointHeight
             self.decidedAtMs = decidedAtMs
+            self.agreedTimeMs = agreedTimeMs
             self.covered = covered
             self.validators = validators
             self.totalPower = totalPower

@@ -32,9 +32,13 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     public let historyRoot: Hash256
     /// networkRoot after this checkpoint (SGPOSState.NetworkLedger).
     public let networkRoot: Hash256
+    /// The agreed time (Unix ms; docs/CONSENSUS.md §11): the proposer's clock, timely for a
+    /// quorum, after the previous checkpoint's. nil in a version-3 value (before agreed time).
+    public let timeMs: UInt64?
 
     public init(heads: [Head], evidence: [CheckpointEvidence] = [], validatorUpdates: [ValidatorUpdate] = [],
-                allowanceGrants: [AllowanceGrant] = [], historyRoot: Hash256, networkRoot: Hash256) {
+                allowanceGrants: [AllowanceGrant] = [], historyRoot: Hash256, networkRoot: Hash256, timeMs: UInt64? = nil) {
+        self.timeMs = timeMs
         precondition(allowanceGrants.count <= AllowanceGrant.perCheckpointMax, "allowance grants per checkpoint")
         self.allowanceGrants = allowanceGrants.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
         precondition(evidence.count <= CheckpointEvidence.perCheckpointMax, "evidence per checkpoint")
@@ -62,7 +66,8 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     }
 
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(3)
+        encoder.writeU8(timeMs == nil ? 3 : 4)
+        if let timeMs { encoder.writeU64(timeMs) }
         encoder.writeCount(heads.count, limit: Self.outletsMax)
         for head in heads {
             encoder.writeU32(head.outlet)
@@ -81,7 +86,9 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let at = decoder.offset
-        guard try decoder.readU8("checkpoint version") == 3 else { throw .unknownVersion("checkpoint", at: at) }
+        let version = try decoder.readU8("checkpoint version")
+        guard version == 3 || version == 4 else { throw .unknownVersion("checkpoint", at: at) }
+        timeMs = version == 4 ? try decoder.readU64("checkpoint time") : nil
         let count = try decoder.readCount("checkpoint heads", limit: Self.outletsMax)
         var heads: [Head] = []
         for _ in 0..<count {

@@ -4,6 +4,13 @@
 public protocol CheckpointApplication {
     func proposal(height: UInt64) -> [UInt8]
     func isValid(height: UInt64, value: [UInt8]) -> Bool
+    /// Whether a new proposal (valid round −1) is timely for this validator now: its
+    /// agreed time within this validator's clock's bounds, and no outlet block it names
+    /// from this validator's future (docs/CONSENSUS.md §11). Checked only where the paper
+    /// prevotes a fresh proposal (line 22); a re-proposal, a lock and a decision rest on a
+    /// quorum that already checked it, as in CometBFT's proposer-based timestamps. The one
+    /// input of the core that reads a clock: the application's.
+    func isTimely(height: UInt64, value: [UInt8]) -> Bool
     /// Called when a height is decided, before the next height starts, so validity at the
     /// next height already sees it.
     func committed(_ certificate: CommitCertificate)
@@ -26,6 +33,7 @@ public protocol CheckpointApplication {
 
 extension CheckpointApplication {
     public func hasNewContent(height: UInt64) -> Bool { true }
+    public func isTimely(height: UInt64, value: [UInt8]) -> Bool { true }
 
     public func committed(_ certificate: CommitCertificate, nextState: PersistedValidatorState, store: any ValidatorStateStore) {
         committed(certificate)

@@ -58,8 +58,8 @@ extension TendermintCore {
         if let proposal = proposals[round] {
             let id = proposal.valueID
             if step == .propose {
-                if proposal.validRound == -1 {  // line 22
-                    let ok = app.isValid(height: h, value: proposal.value)
+                if proposal.validRound == -1 {  // line 22 (and timely: proposer-based time, CONSENSUS.md §11)
+                    let ok = app.isValid(height: h, value: proposal.value) && app.isTimely(height: h, value: proposal.value)
                         && (persisted.lockedRound == -1 || persisted.lockedValue == proposal.value)
                     sign(.prevote, ok ? id : nil, &out)
                     step = .prevote

@@ -3,6 +3,7 @@ import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSNode
 import SGPOSClient
+import SGPOSRetail
 
 extension DemoCommand {
     /// Waits until every node's newest checkpoint covers every outlet's last block (the
@@ -32,7 +33,8 @@ extension DemoCommand {
                              statuses[0].1.validators, waited))
                 for (outlet, status) in statuses {
                     let p50 = status.finalityP50Ms.map { "\($0) ms" } ?? "-", p99 = status.finalityP99Ms.map { "\($0) ms" } ?? "-"
-                    print("   node \(outlet): checkpoint \(status.checkpointHeight), own blocks committed → final p50 \(p50), p99 \(p99) "
+                    let agreed = status.agreedTimeMs.map { " (agreed time \(CivilTime.singaporeDateTime(epochMs: Int64($0))).\(String(format: "%03d", Int($0 % 1_000))))" } ?? ""
+                    print("   node \(outlet): checkpoint \(status.checkpointHeight)\(agreed), own blocks committed → final p50 \(p50), p99 \(p99) "
                         + "(\(status.finalitySamples) blocks), double votes seen \(status.doubleVotes)")
                 }
                 return try await showNetworkState(nodes: nodes)

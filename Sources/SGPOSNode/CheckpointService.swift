@@ -168,7 +168,7 @@ public actor CheckpointService: Service {
         let set = core?.validators ?? app.validators(height: app.schedule.through + 1)
         let network = try? node.read { try node.store.networkPosition(genesisRoot: app.genesisRoot, $0) }
         return Status(working: working, round: core?.round ?? 0, checkpointHeight: (try? storage.latest()?.height) ?? 0, decidedAtMs: lastDecision?.atMs,
-                      covered: covered, validators: set.count, totalPower: set.totalPower, validatorIndex: core?.index,
+                      agreedTimeMs: app.last?.timeMs, covered: covered, validators: set.count, totalPower: set.totalPower, validatorIndex: core?.index,
                       validatorPower: core?.index.map { set.power(of: $0) }, finalityP50Ms: percentile(50), finalityP99Ms: percentile(99),
                       finalitySamples: sorted.count, doubleVotes: doubleVotes, networkHeight: network?.height ?? 0,
                       networkRoot: (network?.root ?? app.genesisRoot).hex, networkDivergence: app.networkDivergence)

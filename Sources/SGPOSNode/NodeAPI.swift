@@ -377,7 +377,8 @@ public struct NodeAPI: Sendable {
             height: certificate.height, round: certificate.round,
             heads: value.heads.map { .init(outlet: $0.outlet, height: $0.height, blockId: $0.blockID.hex) },
             evidence: value.evidence.map { .init(id: $0.id.hex, summary: $0.summary) }, networkRoot: value.networkRoot.hex,
-            validatorUpdates: value.validatorUpdates.map(\.id.hex), signers: certificate.precommits.map(\.validator), certificate: Hex.encode(certificate.canonicalBytes)))
+            validatorUpdates: value.validatorUpdates.map(\.id.hex), signers: certificate.precommits.map(\.validator), certificate: Hex.encode(certificate.canonicalBytes),
+            timeMs: value.timeMs))
     }
 
     /// Fault injection: this node signs a second, different block at its newest height and

@@ -88,20 +88,21 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             try outlets.map { outlet in try settledHead(outlet, cutoff: cutoff, transaction) }
         }) ?? last?.heads ?? []
         let historyRoot = historyRoot(before: height) ?? MerkleTree.emptyRoot
+        let timeMs = CheckpointTimeParameters.proposalTime(nowMs: UInt64(wallClockMs()), previousMs: last?.timeMs)
         let proposed = try? store.environment.read { transaction -> Checkpoint? in
             guard try store.networkPosition(genesisRoot: genesisRoot, transaction).height == height - 1 else { return nil }
             let evidence = try newEvidence(transaction)
             let updates = try newValidatorUpdates(height: height, transaction)
             let grants = try newAllowanceGrants(transaction)
             let draft = Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants,
-                                   historyRoot: historyRoot, networkRoot: genesisRoot)
+                                   historyRoot: historyRoot, networkRoot: genesisRoot, timeMs: timeMs)
             return Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants, historyRoot: historyRoot,
-                              networkRoot: try networkRoot(after: draft, height: height, transaction))
+                              networkRoot: try networkRoot(after: draft, height: height, transaction), timeMs: timeMs)
         }
         guard let proposed = proposed ?? nil else {
             // The network state is not at the last checkpoint yet: propose nothing new.
             return Checkpoint(heads: lastHeads, historyRoot: historyRoot,
-                              networkRoot: NetworkLedger.next(previous: lastRoot, changes: WriteSet())).canonicalBytes
+                              networkRoot: NetworkLedger.next(previous: lastRoot, changes: WriteSet()), timeMs: timeMs).canonicalBytes
         }
         return proposed.canonicalBytes
     }
@@ -187,9 +188,28 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         }) ?? true
     }
 
+    /// Proposer-based time (docs/CONSENSUS.md §11): the agreed time within this node's
+    /// clock's bounds, and no newly covered block stamped after this node's clock plus
+    /// the precision.
+    func isTimely(height: UInt64, value: [UInt8]) -> Bool {
+        guard let checkpoint = try? Checkpoint(canonicalBytes: value), let timeMs = checkpoint.timeMs else { return false }
+        let bounds = store.genesis.timeParameters
+        let now = UInt64(wallClockMs())
+        guard bounds.isTimely(timeMs: timeMs, nowMs: now) else { return false }
+        return (try? store.environment.read { transaction in
+            for head in checkpoint.heads where head.height > (last?.head(of: head.outlet)?.height ?? 0) {
+                guard let block = try store.block(head.outlet, height: head.height, transaction),
+                      bounds.isPast(blockTimeMs: UInt64(block.header.timestampMs), nowMs: now) else { return false }
+            }
+            return true
+        }) ?? false
+    }
+
     func isValid(height: UInt64, value: [UInt8]) -> Bool {
         guard height == schedule.through + 1, let checkpoint = try? Checkpoint(canonicalBytes: value), checkpoint.heads.map(\.outlet) == outlets,
               checkpoint.historyRoot == historyRoot(before: height) else { return false }
+        // Agreed time: every new checkpoint carries one, after the previous checkpoint's.
+        guard let timeMs = checkpoint.timeMs, timeMs > (last?.timeMs ?? 0) else { return false }
         return (try? store.environment.read { transaction in
             // The root can be checked only from the network state at the last checkpoint.
             let position = try store.networkPosition(genesisRoot: genesisRoot, transaction)

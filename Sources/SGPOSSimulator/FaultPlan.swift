@@ -1,3 +1,4 @@
+import SGPOSChain
 import SGPOSConsensus
 
 /// What a seed does to the cluster before the heal; drawn from the seed alone.
@@ -22,6 +23,11 @@ struct FaultPlan {
     var crashes: [Crash] = []
     /// A validator run twice with one key (Byzantine).
     var twin: UInt16?
+    /// Each validator's clock skew (ms, by validator index): within ±precision/2 for
+    /// correct validators, so any two differ by at most the precision; beyond it for
+    /// ``skewedValidator``, a fault of that validator (docs/CONSENSUS.md §11).
+    var clockSkewsMs: [Int64] = []
+    var skewedValidator: UInt16?
     /// Twins and lost disks are faults of a validator (a lost disk for the height it
     /// rejoins at); crashes with the disk kept are not. Liveness is only promised while
     /// these are at most f = ⌊(n − 1)/3⌋; beyond, the seed checks safety alone.
@@ -59,7 +65,9 @@ struct FaultPlan {
             if !overlaps { plan.crashes.append(crash) }
         }
         plan.armAtPrevote(seed: seed, percent: options.crashAtPrevotePercent)
+        plan.drawClocks(seed: seed, validators: validators, precisionMs: Int64(options.timeBounds.precisionMs), faults: options.faults)
         plan.faultyValidators = (plan.twin == nil ? 0 : 1) + plan.crashes.filter(\.wipe).count
+            + (plan.skewedValidator == nil || plan.skewedValidator == plan.twin ? 0 : 1)
         plan.withinTolerance = plan.faultyValidators <= (validators - 1) / 3
         return plan
     }
@@ -73,6 +81,19 @@ struct FaultPlan {
         for index in crashes.indices where !crashes[index].wipe {
             if random.chance(percent) { crashes[index].atPrevote = true }
         }
+    }
+
+    /// Draws the clocks from a stream of their own (the rest of a seed's plan is as before
+    /// clocks existed): every validator within ±precision/2 of the simulated time, and in
+    /// one seed in five (with faults) one validator 1–5 s beyond the precision, ahead or behind.
+    mutating func drawClocks(seed: UInt64, validators: Int, precisionMs: Int64, faults: Bool) {
+        var random = SimulationRandom(seed: seed ^ 0xC10C_C10C_5EED_0001)
+        clockSkewsMs = (0..<validators).map { _ in faults ? Int64.random(in: -(precisionMs / 2)...(precisionMs / 2), using: &random) : 0 }
+        guard faults, random.chance(20) else { return }
+        let validator = Int.random(in: 0..<validators, using: &random)
+        let beyond = precisionMs + Int64.random(in: 1_000...5_000, using: &random)
+        clockSkewsMs[validator] = random.chance(50) ? beyond : -beyond
+        skewedValidator = UInt16(validator)
     }
 
     /// Delivery delay of one message, or nil when it is lost.
@@ -93,6 +114,7 @@ struct FaultPlan {
             parts.append("\(crash.wipe ? "wipe" : "crash") #\(crash.instance) @\(crash.at)ms\(crash.atPrevote ? " at its prevote" : "") for \(crash.downMs)ms")
         }
         if let twin { parts.append("twins of validator \(twin)") }
+        if let skewed = skewedValidator { parts.append("clock of validator \(skewed) off by \(clockSkewsMs[Int(skewed)]) ms") }
         if !withinTolerance { parts.append("\(faultyValidators) faulty > f: safety only") }
         return parts.joined(separator: ", ")
     }
@@ -115,6 +137,8 @@ public struct SimulationOptions: Sendable {
     /// Percent of kept-disk crashes that strike when the validator signs a prevote (0: every
     /// crash at its drawn time, as before this fault existed).
     public var crashAtPrevotePercent: UInt64 = 25
+    /// The agreed-time bounds the validators apply (the genesis defaults).
+    public var timeBounds: CheckpointTimeParameters = .defaults
     public var timeouts: ConsensusTimeouts = {
         var timeouts = ConsensusTimeouts()
         timeouts.commitMs = 200
@@ -139,6 +163,8 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     /// Crashes after a prevote was saved and before it was sent (``FaultPlan/Crash/atPrevote``).
     public var prevoteCrashes = 0
     public var evidence = 0
+    /// Whether one validator's clock was off by more than the precision (a clock fault).
+    public var clockFault = false
     public var decidedHeight: UInt64 = 0
     public var acknowledged: [Int: UInt64] = [:]
     public var events = 0

@@ -1,4 +1,5 @@
 import SGPOSCodec
+import SGPOSChain
 import SGPOSConsensus
 import SGPOSCrypto
 
@@ -35,6 +36,8 @@ public final class Simulation {
         /// Bumped on crash: timeouts of an earlier life are ignored.
         var epoch = 0
         var decisions: [UInt64: Hash256] = [:]
+        /// Agreed time of each decided height.
+        var times: [UInt64: UInt64] = [:]
         var roots: [UInt64: Hash256] = [:]
         var lastRoot = Hash256.zero
         /// The checkpoint store: every certificate this validator decided (served to laggards).
@@ -71,12 +74,14 @@ public final class Simulation {
     public func run() -> SimulationReport {
         faults = FaultPlan.random(&random, seed: seed, validators: sets.count, options: options)
         report.faults = faults.summary
+        report.clockFault = faults.skewedValidator != nil
         for index in 0..<sets.count {
             instances.append(Instance(validator: UInt16(index), isTwin: false, sets: sets))
         }
         if let twin = faults.twin {
             instances.append(Instance(validator: twin, isTwin: true, sets: sets))
         }
+        for instance in instances { instance.app = application(of: instance.validator) }
         for index in instances.indices { boot(index, at: 0) }
         for crash in faults.crashes {
             queue.push(crash.at, crash.atPrevote ? .armCrash(instance: crash.instance, deadline: crash.at + crash.downMs / 2)
@@ -105,6 +110,14 @@ public final class Simulation {
             }
         }
         return report
+    }
+
+    /// The checkpoint application of `validator`, reading its own (skewed) clock.
+    func application(of validator: UInt16) -> SimulatedCheckpoints {
+        let skew = faults.clockSkewsMs.isEmpty ? 0 : faults.clockSkewsMs[Int(validator)]
+        return SimulatedCheckpoints(sets: sets, bounds: options.timeBounds) { [unowned self] in
+            UInt64(max(0, Int64(self.now) + skew))
+        }
     }
 
     func boot(_ index: Int, at time: UInt64) {
@@ -176,7 +189,7 @@ public final class Simulation {
                 let top = instances.compactMap { $0.core?.height }.max() ?? 1
                 let horizon = TendermintCore.recoveryHorizon(heard: [top], storedCheckpoint: 0)
                 instance.store.save(TendermintCore.recoveredState(horizon: horizon, from: top))
-                instance.app = SimulatedCheckpoints(sets: sets)
+                instance.app = application(of: instance.validator)
                 instance.app.known[Int(instance.validator)] = report.acknowledged[Int(instance.validator)] ?? 0
                 instance.decisions = [:]
                 instance.certificates = [:]
@@ -276,6 +289,15 @@ public final class Simulation {
             report.violations.append("validator \(instance.validator) decided height \(certificate.height) a second time")
         }
         instance.decisions[certificate.height] = id
+        if let value = SimulatedCheckpoints.decode(certificate.value) {
+            instance.times[certificate.height] = value.timeMs
+            // Timely at a correct validator's prevote, at or before now: at most its clock
+            // (within precision/2) plus the precision.
+            let precision = UInt64(options.timeBounds.precisionMs)
+            if faults.withinTolerance, !instance.isTwin, value.timeMs > now + precision + precision / 2 {
+                report.violations.append("checkpoint \(certificate.height) has agreed time \(value.timeMs) ms, more than 1.5 × the precision after the simulated time \(now) ms of its decision")
+            }
+        }
         instance.lastRoot = Hash256.tagged(DomainTag("SGPOS/sim-state/v1"), instance.lastRoot.bytes + id.bytes)
         instance.roots[certificate.height] = instance.lastRoot
         instance.certificates[certificate.height] = certificate
@@ -332,6 +354,14 @@ public final class Simulation {
                         report.violations.append("state roots differ at checkpoint \(height)")
                     }
                     rootByHeight[height] = root
+                }
+            }
+        }
+        // Agreed time: strictly increasing over consecutive heights, on every validator.
+        for instance in instances where !instance.isTwin {
+            for height in instance.times.keys.sorted() {
+                if let before = instance.times[height - 1], let time = instance.times[height], time <= before {
+                    report.violations.append("agreed time goes back at checkpoint \(height) on validator \(instance.validator): \(before) then \(time) ms")
                 }
             }
         }

@@ -7,6 +7,7 @@ import SGPOSCodec
 import SGPOSConsensus
 import SGPOSCrypto
 import SGPOSReports
+import SGPOSRetail
 import SGPOSStore
 import SGPOSProofs
 
@@ -65,6 +66,25 @@ struct AuditCommand: ParsableCommand {
             if !document.valid { throw ExitCode(1) }
         }
 
+        /// The time section: per outlet, the largest lag behind the agreed time, each
+        /// window of blocks lagging beyond the genesis threshold, blocks from the future.
+        static func timeLines(_ reports: [OutletTimeReport]) -> [String] {
+            func seconds(_ ms: Int64) -> String { String(format: "%.1f s", Double(ms) / 1_000) }
+            func at(_ ms: UInt64) -> String { CivilTime.singaporeDateTime(epochMs: Int64(ms)) }
+            var lines: [String] = []
+            for report in reports where report.blocksTimed > 0 {
+                let largest = report.largest.map { "largest lag \(seconds($0.lagMs)) (block \($0.height) stamped \(at($0.blockTimeMs)), first covered by checkpoint \($0.checkpointHeight) at \(at($0.checkpointTimeMs)))" } ?? ""
+                lines.append("time: outlet \(report.outlet): \(report.blocksTimed) blocks covered with agreed time; \(largest)")
+                for window in report.lateWindows {
+                    lines.append("LATE: outlet \(report.outlet) blocks \(window.first.height)–\(window.last.height) (\(window.blocks), stamped \(at(window.first.blockTimeMs)) to \(at(window.last.blockTimeMs))) reached a checkpoint up to \(seconds(window.largestLagMs)) later: offline, or a clock that stood still or went back")
+                }
+                for lag in report.futureBlocks {
+                    lines.append("FUTURE: outlet \(report.outlet) block \(lag.height) stamped \(at(lag.blockTimeMs)), \(seconds(-lag.lagMs)) after the agreed time of checkpoint \(lag.checkpointHeight)")
+                }
+            }
+            return lines
+        }
+
         private func printText(_ report: AuditReport, evidence: [EvidenceAudit.Item], aggregates: AuditVerifyDocument.Aggregates, seconds: Double) {
             for chain in report.chains {
                 print("outlet \(chain.outletID): verified to height \(chain.verifiedHeight), \(chain.transactions) transactions, head \(chain.headID)")
@@ -76,6 +96,7 @@ struct AuditCommand: ParsableCommand {
                 for line in report.validatorChanges { print("VALIDATOR CHANGE: \(line)") }
                 for line in report.pointsClaims { print("POINTS CLAIM: \(line)") }
             }
+            for line in Self.timeLines(report.time) { print(line) }
             for item in evidence { print(item) }
             for finding in report.findings { print("FAIL \(finding)") }
             if aggregates.status == "differ" {

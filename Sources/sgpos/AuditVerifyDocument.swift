@@ -65,6 +65,8 @@ struct AuditVerifyDocument: Encodable {
     var checkpointEvidence: [String] = []
     var validatorChanges: [String] = []
     var pointsClaims: [String] = []
+    /// Per outlet, its blocks' lag behind the checkpoints' agreed time (docs/CONSENSUS.md §11).
+    var time: [OutletTime] = []
     var reportAggregates = Aggregates(status: "unchecked")
     var transactionCount = 0
     var signaturesVerified = 0
@@ -84,10 +86,52 @@ struct AuditVerifyDocument: Encodable {
         checkpointEvidence = report.checkpointEvidence
         validatorChanges = report.validatorChanges
         pointsClaims = report.pointsClaims
+        time = report.time.map(OutletTime.init)
         reportAggregates = aggregates
         transactionCount = report.transactionCount
         signaturesVerified = report.signaturesVerified
         self.seconds = seconds
+    }
+
+    /// One outlet's time: blocks timed, the largest lag, the late windows, future blocks.
+    struct OutletTime: Encodable {
+        struct Lag: Encodable {
+            var height: UInt64
+            var blockTimeMs: UInt64
+            var checkpoint: UInt64
+            var checkpointTimeMs: UInt64
+            var lagMs: Int64
+            init(_ lag: OutletTimeReport.Lag) {
+                height = lag.height
+                blockTimeMs = lag.blockTimeMs
+                checkpoint = lag.checkpointHeight
+                checkpointTimeMs = lag.checkpointTimeMs
+                lagMs = lag.lagMs
+            }
+        }
+        struct Window: Encodable {
+            var fromHeight: UInt64
+            var toHeight: UInt64
+            var blocks: Int
+            var fromBlockTimeMs: UInt64
+            var toBlockTimeMs: UInt64
+            var largestLagMs: Int64
+        }
+        var outlet: UInt32
+        var blocksTimed: Int
+        var largestLag: Lag?
+        var lateWindows: [Window]
+        var futureBlocks: [Lag]
+        init(_ report: OutletTimeReport) {
+            outlet = report.outlet
+            blocksTimed = report.blocksTimed
+            largestLag = report.largest.map(Lag.init)
+            lateWindows = report.lateWindows.map {
+                Window(fromHeight: $0.first.height, toHeight: $0.last.height, blocks: $0.blocks, fromBlockTimeMs: $0.first.blockTimeMs,
+                       toBlockTimeMs: $0.last.blockTimeMs, largestLagMs: $0.largestLagMs)
+            }
+            futureBlocks = report.futureBlocks.map(Lag.init)
+        }
     }
 
     /// The document of an audit that could not open the store.
