@@ -326,7 +326,8 @@ struct DemoNetwork {
             keyRotationOverlapMsMax: 7 * 86_400_000, gstPricesIncludeTax: true, gstMethod: gstMethod,
             gstRates: [.init(effectiveFrom: "2007-07-01", basisPoints: 700), .init(effectiveFrom: "2023-01-01", basisPoints: 800),
                        .init(effectiveFrom: "2024-01-01", basisPoints: 900)],
-            admins: [.init(name: "hq-admin", publicKey: admin.publicKey)], outlets: genesisOutlets, validators: validators)
+            admins: [.init(name: "hq-admin", publicKey: admin.publicKey)], outlets: genesisOutlets, validators: validators,
+            checkpointTime: .defaults)
         try writeFile(try JSON.encode(GenesisDocument(genesis)), to: directory + "/genesis.json")
         return DemoNetwork(directory: directory, genesis: genesis, admin: admin, nodeKeys: nodeKeys)
     }

@@ -58,7 +58,8 @@ def valid_label(text, limit):
 
 def decode_genesis(data):
     r = Reader(data)
-    if r.u8() != 1:
+    version = r.u8()
+    if version not in (1, 2):
         raise ValueError("genesis version")
     g = {"chain": r.string(64), "time": r.u64(), "block_max": r.u32(), "overlap_max": r.u64()}
     r.boolean()
@@ -67,6 +68,11 @@ def decode_genesis(data):
     g["admins"] = [(r.string(128), r.take(32)) for _ in range(r.count(1024))]
     g["outlets"] = [(r.u32(), r.string(128), r.take(32)) for _ in range(r.count(1024))]
     g["validators"] = [(r.string(128), r.take(32), r.u64()) for _ in range(r.count(1024))]
+    # Checkpoint-time bounds (FORMAT.md §10, CONSENSUS.md §11): version 2 states them.
+    g["time_bounds"] = (r.u32(), r.u32(), r.u64()) if version == 2 else (500, 2000, 3_600_000)
+    precision, delay, lag = g["time_bounds"]
+    if version == 2 and not (1 <= precision <= 60000 and 1 <= delay <= 60000 and 1 <= lag <= 366 * 86_400_000):
+        raise ValueError("genesis checkpoint time bounds out of range")
     r.finish()
     g["id"] = tagged("SGPOS/genesis/v1", data)
     return g
@@ -414,6 +420,8 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     g["schedule"] = schedule
     statements = {}  # checkpoint height -> outlet -> (covered height, [granted, outstanding, losses])
     previous = None
+    previous_time = None
+    lags = {}  # outlet -> [blocks timed, largest (lag, height, block time, checkpoint, agreed), late windows]
     for index, (key, raw) in enumerate(stored):
         height = index + 1
         where = f"checkpoint {height}"
@@ -437,8 +445,15 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         if 3 * power <= 2 * sum(powers):
             raise Fail(where, "checkpoints/commit", f"precommits of power {power}; more than 2/3 of {sum(powers)} is needed")
         r = Reader(cert["value"])
-        if r.u8() != 3:
+        version = r.u8()
+        if version not in (3, 4):
             raise Fail(where, "checkpoints/value", "version")
+        agreed = r.u64() if version == 4 else None
+        if agreed is None and previous_time is not None:
+            raise Fail(where, "checkpoints/time", "no agreed time after a checkpoint that had one")
+        if agreed is not None and previous_time is not None and agreed <= previous_time:
+            raise Fail(where, "checkpoints/time", f"agreed time {agreed} ms is not after the previous checkpoint's {previous_time} ms")
+        previous_time = agreed if agreed is not None else previous_time
         heads = [(r.u32(), r.u64(), r.take(32)) for _ in range(r.count(1024))]
         evidence = [decode_evidence(r, g, schedule, where) for _ in range(r.count(16))]
         if [e[0] for e in evidence] != sorted({e[0] for e in evidence}):
@@ -476,6 +491,8 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
                 raise Fail(where, "checkpoints/branch", f"outlet {oid} height {h} is not the block this copy holds")
         before = previous or {oid: 0 for oid, _, _ in heads}
         covered = [(oid, before[oid] + 1, h) for oid, h, _ in heads if h > before[oid]]
+        if agreed is not None:
+            record_lags(lags, covered, blocks, agreed, height, g["time_bounds"])
         if replaying and all(last <= heights.get(oid, 0) for oid, _, last in covered):
             records = [(eid, u64b(height) + bytes([kind]) + u32b(who) + u64b(at)) for eid, kind, who, at in evidence]
             update_records = [(uid, u64b(height) + u64b(height + 2)) for uid, _ in updates]
@@ -493,6 +510,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
         else:
             replaying = False  # this copy does not hold every block the checkpoint covers
         previous = {oid: h for oid, h, _ in heads}
+    print_lags(lags)
     check_network_copy(env, raw_position, position, block_sources, heights)
     check_claim_statements(block_sources, statements)
     for key in sorted(k for k in state.state if k[0] == network.NET_CLAIMS):
@@ -502,6 +520,45 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
                   else "paid" if loss == 0 else f"short by {loss}")
         print(f"POINTS CLAIM: {key[1:].hex()} by outlet {claimant}: {status} as of checkpoint {roots_verified}")
     return len(stored), roots_verified
+
+
+def record_lags(lags, covered, blocks, agreed, height, bounds):
+    """Each newly covered block's lag behind the checkpoint's agreed time (CONSENSUS.md
+    §11): the largest per outlet, and runs of consecutive blocks beyond the threshold."""
+    precision, _, threshold = bounds
+    for oid, first, last in covered:
+        entry = lags.setdefault(oid, [0, None, [], 0])
+        for h in range(first, last + 1):
+            held = blocks.get(u32b(oid) + u64b(h))
+            if held is None:
+                break
+            stamped = decode_block(held)[0]["time"]
+            lag = agreed - stamped
+            entry[0] += 1
+            if entry[1] is None or lag > entry[1][0]:
+                entry[1] = (lag, h, stamped, height, agreed)
+            if lag < -precision:
+                entry[3] += 1
+            if lag > threshold:
+                windows = entry[2]
+                if windows and windows[-1][1] + 1 == h:
+                    windows[-1] = (windows[-1][0], h, windows[-1][2] + 1, max(windows[-1][3], lag))
+                else:
+                    windows.append((h, h, 1, lag))
+
+
+def print_lags(lags):
+    for oid in sorted(lags):
+        timed, largest, windows, future = lags[oid]
+        if not timed:
+            continue
+        lag, h, _, cp, _ = largest
+        print(f"time: outlet {oid}: {timed} blocks covered with agreed time; largest lag {lag / 1000:.1f} s "
+              f"(block {h}, first covered by checkpoint {cp})")
+        for first, last, count, worst in windows:
+            print(f"LATE: outlet {oid} blocks {first}-{last} ({count}) reached a checkpoint up to {worst / 1000:.1f} s later")
+        if future:
+            print(f"FUTURE: outlet {oid}: {future} blocks stamped more than the precision after their checkpoint's agreed time")
 
 
 class ValidatorSchedule:
