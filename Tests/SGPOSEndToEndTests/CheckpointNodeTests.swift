@@ -144,7 +144,7 @@ import SGPOSProofs
         falseRoot[31] ^= 0x80
         let lie = Checkpoint(heads: checkpoint.heads, evidence: checkpoint.evidence, validatorUpdates: checkpoint.validatorUpdates,
                              allowanceGrants: checkpoint.allowanceGrants, historyRoot: checkpoint.historyRoot,
-                             networkRoot: Hash256(bytes: falseRoot)!).canonicalBytes
+                             networkRoot: Hash256(bytes: falseRoot)!, timeMs: checkpoint.timeMs).canonicalBytes
         let lieID = Hash256.tagged(.checkpointValueID, lie)
         let signers = try (1...3).map { try loadKey("\(demo)/keys/validator-\($0).key") }  // the genesis validators
         let lyingVotes = signers.enumerated().map { index, key in

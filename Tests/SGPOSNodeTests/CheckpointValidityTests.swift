@@ -48,14 +48,27 @@ import Testing
         #expect(proposed.historyRoot == MerkleTree.emptyRoot)
         #expect(app.isValid(height: 1, value: value))
 
-        let wrongRoot = Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot, networkRoot: flipped(proposed.networkRoot))
+        let wrongRoot = Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot, networkRoot: flipped(proposed.networkRoot), timeMs: proposed.timeMs)
         #expect(!app.isValid(height: 1, value: wrongRoot.canonicalBytes), "a network root this node does not compute")
-        let wrongHistory = Checkpoint(heads: proposed.heads, historyRoot: flipped(proposed.historyRoot), networkRoot: proposed.networkRoot)
+        let wrongHistory = Checkpoint(heads: proposed.heads, historyRoot: flipped(proposed.historyRoot), networkRoot: proposed.networkRoot, timeMs: proposed.timeMs)
         #expect(!app.isValid(height: 1, value: wrongHistory.canonicalBytes), "a history root over checkpoints it does not hold")
         var heads = proposed.heads
         heads[0] = Checkpoint.Head(outlet: 1, height: 1, blockID: flipped(heads[0].blockID))
-        #expect(!app.isValid(height: 1, value: Checkpoint(heads: heads, historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot).canonicalBytes),
+        #expect(!app.isValid(height: 1, value: Checkpoint(heads: heads, historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot, timeMs: proposed.timeMs).canonicalBytes),
                 "a block this node does not hold")
+
+        // Agreed time: none (a version-3 value) is refused; so, once a checkpoint is
+        // decided, is a time not after its time (below, at height 2).
+        #expect(!app.isValid(height: 1, value: Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot,
+                                                          networkRoot: proposed.networkRoot).canonicalBytes), "no agreed time")
+        #expect(app.isTimely(height: 1, value: value), "its own proposal is timely by its own clock")
+        let early = Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot,
+                               timeMs: proposed.timeMs! - 10_000)
+        #expect(app.isValid(height: 1, value: early.canonicalBytes) && !app.isTimely(height: 1, value: early.canonicalBytes),
+                "valid, but 10 s behind this node's clock: not timely")
+        let late = Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot,
+                              timeMs: proposed.timeMs! + 10_000)
+        #expect(!app.isTimely(height: 1, value: late.canonicalBytes), "10 s ahead of this node's clock: not timely")
 
         // Evidence: a forged half proves nothing, so a checkpoint carrying it is refused.
         let block = try #require(try store.environment.read { try store.block(1, height: 1, $0) })
@@ -64,7 +77,7 @@ import Testing
         let forged = Block.seal(header: header, transactions: block.transactions, key: network.nodeKeys[0])
         let badSignature = Block(header: forged.header, signature: block.signature, transactions: forged.transactions)
         let unproven = Checkpoint(heads: proposed.heads, evidence: [.outletEquivocation(block, badSignature)],
-                                  historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot)
+                                  historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot, timeMs: proposed.timeMs)
         #expect(!app.isValid(height: 1, value: unproven.canonicalBytes))
 
         // Decided: the network state follows; the next proposal carries the real evidence
@@ -79,11 +92,14 @@ import Testing
         #expect(carried.evidence == [.outletEquivocation(block, forged)])
         #expect(carried.historyRoot == MerkleTree.root(leafHashes: [Checkpoint.historyLeaf(value: value)]))
         #expect(app.isValid(height: 2, value: second))
+        let sameTime = Checkpoint(heads: carried.heads, evidence: carried.evidence, historyRoot: carried.historyRoot,
+                                  networkRoot: carried.networkRoot, timeMs: proposed.timeMs)
+        #expect(!app.isValid(height: 2, value: sameTime.canonicalBytes), "agreed time must move past checkpoint 1's")
         app.committed(CommitCertificate(height: 2, round: 0, value: second, precommits: []))
         #expect(!app.hasNewContent(height: 3), "the evidence was carried")
         let again = Checkpoint(heads: carried.heads, evidence: carried.evidence,
                                historyRoot: MerkleTree.root(leafHashes: [value, second].map { Checkpoint.historyLeaf(value: $0) }),
-                               networkRoot: carried.networkRoot)
+                               networkRoot: carried.networkRoot, timeMs: carried.timeMs.map { $0 + 1 })
         #expect(!app.isValid(height: 3, value: again.canonicalBytes))
     }
     @Test func aValidatorUpdateIsProposedOnceAndChangesTheSetTwoHeightsOn() throws {
@@ -103,14 +119,16 @@ import Testing
         #expect(proposed.validatorUpdates == [rotate])
         #expect(app.isValid(height: 1, value: value))
         for bad in [stranger, shrink] {
-            let draft = Checkpoint(heads: proposed.heads, validatorUpdates: [bad], historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot)
+            let draft = Checkpoint(heads: proposed.heads, validatorUpdates: [bad], historyRoot: proposed.historyRoot, networkRoot: proposed.networkRoot,
+                                   timeMs: proposed.timeMs)
             #expect(!app.isValid(height: 1, value: draft.canonicalBytes), "\(bad.serial)")
         }
         let plainRoot = try store.environment.read { transaction in
             try app.networkRoot(after: Checkpoint(heads: proposed.heads, historyRoot: proposed.historyRoot, networkRoot: .zero), height: 1, transaction)
         }
         #expect(plainRoot != proposed.networkRoot)
-        let withoutRecord = Checkpoint(heads: proposed.heads, validatorUpdates: [rotate], historyRoot: proposed.historyRoot, networkRoot: plainRoot)
+        let withoutRecord = Checkpoint(heads: proposed.heads, validatorUpdates: [rotate], historyRoot: proposed.historyRoot, networkRoot: plainRoot,
+                                        timeMs: proposed.timeMs)
         #expect(!app.isValid(height: 1, value: withoutRecord.canonicalBytes), "the network root must record the update")
 
         // Decided at 1: the set changes from height 3; the update is not proposed again.
@@ -122,7 +140,8 @@ import Testing
         #expect(!app.hasNewContent(height: 2), "nothing new: the update was carried, the others never apply")
         #expect(try Checkpoint(canonicalBytes: app.proposal(height: 2)).validatorUpdates.isEmpty)
         let again = Checkpoint(heads: proposed.heads, validatorUpdates: [rotate],
-                               historyRoot: MerkleTree.root(leafHashes: [Checkpoint.historyLeaf(value: value)]), networkRoot: proposed.networkRoot)
+                               historyRoot: MerkleTree.root(leafHashes: [Checkpoint.historyLeaf(value: value)]), networkRoot: proposed.networkRoot,
+                               timeMs: proposed.timeMs.map { $0 + 1 })
         #expect(!app.isValid(height: 2, value: again.canonicalBytes), "an update carried twice")
 
         // A restarted node rebuilds the same schedule from its stored checkpoints.
