@@ -12,6 +12,10 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
     case outletEquivocation(SignedHeader, SignedHeader)
     /// A validator signed two different votes of one kind at one height and round.
     case doubleVote(SignedVote, SignedVote)
+    /// An outlet acknowledged a checkpoint's agreed time, then sealed a later block stamped
+    /// more than twice the precision before it: its clock went back or stood still
+    /// (docs/CONSENSUS.md §11).
+    case clockRegression(CheckpointAck, SignedHeader)
 
     /// A block header's canonical bytes and the producer's signature over them.
     public struct SignedHeader: Sendable, Hashable {
@@ -44,12 +48,18 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
     /// SHA-256("SGPOS/evidence/v1" 0x00 ‖ canonical bytes).
     public var id: Hash256 { Hash256.tagged(.evidence, canonicalBytes) }
 
-    /// 1 outlet equivocation, 2 double vote.
+    /// 1 outlet equivocation, 2 double vote, 3 clock regression.
     public var kind: UInt8 {
         switch self {
         case .outletEquivocation: 1
         case .doubleVote: 2
+        case .clockRegression: 3
         }
+    }
+
+    /// The evidence that `block` breaks `ack` (see ``isProven(genesis:validators:)``).
+    public static func clockRegression(_ ack: CheckpointAck, _ block: Block) -> CheckpointEvidence {
+        .clockRegression(ack, SignedHeader(block))
     }
 
     /// Whether the evidence proves what it claims under `genesis` (halves in canonical
@@ -76,6 +86,13 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
             guard Int(a.validator) < keys.count else { return false }
             let key = keys[Int(a.validator)]
             return key.isValidSignature(a.signature, for: a.signedBytes) && key.isValidSignature(b.signature, for: b.signedBytes)
+        case .clockRegression(let ack, let block):
+            guard ack.isValid(genesis: genesis), let header = try? BlockHeader(canonicalBytes: block.header),
+                  header.chainID == genesis.chainID, header.outletID == ack.outlet, header.height > ack.headHeight,
+                  UInt64(header.timestampMs) < ack.earliestBlockTimeMs(genesis.timeParameters),
+                  let key = genesis.outlet(ack.outlet)?.nodeKey
+            else { return false }
+            return key.isValidSignature(block.signature, for: DomainTag.blockSignature.prefix + block.header)
         }
     }
 
@@ -86,6 +103,8 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
             let header = try? BlockHeader(canonicalBytes: a.header)
             return (header?.outletID ?? 0, header?.height ?? 0)
         case .doubleVote(let a, _): return (UInt32(a.validator), a.height)
+        case .clockRegression(let ack, let block):
+            return (ack.outlet, (try? BlockHeader(canonicalBytes: block.header))?.height ?? 0)
         }
     }
 
@@ -93,6 +112,8 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
         switch self {
         case .outletEquivocation: "outlet \(subject.who) signed two blocks at height \(subject.height)"
         case .doubleVote(let a, _): "validator \(a.validator) signed two \(a.kind)s at checkpoint height \(a.height) round \(a.round)"
+        case .clockRegression(let ack, let block):
+            "outlet \(ack.outlet) stamped block \(subject.height) at \((try? BlockHeader(canonicalBytes: block.header))?.timestampMs ?? 0) ms after acknowledging, at its height \(ack.headHeight), checkpoint \(ack.checkpointHeight)'s agreed time \(ack.checkpointTimeMs) ms: its clock went back or stood still"
         }
     }
 
@@ -107,6 +128,10 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
         case .doubleVote(let a, let b):
             a.encode(to: &encoder)
             b.encode(to: &encoder)
+        case .clockRegression(let ack, let block):
+            ack.encode(to: &encoder)
+            encoder.writeBytes(block.header, limit: Self.headerBytesMax)
+            block.signature.encode(to: &encoder)
         }
     }
 
@@ -122,6 +147,10 @@ public enum CheckpointEvidence: Sendable, Hashable, CanonicalEncodable, Canonica
             self = .outletEquivocation(halves[0], halves[1])
         case 2:
             self = .doubleVote(try SignedVote(from: &decoder), try SignedVote(from: &decoder))
+        case 3:
+            let ack = try CheckpointAck(from: &decoder)
+            let header = try decoder.readBytes("evidence header", limit: Self.headerBytesMax)
+            self = .clockRegression(ack, SignedHeader(header: header, signature: try Signature(from: &decoder)))
         default:
             throw .unknownTag("evidence kind", at: at)
         }

@@ -52,11 +52,15 @@ public actor CheckpointService: Service {
     /// Heights other validators reported while this one listens.
     var heard: [OutletID: UInt64] = [:]
     var transport: (@Sendable (ConsensusTarget, ConsensusMessage) async -> Void)?
+    /// How this node's acknowledgements of checkpoints leave (to every peer).
+    var ackTransport: (@Sendable (CheckpointAck) async -> Void)?
     var timerTasks: [Task<Void, Never>] = []
     var committedAt: [UInt64: UInt64] = [:]
     var finality: [UInt64] = []
     var lastDecision: (height: UInt64, atMs: UInt64, checkpoint: Checkpoint)?
     var doubleVotes = 0
+    /// Whether the clock-behind warning was logged (once per run).
+    var clockBehindReported = false
     static let tickMs: UInt64 = 250
     static let finalitySamplesMax = 10_000
     private let heightGauge = Gauge(label: "sgpos_checkpoint_height")
@@ -128,6 +132,11 @@ public actor CheckpointService: Service {
         self.transport = transport
     }
 
+    /// How acknowledgements of checkpoints leave (the replicator's sessions).
+    public func attachAcks(_ transport: @escaping @Sendable (CheckpointAck) async -> Void) {
+        ackTransport = transport
+    }
+
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             await self.startCore()
@@ -189,6 +198,7 @@ public actor CheckpointService: Service {
                 schedule(timeout, afterMs: afterMs)
             case .decided(let certificate):
                 decided(certificate)
+                await acknowledge(certificate)
             case .evidence(let evidence):
                 doubleVotes += 1
                 doubleVoteCounter.increment()
@@ -246,6 +256,24 @@ public actor CheckpointService: Service {
             if finality.count > Self.finalitySamplesMax { finality.removeFirst(finality.count - Self.finalitySamplesMax) }
         }
         logger.debug("checkpoint \(certificate.height) final in round \(certificate.round)")
+    }
+
+    /// Signs and sends this outlet's acknowledgement of a decided checkpoint's agreed time
+    /// with its own chain's height now (docs/CONSENSUS.md §11): every block this node seals
+    /// from here on is above that height and must be stamped no earlier than the agreed
+    /// time less twice the precision. A clock behind that is logged loudly here, before the
+    /// other nodes turn the next block into evidence.
+    func acknowledge(_ certificate: CommitCertificate) async {
+        guard let ackTransport, let checkpoint = try? Checkpoint(canonicalBytes: certificate.value), let time = checkpoint.timeMs,
+              let head = try? node.read({ try node.store.head(node.outletID, $0) }) else { return }
+        let ack = CheckpointAck.sign(chainID: node.genesis.id, outlet: node.outletID, checkpointHeight: certificate.height,
+                                     checkpointTimeMs: time, headHeight: head.height, key: node.nodeKey)
+        let earliest = ack.earliestBlockTimeMs(node.genesis.timeParameters)
+        if UInt64(wallClockMs()) < earliest, !clockBehindReported {
+            clockBehindReported = true
+            logger.critical("THIS NODE'S CLOCK IS BEHIND the agreed time of checkpoint \(certificate.height) by more than twice the precision: blocks it seals now are evidence against this outlet (fix the clock: NTP; docs/OPERATIONS.md)")
+        }
+        await ackTransport(ack)
     }
 
     /// Notes when each own block committed, for the finality figures.

@@ -31,11 +31,19 @@ enum EvidenceStore {
         try encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
+    /// Keeps `evidence` as `<name>.bin` (its canonical bytes), once.
+    static func record(_ evidence: CheckpointEvidence, name: String, directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = "\(directory)/\(name).bin"
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        try Data(evidence.canonicalBytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
     /// Files read per call: a node holds a handful; more is an attack on the disk.
     static let filesMax = 256
 
-    /// Every piece of evidence in `directory` that decodes (outlet equivocation JSON files
-    /// and double-vote files), in canonical form, ascending by id, without duplicates.
+    /// Every piece of evidence in `directory` that decodes (outlet equivocation JSON files,
+    /// double-vote files and clock-regression files), in canonical form, ascending by id, without duplicates.
     /// Whether each proves anything is for the caller to check.
     static func pending(directory: String) -> [CheckpointEvidence] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted().prefix(filesMax)
@@ -47,6 +55,8 @@ enum EvidenceStore {
                let held = Hex.decode(record.held).flatMap({ try? Block(encoded: $0) }),
                let conflicting = Hex.decode(record.conflicting).flatMap({ try? Block(encoded: $0) }) {
                 item = .outletEquivocation(held, conflicting)
+            } else if name.hasPrefix("clock-"), name.hasSuffix(".bin") {
+                item = try? CheckpointEvidence(canonicalBytes: Array(data))
             } else if name.hasPrefix("double-vote-"), name.hasSuffix(".bin") {
                 var decoder = CanonicalDecoder(Array(data))
                 if let first = try? SignedVote(from: &decoder), let second = try? SignedVote(from: &decoder), (try? decoder.finish("votes")) != nil {

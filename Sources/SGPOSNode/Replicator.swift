@@ -40,6 +40,8 @@ public final class Replicator: Service, Sendable {
     let inboundLimiter: ConnectionLimiter
     /// The validator of the checkpoint chain, if this network has one.
     let checkpoints: CheckpointService?
+    /// Other outlets' clocks against their acknowledgements of checkpoints.
+    let clockWatch: ClockWatch
     /// TLS contexts of the peer links (server side, client side); nil when the
     /// configuration turns peer TLS off (`peerTLS: false`).
     private let tls: (server: NIOSSLContext, client: NIOSSLContext)?
@@ -58,6 +60,7 @@ public final class Replicator: Service, Sendable {
         self.logger = logger
         self.group = group
         self.checkpoints = checkpoints
+        clockWatch = ClockWatch(node: node)
         validator = BlockValidator(genesis: node.genesis, rules: POSRules.chainRules)
         let outlets = node.genesis.outlets.count
         inboundLimiter = ConnectionLimiter(totalMax: 2 * outlets + 32, perAddressMax: outlets + 8)
@@ -227,6 +230,12 @@ public final class Replicator: Service, Sendable {
         await session.close()
     }
 
+    /// Sends this node's acknowledgement of a checkpoint to every connected peer.
+    public func sendAck(_ ack: CheckpointAck) async {
+        let receivers = peers.withLock { Array($0.sessions.values) }
+        for session in receivers { try? await session.send(.checkpointAck(ack)) }
+    }
+
     /// Sends a consensus message to every connected peer, or to one outlet's node.
     public func sendConsensus(_ target: ConsensusTarget, _ message: ConsensusMessage) async {
         let receivers: [PeerSession] = peers.withLock { peers in
@@ -250,6 +259,11 @@ public final class Replicator: Service, Sendable {
             throw NodeError.peerProtocol("handshake message after authentication")
         case .consensus(let message):
             if let checkpoints, let outlet = session.peerOutlet { await checkpoints.receive(message, from: outlet) }
+        case .checkpointAck(let ack):
+            // Only from the outlet itself, over its authenticated session.
+            if let outlet = session.peerOutlet {
+                do { try clockWatch.receive(ack, from: outlet) } catch { logger.error("checkpoint acknowledgement of outlet \(outlet) not kept: \(error)") }
+            }
         case .heads(let heads):
             let mine = Dictionary(uniqueKeysWithValues: try localHeads().map { ($0.outlet, $0) })
             for head in heads {
@@ -278,6 +292,7 @@ public final class Replicator: Service, Sendable {
             var lastApplied: (OutletID, UInt64)?
             for block in try applyAll(blocks) {
                 lastApplied = (block.header.outletID, block.header.height)
+                do { try clockWatch.check(block) } catch { logger.error("clock evidence not kept: \(error)") }
                 node.blockEvents.publish(BlockEvent(outletId: block.header.outletID, height: block.header.height, transactions: block.transactions.count))
             }
             if let (outlet, _) = lastApplied {

@@ -19,6 +19,8 @@ public enum PeerMessage: Sendable, Equatable {
     case blocks([Block])
     /// A checkpoint-consensus message (docs/CONSENSUS.md §2).
     case consensus(ConsensusMessage)
+    /// The sender's acknowledgement of a checkpoint's agreed time (docs/CONSENSUS.md §11).
+    case checkpointAck(CheckpointAck)
 
     public static let frameBytesMax = 32 << 20
     /// Frames before the handshake completes (hello and auth need under 200 bytes).
@@ -70,6 +72,9 @@ public enum PeerMessage: Sendable, Equatable {
         case .consensus(let message):
             encoder.writeU8(6)
             message.encode(to: &encoder)
+        case .checkpointAck(let ack):
+            encoder.writeU8(7)
+            ack.encode(to: &encoder)
         }
         return encoder.bytes
     }
@@ -111,6 +116,8 @@ public enum PeerMessage: Sendable, Equatable {
             self = .blocks(blocks)
         case 6:
             self = .consensus(try ConsensusMessage(from: &decoder))
+        case 7:
+            self = .checkpointAck(try CheckpointAck(from: &decoder))
         default:
             throw .unknownTag("peer message type", at: at)
         }

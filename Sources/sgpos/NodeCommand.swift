@@ -81,6 +81,7 @@ struct NodeCommand: ParsableCommand {
             let checkpoints = try CheckpointService(node: node, logger: logger)
             let replicator = try Replicator(node: node, logger: logger, checkpoints: checkpoints)
             await checkpoints?.attach { target, message in await replicator.sendConsensus(target, message) }
+            await checkpoints?.attachAcks { ack in await replicator.sendAck(ack) }
             let api = NodeAPI(node: node, replicator: replicator, metrics: metrics, checkpoints: checkpoints)
             let tls = try config.tls.map {
                 try NodeTLS.serverConfiguration(certificate: NodeConfig.resolve($0.certificate, relativeTo: self.config),

@@ -131,7 +131,9 @@ struct NodeProcess {
 
     /// Starts outlet `outlet`'s node from the demo's configuration; `faultInjection` passes
     /// `--demo-fault-injection` (the demo's configurations allow the drills).
-    static func start(demo: String, outlet: Int, faultInjection: Bool = true, logLevel: String = "warning") throws -> NodeProcess {
+    /// `environment`: added to the node's (e.g. libfaketime's `LD_PRELOAD` and `FAKETIME`).
+    static func start(demo: String, outlet: Int, faultInjection: Bool = true, logLevel: String = "warning",
+                      environment: [String: String] = [:]) throws -> NodeProcess {
         let config = "\(demo)/node-\(outlet).json"
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any] ?? [:]
         let port = (json["http"] as? [String: Any])?["port"] as? Int ?? 0
@@ -139,6 +141,15 @@ struct NodeProcess {
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", logLevel]
             + (faultInjection ? ["--demo-fault-injection"] : [])
+        if !environment.isEmpty {
+            // Through env(1) and timeout(1): the node's own environment plus these. A Swift
+            // binary exec'd straight into libfaketime's LD_PRELOAD loses its arguments
+            // (it prints its usage); started by a preloaded parent it does not. timeout
+            // relays SIGTERM to the node and exits with its status.
+            process.arguments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                + ["timeout", "1d", CLI.binary] + process.arguments!
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        }
         let log = "\(demo)/node-\(outlet).test.log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -190,6 +201,14 @@ struct NodeProcess {
     /// the node's last words, whatever the test was waiting for when it noticed.
     func stop(sourceLocation: SourceLocation = #_sourceLocation) {
         if process.isRunning {
+            if process.executableURL?.path == "/usr/bin/env" {
+                // Started through timeout(1), which inherits this test process's blocked
+                // SIGTERM and cannot relay it: signal the node itself; timeout then exits
+                // with its status.
+                let pid = process.processIdentifier
+                let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+                for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGTERM) }
+            }
             process.terminate()
             process.waitUntilExit()
             if process.terminationReason == .exit && process.terminationStatus != 0 {

@@ -479,7 +479,9 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
             raise Fail(where, "checkpoints/history", "history root is not the tree over the checkpoints before it")
         history.append(leaf_hash(value_id))
         for _, kind, who, at in evidence:
-            what = f"outlet {who} signed two blocks at height {at}" if kind == 1 else f"validator {who} signed two votes at checkpoint height {at}"
+            what = (f"outlet {who} signed two blocks at height {at}" if kind == 1
+                    else f"validator {who} signed two votes at checkpoint height {at}" if kind == 2
+                    else f"outlet {who} stamped block {at} before the agreed time it had acknowledged: its clock went back or stood still")
             print(f"EVIDENCE IN CHECKPOINT: checkpoint {height}: {what}")
         if [h[0] for h in heads] != [o[0] for o in outlets]:
             raise Fail(where, "checkpoints/value", "does not list every genesis outlet once, in order")
@@ -685,6 +687,26 @@ def decode_evidence(r, g, schedule, where):
                   and verify_sig(keys[a["validator"]], vote_signed_bytes(a), a["signature"])
                   and verify_sig(keys[a["validator"]], vote_signed_bytes(b), b["signature"]))
         who, at = a["validator"], a["height"]
+    elif kind == 3:
+        # Clock regression (CONSENSUS.md §11): an outlet's acknowledgement of a checkpoint's
+        # agreed time, then a later block of it stamped before that time less 2 x precision.
+        ack_start = r.at
+        if r.u8() != 1:
+            raise Fail(where, "checkpoints/value", "checkpoint ack version")
+        chain, outlet, cp_height, cp_time, head_height = r.take(32), r.u32(), r.u64(), r.u64(), r.u64()
+        ack_signed = b"SGPOS/checkpoint-ack/v1\x00" + r.data[ack_start + 1:r.at]
+        ack_sig = r.take(64)
+        header = r.bytes_(4096)
+        block_sig = r.take(64)
+        hr = Reader(header)
+        h = decode_header(hr)
+        hr.finish()
+        key = {o[0]: o[2] for o in g["outlets"]}.get(outlet)
+        earliest = cp_time - min(cp_time, 2 * g["time_bounds"][0])
+        proven = (chain == g["id"] and key is not None and verify_sig(key, ack_signed, ack_sig)
+                  and h["chain"] == g["chain"] and h["outlet"] == outlet and h["height"] > head_height and h["time"] < earliest
+                  and verify_sig(key, b"SGPOS/block-sig/v1\x00" + header, block_sig))
+        who, at = outlet, h["height"]
     else:
         raise Fail(where, "checkpoints/value", f"unknown evidence kind {kind}")
     if not proven:
