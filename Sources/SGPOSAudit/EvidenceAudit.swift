@@ -33,8 +33,20 @@ public enum EvidenceAudit {
             let path = directory + "/" + file
             if file.hasPrefix("outlet-"), file.hasSuffix(".json") { return equivocation(path, file, genesis) }
             if file.hasPrefix("double-vote-"), file.hasSuffix(".bin") { return doubleVote(path, file, genesis, validators) }
+            if file.hasPrefix("clock-"), file.hasSuffix(".bin") { return clockRegression(path, file, genesis) }
             return nil
         }
+    }
+
+    /// A clock-regression evidence item's bytes (FORMAT.md §9.3, kind 3), proven from the genesis alone.
+    static func clockRegression(_ path: String, _ file: String, _ genesis: Genesis) -> Item {
+        guard let data = FileManager.default.contents(atPath: path), let item = try? CheckpointEvidence(canonicalBytes: Array(data)),
+              case .clockRegression = item
+        else { return Item(file: file, proven: false, claim: "does not decode as clock-regression evidence") }
+        guard item.isProven(genesis: genesis, validators: ValidatorSchedule(genesis: genesis)) else {
+            return Item(file: file, proven: false, claim: "the acknowledgement and the block do not prove a clock that went back under the genesis keys")
+        }
+        return Item(file: file, proven: true, claim: item.summary)
     }
 
     static func equivocation(_ path: String, _ file: String, _ genesis: Genesis) -> Item {

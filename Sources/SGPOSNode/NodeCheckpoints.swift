@@ -22,6 +22,9 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     let outlets: [OutletID]
     private(set) var last: Checkpoint?
     var onCommit: ((CommitCertificate, Checkpoint) -> Void)?
+    /// The clock proposals take their agreed time from and timeliness is judged by
+    /// (docs/CONSENSUS.md §11): the wall clock; tests fix it.
+    var clock: () -> UInt64 = { UInt64(wallClockMs()) }
     /// Set when a decided checkpoint's network root differs from the one computed here:
     /// the network state stops there (a bug or a faulty quorum; docs/OPERATIONS.md).
     private(set) var networkDivergence: String?
@@ -88,7 +91,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             try outlets.map { outlet in try settledHead(outlet, cutoff: cutoff, transaction) }
         }) ?? last?.heads ?? []
         let historyRoot = historyRoot(before: height) ?? MerkleTree.emptyRoot
-        let timeMs = CheckpointTimeParameters.proposalTime(nowMs: UInt64(wallClockMs()), previousMs: last?.timeMs)
+        let timeMs = CheckpointTimeParameters.proposalTime(nowMs: clock(), previousMs: last?.timeMs)
         let proposed = try? store.environment.read { transaction -> Checkpoint? in
             guard try store.networkPosition(genesisRoot: genesisRoot, transaction).height == height - 1 else { return nil }
             let evidence = try newEvidence(transaction)
@@ -194,7 +197,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     func isTimely(height: UInt64, value: [UInt8]) -> Bool {
         guard let checkpoint = try? Checkpoint(canonicalBytes: value), let timeMs = checkpoint.timeMs else { return false }
         let bounds = store.genesis.timeParameters
-        let now = UInt64(wallClockMs())
+        let now = clock()
         guard bounds.isTimely(timeMs: timeMs, nowMs: now) else { return false }
         return (try? store.environment.read { transaction in
             for head in checkpoint.heads where head.height > (last?.head(of: head.outlet)?.height ?? 0) {
@@ -209,7 +212,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         guard height == schedule.through + 1, let checkpoint = try? Checkpoint(canonicalBytes: value), checkpoint.heads.map(\.outlet) == outlets,
               checkpoint.historyRoot == historyRoot(before: height) else { return false }
         // Agreed time: every new checkpoint carries one, after the previous checkpoint's.
-        guard let timeMs = checkpoint.timeMs, timeMs > (last?.timeMs ?? 0) else { return false }
+        guard let timeMs = checkpoint.timeMs, last?.timeMs.map({ timeMs > $0 }) ?? true else { return false }
         return (try? store.environment.read { transaction in
             // The root can be checked only from the network state at the last checkpoint.
             let position = try store.networkPosition(genesisRoot: genesisRoot, transaction)

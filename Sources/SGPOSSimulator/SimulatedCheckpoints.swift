@@ -93,7 +93,7 @@ final class SimulatedCheckpoints: CheckpointApplication {
 
     func isValid(height: UInt64, value: [UInt8]) -> Bool {
         guard let value = Self.decode(value), value.heads.count == known.count, value.change == sets.change(at: height),
-              value.timeMs > (decidedTimeMs ?? 0) else { return false }
+              decidedTimeMs.map({ value.timeMs > $0 }) ?? true else { return false }
         for (index, head) in value.heads.enumerated() where head < decided[index] || head > max(known[index], decided[index]) {
             return false
         }

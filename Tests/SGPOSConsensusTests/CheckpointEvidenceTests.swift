@@ -46,6 +46,34 @@ import Testing
         #expect(!CheckpointEvidence.outletEquivocation(a, forged).isProven(genesis: network.genesis, validators: schedule))
     }
 
+    @Test func aClockRegressionProvesItselfOnlyPastTheToleranceAndAboveTheAcknowledgedHeight() throws {
+        let key = network.nodeKeys[1]
+        let precision = UInt64(network.genesis.timeParameters.precisionMs)
+        let agreed: UInt64 = 1_000_000
+        let ack = CheckpointAck.sign(chainID: network.genesis.id, outlet: 2, checkpointHeight: 9, checkpointTimeMs: agreed, headHeight: 7, key: key)
+        #expect(ack.isValid(genesis: network.genesis) && ack.canonicalBytes.count == CheckpointAck.byteCount)
+        #expect(try CheckpointAck(canonicalBytes: ack.canonicalBytes) == ack)
+        func proves(_ ack: CheckpointAck, height: UInt64, time: UInt64, signer: SigningKey? = nil) -> Bool {
+            CheckpointEvidence.clockRegression(ack, block(outlet: 2, height: height, timestampMs: time, key: signer ?? key))
+                .isProven(genesis: network.genesis, validators: schedule)
+        }
+        let earliest = agreed - 2 * precision
+        #expect(proves(ack, height: 8, time: earliest - 1), "one ms before the tolerance, above the acknowledged height")
+        #expect(!proves(ack, height: 8, time: earliest), "at the tolerance: a correct clock may be there")
+        #expect(!proves(ack, height: 7, time: 0), "the acknowledged height itself was sealed before")
+        #expect(!proves(ack, height: 8, time: 0, signer: network.nodeKeys[2]), "a block outlet 2's key did not sign")
+        let foreign = CheckpointAck.sign(chainID: Hash256.sha256([9]), outlet: 2, checkpointHeight: 9, checkpointTimeMs: agreed, headHeight: 7, key: key)
+        #expect(!proves(foreign, height: 8, time: 0), "another network's acknowledgement")
+        let impostor = CheckpointAck.sign(chainID: network.genesis.id, outlet: 2, checkpointHeight: 9, checkpointTimeMs: agreed, headHeight: 7,
+                                          key: network.nodeKeys[2])
+        #expect(!proves(impostor, height: 8, time: 0, signer: network.nodeKeys[2]), "an acknowledgement outlet 2's key did not sign")
+        let evidence = CheckpointEvidence.clockRegression(ack, block(outlet: 2, height: 8, timestampMs: 1, key: key))
+        #expect(evidence.kind == 3 && evidence.subject.who == 2 && evidence.subject.height == 8)
+        #expect(try CheckpointEvidence(canonicalBytes: evidence.canonicalBytes) == evidence)
+        #expect(Array(evidence.canonicalBytes[1...CheckpointAck.byteCount]) == ack.canonicalBytes, "kind 3, then the acknowledgement's bytes")
+        #expect(evidence.summary.hasPrefix("outlet 2 stamped block 8 at 1 ms after acknowledging, at its height 7, checkpoint 9's agreed time"))
+    }
+
     @Test func aDoubleVoteProvesItselfAndGarbageIsRefused() throws {
         let key = network.nodeKeys[3]
         let first = vote([1], validator: 3, key: key), second = vote(nil, validator: 3, key: key)

@@ -151,6 +151,9 @@ extension CheckpointService {
     /// `onDecision` called right after each decision's write, in the same call.
     func prepareForTest(onDecision: @escaping @Sendable () -> Void) -> (ValidatorSet, [UInt8]) {
         app.onCommit = { _, _ in onDecision() }
+        // One agreed time: the test's proposal and the core's own are then the same value.
+        let now = UInt64(wallClockMs())
+        app.clock = { now }
         return (app.validators(height: 1), app.proposal(height: 1))
     }
 

@@ -900,10 +900,29 @@ def evidence_files(directory, g):
             proven, claim = equivocation_file(path, g)
         elif name.startswith("double-vote-") and name.endswith(".bin"):
             proven, claim = double_vote_file(path, g)
+        elif name.startswith("clock-") and name.endswith(".bin"):
+            proven, claim = clock_file(path, g)
         else:
             continue
         lines.append(("EVIDENCE " if proven else "UNPROVEN EVIDENCE ") + f"{name}: {claim}")
     return lines
+
+
+def clock_file(path, g):
+    """A clock-regression evidence item (FORMAT.md §9.3 kind 3), proven as in a checkpoint."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        r = Reader(data)
+        _, kind, who, at = decode_evidence(r, g, None, path)
+        r.finish()
+    except Fail:
+        return False, "the acknowledgement and the block do not prove a clock that went back under the genesis keys"
+    except (OSError, ValueError):
+        return False, "does not decode as clock-regression evidence"
+    if kind != 3:
+        return False, "not clock-regression evidence"
+    return True, f"outlet {who} stamped block {at} before the agreed time it had acknowledged: its clock went back or stood still"
 
 
 def equivocation_file(path, g):
