@@ -31,6 +31,12 @@ import Testing
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
         #expect(try await CLI.demo(demo, outlets: 4, sales: 4).status == 0)
+        // The demo cut outlet 4 off and reconnected it while the others checkpointed: an
+        // honest outlet offline acknowledges nothing it later contradicts — no clock evidence.
+        for outlet in 1...4 {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(demo)/outlet-\(outlet)/evidence")) ?? []
+            #expect(!files.contains { $0.hasPrefix("clock-") }, "outlet \(outlet)'s node holds clock evidence after the demo: \(files)")
+        }
         var nodes = try (1...4).map { try NodeProcess.start(demo: demo, outlet: $0, faultInjection: false) }
         defer { nodes.forEach { $0.stop() } }
         for node in nodes { try await node.waitHealthy(peers: 3) }
