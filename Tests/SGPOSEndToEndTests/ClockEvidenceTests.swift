@@ -50,6 +50,12 @@ import Testing
         ])
         try await nodes[1].waitHealthy(peers: 3)
 
+        // A delivery at outlet 1 (an honest node) gives the network something new to
+        // checkpoint; node 2 decides that checkpoint and acknowledges it.
+        let genesis = try LedgerStore.open(dataDirectory: demo + "/outlet-1").genesis
+        let first = try await receiveStock(nodes[0], outlet: 1, demo: demo, genesis: genesis, reference: "DO-NEW-CONTENT")
+        #expect(first.status == "committed")
+
         // Node 1 holds outlet 2's acknowledgement of a checkpoint decided after the restart.
         var patience = Patience(seconds: 60, checks: 300)
         var acknowledged: CheckpointAck?
@@ -64,14 +70,7 @@ import Testing
         let ack = try #require(acknowledged, "node 1 keeps an acknowledgement by outlet 2 of a checkpoint after \(before)")
 
         // Outlet 2's manager receives stock through node 2: a block sealed with the stopped clock.
-        let manager = try NodeTests().loadKey("\(demo)/keys/outlet-2-manager.key")
-        let genesis = try LedgerStore.open(dataDirectory: demo + "/outlet-1").genesis
-        let client = nodes[1].client.signed(by: manager)
-        let prepared = try await client.prepare(.init(kind: "stock-receive", lines: [.init(sku: "RICE-5KG", qty: 1)], reference: "DO-CLOCK"))
-        var session = TillSession(genesis: genesis, outlet: 2, key: manager, principal: "manager-2",
-                                  lastSequence: UInt64(Date().timeIntervalSince1970 * 1_000_000))
-        let body = try POSBody.decode(type: prepared.bodyType, payload: Hex.decode(prepared.body)!)
-        let submitted = try await nodes[1].client.submit(session.sign(body, atMs: Int64(Date().timeIntervalSince1970 * 1_000)))
+        let submitted = try await receiveStock(nodes[1], outlet: 2, demo: demo, genesis: genesis, reference: "DO-CLOCK")
         #expect(submitted.status == "committed" && submitted.height > ack.headHeight)
 
         // The block replicates; node 1 records the evidence; a checkpoint carries it.
@@ -96,6 +95,17 @@ import Testing
             """)
         #expect(python.status == 0, "\(python.output)")
         #expect(python.output.contains("outlet 2 stamped block \(submitted.height) before the agreed time it had acknowledged"), "\(python.output)")
+    }
+
+    /// Outlet `outlet`'s manager receives one RICE-5KG through `node` (prepare, sign, submit).
+    func receiveStock(_ node: NodeProcess, outlet: Int, demo: String, genesis: Genesis, reference: String) async throws -> API.SubmitResponse {
+        let manager = try NodeTests().loadKey("\(demo)/keys/outlet-\(outlet)-manager.key")
+        let prepared = try await node.client.signed(by: manager)
+            .prepare(.init(kind: "stock-receive", lines: [.init(sku: "RICE-5KG", qty: 1)], reference: reference))
+        var session = TillSession(genesis: genesis, outlet: UInt32(outlet), key: manager, principal: "manager-\(outlet)",
+                                  lastSequence: UInt64(Date().timeIntervalSince1970 * 1_000_000))
+        let body = try POSBody.decode(type: prepared.bodyType, payload: Hex.decode(prepared.body)!)
+        return try await node.client.submit(session.sign(body, atMs: Int64(Date().timeIntervalSince1970 * 1_000)))
     }
 
     /// Runs `script` with bash; standard output and error together.
