@@ -28,6 +28,10 @@ struct FaultPlan {
     /// ``skewedValidator``, a fault of that validator (docs/CONSENSUS.md §11).
     var clockSkewsMs: [Int64] = []
     var skewedValidator: UInt16?
+    /// A validator (and its outlet) whose clock stops at ``frozenAtMs`` and stays there:
+    /// its later blocks carry that time; a fault of that validator.
+    var frozenValidator: UInt16?
+    var frozenAtMs: UInt64 = 0
     /// Twins and lost disks are faults of a validator (a lost disk for the height it
     /// rejoins at); crashes with the disk kept are not. Liveness is only promised while
     /// these are at most f = ⌊(n − 1)/3⌋; beyond, the seed checks safety alone.
@@ -68,6 +72,11 @@ struct FaultPlan {
         plan.drawClocks(seed: seed, validators: validators, precisionMs: Int64(options.timeBounds.precisionMs), faults: options.faults)
         plan.faultyValidators = (plan.twin == nil ? 0 : 1) + plan.crashes.filter(\.wipe).count
             + (plan.skewedValidator == nil || plan.skewedValidator == plan.twin ? 0 : 1)
+        // A frozen clock only where it keeps the faults within f: liveness is then still promised.
+        if plan.faultyValidators + 1 <= (validators - 1) / 3 {
+            plan.drawFreeze(seed: seed, validators: validators, faults: options.faults)
+            if plan.frozenValidator != nil { plan.faultyValidators += 1 }
+        }
         plan.withinTolerance = plan.faultyValidators <= (validators - 1) / 3
         return plan
     }
@@ -96,6 +105,25 @@ struct FaultPlan {
         skewedValidator = UInt16(validator)
     }
 
+    /// In one seed in three (with faults) where it keeps the faults within f, freezes the
+    /// clock of one validator that is neither skewed nor twinned, at a time before the
+    /// heal; from a stream of its own.
+    mutating func drawFreeze(seed: UInt64, validators: Int, faults: Bool) {
+        var random = SimulationRandom(seed: seed ^ 0xF2EE_2E5E_ED00_0002)
+        guard faults, random.chance(33), healAt > 600 else { return }
+        let candidates = (0..<UInt16(validators)).filter { $0 != skewedValidator && $0 != twin }
+        guard !candidates.isEmpty else { return }
+        frozenValidator = candidates[Int.random(in: 0..<candidates.count, using: &random)]
+        frozenAtMs = UInt64.random(in: 300...(healAt - 300), using: &random)
+    }
+
+    /// Validator `validator`'s clock at simulated time `now`.
+    func clock(of validator: UInt16, at now: UInt64) -> UInt64 {
+        let skew = clockSkewsMs.isEmpty ? 0 : clockSkewsMs[Int(validator)]
+        let time = validator == frozenValidator ? min(now, frozenAtMs) : now
+        return UInt64(max(0, Int64(time) + skew))
+    }
+
     /// Delivery delay of one message, or nil when it is lost.
     func delay(_ random: inout SimulationRandom, from: Int, to: Int, at time: UInt64, instances: [Simulation.Instance]) -> UInt64? {
         if time < healAt {
@@ -115,6 +143,7 @@ struct FaultPlan {
         }
         if let twin { parts.append("twins of validator \(twin)") }
         if let skewed = skewedValidator { parts.append("clock of validator \(skewed) off by \(clockSkewsMs[Int(skewed)]) ms") }
+        if let frozen = frozenValidator { parts.append("clock of validator \(frozen) frozen @\(frozenAtMs)ms") }
         if !withinTolerance { parts.append("\(faultyValidators) faulty > f: safety only") }
         return parts.joined(separator: ", ")
     }
@@ -165,6 +194,10 @@ public struct SimulationReport: Sendable, CustomStringConvertible {
     public var evidence = 0
     /// Whether one validator's clock was off by more than the precision (a clock fault).
     public var clockFault = false
+    /// Whether one validator's clock froze, and whether a block of its outlet broke one of
+    /// its acknowledgements (the evidence its peers would record).
+    public var clockFrozen = false
+    public var freezeEvidence = false
     public var decidedHeight: UInt64 = 0
     public var acknowledged: [Int: UInt64] = [:]
     public var events = 0

@@ -20,6 +20,11 @@ public final class Simulation {
     let sets: SimulatedValidators
     let chainID: Hash256
     var faults = FaultPlan()
+    /// Each outlet's block times (index = height − 1), and the acknowledgements it signed:
+    /// each decided checkpoint's agreed time with the outlet's height then
+    /// (docs/CONSENSUS.md §11).
+    var outletBlockTimes: [[UInt64]] = []
+    var outletAcks: [[(timeMs: UInt64, headHeight: UInt64)]] = []
     /// Crashes armed to strike at a prevote that struck (at one or at their deadline).
     var armedCrashes = 0
     public internal(set) var report: SimulationReport
@@ -75,6 +80,9 @@ public final class Simulation {
         faults = FaultPlan.random(&random, seed: seed, validators: sets.count, options: options)
         report.faults = faults.summary
         report.clockFault = faults.skewedValidator != nil
+        report.clockFrozen = faults.frozenValidator != nil
+        outletBlockTimes = Array(repeating: [], count: sets.count)
+        outletAcks = Array(repeating: [], count: sets.count)
         for index in 0..<sets.count {
             instances.append(Instance(validator: UInt16(index), isTwin: false, sets: sets))
         }
@@ -112,11 +120,10 @@ public final class Simulation {
         return report
     }
 
-    /// The checkpoint application of `validator`, reading its own (skewed) clock.
+    /// The checkpoint application of `validator`, reading its own (skewed or frozen) clock.
     func application(of validator: UInt16) -> SimulatedCheckpoints {
-        let skew = faults.clockSkewsMs.isEmpty ? 0 : faults.clockSkewsMs[Int(validator)]
-        return SimulatedCheckpoints(sets: sets, bounds: options.timeBounds) { [unowned self] in
-            UInt64(max(0, Int64(self.now) + skew))
+        SimulatedCheckpoints(sets: sets, bounds: options.timeBounds) { [unowned self] in
+            self.faults.clock(of: validator, at: self.now)
         }
     }
 
@@ -164,6 +171,9 @@ public final class Simulation {
                 let outlet = Int(instances[index].validator)
                 instances[index].app.known[outlet] += 1
                 report.acknowledged[outlet, default: 0] = instances[index].app.known[outlet]
+                // The block's time, as the node stamps it: its clock, never below the previous block's.
+                let stamp = max(outletBlockTimes[outlet].last ?? 0, faults.clock(of: UInt16(outlet), at: now))
+                while outletBlockTimes[outlet].count < Int(instances[index].app.known[outlet]) { outletBlockTimes[outlet].append(stamp) }
             }
             if now < faults.healAt { queue.push(now + UInt64.random(in: 1...options.saleEveryMs, using: &random), .sale(instance: index)) }
         case .crash(let index, let wipe):
@@ -291,6 +301,9 @@ public final class Simulation {
         instance.decisions[certificate.height] = id
         if let value = SimulatedCheckpoints.decode(certificate.value) {
             instance.times[certificate.height] = value.timeMs
+            if !instance.isTwin, outletAcks[Int(instance.validator)].count < 10_000 {
+                outletAcks[Int(instance.validator)].append((value.timeMs, instance.app.known[Int(instance.validator)]))
+            }
             // Timely at a correct validator's prevote, at or before now: at most its clock
             // (within precision/2) plus the precision.
             let precision = UInt64(options.timeBounds.precisionMs)
@@ -363,6 +376,27 @@ public final class Simulation {
                 if let before = instance.times[height - 1], let time = instance.times[height], time <= before {
                     report.violations.append("agreed time goes back at checkpoint \(height) on validator \(instance.validator): \(before) then \(time) ms")
                 }
+            }
+        }
+        // Acknowledgements: a correct outlet's later blocks are never stamped more than
+        // 2 × precision before an agreed time it acknowledged; a frozen one's may be (evidence).
+        let bounds = options.timeBounds
+        for outlet in outletAcks.indices where UInt16(outlet) != faults.twin && UInt16(outlet) != faults.skewedValidator {
+            var broken: (height: Int, stamp: UInt64, ack: UInt64)?
+            for ack in outletAcks[outlet] {
+                let earliest = CheckpointAck(chainID: chainID, outlet: UInt32(outlet), checkpointHeight: 0, checkpointTimeMs: ack.timeMs,
+                                             headHeight: ack.headHeight, signature: Signature(bytes: [UInt8](repeating: 0, count: 64))!)
+                    .earliestBlockTimeMs(bounds)
+                for height in Int(ack.headHeight + 1)..<(outletBlockTimes[outlet].count + 1) where outletBlockTimes[outlet][height - 1] < earliest {
+                    broken = (height, outletBlockTimes[outlet][height - 1], ack.timeMs)
+                    break
+                }
+                if broken != nil { break }
+            }
+            if UInt16(outlet) == faults.frozenValidator {
+                report.freezeEvidence = broken != nil
+            } else if let broken {
+                report.violations.append("correct outlet \(outlet) would be accused: its block \(broken.height) stamped \(broken.stamp) ms, more than 2 × precision before the agreed time \(broken.ack) ms it acknowledged")
             }
         }
         // Liveness after the heal: every acknowledged block checkpointed everywhere.

@@ -10,7 +10,7 @@ struct SimulationTests {
 
     @Test func everySeedKeepsSafetyAndLiveness() async {
         var failures: [String] = []
-        var evidence = 0, crashes = 0, wipes = 0, torn = 0, dropped = 0, checkpoints: UInt64 = 0, atPrevote = 0, clockFaults = 0
+        var evidence = 0, crashes = 0, wipes = 0, torn = 0, dropped = 0, checkpoints: UInt64 = 0, atPrevote = 0, clockFaults = 0, freezes = 0, freezeEvidence = 0
         // One core is left to the rest of the suite (node processes, demos) on small machines.
         let workers = max(1, SimulationRunner.defaultWorkers - 1)
         for report in await SimulationRunner.run(seeds: 1...Self.seeds, workers: workers) {
@@ -23,14 +23,17 @@ struct SimulationTests {
             checkpoints += report.decidedHeight
             atPrevote += report.prevoteCrashes
             if report.clockFault { clockFaults += 1 }
+            if report.clockFrozen { freezes += 1 }
+            if report.freezeEvidence { freezeEvidence += 1 }
         }
         #expect(failures.isEmpty, "\(failures.count) seeds failed; first: \(failures.prefix(3).joined(separator: "\n"))")
         // The faults must actually happen, or the run proves little. (Torn decisions — a
         // crash between a decision's two writes — are rare: 19 in the 1,000 seeds since
         // clocks were drawn, 20-odd before; the bound checks they happen at all.)
-        #expect(crashes > 100 && wipes > 20 && torn > 10 && dropped > 10_000 && evidence > 0 && atPrevote > 50 && clockFaults > 100,
-                "crashes \(crashes), wipes \(wipes), torn \(torn), dropped \(dropped), evidence \(evidence), crashes at a prevote \(atPrevote), clock faults \(clockFaults)")
-        print("simulation: \(Self.seeds) seeds, \(checkpoints) checkpoints, \(crashes) crashes (\(wipes) disks lost, \(torn) between a decision's two writes, \(atPrevote) at a prevote), \(dropped) messages lost, \(evidence) double votes caught, \(clockFaults) seeds with a validator's clock beyond the precision")
+        #expect(crashes > 100 && wipes > 20 && torn > 10 && dropped > 10_000 && evidence > 0 && atPrevote > 50 && clockFaults > 100
+                && freezes > 50 && freezeEvidence > 5,
+                "crashes \(crashes), wipes \(wipes), torn \(torn), dropped \(dropped), evidence \(evidence), crashes at a prevote \(atPrevote), clock faults \(clockFaults), freezes \(freezes) (\(freezeEvidence) with evidence)")
+        print("simulation: \(Self.seeds) seeds, \(checkpoints) checkpoints, \(crashes) crashes (\(wipes) disks lost, \(torn) between a decision's two writes, \(atPrevote) at a prevote), \(dropped) messages lost, \(evidence) double votes caught, \(clockFaults) seeds with a validator's clock beyond the precision, \(freezes) with a frozen clock (\(freezeEvidence) of them caught by an acknowledgement)")
     }
 
     /// Issue 22: in 95,000 seeds these three never checkpointed again after the heal (a
