@@ -11,7 +11,8 @@ import Synchronization
 /// and in `acks/outlet-<id>.bin` under the data directory, so a restart keeps it), and
 /// turns any block of that outlet above the acknowledged height stamped before the
 /// acknowledged agreed time less twice the precision into evidence
-/// (`evidence/clock-outlet-<id>-height-<h>.bin`), which the next checkpoint carries.
+/// (`evidence/clock-outlet-<id>-height-<h>.bin`, the first such block only: one item
+/// proves it), which the next checkpoint carries.
 final class ClockWatch: Sendable {
     let node: LedgerNode
     private let acks: Mutex<[OutletID: CheckpointAck]>
@@ -71,7 +72,12 @@ final class ClockWatch: Sendable {
               UInt64(block.header.timestampMs) < ack.earliestBlockTimeMs(node.genesis.timeParameters) else { return nil }
         let evidence = CheckpointEvidence.clockRegression(ack, block)
         guard evidence.isProven(genesis: node.genesis, validators: ValidatorSchedule(genesis: node.genesis)) else { return nil }
-        try EvidenceStore.record(evidence, name: "clock-outlet-\(outlet)-height-\(block.header.height)", directory: node.dataDirectory + "/evidence")
+        // One item per outlet proves it: a frozen clock breaks every later block, and the
+        // evidence directory must not grow with them.
+        let directory = node.dataDirectory + "/evidence"
+        let held = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        guard !held.contains(where: { $0.hasPrefix("clock-outlet-\(outlet)-") }) else { return nil }
+        try EvidenceStore.record(evidence, name: "clock-outlet-\(outlet)-height-\(block.header.height)", directory: directory)
         node.logger.error("CLOCK WENT BACK: outlet \(outlet) stamped block \(block.header.height) at \(block.header.timestampMs) ms after acknowledging checkpoint \(ack.checkpointHeight) at \(ack.checkpointTimeMs) ms (its height then \(ack.headHeight)); evidence kept")
         return evidence
     }

@@ -82,6 +82,15 @@ import Testing
             try await Task.sleep(nanoseconds: 250_000_000)
         }
         #expect(carried.count == 1 && carried[0].summary.hasPrefix("outlet 2 stamped block \(submitted.height)"), "\(carried)")
+        // A second late block, once node 1 holds it, adds no second file: one item per outlet proves it.
+        let second = try await receiveStock(nodes[1], outlet: 2, demo: demo, genesis: genesis, reference: "DO-CLOCK-2")
+        patience = Patience(seconds: 30, checks: 150)
+        while patience.keepWaiting() {
+            if (try await nodes[0].client.heads().first { $0.outletId == 2 })?.height ?? 0 >= second.height { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        let clockFiles = ((try? FileManager.default.contentsOfDirectory(atPath: "\(demo)/outlet-1/evidence")) ?? []).filter { $0.hasPrefix("clock-") }
+        #expect(clockFiles == ["clock-outlet-2-height-\(submitted.height).bin"], "\(clockFiles)")
         nodes.forEach { $0.stop() }
 
         // Both verifiers prove it from the genesis; no honest outlet has evidence against it.
