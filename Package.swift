@@ -86,7 +86,7 @@ let package = Package(
         .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB",
                                                   .product(name: "Metrics", package: "swift-metrics")]),
         // Reports (docs/REPORTS.md): sales, GST F5, Z/X from a verified store; CLI, API and web call it.
-        .target(name: "SGPOSReports", dependencies: ["SGPOSStore", "SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
+        .target(name: "SGPOSReports", dependencies: ["SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
         // The web pages the node serves (docs/WEB.md): static files, no build step.
         .target(name: "SGPOSWeb", resources: [.copy("Assets")]),
         .target(name: "SGPOSExport", dependencies: [

@@ -92,6 +92,12 @@ public struct ConsensusStorage: Sendable {
         }
     }
 
+    /// Visits every stored certificate in height order inside `transaction` (a read of the
+    /// environment the store shares with the ledger) while `body` returns true.
+    public func forEachCertificate(_ transaction: LMDBTransaction, _ body: (CommitCertificate) throws -> Bool) throws {
+        try transaction.scan(checkpoints) { _, value in try body(try CommitCertificate(canonicalBytes: value)) }
+    }
+
     static func key(_ height: UInt64) -> [UInt8] { withUnsafeBytes(of: height.bigEndian) { Array($0) } }
 }
 

@@ -129,8 +129,8 @@ extension NodeAPI {
                         if asHTML { return try ReportHTML.gst(reports: reports, range: range) }
                         return try answer(ReportDocument.gst(try reports.gst(range)), { _ in "" }, ReportCSV.gst)
                     case "z":
-                        let (close, height) = try reports.zReport(outlet: outlet!, number: number!)
-                        return try answer(ReportDocument.z(outlet: outlet!, close: close, height: height), ReportHTML.z, ReportCSV.z)
+                        let (close, height, late) = try reports.zReport(outlet: outlet!, number: number!)
+                        return try answer(ReportDocument.z(outlet: outlet!, close: close, height: height, coveredLate: late), ReportHTML.z, ReportCSV.z)
                     default:
                         let (totals, nextZ) = try reports.xReport(outlet: outlet!)
                         return try answer(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals), ReportHTML.x, ReportCSV.x)

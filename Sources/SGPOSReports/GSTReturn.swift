@@ -25,6 +25,8 @@ public struct GSTReturn: Sendable {
     public let heads: [ChainHead]
     /// Everything that adds up across days and outlets.
     public var figures = GSTFigures()
+    /// The sales, refunds and voids counted here whose blocks were covered late.
+    public var coveredLate = CoveredLate()
     /// Sorted by rate.
     public var rates: [Rate] { figures.totals.gstByRate.map { Rate(basisPoints: $0.basisPoints, amount: $0.amount, gst: $0.gst) } }
     /// Supplies without GST by category (zero-rated, exempt, out-of-scope), as the books sum them.

@@ -41,6 +41,8 @@ public struct ReportEvent: Sendable {
     public let kind: Kind
     public let outlet: OutletID
     public let height: UInt64
+    /// Its position in the block.
+    public let index: Int
     public let blockTimeMs: Int64
     /// The signer's principal in the registry (the till).
     public let principal: String
@@ -68,31 +70,34 @@ struct LedgerWalk {
                                      POSBodyType.transferIn, POSBodyType.pointsClaim, POSBodyType.pointsSettle]
 
     /// Calls `visit` with every counted event of `outlets` whose business date is in
-    /// `range`, chain by chain in height order; `dayClose` with every Z-report met.
-    func walk(_ outlets: [OutletID], range: ReportRange, transaction: LMDBTransaction,
+    /// `range`, chain by chain in height order; `dayClose` with every Z-report met. With
+    /// `only`, just the blocks of each outlet's height ranges (ascending) are read.
+    func walk(_ outlets: [OutletID], range: ReportRange, transaction: LMDBTransaction, only: [OutletID: [ClosedRange<UInt64>]]? = nil,
               visit: (ReportEvent) throws -> Void, dayClose: (OutletID, UInt64, DayClose) throws -> Void = { _, _, _ in }) throws {
         for outlet in outlets {
             let state = store.stateReader(outlet, transaction)
             var principals: [PublicKey: String] = [:]
             let head = try store.head(outlet, transaction)
+            guard head.height > 0 else { continue }
             var dates = try BusinessCalendar(store: store, outlet: outlet, through: head.height, transaction).cursor
-            var height: UInt64 = 1
-            while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
-                for (index, signed) in block.transactions.enumerated() {
-                    guard case .application(let type, let payload) = signed.envelope.body, Self.types.contains(type) else { continue }
-                    let blockTime = Int64(block.header.timestampMs)
-                    let date = dates.date(height: height, index: index, blockTimeMs: blockTime)
-                    let body = try POSBody.decode(type: type, payload: payload)
-                    if case .dayClose(let close) = body {
-                        try dayClose(outlet, height, close)
-                        continue
+            for heights in only.map({ $0[outlet] ?? [] }) ?? [1...head.height] where heights.lowerBound <= head.height {
+                for height in heights.lowerBound...min(heights.upperBound, head.height) {
+                    guard let block = try store.block(outlet, height: height, transaction) else { break }
+                    for (index, signed) in block.transactions.enumerated() {
+                        guard case .application(let type, let payload) = signed.envelope.body, Self.types.contains(type) else { continue }
+                        let blockTime = Int64(block.header.timestampMs)
+                        let date = dates.date(height: height, index: index, blockTimeMs: blockTime)
+                        let body = try POSBody.decode(type: type, payload: payload)
+                        if case .dayClose(let close) = body {
+                            try dayClose(outlet, height, close)
+                            continue
+                        }
+                        guard range.contains(date) else { continue }
+                        guard let event = try event(signed, body, outlet: outlet, height: height, index: index, blockTimeMs: blockTime, date: date,
+                                                    state: state, principals: &principals, transaction) else { continue }
+                        try visit(event)
                     }
-                    guard range.contains(date) else { continue }
-                    guard let event = try event(signed, body, outlet: outlet, height: height, blockTimeMs: blockTime, date: date,
-                                                state: state, principals: &principals, transaction) else { continue }
-                    try visit(event)
                 }
-                height += 1
             }
         }
     }
@@ -100,7 +105,7 @@ struct LedgerWalk {
     /// The report event of a decoded body (nil for bodies no report counts): the signer's
     /// principal from the registry (cached in `principals`), and for a refund or a void
     /// the sale it refers to.
-    func event(_ signed: SignedTransaction, _ body: POSBody, outlet: OutletID, height: UInt64, blockTimeMs: Int64,
+    func event(_ signed: SignedTransaction, _ body: POSBody, outlet: OutletID, height: UInt64, index: Int, blockTimeMs: Int64,
                date: CivilTime.Date, state: some StateReader, principals: inout [PublicKey: String],
                _ transaction: LMDBTransaction) throws -> ReportEvent? {
         let signer = signed.envelope.signer
@@ -127,7 +132,7 @@ struct LedgerWalk {
         case .pointsSettle(let settle): kind = .pointsSettle(settle)
         default: return nil
         }
-        return ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, blockTimeMs: blockTimeMs,
+        return ReportEvent(transactionID: signed.id, kind: kind, outlet: outlet, height: height, index: index, blockTimeMs: blockTimeMs,
                            principal: principals[signer] ?? signer.hex, businessDate: date)
     }
 

@@ -64,7 +64,7 @@ extension LedgerWalk {
             let blockTime = Int64(block.header.timestampMs)
             let date = CivilTime.singaporeDate(epochMs: blockTime)
             let day = CivilTime.days(from: date)
-            for signed in block.transactions {
+            for (index, signed) in block.transactions.enumerated() {
                 guard case .application(let type, let payload) = signed.envelope.body, Self.types.contains(type) else { continue }
                 let body = try POSBody.decode(type: type, payload: payload)
                 if case .dayClose(let close) = body {
@@ -72,7 +72,7 @@ extension LedgerWalk {
                     fold.period += 1
                     continue
                 }
-                guard let event = try event(signed, body, outlet: outlet, height: height, blockTimeMs: blockTime, date: date,
+                guard let event = try event(signed, body, outlet: outlet, height: height, index: index, blockTimeMs: blockTime, date: date,
                                             state: state, principals: &principals, transaction) else { continue }
                 fold.buckets[BucketKey(period: fold.period, day: day), default: ReportBucket()].add(event)
                 visit?(event)

@@ -68,21 +68,24 @@ public enum ReportCSV {
     }
 
     /// Boxes 1–7 (`box`, empty when null), then each rate (`rate`: supplies and GST), the
-    /// supplies without GST (`other-supplies`) and the costed purchases (`purchases`).
+    /// supplies without GST (`other-supplies`), the costed purchases (`purchases`) and what
+    /// of it was covered late (`covered-late`).
     public static func gst(_ document: ReportDocument.GST) -> String {
         var rows: [[Cell]] = document.boxes.values.enumerated().map { [.text("box"), .text(String($0.offset + 1)), money($0.element), .empty, .empty] }
         rows += document.byRate.map { [.text("rate"), .text(String($0.basisPoints)), .number($0.supplies), .number($0.gst), .empty] }
         rows += document.otherSupplies.map { [.text("other-supplies"), .text($0.key), .number($0.amount), .empty, .empty] }
         rows.append([.text("purchases"), .text("supplier-invoices"), .number(document.purchases.value), .number(document.purchases.inputGST),
                      .int(document.purchases.receipts)])
+        rows.append([.text("covered-late"), .text("transactions"), .number(document.coveredLate.amount), .number(document.coveredLate.gst),
+                     .int(document.coveredLate.transactions)])
         return table(["group", "key", "amount", "gst", "count"], rows)
     }
 
-    /// The Z-report as closed: one row, its printed text in the last field.
+    /// The Z-report as closed: one row, its printed text, then what of it was covered late.
     public static func z(_ document: ReportDocument.ZReport) -> String {
-        table(["outletId", "height", "zNumber", "businessDate", "text"],
+        table(["outletId", "height", "zNumber", "businessDate", "text", "coveredLateTransactions", "coveredLateAmount", "coveredLateGST"],
               [[.int(Int64(document.outletId)), .int(Int64(document.height)), .int(Int64(document.zNumber)), .text(document.businessDate),
-                .text(document.text)]])
+                .text(document.text), .int(document.coveredLate.transactions), .number(document.coveredLate.amount), .number(document.coveredLate.gst)]])
     }
 
     /// The open period's figures: one row.

@@ -1,4 +1,5 @@
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSCodec
 import SGPOSRetail
 import SGPOSState
@@ -88,6 +89,8 @@ public enum ReportDocument {
         /// Supplies without GST by tax category code (ES, OS, ZR).
         public var otherSupplies: [Amount]
         public var purchases: Purchases
+        /// The sales, refunds and voids counted here whose blocks were covered late.
+        public var coveredLate: CoveredLate
     }
 
     /// Stock receipts that carry a supplier invoice: how many, their value excluding
@@ -168,6 +171,41 @@ public enum ReportDocument {
                    byRate: gst.rates.map { Rate(basisPoints: $0.basisPoints, supplies: money($0.supplies), gst: money($0.gst)) },
                    otherSupplies: gst.otherSupplies.map { Amount(key: $0.category.code, amount: money($0.amount)) }
                        .sorted { $0.key < $1.key },
-                   purchases: Purchases(receipts: gst.purchaseReceipts, value: money(gst.purchaseValue), inputGST: money(gst.inputTax)))
+                   purchases: Purchases(receipts: gst.purchaseReceipts, value: money(gst.purchaseValue), inputGST: money(gst.inputTax)),
+                   coveredLate: late(gst.coveredLate))
+    }
+}
+
+extension ReportDocument {
+    /// The sales, refunds and voids of a report whose blocks were covered late
+    /// (docs/REPORTS.md, "Covered late"): how many, what they add to the takings and to
+    /// the output tax, and the late blocks that hold them.
+    public struct CoveredLate: Codable, Sendable, Equatable {
+        public var transactions: Int64
+        public var amount: String
+        public var gst: String
+        public var blocks: [LateBlocks]
+    }
+
+    /// Consecutive blocks of one outlet covered late, and the largest lag among them.
+    public struct LateBlocks: Codable, Sendable, Equatable {
+        public var outletId: UInt32
+        public var fromHeight: UInt64
+        public var toHeight: UInt64
+        public var largestLagMs: UInt64
+    }
+
+    public static func late(_ late: SGPOSReports.CoveredLate) -> CoveredLate {
+        CoveredLate(transactions: late.transactions, amount: ReportMoney.text(late.amount), gst: ReportMoney.text(late.gst),
+                    blocks: late.spans.map { LateBlocks(outletId: $0.outlet, fromHeight: $0.firstHeight, toHeight: $0.lastHeight, largestLagMs: $0.largestLagMs) })
+    }
+
+    /// One line saying what of a report was covered late ("" when nothing was).
+    public static func lateLine(_ late: CoveredLate) -> String {
+        guard late.transactions > 0 else { return "" }
+        let blocks = late.blocks.map { "o\($0.outletId)@\($0.fromHeight)\($0.toHeight > $0.fromHeight ? "-\($0.toHeight)" : "")" }
+        let hours = (late.blocks.map(\.largestLagMs).max() ?? 0) / 60_000
+        return "covered late: \(late.transactions) sale(s), refund(s) or void(s), amount \(late.amount), GST \(late.gst), in blocks "
+            + blocks.joined(separator: " ") + " (up to \(hours / 60) h \(hours % 60) min after their time)"
     }
 }

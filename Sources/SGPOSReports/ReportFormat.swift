@@ -79,6 +79,7 @@ public enum ReportFormat {
             if document.purchases.receipts > 0 {
                 lines.append("  purchases: \(document.purchases.receipts) supplier invoice(s), value \(document.purchases.value), input GST \(document.purchases.inputGST)")
             }
+            if document.coveredLate.transactions > 0 { lines.append("  " + ReportDocument.lateLine(document.coveredLate)) }
             return lines.joined(separator: "\n") + "\n"
         }
     }
@@ -97,7 +98,10 @@ extension ReportDocument {
         public var height: UInt64
         public var zNumber: UInt64
         public var businessDate: String
+        /// As printed at the close.
         public var text: String
+        /// The sales, refunds and voids it closed whose blocks were covered late.
+        public var coveredLate: CoveredLate
     }
 
     /// An X-report as JSON: the open period's figures, as the next Z-report will hold them.
@@ -123,7 +127,8 @@ extension ReportDocument {
                        text: ZReportText.x(outlet: outlet, nextZ: nextZ, totals: totals))
     }
 
-    public static func z(outlet: UInt32, close: DayClose, height: UInt64) -> ZReport {
-        ZReport(outletId: outlet, height: height, zNumber: close.zNumber, businessDate: close.businessDate, text: ZReportText.z(outlet: outlet, close: close))
+    public static func z(outlet: UInt32, close: DayClose, height: UInt64, coveredLate: SGPOSReports.CoveredLate) -> ZReport {
+        ZReport(outletId: outlet, height: height, zNumber: close.zNumber, businessDate: close.businessDate, text: ZReportText.z(outlet: outlet, close: close),
+                coveredLate: late(coveredLate))
     }
 }

@@ -182,6 +182,7 @@ public enum ReportHTML {
                                          ("Value excl. GST (box 5)", "", purchases.value), ("Input GST (box 7)", "", purchases.inputGST)],
                                         columns: ["", "count", "S$"])]),
         ]
+        if document.coveredLate.transactions > 0 { sections.append(lateSection(document.coveredLate)) }
         switch months {
         case .notComputed: sections.append(section("By month", [note("Figures by month were not computed for this page.")]))
         case .oneMonth: break
@@ -319,7 +320,17 @@ public enum ReportHTML {
         page(title: "Z-report \(document.zNumber) of outlet \(document.outletId)",
              meta: ["Business date \(document.businessDate); the day-close is in block \(document.height) of outlet \(document.outletId)'s chain.",
                     "Reprinted exactly as it was printed at the close."],
-             covers: nil, sections: [section("Z-report", ["<pre>\(escape(document.text))</pre>\n"])])
+             covers: nil, sections: [section("Z-report", ["<pre>\(escape(document.text))</pre>\n"])]
+                + (document.coveredLate.transactions > 0 ? [lateSection(document.coveredLate)] : []))
+    }
+
+    /// What of a report was covered late (docs/REPORTS.md, "Covered late").
+    static func lateSection(_ late: ReportDocument.CoveredLate) -> String {
+        section("Covered late", [
+            note("\(late.transactions) sale(s), refund(s) or void(s) counted here are in blocks stamped more than the genesis's lag threshold before the agreed time of the first checkpoint covering them: their time is the outlet's word alone (it was cut off, or its clock stood still or went back). They add \(late.amount) to the takings and \(late.gst) to the output tax."),
+            table([Column("outlet", numeric: true), Column("blocks"), Column("largest lag")],
+                  late.blocks.map { ["\($0.outletId)", "\($0.fromHeight)–\($0.toHeight)", "\($0.largestLagMs / 3_600_000) h \($0.largestLagMs / 60_000 % 60) min"] }),
+        ])
     }
 
     /// The open period of an outlet so far (an X-report).

@@ -1,4 +1,5 @@
 import SGPOSChain
+import SGPOSCheckpointStore
 import SGPOSRetail
 import SGPOSState
 import SGPOSStore
@@ -11,10 +12,14 @@ public struct Reports: Sendable {
     /// The sales and GST figures kept per day, when the data directory has them: the sales
     /// and GST reports then read those and fold only the blocks after them.
     public let aggregates: ReportAggregates?
+    /// The checkpoint chain of the store's environment (nil when it cannot be opened):
+    /// what tells which blocks were covered late.
+    let consensus: ConsensusStorage?
 
     public init(store: LedgerStore, aggregates: ReportAggregates? = nil) {
         self.store = store
         self.aggregates = aggregates
+        consensus = store.genesis.hasCheckpointChain ? try? ConsensusStorage(environment: store.environment) : nil
     }
 
     /// The report names, as the CLI and the API spell them.
@@ -29,8 +34,31 @@ public struct Reports: Sendable {
 
     /// GST F5 boxes of `range` (docs/REPORTS.md, "gst").
     public func gst(_ range: ReportRange) throws -> GSTReturn {
-        try aggregated(range, { GSTReturn(range: range, outlets: $0, heads: $1) }) { report, _, _, bucket in
+        var report = try aggregated(range, { GSTReturn(range: range, outlets: $0, heads: $1) }) { report, _, _, bucket in
             report.figures.merge(bucket.gst)
+        }
+        report.coveredLate = try coveredLate(report.outlets, heads: report.heads, range: range)
+        return report
+    }
+
+    /// The sales, refunds and voids of `range` in blocks up to `heads` that were covered
+    /// late (docs/REPORTS.md, "Covered late"), optionally only those between two positions
+    /// of one chain (a Z-report's period).
+    func coveredLate(_ outlets: [OutletID], heads: [ChainHead], range: ReportRange,
+                     after: (height: UInt64, index: Int)? = nil, through: (height: UInt64, index: Int)? = nil) throws -> CoveredLate {
+        guard let consensus else { return CoveredLate() }
+        return try read { transaction in
+            let limits = Dictionary(uniqueKeysWithValues: zip(outlets, heads.map(\.height)))
+            let late = try LateCoverage(store: store, consensus: consensus, outlets: outlets, through: limits, transaction)
+            var found = CoveredLate()
+            guard !late.spans.isEmpty else { return found }
+            try LedgerWalk(store: store).walk(outlets, range: range, transaction: transaction,
+                                              only: late.spans.mapValues { $0.map { $0.firstHeight...$0.lastHeight } }) { event in
+                if let after, (event.height, event.index) <= after { return }
+                if let through, (event.height, event.index) > through { return }
+                if let span = late.span(event.outlet, height: event.height) { found.add(event, span: span) }
+            }
+            return found
         }
     }
 
@@ -62,23 +90,29 @@ public struct Reports: Sendable {
         }
     }
 
-    /// The Z-report number `number` of `outlet` as it was closed, and the block holding it.
-    public func zReport(outlet: OutletID, number: UInt64) throws -> (close: DayClose, height: UInt64) {
-        try read { transaction in
+    /// The Z-report number `number` of `outlet` as it was closed, the block holding it, and
+    /// which of the sales, refunds and voids it closed were covered late.
+    public func zReport(outlet: OutletID, number: UInt64) throws -> (close: DayClose, height: UInt64, coveredLate: CoveredLate) {
+        let (close, position, previous, head) = try read { transaction in
             guard store.genesis.outlet(outlet) != nil else { throw ReportError(.unknownOutlet, "outlet \(outlet) is not in the genesis") }
             let head = try store.head(outlet, transaction)
+            var previous: (height: UInt64, index: Int) = (0, 0)
             var height: UInt64 = 1
             while height <= head.height, let block = try store.block(outlet, height: height, transaction) {
-                for signed in block.transactions {
+                for (index, signed) in block.transactions.enumerated() {
                     if case .application(let type, let payload) = signed.envelope.body, type == POSBodyType.dayClose,
-                       case .dayClose(let close) = try POSBody.decode(type: type, payload: payload), close.zNumber == number {
-                        return (close, height)
+                       case .dayClose(let close) = try POSBody.decode(type: type, payload: payload) {
+                        if close.zNumber == number { return (close, (height: height, index: index), previous, head) }
+                        previous = (height, index)
                     }
                 }
                 height += 1
             }
             throw ReportError(.notFound, "outlet \(outlet) has no Z-report \(number) (its last is \(try store.stateReader(outlet, transaction).outletBooks(outlet).lastZNumber))")
         }
+        let always = ReportRange(from: CivilTime.Date(year: 1, month: 1, day: 1), to: CivilTime.Date(year: 9999, month: 12, day: 31), outlets: [outlet])
+        let late = try coveredLate([outlet], heads: [head], range: always, after: previous, through: position)
+        return (close, position.height, late)
     }
 
     /// The open period of `outlet` so far (an X-report) and the number its Z-report will have.

@@ -78,15 +78,18 @@ struct ReportCommand: ParsableCommand {
                     print(try ReportFormat.gst(try reports.gst(range), format: format), terminator: "")
                 }
             case "z":
-                let (close, height) = try reports.zReport(outlet: outlet!, number: number!)
+                let (close, height, late) = try reports.zReport(outlet: outlet!, number: number!)
+                let document = ReportDocument.z(outlet: outlet!, close: close, height: height, coveredLate: late)
                 if format == "json" {
-                    print(try ReportFormat.json(ReportDocument.z(outlet: outlet!, close: close, height: height)))
+                    print(try ReportFormat.json(document))
                 } else if format == "html" {
-                    print(ReportHTML.z(ReportDocument.z(outlet: outlet!, close: close, height: height)), terminator: "")
+                    print(ReportHTML.z(document), terminator: "")
                 } else if format == "csv" {
-                    print(ReportCSV.z(ReportDocument.z(outlet: outlet!, close: close, height: height)), terminator: "")
+                    print(ReportCSV.z(document), terminator: "")
                 } else {
+                    // The reprint byte for byte, then what of it was covered late, if anything.
                     print(ZReportText.z(outlet: outlet!, close: close), terminator: "")
+                    if late.transactions > 0 { print(ReportDocument.lateLine(document.coveredLate)) }
                 }
             case "exceptions":
                 let thresholds = ExceptionsReport.Thresholds(discountBasisPoints: discountPercent * 100, memberSalesPerDay: memberSalesPerDay)

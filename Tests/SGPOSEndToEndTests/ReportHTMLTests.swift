@@ -77,6 +77,7 @@ import Testing
                 "boxes": ["1": box1, "2": "0.00", "3": "0.00", "4": box1, "5": NSNull(), "6": box6, "7": NSNull()],
                 "byRate": [["basisPoints": 900, "supplies": box1, "gst": box6]], "otherSupplies": [],
                 "purchases": ["receipts": 0, "value": "0.00", "inputGST": "0.00"],
+                "coveredLate": ["transactions": 0, "amount": "0.00", "gst": "0.00", "blocks": []],
             ]
             return try JSONDecoder().decode(ReportDocument.GST.self, from: JSONSerialization.data(withJSONObject: json))
         }
@@ -156,8 +157,8 @@ import Testing
         let sku = try #require(stock.items.first { $0.outlet == 1 }?.sku)
         let movements = try ReportFormat.movements(try reports.movements(sku: sku, outlet: 1, range: everything), format: "html")
         try expectPage(movements, charts: 0)
-        let (close, height) = try reports.zReport(outlet: 1, number: 1)
-        let z = ReportHTML.z(ReportDocument.z(outlet: 1, close: close, height: height))
+        let (close, height, late) = try reports.zReport(outlet: 1, number: 1)
+        let z = ReportHTML.z(ReportDocument.z(outlet: 1, close: close, height: height, coveredLate: late))
         try expectPage(z, charts: 0)
         #expect(z.contains(ReportHTML.escape(ZReportText.z(outlet: 1, close: close))), "the Z-report as printed")
         let (period, nextZ) = try reports.xReport(outlet: 1)

@@ -22,7 +22,7 @@ import Testing
         var open: [OutletID: PeriodTotals] = [:]
         for outlet in store.genesis.outlets.map(\.id) {
             var number: UInt64 = 1
-            while let (close, _) = try? reports.zReport(outlet: outlet, number: number) {
+            while let (close, _, _) = try? reports.zReport(outlet: outlet, number: number) {
                 closes.append((outlet, close))
                 number += 1
             }
@@ -166,7 +166,7 @@ import Testing
         var ranges = [everything]
         for outlet in store.genesis.outlets.map(\.id) {
             var number: UInt64 = 1
-            while let (close, _) = try? plain.zReport(outlet: outlet, number: number) {
+            while let (close, _, _) = try? plain.zReport(outlet: outlet, number: number) {
                 ranges.append(try ReportRange(from: close.businessDate, to: close.businessDate, outlet: outlet))
                 number += 1
             }

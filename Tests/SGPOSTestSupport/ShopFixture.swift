@@ -18,6 +18,8 @@ public struct ShopFixture {
     public var timeMs: Int64
     private var sequences: [PublicKey: UInt64] = [:]
     private var height: UInt64 = 0
+    /// Every transaction applied, in order (tests that put them into a store's blocks).
+    public private(set) var log: [SignedTransaction] = []
     public let rules = POSRules.chainRules
 
     /// 2026-03-02 10:00 Singapore.
@@ -102,6 +104,7 @@ public struct ShopFixture {
         var overlay = StateOverlay(base: state)
         try rules.apply(transaction, context: context, state: &overlay)
         state.apply(overlay.writes)
+        log.append(transaction)
     }
 
     public func calculator() throws -> SaleCalculator {
