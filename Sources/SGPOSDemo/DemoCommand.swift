@@ -31,6 +31,8 @@ public struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Sales per outlet.") var sales: Int = 120
     @Option(help: "Loyalty members enrolled per outlet.") var members: Int = 20
     @Option(help: "GST computed per invoice (IRAS's usual) or per line: the genesis parameter (docs/FORMAT.md §13).") var gstMethod: String = "per-invoice"
+    @Option(help: "Adds a rate to the genesis's GST table from a date (YYYY-MM-DD:BASISPOINTS, after 2024-01-01's 900; repeatable): to rehearse a rate change.")
+    var gstRate: [String] = []
     @Option(help: "The first node also mirrors the chains into this PostgreSQL database as it runs (postgres://user@host:port/db; docs/EXPORT.md).")
     var exportPostgres: String?
     @Flag(help: "After the demo, keep its nodes running (web till, back office, receipt checker) until Ctrl-C.") var serve = false
@@ -48,7 +50,16 @@ public struct DemoCommand: AsyncParsableCommand {
         guard let method = Genesis.GSTMethod.allCases.first(where: { $0.name == gstMethod }) else {
             throw ValidationError("--gst-method must be per-invoice or per-line")
         }
-        let network = try DemoNetwork.create(directory: dir, outlets: outlets, gstMethod: method)
+        var rates = DemoNetwork.gstRates
+        for entry in gstRate {
+            let parts = entry.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, CivilTime.Date(iso: String(parts[0])) != nil, let basisPoints = UInt32(parts[1]), basisPoints <= 10_000,
+                  let last = rates.last, String(parts[0]) > last.effectiveFrom else {
+                throw ValidationError("--gst-rate must be YYYY-MM-DD:BASISPOINTS (0...10000), each date after the table's last (\(rates.last?.effectiveFrom ?? "")): \(entry)")
+            }
+            rates.append(.init(effectiveFrom: String(parts[0]), basisPoints: basisPoints))
+        }
+        let network = try DemoNetwork.create(directory: dir, outlets: outlets, gstMethod: method, gstRates: rates)
         print("== genesis \(network.genesis.id) chain \(network.genesis.chainID): \(outlets) outlets, keys in \(dir)/keys")
         var sellers: [OutletID: [TillSession]] = [:]
         var managers: [OutletID: TillSession] = [:]
@@ -289,7 +300,12 @@ struct DemoNetwork {
                         "Bedok Mall", "Jewel Changi", "Nex", "Waterway Point", "Plaza Singapura", "ION Orchard",
                         "Westgate", "Compass One", "Hougang Mall", "Parkway Parade"]
 
-    static func create(directory: String, outlets: Int, gstMethod: Genesis.GSTMethod = .perInvoice) throws -> DemoNetwork {
+    /// Singapore's GST rates since 2007.
+    static let gstRates: [Genesis.GSTRate] = [.init(effectiveFrom: "2007-07-01", basisPoints: 700), .init(effectiveFrom: "2023-01-01", basisPoints: 800),
+                                              .init(effectiveFrom: "2024-01-01", basisPoints: 900)]
+
+    static func create(directory: String, outlets: Int, gstMethod: Genesis.GSTMethod = .perInvoice,
+                       gstRates: [Genesis.GSTRate] = DemoNetwork.gstRates) throws -> DemoNetwork {
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: directory) {
             guard fileManager.fileExists(atPath: directory + "/.sgpos-demo") else {
@@ -324,8 +340,7 @@ struct DemoNetwork {
         let genesis = try Genesis(
             chainID: ChainID("sgpos-demo-1")!, genesisTimeMs: 1_767_196_800_000, blockTransactionsMax: 8_190,
             keyRotationOverlapMsMax: 7 * 86_400_000, gstPricesIncludeTax: true, gstMethod: gstMethod,
-            gstRates: [.init(effectiveFrom: "2007-07-01", basisPoints: 700), .init(effectiveFrom: "2023-01-01", basisPoints: 800),
-                       .init(effectiveFrom: "2024-01-01", basisPoints: 900)],
+            gstRates: gstRates,
             admins: [.init(name: "hq-admin", publicKey: admin.publicKey)], outlets: genesisOutlets, validators: validators,
             checkpointTime: .defaults)
         try writeFile(try JSON.encode(GenesisDocument(genesis)), to: directory + "/genesis.json")

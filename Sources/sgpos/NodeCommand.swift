@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 import SGPOSCommandSupport
 import SGPOSChain
@@ -46,8 +47,15 @@ struct NodeCommand: ParsableCommand {
         @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
         @Flag(help: "Demos and drills only: honour allowFaultInjection in the configuration (without this flag it is ignored).")
         var demoFaultInjection = false
+        @Option(help: ArgumentHelp("Drills only, with --demo-fault-injection: run this node's ledger clock (block times, checkpoint times, the dates of prices and GST rates) this many milliseconds from the system clock; TLS and request signatures keep the system clock (docs/OPERATIONS.md, \"Clock drills\").", valueName: "ms"))
+        var drillClockOffsetMs: Int64 = 0
 
         func run() async throws {
+            guard drillClockOffsetMs == 0 || demoFaultInjection else {
+                throw ValidationError("--drill-clock-offset-ms is a drill: it needs --demo-fault-injection")
+            }
+            guard abs(drillClockOffsetMs) <= 366 * 86_400_000 else { throw ValidationError("--drill-clock-offset-ms must be within a year either way") }
+            wallClockOffsetMs.store(drillClockOffsetMs, ordering: .relaxed)
             var config = try NodeConfig.load(self.config)
             let faultInjectionIgnored = config.allowFaultInjection == true && !demoFaultInjection
             if faultInjectionIgnored { config.allowFaultInjection = false }
@@ -61,6 +69,9 @@ struct NodeCommand: ParsableCommand {
             logger[metadataKey: "outlet"] = "\(config.outletId)"
             if faultInjectionIgnored {
                 logger.warning("allowFaultInjection is set in \(self.config) but ignored: fault drills need --demo-fault-injection")
+            }
+            if drillClockOffsetMs != 0 {
+                logger.warning("clock drill: this node's ledger clock runs \(drillClockOffsetMs) ms from the system clock")
             }
             let metrics = NodeMetrics.bootstrap()
             let genesis = try loadGenesis(NodeConfig.resolve(config.genesis, relativeTo: self.config))

@@ -50,9 +50,9 @@ enum CLI {
 
     /// The same from an async test (waits by suspending).
     @discardableResult
-    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 120,
+    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 120, options: [String] = [],
                      sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
-        let result = try await run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"], timeoutSeconds: timeoutSeconds)
+        let result = try await run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"] + options, timeoutSeconds: timeoutSeconds)
         recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
         return result
     }

@@ -131,16 +131,17 @@ struct NodeProcess {
 
     /// Starts outlet `outlet`'s node from the demo's configuration; `faultInjection` passes
     /// `--demo-fault-injection` (the demo's configurations allow the drills).
-    /// `environment`: added to the node's (e.g. libfaketime's `LD_PRELOAD` and `FAKETIME`).
+    /// `environment`: added to the node's (e.g. libfaketime's `LD_PRELOAD` and `FAKETIME`);
+    /// `arguments`: added to `node run`'s.
     static func start(demo: String, outlet: Int, faultInjection: Bool = true, logLevel: String = "warning",
-                      environment: [String: String] = [:]) throws -> NodeProcess {
+                      environment: [String: String] = [:], arguments: [String] = []) throws -> NodeProcess {
         let config = "\(demo)/node-\(outlet).json"
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any] ?? [:]
         let port = (json["http"] as? [String: Any])?["port"] as? Int ?? 0
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = ["node", "run", "--data", "\(demo)/outlet-\(outlet)", "--config", config, "--log-level", logLevel]
-            + (faultInjection ? ["--demo-fault-injection"] : [])
+            + (faultInjection ? ["--demo-fault-injection"] : []) + arguments
         if !environment.isEmpty {
             // Through env(1) and timeout(1): the node's own environment plus these. A Swift
             // binary exec'd straight into libfaketime's LD_PRELOAD loses its arguments

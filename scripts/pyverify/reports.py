@@ -114,7 +114,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pos  # noqa: E402
-from common import u32b, u64b  # noqa: E402
+from common import Reader, u32b, u64b  # noqa: E402
 
 TENDER_NAMES = {1: "cash", 2: "nets", 3: "card", 4: "paynow", 5: "voucher", 6: "points"}
 TAX_NAMES = pos.TAX_CATEGORIES  # 1 SR, 2 ZR, 3 ES, 4 OS
@@ -219,6 +219,85 @@ def read_chain(g, oid, get_block, verify, kinds=REPORTED, limit=None):
                                 "principal": principals.get(tx["signer"], tx["signer"].hex())})
     assign_business_dates(records)
     return records, (height, head)
+
+
+def late_spans(data_dir, g, outlets, limits):
+    """{outlet: [[first height, last height, largest lag ms]]}: the runs of consecutive blocks
+    covered late (REPORTS.md "Covered late", CONSENSUS.md §11) — stamped more than the
+    genesis's lagThresholdMs before the agreed time of the first checkpoint covering them —
+    counting each outlet's blocks up to limits[outlet]. Every covered block is read."""
+    import lmdb
+    import verify
+    threshold = g["time_bounds"][2]
+    spans = {oid: [] for oid in outlets}
+    env = lmdb.open(os.path.join(data_dir, "ledger"), readonly=True, lock=False, max_dbs=16, subdir=True)
+    try:
+        blocks_db = env.open_db(b"blocks", create=False)
+        try:
+            checkpoints_db = env.open_db(b"checkpoints", create=False)
+        except lmdb.NotFoundError:
+            return spans
+        with env.begin() as txn:
+            covered = {oid: 0 for oid in outlets}
+            for _, raw in txn.cursor(db=checkpoints_db):
+                r = Reader(raw)
+                r.u64(), r.u32()
+                value = Reader(r.bytes_(1 << 20))
+                agreed = value.u64() if value.u8() == 4 else None
+                for _ in range(value.count(1024)):
+                    oid, h, _ = value.u32(), value.u64(), value.take(32)
+                    if oid not in covered or h <= covered[oid]:
+                        continue
+                    first, covered[oid] = covered[oid] + 1, h
+                    if agreed is None:
+                        continue
+                    for height in range(first, min(h, limits.get(oid, h)) + 1):
+                        block = txn.get(u32b(oid) + u64b(height), db=blocks_db)
+                        if block is None:
+                            break
+                        lag = agreed - verify.decode_block(block)[0]["time"]
+                        if lag <= threshold:
+                            continue
+                        runs = spans[oid]
+                        if runs and runs[-1][1] + 1 == height:
+                            runs[-1][1], runs[-1][2] = height, max(runs[-1][2], lag)
+                        else:
+                            runs.append([height, height, lag])
+    finally:
+        env.close()
+    return spans
+
+
+def covered_late(chains, date_from, date_to, spans):
+    """The GST return's coveredLate: the sales (not training), refunds and voids of the range
+    whose block lies in a late span, what they add to the takings and the output tax, and
+    the spans holding them."""
+    count = amount = gst = 0
+    used = []
+    for oid, records in chains.items():
+        originals = {r["txid"]: r["body"] for r in records if r["kind"] == pos.SALE}
+        for tx in records:
+            if tx["kind"] not in (pos.SALE, pos.REFUND, pos.VOID) or not date_from <= tx["date"] <= date_to:
+                continue
+            span = next((x for x in spans.get(oid, []) if x[0] <= tx["height"] <= x[1]), None)
+            if span is None:
+                continue
+            b = tx["body"]
+            if tx["kind"] == pos.SALE:
+                if b["training"]:
+                    continue
+                paid, tax = sum(line_paid(x) for x in b["lines"]), sum(x["gst"] for x in b["lines"])
+            elif tx["kind"] == pos.REFUND:
+                paid, tax = -sum(x[2] for x in b["lines"]), -sum(x[3] for x in b["lines"])
+            else:
+                original = originals[b["original"]]
+                paid, tax = -sum(line_paid(x) for x in original["lines"]), -sum(x["gst"] for x in original["lines"])
+            count, amount, gst = count + 1, amount + paid, gst + tax
+            if not used or used[-1] != (oid, span):
+                used.append((oid, span))
+    return {"transactions": count, "amount": money(amount), "gst": money(gst),
+            "blocks": [{"outletId": oid, "fromHeight": first, "toHeight": last, "largestLagMs": lag}
+                       for oid, (first, last, lag) in used]}
 
 
 # --- the reports ----------------------------------------------------------------------------
@@ -393,8 +472,8 @@ def purchases(chains, date_from, date_to):
     return receipts, value, input_gst
 
 
-def gst_json(s, date_from, date_to, outlets, heads, bought=(0, 0, 0)):
-    """The GST return; `bought` = purchases() of the range."""
+def gst_json(s, date_from, date_to, outlets, heads, bought=(0, 0, 0), late=None):
+    """The GST return; `bought` = purchases() of the range, `late` its covered_late()."""
     out = header("gst", date_from, date_to, outlets, heads)
     box1, box6, rates = gst_figures(s)
     zero_rated, exempt = s.other.get(2, 0), s.other.get(3, 0)
@@ -406,14 +485,17 @@ def gst_json(s, date_from, date_to, outlets, heads, bought=(0, 0, 0)):
     out["otherSupplies"] = [{"key": key, "amount": money(amount)}
                             for key, amount in sorted((TAX_NAMES[c], a) for c, a in s.other.items())]
     out["purchases"] = {"receipts": receipts, "value": money(value), "inputGST": money(input_gst)}
+    out["coveredLate"] = late or {"transactions": 0, "amount": money(0), "gst": money(0), "blocks": []}
     return out
 
 
-def report_json(name, chains, date_from, date_to, outlets, heads):
+def report_json(name, chains, date_from, date_to, outlets, heads, spans=None):
+    """The sales report or the GST return; `spans` = late_spans() for the GST return's coveredLate."""
     s = compute(chains, date_from, date_to)
     if name == "sales":
         return sales_json(s, date_from, date_to, outlets, heads)
-    return gst_json(s, date_from, date_to, outlets, heads, purchases(chains, date_from, date_to))
+    return gst_json(s, date_from, date_to, outlets, heads, purchases(chains, date_from, date_to),
+                    covered_late(chains, date_from, date_to, spans or {}))
 
 
 # --- exceptions and promotions (from the chain bytes, business dates as for sales) --------------
@@ -1166,6 +1248,7 @@ def parse(argv):
 
 
 def main(argv):
+    spans = None
     try:
         args = parse(argv)
         theirs = None
@@ -1198,6 +1281,8 @@ def main(argv):
                 kinds = {"exceptions": EXCEPTION_KINDS, "movements": MOVEMENT_KINDS, "gst": GST_KINDS,
                          "points": POINTS_KINDS}.get(args["report"], REPORTED)
             g, outlets, chains, heads = load(args["data"], args["outlet"], kinds)
+            if args["report"] == "gst" and not (args["check_z"] or args["dates"]):
+                spans = late_spans(args["data"], g, outlets, {oid: h for oid, (h, _) in heads.items()})
     except ReportError as error:
         print(f"reports.py: {error}", file=sys.stderr)
         return 2
@@ -1242,7 +1327,8 @@ def main(argv):
         elif args["report"] == "movements":
             mine = movements_json(chains[args["outlet"]], args["outlet"], args["sku"], args["from"], args["to"], heads)
         else:
-            mine = report_json(args["report"], chains, args["from"], args["to"], outlets, heads)
+            mine = report_json(args["report"], chains, args["from"], args["to"], outlets, heads,
+                               spans if args["report"] == "gst" else None)
     except ReportError as error:
         print(f"FAIL store: {error}")
         return 1

@@ -472,6 +472,20 @@ def main():
     check("Z check: an open-day sale on a closed date is reported", failures == 1 and "open day" in lines[0]
           and "without them the report equals the Z-report" in lines[0])
 
+    # Covered late (REPORTS.md): the sales, refunds and voids in late blocks; training not counted.
+    late = {1: [[1, 4, 7_200_000], [6, 6, 3_600_001]]}
+    g = reports.report_json("gst", {1: scenario()}, "2026-12-05", "2026-12-05", [1], {}, late)
+    check("covered late 5th: sale A, sale C and its void (the training sale not counted), one span",
+          g["coveredLate"] == {"transactions": 3, "amount": "110.80", "gst": "9.15",
+                               "blocks": [{"outletId": 1, "fromHeight": 1, "toHeight": 4, "largestLagMs": 7_200_000}]})
+    g = reports.report_json("gst", {1: scenario()}, "2026-12-05", "2026-12-06", [1], {}, late)
+    check("covered late 5th-6th: the refund counts negative, both spans in height order",
+          g["coveredLate"]["transactions"] == 4 and g["coveredLate"]["amount"] == "109.90"
+          and g["coveredLate"]["gst"] == "9.07" and [b["fromHeight"] for b in g["coveredLate"]["blocks"]] == [1, 6])
+    g = reports.report_json("gst", {1: scenario()}, "2026-12-05", "2026-12-06", [1], {})
+    check("covered late: nothing without late spans",
+          g["coveredLate"] == {"transactions": 0, "amount": "0.00", "gst": "0.00", "blocks": []})
+
     # Tax categories: the rates total only standard-rated lines, the other supplies the rest.
     tc = tax_scenario()
 
