@@ -145,6 +145,72 @@ import Testing
         #expect(riseGST.byRate.map(\.basisPoints) == [1_000] && riseGST.coveredLate.transactions == 0, "\(riseReport.output)")
     }
 
+    /// An honest outlet cut off for a day (CONSENSUS.md §11, "What remains possible"):
+    /// outlet 4's node trades alone twelve hours on, while the others are a day on; it
+    /// reconnects a day on. Its offline blocks reach a checkpoint twelve hours after their
+    /// time — LATE in both verifiers, the sale covered late in the GST return — but it
+    /// acknowledged nothing it then contradicted: no clock evidence anywhere.
+    @Test func anHonestOutletCutOffForADayProducesNoEvidence() async throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try await CLI.demo(demo, outlets: 4, sales: 4).status == 0)
+        let genesis = try LedgerStore.open(dataDirectory: demo + "/outlet-1").genesis
+        let halfDay: Int64 = 12 * 3_600, day: Int64 = 24 * 3_600
+        func start(_ outlet: Int, offset: Int64) throws -> NodeProcess {
+            try NodeProcess.start(demo: demo, outlet: outlet, arguments: ["--drill-clock-offset-ms", "\(offset * 1_000)"])
+        }
+
+        // Cut off: outlet 4's node alone, twelve hours on, opens a shift and sells.
+        let alone = try start(4, offset: halfDay)
+        try await alone.waitHealthy(peers: 0)
+        let offline = try await sell(alone, outlet: 4, demo: demo, genesis: genesis, offset: halfDay)
+        alone.stop()
+
+        // The rest of the network a day on: a sale at outlet 1, a checkpoint of that time.
+        var nodes = try (1...3).map { try start($0, offset: day) }
+        defer { nodes.forEach { $0.stop() } }
+        for node in nodes { try await node.waitHealthy(peers: 2) }
+        let before = try await nodes[0].client.checkpointStatus().checkpointHeight
+        _ = try await sell(nodes[0], outlet: 1, demo: demo, genesis: genesis, offset: day)
+
+        // Outlet 4 reconnects a day on; its blocks reach a checkpoint and it acknowledges it.
+        nodes.append(try start(4, offset: day))
+        try await nodes[3].waitHealthy(peers: 3)
+        var patience = Patience(seconds: 60, checks: 300)
+        while patience.keepWaiting() {
+            let status = try await nodes[0].client.checkpointStatus()
+            if status.checkpointHeight > before, status.covered["4"] ?? 0 >= offline.response.height,
+               let data = FileManager.default.contents(atPath: "\(demo)/outlet-1/acks/outlet-4.bin"),
+               let ack = try? CheckpointAck(canonicalBytes: Array(data)), ack.headHeight >= offline.response.height { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        #expect(try await nodes[0].client.checkpointStatus().covered["4"] ?? 0 >= offline.response.height)
+        nodes.forEach { $0.stop() }
+
+        for outlet in 1...4 {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(demo)/outlet-\(outlet)/evidence")) ?? []
+            #expect(!files.contains { $0.hasPrefix("clock-") }, "outlet \(outlet)'s node holds clock evidence: \(files)")
+        }
+        let audit = try await CLI.run(["audit", "verify", demo + "/outlet-1"])
+        #expect(audit.status == 0, "\(audit.output)\(audit.error)")
+        #expect(!audit.output.contains("clock went back"), "\(audit.output)")
+        let late = audit.output.split(separator: "\n").compactMap { Self.window(String($0), prefix: "LATE: outlet 4 blocks ", dash: "–") }
+        #expect(late.contains { $0.contains(offline.firstHeight) && $0.contains(offline.response.height) }, "\(audit.output)")
+        let python = try await Self.shell("""
+            cd '\(CLI.packageRoot)' && python=$(scripts/python-venv scripts/pyverify/requirements.txt)/bin/python \
+              && exec "$python" scripts/pyverify/verify.py '\(demo)/outlet-1'
+            """)
+        #expect(python.status == 0 && !python.output.contains("clock went back"), "\(python.output)")
+        #expect(python.output.split(separator: "\n").compactMap { Self.window(String($0), prefix: "LATE: outlet 4 blocks ", dash: "-") } == late,
+                "\(python.output)")
+        let store = try LedgerStore.open(dataDirectory: demo + "/outlet-1")
+        let block = try #require(try store.environment.read { try store.block(4, height: offline.response.height, $0) })
+        let date = CivilTime.singaporeDate(epochMs: Int64(block.header.timestampMs))
+        let report = try await CLI.run(["report", "gst", "--data", demo + "/outlet-1", "--from", date.description, "--to", date.description, "--outlet", "4", "--format", "json"])
+        let gst = try JSONDecoder().decode(ReportDocument.GST.self, from: Data(report.output.utf8))
+        #expect(gst.coveredLate.transactions == 1 && gst.coveredLate.gst == ReportMoney.text(offline.sale.gst), "\(report.output)")
+    }
+
     /// Outlet `outlet`'s till-03 opens a shift and sells one RICE-5KG for cash through
     /// `node` (prepare, sign, submit), its transactions dated `offset` seconds from this
     /// machine's clock, as the node's ledger clock is. Returns the sale, the height of the
