@@ -127,7 +127,7 @@ let package = Package(
         ]),
         // What the `sgpos` commands and the demo share: one-line errors, JSON, key files.
         .target(name: "SGPOSCommandSupport", dependencies: [
-            "SGPOSAudit", "SGPOSProofs", "SGPOSTill", "SGPOSState", "SGPOSRetail", "SGPOSStore", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CSodium",
+            "SGPOSAudit", "SGPOSProofs", "SGPOSTill", "SGPOSOperations", "SGPOSState", "SGPOSRetail", "SGPOSStore", "SGPOSChain", "SGPOSCodec", "SGPOSCrypto", "CSodium",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `sgpos demo` and `sgpos bench`: the demo network and the benchmarks, apart from the commands.

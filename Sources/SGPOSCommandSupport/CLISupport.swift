@@ -3,6 +3,7 @@ import Foundation
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSOperations
 import SGPOSState
 import SGPOSRetail
 import SGPOSStore
@@ -29,23 +30,13 @@ public enum JSON {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw CLIError("\(what): missing field \"\(path(context.codingPath + [key]))\"")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw CLIError("\(what): wrong type at \"\(path(context.codingPath))\": \(context.debugDescription)")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw CLIError("\(what): null at \"\(path(context.codingPath))\"")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw CLIError("\(what): not valid JSON at \"\(path(context.codingPath))\": \(context.debugDescription)")
+        } catch {
+            throw CLIError("\(what): \(JSONProblem.from(error, in: data))")
         }
     }
 
     public static func read<T: Decodable>(_ type: T.Type, path file: String, what: String) throws -> T {
         try decode(type, from: try readFile(file, what: what), what: "\(what) \(file)")
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 }
 

@@ -442,14 +442,8 @@ func idempotencyConflict(_ transaction: SignedTransaction, first: TransactionLoc
 func decodeJSON<T: Codable>(_ type: T.Type, _ data: [UInt8]) throws -> T {
     do {
         return try StrictJSON.decode(T.self, from: Data(data))
-    } catch let error as StrictJSONError {
-        throw HTTPError(.badRequest, message: "malformed request: \(error)")
-    } catch DecodingError.keyNotFound(let key, _) {
-        throw HTTPError(.badRequest, message: "malformed request: missing field \"\(key.stringValue)\"")
-    } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-        throw HTTPError(.badRequest, message: "malformed request: wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
     } catch {
-        throw HTTPError(.badRequest, message: "malformed request: not valid JSON")
+        throw HTTPError(.badRequest, message: "malformed request: \(error)")
     }
 }
 

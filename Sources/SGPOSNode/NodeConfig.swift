@@ -5,7 +5,8 @@ import SGPOSTill
 import SGPOSChain
 import SGPOSOperations
 
-/// A node's configuration file (JSON). Paths are relative to the file's directory.
+/// A node's configuration file (JSON; `//` comments allowed). Paths are relative to the
+/// file's directory.
 ///
 /// ```json
 /// {"outletId": 1, "genesis": "genesis.json", "nodeKey": "keys/outlet-1.key",
@@ -129,7 +130,7 @@ public struct NodeConfig: Codable, Sendable, Hashable {
     public static func decode(_ data: Data, path: String) throws -> NodeConfig {
         let config: NodeConfig
         do {
-            config = try StrictJSON.decode(NodeConfig.self, from: data)
+            config = try StrictJSON.decode(NodeConfig.self, from: ConfigComments.strip(data))
         } catch {
             throw NodeError.configuration("\(path) is not a node configuration: \(error)")
         }

@@ -17,7 +17,7 @@ import SGPOSClient
 /// peer protocol, group commit; graceful shutdown on SIGTERM/SIGINT.
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Run an outlet node.", subcommands: [Run.self, Recover.self, Certificate.self])
+        commandName: "node", abstract: "Run an outlet node.", subcommands: [Init.self, CheckConfig.self, Run.self, Recover.self, Certificate.self])
 
     struct Recover: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -72,6 +72,11 @@ struct NodeCommand: ParsableCommand {
             }
             if drillClockOffsetMs != 0 {
                 logger.warning("clock drill: this node's ledger clock runs \(drillClockOffsetMs) ms from the system clock")
+            }
+            for (field, endpoint) in [("http", config.http), ("peer", config.peer)] {
+                if let problem = ListenCheck.problem(host: endpoint.host, port: endpoint.port) {
+                    throw CLIError("\(self.config): \(field): \(problem)")
+                }
             }
             let metrics = NodeMetrics.bootstrap()
             let genesis = try loadGenesis(NodeConfig.resolve(config.genesis, relativeTo: self.config))

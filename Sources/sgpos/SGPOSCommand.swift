@@ -1,4 +1,5 @@
 import ArgumentParser
+import SGPOSCommandSupport
 import SGPOSDemo
 
 /// `sgpos`: keys, genesis, outlet chains, audit, demo and benchmarks.
@@ -8,6 +9,7 @@ struct SGPOSCommand: AsyncParsableCommand {
         commandName: "sgpos",
         abstract: "SGPOS Ledger: signed, hash-chained outlet ledgers in LMDB.",
         discussion: "Formats: docs/FORMAT.md. Operations: docs/OPERATIONS.md.",
+        version: "sgpos \(SGPOSVersion.current)",
         subcommands: [
             KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self, ReportCommand.self, ExportCommand.self,
             QuoteCommand.self, TillCommand.self, NodeCommand.self, DeviceCommand.self, ContractCommand.self, DemoCommand.self, BenchCommand.self, SimCommand.self, ValidatorsCommand.self, AllowanceCommand.self, DebugCommand.self,

@@ -124,7 +124,7 @@ import Testing
             ("a short ciphertext", original.merging(["ciphertext": String(ciphertext.dropLast(2))]) { $1 }, "lower-case hex"),
             ("an unknown field", original.merging(["comment": "x"]) { $1 }, "unknown field \"comment\""),
             ("an unknown nested field", encryption("parallelism", 1), "unknown field \"encryption.parallelism\""),
-            ("a null field", original.merging(["nonce": NSNull()]) { $1 }, "null at \"nonce\""),
+            ("a null field", original.merging(["nonce": NSNull()]) { $1 }, "nonce: expected a string, got null"),
             ("a missing field", original.filter { $0.key != "ciphertext" }, "missing field \"ciphertext\""),
             ("a plain file with an extra field", ["format": "sgpos-key/1", "label": "x", "publicKey": otherKey, "seed": "00", "ciphertext": ""],
              "unknown field \"ciphertext\""),
