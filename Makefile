@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 DEMO_DIR ?= demo-data
 
-.PHONY: run serve test build release bench sim fuzz bootstrap clean
+.PHONY: run serve test build release package-binary package bench sim fuzz bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -13,6 +13,16 @@ build: bootstrap
 
 release: bootstrap
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+# The node's Debian package (scripts/package, docs/OPERATIONS.md §1):
+# .build/package/sgpos_<version>_amd64.deb. Its binary is a release build of sgpos with
+# the Swift runtime and Foundation linked in, so the package needs only Debian's libraries.
+PACKAGE_SWIFT_FLAGS ?= --static-swift-stdlib
+package-binary: bootstrap
+	$(SWIFT) build -c release --product sgpos $(PACKAGE_SWIFT_FLAGS) $(SWIFT_FLAGS)
+
+package: package-binary
+	scripts/package --binary .build/release/sgpos
 
 # Runs a demo network: one node process per outlet, tills selling over HTTP, a partition healed, every node audited.
 run: build
@@ -35,6 +45,7 @@ serve: build
 test: build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/pyverify/run-tests
+	scripts/package-test
 	scripts/check-openapi
 	scripts/schemathesis/run
 	scripts/web-tests/run

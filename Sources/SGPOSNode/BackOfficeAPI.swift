@@ -21,6 +21,14 @@ extension NodeAPI {
             _ = try self.auth.authorize(request, body: nil, .outletStaff(outlet))
             return try self.items(outlet: outlet, query: request.uri.queryParameters)
         }
+        router.get("/v1/outlets/:outlet/settings") { request, context in
+            let text = try context.parameters.require("outlet")
+            guard let outlet = OutletID(text) else { throw RequestError("outlet must be an outlet id (0...4294967295), not \"\(text)\"") }
+            _ = try self.auth.authorize(request, body: nil, .outletStaff(outlet))
+            for (key, _) in request.uri.queryParameters { throw RequestError("unknown query parameter \"\(key)\" (takes none)") }
+            guard self.node.genesis.outlet(outlet) != nil else { return problem(.notFound, "not-found", 0, "no outlet \(outlet) in this network") }
+            return try json(try self.node.read { try RetailSettingsReport.read(store: self.node.store, outlet: outlet, $0) })
+        }
         router.get("/v1/rules") { request, _ in
             _ = try self.auth.authorize(request, body: nil, .anyKey)
             return try self.rules()

@@ -21,7 +21,7 @@ struct TillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
         subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
-                      Enrol.self, DayClose.self, Configure.self, DeployRule.self, PointRates.self, MemberMultiplier.self])
+                      Enrol.self, DayClose.self, Configure.self, Settings.self, DeployRule.self, PointRates.self, MemberMultiplier.self])
 
     /// Where to submit and who signs: shared by every till command.
     struct Connection: ParsableArguments {
@@ -324,23 +324,54 @@ struct TillCommand: AsyncParsableCommand {
 extension TillCommand {
     struct Configure: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set the chain's retail settings (signed by an admin key; applies from the next transaction).")
+            abstract: "Change the chain's retail settings (signed by an admin key; applies from the next transaction).",
+            discussion: "Changes only the settings given; the others keep their values in force (`sgpos till settings` shows them).")
         @OptionGroup var connection: Connection
-        @Option(help: "Value of one loyalty point in cents.") var pointValueCents: Int64 = 1
-        @Option(help: "Base points per whole dollar paid.") var pointsPerDollar: Int64 = 1
-        @Option(help: "Points expire at the end of the month this many months after earning.") var expiryMonths: Int64 = 12
-        @Option(help: "Redeemed points count as: discount (reduces GST) or tender (GST on the full price).") var redemption: String = "discount"
-        @Option(help: "Round cash bills to 5 cents: on or off.") var cashRounding: String = "on"
+        @Option(help: "Value of one loyalty point in cents.") var pointValueCents: Int64?
+        @Option(help: "Base points per whole dollar paid.") var pointsPerDollar: Int64?
+        @Option(help: "Points expire at the end of the month this many months after earning.") var expiryMonths: Int64?
+        @Option(help: "Redeemed points count as: discount (reduces GST) or tender (GST on the full price).") var redemption: String?
+        @Option(help: "Round cash bills to 5 cents: on or off.") var cashRounding: String?
 
         func run() async throws {
-            guard ["discount", "tender"].contains(redemption), ["on", "off"].contains(cashRounding) else {
+            guard redemption.map({ ["discount", "tender"].contains($0) }) ?? true, cashRounding.map({ ["on", "off"].contains($0) }) ?? true else {
                 throw CLIError("--redemption must be discount or tender; --cash-rounding on or off")
             }
-            let settings = RetailSettings(pointValueCents: pointValueCents, pointsPerDollar: pointsPerDollar,
-                                          pointsExpiryMonths: expiryMonths, redemptionIsTender: redemption == "tender",
-                                          cashRounding: cashRounding == "on")
-            let (_, height, _) = try await connection.submit { _, _, _ in .configure(settings) }
+            guard pointValueCents != nil || pointsPerDollar != nil || expiryMonths != nil || redemption != nil || cashRounding != nil else {
+                throw CLIError("give at least one setting to change (--point-value-cents, --points-per-dollar, --expiry-months, --redemption, --cash-rounding)")
+            }
+            var changed: RetailSettings?
+            let (_, height, _) = try await connection.submit { _, state, _ in
+                var settings = try state.retailSettings()
+                if let pointValueCents { settings.pointValueCents = pointValueCents }
+                if let pointsPerDollar { settings.pointsPerDollar = pointsPerDollar }
+                if let expiryMonths { settings.pointsExpiryMonths = expiryMonths }
+                if let redemption { settings.redemptionIsTender = redemption == "tender" }
+                if let cashRounding { settings.cashRounding = cashRounding == "on" }
+                changed = settings
+                return .configure(settings)
+            }
             print("retail settings committed in block \(height)")
+            if let changed {
+                print("  point value \(changed.pointValueCents) cent(s), \(changed.pointsPerDollar) point(s) per dollar, expiry \(changed.pointsExpiryMonths) month(s), "
+                      + "redemption \(changed.redemptionIsTender ? "tender" : "discount"), cash rounding \(changed.cashRounding ? "on" : "off")")
+            }
+        }
+    }
+
+    struct Settings: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the retail settings in force on an outlet's chain and the transaction that set them.")
+        @Option(help: "Node data directory.") var data: String
+        @Option(help: "The outlet whose chain to read (default: the data directory's own).") var outlet: UInt32?
+        @Flag(help: "Print JSON (as GET /v1/outlets/{o}/settings answers).") var json = false
+
+        func run() throws {
+            let store = try openStore(data)
+            let outletID = try outlet ?? outletOf(data)
+            guard store.genesis.outlet(outletID) != nil else { throw CLIError("outlet \(outletID) is not in the genesis") }
+            let report = try store.environment.read { try RetailSettingsReport.read(store: store, outlet: outletID, $0) }
+            print(json ? try JSON.string(report) : report.text, terminator: json ? "\n" : "")
         }
     }
 }

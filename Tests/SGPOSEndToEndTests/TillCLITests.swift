@@ -67,6 +67,35 @@ import Testing
     }
 
     /// The QR payload printed across several receipt lines, joined back.
+    /// `till configure` changes only what it is given (setting cash rounding once undid an
+    /// earlier point value); `till settings` shows what is in force and which block set it.
+    @Test func configureChangesOnlyWhatItIsGivenAndSettingsShowIt() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.demo(demo, outlets: 2, sales: 2).status == 0)
+        let admin = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key", "--key", demo + "/keys/admin-hq-admin.key"]
+        func settings() throws -> [String: Any] {
+            let shown = try CLI.run(["till", "settings", "--data", demo + "/outlet-1", "--json"])
+            #expect(shown.status == 0, "\(shown.error)")
+            return try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any] ?? [:]
+        }
+        let first = try CLI.run(["till", "configure"] + admin + ["--point-value-cents", "2"])
+        #expect(first.status == 0, "\(first.error)")
+        let second = try CLI.run(["till", "configure"] + admin + ["--cash-rounding", "off"])
+        #expect(second.status == 0 && second.output.contains("point value 2 cent(s)"), "\(second.output)\(second.error)")
+        let now = try settings()
+        #expect(now["pointValueCents"] as? Int == 2 && now["cashRounding"] as? Bool == false && now["isDefault"] as? Bool == false, "\(now)")
+        let height = try #require(Int(second.output.split(separator: "\n")[0].split(separator: " ").last ?? ""))
+        let setAt = now["setAt"] as? [String: Any]
+        #expect(setAt?["height"] as? Int == height && setAt?["signer"] as? String == "hq-admin", "\(now)")
+        let text = try CLI.run(["till", "settings", "--data", demo + "/outlet-1"])
+        #expect(text.output.contains("set in block \(height)") && text.output.contains("cash rounding        off"), "\(text.output)")
+        #expect(try CLI.run(["till", "configure"] + admin).error.contains("give at least one setting"))
+        // Outlet 2's chain was never configured: the defaults, said so.
+        let other = try CLI.run(["till", "settings", "--data", demo + "/outlet-1", "--outlet", "2"])
+        #expect(other.output.contains("the defaults: never configured") || other.output.contains("set in block"), "\(other.output)")
+    }
+
     func qrPayload(_ receipt: String) -> String? {
         let lines = receipt.split(separator: "\n").map(String.init)
         guard let start = lines.firstIndex(where: { $0.hasPrefix("sgpos:1/") }) else { return nil }

@@ -1,0 +1,84 @@
+import Foundation
+import SGPOSChain
+import SGPOSCodec
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+
+/// The retail settings an outlet chain has in force (points value and rate, expiry,
+/// redemption, cash rounding) and the `configure` transaction that set them: what
+/// `sgpos till settings` prints and `GET /v1/outlets/{o}/settings` answers (docs/API.md).
+/// The transaction is looked for from the chain's head back over at most
+/// ``searchBlocksMax`` blocks, so the answer's cost is bounded whatever the chain.
+public struct RetailSettingsReport: Codable, Sendable, Equatable {
+    /// Where the settings in force were set.
+    public struct SetAt: Codable, Sendable, Equatable {
+        public var height: UInt64
+        public var index: UInt32
+        public var transactionId: String
+        /// The block's time, RFC 3339 in Singapore time.
+        public var blockTime: String
+        /// The principal of the key that signed it, as the registry names it.
+        public var signer: String
+    }
+
+    public var outletId: UInt32
+    public var pointValueCents: Int64
+    public var pointsPerDollar: Int64
+    public var pointsExpiryMonths: Int64
+    /// `discount` or `tender`.
+    public var redemption: String
+    public var cashRounding: Bool
+    /// True when no `configure` has set them: the defaults (docs/POS.md).
+    public var isDefault: Bool
+    /// The transaction that set them; absent when they are the defaults or were set more
+    /// than ``searchBlocksMax`` blocks before the head (`searchedFromHeight` says where the
+    /// search stopped).
+    public var setAt: SetAt?
+    public var searchedFromHeight: UInt64
+
+    /// Blocks searched back from the head for the transaction that set the settings.
+    public static let searchBlocksMax: UInt64 = 100_000
+
+    /// The settings of `outlet`'s chain in `store`, read in `transaction`.
+    public static func read(store: LedgerStore, outlet: OutletID, _ transaction: LMDBTransaction) throws -> RetailSettingsReport {
+        let state = store.stateReader(outlet, transaction)
+        let settings = try state.retailSettings()
+        let isDefault = try state.read(.retailSettings) == nil
+        let head = try store.head(outlet, transaction).height
+        let oldest = head > searchBlocksMax ? head - searchBlocksMax + 1 : 1
+        var found: SetAt?
+        var height = head
+        search: while !isDefault, height >= oldest, height > 0 {
+            guard let block = try store.block(outlet, height: height, transaction) else { break }
+            for (index, signed) in block.transactions.enumerated().reversed() {
+                guard case .application(let type, _) = signed.envelope.body, type == POSBodyType.configure else { continue }
+                let principal = try state.read(.key(signed.envelope.signer)).map { try KeyRecord(canonicalBytes: $0).principal } ?? signed.envelope.signer.hex
+                found = SetAt(height: height, index: UInt32(index), transactionId: signed.id.hex,
+                              blockTime: CivilTime.singaporeDateTime(epochMs: Int64(block.header.timestampMs)).replacingOccurrences(of: " ", with: "T") + "+08:00",
+                              signer: principal)
+                break search
+            }
+            height -= 1
+        }
+        return RetailSettingsReport(outletId: outlet, pointValueCents: settings.pointValueCents, pointsPerDollar: settings.pointsPerDollar,
+                                    pointsExpiryMonths: settings.pointsExpiryMonths, redemption: settings.redemptionIsTender ? "tender" : "discount",
+                                    cashRounding: settings.cashRounding, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
+    }
+
+    /// The settings as `sgpos till settings` prints them.
+    public var text: String {
+        var lines = ["retail settings of outlet \(outletId)" + (isDefault ? " (the defaults: never configured)" : ""),
+                     "  point value          \(pointValueCents) cent(s)",
+                     "  points per dollar    \(pointsPerDollar)",
+                     "  points expire        end of the month \(pointsExpiryMonths) month(s) after earning",
+                     "  redemption           \(redemption)",
+                     "  cash rounding        \(cashRounding ? "on (to 5 cents)" : "off")"]
+        if let setAt {
+            lines.append("  set in block \(setAt.height) (transaction \(setAt.transactionId), \(setAt.blockTime)) by \(setAt.signer)")
+        } else if !isDefault {
+            lines.append("  set before block \(searchedFromHeight) (not searched further back)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
