@@ -24,6 +24,9 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Trusted genesis file; the stored genesis must match it byte for byte.") var genesis: String?
         @Flag(help: "Print one JSON object (keys sorted) instead of the text lines; same exit status.") var json = false
 
+        /// The trusted genesis's id, when one was given.
+        private var trustedID: String? { try? genesis.map(loadGenesis)?.id.description }
+
         func run() throws {
             let trusted = try genesis.map(loadGenesis)
             let started = DispatchTime.now()
@@ -86,19 +89,32 @@ struct AuditCommand: ParsableCommand {
         }
 
         private func printText(_ report: AuditReport, evidence: [EvidenceAudit.Item], aggregates: AuditVerifyDocument.Aggregates, seconds: Double) {
-            for chain in report.chains {
-                print("outlet \(chain.outletID): verified to height \(chain.verifiedHeight), \(chain.transactions) transactions, head \(chain.headID)")
+            // Whose genesis the chains were checked against, first: a copy's own genesis
+            // proves only that the copy agrees with itself.
+            if genesis == nil {
+                print("genesis: the one stored in \(data) (id \(report.genesisID)), not a trusted copy; give --genesis FILE to check the data against the genesis you hold")
+            } else if let genesis {
+                print("genesis: \(genesis) (trusted, id \(trustedID ?? "?"))")
+            }
+            // Nothing reassuring before a failure: the findings first, and no per-outlet
+            // "verified" lines when there are any.
+            for finding in report.findings { print("FAIL \(finding)") }
+            if report.isValid {
+                for chain in report.chains {
+                    print("outlet \(chain.outletID): verified to height \(chain.verifiedHeight), \(chain.transactions) transactions, head \(chain.headID)")
+                }
             }
             if report.checkpointsVerified > 0 {
-                print("checkpoints: \(report.checkpointsVerified) final, each with precommits of more than 2/3 of its validators' voting power")
-                print("network state: the roots of checkpoints 1–\(report.networkRootsVerified) recomputed from the replayed chains and equal")
+                if report.isValid {
+                    print("checkpoints: \(report.checkpointsVerified) final, each with precommits of more than 2/3 of its validators' voting power")
+                    print("network state: the roots of checkpoints 1–\(report.networkRootsVerified) recomputed from the replayed chains and equal")
+                }
                 for line in report.checkpointEvidence { print("EVIDENCE IN CHECKPOINT: \(line)") }
                 for line in report.validatorChanges { print("VALIDATOR CHANGE: \(line)") }
                 for line in report.pointsClaims { print("POINTS CLAIM: \(line)") }
             }
             for line in Self.timeLines(report.time) { print(line) }
             for item in evidence { print(item) }
-            for finding in report.findings { print("FAIL \(finding)") }
             if aggregates.status == "differ" {
                 print("FAIL report aggregates: \(aggregates.difference ?? "") (the reports stay exact; `sgpos report rebuild --data \(data)` recomputes them)")
             } else if aggregates.status == "agree" {

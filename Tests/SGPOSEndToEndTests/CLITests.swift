@@ -87,6 +87,13 @@ import Testing
         #expect(wrongKey.status != 0)
         let verify = try CLI.run(["audit", "verify", node])
         #expect(verify.status == 0 && verify.output.contains("outlet 2: verified to height 0"))
+        #expect(verify.output.hasPrefix("genesis: the one stored in \(node) (id "), "whose genesis: \(verify.output)")
+        // Against another network's genesis: the failure first, nothing reassuring.
+        _ = try CLI.run(["genesis", "create", "--out", scratch.path + "/other"])
+        let foreign = try CLI.run(["audit", "verify", node, "--genesis", scratch.path + "/other/genesis.json"])
+        let foreignLines = foreign.output.split(separator: "\n")
+        #expect(foreign.status == 1 && foreignLines.count >= 2 && foreignLines[1].hasPrefix("FAIL store: [store/genesis]"), "\(foreign.output)")
+        #expect(!foreign.output.contains("verified to height") && !foreign.output.contains("OK genesis"), "\(foreign.output)")
         #expect(try ledger() == before)
         let missing = try CLI.run(["audit", "verify", scratch.path + "/nowhere"])
         #expect(missing.status != 0 && (missing.output + missing.error).contains("no ledger"))
