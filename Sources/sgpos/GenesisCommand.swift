@@ -14,8 +14,8 @@ struct GenesisCommand: ParsableCommand {
             abstract: "Write a genesis file from a template, generating fresh keys for every admin, outlet and validator.",
             discussion: "Writes OUT/genesis.json and one key file per key under OUT/keys/. Template schema: Genesis/SCHEMA.md.")
 
-        @Option(help: "Template file (Genesis/demo.template.json).")
-        var template: String = "Genesis/demo.template.json"
+        @Option(help: "Template file (Genesis/SCHEMA.md); default: the demo network's template built in (Genesis/demo.template.json).")
+        var template: String?
 
         @Option(help: "Directory to write genesis.json and keys/ into.")
         var out: String
@@ -25,6 +25,7 @@ struct GenesisCommand: ParsableCommand {
 
         func run() throws {
             let created = try GenesisTemplate.create(templatePath: template, outputDirectory: out, chainID: chainId)
+            if template == nil { print("from the built-in demo template (Genesis/demo.template.json); --template FILE for your own network") }
             print("genesis \(created.genesis.id) for chain \(created.genesis.chainID) written to \(out)/genesis.json")
             print("\(created.keyFiles.count) key files in \(out)/keys/ (mode 0600): keep them secret")
         }
@@ -61,8 +62,50 @@ struct GenesisTemplate: Codable {
         let keyFiles: [String]
     }
 
-    static func create(templatePath: String, outputDirectory: String, chainID: String?) throws -> Created {
-        let template = try JSON.read(GenesisTemplate.self, path: templatePath, what: "genesis template")
+    /// Genesis/demo.template.json, built in so that `genesis create` runs from any
+    /// directory (GenesisCommandTests keeps the two byte for byte equal).
+    static let builtInDemo = #"""
+{
+  "format": "sgpos-genesis-template/1",
+  "chainId": "sgpos-demo-1",
+  "genesisTimeMs": 1767196800000,
+  "parameters": {
+    "blockTransactionsMax": 8190,
+    "keyRotationOverlapMsMax": 604800000,
+    "checkpointTime": {
+      "precisionMs": 500,
+      "messageDelayMs": 2000,
+      "lagThresholdMs": 3600000
+    }
+  },
+  "gst": {
+    "pricesIncludeGst": true,
+    "method": "per-invoice",
+    "rates": [
+      { "effectiveFrom": "2007-07-01", "basisPoints": 700 },
+      { "effectiveFrom": "2023-01-01", "basisPoints": 800 },
+      { "effectiveFrom": "2024-01-01", "basisPoints": 900 }
+    ]
+  },
+  "admins": [ { "name": "hq-admin" } ],
+  "outlets": [
+    { "id": 1, "name": "Tampines Mall" },
+    { "id": 2, "name": "Jurong Point" },
+    { "id": 3, "name": "Causeway Point" },
+    { "id": 4, "name": "VivoCity" }
+  ],
+  "validators": [
+    { "name": "tampines", "power": 1 },
+    { "name": "jurong", "power": 1 },
+    { "name": "causeway", "power": 1 },
+    { "name": "vivocity", "power": 1 }
+  ]
+}
+"""#
+
+    static func create(templatePath: String?, outputDirectory: String, chainID: String?) throws -> Created {
+        let template = try templatePath.map { try JSON.read(GenesisTemplate.self, path: $0, what: "genesis template") }
+            ?? JSON.decode(GenesisTemplate.self, from: Data(builtInDemo.utf8), what: "built-in genesis template")
         let genesisPath = outputDirectory + "/genesis.json"
         if FileManager.default.fileExists(atPath: genesisPath) {
             throw CLIError("\(genesisPath) already exists; refusing to overwrite a genesis")
@@ -89,7 +132,7 @@ struct GenesisTemplate: Codable {
             document.validators.append(.init(name: validator.name, publicKey: try fresh("validator \(validator.name)", "validator-\(validator.name)"), power: validator.power))
         }
         let genesis: Genesis
-        do { genesis = try document.genesis() } catch { throw CLIError("template \(templatePath): \(error)") }
+        do { genesis = try document.genesis() } catch { throw CLIError("template \(templatePath ?? "(built in)"): \(error)") }
         try writeFile(try JSON.encode(document), to: genesisPath)
         return Created(genesis: genesis, keyFiles: keyFiles)
     }

@@ -88,6 +88,26 @@ import Testing
         #expect(missingPeers.output.contains("peers: no entry for outlet(s) 1, 3, 4"), "\(missingPeers.output)")
     }
 
+    /// `genesis create` runs from any directory: the demo template is built in, and stays
+    /// the same as Genesis/demo.template.json (every field but the fresh keys).
+    @Test func genesisCreateRunsAnywhereWithTheBuiltInTemplate() async throws {
+        let scratch = Scratch()
+        let builtIn = try await CLI.run(["genesis", "create", "--out", scratch.path + "/a"], wrapper: ["-C", scratch.path])
+        #expect(builtIn.status == 0 && builtIn.output.contains("built-in demo template"), "\(builtIn.error)")
+        #expect(try await CLI.run(["genesis", "create", "--template", CLI.packageRoot + "/Genesis/demo.template.json", "--out", scratch.path + "/b"]).status == 0)
+        func withoutKeys(_ path: String) throws -> NSObject {
+            func strip(_ value: Any) -> Any {
+                if let object = value as? [String: Any] {
+                    return object.filter { !["publicKey", "nodeKey"].contains($0.key) }.mapValues(strip)
+                }
+                if let list = value as? [Any] { return list.map(strip) }
+                return value
+            }
+            return strip(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as! NSObject
+        }
+        #expect(try withoutKeys(scratch.path + "/a/genesis.json") == withoutKeys(scratch.path + "/b/genesis.json"))
+    }
+
     @Test func versionAndJSONErrorsInTheDocumentsTerms() async throws {
         let version = try await CLI.run(["--version"])
         #expect(version.status == 0 && version.output.hasPrefix("sgpos ") && version.output.split(separator: ".").count == 3, "\(version.output)")
