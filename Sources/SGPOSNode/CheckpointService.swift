@@ -65,7 +65,7 @@ public actor CheckpointService: Service {
     static let finalitySamplesMax = 10_000
     private let heightGauge = Gauge(label: "sgpos_checkpoint_height")
     private let doubleVoteCounter = Counter(label: "sgpos_double_votes_total")
-    private let finalityRecorder = Recorder(label: "sgpos_checkpoint_finality_ms")
+    private let finalityTimer = Timer(label: "sgpos_checkpoint_finality_seconds")
 
     /// nil when the network has fewer than 4 outlets (no checkpoint chain).
     public init?(node: LedgerNode, logger: Logger, timeouts: ConsensusTimeouts = ConsensusTimeouts()) throws {
@@ -250,7 +250,7 @@ public actor CheckpointService: Service {
             for height in committedAt.keys.sorted() where height <= own.height {
                 let latency = now - min(now, committedAt[height]!)
                 finality.append(latency)
-                finalityRecorder.record(Int64(latency))
+                finalityTimer.recordMilliseconds(Int64(latency))
                 committedAt[height] = nil
             }
             if finality.count > Self.finalitySamplesMax { finality.removeFirst(finality.count - Self.finalitySamplesMax) }

@@ -78,6 +78,7 @@ public struct NodeAPI: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let base = Router()
         let table = RouteTable()
+        base.add(middleware: RequestLogMiddleware(logger: node.logger))
         base.add(middleware: ProblemMiddleware(logger: node.logger, routes: table))
         let router = RecordingRouter(router: base, table: table)
         let bodyMax = node.config.requestBytesMax ?? 1 << 20
@@ -89,7 +90,7 @@ public struct NodeAPI: Sendable {
         router.get("/metrics") { request, _ in
             if node.config.metricsWithoutSignature != true { try self.auth.authorize(request, body: nil, .outletManager(here)) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(string: self.metrics.prometheusText())))
+                            body: .init(byteBuffer: ByteBuffer(string: try await self.metricsText())))
         }
         router.post("/v1/transactions") { request, _ in
             try await self.submit(try await body(request, max: bodyMax))
@@ -210,6 +211,34 @@ public struct NodeAPI: Sendable {
     }
 
     // MARK: handlers
+
+    /// `/metrics`: the registry's families, then the gauges read now (docs/OPERATIONS.md, "Metrics").
+    func metricsText() async throws -> String {
+        var gauges = ScrapeGauges()
+        let outlets = node.genesis.outlets.map(\.id)
+        let heights = try node.read { transaction in try outlets.map { try node.store.head($0, transaction).height } }
+        gauges.add("sgpos_chain_height", help: "Blocks of each outlet's chain this node holds",
+                   zip(outlets, heights).map { ("outlet=\"\($0)\"", "\($1)") })
+        if let replicator {
+            let connected = replicator.connectedOutlets
+            gauges.add("sgpos_peer_up", help: "1 when the configured peer outlet's node is connected, 0 when not",
+                       node.config.peers.map { ("outlet=\"\($0.outletId)\"", connected.contains($0.outletId) ? "1" : "0") })
+            gauges.add("sgpos_peer_isolated", help: "1 while a fault drill isolates this node from its peers", [("", replicator.isIsolated ? "1" : "0")])
+        }
+        if let checkpoints {
+            let status = await checkpoints.status()
+            gauges.add("sgpos_checkpoint_covered_height", help: "Height of each outlet's chain the newest checkpoint covers",
+                       outlets.map { ("outlet=\"\($0)\"", "\(status.covered[String($0)] ?? 0)") })
+            gauges.add("sgpos_checkpoint_uncovered_blocks", help: "Blocks of each outlet's chain this node holds that no checkpoint covers yet",
+                       zip(outlets, heights).map { ("outlet=\"\($0)\"", "\($1 - min($1, status.covered[String($0)] ?? 0))") })
+            if let agreed = status.agreedTimeMs {
+                gauges.add("sgpos_checkpoint_agreed_time_seconds", help: "Agreed time of the newest checkpoint since the Unix epoch",
+                           [("", String(format: "%.3f", Double(agreed) / 1_000))])
+            }
+        }
+        gauges.addProcess()
+        return metrics.prometheusText() + gauges.text
+    }
 
     func health() throws -> Response {
         let head = try node.read { try node.store.head(node.outletID, $0) }

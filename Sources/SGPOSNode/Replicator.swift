@@ -67,6 +67,8 @@ public final class Replicator: Service, Sendable {
     }
 
     public var connectedCount: Int { peers.withLock { $0.sessions.count } }
+    /// The outlets whose nodes are connected now.
+    public var connectedOutlets: Set<OutletID> { peers.withLock { Set($0.sessions.keys) } }
     public var isIsolated: Bool { peers.withLock { $0.isolated } }
 
     /// Cuts this node off its peers (closes every connection, stops dialling and
