@@ -52,9 +52,9 @@ extension NodeCommand {
             let parsedPeers = try peers.map { try Self.peer($0, genesis: genesisValue, own: outlet) }
             let config = dir + "/node.json"
             guard !FileManager.default.fileExists(atPath: config) else { throw CLIError("\(config) exists; refusing to overwrite a node's configuration") }
-            for sub in ["", "/keys", "/tls", "/data"] {
+            for sub in ["", "/keys", "/tls"] {
                 try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true,
-                                                       attributes: [.posixPermissions: sub == "/keys" || sub == "/data" ? 0o700 : 0o755])
+                                                       attributes: [.posixPermissions: sub == "/keys" ? 0o700 : 0o755])
             }
             try writeFile(try Data(contentsOf: URL(fileURLWithPath: genesis)), to: dir + "/genesis.json")
             try KeyFile(label: "node of outlet \(outlet)", key: key).write(to: dir + "/keys/node.key")
