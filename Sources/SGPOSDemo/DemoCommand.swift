@@ -243,6 +243,7 @@ public struct DemoCommand: AsyncParsableCommand {
                                             outletName: "Tampines Mall", till: "till-01")
         print("== receipt of outlet \(info.outletId)'s first sale (42 columns)")
         ReceiptTextRenderer(columns: 42).render(document).forEach { print("   " + $0) }
+        print("   qr payload on one line (sgpos audit check-receipt takes it): \(document.qr)")
         return (document.qr, decoded, nodes.nodes[1].data)
     }
 
@@ -250,6 +251,9 @@ public struct DemoCommand: AsyncParsableCommand {
                    genesis: Genesis, receipt: (ReceiptQRPayload, Sale, String)?) throws -> Int {
         var failures = 0
         print("== summary")
+        // Each outlet's takings as the sales report walks its chain, checked against its
+        // books (the Z-reports it closed plus the open period, as the ledger accumulated them).
+        var network = DemoBooks.Takings()
         for node in nodes.nodes {
             let mine = results.filter { $0.outlet == node.outlet }.map(\.result)
             let latencies = mine.flatMap(\.latenciesMs).sorted()
@@ -259,10 +263,16 @@ public struct DemoCommand: AsyncParsableCommand {
             failures += problems.count
             problems.prefix(3).forEach { print("   FAIL \($0)") }
             let name = (genesis.outlet(node.outlet)?.name ?? "").padding(toLength: 16, withPad: " ", startingAt: 0)
-            print(String(format: "   outlet %2d %@ sales %5d  refunds %3d  %@  submit p50 %6.2f ms p99 %6.2f ms",
-                         node.outlet, name, mine.map(\.sales).reduce(0, +), mine.map(\.refunds).reduce(0, +),
-                         money(mine.map(\.salesTotal).reduce(0, +)), p50, p99))
+            let (report, books) = try DemoBooks.takings(dataDirectory: node.data, outlet: node.outlet)
+            if report != books {
+                failures += 1
+                print("   FAIL outlet \(node.outlet): the sales report (\(DemoBooks.describe(report))) differs from its books (\(DemoBooks.describe(books)))")
+            }
+            network.add(report)
+            print(String(format: "   outlet %2d %@ %@ = its books  submit p50 %6.2f ms p99 %6.2f ms",
+                         node.outlet, name, DemoBooks.describe(report), p50, p99))
         }
+        print("   network             \(DemoBooks.describe(network))")
         for node in nodes.nodes {
             let view = heightViews[node.outlet]!.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " ")
             let report = try AuditVerifier().verify(dataDirectory: node.data, trustedGenesis: genesis)

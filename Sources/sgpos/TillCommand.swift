@@ -437,4 +437,6 @@ func printReceipt(_ receipt: ReceiptDocument, columns: Int) throws {
     guard columns == 42 || columns == 48 else { throw CLIError("--columns must be 42 or 48") }
     ReceiptTextRenderer(columns: columns).render(receipt).forEach { print($0) }
     print("transaction \(receipt.qr.transactionID)")
+    // The payload again on one line, as `sgpos audit check-receipt` takes it (the receipt wraps it).
+    print("qr \(receipt.qr.description)")
 }

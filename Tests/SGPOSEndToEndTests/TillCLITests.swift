@@ -19,7 +19,7 @@ import Testing
         #expect(sale.status == 0, "\(sale.error)")
         #expect(sale.output.contains("SIMPLIFIED TAX INVOICE") && sale.output.contains("28.79") && sale.output.contains("Change"),
                 "\(sale.output)")
-        let saleID = try #require(sale.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        let saleID = try #require(sale.output.split(separator: "\n").last { $0.hasPrefix("transaction ") }?.split(separator: " ").last.map(String.init))
         let payload = try #require(qrPayload(sale.output))
 
         let refund = try CLI.run(["till", "refund"] + till + ["--sale", saleID, "--line", "1:1", "--restock", "--reason", "damaged bag"])
@@ -72,7 +72,20 @@ import Testing
     @Test func configureChangesOnlyWhatItIsGivenAndSettingsShowIt() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        #expect(try CLI.demo(demo, outlets: 2, sales: 2).status == 0)
+        let run = try CLI.demo(demo, outlets: 2, sales: 2)
+        #expect(run.status == 0)
+        // The demo's summary is the books: sales, refunds, voids and net per outlet, checked
+        // by the demo against its Z-reports and open period, and equal to the sales report.
+        let summary = run.output.split(separator: "\n").drop { !$0.hasPrefix("== summary") }
+        let outletLines = summary.filter { $0.hasPrefix("   outlet ") }
+        #expect(outletLines.count == 2 && outletLines.allSatisfy { $0.contains("refunds ") && $0.contains("voids ") && $0.contains("= its books") },
+                "\(summary.joined(separator: "\n"))")
+        let sales = try CLI.run(["report", "sales", "--data", demo + "/outlet-1", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "json"])
+        let totals = (try JSONSerialization.jsonObject(with: Data(sales.output.utf8)) as? [String: Any])?["totals"] as? [String: Any] ?? [:]
+        let network = summary.first { $0.hasPrefix("   network ") }.map(String.init) ?? ""
+        #expect(network.contains("sales \(totals["salesCount"] as? Int ?? -1) S$\(totals["salesTotal"] as? String ?? "?")")
+                && network.contains("net S$\(totals["netSales"] as? String ?? "?")"), "\(network) vs \(totals)")
+        #expect(run.output.contains("qr payload on one line (sgpos audit check-receipt takes it): sgpos:1/"))
         let admin = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key", "--key", demo + "/keys/admin-hq-admin.key"]
         func settings() throws -> [String: Any] {
             let shown = try CLI.run(["till", "settings", "--data", demo + "/outlet-1", "--json"])
@@ -96,10 +109,14 @@ import Testing
         #expect(other.output.contains("the defaults: never configured") || other.output.contains("set in block"), "\(other.output)")
     }
 
+    /// The receipt's QR payload: the one-line `qr …` after the receipt, checked equal to the
+    /// payload as the receipt prints it (wrapped to the paper's width).
     func qrPayload(_ receipt: String) -> String? {
         let lines = receipt.split(separator: "\n").map(String.init)
-        guard let start = lines.firstIndex(where: { $0.hasPrefix("sgpos:1/") }) else { return nil }
-        return lines[start...].prefix { !$0.hasPrefix("transaction ") }.joined()
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("sgpos:1/") }),
+              let oneLine = lines.first(where: { $0.hasPrefix("qr sgpos:1/") }).map({ String($0.dropFirst(3)) }) else { return nil }
+        #expect(lines[start...].prefix { !$0.hasPrefix("transaction ") }.joined() == oneLine, "the one-line payload is the printed one")
+        return oneLine
     }
 }
 
