@@ -33,6 +33,8 @@ public final class Replicator: Service, Sendable {
     private let peers = Mutex(Peers())
     private let validator: BlockValidator
     private let replicaBlocks = Counter(label: "sgpos_replica_blocks_total")
+    /// Logs how far catching up a chain from the peers has come.
+    private let catchUp: CatchUpProgress
     private let equivocations = Counter(label: "sgpos_equivocations_total")
     private let refusedConnections = Counter(label: "sgpos_peer_connections_refused_total")
     /// Caps on inbound peer connections: every outlet may connect (and reconnect) from
@@ -58,6 +60,7 @@ public final class Replicator: Service, Sendable {
         }
         self.node = node
         self.logger = logger
+        catchUp = CatchUpProgress(logger: logger)
         self.group = group
         self.checkpoints = checkpoints
         clockWatch = ClockWatch(node: node)
@@ -270,6 +273,7 @@ public final class Replicator: Service, Sendable {
             let mine = Dictionary(uniqueKeysWithValues: try localHeads().map { ($0.outlet, $0) })
             for head in heads {
                 guard let local = mine[head.outlet] else { continue }
+                catchUp.announced(head.outlet, local: local.height, announced: head.height)
                 if head.height > local.height {
                     try await session.send(.getBlocks(outlet: head.outlet, from: local.height + 1,
                                                       count: UInt32(min(UInt64(PeerMessage.blocksPerMessageMax), head.height - local.height))))
@@ -300,6 +304,7 @@ public final class Replicator: Service, Sendable {
             if let (outlet, _) = lastApplied {
                 // Maybe more: ask the sender for what follows.
                 let height = try node.read { try node.store.head(outlet, $0) }.height
+                catchUp.applied(outlet, height: height)
                 try await session.send(.getBlocks(outlet: outlet, from: height + 1, count: PeerMessage.blocksPerMessageMax))
             }
         }

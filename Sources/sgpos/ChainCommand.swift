@@ -21,6 +21,9 @@ struct ChainCommand: ParsableCommand {
 
         func run() throws {
             let store = try openStore(data)
+            // `--out /backup/node1-today`: the parents are made, the directory itself must be new or empty.
+            try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
             try store.backup(to: out)
             if FileManager.default.fileExists(atPath: data + "/node.json") {
                 try? FileManager.default.copyItem(atPath: data + "/node.json", toPath: out + "/node.json")
@@ -87,7 +90,9 @@ struct ChainCommand: ParsableCommand {
     struct Append: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign transactions described in JSON and append them as one block.",
-            discussion: "Input: a JSON array of transaction specs (docs/OPERATIONS.md). Output: one result per transaction.")
+            discussion: """
+                Input: a JSON array of transaction specs, each {"signer": KEY-FILE, "body": {"type": …}} with optional                 "sequence", "idempotencyId" and "timestampMs" (docs/OPERATIONS.md §4 lists the body types and their fields).                 Key-file paths resolve from the directory of the --input file (from the working directory on standard input).                 Output: one result per transaction.
+                """)
         @Option(help: "Node data directory.") var data: String
         @Option(help: "The outlet's node key file (signs the block).") var nodeKey: String
         @Option(help: "JSON file with the transactions; - for standard input.") var input: String = "-"
@@ -95,7 +100,9 @@ struct ChainCommand: ParsableCommand {
         func run() async throws {
             let (store, committer, outletID) = try openCommitter(data: data, nodeKey: nodeKey)
             let raw = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(input, what: "transactions")
-            let specs = try JSON.decode([TransactionSpec].self, from: raw, what: "transactions")
+            // Key-file paths in the file resolve from the file's own directory.
+            let base = input == "-" ? nil : (input as NSString).deletingLastPathComponent
+            let specs = try JSON.decode([TransactionSpec].self, from: raw, what: "transactions").map { $0.resolved(against: base) }
             guard !specs.isEmpty else { throw CLIError("no transactions in the input") }
             guard specs.count <= Int(store.genesis.blockTransactionsMax) else {
                 throw CLIError("\(specs.count) transactions exceed the block limit \(store.genesis.blockTransactionsMax)")

@@ -30,7 +30,10 @@ struct SimCommand: AsyncParsableCommand {
             return
         }
         let started = ContinuousClock.now
-        let reports = await SimulationRunner.run(seeds: from...(from + seeds - 1), options: options)
+        let progress = ProgressLine(label: "sim", unit: "seeds", total: seeds)
+        let report: (@Sendable (UInt64) -> Void)? = progress.isShown ? { @Sendable done in progress.update(done: done) } : nil
+        let reports = await SimulationRunner.run(seeds: from...(from + seeds - 1), options: options, progress: report)
+        progress.finish()
         var failed = 0
         for report in reports where verbose || !report.passed {
             print(report)

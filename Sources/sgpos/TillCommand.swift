@@ -27,7 +27,7 @@ struct TillCommand: AsyncParsableCommand {
     struct Connection: ParsableArguments {
         @Option(help: "Node data directory.") var data: String
         @Option(help: "The outlet's node key file (seals the block).") var nodeKey: String
-        @Option(help: "Key file of the till (or manager) that signs.") var key: String
+        @Option(help: "Key file that signs: a till's (sales, refunds, shifts), an operator's (prices, stock, day-close) or an admin's (configure, deploy-rule).") var key: String
         @Option(help: "Idempotency id (32 hex digits). Retrying with the same id returns the first result, never a second transaction.")
         var idempotencyID: String?
 

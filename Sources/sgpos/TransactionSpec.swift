@@ -7,7 +7,8 @@ import SGPOSStore
 
 /// A transaction described in JSON for `sgpos chain append` (docs/OPERATIONS.md):
 /// `{"signer": "keys/admin-hq-admin.key", "body": {"type": "register-key", ...}}`,
-/// with optional `sequence`, `idempotencyId` (32 hex digits) and `timestampMs`.
+/// with optional `sequence`, `idempotencyId` (32 hex digits) and `timestampMs`. Key-file
+/// paths are relative to the transactions file (to the working directory on standard input).
 struct TransactionSpec: Codable {
     struct Body: Codable {
         var type: String
@@ -30,6 +31,30 @@ struct TransactionSpec: Codable {
     var idempotencyId: String?
     var timestampMs: UInt64?
     var body: Body
+
+    /// This spec with its key-file paths — `signer`, `body.keyFile`, `body.newKeyFile`, and
+    /// `body.publicKey`, `oldKey`, `newKey` when they are paths rather than 64 hex digits —
+    /// resolved against `directory` (the transactions file's: paths resolve from the file
+    /// that names them, as the node configuration's do). Absolute paths stay as they are.
+    func resolved(against directory: String?) -> TransactionSpec {
+        guard let directory, !directory.isEmpty else { return self }
+        func path(_ text: String?) -> String? {
+            guard let text, !text.hasPrefix("/") else { return text }
+            return directory + "/" + text
+        }
+        func keyOrPath(_ text: String?) -> String? {
+            guard let text, PublicKey(hex: text) == nil else { return text }
+            return path(text)
+        }
+        var copy = self
+        copy.signer = path(signer)!
+        copy.body.keyFile = path(body.keyFile)
+        copy.body.newKeyFile = path(body.newKeyFile)
+        copy.body.publicKey = keyOrPath(body.publicKey)
+        copy.body.oldKey = keyOrPath(body.oldKey)
+        copy.body.newKey = keyOrPath(body.newKey)
+        return copy
+    }
 
     /// Reads a public key given as 64 hex digits or as a key-file path.
     static func publicKey(_ text: String?, file: String?, field: String) throws -> PublicKey {

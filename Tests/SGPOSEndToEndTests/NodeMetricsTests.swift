@@ -57,4 +57,13 @@ import Testing
                 "\(scrape)")
         #expect(log.split(separator: "\n").contains { $0.contains("route=/v1/heads") && $0.contains(" info ") })
     }
+
+    /// `sgpos sim` on a terminal shows its progress (done of total, rate, time left); piped, nothing.
+    @Test func simShowsProgressOnATerminalOnly() async throws {
+        let onTerminal = try await GSTRateClockDrillTests.shell("script -qec '\(CLI.binary) sim --seeds 24' /dev/null")
+        #expect(onTerminal.status == 0 && onTerminal.output.contains("sim: ") && onTerminal.output.contains("/24 seeds"), "\(onTerminal.output)")
+        #expect(onTerminal.output.contains("24 seeds from 1"), "\(onTerminal.output)")
+        let piped = try await GSTRateClockDrillTests.shell("'\(CLI.binary)' sim --seeds 24 2>&1 | cat")
+        #expect(piped.status == 0 && !piped.output.contains("seeds/s"), "\(piped.output)")
+    }
 }
