@@ -39,8 +39,17 @@ import Testing
         result = try CLI.run(["chain", "append", "--data", node, "--node-key", net + "/keys/outlet-1.key"], input: retry)
         #expect(result.output.contains("\"duplicate\"") && result.output.contains(tillTransaction))
 
+        // A transactions file names its keys relative to itself, not to the working directory.
+        try FileManager.default.createDirectory(atPath: scratch.path + "/txs/keys", withIntermediateDirectories: true)
+        _ = try CLI.run(["keys", "generate", "--out", scratch.path + "/txs/keys/till-2.key"])
+        try """
+        [{"signer": "../manager.key", "body": {"type": "register-key", "keyFile": "keys/till-2.key", "role": "till", "principal": "till-02"}}]
+        """.write(toFile: scratch.path + "/txs/txs.json", atomically: true, encoding: .utf8)
+        result = try CLI.run(["chain", "append", "--data", node, "--node-key", net + "/keys/outlet-1.key", "--input", scratch.path + "/txs/txs.json"])
+        #expect(result.status == 0 && result.output.contains("\"committed\""), "\(result.output)\(result.error)")
+
         result = try CLI.run(["chain", "show", "--data", node])
-        #expect(result.output.contains("outlet 1 (Tampines Mall): height 1"))
+        #expect(result.output.contains("outlet 1 (Tampines Mall): height 2"), "\(result.output)")
         result = try CLI.run(["audit", "verify", node, "--genesis", net + "/genesis.json"])
         #expect(result.status == 0 && result.output.contains("OK genesis"), "\(result.output)\(result.error)")
         result = try CLI.run(["audit", "prove", tillTransaction, "--data", node, "--out", scratch.path + "/proof.json"])
@@ -266,5 +275,8 @@ import Testing
         }
         let again = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
         #expect(again.status != 0 && again.error.contains("already holds a ledger"))
+        // Into a directory whose parents do not exist yet (`--out /backup/node1-today`).
+        let nested = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/backup/2026/node1-today"])
+        #expect(nested.status == 0 && nested.output.contains("and verified"), "\(nested.error)")
     }
 }
