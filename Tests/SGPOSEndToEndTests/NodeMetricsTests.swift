@@ -49,6 +49,17 @@ import Testing
         let promtool = try await GSTRateClockDrillTests.shell("promtool check metrics < '\(file)'")
         #expect(promtool.status == 0 && promtool.output.isEmpty, "promtool: \(promtool.output)")
 
+        // `sgpos status` summarises the running node.
+        let status = try await CLI.run(["status", "--node", nodes[0].client.baseURL, "--key", "\(demo)/keys/admin-hq-admin.key"])
+        #expect(status.status == 0, "\(status.output)\(status.error)")
+        #expect(status.output.contains("outlet 1, chain sgpos-demo-1") && status.output.contains("3 peer(s) connected"), "\(status.output)")
+        for outlet in 1...4 { #expect(status.output.contains("    outlet \(outlet): height "), "\(status.output)") }
+        #expect(status.output.contains("checkpoints: height ") && status.output.contains("this node is validator"), "\(status.output)")
+        let publicOnly = try await CLI.run(["status", "--node", nodes[0].client.baseURL])
+        #expect(publicOnly.status == 0 && !publicOnly.output.contains("chains held"), "\(publicOnly.output)")
+        let nowhere = try await CLI.run(["status", "--node", "http://127.0.0.1:1"])
+        #expect(nowhere.status == 1 && nowhere.output.contains("no answer"), "\(nowhere.output)")
+
         // One log line per request, with its metadata.
         nodes[0].stop()
         let log = try String(contentsOfFile: nodes[0].log, encoding: .utf8)
