@@ -108,6 +108,18 @@ import Testing
         #expect(try withoutKeys(scratch.path + "/a/genesis.json") == withoutKeys(scratch.path + "/b/genesis.json"))
     }
 
+    /// Every file a command's help names exists (a help text once cited docs/openapi.yaml).
+    @Test func helpTextsNameFilesThatExist() async throws {
+        let dump = try await CLI.run(["--experimental-dump-help"])
+        #expect(dump.status == 0)
+        let pattern = try Regex(#"(?:docs|Genesis|Contracts)/[A-Za-z0-9_./-]+\.(?:md|json|yaml|rules)"#)
+        let text = dump.output.replacingOccurrences(of: "\\/", with: "/")   // JSON may escape the slashes
+        let named = Set(text.matches(of: pattern).map { String(text[$0.range]) })
+        #expect(named.count >= 5, "\(named)")
+        for path in named { #expect(FileManager.default.fileExists(atPath: CLI.packageRoot + "/" + path), "help names \(path), which does not exist") }
+        #expect(!dump.output.contains("not part of this version"))
+    }
+
     @Test func versionAndJSONErrorsInTheDocumentsTerms() async throws {
         let version = try await CLI.run(["--version"])
         #expect(version.status == 0 && version.output.hasPrefix("sgpos ") && version.output.split(separator: ".").count == 3, "\(version.output)")
