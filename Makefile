@@ -46,6 +46,7 @@ test: build
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/pyverify/run-tests
 	scripts/package-test
+	scripts/doc-test
 	scripts/check-openapi
 	scripts/schemathesis/run
 	scripts/web-tests/run
