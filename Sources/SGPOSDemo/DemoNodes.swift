@@ -45,8 +45,7 @@ final class DemoNodes {
             let log = "\(directory)/node-\(outlet).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let process = Process()
-            let binary = CommandLine.arguments[0].hasPrefix("/")
-                ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+            let binary = ownExecutable()
             let arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", path, "--demo-fault-injection"]
             if let cpus {
                 // taskset execs the node in place, so the process id is the node's.
@@ -214,4 +213,12 @@ private func loopbackPortIsFree(_ port: Int) -> Bool {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     return bound == 0
+}
+
+/// This process's executable (the demo starts its nodes with it): /proc/self/exe, so that
+/// a binary found on PATH (`sgpos demo`, e.g. /usr/bin/sgpos from the package) is found too.
+func ownExecutable() -> String {
+    if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+    let first = CommandLine.arguments[0]
+    return first.hasPrefix("/") ? first : FileManager.default.currentDirectoryPath + "/" + first
 }

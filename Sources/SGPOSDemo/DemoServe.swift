@@ -35,8 +35,7 @@ struct DemoServe {
 
     func run() throws {
         var processes: [Process] = []
-        let binary = CommandLine.arguments[0].hasPrefix("/")
-            ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+        let binary = ownExecutable()
         for outlet in outlets {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)

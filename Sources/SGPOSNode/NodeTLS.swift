@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import SGPOSCodec
+import SGPOSCrypto
 import NIOSSL
 import SwiftASN1
 import X509
@@ -38,7 +40,9 @@ public enum NodeTLS {
         let notAfter = now.addingTimeInterval(Double(days) * 86_400)
         let authorityKey = P256.Signing.PrivateKey()
         let authorityName = try DistinguishedName {
-            CommonName("SGPOS node authority for \(hosts[0])")
+            // A serial of its own in the name: several nodes' authorities (one per node, on one
+            // host or not) can then sit in one bundle a client trusts.
+            CommonName("SGPOS node authority \(Hex.encode(secureRandomBytes(6))) for \(hosts[0])")
             OrganizationName("SGPOS node")
         }
         let authority = try Certificate(

@@ -75,10 +75,8 @@ extension NodeAPI {
         guard case .application(let type, let payload) = transaction.envelope.body else {
             return refuse(.notFound, "not-found", 0, "transaction \(idText) is not a sale or a refund")
         }
-        let merchant = node.config.merchant ?? Merchant(
-            legalName: node.genesis.outlet(location.outletID)?.name ?? "outlet \(location.outletID)", addressLines: [],
-            gstRegistrationNumber: "not set")
         let outletName = node.genesis.outlet(location.outletID)?.name ?? "outlet \(location.outletID)"
+        let merchant = node.config.merchant ?? .unconfigured(outletName: outletName)
         let document: ReceiptDocument
         switch try POSBody.decode(type: type, payload: payload) {
         case .sale(let sale):

@@ -39,7 +39,7 @@ public final class WriterLock: Sendable {
                 let holder = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingNewlines : "?"
                 throw StoreError.locked(reason == EWOULDBLOCK
                     ? "\(directory) is being written by another process (pid \(holder)), most likely the running node: "
-                        + "submit through its API (sgpos till … --node URL, POST /v1/transactions) or stop it first"
+                        + "submit through its API (POST /v1/transactions, the web till) or stop it first"
                     : "cannot lock \(path): \(String(cString: strerror(reason)))")
             }
             let pid = Array("\(getpid())\n".utf8)

@@ -16,6 +16,12 @@ public struct Merchant: Hashable, Sendable, Codable {
         self.addressLines = addressLines
         self.gstRegistrationNumber = gstRegistrationNumber
     }
+
+    /// The particulars printed when none are configured: the outlet's name as the genesis
+    /// has it and a registration number saying it is not set (never another business's).
+    public static func unconfigured(outletName: String) -> Merchant {
+        Merchant(legalName: outletName, addressLines: [], gstRegistrationNumber: "not set")
+    }
 }
 
 /// The buyer's particulars for a full tax invoice (IRAS: to GST-registered customers).

@@ -19,9 +19,10 @@ struct AllowanceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print an outlet's allowance as its node's network state has it.")
         @Option(help: "Node API base URL of the outlet, e.g. http://127.0.0.1:7104.") var node: String
         @Option(help: "Key file that signs the request (any registered key: reads need a request signature).") var key: String
+        @Option(help: "PEM certificate authority to trust for an https node (its tls/api-ca.pem).") var ca: String?
 
         func run() async throws {
-            let a = try await NodeClient(baseURL: node).signed(by: try KeyFile.load(key)).allowance()
+            let a = try await nodeClient(node, ca: ca).signed(by: try KeyFile.load(key)).allowance()
             print("outlet \(a.outletId) as of checkpoint \(a.checkpoint) (covering its block \(a.covered)): granted \(a.granted), "
                 + "lost \(a.losses), allowance \(a.allowance); on credit \(a.outstanding) unsettled + \(a.claimedSince) claimed since; "
                 + "\(a.available) points left to claim")
@@ -39,6 +40,7 @@ struct AllowanceCommand: AsyncParsableCommand {
         @Option(help: "Points the outlet may hold on credit (0 withdraws the allowance).") var points: Int64
         @Option(help: "Tells apart grants with the same outlet and points (default: now in ms).") var serial: UInt64?
         @Option(help: "Node API base URL to hand the grant to; repeat for several.") var node: [String] = []
+        @Option(help: "PEM certificate authorities to trust for https nodes (their tls/api-ca.pem, concatenated for several).") var ca: String?
 
         func run() async throws {
             let genesis = try loadGenesis(genesis)
@@ -51,7 +53,7 @@ struct AllowanceCommand: AsyncParsableCommand {
             var failures = 0
             for url in node {
                 do {
-                    _ = try await NodeClient(baseURL: url).signed(by: admin).submitAllowanceGrant(grant)
+                    _ = try await nodeClient(url, ca: ca).signed(by: admin).submitAllowanceGrant(grant)
                     print("\(url): accepted; in force from the checkpoint that carries it")
                 } catch {
                     failures += 1

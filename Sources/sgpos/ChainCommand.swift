@@ -17,7 +17,7 @@ struct ChainCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a consistent, compacted copy of a node's ledger (safe while the node runs), then verify the copy.")
         @Option(help: "Node data directory to back up.") var data: String
-        @Option(help: "Empty directory to write the backup into (a data directory of its own).") var out: String
+        @Option(help: "Directory to write the backup into (a data directory of its own; created with its parents; refused if it already holds a ledger).") var out: String
 
         func run() throws {
             let store = try openStore(data)
@@ -91,7 +91,10 @@ struct ChainCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign transactions described in JSON and append them as one block.",
             discussion: """
-                Input: a JSON array of transaction specs, each {"signer": KEY-FILE, "body": {"type": …}} with optional                 "sequence", "idempotencyId" and "timestampMs" (docs/OPERATIONS.md §4 lists the body types and their fields).                 Key-file paths resolve from the directory of the --input file (from the working directory on standard input).                 Output: one result per transaction.
+                Input: a JSON array of transaction specs, each {"signer": KEY-FILE, "body": {"type": …}} with optional \
+                "sequence", "idempotencyId" and "timestampMs" (docs/OPERATIONS.md §4 lists the body types and their fields). \
+                Key-file paths resolve from the directory of the --input file (from the working directory on standard input). \
+                Output: one result per transaction.
                 """)
         @Option(help: "Node data directory.") var data: String
         @Option(help: "The outlet's node key file (signs the block).") var nodeKey: String

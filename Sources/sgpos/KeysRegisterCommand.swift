@@ -31,8 +31,7 @@ struct KeysRegister: AsyncParsableCommand {
             throw ValidationError("--role must be till, operator or auditor")
         }
         let signer = try KeyFile.load(key)
-        let client = try ca.map { try NodeClient(baseURL: node, pinnedCertificatePEM: try String(contentsOfFile: $0, encoding: .utf8)) }
-            ?? NodeClient(baseURL: node)
+        let client = try nodeClient(node, ca: ca)
         let health = try await client.health()
         guard let chainID = ChainID(health.chainId) else { throw CLIError("the node's chain id \(health.chainId) is not a chain id") }
         let now = UInt64(Date().timeIntervalSince1970 * 1000)

@@ -21,8 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "The node's API certificate authority to pin (tls/api-ca.pem, as `node init` wrote it) for https.") var ca: String?
 
     func run() async throws {
-        var client = try ca.map { try NodeClient(baseURL: node, pinnedCertificatePEM: String(decoding: try readFile($0, what: "certificate"), as: UTF8.self)) }
-            ?? NodeClient(baseURL: node)
+        var client = try nodeClient(node, ca: ca)
         let health: API.Health
         do {
             health = try await client.health()

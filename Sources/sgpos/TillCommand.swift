@@ -113,7 +113,7 @@ struct TillCommand: AsyncParsableCommand {
         var pay: String = "cash"
         @Flag(help: "Training sale: numbered, excluded from totals.") var training = false
         @Option(help: "Receipt width: 42 or 48 columns.") var columns: Int = 42
-        @Option(help: "Merchant particulars (JSON: legalName, addressLines, gstRegistrationNumber).") var merchant: String?
+        @Option(help: "Merchant particulars (JSON: legalName, addressLines, gstRegistrationNumber); default: the outlet's genesis name and \"GST Reg No. not set\".") var merchant: String?
 
         func run() async throws {
             let payment = try parsePayment(pay)
@@ -132,7 +132,7 @@ struct TillCommand: AsyncParsableCommand {
                 case .sale(let committed) = try POSBody.decode(type: type, payload: payload) {
                 sale = committed  // on a retry: the first sale, not the one just built
             }
-            let receipt = ReceiptDocument.sale(sale!, transaction: transaction, height: height, merchant: try loadMerchant(merchant),
+            let receipt = ReceiptDocument.sale(sale!, transaction: transaction, height: height, merchant: try loadMerchant(merchant, outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)"),
                                                outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: till)
             try printReceipt(receipt, columns: columns)
         }
@@ -179,7 +179,8 @@ struct TillCommand: AsyncParsableCommand {
                 try KeyRecord(canonicalBytes: try store.stateReader(outlet, txn).read(.key(transaction.envelope.signer))!).principal
             }
             let note = ReceiptDocument.refund(built!, originalReceiptNumber: number, originalTill: till, originalLines: original!.lines,
-                                              transaction: transaction, height: height, merchant: try loadMerchant(merchant),
+                                              transaction: transaction, height: height,
+                                              merchant: try loadMerchant(merchant, outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)"),
                                               outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: refundingTill)
             try printReceipt(note, columns: columns)
         }
@@ -428,8 +429,9 @@ func outletOf(_ data: String) throws -> OutletID {
     try JSON.read(NodeFile.self, path: data + "/node.json", what: "node file").outletId
 }
 
-func loadMerchant(_ path: String?) throws -> Merchant {
-    guard let path else { return DemoShop.merchant }
+/// The merchant particulars in the file at `path`, or the unconfigured ones of the outlet.
+func loadMerchant(_ path: String?, outletName: String) throws -> Merchant {
+    guard let path else { return .unconfigured(outletName: outletName) }
     return try JSON.read(Merchant.self, path: path, what: "merchant")
 }
 

@@ -21,9 +21,10 @@ struct ValidatorsCommand: AsyncParsableCommand {
 
         @Option(help: "Node API base URL, e.g. http://127.0.0.1:7101.") var node: String
         @Option(help: "Key file that signs the request (any registered key: reads need a request signature).") var key: String
+        @Option(help: "PEM certificate authority to trust for an https node (its tls/api-ca.pem).") var ca: String?
 
         func run() async throws {
-            let view = try await NodeClient(baseURL: node).signed(by: try KeyFile.load(key)).validators()
+            let view = try await nodeClient(node, ca: ca).signed(by: try KeyFile.load(key)).validators()
             for set in [view.current, view.next] {
                 print("checkpoint height \(set.height): \(set.validators.count) validators, total power \(set.totalPower), final with \(set.quorum)")
                 for validator in set.validators { print("  \(validator.index)  power \(validator.power)  \(validator.publicKey)") }
@@ -49,6 +50,7 @@ struct ValidatorsCommand: AsyncParsableCommand {
         @Option(name: .customLong("set"), help: "KEY=POWER (64 hex digits = 0...1000); repeat for each change.") var changes: [String]
         @Option(help: "Tells apart updates with the same changes (default: now in ms).") var serial: UInt64?
         @Option(help: "Node API base URL to hand the update to; repeat for several.") var node: [String] = []
+        @Option(help: "PEM certificate authorities to trust for https nodes (their tls/api-ca.pem, concatenated for several).") var ca: String?
         @Option(help: "Also write the update's canonical bytes (hex) to this file.") var out: String?
 
         func run() async throws {
@@ -73,7 +75,7 @@ struct ValidatorsCommand: AsyncParsableCommand {
             var failures = 0
             for url in node {
                 do {
-                    let accepted = try await NodeClient(baseURL: url).signed(by: admin).submitValidatorUpdate(update)
+                    let accepted = try await nodeClient(url, ca: ca).signed(by: admin).submitValidatorUpdate(update)
                     print("\(url): accepted; a checkpoint from height \(accepted.carriedFrom) carries it, effective two heights after")
                 } catch {
                     failures += 1
