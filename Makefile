@@ -74,6 +74,7 @@ HOSTILE ?= 10000
 fuzz: build
 	SGPOS_HOSTILE_REQUESTS=$(HOSTILE) $(SWIFT) test $(SWIFT_FLAGS) --filter HostileInputTests
 	scripts/fuzz
+	for seed in 1 2 3 4 5; do $$(scripts/python-venv scripts/pyverify/requirements.txt)/bin/python scripts/pyverify/rules_fuzz.py --seed $$seed --cases 1000 --sgpos .build/debug/sgpos || exit 1; done
 
 clean:
 	rm -rf .build $(DEMO_DIR)

@@ -79,12 +79,24 @@ for name, expr in [("add_max", f"{I64_MAX} + 1"), ("sub_min", f"(0 - {I64_MAX}) 
                    ("mul_neg", f"(0 - 3037000500) * 3037000500"), ("neg_min", f"0 - ((0 - {I64_MAX}) - 1) "),
                    ("money_add", f"money({I64_MAX}) + S$0.01"), ("scale_big", f"scale({I64_MAX}, 20000, .floor)"),
                    ("sum_over", f"basket.lines.sum(l => {I64_MAX // 2})"), ("div_min", f"div((0 - {I64_MAX}) - 1, 0 - 1, .floor)"),
+                   ("scale_rounds_past_max", "scale(9222449791875588249, 10001, .ceil)"),
+                   ("scale_half_up_past_max", "scale(9222449791875588249, 10001, .half_up)"),
+                   ("scale_floor_past_min", "scale((0 - 9222449791875588250), 10001, .floor)"),
                    ("points_negative", "0 - 5")]:
     if name == "points_negative":
         program = f'rule "t" version 1 {{ lang 1 emit award_points({expr}, "x") }}'
     else:
         program = f'rule "t" version 1 {{ lang 1 let x = {expr} }}'
     cases.append({"name": name, "program": program, "input": {"lines": BASKET}, "expect": {"eval_error": 10}})
+# The truncated quotient at −2^63 is representable: error 10 only when the rounded result
+# leaves the range (docs/CONTRACTS.md §3.3).
+MIN_TEXT = f"((0 - {I64_MAX}) - 1)"   # −2^63: no literal spells it
+cases.append({"name": "scale_min_exact", "expect": applied(),
+              "program": f'rule "t" version 1 {{ lang 1 let x = scale({MIN_TEXT}, 10000, .trunc) require x == {MIN_TEXT} else fail(1001) }}'})
+# −9222449791875588250 × 10001 / 10000 = −2^63 − 0.825: truncated and rounded up it is −2^63.
+for mode in ["trunc", "ceil"]:
+    cases.append({"name": f"scale_min_{mode}", "expect": applied(),
+                  "program": f'rule "t" version 1 {{ lang 1 let x = scale((0 - 9222449791875588250), 10001, .{mode}) require x == {MIN_TEXT} else fail(1001) }}'})
 for mode in ["floor", "ceil", "trunc", "half_up", "half_even"]:
     cases.append({"name": f"div_zero_{mode}", "program": f'rule "t" version 1 {{ lang 1 let x = div(5, 0, .{mode}) }}',
                   "expect": {"eval_error": 11}})
