@@ -47,7 +47,7 @@ enum Arithmetic {
         }
         guard away else { return quotient }
         let (rounded, overflow) = quotient.addingReportingOverflow(negative ? -1 : 1)
-        guard !overflow else { throw .failure(.overflow, at, "the rounded result overflows 64 bits") }
+        guard !overflow else { throw .failure(.overflow, at, "scale overflows 64 bits") }   // divide never rounds to an end
         return rounded
     }
 

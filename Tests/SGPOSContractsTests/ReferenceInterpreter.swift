@@ -411,23 +411,39 @@ struct ReferenceInterpreter {
 
     static func divide(_ a: Int64, by b: Int64, _ mode: String, _ at: Position) throws -> Int64 {
         guard !(a == .min && b == -1) else { throw ContractError(.overflow, line: at.line, column: at.column, "division overflows") }
-        return round(quotient: a / b, remainder: a % b, divisor: b, mode)
+        return try round(quotient: a / b, remainder: a % b, divisor: b, mode, at)
     }
 
     static func divideWide(_ product: (high: Int64, low: UInt64), by divisor: Int64, _ mode: String, _ at: Position) throws -> Int64 {
-        // |a × b| < 2^126, divisor 10000: the quotient fits in Int64 unless the result overflows.
+        // The exact quotient, as a Swift integer wide enough, rounded, then checked to fit.
         let magnitudeHigh = product.high < 0 ? ~UInt64(bitPattern: product.high) &+ (product.low == 0 ? 1 : 0) : UInt64(product.high)
         let magnitudeLow = product.high < 0 ? (~product.low &+ 1) : product.low
         guard magnitudeHigh < UInt64(divisor) else { throw ContractError(.overflow, line: at.line, column: at.column, "scale overflows 64 bits") }
         let (quotient, remainder) = UInt64(divisor).dividingFullWidth((magnitudeHigh, magnitudeLow))
-        guard quotient <= UInt64(Int64.max) else { throw ContractError(.overflow, line: at.line, column: at.column, "scale overflows 64 bits") }
         let negative = product.high < 0
-        return round(quotient: negative ? -Int64(quotient) : Int64(quotient), remainder: negative ? -Int64(remainder) : Int64(remainder),
-                     divisor: divisor, mode)
+        // Rounded magnitude: away from zero adds one to it.
+        let twice = remainder * 2
+        let away: Bool
+        switch mode {
+        case "floor": away = negative && remainder != 0
+        case "ceil": away = !negative && remainder != 0
+        case "trunc": away = false
+        case "half_up": away = remainder != 0 && twice >= UInt64(divisor)
+        default: away = remainder != 0 && (twice > UInt64(divisor) || (twice == UInt64(divisor) && quotient % 2 != 0))
+        }
+        let (rounded, wrapped) = quotient.addingReportingOverflow(away ? 1 : 0)
+        guard !wrapped else { throw ContractError(.overflow, line: at.line, column: at.column, "scale overflows 64 bits") }
+        if negative {
+            guard rounded <= UInt64(Int64.max) + 1 else { throw ContractError(.overflow, line: at.line, column: at.column, "scale overflows 64 bits") }
+            return rounded == UInt64(Int64.max) + 1 ? .min : -Int64(rounded)
+        }
+        guard rounded <= UInt64(Int64.max) else { throw ContractError(.overflow, line: at.line, column: at.column, "scale overflows 64 bits") }
+        return Int64(rounded)
     }
 
-    /// Truncated quotient and remainder adjusted by the named rounding.
-    static func round(quotient: Int64, remainder: Int64, divisor: Int64, _ mode: String) -> Int64 {
+    /// Truncated quotient and remainder adjusted by the named rounding (|divisor| ≥ 2 when
+    /// the remainder is not 0, so the adjusted quotient always fits).
+    static func round(quotient: Int64, remainder: Int64, divisor: Int64, _ mode: String, _ at: Position) throws -> Int64 {
         guard remainder != 0 else { return quotient }
         let negative = (remainder < 0) != (divisor < 0)
         let twice = remainder.magnitude * 2

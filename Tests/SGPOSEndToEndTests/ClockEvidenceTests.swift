@@ -18,14 +18,6 @@ import Testing
 @Suite struct ClockEvidenceTests {
     static let libfaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
-    func checkpointEvidence(_ client: NodeClient, from height: UInt64) async throws -> [CheckpointJSON.Evidence] {
-        let status = try await client.checkpointStatus()
-        guard status.checkpointHeight >= height else { return [] }
-        var found: [CheckpointJSON.Evidence] = []
-        for h in height...status.checkpointHeight { found += try await client.checkpoint(h).evidence }
-        return found
-    }
-
     @Test(.enabled(if: FileManager.default.fileExists(atPath: ClockEvidenceTests.libfaketime), "libfaketime (scripts/bootstrap installs it)"))
     func aClockSetBackAfterAnAcknowledgedCheckpointBecomesEvidence() async throws {
         let scratch = Scratch()
@@ -77,7 +69,7 @@ import Testing
         patience = Patience(seconds: 60, checks: 300)
         var carried: [CheckpointJSON.Evidence] = []
         while patience.keepWaiting() {
-            carried = try await checkpointEvidence(nodes[0].client, from: before + 1).filter { $0.summary.contains("clock went back") }
+            carried = try await nodes[0].client.checkpointEvidence(from: before + 1).filter { $0.summary.contains("clock went back") }
             if !carried.isEmpty { break }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
@@ -98,7 +90,7 @@ import Testing
         #expect(audit.status == 0, "\(audit.output)\(audit.error)")
         let clockLines = audit.output.split(separator: "\n").filter { $0.hasPrefix("EVIDENCE IN CHECKPOINT") && $0.contains("clock went back") }
         #expect(clockLines.count == 1 && clockLines[0].contains("outlet 2 stamped block \(submitted.height)"), "\(audit.output)")
-        let python = try await Self.shell("""
+        let python = try await ShellScript.run("""
             cd '\(CLI.packageRoot)' && python=$(scripts/python-venv scripts/pyverify/requirements.txt)/bin/python \
               && exec "$python" scripts/pyverify/verify.py '\(demo)/outlet-1'
             """)
@@ -115,25 +107,5 @@ import Testing
                                   lastSequence: UInt64(Date().timeIntervalSince1970 * 1_000_000))
         let body = try POSBody.decode(type: prepared.bodyType, payload: Hex.decode(prepared.body)!)
         return try await node.client.submit(session.sign(body, atMs: Int64(Date().timeIntervalSince1970 * 1_000)))
-    }
-
-    /// Runs `script` with bash; standard output and error together.
-    static func shell(_ script: String) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("clock-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(300)
-        while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try handle.close()
-        defer { try? FileManager.default.removeItem(at: output) }
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }
 }

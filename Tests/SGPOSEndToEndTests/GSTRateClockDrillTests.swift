@@ -26,14 +26,6 @@ import Testing
 /// audit flags outlet 2's late blocks, and the GST return of the evening before names the
 /// sale as covered late — in the Swift report and in the Python one alike.
 @Suite struct GSTRateClockDrillTests {
-    func checkpointEvidence(_ client: NodeClient, from height: UInt64) async throws -> [CheckpointJSON.Evidence] {
-        let status = try await client.checkpointStatus()
-        guard status.checkpointHeight >= height else { return [] }
-        var found: [CheckpointJSON.Evidence] = []
-        for h in height...status.checkpointHeight { found += try await client.checkpoint(h).evidence }
-        return found
-    }
-
     @Test func aClockSetBackAcrossAGSTRateChangeBecomesEvidence() async throws {
         // The rise: Singapore midnight three days ahead; the evening before, Singapore date.
         let now = Int64(Date().timeIntervalSince1970)
@@ -90,7 +82,7 @@ import Testing
         patience = Patience(seconds: 60, checks: 300)
         var carried: [CheckpointJSON.Evidence] = []
         while patience.keepWaiting() {
-            carried = try await checkpointEvidence(nodes[0].client, from: checkpointsBefore + 1).filter { $0.summary.contains("clock went back") }
+            carried = try await nodes[0].client.checkpointEvidence(from: checkpointsBefore + 1).filter { $0.summary.contains("clock went back") }
             if !carried.isEmpty { break }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
@@ -115,7 +107,7 @@ import Testing
         // (A window may start earlier if the demo left outlet 2's last blocks to a checkpoint after the restart.)
         let lateWindows = audit.output.split(separator: "\n").compactMap { Self.window(String($0), prefix: "LATE: outlet 2 blocks ", dash: "–") }
         #expect(lateWindows.contains { $0.contains(behindSale.firstHeight) && $0.contains(behindSale.response.height) }, "\(audit.output)")
-        let python = try await Self.shell("""
+        let python = try await ShellScript.run("""
             cd '\(CLI.packageRoot)' && python=$(scripts/python-venv scripts/pyverify/requirements.txt)/bin/python \
               && exec "$python" scripts/pyverify/verify.py '\(demo)/outlet-1'
             """)
@@ -134,7 +126,7 @@ import Testing
                 && (eveGST.coveredLate.blocks[0].fromHeight...eveGST.coveredLate.blocks[0].toHeight).contains(behindSale.response.height)
                 && eveGST.coveredLate.blocks[0].largestLagMs > 3_600_000, "\(eveReport.output)")
         #expect(eveGST.coveredLate.gst == ReportMoney.text(behindSale.sale.gst))
-        let compared = try await Self.shell("""
+        let compared = try await ShellScript.run("""
             cd '\(CLI.packageRoot)' && python=$(scripts/python-venv scripts/pyverify/requirements.txt)/bin/python \
               && printf '%s' '\(eveReport.output)' > '\(scratch.path)/eve-gst.json' \
               && exec "$python" scripts/pyverify/reports.py '\(demo)/outlet-1' --from \(eve) --to \(eve) --report gst --compare '\(scratch.path)/eve-gst.json'
@@ -196,7 +188,7 @@ import Testing
         #expect(!audit.output.contains("clock went back"), "\(audit.output)")
         let late = audit.output.split(separator: "\n").compactMap { Self.window(String($0), prefix: "LATE: outlet 4 blocks ", dash: "–") }
         #expect(late.contains { $0.contains(offline.firstHeight) && $0.contains(offline.response.height) }, "\(audit.output)")
-        let python = try await Self.shell("""
+        let python = try await ShellScript.run("""
             cd '\(CLI.packageRoot)' && python=$(scripts/python-venv scripts/pyverify/requirements.txt)/bin/python \
               && exec "$python" scripts/pyverify/verify.py '\(demo)/outlet-1'
             """)
@@ -240,25 +232,5 @@ import Testing
         guard line.hasPrefix(prefix) else { return nil }
         let numbers = line.dropFirst(prefix.count).prefix { $0.isNumber || $0 == dash }.split(separator: dash).compactMap { UInt64($0) }
         return numbers.count == 2 && numbers[0] <= numbers[1] ? numbers[0]...numbers[1] : nil
-    }
-
-    /// Runs `script` with bash; standard output and error together.
-    static func shell(_ script: String) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("clock-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(300)
-        while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try handle.close()
-        defer { try? FileManager.default.removeItem(at: output) }
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }
 }

@@ -46,7 +46,7 @@ import Testing
         // Debian's promtool (scripts/bootstrap installs the prometheus package).
         let file = scratch.path + "/metrics.txt"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
-        let promtool = try await GSTRateClockDrillTests.shell("promtool check metrics < '\(file)'")
+        let promtool = try await ShellScript.run("promtool check metrics < '\(file)'")
         #expect(promtool.status == 0 && promtool.output.isEmpty, "promtool: \(promtool.output)")
 
         // `sgpos status` summarises the running node.
@@ -71,10 +71,10 @@ import Testing
 
     /// `sgpos sim` on a terminal shows its progress (done of total, rate, time left); piped, nothing.
     @Test func simShowsProgressOnATerminalOnly() async throws {
-        let onTerminal = try await GSTRateClockDrillTests.shell("script -qec '\(CLI.binary) sim --seeds 24' /dev/null")
+        let onTerminal = try await ShellScript.run("script -qec '\(CLI.binary) sim --seeds 24' /dev/null")
         #expect(onTerminal.status == 0 && onTerminal.output.contains("sim: ") && onTerminal.output.contains("/24 seeds"), "\(onTerminal.output)")
         #expect(onTerminal.output.contains("24 seeds from 1"), "\(onTerminal.output)")
-        let piped = try await GSTRateClockDrillTests.shell("'\(CLI.binary)' sim --seeds 24 2>&1 | cat")
+        let piped = try await ShellScript.run("'\(CLI.binary)' sim --seeds 24 2>&1 | cat")
         #expect(piped.status == 0 && !piped.output.contains("seeds/s"), "\(piped.output)")
     }
 }
