@@ -65,7 +65,13 @@ enum CLI {
         let logs = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
         for log in logs {
             let text = String(decoding: FileManager.default.contents(atPath: directory + "/" + log) ?? Data(), as: UTF8.self)
-            report += "\n-- \(log) (last 15 lines):\n" + text.split(separator: "\n").suffix(15).joined(separator: "\n")
+            let lines = text.split(separator: "\n")
+            // A crashed node: its reason and the first frames of its crashed thread, which the
+            // last lines (registers, images) do not show.
+            if let crash = lines.firstIndex(where: { $0.contains("💣") || $0.contains("Fatal error") || $0.contains("Program crashed") }) {
+                report += "\n-- \(log): CRASH\n" + lines[crash...].prefix(40).joined(separator: "\n")
+            }
+            report += "\n-- \(log) (last 15 lines):\n" + lines.suffix(15).joined(separator: "\n")
         }
         Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
     }
