@@ -26,6 +26,20 @@ indirect enum Expression: Sendable {
     case unary(String, Expression, Position)
     case binary(String, Expression, Expression, Position)
 
+    /// 1 for a leaf; 1 + the greatest height of the operands, target and arguments
+    /// otherwise (docs/CONTRACTS.md §3.1). The parser refuses a node above
+    /// ``Parser/heightMax`` as it completes it, so this recursion stays as shallow.
+    var height: Int {
+        switch self {
+        case .integer, .money, .string, .boolean, .enumCase, .name: 1
+        case .field(let target, _, _): 1 + target.height
+        case .call(_, let arguments, _): 1 + (arguments.map(\.value.height).max() ?? 0)
+        case .method(let target, _, let arguments, _): 1 + max(target.height, arguments.map(\.value.height).max() ?? 0)
+        case .unary(_, let operand, _): 1 + operand.height
+        case .binary(_, let left, let right, _): 1 + max(left.height, right.height)
+        }
+    }
+
     var position: Position {
         switch self {
         case .integer(_, let p), .money(_, let p), .string(_, let p), .boolean(_, let p), .enumCase(_, let p), .name(_, let p),

@@ -1,6 +1,11 @@
-/// Recursive-descent parser; nesting depth is bounded (``Parser/depthMax``).
+/// Recursive-descent parser; nesting depth is bounded (``Parser/depthMax``), and so is
+/// every expression's height (``Parser/heightMax``), so that no later pass over the tree
+/// (checker, compiler, evaluation, deallocation) recurses more than a few hundred deep
+/// whatever a 64 KiB source holds.
 struct Parser {
     static let depthMax = 64
+    /// The greatest height of an expression node (docs/CONTRACTS.md §3.1).
+    static let heightMax = 64
     private var tokens: [Located]
     private var index = 0
     private var depth = 0
@@ -199,6 +204,16 @@ struct Parser {
         return arguments
     }
 
+    /// `node`, refused at its own position when it is higher than ``heightMax``: checked as
+    /// the parser completes each node, after its last operand.
+    private func checked(_ node: Expression) throws -> Expression {
+        guard node.height <= Parser.heightMax else {
+            throw ContractError(.parse, line: node.position.line, column: node.position.column,
+                                "expression is higher than \(Parser.heightMax) levels (operators, fields and calls nested)")
+        }
+        return node
+    }
+
     mutating func expression() throws -> Expression {
         depth += 1
         defer { depth -= 1 }
@@ -211,7 +226,7 @@ struct Parser {
         while isWord("or") {
             let at = position
             _ = next()
-            left = .binary("or", left, try and(), at)
+            left = try checked(.binary("or", left, try and(), at))
         }
         return left
     }
@@ -221,18 +236,21 @@ struct Parser {
         while isWord("and") {
             let at = position
             _ = next()
-            left = .binary("and", left, try not(), at)
+            left = try checked(.binary("and", left, try not(), at))
         }
         return left
     }
 
+    /// `not not … x` is read in a loop (a chain of any length must not recurse).
     private mutating func not() throws -> Expression {
-        if isWord("not") {
-            let at = position
+        var operators: [Position] = []
+        while isWord("not") {
+            operators.append(position)
             _ = next()
-            return .unary("not", try not(), at)
         }
-        return try comparison()
+        var value = try comparison()
+        for at in operators.reversed() { value = try checked(.unary("not", value, at)) }
+        return value
     }
 
     private mutating func comparison() throws -> Expression {
@@ -240,7 +258,7 @@ struct Parser {
         for symbol in ["==", "!=", "<=", ">=", "<", ">"] where isSymbol(symbol) {
             let at = position
             _ = next()
-            return .binary(symbol, left, try additive(), at)
+            return try checked(.binary(symbol, left, try additive(), at))
         }
         return left
     }
@@ -250,7 +268,7 @@ struct Parser {
         while isSymbol("+") || isSymbol("-") {
             let at = position
             guard case .symbol(let symbol) = next() else { break }
-            left = .binary(symbol, left, try multiplicative(), at)
+            left = try checked(.binary(symbol, left, try multiplicative(), at))
         }
         return left
     }
@@ -260,18 +278,21 @@ struct Parser {
         while isSymbol("*") {
             let at = position
             _ = next()
-            left = .binary("*", left, try unary(), at)
+            left = try checked(.binary("*", left, try unary(), at))
         }
         return left
     }
 
+    /// `- - x` is read in a loop, like `not`.
     private mutating func unary() throws -> Expression {
-        if isSymbol("-") {
-            let at = position
+        var operators: [Position] = []
+        while isSymbol("-") {
+            operators.append(position)
             _ = next()
-            return .unary("-", try unary(), at)
         }
-        return try postfix()
+        var value = try postfix()
+        for at in operators.reversed() { value = try checked(.unary("-", value, at)) }
+        return value
     }
 
     private mutating func postfix() throws -> Expression {
@@ -282,9 +303,9 @@ struct Parser {
             let name = try identifier("a field or method name")
             if isSymbol("(") {
                 _ = next()
-                value = .method(value, name, try arguments(), at)
+                value = try checked(.method(value, name, try arguments(), at))
             } else {
-                value = .field(value, name, at)
+                value = try checked(.field(value, name, at))
             }
         }
         return value
@@ -303,7 +324,7 @@ struct Parser {
             _ = next()
             if isSymbol("(") {
                 _ = next()
-                return .call(name, try arguments(), at)
+                return try checked(.call(name, try arguments(), at))
             }
             return .name(name, at)
         case .symbol("("):

@@ -81,6 +81,9 @@ struct ConformanceTests {
             compiled = try CompiledRule.compile(source)
         } catch let error as ContractError {
             #expect(expect["deploy_error"] as? Int == Int(error.code), "\(name): deploy error \(error)")
+            if let position = expect["position"] as? [Int] {
+                #expect([error.line, error.column] == position, "\(name): deploy error at \(error.line):\(error.column), expected \(position)")
+            }
             return
         }
         #expect(expect["deploy_error"] == nil, "\(name): compiled, but deploy error \(expect["deploy_error"]!) was expected")
@@ -92,6 +95,9 @@ struct ConformanceTests {
         if let code = expect["eval_error"] as? Int {
             guard case .failed(let error, _) = outcome else { Issue.record("\(name): expected error \(code), got \(outcome)"); return }
             #expect(Int(error.code) == code, "\(name): \(error)")
+            if let position = expect["position"] as? [Int] {
+                #expect([error.line, error.column] == position, "\(name): error at \(error.line):\(error.column), expected \(position)")
+            }
             return
         }
         let wanted = expect["outcome"] as! [String: Any]

@@ -90,9 +90,14 @@ class Syntax(Base):
         compile_rule(rule("let x = " + "(" * 63 + "1" + ")" * 63))
         self.deploy_error(rule("let x = " + "(" * 64 + "1" + ")" * 64), 1, 1, 94)   # the `1`
 
-    def test_operator_chains_do_not_count_toward_the_depth(self):
-        compiled, outcome = self.run_rule(rule("let x = " + "-" * 1000 + "1" + " + 1" * 3000))
+    def test_operator_chains_count_in_the_height_not_the_depth(self):
+        # 63 parentheses (depth 64) around a chain of 63 operators (height 64) compile
+        compiled, outcome = self.run_rule(rule("let x = " + "(" * 63 + "-1" + " + 1" * 62 + ")" * 63))
         self.assertEqual(outcome.status, "applied")
+        # the first node above 64 is reported, however long the chain goes on
+        # (the expression starts at column 30)
+        self.deploy_error(rule("let x = " + "-" * 1000 + "1" + " + 1" * 3000), 1, 1, 30 + 1000 - 64)  # the `-` 65 high
+        self.deploy_error(rule("let x = 1" + " + 1" * 3000), 1, 1, 30 + 2 + 4 * 63)               # the 64th `+`
 
     def test_window_form(self):
         self.deploy_error(rule("", 'window "2026-01-01" ..< "2027-01-01"'), 1, 1, 22)

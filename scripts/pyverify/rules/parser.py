@@ -26,7 +26,9 @@
 NAME is an identifier that is not a keyword; WORD is any identifier. Headers may
 repeat (the last lang, priority, group, window counts; counters add up) but none may
 follow a statement. Blocks and expressions (each ``expr``: a statement's, a
-parenthesised one, an argument) nest at most 64 deep together.
+parenthesised one, an argument) nest at most 64 deep together. Every operator, field
+access, method call and call is at most 64 high (1 + its highest operand, target or
+argument; leaves are 1), checked as the node is completed.
 
 Errors are code 1 at the token where the parser stopped, except: a rule id that is empty
 or over 64 bytes and a ``fail`` code outside 1000…65535 are reported at the token after
@@ -38,6 +40,7 @@ from .errors import PARSE, ContractError
 from .lexer import tokenize, KEYWORDS
 
 DEPTH_MAX = 64
+HEIGHT_MAX = 64
 ARGUMENTS_MAX = 8
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
 HEADERS = ("lang", "priority", "group", "window", "state", "budget")
@@ -229,6 +232,24 @@ class Parser:
         return args
 
     # -- expressions ---------------------------------------------------------------
+    def made(self, node):
+        """``node`` with its height (CONTRACTS.md §3.1), refused at its own position when
+        above HEIGHT_MAX."""
+        if isinstance(node, S.Binary):
+            parts = [node.left, node.right]
+        elif isinstance(node, S.Unary):
+            parts = [node.operand]
+        elif isinstance(node, S.Field):
+            parts = [node.target]
+        elif isinstance(node, S.Method):
+            parts = [node.target] + [a.value for a in node.args]
+        else:
+            parts = [a.value for a in node.args]
+        node.height = 1 + max((getattr(p, "height", 1) for p in parts), default=0)
+        if node.height > HEIGHT_MAX:
+            self.error(f"expression is higher than {HEIGHT_MAX} levels", node.pos)
+        return node
+
     def expression(self):
         self.depth += 1
         if self.depth > DEPTH_MAX:
@@ -241,14 +262,14 @@ class Parser:
         left = self.conjunction()
         while self.is_word("or"):
             at = self.advance().pos
-            left = S.Binary(at, "or", left, self.conjunction())
+            left = self.made(S.Binary(at, "or", left, self.conjunction()))
         return left
 
     def conjunction(self):
         left = self.negation()
         while self.is_word("and"):
             at = self.advance().pos
-            left = S.Binary(at, "and", left, self.negation())
+            left = self.made(S.Binary(at, "and", left, self.negation()))
         return left
 
     def negation(self):
@@ -257,28 +278,28 @@ class Parser:
             ops.append(self.advance().pos)
         e = self.comparison()
         for at in reversed(ops):
-            e = S.Unary(at, "not", e)
+            e = self.made(S.Unary(at, "not", e))
         return e
 
     def comparison(self):
         left = self.additive()
         if self.tok.kind == "symbol" and self.tok.value in COMPARISONS:
             op = self.advance()
-            return S.Binary(op.pos, op.value, left, self.additive())
+            return self.made(S.Binary(op.pos, op.value, left, self.additive()))
         return left
 
     def additive(self):
         left = self.multiplicative()
         while self.tok.is_symbol("+") or self.tok.is_symbol("-"):
             op = self.advance()
-            left = S.Binary(op.pos, op.value, left, self.multiplicative())
+            left = self.made(S.Binary(op.pos, op.value, left, self.multiplicative()))
         return left
 
     def multiplicative(self):
         left = self.unary()
         while self.tok.is_symbol("*"):
             at = self.advance().pos
-            left = S.Binary(at, "*", left, self.unary())
+            left = self.made(S.Binary(at, "*", left, self.unary()))
         return left
 
     def unary(self):
@@ -287,7 +308,7 @@ class Parser:
             ops.append(self.advance().pos)
         e = self.postfix()
         for at in reversed(ops):
-            e = S.Unary(at, "-", e)
+            e = self.made(S.Unary(at, "-", e))
         return e
 
     def postfix(self):
@@ -297,9 +318,9 @@ class Parser:
             name = self.name("a field or method name")
             if self.tok.is_symbol("("):
                 self.advance()
-                e = S.Method(at, e, name, self.arguments())
+                e = self.made(S.Method(at, e, name, self.arguments()))
             else:
-                e = S.Field(at, e, name)
+                e = self.made(S.Field(at, e, name))
         return e
 
     def primary(self):
@@ -320,7 +341,7 @@ class Parser:
             self.advance()
             if self.tok.is_symbol("("):
                 self.advance()
-                return S.Call(t.pos, t.value, self.arguments())
+                return self.made(S.Call(t.pos, t.value, self.arguments()))
             return S.Name(t.pos, t.value)
         if t.is_symbol("("):
             self.advance()
