@@ -273,6 +273,8 @@ public struct DemoCommand: AsyncParsableCommand {
                          node.outlet, name, DemoBooks.describe(report), p50, p99))
         }
         print("   network             \(DemoBooks.describe(network))")
+        print("== what the shipped rules (Contracts/) did across the network, from node \(nodes.nodes[0].outlet)'s copy")
+        for line in try DemoRules.describe(dataDirectory: nodes.nodes[0].data, genesis: genesis) { print("   " + line) }
         for node in nodes.nodes {
             let view = heightViews[node.outlet]!.map { "o\($0.outletId)@\($0.height)" }.joined(separator: " ")
             let report = try AuditVerifier().verify(dataDirectory: node.data, trustedGenesis: genesis)

@@ -43,6 +43,9 @@ public struct DemoShop {
         PriceEntry(sku: "GOLD-WAFER-1G", category: "precious-metals", unitPrice: 12_900, taxCategory: .exempt),
         PriceEntry(sku: "DELIVERY-INTL", category: "services", unitPrice: 2_500, taxCategory: .zeroRated),
         PriceEntry(sku: "DONATION-2", category: "donations", unitPrice: 200, taxCategory: .outOfScope),
+        // The reward catalogue's tote bag at its retail value: reward.tote-bag makes it free
+        // for 800 points (Contracts/reward-tote-bag.rules).
+        PriceEntry(sku: "RW-TOTE", category: "rewards", unitPrice: 1_200),
     ]
 
     /// What the demo's tills sell at random: the first twelve items and the three that
@@ -105,9 +108,14 @@ public struct DemoShop {
     /// Price list, opening stock, members and open shifts.
     mutating func open(members: Int) async throws {
         let now = Int64(wallClockMs())
+        // The shipped promotion and loyalty rules, deployed by the network's admin before
+        // the first sale: every sale below is priced with them (FORMAT.md §13.4 step 4).
+        var queue = ShippedRules.all.map {
+            outlet.transaction(outlet.network.admin, POSBody.deployRule(DeployRule(source: $0.source, activeFromMs: UInt64(now))).transactionBody)
+        }
         var setup: [POSBody] = [.setPrices(SetPrices(entries: DemoShop.catalogue))]
         setup += try DemoShop.openingDeliveries(outlet: outlet.outletID).map { POSBody.stockReceive($0) }
-        var queue = setup.map { manager.sign($0, atMs: now) }
+        queue += setup.map { manager.sign($0, atMs: now) }
         for index in 0..<members {
             queue.append(tills[index % tills.count].sign(.loyaltyEnrol(LoyaltyEnrol(memberID: memberID(index))), atMs: now))
         }
@@ -182,7 +190,9 @@ public struct DemoShop {
     /// Python) see them: a sale that lifts a member above the first tier and its void, a
     /// sale priced before GST paid by voucher and refunded in full, cash in and out of the
     /// drawer, a negative points adjustment, and a sale paid partly in points as a tender
-    /// (the retail setting switched for it by an admin, then back).
+    /// (the retail setting switched for it by an admin, then back); last, the first member
+    /// takes the reward catalogue's tote bag for 800 points (refused by its rule once the
+    /// offer has expired: then the demo says so and goes on).
     private mutating func exerciseMemberPaths(now: Int64) async throws {
         let (spender, buyer) = (memberID(1), memberID(2))
         var steps = 0
@@ -224,9 +234,18 @@ public struct DemoShop {
                 let sale = try till.buildSale([StockLine(sku: "MILK-1L", quantity: 2)], memberID: shop.memberID(0), redeemPoints: 100,
                                               payment: .cash(tendered: nil), atMs: now, state: state)
                 return shop.tills[1].sign(.sale(sale), atMs: now)
+            case 11:
+                do {
+                    let sale = try till.buildSale([StockLine(sku: "RW-TOTE", quantity: 1), StockLine(sku: "KAYA-JAR", quantity: 1)],
+                                                  memberID: shop.memberID(0), payment: .cash(tendered: nil), atMs: now, state: state)
+                    return shop.tills[1].sign(.sale(sale), atMs: now)
+                } catch let refusal as LedgerRejection where refusal.reason == .contractRefused {
+                    print("   outlet \(shop.outlet.outletID): the tote-bag reward was not sold: \(refusal.detail)")
+                    return nil
+                }
             default: return nil
             }
-        }, count: 10)
+        }, count: 11)
     }
 
     func memberID(_ index: Int) -> String { String(format: "M%02d-%04d", outlet.outletID, index + 1) }

@@ -7,7 +7,10 @@ import datetime
 import re
 import struct
 
+import hashlib
+
 from common import Reader, Reject, enc_str, u32b, u64b
+import rules as rules_language
 
 SINGAPORE_MS = 28_800_000
 DAY_MS = 86_400_000
@@ -19,7 +22,7 @@ SET_PRICES, CONFIGURE = 0x0110, 0x0111
 RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN = 0x0120, 0x0121, 0x0122, 0x0123, 0x0124
 ENROL, POINTS_ADJUST, MEMBER_MULTIPLIER = 0x0130, 0x0131, 0x0132
 POINTS_CLAIM, POINTS_SETTLE = 0x0133, 0x0134
-POINT_RATES = 0x0113
+DEPLOY_RULE, POINT_RATES = 0x0112, 0x0113
 SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144, 0x0145
 ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL, ROLE_NODE = 1, 2, 3, 4
 # §13.2 tax categories: IRAS's GST treatment of a supply; only 1 (standard-rated) bears GST.
@@ -335,6 +338,8 @@ def decode(kind, body):
         out = (r.u64(), r.string(10), read_period(r, version))
     elif kind == DRAWER_OPEN:
         out = r.string(128)
+    elif kind == DEPLOY_RULE:
+        out = (r.string(65_536), r.u64())
     elif kind == POINT_RATES:
         out = ([(r.string(64), i64(r)) for _ in range(r.count(256))], r.string(128))
     elif kind == MEMBER_MULTIPLIER:
@@ -565,12 +570,16 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
         priced.append({"sku": sku, "category": p[0], "qty": qty, "unit": p[1], "incl": p[2], "tax": p[4],
                        "discounts": []})
     tier = None
+    customer = rules_language.Customer()          # a guest
     if member_id:
         a = get_member(state, member_id)
         if a is None:
             raise Reject(308, "unknown member")
         expire(a, sg_day(ctx.time))
         tier = a["tier"]
+        multiplier = state.get(b"\x1c" + member_id.encode())
+        customer = rules_language.Customer(member_id, True, tier, a["spend"], balance(a),
+                                           10_000 if multiplier is None else struct.unpack(">q", multiplier)[0])
         if redeem > balance(a):
             raise Reject(310, "insufficient points")
     if redeem < 0:
@@ -586,6 +595,10 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
     rate = gst_rate(ctx.g, ctx.time)
     gross = [money(l["unit"] * l["qty"], f"line {i + 1} gross") for i, l in enumerate(priced)]
     net = list(gross)
+    # step 4: the deployed rules active at t (docs/CONTRACTS.md §4)
+    effects = run_rules(ctx, priced, net, member_id, customer)
+    if effects is not None and redeem > customer.points - effects["redeemed"]:
+        raise Reject(310, "points redeemed beyond the balance less the rewards' points")
     points_tender = 0
     if redeem:
         value = money(redeem * settings["point_value"], "points value")
@@ -624,14 +637,141 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
         rounding = -m if m <= 2 else 5 - m
     eligible = due + rounding
     earned = 0
-    if tier is not None and not training and eligible > 0:
+    if tier is not None and not training and effects is not None:
+        earned = effects["points"]           # the rules' points replace the built-in rule
+    elif tier is not None and not training and eligible > 0:
         earned = (eligible // 100) * settings["ppd"] * TIER_MULTIPLIER[tier] // 10_000
     for i, line in enumerate(priced):
         line["net"], line["gst"] = net[i], taxes[i]
     money(sum(gross), "subtotal")
     return {"lines": priced, "rate": rate, "subtotal": sum(gross),
             "discount": sum(a for l in priced for _, a in l["discounts"]), "gst": sum(taxes), "total": total,
-            "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible}
+            "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible,
+            "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": []}}
+
+
+# --- §13.4 step 4: deployed rules ------------------------------------------------------
+
+K_RULE_INDEX = b"\x19"
+_compiled = {}                     # source hash → compiled rule (compiling is deterministic)
+
+
+def k_rule(rule_id): return b"\x19" + rule_id.encode()
+def k_counter(rule_id, counter, member): return b"\x1a" + rule_id.encode() + b"\x00" + counter.encode() + b"\x00" + member.encode()
+
+
+def rule_ids(state):
+    raw = state.get(K_RULE_INDEX)
+    if raw is None:
+        return []
+    r = Reader(raw)
+    ids = [r.string(64) for _ in range(r.count(1024))]
+    r.finish()
+    return ids
+
+
+def get_rule(state, rule_id):
+    """(version, active from, source hash, source) of a deployed rule, or None."""
+    raw = state.get(k_rule(rule_id))
+    if raw is None:
+        return None
+    r = Reader(raw)
+    read_version(r, "rule record")
+    out = (i64(r), r.u64(), r.take(32), r.string(65_536))
+    r.finish()
+    return out
+
+
+def compiled(source_hash, source):
+    if source_hash not in _compiled:
+        if len(_compiled) >= 1024:
+            _compiled.clear()
+        _compiled[source_hash] = rules_language.compile_rule(source)
+    return _compiled[source_hash]
+
+
+def deploy_rule(ctx, source, active_from):
+    """§13.5 deploy-rule (admin): the source compiles; a deployed id needs a higher version."""
+    require(ctx, (ROLE_ADMIN,), "rule deployment")
+    try:
+        rule = compiled(hashlib.sha256(source.encode()).digest(), source)
+    except rules_language.ContractError as error:
+        raise Reject(321, f"the rule does not deploy: {error}")
+    existing = get_rule(ctx.state, rule.id)
+    if existing is not None and existing[0] >= rule.rule.version:
+        raise Reject(321, f"rule {rule.id} version {existing[0]} is deployed already")
+    ids = rule_ids(ctx.state)
+    if rule.id not in ids:
+        if len(ids) >= 1024:
+            raise Reject(321, "1024 rules are deployed already")
+        ids = sorted(ids + [rule.id], key=lambda i: i.encode())
+    ctx.state.put(K_RULE_INDEX, u32b(len(ids)) + b"".join(enc_str(i) for i in ids))
+    ctx.state.put(k_rule(rule.id), b"\x01" + i64b(rule.rule.version) + u64b(active_from)
+                  + hashlib.sha256(source.encode()).digest() + enc_str(source))
+
+
+def counter_value(state, rule_id, counter, member):
+    raw = state.get(k_counter(rule_id, counter, member))
+    return 0 if raw is None else struct.unpack(">q", raw)[0]
+
+
+def run_rules(ctx, priced, net, member_id, customer):
+    """Runs the rules active at t on the basket (net = gross) and puts their discounts on
+    the lines (appending to ``priced[i]["discounts"]``, lowering ``net``); returns the
+    points, redeemed points, tier and counter increments, or None when no rule is active."""
+    state = ctx.state
+    active = []
+    for rule_id in rule_ids(state):
+        record = get_rule(state, rule_id)
+        if record is not None and record[1] <= ctx.time:
+            active.append(compiled(record[2], record[3]))
+    if not active:
+        return None
+    counters = {}
+    for rule in active:
+        for name, _, _ in rule.rule.member_counters:
+            counters.setdefault(rule.id, {})[name] = counter_value(state, rule.id, name, customer.id)
+        for name, _, _ in rule.rule.budgets:
+            counters.setdefault(rule.id, {})[name] = counter_value(state, rule.id, name, "")
+    rates = {}
+    for category in sorted({line["category"] for line in priced}):
+        raw = state.get(b"\x1b" + category.encode())
+        if raw is not None:
+            rates[category] = struct.unpack(">q", raw)[0]
+    inp = rules_language.Input(
+        lines=[rules_language.Line(l["sku"], l["category"], l["qty"], l["unit"], net[i]) for i, l in enumerate(priced)],
+        customer=customer, time_ms=ctx.time, outlet=ctx.outlet, point_rates=rates)
+    effects, outcomes = rules_language.evaluate_set(active, inp, counters)
+    for rule_id, outcome in outcomes:
+        if outcome.status == "failed" and outcome.error.code >= 1000:
+            raise Reject(321, f"rule {rule_id} refused the basket with its code {outcome.error.code}")
+    out = {"points": 0, "redeemed": 0, "tier": 0, "increments": []}
+    per_member = {rule.id: {name for name, _, _ in rule.rule.member_counters} for rule in active}
+    for rule_id, effect in effects:
+        kind = effect[0]
+        if kind == "line_discount":
+            line, amount = effect[1], money(effect[2], "line discount")
+            priced[line]["discounts"].append((rule_id, amount))
+            net[line] -= amount
+        elif kind == "basket_discount":
+            for i, part in enumerate(allocate(money(effect[1], "basket discount"), net)):
+                if part > 0:
+                    priced[i]["discounts"].append((rule_id, part))
+                    net[i] -= part
+        elif kind == "award_points":
+            out["points"] += effect[1]
+        elif kind == "redeem_points":
+            out["redeemed"] += effect[1]
+        elif kind == "set_tier":
+            out["tier"] = max(out["tier"], effect[1])
+        else:
+            out["increments"].append((rule_id, effect[1], member_id if effect[1] in per_member[rule_id] else "", effect[2]))
+    for i, line in enumerate(priced):
+        if len(line["discounts"]) > 8:
+            raise Reject(320, f"line {i + 1} has more than 8 discounts")
+        if any(amount <= 0 for _, amount in line["discounts"]) or net[i] < 0:
+            raise Reject(320, f"line {i + 1}: a discount of 0 or below, or more than the line")
+    return out
 
 
 def compare_sale(recorded, computed):
@@ -819,17 +959,22 @@ def sale(ctx, s):
     for l in s["lines"]:
         change_stock(ctx, l["sku"], -l["qty"])
     eligible = payable - computed["points_tender"]
+    ruled = computed["rules"]
     if s["member"]:
         a = get_member(ctx.state, s["member"])
         expire(a, sg_day(ctx.time))
-        debit(a, s["redeemed"])
-        a["redeemed"] += s["redeemed"]
+        debit(a, s["redeemed"] + ruled["redeemed"])
+        a["redeemed"] += s["redeemed"] + ruled["redeemed"]
         if s["earned"] > 0:
             credit(a, s["earned"], expiry_day(ctx.time, settings["months"]))
             a["earned"] += s["earned"]
         a["spend"] += eligible
-        a["tier"] = tier_for(a["spend"])
+        a["tier"] = max(tier_for(a["spend"]), ruled["tier"])
         store_member(ctx, s["member"], a)
+    for rule_id, counter, member, by in ruled["increments"]:
+        key = k_counter(rule_id, counter, member)
+        current = ctx.state.get(key)
+        ctx.state.put(key, i64b((0 if current is None else struct.unpack(">q", current)[0]) + by))
     for t in s["tenders"]:
         if t["kind"] == 5:
             ctx.state.put(k_voucher(t["id"]), ctx.txid)
@@ -988,15 +1133,7 @@ def check_stock_lines(ctx, lines):
             raise Reject(17, "stock quantity")
 
 
-DEPLOY_RULE = 0x0112
-
-
 def apply(ctx, kind, body):
-    if kind == DEPLOY_RULE:
-        # Rules change how every later sale is priced; re-executing them needs the rules
-        # language (docs/CONTRACTS.md), which this verifier does not implement yet.
-        raise Reject(0, "deploy-rule: this independent verifier does not implement the rules language yet; "
-                        "re-execute the chain with `sgpos audit verify`")
     try:
         b = decode(kind, body)
     except (ValueError, UnicodeDecodeError) as error:
@@ -1116,6 +1253,8 @@ def apply(ctx, kind, body):
         points_claim(ctx, b)
     elif kind == POINTS_SETTLE:
         points_settle(ctx, b)
+    elif kind == DEPLOY_RULE:
+        deploy_rule(ctx, *b)
     elif kind == POINT_RATES:
         require(ctx, (ROLE_OPERATOR,), "points-rate update")
         entries, reason = b
