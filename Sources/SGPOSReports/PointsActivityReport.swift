@@ -59,7 +59,9 @@ public struct PointsActivityReport: Sendable {
         switch event.kind {
         case .sale(let sale) where !sale.training && !sale.memberID.isEmpty:
             figures.earned += sale.pointsEarned
-            figures.redeemed += sale.pointsRedeemed
+            // Points redeemed at the till and points the rules took for rewards (the
+            // sale's rule record, FORMAT.md §13.2 version 3).
+            figures.redeemed += sale.pointsRedeemed + (sale.ruleRecord?.rewardPoints ?? 0)
         case .refund(let refund, _): figures.reversedByRefunds += refund.pointsReversed
         case .void(_, let original) where !original.memberID.isEmpty:
             figures.reversedByVoids += original.pointsEarned

@@ -27,10 +27,14 @@ public struct Sale: Hashable, Sendable {
     public var pointsRedeemed: Int64
     public var pointsEarned: Int64
     public var tenders: [Tender]
+    /// What the deployed rules did besides line discounts and points earned (version 3
+    /// of the encoding, present exactly when not empty: FORMAT.md §13.2).
+    public var ruleRecord: SaleRuleRecord?
 
     public init(receiptNumber: UInt64, training: Bool, memberID: String, lines: [SaleLine], gstBasisPoints: UInt32,
                 subtotal: Int64, discount: Int64, gst: Int64, total: Int64, rounding: Int64, pointsRedeemed: Int64,
-                pointsEarned: Int64, tenders: [Tender]) {
+                pointsEarned: Int64, tenders: [Tender], ruleRecord: SaleRuleRecord? = nil) {
+        self.ruleRecord = ruleRecord.flatMap { $0.isEmpty ? nil : $0 }
         self.receiptNumber = receiptNumber
         self.training = training
         self.memberID = memberID
@@ -49,9 +53,74 @@ public struct Sale: Hashable, Sendable {
     /// What the customer pays in tenders: total + rounding.
     public var amountPayable: Int64 { total + rounding }
 
-    /// Version 2 of the encoding exists only for sales with a line that is not
-    /// standard-rated (FORMAT.md §13.1): every other sale is written as version 1.
-    var encodingVersion: UInt8 { lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2 }
+    /// Version 3 exactly for sales with a rule record; otherwise version 2 exists only for
+    /// sales with a line that is not standard-rated (FORMAT.md §13.1), and every other sale
+    /// is written as version 1.
+    var encodingVersion: UInt8 { ruleRecord != nil ? 3 : lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2 }
+}
+
+/// What a sale's deployed rules did that its lines and points earned do not show, so an
+/// auditor can total the sale without re-running the rules (FORMAT.md §13.2, sale
+/// version 3): the points rewards took from the member (`redeem_points`), the tier the
+/// rules set, and the counters they moved, summed per counter in the order first moved.
+public struct SaleRuleRecord: Hashable, Sendable {
+    public static let countersMax = 256
+    /// Points the rules redeemed for rewards (members only; 0 otherwise).
+    public var rewardPoints: Int64
+    /// The highest tier a rule set for the member, 0 when none did.
+    public var tier: UInt8
+    public var counters: [CounterMove]
+
+    public struct CounterMove: Hashable, Sendable {
+        public var rule: String
+        public var counter: String
+        /// The member for a per-member counter, "" for a budget.
+        public var member: String
+        public var by: Int64
+
+        public init(rule: String, counter: String, member: String, by: Int64) {
+            self.rule = rule
+            self.counter = counter
+            self.member = member
+            self.by = by
+        }
+    }
+
+    public init(rewardPoints: Int64, tier: UInt8, counters: [CounterMove]) {
+        self.rewardPoints = rewardPoints
+        self.tier = tier
+        self.counters = counters
+    }
+
+    public var isEmpty: Bool { rewardPoints == 0 && tier == 0 && counters.isEmpty }
+
+    func encode(to encoder: inout CanonicalEncoder) {
+        encoder.writeI64(rewardPoints)
+        encoder.writeU8(tier)
+        encoder.writeCount(counters.count, limit: Self.countersMax)
+        for move in counters {
+            encoder.writeString(move.rule, limit: POSLimits.ruleBytesMax)
+            encoder.writeString(move.counter, limit: POSLimits.ruleBytesMax)
+            encoder.writeString(move.member, limit: POSLimits.memberIDBytesMax)
+            encoder.writeI64(move.by)
+        }
+    }
+
+    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+        rewardPoints = try decoder.readI64("reward points")
+        let at = decoder.offset
+        tier = try decoder.readU8("rule tier")
+        guard tier <= 5 else { throw .nonCanonical("a rule tier is 0...5", at: at) }
+        let count = try decoder.readCount("counter moves", limit: Self.countersMax)
+        counters = []
+        for _ in 0..<count {
+            counters.append(CounterMove(
+                rule: try decoder.readString("counter rule", limit: POSLimits.ruleBytesMax),
+                counter: try decoder.readString("counter name", limit: POSLimits.ruleBytesMax),
+                member: try decoder.readString("counter member", limit: POSLimits.memberIDBytesMax),
+                by: try decoder.readI64("counter move")))
+        }
+    }
 }
 
 /// One sold line.
@@ -175,7 +244,7 @@ extension Sale {
             encoder.writeI64(line.quantity)
             encoder.writeI64(line.unitPrice)
             encoder.writeBool(line.priceIncludesGST)
-            if version == 2 { encoder.writeU8(line.taxCategory.rawValue) }
+            if version >= 2 { encoder.writeU8(line.taxCategory.rawValue) }
             encoder.writeCount(line.discounts.count, limit: 8)
             for discount in line.discounts {
                 encoder.writeString(discount.rule, limit: POSLimits.ruleBytesMax)
@@ -187,11 +256,12 @@ extension Sale {
         encoder.writeU32(gstBasisPoints)
         for value in [subtotal, discount, gst, total, rounding, pointsRedeemed, pointsEarned] { encoder.writeI64(value) }
         writeTenders(tenders, to: &encoder)
+        if let ruleRecord { ruleRecord.encode(to: &encoder) }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let start = decoder.offset
-        let version = try readVersion(&decoder, "sale", upTo: 2)
+        let version = try readVersion(&decoder, "sale", upTo: 3)
         receiptNumber = try decoder.readU64("receipt number")
         training = try decoder.readBool("training")
         memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
@@ -204,7 +274,7 @@ extension Sale {
             let quantity = try decoder.readI64("quantity")
             let unitPrice = try decoder.readI64("unit price")
             let inclusive = try decoder.readBool("price includes GST")
-            let taxCategory = version == 2 ? try readTaxCategory(&decoder) : .standardRated
+            let taxCategory = version >= 2 ? try readTaxCategory(&decoder) : .standardRated
             let discountCount = try decoder.readCount("line discounts", limit: 8)
             var discounts: [LineDiscount] = []
             for _ in 0..<discountCount {
@@ -225,8 +295,14 @@ extension Sale {
         pointsRedeemed = try decoder.readI64("points redeemed")
         pointsEarned = try decoder.readI64("points earned")
         tenders = try readTenders(&decoder)
+        ruleRecord = nil
+        if version == 3 {
+            let record = try SaleRuleRecord(from: &decoder)
+            guard !record.isEmpty else { throw .nonCanonical("a version-3 sale needs a rule record that is not empty", at: start) }
+            ruleRecord = record
+        }
         guard version == encodingVersion else {
-            throw .nonCanonical("a version-2 sale needs a line that is not standard-rated", at: start)
+            throw .nonCanonical("a version-2 sale needs a line that is not standard-rated and no rule record", at: start)
         }
     }
 }

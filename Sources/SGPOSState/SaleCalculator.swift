@@ -146,7 +146,34 @@ public struct SaleCalculator: Sendable {
             receiptNumber: receiptNumber, training: training, memberID: priced.memberID, lines: lines,
             gstBasisPoints: UInt32(quote.gstBasisPoints), subtotal: quote.subtotal.cents, discount: quote.discount.cents,
             gst: quote.gst.cents, total: quote.total.cents, rounding: rounding, pointsRedeemed: quote.pointsRedeemed,
-            pointsEarned: earned, tenders: tenders)
+            pointsEarned: earned, tenders: tenders, ruleRecord: try SaleCalculator.ruleRecord(priced, training: training))
+    }
+
+    /// The sale's rule record (FORMAT.md §13.4 step 4): none for a training sale (its
+    /// rules change nothing); the rewards' points and the rules' tier for a member only;
+    /// counter moves summed per (rule, counter, member) in the order first moved. More than
+    /// ``SaleRuleRecord/countersMax`` of them, or a counter name over 64 bytes, is 320.
+    static func ruleRecord(_ priced: PricedBasket, training: Bool) throws -> SaleRuleRecord? {
+        guard !training else { return nil }
+        var moves: [SaleRuleRecord.CounterMove] = []
+        for increment in priced.counterIncrements {
+            if let index = moves.firstIndex(where: { $0.rule == increment.rule && $0.counter == increment.counter && $0.member == increment.member }) {
+                let (sum, overflow) = moves[index].by.addingReportingOverflow(increment.by)
+                guard !overflow else { throw reject(.pricingRefused, "counter \(increment.counter) of rule \(increment.rule) overflows") }
+                moves[index].by = sum
+            } else {
+                guard increment.counter.utf8.count <= POSLimits.ruleBytesMax else {
+                    throw reject(.pricingRefused, "counter \(increment.counter) of rule \(increment.rule): a counter name over \(POSLimits.ruleBytesMax) bytes cannot be recorded")
+                }
+                moves.append(.init(rule: increment.rule, counter: increment.counter, member: increment.member, by: increment.by))
+            }
+        }
+        guard moves.count <= SaleRuleRecord.countersMax else {
+            throw reject(.pricingRefused, "the rules moved \(moves.count) counters; a sale records at most \(SaleRuleRecord.countersMax)")
+        }
+        let member = !priced.memberID.isEmpty
+        let record = SaleRuleRecord(rewardPoints: member ? priced.rewardPoints : 0, tier: member ? priced.tierChange ?? 0 : 0, counters: moves)
+        return record.isEmpty ? nil : record
     }
 
     /// What a sale adds to the member's lifetime spend: the amount paid, less points paid

@@ -281,6 +281,15 @@ enum SaleComparison {
         for (name, mine, theirs) in fields where mine != theirs {
             throw reject(.totalsMismatch, "\(name): recorded \(mine), pricing gives \(theirs)")
         }
+        if recorded.ruleRecord != computed.ruleRecord {
+            throw reject(.totalsMismatch, "rule record: recorded \(describe(recorded.ruleRecord)); the rules give \(describe(computed.ruleRecord))")
+        }
         throw reject(.totalsMismatch, "the sale differs from its pricing")
+    }
+
+    private static func describe(_ record: SaleRuleRecord?) -> String {
+        guard let record else { return "none" }
+        let moves = record.counters.map { "\($0.rule).\($0.counter)[\($0.member)] +\($0.by)" }.joined(separator: ", ")
+        return "reward points \(record.rewardPoints), tier \(record.tier), counters [\(moves)]"
     }
 }

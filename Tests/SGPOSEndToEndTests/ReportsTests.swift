@@ -110,9 +110,10 @@ import Testing
         #expect(loyalty.totals.expiringPoints == loyalty.totals.outstandingPoints, "every demo point expires within 400 days (12 months)")
         #expect(try reports.loyalty(on: today, withinDays: 1).totals.expiringPoints == 0, "none expires tomorrow")
         #expect(loyalty.totals.liability == loyalty.byOutlet.values.reduce(0) { $0 + $1.outstandingPoints * $1.pointValueCents })
-        // Points moved, from the bodies, against the accounts' lifetime totals (no rules
-        // deployed in the demo): earned = sales' earned + adjustments up; redeemed = sales'
-        // redeemed − what voids returned + adjustments down.
+        // Points moved, from the bodies, against the accounts' lifetime totals (the demo
+        // deploys the shipped rules; the tote-bag reward's points are in its sale's rule
+        // record): earned = sales' earned + adjustments up; redeemed = sales' redeemed (and
+        // reward points) − what voids returned + adjustments down.
         let moved = try reports.points(try ReportRange(from: "2000-01-01", to: "2999-12-31"))
         for (outlet, figures) in moved.byOutlet {
             let accounts = try #require(loyalty.byOutlet[outlet])
@@ -214,7 +215,7 @@ import Testing
 /// value, half up) over the standard-rated catalogue the demo prices.
 enum DemoOpeningDelivery {
     static let standardRated: [Int64] = [365, 289, 395, 1_390, 545, 725, 1_295, 105, 899, 1_650, 99, 1_990, 8_900, 15_900,
-                                         129_900, 24_900, 3_990]
+                                         129_900, 24_900, 3_990, 1_200]  // the last: the reward tote bag (RW-TOTE)
 
     static func expected() throws -> (value: Int64, inputGST: Int64) {
         let value = standardRated.reduce(Int64(0)) { $0 + ($1 > 10_000 ? 20 : 500) * ($1 * 60 / 100) }

@@ -77,4 +77,52 @@ struct ContractSaleTests {
         #expect(try shop.sell([("PEN", 1)]).1.pointsEarned == 0, "guests earn nothing")
         #expect(try shop.state.memberAccount("M1")!.balance == 200)
     }
+
+    /// What the rules did beyond discounts and points earned is on the sale (version 3):
+    /// the reward's points, the tier, the counters; a sale that leaves it out or changes it
+    /// is refused, and a version-3 body with an empty record does not decode.
+    @Test func theSaleRecordsTheRewardPointsTierAndCountersItsRulesMoved() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M1")))
+        try shop.submit(.manager, .loyaltyAdjust(LoyaltyAdjust(memberID: "M1", delta: 1_000, reason: "welcome")))
+        try shop.submit(.admin, .deployRule(DeployRule(source: """
+            rule "reward" version 1 {
+              lang 1
+              state taken: counter max 50
+              budget stock: counter max 100
+              require customer.is_member else skip
+              emit redeem_points(300, "pen")
+              emit set_tier(.gold)
+              emit increment(taken, 1)
+              emit increment(stock, 1)
+              emit increment(taken, 2)
+            }
+            """, activeFromMs: 0)))
+        let (_, sale) = try shop.sell([("PEN", 1)], member: "M1")
+        #expect(sale.ruleRecord == SaleRuleRecord(rewardPoints: 300, tier: 3, counters: [
+            .init(rule: "reward", counter: "taken", member: "M1", by: 3), .init(rule: "reward", counter: "stock", member: "", by: 1)]))
+        let bytes = POSBody.sale(sale).payloadBytes
+        #expect(bytes[0] == 3)
+        #expect(try POSBody.decode(type: POSBodyType.sale, payload: bytes) == .sale(sale))
+        #expect(try shop.state.memberAccount("M1")!.balance == 700)
+        #expect(try shop.state.ruleCounter(rule: "reward", counter: "taken", member: "M1") == 3)
+        // A guest's sale moves only the budget (the per-member counter of member "").
+        let (_, guest) = try shop.sell([("PEN", 1)])
+        #expect(guest.ruleRecord == nil, "the rule skips guests")
+        var unrecorded = try shop.makeSale([("PEN", 1)], member: "M1")
+        unrecorded.ruleRecord = nil
+        expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(unrecorded)) }
+        var fewerPoints = try shop.makeSale([("PEN", 1)], member: "M1")
+        fewerPoints.ruleRecord?.rewardPoints = 1
+        expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(fewerPoints)) }
+        // Version 3 whose record is empty (its only field, the tier, zeroed) does not decode.
+        var tierOnly = guest
+        tierOnly.ruleRecord = SaleRuleRecord(rewardPoints: 0, tier: 1, counters: [])
+        var empty = POSBody.sale(tierOnly).payloadBytes
+        #expect(empty[0] == 3 && empty[empty.count - 5] == 1)
+        #expect(try POSBody.decode(type: POSBodyType.sale, payload: empty) == .sale(tierOnly))
+        empty[empty.count - 5] = 0
+        #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.sale, payload: empty) }
+    }
 }

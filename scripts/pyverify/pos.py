@@ -275,12 +275,12 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2) if kind in VERSION_2_BODIES else (1,))
+    version = read_version(r, "POS body", (1, 2, 3) if kind == SALE else (1, 2) if kind in VERSION_2_BODIES else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
         for _ in range(r.count(500)):
             line = {"sku": r.string(64), "category": r.string(64), "qty": i64(r), "unit": i64(r), "incl": r.boolean()}
-            line["tax"] = read_tax_category(r) if version == 2 else STANDARD_RATED
+            line["tax"] = read_tax_category(r) if version >= 2 else STANDARD_RATED
             line["discounts"] = [(r.string(64), i64(r)) for _ in range(r.count(8))]
             line["net"], line["gst"] = i64(r), i64(r)
             s["lines"].append(line)
@@ -288,7 +288,18 @@ def decode(kind, body):
         for k in ("subtotal", "discount", "gst", "total", "rounding", "redeemed", "earned"):
             s[k] = i64(r)
         s["tenders"] = read_tenders(r)
-        if version == 2 and all(line["tax"] == STANDARD_RATED for line in s["lines"]):
+        s["record"] = None
+        if version == 3:
+            # the rule record: reward points, the rules' tier, counter moves
+            record = {"reward": i64(r), "tier": r.u8(), "counters": []}
+            if record["tier"] > 5:
+                raise ValueError("rule tier above 5")
+            for _ in range(r.count(256)):
+                record["counters"].append((r.string(64), r.string(64), r.string(32), i64(r)))
+            if record["reward"] == 0 and record["tier"] == 0 and not record["counters"]:
+                raise ValueError("version-3 sale with an empty rule record")
+            s["record"] = record
+        elif version == 2 and all(line["tax"] == STANDARD_RATED for line in s["lines"]):
             raise ValueError("version-2 sale without a line of another tax category than 1")
         out = s
     elif kind == REFUND:
@@ -647,7 +658,31 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
     return {"lines": priced, "rate": rate, "subtotal": sum(gross),
             "discount": sum(a for l in priced for _, a in l["discounts"]), "gst": sum(taxes), "total": total,
             "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible,
-            "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": []}}
+            "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": []},
+            "record": rule_record(effects, member_id, training)}
+
+
+def rule_record(effects, member_id, training):
+    """§13.4 step 4: the sale's rule record, or None (training, no rules, nothing to record)."""
+    if effects is None or training:
+        return None
+    moves = []
+    for rule_id, counter, member, by in effects["increments"]:
+        for i, (r, c, m, b) in enumerate(moves):
+            if (r, c, m) == (rule_id, counter, member):
+                if not -2 ** 63 <= b + by < 2 ** 63:
+                    raise Reject(320, "counter move overflows")
+                moves[i] = (r, c, m, b + by)
+                break
+        else:
+            if len(counter.encode()) > 64:
+                raise Reject(320, "counter name over 64 bytes")
+            moves.append((rule_id, counter, member, by))
+    if len(moves) > 256:
+        raise Reject(320, "more than 256 counters moved")
+    record = {"reward": effects["redeemed"] if member_id else 0, "tier": effects["tier"] if member_id else 0,
+              "counters": moves}
+    return None if record["reward"] == 0 and record["tier"] == 0 and not moves else record
 
 
 # --- §13.4 step 4: deployed rules ------------------------------------------------------
@@ -789,7 +824,7 @@ def compare_sale(recorded, computed):
         if (mine["net"], mine["gst"], mine["discounts"]) != (theirs["net"], theirs["gst"], theirs["discounts"]):
             raise Reject(302, f"{label}: recorded net {mine['net']} GST {mine['gst']} discounts {mine['discounts']}; "
                               f"pricing gives {theirs['net']} {theirs['gst']} {theirs['discounts']}")
-    for field in ("rate", "subtotal", "discount", "gst", "total", "rounding", "earned"):
+    for field in ("rate", "subtotal", "discount", "gst", "total", "rounding", "earned", "record"):
         if recorded[field] != computed[field]:
             raise Reject(302, f"{field}: recorded {recorded[field]}, pricing gives {computed[field]}")
 

@@ -49,11 +49,21 @@ def card(amount):
             + enc_str("VISA"))
 
 
-def sale_body(receipt, lines, rate, subtotal, discount, gst, total, tenders, version=2, training=False, member=""):
-    """lines: (sku, category, qty, unit, incl, tax, discounts, net, gst)."""
+def sale_body(receipt, lines, rate, subtotal, discount, gst, total, tenders, version=2, training=False, member="",
+              record=None):
+    """lines: (sku, category, qty, unit, incl, tax, discounts, net, gst); record: (reward points, tier,
+    [(rule, counter, member, by)]) makes it version 3."""
+    if record is not None:
+        version = 3
+    tail = b""
+    if record is not None:
+        reward, tier, moves = record
+        tail = i64(reward) + u8(tier) + u32b(len(moves)) + b"".join(
+            enc_str(r) + enc_str(c) + enc_str(m) + i64(by) for r, c, m, by in moves)
     return (u8(version) + u64b(receipt) + boolean(training) + enc_str(member) + u32b(len(lines))
-            + b"".join(sale_line(*l, version=version) for l in lines) + u32b(rate)
-            + b"".join(i64(v) for v in (subtotal, discount, gst, total, 0, 0, 0)) + u32b(len(tenders)) + b"".join(tenders))
+            + b"".join(sale_line(*l, version=min(version, 2)) for l in lines) + u32b(rate)
+            + b"".join(i64(v) for v in (subtotal, discount, gst, total, 0, 0, 0)) + u32b(len(tenders)) + b"".join(tenders)
+            + tail)
 
 
 def refund_body(original, number, lines, rate, amount, gst, tenders):
@@ -319,6 +329,45 @@ def main():
         "DO-3", [("APPLE", 10_000, 100_000_000)], "Acme", 10 ** 12)) == 0)
     check("stock-receive v2: an admin is 10 (operator or till only)",
           s.apply(pos.RECEIVE, receive_v2("DO-4", [("APPLE", 1, 5)], "Acme", 0), pos.ROLE_ADMIN, "admin") == 10)
+
+    # Deployed rules (§13.4 step 4, §13.5 deploy-rule): compiled by scripts/pyverify/rules.
+    r = Machine()
+    r.apply(pos.SET_PRICES, set_prices([("CHIPS", "snacks", 100, True, 1)], version=1))
+    r.till(pos.SHIFT_OPEN, u8(1) + i64(0))
+    b2g1 = ('rule "promo.b2g1" version 1 { budget given: counter max 10 '
+            'let units = basket.lines.filter(l => l.category == "snacks").expand(l => l.qty).sort_by(u => u.price) '
+            'let free = div(units.count(), 3, .floor) require free > 0 else skip '
+            'for u in units.take(free) { emit line_discount(u.line, u.price, "B2G1") } emit increment(given, free) }')
+
+    def deploy(source, active=T0):
+        return u8(1) + enc_str(source) + u64b(active)
+
+    check("deploy-rule by an operator is 10", r.apply(pos.DEPLOY_RULE, deploy(b2g1)) == 10)
+    check("a rule that does not compile is 321", r.apply(pos.DEPLOY_RULE, deploy("rule \"x\" version 1 {"), pos.ROLE_ADMIN) == 321)
+    check("deploy-rule by an admin accepted", r.apply(pos.DEPLOY_RULE, deploy(b2g1), pos.ROLE_ADMIN) == 0)
+    check("the rule index and record are written", r.state[b"\x19"] == u32b(1) + enc_str("promo.b2g1")
+          and r.state[b"\x19promo.b2g1"][:17] == u8(1) + i64(1) + u64b(T0))
+    check("the same version again is 321", r.apply(pos.DEPLOY_RULE, deploy(b2g1), pos.ROLE_ADMIN) == 321)
+    three = ("CHIPS", "snacks", 3, 100, True, 1, [("promo.b2g1", 100)], 200, 17)
+    check("a sale without the rule's discount is 302", r.till(pos.SALE, sale_body(
+        1, [three[:6] + ([], 300, 25)], 900, 300, 0, 25, 300, [card(300)], version=1)) == 302)
+    check("a sale with the discount but without the rule record (version 1) is 302", r.till(pos.SALE, sale_body(
+        1, [three], 900, 300, 100, 17, 200, [card(200)], version=1)) == 302)
+    check("a rule record with the wrong counter move is 302", r.till(pos.SALE, sale_body(
+        1, [three], 900, 300, 100, 17, 200, [card(200)], record=(0, 0, [("promo.b2g1", "given", "", 2)]))) == 302)
+    check("a version-3 sale with an empty rule record is 1", r.till(pos.SALE, sale_body(
+        1, [three], 900, 300, 100, 17, 200, [card(200)], record=(0, 0, []))) == 1)
+    check("a sale with the rule's discount and its record (version 3) is accepted", r.till(pos.SALE, sale_body(
+        1, [three], 900, 300, 100, 17, 200, [card(200)], record=(0, 0, [("promo.b2g1", "given", "", 1)]))) == 0)
+    check("the rule's counter moved", r.state.get(b"\x1apromo.b2g1\x00given\x00") == i64(1))
+    later = deploy(b2g1.replace("version 1", "version 2"), active=T0 + 1)
+    check("a higher version deploys", r.apply(pos.DEPLOY_RULE, later, pos.ROLE_ADMIN) == 0)
+    check("a rule not yet active prices nothing", r.till(pos.SALE, sale_body(
+        2, [three[:6] + ([], 300, 25)], 900, 300, 0, 25, 300, [card(300)], version=1)) == 0)
+    refusing = 'rule "a.refuse" version 1 { require false else fail(2001) }'
+    check("a refusing rule deploys", r.apply(pos.DEPLOY_RULE, deploy(refusing), pos.ROLE_ADMIN) == 0)
+    check("its fail(2001) refuses every sale with 321", r.till(pos.SALE, sale_body(
+        3, [three[:6] + ([], 300, 25)], 900, 300, 0, 25, 300, [card(300)], version=1)) == 321)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

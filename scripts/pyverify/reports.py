@@ -98,7 +98,7 @@ balance after each; closing is the last balance (the opening without any).
 Points over [D1, D2] (docs/REPORTS.md "points"; the counted transactions as for sales, each
 outlet chain its own row, every outlet reported listed, outlets ascending, even without
 any): a non-training sale with a member adds its points earned and redeemed (earned,
-redeemed); every refund its points reversed (reversedByRefunds); a void of a sale with a
+redeemed: its points redeemed plus its rule record's reward points); every refund its points reversed (reversedByRefunds); a void of a sale with a
 member the voided sale's points earned (reversedByVoids: the body's figure, not what the
 ledger could debit) and redeemed (returnedByVoids); a loyalty-adjust its delta to
 adjustedUp when positive, its magnitude to adjustedDown when negative; a points-claim 1 and
@@ -763,7 +763,7 @@ def points(chains, date_from, date_to, outlets=None):
             if tx["kind"] == pos.SALE:
                 if not b["training"] and b["member"]:
                     f["earned"] += b["earned"]
-                    f["redeemed"] += b["redeemed"]
+                    f["redeemed"] += b["redeemed"] + (b["record"]["reward"] if b.get("record") else 0)
             elif tx["kind"] == pos.REFUND:
                 f["reversedByRefunds"] += b["reversed"]
             elif tx["kind"] == pos.VOID:
