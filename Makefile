@@ -28,6 +28,9 @@ package: package-binary
 run: build
 	.build/debug/sgpos demo --dir $(DEMO_DIR)
 	.build/debug/sgpos audit verify $(DEMO_DIR)/outlet-1 --genesis $(DEMO_DIR)/genesis.json
+	@echo "== the same copy re-executed by the independent Python verifier (scripts/pyverify: written from docs/FORMAT.md and docs/CONTRACTS.md, its own rules interpreter)"
+	$$(scripts/python-venv scripts/pyverify/requirements.txt)/bin/python scripts/pyverify/verify.py $(DEMO_DIR)/outlet-1 > $(DEMO_DIR)/pyverify.log \
+	  && tail -3 $(DEMO_DIR)/pyverify.log || (tail -20 $(DEMO_DIR)/pyverify.log; exit 1)
 	@echo "== the network's sales and GST for the demo day (docs/REPORTS.md; any node's copy holds every outlet)"
 	.build/debug/sgpos report sales --data $(DEMO_DIR)/outlet-1
 	.build/debug/sgpos report gst --data $(DEMO_DIR)/outlet-1
