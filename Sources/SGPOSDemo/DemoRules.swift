@@ -24,16 +24,27 @@ enum DemoRules {
         }
         let loyalty = try reports.loyalty(on: CivilTime.singaporeDate(epochMs: Int64(wallClockMs())), withinDays: 30, outlets: outlets).totals
         lines.append("loyalty.tiers + loyalty.bonus-2x: members earned \(loyalty.earnedTotal) points, redeemed \(loyalty.redeemedTotal) (rewards included)")
-        var counters: [String: Int64] = [:]
+        // The sales' rule records (FORMAT.md §13.2, sale version 3), read from the chains.
+        var tiers = 0, rewards = 0, rewardPoints: Int64 = 0
+        var moved: [String: Int64] = [:]
         try store.environment.read { transaction in
             for outlet in outlets {
-                let state = store.stateReader(outlet, transaction)
-                counters["promo.dairy-3off total", default: 0] += try state.ruleCounter(rule: "promo.dairy-3off", counter: "total", member: "")
-                counters["reward.tote-bag stock", default: 0] += try state.ruleCounter(rule: "reward.tote-bag", counter: "stock", member: "")
+                let head = try store.head(outlet, transaction).height
+                guard head > 0 else { continue }
+                for height in 1...head {
+                    for signed in try store.block(outlet, height: height, transaction)?.transactions ?? [] {
+                        guard case .application(let type, let payload) = signed.envelope.body, type == POSBodyType.sale,
+                              case .sale(let sale) = try POSBody.decode(type: type, payload: payload), let record = sale.ruleRecord
+                        else { continue }
+                        if record.tier > 0 { tiers += 1 }
+                        if record.rewardPoints > 0 { rewards += 1; rewardPoints += record.rewardPoints }
+                        for move in record.counters { moved["\(move.rule).\(move.counter)", default: 0] += move.by }
+                    }
+                }
             }
         }
-        lines.append("counters: promo.dairy-3off used \(counters["promo.dairy-3off total"]!) of its 1000 per outlet, "
-            + "reward.tote-bag given \(counters["reward.tote-bag stock"]!) of its 500 per outlet")
+        lines.append("rule records on the sales: \(tiers) set a member's tier, \(rewards) took \(rewardPoints) points for rewards; counters moved: "
+            + moved.keys.sorted().map { "\($0) +\(moved[$0]!)" }.joined(separator: ", "))
         return lines
     }
 

@@ -4,7 +4,7 @@
 /// `IF NOT EXISTS`, so running the exporter against its own database again changes nothing.
 public enum ExportSchema {
     /// Bumped when a table changes; the exporter refuses a database of another version.
-    public static let version: Int64 = 2
+    public static let version: Int64 = 3
 
     public static let statements: [String] = [
         """
@@ -35,7 +35,12 @@ public enum ExportSchema {
           tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, receipt_number bigint NOT NULL, training boolean NOT NULL,
           member_id text NOT NULL, gst_basis_points bigint NOT NULL, subtotal bigint NOT NULL, discount bigint NOT NULL,
           gst bigint NOT NULL, total bigint NOT NULL, rounding bigint NOT NULL, points_redeemed bigint NOT NULL,
-          points_earned bigint NOT NULL)
+          points_earned bigint NOT NULL, rule_reward_points bigint NOT NULL, rule_tier bigint NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS rule_counter_moves (
+          tx_id text NOT NULL, seq bigint NOT NULL, rule text NOT NULL, counter text NOT NULL, member_id text NOT NULL,
+          by bigint NOT NULL, PRIMARY KEY (tx_id, seq))
         """,
         """
         CREATE TABLE IF NOT EXISTS sale_lines (

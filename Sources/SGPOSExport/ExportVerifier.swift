@@ -86,7 +86,7 @@ public struct ExportVerifier: Sendable {
             var mirroredPoints: [Int64] = []
             for sql: PostgresQuery in [
                 "SELECT COALESCE(sum(points_earned), 0)::bigint FROM sales WHERE outlet_id = \(o) AND member_id <> '' AND NOT training",
-                "SELECT COALESCE(sum(points_redeemed), 0)::bigint FROM sales WHERE outlet_id = \(o) AND member_id <> '' AND NOT training",
+                "SELECT COALESCE(sum(points_redeemed + rule_reward_points), 0)::bigint FROM sales WHERE outlet_id = \(o) AND member_id <> '' AND NOT training",
                 "SELECT COALESCE(sum(points_reversed), 0)::bigint FROM refunds WHERE outlet_id = \(o)",
                 "SELECT COALESCE(sum(s.points_earned), 0)::bigint FROM voids v JOIN sales s ON s.tx_id = v.original_tx_id WHERE v.outlet_id = \(o) AND s.member_id <> ''",
                 "SELECT COALESCE(sum(s.points_redeemed), 0)::bigint FROM voids v JOIN sales s ON s.tx_id = v.original_tx_id WHERE v.outlet_id = \(o) AND s.member_id <> ''",

@@ -19,7 +19,8 @@ public struct BlockRows: Sendable {
         "blocks": ["outlet_id", "height", "block_id", "time_ms", "transactions"],
         "transactions": ["tx_id", "outlet_id", "height", "index_in_block", "body_type", "kind", "signer", "principal", "time_ms", "period"],
         "sales": ["tx_id", "outlet_id", "receipt_number", "training", "member_id", "gst_basis_points", "subtotal", "discount", "gst",
-                  "total", "rounding", "points_redeemed", "points_earned"],
+                  "total", "rounding", "points_redeemed", "points_earned", "rule_reward_points", "rule_tier"],
+        "rule_counter_moves": ["tx_id", "seq", "rule", "counter", "member_id", "by"],
         "sale_lines": ["tx_id", "line_no", "sku", "category", "tax_category", "quantity", "unit_price", "price_includes_gst", "discount",
                        "discount_rules", "net", "gst", "paid"],
         "tenders": ["tx_id", "seq", "kind", "amount", "reference"],
@@ -35,7 +36,7 @@ public struct BlockRows: Sendable {
         "shift_events": ["tx_id", "outlet_id", "principal", "kind", "amount", "expected", "reason"],
     ]
     /// Insertion order (every table the rows may fill).
-    public static let tables = ["blocks", "transactions", "sales", "sale_lines", "tenders", "refunds", "refund_lines", "voids",
+    public static let tables = ["blocks", "transactions", "sales", "rule_counter_moves", "sale_lines", "tenders", "refunds", "refund_lines", "voids",
                                 "z_reports", "stock_movements", "stock_receipts", "loyalty_events", "shift_events"]
 
     public private(set) var rows: [String: [[ExportValue]]] = [:]
@@ -80,7 +81,12 @@ public struct BlockRows: Sendable {
         case .sale(let sale):
             add("sales", [.text(id), .int(outlet), .int(Int64(sale.receiptNumber)), .bool(sale.training), .text(sale.memberID),
                           .int(Int64(sale.gstBasisPoints)), .int(sale.subtotal), .int(sale.discount), .int(sale.gst), .int(sale.total),
-                          .int(sale.rounding), .int(sale.pointsRedeemed), .int(sale.pointsEarned)])
+                          .int(sale.rounding), .int(sale.pointsRedeemed), .int(sale.pointsEarned),
+                          .int(sale.ruleRecord?.rewardPoints ?? 0), .int(Int64(sale.ruleRecord?.tier ?? 0))])
+            for (seq, move) in (sale.ruleRecord?.counters ?? []).enumerated() {
+                add("rule_counter_moves", [.text(id), .int(Int64(seq + 1)), .text(move.rule), .text(move.counter), .text(move.member),
+                                           .int(move.by)])
+            }
             for (number, line) in sale.lines.enumerated() {
                 let discount = line.discounts.reduce(0) { $0 + $1.amount }
                 add("sale_lines", [.text(id), .int(Int64(number + 1)), .text(line.sku), .text(line.category), .text(line.taxCategory.code),

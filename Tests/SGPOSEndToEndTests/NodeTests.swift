@@ -20,6 +20,14 @@ import SGPOSClient
         #expect(result.output.contains("outlet 4 cut off") && result.output.contains("outlet 4 reconnected"), "\(result.output)")
         #expect(result.output.contains("node 4 holds o1@") && result.output.contains("demo OK"), "\(result.output)")
         #expect(result.output.contains("checked against another node's replica: genuine"), "\(result.output)")
+        // Every shipped rule is deployed and the multibuy, basket, member and reward rules
+        // discount sales (the demo's seeded baskets trigger each); the reward's points are
+        // in the sales' rule records.
+        for rule in ["promo.basket-10pct", "promo.dairy-3off", "promo.snacks-b2g1", "promo.spend50-save5", "reward.tote-bag"] {
+            #expect(result.output.contains("   \(rule) ") && !result.output.contains("   \(rule) 0 sales"), "\(rule): \(result.output)")
+        }
+        let tote = result.output.split(separator: "\n").first { $0.contains("rule records on the sales:") } ?? ""
+        #expect(tote.contains("4 took 3200 points for rewards") || result.output.contains("the tote-bag reward was not sold"), "\(tote)")
     }
 
     @Test func aNodeKilledUnderLoadLosesNothingAcknowledgedAndCatchesUp() async throws {
