@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FLAGS ?=
 DEMO_DIR ?= demo-data
 
-.PHONY: run serve test build release package-binary package bench sim fuzz bootstrap clean
+.PHONY: run serve test build release package-binary package bench bench-scale sim fuzz bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -63,6 +63,14 @@ bench: release
 	.build/release/sgpos bench --only reports
 	.build/release/sgpos export bench --sales 1000000
 	cd benchmarks/hash-backends && $(SWIFT) run -c release
+
+# The scale data set (issue 17): built once under .build/scale and reused; storage per sale
+# and audit verify on all cores, on one and on two. make bench-scale SCALE_OUTLETS=20 SCALE_SALES=500000
+SCALE_OUTLETS ?= 20
+SCALE_SALES ?= 50000
+bench-scale: release
+	@scripts/bootstrap bench
+	.build/release/sgpos bench scale --outlets $(SCALE_OUTLETS) --sales-per-outlet $(SCALE_SALES)
 
 # The consensus fault simulator over more seeds than make test runs: make sim SEEDS=100000 [FROM=1].
 SEEDS ?= 10000

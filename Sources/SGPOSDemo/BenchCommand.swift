@@ -14,7 +14,8 @@ import SGPOSStore
 /// on this machine, in the same run (benchmarks/RESULTS.md records the results).
 public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure durable append, audit verify and hashing against libsodium's Ed25519 verify rate.")
+        commandName: "bench", abstract: "Measure durable append, audit verify and hashing against libsodium's Ed25519 verify rate.",
+        subcommands: [ScaleBenchCommand.self])
 
     @Option(help: "Transactions in the throughput runs.") var transactions: Int = 40_000
     @Option(help: "Transactions per block in the throughput run.") var blockSize: Int = 1_000
@@ -171,29 +172,6 @@ public struct BenchCommand: AsyncParsableCommand {
     func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted[sorted.count / 2]
-    }
-
-    /// Ed25519 verifications per second over `threads` threads: best of three trials
-    /// after a warm-up, so the limit we compare against is not understated.
-    func measureVerify(threads: Int) -> Double {
-        _ = verifyTrial(threads: threads, perThread: 1_000)
-        return (0..<3).map { _ in verifyTrial(threads: threads, perThread: 4_000) }.max()!
-    }
-
-    func verifyTrial(threads: Int, perThread: Int) -> Double {
-        let key = SigningKey.generate()
-        // 176 bytes: the size of a signed register-key envelope plus its domain tag.
-        let messages = (0..<256).map { index in (0..<176).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) } }
-        let signatures = messages.map { key.sign($0) }
-        let started = DispatchTime.now()
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            var valid = 0
-            for index in 0..<perThread where key.publicKey.isValidSignature(signatures[index & 255], for: messages[index & 255]) {
-                valid += 1
-            }
-            precondition(valid == perThread, "a benchmark signature failed to verify")
-        }
-        return Double(perThread * threads) / seconds(since: started)
     }
 
 }

@@ -1,5 +1,6 @@
 import SGPOSChain
 import SGPOSCrypto
+import SGPOSCodec
 import SGPOSOperations
 import SGPOSRetail
 import SGPOSState
@@ -82,8 +83,11 @@ public struct BenchShop: Sendable {
         try append([till.sign(.shiftOpen(ShiftOpen(float: 10_000)), atMs: at)], at: at)
     }
 
-    /// `count` five-line card sales in one block sealed at `at`.
-    public mutating func sell(_ count: Int, day: Int, at: Int64) throws {
+    /// `count` five-line card sales in one block sealed at `at`; with `members` enrolled
+    /// (the mixed day of the scale set), every third sale goes to one of them and every
+    /// fourth is paid in cash. Returns their ids.
+    @discardableResult
+    public mutating func sell(_ count: Int, day: Int, at: Int64, members: Int = 0) throws -> [Hash256] {
         let signed = try store.environment.read { transaction -> [SignedTransaction] in
             let state = store.stateReader(outlet, transaction)
             // Sales of one block are priced against the state before it: numbered here.
@@ -93,18 +97,84 @@ public struct BenchShop: Sendable {
             for index in 0..<count {
                 let seed = Int(last) + index
                 let lines = (0..<5).map { StockLine(sku: "SKU-\((seed * 5 + $0 * 13 + day) % 200)", quantity: 1 + Int64($0 % 3)) }
-                var sale = try till.buildSale(lines, payment: Self.card, atMs: at, state: state)
+                let member = members > 0 && seed % 3 == 0 ? Self.memberID(outlet: outlet, seed / 3 % members) : ""
+                var sale = try till.buildSale(lines, memberID: member, payment: members > 0 && seed % 4 == 1 ? .cash(tendered: nil) : Self.card,
+                                              atMs: at, state: state)
                 sale.receiptNumber = last + 1 + UInt64(index)
                 signed.append(till.sign(.sale(sale), atMs: at))
             }
             return signed
         }
         try append(signed, at: at)
+        return signed.map(\.id)
+    }
+
+    static func memberID(outlet: UInt32, _ index: Int) -> String { "M\(outlet)-\(index)" }
+
+    /// Enrols `count` members (blocks of 1,000), for ``tradeMixed(day:sales:members:blockSize:)``.
+    public mutating func enrol(members count: Int, at: Int64) throws {
+        var next = 0
+        while next < count {
+            let batch = (next..<min(count, next + 1_000)).map {
+                till.sign(.loyaltyEnrol(LoyaltyEnrol(memberID: Self.memberID(outlet: outlet, $0))), atMs: at)
+            }
+            try append(batch, at: at)
+            next += batch.count
+        }
+    }
+
+    /// A business day with a shop's mix of bodies (the scale set of `sgpos bench scale`):
+    /// shift open, a delivery of every SKU, `sales` five-line sales in blocks of
+    /// `blockSize` (a third to members, a quarter in cash), and with each block after the
+    /// first 2 % of the previous block's sales refunded (one unit of their first line, to
+    /// card, restocked) and 0.5 % voided; shift close, day-close. Returns the sales made.
+    @discardableResult
+    public mutating func tradeMixed(day: Int, sales: Int, members: Int, blockSize: Int = 1_000) throws -> Int {
+        var at = Self.startMs + Int64(day) * Self.dayMs
+        try openShift(at: at)
+        let receive = try StockBuilder(outlet: outlet).buildReceive(
+            reference: "DO-\(day)", lines: Self.prices.map { StockLine(sku: $0.sku, quantity: 100) })
+        try append([manager.sign(.stockReceive(receive), atMs: at)], at: at)
+        var made = 0
+        var previous: [Hash256] = []
+        while made < sales {
+            at += 1_000
+            let batch = min(blockSize, sales - made)
+            // Refunds and voids of the previous block's sales, each in its own block (a
+            // refund prices from the sale's record, so the sale must be committed).
+            if !previous.isEmpty {
+                let refunds = try store.environment.read { transaction -> [SignedTransaction] in
+                    let state = store.stateReader(outlet, transaction)
+                    // Numbered here, like the sales of a block (priced against the state before it).
+                    let last = try state.shift(outlet: outlet, till: "till-1")?.lastCreditNoteNumber ?? 0
+                    return try stride(from: 1, to: previous.count, by: 50).enumerated().map { number, index in
+                        var refund = try till.buildRefund(of: previous[index], units: [(line: 0, quantity: 1)], reason: "customer return",
+                                                          restock: true, refundTender: Self.card, state: state)
+                        refund.creditNoteNumber = last + 1 + UInt64(number)
+                        return till.sign(.refund(refund), atMs: at)
+                    }
+                }
+                let voids = stride(from: 7, to: previous.count, by: 200).map {
+                    till.sign(.void(SaleVoid(originalSale: previous[$0], reason: "rung up twice")), atMs: at)
+                }
+                try append(refunds + voids, at: at)
+            }
+            previous = try sell(batch, day: day, at: at, members: members)
+            made += batch
+        }
+        try closeDay(at: at + 1_000)
+        return made
     }
 
     /// Shift close and the day-close (Z) of the open period.
     public mutating func closeDay(at: Int64) throws {
-        try append([till.sign(.shiftClose(ShiftClose(counted: 10_000, expected: 10_000, variance: 0)), atMs: at)], at: at)
+        // The drawer counted as expected (float plus cash sales less cash refunds).
+        let close = try store.environment.read { transaction -> ShiftClose in
+            let state = store.stateReader(outlet, transaction)
+            let expected = try state.shift(outlet: outlet, till: "till-1")?.expectedCash ?? 10_000
+            return try till.buildShiftClose(counted: expected, state: state)
+        }
+        try append([till.sign(.shiftClose(close), atMs: at)], at: at)
         let period = try store.environment.read { try store.stateReader(outlet, $0).outletBooks(outlet) }
         let date = CivilTime.singaporeDate(epochMs: at).description
         try append([manager.sign(.dayClose(DayClose(zNumber: period.lastZNumber + 1, businessDate: date, totals: period.period)), atMs: at)],

@@ -57,6 +57,19 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Current map size in bytes.
     public var currentMapSize: Int { gate.shared { mapSize } }
 
+    /// Bytes of the pages in use up to the last one written (`mdb_env_info`'s last page
+    /// number + 1, times the page size): what the data occupies, free pages inside
+    /// that range included, without the file's unused tail.
+    public var usedBytes: Int {
+        gate.shared {
+            var info = MDB_envinfo()
+            var stat = MDB_stat()
+            mdb_env_info(environment, &info)
+            mdb_env_stat(environment, &stat)
+            return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        }
+    }
+
     /// Opens (creating) a named database. Call before concurrent use.
     public func openDatabase(_ name: String) throws -> LMDBDatabase {
         try write { transaction throws(LMDBError) in try transaction.openDatabase(name) }

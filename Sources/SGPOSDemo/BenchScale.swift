@@ -1,0 +1,146 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Glibc
+import SGPOSAudit
+import SGPOSChain
+import SGPOSCommandSupport
+import SGPOSStore
+
+/// `sgpos bench scale` (issue 17): a data set of many outlets' chains on disk, built once
+/// (every transaction signed, validated and appended by the real writer: shifts, a daily
+/// delivery, five-line sales a third to members and a quarter in cash, refunds, voids,
+/// enrolments, day-closes) and reused by later runs; then what it costs at that size:
+/// bytes on disk per sale, audit verify against the all-core Ed25519 verify rate, the
+/// audit on one core and on two (child processes under `taskset`) with its speed-up and
+/// peak resident memory.
+public struct ScaleBenchCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "scale", abstract: "Build (or reuse) a scale data set and measure storage and audit verify on it.")
+
+    @Option(help: "Outlets (chains) in the data set.") var outlets: Int = 20
+    @Option(help: "Sales per outlet (`sgpos bench`'s own --sales is the state-machine run's).") var salesPerOutlet: Int = 500_000
+    @Option(help: "Sales per outlet per business day (a shift, a delivery and a day-close each day).") var salesPerDay: Int = 5_000
+    @Option(help: "Members enrolled per outlet (a third of the sales go to them; 0, or at least 334 so that no member buys twice in a block of 1,000).") var members: Int = 5_000
+    @Option(help: "Where data sets are kept between runs (one subdirectory per size).") var scaleDir: String = ".build/scale"
+    @Flag(help: "Build the data set again even if a complete one is there.") var rebuild = false
+    @Flag(help: "Build (or find) the data set, measure nothing.") var buildOnly = false
+
+    public init() {}
+
+    private var sales: Int { salesPerOutlet }
+
+    public func run() throws {
+        #if DEBUG
+        print("warning: debug build; run `make bench` (release) for meaningful numbers")
+        #endif
+        guard (1...256).contains(outlets), (1...100_000_000).contains(sales), (1...100_000).contains(salesPerDay),
+              members == 0 || (334...1_000_000).contains(members) else {
+            throw ValidationError("--outlets 1...256, --sales-per-outlet 1...100000000, --sales-per-day 1...100000, --members 0 or 334...1000000")
+        }
+        let set = "\(scaleDir)/\(outlets)x\(sales)"
+        let marker = set + "/complete.json"
+        if rebuild || !FileManager.default.fileExists(atPath: marker) {
+            try? FileManager.default.removeItem(atPath: set)
+            try FileManager.default.createDirectory(atPath: set, withIntermediateDirectories: true)
+            try build(into: set + "/data", marker: marker)
+        } else {
+            print("scale set: reusing \(set) (\(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))")
+        }
+        guard !buildOnly else { return }
+        try measure(data: set + "/data")
+    }
+
+    private func build(into data: String, marker: String) throws {
+        print("scale set: \(outlets) outlets × \(sales) sales (\(salesPerDay) a day, \(members) members each), building…")
+        let (store, network) = try BenchShop.network(outlets: outlets, directory: data, chainID: "sgpos-bench-scale")
+        var shops = network
+        let started = DispatchTime.now()
+        for index in shops.indices { try shops[index].enrol(members: members, at: BenchShop.startMs - BenchShop.dayMs) }
+        let days = (sales + salesPerDay - 1) / salesPerDay
+        var lastReport = started
+        for day in 0..<days {
+            let today = min(salesPerDay, sales - day * salesPerDay)
+            for index in shops.indices { try shops[index].tradeMixed(day: day, sales: today, members: members) }
+            if seconds(since: lastReport) >= 10 || day == days - 1 {
+                lastReport = DispatchTime.now()
+                let made = (day * salesPerDay + today) * outlets
+                print(String(format: "  day %d of %d: %d sales, %.0f sales/s", day + 1, days, made, Double(made) / seconds(since: started)))
+            }
+        }
+        let blocks = try store.environment.read { transaction in
+            try (1...outlets).reduce(0) { $0 + Int(try store.head(UInt32($1), transaction).height) }
+        }
+        let elapsed = seconds(since: started)
+        try Data("{\"outlets\": \(outlets), \"sales\": \(sales), \"salesPerDay\": \(salesPerDay), \"members\": \(members), \"blocks\": \(blocks), \"buildSeconds\": \(Int(elapsed))}\n".utf8)
+            .write(to: URL(fileURLWithPath: marker))
+        print(String(format: "  built in %.0f s: %d blocks, %.0f sales/s", elapsed, blocks, Double(outlets * sales) / elapsed))
+    }
+
+    private func measure(data: String) throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let totalSales = outlets * sales
+        // Storage: every byte of the store directory (blocks, indexes, state, history).
+        let store = try openStore(data)
+        let used = store.environment.usedBytes
+        var files = 0
+        for case let name as String in FileManager.default.enumerator(atPath: data)?.allObjects ?? [] {
+            files += (try? FileManager.default.attributesOfItem(atPath: data + "/" + name)[.size] as? Int) ?? 0
+        }
+        print("machine: \(cores) cores; data set \(data): \(outlets) outlets × \(sales) sales")
+        print(String(format: "  storage: %.2f GB in pages used, %.2f GB of files; %.0f B per sale used (limit 400 B per 5-line sale, every index included)",
+                     Double(used) / 1e9, Double(files) / 1e9, Double(used) / Double(totalSales)))
+
+        // Audit in this process on every core, against the all-core verify rate around it.
+        let verifyAllBefore = measureVerify(threads: cores)
+        let auditStarted = DispatchTime.now()
+        let report = try AuditVerifier().verify(store: store)
+        let auditSeconds = seconds(since: auditStarted)
+        let verifyAll = (verifyAllBefore + measureVerify(threads: cores)) / 2
+        guard report.isValid else { throw BenchError("the scale set failed its audit: \(report.findings.prefix(3))") }
+        let auditRate = Double(report.transactionCount) / auditSeconds
+        print(String(format: "  audit verify, %d cores in process: %d transactions in %.1f s = %.0f tx/s = %.2f of all-core verify (%.0f/s; goal 0.90)",
+                     cores, report.transactionCount, auditSeconds, auditRate, auditRate / verifyAll, verifyAll))
+
+        // The same audit as a separate process on one core and on two.
+        guard cores >= 2, FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else {
+            print("  (one core against two: needs 2 cores and taskset)")
+            return
+        }
+        let verifyOne = measureVerify(threads: 1)
+        let me = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let one = try Self.timedChild(["/usr/bin/taskset", "-c", "0", me, "audit", "verify", data])
+        let two = try Self.timedChild(["/usr/bin/taskset", "-c", "0,1", me, "audit", "verify", data])
+        guard one.status == 0, two.status == 0 else { throw BenchError("an audit child failed (exit \(one.status), \(two.status))") }
+        let rateOne = Double(report.transactionCount) / one.seconds
+        let rateTwo = Double(report.transactionCount) / two.seconds
+        print(String(format: "  audit verify on 1 core: %.1f s, %.0f tx/s = %.2f of 1-core verify (%.0f/s); peak RSS %.0f MiB",
+                     one.seconds, rateOne, rateOne / verifyOne, verifyOne, Double(one.maxRSSKiB) / 1024))
+        print(String(format: "  audit verify on 2 cores: %.1f s, %.0f tx/s; speed-up %.2f (goal 1.85); peak RSS %.0f MiB",
+                     two.seconds, rateTwo, rateTwo / rateOne, Double(two.maxRSSKiB) / 1024))
+        // What 365 million sales would take at these rates (sales are ~96 % of transactions here).
+        let perSale = Double(report.transactionCount) / Double(totalSales)
+        print(String(format: "  projected: 365 M sales (%.0f M transactions) on 16 cores at the 1-core rate × 16: %.1f h; at this machine's 2-core rate: %.1f h",
+                     365 * perSale, 365e6 * perSale / (rateOne * 16) / 3_600, 365e6 * perSale / rateTwo / 3_600))
+    }
+
+    /// Runs `arguments` (output discarded), returning its wall time, exit status and peak
+    /// resident set (from `wait4`'s rusage, KiB).
+    static func timedChild(_ arguments: [String]) throws -> (seconds: Double, status: Int32, maxRSSKiB: Int) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let started = DispatchTime.now()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else { throw BenchError("could not start \(arguments[0]): errno \(spawned)") }
+        var status: Int32 = 0
+        var usage = rusage()
+        guard wait4(pid, &status, 0, &usage) == pid else { throw BenchError("wait4 failed: errno \(errno)") }
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (seconds(since: started), exit, Int(usage.ru_maxrss))
+    }
+}
