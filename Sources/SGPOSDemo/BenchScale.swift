@@ -90,6 +90,11 @@ public struct ScaleBenchCommand: ParsableCommand {
         print("machine: \(cores) cores; data set \(data): \(outlets) outlets × \(sales) sales")
         print(String(format: "  storage: %.2f GB in pages used, %.2f GB of files; %.0f B per sale used (limit 400 B per 5-line sale, every index included)",
                      Double(used) / 1e9, Double(files) / 1e9, Double(used) / Double(totalSales)))
+        let databases = try ["blocks", "tx-index", "idempotency", "history", "state", "meta", "network-sources", "network"]
+            .map { try store.environment.openDatabase($0) }
+        let parts = try store.environment.read { transaction in try databases.map { ($0.name, try transaction.pageBytes($0)) } }
+        print("  per sale by database: " + parts.filter { $0.1 > 0 }.map { String(format: "%@ %.0f B", $0.0, Double($0.1) / Double(totalSales)) }
+            .joined(separator: ", "))
 
         // Audit in this process on every core, against the all-core verify rate around it.
         let verifyAllBefore = measureVerify(threads: cores)

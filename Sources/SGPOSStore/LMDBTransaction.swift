@@ -125,6 +125,13 @@ public struct LMDBTransaction {
         return stat.ms_entries
     }
 
+    /// Bytes of the pages `database` occupies (branch, leaf and overflow pages × page size).
+    public func pageBytes(_ database: LMDBDatabase) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try LMDBError.check(mdb_stat(handle, database.handle, &stat), "mdb_stat(\(database.name))")
+        return (stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages) * Int(stat.ms_psize)
+    }
+
     private static func copy(_ value: MDB_val) -> [UInt8] {
         guard value.mv_size > 0, let data = value.mv_data else { return [] }
         return Array(UnsafeRawBufferPointer(start: data, count: value.mv_size))
