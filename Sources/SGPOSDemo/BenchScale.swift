@@ -66,6 +66,7 @@ public struct ScaleBenchCommand: ParsableCommand {
                 lastReport = DispatchTime.now()
                 let made = (day * salesPerDay + today) * outlets
                 print(String(format: "  day %d of %d: %d sales, %.0f sales/s", day + 1, days, made, Double(made) / seconds(since: started)))
+                fflush(nil)  // progress as it happens, also into a file
             }
         }
         let blocks = try store.environment.read { transaction in
@@ -119,19 +120,21 @@ public struct ScaleBenchCommand: ParsableCommand {
         guard one.status == 0, two.status == 0 else { throw BenchError("an audit child failed (exit \(one.status), \(two.status))") }
         let rateOne = Double(report.transactionCount) / one.seconds
         let rateTwo = Double(report.transactionCount) / two.seconds
-        print(String(format: "  audit verify on 1 core: %.1f s, %.0f tx/s = %.2f of 1-core verify (%.0f/s); peak RSS %.0f MiB",
-                     one.seconds, rateOne, rateOne / verifyOne, verifyOne, Double(one.maxRSSKiB) / 1024))
-        print(String(format: "  audit verify on 2 cores: %.1f s, %.0f tx/s; speed-up %.2f (goal 1.85); peak RSS %.0f MiB",
-                     two.seconds, rateTwo, rateTwo / rateOne, Double(two.maxRSSKiB) / 1024))
+        print(String(format: "  audit verify on 1 core: %.1f s, %.0f tx/s = %.2f of 1-core verify (%.0f/s); peak RSS %.0f MiB, of it anonymous %.0f MiB",
+                     one.seconds, rateOne, rateOne / verifyOne, verifyOne, Double(one.maxRSSKiB) / 1024, Double(one.maxAnonKiB) / 1024))
+        print(String(format: "  audit verify on 2 cores: %.1f s, %.0f tx/s; speed-up %.2f (goal 1.85); peak RSS %.0f MiB, of it anonymous %.0f MiB",
+                     two.seconds, rateTwo, rateTwo / rateOne, Double(two.maxRSSKiB) / 1024, Double(two.maxAnonKiB) / 1024))
         // What 365 million sales would take at these rates (sales are ~96 % of transactions here).
         let perSale = Double(report.transactionCount) / Double(totalSales)
         print(String(format: "  projected: 365 M sales (%.0f M transactions) on 16 cores at the 1-core rate × 16: %.1f h; at this machine's 2-core rate: %.1f h",
                      365 * perSale, 365e6 * perSale / (rateOne * 16) / 3_600, 365e6 * perSale / rateTwo / 3_600))
     }
 
-    /// Runs `arguments` (output discarded), returning its wall time, exit status and peak
-    /// resident set (from `wait4`'s rusage, KiB).
-    static func timedChild(_ arguments: [String]) throws -> (seconds: Double, status: Int32, maxRSSKiB: Int) {
+    /// Runs `arguments` (output discarded), returning its wall time, exit status, peak
+    /// resident set (from `wait4`'s rusage, KiB: the store's memory-mapped pages it read
+    /// count in it) and the peak of its anonymous memory (`RssAnon` of /proc/PID/status,
+    /// sampled every 50 ms: the heap, what the process itself holds).
+    static func timedChild(_ arguments: [String]) throws -> (seconds: Double, status: Int32, maxRSSKiB: Int, maxAnonKiB: Int) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -144,8 +147,22 @@ public struct ScaleBenchCommand: ParsableCommand {
         guard spawned == 0 else { throw BenchError("could not start \(arguments[0]): errno \(spawned)") }
         var status: Int32 = 0
         var usage = rusage()
-        guard wait4(pid, &status, 0, &usage) == pid else { throw BenchError("wait4 failed: errno \(errno)") }
+        var anon = 0
+        while true {
+            let waited = wait4(pid, &status, WNOHANG, &usage)
+            if waited == pid { break }
+            guard waited == 0 else { throw BenchError("wait4 failed: errno \(errno)") }
+            anon = max(anon, Self.anonymousKiB(pid))
+            usleep(50_000)
+        }
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (seconds(since: started), exit, Int(usage.ru_maxrss))
+        return (seconds(since: started), exit, Int(usage.ru_maxrss), anon)
+    }
+
+    /// `RssAnon` of a running process, KiB (0 if unreadable).
+    static func anonymousKiB(_ pid: pid_t) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }) else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
     }
 }
