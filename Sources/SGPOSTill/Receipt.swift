@@ -127,6 +127,8 @@ public struct ReceiptDocument: Hashable, Sendable {
     public var memberID: String
     public var pointsEarned: Int64
     public var pointsRedeemed: Int64
+    /// Points a reward rule took for a reward in the basket (the sale's rule record).
+    public var rewardPoints: Int64 = 0
     public var qr: ReceiptQRPayload
 
     /// The receipt of a committed sale.
@@ -148,6 +150,7 @@ public struct ReceiptDocument: Hashable, Sendable {
             lines: lines, subtotal: sale.subtotal, discount: sale.discount, total: sale.total, rounding: sale.rounding,
             gstBasisPoints: sale.gstBasisPoints, gst: sale.gst, tenders: sale.tenders, memberID: sale.memberID,
             pointsEarned: sale.pointsEarned, pointsRedeemed: sale.pointsRedeemed,
+            rewardPoints: sale.training ? 0 : sale.ruleRecord?.rewardPoints ?? 0,
             qr: ReceiptQRPayload(chainID: envelope.chainID, outlet: envelope.outletID, height: height,
                                  transactionID: transaction.id, signature: transaction.signature))
     }

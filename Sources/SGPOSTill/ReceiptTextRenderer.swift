@@ -80,6 +80,7 @@ public struct ReceiptTextRenderer: Sendable {
             out.append(rule)
             out.append(pair("Member", receipt.memberID))
             if receipt.pointsRedeemed != 0 { out.append(pair("Points redeemed", "\(receipt.pointsRedeemed)")) }
+            if receipt.rewardPoints != 0 { out.append(pair("Points for rewards", "\(receipt.rewardPoints)")) }
             out.append(pair("Points earned", "\(receipt.pointsEarned)"))
         }
         out.append(rule)

@@ -67,6 +67,32 @@ struct ReceiptTests {
         #expect(ReceiptQRPayload(text: "sgpos:1/x/1/2/zz/yy") == nil)
     }
 
+    /// A reward taken for points: the receipt says how many points the reward took (the
+    /// sale's rule record), beside the points redeemed and earned.
+    @Test func aRewardsPointsAreOnTheReceipt() throws {
+        var (shop, session) = try shopAndSession()
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M1")))
+        try shop.submit(.manager, .loyaltyAdjust(LoyaltyAdjust(memberID: "M1", delta: 1_000, reason: "welcome")))
+        try shop.submit(.admin, .deployRule(DeployRule(source: """
+            rule "reward.pen" version 1 {
+              let asked = basket.lines.filter(l => l.sku == "PEN")
+              require customer.is_member and asked.count() > 0 else skip
+              for l in asked { emit line_discount(l.index, l.net, "REWARD-PEN") }
+              emit redeem_points(250, "reward.pen")
+            }
+            """, activeFromMs: 0)))
+        session = try TillSession.resume(genesis: shop.network.genesis, outlet: 1, key: shop.till, state: shop.state)
+        let sale = try session.buildSale([StockLine(sku: "PEN", quantity: 1), StockLine(sku: "MILK", quantity: 1)], memberID: "M1",
+                                         payment: .cash(tendered: nil), atMs: shop.timeMs, state: shop.state)
+        let signed = session.sign(.sale(sale), atMs: shop.timeMs)
+        try shop.apply(signed)
+        let receipt = ReceiptDocument.sale(sale, transaction: signed, height: 9, merchant: merchant, outletName: "Outlet 1", till: "till-1")
+        #expect(receipt.rewardPoints == 250)
+        let text = ReceiptTextRenderer(columns: 42).render(receipt).joined(separator: "\n")
+        #expect(text.contains("Points for rewards") && text.contains("250") && text.contains("reward.pen"), "\(text)")
+        #expect(try shop.state.memberAccount("M1")!.balance == 750 + sale.pointsEarned)
+    }
+
     @Test func aboveOneThousandDollarsIsAFullTaxInvoiceAndRefundsGetACreditNote() throws {
         var (shop, session) = try shopAndSession()
         let sale = try session.buildSale([StockLine(sku: "TV55", quantity: 1)],
