@@ -2,7 +2,9 @@ import SGPOSContracts
 import SGPOSRetail
 
 /// A basket to try rules on (`sgpos contract run`), before any is deployed: lines with
-/// their own prices, an optional member and the rules' counters. The rules run as a
+/// their own prices, an optional member (with a personal multiplier), the points rates by
+/// category and the outlet — every input the state machine gives the rules (FORMAT.md
+/// §13.4 step 4) — and the rules' counters. The rules run as a
 /// ``SGPOSContracts/RuleSet`` (priority order, exclusivity groups), as the state machine
 /// runs them, but on the basket alone: no GST, no tenders, no ledger.
 public struct RuleTrial: Codable, Sendable {
@@ -19,6 +21,8 @@ public struct RuleTrial: Codable, Sendable {
         public var tier: String?
         public var lifetimeSpend: String?
         public var points: Int64?
+        /// Personal points multiplier in basis points (`set-member-multiplier`); 10,000 when absent.
+        public var multiplier: Int64?
     }
 
     /// RFC 3339 time the rules see.
@@ -27,6 +31,11 @@ public struct RuleTrial: Codable, Sendable {
     public var member: Member?
     /// Counter values by rule id, then counter name.
     public var counters: [String: [String: Int64]]?
+    /// Points rate by category in basis points (`set-point-rates`); a category not listed
+    /// is 10,000 to the rules.
+    public var pointRates: [String: Int64]?
+    /// `ctx.outlet`; 1 when absent.
+    public var outlet: Int64?
 }
 
 /// What `sgpos contract run` prints: each rule's outcome and cost, the effects in order,
@@ -74,9 +83,21 @@ extension RuleTrial {
             guard let tier = member.tier.map({ LoyaltyTier(name: $0) }) ?? .some(.bronze) else { throw RequestError("member.tier is not a tier") }
             let spend: Int64
             do { spend = try Money(decimal: member.lifetimeSpend ?? "0.00").cents } catch { throw RequestError("member.lifetimeSpend: \(error.message)") }
-            customer = .init(id: member.id, isMember: true, tier: tier.rawValue, lifetimeSpend: spend, points: member.points ?? 0)
+            let multiplier = member.multiplier ?? 10_000
+            guard (0...100_000).contains(multiplier) else { throw RequestError("member.multiplier: expected 0...100000 basis points, got \(multiplier)") }
+            customer = .init(id: member.id, isMember: true, tier: tier.rawValue, lifetimeSpend: spend, points: member.points ?? 0,
+                             multiplier: multiplier)
         }
-        return ContractInput(lines: lines, customer: customer, timeMs: time)
+        let outlet = self.outlet ?? 1
+        guard (1...Int64(UInt32.max)).contains(outlet) else { throw RequestError("outlet: expected 1...4294967295, got \(outlet)") }
+        var input = ContractInput(lines: lines, customer: customer, timeMs: time, outlet: outlet)
+        let rates = pointRates ?? [:]
+        guard rates.count <= 256 else { throw RequestError("pointRates: at most 256 categories") }
+        for (category, rate) in rates {
+            guard (0...100_000).contains(rate) else { throw RequestError("pointRates.\(category): expected 0...100000 basis points, got \(rate)") }
+        }
+        input.pointRates = rates
+        return input
     }
 }
 

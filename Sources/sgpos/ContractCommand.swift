@@ -34,7 +34,9 @@ struct ContractCommand: ParsableCommand {
             abstract: "Run rules on a basket (JSON) in priority order; print the effects and costs as JSON.",
             discussion: """
                 Basket: {"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A1", "category": "snacks", "qty": 3, "unitPrice": "1.05"}],
-                "member": {"id": "M1", "tier": "gold", "lifetimeSpend": "1200.00", "points": 500}, "counters": {"rule-id": {"uses": 1}}}
+                "member": {"id": "M1", "tier": "gold", "lifetimeSpend": "1200.00", "points": 500, "multiplier": 12500},
+                "pointRates": {"snacks": 20000}, "outlet": 1, "counters": {"rule-id": {"uses": 1}}}
+                (multiplier and points rates in basis points, 10000 when absent; outlet 1 when absent)
                 """)
         @Argument(help: "Rule files (.rules) or directories of them.") var files: [String]
         @Option(help: "Basket JSON file (- for standard input).") var basket: String = "-"

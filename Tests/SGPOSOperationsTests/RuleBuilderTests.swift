@@ -57,4 +57,27 @@ import Testing
         let zero = try JSONDecoder().decode(RuleTrial.self, from: Data(basket.replacingOccurrences(of: "\"qty\": 1", with: "\"qty\": 0").utf8))
         #expect(throws: RequestError("line 1: qty must be 1...100000")) { try zero.run([]) }
     }
+
+    /// The trial gives the rules what the state machine gives them: a personal multiplier,
+    /// points rates by category, the outlet (FORMAT.md §13.4 step 4).
+    @Test func aTrialPassesTheMultiplierPointsRatesAndOutlet() throws {
+        let rule = """
+            rule "t.rate" version 1 {
+              emit award_points(scale(100, point_rate("snacks"), .floor) + scale(100, point_rate("toys"), .floor), "rates")
+              emit award_points(customer.multiplier + ctx.outlet, "member")
+            }
+            """
+        let basket = """
+            {"at": "2026-11-05T10:00:00+08:00", "lines": [{"sku": "A", "category": "snacks", "qty": 1, "unitPrice": "1.00"}],
+             "member": {"id": "M1", "multiplier": 12500}, "pointRates": {"snacks": 20000}, "outlet": 7}
+            """
+        let report = try JSONDecoder().decode(RuleTrial.self, from: Data(basket.utf8)).run([try RuleBuilder.compile(rule)])
+        #expect(report.effects.map(\.points) == [300, 12_507], "snacks at 200 %, toys unlisted at 100 %; 12,500 + outlet 7")
+        let plain = try JSONDecoder().decode(RuleTrial.self, from: Data("""
+            {"at": "2026-11-05T10:00:00+08:00", "lines": [], "member": {"id": "M1"}}
+            """.utf8)).run([try RuleBuilder.compile(rule)])
+        #expect(plain.effects.map(\.points) == [200, 10_001], "defaults: 100 %, 10,000, outlet 1")
+        let tooHigh = try JSONDecoder().decode(RuleTrial.self, from: Data(basket.replacingOccurrences(of: "20000", with: "100001").utf8))
+        #expect(throws: RequestError("pointRates.snacks: expected 0...100000 basis points, got 100001")) { try tooHigh.run([]) }
+    }
 }
