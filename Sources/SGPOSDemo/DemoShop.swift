@@ -113,6 +113,8 @@ public struct DemoShop {
         var queue = ShippedRules.all.map {
             outlet.transaction(outlet.network.admin, POSBody.deployRule(DeployRule(source: $0.source, activeFromMs: UInt64(now))).transactionBody)
         }
+        // Members earn what the rules award (loyalty.tiers is the programme), said explicitly.
+        queue.append(outlet.transaction(outlet.network.admin, POSBody.configure(RetailSettings(earning: .rulesOnly)).transactionBody))
         var setup: [POSBody] = [.setPrices(SetPrices(entries: DemoShop.catalogue))]
         setup += try DemoShop.openingDeliveries(outlet: outlet.outletID).map { POSBody.stockReceive($0) }
         queue += setup.map { manager.sign($0, atMs: now) }

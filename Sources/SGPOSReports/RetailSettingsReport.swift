@@ -29,6 +29,8 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
     /// `discount` or `tender`.
     public var redemption: String
     public var cashRounding: Bool
+    /// `automatic`, `built-in-plus-rules` or `rules-only` (FORMAT.md §13.4 step 9).
+    public var earning: String
     /// True when no `configure` has set them: the defaults (docs/POS.md).
     public var isDefault: Bool
     /// The transaction that set them; absent when they are the defaults or were set more
@@ -63,7 +65,16 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
         }
         return RetailSettingsReport(outletId: outlet, pointValueCents: settings.pointValueCents, pointsPerDollar: settings.pointsPerDollar,
                                     pointsExpiryMonths: settings.pointsExpiryMonths, redemption: settings.redemptionIsTender ? "tender" : "discount",
-                                    cashRounding: settings.cashRounding, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
+                                    cashRounding: settings.cashRounding, earning: settings.earning.rawValue, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
+    }
+
+    /// How `till settings` names an earning choice.
+    static func earningText(_ earning: String) -> String {
+        switch earning {
+        case "built-in-plus-rules": "the built-in rule plus the deployed rules"
+        case "rules-only": "the deployed rules only"
+        default: "the built-in rule, or the deployed rules instead while any is active (automatic)"
+        }
     }
 
     /// The settings as `sgpos till settings` prints them.
@@ -73,7 +84,8 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
                      "  points per dollar    \(pointsPerDollar)",
                      "  points expire        end of the month \(pointsExpiryMonths) month(s) after earning",
                      "  redemption           \(redemption)",
-                     "  cash rounding        \(cashRounding ? "on (to 5 cents)" : "off")"]
+                     "  cash rounding        \(cashRounding ? "on (to 5 cents)" : "off")",
+                     "  points earned from   " + Self.earningText(earning)]
         if let setAt {
             lines.append("  set in block \(setAt.height) (transaction \(setAt.transactionId), \(setAt.blockTime)) by \(setAt.signer)")
         } else if !isDefault {

@@ -47,14 +47,29 @@ public struct RetailSettings: Hashable, Sendable {
     public var redemptionIsTender: Bool
     /// Round cash bills to 5 cents (IRAS R6).
     public var cashRounding: Bool
+    /// Where members' points come from (FORMAT.md §13.4 step 9).
+    public var earning: EarningMode
+
+    /// Where members' points come from: the built-in rule (points per dollar × the tier's
+    /// multiplier), the deployed rules' `award_points`, or both.
+    public enum EarningMode: String, Hashable, Sendable, CaseIterable {
+        /// The built-in rule, replaced by the rules' points whenever any rule is active
+        /// (version 1 of the settings: what a chain configured before this choice gets).
+        case automatic
+        /// The built-in rule's points plus the rules' points.
+        case builtInPlusRules = "built-in-plus-rules"
+        /// Only the rules' points (none while no rule is active).
+        case rulesOnly = "rules-only"
+    }
 
     public init(pointValueCents: Int64 = 1, pointsPerDollar: Int64 = 1, pointsExpiryMonths: Int64 = 12,
-                redemptionIsTender: Bool = false, cashRounding: Bool = true) {
+                redemptionIsTender: Bool = false, cashRounding: Bool = true, earning: EarningMode = .automatic) {
         self.pointValueCents = pointValueCents
         self.pointsPerDollar = pointsPerDollar
         self.pointsExpiryMonths = pointsExpiryMonths
         self.redemptionIsTender = redemptionIsTender
         self.cashRounding = cashRounding
+        self.earning = earning
     }
 
     public static let defaults = RetailSettings()
@@ -209,22 +224,26 @@ extension PriceEntry {
 }
 
 extension RetailSettings: CanonicalEncodable {
+    /// Version 1 for `automatic` earning; version 2 adds "built-in earning" (true: built-in
+    /// plus rules, false: rules only).
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(earning == .automatic ? 1 : 2)
         encoder.writeI64(pointValueCents)
         encoder.writeI64(pointsPerDollar)
         encoder.writeI64(pointsExpiryMonths)
         encoder.writeBool(redemptionIsTender)
         encoder.writeBool(cashRounding)
+        if earning != .automatic { encoder.writeBool(earning == .builtInPlusRules) }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "settings")
+        let version = try readVersion(&decoder, "settings", upTo: 2)
         pointValueCents = try decoder.readI64("point value")
         pointsPerDollar = try decoder.readI64("points per dollar")
         pointsExpiryMonths = try decoder.readI64("points expiry months")
         redemptionIsTender = try decoder.readBool("redemption is tender")
         cashRounding = try decoder.readBool("cash rounding")
+        earning = version == 1 ? .automatic : try decoder.readBool("built-in earning") ? .builtInPlusRules : .rulesOnly
     }
 }
 

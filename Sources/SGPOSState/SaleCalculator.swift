@@ -134,8 +134,17 @@ public struct SaleCalculator: Sendable {
         let builtIn = priced.tier.map {
             PointsEarning(pointsPerDollar: settings.pointsPerDollar).points(paid: (try? Money(cents: eligible)) ?? .zero, tier: $0)
         } ?? 0
-        // Deployed rules decide the points when there are any (for members only).
-        let earned = training || priced.tier == nil ? 0 : priced.rulePoints ?? builtIn
+        // Members only, not in training: the settings say where points come from.
+        let earned: Int64
+        if training || priced.tier == nil {
+            earned = 0
+        } else {
+            switch settings.earning {
+            case .automatic: earned = priced.rulePoints ?? builtIn
+            case .builtInPlusRules: earned = builtIn + (priced.rulePoints ?? 0)
+            case .rulesOnly: earned = priced.rulePoints ?? 0
+            }
+        }
         let lines = quote.lines.map { line in
             SaleLine(sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice.cents,
                      priceIncludesGST: line.priceIncludesGST, taxCategory: line.taxCategory,
@@ -221,6 +230,10 @@ public struct RuleEffects: Sendable {
 /// How a rule set's result lands on a basket: the one implementation used by the quote
 /// command, the till and the state machine (docs/CONTRACTS.md §4).
 public enum RulePricing {
+    /// The most points the rules may award, and the most they may redeem, for one sale
+    /// (FORMAT.md §13.4 step 4): a sum beyond it is refused, never wrapped or trapped.
+    public static let pointsMax: Int64 = 1_000_000_000
+
     /// A rule's own `fail(code)` refuses the basket (for example a reward asked for but
     /// not allowed); a runtime error in a rule only drops that rule.
     public static func refusal(in result: RuleSet.Result) -> LedgerRejection? {
@@ -260,8 +273,14 @@ public enum RulePricing {
                     nets[index] -= part.cents
                 }
             case .awardPoints(let points, _):
+                guard points <= RulePricing.pointsMax - effects.points else {
+                    throw reject(.pricingRefused, "the rules award more than \(RulePricing.pointsMax) points for one sale")
+                }
                 effects.points += points
             case .redeemPoints(let points, _):
+                guard points <= RulePricing.pointsMax - effects.redeemed else {
+                    throw reject(.pricingRefused, "the rules redeem more than \(RulePricing.pointsMax) points for one sale")
+                }
                 effects.redeemed += points
             case .setTier(let tier):
                 effects.tier = max(effects.tier ?? 0, tier)

@@ -333,13 +333,16 @@ extension TillCommand {
         @Option(help: "Points expire at the end of the month this many months after earning.") var expiryMonths: Int64?
         @Option(help: "Redeemed points count as: discount (reduces GST) or tender (GST on the full price).") var redemption: String?
         @Option(help: "Round cash bills to 5 cents: on or off.") var cashRounding: String?
+        @Option(help: "Where members' points come from: automatic (the rules' points while any rule is active, else the built-in rule), built-in-plus-rules, or rules-only.")
+        var earning: String?
 
         func run() async throws {
-            guard redemption.map({ ["discount", "tender"].contains($0) }) ?? true, cashRounding.map({ ["on", "off"].contains($0) }) ?? true else {
-                throw CLIError("--redemption must be discount or tender; --cash-rounding on or off")
+            guard redemption.map({ ["discount", "tender"].contains($0) }) ?? true, cashRounding.map({ ["on", "off"].contains($0) }) ?? true,
+                  earning.map({ RetailSettings.EarningMode(rawValue: $0) != nil }) ?? true else {
+                throw CLIError("--redemption must be discount or tender; --cash-rounding on or off; --earning automatic, built-in-plus-rules or rules-only")
             }
-            guard pointValueCents != nil || pointsPerDollar != nil || expiryMonths != nil || redemption != nil || cashRounding != nil else {
-                throw CLIError("give at least one setting to change (--point-value-cents, --points-per-dollar, --expiry-months, --redemption, --cash-rounding)")
+            guard pointValueCents != nil || pointsPerDollar != nil || expiryMonths != nil || redemption != nil || cashRounding != nil || earning != nil else {
+                throw CLIError("give at least one setting to change (--point-value-cents, --points-per-dollar, --expiry-months, --redemption, --cash-rounding, --earning)")
             }
             var changed: RetailSettings?
             let (_, height, _) = try await connection.submit { _, state, _ in
@@ -349,13 +352,15 @@ extension TillCommand {
                 if let expiryMonths { settings.pointsExpiryMonths = expiryMonths }
                 if let redemption { settings.redemptionIsTender = redemption == "tender" }
                 if let cashRounding { settings.cashRounding = cashRounding == "on" }
+                if let earning, let mode = RetailSettings.EarningMode(rawValue: earning) { settings.earning = mode }
                 changed = settings
                 return .configure(settings)
             }
             print("retail settings committed in block \(height)")
             if let changed {
                 print("  point value \(changed.pointValueCents) cent(s), \(changed.pointsPerDollar) point(s) per dollar, expiry \(changed.pointsExpiryMonths) month(s), "
-                      + "redemption \(changed.redemptionIsTender ? "tender" : "discount"), cash rounding \(changed.cashRounding ? "on" : "off")")
+                      + "redemption \(changed.redemptionIsTender ? "tender" : "discount"), cash rounding \(changed.cashRounding ? "on" : "off"), "
+                      + "earning \(changed.earning.rawValue)")
             }
         }
     }

@@ -78,6 +78,44 @@ struct ContractSaleTests {
         #expect(try shop.state.memberAccount("M1")!.balance == 200)
     }
 
+    /// Where members' points come from is a setting, not a side effect of deploying a
+    /// rule: automatic (the rules' points replace the built-in rule while any rule is
+    /// active: version 1 of the settings), built-in plus rules, rules only (version 2).
+    @Test func earningIsChosenInTheSettings() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M1")))
+        // S$1,299.00 by card at bronze, 1 point per dollar: 1,299 built-in points.
+        #expect(try shop.sell([("TV55", 1)], member: "M1", payment: .card).1.pointsEarned == 1_299)
+        func configure(_ earning: RetailSettings.EarningMode, _ shop: inout ShopFixture) throws {
+            try shop.submit(.admin, .configure(RetailSettings(earning: earning)))
+            let stored = try #require(try shop.state.read(.retailSettings))
+            let read = try shop.state.retailSettings()
+            #expect(stored[0] == (earning == .automatic ? 1 : 2) && read.earning == earning)
+            #expect(try POSBody.decode(type: POSBodyType.configure, payload: POSBody.configure(RetailSettings(earning: earning)).payloadBytes)
+                    == .configure(RetailSettings(earning: earning)))
+        }
+        try configure(.rulesOnly, &shop)
+        #expect(try shop.sell([("PEN", 1)], member: "M1").1.pointsEarned == 0, "rules only, and no rule deployed")
+        try shop.submit(.admin, .deployRule(DeployRule(source: """
+            rule "bonus" version 1 {
+              require customer.is_member else skip
+              emit award_points(100, "bonus")
+            }
+            """, activeFromMs: 0)))
+        #expect(try shop.sell([("TV55", 1)], member: "M1", payment: .card).1.pointsEarned == 100)
+        try configure(.builtInPlusRules, &shop)
+        let tier = try #require(try shop.state.memberAccount("M1")).tier
+        let builtIn = Int64(1_299) * (tier == 2 ? 12_000 : 10_000) / 10_000
+        #expect(try shop.sell([("TV55", 1)], member: "M1", payment: .card).1.pointsEarned == builtIn + 100)
+        try configure(.automatic, &shop)
+        #expect(try shop.sell([("TV55", 1)], member: "M1", payment: .card).1.pointsEarned == 100, "automatic: the rule replaces the built-in rule")
+        // A version-2 settings body with a byte that is not a boolean does not decode.
+        var bad = POSBody.configure(RetailSettings(earning: .rulesOnly)).payloadBytes
+        bad[bad.count - 1] = 7
+        #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.configure, payload: bad) }
+    }
+
     /// What the rules did beyond discounts and points earned is on the sale (version 3):
     /// the reward's points, the tier, the counters; a sale that leaves it out or changes it
     /// is refused, and a version-3 body with an empty record does not decode.

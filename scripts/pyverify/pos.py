@@ -275,7 +275,8 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2, 3) if kind == SALE else (1, 2) if kind in VERSION_2_BODIES else (1,))
+    version = read_version(r, "POS body", (1, 2, 3) if kind == SALE
+                           else (1, 2) if kind in VERSION_2_BODIES or kind == CONFIGURE else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
         for _ in range(r.count(500)):
@@ -316,7 +317,7 @@ def decode(kind, body):
         if version == 2 and all(entry[4] == STANDARD_RATED for entry in out):
             raise ValueError("version-2 price list without an entry of another tax category than 1")
     elif kind == CONFIGURE:
-        out = {"point_value": i64(r), "ppd": i64(r), "months": i64(r), "tender": r.boolean(), "rounding": r.boolean()}
+        out = read_settings(r, version)
     elif kind == RECEIVE:
         # (reference, stock lines, invoice): version 2's costed lines, supplier and input GST,
         # None in version 1; the stock lines are the costed lines' SKUs and quantities.
@@ -414,14 +415,24 @@ def versioned_record(state, key, parse, versions=(1, 2)):
     return value
 
 
+def read_settings(r, version):
+    """The configure body after its version byte (§13.2); version 2 adds the earning choice."""
+    s = {"point_value": i64(r), "ppd": i64(r), "months": i64(r), "tender": r.boolean(), "rounding": r.boolean(),
+         "earning": "automatic"}
+    if version == 2:
+        s["earning"] = "built-in-plus-rules" if r.boolean() else "rules-only"
+    return s
+
+
 def get_settings(state):
-    s = record(state, K_SETTINGS, lambda r: {"point_value": i64(r), "ppd": i64(r), "months": i64(r),
-                                             "tender": r.boolean(), "rounding": r.boolean()})
-    return s or {"point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True}
+    s = versioned_record(state, K_SETTINGS, read_settings)
+    return s or {"point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "automatic"}
 
 
 def enc_settings(s):
-    return b"\x01" + i64b(s["point_value"]) + i64b(s["ppd"]) + i64b(s["months"]) + bytes([s["tender"], s["rounding"]])
+    automatic = s.get("earning", "automatic") == "automatic"
+    return (bytes([1 if automatic else 2]) + i64b(s["point_value"]) + i64b(s["ppd"]) + i64b(s["months"])
+            + bytes([s["tender"], s["rounding"]]) + (b"" if automatic else bytes([s["earning"] == "built-in-plus-rules"])))
 
 
 def get_price(state, o, sku):
@@ -648,10 +659,15 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
         rounding = -m if m <= 2 else 5 - m
     eligible = due + rounding
     earned = 0
-    if tier is not None and not training and effects is not None:
-        earned = effects["points"]           # the rules' points replace the built-in rule
-    elif tier is not None and not training and eligible > 0:
-        earned = (eligible // 100) * settings["ppd"] * TIER_MULTIPLIER[tier] // 10_000
+    if tier is not None and not training:    # step 9: where the settings say points come from
+        built_in = (eligible // 100) * settings["ppd"] * TIER_MULTIPLIER[tier] // 10_000 if eligible > 0 else 0
+        ruled = effects["points"] if effects is not None else 0
+        if settings["earning"] == "automatic":
+            earned = ruled if effects is not None else built_in
+        elif settings["earning"] == "built-in-plus-rules":
+            earned = built_in + ruled
+        else:
+            earned = ruled
     for i, line in enumerate(priced):
         line["net"], line["gst"] = net[i], taxes[i]
     money(sum(gross), "subtotal")
@@ -795,8 +811,12 @@ def run_rules(ctx, priced, net, member_id, customer):
                     net[i] -= part
         elif kind == "award_points":
             out["points"] += effect[1]
+            if out["points"] > 10 ** 9:
+                raise Reject(320, "the rules award more than 10^9 points")
         elif kind == "redeem_points":
             out["redeemed"] += effect[1]
+            if out["redeemed"] > 10 ** 9:
+                raise Reject(320, "the rules redeem more than 10^9 points")
         elif kind == "set_tier":
             out["tier"] = max(out["tier"], effect[1])
         else:

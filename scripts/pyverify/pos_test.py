@@ -369,6 +369,22 @@ def main():
     check("its fail(2001) refuses every sale with 321", r.till(pos.SALE, sale_body(
         3, [three[:6] + ([], 300, 25)], 900, 300, 0, 25, 300, [card(300)], version=1)) == 321)
 
+    # Configure version 2: the earning choice (§13.2, §13.4 step 9).
+    def configure(version, earning=None):
+        return (u8(version) + i64(1) + i64(1) + i64(12) + boolean(False) + boolean(True)
+                + (boolean(earning) if earning is not None else b""))
+    check("configure v1 is earning automatic", pos.decode(pos.CONFIGURE, configure(1))["earning"] == "automatic")
+    check("configure v2 true is built-in plus rules, false rules only",
+          pos.decode(pos.CONFIGURE, configure(2, True))["earning"] == "built-in-plus-rules"
+          and pos.decode(pos.CONFIGURE, configure(2, False))["earning"] == "rules-only")
+    check("configure v2 without its boolean, v1 with one, and v3 are decoding errors",
+          not decodes(pos.CONFIGURE, configure(2)) and not decodes(pos.CONFIGURE, configure(1, True))
+          and not decodes(pos.CONFIGURE, configure(3, True)))
+    check("a v2 configure is stored as it was signed", r.apply(pos.CONFIGURE, configure(2, False), pos.ROLE_ADMIN) == 0
+          and r.state[pos.K_SETTINGS] == configure(2, False) and pos.get_settings(r.state)["earning"] == "rules-only")
+    check("back to automatic stores version 1", r.apply(pos.CONFIGURE, configure(1), pos.ROLE_ADMIN) == 0
+          and r.state[pos.K_SETTINGS] == configure(1))
+
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
