@@ -134,7 +134,11 @@ public final class Replicator: Service, Sendable {
                         connections.addTask {
                             defer { self.inboundLimiter.release(address) }
                             guard !self.isIsolated else {
-                                try? await connection.channel.channel.close()
+                                // Closed through executeThenClose, which finishes the async
+                                // channel's writer: a bare channel close left it unfinished, and
+                                // its deinit then stopped the node (a fatal error in NIO, seen when
+                                // a peer dialled a node cut off in a drill).
+                                try? await connection.channel.executeThenClose { _, _ in }
                                 return
                             }
                             await self.serve(connection, expected: nil)
