@@ -116,6 +116,21 @@ struct ContractSaleTests {
         #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.configure, payload: bad) }
     }
 
+    /// The rules' points are summed checked: two rules whose awards pass 10^9 together
+    /// refuse the sale (320) instead of wrapping or stopping the node; each alone is fine.
+    @Test func rulePointsBeyondTheCapRefuseTheSale() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M1")))
+        func rule(_ id: String, _ points: String) -> POSBody {
+            .deployRule(DeployRule(source: "rule \"\(id)\" version 1 { emit award_points(\(points), \"x\") }", activeFromMs: 0))
+        }
+        try shop.submit(.admin, rule("a.big", "600_000_000"))
+        #expect(try shop.sell([("PEN", 1)], member: "M1").1.pointsEarned == 600_000_000)
+        try shop.submit(.admin, rule("b.huge", "9_223_372_036_854_775_807"))
+        expectRejected(.pricingRefused, &shop) { shop in try shop.sell([("PEN", 1)], member: "M1") }
+    }
+
     /// What the rules did beyond discounts and points earned is on the sale (version 3):
     /// the reward's points, the tier, the counters; a sale that leaves it out or changes it
     /// is refused, and a version-3 body with an empty record does not decode.
