@@ -174,11 +174,12 @@ public struct SaleCalculator: Sendable {
                 guard increment.counter.utf8.count <= POSLimits.ruleBytesMax else {
                     throw reject(.pricingRefused, "counter \(increment.counter) of rule \(increment.rule): a counter name over \(POSLimits.ruleBytesMax) bytes cannot be recorded")
                 }
+                // Checked as each move is added, so the search above stays within the cap.
+                guard moves.count < SaleRuleRecord.countersMax else {
+                    throw reject(.pricingRefused, "the rules moved more than \(SaleRuleRecord.countersMax) counters; a sale records at most \(SaleRuleRecord.countersMax)")
+                }
                 moves.append(.init(rule: increment.rule, counter: increment.counter, member: increment.member, by: increment.by))
             }
-        }
-        guard moves.count <= SaleRuleRecord.countersMax else {
-            throw reject(.pricingRefused, "the rules moved \(moves.count) counters; a sale records at most \(SaleRuleRecord.countersMax)")
         }
         let member = !priced.memberID.isEmpty
         let record = SaleRuleRecord(rewardPoints: member ? priced.rewardPoints : 0, tier: member ? priced.tierChange ?? 0 : 0, counters: moves)

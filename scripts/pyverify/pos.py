@@ -693,9 +693,9 @@ def rule_record(effects, member_id, training):
         else:
             if len(counter.encode()) > 64:
                 raise Reject(320, "counter name over 64 bytes")
+            if len(moves) == 256:
+                raise Reject(320, "more than 256 counters moved")
             moves.append((rule_id, counter, member, by))
-    if len(moves) > 256:
-        raise Reject(320, "more than 256 counters moved")
     record = {"reward": effects["redeemed"] if member_id else 0, "tier": effects["tier"] if member_id else 0,
               "counters": moves}
     return None if record["reward"] == 0 and record["tier"] == 0 and not moves else record
