@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
@@ -17,17 +18,37 @@ public struct AuditVerifier: Sendable {
     public static let batchBytesMax = 256 * 1024
     /// Batches decoded ahead of the one being validated.
     public static let batchesInFlight = 3
+    /// Heap the replayed states of the chains being verified may hold together before
+    /// each moves to a scratch store on disk (``ReplayState``): 256 MiB.
+    public static let defaultReplayMemoryBytes = 256 << 20
     public let rules: ChainRules
+    /// Outlet chains verified at the same time (each replayed in order on a thread of its
+    /// own, its signatures checked ahead on every core). Default: the cores.
+    public var chainsAtOnce: Int
+    /// The replays' memory, split evenly among the chains verified at once (at least
+    /// 4 KiB each).
+    public var replayMemoryBytes: Int
+    /// Where a replay too large for its memory makes its scratch store (a temporary
+    /// directory, removed when the chain is done). Default: `TMPDIR` or /tmp.
+    public var scratchDirectory: String
 
-    public init(rules: ChainRules = POSRules.chainRules) { self.rules = rules }
+    public init(rules: ChainRules = POSRules.chainRules, chainsAtOnce: Int? = nil,
+                replayMemoryBytes: Int = AuditVerifier.defaultReplayMemoryBytes, scratchDirectory: String? = nil) {
+        precondition(replayMemoryBytes > 0 && (chainsAtOnce ?? 1) > 0, "audit limits must be positive")
+        self.rules = rules
+        self.chainsAtOnce = chainsAtOnce ?? ProcessInfo.processInfo.activeProcessorCount
+        self.replayMemoryBytes = replayMemoryBytes
+        self.scratchDirectory = scratchDirectory ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
 
     /// What `progress` is called with: the blocks verified so far over every outlet
-    /// chain, and the blocks the store holds.
-    public typealias Progress = (_ done: UInt64, _ total: UInt64) -> Void
+    /// chain, and the blocks the store holds. Called from the verifying threads, one call
+    /// at a time.
+    public typealias Progress = @Sendable (_ done: UInt64, _ total: UInt64) -> Void
 
     /// Verifies the store in `dataDirectory`. If `trustedGenesis` is given, the stored
-    /// genesis must be byte-identical to it. `progress`, when given, is called on the
-    /// verifying thread after each batch of blocks (for a progress display).
+    /// genesis must be byte-identical to it. `progress`, when given, is called after each
+    /// batch of blocks (for a progress display).
     public func verify(dataDirectory: String, trustedGenesis: Genesis? = nil, progress: Progress? = nil) throws -> AuditReport {
         let store = try LedgerStore.open(dataDirectory: dataDirectory)
         return try verify(store: store, trustedGenesis: trustedGenesis, progress: progress)
@@ -49,53 +70,60 @@ public struct AuditVerifier: Sendable {
 
     func verifyChains(store: LedgerStore, trustedGenesis: Genesis?, progress: Progress? = nil) throws -> (AuditReport, NetworkSources) {
         try store.environment.read { transaction in
-            var run = AuditRun(store: store, transaction: transaction, rules: rules)
-            run.progress = progress
+            var run = AuditRun(store: store, transaction: transaction, verifier: self)
             if let trustedGenesis, trustedGenesis.canonicalBytes != store.genesis.canonicalBytes {
                 run.findings.append(AuditFinding(
                     rule: "store/genesis",
                     message: "stored genesis \(store.genesis.id) is not the trusted genesis \(trustedGenesis.id)"))
             }
-            try run.verifyAll()
-            return (AuditReport(genesisID: store.genesis.id, chains: run.chains, findings: run.findings,
-                                signaturesVerified: run.signaturesVerified), run.networkSources)
+            try run.verifyAll(progress: progress)
+            var report = AuditReport(genesisID: store.genesis.id, chains: run.chains, findings: run.findings,
+                                     signaturesVerified: run.signaturesVerified)
+            report.replaySpills = run.replaySpills
+            return (report, run.networkSources)
         }
     }
 }
 
-/// One audit pass over one read transaction.
+/// One audit pass over one read snapshot: the store's own records, then every outlet
+/// chain (several at once, each in its own read transaction on the same snapshot), then
+/// the entry counts of every database against what the replays accounted for.
 struct AuditRun {
     let store: LedgerStore
     let transaction: LMDBTransaction
-    let rules: ChainRules
+    let verifier: AuditVerifier
     var findings: [AuditFinding] = []
     var chains: [AuditReport.Chain] = []
     var signaturesVerified = 0
-    /// Entries each database must hold, counted during replay.
-    var expectedTransactionIndex = 0
-    var expectedHistoryNodes = 0
-    var expectedStateEntries = 0
-    var expectedMetaEntries = 2  // format, genesis
-    var everyChainVerified = true
+    var replaySpills = 0
     /// Each verified block's changes to the network-state source tables (checkpoint networks).
     var networkSources = NetworkSources()
-    /// Told the blocks verified so far and the blocks stored, after each batch.
-    var progress: AuditVerifier.Progress?
-    var blocksVerified: UInt64 = 0
-    var blocksStored: UInt64 = 0
 
-    init(store: LedgerStore, transaction: LMDBTransaction, rules: ChainRules) {
+    init(store: LedgerStore, transaction: LMDBTransaction, verifier: AuditVerifier) {
         self.store = store
         self.transaction = transaction
-        self.rules = rules
+        self.verifier = verifier
     }
 
-    mutating func verifyAll() throws {
+    mutating func verifyAll(progress: AuditVerifier.Progress?) throws {
         try verifyMeta()
         try checkNoForeignChains()
-        if progress != nil { blocksStored = UInt64(try transaction.count(try database("blocks"))) }
-        for outlet in store.genesis.outlets {
-            try verifyChain(outlet.id)
+        let stored = progress == nil ? 0 : UInt64(try transaction.count(try database("blocks")))
+        let results = try verifyEveryChain(progress: progress.map { ProgressCounter(total: stored, $0) })
+        var expectedTransactionIndex = 0, expectedHistoryNodes = 0, expectedStateEntries = 0
+        var expectedMetaEntries = 2  // format, genesis
+        var everyChainVerified = true
+        for result in results {
+            findings += result.findings
+            chains.append(result.chain)
+            signaturesVerified += result.signaturesVerified
+            replaySpills += result.replaySpills
+            expectedTransactionIndex += result.transactionIndexEntries
+            expectedHistoryNodes += result.historyNodes
+            expectedStateEntries += result.stateEntries
+            expectedMetaEntries += result.metaEntries
+            everyChainVerified = everyChainVerified && result.verified
+            networkSources.merge(result.networkSources)
         }
         guard everyChainVerified else { return }
         try compareCount("blocks", expected: chains.reduce(0) { $0 + Int($1.verifiedHeight) })
@@ -105,6 +133,39 @@ struct AuditRun {
         try compareCount("state", expected: expectedStateEntries)
         if try transaction.get(try database("meta"), StoreLayout.MetaKey.network) != nil { expectedMetaEntries += 1 }
         try compareCount("meta", expected: expectedMetaEntries)
+    }
+
+    /// Verifies every genesis outlet's chain, up to ``AuditVerifier/chainsAtOnce`` at a
+    /// time: this thread in the audit's transaction and helper threads each in a read
+    /// transaction of their own. A helper that does not see the same snapshot (the store
+    /// was written between the two begins) verifies nothing and leaves its chains to
+    /// this thread. Results in genesis outlet order, whatever order they finished in.
+    private func verifyEveryChain(progress: ProgressCounter?) throws -> [ChainAuditResult] {
+        let outlets = store.genesis.outlets.map(\.id)
+        let workers = max(1, min(verifier.chainsAtOnce, outlets.count))
+        let work = ChainWork(outlets: outlets, store: store, verifier: verifier,
+                             replayMemoryBytes: max(4_096, verifier.replayMemoryBytes / workers), progress: progress)
+        let snapshot = transaction.snapshotID
+        let helpers = DispatchGroup()
+        for _ in 1..<workers {
+            helpers.enter()
+            let thread = Thread { [store] in
+                defer { helpers.leave() }
+                do {
+                    try store.environment.read { other in
+                        guard other.snapshotID == snapshot else { return }
+                        try work.verifyChains(in: other)
+                    }
+                } catch {
+                    work.stop(error)
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        do { try work.verifyChains(in: transaction) } catch { work.stop(error) }
+        helpers.wait()
+        return try work.results()
     }
 
     private mutating func verifyMeta() throws {
@@ -126,163 +187,6 @@ struct AuditRun {
         }
     }
 
-    private mutating func verifyChain(_ outletID: OutletID) throws {
-        let genesis = store.genesis
-        let validator = BlockValidator(genesis: genesis, rules: rules)
-        var head = ChainHead.genesis(genesis, outletID: outletID)
-        var state = MemoryState()
-        state.apply(genesis.initialWrites)
-        var transactions = 0
-        var failed = false
-        var history = HistoryExpectation(outletID: outletID)
-        let blocks = try database("blocks")
-        // Pipeline: while this thread validates a batch in order, the next batches are
-        // decoded and their signatures verified on the other cores.
-        var nextHeight = head.height + 1
-        var inFlight: [DecodedBatch] = []
-        func refill() throws {
-            while inFlight.count < AuditVerifier.batchesInFlight {
-                let raw = try readBatch(blocks, outletID: outletID, from: nextHeight)
-                guard let last = raw.last else { return }
-                nextHeight = last.height + 1
-                inFlight.append(DecodedBatch.start(raw))
-            }
-        }
-        defer { inFlight.forEach { _ = $0.wait() } }
-        chainLoop: while true {
-            try refill()
-            guard !inFlight.isEmpty else { break }
-            let decoded = inFlight.removeFirst().wait()
-            try refill()
-            signaturesVerified += decoded.reduce(0) { $0 + ($1.block?.transactions.count ?? 0) }
-            for item in decoded {
-                guard let block = item.block else {
-                    fail(outletID, item.height, nil, nil, "store/blocks", "block does not decode: \(item.error ?? "")")
-                    failed = true
-                    break chainLoop
-                }
-                if let bad = item.badSignatureIndex {
-                    let signed = block.transactions[bad]
-                    fail(outletID, item.height, bad, signed.id, "rule \(LedgerRejection.Reason.badSignature.rawValue)",
-                         "signature does not verify under \(signed.envelope.signer)")
-                    failed = true
-                    break chainLoop
-                }
-                do {
-                    let outcome = try validator.validate(block, head: head, state: state, transactionSignaturesChecked: true,
-                                                         transactionRoot: item.transactionRoot)
-                    try checkIndexes(block, outletID: outletID)
-                    try history.check(block, transaction: transaction, database: try database("history"), run: &self)
-                    state.apply(outcome.writes)
-                    if store.genesis.hasCheckpointChain { networkSources.record(outletID, block.header.height, outcome.writes) }
-                    head = outcome.head
-                    transactions += block.transactions.count
-                    blocksVerified += 1
-                } catch let rejection as BlockRejection {
-                    fail(outletID, rejection.height, rejection.transactionIndex, rejection.transactionID,
-                         "rule \(rejection.rejection.code)", rejection.rejection.detail)
-                    failed = true
-                    break chainLoop
-                } catch let finding as AuditFinding {
-                    findings.append(finding)
-                    failed = true
-                    break chainLoop
-                }
-            }
-            progress?(blocksVerified, blocksStored)
-        }
-        expectedHistoryNodes += history.nodes
-        if failed { everyChainVerified = false }
-        if !failed { try compareState(state, outletID: outletID) }
-        try compareHead(head, outletID: outletID, failed: failed)
-        chains.append(AuditReport.Chain(outletID: outletID, verifiedHeight: head.height, transactions: transactions,
-                                        headID: head.blockID, stateRoot: head.stateRoot, historyRoot: head.history.root))
-    }
-
-    private mutating func fail(_ outletID: OutletID, _ height: UInt64?, _ index: Int?, _ id: Hash256?, _ rule: String, _ message: String) {
-        findings.append(AuditFinding(outletID: outletID, height: height, transactionIndex: index, transactionID: id,
-                                     rule: rule, message: message))
-    }
-
-    /// Raw blocks `from`, `from+1`, … (at most one batch), stopping at a gap.
-    private func readBatch(_ blocks: LMDBDatabase, outletID: OutletID, from height: UInt64) throws -> [(height: UInt64, bytes: [UInt8])] {
-        var batch: [(height: UInt64, bytes: [UInt8])] = []
-        var expected = height
-        var bytes = 0
-        try transaction.scan(blocks, from: StoreLayout.blockKey(outletID, height), limit: AuditVerifier.batchBlocks) { key, value in
-            guard key == StoreLayout.blockKey(outletID, expected) else { return false }
-            batch.append((expected, value))
-            expected += 1
-            bytes += value.count
-            return bytes < AuditVerifier.batchBytesMax
-        }
-        return batch
-    }
-
-    private mutating func checkIndexes(_ block: Block, outletID: OutletID) throws {
-        let index = try database("tx-index")
-        let idempotency = try database("idempotency")
-        for (position, signed) in block.transactions.enumerated() {
-            let location = TransactionLocation(outletID: outletID, height: block.header.height, index: UInt32(position), transactionID: signed.id)
-            guard try transaction.get(index, signed.id.bytes) == location.indexValue else {
-                throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
-                                   rule: "store/tx-index", message: "tx-index entry is missing or wrong")
-            }
-            let key = StoreLayout.idempotencyKey(outletID, signed.envelope.idempotencyID)
-            guard try transaction.get(idempotency, key) == location.idempotencyValue else {
-                throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
-                                   rule: "store/idempotency", message: "idempotency entry \(signed.envelope.idempotencyID) is missing, wrong or used twice")
-            }
-            expectedTransactionIndex += 1
-        }
-    }
-
-    /// The stored state of `outletID` must equal the replayed state: same number of
-    /// entries, and every stored entry present in the replay with the same value.
-    /// The stored state of `outletID` must equal the replayed state: same number of
-    /// entries, and every stored entry present in the replay with the same value. The
-    /// scan is split at the `principals` table: a second read transaction on another
-    /// core scans the first part when it sees the same snapshot (same LMDB txn id).
-    private mutating func compareState(_ state: MemoryState, outletID: OutletID) throws {
-        expectedStateEntries += state.count
-        let database = try database("state")
-        let prefix = StoreLayout.u32Bytes(outletID)
-        let split = prefix + [StateTable.principals.rawValue]
-        let mainID = transaction.snapshotID
-        let environment = store.environment
-        let early = StateScan()
-        DispatchQueue.global().async {
-            do {
-                try environment.read { other in
-                    if other.snapshotID == mainID { early.result = try StateScan.compare(other, database, from: prefix, to: split, state) }
-                }
-            } catch {
-                early.result = nil
-            }
-            early.done.signal()
-        }
-        let late = try StateScan.compare(transaction, database, from: split, to: nil, state)
-        early.done.wait()
-        let first = try early.result ?? StateScan.compare(transaction, database, from: prefix, to: split, state)
-        if let mismatch = first.mismatch ?? late.mismatch {
-            fail(outletID, nil, nil, nil, "store/state", "state entry \(mismatch) differs from the replayed state")
-        } else if first.entries + late.entries != state.count {
-            fail(outletID, nil, nil, nil, "store/state",
-                 "store holds \(first.entries + late.entries) state entries, replay produced \(state.count)")
-        }
-    }
-
-    private mutating func compareHead(_ head: ChainHead, outletID: OutletID, failed: Bool) throws {
-        let meta = try database("meta")
-        let stored = try transaction.get(meta, StoreLayout.MetaKey.head(outletID))
-        if head.height > 0 { expectedMetaEntries += 1 }
-        guard !failed else { return }
-        let expected: [UInt8]? = head.height == 0 ? nil : StoreLayout.headRecordBytes(head)
-        if stored != expected {
-            fail(outletID, head.height, nil, nil, "store/meta", "meta head record does not match the verified head (height \(head.height), block \(head.blockID))")
-        }
-    }
-
     private mutating func compareCount(_ name: String, expected: Int) throws {
         let actual = try transaction.count(try database(name))
         if actual != expected {
@@ -295,143 +199,78 @@ struct AuditRun {
     }
 }
 
-/// Recomputes the history-tree nodes each block adds and compares them with the store.
-struct HistoryExpectation {
-    let outletID: OutletID
-    var levels = CompactRange()
-    var nodes = 0
-
-    mutating func check(_ block: Block, transaction: LMDBTransaction, database: LMDBDatabase, run: inout AuditRun) throws {
-        let height = block.header.height
-        var hash = MerkleTree.leafHash(block.id.bytes)
-        var index = height - 1
-        var level = 0
-        var frontier = levels.frontier
-        try expect(level: 0, index: index, hash: hash, height: height, transaction, database)
-        while index & 1 == 1 {
-            hash = MerkleTree.nodeHash(frontier.removeLast(), hash)
-            index >>= 1
-            level += 1
-            try expect(level: level, index: index, hash: hash, height: height, transaction, database)
-        }
-        levels.append(leafHash: MerkleTree.leafHash(block.id.bytes))
+/// The chains of one audit and their results, shared by the threads verifying them.
+final class ChainWork: Sendable {
+    private struct Progress {
+        var next = 0
+        var results: [Int: ChainAuditResult] = [:]
+        var error: (any Error)?
     }
 
-    private mutating func expect(level: Int, index: UInt64, hash: Hash256, height: UInt64,
-                                 _ transaction: LMDBTransaction, _ database: LMDBDatabase) throws {
-        nodes += 1
-        let stored = try transaction.get(database, StoreLayout.historyKey(outletID, level: level, index: index))
-        guard stored == hash.bytes else {
-            throw AuditFinding(outletID: outletID, height: height, rule: "store/history",
-                               message: "history node level \(level) index \(index) is missing or differs from the recomputed hash")
-        }
-    }
-}
+    let outlets: [OutletID]
+    let store: LedgerStore
+    let verifier: AuditVerifier
+    let replayMemoryBytes: Int
+    let progress: ProgressCounter?
+    private let state = Mutex(Progress())
 
-extension AuditFinding: Error {}
-
-/// One block of a batch after decoding and signature checks.
-struct DecodedBlock: Sendable {
-    var height: UInt64
-    var block: Block?
-    var error: String?
-    var badSignatureIndex: Int?
-    /// Merkle root over the transaction ids, computed off the validating thread.
-    var transactionRoot: Hash256?
-}
-
-/// A batch being decoded and signature-checked in the background.
-final class DecodedBatch: Sendable {
-    private let result = Mutex<[DecodedBlock]>([])
-    /// A completion signal (not a lock): the background task signals once the result is set.
-    private let done = DispatchSemaphore(value: 0)
-
-    static func start(_ raw: [(height: UInt64, bytes: [UInt8])]) -> DecodedBatch {
-        let batch = DecodedBatch()
-        DispatchQueue.global().async {
-            let decoded = decodeAndVerify(raw)
-            batch.result.withLock { $0 = decoded }
-            batch.done.signal()
-        }
-        return batch
+    init(outlets: [OutletID], store: LedgerStore, verifier: AuditVerifier, replayMemoryBytes: Int, progress: ProgressCounter?) {
+        self.outlets = outlets
+        self.store = store
+        self.verifier = verifier
+        self.replayMemoryBytes = replayMemoryBytes
+        self.progress = progress
     }
 
-    func wait() -> [DecodedBlock] {
-        done.wait()
-        done.signal()  // later waits return at once
-        return result.withLock { $0 }
+    /// Takes chains one after another until none is left (or one thread failed).
+    func verifyChains(in transaction: LMDBTransaction) throws {
+        while let index = take() {
+            let audit = ChainAudit(store: store, transaction: transaction, rules: verifier.rules, outletID: outlets[index],
+                                   replayMemoryBytes: replayMemoryBytes, scratchDirectory: verifier.scratchDirectory,
+                                   blocksVerified: { [progress] in progress?.add($0) })
+            let result = try audit.run()
+            state.withLock { $0.results[index] = result }
+        }
     }
 
-    /// Decodes every block, then verifies every transaction signature on all cores
-    /// (split by transaction, so one large block still uses every core).
-    static func decodeAndVerify(_ raw: [(height: UInt64, bytes: [UInt8])]) -> [DecodedBlock] {
-        guard !raw.isEmpty else { return [] }
-        var items = parallelMap(raw.count) { index -> DecodedBlock in
-            var item = DecodedBlock(height: raw[index].height)
-            do {
-                let block = try Block(encoded: raw[index].bytes)
-                item.block = block
-                item.transactionRoot = MerkleTree.root(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
-            } catch {
-                item.error = "\(error)"
-            }
-            return item
+    func stop(_ error: any Error) {
+        state.withLock { if $0.error == nil { $0.error = error } }
+    }
+
+    /// Every chain's result in outlet order, or the first error a thread met.
+    func results() throws -> [ChainAuditResult] {
+        let (results, error) = state.withLock { ($0.results, $0.error) }
+        if let error { throw error }
+        return outlets.indices.map { index in
+            guard let result = results[index] else { preconditionFailure("chain \(index) was taken and never finished, yet no thread failed") }
+            return result
         }
-        var work: [(block: Int, transaction: Int)] = []
-        for (blockIndex, item) in items.enumerated() {
-            for transactionIndex in 0..<(item.block?.transactions.count ?? 0) { work.append((blockIndex, transactionIndex)) }
+    }
+
+    private func take() -> Int? {
+        state.withLock { progress in
+            guard progress.error == nil, progress.next < outlets.count else { return nil }
+            defer { progress.next += 1 }
+            return progress.next
         }
-        let decoded = items
-        let allWork = work
-        let chunk = 64
-        let invalid = parallelMap((allWork.count + chunk - 1) / chunk) { chunkIndex -> [(block: Int, transaction: Int)] in
-            allWork[(chunkIndex * chunk)..<min(allWork.count, (chunkIndex + 1) * chunk)].filter { entry in
-                !decoded[entry.block].block!.transactions[entry.transaction].hasValidSignature
-            }
-        }
-        for entry in invalid.joined() {
-            items[entry.block].badSignatureIndex = min(items[entry.block].badSignatureIndex ?? Int.max, entry.transaction)
-        }
-        return items
     }
 }
 
-/// `transform(0..<count)` computed on all cores, results in index order.
-func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
-    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-    results.initialize(repeating: nil)
-    defer { results.deinitialize(); results.deallocate() }
-    nonisolated(unsafe) let output = results
-    DispatchQueue.concurrentPerform(iterations: count) { index in output[index] = transform(index) }
-    return results.map { $0! }
-}
+/// Blocks verified over every chain, reported to the caller's progress display.
+final class ProgressCounter: Sendable {
+    private let done = Mutex<UInt64>(0)
+    let total: UInt64
+    let report: AuditVerifier.Progress
 
-/// One part of the final state comparison, possibly run on another thread.
-final class StateScan: Sendable {
-    private let scanned = Mutex<(entries: Int, mismatch: String?)?>(nil)
-    /// A completion signal (not a lock): the background scan signals once `result` is set.
-    let done = DispatchSemaphore(value: 0)
-    var result: (entries: Int, mismatch: String?)? {
-        get { scanned.withLock { $0 } }
-        set { scanned.withLock { $0 = newValue } }
+    init(total: UInt64, _ report: @escaping AuditVerifier.Progress) {
+        self.total = total
+        self.report = report
     }
 
-    /// Scans state keys in [from, to) (to nil: to the end of the outlet's prefix).
-    static func compare(_ transaction: LMDBTransaction, _ database: LMDBDatabase, from start: [UInt8], to end: [UInt8]?,
-                        _ state: MemoryState) throws -> (entries: Int, mismatch: String?) {
-        let prefix = Array(start.prefix(4))
-        var entries = 0
-        var mismatch: String?
-        try transaction.scan(database, from: start, limit: state.count + 1) { key, value in
-            guard key.starts(with: prefix) else { return false }
-            if let end, !key.lexicographicallyPrecedes(end) { return false }
-            entries += 1
-            guard let stateKey = StateKey(bytes: Array(key.dropFirst(4))), state.read(stateKey) == value else {
-                mismatch = Hex.encode(key)
-                return false
-            }
-            return true
+    func add(_ blocks: UInt64) {
+        done.withLock { done in
+            done += blocks
+            report(done, total)
         }
-        return (entries, mismatch)
     }
 }

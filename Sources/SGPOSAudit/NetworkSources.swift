@@ -14,6 +14,12 @@ struct NetworkSources: Sendable {
         if !sources.isEmpty { changes[outlet, default: [:]][height] = sources }
     }
 
+    /// Adds another outlet's record (each outlet is recorded by one chain's replay).
+    mutating func merge(_ other: NetworkSources) {
+        changes.merge(other.changes) { mine, _ in mine }
+        verifiedHeights.merge(other.verifiedHeights) { mine, _ in mine }
+    }
+
     /// Whether the audit replayed and verified outlet block `height`.
     func verified(_ outlet: OutletID, _ height: UInt64) -> Bool { height <= verifiedHeights[outlet] ?? 0 }
 

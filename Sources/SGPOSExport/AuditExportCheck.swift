@@ -43,7 +43,7 @@ public struct AuditExportCheck: Sendable {
     /// Runs the check, building its store in `scratch` (new; removed when done).
     /// `progress`, when given, is called with (work done, work in all): the blocks of the
     /// chain files imported, audited and read again for the CSV files.
-    public func run(scratch: String, progress: ((UInt64, UInt64) -> Void)? = nil) -> Report {
+    public func run(scratch: String, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) -> Report {
         var report = Report()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         do {
@@ -56,7 +56,7 @@ public struct AuditExportCheck: Sendable {
         return report
     }
 
-    private func check(_ report: inout Report, scratch: String, progress: ((UInt64, UInt64) -> Void)?) throws {
+    private func check(_ report: inout Report, scratch: String, progress: (@Sendable (UInt64, UInt64) -> Void)?) throws {
         guard let genesisData = FileManager.default.contents(atPath: directory + "/genesis.json"),
               let document = try? JSONDecoder().decode(GenesisDocument.self, from: genesisData),
               let genesis = try? document.genesis() else {

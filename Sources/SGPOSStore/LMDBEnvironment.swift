@@ -8,6 +8,10 @@ public enum Durability: Sendable {
     /// MDB_NOSYNC: a crash may lose recent commits. Only for tests that exercise logic,
     /// never for a node; crash tests use `.durable`.
     case unsafeNoSyncForTests
+    /// MDB_NOSYNC and MDB_WRITEMAP: a throwaway store that nothing reopens after a crash
+    /// (the auditor's spilled replay state). Its dirty pages live in the file's mapping,
+    /// not in the process's heap.
+    case scratch
 }
 
 /// One LMDB environment (a directory with data.mdb and lock.mdb) and its named
@@ -38,7 +42,11 @@ public final class LMDBEnvironment: @unchecked Sendable {
             try LMDBError.check(mdb_env_set_maxdbs(handle, LMDBEnvironment.databasesMax), "mdb_env_set_maxdbs")
             try LMDBError.check(mdb_env_set_mapsize(handle, mapSizeBytes), "mdb_env_set_mapsize")
             var flags = UInt32(MDB_NOTLS)
-            if case .unsafeNoSyncForTests = durability { flags |= UInt32(MDB_NOSYNC) }
+            switch durability {
+            case .durable: break
+            case .unsafeNoSyncForTests: flags |= UInt32(MDB_NOSYNC)
+            case .scratch: flags |= UInt32(MDB_NOSYNC) | UInt32(MDB_WRITEMAP)
+            }
             try LMDBError.check(mdb_env_open(handle, directory, flags, 0o600), "mdb_env_open(\(directory))")
         } catch {
             mdb_env_close(handle)

@@ -1,0 +1,80 @@
+import Dispatch
+import SGPOSChain
+import SGPOSCrypto
+import Synchronization
+
+/// One block of a batch after decoding and signature checks.
+struct DecodedBlock: Sendable {
+    var height: UInt64
+    var block: Block?
+    var error: String?
+    var badSignatureIndex: Int?
+    /// Merkle root over the transaction ids, computed off the validating thread.
+    var transactionRoot: Hash256?
+}
+
+/// A batch being decoded and signature-checked in the background.
+final class DecodedBatch: Sendable {
+    private let result = Mutex<[DecodedBlock]>([])
+    /// A completion signal (not a lock): the background task signals once the result is set.
+    private let done = DispatchSemaphore(value: 0)
+
+    static func start(_ raw: [(height: UInt64, bytes: [UInt8])]) -> DecodedBatch {
+        let batch = DecodedBatch()
+        DispatchQueue.global().async {
+            let decoded = decodeAndVerify(raw)
+            batch.result.withLock { $0 = decoded }
+            batch.done.signal()
+        }
+        return batch
+    }
+
+    func wait() -> [DecodedBlock] {
+        done.wait()
+        done.signal()  // later waits return at once
+        return result.withLock { $0 }
+    }
+
+    /// Decodes every block, then verifies every transaction signature on all cores
+    /// (split by transaction, so one large block still uses every core).
+    static func decodeAndVerify(_ raw: [(height: UInt64, bytes: [UInt8])]) -> [DecodedBlock] {
+        guard !raw.isEmpty else { return [] }
+        var items = parallelMap(raw.count) { index -> DecodedBlock in
+            var item = DecodedBlock(height: raw[index].height)
+            do {
+                let block = try Block(encoded: raw[index].bytes)
+                item.block = block
+                item.transactionRoot = MerkleTree.root(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+            } catch {
+                item.error = "\(error)"
+            }
+            return item
+        }
+        var work: [(block: Int, transaction: Int)] = []
+        for (blockIndex, item) in items.enumerated() {
+            for transactionIndex in 0..<(item.block?.transactions.count ?? 0) { work.append((blockIndex, transactionIndex)) }
+        }
+        let decoded = items
+        let allWork = work
+        let chunk = 64
+        let invalid = parallelMap((allWork.count + chunk - 1) / chunk) { chunkIndex -> [(block: Int, transaction: Int)] in
+            allWork[(chunkIndex * chunk)..<min(allWork.count, (chunkIndex + 1) * chunk)].filter { entry in
+                !decoded[entry.block].block!.transactions[entry.transaction].hasValidSignature
+            }
+        }
+        for entry in invalid.joined() {
+            items[entry.block].badSignatureIndex = min(items[entry.block].badSignatureIndex ?? Int.max, entry.transaction)
+        }
+        return items
+    }
+}
+
+/// `transform(0..<count)` computed on all cores, results in index order.
+func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
+    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+    results.initialize(repeating: nil)
+    defer { results.deinitialize(); results.deallocate() }
+    nonisolated(unsafe) let output = results
+    DispatchQueue.concurrentPerform(iterations: count) { index in output[index] = transform(index) }
+    return results.map { $0! }
+}
