@@ -71,8 +71,9 @@ public struct AuditReport: Sendable {
     /// outlet cut off lags as much as one whose clock stood still, and the auditor asks which.
     public internal(set) var time: [OutletTimeReport] = []
 
-    /// How often a chain's replayed state outgrew its share of the audit's memory and
-    /// moved to a scratch store on disk (0: every replay fitted in memory).
+    /// How often a chain's replayed state (or its network-state changes, kept for the
+    /// checkpoints) outgrew its share of the audit's memory and moved to a scratch store
+    /// on disk (0: everything fitted in memory).
     public internal(set) var replaySpills = 0
 
     /// True when nothing was found.

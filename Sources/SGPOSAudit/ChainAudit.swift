@@ -17,7 +17,7 @@ struct ChainAuditResult: Sendable {
     /// The whole chain replayed without a finding (its counts are then complete).
     var verified = true
     var networkSources = NetworkSources()
-    /// How often the replayed state moved from memory to the scratch store.
+    /// How often the replayed state or the network changes moved from memory to disk.
     var replaySpills = 0
 }
 
@@ -31,6 +31,9 @@ struct ChainAudit {
     let outletID: OutletID
     let replayMemoryBytes: Int
     let scratchDirectory: String
+    /// Network-source changes a finished chain keeps in memory (more go to disk), so the
+    /// heap does not grow with the number of chains either.
+    static let sourcesKeptBytes = 256 * 1024
     /// Told how many blocks were just verified, after each batch.
     let blocksVerified: (UInt64) -> Void
 
@@ -38,10 +41,12 @@ struct ChainAudit {
         let genesis = store.genesis
         let validator = BlockValidator(genesis: genesis, rules: rules)
         var head = ChainHead.genesis(genesis, outletID: outletID)
-        let state = ReplayState(memoryBytesMax: replayMemoryBytes, scratchParent: scratchDirectory)
+        // An eighth of this chain's memory for its network-source changes, the rest for its state.
+        let state = ReplayState(memoryBytesMax: replayMemoryBytes - replayMemoryBytes / 8, scratchParent: scratchDirectory)
         try state.apply(genesis.initialWrites)
         var result = ChainAuditResult(chain: AuditReport.Chain(outletID: outletID, verifiedHeight: 0, transactions: 0,
                                                                headID: head.blockID, stateRoot: head.stateRoot, historyRoot: head.history.root))
+        result.networkSources = NetworkSources(memoryBytesMax: replayMemoryBytes / 8, scratchParent: scratchDirectory)
         var transactions = 0
         var history = HistoryExpectation(outletID: outletID)
         let blocks = try store.database(named: "blocks")
@@ -88,7 +93,7 @@ struct ChainAudit {
                     try checkIndexes(block, &result)
                     try history.check(block, transaction: transaction, database: historyDatabase)
                     try state.apply(outcome.writes)
-                    if genesis.hasCheckpointChain { result.networkSources.record(outletID, block.header.height, outcome.writes) }
+                    if genesis.hasCheckpointChain { try result.networkSources.record(outletID, block.header.height, outcome.writes) }
                     head = outcome.head
                     transactions += block.transactions.count
                     verifiedNow += 1
@@ -107,7 +112,8 @@ struct ChainAudit {
         result.historyNodes = history.nodes
         if result.verified { try compareState(state, &result) }
         try compareHead(head, &result)
-        result.replaySpills = state.spills
+        try result.networkSources.shrink(to: ChainAudit.sourcesKeptBytes)
+        result.replaySpills = state.spills + result.networkSources.spills
         result.chain = AuditReport.Chain(outletID: outletID, verifiedHeight: head.height, transactions: transactions,
                                          headID: head.blockID, stateRoot: head.stateRoot, historyRoot: head.history.root)
         return result

@@ -165,7 +165,7 @@ enum CheckpointAudit {
                 let top = sources.verifiedHeights[head.outlet] ?? 0
                 guard top > head.height else { continue }
                 for height in (head.height + 1)...top {
-                    let changes = sources.changes(head.outlet, height)
+                    let changes = try sources.changes(head.outlet, height)
                     guard !changes.isEmpty else { continue }
                     expected += 1
                     let raw = try transaction.get(pending, StoreLayout.networkSourcesKey(head.outlet, height))
@@ -243,7 +243,7 @@ struct NetworkReplay {
             let changes = try NetworkLedger.changes(base: state, evidence: checkpoint.evidenceRecords(height: height),
                                                     validatorUpdates: checkpoint.validatorUpdateRecords(height: height),
                                                     allowanceGrants: checkpoint.allowanceGrantChanges(height: height), covering: covered) {
-                sources.changes($0, $1)
+                try sources.changes($0, $1)
             }
             let computed = NetworkLedger.next(previous: root, changes: changes)
             guard computed == checkpoint.networkRoot else {

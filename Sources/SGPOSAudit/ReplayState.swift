@@ -21,7 +21,7 @@ final class ReplayState: StateReader {
     /// the scratch store. Without a scratch store a delete just removes the key.
     private var entries: [StateKey: [UInt8]?] = [:]
     private var bytes = 0
-    private var scratch: Scratch?
+    private var scratch: ScratchStore?
     /// How many times the map was moved to disk (0: the whole state fitted in memory).
     private(set) var spills = 0
 
@@ -81,7 +81,7 @@ final class ReplayState: StateReader {
 
     /// Moves every map entry to the scratch store in one write transaction.
     private func spill() throws {
-        let scratch = try self.scratch ?? Scratch(parent: scratchParent)
+        let scratch = try self.scratch ?? ScratchStore(parent: scratchParent, name: "replay")
         self.scratch = scratch
         try scratch.environment.write { transaction in
             for (key, value) in entries {
@@ -96,32 +96,4 @@ final class ReplayState: StateReader {
         bytes = 0
         spills += 1
     }
-
-    /// The scratch LMDB store: a temporary directory removed on release.
-    private final class Scratch {
-        let directory: String
-        let environment: LMDBEnvironment
-        let database: LMDBDatabase
-
-        init(parent: String) throws {
-            var template = Array((parent + "/sgpos-audit-replay-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else {
-                throw AuditScratchError(directory: parent, errno: errno)
-            }
-            directory = String(cString: made)
-            environment = try LMDBEnvironment(directory: directory, mapSizeBytes: 64 << 20, durability: .scratch)
-            database = try environment.openDatabase("replay")
-        }
-
-        deinit {
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-    }
-}
-
-/// The audit could not make its scratch directory for a replay too large for memory.
-public struct AuditScratchError: Error, CustomStringConvertible {
-    public let directory: String
-    public let errno: Int32
-    public var description: String { "cannot create a scratch directory in \(directory) (errno \(errno)) for the replayed state" }
 }

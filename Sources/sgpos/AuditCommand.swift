@@ -23,6 +23,15 @@ struct AuditCommand: ParsableCommand {
         @Argument(help: "Node data directory.") var data: String
         @Option(help: "Trusted genesis file; the stored genesis must match it byte for byte.") var genesis: String?
         @Flag(help: "Print one JSON object (keys sorted) instead of the text lines; same exit status.") var json = false
+        @Option(help: "Outlet chains verified at once (default: the cores).") var chainsAtOnce: Int?
+        @Option(help: "MiB of replayed state held in memory over all chains verified at once; more moves to a scratch store on disk.")
+        var replayMemory: Int = AuditVerifier.defaultReplayMemoryBytes >> 20
+        @Option(help: "Where a replay larger than its memory puts its scratch store (default: $TMPDIR or /tmp).") var scratchDir: String?
+
+        func validate() throws {
+            guard (1...1_024).contains(chainsAtOnce ?? 1) else { throw ValidationError("--chains-at-once is 1...1024") }
+            guard (1...1_048_576).contains(replayMemory) else { throw ValidationError("--replay-memory is 1...1048576 (MiB)") }
+        }
 
         /// The trusted genesis's id, when one was given.
         private var trustedID: String? { try? genesis.map(loadGenesis)?.id.description }
@@ -35,7 +44,8 @@ struct AuditCommand: ParsableCommand {
             let progress = ProgressLine(label: "audit verify", unit: "blocks")
             do {
                 report = try progress.finishing {
-                    try AuditVerifier().verify(dataDirectory: data, trustedGenesis: trusted) { done, total in
+                    try AuditVerifier(chainsAtOnce: chainsAtOnce, replayMemoryBytes: replayMemory << 20, scratchDirectory: scratchDir)
+                        .verify(dataDirectory: data, trustedGenesis: trusted) { done, total in
                         progress.update(done: done, total: total)
                     }
                 }

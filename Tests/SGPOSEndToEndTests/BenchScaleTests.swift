@@ -14,10 +14,12 @@ import Testing
         let built = try CLI.run(arguments, timeoutSeconds: 300)
         #expect(built.status == 0 && built.output.contains("built in"), "\(built.output)\(built.error)")
         // The second run reuses the set and measures it: storage per sale and per database,
-        // the audit in process and as children on one core and on two.
+        // the audit in process and as children on one core and on two (and with a small
+        // replay memory), store opening and proof serving.
         let again = try CLI.run(Array(arguments.dropLast()), timeoutSeconds: 300)
         #expect(again.status == 0 && again.output.contains("reusing") && !again.output.contains("built in"), "\(again.output)\(again.error)")
-        for figure in ["B per sale used", "per sale by database: blocks", "of all-core verify", "audit verify on 1 core", "speed-up", "of it anonymous"] {
+        for figure in ["B per sale used", "per sale by database: blocks", "of all-core verify", "audit verify on 1 core", "speed-up", "of it anonymous",
+                       "store open", "inclusion proof of a random transaction", "consistency proof", "--replay-memory 16"] {
             #expect(again.output.contains(figure), "\(figure): \(again.output)")
         }
         let data = scratch.path + "/2x1500/data"

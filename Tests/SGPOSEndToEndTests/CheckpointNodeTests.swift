@@ -108,6 +108,13 @@ import SGPOSProofs
             #expect(report.networkRootsVerified == report.checkpointsVerified, "outlet \(outlet): \(report.networkRootsVerified) roots")
             #expect(report.checkpointEvidence.filter { $0.contains(equivocation.id.hex) }.count == 1,
                     "outlet \(outlet): evidence carried once: \(report.checkpointEvidence)")
+            // The same audit with every replay and every chain's network changes moved to
+            // disk (4 KiB of memory per chain), chains verified three at a time: the same report.
+            let spilling = AuditVerifier(chainsAtOnce: 3, replayMemoryBytes: 12 * 1024, scratchDirectory: scratch.path)
+            let spilled = try spilling.verify(dataDirectory: "\(demo)/outlet-\(outlet)", trustedGenesis: genesis)
+            #expect(spilled.replaySpills > 0 && spilled.findings == report.findings && spilled.chains == report.chains)
+            #expect(spilled.networkRootsVerified == report.networkRootsVerified && spilled.checkpointsVerified == report.checkpointsVerified)
+            #expect(spilled.pointsClaims == report.pointsClaims && spilled.checkpointEvidence == report.checkpointEvidence)
         }
         print("checkpoint test: \(sold) sales while validator 3 was killed and restarted; finality with 3 of 4; none with 2 of 4 until the heal")
 
@@ -156,6 +163,8 @@ import SGPOSProofs
         let lying = try AuditVerifier().verify(store: store, trustedGenesis: genesis)
         #expect(!lying.findings.contains { $0.rule == "checkpoints/commit" }, "the lie is properly signed: \(lying.findings)")
         #expect(lying.findings.contains { $0.rule == "checkpoints/network-root" }, "\(lying.findings)")
+        let lyingSpilled = try AuditVerifier(replayMemoryBytes: 8 * 1024, scratchDirectory: scratch.path).verify(store: store, trustedGenesis: genesis)
+        #expect(lyingSpilled.replaySpills > 0 && lyingSpilled.findings == lying.findings, "\(lyingSpilled.findings)")
 
         // A changed network state entry in a node's own store.
         try storage.store(original)
