@@ -7,7 +7,7 @@ import Synchronization
 /// immutable once stored, so an entry never goes stale; at most `capacity` are kept.
 public final class BlockTreeCache: Sendable {
     public struct Entry: Sendable {
-        public let block: Block
+        public let block: BlockOutline
         public let levels: MerkleLevels
     }
 
@@ -25,7 +25,7 @@ public final class BlockTreeCache: Sendable {
         return entries.withLock { list in list.first { $0.key == key }?.entry }
     }
 
-    public func insert(outlet: OutletID, height: UInt64, block: Block, levels: MerkleLevels) {
+    public func insert(outlet: OutletID, height: UInt64, block: BlockOutline, levels: MerkleLevels) {
         let key = Key(outlet: outlet, height: height)
         entries.withLock { list in
             guard !list.contains(where: { $0.key == key }) else { return }

@@ -33,7 +33,7 @@ struct ChainAudit {
     let scratchDirectory: String
     /// Network-source changes a finished chain keeps in memory (more go to disk), so the
     /// heap does not grow with the number of chains either.
-    static let sourcesKeptBytes = 256 * 1024
+    static let sourcesKeptBytes = 64 * 1024
     /// Told how many blocks were just verified, after each batch.
     let blocksVerified: (UInt64) -> Void
 

@@ -29,7 +29,7 @@ struct NetworkSources: Sendable {
         guard !sources.isEmpty else { return }
         let bytes = sources.canonicalBytes
         held[outlet, default: [:]][height] = bytes
-        heldBytes += bytes.count + 32
+        heldBytes += bytes.count + 96  // with the array and dictionary overhead
         if heldBytes > memoryBytesMax { try spill() }
     }
 

@@ -9,16 +9,19 @@ public struct ProofBuilder: Sendable {
     public let store: LedgerStore
     public init(store: LedgerStore) { self.store = store }
 
-    /// `cache` keeps the decoded block and its transaction tree between calls, so the
-    /// proofs of all n transactions of a block cost O(n) together, not O(n²).
+    /// `cache` keeps the block's outline and its transaction tree between calls, so the
+    /// proofs of all n transactions of a block cost O(n) together, not O(n²). Neither block
+    /// is decoded: the transaction tree needs only each transaction's hash, the head only
+    /// its header.
     public func transactionProof(_ id: Hash256, cache: BlockTreeCache? = nil) throws -> TransactionProof {
         try store.environment.read { transaction in
             guard let location = try store.location(of: id, transaction) else {
                 throw ProofError("transaction \(id) is not in this store")
             }
             let cached = cache?.entry(outlet: location.outletID, height: location.height)
-            guard let block = try cached?.block ?? store.block(location.outletID, height: location.height, transaction) else {
-                throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing")
+            guard let block = try cached?.block ?? store.blockOutline(location.outletID, height: location.height, transaction),
+                  Int(location.index) < block.transactionRanges.count else {
+                throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing or shorter")
             }
             let levels = cached?.levels ?? MerkleLevels(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
             if cached == nil { cache?.insert(outlet: location.outletID, height: location.height, block: block, levels: levels) }
@@ -28,16 +31,16 @@ public struct ProofBuilder: Sendable {
             var historyPath: [Hash256] = []
             if head.height > location.height,
                let headBlock = try cache?.entry(outlet: location.outletID, height: head.height)?.block
-                   ?? store.block(location.outletID, height: head.height, transaction) {
-                headJSON = SignedHeaderJSON(headBlock)
+                   ?? store.blockOutline(location.outletID, height: head.height, transaction) {
+                headJSON = SignedHeaderJSON(header: headBlock.header, signature: headBlock.signature)
                 let nodes = HistoryNodes(store: store, transaction: transaction, outletID: location.outletID)
                 historyPath = try nodes.inclusionProof(leafIndex: location.height - 1, treeSize: head.height - 1)
             }
             return TransactionProof(
                 format: TransactionProof.formatName, chainId: store.genesis.chainID.value, genesisId: store.genesis.id.hex,
-                transaction: Hex.encode(block.transactions[Int(location.index)].encoded), transactionId: id.hex,
-                block: SignedHeaderJSON(block), leafIndex: UInt64(location.index), inclusionPath: path.map(\.hex),
-                head: headJSON, historyPath: historyPath.map(\.hex))
+                transaction: Hex.encode(Array(block.transactionBytes(Int(location.index)))), transactionId: id.hex,
+                block: SignedHeaderJSON(header: block.header, signature: block.signature), leafIndex: UInt64(location.index),
+                inclusionPath: path.map(\.hex), head: headJSON, historyPath: historyPath.map(\.hex))
         }
     }
 
@@ -48,13 +51,14 @@ public struct ProofBuilder: Sendable {
             guard oldHeight >= 1, oldHeight < target, target <= head.height else {
                 throw ProofError("need 1 ≤ from < to ≤ \(head.height) (the chain's height); got from \(oldHeight) to \(target)")
             }
-            guard let old = try store.block(outletID, height: oldHeight, transaction),
-                let new = try store.block(outletID, height: target, transaction)
+            guard let old = try store.blockOutline(outletID, height: oldHeight, transaction),
+                let new = try store.blockOutline(outletID, height: target, transaction)
             else { throw StoreError.corrupt("outlet \(outletID) is missing a block below its head") }
             let nodes = HistoryNodes(store: store, transaction: transaction, outletID: outletID)
             return ConsistencyProof(
                 format: ConsistencyProof.formatName, chainId: store.genesis.chainID.value, genesisId: store.genesis.id.hex,
-                outletId: outletID, old: SignedHeaderJSON(old), new: SignedHeaderJSON(new),
+                outletId: outletID, old: SignedHeaderJSON(header: old.header, signature: old.signature),
+                new: SignedHeaderJSON(header: new.header, signature: new.signature),
                 consistencyPath: try nodes.consistencyProof(firstSize: oldHeight - 1, secondSize: target - 1).map(\.hex),
                 oldBlockPath: try nodes.inclusionProof(leafIndex: oldHeight - 1, treeSize: target - 1).map(\.hex))
         }

@@ -62,6 +62,19 @@ public struct CanonicalDecoder: Sendable {
         return try readFixed(field, count: length)
     }
 
+    /// Reads a u32 length (at most `limit`) and steps over that many bytes without copying
+    /// them; returns where they are in the input.
+    public mutating func skipBytes(_ field: String, limit: Int) throws(CodecError) -> Range<Int> {
+        let at = offset
+        let length = Int(try readU32(field))
+        guard length <= limit else {
+            throw .lengthExceedsLimit("\(field): length \(length) exceeds limit \(limit)", at: at)
+        }
+        try need(length, field)
+        defer { offset += length }
+        return offset..<(offset + length)
+    }
+
     /// Reads u32-length-prefixed UTF-8 text of at most `limit` bytes.
     public mutating func readString(_ field: String, limit: Int) throws(CodecError) -> String {
         let at = offset

@@ -322,9 +322,10 @@ public struct NodeAPI: Sendable {
         guard let id = Hash256(hex: idText) else { return problem(.badRequest, "malformed", 1, "transaction id must be 64 hex digits") }
         let found: (TransactionLocation, SignedTransaction)? = try node.read { txn in
             guard let location = try node.store.location(of: id, txn),
-                let block = try node.store.block(location.outletID, height: location.height, txn)
+                let block = try node.store.blockOutline(location.outletID, height: location.height, txn),
+                Int(location.index) < block.transactionRanges.count
             else { return nil }
-            return (location, block.transactions[Int(location.index)])
+            return (location, try block.transaction(Int(location.index)))
         }
         guard let (location, transaction) = found else { return problem(.notFound, "not-found", 0, "no transaction \(idText) here") }
         if let caller, !caller.may(.outletStaff(location.outletID)) {

@@ -8,8 +8,12 @@ public struct SignedHeaderJSON: Codable, Hashable, Sendable {
     public var signature: String
 
     public init(_ block: Block) {
-        header = Hex.encode(block.header.canonicalBytes)
-        signature = block.signature.hex
+        self.init(header: block.header, signature: block.signature)
+    }
+
+    public init(header: BlockHeader, signature: Signature) {
+        self.header = Hex.encode(header.canonicalBytes)
+        self.signature = signature.hex
     }
 
     public func decode(_ what: String) throws(ProofError) -> (header: BlockHeader, signature: Signature) {

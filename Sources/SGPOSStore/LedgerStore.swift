@@ -179,6 +179,14 @@ public final class LedgerStore: Sendable {
         }
     }
 
+    /// The stored block at `height` read without decoding its transactions, or nil.
+    public func blockOutline(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> BlockOutline? {
+        guard let bytes = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        do { return try BlockOutline(encoded: bytes) } catch {
+            throw StoreError.corrupt("block \(height) of outlet \(outletID) does not decode: \(error)")
+        }
+    }
+
     /// Where transaction `id` was committed, or nil.
     public func location(of id: Hash256, _ transaction: LMDBTransaction) throws -> TransactionLocation? {
         guard let bytes = try transaction.get(databases.transactionIndex, id.bytes) else { return nil }
