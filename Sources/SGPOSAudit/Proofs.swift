@@ -30,8 +30,8 @@ public struct ProofBuilder: Sendable {
             var headJSON: SignedHeaderJSON?
             var historyPath: [Hash256] = []
             if head.height > location.height,
-               let headBlock = try cache?.entry(outlet: location.outletID, height: head.height)?.block
-                   ?? store.blockOutline(location.outletID, height: head.height, transaction) {
+               let headBlock = try cache?.entry(outlet: location.outletID, height: head.height).map({ ($0.block.header, $0.block.signature) })
+                   ?? store.blockHeader(location.outletID, height: head.height, transaction) {
                 headJSON = SignedHeaderJSON(header: headBlock.header, signature: headBlock.signature)
                 let nodes = HistoryNodes(store: store, transaction: transaction, outletID: location.outletID)
                 historyPath = try nodes.inclusionProof(leafIndex: location.height - 1, treeSize: head.height - 1)
@@ -51,8 +51,8 @@ public struct ProofBuilder: Sendable {
             guard oldHeight >= 1, oldHeight < target, target <= head.height else {
                 throw ProofError("need 1 ≤ from < to ≤ \(head.height) (the chain's height); got from \(oldHeight) to \(target)")
             }
-            guard let old = try store.blockOutline(outletID, height: oldHeight, transaction),
-                let new = try store.blockOutline(outletID, height: target, transaction)
+            guard let old = try store.blockHeader(outletID, height: oldHeight, transaction),
+                let new = try store.blockHeader(outletID, height: target, transaction)
             else { throw StoreError.corrupt("outlet \(outletID) is missing a block below its head") }
             let nodes = HistoryNodes(store: store, transaction: transaction, outletID: outletID)
             return ConsistencyProof(

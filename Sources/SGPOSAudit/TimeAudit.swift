@@ -60,7 +60,7 @@ enum TimeAudit {
                     defer { covered[index] = head.height }
                     guard let time = checkpoint.timeMs else { continue }
                     for height in (covered[index] + 1)...head.height {
-                        guard let block = try store.blockOutline(report.outlet, height: height, transaction) else { break }
+                        guard let block = try store.blockHeader(report.outlet, height: height, transaction) else { break }
                         let lag = OutletTimeReport.Lag(height: height, blockTimeMs: UInt64(block.header.timestampMs),
                                                        checkpointHeight: certificate.height, checkpointTimeMs: time)
                         reports[index].record(lag, bounds: bounds)

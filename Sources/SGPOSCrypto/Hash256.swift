@@ -26,6 +26,16 @@ public struct Hash256: FixedSizeBytes, CanonicalEncodable, CanonicalDecodable {
         Hash256(digest: Crypto.SHA256.hash(data: data))
     }
 
+    /// SHA-256 of `prefix` ‖ `first` ‖ `second`, without joining them first (the RFC 9162
+    /// leaf and node hashes).
+    public static func sha256(prefix: UInt8, _ first: [UInt8], _ second: [UInt8] = []) -> Hash256 {
+        var hasher = Crypto.SHA256()
+        withUnsafeBytes(of: prefix) { hasher.update(bufferPointer: $0) }
+        hasher.update(data: first)
+        if !second.isEmpty { hasher.update(data: second) }
+        return Hash256(digest: hasher.finalize())
+    }
+
     /// SHA-256 over the domain tag's bytes followed by `data` (docs/FORMAT.md §2).
     public static func tagged(_ tag: DomainTag, _ data: some Sequence<UInt8>) -> Hash256 {
         var hasher = Crypto.SHA256()

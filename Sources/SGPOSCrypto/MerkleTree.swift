@@ -9,19 +9,12 @@ public enum MerkleTree {
 
     /// Leaf hash of `data`.
     public static func leafHash(_ data: [UInt8]) -> Hash256 {
-        var message: [UInt8] = [0x00]
-        message.reserveCapacity(1 + data.count)
-        message.append(contentsOf: data)
-        return Hash256.sha256(message)
+        Hash256.sha256(prefix: 0x00, data)
     }
 
     /// Interior node hash of two children.
     public static func nodeHash(_ left: Hash256, _ right: Hash256) -> Hash256 {
-        var message: [UInt8] = [0x01]
-        message.reserveCapacity(1 + 2 * Hash256.byteCount)
-        message.append(contentsOf: left.bytes)
-        message.append(contentsOf: right.bytes)
-        return Hash256.sha256(message)
+        Hash256.sha256(prefix: 0x01, left.bytes, right.bytes)
     }
 
     /// The largest power of two strictly less than `count` (count ≥ 2).

@@ -25,6 +25,7 @@ public struct ScaleBenchCommand: ParsableCommand {
     @Option(help: "Where data sets are kept between runs (one subdirectory per size).") var scaleDir: String = ".build/scale"
     @Flag(help: "Build the data set again even if a complete one is there.") var rebuild = false
     @Flag(help: "Build (or find) the data set, measure nothing.") var buildOnly = false
+    @Flag(help: "Measure only store opening and proof serving.") var proofsOnly = false
 
     public init() {}
 
@@ -48,6 +49,7 @@ public struct ScaleBenchCommand: ParsableCommand {
             print("scale set: reusing \(set) (\(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
         guard !buildOnly else { return }
+        guard !proofsOnly else { return try ScaleProofBench(data: set + "/data").run() }
         try measure(data: set + "/data")
     }
 

@@ -316,8 +316,11 @@ struct DemoNetwork {
     static let gstRates: [Genesis.GSTRate] = [.init(effectiveFrom: "2007-07-01", basisPoints: 700), .init(effectiveFrom: "2023-01-01", basisPoints: 800),
                                               .init(effectiveFrom: "2024-01-01", basisPoints: 900)]
 
+    /// The demo's genesis time: 2026-01-01 00:00 SGT.
+    static let genesisTimeMs: TimestampMs = 1_767_196_800_000
+
     static func create(directory: String, outlets: Int, gstMethod: Genesis.GSTMethod = .perInvoice,
-                       gstRates: [Genesis.GSTRate] = DemoNetwork.gstRates) throws -> DemoNetwork {
+                       gstRates: [Genesis.GSTRate] = DemoNetwork.gstRates, genesisTimeMs: TimestampMs = DemoNetwork.genesisTimeMs) throws -> DemoNetwork {
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: directory) {
             guard fileManager.fileExists(atPath: directory + "/.sgpos-demo") else {
@@ -350,7 +353,7 @@ struct DemoNetwork {
             try KeyFile(label: "next validator key of outlet 3", key: SigningKey.generate()).write(to: "\(directory)/keys/validator-3-next.key")
         }
         let genesis = try Genesis(
-            chainID: ChainID("sgpos-demo-1")!, genesisTimeMs: 1_767_196_800_000, blockTransactionsMax: 8_190,
+            chainID: ChainID("sgpos-demo-1")!, genesisTimeMs: genesisTimeMs, blockTransactionsMax: 8_190,
             keyRotationOverlapMsMax: 7 * 86_400_000, gstPricesIncludeTax: true, gstMethod: gstMethod,
             gstRates: gstRates,
             admins: [.init(name: "hq-admin", publicKey: admin.publicKey)], outlets: genesisOutlets, validators: validators,

@@ -44,24 +44,52 @@ final class DemoNodes {
             try writeFile(try JSON.encode(config), to: path)
             let log = "\(directory)/node-\(outlet).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let process = Process()
-            let binary = ownExecutable()
-            let arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", path, "--demo-fault-injection"]
-            if let cpus {
-                // taskset execs the node in place, so the process id is the node's.
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-                process.arguments = ["--cpu-list", cpus, binary] + arguments
-            } else {
-                process.executableURL = URL(fileURLWithPath: binary)
-                process.arguments = arguments
-            }
-            process.standardOutput = FileHandle(forWritingAtPath: log)
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
-            nodes.append(Node(outlet: outlet, process: process,
+            nodes.append(Node(outlet: outlet, process: try Self.launch(directory: directory, outlet: outlet, cpus: cpus, log: log),
                               client: NodeClient(baseURL: "http://127.0.0.1:\(httpPorts[index])", timeoutSeconds: 5, attemptsMax: 8).signed(by: reader),
                               data: "\(directory)/outlet-\(outlet)", log: log))
         }
+        self.directory = directory
+        self.cpus = cpus
+    }
+
+    private let directory: String
+    private let cpus: String?
+
+    /// Starts `sgpos node run` for `outlet` with its configuration `node-OUTLET.json`,
+    /// appending its output to `log`.
+    private static func launch(directory: String, outlet: OutletID, cpus: String?, log: String) throws -> Process {
+        let process = Process()
+        let binary = ownExecutable()
+        let arguments = ["node", "run", "--data", "\(directory)/outlet-\(outlet)", "--config", "\(directory)/node-\(outlet).json", "--demo-fault-injection"]
+        if let cpus {
+            // taskset execs the node in place, so the process id is the node's.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["--cpu-list", cpus, binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
+        let output = FileHandle(forWritingAtPath: log)
+        output?.seekToEndOfFile()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return process
+    }
+
+    /// SIGKILL to `outlet`'s node (a power cut: nothing is flushed or closed), waiting until it is gone.
+    func killHard(_ outlet: OutletID) {
+        guard let node = nodes.first(where: { $0.outlet == outlet }), node.process.isRunning else { return }
+        kill(node.process.processIdentifier, SIGKILL)
+        node.process.waitUntilExit()
+    }
+
+    /// Starts `outlet`'s node again (after ``killHard(_:)`` or its own exit), same configuration and data.
+    func restart(_ outlet: OutletID) throws {
+        guard let index = nodes.firstIndex(where: { $0.outlet == outlet }), !nodes[index].process.isRunning else { return }
+        let node = nodes[index]
+        nodes[index] = Node(outlet: outlet, process: try Self.launch(directory: directory, outlet: outlet, cpus: cpus, log: node.log),
+                            client: node.client, data: node.data, log: node.log)
     }
 
     /// Waits until every node answers /v1/health and sees all its peers (≤ `seconds`).

@@ -172,8 +172,8 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         let covered = last?.head(of: outlet) ?? Checkpoint.Head(outlet: outlet, height: 0, blockID: store.genesis.id)
         var height = try store.head(outlet, transaction).height
         var steps = 0
-        while height > covered.height, steps < 64, let block = try store.blockOutline(outlet, height: height, transaction) {
-            if UInt64(block.header.timestampMs) <= cutoff { return Checkpoint.Head(outlet: outlet, height: height, blockID: block.id) }
+        while height > covered.height, steps < 64, let block = try store.blockHeader(outlet, height: height, transaction) {
+            if UInt64(block.header.timestampMs) <= cutoff { return Checkpoint.Head(outlet: outlet, height: height, blockID: block.header.id) }
             height -= 1
             steps += 1
         }
@@ -201,7 +201,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         guard bounds.isTimely(timeMs: timeMs, nowMs: now) else { return false }
         return (try? store.environment.read { transaction in
             for head in checkpoint.heads where head.height > (last?.head(of: head.outlet)?.height ?? 0) {
-                guard let block = try store.blockOutline(head.outlet, height: head.height, transaction),
+                guard let block = try store.blockHeader(head.outlet, height: head.height, transaction),
                       bounds.isPast(blockTimeMs: UInt64(block.header.timestampMs), nowMs: now) else { return false }
             }
             return true
@@ -223,7 +223,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
                     if head.height == covered.height { guard head.blockID == covered.blockID else { return false }; continue }
                 }
                 if head.height == 0 { guard head.blockID == store.genesis.id else { return false }; continue }
-                guard let block = try store.blockOutline(head.outlet, height: head.height, transaction), block.id == head.blockID else { return false }
+                guard let block = try store.blockHeader(head.outlet, height: head.height, transaction), block.header.id == head.blockID else { return false }
             }
             guard checkpoint.evidence.allSatisfy({ $0.isProven(genesis: store.genesis, validators: schedule) }),
                   (try? schedule.trial(checkpointHeight: height, updates: checkpoint.validatorUpdates, genesis: store.genesis)) != nil,

@@ -318,11 +318,20 @@ public final class Replicator: Service, Sendable {
     /// all of them); returns those that extended a chain. If any block is refused, the
     /// write is abandoned and the blocks are applied one by one, so the good ones before
     /// it are kept and the bad one gets its own error.
+    /// Every transaction signature of the message is verified first, on all cores; a block
+    /// whose signatures all hold is then validated without checking them again (a catching-up
+    /// node's apply is otherwise one core verifying one signature after another).
     func applyAll(_ blocks: [Block]) throws -> [Block] {
         guard blocks.count > 1 else { return try blocks.filter { try apply($0) } }
+        let valid = OutletChainWriter.verifySignatures(blocks.flatMap(\.transactions))
+        var start = 0
+        let checked = blocks.map { block in
+            defer { start += block.transactions.count }
+            return valid[start..<(start + block.transactions.count)].allSatisfy { $0 }
+        }
         do {
             return try node.store.environment.write { transaction in
-                try blocks.filter { try apply($0, transaction) }
+                try zip(blocks, checked).filter { try apply($0, transaction, signaturesChecked: $1) }.map(\.0)
             }
         } catch {
             var applied: [Block] = []
@@ -344,7 +353,7 @@ public final class Replicator: Service, Sendable {
         try node.store.environment.write { transaction in try apply(block, transaction) }
     }
 
-    func apply(_ block: Block, _ transaction: LMDBTransaction) throws -> Bool {
+    func apply(_ block: Block, _ transaction: LMDBTransaction, signaturesChecked: Bool = false) throws -> Bool {
         let outlet = block.header.outletID
         guard node.genesis.outlet(outlet) != nil else { throw NodeError.peerProtocol("block of unknown outlet \(outlet)") }
         let head = try node.store.head(outlet, transaction)
@@ -358,7 +367,8 @@ public final class Replicator: Service, Sendable {
             return false
         }
         guard block.header.height == head.height + 1 else { return false }
-        try node.store.appendValidated(block, validator: validator, networkSources: POSRules.chainRules.networkSourceTables, transaction)
+        try node.store.appendValidated(block, validator: validator, networkSources: POSRules.chainRules.networkSourceTables,
+                                       transactionSignaturesChecked: signaturesChecked, transaction)
         replicaBlocks.increment()
         return true
     }

@@ -31,6 +31,24 @@ public struct LMDBTransaction {
         return found
     }
 
+    /// At most the first `count` bytes of the value stored under `key` (all of a shorter
+    /// one), copied out of the map; nil when absent. For a value's fixed head (a block's
+    /// header) without copying the rest.
+    public func getPrefix(_ database: LMDBDatabase, _ key: [UInt8], count: Int) throws(LMDBError) -> [UInt8]? {
+        precondition(!key.isEmpty && key.count <= 511, "LMDB keys are 1...511 bytes")
+        var found: [UInt8]?
+        let code: Int32 = key.withUnsafeBytes { keyBuffer in
+            var keyValue = MDB_val(mv_size: keyBuffer.count, mv_data: UnsafeMutableRawPointer(mutating: keyBuffer.baseAddress))
+            var value = MDB_val()
+            let code = mdb_get(handle, database.handle, &keyValue, &value)
+            if code == 0 { found = Self.copy(MDB_val(mv_size: min(value.mv_size, count), mv_data: value.mv_data)) }
+            return code
+        }
+        if code == MDB_NOTFOUND { return nil }
+        try LMDBError.check(code, "mdb_get(\(database.name))")
+        return found
+    }
+
     /// Stores `value` under `key`, replacing any previous value.
     public func put(_ database: LMDBDatabase, _ key: [UInt8], _ value: [UInt8], append: Bool = false) throws(LMDBError) {
         precondition(!key.isEmpty && key.count <= 511, "LMDB keys are 1...511 bytes")

@@ -187,6 +187,18 @@ public final class LedgerStore: Sendable {
         }
     }
 
+    /// The signed header of the stored block at `height` (its transactions are not read), or nil.
+    public func blockHeader(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> (header: BlockHeader, signature: Signature)? {
+        // A header with the longest chain id, and the signature, fit well within 1 KiB.
+        guard let head = try transaction.getPrefix(databases.blocks, StoreLayout.blockKey(outletID, height), count: 1_024) else { return nil }
+        do {
+            var decoder = CanonicalDecoder(head)
+            return (try BlockHeader(from: &decoder), try Signature(from: &decoder))
+        } catch {
+            throw StoreError.corrupt("block \(height) of outlet \(outletID) does not decode: \(error)")
+        }
+    }
+
     /// Where transaction `id` was committed, or nil.
     public func location(of id: Hash256, _ transaction: LMDBTransaction) throws -> TransactionLocation? {
         guard let bytes = try transaction.get(databases.transactionIndex, id.bytes) else { return nil }
