@@ -49,6 +49,14 @@ public final class Replicator: Service, Sendable {
     private let tls: (server: NIOSSLContext, client: NIOSSLContext)?
     /// Peers refused in the TLS handshake (a certificate not bound to a genesis node key).
     private let refusedHandshakes = Atomic<Int>(0)
+    /// Per session: the apply of its last blocks message, still running while the next
+    /// message is received and its signatures verified (at most one per session).
+    private let applying = Mutex<[ObjectIdentifier: Task<Void, any Error>]>([:])
+    /// Per session and outlet: when blocks were last asked for, so that a heads message
+    /// arriving during a catch-up does not ask for (and make this node verify) them twice.
+    private let requested = Mutex<[ObjectIdentifier: [OutletID: ContinuousClock.Instant]]>([:])
+    /// How long an unanswered request for blocks keeps a heads message from asking again.
+    static let requestPatience: Duration = .seconds(10)
 
     public init(node: LedgerNode, logger: Logger, group: MultiThreadedEventLoopGroup = .singleton, checkpoints: CheckpointService? = nil) throws {
         if node.config.peerTLS ?? true {
@@ -232,6 +240,9 @@ public final class Replicator: Service, Sendable {
                 logger.debug("peer session ended: \(error)")
             }
         }
+        let pending = applying.withLock { $0.removeValue(forKey: ObjectIdentifier(session)) }
+        _ = try? await pending?.value
+        _ = requested.withLock { $0.removeValue(forKey: ObjectIdentifier(session)) }
         if let outlet = session.peerOutlet {
             peers.withLock { peers in if peers.sessions[outlet] === session { peers.sessions[outlet] = nil } }
             logger.info("peer outlet \(outlet) disconnected")
@@ -279,6 +290,7 @@ public final class Replicator: Service, Sendable {
                 guard let local = mine[head.outlet] else { continue }
                 catchUp.announced(head.outlet, local: local.height, announced: head.height)
                 if head.height > local.height {
+                    guard askingFor(head.outlet, from: session, whenHeads: true) else { continue }
                     try await session.send(.getBlocks(outlet: head.outlet, from: local.height + 1,
                                                       count: UInt32(min(UInt64(PeerMessage.blocksPerMessageMax), head.height - local.height))))
                 } else if head.height == local.height, head.blockID != local.blockID, head.height > 0 {
@@ -299,39 +311,98 @@ public final class Replicator: Service, Sendable {
             }
             if !blocks.isEmpty { try await session.send(.blocks(blocks)) }
         case .blocks(let blocks):
-            var lastApplied: (OutletID, UInt64)?
-            for block in try applyAll(blocks) {
-                lastApplied = (block.header.outletID, block.header.height)
-                do { try clockWatch.check(block) } catch { logger.error("clock evidence not kept: \(error)") }
-                node.blockEvents.publish(BlockEvent(outletId: block.header.outletID, height: block.header.height, transactions: block.transactions.count))
+            // A full message of one outlet's consecutive blocks: more probably follow, so ask
+            // for them now and let the peer read and send them while these are applied.
+            var prefetched = false
+            if blocks.count == Int(PeerMessage.blocksPerMessageMax), let first = blocks.first, let last = blocks.last,
+               blocks.allSatisfy({ $0.header.outletID == first.header.outletID }),
+               last.header.height == first.header.height + UInt64(blocks.count - 1) {
+                _ = askingFor(first.header.outletID, from: session, whenHeads: false)
+                try await session.send(.getBlocks(outlet: first.header.outletID, from: last.header.height + 1,
+                                                  count: PeerMessage.blocksPerMessageMax))
+                prefetched = true
             }
-            if let (outlet, _) = lastApplied {
-                // Maybe more: ask the sender for what follows.
-                let height = try node.read { try node.store.head(outlet, $0) }.height
-                catchUp.applied(outlet, height: height)
+            // Signatures are verified here, on all cores, while the previous message of this
+            // session is still being applied; then this one is applied after it, in order.
+            let checked = try verifyForApply(blocks)
+            let previous = applying.withLock { $0.removeValue(forKey: ObjectIdentifier(session)) }
+            try await previous?.value
+            let task = Task {
+                do {
+                    try await self.applyAndFollow(blocks, checked: checked, prefetched: prefetched, session: session)
+                } catch {
+                    self.logger.error("replica blocks from outlet \(session.peerOutlet.map(String.init) ?? "?") not applied: \(error)")
+                    throw error
+                }
+            }
+            applying.withLock { $0[ObjectIdentifier(session)] = task }
+        }
+    }
+
+    /// Whether to ask `session` for blocks of `outlet` now. A blocks message (`whenHeads`
+    /// false) always asks and notes the time; a heads message asks only if no request of
+    /// this session for the outlet is younger than ``requestPatience``.
+    private func askingFor(_ outlet: OutletID, from session: PeerSession, whenHeads: Bool) -> Bool {
+        let now = ContinuousClock.now
+        return requested.withLock { requested in
+            let key = ObjectIdentifier(session)
+            if whenHeads, let last = requested[key]?[outlet], now - last < Self.requestPatience { return false }
+            requested[key, default: [:]][outlet] = now
+            return true
+        }
+    }
+
+    /// Applies a blocks message whose signatures ``verifyForApply(_:)`` checked, publishes
+    /// what it added, and asks for what follows.
+    private func applyAndFollow(_ blocks: [Block], checked: [Bool], prefetched: Bool, session: PeerSession) async throws {
+        var lastApplied: (OutletID, UInt64)?
+        for block in try applyAll(blocks, signaturesChecked: checked) {
+            lastApplied = (block.header.outletID, block.header.height)
+            do { try clockWatch.check(block) } catch { logger.error("clock evidence not kept: \(error)") }
+            node.blockEvents.publish(BlockEvent(outletId: block.header.outletID, height: block.header.height, transactions: block.transactions.count))
+        }
+        if let (outlet, _) = lastApplied {
+            // Maybe more: ask the sender for what follows.
+            let height = try node.read { try node.store.head(outlet, $0) }.height
+            catchUp.applied(outlet, height: height)
+            if !prefetched {
+                _ = askingFor(outlet, from: session, whenHeads: false)
                 try await session.send(.getBlocks(outlet: outlet, from: height + 1, count: PeerMessage.blocksPerMessageMax))
             }
+        }
+    }
+
+    /// Verifies, on all cores, every transaction signature of the blocks above the chains'
+    /// held heads (the others, a request answered twice, are not applied): true for a
+    /// block whose signatures all hold, which is then validated without checking them
+    /// again (a catching-up node's apply is otherwise one core verifying one signature
+    /// after another).
+    func verifyForApply(_ blocks: [Block]) throws -> [Bool] {
+        guard blocks.count > 1 else { return blocks.map { _ in false } }
+        let held = try node.read { transaction in
+            try Dictionary(Set(blocks.map(\.header.outletID)).map { ($0, try node.store.head($0, transaction).height) }, uniquingKeysWith: max)
+        }
+        let fresh = blocks.map { $0.header.height > held[$0.header.outletID] ?? 0 }
+        let valid = OutletChainWriter.verifySignatures(zip(blocks, fresh).filter(\.1).flatMap(\.0.transactions))
+        var start = 0
+        return zip(blocks, fresh).map { block, fresh in
+            guard fresh else { return false }
+            defer { start += block.transactions.count }
+            return valid[start..<(start + block.transactions.count)].allSatisfy { $0 }
         }
     }
 
     /// Validates and stores the blocks of one message in one durable write (one fsync for
     /// all of them); returns those that extended a chain. If any block is refused, the
     /// write is abandoned and the blocks are applied one by one, so the good ones before
-    /// it are kept and the bad one gets its own error.
-    /// Every transaction signature of the message is verified first, on all cores; a block
-    /// whose signatures all hold is then validated without checking them again (a catching-up
-    /// node's apply is otherwise one core verifying one signature after another).
-    func applyAll(_ blocks: [Block]) throws -> [Block] {
+    /// it are kept and the bad one gets its own error. `signaturesChecked[i]`: block i's
+    /// transaction signatures were all verified (``verifyForApply(_:)``).
+    func applyAll(_ blocks: [Block], signaturesChecked: [Bool]) throws -> [Block] {
+        precondition(signaturesChecked.count == blocks.count, "one flag per block")
         guard blocks.count > 1 else { return try blocks.filter { try apply($0) } }
-        let valid = OutletChainWriter.verifySignatures(blocks.flatMap(\.transactions))
-        var start = 0
-        let checked = blocks.map { block in
-            defer { start += block.transactions.count }
-            return valid[start..<(start + block.transactions.count)].allSatisfy { $0 }
-        }
         do {
             return try node.store.environment.write { transaction in
-                try zip(blocks, checked).filter { try apply($0, transaction, signaturesChecked: $1) }.map(\.0)
+                try zip(blocks, signaturesChecked).filter { try apply($0, transaction, signaturesChecked: $1) }.map(\.0)
             }
         } catch {
             var applied: [Block] = []

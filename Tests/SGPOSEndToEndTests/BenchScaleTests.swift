@@ -45,4 +45,17 @@ import Testing
         #expect(kinds["100"] == 3_000 && kinds["130"] == 800 && kinds["120"] == 2 && kinds["140"] == 2 && kinds["143"] == 2 && kinds["144"] == 2, "\(kinds)")
         #expect(kinds["101"] == 2 * 20 && kinds["102"] == 2 * 5, "\(kinds)")
     }
+
+    /// `sgpos bench catch-up`: a fresh node fetches and verifies a chain from its peer (two
+    /// node processes), and a node killed with SIGKILL half way resumes from what it had
+    /// committed (the bench fails if it was seen lower after the restart).
+    @Test func aFreshNodeCatchesUpAndResumesAfterKill9() throws {
+        let scratch = Scratch()
+        let run = try CLI.run(["bench", "catch-up", "--chain-sales", "3000", "--rounds", "1", "--work-dir", scratch.path + "/catch-up"],
+                              timeoutSeconds: 600)
+        #expect(run.status == 0, "\(run.output)\(run.error)")
+        for figure in ["of all-core verify (limit 0.80)", "kill -9 at outlet 1 height", "caught up to"] {
+            #expect(run.output.contains(figure), "\(figure): \(run.output)")
+        }
+    }
 }
