@@ -36,6 +36,22 @@ public struct Hash256: FixedSizeBytes, CanonicalEncodable, CanonicalDecodable {
         return Hash256(digest: hasher.finalize())
     }
 
+    /// The tagged hash of an array (the generic form below, without its dynamic cast).
+    public static func tagged(_ tag: DomainTag, _ data: [UInt8]) -> Hash256 {
+        var hasher = Crypto.SHA256()
+        hasher.update(data: tag.prefix)
+        hasher.update(data: data)
+        return Hash256(digest: hasher.finalize())
+    }
+
+    /// The tagged hash of a slice (a transaction inside a block's bytes), without copying it.
+    public static func tagged(_ tag: DomainTag, _ data: ArraySlice<UInt8>) -> Hash256 {
+        var hasher = Crypto.SHA256()
+        hasher.update(data: tag.prefix)
+        data.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return Hash256(digest: hasher.finalize())
+    }
+
     /// SHA-256 over the domain tag's bytes followed by `data` (docs/FORMAT.md §2).
     public static func tagged(_ tag: DomainTag, _ data: some Sequence<UInt8>) -> Hash256 {
         var hasher = Crypto.SHA256()
