@@ -16,19 +16,7 @@ public struct LMDBTransaction {
 
     /// The value stored under `key`, copied out of the map; nil when absent.
     public func get(_ database: LMDBDatabase, _ key: [UInt8]) throws(LMDBError) -> [UInt8]? {
-        precondition(!key.isEmpty && key.count <= 511, "LMDB keys are 1...511 bytes")
-        var found: [UInt8]?
-        // LMDB never writes through a key pointer: pass the array's storage without copying it.
-        let code: Int32 = key.withUnsafeBytes { keyBuffer in
-            var keyValue = MDB_val(mv_size: keyBuffer.count, mv_data: UnsafeMutableRawPointer(mutating: keyBuffer.baseAddress))
-            var value = MDB_val()
-            let code = mdb_get(handle, database.handle, &keyValue, &value)
-            if code == 0 { found = Self.copy(value) }
-            return code
-        }
-        if code == MDB_NOTFOUND { return nil }
-        try LMDBError.check(code, "mdb_get(\(database.name))")
-        return found
+        try getPrefix(database, key, count: Int.max)
     }
 
     /// At most the first `count` bytes of the value stored under `key` (all of a shorter
@@ -37,6 +25,7 @@ public struct LMDBTransaction {
     public func getPrefix(_ database: LMDBDatabase, _ key: [UInt8], count: Int) throws(LMDBError) -> [UInt8]? {
         precondition(!key.isEmpty && key.count <= 511, "LMDB keys are 1...511 bytes")
         var found: [UInt8]?
+        // LMDB never writes through a key pointer: pass the array's storage without copying it.
         let code: Int32 = key.withUnsafeBytes { keyBuffer in
             var keyValue = MDB_val(mv_size: keyBuffer.count, mv_data: UnsafeMutableRawPointer(mutating: keyBuffer.baseAddress))
             var value = MDB_val()

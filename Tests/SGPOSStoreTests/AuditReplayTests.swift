@@ -100,4 +100,25 @@ import Testing
         _ = try store.environment.write { try $0.delete(state, added) }
         #expect(try small.verify(store: store).isValid)
     }
+
+    /// A block's header read alone (proofs, the time audit) is the header of the whole
+    /// block; a value's prefix is its first bytes, or all of a shorter value.
+    @Test func aHeaderReadAloneIsTheBlocksHeader() throws {
+        let directory = TemporaryDirectory()
+        let store = try threeChains(directory, blocks: 3)
+        try store.environment.read { transaction in
+            for height: UInt64 in 1...3 {
+                let block = try #require(try store.block(2, height: height, transaction))
+                let header = try #require(try store.blockHeader(2, height: height, transaction))
+                #expect(header.header == block.header && header.signature == block.signature)
+                let outline = try #require(try store.blockOutline(2, height: height, transaction))
+                #expect(outline.transactionIDs == block.transactionIDs)
+            }
+            #expect(try store.blockHeader(2, height: 4, transaction) == nil)
+            let blocks = try store.database(named: "blocks")
+            let whole = try #require(try transaction.get(blocks, StoreLayout.blockKey(1, 1)))
+            #expect(try transaction.getPrefix(blocks, StoreLayout.blockKey(1, 1), count: 10) == Array(whole.prefix(10)))
+            #expect(try transaction.getPrefix(blocks, StoreLayout.blockKey(1, 1), count: whole.count + 5) == whole)
+        }
+    }
 }
