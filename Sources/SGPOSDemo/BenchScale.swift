@@ -144,7 +144,8 @@ public struct ScaleBenchCommand: ParsableCommand {
     /// resident set (from `wait4`'s rusage, KiB: the store's memory-mapped pages it read
     /// count in it) and the peak of its anonymous memory (`RssAnon` of /proc/PID/status,
     /// sampled every 50 ms: the heap, what the process itself holds).
-    static func timedChild(_ arguments: [String]) throws -> (seconds: Double, status: Int32, maxRSSKiB: Int, maxAnonKiB: Int) {
+    /// A child still running after `timeoutSeconds` is killed and the bench fails.
+    static func timedChild(_ arguments: [String], timeoutSeconds: Double = 4 * 3_600) throws -> (seconds: Double, status: Int32, maxRSSKiB: Int, maxAnonKiB: Int) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -162,6 +163,11 @@ public struct ScaleBenchCommand: ParsableCommand {
             let waited = wait4(pid, &status, WNOHANG, &usage)
             if waited == pid { break }
             guard waited == 0 else { throw BenchError("wait4 failed: errno \(errno)") }
+            if seconds(since: started) > timeoutSeconds {
+                kill(pid, SIGKILL)
+                _ = wait4(pid, &status, 0, &usage)
+                throw BenchError("\(arguments.joined(separator: " ")) did not finish within \(Int(timeoutSeconds)) s and was killed")
+            }
             anon = max(anon, Self.anonymousKiB(pid))
             usleep(50_000)
         }
