@@ -201,7 +201,8 @@ struct AuditRun {
 
 /// The chains of one audit and their results, shared by the threads verifying them.
 final class ChainWork: Sendable {
-    private struct Progress {
+    /// The next chain to take, the results so far and the first error.
+    private struct Queue {
         var next = 0
         var results: [Int: ChainAuditResult] = [:]
         var error: (any Error)?
@@ -212,7 +213,7 @@ final class ChainWork: Sendable {
     let verifier: AuditVerifier
     let replayMemoryBytes: Int
     let progress: ProgressCounter?
-    private let state = Mutex(Progress())
+    private let state = Mutex(Queue())
 
     init(outlets: [OutletID], store: LedgerStore, verifier: AuditVerifier, replayMemoryBytes: Int, progress: ProgressCounter?) {
         self.outlets = outlets
@@ -248,10 +249,10 @@ final class ChainWork: Sendable {
     }
 
     private func take() -> Int? {
-        state.withLock { progress in
-            guard progress.error == nil, progress.next < outlets.count else { return nil }
-            defer { progress.next += 1 }
-            return progress.next
+        state.withLock { queue in
+            guard queue.error == nil, queue.next < outlets.count else { return nil }
+            defer { queue.next += 1 }
+            return queue.next
         }
     }
 }

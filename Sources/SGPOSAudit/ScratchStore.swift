@@ -25,8 +25,24 @@ final class ScratchStore: Sendable {
 }
 
 /// The audit could not make its scratch directory for a replay too large for memory.
-public struct AuditScratchError: Error, CustomStringConvertible {
+public struct AuditScratchError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Kind: UInt16, Hashable, Sendable {
+        case cannotCreate = 1
+    }
+
+    private let kind: Kind = .cannotCreate
+    /// Where the directory was to be made.
     public let directory: String
+    /// What mkdtemp(3) set.
     public let errno: Int32
-    public var description: String { "cannot create a scratch directory in \(directory) (errno \(errno)) for the audit's replay" }
+
+    init(directory: String, errno: Int32) {
+        self.directory = directory
+        self.errno = errno
+    }
+
+    /// Stable code: 1 the scratch directory cannot be created (`--scratch-dir` missing,
+    /// not writable or full).
+    public var code: UInt16 { kind.rawValue }
+    public var description: String { "cannot create a scratch directory in \(directory) (errno \(errno)) for the audit's replay; give --scratch-dir a writable directory" }
 }

@@ -58,8 +58,6 @@ public struct Hash256: FixedSizeBytes, CanonicalEncodable, CanonicalDecodable {
         hasher.update(data: tag.prefix)
         if let contiguous = data as? [UInt8] {
             hasher.update(data: contiguous)
-        } else if let slice = data as? ArraySlice<UInt8> {
-            slice.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         } else {
             hasher.update(data: Array(data))
         }

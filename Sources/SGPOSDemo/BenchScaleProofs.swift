@@ -47,7 +47,8 @@ struct ScaleProofBench {
                         return false
                     }
                     if found == nil { try transaction.scan(index, limit: 1) { key, _ in found = Hash256(bytes: key); return false } }
-                    return found!
+                    guard let found else { throw BenchError("the data set holds no transactions") }
+                    return found
                 }
             }
             var times: [Double] = []
@@ -62,10 +63,11 @@ struct ScaleProofBench {
             inclusionP99.append(times[times.count * 99 / 100])
 
             let heads = try store.environment.read { transaction in try store.genesis.outlets.map { try store.head($0.id, transaction) } }
+                .filter { $0.height >= 2 }
+            guard !heads.isEmpty else { throw BenchError("no chain of the data set has two blocks to prove consistency between") }
             times = []
             for _ in 0..<Self.proofsPerRound {
                 let head = heads.randomElement(using: &generator)!
-                guard head.height >= 2 else { continue }
                 let from = UInt64.random(in: 1..<head.height, using: &generator)
                 let started = DispatchTime.now()
                 let proof = try builder.consistencyProof(outletID: head.outletID, from: from, to: nil)

@@ -325,7 +325,9 @@ public struct NodeAPI: Sendable {
                 let block = try node.store.blockOutline(location.outletID, height: location.height, txn),
                 Int(location.index) < block.transactionRanges.count
             else { return nil }
-            return (location, try block.transaction(Int(location.index)))
+            do { return (location, try block.transaction(Int(location.index))) } catch {
+                throw StoreError.corrupt("transaction \(location.index) of block \(location.height) of outlet \(location.outletID) does not decode: \(error)")
+            }
         }
         guard let (location, transaction) = found else { return problem(.notFound, "not-found", 0, "no transaction \(idText) here") }
         if let caller, !caller.may(.outletStaff(location.outletID)) {

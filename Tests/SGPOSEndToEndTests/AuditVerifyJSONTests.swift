@@ -60,5 +60,11 @@ import Testing
         let unopened = try #require(try JSONSerialization.jsonObject(with: Data(missing.output.utf8)) as? [String: Any])
         #expect(unopened["valid"] as? Bool == false)
         #expect((unopened["findings"] as? [[String: Any]])?.first?["rule"] as? String == "store/open")
+
+        // Limits out of range are refused before anything is read.
+        for limits in [["--chains-at-once", "0"], ["--replay-memory", "0"], ["--replay-memory", "2000000"]] {
+            let refused = try CLI.run(["audit", "verify", data] + limits)
+            #expect(refused.status == 64 && refused.error.contains(limits[0]), "\(limits): \(refused.status) \(refused.error)")
+        }
     }
 }

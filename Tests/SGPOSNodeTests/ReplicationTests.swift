@@ -78,6 +78,46 @@ import SGPOSPeerProtocol
         #expect(try replicator.apply(block), "the genuine block still applies")
     }
 
+    /// A catching-up node verifies a message's signatures on all cores before it applies
+    /// the blocks without checking them again: a block it already holds is not verified,
+    /// a block with one forged transaction signature (re-sealed by its producer, so only the
+    /// signature is wrong) is refused with rule 4, and the blocks before it are kept.
+    @Test func aMessageWithAForgedSignatureKeepsTheBlocksBeforeIt() throws {
+        let network = TestNetwork()
+        let (a, replica) = (Directory(), Directory())
+        let source = try LedgerStore.create(dataDirectory: a.path, genesis: network.genesis, options: .init(durability: .unsafeNoSyncForTests))
+        let writer = try OutletChainWriter(store: source, nodeKey: network.nodeKeys[0], rules: POSRules.chainRules)
+        var sequence: UInt64 = 0
+        for block in 1...4 {
+            let batch = (0..<3).map { index -> SignedTransaction in
+                sequence += 1
+                return network.registerTill(TestNetwork.key("till-\(block)-\(index)"), principal: "till-\(block)-\(index)", sequence: sequence)
+            }
+            _ = try writer.append(batch, timestampMs: 1_700_000_000_000 + UInt64(block))
+        }
+        let blocks = try source.environment.read { transaction in try (1...4).map { try source.block(1, height: UInt64($0), transaction)! } }
+        var forgedTransactions = blocks[2].transactions
+        var signed = forgedTransactions[1].encoded
+        signed[signed.count - 3] ^= 0x01  // inside the signature
+        forgedTransactions[1] = try SignedTransaction(encoded: signed)
+        var header = blocks[2].header
+        header.transactionRoot = MerkleTree.root(leafHashes: forgedTransactions.map { MerkleTree.leafHash($0.id.bytes) })
+        let forged = Block.seal(header: header, transactions: forgedTransactions, key: network.nodeKeys[0])
+
+        let (replicator, node) = try replicaNode(network, replica)
+        #expect(try replicator.apply(blocks[0]))
+        let message = [blocks[0], blocks[1], forged, blocks[3]]
+        let checked = try replicator.verifyForApply(message)
+        #expect(checked == [false, true, false, true], "held: not verified; forged: not trusted")
+        let applied = try replicator.applyAll(message, signaturesChecked: checked)
+        #expect(applied.map(\.header.height) == [2])
+        #expect(try node.heads().first { $0.outletID == 1 }!.height == 2)
+        #expect { try replicator.apply(forged) } throws: { error in
+            (error as? BlockRejection)?.rejection.reason == .badSignature
+        }
+        #expect(try replicator.applyAll([blocks[2], blocks[3]], signaturesChecked: replicator.verifyForApply([blocks[2], blocks[3]])).count == 2)
+    }
+
     @Test func peerMessagesRoundTripAndGarbageIsRefused() throws {
         let network = TestNetwork()
         let messages: [PeerMessage] = [

@@ -99,6 +99,12 @@ import Testing
         #expect(withOneMore.findings.contains { $0.outletID == 3 && $0.rule == "store/state" }, "\(withOneMore.findings)")
         _ = try store.environment.write { try $0.delete(state, added) }
         #expect(try small.verify(store: store).isValid)
+
+        // A scratch directory that cannot be made is named, with its code, when the replay first needs it.
+        let nowhere = AuditVerifier(replayMemoryBytes: 16 * 1024, scratchDirectory: scratch.path + "/no/such/dir")
+        #expect { try nowhere.verify(store: store) } throws: { error in
+            (error as? AuditScratchError)?.code == 1 && "\(error)".contains("/no/such/dir")
+        }
     }
 
     /// A block's header read alone (proofs, the time audit) is the header of the whole
