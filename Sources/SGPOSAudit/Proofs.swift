@@ -40,7 +40,7 @@ public struct ProofBuilder: Sendable {
                 format: TransactionProof.formatName, chainId: store.genesis.chainID.value, genesisId: store.genesis.id.hex,
                 transaction: Hex.encode(Array(block.transactionBytes(Int(location.index)))), transactionId: id.hex,
                 block: SignedHeaderJSON(header: block.header, signature: block.signature), leafIndex: UInt64(location.index),
-                inclusionPath: path.map(\.hex), head: headJSON, historyPath: historyPath.map(\.hex))
+                inclusionPath: path.map { $0.hex }, head: headJSON, historyPath: historyPath.map { $0.hex })
         }
     }
 
@@ -59,8 +59,8 @@ public struct ProofBuilder: Sendable {
                 format: ConsistencyProof.formatName, chainId: store.genesis.chainID.value, genesisId: store.genesis.id.hex,
                 outletId: outletID, old: SignedHeaderJSON(header: old.header, signature: old.signature),
                 new: SignedHeaderJSON(header: new.header, signature: new.signature),
-                consistencyPath: try nodes.consistencyProof(firstSize: oldHeight - 1, secondSize: target - 1).map(\.hex),
-                oldBlockPath: try nodes.inclusionProof(leafIndex: oldHeight - 1, treeSize: target - 1).map(\.hex))
+                consistencyPath: try nodes.consistencyProof(firstSize: oldHeight - 1, secondSize: target - 1).map { $0.hex },
+                oldBlockPath: try nodes.inclusionProof(leafIndex: oldHeight - 1, treeSize: target - 1).map { $0.hex })
         }
     }
 }

@@ -248,8 +248,7 @@ public struct NodeAPI: Sendable {
     }
 
     func submit(_ data: [UInt8]) async throws -> Response {
-        let request = try decodeJSON(API.SubmitRequest.self, data)
-        guard let bytes = Hex.decode(request.transaction) else {
+        guard let bytes = try SubmitBody.transactionBytes(data) ?? Hex.decode(decodeJSON(API.SubmitRequest.self, data).transaction) else {
             return problem(.badRequest, "malformed", 1, "transaction must be hex")
         }
         let transaction: SignedTransaction
@@ -282,9 +281,11 @@ public struct NodeAPI: Sendable {
             let proof = try ProofBuilder(store: node.store).transactionProof(location.transactionID, cache: blockTrees)
             let status: String
             if case .committed = outcome { status = "committed" } else { status = "duplicate" }
-            return try json(API.SubmitResponse(
+            let answer = API.SubmitResponse(
                 status: status, transactionId: location.transactionID.hex, outletId: location.outletID,
-                height: location.height, index: location.index, proof: proof))
+                height: location.height, index: location.index, proof: proof)
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: answer.jsonBytes())))
         }
     }
 

@@ -33,7 +33,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         record(route: route, method: request.method.rawValue, status: response.status.code, nanoseconds: elapsed)
         logger.info("request", metadata: [
             "request-id": .string(requestID), "method": .string(request.method.rawValue), "route": .string(route),
-            "status": .stringConvertible(response.status.code), "duration-ms": .string(String(format: "%.3f", Double(elapsed) / 1e6)),
+            "status": .stringConvertible(response.status.code), "duration-ms": .string(durationMilliseconds(elapsed)),
         ])
         return response
     }
@@ -57,4 +57,12 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 /// The request metrics made so far, by label set.
 final class RequestMetricsCache: Sendable {
     let entries = Mutex<[String: (Counter, Timer)]>([:])
+}
+
+/// `nanoseconds` as milliseconds with three decimals ("12.345"), truncated, without a
+/// format string (the request log writes one per request).
+func durationMilliseconds(_ nanoseconds: UInt64) -> String {
+    let microseconds = nanoseconds / 1_000
+    let fraction = String(microseconds % 1_000)
+    return String(microseconds / 1_000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
 }

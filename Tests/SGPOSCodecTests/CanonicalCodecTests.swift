@@ -61,6 +61,19 @@ import Testing
         #expect(Hex.decode("abc") == nil)
         #expect(Hex.decode("zz") == nil)
     }
+
+    @Test func hexSpellsEveryByteOneWayWhateverTheSequence() {
+        let all = (0...255).map { UInt8($0) }
+        let expected = all.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        #expect(Hex.encode(all) == expected)
+        #expect(Hex.encode(all[100...]) == String(expected.dropFirst(200)), "a slice starts at its own first byte")
+        #expect(Hex.encode(all.lazy.map { $0 }) == expected, "a sequence without contiguous storage")
+        #expect(Hex.encode([UInt8]()) == "")
+        #expect(Hex.decode(expected) == all)
+        #expect(Hex.decode("") == [])
+        #expect(Hex.decode("0g") == nil && Hex.decode("g0") == nil && Hex.decode("00 1") == nil)
+        #expect(Hex.decode("é0") == nil, "a non-ASCII character")
+    }
 }
 
 @Suite struct TransactionEncodingTests {
