@@ -31,6 +31,7 @@ public struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Tills uploading backlogs at once in the HTTP batch run.") var batchTills: Int = 4
     @Option(help: "Transactions per till in the HTTP batch run.") var batchPerTill: Int = 5_000
     @Option(help: "Transactions per request in the HTTP batch run (1...1000).") var batchSize: Int = 500
+    @Option(help: "Paced runs (1,000 tx/s for 3 s each) in the HTTP run.") var pacedRuns: Int = 10
     @Option(help: "Pin the HTTP run's node process to these CPUs (a taskset list, e.g. 1); run the bench itself under `taskset -c 0` to pin the load generator.")
     var nodeCpus: String?
 
@@ -149,24 +150,43 @@ public struct BenchCommand: AsyncParsableCommand {
     }
 
     func benchHTTP() async throws {
-        guard (1...Limits.batchTransactionsMax).contains(batchSize), (1...tills).contains(batchTills), batchPerTill >= 1 else {
-            throw ValidationError("--batch-size must be 1...\(Limits.batchTransactionsMax), --batch-tills 1...--tills, --batch-per-till at least 1")
+        guard (1...Limits.batchTransactionsMax).contains(batchSize), (1...tills).contains(batchTills), batchPerTill >= 1, (0...100).contains(pacedRuns) else {
+            throw ValidationError("--batch-size must be 1...\(Limits.batchTransactionsMax), --batch-tills 1...--tills, --batch-per-till at least 1, --paced-runs 0...100")
         }
-        let verifyBeforeHTTP = measureVerify(threads: 1)
-        let http = try await HTTPBench(directory: dir + "/sgpos-bench-http-\(getpid())", tills: tills, perTill: perTill,
-                                       pacedRate: 1_000, pacedSeconds: 3, batchTills: batchTills, batchPerTill: batchPerTill,
-                                       batchSize: batchSize, nodeCPUs: nodeCpus).run()
-        try? FileManager.default.removeItem(atPath: dir + "/sgpos-bench-http-\(getpid())")
-        let verifyHTTP = (verifyBeforeHTTP + measureVerify(threads: 1)) / 2
+        // `rounds` rounds, each against the 1-core verify rate measured around it; the paced
+        // phase runs `pacedRuns` times in the first round (issue 17: p99 ≤ 5 ms in 9 of 10).
+        var singleFractions: [Double] = []
+        var batchFractions: [Double] = []
+        var paced: [(p50Ms: Double, p99Ms: Double)] = []
+        var pacedRate = 0
+        var pacedCount = 0
         let placement = nodeCpus.map { "node pinned to CPU \($0)" } ?? "clients on the same cores"
-        print("node over HTTP (1 node process, \(http.tills) tills submitting at once, \(placement)): "
-              + String(format: "%.0f tx/s = %.2f of 1-core Ed25519 verify/s %.0f (target >= 0.80)",
-                       http.throughput, http.throughput / verifyHTTP, verifyHTTP))
+        for round in 1...max(1, rounds) {
+            let verifyBeforeHTTP = measureVerify(threads: 1)
+            var bench = HTTPBench(directory: dir + "/sgpos-bench-http-\(getpid())", tills: tills, perTill: perTill,
+                                  pacedRate: 1_000, pacedSeconds: 3, batchTills: batchTills, batchPerTill: batchPerTill,
+                                  batchSize: batchSize, nodeCPUs: nodeCpus)
+            bench.pacedRuns = round == 1 ? pacedRuns : 0
+            let http = try await bench.run()
+            try? FileManager.default.removeItem(atPath: dir + "/sgpos-bench-http-\(getpid())")
+            let verifyHTTP = (verifyBeforeHTTP + measureVerify(threads: 1)) / 2
+            singleFractions.append(http.throughput / verifyHTTP)
+            batchFractions.append(http.batchThroughput / verifyHTTP)
+            paced += http.paced
+            if !http.paced.isEmpty { (pacedRate, pacedCount) = (http.pacedRate, http.pacedCount) }
+            print(String(format: "round %d: HTTP one request per transaction %.0f tx/s (%.2f), batched %.0f tx/s (%.2f) of 1-core Ed25519 verify/s %.0f",
+                         round, http.throughput, http.throughput / verifyHTTP, http.batchThroughput, http.batchThroughput / verifyHTTP, verifyHTTP))
+        }
+        print("node over HTTP (1 node process, \(tills) tills submitting at once, one request per transaction, \(placement)): "
+              + String(format: "median %.2f of 1-core Ed25519 verify/s over %d rounds (target >= 0.50)", median(singleFractions), singleFractions.count))
         print("node over HTTP, batched (1 node process, \(batchTills) tills each uploading \(batchPerTill) transactions in batches of \(batchSize), \(placement)): "
-              + String(format: "%.0f tx/s = %.2f of 1-core Ed25519 verify/s %.0f (target >= 0.80)",
-                       http.batchThroughput, http.batchThroughput / verifyHTTP, verifyHTTP))
-        print(String(format: "node over HTTP at a fixed %d tx/s (%d submissions): submit -> durable p50 %.2f ms, p99 %.2f ms (target p99 <= 5 ms)",
-                     http.pacedRate, http.pacedCount, http.p50Ms, http.p99Ms))
+              + String(format: "median %.2f of 1-core Ed25519 verify/s over %d rounds (target >= 0.80)", median(batchFractions), batchFractions.count))
+        if !paced.isEmpty {
+            let met = paced.filter { $0.p99Ms <= 5 }.count
+            print(String(format: "node over HTTP at a fixed %d tx/s (%d submissions per run): submit -> durable p99 <= 5 ms in %d of %d runs (target: 9 of 10); median p50 %.2f ms, median p99 %.2f ms; p99s ",
+                         pacedRate, pacedCount, met, paced.count, median(paced.map(\.p50Ms)), median(paced.map(\.p99Ms)))
+                  + paced.map { String(format: "%.2f", $0.p99Ms) }.joined(separator: " "))
+        }
     }
 
     func median(_ values: [Double]) -> Double {
