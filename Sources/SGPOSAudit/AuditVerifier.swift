@@ -110,7 +110,7 @@ struct AuditRun {
         try checkNoForeignChains()
         let stored = progress == nil ? 0 : UInt64(try transaction.count(try database("blocks")))
         let results = try verifyEveryChain(progress: progress.map { ProgressCounter(total: stored, $0) })
-        var expectedTransactionIndex = 0, expectedHistoryNodes = 0, expectedStateEntries = 0
+        var expectedTransactionIndex = 0, expectedHistoryNodes = 0, expectedTransactionTrees = 0, expectedStateEntries = 0
         var expectedMetaEntries = 2  // format, genesis
         var everyChainVerified = true
         for result in results {
@@ -120,6 +120,7 @@ struct AuditRun {
             replaySpills += result.replaySpills
             expectedTransactionIndex += result.transactionIndexEntries
             expectedHistoryNodes += result.historyNodes
+            expectedTransactionTrees += result.transactionTrees
             expectedStateEntries += result.stateEntries
             expectedMetaEntries += result.metaEntries
             everyChainVerified = everyChainVerified && result.verified
@@ -130,6 +131,7 @@ struct AuditRun {
         try compareCount("tx-index", expected: expectedTransactionIndex)
         try compareCount("idempotency", expected: expectedTransactionIndex)
         try compareCount("history", expected: expectedHistoryNodes)
+        try compareCount("tx-tree", expected: expectedTransactionTrees)
         try compareCount("state", expected: expectedStateEntries)
         if try transaction.get(try database("meta"), StoreLayout.MetaKey.network) != nil { expectedMetaEntries += 1 }
         try compareCount("meta", expected: expectedMetaEntries)

@@ -12,6 +12,7 @@ struct ChainAuditResult: Sendable {
     /// Entries the store's databases must hold for this chain, counted during replay.
     var transactionIndexEntries = 0
     var historyNodes = 0
+    var transactionTrees = 0
     var stateEntries = 0
     var metaEntries = 0
     /// The whole chain replayed without a finding (its counts are then complete).
@@ -91,6 +92,7 @@ struct ChainAudit {
                     let outcome = try validator.validate(block, head: head, state: state, transactionSignaturesChecked: true,
                                                          transactionRoot: item.transactionRoot)
                     try checkIndexes(block, &result)
+                    try checkTransactionTree(block, expected: item.transactionTree, &result)
                     try history.check(block, transaction: transaction, database: historyDatabase)
                     try state.apply(outcome.writes)
                     if genesis.hasCheckpointChain { try result.networkSources.record(outletID, block.header.height, outcome.writes) }
@@ -149,6 +151,22 @@ struct ChainAudit {
                                    rule: "store/idempotency", message: "idempotency entry \(signed.envelope.idempotencyID) is missing, wrong or used twice")
             }
             result.transactionIndexEntries += 1
+        }
+    }
+
+    /// A block of more than 64 transactions has its chunk roots in `tx-tree`; a smaller one
+    /// has no entry (an entry too many shows in the database's count).
+    private func checkTransactionTree(_ block: Block, expected: [UInt8]?, _ result: inout ChainAuditResult) throws {
+        let stored = try transaction.get(try store.database(named: "tx-tree"), StoreLayout.transactionTreeKey(outletID, block.header.height))
+        if let expected {
+            guard stored == expected else {
+                throw AuditFinding(outletID: outletID, height: block.header.height, rule: "store/tx-tree",
+                                   message: "tx-tree entry is missing or is not the block's \(expected.count / Hash256.byteCount) chunk roots")
+            }
+            result.transactionTrees += 1
+        } else if stored != nil {
+            throw AuditFinding(outletID: outletID, height: block.header.height, rule: "store/tx-tree",
+                               message: "tx-tree entry for a block of \(block.transactions.count) transactions (at most \(MerkleTree.chunkLeaves): none is kept)")
         }
     }
 

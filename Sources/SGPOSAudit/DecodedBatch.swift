@@ -11,6 +11,8 @@ struct DecodedBlock: Sendable {
     var badSignatureIndex: Int?
     /// Merkle root over the transaction ids, computed off the validating thread.
     var transactionRoot: Hash256?
+    /// The block's expected `tx-tree` value (its chunk roots; nil for 64 transactions or fewer).
+    var transactionTree: [UInt8]?
 }
 
 /// A batch being decoded and signature-checked in the background.
@@ -44,7 +46,11 @@ final class DecodedBatch: Sendable {
             do {
                 let block = try Block(encoded: raw[index].bytes)
                 item.block = block
-                item.transactionRoot = MerkleTree.root(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+                // The root from the chunk roots: the same hashing as the whole tree, and the
+                // chunk roots are the block's expected `tx-tree` entry.
+                let chunkRoots = MerkleTree.chunkRoots(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+                item.transactionRoot = chunkRoots.isEmpty ? MerkleTree.emptyRoot : MerkleLevels(leafHashes: chunkRoots).root
+                item.transactionTree = chunkRoots.count > 1 ? chunkRoots.flatMap(\.bytes) : nil
             } catch {
                 item.error = "\(error)"
             }

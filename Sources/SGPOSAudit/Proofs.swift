@@ -23,10 +23,8 @@ public struct ProofBuilder: Sendable {
                   Int(location.index) < block.transactionRanges.count else {
                 throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing or shorter")
             }
-            let levels = cached?.levels ?? MerkleLevels(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
-            if cached == nil { cache?.insert(outlet: location.outletID, height: location.height, block: block, levels: levels) }
-            let path = levels.inclusionProof(leafIndex: UInt64(location.index), treeSize: levels.size)
             let head = try store.head(location.outletID, transaction)
+            let path = try inclusionPath(block, location: location, cached: cached, headHeight: head.height, cache: cache, transaction)
             var headJSON: SignedHeaderJSON?
             var historyPath: [Hash256] = []
             if head.height > location.height,
@@ -42,6 +40,30 @@ public struct ProofBuilder: Sendable {
                 block: SignedHeaderJSON(header: block.header, signature: block.signature), leafIndex: UInt64(location.index),
                 inclusionPath: path.map { $0.hex }, head: headJSON, historyPath: historyPath.map { $0.hex })
         }
+    }
+
+    /// The transaction's path in its block's tree: from the cache; for one of the newest
+    /// blocks (submit answers ask for every transaction of a block in turn) from the whole
+    /// tree, built once and cached; for an older block with stored chunk roots (`tx-tree`,
+    /// more than 64 transactions) from its chunk's 64 transactions and those roots, so an
+    /// old block of 1,000 sales is not hashed whole for one proof.
+    private func inclusionPath(_ block: BlockOutline, location: TransactionLocation, cached: BlockTreeCache.Entry?, headHeight: UInt64,
+                               cache: BlockTreeCache?, _ transaction: LMDBTransaction) throws -> [Hash256] {
+        let leaf = Int(location.index)
+        if let cached { return cached.levels.inclusionProof(leafIndex: UInt64(leaf), treeSize: cached.levels.size) }
+        let recent = headHeight - location.height < UInt64(BlockTreeCache.recentBlocks)
+        if !recent, let chunkRoots = try store.transactionChunkRoots(location.outletID, height: location.height, transaction) {
+            let size = block.transactionRanges.count
+            guard chunkRoots.count == (size + MerkleTree.chunkLeaves - 1) / MerkleTree.chunkLeaves else {
+                throw StoreError.corrupt("tx-tree entry of block \(location.height) of outlet \(location.outletID) has \(chunkRoots.count) chunk roots for \(size) transactions")
+            }
+            let chunk = MerkleTree.chunkRange(leaf / MerkleTree.chunkLeaves, size: size)
+            return MerkleTree.inclusionPath(leafIndex: leaf, chunkLeafHashes: chunk.map { MerkleTree.leafHash(block.transactionID($0).bytes) },
+                                            chunkRoots: chunkRoots)
+        }
+        let levels = MerkleLevels(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
+        cache?.insert(outlet: location.outletID, height: location.height, block: block, levels: levels)
+        return levels.inclusionProof(leafIndex: UInt64(leaf), treeSize: levels.size)
     }
 
     public func consistencyProof(outletID: OutletID, from oldHeight: UInt64, to newHeight: UInt64?) throws -> ConsistencyProof {

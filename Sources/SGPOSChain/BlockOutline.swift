@@ -40,6 +40,9 @@ public struct BlockOutline: Sendable {
         transactionRanges.map { Hash256.tagged(.transactionID, bytes[$0]) }
     }
 
+    /// The id of transaction `index` alone.
+    public func transactionID(_ index: Int) -> Hash256 { Hash256.tagged(.transactionID, bytes[transactionRanges[index]]) }
+
     /// The encoding of transaction `index`.
     public func transactionBytes(_ index: Int) -> ArraySlice<UInt8> { bytes[transactionRanges[index]] }
 

@@ -47,6 +47,12 @@ public struct ScaleBenchCommand: ParsableCommand {
             try build(into: set + "/data", marker: marker)
         } else {
             print("scale set: reusing \(set) (\(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))")
+            let started = DispatchTime.now()
+            let upgrade = try LedgerStore.upgrade(dataDirectory: set + "/data")
+            if upgrade.fromFormat != StoreLayout.formatVersion {
+                print(String(format: "  upgraded from store format %u (sgpos chain upgrade): %d blocks read, %d transaction trees stored in %.1f s",
+                             upgrade.fromFormat, upgrade.blocks, upgrade.transactionTrees, seconds(since: started)))
+            }
         }
         guard !buildOnly else { return }
         guard !proofsOnly else { return try ScaleProofBench(data: set + "/data").run() }
@@ -93,8 +99,7 @@ public struct ScaleBenchCommand: ParsableCommand {
         print("machine: \(cores) cores; data set \(data): \(outlets) outlets × \(sales) sales")
         print(String(format: "  storage: %.2f GB in pages used, %.2f GB of files; %.0f B per sale used (limit 400 B per 5-line sale, every index included)",
                      Double(used) / 1e9, Double(files) / 1e9, Double(used) / Double(totalSales)))
-        let databases = try ["blocks", "tx-index", "idempotency", "history", "state", "meta", "network-sources", "network"]
-            .map { try store.environment.openDatabase($0) }
+        let databases = try StoreLayout.databaseNames.map { try store.environment.openDatabase($0) }
         let parts = try store.environment.read { transaction in try databases.map { ($0.name, try transaction.pageBytes($0)) } }
         print("  per sale by database: " + parts.filter { $0.1 > 0 }.map { String(format: "%@ %.0f B", $0.0, Double($0.1) / Double(totalSales)) }
             .joined(separator: ", "))

@@ -33,8 +33,13 @@ public struct JSONText: Sendable {
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         // Ids, keys and hex need no escape: copy them whole.
-        if !value.utf8.contains(where: Self.needsEscape) {
-            bytes.append(contentsOf: value.utf8)
+        var value = value
+        let copied = value.withUTF8 { utf8 -> Bool in
+            for byte in utf8 where Self.needsEscape(byte) { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
             bytes.append(UInt8(ascii: "\""))
             return
         }

@@ -25,6 +25,7 @@ public final class LedgerStore: Sendable {
         let transactionIndex: LMDBDatabase
         let idempotency: LMDBDatabase
         let history: LMDBDatabase
+        let transactionTree: LMDBDatabase
         let state: LMDBDatabase
         let meta: LMDBDatabase
         let networkSources: LMDBDatabase
@@ -35,6 +36,7 @@ public final class LedgerStore: Sendable {
             transactionIndex = try environment.openDatabase("tx-index")
             idempotency = try environment.openDatabase("idempotency")
             history = try environment.openDatabase("history")
+            transactionTree = try environment.openDatabase("tx-tree")
             state = try environment.openDatabase("state")
             meta = try environment.openDatabase("meta")
             networkSources = try environment.openDatabase("network-sources")
@@ -81,6 +83,10 @@ public final class LedgerStore: Sendable {
         let genesis = try environment.read { transaction in
             guard let format = try transaction.get(databases.meta, StoreLayout.MetaKey.format) else {
                 throw StoreError.notInitialized("\(directory) has no ledger metadata")
+            }
+            if format == StoreLayout.u32(StoreLayout.previousFormatVersion) {
+                throw StoreError.corrupt("store format \(StoreLayout.previousFormatVersion) in \(directory): run `sgpos chain upgrade --data \(dataDirectory)` "
+                    + "once (it adds the block transaction trees of format \(StoreLayout.formatVersion), docs/OPERATIONS.md)")
             }
             guard format == StoreLayout.u32(StoreLayout.formatVersion) else {
                 throw StoreError.corrupt("store format \(Hex.encode(format)) is not version \(StoreLayout.formatVersion)")
@@ -199,6 +205,16 @@ public final class LedgerStore: Sendable {
         }
     }
 
+    /// The chunk roots of block `height`'s transaction tree (FORMAT.md §9.1 `tx-tree`), or
+    /// nil when the store keeps none for it (a block of at most 64 transactions).
+    public func transactionChunkRoots(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> [Hash256]? {
+        guard let bytes = try transaction.get(databases.transactionTree, StoreLayout.transactionTreeKey(outletID, height)) else { return nil }
+        guard bytes.count % Hash256.byteCount == 0, bytes.count >= 2 * Hash256.byteCount else {
+            throw StoreError.corrupt("tx-tree entry of block \(height) of outlet \(outletID) is \(bytes.count) bytes, not 32 per chunk root")
+        }
+        return stride(from: 0, to: bytes.count, by: Hash256.byteCount).map { Hash256(bytes: Array(bytes[$0..<$0 + Hash256.byteCount]))! }
+    }
+
     /// Where transaction `id` was committed, or nil.
     public func location(of id: Hash256, _ transaction: LMDBTransaction) throws -> TransactionLocation? {
         guard let bytes = try transaction.get(databases.transactionIndex, id.bytes) else { return nil }
@@ -246,6 +262,9 @@ public final class LedgerStore: Sendable {
             }
             try transaction.put(databases.transactionIndex, signed.id.bytes, location.indexValue)
             try transaction.put(databases.idempotency, idempotencyKey, location.idempotencyValue)
+        }
+        if let chunkRoots = StoreLayout.transactionTreeValue(block.transactions.map(\.id)) {
+            try transaction.put(databases.transactionTree, StoreLayout.transactionTreeKey(outletID, height), chunkRoots)
         }
         // History tree: the new leaf, then every perfect subtree it completes.
         var hash = MerkleTree.leafHash(block.id.bytes)
@@ -337,6 +356,7 @@ extension LedgerStore {
         case "tx-index": databases.transactionIndex
         case "idempotency": databases.idempotency
         case "history": databases.history
+        case "tx-tree": databases.transactionTree
         case "state": databases.state
         case "meta": databases.meta
         case "network-sources": databases.networkSources

@@ -6,9 +6,11 @@ import SGPOSCrypto
 /// keys are big-endian, so LMDB's byte order is numeric order and appends are sequential.
 public enum StoreLayout {
     /// Store format version, in `meta` under ``MetaKey/format``.
-    public static let formatVersion: UInt32 = 3
+    public static let formatVersion: UInt32 = 4
+    /// The format before `tx-tree` (``LedgerStore/upgrade(dataDirectory:options:)`` converts it).
+    public static let previousFormatVersion: UInt32 = 3
     /// Databases, in the order FORMAT.md lists them.
-    public static let databaseNames = ["blocks", "tx-index", "idempotency", "history", "state", "meta", "network-sources", "network"]
+    public static let databaseNames = ["blocks", "tx-index", "idempotency", "history", "tx-tree", "state", "meta", "network-sources", "network"]
 
     /// Keys of the `meta` database (ASCII).
     public enum MetaKey {
@@ -37,6 +39,20 @@ public enum StoreLayout {
         encoder.writeU32(outletID)
         encoder.writeFixed(id.bytes, count: IdempotencyID.byteCount)
         return encoder.bytes
+    }
+
+    /// tx-tree: outlet u32 ‖ height u64 (as ``blockKey(_:_:)``) → the block's chunk roots.
+    public static func transactionTreeKey(_ outletID: OutletID, _ height: UInt64) -> [UInt8] {
+        u32(outletID) + u64(height)
+    }
+
+    /// The `tx-tree` value of a block with these transaction ids: its transaction tree's
+    /// chunk roots (``MerkleTree/chunkRoots(leafHashes:)``) concatenated; nil when the block
+    /// has at most ``MerkleTree/chunkLeaves`` transactions (no entry: the header's
+    /// transaction root is the one chunk's root).
+    public static func transactionTreeValue(_ ids: [Hash256]) -> [UInt8]? {
+        guard ids.count > MerkleTree.chunkLeaves else { return nil }
+        return MerkleTree.chunkRoots(leafHashes: ids.map { MerkleTree.leafHash($0.bytes) }).flatMap(\.bytes)
     }
 
     /// history: outlet u32 ‖ level u8 ‖ index u64.

@@ -11,7 +11,29 @@ import SGPOSStore
 struct ChainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain", abstract: "Create, append to and inspect outlet chains.",
-        subcommands: [Init.self, Append.self, Show.self, Backup.self])
+        subcommands: [Init.self, Append.self, Show.self, Backup.self, Upgrade.self])
+
+    struct Upgrade: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring a ledger of store format 3 to format 4 (adds the block transaction trees, docs/FORMAT.md §9.1), then verify it.",
+            discussion: "Stop the node first (the upgrade takes the writer lock). One LMDB write transaction: interrupted, the store stays at format 3. A store already at format 4 is left alone.")
+        @Option(help: "Node data directory.") var data: String
+
+        func run() throws {
+            let report = try LedgerStore.upgrade(dataDirectory: data)
+            guard report.fromFormat != StoreLayout.formatVersion else {
+                print("\(data): store format \(StoreLayout.formatVersion) already; nothing to do")
+                return
+            }
+            let audit = try AuditVerifier().verify(dataDirectory: data)
+            guard audit.isValid else {
+                audit.findings.forEach { print("FAIL \($0)") }
+                throw CLIError("\(data) was upgraded to format \(StoreLayout.formatVersion) but does not verify; restore the backup and investigate")
+            }
+            print("\(data): store format \(report.fromFormat) -> \(StoreLayout.formatVersion): \(report.blocks) blocks read, "
+                  + "\(report.transactionTrees) transaction trees stored; audit: \(audit.transactionCount) transactions verified")
+        }
+    }
 
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -83,3 +83,22 @@ import Testing
         #expect(Hash256.tagged(.blockID, [1]) != Hash256.tagged(.transactionID, [1]))
     }
 }
+
+/// Chunk roots are nodes of the whole tree: the tree over them has the whole tree's root,
+/// and a path through one chunk and the chunk roots is the whole tree's path.
+@Suite struct MerkleChunkTests {
+    @Test(arguments: [1, 2, 63, 64, 65, 127, 128, 129, 200, 640, 1_000, 1_023, 1_025])
+    func chunksGiveTheWholeTreesRootAndPaths(size: Int) {
+        let leaves = (0..<size).map { MerkleTree.leafHash(Array("leaf \($0)".utf8)) }
+        let whole = MerkleLevels(leafHashes: leaves)
+        let chunkRoots = MerkleTree.chunkRoots(leafHashes: leaves)
+        #expect(chunkRoots.count == (size + MerkleTree.chunkLeaves - 1) / MerkleTree.chunkLeaves)
+        #expect(MerkleLevels(leafHashes: chunkRoots).root == whole.root)
+        for leaf in Set([0, size / 3, size / 2, size - 1, min(size - 1, 64), min(size - 1, 63)]) {
+            let chunk = MerkleTree.chunkRange(leaf / MerkleTree.chunkLeaves, size: size)
+            let path = MerkleTree.inclusionPath(leafIndex: leaf, chunkLeafHashes: Array(leaves[chunk]), chunkRoots: chunkRoots)
+            #expect(path == whole.inclusionProof(leafIndex: UInt64(leaf), treeSize: UInt64(size)), "leaf \(leaf) of \(size)")
+            #expect(MerkleTree.verifyInclusion(leafHash: leaves[leaf], leafIndex: UInt64(leaf), treeSize: UInt64(size), path: path, root: whole.root))
+        }
+    }
+}

@@ -21,7 +21,7 @@ def main(argv):
     generator = random.Random(20261124)
     env = lmdb.open(source + "/ledger", readonly=True, lock=False, max_dbs=16)
     sites = []
-    names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+    names = ["blocks", "tx-index", "idempotency", "history", "tx-tree", "state", "meta"]
     try:
         env.open_db(b"checkpoints", create=False)
         names += ["checkpoints", "network", "network-sources"]  # networks of 4+ outlets: certificates, network state

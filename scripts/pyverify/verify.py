@@ -155,6 +155,15 @@ def mth(leaves):
     return _root_of_hashes(level)
 
 
+CHUNK_LEAVES = 64
+
+
+def chunk_roots(ids):
+    """The tx-tree value (§9.1): the roots of consecutive runs of 64 transaction ids (the
+    last may be shorter), concatenated."""
+    return b"".join(mth(ids[i:i + CHUNK_LEAVES]) for i in range(0, len(ids), CHUNK_LEAVES))
+
+
 def _root_of_hashes(hashes):
     if len(hashes) == 1:
         return hashes[0]
@@ -347,19 +356,19 @@ def apply_tx(tx, state, g, outlet, block_time, height=0):
 
 def verify(data_dir):
     env = lmdb.open(data_dir + "/ledger", readonly=True, lock=False, max_dbs=16, subdir=True)
-    names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]  # and network-sources, network: derived
+    names = ["blocks", "tx-index", "idempotency", "history", "tx-tree", "state", "meta"]  # and network-sources, network: derived
     dbs = {n: env.open_db(n.encode(), create=False) for n in names}
     with env.begin() as txn:
         db = {n: dict(txn.cursor(dbs[n]).iternext()) for n in names}
     meta = db["meta"]
-    if meta.get(b"format") != u32b(3):
-        raise Fail("store", "store/meta", "format is not 3")
+    if meta.get(b"format") != u32b(4):
+        raise Fail("store", "store/meta", "format is not 4")
     g = decode_genesis(meta[b"genesis"])
     outlet_ids = {o[0] for o in g["outlets"]}
     for key in db["blocks"]:
         if struct.unpack(">I", key[:4])[0] not in outlet_ids:
             raise Fail("store", "store/blocks", f"block key {key.hex()} belongs to no genesis outlet")
-    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "state": 0,
+    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "tx-tree": 0, "state": 0,
                 "meta": 3 if b"network" in meta else 2}
     total = 0
     block_sources, heights = {}, {}
@@ -808,6 +817,13 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
                 state.pop(key, None)
             else:
                 state[key] = value
+        tree = db["tx-tree"].get(p + u64b(height))
+        if len(txs) > CHUNK_LEAVES:
+            if tree != chunk_roots([t["id"] for t in txs]):
+                raise Fail(where, "store/tx-tree", "entry missing or not the chunk roots")
+            expected["tx-tree"] += 1
+        elif tree is not None:
+            raise Fail(where, "store/tx-tree", f"entry for a block of {len(txs)} transactions")
         for level, index, node in history.append(leaf_hash(h["id"])):
             if db["history"].get(p + bytes([level]) + u64b(index)) != node:
                 raise Fail(where, "store/history", f"node {level}/{index}")
@@ -841,7 +857,7 @@ def replay_states(data_dir):
     compared with it)."""
     env = lmdb.open(data_dir + "/ledger", readonly=True, lock=False, max_dbs=16, subdir=True)
     try:
-        names = ["blocks", "tx-index", "idempotency", "history", "state", "meta"]
+        names = ["blocks", "tx-index", "idempotency", "history", "tx-tree", "state", "meta"]
         dbs = {n: env.open_db(n.encode(), create=False) for n in names}
         with env.begin() as txn:
             db = {n: dict(txn.cursor(dbs[n]).iternext()) for n in names}
@@ -850,7 +866,7 @@ def replay_states(data_dir):
     if b"genesis" not in db["meta"]:
         raise Fail("store", "store/meta", "no genesis")
     g = decode_genesis(db["meta"][b"genesis"])
-    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "state": 0, "meta": 0}
+    expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "tx-tree": 0, "state": 0, "meta": 0}
     states = {}
     for oid, _, _ in sorted(g["outlets"]):
         verify_chain(g, oid, db, expected, {}, {}, states=states, log=lambda line: None)
