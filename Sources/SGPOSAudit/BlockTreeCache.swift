@@ -11,10 +11,6 @@ public final class BlockTreeCache: Sendable {
         public let levels: MerkleLevels
     }
 
-    /// How close to its chain's head a block must be for a proof to build and cache its
-    /// whole tree; older blocks use their stored chunk roots instead (``ProofBuilder``).
-    public static let recentBlocks = 8
-
     private struct Key: Hashable { let outlet: OutletID; let height: UInt64 }
     private let entries = Mutex<[(key: Key, entry: Entry)]>([])
     private let capacity: Int

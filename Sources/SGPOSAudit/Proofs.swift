@@ -24,7 +24,7 @@ public struct ProofBuilder: Sendable {
                 throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing or shorter")
             }
             let head = try store.head(location.outletID, transaction)
-            let path = try inclusionPath(block, location: location, cached: cached, headHeight: head.height, cache: cache, transaction)
+            let path = try inclusionPath(block, location: location, cached: cached, cache: cache, transaction)
             var headJSON: SignedHeaderJSON?
             var historyPath: [Hash256] = []
             if head.height > location.height,
@@ -42,17 +42,16 @@ public struct ProofBuilder: Sendable {
         }
     }
 
-    /// The transaction's path in its block's tree: from the cache; for one of the newest
-    /// blocks (submit answers ask for every transaction of a block in turn) from the whole
-    /// tree, built once and cached; for an older block with stored chunk roots (`tx-tree`,
-    /// more than 64 transactions) from its chunk's 64 transactions and those roots, so an
-    /// old block of 1,000 sales is not hashed whole for one proof.
-    private func inclusionPath(_ block: BlockOutline, location: TransactionLocation, cached: BlockTreeCache.Entry?, headHeight: UInt64,
+    /// The transaction's path in its block's tree: from the cache; for a block with stored
+    /// chunk roots (`tx-tree`, more than 64 transactions) from its chunk's transactions and
+    /// those roots, so a block of 1,000 sales is not hashed whole for one proof; otherwise
+    /// (64 transactions or fewer) from the whole tree, built once and cached (submit answers
+    /// ask for every transaction of a new block in turn).
+    private func inclusionPath(_ block: BlockOutline, location: TransactionLocation, cached: BlockTreeCache.Entry?,
                                cache: BlockTreeCache?, _ transaction: LMDBTransaction) throws -> [Hash256] {
         let leaf = Int(location.index)
         if let cached { return cached.levels.inclusionProof(leafIndex: UInt64(leaf), treeSize: cached.levels.size) }
-        let recent = headHeight - location.height < UInt64(BlockTreeCache.recentBlocks)
-        if !recent, let chunkRoots = try store.transactionChunkRoots(location.outletID, height: location.height, transaction) {
+        if let chunkRoots = try store.transactionChunkRoots(location.outletID, height: location.height, transaction) {
             let size = block.transactionRanges.count
             guard chunkRoots.count == (size + MerkleTree.chunkLeaves - 1) / MerkleTree.chunkLeaves else {
                 throw StoreError.corrupt("tx-tree entry of block \(location.height) of outlet \(location.outletID) has \(chunkRoots.count) chunk roots for \(size) transactions")

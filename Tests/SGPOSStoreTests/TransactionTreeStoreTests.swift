@@ -13,9 +13,8 @@ import Testing
 /// added to format-3 stores by the upgrade.
 @Suite struct TransactionTreeStoreTests {
     let network = TestNetwork()
-    /// Block sizes: around the 64-transaction threshold, then small blocks so that the
-    /// large ones are no longer among the newest (``BlockTreeCache/recentBlocks``).
-    static let sizes = [65, 64, 130, 1, 200] + Array(repeating: 2, count: BlockTreeCache.recentBlocks + 1)
+    /// Block sizes: around the 64-transaction threshold, then a few small blocks.
+    static let sizes = [65, 64, 130, 1, 200, 2, 2, 2]
 
     func store(_ directory: TemporaryDirectory) throws -> LedgerStore {
         let store = try LedgerStore.create(dataDirectory: directory.path, genesis: network.genesis, options: .init(durability: .unsafeNoSyncForTests))
