@@ -5,6 +5,8 @@ public struct Rule: Sendable {
     public var language: Int64 = 1
     public var priority: Int64 = 0
     public var group: String?
+    /// `stop`: once this rule is applied, the rules after it in the set do not run.
+    public var stopsLaterRules = false
     /// Active from…until (ms since the epoch, half-open), if declared.
     public var window: (from: Int64, until: Int64)?
     /// Per-member counters and whole-promotion budgets: name → cap.

@@ -185,17 +185,17 @@ struct Checker {
             case "sort_by":
                 let (_, key) = try lambda([.int, .money])
                 return (type, baseCost.plus(4).plus(n.times(key)).plus(n.times(2).times(ceilLog2(max))))
-            case "take":
-                guard arguments.count == 1, arguments[0].parameter == nil else { throw fail(at, "take(n) takes one Int") }
+            case "take", "drop", "every":
+                guard arguments.count == 1, arguments[0].parameter == nil else { throw fail(at, "\(name)(n) takes one Int") }
                 let (count, cost) = try self.expression(arguments[0].value)
-                guard count == .int else { throw fail(at, "take(n) takes an Int") }
+                guard count == .int else { throw fail(at, "\(name)(n) takes an Int") }
                 return (type, baseCost.plus(cost).plus(1).plus(n))
             case "expand":
                 guard element == .line else { throw fail(at, "expand works on basket lines") }
                 let (_, body) = try lambda([.int])
                 return (.list(.unit, max: ContractLimits.unitsMax), baseCost.plus(2).plus(UInt64(ContractLimits.unitsMax)).plus(n.times(body)))
             default:
-                throw fail(at, "unknown list method \(name) (filter, any, all, sum, count, sort_by, take, expand)")
+                throw fail(at, "unknown list method \(name) (filter, any, all, sum, count, sort_by, take, drop, every, expand)")
             }
         }
     }

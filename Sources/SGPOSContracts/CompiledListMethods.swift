@@ -21,6 +21,26 @@ extension Compiler {
                 guard let indices = values.indices else { return IndexList(indices: nil, count: kept) }
                 return IndexList(Array(indices.prefix(kept)))
             })
+        case "drop":
+            // All but the first max(0, min(k, n)) elements.
+            let count = scalar(arguments[0].value)
+            return (type, .list { (f: inout Frame) throws(Interrupt) in
+                let values = try items(&f)
+                let wanted = try count(&f).value
+                let dropped = Int(Swift.max(0, Swift.min(wanted, Int64(values.count))))
+                try f.charge(1 + UInt64(values.count - dropped))
+                return IndexList((dropped..<values.count).map { values[$0] })
+            })
+        case "every":
+            // The k-th, 2k-th, … elements (positions k − 1, 2k − 1, …); none for k ≤ 0.
+            let step = scalar(arguments[0].value)
+            return (type, .list { (f: inout Frame) throws(Interrupt) in
+                let values = try items(&f)
+                let k = try step(&f).value
+                let kept = k <= 0 ? 0 : Int(Int64(values.count) / k)
+                try f.charge(1 + UInt64(kept))
+                return IndexList((0..<kept).map { values[($0 + 1) * Int(k) - 1] })
+            })
         default:
             break
         }

@@ -30,7 +30,8 @@ public struct CompiledRule: Sendable {
 /// The active rules of a chain, run in one defined order: priority ascending, then rule
 /// id bytewise. Each rule sees line nets after the earlier rules' discounts; within an
 /// exclusivity group the first rule to discount a line keeps it (later line discounts of
-/// that group on that line are dropped); a failed or skipped rule changes nothing.
+/// that group on that line are dropped); a failed or skipped rule changes nothing; once a
+/// rule with the `stop` header is applied, the rules after it do not run.
 public struct RuleSet: Sendable {
     public let rules: [CompiledRule]
     /// The rules' programs, in the same order.
@@ -45,12 +46,15 @@ public struct RuleSet: Sendable {
     }
 
     public struct Result: Sendable, Hashable {
+        /// The rules that ran, in order (none after a rule that stopped the set).
         public var outcomes: [(id: String, outcome: Outcome)]
         public var effects: [(id: String, effect: Effect)]
         public var cost: UInt64
+        /// The applied `stop` rule after which no rule ran, if any.
+        public var stoppedBy: String?
 
         public static func == (lhs: Result, rhs: Result) -> Bool {
-            lhs.cost == rhs.cost && lhs.outcomes.map(\.id) == rhs.outcomes.map(\.id) && lhs.outcomes.map(\.outcome) == rhs.outcomes.map(\.outcome)
+            lhs.cost == rhs.cost && lhs.stoppedBy == rhs.stoppedBy && lhs.outcomes.map(\.id) == rhs.outcomes.map(\.id) && lhs.outcomes.map(\.outcome) == rhs.outcomes.map(\.outcome)
                 && lhs.effects.map(\.id) == rhs.effects.map(\.id) && lhs.effects.map(\.effect) == rhs.effects.map(\.effect)
         }
 
@@ -91,6 +95,10 @@ public struct RuleSet: Sendable {
                 }
                 if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
                 result.effects.append((id, effect))
+            }
+            if program.stopsLaterRules {
+                result.stoppedBy = id
+                break
             }
         }
         return result

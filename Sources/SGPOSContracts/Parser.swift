@@ -75,10 +75,15 @@ struct Parser {
         while !isSymbol("}") {
             guard current.token != .end else { throw error("expected '}' to close the rule") }
             let headerPosition = position
-            if isWord("lang") || isWord("priority") || isWord("group") || isWord("window") || isWord("state") || isWord("budget") {
-                guard !sawStatement else { throw error("headers (lang, priority, group, window, state, budget) come before statements") }
+            // `stop` is a header word, not a keyword: no statement starts with a name, so a
+            // rule that names something `stop` means what it meant before.
+            if isWord("lang") || isWord("priority") || isWord("group") || isWord("window") || isWord("state") || isWord("budget") || isWord("stop") {
+                guard !sawStatement else { throw error("headers (lang, priority, group, window, state, budget, stop) come before statements") }
             }
-            if isWord("lang") {
+            if isWord("stop") {
+                _ = next()
+                rule.stopsLaterRules = true
+            } else if isWord("lang") {
                 _ = next()
                 rule.language = try integer("the language version")
             } else if isWord("priority") {

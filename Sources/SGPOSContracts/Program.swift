@@ -3,6 +3,7 @@
 final class Program: Sendable {
     let id: String
     let group: String?
+    let stopsLaterRules: Bool
     let window: Window?
     let staticCost: UInt64
     let body: Code<Void>
@@ -17,6 +18,7 @@ final class Program: Sendable {
     init(_ rule: Rule, staticCost: UInt64) {
         id = rule.id
         group = rule.group
+        stopsLaterRules = rule.stopsLaterRules
         window = rule.window.map { Window(from: $0.from, until: $0.until) }
         self.staticCost = staticCost
         (body, layout) = Compiler.compile(rule)

@@ -43,7 +43,8 @@ public struct RuleTrial: Codable, Sendable {
 public struct RuleTrialReport: Encodable, Sendable, Equatable {
     public struct Rule: Encodable, Sendable, Equatable {
         public let id: String
-        /// applied, skipped or failed.
+        /// applied, skipped or failed; `stopped` for a rule that did not run because an
+        /// earlier `stop` rule was applied (cost 0).
         public let status: String
         public let cost: UInt64
         public let staticCost: UInt64
@@ -58,6 +59,8 @@ public struct RuleTrialReport: Encodable, Sendable, Equatable {
     public let rules: [Rule]
     public let effects: [Effect]
     public let cost: UInt64
+    /// The applied `stop` rule after which no rule ran, if any.
+    public let stoppedBy: String?
 }
 
 extension RuleTrial {
@@ -105,7 +108,7 @@ extension RuleTrialReport {
     /// The report of `result`, with each rule's static cost bound from `compiled`.
     public init(_ result: RuleSet.Result, rules compiled: [CompiledRule]) {
         func money(_ cents: Int64) -> String { (try? Money(cents: cents).decimal) ?? "\(cents)" }
-        rules = result.outcomes.map { entry in
+        var rules = result.outcomes.map { entry in
             let bound = compiled.first { $0.id == entry.id }?.staticCost ?? 0
             switch entry.outcome {
             case .applied(_, let cost): return Rule(id: entry.id, status: "applied", cost: cost, staticCost: bound, error: nil)
@@ -113,6 +116,14 @@ extension RuleTrialReport {
             case .failed(let error, let cost): return Rule(id: entry.id, status: "failed", cost: cost, staticCost: bound, error: "\(error)")
             }
         }
+        // The rules after a `stop` rule, in the set's order: listed, not run.
+        if let stopper = result.stoppedBy {
+            rules += RuleSet(compiled).rules.dropFirst(result.outcomes.count).map {
+                Rule(id: $0.id, status: "stopped", cost: 0, staticCost: $0.staticCost, error: "not run: \(stopper) was applied and stops later rules")
+            }
+        }
+        self.rules = rules
+        stoppedBy = result.stoppedBy
         effects = result.effects.map { entry in
             switch entry.effect {
             case .lineDiscount(let line, let amount, let code):

@@ -73,6 +73,11 @@ struct ConformanceTests {
             let result = set.evaluate(given, counters: counters(testCase["input"] as? [String: Any]))
             let wanted = ((expect["set"] as! [String: Any])["effects"] as! [[String: Any]]).map { ($0["rule"] as! String, effect($0)) }
             #expect(result.effects.map(\.id) == wanted.map(\.0) && result.effects.map(\.effect) == wanted.map(\.1), "\(name): \(result.effects)")
+            #expect(result.stoppedBy == (expect["set"] as! [String: Any])["stoppedBy"] as? String, "\(name): stopped by \(result.stoppedBy ?? "none")")
+            if let outcomes = expect["outcomes"] as? [[String: Any]] {
+                #expect(result.outcomes.map(\.id) == outcomes.map { $0["rule"] as! String }, "\(name): rules run \(result.outcomes.map(\.id))")
+                #expect(result.outcomes.map(\.outcome.cost) == outcomes.map { UInt64($0["cost"] as! Int) }, "\(name): costs")
+            }
             return
         }
         let source = testCase["program"] as! String
@@ -108,5 +113,6 @@ struct ConformanceTests {
         default: Issue.record("\(name): expected \(wanted["status"]!), got \(outcome)")
         }
         if let cost = wanted["cost"] as? Int { #expect(outcome.cost == UInt64(cost), "\(name): cost \(outcome.cost)") }
+        if let bound = expect["staticCost"] as? Int { #expect(compiled.staticCost == UInt64(bound), "\(name): static cost \(compiled.staticCost)") }
     }
 }

@@ -190,6 +190,10 @@ struct DifferentialTests {
                 if case .basketDiscount(let amount, _) = effect { current.basketDiscount += amount }
                 result.effects.append((compiled.id, effect))
             }
+            if compiled.rule.stopsLaterRules {
+                result.stoppedBy = compiled.id
+                break
+            }
         }
         return result
     }

@@ -341,6 +341,16 @@ struct ReferenceInterpreter {
                 let kept = Array(items.prefix(Int(Swift.max(0, Swift.min(count, Int64(items.count))))))
                 try charge(1 + UInt64(kept.count))
                 return .list(kept)
+            case "drop":
+                let count = try int(evaluate(arguments[0].value))
+                let kept = Array(items.dropFirst(Int(Swift.max(0, Swift.min(count, Int64(items.count))))))
+                try charge(1 + UInt64(kept.count))
+                return .list(kept)
+            case "every":
+                let step = try int(evaluate(arguments[0].value))
+                let kept = step <= 0 ? [] : items.enumerated().filter { Int64($0.offset + 1) % step == 0 }.map(\.element)
+                try charge(1 + UInt64(kept.count))
+                return .list(kept)
             case "expand":
                 try charge(2)
                 var units: [ReferenceValue] = []

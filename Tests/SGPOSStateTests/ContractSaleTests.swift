@@ -39,6 +39,35 @@ struct ContractSaleTests {
         #expect(plain.discount == 0, "two snacks: nothing free")
     }
 
+    /// "Member price, no other promotion with it": an applied `stop` rule keeps the later
+    /// rules out of the sale; a skipped one does not; a sale that claims a stopped rule's
+    /// discount is refused.
+    @Test func aStopRuleKeepsLaterRulesOutOfTheSale() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        try shop.submit(.admin, .deployRule(DeployRule(source: """
+            rule "member.milk-price" version 1 {
+              priority 100
+              stop
+              require basket.lines.any(l => l.sku == "MILK") else skip
+              for l in basket.lines.filter(l => l.sku == "MILK") { emit line_discount(l.index, min(S$0.50, l.net), "MEMBER") }
+            }
+            """, activeFromMs: 0)))
+        try shop.submit(.admin, .deployRule(DeployRule(source: Self.b2g1, activeFromMs: 0)))
+        // MILK in the basket: the member price applies and the B2G1 on the chips does not run.
+        let (_, stopped) = try shop.sell([("CHIPS", 3), ("MILK", 1)])
+        #expect(stopped.lines[0].discounts.isEmpty && stopped.lines[1].discounts == [LineDiscount(rule: "member.milk-price", amount: 50)])
+        // No MILK: the stop rule is skipped and the chips' B2G1 applies.
+        let (_, bought) = try shop.sell([("CHIPS", 3)])
+        #expect(bought.lines[0].discounts == [LineDiscount(rule: "promo.snacks-b2g1", amount: 105)])
+        // A sale claiming both is refused: the B2G1 did not run.
+        var both = try shop.makeSale([("CHIPS", 3), ("MILK", 1)])
+        both.lines[0].discounts = [LineDiscount(rule: "promo.snacks-b2g1", amount: 105)]
+        both.lines[0].net -= 105
+        both.discount += 105
+        expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(both)) }
+    }
+
     @Test func deploymentsAreCheckedAndVersioned() throws {
         var shop = try ShopFixture()
         expectRejected(.contractRefused, &shop) { shop in

@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from rules import ContractError, compile_rule, evaluate, evaluate_set, Input, Line, Customer, parse_rfc3339  # noqa: E402
+from rules import ContractError, compile_rule, evaluate, evaluate_set, stopped_by, Input, Line, Customer, parse_rfc3339  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SUITE_DIR = os.path.join(ROOT, "Tests", "SGPOSContractsTests", "Conformance")
@@ -90,11 +90,17 @@ def run_case(case):
             if o.error:
                 entry.update(eval_error=o.error.code, position=[o.error.line, o.error.column])
             described.append(entry)
+        stopped = stopped_by(compiled, outcomes)
         if got != expect["set"]["effects"]:
             problems.append("set effects differ")
+        if stopped != expect["set"].get("stoppedBy"):
+            problems.append("the rule that stopped the set differs")
         if "outcomes" in expect and described != expect["outcomes"]:
             problems.append("rule outcomes differ")
-        return {"set": {"effects": got}, "outcomes": described}, problems
+        result_set = {"effects": got}
+        if stopped is not None:
+            result_set["stoppedBy"] = stopped
+        return {"set": result_set, "outcomes": described}, problems
     try:
         compiled = compile_rule(case["program"])
     except ContractError as error:

@@ -202,7 +202,8 @@ class Gen:
             return opts
         return opts + [lambda: self.lambda_method(LINES, "filter", BOOL, d),
                        lambda: self.lambda_method(LINES, "sort_by", r.choice([INT, MONEY]), d),
-                       lambda: f"{x(LINES, d)}.take({x(INT, d)})"]
+                       lambda: f"{x(LINES, d)}.take({x(INT, d)})",
+                       lambda: f"{x(LINES, d)}.{r.choice(['drop', 'every'])}({x(INT, d)})"]
 
     def e_units(self, leaf, d):
         r, x = self.r, self.expr
@@ -216,7 +217,8 @@ class Gen:
             return opts
         return opts + [lambda: self.lambda_method(UNITS, "filter", BOOL, d),
                        lambda: self.lambda_method(UNITS, "sort_by", r.choice([INT, MONEY]), d),
-                       lambda: f"{x(UNITS, d)}.take({x(INT, d)})"]
+                       lambda: f"{x(UNITS, d)}.take({x(INT, d)})",
+                       lambda: f"{x(UNITS, d)}.{r.choice(['drop', 'every'])}({x(INT, d)})"]
 
     def lambda_method(self, list_ty, method, body_ty, d, body=None):
         target = self.expr(list_ty, max(d - 1, 0))
@@ -261,7 +263,7 @@ class Gen:
             ty = r.choice([LINES, LINES, UNITS])
             items = self.expr(ty, 1)
             if self.chance(0.5):
-                items = f"{items}.take({r.randint(0, 3)})"
+                items = f"{items}.{r.choice(['take', 'drop', 'every'])}({r.randint(-1, 3)})"
             name = self.new_name("e")
             self.loop_depth += 1
             self.scopes.append([(name, "Line" if ty == LINES else "Unit")])
@@ -322,6 +324,8 @@ class Gen:
         headers.append(f"priority {priority if priority is not None else r.randint(0, 5)}")
         if group or self.chance(0.2):
             headers.append(f'group "{group or r.choice(["g", "multibuy"])}"')
+        if self.chance(0.1):
+            headers.append("stop")
         if self.chance(0.15):
             start, end = r.choice([("2026-01-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00"),
                                    ("2026-11-05T10:00:00+08:00", "2026-11-05T10:00:00.000Z"[:0] + "2026-11-06T00:00:00Z"),

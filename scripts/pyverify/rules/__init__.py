@@ -18,7 +18,7 @@ from .errors import ContractError
 from .parser import parse
 from .checker import check
 from .interpreter import Input, Line, Customer, Outcome, evaluate as _evaluate
-from .ruleset import evaluate_set as _evaluate_set
+from .ruleset import evaluate_set as _evaluate_set, stopped_by
 from .timeparse import parse_rfc3339
 from . import syntax
 
@@ -80,4 +80,4 @@ def evaluate_set(compiled_rules, inp, counters_by_rule):
 
 
 __all__ = ["ContractError", "CompiledRule", "compile_rule", "Input", "Line", "Customer", "Outcome",
-           "evaluate", "evaluate_set", "parse_rfc3339"]
+           "evaluate", "evaluate_set", "stopped_by", "parse_rfc3339"]

@@ -259,12 +259,12 @@ class Checker:
         if name == "sort_by":
             _, key = function((T.INT, T.MONEY))
             return lt, base + BASE[name] + n * key + sort_comparisons(n)
-        if name == "take":
+        if name in ("take", "drop", "every"):
             if len(e.args) != 1 or e.args[0].param is not None:
-                type_error(e.pos, "take(n) takes one Int")
+                type_error(e.pos, f"{name}(n) takes one Int")
             ty, k = self.expr(e.args[0].value)
             if ty != T.INT:
-                type_error(e.pos, "take(n) takes an Int")
+                type_error(e.pos, f"{name}(n) takes an Int")
             return lt, base + k + BASE[name] + n
         if name == "expand":
             if el != T.LINE:

@@ -22,7 +22,7 @@ FUNCTION_COST = {"div": 3, "scale": 3, "tier_for": 2, "point_rate": 2,
                  "min": 1, "max": 1, "cents": 1, "money": 1}
 
 # The fixed part of each list method and of `for`.
-BASE = {"filter": 2, "any": 2, "all": 2, "sum": 2, "count": 1, "take": 1, "expand": 2, "sort_by": 4, "for": 2}
+BASE = {"filter": 2, "any": 2, "all": 2, "sum": 2, "count": 1, "take": 1, "drop": 1, "every": 1, "expand": 2, "sort_by": 4, "for": 2}
 
 
 def ceil_log2(n):

@@ -395,6 +395,16 @@ class Run:
             kept = max(0, min(k, len(items)))
             self.charge(BASE[name] + kept)
             return items[:kept]
+        if name == "drop":
+            k = self.expr(e.args[0].value)
+            rest = items[max(0, min(k, len(items))):]
+            self.charge(BASE[name] + len(rest))
+            return rest
+        if name == "every":
+            k = self.expr(e.args[0].value)
+            kept = [] if k <= 0 else items[k - 1::k]
+            self.charge(BASE[name] + len(kept))
+            return kept
         arg = e.args[0]
         self.charge(BASE[name])
         if name == "filter":

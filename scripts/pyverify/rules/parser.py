@@ -43,7 +43,7 @@ DEPTH_MAX = 64
 HEIGHT_MAX = 64
 ARGUMENTS_MAX = 8
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
-HEADERS = ("lang", "priority", "group", "window", "state", "budget")
+HEADERS = ("lang", "priority", "group", "window", "state", "budget", "stop")  # `stop` is not a keyword
 
 
 class Parser:
@@ -113,8 +113,11 @@ class Parser:
             at = self.tok.pos
             word = self.tok.value if self.tok.kind == "ident" else None
             if word in HEADERS and saw_statement:
-                self.error("headers (lang, priority, group, window, state, budget) come before statements")
-            if word == "lang":
+                self.error("headers (lang, priority, group, window, state, budget, stop) come before statements")
+            if word == "stop":
+                self.advance()
+                rule.stop = True
+            elif word == "lang":
                 self.advance()
                 rule.language = self.integer("the language version")
             elif word == "priority":

@@ -6,7 +6,8 @@ the earlier rules' line discounts and ``basket.subtotal`` after earlier line and
 discounts, and its own counters by its id. A rule that is skipped or fails contributes
 nothing. Within an exclusivity group the first rule to discount a line keeps it (and may
 discount it again): later line discounts of that group on that line are dropped — they
-do not lower the net later rules see — and the dropping rule's other effects stand.
+do not lower the net later rules see — and the dropping rule's other effects stand. Once
+a rule with the ``stop`` header is applied, the rules after it do not run (no outcome).
 """
 
 from dataclasses import replace
@@ -19,7 +20,8 @@ def order(compiled_rules):
 
 
 def evaluate_set(compiled_rules, inp, counters_by_rule):
-    """Runs the rules in order on ``inp``; returns (effects as (rule id, effect), outcomes)."""
+    """Runs the rules in order on ``inp``; returns (effects as (rule id, effect), outcomes).
+    ``stopped_by(outcomes, compiled_rules)`` names the rule that stopped the set, if any."""
     nets = [line.net for line in inp.lines]
     basket_discount = 0
     claims = {}                       # (group, line) → rule id
@@ -43,4 +45,14 @@ def evaluate_set(compiled_rules, inp, counters_by_rule):
             elif effect[0] == "basket_discount":
                 basket_discount += effect[1]
             effects.append((rule.id, effect))
+        if rule.stop:
+            break
     return effects, outcomes
+
+
+def stopped_by(compiled_rules, outcomes):
+    """The id of the applied ``stop`` rule after which no rule ran, or None."""
+    stops = {c.rule.id for c in compiled_rules if c.rule.stop}
+    if outcomes and outcomes[-1][0] in stops and outcomes[-1][1].status == "applied":
+        return outcomes[-1][0]
+    return None

@@ -127,6 +127,7 @@ class Rule:
     language: int = 1
     priority: int = 0
     group: Optional[str] = None
+    stop: bool = False                        # the `stop` header: later rules do not run once applied
     window: Optional[tuple] = None            # (from_ms, until_ms), half-open
     member_counters: list = field(default_factory=list)   # [(name, max, pos)]
     budgets: list = field(default_factory=list)          # [(name, max, pos)]
