@@ -17,8 +17,8 @@ extension Compiler {
             return (type, .scalar { (_: inout Frame) throws(Interrupt) in Scalar(value) })
         case .name(let name, _):
             return self.name(name)
-        case .field(let base, let field, _):
-            return self.field(base, field)
+        case .field(let base, let field, let at):
+            return self.field(base, field, at)
         case .unary(let op, let operand, let at):
             return unary(op, operand, at)
         case .binary(let op, let left, let right, let at):

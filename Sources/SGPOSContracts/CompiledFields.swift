@@ -1,6 +1,6 @@
 /// Fields of records, counters, lines and units, resolved to accessors at compile time.
 extension Compiler {
-    mutating func field(_ base: Expression, _ field: String) -> (ValueType, Compiled) {
+    mutating func field(_ base: Expression, _ field: String, _ at: Position) -> (ValueType, Compiled) {
         // A field of a line or unit variable (`l.net`): one closure reads the slot and the
         // field, charging the name and then the field as two closures would.
         if case .name(let name, _) = base, case .scalar(let slot, let baseType) = resolve(name), baseType == .line || baseType == .unit,
@@ -14,11 +14,19 @@ extension Compiler {
                     return read.string(line, &f)
                 })
             }
+            if read.isBool {
+                return (type, .bool { (f: inout Frame) throws(Interrupt) in
+                    try f.charge(1)
+                    let line = Int(f.scalars[slot].value)
+                    try f.charge(1)
+                    return f.input.lines[line].includesGST
+                })
+            }
             return (type, .scalar { (f: inout Frame) throws(Interrupt) in
                 try f.charge(1)
                 let line = Int(f.scalars[slot].value)
                 try f.charge(1)
-                return read.scalar(line, &f)
+                return try read.scalar(line, &f, at)
             })
         }
         let (baseType, compiled) = expression(base)
@@ -35,10 +43,17 @@ extension Compiler {
                     return read.string(line, &f)
                 })
             }
+            if read.isBool {
+                return (type, .bool { (f: inout Frame) throws(Interrupt) in
+                    let line = Int(try base(&f).value)
+                    try f.charge(1)
+                    return f.input.lines[line].includesGST
+                })
+            }
             return (type, .scalar { (f: inout Frame) throws(Interrupt) in
                 let line = Int(try base(&f).value)
                 try f.charge(1)
-                return read.scalar(line, &f)
+                return try read.scalar(line, &f, at)
             })
         default:
             preconditionFailure("checked: field \(field) of \(baseType)")
@@ -109,7 +124,7 @@ extension Compiler {
 /// A field of a line (by its index) or of a unit (by its line's index: a unit's price is
 /// its line's unit price).
 enum LineField {
-    case sku, category, qty, index, unitPrice, net
+    case sku, category, qty, index, unitPrice, net, tax, gstRate, includesGST, netWithGST
 
     init(_ field: String, of type: ValueType) {
         switch (type, field) {
@@ -120,22 +135,44 @@ enum LineField {
         case (_, "qty"): self = .qty
         case (_, "index"): self = .index
         case (_, "unit_price"): self = .unitPrice
+        case (_, "tax"): self = .tax
+        case (_, "gst_rate"): self = .gstRate
+        case (_, "includes_gst"): self = .includesGST
+        case (_, "net_with_gst"): self = .netWithGST
         default: self = .net
         }
     }
 
-    var isString: Bool { self == .sku || self == .category }
+    var isString: Bool { self == .sku || self == .category || self == .tax }
+    var isBool: Bool { self == .includesGST }
 
     @inline(__always) func string(_ line: Int, _ f: inout Frame) -> String {
-        self == .sku ? f.input.lines[line].sku : f.input.lines[line].category
+        switch self {
+        case .sku: f.input.lines[line].sku
+        case .category: f.input.lines[line].category
+        default: f.input.lines[line].tax
+        }
     }
 
-    @inline(__always) func scalar(_ line: Int, _ f: inout Frame) -> Scalar {
+    @inline(__always) func scalar(_ line: Int, _ f: inout Frame, _ at: Position) throws(Interrupt) -> Scalar {
         switch self {
-        case .qty: Scalar(f.input.lines[line].quantity)
-        case .index: Scalar(Int64(line))
-        case .unitPrice: Scalar(f.input.lines[line].unitPrice, money: true)
-        default: Scalar(f.net[line], money: true)
+        case .qty: return Scalar(f.input.lines[line].quantity)
+        case .index: return Scalar(Int64(line))
+        case .unitPrice: return Scalar(f.input.lines[line].unitPrice, money: true)
+        case .gstRate: return Scalar(f.input.lines[line].gstRate)
+        case .netWithGST: return Scalar(try Self.netWithGST(f.net[line], f.input.lines[line], at), money: true)
+        default: return Scalar(f.net[line], money: true)
         }
+    }
+
+    /// The line's net with GST as the per-line method charges it (FORMAT.md §13.4 step 6):
+    /// the net when the price includes GST or the line bears none, else net +
+    /// scale(net, rate, .half_up); error 10 at the field's `.` outside 64 bits.
+    static func netWithGST(_ net: Int64, _ line: ContractInput.Line, _ at: Position) throws(Interrupt) -> Int64 {
+        guard !line.includesGST, line.gstRate != 0 else { return net }
+        let gst = try Arithmetic.divideWide(net.multipliedFullWidth(by: line.gstRate), by: 10_000, .halfUp, at)
+        let (total, overflow) = net.addingReportingOverflow(gst)
+        guard !overflow else { throw .failure(.overflow, at, "net_with_gst overflows 64 bits") }
+        return total
     }
 }

@@ -152,7 +152,7 @@ extension Compiler {
     static func sumType(_ expression: Expression) -> ValueType {
         switch expression {
         case .money: return .money
-        case .field(_, let field, _): return ["net", "unit_price", "price", "subtotal", "lifetime_spend"].contains(field) ? .money : .int
+        case .field(_, let field, _): return ["net", "unit_price", "price", "subtotal", "lifetime_spend", "net_with_gst"].contains(field) ? .money : .int
         case .call(let name, let arguments, _):
             if name == "money" { return .money }
             // div, scale, min and max keep their first argument's type.

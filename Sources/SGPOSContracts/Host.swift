@@ -9,12 +9,22 @@ public struct ContractInput: Sendable, Hashable {
         public var unitPrice: Int64
         /// Cents after earlier discounts.
         public var net: Int64
-        public init(sku: String, category: String, quantity: Int64, unitPrice: Int64, net: Int64) {
+        /// The tax category's code: SR (standard-rated), ZR, ES or OS.
+        public var tax: String
+        /// Whether the unit price includes GST (the price list's flag).
+        public var includesGST: Bool
+        /// GST in basis points the line bears: the rate in force for an SR line, else 0.
+        public var gstRate: Int64
+        public init(sku: String, category: String, quantity: Int64, unitPrice: Int64, net: Int64,
+                    tax: String = "SR", includesGST: Bool = true, gstRate: Int64 = 900) {
             self.sku = sku
             self.category = category
             self.quantity = quantity
             self.unitPrice = unitPrice
             self.net = net
+            self.tax = tax
+            self.includesGST = includesGST
+            self.gstRate = tax == "SR" ? gstRate : 0
         }
     }
 

@@ -48,9 +48,10 @@ enum Fields {
         case (.record("Context"), "time"): .int
         case (.record("Context"), "outlet"): .int
         case (.record("Counter"), "used"), (.record("Counter"), "max"), (.record("Counter"), "left"): .int
-        case (.line, "sku"), (.line, "category"): .string
-        case (.line, "qty"), (.line, "index"): .int
-        case (.line, "unit_price"), (.line, "net"): .money
+        case (.line, "sku"), (.line, "category"), (.line, "tax"): .string
+        case (.line, "qty"), (.line, "index"), (.line, "gst_rate"): .int
+        case (.line, "unit_price"), (.line, "net"), (.line, "net_with_gst"): .money
+        case (.line, "includes_gst"): .bool
         case (.unit, "line"): .int
         case (.unit, "price"): .money
         default: nil

@@ -6,13 +6,18 @@ import SGPOSRetail
 /// category and the outlet — every input the state machine gives the rules (FORMAT.md
 /// §13.4 step 4) — and the rules' counters. The rules run as a
 /// ``SGPOSContracts/RuleSet`` (priority order, exclusivity groups), as the state machine
-/// runs them, but on the basket alone: no GST, no tenders, no ledger.
+/// runs them, but on the basket alone: no GST is computed (the lines carry their tax
+/// category, includes-GST flag and the rate for the rules to read), no tenders, no ledger.
 public struct RuleTrial: Codable, Sendable {
     public struct Line: Codable, Sendable {
         public var sku: String
         public var category: String?
         public var qty: Int64
         public var unitPrice: String
+        /// The tax category's code, SR ZR ES or OS; SR when absent.
+        public var tax: String?
+        /// Whether `unitPrice` includes GST; true when absent.
+        public var includesGst: Bool?
     }
 
     public struct Member: Codable, Sendable {
@@ -36,6 +41,8 @@ public struct RuleTrial: Codable, Sendable {
     public var pointRates: [String: Int64]?
     /// `ctx.outlet`; 1 when absent.
     public var outlet: Int64?
+    /// The GST rate in basis points a standard-rated line bears (`l.gst_rate`); 900 when absent.
+    public var gstRate: Int64?
 }
 
 /// What `sgpos contract run` prints: each rule's outcome and cost, the effects in order,
@@ -73,12 +80,17 @@ extension RuleTrial {
     public func input() throws(RequestError) -> ContractInput {
         let time: Int64
         do { time = try CivilTime.parse(at) } catch { throw RequestError("at: \(error.message)") }
+        let gstRate = self.gstRate ?? 900
+        guard (0...10_000).contains(gstRate) else { throw RequestError("gstRate: expected 0...10000 basis points, got \(gstRate)") }
         var lines: [ContractInput.Line] = []
         for (index, line) in self.lines.enumerated() {
             guard (1...100_000).contains(line.qty) else { throw RequestError("line \(index + 1): qty must be 1...100000") }
             let price: Int64
             do { price = try Money(decimal: line.unitPrice).cents } catch { throw RequestError("line \(index + 1): unitPrice: \(error.message)") }
-            lines.append(.init(sku: line.sku, category: line.category ?? "", quantity: line.qty, unitPrice: price, net: price * line.qty))
+            let tax = line.tax ?? "SR"
+            guard TaxCategory(code: tax) != nil else { throw RequestError("line \(index + 1): tax must be SR, ZR, ES or OS") }
+            lines.append(.init(sku: line.sku, category: line.category ?? "", quantity: line.qty, unitPrice: price, net: price * line.qty,
+                               tax: tax, includesGST: line.includesGst ?? true, gstRate: gstRate))
         }
         guard lines.count <= ContractLimits.linesMax else { throw RequestError("at most \(ContractLimits.linesMax) lines") }
         var customer = ContractInput.Customer.guest

@@ -306,11 +306,18 @@ extension SaleCalculator {
     /// counters, points rates and multiplier from the state, and puts their effects on it.
     func applyRules(_ rules: [CompiledRule], to lines: inout [BasketLine], customer: ContractInput.Customer, atMs: Int64,
                     state: some StateReader) throws -> RuleEffects {
+        // Step 3 (FORMAT.md §13.4): the GST rate of the sale's Singapore date, which the
+        // rules see on every standard-rated line.
+        let gstRate: Int64
+        do { gstRate = try engine.rates.basisPoints(on: CivilTime.singaporeDate(epochMs: atMs)) } catch {
+            throw reject(.pricingRefused, error.message)
+        }
         var input: [ContractInput.Line] = []
         for line in lines {
             let (gross, overflow) = line.unitPrice.cents.multipliedReportingOverflow(by: line.quantity)
             guard !overflow else { throw reject(.pricingRefused, "line \(line.sku) overflows") }
-            input.append(.init(sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice.cents, net: gross))
+            input.append(.init(sku: line.sku, category: line.category, quantity: line.quantity, unitPrice: line.unitPrice.cents, net: gross,
+                               tax: line.taxCategory.code, includesGST: line.priceIncludesGST, gstRate: gstRate))
         }
         var counters: [String: [String: Int64]] = [:]
         for rule in rules {

@@ -32,9 +32,11 @@ struct ConformanceTests {
     }
 
     func input(_ json: [String: Any]?) -> ContractInput {
+        let gstRate = Int64(json?["gstRate"] as? Int ?? 900)
         let lines = (json?["lines"] as? [[String: Any]] ?? []).map { line in
             let qty = Int64(line["qty"] as! Int), price = Int64(line["unitPrice"] as! Int)
-            return ContractInput.Line(sku: line["sku"] as! String, category: line["category"] as! String, quantity: qty, unitPrice: price, net: qty * price)
+            return ContractInput.Line(sku: line["sku"] as! String, category: line["category"] as! String, quantity: qty, unitPrice: price, net: qty * price,
+                                      tax: line["tax"] as? String ?? "SR", includesGST: line["includesGst"] as? Bool ?? true, gstRate: gstRate)
         }
         var customer = ContractInput.Customer.guest
         if let member = json?["member"] as? [String: Any] {

@@ -210,10 +210,10 @@ struct ReferenceInterpreter {
         case .name(let name, _):
             try charge(1)
             return lookup(name)!
-        case .field(let base, let field, _):
+        case .field(let base, let field, let at):
             let value = try evaluate(base)
             try charge(1)
-            return self.field(value, field)
+            return try self.field(value, field, at)
         case .unary(let op, let operand, let at):
             let value = try evaluate(operand)
             try charge(1)
@@ -374,7 +374,7 @@ struct ReferenceInterpreter {
     static func sumType(_ expression: Expression) -> ValueType {
         switch expression {
         case .money: return .money
-        case .field(_, let field, _): return ["net", "unit_price", "price", "subtotal", "lifetime_spend"].contains(field) ? .money : .int
+        case .field(_, let field, _): return ["net", "unit_price", "price", "subtotal", "lifetime_spend", "net_with_gst"].contains(field) ? .money : .int
         case .call(let name, let arguments, _):
             if name == "money" { return .money }
             // div, scale, min and max keep their first argument's type.
@@ -385,7 +385,7 @@ struct ReferenceInterpreter {
         }
     }
 
-    private func field(_ value: ReferenceValue, _ field: String) -> ReferenceValue {
+    private func field(_ value: ReferenceValue, _ field: String, _ at: Position) throws -> ReferenceValue {
         switch (value, field) {
         case (.record("basket"), "lines"): return .list(basketLines)
         case (.record("basket"), "subtotal"): return .money(remainingNet.reduce(0, +) - input.basketDiscount - basketGranted)
@@ -410,6 +410,21 @@ struct ReferenceInterpreter {
             case "qty": return .int(line.quantity)
             case "index": return .int(Int64(index))
             case "unit_price": return .money(line.unitPrice)
+            case "tax": return .string(line.tax)
+            case "gst_rate": return .int(line.gstRate)
+            case "includes_gst": return .bool(line.includesGST)
+            case "net_with_gst":
+                // 128-bit, half away from zero, written apart from the compiler's.
+                let net = Int128(remainingNet[index])
+                guard !line.includesGST, line.gstRate != 0 else { return .money(remainingNet[index]) }
+                let product = net * Int128(line.gstRate)
+                var gst = product / 10_000
+                if (product % 10_000).magnitude * 2 >= 10_000 { gst += product < 0 ? -1 : 1 }
+                let total = net + gst
+                guard total >= Int128(Int64.min), total <= Int128(Int64.max) else {
+                    throw ContractError(.overflow, line: at.line, column: at.column, "net_with_gst overflows")
+                }
+                return .money(Int64(total))
             default: return .money(remainingNet[index])
             }
         case (.unit(let line, let price), _):

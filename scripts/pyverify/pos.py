@@ -27,6 +27,7 @@ SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0
 ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL, ROLE_NODE = 1, 2, 3, 4
 # §13.2 tax categories: IRAS's GST treatment of a supply; only 1 (standard-rated) bears GST.
 STANDARD_RATED = 1
+TAX_CODES = {1: "SR", 2: "ZR", 3: "ES", 4: "OS"}   # a tax category as the rules see it (CONTRACTS.md §3.2)
 TAX_CATEGORIES = {1: "SR", 2: "ZR", 3: "ES", 4: "OS"}
 # §13.1: the bodies that also have a version 2 (tax categories; stock-receive: the invoice).
 VERSION_2_BODIES = (SALE, SET_PRICES, DAY_CLOSE, RECEIVE)
@@ -784,13 +785,15 @@ def run_rules(ctx, priced, net, member_id, customer):
             counters.setdefault(rule.id, {})[name] = counter_value(state, rule.id, name, customer.id)
         for name, _, _ in rule.rule.budgets:
             counters.setdefault(rule.id, {})[name] = counter_value(state, rule.id, name, "")
+    rate = gst_rate(ctx.g, ctx.time)              # step 3: what a standard-rated line bears
     rates = {}
     for category in sorted({line["category"] for line in priced}):
         raw = state.get(b"\x1b" + category.encode())
         if raw is not None:
             rates[category] = struct.unpack(">q", raw)[0]
     inp = rules_language.Input(
-        lines=[rules_language.Line(l["sku"], l["category"], l["qty"], l["unit"], net[i]) for i, l in enumerate(priced)],
+        lines=[rules_language.Line(l["sku"], l["category"], l["qty"], l["unit"], net[i], TAX_CODES[l["tax"]], l["incl"], rate)
+               for i, l in enumerate(priced)],
         customer=customer, time_ms=ctx.time, outlet=ctx.outlet, point_rates=rates)
     effects, outcomes = rules_language.evaluate_set(active, inp, counters)
     for rule_id, outcome in outcomes:

@@ -33,7 +33,8 @@ DEFAULT_TIME = "2026-11-05T10:00:00+08:00"
 def case_input(data):
     """A case's `input` (CONTRACTS.md §8) as the rules see it."""
     data = data or {}
-    lines = [Line(l["sku"], l["category"], l["qty"], l["unitPrice"], l["qty"] * l["unitPrice"])
+    lines = [Line(l["sku"], l["category"], l["qty"], l["unitPrice"], l["qty"] * l["unitPrice"],
+                  l.get("tax", "SR"), l.get("includesGst", True), data.get("gstRate", 900))
              for l in data.get("lines", [])]
     customer = Customer()
     if "member" in data:

@@ -35,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from rules import ContractError, compile_rule, evaluate, evaluate_set  # noqa: E402
+from rules import ContractError, compile_rule, evaluate, evaluate_set, stopped_by  # noqa: E402
 from rules_conformance import case_input, effect_json  # noqa: E402
 
 INT, MONEY, BOOL, STRING, TIER, LINES, UNITS = "Int", "Money", "Bool", "String", "Tier", "List<Line>", "List<Unit>"
@@ -103,7 +103,7 @@ class Gen:
         if names:
             opts += [lambda: r.choice(names)] * 3
         for line in self.visible("Line"):
-            opts.append(lambda line=line: f"{line}.{r.choice(['qty', 'index'])}")
+            opts.append(lambda line=line: f"{line}.{r.choice(['qty', 'index', 'gst_rate'])}")
         for unit in self.visible("Unit"):
             opts.append(lambda unit=unit: f"{unit}.line")
         opts += [lambda: r.choice(["customer.points", "customer.multiplier", "basket.units", "ctx.outlet"])]
@@ -130,7 +130,7 @@ class Gen:
         if names:
             opts += [lambda: r.choice(names)] * 3
         for line in self.visible("Line"):
-            opts.append(lambda line=line: f"{line}.{r.choice(['net', 'unit_price'])}")
+            opts.append(lambda line=line: f"{line}.{r.choice(['net', 'unit_price', 'net_with_gst'])}")
         for unit in self.visible("Unit"):
             opts.append(lambda unit=unit: f"{unit}.price")
         opts += [lambda: r.choice(["basket.subtotal", "customer.lifetime_spend"])]
@@ -151,6 +151,8 @@ class Gen:
     def e_bool(self, leaf, d):
         r, x = self.r, self.expr
         opts = [lambda: r.choice(["true", "false"]), lambda: "customer.is_member"]
+        for line in self.visible("Line"):
+            opts.append(lambda line=line: f"{line}.includes_gst")
         names = self.visible(BOOL)
         if names:
             opts.append(lambda: r.choice(names))
@@ -167,7 +169,7 @@ class Gen:
         r = self.r
         opts = [lambda: '"' + r.choice(CATEGORIES + SKUS + ["", "é"]) + '"', lambda: "customer.id"]
         for line in self.visible("Line"):
-            opts += [lambda line=line: f"{line}.{r.choice(['sku', 'category'])}"] * 2
+            opts += [lambda line=line: f"{line}.{r.choice(['sku', 'category', 'tax'])}"] * 2
         names = self.visible(STRING)
         if names:
             opts.append(lambda: r.choice(names))
@@ -388,10 +390,17 @@ def basket(rng, cli):
     lines = []
     for _ in range(n):
         qty = rng.choice([1, 1, 2, 3, 5]) if rng.random() < 0.95 else rng.choice([100, 600, 1100])
-        lines.append({"sku": rng.choice(SKUS), "category": rng.choice(CATEGORIES), "qty": qty,
-                      "unitPrice": rng.choice([0, 1, 99, 100, 199, 349, 1290, 12000, rng.randint(1, 50_000)])})
+        line = {"sku": rng.choice(SKUS), "category": rng.choice(CATEGORIES), "qty": qty,
+                "unitPrice": rng.choice([0, 1, 99, 100, 199, 349, 1290, 12000, rng.randint(1, 50_000)])}
+        if rng.random() < 0.3:
+            line["tax"] = rng.choice(["SR", "ZR", "ES", "OS"])
+        if rng.random() < 0.3:
+            line["includesGst"] = rng.random() < 0.5
+        lines.append(line)
     data = {"lines": lines, "time": rng.choice(["2026-11-05T10:00:00+08:00", "2025-12-31T23:59:59+08:00",
                                                 "2027-01-01T00:00:00+08:00", "2026-06-01T12:30:00Z"])}
+    if rng.random() < 0.3:
+        data["gstRate"] = rng.choice([0, 700, 800, 900, 10_000])
     if rng.random() < 0.7:
         member = {"id": rng.choice(["M1", "M2", "é"]), "isMember": True if cli else rng.random() < 0.8,
                   "tier": rng.randint(1, 5), "lifetimeSpend": rng.choice([0, 99_999, 100_000, 499_000, 5_000_000]),
@@ -463,9 +472,11 @@ def set_case(rng, name, cli):
         if o.error:
             entry.update(eval_error=o.error.code, position=position(o.error))
         described.append(entry)
-    return {"name": name, "programs": sources, "input": data,
-            "expect": {"set": {"effects": [dict(rule=rid, **effect_json(e)) for rid, e in effects]},
-                       "outcomes": described}}
+    result_set = {"effects": [dict(rule=rid, **effect_json(e)) for rid, e in effects]}
+    stopped = stopped_by(compiled, outcomes)
+    if stopped is not None:
+        result_set["stoppedBy"] = stopped
+    return {"name": name, "programs": sources, "input": data, "expect": {"set": result_set, "outcomes": described}}
 
 
 def generate(seed, count, cli=False):
@@ -485,8 +496,11 @@ def generate(seed, count, cli=False):
 # -- the Swift side through the CLI -------------------------------------------------------
 def cli_basket(data):
     b = {"at": data.get("time", "2026-11-05T10:00:00+08:00"),
-         "lines": [{"sku": l["sku"], "category": l["category"], "qty": l["qty"],
-                    "unitPrice": f"{l['unitPrice'] // 100}.{l['unitPrice'] % 100:02d}"} for l in data["lines"]]}
+         "lines": [dict({"sku": l["sku"], "category": l["category"], "qty": l["qty"],
+                         "unitPrice": f"{l['unitPrice'] // 100}.{l['unitPrice'] % 100:02d}"},
+                        **{k: l[k] for k in ("tax", "includesGst") if k in l}) for l in data["lines"]]}
+    if "gstRate" in data:
+        b["gstRate"] = data["gstRate"]
     if "member" in data:
         m = data["member"]
         b["member"] = {"id": m["id"], "tier": TIERS[m["tier"] - 1], "points": m["points"],
@@ -566,12 +580,17 @@ def swift_case(sgpos, case, work):
     if "programs" in case:
         outcomes = []
         for r in report["rules"]:
+            if r["status"] == "stopped":      # listed by the CLI, not run
+                continue
             entry = {"rule": r["id"], "status": r["status"], "cost": r["cost"]}
             error = parse_error(r.get("error"))
             if error:
                 entry.update(eval_error=error[0], position=error[1])
             outcomes.append(entry)
-        return {"set": {"effects": effects}, "outcomes": outcomes}
+        result_set = {"effects": effects}
+        if report.get("stoppedBy") is not None:
+            result_set["stoppedBy"] = report["stoppedBy"]
+        return {"set": result_set, "outcomes": outcomes}
     r = report["rules"][0]
     error = parse_error(r.get("error"))
     if error:

@@ -46,7 +46,7 @@ def syntactically_money(e):
     if isinstance(e, S.MoneyLit):
         return True
     if isinstance(e, S.Field):
-        return e.name in ("net", "unit_price", "price", "subtotal", "lifetime_spend")
+        return e.name in ("net", "unit_price", "price", "subtotal", "lifetime_spend", "net_with_gst")
     if isinstance(e, S.Call):
         if e.name == "money":
             return True
@@ -67,6 +67,13 @@ class Line:
     qty: int
     unit_price: int
     net: int
+    tax: str = "SR"               # the tax category's code: SR, ZR, ES, OS
+    includes_gst: bool = True     # the price list's includes-GST flag
+    gst_rate: int = 900           # the rate in force (basis points); a line not SR bears 0
+
+    def __post_init__(self):
+        if self.tax != "SR":
+            self.gst_rate = 0
 
 
 @dataclass
@@ -311,7 +318,19 @@ class Run:
                 return Money(self.net[target])
             if name == "unit_price":
                 return Money(line.unit_price)
-            return {"sku": line.sku, "category": line.category, "qty": line.qty, "index": target}[name]
+            if name == "net_with_gst":
+                # §3.2: the net, plus halfup(net × rate / 10000) when the price excludes GST.
+                net = self.net[target]
+                if line.includes_gst or line.gst_rate == 0:
+                    return Money(net)
+                product = net * line.gst_rate
+                gst = abs(product) // 10_000 + (1 if abs(product) % 10_000 * 2 >= 10_000 else 0)
+                total = net + (gst if product >= 0 else -gst)
+                if not arith.I64_MIN <= total <= arith.I64_MAX:
+                    self.fail(OVERFLOW, e.pos, "net_with_gst overflows")
+                return Money(total)
+            return {"sku": line.sku, "category": line.category, "qty": line.qty, "index": target, "tax": line.tax,
+                    "gst_rate": line.gst_rate, "includes_gst": line.includes_gst}[name]
         if e.target.ty == T.UNIT:
             return target[0] if name == "line" else Money(target[1])
         raise AssertionError((target, name))

@@ -43,7 +43,7 @@ FIELDS = {
     CONTEXT: {"time": INT, "outlet": INT},
     COUNTER: {"used": INT, "max": INT, "left": INT},
     LINE: {"sku": STRING, "category": STRING, "qty": INT, "unit_price": MONEY, "net": MONEY,
-           "index": INT},
+           "index": INT, "tax": STRING, "gst_rate": INT, "includes_gst": BOOL, "net_with_gst": MONEY},
     UNIT: {"line": INT, "price": MONEY},
 }
 
