@@ -90,13 +90,27 @@ public enum API {
         public var gstBasisPoints: Int64
         public var invoiceType: String
         public var appliedRules: [String]
+        /// Rules that did not apply and said why (`require … else skip("reason")`), in the
+        /// order they ran: what the cashier can tell the customer ("limit reached").
+        public var skippedRules: [SkippedRule]
         /// Points the member redeems, and what they are worth: inside `discount` when points
         /// are a discount, `pointsTender` when they are a tender.
         public var pointsRedeemed: Int64
         public var pointsValue: String
 
+        public struct SkippedRule: Codable, Sendable, Equatable {
+            public var rule: String
+            public var reason: String
+            public init(rule: String, reason: String) {
+                self.rule = rule
+                self.reason = reason
+            }
+        }
+
         public init(lines: [Line], subtotal: String, discount: String, gst: String, total: String, pointsTender: String, amountDue: String,
-                    gstBasisPoints: Int64, invoiceType: String, appliedRules: [String], pointsRedeemed: Int64 = 0, pointsValue: String = "0.00") {
+                    gstBasisPoints: Int64, invoiceType: String, appliedRules: [String], skippedRules: [SkippedRule] = [],
+                    pointsRedeemed: Int64 = 0, pointsValue: String = "0.00") {
+            self.skippedRules = skippedRules
             self.pointsRedeemed = pointsRedeemed
             self.pointsValue = pointsValue
             self.lines = lines

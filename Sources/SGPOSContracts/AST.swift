@@ -66,7 +66,8 @@ struct Position: Sendable, Hashable {
 indirect enum Statement: Sendable {
     case constant(String, Expression, Position)
     case letBinding(String, Expression, Position)
-    case require(Expression, failCode: UInt16?, Position)
+    /// `require c else skip`, `else skip("reason")` or `else fail(code)`.
+    case require(Expression, failCode: UInt16?, skipReason: String?, Position)
     case when(Expression, [Statement], [Statement], Position)
     case forEach(String, Expression, [Statement], Position)
     case emit(String, [Argument], Position)

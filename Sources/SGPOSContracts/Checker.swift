@@ -62,7 +62,7 @@ struct Checker {
             let (type, cost) = try expression(value)
             try bind(name, type, at)
             return cost.plus(1)
-        case .require(let condition, _, let at):
+        case .require(let condition, _, _, let at):
             let (type, cost) = try expression(condition)
             guard type == .bool else { throw fail(at, "require needs a Bool, got \(type)") }
             return cost.plus(1)

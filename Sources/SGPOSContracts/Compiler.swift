@@ -105,14 +105,14 @@ struct Compiler {
         switch statement {
         case .constant(let name, let value, _), .letBinding(let name, let value, _):
             return binding(name, value)
-        case .require(let condition, let userCode, let at):
+        case .require(let condition, let userCode, let reason, let at):
             let holds = bool(condition)
             return { (f: inout Frame) throws(Interrupt) in
                 let result = try holds(&f)
                 try f.charge(1)
                 if !result {
                     if let userCode { throw .failed(ContractError(userCode: userCode, line: at.line, column: at.column)) }
-                    throw .skip
+                    throw .skip(reason)
                 }
             }
         case .when(let condition, let then, let otherwise, _):

@@ -39,7 +39,8 @@ struct IndexList: Sendable {
 
 /// Why a run stopped early: `require … else skip`, or a failure with its stable code.
 enum Interrupt: Error {
-    case skip
+    /// `require … else skip`, with its reason if it gives one.
+    case skip(String?)
     case failed(ContractError)
 
     static func failure(_ code: ContractError.Code, _ at: Position, _ message: String) -> Interrupt {

@@ -88,12 +88,14 @@ public enum Effect: Sendable, Hashable {
 /// The result of running one rule: all effects or none.
 public enum Outcome: Sendable, Hashable {
     case applied([Effect], cost: UInt64)
-    case skipped(cost: UInt64)
+    /// Skipped: outside its window (no reason), or at a `require … else skip`, with the
+    /// reason it gives (`skip("limit reached")`), if any.
+    case skipped(cost: UInt64, reason: String?)
     case failed(ContractError, cost: UInt64)
 
     public var cost: UInt64 {
         switch self {
-        case .applied(_, let cost), .skipped(let cost), .failed(_, let cost): cost
+        case .applied(_, let cost), .skipped(let cost, _), .failed(_, let cost): cost
         }
     }
 }

@@ -151,14 +151,22 @@ struct Parser {
             try expectWord("else")
             if isWord("skip") {
                 _ = next()
-                return .require(condition, failCode: nil, at)
+                // `skip("limit reached")`: no statement starts with `(`, so this reads no
+                // program differently than before.
+                var reason: String?
+                if isSymbol("(") {
+                    _ = next()
+                    reason = try string("the reason a rule skips")
+                    try expect(")")
+                }
+                return .require(condition, failCode: nil, skipReason: reason, at)
             }
             try expectWord("fail")
             try expect("(")
             let code = try integer("a failure code")
             guard (1_000...65_535).contains(code) else { throw error("a rule's failure code is 1000...65535") }
             try expect(")")
-            return .require(condition, failCode: UInt16(code), at)
+            return .require(condition, failCode: UInt16(code), skipReason: nil, at)
         }
         if isWord("when") {
             _ = next()

@@ -27,7 +27,7 @@ final class Program: Sendable {
     /// Runs the rule on `input` (line nets from `nets` if given). Outside its window it is
     /// skipped at no cost; otherwise all effects, or none with the reason it stopped.
     func evaluate(_ input: ContractInput, nets: [Int64]?, scratch: inout Scratch) -> Outcome {
-        if let window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
+        if let window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0, reason: nil) }
         let outcome = withUnsafePointer(to: input) { input in
             run(input, nets: nets ?? input.pointee.lines.map { $0.net }, scratch: &scratch)
         }
@@ -43,7 +43,7 @@ final class Program: Sendable {
             return .applied(frame.effects, cost: frame.cost)
         } catch {
             switch error {
-            case .skip: return .skipped(cost: frame.cost)
+            case .skip(let reason): return .skipped(cost: frame.cost, reason: reason)
             case .failed(let failure): return .failed(failure, cost: frame.cost)
             }
         }

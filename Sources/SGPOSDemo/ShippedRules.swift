@@ -65,15 +65,17 @@ public enum ShippedRules {
         """#),
         ("member-limited.rules", #"""
         // S$3.00 off dairy, at most twice per member and 1,000 times in all (a budget).
+        // A basket with dairy that does not get it says why (the till shows the reason).
         rule "promo.dairy-3off" version 1 {
           lang 1
           priority 250
           state uses: counter max 2
           budget total: counter max 1000
-          require customer.is_member else skip
-          require uses.left > 0 and total.left > 0 else skip
           let dairy = basket.lines.filter(l => l.category == "dairy" and l.net >= S$3.00)
           require dairy.count() > 0 else skip
+          require customer.is_member else skip("S$3 off dairy for members")
+          require uses.left > 0 else skip("limit reached: twice per member")
+          require total.left > 0 else skip("all 1,000 given")
           for l in dairy.take(1) { emit line_discount(l.index, S$3.00, "DAIRY3") }
           emit increment(uses, 1)
           emit increment(total, 1)

@@ -307,7 +307,8 @@ public struct NodeAPI: Sendable {
             subtotal: quote.subtotal.decimal, discount: quote.discount.decimal, gst: quote.gst.decimal,
             total: quote.total.decimal, pointsTender: quote.pointsTender.decimal, amountDue: quote.amountDue.decimal,
             gstBasisPoints: quote.gstBasisPoints, invoiceType: quote.allowsSimplifiedInvoice ? "simplified" : "full",
-            appliedRules: priced.appliedRules, pointsRedeemed: quote.pointsRedeemed, pointsValue: quote.pointsValue.decimal))
+            appliedRules: priced.appliedRules, skippedRules: priced.skippedRules.map { .init(rule: $0.rule, reason: $0.reason) },
+            pointsRedeemed: quote.pointsRedeemed, pointsValue: quote.pointsValue.decimal))
     }
 
     func heads() throws -> Response {

@@ -56,6 +56,8 @@ public struct RuleTrialReport: Encodable, Sendable, Equatable {
         public let cost: UInt64
         public let staticCost: UInt64
         public let error: String?
+        /// Why a skipped rule skipped, if its `skip` gives a reason.
+        public var reason: String? = nil
     }
 
     public struct Effect: Encodable, Sendable, Equatable {
@@ -124,7 +126,8 @@ extension RuleTrialReport {
             let bound = compiled.first { $0.id == entry.id }?.staticCost ?? 0
             switch entry.outcome {
             case .applied(_, let cost): return Rule(id: entry.id, status: "applied", cost: cost, staticCost: bound, error: nil)
-            case .skipped(let cost): return Rule(id: entry.id, status: "skipped", cost: cost, staticCost: bound, error: nil)
+            case .skipped(let cost, let reason):
+                return Rule(id: entry.id, status: "skipped", cost: cost, staticCost: bound, error: nil, reason: reason)
             case .failed(let error, let cost): return Rule(id: entry.id, status: "failed", cost: cost, staticCost: bound, error: "\(error)")
             }
         }

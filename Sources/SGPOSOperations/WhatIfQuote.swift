@@ -83,6 +83,13 @@ public struct WhatIfQuote: Codable, Sendable, Equatable {
     public var tier: String?
     public var tierAfter: String?
     public var appliedRules: [String]
+    /// Rules that did not apply and said why (`skip("…")`), in the order they ran.
+    public var skippedRules: [SkippedRule]
+
+    public struct SkippedRule: Codable, Sendable, Equatable {
+        public var rule: String
+        public var reason: String
+    }
 }
 
 extension WhatIfBasket {
@@ -209,5 +216,6 @@ extension WhatIfQuote {
         tier = priced.tier?.name
         self.tierAfter = tierAfter?.name
         appliedRules = priced.appliedRules
+        skippedRules = priced.skippedRules.map { SkippedRule(rule: $0.rule, reason: $0.reason) }
     }
 }

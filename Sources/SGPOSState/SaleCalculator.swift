@@ -54,6 +54,8 @@ public struct SaleCalculator: Sendable {
         /// Rules that had an effect, in the order they ran, then any other discount's
         /// rule (points redeemed as a discount: `loyalty-points`), each once.
         public var appliedRules: [String] = []
+        /// Rules that did not apply and said why (`skip("…")`), in the order they ran.
+        public var skippedRules: [(rule: String, reason: String)] = []
     }
 
     /// Prices `lines` (SKU and quantity) at `atMs` for `memberID` (or "") redeeming
@@ -118,6 +120,7 @@ public struct SaleCalculator: Sendable {
                 priced.rewardPoints = ruleOutcome.redeemed
             }
             priced.appliedRules = ruleOutcome.applied + priced.quote.appliedRules.filter { !ruleOutcome.applied.contains($0) }
+            priced.skippedRules = ruleOutcome.skipped
             return priced
         } catch {
             throw reject(.pricingRefused, "code \(error.code): \(error.message)")
@@ -226,6 +229,9 @@ public struct RuleEffects: Sendable {
     public var increments: [(rule: String, counter: String, member: String, by: Int64)] = []
     /// Rules that produced at least one effect, in the order they ran.
     public var applied: [String] = []
+    /// Rules that skipped with a reason (`skip("limit reached")`), in the order they ran:
+    /// what the till tells the customer about a promotion that did not apply.
+    public var skipped: [(rule: String, reason: String)] = []
 }
 
 /// How a rule set's result lands on a basket: the one implementation used by the quote
@@ -254,6 +260,9 @@ public enum RulePricing {
     ) throws(LedgerRejection) -> RuleEffects {
         if let refusal = refusal(in: result) { throw refusal }
         var effects = RuleEffects()
+        for (id, outcome) in result.outcomes {
+            if case .skipped(_, let reason?) = outcome { effects.skipped.append((id, reason)) }
+        }
         var nets: [Int64] = []
         for line in lines {
             let (gross, overflow) = line.unitPrice.cents.multipliedReportingOverflow(by: line.quantity)

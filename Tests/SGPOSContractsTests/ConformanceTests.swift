@@ -79,6 +79,11 @@ struct ConformanceTests {
             if let outcomes = expect["outcomes"] as? [[String: Any]] {
                 #expect(result.outcomes.map(\.id) == outcomes.map { $0["rule"] as! String }, "\(name): rules run \(result.outcomes.map(\.id))")
                 #expect(result.outcomes.map(\.outcome.cost) == outcomes.map { UInt64($0["cost"] as! Int) }, "\(name): costs")
+                let reasons = result.outcomes.map { entry -> String? in
+                    if case .skipped(_, let reason) = entry.outcome { return reason }
+                    return nil
+                }
+                #expect(reasons == outcomes.map { $0["reason"] as? String }, "\(name): skip reasons \(reasons)")
             }
             return
         }
@@ -111,7 +116,7 @@ struct ConformanceTests {
         let effects = (wanted["effects"] as! [[String: Any]]).map(effect)
         switch (wanted["status"] as! String, outcome) {
         case ("applied", .applied(let actual, _)): #expect(actual == effects, "\(name): \(actual)")
-        case ("skipped", .skipped): break
+        case ("skipped", .skipped(_, let reason)): #expect(reason == wanted["reason"] as? String, "\(name): reason \(reason ?? "none")")
         default: Issue.record("\(name): expected \(wanted["status"]!), got \(outcome)")
         }
         if let cost = wanted["cost"] as? Int { #expect(outcome.cost == UInt64(cost), "\(name): cost \(outcome.cost)") }

@@ -9,7 +9,7 @@ import Testing
 @Suite("Contracts compiled = reference")
 struct DifferentialTests {
     func reference(_ compiled: CompiledRule, _ input: ContractInput) -> Outcome {
-        if let window = compiled.rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0) }
+        if let window = compiled.rule.window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0, reason: nil) }
         var interpreter = ReferenceInterpreter(rule: compiled.rule, input: input, staticCost: compiled.staticCost)
         return interpreter.run()
     }

@@ -44,14 +44,14 @@ struct ReferenceInterpreter {
         basketLines = input.lines.indices.map { .line(index: $0) }
     }
 
-    enum Stop: Error { case skip }
+    enum Stop: Error { case skip(String?) }
 
     mutating func run() -> Outcome {
         do {
             try statements(rule.body)
             return .applied(effects, cost: cost)
-        } catch Stop.skip {
-            return .skipped(cost: cost)
+        } catch Stop.skip(let reason) {
+            return .skipped(cost: cost, reason: reason)
         } catch let error as ContractError {
             return .failed(error, cost: cost)
         } catch {
@@ -93,12 +93,12 @@ struct ReferenceInterpreter {
             let result = try evaluate(value)
             try charge(1)
             bindings.append((name, result))
-        case .require(let condition, let code, let at):
+        case .require(let condition, let code, let reason, let at):
             let holds = try bool(evaluate(condition))
             try charge(1)
             if !holds {
                 if let code { throw ContractError(userCode: code, line: at.line, column: at.column) }
-                throw Stop.skip
+                throw Stop.skip(reason)
             }
         case .when(let condition, let then, let otherwise, _):
             try statements(try bool(evaluate(condition)) ? then : otherwise)

@@ -68,6 +68,29 @@ struct ContractSaleTests {
         expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(both)) }
     }
 
+    /// A rule that skips with a reason says why in the priced basket (the till shows it);
+    /// the shipped dairy offer gives one reason per case.
+    @Test func skipReasonsReachThePricedBasket() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        let source = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Contracts/member-limited.rules").path, encoding: .utf8)
+        try shop.submit(.admin, .deployRule(DeployRule(source: source, activeFromMs: 0)))
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M7")))
+        func skipped(_ member: String) throws -> [String] {
+            try shop.calculator().price(lines: [StockLine(sku: "MILK", quantity: 1)], memberID: member, redeemPoints: 0,
+                                        atMs: shop.timeMs, state: shop.state).skippedRules.map { "\($0.rule): \($0.reason)" }
+        }
+        #expect(try skipped("") == ["promo.dairy-3off: S$3 off dairy for members"])
+        #expect(try skipped("M7").isEmpty)
+        _ = try shop.sell([("MILK", 1)], member: "M7")
+        _ = try shop.sell([("MILK", 1)], member: "M7")
+        #expect(try skipped("M7") == ["promo.dairy-3off: limit reached: twice per member"])
+        let noDairy = try shop.calculator().price(lines: [StockLine(sku: "CHIPS", quantity: 1)], memberID: "", redeemPoints: 0,
+                                                  atMs: shop.timeMs, state: shop.state)
+        #expect(noDairy.skippedRules.isEmpty, "a plain skip gives no reason")
+    }
+
     @Test func deploymentsAreCheckedAndVersioned() throws {
         var shop = try ShopFixture()
         expectRejected(.contractRefused, &shop) { shop in

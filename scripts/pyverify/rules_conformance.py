@@ -88,6 +88,8 @@ def run_case(case):
         described = []
         for rid, o in outcomes:
             entry = {"rule": rid, "status": o.status, "cost": o.cost}
+            if o.reason is not None:
+                entry["reason"] = o.reason
             if o.error:
                 entry.update(eval_error=o.error.code, position=[o.error.line, o.error.column])
             described.append(entry)
@@ -123,6 +125,8 @@ def run_case(case):
     else:
         result = {"outcome": {"status": outcome.status, "effects": [effect_json(e) for e in outcome.effects],
                               "cost": outcome.cost}, "staticCost": compiled.static_cost}
+        if outcome.reason is not None:
+            result["outcome"]["reason"] = outcome.reason
     if "eval_error" in expect:
         if outcome.status != "failed" or outcome.error.code != expect["eval_error"]:
             problems.append("evaluation error differs")
@@ -134,6 +138,8 @@ def run_case(case):
         problems.append("status differs")
     elif outcome.status == "applied" and result["outcome"]["effects"] != wanted["effects"]:
         problems.append("effects differ")
+    elif outcome.status == "skipped" and outcome.reason != wanted.get("reason"):
+        problems.append("skip reason differs")
     if "cost" in wanted and outcome.cost != wanted["cost"]:
         problems.append("cost differs")
     check_extras(expect, result, problems, compiled.static_cost)

@@ -254,7 +254,8 @@ class Gen:
             self.scopes[-1].append((name, ty))
             return text
         if kind == "require":
-            otherwise = "skip" if self.chance(0.6) else f"fail({r.randint(1000, 1010)})"
+            otherwise = (("skip" if self.chance(0.5) else f'skip("{r.choice(["limit reached", "", "é"])}")')
+                         if self.chance(0.6) else f"fail({r.randint(1000, 1010)})")
             return f"require {self.expr(BOOL, 2)} else {otherwise}"
         if kind == "when":
             text = f"when {self.expr(BOOL, 2)} {{ {' '.join(self.block(r.randint(0, 2), d - 1))} }}"
@@ -450,6 +451,8 @@ def single_case(rng, name, cli):
     else:
         case["expect"] = {"outcome": {"status": outcome.status, "effects": [effect_json(e) for e in outcome.effects],
                                       "cost": outcome.cost}, "staticCost": compiled.static_cost}
+        if outcome.reason is not None:
+            case["expect"]["outcome"]["reason"] = outcome.reason
     return case
 
 
@@ -469,6 +472,8 @@ def set_case(rng, name, cli):
     described = []
     for rule_id, o in outcomes:
         entry = {"rule": rule_id, "status": o.status, "cost": o.cost}
+        if o.reason is not None:
+            entry["reason"] = o.reason
         if o.error:
             entry.update(eval_error=o.error.code, position=position(o.error))
         described.append(entry)
@@ -583,6 +588,8 @@ def swift_case(sgpos, case, work):
             if r["status"] == "stopped":      # listed by the CLI, not run
                 continue
             entry = {"rule": r["id"], "status": r["status"], "cost": r["cost"]}
+            if r.get("reason") is not None:
+                entry["reason"] = r["reason"]
             error = parse_error(r.get("error"))
             if error:
                 entry.update(eval_error=error[0], position=error[1])
@@ -595,8 +602,10 @@ def swift_case(sgpos, case, work):
     error = parse_error(r.get("error"))
     if error:
         return {"eval_error": error[0], "position": error[1], "cost": r["cost"], "staticCost": static[0]}
-    return {"outcome": {"status": r["status"], "effects": [{k: v for k, v in e.items() if k != "rule"} for e in effects],
-                        "cost": r["cost"]}, "staticCost": static[0]}
+    outcome = {"status": r["status"], "effects": [{k: v for k, v in e.items() if k != "rule"} for e in effects], "cost": r["cost"]}
+    if r.get("reason") is not None:
+        outcome["reason"] = r["reason"]
+    return {"outcome": outcome, "staticCost": static[0]}
 
 
 def compare(sgpos, suite):

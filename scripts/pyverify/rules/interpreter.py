@@ -105,10 +105,13 @@ class Outcome:
     effects: list
     cost: int
     error: Optional[ContractError] = None
+    reason: Optional[str] = None   # a skipped run's `skip("…")` reason
 
 
 class Skip(Exception):
-    pass
+    def __init__(self, reason=None):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Counter:
@@ -186,7 +189,7 @@ class Run:
             self.charge(REQUIRE)
             if not holds:
                 if st.fail_code is None:
-                    raise Skip()
+                    raise Skip(st.reason)
                 self.fail(st.fail_code, st.pos, f"the rule failed with its code {st.fail_code}")
         elif isinstance(st, S.When):
             self.block(st.then if self.expr(st.cond) else st.otherwise)
@@ -475,8 +478,8 @@ def evaluate(compiled, inp):
     run = Run(rule, inp, compiled.static_cost)
     try:
         run.block(rule.body)
-    except Skip:
-        return Outcome("skipped", [], run.cost)
+    except Skip as skip:
+        return Outcome("skipped", [], run.cost, reason=skip.reason)
     except ContractError as error:
         return Outcome("failed", [], run.cost, error)
     return Outcome("applied", run.effects, run.cost)

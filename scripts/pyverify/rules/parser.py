@@ -5,7 +5,7 @@
             | "window" STRING "..<" STRING
             | ("state" | "budget") NAME ":" "counter" "max" INT
   statement = ("const" | "let") NAME "=" expr
-            | "require" expr "else" ("skip" | "fail" "(" INT ")")
+            | "require" expr "else" ("skip" ["(" STRING ")"] | "fail" "(" INT ")")
             | "when" expr block ["else" block]
             | "for" NAME "in" expr block
             | "emit" NAME "(" args ")"
@@ -180,7 +180,12 @@ class Parser:
             self.expect_word("else")
             if self.is_word("skip"):
                 self.advance()
-                return S.Require(at, cond, None)
+                reason = None
+                if self.tok.is_symbol("("):
+                    self.advance()
+                    reason = self.string("the reason a rule skips")
+                    self.expect(")")
+                return S.Require(at, cond, None, reason)
             self.expect_word("fail")
             self.expect("(")
             code = self.integer("a failure code")

@@ -98,6 +98,7 @@ class Let(Stmt):
 class Require(Stmt):
     cond: Expr
     fail_code: Optional[int]   # None: else skip
+    reason: Optional[str] = None   # else skip("reason")
 
 
 @dataclass

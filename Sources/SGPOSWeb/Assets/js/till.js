@@ -259,6 +259,9 @@ function renderBasket() {
                    ...(value && value.tender ? pointsLine : []), ["Amount due", q.amountDue]];
   const rules = q.appliedRules.filter((rule) => !(value && rule === "loyalty-points"));
   if (rules.length > 0) entries.push(["Promotions", rules.join(", ")]);
+  // Promotions that did not apply and said why, for the cashier to tell the customer.
+  const skipped = (q.skippedRules || []).map((entry) => `${entry.rule}: ${entry.reason}`);
+  if (skipped.length > 0) entries.push(["Not applied", skipped.join("; ")]);
   totals.replaceChildren(...entries.flatMap(([name, value]) => {
     const term = document.createElement("dt");
     term.textContent = name;
