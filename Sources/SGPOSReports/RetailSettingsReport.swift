@@ -26,6 +26,9 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
     public var pointValueCents: Int64
     public var pointsPerDollar: Int64
     public var pointsExpiryMonths: Int64
+    /// How the expiry day is rounded: `day` (the same day `pointsExpiryMonths` months on),
+    /// `month`, `quarter` or `year` (the last day of that month, quarter or year).
+    public var pointsExpiry: String
     /// `discount` or `tender`.
     public var redemption: String
     public var cashRounding: Bool
@@ -64,8 +67,18 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
             height -= 1
         }
         return RetailSettingsReport(outletId: outlet, pointValueCents: settings.pointValueCents, pointsPerDollar: settings.pointsPerDollar,
-                                    pointsExpiryMonths: settings.pointsExpiryMonths, redemption: settings.redemptionIsTender ? "tender" : "discount",
+                                    pointsExpiryMonths: settings.pointsExpiryMonths, pointsExpiry: settings.pointsExpiry.name, redemption: settings.redemptionIsTender ? "tender" : "discount",
                                     cashRounding: settings.cashRounding, earning: settings.earning.rawValue, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
+    }
+
+    /// How `till settings` says when points expire.
+    static func expiryText(_ rounding: String, months: Int64) -> String {
+        switch rounding {
+        case "day": "\(months) month(s) after the day they were earned, on that day"
+        case "quarter": "at the end of the quarter \(months) month(s) after earning"
+        case "year": "at the end of the year \(months) month(s) after earning"
+        default: "end of the month \(months) month(s) after earning"
+        }
     }
 
     /// How `till settings` names an earning choice.
@@ -82,7 +95,7 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
         var lines = ["retail settings of outlet \(outletId)" + (isDefault ? " (the defaults: never configured)" : ""),
                      "  point value          \(pointValueCents) cent(s)",
                      "  points per dollar    \(pointsPerDollar)",
-                     "  points expire        end of the month \(pointsExpiryMonths) month(s) after earning",
+                     "  points expire        " + Self.expiryText(pointsExpiry, months: pointsExpiryMonths),
                      "  redemption           \(redemption)",
                      "  cash rounding        \(cashRounding ? "on (to 5 cents)" : "off")",
                      "  points earned from   " + Self.earningText(earning)]

@@ -41,8 +41,10 @@ public struct RetailSettings: Hashable, Sendable {
     public var pointValueCents: Int64
     /// Base points per whole dollar paid (before the tier multiplier).
     public var pointsPerDollar: Int64
-    /// Points expire at the end of the month this many months after they were earned.
+    /// Points expire this many months after they were earned, rounded by `pointsExpiry`.
     public var pointsExpiryMonths: Int64
+    /// How the expiry date is rounded (FORMAT.md §13.3 "Expiry day").
+    public var pointsExpiry: ExpiryRounding
     /// Points redeemed as a tender (GST on the full price) or as a discount (retail.md R18).
     public var redemptionIsTender: Bool
     /// Round cash bills to 5 cents (IRAS R6).
@@ -62,8 +64,36 @@ public struct RetailSettings: Hashable, Sendable {
         case rulesOnly = "rules-only"
     }
 
+    /// How points' expiry day is rounded, from the day `pointsExpiryMonths` months after
+    /// the day they were earned (Singapore dates): that day itself, or the last day of its
+    /// month, its calendar quarter or its year.
+    public enum ExpiryRounding: UInt8, Hashable, Sendable, CaseIterable {
+        case day = 1
+        /// Versions 1 and 2 of the settings: what a chain configured before this choice gets.
+        case endOfMonth = 2
+        case endOfQuarter = 3
+        case endOfYear = 4
+
+        /// The name the CLI and reports use: day, month, quarter, year.
+        public var name: String {
+            switch self {
+            case .day: "day"
+            case .endOfMonth: "month"
+            case .endOfQuarter: "quarter"
+            case .endOfYear: "year"
+            }
+        }
+
+        public init?(name: String) {
+            guard let match = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = match
+        }
+    }
+
     public init(pointValueCents: Int64 = 1, pointsPerDollar: Int64 = 1, pointsExpiryMonths: Int64 = 12,
-                redemptionIsTender: Bool = false, cashRounding: Bool = true, earning: EarningMode = .automatic) {
+                redemptionIsTender: Bool = false, cashRounding: Bool = true, earning: EarningMode = .automatic,
+                pointsExpiry: ExpiryRounding = .endOfMonth) {
+        self.pointsExpiry = pointsExpiry
         self.pointValueCents = pointValueCents
         self.pointsPerDollar = pointsPerDollar
         self.pointsExpiryMonths = pointsExpiryMonths
@@ -225,25 +255,50 @@ extension PriceEntry {
 
 extension RetailSettings: CanonicalEncodable {
     /// Version 1 for `automatic` earning; version 2 adds "built-in earning" (true: built-in
-    /// plus rules, false: rules only).
+    /// plus rules, false: rules only); both expire points at the end of the month. Version 3,
+    /// used exactly when the expiry is rounded otherwise, has the earning mode as a `u8`
+    /// (1 automatic, 2 built-in plus rules, 3 rules only) and the expiry rounding `u8`.
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(earning == .automatic ? 1 : 2)
+        let version: UInt8 = pointsExpiry != .endOfMonth ? 3 : earning == .automatic ? 1 : 2
+        encoder.writeU8(version)
         encoder.writeI64(pointValueCents)
         encoder.writeI64(pointsPerDollar)
         encoder.writeI64(pointsExpiryMonths)
         encoder.writeBool(redemptionIsTender)
         encoder.writeBool(cashRounding)
-        if earning != .automatic { encoder.writeBool(earning == .builtInPlusRules) }
+        switch version {
+        case 2: encoder.writeBool(earning == .builtInPlusRules)
+        case 3:
+            encoder.writeU8(earning == .automatic ? 1 : earning == .builtInPlusRules ? 2 : 3)
+            encoder.writeU8(pointsExpiry.rawValue)
+        default: break
+        }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        let version = try readVersion(&decoder, "settings", upTo: 2)
+        let version = try readVersion(&decoder, "settings", upTo: 3)
         pointValueCents = try decoder.readI64("point value")
         pointsPerDollar = try decoder.readI64("points per dollar")
         pointsExpiryMonths = try decoder.readI64("points expiry months")
         redemptionIsTender = try decoder.readBool("redemption is tender")
         cashRounding = try decoder.readBool("cash rounding")
-        earning = version == 1 ? .automatic : try decoder.readBool("built-in earning") ? .builtInPlusRules : .rulesOnly
+        pointsExpiry = .endOfMonth
+        switch version {
+        case 1: earning = .automatic
+        case 2: earning = try decoder.readBool("built-in earning") ? .builtInPlusRules : .rulesOnly
+        default:
+            switch try decoder.readU8("earning") {
+            case 1: earning = .automatic
+            case 2: earning = .builtInPlusRules
+            case 3: earning = .rulesOnly
+            default: throw CodecError.invalidValue("earning must be 1, 2 or 3", at: decoder.offset - 1)
+            }
+            // One encoding per value: end-of-month expiry is written as version 1 or 2.
+            guard let rounding = ExpiryRounding(rawValue: try decoder.readU8("points expiry rounding")), rounding != .endOfMonth else {
+                throw CodecError.invalidValue("points expiry rounding must be 1 (day), 3 (quarter) or 4 (year) in a version-3 configure body", at: decoder.offset - 1)
+            }
+            pointsExpiry = rounding
+        }
     }
 }
 

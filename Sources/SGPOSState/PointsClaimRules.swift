@@ -49,7 +49,9 @@ extension POSTransition {
         state.store(ClaimRecord(claim: body, height: height), at: .pointsClaim(body.claimID))
         var account = try state.memberAccount(body.memberID) ?? MemberAccount(tier: LoyaltyTier.bronze.rawValue)
         account.expire(before: SaleCalculator.day(atMs))
-        account.credit(body.points, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: try settings(state).pointsExpiryMonths))
+        let settings = try settings(state)
+        account.credit(body.points, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: settings.pointsExpiryMonths,
+                                                                        rounding: settings.pointsExpiry))
         state.store(account, at: .member(body.memberID))
     }
 

@@ -206,11 +206,21 @@ public struct SaleCalculator: Sendable {
 
     /// Last day on which points earned at `atMs` may be used: the end of the month
     /// `months` months later.
-    public static func expiryDay(earnedAtMs atMs: Int64, months: Int64) -> Int64 {
+    public static func expiryDay(earnedAtMs atMs: Int64, months: Int64, rounding: RetailSettings.ExpiryRounding = .endOfMonth) -> Int64 {
         let date = CivilTime.singaporeDate(epochMs: atMs)
-        let monthIndex = date.year * 12 + (date.month - 1) + months + 1  // the month after the expiry month
-        let firstOfNext = CivilTime.Date(year: monthIndex / 12, month: monthIndex % 12 + 1, day: 1)
-        return CivilTime.days(from: firstOfNext) - 1
+        let target = date.year * 12 + (date.month - 1) + months  // the month `months` on, from 0 = January of year 0
+        // The last day of the month with index `index`: the day before the next month's first.
+        func lastDay(ofMonthIndex index: Int64) -> Int64 {
+            CivilTime.days(from: CivilTime.Date(year: (index + 1) / 12, month: (index + 1) % 12 + 1, day: 1)) - 1
+        }
+        switch rounding {
+        case .day:
+            let first = CivilTime.days(from: CivilTime.Date(year: target / 12, month: target % 12 + 1, day: 1))
+            return Swift.min(first + date.day - 1, lastDay(ofMonthIndex: target))
+        case .endOfMonth: return lastDay(ofMonthIndex: target)
+        case .endOfQuarter: return lastDay(ofMonthIndex: target - target % 3 + 2)
+        case .endOfYear: return lastDay(ofMonthIndex: target - target % 12 + 11)
+        }
     }
 
     private func money(_ value: Int64) throws(LedgerRejection) -> Money {

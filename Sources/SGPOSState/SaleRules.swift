@@ -36,7 +36,7 @@ extension POSTransition {
             account.pointsRedeemedTotal += sale.pointsRedeemed + priced.rewardPoints
             if sale.pointsEarned > 0 {
                 account.credit(sale.pointsEarned, expiresOn: SaleCalculator.expiryDay(
-                    earnedAtMs: atMs, months: calculator.settings.pointsExpiryMonths))
+                    earnedAtMs: atMs, months: calculator.settings.pointsExpiryMonths, rounding: calculator.settings.pointsExpiry))
                 account.pointsEarnedTotal += sale.pointsEarned
             }
             account.lifetimeSpend += eligible
@@ -231,7 +231,7 @@ extension POSTransition {
             account.debit(min(original.pointsEarned, account.balance))
             if original.pointsRedeemed > 0 {
                 let settings = try settings(state)
-                account.credit(original.pointsRedeemed, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: settings.pointsExpiryMonths))
+                account.credit(original.pointsRedeemed, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: settings.pointsExpiryMonths, rounding: settings.pointsExpiry))
                 account.pointsRedeemedTotal -= original.pointsRedeemed
             }
             account.lifetimeSpend = max(0, account.lifetimeSpend - original.eligible)

@@ -20,8 +20,9 @@ extension POSTransition {
         }
         var account = try member(body.memberID, state)
         if body.delta > 0 {
-            let months = try settings(state).pointsExpiryMonths
-            account.credit(body.delta, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: months))
+            let settings = try settings(state)
+            account.credit(body.delta, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: settings.pointsExpiryMonths,
+                                                                           rounding: settings.pointsExpiry))
             account.pointsEarnedTotal += body.delta
         } else {
             guard -body.delta <= account.balance else {

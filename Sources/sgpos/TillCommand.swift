@@ -330,7 +330,9 @@ extension TillCommand {
         @OptionGroup var connection: Connection
         @Option(help: "Value of one loyalty point in cents.") var pointValueCents: Int64?
         @Option(help: "Base points per whole dollar paid.") var pointsPerDollar: Int64?
-        @Option(help: "Points expire at the end of the month this many months after earning.") var expiryMonths: Int64?
+        @Option(help: "Points expire this many months after earning (rounded by --expiry-rounding).") var expiryMonths: Int64?
+        @Option(help: "Round the expiry to: day (the same day --expiry-months on), month, quarter or year (the last day of that month, quarter or year).")
+        var expiryRounding: String?
         @Option(help: "Redeemed points count as: discount (reduces GST) or tender (GST on the full price).") var redemption: String?
         @Option(help: "Round cash bills to 5 cents: on or off.") var cashRounding: String?
         @Option(help: "Where members' points come from: automatic (the rules' points while any rule is active, else the built-in rule), built-in-plus-rules, or rules-only.")
@@ -338,11 +340,15 @@ extension TillCommand {
 
         func run() async throws {
             guard redemption.map({ ["discount", "tender"].contains($0) }) ?? true, cashRounding.map({ ["on", "off"].contains($0) }) ?? true,
-                  earning.map({ RetailSettings.EarningMode(rawValue: $0) != nil }) ?? true else {
-                throw CLIError("--redemption must be discount or tender; --cash-rounding on or off; --earning automatic, built-in-plus-rules or rules-only")
+                  earning.map({ RetailSettings.EarningMode(rawValue: $0) != nil }) ?? true,
+                  expiryRounding.map({ RetailSettings.ExpiryRounding(name: $0) != nil }) ?? true else {
+                throw CLIError("--redemption must be discount or tender; --cash-rounding on or off; --earning automatic, built-in-plus-rules or rules-only; "
+                    + "--expiry-rounding day, month, quarter or year")
             }
-            guard pointValueCents != nil || pointsPerDollar != nil || expiryMonths != nil || redemption != nil || cashRounding != nil || earning != nil else {
-                throw CLIError("give at least one setting to change (--point-value-cents, --points-per-dollar, --expiry-months, --redemption, --cash-rounding, --earning)")
+            guard pointValueCents != nil || pointsPerDollar != nil || expiryMonths != nil || expiryRounding != nil || redemption != nil
+                || cashRounding != nil || earning != nil else {
+                throw CLIError("give at least one setting to change (--point-value-cents, --points-per-dollar, --expiry-months, --expiry-rounding, "
+                    + "--redemption, --cash-rounding, --earning)")
             }
             var changed: RetailSettings?
             let (_, height, _) = try await connection.submit { _, state, _ in
@@ -350,6 +356,7 @@ extension TillCommand {
                 if let pointValueCents { settings.pointValueCents = pointValueCents }
                 if let pointsPerDollar { settings.pointsPerDollar = pointsPerDollar }
                 if let expiryMonths { settings.pointsExpiryMonths = expiryMonths }
+                if let expiryRounding, let rounding = RetailSettings.ExpiryRounding(name: expiryRounding) { settings.pointsExpiry = rounding }
                 if let redemption { settings.redemptionIsTender = redemption == "tender" }
                 if let cashRounding { settings.cashRounding = cashRounding == "on" }
                 if let earning, let mode = RetailSettings.EarningMode(rawValue: earning) { settings.earning = mode }
@@ -358,7 +365,7 @@ extension TillCommand {
             }
             print("retail settings committed in block \(height)")
             if let changed {
-                print("  point value \(changed.pointValueCents) cent(s), \(changed.pointsPerDollar) point(s) per dollar, expiry \(changed.pointsExpiryMonths) month(s), "
+                print("  point value \(changed.pointValueCents) cent(s), \(changed.pointsPerDollar) point(s) per dollar, expiry \(changed.pointsExpiryMonths) month(s) rounded to the \(changed.pointsExpiry.name), "
                       + "redemption \(changed.redemptionIsTender ? "tender" : "discount"), cash rounding \(changed.cashRounding ? "on" : "off"), "
                       + "earning \(changed.earning.rawValue)")
             }

@@ -75,11 +75,27 @@ def sg_date(ms):
     return datetime.date(1970, 1, 1) + datetime.timedelta(days=sg_day(ms))
 
 
-def expiry_day(ms, months):
+EXPIRY_ROUNDINGS = {1: "day", 2: "month", 3: "quarter", 4: "year"}   # §13.2 configure version 3
+
+
+def expiry_day(ms, months, rounding="month"):
+    """§13.3 Expiry day: from the month `months` after the Singapore date of `ms`, that
+    date's day of the month (at most the month's last day), or the last day of that month,
+    of its calendar quarter or of its year."""
     d = sg_date(ms)
-    index = d.year * 12 + (d.month - 1) + months + 1
-    first_next = datetime.date(index // 12, index % 12 + 1, 1)
-    return (first_next - datetime.date(1970, 1, 1)).days - 1
+    target = d.year * 12 + (d.month - 1) + months          # month index, 0 = January of year 0
+
+    def last_day(index):
+        first_next = datetime.date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+        return (first_next - datetime.date(1970, 1, 1)).days - 1
+    if rounding == "day":
+        first = (datetime.date(target // 12, target % 12 + 1, 1) - datetime.date(1970, 1, 1)).days
+        return min(first + d.day - 1, last_day(target))
+    if rounding == "quarter":
+        return last_day(target - target % 3 + 2)
+    if rounding == "year":
+        return last_day(target - target % 12 + 11)
+    return last_day(target)
 
 
 def tier_for(spend):
@@ -276,8 +292,8 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2, 3) if kind == SALE
-                           else (1, 2) if kind in VERSION_2_BODIES or kind == CONFIGURE else (1,))
+    version = read_version(r, "POS body", (1, 2, 3) if kind in (SALE, CONFIGURE)
+                           else (1, 2) if kind in VERSION_2_BODIES else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
         for _ in range(r.count(500)):
@@ -417,23 +433,39 @@ def versioned_record(state, key, parse, versions=(1, 2)):
 
 
 def read_settings(r, version):
-    """The configure body after its version byte (§13.2); version 2 adds the earning choice."""
+    """The configure body after its version byte (§13.2); version 2 adds the earning choice,
+    version 3 the earning mode as a u8 and the expiry rounding (never end of month)."""
     s = {"point_value": i64(r), "ppd": i64(r), "months": i64(r), "tender": r.boolean(), "rounding": r.boolean(),
-         "earning": "automatic"}
+         "earning": "automatic", "expiry": "month"}
     if version == 2:
         s["earning"] = "built-in-plus-rules" if r.boolean() else "rules-only"
+    elif version == 3:
+        earning = r.u8()
+        if earning not in (1, 2, 3):
+            raise ValueError("configure version 3: earning must be 1, 2 or 3")
+        s["earning"] = {1: "automatic", 2: "built-in-plus-rules", 3: "rules-only"}[earning]
+        expiry = r.u8()
+        if expiry not in (1, 3, 4):
+            raise ValueError("configure version 3: expiry rounding must be 1, 3 or 4")
+        s["expiry"] = EXPIRY_ROUNDINGS[expiry]
     return s
 
 
 def get_settings(state):
-    s = versioned_record(state, K_SETTINGS, read_settings)
-    return s or {"point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "automatic"}
+    s = versioned_record(state, K_SETTINGS, read_settings, (1, 2, 3))
+    return s or {"point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "automatic",
+                 "expiry": "month"}
 
 
 def enc_settings(s):
     automatic = s.get("earning", "automatic") == "automatic"
-    return (bytes([1 if automatic else 2]) + i64b(s["point_value"]) + i64b(s["ppd"]) + i64b(s["months"])
-            + bytes([s["tender"], s["rounding"]]) + (b"" if automatic else bytes([s["earning"] == "built-in-plus-rules"])))
+    expiry = s.get("expiry", "month")
+    head = i64b(s["point_value"]) + i64b(s["ppd"]) + i64b(s["months"]) + bytes([s["tender"], s["rounding"]])
+    if expiry != "month":
+        earning = {"automatic": 1, "built-in-plus-rules": 2, "rules-only": 3}[s.get("earning", "automatic")]
+        code = {v: k for k, v in EXPIRY_ROUNDINGS.items()}[expiry]
+        return bytes([3]) + head + bytes([earning, code])
+    return bytes([1 if automatic else 2]) + head + (b"" if automatic else bytes([s["earning"] == "built-in-plus-rules"]))
 
 
 def get_price(state, o, sku):
@@ -963,7 +995,7 @@ def points_claim(ctx, c):
     st.put(k_claim(c["id"]), c["bytes"] + u64b(ctx.height))
     m = get_member(st, c["member"]) or {"tier": 1, "spend": 0, "lots": [], "earned": 0, "redeemed": 0, "expired": 0}
     expire(m, sg_day(ctx.time))
-    credit(m, c["points"], expiry_day(ctx.time, get_settings(st)["months"]))
+    credit(m, c["points"], expiry_day(ctx.time, get_settings(st)["months"], get_settings(st)["expiry"]))
     store_member(ctx, c["member"], m)
 
 
@@ -1024,7 +1056,7 @@ def sale(ctx, s):
         debit(a, s["redeemed"] + ruled["redeemed"])
         a["redeemed"] += s["redeemed"] + ruled["redeemed"]
         if s["earned"] > 0:
-            credit(a, s["earned"], expiry_day(ctx.time, settings["months"]))
+            credit(a, s["earned"], expiry_day(ctx.time, settings["months"], settings["expiry"]))
             a["earned"] += s["earned"]
         a["spend"] += eligible
         a["tier"] = max(tier_for(a["spend"]), ruled["tier"])
@@ -1154,7 +1186,7 @@ def void(ctx, v):
         expire(a, sg_day(ctx.time))
         debit(a, min(original["earned"], balance(a)))
         if original["redeemed"] > 0:
-            credit(a, original["redeemed"], expiry_day(ctx.time, get_settings(ctx.state)["months"]))
+            credit(a, original["redeemed"], expiry_day(ctx.time, get_settings(ctx.state)["months"], get_settings(ctx.state)["expiry"]))
             a["redeemed"] -= original["redeemed"]
         a["spend"] = max(0, a["spend"] - original["eligible"])
         a["tier"] = tier_for(a["spend"])
@@ -1299,7 +1331,7 @@ def apply(ctx, kind, body):
             raise Reject(308, "unknown member")
         expire(a, sg_day(ctx.time))
         if delta > 0:
-            credit(a, delta, expiry_day(ctx.time, get_settings(st)["months"]))
+            credit(a, delta, expiry_day(ctx.time, get_settings(st)["months"], get_settings(st)["expiry"]))
             a["earned"] += delta
         else:
             if -delta > balance(a):

@@ -13,6 +13,7 @@ Usage: python3 scripts/pyverify/pos_test.py   (prints 'N passed, M failed')
 """
 import os
 import struct
+import datetime
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -384,6 +385,30 @@ def main():
           and r.state[pos.K_SETTINGS] == configure(2, False) and pos.get_settings(r.state)["earning"] == "rules-only")
     check("back to automatic stores version 1", r.apply(pos.CONFIGURE, configure(1), pos.ROLE_ADMIN) == 0
           and r.state[pos.K_SETTINGS] == configure(1))
+
+    # Configure version 3: the expiry rounding (§13.2, §13.3 Expiry day), dates by hand.
+    def configure3(earning, expiry):
+        return u8(3) + i64(1) + i64(1) + i64(12) + boolean(False) + boolean(True) + u8(earning) + u8(expiry)
+    check("configure v3 reads the earning mode and the rounding",
+          pos.decode(pos.CONFIGURE, configure3(2, 3)) == {"point_value": 1, "ppd": 1, "months": 12, "tender": False,
+                                                           "rounding": True, "earning": "built-in-plus-rules", "expiry": "quarter"})
+    check("configure v3 with end-of-month expiry (v1/v2's), earning 0 or 4, rounding 0 or 5 are decoding errors",
+          not any(decodes(pos.CONFIGURE, configure3(e, x)) for e, x in [(1, 2), (0, 1), (4, 1), (1, 0), (1, 5)]))
+    check("a v3 configure is stored as it was signed", r.apply(pos.CONFIGURE, configure3(3, 4), pos.ROLE_ADMIN) == 0
+          and r.state[pos.K_SETTINGS] == configure3(3, 4) and pos.get_settings(r.state)["expiry"] == "year"
+          and pos.enc_settings(pos.get_settings(r.state)) == configure3(3, 4))
+
+    def day(iso):
+        return (datetime.date.fromisoformat(iso) - datetime.date(1970, 1, 1)).days
+
+    def noon(iso):                                    # 12:00 in Singapore on that date
+        return day(iso) * 86_400_000 + 4 * 3_600_000
+    expected = [("2026-03-15", 12, "day", "2027-03-15"), ("2026-03-15", 12, "month", "2027-03-31"),
+                ("2026-03-15", 12, "quarter", "2027-03-31"), ("2026-03-15", 12, "year", "2027-12-31"),
+                ("2026-01-31", 1, "day", "2026-02-28"), ("2027-12-31", 2, "day", "2028-02-29"),
+                ("2026-05-10", 12, "quarter", "2027-06-30"), ("2026-11-30", 1, "quarter", "2026-12-31"),
+                ("2026-12-01", 1, "year", "2027-12-31"), ("2026-12-01", 1, "month", "2027-01-31")]
+    check("expiry days by hand", all(pos.expiry_day(noon(earned), m, rounding) == day(want) for earned, m, rounding, want in expected))
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
