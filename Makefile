@@ -84,7 +84,7 @@ sim: release
 
 # Hostile input against a real node process: 10,000 generated long/odd values per route
 # (make test sends 1,000), about 4 minutes on the 2-core CI machine; then libFuzzer on
-# each decoder and reader (scripts/fuzz: SECONDS_PER_TARGET, default 60, 8 targets).
+# each decoder and reader (scripts/fuzz: SECONDS_PER_TARGET, default 60, 9 targets).
 HOSTILE ?= 10000
 fuzz: build
 	SGPOS_HOSTILE_REQUESTS=$(HOSTILE) $(SWIFT) test $(SWIFT_FLAGS) --filter HostileInputTests

@@ -103,6 +103,7 @@ let package = Package(
         // a corpus replayer and mutator in a normal build, a libFuzzer binary with -D FUZZING.
         .executableTarget(name: "sgpos-fuzz", dependencies: [
             "SGPOSNode", "SGPOSPeerProtocol", "SGPOSConsensus", "SGPOSContracts", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec",
+            "SGPOSOperations", "SGPOSClient",
         ]),
         // Checkpoint consensus: Tendermint as a sans-I/O state machine (no NIO, no clock).
         .target(name: "SGPOSConsensus", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),

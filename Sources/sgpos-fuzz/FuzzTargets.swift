@@ -3,7 +3,9 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
 import SGPOSContracts
+import SGPOSClient
 import SGPOSNode
+import SGPOSOperations
 import SGPOSPeerProtocol
 
 /// The inputs a node reads from the network or from files an operator is handed, each
@@ -27,6 +29,9 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case rules
     /// A node configuration file (JSON read by `sgpos node run`).
     case config
+    /// The body of `POST /v1/transactions`: wherever the fast reading of
+    /// `{"transaction": hex}` answers, the strict JSON decoder reads the same bytes.
+    case submit
 
     /// Runs the target on one input. Returns whether it decoded (for corpus statistics).
     @discardableResult
@@ -60,13 +65,17 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             // A configuration that was accepted is accepted again from its own encoding, unchanged.
             let again = (try? JSONEncoder().encode(config)).flatMap { try? NodeConfig.decode($0, path: "fuzz.json") }
             check(again == config, "node configuration")
+        case .submit:
+            guard let fast = SubmitBody.transactionBytes(bytes) else { return false }
+            let strict = (try? StrictJSON.decode(API.SubmitRequest.self, from: Data(bytes))).flatMap { Hex.decode($0.transaction) }
+            check(strict == fast, "submit body (the fast reading differs from the strict one)")
         }
         return true
     }
 
     private func check(_ condition: Bool, _ what: String) {
         // A trap is how libFuzzer learns of a finding; the replayer prints the file first.
-        precondition(condition, "\(what): decoded, but does not encode back to the same bytes; input: \(currentInput)")
+        precondition(condition, "\(what): the oracle failed (decoded, but not read back the same); input: \(currentInput)")
     }
 }
 

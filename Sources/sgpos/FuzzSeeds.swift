@@ -70,6 +70,21 @@ extension DebugCommand {
                  "tls": {"certificate": "tls/cert.pem", "privateKey": "tls/key.pem"}, "allowPlainHTTP": false,
                  "metricsWithoutSignature": false, "peerTLS": true}
                 """#.utf8))
+            // Submit bodies: the exact shape, spaced, and near misses the strict decoder must judge.
+            if let first = transactions.sorted(by: { $0.key < $1.key }).first?.value {
+                let hex = Hex.encode(first.encoded)
+                let bodies: [(String, String)] = [
+                    ("plain", "{\"transaction\":\"" + hex + "\"}"),
+                    ("spaced", " {\n \"transaction\" : \"" + hex + "\" } "),
+                    ("upper", "{\"transaction\":\"" + hex.uppercased() + "\"}"),
+                    ("escaped", "{\"transaction\":\"\\u0030" + hex.dropFirst() + "\"}"),
+                    ("extra", "{\"transaction\":\"" + hex + "\",\"x\":1}"),
+                    ("twice", "{\"transaction\":\"00\",\"transaction\":\"" + hex + "\"}"),
+                ]
+                for (name, body) in bodies {
+                    try write("submit", name, Array(body.utf8))
+                }
+            }
             for name in try FileManager.default.contentsOfDirectory(atPath: contracts).sorted() where name.hasSuffix(".rules") {
                 try write("rules", name, Array(try Data(contentsOf: URL(fileURLWithPath: "\(contracts)/\(name)"))))
             }
