@@ -26,6 +26,8 @@ public struct ScaleBenchCommand: ParsableCommand {
     @Flag(help: "Build the data set again even if a complete one is there.") var rebuild = false
     @Flag(help: "Build (or find) the data set, measure nothing.") var buildOnly = false
     @Flag(help: "Measure only store opening and proof serving.") var proofsOnly = false
+    @Flag(help: "Measure storage, one audit in this process and proof serving; not the audits on 1 and 2 cores (hours on the largest sets).")
+    var auditOnce = false
 
     public init() {}
 
@@ -115,6 +117,7 @@ public struct ScaleBenchCommand: ParsableCommand {
         print(String(format: "  audit verify, %d cores in process (%d chains at once, replay spilled to disk %d times): %d transactions in %.1f s = %.0f tx/s = %.2f of all-core verify (%.0f/s; goal 0.90)",
                      cores, min(cores, outlets), report.replaySpills, report.transactionCount, auditSeconds, auditRate, auditRate / verifyAll, verifyAll))
         try ScaleProofBench(data: data).run()
+        guard !auditOnce else { return }
 
         // The same audit as a separate process on one core and on two.
         guard cores >= 2, FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else {
