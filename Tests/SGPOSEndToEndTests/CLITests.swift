@@ -280,3 +280,29 @@ import Testing
         #expect(nested.status == 0 && nested.output.contains("and verified"), "\(nested.error)")
     }
 }
+
+/// `sgpos chain upgrade`: a format-3 store is refused by other commands, naming the
+/// upgrade; the upgrade converts it and audits it; a second run changes nothing.
+@Suite struct ChainUpgradeCLITests {
+    @Test func aFormat3StoreIsUpgradedOnce() throws {
+        let scratch = Scratch()
+        let net = scratch.path + "/net", node = scratch.path + "/node1"
+        #expect(try CLI.run(["genesis", "create", "--template", "Genesis/demo.template.json", "--out", net]).status == 0)
+        #expect(try CLI.run(["chain", "init", "--data", node, "--genesis", net + "/genesis.json", "--outlet", "1"]).status == 0)
+        // What an older release wrote: format 3 in meta.
+        do {
+            let environment = try LMDBEnvironment(directory: LedgerStore.ledgerDirectory(node), mapSizeBytes: 1 << 26, durability: .durable)
+            let meta = try environment.openDatabase("meta")
+            try environment.write { try $0.put(meta, StoreLayout.MetaKey.format, [0, 0, 0, 3]) }
+        }
+        let refused = try CLI.run(["chain", "show", "--data", node])
+        #expect(refused.status != 0 && refused.error.contains("sgpos chain upgrade --data \(node)"), "\(refused.error)")
+        let upgraded = try CLI.run(["chain", "upgrade", "--data", node])
+        #expect(upgraded.status == 0 && upgraded.output.contains("store format 3 -> 4"), "\(upgraded.output) \(upgraded.error)")
+        let again = try CLI.run(["chain", "upgrade", "--data", node])
+        #expect(again.status == 0 && again.output.contains("already; nothing to do"), "\(again.output)")
+        #expect(try CLI.run(["chain", "show", "--data", node]).status == 0)
+        let missing = try CLI.run(["chain", "upgrade", "--data", scratch.path + "/nowhere"])
+        #expect(missing.status != 0 && missing.error.contains("no ledger"), "\(missing.error)")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import SGPOSCodec
+import SGPOSContracts
 import SGPOSOperations
 import Testing
 
@@ -68,5 +69,18 @@ import Testing
         #expect(String(decoding: text.bytes, as: UTF8.self) == String(decoding: try encoder.encode(sample), as: UTF8.self))
         let decoded = try JSONDecoder().decode(Sample.self, from: Data(text.bytes))
         #expect(decoded.a == sample.a && decoded.b == sample.b && decoded.c == sample.c && decoded.d.x == "deadbeef")
+    }
+}
+
+/// `contract run`'s basket: the GST inputs are checked where they enter.
+@Suite struct RuleTrialGSTInputTests {
+    func trial(_ json: String) throws -> RuleTrial { try JSONDecoder().decode(RuleTrial.self, from: Data(json.utf8)) }
+
+    @Test func taxAndRateAreReadAndChecked() throws {
+        let input = try trial(#"{"at": "2026-11-05T10:00:00+08:00", "gstRate": 800, "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.00", "tax": "ZR"},"#
+            + #"{"sku": "B", "qty": 1, "unitPrice": "1.00", "includesGst": false}]}"#).input()
+        #expect(input.lines.map(\.tax) == ["ZR", "SR"] && input.lines.map(\.gstRate) == [0, 800] && input.lines.map(\.includesGST) == [true, false])
+        #expect(throws: RequestError.self) { try trial(#"{"at": "2026-11-05T10:00:00+08:00", "lines": [{"sku": "A", "qty": 1, "unitPrice": "1.00", "tax": "XX"}]}"#).input() }
+        #expect(throws: RequestError.self) { try trial(#"{"at": "2026-11-05T10:00:00+08:00", "gstRate": 10001, "lines": []}"#).input() }
     }
 }
