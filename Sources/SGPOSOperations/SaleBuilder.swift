@@ -95,36 +95,19 @@ public struct SaleBuilder: Sendable {
         guard units.count <= POSLimits.linesMax else {
             throw RequestError("the refund has \(units.count) lines; the limit is \(POSLimits.linesMax)")
         }
-        guard var record = try state.saleRecord(saleID) else {
+        guard let record = try state.saleRecord(saleID) else {
             throw LedgerRejection(.unknownOriginal, "sale \(saleID) is not a sale of outlet \(outlet)")
         }
-        var lines: [RefundLine] = []
-        var amount: Int64 = 0
-        var gst: Int64 = 0
-        for unit in units {
-            guard Int(unit.line) < record.lines.count else {
-                throw LedgerRejection(.refundExceedsSale, "the sale has no line \(unit.line)")
-            }
-            var sold = record.lines[Int(unit.line)]
-            let left = sold.quantity - sold.refundedQuantity
-            guard unit.quantity > 0, unit.quantity <= left else {
-                throw LedgerRejection(.refundExceedsSale, "line \(unit.line + 1) (\(sold.sku)): \(unit.quantity) units asked, \(left) of \(sold.quantity) not yet refunded")
-            }
-            guard !record.voided else { throw LedgerRejection(.unknownOriginal, "sale \(saleID) was voided") }
-            let (lineAmount, lineGST) = sold.credit(units: unit.quantity)
-            sold.refund(units: unit.quantity, credit: (lineAmount, lineGST))
-            record.lines[Int(unit.line)] = sold
-            lines.append(RefundLine(lineIndex: unit.line, quantity: unit.quantity, amount: lineAmount, gst: lineGST))
-            amount += lineAmount
-            gst += lineGST
-        }
-        let reversed = record.pointsToReverse(amount: amount)
+        guard !record.voided else { throw LedgerRejection(.unknownOriginal, "sale \(saleID) was voided") }
+        let computed = try RefundPricing.compute(
+            sale: record, pricing: try state.salePricing(saleID), units: units, calculator: try calculator(state), state: state)
+        let amount = computed.amount
         // Money goes back without change: cash is handed over exactly.
         let tender = try (refundTender.isCash ? Payment.cash(tendered: nil) : refundTender).tender(amount: amount)
         let number = (try state.shift(outlet: outlet, till: principal)?.lastCreditNoteNumber ?? 0) + 1
-        return Refund(originalSale: saleID, creditNoteNumber: number, reason: reason, restock: restock, lines: lines,
-                      gstBasisPoints: record.gstBasisPoints, amount: amount, gst: gst, pointsReversed: reversed,
-                      tenders: amount > 0 ? [tender] : [])
+        return Refund(originalSale: saleID, creditNoteNumber: number, reason: reason, restock: restock, lines: computed.lines,
+                      gstBasisPoints: record.gstBasisPoints, amount: amount, gst: computed.gst, pointsReversed: computed.pointsReversed,
+                      tenders: amount > 0 ? [tender] : [], adjustments: computed.adjustments)
     }
 
     /// The shift-close for counted cash against the state's expected cash.

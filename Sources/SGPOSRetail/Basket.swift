@@ -59,11 +59,15 @@ public struct PointsRedemption: Hashable, Sendable {
     /// Value of one point in cents (≥ 1).
     public var pointValueCents: Int64
     public var treatment: Treatment
+    /// A discount of at most what is left to pay (re-pricing the kept part of a sale,
+    /// FORMAT.md §13.5): the value is capped instead of refused.
+    public var upToNet: Bool
 
-    public init(points: Int64, pointValueCents: Int64, treatment: Treatment) {
+    public init(points: Int64, pointValueCents: Int64, treatment: Treatment, upToNet: Bool = false) {
         self.points = points
         self.pointValueCents = pointValueCents
         self.treatment = treatment
+        self.upToNet = upToNet
     }
 
     /// points × value, checked.

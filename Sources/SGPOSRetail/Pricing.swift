@@ -77,12 +77,13 @@ public struct PricingEngine: Sendable {
         }
         var pointsTender = Money.zero
         if let redemption = basket.redemption {
-            let value = try redemption.value()
+            var value = try redemption.value()
             switch redemption.treatment {
             case .discount:
                 // Points reduce the taxable value (IRAS R10), spread over lines by what is
                 // left of each after the rules' discounts.
                 let left = try Money.sum(net)
+                if redemption.upToNet, left < value { value = left }
                 guard value <= left else {
                     throw .invalidAmount("\(redemption.points) points are worth \(value), more than the \(left) left to pay")
                 }

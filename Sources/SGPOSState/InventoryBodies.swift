@@ -51,6 +51,19 @@ public struct RetailSettings: Hashable, Sendable {
     public var cashRounding: Bool
     /// Where members' points come from (FORMAT.md §13.4 step 9).
     public var earning: EarningMode
+    /// What a return credits when the sale had promotions (FORMAT.md §13.5, refund).
+    public var returns: ReturnsPolicy
+
+    /// What a return credits: each returned unit's paid share, or what was paid less the
+    /// kept units re-priced under the sale's own rules and rule state (a claw-back of a
+    /// promotion the kept units no longer earn).
+    public enum ReturnsPolicy: String, Hashable, Sendable, CaseIterable {
+        /// Versions 1–3 of the settings: each returned unit's share of what its line paid.
+        case proportional
+        /// The kept units re-priced under the original sale's rules (sales with rules
+        /// applied after this setting keep their pricing inputs for it).
+        case reprice = "re-price"
+    }
 
     /// Where members' points come from: the built-in rule (points per dollar × the tier's
     /// multiplier), the deployed rules' `award_points`, or both.
@@ -92,7 +105,8 @@ public struct RetailSettings: Hashable, Sendable {
 
     public init(pointValueCents: Int64 = 1, pointsPerDollar: Int64 = 1, pointsExpiryMonths: Int64 = 12,
                 redemptionIsTender: Bool = false, cashRounding: Bool = true, earning: EarningMode = .automatic,
-                pointsExpiry: ExpiryRounding = .endOfMonth) {
+                pointsExpiry: ExpiryRounding = .endOfMonth, returns: ReturnsPolicy = .proportional) {
+        self.returns = returns
         self.pointsExpiry = pointsExpiry
         self.pointValueCents = pointValueCents
         self.pointsPerDollar = pointsPerDollar
@@ -258,8 +272,9 @@ extension RetailSettings: CanonicalEncodable {
     /// plus rules, false: rules only); both expire points at the end of the month. Version 3,
     /// used exactly when the expiry is rounded otherwise, has the earning mode as a `u8`
     /// (1 automatic, 2 built-in plus rules, 3 rules only) and the expiry rounding `u8`.
+    /// Version 4, used exactly when returns are re-priced, adds the returns policy `u8` (2).
     public func encode(to encoder: inout CanonicalEncoder) {
-        let version: UInt8 = pointsExpiry != .endOfMonth ? 3 : earning == .automatic ? 1 : 2
+        let version: UInt8 = returns == .reprice ? 4 : pointsExpiry != .endOfMonth ? 3 : earning == .automatic ? 1 : 2
         encoder.writeU8(version)
         encoder.writeI64(pointValueCents)
         encoder.writeI64(pointsPerDollar)
@@ -268,21 +283,23 @@ extension RetailSettings: CanonicalEncodable {
         encoder.writeBool(cashRounding)
         switch version {
         case 2: encoder.writeBool(earning == .builtInPlusRules)
-        case 3:
+        case 3, 4:
             encoder.writeU8(earning == .automatic ? 1 : earning == .builtInPlusRules ? 2 : 3)
             encoder.writeU8(pointsExpiry.rawValue)
+            if version == 4 { encoder.writeU8(2) }
         default: break
         }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        let version = try readVersion(&decoder, "settings", upTo: 3)
+        let version = try readVersion(&decoder, "settings", upTo: 4)
         pointValueCents = try decoder.readI64("point value")
         pointsPerDollar = try decoder.readI64("points per dollar")
         pointsExpiryMonths = try decoder.readI64("points expiry months")
         redemptionIsTender = try decoder.readBool("redemption is tender")
         cashRounding = try decoder.readBool("cash rounding")
         pointsExpiry = .endOfMonth
+        returns = .proportional
         switch version {
         case 1: earning = .automatic
         case 2: earning = try decoder.readBool("built-in earning") ? .builtInPlusRules : .rulesOnly
@@ -293,11 +310,18 @@ extension RetailSettings: CanonicalEncodable {
             case 3: earning = .rulesOnly
             default: throw CodecError.invalidValue("earning must be 1, 2 or 3", at: decoder.offset - 1)
             }
-            // One encoding per value: end-of-month expiry is written as version 1 or 2.
-            guard let rounding = ExpiryRounding(rawValue: try decoder.readU8("points expiry rounding")), rounding != .endOfMonth else {
+            // One encoding per value: end-of-month expiry is written as version 1 or 2,
+            // unless returns are re-priced (version 4).
+            guard let rounding = ExpiryRounding(rawValue: try decoder.readU8("points expiry rounding")), rounding != .endOfMonth || version == 4 else {
                 throw CodecError.invalidValue("points expiry rounding must be 1 (day), 3 (quarter) or 4 (year) in a version-3 configure body", at: decoder.offset - 1)
             }
             pointsExpiry = rounding
+            if version == 4 {
+                guard try decoder.readU8("returns") == 2 else {
+                    throw CodecError.invalidValue("returns must be 2 (re-priced) in a version-4 configure body", at: decoder.offset - 1)
+                }
+                returns = .reprice
+            }
         }
     }
 }

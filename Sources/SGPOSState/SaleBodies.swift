@@ -184,9 +184,14 @@ public struct Refund: Hashable, Sendable {
     public var pointsReversed: Int64
     /// How the money went back.
     public var tenders: [Tender]
+    /// What re-pricing the kept units adds to each kept line (version 2; FORMAT.md §13.5):
+    /// a promotion the kept units no longer earn, taken from the refund.
+    public var adjustments: [RefundAdjustment]
 
     public init(originalSale: Hash256, creditNoteNumber: UInt64, reason: String, restock: Bool, lines: [RefundLine],
-                gstBasisPoints: UInt32, amount: Int64, gst: Int64, pointsReversed: Int64, tenders: [Tender]) {
+                gstBasisPoints: UInt32, amount: Int64, gst: Int64, pointsReversed: Int64, tenders: [Tender],
+                adjustments: [RefundAdjustment] = []) {
+        self.adjustments = adjustments
         self.originalSale = originalSale
         self.creditNoteNumber = creditNoteNumber
         self.reason = reason
@@ -212,6 +217,21 @@ public struct RefundLine: Hashable, Sendable {
     public init(lineIndex: UInt32, quantity: Int64, amount: Int64, gst: Int64) {
         self.lineIndex = lineIndex
         self.quantity = quantity
+        self.amount = amount
+        self.gst = gst
+    }
+}
+
+/// What re-pricing the kept units of a sale adds to one kept line's amount and GST (a
+/// claw-back when positive).
+public struct RefundAdjustment: Hashable, Sendable {
+    /// 0-based index into the original sale's lines.
+    public var lineIndex: UInt32
+    public var amount: Int64
+    public var gst: Int64
+
+    public init(lineIndex: UInt32, amount: Int64, gst: Int64) {
+        self.lineIndex = lineIndex
         self.amount = amount
         self.gst = gst
     }
@@ -309,7 +329,7 @@ extension Sale {
 
 extension Refund {
     func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(adjustments.isEmpty ? 1 : 2)
         originalSale.encode(to: &encoder)
         encoder.writeU64(creditNoteNumber)
         encoder.writeString(reason, limit: POSLimits.reasonBytesMax)
@@ -326,10 +346,18 @@ extension Refund {
         encoder.writeI64(gst)
         encoder.writeI64(pointsReversed)
         writeTenders(tenders, to: &encoder)
+        if !adjustments.isEmpty {
+            encoder.writeCount(adjustments.count, limit: POSLimits.linesMax)
+            for adjustment in adjustments {
+                encoder.writeU32(adjustment.lineIndex)
+                encoder.writeI64(adjustment.amount)
+                encoder.writeI64(adjustment.gst)
+            }
+        }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "refund")
+        let version = try readVersion(&decoder, "refund", upTo: 2)
         originalSale = try Hash256(from: &decoder)
         creditNoteNumber = try decoder.readU64("credit note number")
         reason = try decoder.readString("refund reason", limit: POSLimits.reasonBytesMax)
@@ -346,6 +374,23 @@ extension Refund {
         gst = try decoder.readI64("refund GST")
         pointsReversed = try decoder.readI64("points reversed")
         tenders = try readTenders(&decoder)
+        adjustments = []
+        guard version == 2 else { return }
+        let at = decoder.offset
+        let entries = try decoder.readCount("refund adjustments", limit: POSLimits.linesMax)
+        guard entries > 0 else { throw .nonCanonical("a version-2 refund needs at least one adjustment", at: at) }
+        for _ in 0..<entries {
+            let entry = decoder.offset
+            let adjustment = RefundAdjustment(lineIndex: try decoder.readU32("line index"), amount: try decoder.readI64("amount"),
+                                              gst: try decoder.readI64("GST"))
+            guard adjustment.amount != 0 || adjustment.gst != 0 else {
+                throw .nonCanonical("a refund adjustment changes its line's amount or GST", at: entry)
+            }
+            if let last = adjustments.last, last.lineIndex >= adjustment.lineIndex {
+                throw .nonCanonical("refund adjustments are in strictly ascending line order", at: entry)
+            }
+            adjustments.append(adjustment)
+        }
     }
 }
 

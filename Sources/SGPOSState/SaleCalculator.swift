@@ -60,9 +60,12 @@ public struct SaleCalculator: Sendable {
 
     /// Prices `lines` (SKU and quantity) at `atMs` for `memberID` (or "") redeeming
     /// `redeemPoints`. Unknown SKUs, unknown members and points beyond the balance are
-    /// refused with the reason.
+    /// refused with the reason. `keptPart` prices the kept units of a sale for a re-priced
+    /// return (FORMAT.md §13.5): the points redeemed are a discount of at most what is
+    /// left to pay, and the balance is not checked again.
     public func price(
-        lines: [StockLine], memberID: String, redeemPoints: Int64, atMs: Int64, state: some StateReader
+        lines: [StockLine], memberID: String, redeemPoints: Int64, atMs: Int64, state: some StateReader,
+        keptPart: Bool = false
     ) throws -> PricedBasket {
         guard !lines.isEmpty, lines.count <= POSLimits.linesMax else {
             throw reject(.invalidField, "a sale needs 1...\(POSLimits.linesMax) lines, got \(lines.count)")
@@ -91,7 +94,7 @@ public struct SaleCalculator: Sendable {
             tier = LoyaltyTier(rawValue: account.tier) ?? .bronze
             customer = .init(id: memberID, isMember: true, tier: account.tier, lifetimeSpend: account.lifetimeSpend,
                              points: account.balance, multiplier: try state.memberMultiplier(memberID))
-            guard redeemPoints <= account.balance else {
+            guard keptPart || redeemPoints <= account.balance else {
                 throw reject(.insufficientPoints, "member \"\(memberID)\" has \(account.balance) points; \(redeemPoints) cannot be redeemed")
             }
         }
@@ -103,13 +106,13 @@ public struct SaleCalculator: Sendable {
         var ruleOutcome = RuleEffects()
         if !rules.isEmpty {
             ruleOutcome = try applyRules(rules, to: &basketLines, customer: customer, atMs: atMs, state: state)
-            guard redeemPoints <= customer.points - ruleOutcome.redeemed else {
+            guard keptPart || redeemPoints <= customer.points - ruleOutcome.redeemed else {
                 throw reject(.insufficientPoints, "member \"\(memberID)\" has \(customer.points) points; rewards take \(ruleOutcome.redeemed), so \(redeemPoints) more cannot be redeemed")
             }
         }
         let redemption = redeemPoints == 0 ? nil : PointsRedemption(
             points: redeemPoints, pointValueCents: settings.pointValueCents,
-            treatment: settings.redemptionIsTender ? .tender : .discount)
+            treatment: settings.redemptionIsTender ? .tender : .discount, upToNet: keptPart)
         let basket = Basket(atEpochMs: atMs, method: method, lines: basketLines, redemption: redemption)
         do {
             var priced = PricedBasket(quote: try engine.quote(basket), tier: tier, memberID: memberID)

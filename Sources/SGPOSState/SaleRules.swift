@@ -28,6 +28,7 @@ extension POSTransition {
             state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
             return
         }
+        let pricing = try capturePricing(sale, settings: calculator.settings, ruleRecord: sale.ruleRecord, &state)
         for line in sale.lines { try changeStock(line.sku, by: -line.quantity, &state) }
         let eligible = SaleCalculator.eligibleSpend(sale, priced)
         if !sale.memberID.isEmpty {
@@ -70,6 +71,7 @@ extension POSTransition {
                 SaleRecord.Line(sku: $0.sku, taxCategory: $0.taxCategory, quantity: $0.quantity, amount: $0.paid, gst: $0.gst)
             },
             tenders: sale.tenders), at: .sale(transactionID))
+        if let pricing { state.store(pricing, at: .salePricing(transactionID)) }
     }
 
     /// Tenders must add up to the amount payable exactly; change only from cash; card
@@ -140,41 +142,28 @@ extension POSTransition {
             throw reject(.numberOutOfSequence, "credit note number \(refund.creditNoteNumber) is out of sequence; till \(signer.principal)'s next is \(shift.lastCreditNoteNumber + 1)")
         }
         try requireText(refund.reason, "refund reason", max: POSLimits.reasonBytesMax)
-        guard var original = try state.saleRecord(refund.originalSale) else {
+        guard let original = try state.saleRecord(refund.originalSale) else {
             throw reject(.unknownOriginal, "sale \(refund.originalSale) is not a (non-training) sale of outlet \(outlet)")
         }
         guard !original.voided else { throw reject(.unknownOriginal, "sale \(refund.originalSale) was voided") }
         guard !refund.lines.isEmpty else { throw reject(.invalidField, "a refund needs at least one line") }
-        var amount: Int64 = 0
-        var gst: Int64 = 0
-        var credited: [(category: TaxCategory, amount: Int64, gst: Int64)] = []
-        for (position, line) in refund.lines.enumerated() {
-            let label = "refund line \(position + 1)"
-            guard Int(line.lineIndex) < original.lines.count else {
-                throw reject(.refundExceedsSale, "\(label): the sale has no line \(line.lineIndex)")
-            }
-            var sold = original.lines[Int(line.lineIndex)]
-            let left = sold.quantity - sold.refundedQuantity
-            guard line.quantity > 0, line.quantity <= left else {
-                throw reject(.refundExceedsSale, "\(label) (\(sold.sku)): \(line.quantity) units asked, \(left) of \(sold.quantity) not yet refunded")
-            }
-            let (lineAmount, lineGST) = sold.credit(units: line.quantity)
-            guard line.amount == lineAmount, line.gst == lineGST else {
-                throw reject(.totalsMismatch, "\(label) (\(sold.sku)): recorded \(cents(line.amount)) with GST \(cents(line.gst)); the original sale gives \(cents(lineAmount)) with GST \(cents(lineGST))")
-            }
-            sold.refund(units: line.quantity, credit: (lineAmount, lineGST))
-            original.lines[Int(line.lineIndex)] = sold
-            amount += lineAmount
-            gst += lineGST
-            credited.append((sold.taxCategory, lineAmount, lineGST))
-            if refund.restock { try changeStock(sold.sku, by: line.quantity, &state) }
+        let pricing = try state.salePricing(refund.originalSale)
+        let computed = try RefundPricing.compute(
+            sale: original, pricing: pricing, units: refund.lines.map { ($0.lineIndex, $0.quantity) }, recorded: refund.lines,
+            calculator: try calculator(state), state: state)
+        guard refund.adjustments == computed.adjustments else {
+            throw reject(.totalsMismatch, "adjustments recorded \(describe(refund.adjustments)); re-pricing the kept units gives \(describe(computed.adjustments))")
         }
-        guard refund.gstBasisPoints == original.gstBasisPoints, refund.amount == amount, refund.gst == gst else {
-            throw reject(.totalsMismatch, "refund totals recorded \(cents(refund.amount)) GST \(cents(refund.gst)) at \(refund.gstBasisPoints) bp; computed \(cents(amount)) GST \(cents(gst)) at the original \(original.gstBasisPoints) bp")
+        guard refund.gstBasisPoints == original.gstBasisPoints, refund.amount == computed.amount, refund.gst == computed.gst else {
+            throw reject(.totalsMismatch, "refund totals recorded \(cents(refund.amount)) GST \(cents(refund.gst)) at \(refund.gstBasisPoints) bp; computed \(cents(computed.amount)) GST \(cents(computed.gst)) at the original \(original.gstBasisPoints) bp")
         }
-        let reversed = original.pointsToReverse(amount: amount)
+        let amount = computed.amount
+        let reversed = computed.pointsReversed
         guard refund.pointsReversed == reversed else {
             throw reject(.totalsMismatch, "points reversed recorded \(refund.pointsReversed); the refund takes back \(reversed)")
+        }
+        if refund.restock {
+            for line in refund.lines { try changeStock(original.lines[Int(line.lineIndex)].sku, by: line.quantity, &state) }
         }
         for tender in refund.tenders {
             guard tender.kind != .points else { throw reject(.invalidTender, "refunds are not paid in points") }
@@ -194,7 +183,6 @@ extension POSTransition {
             }
             books.period.add(tender: tender.kind, amount: -tender.amount)
         }
-        original.pointsReversed += reversed
         if !original.memberID.isEmpty {
             var account = try member(original.memberID, state)
             account.debit(min(reversed, account.balance))
@@ -206,10 +194,46 @@ extension POSTransition {
         books.period.refundsCount += 1
         books.period.refundsTotal += amount
         books.period.grandTotalRefunds += amount
-        books.period.add(lines: credited, rate: original.gstBasisPoints, sign: -1)
+        books.period.add(lines: refund.lines.map { (original.lines[Int($0.lineIndex)].taxCategory, $0.amount, $0.gst) },
+                         rate: original.gstBasisPoints, sign: -1)
+        if !refund.adjustments.isEmpty {
+            books.period.add(lines: refund.adjustments.map { (original.lines[Int($0.lineIndex)].taxCategory, $0.amount, $0.gst) },
+                             rate: original.gstBasisPoints, sign: 1)
+        }
+        if var pricing, let kept = computed.keptMoves {
+            try moveCounters(from: pricing.moves, to: kept, &state)
+            pricing.moves = kept
+            state.store(pricing, at: .salePricing(refund.originalSale))
+        }
         state.store(books, at: .books(outlet: outlet))
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
-        state.store(original, at: .sale(refund.originalSale))
+        state.store(computed.record, at: .sale(refund.originalSale))
+    }
+
+    /// Moves each rule counter by what `kept` says less what `standing` said (FORMAT.md
+    /// §13.5, refund), in the order of `standing` and then `kept`'s new entries.
+    func moveCounters(from standing: [SaleRuleRecord.CounterMove], to kept: [SaleRuleRecord.CounterMove],
+                      _ state: inout StateOverlay<some StateReader>) throws {
+        func same(_ a: SaleRuleRecord.CounterMove, _ b: SaleRuleRecord.CounterMove) -> Bool {
+            a.rule == b.rule && a.counter == b.counter && a.member == b.member
+        }
+        var order = standing
+        for move in kept where !order.contains(where: { same($0, move) }) { order.append(move) }
+        for move in order {
+            let was = standing.first { same($0, move) }?.by ?? 0
+            let now = kept.first { same($0, move) }?.by ?? 0
+            let (difference, overflow) = now.subtractingReportingOverflow(was)
+            guard !overflow else { throw reject(.pricingRefused, "counter \(move.counter) of rule \(move.rule) overflows") }
+            guard difference != 0 else { continue }
+            let current = try state.ruleCounter(rule: move.rule, counter: move.counter, member: move.member)
+            let (value, wrapped) = current.addingReportingOverflow(difference)
+            guard !wrapped else { throw reject(.pricingRefused, "counter \(move.counter) of rule \(move.rule) overflows") }
+            state.put(.ruleCounter(rule: move.rule, counter: move.counter, member: move.member), RuleDeployment.counterBytes(value))
+        }
+    }
+
+    private func describe(_ adjustments: [RefundAdjustment]) -> String {
+        adjustments.isEmpty ? "none" : adjustments.map { "line \($0.lineIndex) \(cents($0.amount)) GST \(cents($0.gst))" }.joined(separator: ", ")
     }
 
     /// Cancels a whole sale of this till in its still-open shift.
@@ -249,6 +273,11 @@ extension POSTransition {
         books.period.grandTotalVoids += original.total
         books.period.add(lines: original.lines.map { ($0.taxCategory, $0.amount, $0.gst) }, rate: original.gstBasisPoints, sign: -1)
         original.voided = true
+        if var pricing = try state.salePricing(void.originalSale) {
+            try moveCounters(from: pricing.moves, to: [], &state)
+            pricing.moves = []
+            state.store(pricing, at: .salePricing(void.originalSale))
+        }
         state.store(books, at: .books(outlet: outlet))
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
         state.store(original, at: .sale(void.originalSale))

@@ -36,6 +36,12 @@ extension StateTable {
     public static let allowance = StateTable(declaring: 0x1E, name: "allowance")
     /// 16-byte claim id → this outlet's settlement of another outlet's claim on its points.
     public static let pointsSettlements = StateTable(declaring: 0x1F, name: "pointsSettlements")
+    /// SHA-256 of the list → the rules active at a sale (id, source hash).
+    public static let ruleSets = StateTable(declaring: 0x20, name: "ruleSets")
+    /// source hash → a rule's source, kept for re-pricing returns after the rule changed.
+    public static let ruleSources = StateTable(declaring: 0x21, name: "ruleSources")
+    /// 32-byte sale transaction id → the sale's pricing inputs, for re-priced returns.
+    public static let salePricing = StateTable(declaring: 0x22, name: "salePricing")
     // Tables of the network state (NetworkLedger; docs/FORMAT.md §9.4): derived from
     // checkpointed outlet blocks, never written by an outlet chain.
     /// u8 length ‖ member id ‖ u32 outlet → the member's account at that outlet as of the checkpoint.
@@ -56,7 +62,7 @@ extension StateTable {
     public static let networkAllowanceGrants = StateTable(declaring: 0x47, name: "networkAllowanceGrants")
 
     /// The POS state machine's tables, in byte order.
-    public static let posTables: [StateTable] = [.prices, .stock, .members, .shifts, .books, .sales, .transfers, .vouchers, .settings, .contracts, .ruleCounters, .pointRates, .memberMultipliers, .pointsClaims, .allowance, .pointsSettlements]
+    public static let posTables: [StateTable] = [.prices, .stock, .members, .shifts, .books, .sales, .transfers, .vouchers, .settings, .contracts, .ruleCounters, .pointRates, .memberMultipliers, .pointsClaims, .allowance, .pointsSettlements, .ruleSets, .ruleSources, .salePricing]
     /// The network state's tables, in byte order.
     public static let networkTables: [StateTable] = [.networkMemberAccounts, .networkMemberTotals, .networkTransfers, .networkEvidence, .networkValidatorUpdates, .networkClaims, .networkAllowances, .networkAllowanceGrants]
     /// Every declared table: the chain's, the POS state machine's and the network state's.

@@ -129,7 +129,17 @@ public struct ReceiptDocument: Hashable, Sendable {
     public var pointsRedeemed: Int64
     /// Points a reward rule took for a reward in the basket (the sale's rule record).
     public var rewardPoints: Int64 = 0
+    /// Credit notes of a re-priced return: what re-pricing the kept items took from the
+    /// refund (positive) or added to it (negative), per kept line.
+    public var keptRepriced: [KeptLine] = []
     public var qr: ReceiptQRPayload
+
+    /// A kept line of a re-priced return and what its re-pricing changed.
+    public struct KeptLine: Hashable, Sendable {
+        public var description: String
+        /// Added to the kept line's price: taken from the refund when positive.
+        public var amount: Int64
+    }
 
     /// The receipt of a committed sale.
     public static func sale(
@@ -162,6 +172,9 @@ public struct ReceiptDocument: Hashable, Sendable {
         height: UInt64, merchant: Merchant, outletName: String, till: String
     ) -> ReceiptDocument {
         let envelope = transaction.envelope
+        let kept = refund.adjustments.map {
+            KeptLine(description: originalLines[Int($0.lineIndex)].sku, amount: $0.amount)
+        }
         let lines = refund.lines.map { line in
             Line(description: originalLines[Int(line.lineIndex)].sku, quantity: line.quantity,
                  unitPrice: Rounding.towardZero.divide(line.amount, by: max(1, line.quantity)), amount: line.amount,
@@ -174,7 +187,7 @@ public struct ReceiptDocument: Hashable, Sendable {
             originalNumber: "\(envelope.outletID)-\(originalTill)-\(originalReceiptNumber)", reason: refund.reason,
             issuedAt: CivilTime.singaporeDateTime(epochMs: Int64(envelope.timestampMs)), training: false, lines: lines,
             subtotal: refund.amount, discount: 0, total: refund.amount, rounding: 0, gstBasisPoints: refund.gstBasisPoints,
-            gst: refund.gst, tenders: refund.tenders, memberID: "", pointsEarned: 0, pointsRedeemed: 0,
+            gst: refund.gst, tenders: refund.tenders, memberID: "", pointsEarned: 0, pointsRedeemed: 0, keptRepriced: kept,
             qr: ReceiptQRPayload(chainID: envelope.chainID, outlet: envelope.outletID, height: height,
                                  transactionID: transaction.id, signature: transaction.signature))
     }

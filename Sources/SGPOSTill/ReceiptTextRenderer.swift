@@ -48,6 +48,14 @@ public struct ReceiptTextRenderer: Sendable {
             if full { out.append(pair("  excl. GST", money(line.amountExcludingGST))) }
         }
         out.append(rule)
+        if !receipt.keptRepriced.isEmpty {
+            // A re-priced return (FORMAT.md §13.5): the kept items no longer earn the
+            // promotion they had, and the refund says by how much.
+            out.append(pair("Returned items", money(receipt.lines.reduce(0) { $0 + $1.amount })))
+            for kept in receipt.keptRepriced {
+                out.append(pair("Kept \(kept.description) re-priced", (kept.amount > 0 ? "-" : "+") + money(abs(kept.amount))))
+            }
+        }
         if receipt.discount != 0 {
             out.append(pair("Subtotal", money(receipt.subtotal)))
             out.append(pair("Discounts", "-" + money(receipt.discount)))
