@@ -113,8 +113,9 @@ public struct DemoShop {
         var queue = ShippedRules.all.map {
             outlet.transaction(outlet.network.admin, POSBody.deployRule(DeployRule(source: $0.source, activeFromMs: UInt64(now))).transactionBody)
         }
-        // Members earn what the rules award (loyalty.tiers is the programme), said explicitly.
-        queue.append(outlet.transaction(outlet.network.admin, POSBody.configure(RetailSettings(earning: .rulesOnly)).transactionBody))
+        // Members earn what the rules award (loyalty.tiers is the programme), said explicitly;
+        // returns of sales with promotions re-price what the customer keeps.
+        queue.append(outlet.transaction(outlet.network.admin, POSBody.configure(RetailSettings(earning: .rulesOnly, returns: .reprice)).transactionBody))
         var setup: [POSBody] = [.setPrices(SetPrices(entries: DemoShop.catalogue))]
         setup += try DemoShop.openingDeliveries(outlet: outlet.outletID).map { POSBody.stockReceive($0) }
         queue += setup.map { manager.sign($0, atMs: now) }
@@ -248,7 +249,41 @@ public struct DemoShop {
             default: return nil
             }
         }, count: 11)
+        try await returnUnderPromotion(now: now)
     }
+
+    /// A return under a promotion (docs/POS.md): three snacks bought on buy-2-get-1, one
+    /// brought back. The two kept no longer earn the free one, so the refund is what was
+    /// paid less the kept two at full price — nothing — and the credit note says why.
+    private mutating func returnUnderPromotion(now: Int64) async throws {
+        var snackSale: Hash256?
+        var steps = 0
+        var refunded: Refund?
+        _ = try await block({ shop, state in
+            steps += 1
+            switch steps {
+            case 1:
+                let sale = try shop.tills[1].buildSale([StockLine(sku: "CHIPS-150G", quantity: 3)], memberID: shop.memberID(2),
+                                                       payment: .cash(tendered: nil), atMs: now, state: state)
+                let signed = shop.tills[1].sign(.sale(sale), atMs: now)
+                snackSale = signed.id
+                return signed
+            case 2:
+                let refund = try shop.tills[1].buildRefund(of: snackSale!, units: [(line: 0, quantity: 1)], reason: "one bag too many",
+                                                           restock: true, refundTender: .cash(tendered: nil), state: state)
+                refunded = refund
+                return shop.tills[1].sign(.refund(refund), atMs: now)
+            default: return nil
+            }
+        }, count: 2)
+        if let refunded {
+            let kept = refunded.adjustments.reduce(0) { $0 + $1.amount }
+            print("   outlet \(outlet.outletID): 1 of 3 snacks on buy-2-get-1 returned: its share \(Self.money(refunded.lines.reduce(0) { $0 + $1.amount })), "
+                  + "the 2 kept re-priced +\(Self.money(kept)), refunded \(Self.money(refunded.amount))")
+        }
+    }
+
+    private static func money(_ cents: Int64) -> String { (try? Money(cents: cents))?.description ?? "\(cents) cents" }
 
     func memberID(_ index: Int) -> String { String(format: "M%02d-%04d", outlet.outletID, index + 1) }
 

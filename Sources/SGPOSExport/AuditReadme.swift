@@ -12,7 +12,8 @@ enum AuditReadme {
           sales.csv          sales (tax invoices): receipt number, totals, GST
           sale_lines.csv     the lines of each sale, with tax category and discounts
           tenders.csv        how each sale was paid and each refund paid back
-          refunds.csv        credit notes; refund_lines.csv their lines
+          refunds.csv        credit notes; refund_lines.csv their lines;
+                             refund_adjustments.csv kept lines a re-priced return re-priced
           voids.csv          post-voided sales
           z_reports.csv      day-closes (Z-reports) with their totals
           stock_movements.csv  stock received, sold, returned, counted, adjusted, transferred

@@ -66,6 +66,10 @@ public enum ExportSchema {
           gst bigint NOT NULL, PRIMARY KEY (tx_id, seq))
         """,
         """
+        CREATE TABLE IF NOT EXISTS refund_adjustments (
+          tx_id text NOT NULL, line_no bigint NOT NULL, amount bigint NOT NULL, gst bigint NOT NULL, PRIMARY KEY (tx_id, line_no))
+        """,
+        """
         CREATE TABLE IF NOT EXISTS voids (
           tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, original_tx_id text NOT NULL, reason text NOT NULL)
         """,

@@ -27,6 +27,7 @@ public struct BlockRows: Sendable {
         "refunds": ["tx_id", "outlet_id", "original_tx_id", "credit_note_number", "reason", "restock", "gst_basis_points", "amount",
                     "gst", "points_reversed"],
         "refund_lines": ["tx_id", "seq", "line_no", "quantity", "amount", "gst"],
+        "refund_adjustments": ["tx_id", "line_no", "amount", "gst"],
         "voids": ["tx_id", "outlet_id", "original_tx_id", "reason"],
         "z_reports": ["tx_id", "outlet_id", "z_number", "business_date", "sales_count", "sales_total", "refunds_count", "refunds_total",
                       "voids_count", "voids_total", "gst"],
@@ -36,7 +37,7 @@ public struct BlockRows: Sendable {
         "shift_events": ["tx_id", "outlet_id", "principal", "kind", "amount", "expected", "reason"],
     ]
     /// Insertion order (every table the rows may fill).
-    public static let tables = ["blocks", "transactions", "sales", "rule_counter_moves", "sale_lines", "tenders", "refunds", "refund_lines", "voids",
+    public static let tables = ["blocks", "transactions", "sales", "rule_counter_moves", "sale_lines", "tenders", "refunds", "refund_lines", "refund_adjustments", "voids",
                                 "z_reports", "stock_movements", "stock_receipts", "loyalty_events", "shift_events"]
 
     public private(set) var rows: [String: [[ExportValue]]] = [:]
@@ -105,6 +106,9 @@ public struct BlockRows: Sendable {
             for (seq, line) in refund.lines.enumerated() {
                 add("refund_lines", [.text(id), .int(Int64(seq + 1)), .int(Int64(line.lineIndex) + 1), .int(line.quantity), .int(line.amount),
                                      .int(line.gst)])
+            }
+            for adjustment in refund.adjustments {
+                add("refund_adjustments", [.text(id), .int(Int64(adjustment.lineIndex) + 1), .int(adjustment.amount), .int(adjustment.gst)])
             }
             tenders(refund.tenders, id: id, sign: -1)
             if refund.restock {

@@ -87,6 +87,13 @@ public struct GSTFigures: Sendable, Equatable {
                     ? (original.lines[Int(line.lineIndex)].taxCategory, line.amount, line.gst) : nil
             }
             totals.add(lines: credited, rate: original.gstBasisPoints, sign: -1)
+            if !refund.adjustments.isEmpty {  // a re-priced return, as the books take it (FORMAT.md §13.5)
+                let adjusted = refund.adjustments.compactMap { adjustment in
+                    Int(adjustment.lineIndex) < original.lines.count
+                        ? (original.lines[Int(adjustment.lineIndex)].taxCategory, adjustment.amount, adjustment.gst) : nil
+                }
+                totals.add(lines: adjusted, rate: original.gstBasisPoints, sign: 1)
+            }
         case .void(_, let original):
             totals.add(lines: original.lines.map { ($0.taxCategory, $0.paid, $0.gst) }, rate: original.gstBasisPoints, sign: -1)
         case .stockReceive(let receive):

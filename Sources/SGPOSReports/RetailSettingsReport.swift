@@ -34,6 +34,8 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
     public var cashRounding: Bool
     /// `automatic`, `built-in-plus-rules` or `rules-only` (FORMAT.md §13.4 step 9).
     public var earning: String
+    /// `proportional` or `re-price` (FORMAT.md §13.5, refund; docs/POS.md).
+    public var returns: String
     /// True when no `configure` has set them: the defaults (docs/POS.md).
     public var isDefault: Bool
     /// The transaction that set them; absent when they are the defaults or were set more
@@ -68,7 +70,7 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
         }
         return RetailSettingsReport(outletId: outlet, pointValueCents: settings.pointValueCents, pointsPerDollar: settings.pointsPerDollar,
                                     pointsExpiryMonths: settings.pointsExpiryMonths, pointsExpiry: settings.pointsExpiry.name, redemption: settings.redemptionIsTender ? "tender" : "discount",
-                                    cashRounding: settings.cashRounding, earning: settings.earning.rawValue, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
+                                    cashRounding: settings.cashRounding, earning: settings.earning.rawValue, returns: settings.returns.rawValue, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
     }
 
     /// How `till settings` says when points expire.
@@ -98,7 +100,10 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
                      "  points expire        " + Self.expiryText(pointsExpiry, months: pointsExpiryMonths),
                      "  redemption           \(redemption)",
                      "  cash rounding        \(cashRounding ? "on (to 5 cents)" : "off")",
-                     "  points earned from   " + Self.earningText(earning)]
+                     "  points earned from   " + Self.earningText(earning),
+                     "  returns              " + (returns == "re-price"
+                        ? "re-priced: the kept items priced again under the sale's rules"
+                        : "proportional: each returned unit's share of what its line paid")]
         if let setAt {
             lines.append("  set in block \(setAt.height) (transaction \(setAt.transactionId), \(setAt.blockTime)) by \(setAt.signer)")
         } else if !isDefault {

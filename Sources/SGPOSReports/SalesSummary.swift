@@ -120,6 +120,13 @@ public struct SalesFigures: Sendable, Equatable {
                 byCategory[sold.category, default: .init()].subtract(line.quantity, line.amount, line.gst)
                 byTaxCategory[sold.taxCategory.code, default: .init()].subtract(line.quantity, line.amount, line.gst)
             }
+            // A re-priced return: the kept lines' price goes up (or down) by the adjustment.
+            for adjustment in refund.adjustments where Int(adjustment.lineIndex) < original.lines.count {
+                let kept = original.lines[Int(adjustment.lineIndex)]
+                bySKU[kept.sku, default: .init()].subtract(0, -adjustment.amount, -adjustment.gst)
+                byCategory[kept.category, default: .init()].subtract(0, -adjustment.amount, -adjustment.gst)
+                byTaxCategory[kept.taxCategory.code, default: .init()].subtract(0, -adjustment.amount, -adjustment.gst)
+            }
         case .void(_, let original):
             group(hour, event.principal) { $0.voidsCount += 1; $0.voidsTotal += original.total }
             for tender in original.tenders { byTender[tender.kind.name, default: 0] -= tender.amount }

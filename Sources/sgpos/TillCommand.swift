@@ -337,18 +337,21 @@ extension TillCommand {
         @Option(help: "Round cash bills to 5 cents: on or off.") var cashRounding: String?
         @Option(help: "Where members' points come from: automatic (the rules' points while any rule is active, else the built-in rule), built-in-plus-rules, or rules-only.")
         var earning: String?
+        @Option(help: "What a return credits when the sale had promotions: proportional (each returned unit's share) or re-price (the kept items priced again under the sale's own rules; sales from now on).")
+        var returns: String?
 
         func run() async throws {
             guard redemption.map({ ["discount", "tender"].contains($0) }) ?? true, cashRounding.map({ ["on", "off"].contains($0) }) ?? true,
                   earning.map({ RetailSettings.EarningMode(rawValue: $0) != nil }) ?? true,
-                  expiryRounding.map({ RetailSettings.ExpiryRounding(name: $0) != nil }) ?? true else {
+                  expiryRounding.map({ RetailSettings.ExpiryRounding(name: $0) != nil }) ?? true,
+                  returns.map({ RetailSettings.ReturnsPolicy(rawValue: $0) != nil }) ?? true else {
                 throw CLIError("--redemption must be discount or tender; --cash-rounding on or off; --earning automatic, built-in-plus-rules or rules-only; "
-                    + "--expiry-rounding day, month, quarter or year")
+                    + "--expiry-rounding day, month, quarter or year; --returns proportional or re-price")
             }
             guard pointValueCents != nil || pointsPerDollar != nil || expiryMonths != nil || expiryRounding != nil || redemption != nil
-                || cashRounding != nil || earning != nil else {
+                || cashRounding != nil || earning != nil || returns != nil else {
                 throw CLIError("give at least one setting to change (--point-value-cents, --points-per-dollar, --expiry-months, --expiry-rounding, "
-                    + "--redemption, --cash-rounding, --earning)")
+                    + "--redemption, --cash-rounding, --earning, --returns)")
             }
             var changed: RetailSettings?
             let (_, height, _) = try await connection.submit { _, state, _ in
@@ -360,6 +363,7 @@ extension TillCommand {
                 if let redemption { settings.redemptionIsTender = redemption == "tender" }
                 if let cashRounding { settings.cashRounding = cashRounding == "on" }
                 if let earning, let mode = RetailSettings.EarningMode(rawValue: earning) { settings.earning = mode }
+                if let returns, let policy = RetailSettings.ReturnsPolicy(rawValue: returns) { settings.returns = policy }
                 changed = settings
                 return .configure(settings)
             }
@@ -367,7 +371,7 @@ extension TillCommand {
             if let changed {
                 print("  point value \(changed.pointValueCents) cent(s), \(changed.pointsPerDollar) point(s) per dollar, expiry \(changed.pointsExpiryMonths) month(s) rounded to the \(changed.pointsExpiry.name), "
                       + "redemption \(changed.redemptionIsTender ? "tender" : "discount"), cash rounding \(changed.cashRounding ? "on" : "off"), "
-                      + "earning \(changed.earning.rawValue)")
+                      + "earning \(changed.earning.rawValue), returns \(changed.returns.rawValue)")
             }
         }
     }

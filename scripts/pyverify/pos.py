@@ -292,8 +292,8 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2, 3) if kind in (SALE, CONFIGURE)
-                           else (1, 2) if kind in VERSION_2_BODIES else (1,))
+    version = read_version(r, "POS body", (1, 2, 3, 4) if kind == CONFIGURE else (1, 2, 3) if kind == SALE
+                           else (1, 2) if kind in VERSION_2_BODIES + (REFUND,) else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
         for _ in range(r.count(500)):
@@ -325,6 +325,19 @@ def decode(kind, body):
                "lines": [(r.u32(), i64(r), i64(r), i64(r)) for _ in range(r.count(500))]}
         out["rate"], out["amount"], out["gst"], out["reversed"] = r.u32(), i64(r), i64(r), i64(r)
         out["tenders"] = read_tenders(r)
+        out["adjustments"] = []
+        if version == 2:
+            # what re-pricing the kept units adds to each kept line (line index, amount, GST):
+            # indexes strictly ascending, no entry all zero, the list not empty
+            for _ in range(r.count(500)):
+                index, amount, gst = r.u32(), i64(r), i64(r)
+                if out["adjustments"] and index <= out["adjustments"][-1][0]:
+                    raise ValueError("refund adjustments: line indexes not strictly ascending")
+                if amount == 0 and gst == 0:
+                    raise ValueError(f"refund adjustment of line {index}: amount and GST both 0")
+                out["adjustments"].append((index, amount, gst))
+            if not out["adjustments"]:
+                raise ValueError("version-2 refund with no adjustments")
     elif kind == VOID:
         out = {"original": r.take(32), "reason": r.string(128)}
     elif kind == SET_PRICES:
@@ -432,39 +445,55 @@ def versioned_record(state, key, parse, versions=(1, 2)):
     return value
 
 
+EARNINGS = {1: "automatic", 2: "built-in-plus-rules", 3: "rules-only"}   # §13.2 configure versions 3 and 4
+EARNING_CODES = {v: k for k, v in EARNINGS.items()}
+RETURNS = {1: "proportional", 2: "re-priced"}                           # §13.2 configure version 4
+
+
 def read_settings(r, version):
     """The configure body after its version byte (§13.2); version 2 adds the earning choice,
-    version 3 the earning mode as a u8 and the expiry rounding (never end of month)."""
+    version 3 the earning mode as a u8 and the expiry rounding (never end of month), version 4
+    the earning mode, any expiry rounding and the returns policy (always re-priced: versions
+    1-3 are proportional returns)."""
     s = {"point_value": i64(r), "ppd": i64(r), "months": i64(r), "tender": r.boolean(), "rounding": r.boolean(),
-         "earning": "automatic", "expiry": "month"}
+         "earning": "automatic", "expiry": "month", "returns": "proportional"}
     if version == 2:
         s["earning"] = "built-in-plus-rules" if r.boolean() else "rules-only"
-    elif version == 3:
+    elif version in (3, 4):
         earning = r.u8()
-        if earning not in (1, 2, 3):
-            raise ValueError("configure version 3: earning must be 1, 2 or 3")
-        s["earning"] = {1: "automatic", 2: "built-in-plus-rules", 3: "rules-only"}[earning]
+        if earning not in EARNINGS:
+            raise ValueError(f"configure version {version}: earning must be 1, 2 or 3")
+        s["earning"] = EARNINGS[earning]
         expiry = r.u8()
-        if expiry not in (1, 3, 4):
-            raise ValueError("configure version 3: expiry rounding must be 1, 3 or 4")
+        if expiry not in ((1, 3, 4) if version == 3 else (1, 2, 3, 4)):
+            raise ValueError(f"configure version {version}: expiry rounding {expiry}")
         s["expiry"] = EXPIRY_ROUNDINGS[expiry]
+        if version == 4:
+            returns = r.u8()
+            if returns != 2:
+                raise ValueError(f"configure version 4: returns {returns} (only 2, re-priced)")
+            s["returns"] = RETURNS[returns]
     return s
 
 
 def get_settings(state):
-    s = versioned_record(state, K_SETTINGS, read_settings, (1, 2, 3))
+    s = versioned_record(state, K_SETTINGS, read_settings, (1, 2, 3, 4))
     return s or {"point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "automatic",
-                 "expiry": "month"}
+                 "expiry": "month", "returns": "proportional"}
 
 
 def enc_settings(s):
+    """The configure body of the one version §13.1 allows: 4 with re-priced returns, else 3
+    when the expiry rounding is not the end of the month, else 2 when earning is not
+    automatic, else 1."""
     automatic = s.get("earning", "automatic") == "automatic"
     expiry = s.get("expiry", "month")
     head = i64b(s["point_value"]) + i64b(s["ppd"]) + i64b(s["months"]) + bytes([s["tender"], s["rounding"]])
+    code = {v: k for k, v in EXPIRY_ROUNDINGS.items()}[expiry]
+    if s.get("returns", "proportional") == "re-priced":
+        return bytes([4]) + head + bytes([EARNING_CODES[s.get("earning", "automatic")], code, 2])
     if expiry != "month":
-        earning = {"automatic": 1, "built-in-plus-rules": 2, "rules-only": 3}[s.get("earning", "automatic")]
-        code = {v: k for k, v in EXPIRY_ROUNDINGS.items()}[expiry]
-        return bytes([3]) + head + bytes([earning, code])
+        return bytes([3]) + head + bytes([EARNING_CODES[s.get("earning", "automatic")], code])
     return bytes([1 if automatic else 2]) + head + (b"" if automatic else bytes([s["earning"] == "built-in-plus-rules"]))
 
 
@@ -647,20 +676,33 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
             raise Reject(320, "basket limits")
     if redeem and not (redeem <= 10 ** 9 and 1 <= settings["point_value"] <= 10_000):
         raise Reject(320, "redemption limits")
+    return price_basket(ctx, settings, priced, member_id, customer, tier, redeem, training, tenders)
+
+
+def price_basket(ctx, settings, priced, member_id, customer, tier, redeem, training, tenders, repricing=False):
+    """§13.4 steps 3-9 for priced lines (SKU, category, qty, unit, incl, tax, discounts []):
+    the computed sale. `customer` is what the rules see, `tier` the member's stored tier
+    (None for a guest), `ctx` gives t, the outlet, the genesis and the state the rules and
+    their counters and point rates are read from. With `repricing` (§13.5 refund, the kept
+    basket): step 4's check of the points the rules redeem against the balance is not made,
+    and step 5 is a discount of min(redeem × point value, Σ net), never 320."""
     rate = gst_rate(ctx.g, ctx.time)
     gross = [money(l["unit"] * l["qty"], f"line {i + 1} gross") for i, l in enumerate(priced)]
     net = list(gross)
     # step 4: the deployed rules active at t (docs/CONTRACTS.md §4)
     effects = run_rules(ctx, priced, net, member_id, customer)
-    if effects is not None and redeem > customer.points - effects["redeemed"]:
+    if not repricing and effects is not None and redeem > customer.points - effects["redeemed"]:
         raise Reject(310, "points redeemed beyond the balance less the rewards' points")
     points_tender = 0
     if redeem:
-        value = money(redeem * settings["point_value"], "points value")
+        if repricing:
+            value = min(redeem * settings["point_value"], sum(net))
+        else:
+            value = money(redeem * settings["point_value"], "points value")
         if settings["tender"]:
             points_tender = value
         else:
-            if value > money(sum(net), "net"):
+            if not repricing and value > money(sum(net), "net"):
                 raise Reject(320, "points worth more than left to pay")
             for i, part in enumerate(allocate(value, net)):
                 if part > 0:
@@ -708,7 +750,7 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
             "discount": sum(a for l in priced for _, a in l["discounts"]), "gst": sum(taxes), "total": total,
             "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible,
             "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": []},
-            "record": rule_record(effects, member_id, training)}
+            "record": rule_record(effects, member_id, training), "customer": customer}
 
 
 def rule_record(effects, member_id, training):
@@ -794,9 +836,190 @@ def deploy_rule(ctx, source, active_from):
                   + hashlib.sha256(source.encode()).digest() + enc_str(source))
 
 
+def active_rules(state, time):
+    """§13.4 step 4: the deployed rules whose active-from ≤ t, in the order of the id list:
+    [(rule id, source hash, source)]."""
+    out = []
+    for rule_id in rule_ids(state):
+        record = get_rule(state, rule_id)
+        if record is not None and record[1] <= time:
+            out.append((rule_id, record[2], record[3]))
+    return out
+
+
 def counter_value(state, rule_id, counter, member):
     raw = state.get(k_counter(rule_id, counter, member))
     return 0 if raw is None else struct.unpack(">q", raw)[0]
+
+
+# --- §13.3 rule sets, rule sources and sale pricing: re-priced returns ------------------
+
+def k_rule_set(h): return b"\x20" + h
+def k_rule_source(source_hash): return b"\x21" + source_hash
+def k_sale_pricing(txid): return b"\x22" + txid
+
+
+def enc_rule_set(entries):
+    """A `rule sets` value: list(1024) of (rule id, source hash), no version byte."""
+    return u32b(len(entries)) + b"".join(enc_str(rule_id) + source_hash for rule_id, source_hash in entries)
+
+
+def get_rule_set(state, h):
+    raw = state.get(k_rule_set(h))
+    if raw is None:
+        return None
+    r = Reader(raw)
+    out = [(r.string(64), r.take(32)) for _ in range(r.count(1024))]
+    r.finish()
+    return out
+
+
+def get_rule_source(state, source_hash):
+    raw = state.get(k_rule_source(source_hash))
+    if raw is None:
+        return None
+    r = Reader(raw)
+    out = r.string(65_536)
+    r.finish()
+    return out
+
+
+def read_sale_pricing(r):
+    """A `sale pricing` record after its version byte (§13.3)."""
+    p = {"time": i64(r), "rule_set": r.take(32), "tier": r.u8(), "spend": i64(r), "balance": i64(r),
+         "multiplier": i64(r)}
+    if p["tier"] > 5:
+        raise ValueError("sale pricing: tier above 5")
+    earning = r.u8()
+    if earning not in EARNINGS:
+        raise ValueError(f"sale pricing: earning {earning}")
+    p["earning"], p["ppd"], p["point_value"] = EARNINGS[earning], i64(r), i64(r)
+    p["lines"] = [(r.string(64), i64(r), r.boolean()) for _ in range(r.count(500))]
+    p["rates"] = [(r.string(64), i64(r)) for _ in range(r.count(256))]
+    p["counters"] = [(r.string(64), r.string(64), r.string(32), i64(r)) for _ in range(r.count(256))]
+    p["moves"] = [(r.string(64), r.string(64), r.string(32), i64(r)) for _ in range(r.count(256))]
+    return p
+
+
+def enc_sale_pricing(p):
+    def quads(entries):
+        return u32b(len(entries)) + b"".join(enc_str(a) + enc_str(b) + enc_str(c) + i64b(v) for a, b, c, v in entries)
+    return (b"\x01" + i64b(p["time"]) + p["rule_set"] + bytes([p["tier"]]) + i64b(p["spend"]) + i64b(p["balance"])
+            + i64b(p["multiplier"]) + bytes([EARNING_CODES[p["earning"]]]) + i64b(p["ppd"]) + i64b(p["point_value"])
+            + u32b(len(p["lines"])) + b"".join(enc_str(c) + i64b(u) + bytes([incl]) for c, u, incl in p["lines"])
+            + u32b(len(p["rates"])) + b"".join(enc_str(c) + i64b(bp) for c, bp in p["rates"])
+            + quads(p["counters"]) + quads(p["moves"]))
+
+
+def get_sale_pricing(state, txid):
+    return record(state, k_sale_pricing(txid), read_sale_pricing)
+
+
+def sale_pricing_record(ctx, s, computed, settings, active):
+    """§13.5 sale, *Pricing record*: the record of a sale applied under re-priced returns
+    with `active` [(rule id, source hash, source)] its active rules, read before the sale's
+    effects; returns (record, rule set entries, its key h, [(source hash, source)]). The
+    limit of 256 counters is checked by the caller, before the sale's effects."""
+    entries = [(rule_id, source_hash) for rule_id, source_hash, _ in active]
+    h = hashlib.sha256(enc_rule_set(entries)).digest()
+    customer = computed["customer"]
+    member = s["member"]
+    state = ctx.state
+    rates = []
+    for category in sorted({line["category"] for line in s["lines"]}, key=lambda c: c.encode()):
+        raw = state.get(b"\x1b" + category.encode())
+        if raw is not None:
+            rates.append((category, struct.unpack(">q", raw)[0]))
+    counters = {}
+    for _, source_hash, source in active:
+        rule = compiled(source_hash, source)
+        declared = ([(name, member) for name, _, _ in rule.rule.member_counters]
+                    + [(name, "") for name, _, _ in rule.rule.budgets])
+        for name, counter_member in declared:
+            key = k_counter(rule.id, name, counter_member)
+            value = counter_value(state, rule.id, name, counter_member)
+            if value != 0:
+                counters[key] = (rule.id, name, counter_member, value)
+    record = {"time": ctx.time, "rule_set": h,
+              "tier": customer.tier if member else 0, "spend": customer.lifetime_spend if member else 0,
+              "balance": customer.points if member else 0, "multiplier": customer.multiplier if member else 0,
+              "earning": settings["earning"], "ppd": settings["ppd"],
+              "point_value": 0 if settings["tender"] else settings["point_value"],
+              "lines": [(line["category"], line["unit"], line["incl"]) for line in s["lines"]],
+              "rates": rates, "counters": [counters[key] for key in sorted(counters)],
+              "moves": list(computed["record"]["counters"]) if computed["record"] is not None else []}
+    return record, entries, h, [(source_hash, source) for _, source_hash, source in active]
+
+
+class SnapshotState(dict):
+    """A read-only state holding exactly a sale pricing record's snapshot (like the Swift
+    WhatIfState): its rules, deployed and active from 0, its counters and point rates.
+    Pricing the kept basket against it reads nothing of the live state."""
+
+    def put(self, key, value):
+        raise AssertionError("pricing wrote to a snapshot")
+
+
+def snapshot_state(state, pricing):
+    entries = get_rule_set(state, pricing["rule_set"])
+    if entries is None:
+        raise ValueError("sale pricing: its rule set is absent")
+    snapshot = SnapshotState()
+    snapshot[K_RULE_INDEX] = u32b(len(entries)) + b"".join(enc_str(rule_id) for rule_id, _ in entries)
+    for rule_id, source_hash in entries:
+        source = get_rule_source(state, source_hash)
+        if source is None:
+            raise ValueError(f"sale pricing: the source of rule {rule_id} is absent")
+        version = compiled(source_hash, source).rule.version
+        snapshot[k_rule(rule_id)] = b"\x01" + i64b(version) + u64b(0) + source_hash + enc_str(source)
+    for category, bp in pricing["rates"]:
+        snapshot[b"\x1b" + category.encode()] = i64b(bp)
+    for rule_id, counter, member, value in pricing["counters"]:
+        snapshot[k_counter(rule_id, counter, member)] = i64b(value)
+    return snapshot
+
+
+def reprice_return(ctx, original, pricing, credited):
+    """§13.5 refund, *Re-pricing*, after this refund's lines were counted in `original`:
+    returns (adjustments, E, K) with `credited` = c, the sum of the refund lines' amounts."""
+    lines = original["lines"]
+    if len(pricing["lines"]) != len(lines):
+        raise ValueError("sale pricing: not one line per sale line")
+    kept = [i for i, l in enumerate(lines) if l[1] - l[4] > 0]
+    if not kept:
+        return [], 0, []
+    member_id = original["member"]
+    snapshot = Context(snapshot_state(ctx.state, pricing), ctx.g, ctx.outlet, ctx.signer, ctx.signer_key, ctx.txid,
+                       pricing["time"])
+    priced = [{"sku": lines[i][0], "category": pricing["lines"][i][0], "qty": lines[i][1] - lines[i][4],
+               "unit": pricing["lines"][i][1], "incl": pricing["lines"][i][2], "tax": lines[i][7], "discounts": []}
+              for i in kept]
+    tier, customer = None, rules_language.Customer()
+    if member_id:
+        tier = pricing["tier"]
+        customer = rules_language.Customer(member_id, True, tier, pricing["spend"], pricing["balance"],
+                                           pricing["multiplier"])
+    settings = {"point_value": pricing["point_value"], "ppd": pricing["ppd"], "tender": False, "rounding": False,
+                "earning": pricing["earning"]}
+    redeem = original["redeemed"] if pricing["point_value"] > 0 and original["redeemed"] > 0 else 0
+    computed = price_basket(snapshot, settings, priced, member_id, customer, tier, redeem, False, [], repricing=True)
+    deltas = []
+    for position, i in enumerate(kept):
+        line = computed["lines"][position]
+        r_i = line["net"] if line["incl"] else line["net"] + line["gst"]
+        m_i, mg_i = lines[i][2] - lines[i][5], lines[i][3] - lines[i][6]
+        deltas.append((i, r_i - m_i, line["gst"] - mg_i))
+    if sum(d for _, d, _ in deltas) > credited:
+        # keeping the rest would cost more than the returned units credit: the positive
+        # deltas share what the credit and the negative ones leave, by largest remainder
+        positive = [(i, d, dg) for i, d, dg in deltas if d > 0]
+        share = credited - sum(d for _, d, _ in deltas if d < 0)
+        capped = {i: (part, halfup(dg * part, d))
+                  for (i, d, dg), part in zip(positive, allocate(share, [d for _, d, _ in positive]))}
+        deltas = [(i,) + capped[i] if i in capped else (i, d, dg) for i, d, dg in deltas]
+    adjustments = [(i, d, dg) for i, d, dg in deltas if d != 0 or dg != 0]
+    moves = computed["record"]["counters"] if computed["record"] is not None else []
+    return adjustments, computed["earned"], list(moves)
 
 
 def run_rules(ctx, priced, net, member_id, customer):
@@ -804,11 +1027,7 @@ def run_rules(ctx, priced, net, member_id, customer):
     the lines (appending to ``priced[i]["discounts"]``, lowering ``net``); returns the
     points, redeemed points, tier and counter increments, or None when no rule is active."""
     state = ctx.state
-    active = []
-    for rule_id in rule_ids(state):
-        record = get_rule(state, rule_id)
-        if record is not None and record[1] <= ctx.time:
-            active.append(compiled(record[2], record[3]))
+    active = [compiled(source_hash, source) for _, source_hash, source in active_rules(state, ctx.time)]
     if not active:
         return None
     counters = {}
@@ -1046,6 +1265,13 @@ def sale(ctx, s):
         ctx.state.put(k_books(ctx.outlet), enc_books(books))
         ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
         return
+    pricing = None
+    if settings["returns"] == "re-priced":
+        active = active_rules(ctx.state, ctx.time)
+        if active:    # read before the sale's effects: the counters as they were before it
+            pricing = sale_pricing_record(ctx, s, computed, settings, active)
+            if len(pricing[0]["counters"]) > 256:   # checked before any of the sale's effects
+                raise Reject(320, f"{len(pricing[0]['counters'])} rule counters to record, more than 256")
     for l in s["lines"]:
         change_stock(ctx, l["sku"], -l["qty"])
     eligible = payable - computed["points_tender"]
@@ -1087,6 +1313,15 @@ def sale(ctx, s):
         "voided": False, "total": s["total"], "discount": s["discount"], "rounding": s["rounding"],
         "earned": s["earned"], "redeemed": s["redeemed"], "reversed": 0, "eligible": eligible, "lines": lines,
         "tenders": s["tenders"]}))
+    if pricing is not None:
+        # §13.5 *Pricing record*: the rule set and sources when absent, then the record
+        record, entries, h, sources = pricing
+        if ctx.state.get(k_rule_set(h)) is None:
+            ctx.state.put(k_rule_set(h), enc_rule_set(entries))
+        for source_hash, source in sources:
+            if ctx.state.get(k_rule_source(source_hash)) is None:
+                ctx.state.put(k_rule_source(source_hash), enc_str(source))
+        ctx.state.put(k_sale_pricing(ctx.txid), enc_sale_pricing(record))
 
 
 def refund(ctx, f):
@@ -1125,11 +1360,24 @@ def refund(ctx, f):
         supplies.append((sold[7], want_amount, want_gst))
         if f["restock"]:
             change_stock(ctx, sku, qty)
+    # *Re-pricing*: a sale with a pricing record keeps what its kept units cost re-priced
+    pricing = get_sale_pricing(ctx.state, f["original"])
+    if pricing is None:
+        if f["adjustments"]:
+            raise Reject(302, "adjustments on a refund of a sale without a pricing record")
+    else:
+        adjustments, kept_points, kept_moves = reprice_return(ctx, original, pricing, amount)
+        if f["adjustments"] != adjustments:
+            raise Reject(302, f"adjustments: recorded {f['adjustments']}, re-pricing gives {adjustments}")
+        amount -= sum(a for _, a, _ in adjustments)
+        gst -= sum(g for _, _, g in adjustments)
     if (f["rate"], f["amount"], f["gst"]) != (original["rate"], amount, gst):
         raise Reject(302, "refund totals")
     full = all(l[4] == l[1] for l in original["lines"])
     left_points = original["earned"] - original["reversed"]
-    if full:
+    if pricing is not None:
+        reversed_points = min(max(left_points - kept_points, 0), left_points)
+    elif full:
         reversed_points = left_points
     else:
         share = 0 if original["total"] == 0 else toward_zero(original["earned"] * amount, original["total"])
@@ -1164,9 +1412,25 @@ def refund(ctx, f):
     period["refunds_total"] += amount
     period["grand_refunds"] += amount
     period_supplies(period, original["rate"], supplies, -1)
+    period_supplies(period, original["rate"], [(original["lines"][i][7], a, g) for i, a, g in f["adjustments"]])
+    for index, adjustment, adjustment_gst in f["adjustments"]:
+        original["lines"][index][2] += adjustment
+        original["lines"][index][3] += adjustment_gst
     ctx.state.put(k_books(ctx.outlet), enc_books(books))
     ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
     ctx.state.put(k_sale(f["original"]), enc_sale(original))
+    if pricing is not None:
+        # the counters move from what the sale's pricing moved them by to what the kept basket does
+        before = {(r, c, m): by for r, c, m, by in pricing["moves"]}
+        after = {(r, c, m): by for r, c, m, by in kept_moves}
+        order = list(before) + [key for key in after if key not in before]
+        for rule_id, counter, member in order:
+            difference = after.get((rule_id, counter, member), 0) - before.get((rule_id, counter, member), 0)
+            if difference != 0:
+                key = k_counter(rule_id, counter, member)
+                ctx.state.put(key, i64b(counter_value(ctx.state, rule_id, counter, member) + difference))
+        pricing["moves"] = kept_moves
+        ctx.state.put(k_sale_pricing(f["original"]), enc_sale_pricing(pricing))
 
 
 def void(ctx, v):
@@ -1207,6 +1471,15 @@ def void(ctx, v):
     ctx.state.put(k_books(ctx.outlet), enc_books(books))
     ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
     ctx.state.put(k_sale(v["original"]), enc_sale(original))
+    pricing = get_sale_pricing(ctx.state, v["original"])
+    if pricing is not None:
+        # each counter move of the sale undone
+        for rule_id, counter, member, by in pricing["moves"]:
+            if by != 0:
+                key = k_counter(rule_id, counter, member)
+                ctx.state.put(key, i64b(counter_value(ctx.state, rule_id, counter, member) - by))
+        pricing["moves"] = []
+        ctx.state.put(k_sale_pricing(v["original"]), enc_sale_pricing(pricing))
 
 
 def check_stock_lines(ctx, lines):

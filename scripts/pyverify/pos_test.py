@@ -6,7 +6,10 @@ lists that are empty, hold category 1 or a category twice, versions other bodies
 price, books and sales records written as version 2 exactly when they hold a category other
 than 1; pricing (§13.4 step 6: such lines bear no GST and take no part in the per-invoice
 GST); the books' "supplies added" for sales, refunds and voids; the day-close comparing the
-other supplies; and the stock-receive invoice rules. The demo (run-tests) covers real chains;
+other supplies; the stock-receive invoice rules; and re-priced returns (configure version 4,
+refund version 2's adjustments, the rule sets, rule sources and sale pricing records, the kept
+basket re-priced from the record's snapshot, the capping rule, counters moved back by refunds
+and voids). The demo (run-tests) covers real chains;
 these pin the rules a literal reading could get wrong, without the Swift binary.
 
 Usage: python3 scripts/pyverify/pos_test.py   (prints 'N passed, M failed')
@@ -51,7 +54,7 @@ def card(amount):
 
 
 def sale_body(receipt, lines, rate, subtotal, discount, gst, total, tenders, version=2, training=False, member="",
-              record=None):
+              record=None, earned=0, redeemed=0):
     """lines: (sku, category, qty, unit, incl, tax, discounts, net, gst); record: (reward points, tier,
     [(rule, counter, member, by)]) makes it version 3."""
     if record is not None:
@@ -63,14 +66,18 @@ def sale_body(receipt, lines, rate, subtotal, discount, gst, total, tenders, ver
             enc_str(r) + enc_str(c) + enc_str(m) + i64(by) for r, c, m, by in moves)
     return (u8(version) + u64b(receipt) + boolean(training) + enc_str(member) + u32b(len(lines))
             + b"".join(sale_line(*l, version=min(version, 2)) for l in lines) + u32b(rate)
-            + b"".join(i64(v) for v in (subtotal, discount, gst, total, 0, 0, 0)) + u32b(len(tenders)) + b"".join(tenders)
-            + tail)
+            + b"".join(i64(v) for v in (subtotal, discount, gst, total, 0, redeemed, earned)) + u32b(len(tenders))
+            + b"".join(tenders) + tail)
 
 
-def refund_body(original, number, lines, rate, amount, gst, tenders):
-    return (u8(1) + original + u64b(number) + enc_str("returned") + boolean(True) + u32b(len(lines))
-            + b"".join(u32b(i) + i64(q) + i64(a) + i64(g) for i, q, a, g in lines) + u32b(rate) + i64(amount) + i64(gst)
-            + i64(0) + u32b(len(tenders)) + b"".join(tenders))
+def refund_body(original, number, lines, rate, amount, gst, tenders, reversed_points=0, adjustments=None):
+    """adjustments: None (version 1) or [(line index, amount, GST)] (version 2, even when empty)."""
+    tail = b""
+    if adjustments is not None:
+        tail = u32b(len(adjustments)) + b"".join(u32b(i) + i64(a) + i64(g) for i, a, g in adjustments)
+    return (u8(1 if adjustments is None else 2) + original + u64b(number) + enc_str("returned") + boolean(True)
+            + u32b(len(lines)) + b"".join(u32b(i) + i64(q) + i64(a) + i64(g) for i, q, a, g in lines) + u32b(rate)
+            + i64(amount) + i64(gst) + i64(reversed_points) + u32b(len(tenders)) + b"".join(tenders) + tail)
 
 
 def period_totals(counts, rates, tenders, grand, other=None):
@@ -100,7 +107,11 @@ def receive_v1(reference, lines):
 # --- a one-outlet state machine ---------------------------------------------------------------
 
 class State(dict):
+    written = None          # the keys put, in order, when a list
+
     def put(self, key, value):
+        if self.written is not None:
+            self.written.append(key)
         if value is None:
             self.pop(key, None)
         else:
@@ -119,6 +130,7 @@ class Machine:
         """Applies one body on a copy; keeps it only when accepted. Returns the rule code (0: accepted)."""
         self.n += 1
         scratch = State(self.state)
+        scratch.written = self.written = []
         ctx = pos.Context(scratch, self.g, OUTLET, {"role": role, "principal": principal}, b"\1" * 32,
                           bytes([self.n]) * 32, T0)
         ctx.block_time, ctx.height = T0, self.n
@@ -126,11 +138,331 @@ class Machine:
             pos.apply(ctx, kind, body)
         except Reject as rejection:
             return rejection.code
+        scratch.written = None
         self.state = scratch
         return 0
 
     def till(self, kind, body):
         return self.apply(kind, body, pos.ROLE_TILL, "till-01")
+
+# --- re-priced returns (FORMAT.md §13.2 configure v4 and refund v2, §13.3 0x20-0x22, §13.5) --
+
+CONTRACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Contracts")
+
+
+def contract(name):
+    with open(os.path.join(CONTRACTS, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def configure4(point_value=1, ppd=1, earning=2, expiry=2, returns=2, months=12, tender=False, rounding=True):
+    return (u8(4) + i64(point_value) + i64(ppd) + i64(months) + boolean(tender) + boolean(rounding) + u8(earning)
+            + u8(expiry) + u8(returns))
+
+
+def deploy(source, active=T0):
+    return u8(1) + enc_str(source) + u64b(active)
+
+
+def point_rates(entries, reason="oracle"):
+    return u8(1) + u32b(len(entries)) + b"".join(enc_str(c) + i64(bp) for c, bp in entries) + enc_str(reason)
+
+
+def multiplier(member, bp):
+    return u8(1) + enc_str(member) + i64(bp) + enc_str("vip")
+
+
+def rule_set_bytes(entries):
+    """0x20's value: list of (rule id, source hash), no version byte."""
+    return u32b(len(entries)) + b"".join(enc_str(i) + h for i, h in entries)
+
+
+def pricing_bytes(t, rule_set, tier, spend, balance, personal, earning, ppd, point_value, lines, rates, counters, moves):
+    """0x22's value (version 1), written here apart from pos.py."""
+    def quads(entries):
+        return u32b(len(entries)) + b"".join(enc_str(a) + enc_str(b) + enc_str(c) + i64(v) for a, b, c, v in entries)
+    return (u8(1) + i64(t) + rule_set + u8(tier) + i64(spend) + i64(balance) + i64(personal) + u8(earning) + i64(ppd)
+            + i64(point_value) + u32b(len(lines)) + b"".join(enc_str(c) + i64(u) + boolean(x) for c, u, x in lines)
+            + u32b(len(rates)) + b"".join(enc_str(c) + i64(bp) for c, bp in rates) + quads(counters) + quads(moves))
+
+
+def counter(state, rule, name, member=""):
+    raw = state.get(b"\x1a" + rule.encode() + b"\x00" + name.encode() + b"\x00" + member.encode())
+    return None if raw is None else struct.unpack(">q", raw)[0]
+
+
+def repriced_returns(check, decodes):
+    import hashlib
+    sha = lambda b: hashlib.sha256(b).digest()  # noqa: E731
+
+    # Decoding: configure version 4, refund version 2.
+    check("configure v4 reads earning, any expiry rounding (end of month too) and re-priced returns",
+          pos.decode(pos.CONFIGURE, configure4(earning=3, expiry=2)) == {
+              "point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "rules-only",
+              "expiry": "month", "returns": "re-priced"}
+          and pos.decode(pos.CONFIGURE, configure4(expiry=1))["expiry"] == "day"
+          and pos.decode(pos.CONFIGURE, configure4(expiry=4))["expiry"] == "year")
+    check("configure v4 with returns 1 (proportional, versions 1-3's), 0 or 3 is a decoding error",
+          not any(decodes(pos.CONFIGURE, configure4(returns=v)) for v in (0, 1, 3)))
+    check("configure v4 with earning 0 or 4, expiry rounding 0 or 5 is a decoding error",
+          not any(decodes(pos.CONFIGURE, configure4(earning=e, expiry=x)) for e, x in [(0, 2), (4, 2), (1, 0), (1, 5)]))
+    check("configure v4 without its returns byte, with a byte more, and configure v5 are decoding errors",
+          not decodes(pos.CONFIGURE, configure4()[:-1]) and not decodes(pos.CONFIGURE, configure4() + u8(2))
+          and not decodes(pos.CONFIGURE, u8(5) + configure4()[1:]))
+    check("configure v3 followed by a returns byte is a decoding error",
+          not decodes(pos.CONFIGURE, u8(3) + configure4(expiry=3)[1:]))
+    check("settings v4 encode back to the signed bytes; without settings returns are proportional",
+          pos.enc_settings(pos.decode(pos.CONFIGURE, configure4())) == configure4()
+          and pos.enc_settings(pos.decode(pos.CONFIGURE, configure4(earning=1, expiry=3))) == configure4(earning=1, expiry=3)
+          and pos.get_settings({})["returns"] == "proportional"
+          and pos.enc_settings(dict(pos.get_settings({}), expiry="quarter"))[0] == 3)
+    original = b"\7" * 32
+    one = [(0, 1, 500, 42)]
+    check("refund v2 decodes its adjustments", pos.decode(pos.REFUND, refund_body(
+        original, 1, one, 900, 200, 17, [card(200)], 5, [(1, 300, 25), (4, 0, -1), (7, -2, 0)]))["adjustments"]
+        == [(1, 300, 25), (4, 0, -1), (7, -2, 0)])
+    check("refund v1 has no adjustments",
+          pos.decode(pos.REFUND, refund_body(original, 1, one, 900, 500, 42, [card(500)]))["adjustments"] == [])
+    for name, adjustments in (("an empty list", []), ("a line index twice", [(1, 1, 0), (1, 2, 0)]),
+                              ("descending line indexes", [(2, 1, 0), (1, 1, 0)]),
+                              ("an entry of amount and GST 0", [(1, 300, 25), (2, 0, 0)])):
+        check(f"refund v2 with {name} is a decoding error",
+              not decodes(pos.REFUND, refund_body(original, 1, one, 900, 500, 42, [card(500)], 0, adjustments)))
+    check("refund v2 with 501 adjustments, and refund v3, are decoding errors",
+          not decodes(pos.REFUND, refund_body(original, 1, one, 900, 500, 42, [card(500)], 0,
+                                              [(i, 1, 0) for i in range(501)]))
+          and decodes(pos.REFUND, refund_body(original, 1, one, 900, 500, 42, [card(500)], 0,
+                                              [(i, 1, 0) for i in range(500)]))
+          and not decodes(pos.REFUND, u8(3) + refund_body(original, 1, one, 900, 500, 42, [card(500)], 0,
+                                                          [(1, 1, 0)])[1:]))
+
+    # A chain under re-priced returns: B2G1 on snacks, S$3 off dairy (at most twice per member,
+    # a budget), the tiers' points with point rates and the personal multiplier; per-invoice GST.
+    b2g1, dairy, tiers = contract("snacks-b2g1.rules"), contract("member-limited.rules"), contract("loyalty-tiers.rules")
+    m = Machine()
+    check("re-priced: setup", [
+        m.apply(pos.SET_PRICES, set_prices([("CHIPS", "snacks", 500, True, 1), ("POPCORN", "snacks", 300, True, 1),
+                                            ("NUTS", "nuts", 800, True, 1), ("MILK", "dairy", 400, True, 1)], version=1)),
+        m.apply(pos.POINT_RATES, point_rates([("nuts", 20_000), ("toys", 5_000)])),
+        m.apply(pos.DEPLOY_RULE, deploy(b2g1), pos.ROLE_ADMIN), m.apply(pos.DEPLOY_RULE, deploy(dairy), pos.ROLE_ADMIN),
+        m.apply(pos.DEPLOY_RULE, deploy(tiers), pos.ROLE_ADMIN),
+        m.apply(pos.CONFIGURE, configure4(earning=2), pos.ROLE_ADMIN),
+        m.apply(pos.ENROL, u8(1) + enc_str("M1")), m.apply(pos.MEMBER_MULTIPLIER, multiplier("M1", 15_000)),
+        m.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 9)
+    check("a v4 configure is stored as it was signed", m.state[pos.K_SETTINGS] == configure4(earning=2)
+          and pos.get_settings(m.state)["returns"] == "re-priced")
+    moves = [("promo.dairy-3off", "uses", "M1", 1), ("promo.dairy-3off", "total", "", 1)]
+    # Sale A: MILK, S$3 off (net 100, GST tax(100) = 8); points: built-in 1 + the tiers' 1 ($1 x 1.5, floored).
+    check("re-priced: sale A (MILK, S$3 off) accepted", m.till(pos.SALE, sale_body(
+        1, [("MILK", "dairy", 1, 400, True, 1, [("promo.dairy-3off", 300)], 100, 8)], 900, 400, 300, 8, 100,
+        [card(100)], member="M1", record=(0, 0, moves), earned=2)) == 0)
+    sale_a = bytes([m.n]) * 32
+    ids = [("loyalty.tiers", sha(tiers.encode())), ("promo.dairy-3off", sha(dairy.encode())),
+           ("promo.snacks-b2g1", sha(b2g1.encode()))]
+    h = sha(rule_set_bytes(ids))
+    check("sale A writes the rule set (ids ascending) keyed by its hash, and each rule's source",
+          m.state.get(b"\x20" + h) == rule_set_bytes(ids)
+          and all(m.state.get(b"\x21" + sha(src.encode())) == enc_str(src) for src in (b2g1, dairy, tiers)))
+    check("sale A's pricing record: no counter was above 0 before it",
+          m.state.get(b"\x22" + sale_a) == pricing_bytes(T0, h, 1, 0, 0, 15_000, 2, 1, 1, [("dairy", 400, True)], [], [],
+                                                         moves))
+    # Sale B: CHIPS x2, POPCORN (free: the cheapest snack unit), NUTS, MILK (S$3 off, uses 1 -> 2).
+    # Nets 1000, 0, 800, 100 = 1900; GST tax(1900) = 157 split 83, 0, 66, 8. Points: built-in 19;
+    # tiers: rated 1000 + 0 + 800 x 200% + 100 = 2700 -> $27 x 1.5 = 40; earned 59.
+    sale_b_lines = [("CHIPS", "snacks", 2, 500, True, 1, [], 1000, 83),
+                    ("POPCORN", "snacks", 1, 300, True, 1, [("promo.snacks-b2g1", 300)], 0, 0),
+                    ("NUTS", "nuts", 1, 800, True, 1, [], 800, 66),
+                    ("MILK", "dairy", 1, 400, True, 1, [("promo.dairy-3off", 300)], 100, 8)]
+    check("re-priced: sale B accepted", m.till(pos.SALE, sale_body(
+        2, sale_b_lines, 900, 2500, 600, 157, 1900, [card(1900)], member="M1", record=(0, 0, moves), earned=59)) == 0)
+    sale_b = bytes([m.n]) * 32
+    b_lines = [("snacks", 500, True), ("snacks", 300, True), ("nuts", 800, True), ("dairy", 400, True)]
+    b_record = pricing_bytes(T0, h, 1, 100, 2, 15_000, 2, 1, 1, b_lines, [("nuts", 20_000)],
+                             [("promo.dairy-3off", "total", "", 1), ("promo.dairy-3off", "uses", "M1", 1)], moves)
+    check("sale B's pricing record: the member before it, its lines, the rates of its categories, the counters "
+          "above 0 before it (by key: total before uses), its moves", m.state.get(b"\x22" + sale_b) == b_record)
+    check("sale B: the rule set and sources present were not written again",
+          not any(k[:1] in (b"\x20", b"\x21") for k in m.written) and b"\x22" + sale_b in m.written)
+    check("after sale B the dairy counters are 2", counter(m.state, "promo.dairy-3off", "uses", "M1") == 2
+          and counter(m.state, "promo.dairy-3off", "total") == 2)
+    # What the state holds now differs from the snapshot: the record must be what prices the return.
+    check("re-priced: the rates, the multiplier and points per dollar change after the sale", [
+        m.apply(pos.POINT_RATES, point_rates([("nuts", 10_000)])), m.apply(pos.MEMBER_MULTIPLIER, multiplier("M1", 10_000)),
+        m.apply(pos.CONFIGURE, configure4(ppd=5, earning=2), pos.ROLE_ADMIN)] == [0, 0, 0])
+
+    # Refund 1: one CHIPS back (halfup(1000 / 2) = 500, GST halfup(83 / 2) = 42; c = 500). Kept:
+    # CHIPS, POPCORN, NUTS, MILK: two snack units, nothing free; MILK still S$3 off (the record's uses
+    # is 1, the state's 2 would refuse it); nets 500, 300, 800, 100 = 1700, GST 140 split 41, 25, 66, 8.
+    # m = 500, 0, 800, 100: delta 0, 300, 0, 0 (GST 0, 25, 0, 0): the free POPCORN is clawed back.
+    # Amount 500 - 300 = 200, GST 42 - 25 = 17. E = built-in 17 (record's ppd 1) + tiers 37 (rated
+    # 500 + 300 + 1600 + 100 = 2500 -> $25 x 1.5) = 54; L = 59: 5 reversed.
+    def refund1(adjustments, amount=200, gst=17, reversed_points=5):
+        return refund_body(sale_b, 1, [(0, 1, 500, 42)], 900, amount, gst, [card(amount)] if amount else [],
+                           reversed_points, adjustments)
+    check("refund 1 with a wrong adjustment GST is 302", m.till(pos.REFUND, refund1([(1, 300, 24)], gst=18)) == 302)
+    check("refund 1 with a wrong adjustment amount is 302", m.till(pos.REFUND, refund1([(1, 299, 25)], amount=201)) == 302)
+    check("refund 1 with the adjustment on the wrong line is 302", m.till(pos.REFUND, refund1([(0, 300, 25)])) == 302)
+    check("refund 1 without adjustments (version 1) is 302", m.till(pos.REFUND, refund1(None, 500, 42)) == 302)
+    check("refund 1 with the right adjustment but the lines' sums is 302",
+          m.till(pos.REFUND, refund1([(1, 300, 25)], 500, 42)) == 302)
+    check("refund 1 with proportional points reversed is 302",
+          m.till(pos.REFUND, refund1([(1, 300, 25)], reversed_points=6)) == 302)
+    check("refund 1 accepted: adjustment (1, 300, 25), amount 200, GST 17, 5 points reversed",
+          m.till(pos.REFUND, refund1([(1, 300, 25)])) == 0)
+    record = pos.get_sale(m.state, sale_b) or {"lines": [], "reversed": None}
+    check("refund 1: the adjustment is added to POPCORN's line, CHIPS's refunded",
+          [l[1:7] for l in record["lines"]] == [[2, 1000, 83, 1, 500, 42], [1, 300, 25, 0, 0, 0], [1, 800, 66, 0, 0, 0],
+                                                 [1, 100, 8, 0, 0, 0]] and record["reversed"] == 5)
+    check("refund 1: K equals the record's moves, so no counter is written and the record is the same",
+          counter(m.state, "promo.dairy-3off", "uses", "M1") == 2 and not any(k[:1] == b"\x1a" for k in m.written)
+          and m.state.get(b"\x22" + sale_b) == b_record and b"\x22" + sale_b in m.written)
+    member = pos.get_member(m.state, "M1") or {"lots": [], "spend": None}
+    check("refund 1: member debited 5 of 61, lifetime spend 2000 - 200",
+          pos.balance(member) == 56 and member["spend"] == 1800)
+    check("refund 1: books take back 500/42 and add 300/25",
+          pos.get_books(m.state, 1)["period"]["rates"] == [[900, 2000 - 500 + 300, 165 - 42 + 25]]
+          and pos.get_books(m.state, 1)["period"]["refunds_total"] == 200)
+
+    # Refund 2: the MILK (100, GST 8; c = 100). Kept CHIPS, POPCORN, NUTS: nets 500, 300, 800 = 1600,
+    # GST 132 split 41, 25, 66 = what is left on those lines: no adjustment. E = 16 + 36 = 52, L = 54:
+    # 2 reversed. K is empty: the dairy counters go back by the record's moves.
+    refund2 = refund_body(sale_b, 2, [(3, 1, 100, 8)], 900, 100, 8, [card(100)], 2)
+    check("refund 2 with an adjustment where none is due is 302", m.till(pos.REFUND, refund_body(
+        sale_b, 2, [(3, 1, 100, 8)], 900, 99, 8, [card(99)], 2, [(2, 1, 0)])) == 302)
+    check("refund 2 (no adjustments, version 1) accepted", m.till(pos.REFUND, refund2) == 0)
+    check("refund 2: the dairy counters written back to 1, the record's moves emptied",
+          counter(m.state, "promo.dairy-3off", "uses", "M1") == 1 and counter(m.state, "promo.dairy-3off", "total") == 1
+          and [k for k in m.written if k[:1] == b"\x1a"] == [
+              b"\x1apromo.dairy-3off\x00uses\x00M1", b"\x1apromo.dairy-3off\x00total\x00"]
+          and m.state.get(b"\x22" + sale_b) == pricing_bytes(
+              T0, h, 1, 100, 2, 15_000, 2, 1, 1, b_lines, [("nuts", 20_000)],
+              [("promo.dairy-3off", "total", "", 1), ("promo.dairy-3off", "uses", "M1", 1)], []))
+
+    # Refund 3: the rest (500/41, 300/25, 800/66): nothing kept, no adjustments, E = 0: all 52 left
+    # reversed; the three refunds add up to what was paid.
+    check("refund 3 with an adjustment when nothing is kept is 302", m.till(pos.REFUND, refund_body(
+        sale_b, 3, [(0, 1, 500, 41), (1, 1, 300, 25), (2, 1, 800, 66)], 900, 1599, 132, [card(1599)], 52,
+        [(0, 1, 0)])) == 302)
+    check("refund 3 of the rest accepted", m.till(pos.REFUND, refund_body(
+        sale_b, 3, [(0, 1, 500, 41), (1, 1, 300, 25), (2, 1, 800, 66)], 900, 1600, 132, [card(1600)], 52)) == 0)
+    record = pos.get_sale(m.state, sale_b) or {"lines": [], "reversed": None}
+    check("the refunds add up to the sale: 200 + 100 + 1600 = 1900, GST 17 + 8 + 132 = 157, 59 points",
+          200 + 100 + 1600 == 1900 and sum(l[5] for l in record["lines"]) - 300 == 1900
+          and sum(l[6] for l in record["lines"]) - 25 == 157 and record["reversed"] == 59)
+    member = pos.get_member(m.state, "M1") or {"lots": [], "spend": None}
+    check("refund 3: no counter written; the member keeps sale A's 2 points and its spend",
+          not any(k[:1] == b"\x1a" for k in m.written) and pos.balance(member) == 2 and member["spend"] == 100)
+    check("refund 3: the books hold sale A's supplies only",
+          pos.get_books(m.state, 1)["period"]["rates"] == [[900, 100, 8]]
+          and pos.get_books(m.state, 1)["period"]["refunds_total"] == 1900)
+
+    # A void undoes the sale's moves: sale D (MILK, uses 1 -> 2; points now ppd 5: 5 + 1).
+    check("re-priced: sale D accepted", m.till(pos.SALE, sale_body(
+        3, [("MILK", "dairy", 1, 400, True, 1, [("promo.dairy-3off", 300)], 100, 8)], 900, 400, 300, 8, 100,
+        [card(100)], member="M1", record=(0, 0, moves), earned=6)) == 0)
+    sale_d = bytes([m.n]) * 32
+    d_record = pricing_bytes(T0, h, 1, 100, 2, 10_000, 2, 5, 1, [("dairy", 400, True)], [],
+                             [("promo.dairy-3off", "total", "", 1), ("promo.dairy-3off", "uses", "M1", 1)], moves)
+    check("sale D's record: the state's multiplier and points per dollar now",
+          m.state.get(b"\x22" + sale_d) == d_record and counter(m.state, "promo.dairy-3off", "total") == 2)
+    check("void of sale D accepted", m.till(pos.VOID, u8(1) + sale_d + enc_str("wrong member")) == 0)
+    check("void: each move undone, the record's moves emptied",
+          counter(m.state, "promo.dairy-3off", "uses", "M1") == 1 and counter(m.state, "promo.dairy-3off", "total") == 1
+          and m.state.get(b"\x22" + sale_d) == pricing_bytes(
+              T0, h, 1, 100, 2, 10_000, 2, 5, 1, [("dairy", 400, True)], [],
+              [("promo.dairy-3off", "total", "", 1), ("promo.dairy-3off", "uses", "M1", 1)], []))
+
+    # The capping rule: S$5 off at S$50 (a basket discount) for a guest; BAG 2000, BOOK 2900, PEN 300
+    # = 5200: 500 split 192, 279, 29 (ties to the earlier line); nets 1808, 2621, 271 = 4700; GST
+    # tax(4700) = 388 split 149, 217, 22. The guest's sale has no rule record (version 1) but a
+    # pricing record. Returning the PEN (271, GST 22): the kept 4900 gets no discount, deltas 192 and
+    # 279 (GST 165 - 149 = 16, 240 - 217 = 23) sum 471 > c = 271: split 271 by 192 : 279 -> 110 (rem
+    # 222), 160 + 1 (rem 249) = 161; GST halfup(16 x 110 / 192) = 9, halfup(23 x 161 / 279) = 13.
+    c = Machine()
+    spend50 = contract("basket-fixed-off.rules")
+    check("capping: setup", [
+        c.apply(pos.SET_PRICES, set_prices([("BAG", "misc", 2000, True, 1), ("BOOK", "misc", 2900, True, 1),
+                                            ("PEN", "misc", 300, True, 1)], version=1)),
+        c.apply(pos.DEPLOY_RULE, deploy(spend50), pos.ROLE_ADMIN),
+        c.apply(pos.CONFIGURE, configure4(earning=1), pos.ROLE_ADMIN), c.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 4)
+    check("capping: the guest's sale accepted", c.till(pos.SALE, sale_body(1, [
+        ("BAG", "misc", 1, 2000, True, 1, [("promo.spend50-save5", 192)], 1808, 149),
+        ("BOOK", "misc", 1, 2900, True, 1, [("promo.spend50-save5", 279)], 2621, 217),
+        ("PEN", "misc", 1, 300, True, 1, [("promo.spend50-save5", 29)], 271, 22)], 900, 5200, 500, 388, 4700,
+        [card(4700)], version=1)) == 0)
+    sale_c = bytes([c.n]) * 32
+    h_c = sha(rule_set_bytes([("promo.spend50-save5", sha(spend50.encode()))]))
+    check("capping: a guest's pricing record is all zero for the member, with no moves",
+          c.state.get(b"\x22" + sale_c) == pricing_bytes(T0, h_c, 0, 0, 0, 0, 1, 1, 1, [
+              ("misc", 2000, True), ("misc", 2900, True), ("misc", 300, True)], [], [], []))
+    check("capping: the uncapped deltas are 302", c.till(pos.REFUND, refund_body(
+        sale_c, 1, [(2, 1, 271, 22)], 900, -200, -17, [], 0, [(0, 192, 16), (1, 279, 23)])) == 302)
+    check("capping: the adjustments split 271 by largest remainder; amount and GST 0, no tender",
+          c.till(pos.REFUND, refund_body(sale_c, 1, [(2, 1, 271, 22)], 900, 0, 0, [], 0, [(0, 110, 9), (1, 161, 13)])) == 0)
+    record = pos.get_sale(c.state, sale_c) or {"lines": []}
+    check("capping: the kept lines now cost 1918 and 2782",
+          [l[2:4] for l in record["lines"]] == [[1918, 158], [2782, 230], [271, 22]]
+          and pos.get_books(c.state, 1)["period"]["rates"] == [[900, 4700, 388]])
+    check("capping: the rest back for what the lines now hold", c.till(pos.REFUND, refund_body(
+        sale_c, 2, [(0, 1, 1918, 158), (1, 1, 2782, 230)], 900, 4700, 388, [card(4700)])) == 0
+        and pos.get_books(c.state, 1)["period"]["rates"] == [[900, 0, 0]])
+
+    # Points redeemed as a discount (§13.4 step 5) are re-applied to the kept basket: V = min(P x
+    # point value, net). M2 redeems 100 points on CHIPS x2 + POPCORN (free): nets 1000, 0 -> the 100
+    # on CHIPS: 900, GST tax(900) = 74. One CHIPS back: 450, GST 37 (c = 450). Kept CHIPS + POPCORN:
+    # nets 500, 300, V = 100 split 62.5 / 37.5 -> 63 (the tie to the earlier line), 37: 437, 263;
+    # GST tax(700) = 58 split 36, 22. Deltas 437 - 450 = -13 (GST -1) and 263 (GST 22): amount
+    # 450 - 250 = 200, GST 37 - 21 = 16. The customer keeps 700 of the 900 paid.
+    v = Machine()
+    check("redeemed points: setup", [
+        v.apply(pos.SET_PRICES, set_prices([("CHIPS", "snacks", 500, True, 1), ("POPCORN", "snacks", 300, True, 1)],
+                                           version=1)),
+        v.apply(pos.DEPLOY_RULE, deploy(b2g1), pos.ROLE_ADMIN),
+        v.apply(pos.CONFIGURE, configure4(earning=1), pos.ROLE_ADMIN), v.apply(pos.ENROL, u8(1) + enc_str("M2")),
+        v.apply(pos.POINTS_ADJUST, u8(1) + enc_str("M2") + i64(100) + enc_str("welcome")),
+        v.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 6)
+    check("redeemed points: the sale accepted", v.till(pos.SALE, sale_body(1, [
+        ("CHIPS", "snacks", 2, 500, True, 1, [("loyalty-points", 100)], 900, 74),
+        ("POPCORN", "snacks", 1, 300, True, 1, [("promo.snacks-b2g1", 300)], 0, 0)], 900, 1300, 400, 74, 900,
+        [card(900)], version=1, member="M2", redeemed=100)) == 0)
+    sale_v = bytes([v.n]) * 32
+    check("redeemed points: the record holds the balance before the sale and the point value",
+          v.state.get(b"\x22" + sale_v) == pricing_bytes(
+              T0, sha(rule_set_bytes([("promo.snacks-b2g1", sha(b2g1.encode()))])), 1, 0, 100, 10_000, 1, 1, 1,
+              [("snacks", 500, True), ("snacks", 300, True)], [], [], []))
+    check("redeemed points: without the points on the kept basket (adjustment 300) is 302", v.till(pos.REFUND, refund_body(
+        sale_v, 1, [(0, 1, 450, 37)], 900, 150, 12, [card(150)], 0, [(1, 300, 25)])) == 302)
+    check("redeemed points: a negative and a positive adjustment, amount 200, GST 16", v.till(pos.REFUND, refund_body(
+        sale_v, 1, [(0, 1, 450, 37)], 900, 200, 16, [card(200)], 0, [(0, -13, -1), (1, 263, 22)])) == 0
+        and [l[2:4] for l in (pos.get_sale(v.state, sale_v) or {"lines": []})["lines"]] == [[887, 73], [263, 22]]
+        and (pos.get_member(v.state, "M2") or {}).get("spend") == 700)
+
+    # Proportional returns (no settings): the same B2G1 sale writes no pricing record, rule set or
+    # source; a refund with adjustments is 302, the proportional one passes.
+    p = Machine()
+    p.apply(pos.SET_PRICES, set_prices([("CHIPS", "snacks", 500, True, 1)], version=1))
+    p.apply(pos.DEPLOY_RULE, deploy(b2g1), pos.ROLE_ADMIN)
+    p.till(pos.SHIFT_OPEN, u8(1) + i64(0))
+    check("proportional: the B2G1 sale accepted", p.till(pos.SALE, sale_body(
+        1, [("CHIPS", "snacks", 3, 500, True, 1, [("promo.snacks-b2g1", 500)], 1000, 83)], 900, 1500, 500, 83, 1000,
+        [card(1000)], version=1)) == 0)
+    sale_p = bytes([p.n]) * 32
+    check("proportional: no pricing record, rule set or source is written",
+          not any(k[:1] in (b"\x20", b"\x21", b"\x22") for k in p.state))
+    check("proportional: a refund with adjustments is 302", p.till(pos.REFUND, refund_body(
+        sale_p, 1, [(0, 1, 333, 28)], 900, 0, 0, [], 0, [(0, 333, 28)])) == 302)
+    check("proportional: the proportional refund passes", p.till(pos.REFUND, refund_body(
+        sale_p, 1, [(0, 1, 333, 28)], 900, 333, 28, [card(333)])) == 0)
+    check("proportional: a training sale under re-priced returns writes no record",
+          p.apply(pos.CONFIGURE, configure4(), pos.ROLE_ADMIN) == 0 and p.till(pos.SALE, sale_body(
+              2, [("CHIPS", "snacks", 3, 500, True, 1, [("promo.snacks-b2g1", 500)], 1000, 83)], 900, 1500, 500, 83,
+              1000, [card(1000)], version=1, training=True)) == 0
+          and not any(k[:1] in (b"\x20", b"\x21", b"\x22") for k in p.state))
+    check("re-priced after the change: the next sale has a record, the earlier one still refunds proportionally",
+          p.till(pos.SALE, sale_body(3, [("CHIPS", "snacks", 3, 500, True, 1, [("promo.snacks-b2g1", 500)], 1000, 83)],
+                                     900, 1500, 500, 83, 1000, [card(1000)], version=1)) == 0
+          and b"\x22" + bytes([p.n]) * 32 in p.state and p.till(pos.REFUND, refund_body(
+              sale_p, 2, [(0, 1, 333, 28)], 900, 333, 28, [card(333)])) == 0)
 
 
 def main():
@@ -391,7 +723,8 @@ def main():
         return u8(3) + i64(1) + i64(1) + i64(12) + boolean(False) + boolean(True) + u8(earning) + u8(expiry)
     check("configure v3 reads the earning mode and the rounding",
           pos.decode(pos.CONFIGURE, configure3(2, 3)) == {"point_value": 1, "ppd": 1, "months": 12, "tender": False,
-                                                           "rounding": True, "earning": "built-in-plus-rules", "expiry": "quarter"})
+                                                           "rounding": True, "earning": "built-in-plus-rules", "expiry": "quarter",
+                                                           "returns": "proportional"})
     check("configure v3 with end-of-month expiry (v1/v2's), earning 0 or 4, rounding 0 or 5 are decoding errors",
           not any(decodes(pos.CONFIGURE, configure3(e, x)) for e, x in [(1, 2), (0, 1), (4, 1), (1, 0), (1, 5)]))
     check("a v3 configure is stored as it was signed", r.apply(pos.CONFIGURE, configure3(3, 4), pos.ROLE_ADMIN) == 0
@@ -409,6 +742,8 @@ def main():
                 ("2026-05-10", 12, "quarter", "2027-06-30"), ("2026-11-30", 1, "quarter", "2026-12-31"),
                 ("2026-12-01", 1, "year", "2027-12-31"), ("2026-12-01", 1, "month", "2027-01-31")]
     check("expiry days by hand", all(pos.expiry_day(noon(earned), m, rounding) == day(want) for earned, m, rounding, want in expected))
+
+    repriced_returns(check, decodes)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

@@ -45,7 +45,8 @@ Tax categories (FORMAT.md §13.2; a version-1 sale line is standard-rated, SR): 
 at least one; the other supplies total what customers paid for ZR, ES and OS lines
 (sales − refunds − voids), one entry per category the range's transactions touched, as the
 period totals of the books do (§13.5 "supplies added"); a refund line takes the category of
-the sale line it refunds. GST boxes: 1 = Σ rates (amount − GST), 2 = ZR, 3 = ES,
+the sale line it refunds, and a re-priced return's adjustments (refund version 2) add to
+the kept lines they name, in the items (no units) and the supplies. GST boxes: 1 = Σ rates (amount − GST), 2 = ZR, 3 = ES,
 4 = 1 + 2 + 3 (OS is in no box), 6 = Σ rates GST; 5 = Σ over the version-2 stock-receives
 dated in the range (business dates as for sales) of Σ quantity × unit cost and 7 = Σ their
 input GST, both null without one; `purchases` counts them (zeros without one). The sales
@@ -402,6 +403,15 @@ def compute(chains, date_from, date_to):
                 s.group(tx, "refundsTotal", b["amount"])
                 s.supplies(original["rate"], [(original["lines"][index]["tax"], amount, gst)
                                               for index, _, amount, gst in b["lines"]], -1)
+                # A re-priced return (refund version 2): each adjustment adds to its kept
+                # line, in the items (no units) and in the supplies, as the books take it.
+                adjustments = b.get("adjustments", [])
+                for index, amount, gst in adjustments:
+                    kept = original["lines"][index]
+                    s.item(kept["sku"], kept["category"], kept["tax"], 0, amount, gst)
+                if adjustments:
+                    s.supplies(original["rate"], [(original["lines"][index]["tax"], amount, gst)
+                                                  for index, amount, gst in adjustments], 1)
             else:  # void
                 s.totals["voidsCount"] += 1
                 s.totals["voidsTotal"] += original["total"]
