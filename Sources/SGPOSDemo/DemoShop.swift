@@ -255,10 +255,12 @@ public struct DemoShop {
     /// A return under a promotion (docs/POS.md): three snacks bought on buy-2-get-1, one
     /// brought back. The two kept no longer earn the free one, so the refund is what was
     /// paid less the kept two at full price — nothing — and the credit note says why.
+    /// Then a guest buys milk: the members' dairy offer does not apply, recorded with why.
     private mutating func returnUnderPromotion(now: Int64) async throws {
         var snackSale: Hash256?
         var steps = 0
         var refunded: Refund?
+        var guestSkips: [SkippedRule] = []
         _ = try await block({ shop, state in
             steps += 1
             switch steps {
@@ -273,14 +275,21 @@ public struct DemoShop {
                                                            restock: true, refundTender: .cash(tendered: nil), state: state)
                 refunded = refund
                 return shop.tills[1].sign(.refund(refund), atMs: now)
+            case 3:
+                // A guest's milk: the members' dairy offer does not apply, and the receipt says why.
+                let sale = try shop.tills[1].buildSale([StockLine(sku: "MILK-1L", quantity: 1)], payment: .cash(tendered: nil),
+                                                       atMs: now, state: state)
+                guestSkips = sale.skipped
+                return shop.tills[1].sign(.sale(sale), atMs: now)
             default: return nil
             }
-        }, count: 2)
+        }, count: 3)
         if let refunded {
             let kept = refunded.adjustments.reduce(0) { $0 + $1.amount }
             print("   outlet \(outlet.outletID): 1 of 3 snacks on buy-2-get-1 returned: its share \(Self.money(refunded.lines.reduce(0) { $0 + $1.amount })), "
                   + "the 2 kept re-priced +\(Self.money(kept)), refunded \(Self.money(refunded.amount))")
         }
+        for skipped in guestSkips { print("   outlet \(outlet.outletID): a guest's milk, not applied: \(skipped.reason) (\(skipped.rule))") }
     }
 
     private static func money(_ cents: Int64) -> String { (try? Money(cents: cents))?.description ?? "\(cents) cents" }

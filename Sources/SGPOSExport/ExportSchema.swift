@@ -43,6 +43,10 @@ public enum ExportSchema {
           by bigint NOT NULL, PRIMARY KEY (tx_id, seq))
         """,
         """
+        CREATE TABLE IF NOT EXISTS rule_skips (
+          tx_id text NOT NULL, seq bigint NOT NULL, rule text NOT NULL, reason text NOT NULL, PRIMARY KEY (tx_id, seq))
+        """,
+        """
         CREATE TABLE IF NOT EXISTS sale_lines (
           tx_id text NOT NULL, line_no bigint NOT NULL, sku text NOT NULL, category text NOT NULL, tax_category text NOT NULL,
           quantity bigint NOT NULL, unit_price bigint NOT NULL, price_includes_gst boolean NOT NULL, discount bigint NOT NULL,

@@ -21,6 +21,7 @@ public struct BlockRows: Sendable {
         "sales": ["tx_id", "outlet_id", "receipt_number", "training", "member_id", "gst_basis_points", "subtotal", "discount", "gst",
                   "total", "rounding", "points_redeemed", "points_earned", "rule_reward_points", "rule_tier"],
         "rule_counter_moves": ["tx_id", "seq", "rule", "counter", "member_id", "by"],
+        "rule_skips": ["tx_id", "seq", "rule", "reason"],
         "sale_lines": ["tx_id", "line_no", "sku", "category", "tax_category", "quantity", "unit_price", "price_includes_gst", "discount",
                        "discount_rules", "net", "gst", "paid"],
         "tenders": ["tx_id", "seq", "kind", "amount", "reference"],
@@ -37,7 +38,7 @@ public struct BlockRows: Sendable {
         "shift_events": ["tx_id", "outlet_id", "principal", "kind", "amount", "expected", "reason"],
     ]
     /// Insertion order (every table the rows may fill).
-    public static let tables = ["blocks", "transactions", "sales", "rule_counter_moves", "sale_lines", "tenders", "refunds", "refund_lines", "refund_adjustments", "voids",
+    public static let tables = ["blocks", "transactions", "sales", "rule_counter_moves", "rule_skips", "sale_lines", "tenders", "refunds", "refund_lines", "refund_adjustments", "voids",
                                 "z_reports", "stock_movements", "stock_receipts", "loyalty_events", "shift_events"]
 
     public private(set) var rows: [String: [[ExportValue]]] = [:]
@@ -87,6 +88,9 @@ public struct BlockRows: Sendable {
             for (seq, move) in (sale.ruleRecord?.counters ?? []).enumerated() {
                 add("rule_counter_moves", [.text(id), .int(Int64(seq + 1)), .text(move.rule), .text(move.counter), .text(move.member),
                                            .int(move.by)])
+            }
+            for (seq, skipped) in sale.skipped.enumerated() {
+                add("rule_skips", [.text(id), .int(Int64(seq + 1)), .text(skipped.rule), .text(skipped.reason)])
             }
             for (number, line) in sale.lines.enumerated() {
                 let discount = line.discounts.reduce(0) { $0 + $1.amount }

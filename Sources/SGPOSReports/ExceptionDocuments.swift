@@ -69,6 +69,14 @@ extension ReportDocument {
         public var covers: Covers
         public var totalDiscount: String
         public var rules: [PromotionRule]
+        /// Per (rule, reason): the sales it did not apply to and why, sorted by rule, then reason.
+        public var notApplied: [NotApplied]
+    }
+
+    public struct NotApplied: Codable, Sendable, Equatable {
+        public var rule: String
+        public var reason: String
+        public var sales: Int64
     }
 
     public static func exceptions(_ report: ExceptionsReport) -> Exceptions {
@@ -93,7 +101,11 @@ extension ReportDocument {
                    totalDiscount: ReportMoney.text(report.rules.values.reduce(0) { $0 + $1.discount }),
                    rules: report.rules.sorted { $0.key < $1.key }.map {
                        PromotionRule(rule: $0.key, sales: $0.value.sales, lines: $0.value.lines, discount: ReportMoney.text($0.value.discount))
-                   })
+                   },
+                   notApplied: report.notApplied.sorted {
+                       $0.key.rule != $1.key.rule ? Array($0.key.rule.utf8).lexicographicallyPrecedes(Array($1.key.rule.utf8))
+                           : Array($0.key.reason.utf8).lexicographicallyPrecedes(Array($1.key.reason.utf8))
+                   }.map { NotApplied(rule: $0.key.rule, reason: $0.key.reason, sales: $0.value) })
     }
 }
 
@@ -130,6 +142,12 @@ extension ReportFormat {
                          "  rule                            sales    lines      discount"]
             for rule in document.rules {
                 lines.append("  \(rule.rule.padding(toLength: 30, withPad: " ", startingAt: 0)) \(pad(rule.sales, 6)) \(pad(rule.lines, 8)) \(pad(rule.discount, 13))")
+            }
+            if !document.notApplied.isEmpty {
+                lines += ["", "  not applied (the rule's reason)                    sales"]
+                for entry in document.notApplied {
+                    lines.append("  \("\(entry.rule): \(entry.reason)".padding(toLength: 50, withPad: " ", startingAt: 0)) \(pad(entry.sales, 6))")
+                }
             }
             return lines.joined(separator: "\n") + "\n"
         }

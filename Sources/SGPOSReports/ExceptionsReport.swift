@@ -111,6 +111,14 @@ public struct PromotionsReport: Sendable {
     public let outlets: [OutletID]
     public let heads: [ChainHead]
     public var rules: [String: Rule] = [:]
+    /// Sales per (rule, reason) a promotion did not apply to, with its skip reason.
+    public var notApplied: [NotApplied: Int64] = [:]
+
+    /// A promotion that did not apply, and why.
+    public struct NotApplied: Hashable, Sendable {
+        public var rule: String
+        public var reason: String
+    }
 
     init(range: ReportRange, outlets: [OutletID], heads: [ChainHead]) {
         self.range = range
@@ -133,5 +141,6 @@ public struct PromotionsReport: Sendable {
                 if seen.insert(discount.rule).inserted { rules[discount.rule, default: Rule()].sales += sign }
             }
         }
+        for skipped in Set(sale.skipped.map { NotApplied(rule: $0.rule, reason: $0.reason) }) { notApplied[skipped, default: 0] += sign }
     }
 }

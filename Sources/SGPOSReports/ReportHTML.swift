@@ -312,6 +312,8 @@ public enum ReportHTML {
                                                          document.rules.map { [$0.rule, "\($0.sales)", "\($0.lines)", $0.discount] },
                                                          foot: [["total discount", "", "", document.totalDiscount]])]
                             + unreadableNote(unreadable)),
+                        section("Not applied (the rule's reason)", [table([Column("rule"), Column("reason"), Column("sales", numeric: true)],
+                                                                          document.notApplied.map { [$0.rule, $0.reason, "\($0.sales)"] })]),
                     ])
     }
 

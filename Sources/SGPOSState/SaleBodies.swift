@@ -30,11 +30,15 @@ public struct Sale: Hashable, Sendable {
     /// What the deployed rules did besides line discounts and points earned (version 3
     /// of the encoding, present exactly when not empty: FORMAT.md §13.2).
     public var ruleRecord: SaleRuleRecord?
+    /// Promotions that did not apply and said why (`skip("…")`), in the order the rules
+    /// ran (version 4, present exactly when not empty: FORMAT.md §13.4 step 4).
+    public var skipped: [SkippedRule]
 
     public init(receiptNumber: UInt64, training: Bool, memberID: String, lines: [SaleLine], gstBasisPoints: UInt32,
                 subtotal: Int64, discount: Int64, gst: Int64, total: Int64, rounding: Int64, pointsRedeemed: Int64,
-                pointsEarned: Int64, tenders: [Tender], ruleRecord: SaleRuleRecord? = nil) {
+                pointsEarned: Int64, tenders: [Tender], ruleRecord: SaleRuleRecord? = nil, skipped: [SkippedRule] = []) {
         self.ruleRecord = ruleRecord.flatMap { $0.isEmpty ? nil : $0 }
+        self.skipped = skipped
         self.receiptNumber = receiptNumber
         self.training = training
         self.memberID = memberID
@@ -53,10 +57,42 @@ public struct Sale: Hashable, Sendable {
     /// What the customer pays in tenders: total + rounding.
     public var amountPayable: Int64 { total + rounding }
 
-    /// Version 3 exactly for sales with a rule record; otherwise version 2 exists only for
-    /// sales with a line that is not standard-rated (FORMAT.md §13.1), and every other sale
-    /// is written as version 1.
-    var encodingVersion: UInt8 { ruleRecord != nil ? 3 : lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2 }
+    /// Version 4 exactly for sales with a skip reason; else version 3 exactly for sales
+    /// with a rule record; otherwise version 2 exists only for sales with a line that is
+    /// not standard-rated (FORMAT.md §13.1), and every other sale is written as version 1.
+    var encodingVersion: UInt8 {
+        !skipped.isEmpty ? 4 : ruleRecord != nil ? 3 : lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2
+    }
+}
+
+/// A promotion that did not apply to a sale, and why (the rule's `skip("…")` reason, cut
+/// to ``reasonBytesMax`` bytes on a character boundary).
+public struct SkippedRule: Hashable, Sendable {
+    public static let reasonBytesMax = 128
+    /// The most a sale records; later ones are left out.
+    public static let perSaleMax = 64
+    public var rule: String
+    public var reason: String
+
+    public init(rule: String, reason: String) {
+        self.rule = rule
+        self.reason = reason
+    }
+
+    /// `reason`'s longest prefix of at most ``reasonBytesMax`` UTF-8 bytes that ends on a
+    /// whole character (Unicode scalar).
+    public static func recorded(_ reason: String) -> String {
+        guard reason.utf8.count > reasonBytesMax else { return reason }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in reason.unicodeScalars {
+            let size = String(scalar).utf8.count
+            guard bytes + size <= reasonBytesMax else { break }
+            kept.append(scalar)
+            bytes += size
+        }
+        return String(kept)
+    }
 }
 
 /// What a sale's deployed rules did that its lines and points earned do not show, so an
@@ -276,12 +312,19 @@ extension Sale {
         encoder.writeU32(gstBasisPoints)
         for value in [subtotal, discount, gst, total, rounding, pointsRedeemed, pointsEarned] { encoder.writeI64(value) }
         writeTenders(tenders, to: &encoder)
-        if let ruleRecord { ruleRecord.encode(to: &encoder) }
+        if version >= 3 { (ruleRecord ?? SaleRuleRecord(rewardPoints: 0, tier: 0, counters: [])).encode(to: &encoder) }
+        if version == 4 {
+            encoder.writeCount(skipped.count, limit: SkippedRule.perSaleMax)
+            for skip in skipped {
+                encoder.writeString(skip.rule, limit: POSLimits.ruleBytesMax)
+                encoder.writeString(skip.reason, limit: SkippedRule.reasonBytesMax)
+            }
+        }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let start = decoder.offset
-        let version = try readVersion(&decoder, "sale", upTo: 3)
+        let version = try readVersion(&decoder, "sale", upTo: 4)
         receiptNumber = try decoder.readU64("receipt number")
         training = try decoder.readBool("training")
         memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
@@ -316,10 +359,20 @@ extension Sale {
         pointsEarned = try decoder.readI64("points earned")
         tenders = try readTenders(&decoder)
         ruleRecord = nil
-        if version == 3 {
+        skipped = []
+        if version >= 3 {
             let record = try SaleRuleRecord(from: &decoder)
-            guard !record.isEmpty else { throw .nonCanonical("a version-3 sale needs a rule record that is not empty", at: start) }
-            ruleRecord = record
+            guard !record.isEmpty || version == 4 else { throw .nonCanonical("a version-3 sale needs a rule record that is not empty", at: start) }
+            ruleRecord = record.isEmpty ? nil : record
+        }
+        if version == 4 {
+            let at = decoder.offset
+            let entries = try decoder.readCount("skip reasons", limit: SkippedRule.perSaleMax)
+            guard entries > 0 else { throw .nonCanonical("a version-4 sale needs at least one skip reason", at: at) }
+            for _ in 0..<entries {
+                skipped.append(SkippedRule(rule: try decoder.readString("skipped rule", limit: POSLimits.ruleBytesMax),
+                                           reason: try decoder.readString("skip reason", limit: SkippedRule.reasonBytesMax)))
+            }
         }
         guard version == encodingVersion else {
             throw .nonCanonical("a version-2 sale needs a line that is not standard-rated and no rule record", at: start)

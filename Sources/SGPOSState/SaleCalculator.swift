@@ -161,7 +161,10 @@ public struct SaleCalculator: Sendable {
             receiptNumber: receiptNumber, training: training, memberID: priced.memberID, lines: lines,
             gstBasisPoints: UInt32(quote.gstBasisPoints), subtotal: quote.subtotal.cents, discount: quote.discount.cents,
             gst: quote.gst.cents, total: quote.total.cents, rounding: rounding, pointsRedeemed: quote.pointsRedeemed,
-            pointsEarned: earned, tenders: tenders, ruleRecord: try SaleCalculator.ruleRecord(priced, training: training))
+            pointsEarned: earned, tenders: tenders, ruleRecord: try SaleCalculator.ruleRecord(priced, training: training),
+            skipped: training ? [] : priced.skippedRules.prefix(SkippedRule.perSaleMax).map {
+                SkippedRule(rule: $0.rule, reason: SkippedRule.recorded($0.reason))
+            })
     }
 
     /// The sale's rule record (FORMAT.md §13.4 step 4): none for a training sale (its

@@ -313,6 +313,10 @@ enum SaleComparison {
         if recorded.ruleRecord != computed.ruleRecord {
             throw reject(.totalsMismatch, "rule record: recorded \(describe(recorded.ruleRecord)); the rules give \(describe(computed.ruleRecord))")
         }
+        if recorded.skipped != computed.skipped {
+            let describe = { (skipped: [SkippedRule]) in skipped.isEmpty ? "none" : skipped.map { "\($0.rule): \($0.reason)" }.joined(separator: "; ") }
+            throw reject(.totalsMismatch, "skip reasons: recorded \(describe(recorded.skipped)); the rules give \(describe(computed.skipped))")
+        }
         throw reject(.totalsMismatch, "the sale differs from its pricing")
     }
 

@@ -132,6 +132,8 @@ public struct ReceiptDocument: Hashable, Sendable {
     /// Credit notes of a re-priced return: what re-pricing the kept items took from the
     /// refund (positive) or added to it (negative), per kept line.
     public var keptRepriced: [KeptLine] = []
+    /// Sales: the promotions that did not apply and why (the sale's skip reasons).
+    public var notApplied: [SkippedRule] = []
     public var qr: ReceiptQRPayload
 
     /// A kept line of a re-priced return and what its re-pricing changed.
@@ -160,7 +162,7 @@ public struct ReceiptDocument: Hashable, Sendable {
             lines: lines, subtotal: sale.subtotal, discount: sale.discount, total: sale.total, rounding: sale.rounding,
             gstBasisPoints: sale.gstBasisPoints, gst: sale.gst, tenders: sale.tenders, memberID: sale.memberID,
             pointsEarned: sale.pointsEarned, pointsRedeemed: sale.pointsRedeemed,
-            rewardPoints: sale.training ? 0 : sale.ruleRecord?.rewardPoints ?? 0,
+            rewardPoints: sale.training ? 0 : sale.ruleRecord?.rewardPoints ?? 0, notApplied: sale.skipped,
             qr: ReceiptQRPayload(chainID: envelope.chainID, outlet: envelope.outletID, height: height,
                                  transactionID: transaction.id, signature: transaction.signature))
     }

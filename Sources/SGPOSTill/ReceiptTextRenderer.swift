@@ -91,6 +91,11 @@ public struct ReceiptTextRenderer: Sendable {
             if receipt.rewardPoints != 0 { out.append(pair("Points for rewards", "\(receipt.rewardPoints)")) }
             out.append(pair("Points earned", "\(receipt.pointsEarned)"))
         }
+        if !receipt.notApplied.isEmpty {
+            // Why a promotion the customer may have expected did not apply (its rule's skip reason).
+            out.append(rule)
+            for skipped in receipt.notApplied { out.append(contentsOf: wrap("Not applied: \(skipped.reason) (\(skipped.rule))")) }
+        }
         out.append(rule)
         out.append(center("Verify this receipt: scan the QR code"))
         out.append(contentsOf: wrap(receipt.qr.description, hard: true))

@@ -140,6 +140,9 @@ import Testing
         #expect(highest == 0)
         let promotions = try reports.promotions(range)
         #expect(promotions.rules.mapValues(\.discount) == all.discountsByRule.filter { $0.value != 0 })
+        // Every outlet's demo sells a guest milk: the members' dairy offer says why it did not apply.
+        let guestDairy = PromotionsReport.NotApplied(rule: "promo.dairy-3off", reason: "S$3 off dairy for members")
+        #expect((promotions.notApplied[guestDairy] ?? 0) >= 4, "\(promotions.notApplied)")
 
         // Outside every business date: nothing; a bad range and an unknown outlet are errors.
         #expect(try reports.sales(try ReportRange(from: "2001-01-01", to: "2001-12-31")).totals.salesCount == 0)

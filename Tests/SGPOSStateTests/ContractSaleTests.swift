@@ -91,6 +91,37 @@ struct ContractSaleTests {
         #expect(noDairy.skippedRules.isEmpty, "a plain skip gives no reason")
     }
 
+    /// The reasons are on the sale (version 4): the state machine computes them and refuses
+    /// a sale whose recorded reasons differ; a reason over 128 bytes is cut on a character.
+    @Test func skipReasonsAreRecordedOnTheSale() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        let source = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Contracts/member-limited.rules").path, encoding: .utf8)
+        try shop.submit(.admin, .deployRule(DeployRule(source: source, activeFromMs: 0)))
+        let (_, guest) = try shop.sell([("MILK", 1)])
+        #expect(guest.skipped == [SkippedRule(rule: "promo.dairy-3off", reason: "S$3 off dairy for members")])
+        #expect(POSBody.sale(guest).payloadBytes.first == 4)
+        var silent = try shop.makeSale([("MILK", 1)])
+        silent.skipped = []
+        expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(silent)) }
+        var other = try shop.makeSale([("MILK", 1)])
+        other.skipped[0].reason = "limit reached: twice per member"
+        expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(other)) }
+        #expect(try shop.sell([("CHIPS", 1)]).1.skipped.isEmpty, "no dairy: a plain skip, no reason")
+        #expect(try shop.sell([("MILK", 1)], training: true).1.skipped.isEmpty, "training records none")
+        // 127 ASCII bytes then "é" (2 bytes): cut before it; 64 reasons at most.
+        let long = String(repeating: "x", count: 127) + "é"
+        #expect(SkippedRule.recorded(long) == String(repeating: "x", count: 127))
+        #expect(SkippedRule.recorded("short") == "short")
+        var empty = POSBody.sale(guest).payloadBytes
+        // The same sale with its one reason removed but still version 4: a decoding error.
+        let reasons = 4 + 4 + "promo.dairy-3off".utf8.count + 4 + "S$3 off dairy for members".utf8.count
+        empty.removeLast(reasons)
+        empty += [0, 0, 0, 0]
+        #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.sale, payload: empty) }
+    }
+
     @Test func deploymentsAreCheckedAndVersioned() throws {
         var shop = try ShopFixture()
         expectRejected(.contractRefused, &shop) { shop in

@@ -27,7 +27,7 @@ struct RepricedReturnTests {
     }
 
     /// The refund the state machine expects, from the one implementation, paid in cash.
-    static func refund(_ shop: ShopFixture, _ sale: Hash256, _ units: [(UInt32, Int64)]) throws -> Refund {
+    static func refund(_ shop: ShopFixture, _ sale: Hash256, _ units: [(UInt32, Int64)], card: Bool = false) throws -> Refund {
         let record = try shop.state.saleRecord(sale)!
         let computed = try RefundPricing.compute(
             sale: record, pricing: try shop.state.salePricing(sale), units: units.map { ($0.0, $0.1) },
@@ -36,7 +36,10 @@ struct RepricedReturnTests {
         return Refund(originalSale: sale, creditNoteNumber: number, reason: "returned", restock: true, lines: computed.lines,
                       gstBasisPoints: record.gstBasisPoints, amount: computed.amount, gst: computed.gst,
                       pointsReversed: computed.pointsReversed,
-                      tenders: computed.amount > 0 ? [.cash(tendered: computed.amount, change: 0)] : [],
+                      tenders: computed.amount <= 0 ? [] : card
+                        ? [.card(CardPayment(amount: computed.amount, terminalID: "T0001", approvalCode: "R00001", rrn: "000000000001",
+                                             maskedPAN: "************1111", scheme: "visa"))]
+                        : [.cash(tendered: computed.amount, change: 0)],
                       adjustments: computed.adjustments)
     }
 
@@ -205,5 +208,61 @@ struct RepricedReturnTests {
         }
         #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.refund, payload: encoded([.init(lineIndex: 0, amount: 0, gst: 0)])) }
         #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.refund, payload: encoded([])) }
+    }
+}
+
+/// Returns under each shipped promotion not covered above (Contracts/*.rules), figures by hand.
+@Suite("Re-priced returns of the shipped promotions")
+struct ShippedPromotionReturnTests {
+    /// 10 % off from S$100: 8 rice (111.20, 11.12 off, paid 100.08, GST 8.26); one back:
+    /// share 12.51 (1.03), the 7 kept (97.30, GST 8.03) lose the discount against 87.57
+    /// (7.23) left: +9.73 (+0.80), so 2.78 (GST 0.23) comes back.
+    @Test func basketPercentOff() throws {
+        var shop = try RepricedReturnTests.shop(["basket-percent-off"])
+        let (tx, sale) = try shop.sell([("RICE5KG", 8)])
+        #expect(sale.total == 10_008 && sale.gst == 826)
+        let refund = try RepricedReturnTests.refund(shop, tx.id, [(0, 1)])
+        #expect(refund.lines.map(\.amount) == [1_251] && refund.lines.map(\.gst) == [103])
+        #expect(refund.adjustments == [RefundAdjustment(lineIndex: 0, amount: 973, gst: 80)])
+        #expect(refund.amount == 278 && refund.gst == 23)
+        try shop.submit(.till, .refund(refund))
+    }
+
+    /// Points rules (loyalty.bonus-2x: 2 points per dollar of subtotal; loyalty.tiers: the
+    /// tier's points and a tier upgrade): a TV and a pen by card earn 2,598 + 1,299; the pen
+    /// back leaves S$1,299 kept, which earns the same, so no point is taken back (the
+    /// proportional rule would take ⌊3,897 × 0.99 / 1,299.99⌋ = 2); the TV back takes all.
+    @Test func pointsRulesTakeBackWhatTheKeptBasketNoLongerEarns() throws {
+        var shop = try RepricedReturnTests.shop(["points-per-dollar", "loyalty-tiers"])
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M1")))
+        let (tx, sale) = try shop.sell([("TV55", 1), ("PEN", 1)], member: "M1", payment: .card)
+        #expect(sale.pointsEarned == 3_897)
+        #expect(try shop.state.memberAccount("M1")!.tier == 2, "S$1,299.99 of spend: silver")
+        let pen = try RepricedReturnTests.refund(shop, tx.id, [(1, 1)], card: true)
+        #expect(pen.amount == 99 && pen.adjustments.isEmpty && pen.pointsReversed == 0)
+        try shop.submit(.till, .refund(pen))
+        let tv = try RepricedReturnTests.refund(shop, tx.id, [(0, 1)], card: true)
+        #expect(tv.amount == 129_900 && tv.pointsReversed == 3_897)
+        try shop.submit(.till, .refund(tv))
+        let account = try shop.state.memberAccount("M1")!
+        #expect(account.balance == 0 && account.tier == 1, "nothing kept: no points, bronze again")
+    }
+
+    /// The tote bag reward (800 points, once per member, 500 in all): the bag back credits
+    /// nothing (it was free) and the kept milk prices the same; the reward's counters go
+    /// back, the 800 points do not (points redeemed are not returned, POS.md).
+    @Test func aReturnedRewardGivesItsCountersBackNotItsPoints() throws {
+        var shop = try RepricedReturnTests.shop(["reward-tote-bag"])
+        try shop.submit(.manager, .setPrices(SetPrices(entries: [PriceEntry(sku: "RW-TOTE", category: "rewards", unitPrice: 1_500)])))
+        try shop.submit(.till, .loyaltyEnrol(LoyaltyEnrol(memberID: "M2")))
+        try shop.submit(.manager, .loyaltyAdjust(LoyaltyAdjust(memberID: "M2", delta: 1_000, reason: "welcome")))
+        let (tx, sale) = try shop.sell([("RW-TOTE", 1), ("MILK", 1)], member: "M2")
+        #expect(sale.lines[0].net == 0 && sale.ruleRecord?.rewardPoints == 800)
+        let bag = try RepricedReturnTests.refund(shop, tx.id, [(0, 1)])
+        #expect(bag.amount == 0 && bag.adjustments.isEmpty)
+        try shop.submit(.till, .refund(bag))
+        #expect(try shop.state.ruleCounter(rule: "reward.tote-bag", counter: "taken", member: "M2") == 0)
+        #expect(try shop.state.ruleCounter(rule: "reward.tote-bag", counter: "stock", member: "") == 0)
+        #expect(try shop.state.memberAccount("M2")!.balance == 200)
     }
 }

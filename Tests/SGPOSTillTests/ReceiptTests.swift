@@ -119,4 +119,58 @@ struct ReceiptTests {
             #expect(noteText.contains(particular), "missing \(particular)\n\(noteText)")
         }
     }
+
+    /// A re-priced return (docs/POS.md): the credit note shows the returned item's share,
+    /// what re-pricing the kept items took, and the total credited. Built by the till
+    /// session (the application layer's one refund path) and accepted by the state machine.
+    @Test func aRepricedReturnsCreditNoteSaysWhatTheKeptItemsCost() throws {
+        var (shop, session) = try shopAndSession()
+        try shop.submit(.admin, .configure(RetailSettings(returns: .reprice)))
+        try shop.submit(.admin, .deployRule(DeployRule(source: """
+            rule "promo.snacks-b2g1" version 1 {
+              let units = basket.lines.filter(l => l.category == "snacks").expand(l => l.qty).sort_by(u => u.price)
+              let free = div(units.count(), 3, .floor)
+              require free > 0 else skip
+              for u in units.take(free) { emit line_discount(u.line, u.price, "B2G1") }
+            }
+            """, activeFromMs: 0)))
+        let sale = try session.buildSale([StockLine(sku: "CHIPS", quantity: 3)], payment: .cash(tendered: nil), atMs: shop.timeMs, state: shop.state)
+        let signed = session.sign(.sale(sale), atMs: shop.timeMs)
+        try shop.apply(signed)
+        let refund = try session.buildRefund(of: signed.id, units: [(0, 1)], reason: "one too many", restock: true,
+                                             refundTender: .cash(tendered: nil), state: shop.state)
+        #expect(refund.amount == 0 && refund.adjustments == [RefundAdjustment(lineIndex: 0, amount: 70, gst: 6)] && refund.tenders.isEmpty)
+        let refundTx = session.sign(.refund(refund), atMs: shop.timeMs)
+        try shop.apply(refundTx)
+        let note = ReceiptDocument.refund(refund, originalReceiptNumber: sale.receiptNumber, originalTill: "till-1",
+                                          originalLines: try shop.state.saleRecord(signed.id)!.lines, transaction: refundTx, height: 9,
+                                          merchant: merchant, outletName: "Outlet 1", till: "till-1")
+        let text = ReceiptTextRenderer(columns: 42).render(note).joined(separator: "\n")
+        for particular in ["CREDIT NOTE", "Returned items", "0.70", "Kept CHIPS re-priced", "-0.70", "TOTAL CREDITED"] {
+            #expect(text.contains(particular), "missing \(particular)\n\(text)")
+        }
+        #expect(text.split(separator: "\n").contains { $0.hasPrefix("TOTAL CREDITED") && $0.hasSuffix("0.00") })
+    }
+
+    /// A promotion that did not apply prints its rule's reason (the sale's skip reasons).
+    @Test func aReceiptSaysWhyAPromotionDidNotApply() throws {
+        var (shop, session) = try shopAndSession()
+        try shop.submit(.admin, .deployRule(DeployRule(source: """
+            rule "promo.dairy-3off" version 1 {
+              let dairy = basket.lines.filter(l => l.category == "dairy")
+              require dairy.count() > 0 else skip
+              require customer.is_member else skip("S$3 off dairy for members: join today and save on every milk")
+              for l in dairy.take(1) { emit line_discount(l.index, S$3.00, "DAIRY3") }
+            }
+            """, activeFromMs: 0)))
+        let sale = try session.buildSale([StockLine(sku: "MILK", quantity: 1)], payment: .cash(tendered: nil), atMs: shop.timeMs, state: shop.state)
+        let signed = session.sign(.sale(sale), atMs: shop.timeMs)
+        try shop.apply(signed)
+        let receipt = ReceiptDocument.sale(sale, transaction: signed, height: 8, merchant: merchant, outletName: "Outlet 1", till: "till-1")
+        let text = ReceiptTextRenderer(columns: 42).render(receipt)
+        #expect(text.allSatisfy { $0.count <= 42 })
+        let joined = text.joined(separator: " ")
+        #expect(joined.contains("Not applied: S$3 off dairy for members:") && joined.contains("(promo.dairy-3off)"), "\(text.joined(separator: "\n"))")
+    }
 }
+

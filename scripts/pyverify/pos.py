@@ -292,7 +292,7 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2, 3, 4) if kind == CONFIGURE else (1, 2, 3) if kind == SALE
+    version = read_version(r, "POS body", (1, 2, 3, 4) if kind in (CONFIGURE, SALE)
                            else (1, 2) if kind in VERSION_2_BODIES + (REFUND,) else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
@@ -306,17 +306,23 @@ def decode(kind, body):
         for k in ("subtotal", "discount", "gst", "total", "rounding", "redeemed", "earned"):
             s[k] = i64(r)
         s["tenders"] = read_tenders(r)
-        s["record"] = None
-        if version == 3:
+        s["record"], s["skipped"] = None, []
+        if version >= 3:
             # the rule record: reward points, the rules' tier, counter moves
             record = {"reward": i64(r), "tier": r.u8(), "counters": []}
             if record["tier"] > 5:
                 raise ValueError("rule tier above 5")
             for _ in range(r.count(256)):
                 record["counters"].append((r.string(64), r.string(64), r.string(32), i64(r)))
-            if record["reward"] == 0 and record["tier"] == 0 and not record["counters"]:
+            empty = record["reward"] == 0 and record["tier"] == 0 and not record["counters"]
+            if version == 3 and empty:
                 raise ValueError("version-3 sale with an empty rule record")
-            s["record"] = record
+            s["record"] = None if empty else record   # version 4: an empty record counts as none
+            if version == 4:
+                # the skip reasons (§13.4 step 4): (rule id, reason), at least one
+                s["skipped"] = [(r.string(64), r.string(128)) for _ in range(r.count(64))]
+                if not s["skipped"]:
+                    raise ValueError("version-4 sale without a skip reason")
         elif version == 2 and all(line["tax"] == STANDARD_RATED for line in s["lines"]):
             raise ValueError("version-2 sale without a line of another tax category than 1")
         out = s
@@ -749,8 +755,12 @@ def price_basket(ctx, settings, priced, member_id, customer, tier, redeem, train
     return {"lines": priced, "rate": rate, "subtotal": sum(gross),
             "discount": sum(a for l in priced for _, a in l["discounts"]), "gst": sum(taxes), "total": total,
             "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible,
-            "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": []},
-            "record": rule_record(effects, member_id, training), "customer": customer}
+            "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": [], "skipped": []},
+            "record": rule_record(effects, member_id, training),
+            # §13.4 step 4's skip reasons: none in training or without rules; the kept basket
+            # of a re-priced return (§13.5 refund) records none either
+            "skipped": [] if effects is None or training or repricing else list(effects["skipped"]),
+            "customer": customer}
 
 
 def rule_record(effects, member_id, training):
@@ -1025,7 +1035,8 @@ def reprice_return(ctx, original, pricing, credited):
 def run_rules(ctx, priced, net, member_id, customer):
     """Runs the rules active at t on the basket (net = gross) and puts their discounts on
     the lines (appending to ``priced[i]["discounts"]``, lowering ``net``); returns the
-    points, redeemed points, tier and counter increments, or None when no rule is active."""
+    points, redeemed points, tier, counter increments and skip reasons, or None when no rule
+    is active."""
     state = ctx.state
     active = [compiled(source_hash, source) for _, source_hash, source in active_rules(state, ctx.time)]
     if not active:
@@ -1050,7 +1061,7 @@ def run_rules(ctx, priced, net, member_id, customer):
     for rule_id, outcome in outcomes:
         if outcome.status == "failed" and outcome.error.code >= 1000:
             raise Reject(321, f"rule {rule_id} refused the basket with its code {outcome.error.code}")
-    out = {"points": 0, "redeemed": 0, "tier": 0, "increments": []}
+    out = {"points": 0, "redeemed": 0, "tier": 0, "increments": [], "skipped": skip_reasons(outcomes)}
     per_member = {rule.id: {name for name, _, _ in rule.rule.member_counters} for rule in active}
     for rule_id, effect in effects:
         kind = effect[0]
@@ -1083,6 +1094,75 @@ def run_rules(ctx, priced, net, member_id, customer):
     return out
 
 
+SKIP_REASONS_MAX = 64          # §13.2 sale version 4: skip reasons list(64)
+SKIP_REASON_BYTES = 128        # … of (rule id string(64) ‖ reason string(128))
+
+
+def cut_utf8(text, limit):
+    """The longest prefix of `text` of at most `limit` UTF-8 bytes that ends on a whole character."""
+    raw = text.encode()
+    if len(raw) <= limit:
+        return text
+    end = limit
+    while end > 0 and raw[end] & 0xC0 == 0x80:   # raw[end] continues the character cut in two
+        end -= 1
+    return raw[:end].decode()
+
+
+def skip_reasons(outcomes):
+    """§13.4 step 4, *Skip reasons*: for each rule whose run was skipped with a reason
+    (`skip("…")`), in the order the rules ran, (rule id, the reason cut to 128 bytes on a
+    whole UTF-8 character); the first 64. A plain `skip` and a rule outside its window carry
+    no reason and give none."""
+    out = []
+    for rule_id, outcome in outcomes:
+        if outcome.status == "skipped" and outcome.reason is not None:
+            out.append((rule_id, cut_utf8(outcome.reason, SKIP_REASON_BYTES)))
+    return out[:SKIP_REASONS_MAX]
+
+
+def sale_version(s):
+    """§13.1: the one version of a sale body (decoded or computed): 4 with a skip reason,
+    else 3 with a rule record (not empty), else 2 with a line of another tax category than 1,
+    else 1."""
+    if s.get("skipped"):
+        return 4
+    if s.get("record") is not None:
+        return 3
+    return 2 if any(l["tax"] != STANDARD_RATED for l in s["lines"]) else 1
+
+
+def enc_sale_body(s):
+    """A sale body (§13.2) of the version §13.1 gives it, from a decoded sale or from a
+    computed one merged with its inputs (receipt, training, member, redeemed, tenders).
+    A version-4 sale without a rule record carries an empty one (0, 0, no moves)."""
+    version = sale_version(s)
+    out = bytes([version]) + u64b(s["receipt"]) + bytes([1 if s["training"] else 0]) + enc_str(s["member"])
+    out += u32b(len(s["lines"]))
+    for l in s["lines"]:
+        out += (enc_str(l["sku"]) + enc_str(l["category"]) + i64b(l["qty"]) + i64b(l["unit"])
+                + bytes([1 if l["incl"] else 0]) + (bytes([l["tax"]]) if version >= 2 else b"")
+                + u32b(len(l["discounts"])) + b"".join(enc_str(rule) + i64b(a) for rule, a in l["discounts"])
+                + i64b(l["net"]) + i64b(l["gst"]))
+    out += u32b(s["rate"]) + b"".join(i64b(s[k]) for k in ("subtotal", "discount", "gst", "total", "rounding",
+                                                          "redeemed", "earned"))
+    out += enc_tenders(s["tenders"])
+    if version >= 3:
+        record = s.get("record") or {"reward": 0, "tier": 0, "counters": []}
+        out += (i64b(record["reward"]) + bytes([record["tier"]]) + u32b(len(record["counters"]))
+                + b"".join(enc_str(rule) + enc_str(c) + enc_str(m) + i64b(by) for rule, c, m, by in record["counters"]))
+    if version == 4:
+        out += u32b(len(s["skipped"])) + b"".join(enc_str(rule) + enc_str(reason) for rule, reason in s["skipped"])
+    return out
+
+
+def computed_sale_body(s, computed):
+    """The body §13.4 prices for the inputs of the sale `s` (its receipt, training flag,
+    member, lines' SKUs and quantities, points redeemed and tenders), encoded (§13.1)."""
+    return enc_sale_body(dict(computed, receipt=s["receipt"], training=s["training"], member=s["member"],
+                              redeemed=s["redeemed"], tenders=s["tenders"]))
+
+
 def compare_sale(recorded, computed):
     """§13.5 sale: every recorded field equals the computed one; the first difference is reported."""
     if len(recorded["lines"]) != len(computed["lines"]):
@@ -1098,7 +1178,7 @@ def compare_sale(recorded, computed):
         if (mine["net"], mine["gst"], mine["discounts"]) != (theirs["net"], theirs["gst"], theirs["discounts"]):
             raise Reject(302, f"{label}: recorded net {mine['net']} GST {mine['gst']} discounts {mine['discounts']}; "
                               f"pricing gives {theirs['net']} {theirs['gst']} {theirs['discounts']}")
-    for field in ("rate", "subtotal", "discount", "gst", "total", "rounding", "earned", "record"):
+    for field in ("rate", "subtotal", "discount", "gst", "total", "rounding", "earned", "record", "skipped"):
         if recorded[field] != computed[field]:
             raise Reject(302, f"{field}: recorded {recorded[field]}, pricing gives {computed[field]}")
 

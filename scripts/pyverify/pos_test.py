@@ -9,11 +9,13 @@ GST); the books' "supplies added" for sales, refunds and voids; the day-close co
 other supplies; the stock-receive invoice rules; and re-priced returns (configure version 4,
 refund version 2's adjustments, the rule sets, rule sources and sale pricing records, the kept
 basket re-priced from the record's snapshot, the capping rule, counters moved back by refunds
-and voids). The demo (run-tests) covers real chains;
+and voids); and skip reasons (sale version 4: decoding, the reasons §13.4 step 4 computes, cut
+on a whole UTF-8 character, none in training, compared as 302, none from re-pricing). The demo (run-tests) covers real chains;
 these pin the rules a literal reading could get wrong, without the Swift binary.
 
 Usage: python3 scripts/pyverify/pos_test.py   (prints 'N passed, M failed')
 """
+import hashlib
 import os
 import struct
 import datetime
@@ -54,16 +56,22 @@ def card(amount):
 
 
 def sale_body(receipt, lines, rate, subtotal, discount, gst, total, tenders, version=2, training=False, member="",
-              record=None, earned=0, redeemed=0):
+              record=None, earned=0, redeemed=0, skipped=None):
     """lines: (sku, category, qty, unit, incl, tax, discounts, net, gst); record: (reward points, tier,
-    [(rule, counter, member, by)]) makes it version 3."""
+    [(rule, counter, member, by)]) makes it version 3; skipped: [(rule id, reason)] (even when empty)
+    makes it version 4, with the record or an empty one (0, 0, no moves)."""
     if record is not None:
         version = 3
+    if skipped is not None:
+        version = 4
+        record = record or (0, 0, [])
     tail = b""
     if record is not None:
         reward, tier, moves = record
         tail = i64(reward) + u8(tier) + u32b(len(moves)) + b"".join(
             enc_str(r) + enc_str(c) + enc_str(m) + i64(by) for r, c, m, by in moves)
+    if skipped is not None:
+        tail += u32b(len(skipped)) + b"".join(enc_str(rule) + enc_str(reason) for rule, reason in skipped)
     return (u8(version) + u64b(receipt) + boolean(training) + enc_str(member) + u32b(len(lines))
             + b"".join(sale_line(*l, version=min(version, 2)) for l in lines) + u32b(rate)
             + b"".join(i64(v) for v in (subtotal, discount, gst, total, 0, redeemed, earned)) + u32b(len(tenders))
@@ -465,6 +473,140 @@ def repriced_returns(check, decodes):
               sale_p, 2, [(0, 1, 333, 28)], 900, 333, 28, [card(333)])) == 0)
 
 
+# --- skip reasons (FORMAT.md §13.1 and §13.2 sale version 4, §13.4 step 4, §13.5 sale) ---------
+
+DAIRY_REASON = ("promo.dairy-3off", "S$3 off dairy for members")
+
+
+def priced_body(machine, body):
+    """The sale body §13.4 prices for the inputs of `body` on `machine`'s state, encoded by
+    pos.py (§13.1 picks its version); nothing is applied."""
+    s = pos.decode(pos.SALE, body)
+    ctx = pos.Context(State(machine.state), machine.g, OUTLET, {"role": pos.ROLE_TILL, "principal": "till-01"},
+                      b"\1" * 32, b"\0" * 32, T0)
+    computed = pos.price_sale(ctx, [(l["sku"], l["qty"]) for l in s["lines"]], s["member"], s["redeemed"],
+                              s["training"], s["tenders"])
+    return pos.computed_sale_body(s, computed)
+
+
+def skip_reasons(check, decodes):
+    dairy = contract("member-limited.rules")
+    m = Machine()
+    check("skip reasons: setup", [
+        m.apply(pos.SET_PRICES, set_prices([("MILK", "dairy", 400, True, 1), ("CHIPS", "snacks", 500, True, 1)],
+                                           version=1)),
+        m.apply(pos.DEPLOY_RULE, deploy(dairy), pos.ROLE_ADMIN), m.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 3)
+    # A guest's MILK (net 400 >= S$3.00): the rule skips with its members-only reason; no
+    # discount, no rule record; GST tax(400) = halfup(400 x 900 / 10900) = 33.
+    milk = [("MILK", "dairy", 1, 400, True, 1, [], 400, 33)]
+
+    def guest(receipt, **kw):
+        return sale_body(receipt, milk, 900, 400, 0, 33, 400, [card(400)], version=1, **kw)
+    v4 = guest(1, skipped=[DAIRY_REASON])
+    check("a version-4 sale decodes: lines with tax categories, an empty record as none, the skip reasons",
+          pos.decode(pos.SALE, v4)["skipped"] == [DAIRY_REASON] and pos.decode(pos.SALE, v4)["record"] is None
+          and pos.decode(pos.SALE, v4)["lines"][0]["tax"] == 1 and v4[0] == 4)
+    check("the guest's dairy sale encodes as version 4: its skip reason and an empty rule record",
+          priced_body(m, guest(1)) == v4 and pos.enc_sale_body(pos.decode(pos.SALE, v4)) == v4)
+    check("the guest's dairy sale without the skip reason (version 1) is 302", m.till(pos.SALE, guest(1)) == 302)
+    check("the guest's dairy sale with another reason is 302", m.till(pos.SALE, guest(
+        1, skipped=[("promo.dairy-3off", "limit reached: twice per member")])) == 302)
+    check("the guest's dairy sale with the reason under another rule id is 302", m.till(pos.SALE, guest(
+        1, skipped=[("promo.dairy-3of", DAIRY_REASON[1])])) == 302)
+    check("the guest's dairy sale with the reason twice is 302", m.till(pos.SALE, guest(
+        1, skipped=[DAIRY_REASON, DAIRY_REASON])) == 302)
+    check("a version-4 sale with an empty skip list is a decoding error (1)",
+          not decodes(pos.SALE, guest(1, skipped=[])) and m.till(pos.SALE, guest(1, skipped=[])) == 1)
+    check("a version-4 sale with 65 skip reasons, a reason of 129 bytes or a rule tier of 6 is a decoding error",
+          not decodes(pos.SALE, guest(1, skipped=[DAIRY_REASON] * 65)) and decodes(pos.SALE, guest(1, skipped=[DAIRY_REASON] * 64))
+          and not decodes(pos.SALE, guest(1, skipped=[("r", "x" * 129)])) and decodes(pos.SALE, guest(1, skipped=[("r", "x" * 128)]))
+          and not decodes(pos.SALE, guest(1, record=(0, 6, []), skipped=[DAIRY_REASON])))
+    check("a version-3 sale followed by skip reasons, and a sale version 5, are decoding errors",
+          not decodes(pos.SALE, u8(3) + guest(1, record=(0, 1, []), skipped=[DAIRY_REASON])[1:])
+          and not decodes(pos.SALE, u8(5) + v4[1:]))
+    check("the guest's dairy sale with its skip reason (version 4) is accepted", m.till(pos.SALE, v4) == 0)
+    check("a sale record holds no skip reason (version 1 as before)", (pos.get_sale(m.state, bytes([m.n]) * 32) or
+                                                                       {"lines": None})["lines"] == [
+        ["MILK", 1, 400, 33, 0, 0, 0, 1]] and m.state[pos.k_sale(bytes([m.n]) * 32)][0] == 1)
+    # No dairy line: the rule skips without a reason; nothing to record (version 1).
+    chips = [("CHIPS", "snacks", 1, 500, True, 1, [], 500, 41)]
+    check("a basket without dairy: a plain skip gives no reason (version 1)", m.till(pos.SALE, sale_body(
+        2, chips, 900, 500, 0, 41, 500, [card(500)], version=1)) == 0
+        and priced_body(m, sale_body(2, chips, 900, 500, 0, 41, 500, [card(500)], version=1))[0] == 1)
+    check("recording a skip reason for it is 302", m.till(pos.SALE, sale_body(
+        3, chips, 900, 500, 0, 41, 500, [card(500)], version=1, skipped=[DAIRY_REASON])) == 302)
+    # A training sale records none.
+    check("a training guest sale with dairy records no skip reason (version 1)",
+          priced_body(m, guest(3, training=True))[0] == 1 and m.till(pos.SALE, guest(3, training=True)) == 0)
+    check("a training sale recording the skip reason is 302",
+          m.till(pos.SALE, guest(4, training=True, skipped=[DAIRY_REASON])) == 302)
+    # A member whose discount applies: no skip reason, the rule record alone (version 3).
+    check("enrol M1", m.apply(pos.ENROL, u8(1) + enc_str("M1")) == 0)
+    moves = [("promo.dairy-3off", "uses", "M1", 1), ("promo.dairy-3off", "total", "", 1)]
+    member_sale = sale_body(4, [("MILK", "dairy", 1, 400, True, 1, [("promo.dairy-3off", 300)], 100, 8)], 900, 400, 300,
+                            8, 100, [card(100)], member="M1", record=(0, 0, moves))
+    check("a member's discounted dairy sale is version 3, no skip reason", priced_body(m, member_sale) == member_sale
+          and m.till(pos.SALE, member_sale) == 0)
+    check("the same with an empty skip list is a decoding error", not decodes(
+        pos.SALE, sale_body(5, [("MILK", "dairy", 1, 400, True, 1, [("promo.dairy-3off", 300)], 100, 8)], 900, 400, 300,
+                            8, 100, [card(100)], member="M1", record=(0, 0, moves), skipped=[])))
+
+    # A reason of 130 bytes whose 128th byte is inside a 3-byte character (bytes 127-129: "€"):
+    # recorded cut before that character, 126 bytes; the rules in the order they ran (priority
+    # 100 before the dairy rule's 250), a rule record and skip reasons together.
+    long_reason = "a" * 126 + "\u20ac" + "b"
+    assert len(long_reason.encode()) == 130 and long_reason.encode()[126:129] == "\u20ac".encode()
+    longer = 'rule "promo.long" version 1 { priority 100 require false else skip("' + long_reason + '") }'
+    check("a rule with a 130-byte skip reason deploys", m.apply(pos.DEPLOY_RULE, deploy(longer), pos.ROLE_ADMIN) == 0)
+    cut = [("promo.long", "a" * 126), DAIRY_REASON]
+    check("cut_utf8: before a character cut in two, whole otherwise", pos.cut_utf8(long_reason, 128) == "a" * 126
+          and pos.cut_utf8("a" * 125 + "\u20ac" + "b", 128) == "a" * 125 + "\u20ac"
+          and pos.cut_utf8("a" * 128 + "\u20ac", 128) == "a" * 128 and pos.cut_utf8("\u20ac", 128) == "\u20ac")
+    check("the 130-byte reason uncut does not decode (string(128)); cut at 128 bytes it is not UTF-8",
+          not decodes(pos.SALE, guest(5, skipped=[("promo.long", long_reason)]))
+          and not decodes(pos.SALE, guest(5, skipped=[("promo.long", "a" * 128)])[:-128] + long_reason.encode()[:128]))
+    check("recorded with 127 bytes (a stray 'a' instead of the cut character) it is 302",
+          m.till(pos.SALE, guest(5, skipped=[("promo.long", "a" * 127), DAIRY_REASON])) == 302)
+    check("in the wrong order it is 302", m.till(pos.SALE, guest(5, skipped=cut[::-1])) == 302)
+    check("without the dairy reason it is 302", m.till(pos.SALE, guest(5, skipped=cut[:1])) == 302)
+    check("the guest's dairy sale encodes with both reasons, the long one cut to 126 bytes",
+          priced_body(m, guest(5)) == guest(5, skipped=cut))
+    check("and is accepted so", m.till(pos.SALE, guest(5, skipped=cut)) == 0)
+    many = Machine()
+    for n in range(65):
+        many.apply(pos.DEPLOY_RULE, deploy(f'rule "s.{n:02}" version 1 {{ require false else skip("r{n}") }}'),
+                   pos.ROLE_ADMIN)
+    many.apply(pos.SET_PRICES, set_prices([("MILK", "dairy", 400, True, 1)], version=1))
+    check("of 65 rules skipped with a reason the first 64 are recorded", pos.decode(pos.SALE, priced_body(many, guest(1)))
+          ["skipped"] == [(f"s.{n:02}", f"r{n}") for n in range(64)])
+
+    # Re-priced returns: a sale with a skip reason keeps its pricing record; the kept basket's
+    # re-pricing (which skips the dairy rule for the guest again) adds no skip reason anywhere.
+    r = Machine()
+    check("re-priced skip reasons: setup", [
+        r.apply(pos.SET_PRICES, set_prices([("MILK", "dairy", 400, True, 1)], version=1)),
+        r.apply(pos.DEPLOY_RULE, deploy(dairy), pos.ROLE_ADMIN), r.apply(pos.CONFIGURE, configure4(), pos.ROLE_ADMIN),
+        r.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 4)
+    two = sale_body(1, [("MILK", "dairy", 2, 400, True, 1, [], 800, 66)], 900, 800, 0, 66, 800, [card(800)], version=1,
+                    skipped=[DAIRY_REASON])
+    check("re-priced: the guest's two MILK with the skip reason accepted", r.till(pos.SALE, two) == 0)
+    sale_two = bytes([r.n]) * 32
+    h = hashlib.sha256(rule_set_bytes([("promo.dairy-3off", hashlib.sha256(dairy.encode()).digest())])).digest()
+    check("its pricing record as without skip reasons",
+          r.state.get(b"\x22" + sale_two) == pricing_bytes(T0, h, 0, 0, 0, 0, 2, 1, 1, [("dairy", 400, True)], [], [], []))
+    # One MILK back: 400, GST halfup(66 / 2) = 33; the kept MILK re-priced at 400 (GST 33): no adjustment.
+    check("re-priced: one MILK back without adjustments (version 1) accepted", r.till(pos.REFUND, refund_body(
+        sale_two, 1, [(0, 1, 400, 33)], 900, 400, 33, [card(400)])) == 0)
+    check("the pricing record is unchanged", r.state.get(b"\x22" + sale_two) == pricing_bytes(
+        T0, h, 0, 0, 0, 0, 2, 1, 1, [("dairy", 400, True)], [], [], []))
+    check("re-pricing computes no skip reason", pos.price_basket(
+        pos.Context(State(r.state), r.g, OUTLET, {"role": pos.ROLE_TILL, "principal": "till-01"}, b"\1" * 32,
+                    b"\0" * 32, T0), {"point_value": 0, "ppd": 1, "tender": False, "rounding": False,
+                                      "earning": "built-in-plus-rules"},
+        [{"sku": "MILK", "category": "dairy", "qty": 1, "unit": 400, "incl": True, "tax": 1, "discounts": []}],
+        "", pos.rules_language.Customer(), None, 0, False, [], repricing=True)["skipped"] == [])
+
+
 def main():
     passed = failed = 0
 
@@ -744,6 +886,7 @@ def main():
     check("expiry days by hand", all(pos.expiry_day(noon(earned), m, rounding) == day(want) for earned, m, rounding, want in expected))
 
     repriced_returns(check, decodes)
+    skip_reasons(check, decodes)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

@@ -82,7 +82,9 @@ outlet chain in turn, outlets ascending, in chain order):
     cash-variance (the variance); every loyalty-adjust a points-adjustment.
   promotions: per line-discount rule, over the counted non-training sales (+1) and the
     sales of the counted voids (−1): the sales holding the rule, the line discounts and
-    their amounts; totalDiscount sums the rules.
+    their amounts; totalDiscount sums the rules. notApplied: per (rule, reason) of the same
+    sales' skip reasons (FORMAT.md §13.2 sale version 4), the sales holding it (+1 / −1),
+    sorted by rule then reason, bytewise; entries at 0 stay listed.
 
 Movements of SKU S at outlet N over [D1, D2] (docs/REPORTS.md): outlet N's chain walked in
 order, business dates as for sales, every transaction dated ≤ D2; its change to S's stock:
@@ -626,9 +628,11 @@ def exceptions_json(chains, date_from, date_to, outlets, heads, basis_points=DEF
     return out
 
 
-def promotions(chains, date_from, date_to):
+def promotions(chains, date_from, date_to, not_applied=None):
     """{rule: [sales, lines, discount cents]} over the counted non-training sales (+1) and
-    the counted voids (their original sale, −1); a sale counts once per rule it holds."""
+    the counted voids (their original sale, −1); a sale counts once per rule it holds. With
+    `not_applied` a dict, it gets {(rule, reason): sales} of the same sales' skip reasons
+    (once per entry a sale holds, a void −1 creating the entry if needed)."""
     rules = {}
     for oid in sorted(chains):
         records = chains[oid]
@@ -651,15 +655,21 @@ def promotions(chains, date_from, date_to):
                     if name not in seen:
                         seen.add(name)
                         entry[0] += sign
+            if not_applied is not None:
+                for key in dict.fromkeys(sold.get("skipped", [])):   # each entry once, in order
+                    not_applied[key] = not_applied.get(key, 0) + sign
     return rules
 
 
 def promotions_json(chains, date_from, date_to, outlets, heads):
     out = header("promotions", date_from, date_to, outlets, heads)
-    rules = promotions(chains, date_from, date_to)
+    not_applied = {}
+    rules = promotions(chains, date_from, date_to, not_applied)
     out["totalDiscount"] = money(sum(entry[2] for entry in rules.values()))
     out["rules"] = [{"rule": name, "sales": n, "lines": lines, "discount": money(discount)}
                     for name, (n, lines, discount) in sorted(rules.items())]
+    out["notApplied"] = [{"rule": rule, "reason": reason, "sales": n} for (rule, reason), n
+                         in sorted(not_applied.items(), key=lambda e: (e[0][0].encode(), e[0][1].encode()))]
     return out
 
 
@@ -977,6 +987,8 @@ def entry_key(entry):
             return None  # an exception item: compared in order, by position
         if "key" not in entry and "outletId" in entry and "sku" in entry:
             return f"{entry['outletId']}/{entry['sku']}"  # a stock item
+        if "rule" in entry and "reason" in entry:
+            return f"{entry['rule']}: {entry['reason']}"  # a promotions notApplied entry
         for field in ("key", "basisPoints", "transferId", "sku", "outletId", "rule"):
             if field in entry:
                 return entry[field]

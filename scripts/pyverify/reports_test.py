@@ -8,7 +8,8 @@ on made-up chain states (the value of negative stock, items without a price, SKU
 transfers in transit, the usable/expiring lot boundaries, point values per outlet); and the
 exceptions and promotions reports on made-up chains (the large-discount boundary, members'
 sales per business date across outlets, items in the walk's order with their business
-dates and Singapore times, refunds by till, voids taking back a rule's discount); and the
+dates and Singapore times, refunds by till, voids taking back a rule's discount, the
+promotions' notApplied entries of the sales' skip reasons); and the
 movements report (one SKU's stock card) on a made-up chain with every stock-moving body type
 (training sales, refunds without restock and zero stocktake variances not listed, the
 opening balance of earlier business dates, an open day dated before a closed date); and the
@@ -790,6 +791,64 @@ def main():
         "loyalty-points": [1, 1, 300], "promo-pen": [0, 0, 0]})
     check("promotions: nothing in range", reports.promotions_json(pc, "2027-01-01", "2027-01-01", [1], {})
           ["rules"] == [])
+
+    check("promotions: without skip reasons notApplied is empty", reports.promotions_json(
+        pc, "2000-01-01", "2100-12-31", [1], {})["notApplied"] == [])
+
+    # Promotions, notApplied: the (rule, reason) entries of the sales' skip reasons (FORMAT.md
+    # §13.2 sale version 4). On the 5th: S1 with two reasons, S2 with one of S1's and another of
+    # the same rule, a training sale's reason (not counted), a refund of S1 (nothing); Z 1; on
+    # the 6th S1's void (its entries −1), S4 with a reason no sale in range held before.
+    dairy, members = "promo.dairy-3off", "S$3 off dairy for members"
+    s1, s2, s4 = tx_id("c1", 0xc1), tx_id("c2", 0xc2), tx_id("c4", 0xc4)
+
+    def skipping(receipt, skipped, training=False):
+        return dict(xsale(receipt, [line("MILK-1L", "dairy", 1, True, 365, 30)], training=training), skipped=skipped)
+    nc = {1: chain((pos.SALE, skipping(1, [("promo.z", "closed"), (dairy, members)]), "2026-12-05 10:00", "till-01", s1),
+                   (pos.SALE, skipping(2, [(dairy, members), (dairy, "all 1,000 given"), ("Promo.Z", "\u00e9t\u00e9")]),
+                    "2026-12-05 10:05", "till-01", s2),
+                   (pos.SALE, skipping(3, [("promo.t", "training")], training=True), "2026-12-05 10:10", "till-01",
+                    tx_id("c3", 0xc3)),
+                   (pos.REFUND, dict(REFUND_X2, original=s1, lines=[(0, 1, 365, 30)], amount=365), "2026-12-05 11:00",
+                    "till-01", tx_id("c5", 0xc5)),
+                   (pos.DAY_CLOSE, (1, "2026-12-05", period()), "2026-12-05 22:00", "manager", tx_id("c6", 0xc6)),
+                   (pos.VOID, {"original": s1, "reason": "customer left"}, "2026-12-06 09:00", "till-01",
+                    tx_id("c7", 0xc7)),
+                   (pos.SALE, skipping(4, [(dairy, "limit reached: twice per member")]), "2026-12-06 09:30", "till-01",
+                    s4))}
+    j = reports.promotions_json(nc, "2026-12-05", "2026-12-05", [1], {})
+    check("notApplied of the 5th: per (rule, reason), by rule then reason bytewise; training and refunds aside",
+          j["notApplied"] == [{"rule": "Promo.Z", "reason": "\u00e9t\u00e9", "sales": 1},
+                              {"rule": dairy, "reason": "S$3 off dairy for members", "sales": 2},
+                              {"rule": dairy, "reason": "all 1,000 given", "sales": 1},
+                              {"rule": "promo.z", "reason": "closed", "sales": 1}]
+          and j["rules"] == [] and j["totalDiscount"] == "0.00")
+    j = reports.promotions_json(nc, "2026-12-06", "2026-12-06", [1], {})
+    check("notApplied of the 6th: a void alone takes its sale's entries back, creating them",
+          j["notApplied"] == [{"rule": dairy, "reason": "S$3 off dairy for members", "sales": -1},
+                              {"rule": dairy, "reason": "limit reached: twice per member", "sales": 1},
+                              {"rule": "promo.z", "reason": "closed", "sales": -1}])
+    j = reports.promotions_json(nc, "2000-01-01", "2100-12-31", [1], {})
+    check("notApplied over both: an entry voided to 0 stays listed", j["notApplied"] == [
+        {"rule": "Promo.Z", "reason": "\u00e9t\u00e9", "sales": 1},
+        {"rule": dairy, "reason": "S$3 off dairy for members", "sales": 1},
+        {"rule": dairy, "reason": "all 1,000 given", "sales": 1},
+        {"rule": dairy, "reason": "limit reached: twice per member", "sales": 1},
+        {"rule": "promo.z", "reason": "closed", "sales": 0}])
+    ordered = {1: chain((pos.SALE, skipping(1, [("r", "\uff21"), ("r", "\U0001f600"), ("r", "z"), ("r", "")]),
+                         "2026-12-05 10:00", "t", s1))}
+    check("notApplied: reasons sorted bytewise on UTF-8 (the empty one first, U+FF21 before U+1F600)",
+          [e["reason"] for e in reports.promotions_json(ordered, "2026-12-05", "2026-12-05", [1], {})["notApplied"]]
+          == ["", "z", "\uff21", "\U0001f600"])
+    theirs = copy.deepcopy(j)
+    theirs["notApplied"][2]["sales"] = 2
+    ok, text = reports.compare(j, theirs)
+    check("compare promotions: a notApplied entry's path names its rule and reason", not ok and text ==
+          "FAIL report: notApplied[promo.dairy-3off: all 1,000 given].sales python=1 swift=2")
+    theirs = copy.deepcopy(j)
+    del theirs["notApplied"][4]
+    ok, text = reports.compare(j, theirs)
+    check("compare promotions: a missing notApplied entry", not ok and text.startswith("FAIL report: notApplied keys"))
 
     # Comparing exceptions and promotions.
     mine = reports.exceptions_json(ex, "2000-01-01", "2100-12-31", [1, 2, 10], {})
