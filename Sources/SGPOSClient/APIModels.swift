@@ -58,7 +58,10 @@ public enum API {
         public var lines: [Line]
         public var memberId: String?
         public var redeemPoints: Int64?
-        public init(lines: [Line], memberId: String? = nil, redeemPoints: Int64? = nil) {
+        /// Promotion codes keyed in (a rule's `has_code` reads them).
+        public var codes: [String]?
+        public init(lines: [Line], memberId: String? = nil, redeemPoints: Int64? = nil, codes: [String]? = nil) {
+            self.codes = codes
             self.lines = lines
             self.memberId = memberId
             self.redeemPoints = redeemPoints

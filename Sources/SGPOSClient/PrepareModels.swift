@@ -22,6 +22,8 @@ extension API {
         public var lines: [QuoteRequest.Line]?
         public var memberId: String?
         public var redeemPoints: Int64?
+        /// A sale's promotion codes keyed in.
+        public var codes: [String]?
         public var payment: Payment?
         public var training: Bool?
         public var counted: String?
@@ -51,7 +53,8 @@ extension API {
                     sale: String? = nil, refundLines: [RefundLine]? = nil, reason: String? = nil, restock: Bool? = nil,
                     float: String? = nil, reference: String? = nil, sku: String? = nil, delta: Int64? = nil,
                     note: String? = nil, to: UInt32? = nil, transfer: String? = nil, source: String? = nil,
-                    activeFrom: String? = nil) {
+                    activeFrom: String? = nil, codes: [String]? = nil) {
+            self.codes = codes
             self.reference = reference
             self.sku = sku
             self.delta = delta

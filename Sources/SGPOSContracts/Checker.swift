@@ -4,6 +4,11 @@
 struct Checker {
     private var scopes: [[String: ValueType]] = []
     let rule: Rule
+    /// The codes the rule's `has_code` calls name, in the order first met.
+    private(set) var codes: [String] = []
+
+    /// The most bytes of a promotion code; codes are printable ASCII without spaces.
+    static let codeBytesMax = 32
 
     init(rule: Rule) {
         self.rule = rule
@@ -12,7 +17,10 @@ struct Checker {
         scopes = [root]
     }
 
-    static func check(_ rule: Rule) throws -> UInt64 {
+    static func check(_ rule: Rule) throws -> UInt64 { try checkAndListCodes(rule).cost }
+
+    /// The static cost bound and the promotion codes the rule reads (`has_code`).
+    static func checkAndListCodes(_ rule: Rule) throws -> (cost: UInt64, codes: [String]) {
         guard rule.language == 1 else { throw ContractError(.unsupportedLanguage, "language \(rule.language) is not supported; this ledger runs language 1") }
         var names = Set<String>()
         for counter in rule.memberCounters + rule.budgets {
@@ -28,7 +36,12 @@ struct Checker {
         guard cost <= ContractLimits.costMax else {
             throw ContractError(.staticCostLimit, "static cost bound \(cost) exceeds \(ContractLimits.costMax) ticks")
         }
-        return cost
+        return (cost, checker.codes)
+    }
+
+    /// A promotion code: 1–32 bytes, each printable ASCII other than the space (0x21–0x7E).
+    public static func isCode(_ text: String) -> Bool {
+        (1...codeBytesMax).contains(text.utf8.count) && text.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// The inputs every rule sees; counters may not take their names.
@@ -201,6 +214,15 @@ struct Checker {
     }
 
     private mutating func call(_ name: String, _ arguments: [Argument], _ at: Position) throws -> (ValueType, UInt64) {
+        if name == "has_code" {
+            // The code is a literal, so a chain knows every code its rules accept.
+            guard arguments.count == 1, arguments[0].parameter == nil, case .string(let code, _) = arguments[0].value, Checker.isCode(code) else {
+                throw fail(at, "has_code takes one promotion code as a string literal of 1-\(Checker.codeBytesMax) printable ASCII characters without spaces")
+            }
+            let (_, argumentCost) = try expression(arguments[0].value)
+            if !codes.contains(code) { codes.append(code) }
+            return (.bool, argumentCost.plus(2))
+        }
         var types: [ValueType] = []
         var cost: UInt64 = 0
         for argument in arguments {
@@ -223,7 +245,7 @@ struct Checker {
         case "point_rate" where types == [.string]: return (.int, cost.plus(2))
         default:
             throw fail(at, "no function \(name)(\(types.map(\.description).joined(separator: ", "))); "
-                + "div(a, b, .mode), scale(a, bps, .mode), min, max, cents(Money), money(Int), tier_for(Money), point_rate(String)")
+                + "div(a, b, .mode), scale(a, bps, .mode), min, max, cents(Money), money(Int), tier_for(Money), point_rate(String), has_code(\"CODE\")")
         }
     }
 }

@@ -41,6 +41,13 @@ extension Compiler {
                 try f.charge(2)
                 return Scalar(f.pointRate(key))
             })
+        case "has_code":
+            let code = string(arguments[0].value)
+            return (.bool, .bool { (f: inout Frame) throws(Interrupt) in
+                let wanted = try code(&f)
+                try f.charge(2)
+                return f.input.codes.contains { Compiler.bytewiseEqual($0, wanted) }
+            })
         case "tier_for":
             let spend = scalar(arguments[0].value)
             return (.tier, .scalar { (f: inout Frame) throws(Interrupt) in

@@ -7,18 +7,23 @@ public struct CompiledRule: Sendable {
     public let staticCost: UInt64
     /// SHA-256 of the source bytes: what a deployment transaction names.
     public let sourceHash: Hash256
+    /// The promotion codes the rule reads (`has_code`), in the order first met.
+    public let codes: [String]
     /// The body compiled to closures, once, here (docs/CONTRACTS.md §10).
     let program: Program
 
     /// Parses, checks and compiles `source`; throws a ``ContractError`` with line and column.
     public static func compile(_ source: String) throws -> CompiledRule {
         let rule = try Parser.parse(source)
-        let staticCost = try Checker.check(rule)
-        return CompiledRule(rule: rule, staticCost: staticCost, sourceHash: Hash256.sha256(Array(source.utf8)),
+        let (staticCost, codes) = try Checker.checkAndListCodes(rule)
+        return CompiledRule(rule: rule, staticCost: staticCost, sourceHash: Hash256.sha256(Array(source.utf8)), codes: codes,
                             program: Program(rule, staticCost: staticCost))
     }
 
     public var id: String { rule.id }
+
+    /// Whether `text` is a promotion code: 1–32 bytes, each printable ASCII but the space.
+    public static func isCode(_ text: String) -> Bool { Checker.isCode(text) }
 
     /// Runs the rule on `input`. Outside its window it is skipped at no cost.
     public func evaluate(_ input: ContractInput) -> Outcome {

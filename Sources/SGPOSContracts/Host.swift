@@ -59,6 +59,8 @@ public struct ContractInput: Sendable, Hashable {
     /// operator set them on chain; a category without an entry earns at `defaultPointRate`.
     public var pointRates: [String: Int64] = [:]
     public var defaultPointRate: Int64 = 10_000
+    /// Promotion codes keyed in at the till for this basket (`has_code`), compared bytewise.
+    public var codes: [String] = []
 
     public init(lines: [Line], customer: Customer = .guest, timeMs: Int64, outlet: Int64 = 1, counters: [String: Int64] = [:]) {
         self.lines = lines

@@ -255,12 +255,14 @@ public struct DemoShop {
     /// A return under a promotion (docs/POS.md): three snacks bought on buy-2-get-1, one
     /// brought back. The two kept no longer earn the free one, so the refund is what was
     /// paid less the kept two at full price — nothing — and the credit note says why.
-    /// Then a guest buys milk: the members' dairy offer does not apply, recorded with why.
+    /// Then a guest buys milk: the members' dairy offer does not apply, recorded with why;
+    /// and a customer keys in the flyer's code WELCOME2.
     private mutating func returnUnderPromotion(now: Int64) async throws {
         var snackSale: Hash256?
         var steps = 0
         var refunded: Refund?
         var guestSkips: [SkippedRule] = []
+        var coded: Sale?
         _ = try await block({ shop, state in
             steps += 1
             switch steps {
@@ -281,15 +283,24 @@ public struct DemoShop {
                                                        atMs: now, state: state)
                 guestSkips = sale.skipped
                 return shop.tills[1].sign(.sale(sale), atMs: now)
+            case 4:
+                // A promotion code from a flyer, keyed in at the till (promo.code-welcome2).
+                let sale = try shop.tills[1].buildSale([StockLine(sku: "RICE-5KG", quantity: 1), StockLine(sku: "KOPI-O-PACK", quantity: 1)],
+                                                       codes: ["WELCOME2"], payment: .cash(tendered: nil), atMs: now, state: state)
+                coded = sale
+                return shop.tills[1].sign(.sale(sale), atMs: now)
             default: return nil
             }
-        }, count: 3)
+        }, count: 4)
         if let refunded {
             let kept = refunded.adjustments.reduce(0) { $0 + $1.amount }
             print("   outlet \(outlet.outletID): 1 of 3 snacks on buy-2-get-1 returned: its share \(Self.money(refunded.lines.reduce(0) { $0 + $1.amount })), "
                   + "the 2 kept re-priced +\(Self.money(kept)), refunded \(Self.money(refunded.amount))")
         }
         for skipped in guestSkips { print("   outlet \(outlet.outletID): a guest's milk, not applied: \(skipped.reason) (\(skipped.rule))") }
+        if let coded {
+            print("   outlet \(outlet.outletID): code \(coded.codes.joined(separator: ", ")) keyed in: \(Self.money(coded.discount)) off a \(Self.money(coded.subtotal)) basket")
+        }
     }
 
     private static func money(_ cents: Int64) -> String { (try? Money(cents: cents))?.description ?? "\(cents) cents" }

@@ -96,6 +96,18 @@ public enum ShippedRules {
         }
 
         """#),
+        ("promo-code.rules", #"""
+        // A promotion code keyed in at the till: S$2.00 off a basket of S$20.00 or more with the
+        // code WELCOME2 (printed on flyers; anyone may use it). Below S$20.00 the till says why.
+        rule "promo.code-welcome2" version 1 {
+          lang 1
+          priority 350
+          require has_code("WELCOME2") else skip
+          require basket.subtotal >= S$20.00 else skip("WELCOME2 needs S$20.00 or more")
+          emit basket_discount(S$2.00, "WELCOME2")
+        }
+
+        """#),
         ("reward-tote-bag.rules", #"""
         // Rewards catalogue entry: the SG-POS tote bag for 800 points.
         //   How a member takes it: the cashier adds SKU RW-TOTE (on the price list at its retail

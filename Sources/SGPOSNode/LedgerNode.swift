@@ -105,10 +105,10 @@ public final class LedgerNode: Sendable {
     }
 
     /// Prices a basket from this outlet's price list (the till's quote).
-    public func quote(lines: [StockLine], memberID: String, redeemPoints: Int64) throws -> SaleCalculator.PricedBasket {
+    public func quote(lines: [StockLine], memberID: String, redeemPoints: Int64, codes: [String] = []) throws -> SaleCalculator.PricedBasket {
         try withState(of: outletID) { state in
             try SaleBuilder(genesis: genesis, outlet: outletID, principal: "")
-                .quote(lines, memberID: memberID, redeemPoints: redeemPoints, atMs: Int64(wallClockMs()), state: state)
+                .quote(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, atMs: Int64(wallClockMs()), state: state)
         }
     }
 }

@@ -294,7 +294,8 @@ public struct NodeAPI: Sendable {
         let priced: SaleCalculator.PricedBasket
         do {
             priced = try node.quote(lines: request.lines.map { StockLine(sku: $0.sku, quantity: $0.qty) },
-                                    memberID: request.memberId ?? "", redeemPoints: request.redeemPoints ?? 0)
+                                    memberID: request.memberId ?? "", redeemPoints: request.redeemPoints ?? 0,
+                                    codes: request.codes ?? [])
         } catch let rejection as LedgerRejection {
             return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
         }

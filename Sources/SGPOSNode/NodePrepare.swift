@@ -19,7 +19,7 @@ extension API.PrepareRequest {
         switch kind {
         case "sale":
             return .sale(lines: (lines ?? []).map { StockLine(sku: $0.sku, quantity: $0.qty) }, memberID: memberId ?? "",
-                         redeemPoints: redeemPoints ?? 0, payment: payment, training: training ?? false)
+                         redeemPoints: redeemPoints ?? 0, codes: codes ?? [], payment: payment, training: training ?? false)
         case "refund":
             guard let saleID = sale.flatMap(Hash256.init(hex:)) else {
                 throw RequestError("refund needs \"sale\": the sale's transaction id (64 hex digits)")
@@ -88,6 +88,7 @@ extension API.PrepareRequest {
         if let memberId { try RequestLimits.memberID(memberId) }
         if let lines { try RequestLimits.lines(lines.map { StockLine(sku: $0.sku, quantity: $0.qty) }) }
         if let payment { try payment.checkFields() }
+        if let codes { try RequestLimits.codes(codes) }
         if let counted { _ = try decimalCents(counted, "counted") }
         if let float { _ = try decimalCents(float, "float") }
         if let sale, Hash256(hex: sale) == nil { throw RequestError("sale must be a transaction id: 64 lower-case hex digits") }

@@ -6,7 +6,7 @@ import SGPOSState
 /// What a till asks to have built for it to sign (the node's prepare endpoint, the local
 /// till): every figure comes from the state, so the body is what the state machine accepts.
 public enum PrepareRequest: Sendable {
-    case sale(lines: [StockLine], memberID: String, redeemPoints: Int64, payment: Payment, training: Bool)
+    case sale(lines: [StockLine], memberID: String, redeemPoints: Int64, codes: [String] = [], payment: Payment, training: Bool)
     /// `units`: 0-based line of the original sale and the quantity returned.
     case refund(sale: Hash256, units: [RefundUnit], reason: String, restock: Bool, payment: Payment)
     case shiftClose(counted: Int64)
@@ -60,8 +60,8 @@ extension SaleBuilder {
         case .dayClose, .shiftOpen, .stockReceive, .stockAdjust, .transferOut, .transferIn, .deployRule: break
         }
         switch request {
-        case .sale(let lines, let memberID, let redeemPoints, let payment, let training):
-            let sale = try buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, payment: payment,
+        case .sale(let lines, let memberID, let redeemPoints, let codes, let payment, let training):
+            let sale = try buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment,
                                      training: training, atMs: atMs, state: state)
             return PreparedBody(body: .sale(sale), number: sale.receiptNumber, amount: sale.amountPayable)
         case .refund(let saleID, let units, let reason, let restock, let payment):

@@ -1,5 +1,6 @@
 import Foundation
 import SGPOSChain
+import SGPOSContracts
 import SGPOSState
 
 /// The field limits of the ledger, checked where a request enters (an HTTP body or path,
@@ -38,6 +39,15 @@ public enum RequestLimits {
     }
 
     /// A SKU (``POSLimits/skuBytesMax``), an ``identifier(_:_:limit:)``.
+    /// Promotion codes keyed in: at most 8, each 1–32 printable ASCII characters without
+    /// spaces (whether a rule accepts them is the pricing's answer).
+    public static func codes(_ codes: [String], field: String = "codes") throws(RequestError) {
+        guard codes.count <= Sale.codesMax else { throw RequestError("\(field) has \(codes.count) codes; the limit is \(Sale.codesMax)") }
+        for code in codes where !CompiledRule.isCode(code) {
+            throw RequestError("\(field): \"\(code.prefix(40))\" must be 1-32 printable ASCII characters without spaces")
+        }
+    }
+
     public static func sku(_ sku: String, field: String = "sku") throws(RequestError) {
         try identifier(sku, field, limit: POSLimits.skuBytesMax)
     }

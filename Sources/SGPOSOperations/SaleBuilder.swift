@@ -41,34 +41,38 @@ public struct SaleBuilder: Sendable {
     }
 
     /// Prices `lines` for the customer (the quote a till shows).
-    public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, atMs: Int64,
+    public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, codes: [String] = [], atMs: Int64,
                       state: some StateReader) throws -> SaleCalculator.PricedBasket {
         try RequestLimits.lines(lines)
         try RequestLimits.memberID(memberID)
-        return try calculator(state).price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
+        try RequestLimits.codes(codes)
+        return try calculator(state).price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state,
+                                           codes: codes)
     }
 
     /// The sale for a basket paid with `payment`: numbered after `state`'s last receipt,
     /// priced, rounded and tendered exactly as the state machine will check it.
     public func buildSale(
-        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, payment: Payment, training: Bool = false,
-        atMs: Int64, state: some StateReader
+        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, codes: [String] = [], payment: Payment,
+        training: Bool = false, atMs: Int64, state: some StateReader
     ) throws -> Sale {
-        try priceSale(lines, memberID: memberID, redeemPoints: redeemPoints, payment: payment, training: training,
+        try priceSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment, training: training,
                       atMs: atMs, state: state).sale
     }
 
     /// ``buildSale`` with the priced basket it came from (the quote a till shows).
     public func priceSale(
-        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, payment: Payment, training: Bool = false,
-        atMs: Int64, state: some StateReader
+        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, codes: [String] = [], payment: Payment,
+        training: Bool = false, atMs: Int64, state: some StateReader
     ) throws -> (priced: SaleCalculator.PricedBasket, sale: Sale) {
         try RequestLimits.lines(lines)
         try RequestLimits.memberID(memberID)
+        try RequestLimits.codes(codes)
         try RequestLimits.principal(principal)
         try RequestLimits.payment(payment)
         let calculator = try calculator(state)
-        let priced = try calculator.price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
+        let priced = try calculator.price(lines: lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state,
+                                          codes: codes)
         let receipt = (try state.shift(outlet: outlet, till: principal)?.lastReceiptNumber ?? 0) + 1
         var tenders: [Tender] = []
         let pointsTender = priced.quote.pointsTender.cents

@@ -115,7 +115,7 @@ public struct RefundPricing: Sendable {
         let points = pricing.pointValueCents > 0 ? record.pointsRedeemed : 0
         let priced = try keptCalculator.price(
             lines: keptIndexes.map { StockLine(sku: record.lines[$0].sku, quantity: record.lines[$0].quantity - record.lines[$0].refundedQuantity) },
-            memberID: record.memberID, redeemPoints: points, atMs: pricing.timeMs, state: snapshot, keptPart: true)
+            memberID: record.memberID, redeemPoints: points, atMs: pricing.timeMs, state: snapshot, codes: pricing.codes, keptPart: true)
         let sale = try keptCalculator.sale(priced, receiptNumber: 0, training: false, tenders: [])
         let lines = zip(keptIndexes, sale.lines).map { (index: $0, total: $1.paid, gst: $1.gst) }
         return (lines, sale.pointsEarned, sale.ruleRecord?.counters ?? [])

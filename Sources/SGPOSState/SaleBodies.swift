@@ -33,12 +33,20 @@ public struct Sale: Hashable, Sendable {
     /// Promotions that did not apply and said why (`skip("…")`), in the order the rules
     /// ran (version 4, present exactly when not empty: FORMAT.md §13.4 step 4).
     public var skipped: [SkippedRule]
+    /// Promotion codes keyed in at the till, in the order keyed (version 5; FORMAT.md
+    /// §13.4 step 4): inputs of the pricing, read by the rules' `has_code`.
+    public var codes: [String]
+
+    /// The most promotion codes one sale carries.
+    public static let codesMax = 8
 
     public init(receiptNumber: UInt64, training: Bool, memberID: String, lines: [SaleLine], gstBasisPoints: UInt32,
                 subtotal: Int64, discount: Int64, gst: Int64, total: Int64, rounding: Int64, pointsRedeemed: Int64,
-                pointsEarned: Int64, tenders: [Tender], ruleRecord: SaleRuleRecord? = nil, skipped: [SkippedRule] = []) {
+                pointsEarned: Int64, tenders: [Tender], ruleRecord: SaleRuleRecord? = nil, skipped: [SkippedRule] = [],
+                codes: [String] = []) {
         self.ruleRecord = ruleRecord.flatMap { $0.isEmpty ? nil : $0 }
         self.skipped = skipped
+        self.codes = codes
         self.receiptNumber = receiptNumber
         self.training = training
         self.memberID = memberID
@@ -61,7 +69,7 @@ public struct Sale: Hashable, Sendable {
     /// with a rule record; otherwise version 2 exists only for sales with a line that is
     /// not standard-rated (FORMAT.md §13.1), and every other sale is written as version 1.
     var encodingVersion: UInt8 {
-        !skipped.isEmpty ? 4 : ruleRecord != nil ? 3 : lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2
+        !codes.isEmpty ? 5 : !skipped.isEmpty ? 4 : ruleRecord != nil ? 3 : lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2
     }
 }
 
@@ -313,18 +321,19 @@ extension Sale {
         for value in [subtotal, discount, gst, total, rounding, pointsRedeemed, pointsEarned] { encoder.writeI64(value) }
         writeTenders(tenders, to: &encoder)
         if version >= 3 { (ruleRecord ?? SaleRuleRecord(rewardPoints: 0, tier: 0, counters: [])).encode(to: &encoder) }
-        if version == 4 {
+        if version >= 4 {
             encoder.writeCount(skipped.count, limit: SkippedRule.perSaleMax)
             for skip in skipped {
                 encoder.writeString(skip.rule, limit: POSLimits.ruleBytesMax)
                 encoder.writeString(skip.reason, limit: SkippedRule.reasonBytesMax)
             }
         }
+        if version == 5 { writeCodes(codes, to: &encoder) }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let start = decoder.offset
-        let version = try readVersion(&decoder, "sale", upTo: 4)
+        let version = try readVersion(&decoder, "sale", upTo: 5)
         receiptNumber = try decoder.readU64("receipt number")
         training = try decoder.readBool("training")
         memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
@@ -360,19 +369,25 @@ extension Sale {
         tenders = try readTenders(&decoder)
         ruleRecord = nil
         skipped = []
+        codes = []
         if version >= 3 {
             let record = try SaleRuleRecord(from: &decoder)
-            guard !record.isEmpty || version == 4 else { throw .nonCanonical("a version-3 sale needs a rule record that is not empty", at: start) }
+            guard !record.isEmpty || version >= 4 else { throw .nonCanonical("a version-3 sale needs a rule record that is not empty", at: start) }
             ruleRecord = record.isEmpty ? nil : record
         }
-        if version == 4 {
+        if version >= 4 {
             let at = decoder.offset
             let entries = try decoder.readCount("skip reasons", limit: SkippedRule.perSaleMax)
-            guard entries > 0 else { throw .nonCanonical("a version-4 sale needs at least one skip reason", at: at) }
+            guard entries > 0 || version == 5 else { throw .nonCanonical("a version-4 sale needs at least one skip reason", at: at) }
             for _ in 0..<entries {
                 skipped.append(SkippedRule(rule: try decoder.readString("skipped rule", limit: POSLimits.ruleBytesMax),
                                            reason: try decoder.readString("skip reason", limit: SkippedRule.reasonBytesMax)))
             }
+        }
+        if version == 5 {
+            let at = decoder.offset
+            codes = try readCodes(&decoder)
+            guard !codes.isEmpty else { throw .nonCanonical("a version-5 sale needs at least one promotion code", at: at) }
         }
         guard version == encodingVersion else {
             throw .nonCanonical("a version-2 sale needs a line that is not standard-rated and no rule record", at: start)
@@ -492,4 +507,17 @@ func readTaxCategory(_ decoder: inout CanonicalDecoder) throws(CodecError) -> Ta
     let raw = try decoder.readU8("tax category")
     guard let category = TaxCategory(rawValue: raw) else { throw .invalidValue("tax category \(raw) is not 1...4", at: at) }
     return category
+}
+
+/// Promotion codes: `list(8)` of `string(32)` (FORMAT.md §13.2, sale version 5).
+func writeCodes(_ codes: [String], to encoder: inout CanonicalEncoder) {
+    encoder.writeCount(codes.count, limit: Sale.codesMax)
+    for code in codes { encoder.writeString(code, limit: 32) }
+}
+
+func readCodes(_ decoder: inout CanonicalDecoder) throws(CodecError) -> [String] {
+    let count = try decoder.readCount("promotion codes", limit: Sale.codesMax)
+    var codes: [String] = []
+    for _ in 0..<count { codes.append(try decoder.readString("promotion code", limit: 32)) }
+    return codes
 }

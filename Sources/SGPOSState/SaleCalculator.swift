@@ -56,6 +56,8 @@ public struct SaleCalculator: Sendable {
         public var appliedRules: [String] = []
         /// Rules that did not apply and said why (`skip("…")`), in the order they ran.
         public var skippedRules: [(rule: String, reason: String)] = []
+        /// The promotion codes keyed in (the rules read them with `has_code`).
+        public var codes: [String] = []
     }
 
     /// Prices `lines` (SKU and quantity) at `atMs` for `memberID` (or "") redeeming
@@ -65,7 +67,7 @@ public struct SaleCalculator: Sendable {
     /// left to pay, and the balance is not checked again.
     public func price(
         lines: [StockLine], memberID: String, redeemPoints: Int64, atMs: Int64, state: some StateReader,
-        keptPart: Bool = false
+        codes: [String] = [], keptPart: Bool = false
     ) throws -> PricedBasket {
         guard !lines.isEmpty, lines.count <= POSLimits.linesMax else {
             throw reject(.invalidField, "a sale needs 1...\(POSLimits.linesMax) lines, got \(lines.count)")
@@ -103,9 +105,10 @@ public struct SaleCalculator: Sendable {
             throw reject(.unknownMember, "points can only be redeemed by a member")
         }
         let rules = try state.activeRules(atMs: atMs)
+        if !keptPart { try SaleCalculator.checkCodes(codes, rules: rules) }
         var ruleOutcome = RuleEffects()
         if !rules.isEmpty {
-            ruleOutcome = try applyRules(rules, to: &basketLines, customer: customer, atMs: atMs, state: state)
+            ruleOutcome = try applyRules(rules, to: &basketLines, customer: customer, atMs: atMs, codes: codes, state: state)
             guard keptPart || redeemPoints <= customer.points - ruleOutcome.redeemed else {
                 throw reject(.insufficientPoints, "member \"\(memberID)\" has \(customer.points) points; rewards take \(ruleOutcome.redeemed), so \(redeemPoints) more cannot be redeemed")
             }
@@ -124,6 +127,7 @@ public struct SaleCalculator: Sendable {
             }
             priced.appliedRules = ruleOutcome.applied + priced.quote.appliedRules.filter { !ruleOutcome.applied.contains($0) }
             priced.skippedRules = ruleOutcome.skipped
+            priced.codes = codes
             return priced
         } catch {
             throw reject(.pricingRefused, "code \(error.code): \(error.message)")
@@ -164,7 +168,7 @@ public struct SaleCalculator: Sendable {
             pointsEarned: earned, tenders: tenders, ruleRecord: try SaleCalculator.ruleRecord(priced, training: training),
             skipped: training ? [] : priced.skippedRules.prefix(SkippedRule.perSaleMax).map {
                 SkippedRule(rule: $0.rule, reason: SkippedRule.recorded($0.reason))
-            })
+            }, codes: priced.codes)
     }
 
     /// The sale's rule record (FORMAT.md §13.4 step 4): none for a training sale (its
@@ -193,6 +197,24 @@ public struct SaleCalculator: Sendable {
         let member = !priced.memberID.isEmpty
         let record = SaleRuleRecord(rewardPoints: member ? priced.rewardPoints : 0, tier: member ? priced.tierChange ?? 0 : 0, counters: moves)
         return record.isEmpty ? nil : record
+    }
+
+    /// Promotion codes (FORMAT.md §13.4 step 4): at most 8, each 1–32 printable ASCII
+    /// bytes without spaces, none twice, each named by an active rule's `has_code`.
+    public static func checkCodes(_ codes: [String], rules: [CompiledRule]) throws {
+        guard codes.count <= Sale.codesMax else {
+            throw reject(.invalidField, "\(codes.count) promotion codes; a sale takes at most \(Sale.codesMax)")
+        }
+        var seen: Set<[UInt8]> = []
+        for code in codes {
+            guard CompiledRule.isCode(code) else {
+                throw reject(.invalidField, "promotion code \"\(code)\" must be 1-32 printable ASCII characters without spaces")
+            }
+            guard seen.insert(Array(code.utf8)).inserted else { throw reject(.invalidField, "promotion code \(code) is keyed in twice") }
+            guard rules.contains(where: { $0.codes.contains { Array($0.utf8) == Array(code.utf8) } }) else {
+                throw reject(.invalidField, "promotion code \(code) is not accepted by any active rule")
+            }
+        }
     }
 
     /// What a sale adds to the member's lifetime spend: the amount paid, less points paid
@@ -330,7 +352,7 @@ extension SaleCalculator {
     /// Runs the active rules (docs/CONTRACTS.md §4) on the basket's lines with the
     /// counters, points rates and multiplier from the state, and puts their effects on it.
     func applyRules(_ rules: [CompiledRule], to lines: inout [BasketLine], customer: ContractInput.Customer, atMs: Int64,
-                    state: some StateReader) throws -> RuleEffects {
+                    codes: [String], state: some StateReader) throws -> RuleEffects {
         // Step 3 (FORMAT.md §13.4): the GST rate of the sale's Singapore date, which the
         // rules see on every standard-rated line.
         let gstRate: Int64
@@ -354,6 +376,7 @@ extension SaleCalculator {
             }
         }
         var contractInput = ContractInput(lines: input, customer: customer, timeMs: atMs, outlet: Int64(outlet))
+        contractInput.codes = codes
         for category in Set(input.map(\.category)).sorted() {
             if let rate = try state.pointRate(category: category) { contractInput.pointRates[category] = rate }
         }

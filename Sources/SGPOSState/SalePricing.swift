@@ -46,10 +46,14 @@ public struct SalePricingRecord: Hashable, Sendable, CanonicalEncodable, Canonic
     public var counters: [Counter]
     /// The sale's counter moves still standing (refunds re-price them).
     public var moves: [SaleRuleRecord.CounterMove]
+    /// The sale's promotion codes (version 2 of the record, exactly when there are some).
+    public var codes: [String] = []
 
     public init(timeMs: Int64, ruleSet: Hash256, tier: UInt8, lifetimeSpend: Int64, balance: Int64, multiplier: Int64,
                 earning: RetailSettings.EarningMode, pointsPerDollar: Int64, pointValueCents: Int64, lines: [Line],
-                pointRates: [(category: String, rate: Int64)], counters: [Counter], moves: [SaleRuleRecord.CounterMove]) {
+                pointRates: [(category: String, rate: Int64)], counters: [Counter], moves: [SaleRuleRecord.CounterMove],
+                codes: [String] = []) {
+        self.codes = codes
         self.timeMs = timeMs
         self.ruleSet = ruleSet
         self.tier = tier
@@ -69,7 +73,7 @@ public struct SalePricingRecord: Hashable, Sendable, CanonicalEncodable, Canonic
     public func hash(into hasher: inout Hasher) { hasher.combine(canonicalBytes) }
 
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(codes.isEmpty ? 1 : 2)
         encoder.writeI64(timeMs)
         ruleSet.encode(to: &encoder)
         encoder.writeU8(tier)
@@ -98,10 +102,11 @@ public struct SalePricingRecord: Hashable, Sendable, CanonicalEncodable, Canonic
             encoder.writeI64(counter.value)
         }
         SaleRuleRecord(rewardPoints: 0, tier: 0, counters: moves).encodeMoves(to: &encoder)
+        if !codes.isEmpty { writeCodes(codes, to: &encoder) }
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "sale pricing record")
+        let version = try readVersion(&decoder, "sale pricing record", upTo: 2)
         timeMs = try decoder.readI64("time")
         ruleSet = try Hash256(from: &decoder)
         var at = decoder.offset
@@ -140,6 +145,11 @@ public struct SalePricingRecord: Hashable, Sendable, CanonicalEncodable, Canonic
         }
         self.counters = counters
         moves = try SaleRuleRecord.decodeMoves(&decoder)
+        if version == 2 {
+            let at = decoder.offset
+            codes = try readCodes(&decoder)
+            guard !codes.isEmpty else { throw .nonCanonical("a version-2 sale pricing record has promotion codes", at: at) }
+        }
     }
 
     static func earningCode(_ earning: RetailSettings.EarningMode) -> UInt8 {
@@ -270,6 +280,6 @@ extension POSTransition {
             earning: settings.earning, pointsPerDollar: settings.pointsPerDollar,
             pointValueCents: settings.redemptionIsTender ? 0 : settings.pointValueCents,
             lines: sale.lines.map { .init(category: $0.category, unitPrice: $0.unitPrice, priceIncludesGST: $0.priceIncludesGST) },
-            pointRates: rates, counters: counters, moves: ruleRecord?.counters ?? [])
+            pointRates: rates, counters: counters, moves: ruleRecord?.counters ?? [], codes: sale.codes)
     }
 }

@@ -16,7 +16,7 @@ extension POSTransition {
         let calculator = try calculator(state)
         let priced = try calculator.price(
             lines: sale.lines.map { StockLine(sku: $0.sku, quantity: $0.quantity) }, memberID: sale.memberID,
-            redeemPoints: sale.pointsRedeemed, atMs: atMs, state: state)
+            redeemPoints: sale.pointsRedeemed, atMs: atMs, state: state, codes: sale.codes)
         let expected = try calculator.sale(priced, receiptNumber: sale.receiptNumber, training: sale.training, tenders: sale.tenders)
         try SaleComparison.requireEqual(recorded: sale, computed: expected)
         try checkTenders(sale.tenders, payable: sale.amountPayable, pointsRedeemed: sale.pointsRedeemed,

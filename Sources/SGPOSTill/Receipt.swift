@@ -134,6 +134,8 @@ public struct ReceiptDocument: Hashable, Sendable {
     public var keptRepriced: [KeptLine] = []
     /// Sales: the promotions that did not apply and why (the sale's skip reasons).
     public var notApplied: [SkippedRule] = []
+    /// Sales: the promotion codes keyed in.
+    public var codes: [String] = []
     public var qr: ReceiptQRPayload
 
     /// A kept line of a re-priced return and what its re-pricing changed.
@@ -162,7 +164,7 @@ public struct ReceiptDocument: Hashable, Sendable {
             lines: lines, subtotal: sale.subtotal, discount: sale.discount, total: sale.total, rounding: sale.rounding,
             gstBasisPoints: sale.gstBasisPoints, gst: sale.gst, tenders: sale.tenders, memberID: sale.memberID,
             pointsEarned: sale.pointsEarned, pointsRedeemed: sale.pointsRedeemed,
-            rewardPoints: sale.training ? 0 : sale.ruleRecord?.rewardPoints ?? 0, notApplied: sale.skipped,
+            rewardPoints: sale.training ? 0 : sale.ruleRecord?.rewardPoints ?? 0, notApplied: sale.skipped, codes: sale.codes,
             qr: ReceiptQRPayload(chainID: envelope.chainID, outlet: envelope.outletID, height: height,
                                  transactionID: transaction.id, signature: transaction.signature))
     }

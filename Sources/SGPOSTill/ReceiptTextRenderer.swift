@@ -91,6 +91,7 @@ public struct ReceiptTextRenderer: Sendable {
             if receipt.rewardPoints != 0 { out.append(pair("Points for rewards", "\(receipt.rewardPoints)")) }
             out.append(pair("Points earned", "\(receipt.pointsEarned)"))
         }
+        if !receipt.codes.isEmpty { out.append(pair("Promotion code", receipt.codes.joined(separator: ", "))) }
         if !receipt.notApplied.isEmpty {
             // Why a promotion the customer may have expected did not apply (its rule's skip reason).
             out.append(rule)

@@ -45,16 +45,16 @@ public struct TillSession: Sendable {
     /// The builder of this till's sales, refunds and closings.
     public var builder: SaleBuilder { SaleBuilder(genesis: genesis, outlet: outlet, principal: principal) }
 
-    public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, atMs: Int64,
+    public func quote(_ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, codes: [String] = [], atMs: Int64,
                       state: some StateReader) throws -> SaleCalculator.PricedBasket {
-        try builder.quote(lines, memberID: memberID, redeemPoints: redeemPoints, atMs: atMs, state: state)
+        try builder.quote(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, atMs: atMs, state: state)
     }
 
     public func buildSale(
-        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, payment: Payment, training: Bool = false,
-        atMs: Int64, state: some StateReader
+        _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, codes: [String] = [], payment: Payment,
+        training: Bool = false, atMs: Int64, state: some StateReader
     ) throws -> Sale {
-        try builder.buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, payment: payment, training: training,
+        try builder.buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment, training: training,
                               atMs: atMs, state: state)
     }
 

@@ -76,6 +76,8 @@ struct TillCommand: AsyncParsableCommand {
         @Option(name: .customLong("item"), help: "SKU:QTY (repeat for each line).") var items: [String] = []
         @Option(help: "Loyalty member id.") var member: String = ""
         @Option(help: "Points to redeem.") var redeem: Int64 = 0
+        @Option(name: .customLong("code"), help: "A promotion code keyed in (repeat for each; a deployed rule's has_code reads it).")
+        var codes: [String] = []
 
         func lines() throws -> [StockLine] {
             guard !items.isEmpty else { throw CLIError("give at least one --item SKU:QTY") }
@@ -93,7 +95,7 @@ struct TillCommand: AsyncParsableCommand {
             let outlet = try outletOf(data)
             let priced = try store.environment.read { txn in
                 try SaleBuilder(genesis: store.genesis, outlet: outlet, principal: "")
-                    .quote(try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
+                    .quote(try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem, codes: basket.codes,
                            atMs: Int64(wallClockMs()), state: store.stateReader(outlet, txn))
             }
             let quote = priced.quote
@@ -120,7 +122,7 @@ struct TillCommand: AsyncParsableCommand {
             var sale: Sale?
             let (transaction, height, store) = try await connection.submit { session, state, now in
                 let built = try session.buildSale(try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
-                                                  payment: payment, training: training, atMs: now, state: state)
+                                                  codes: basket.codes, payment: payment, training: training, atMs: now, state: state)
                 sale = built
                 return .sale(built)
             }

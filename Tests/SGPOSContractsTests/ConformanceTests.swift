@@ -47,6 +47,7 @@ struct ConformanceTests {
         let time = RFC3339.parse(json?["time"] as? String ?? "2026-11-05T10:00:00+08:00")!
         var input = ContractInput(lines: lines, customer: customer, timeMs: time)
         input.pointRates = (json?["pointRates"] as? [String: Int] ?? [:]).mapValues(Int64.init)
+        input.codes = json?["codes"] as? [String] ?? []
         return input
     }
 

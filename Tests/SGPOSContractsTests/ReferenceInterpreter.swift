@@ -281,6 +281,10 @@ struct ReferenceInterpreter {
                 try charge(2)
                 guard case .string(let category) = values[0] else { preconditionFailure("checked: String") }
                 return .int(input.pointRates[category] ?? input.defaultPointRate)
+            case "has_code":
+                try charge(2)
+                guard case .string(let code) = values[0] else { preconditionFailure("checked: String") }
+                return .bool(input.codes.contains { Array($0.utf8) == Array(code.utf8) })
             case "tier_for":
                 try charge(2)
                 let spend = numeric(values[0])

@@ -122,6 +122,51 @@ struct ContractSaleTests {
         #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.sale, payload: empty) }
     }
 
+    /// Promotion codes keyed in at the till (sale version 5): a rule's `has_code` reads them;
+    /// a code no active rule names, or one keyed twice, is refused (17); the code is on
+    /// the sale, so an auditor re-prices it exactly.
+    @Test func promotionCodesKeyedInAtTheTill() throws {
+        var shop = try ShopFixture()
+        try shop.openShift()
+        let source = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Contracts/promo-code.rules").path, encoding: .utf8)
+        try shop.submit(.admin, .deployRule(DeployRule(source: source, activeFromMs: 0)))
+        func sale(_ lines: [(String, Int64)], codes: [String]) throws -> Sale {
+            let calculator = try shop.calculator()
+            let priced = try calculator.price(lines: lines.map { StockLine(sku: $0.0, quantity: $0.1) }, memberID: "", redeemPoints: 0,
+                                              atMs: shop.timeMs, state: shop.state, codes: codes)
+            let number = (try shop.state.shift(outlet: 1, till: "till-1")?.lastReceiptNumber ?? 0) + 1
+            let probe = try calculator.sale(priced, receiptNumber: number, training: false, tenders: [])
+            return try calculator.sale(priced, receiptNumber: number, training: false,
+                                       tenders: [.card(CardPayment(amount: probe.amountPayable, terminalID: "T1", approvalCode: "A1", rrn: "R1",
+                                                                   maskedPAN: "************1111", scheme: "visa"))])
+        }
+        // RICE5KG 13.90 × 2 = 27.80 with WELCOME2: 2.00 off.
+        let coded = try sale([("RICE5KG", 2)], codes: ["WELCOME2"])
+        #expect(coded.discount == 200 && coded.total == 2_580 && coded.codes == ["WELCOME2"])
+        #expect(POSBody.sale(coded).payloadBytes.first == 5)
+        try shop.submit(.till, .sale(coded))
+        #expect(try sale([("RICE5KG", 2)], codes: []).discount == 0, "no code, no discount")
+        var claimed = try sale([("RICE5KG", 2)], codes: ["WELCOME2"])
+        claimed.codes = []
+        expectRejected(.totalsMismatch, &shop) { shop in try shop.submit(.till, .sale(claimed)) }
+        for codes in [["XMAS10"], ["WELCOME2", "WELCOME2"], ["WELCOME 2"], ["welcome2"]] {
+            #expect(throws: LedgerRejection.self) { try sale([("RICE5KG", 2)], codes: codes) }
+            var forged = try sale([("RICE5KG", 2)], codes: ["WELCOME2"])
+            forged.codes = codes
+            expectRejected(.invalidField, &shop) { shop in try shop.submit(.till, .sale(forged)) }
+        }
+        // Under S$20.00 the code is on the sale with the rule's reason.
+        let small = try sale([("MILK", 1)], codes: ["WELCOME2"])
+        #expect(small.discount == 0 && small.skipped == [SkippedRule(rule: "promo.code-welcome2", reason: "WELCOME2 needs S$20.00 or more")])
+        try shop.submit(.till, .sale(small))
+        // Version 5 with no code is a decoding error.
+        var bytes = POSBody.sale(small).payloadBytes
+        bytes.removeLast(4 + 4 + 8)  // the code list: count, length, "WELCOME2"
+        bytes += [0, 0, 0, 0]
+        #expect(throws: CodecError.self) { try POSBody.decode(type: POSBodyType.sale, payload: bytes) }
+    }
+
     @Test func deploymentsAreCheckedAndVersioned() throws {
         var shop = try ShopFixture()
         expectRejected(.contractRefused, &shop) { shop in

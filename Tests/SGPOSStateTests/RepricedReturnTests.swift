@@ -248,6 +248,25 @@ struct ShippedPromotionReturnTests {
         #expect(account.balance == 0 && account.tier == 1, "nothing kept: no points, bronze again")
     }
 
+    /// A promotion code: the kept basket is priced with the sale's code. RICE5KG 4 × 13.90 =
+    /// 55.60 − 2.00 = 53.60 with WELCOME2. One back: share 13.40; the 3 kept (41.70) still
+    /// earn the S$2.00 (39.70 against 40.20 left: −0.50), so 13.90 comes back (the line
+    /// now stands at 53.10); two more back: share 53.10 × 2/4 = 26.55, the one kept (13.90)
+    /// is below S$20 and loses it (13.90 against 13.15 left: +0.75), so 25.80 — in all
+    /// 39.70 back for three, the fourth kept at its full 13.90.
+    @Test func aPromotionCodeStaysWithTheKeptBasket() throws {
+        var shop = try RepricedReturnTests.shop(["promo-code"])
+        let (tx, sale) = try shop.sell([("RICE5KG", 4)], codes: ["WELCOME2"], payment: .card)
+        #expect(sale.total == 5_360 && sale.codes == ["WELCOME2"])
+        #expect(try shop.state.salePricing(tx.id)?.codes == ["WELCOME2"])
+        let one = try RepricedReturnTests.refund(shop, tx.id, [(0, 1)], card: true)
+        #expect(one.lines.map(\.amount) == [1_340] && one.adjustments.map(\.amount) == [-50] && one.amount == 1_390)
+        try shop.submit(.till, .refund(one))
+        let two = try RepricedReturnTests.refund(shop, tx.id, [(0, 2)], card: true)
+        #expect(two.lines.map(\.amount) == [2_655] && two.adjustments.map(\.amount) == [75] && two.amount == 2_580)
+        try shop.submit(.till, .refund(two))
+    }
+
     /// The tote bag reward (800 points, once per member, 500 in all): the bag back credits
     /// nothing (it was free) and the kept milk prices the same; the reward's counters go
     /// back, the 800 points do not (points redeemed are not returned, POS.md).

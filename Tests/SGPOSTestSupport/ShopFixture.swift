@@ -123,10 +123,10 @@ public struct ShopFixture {
 
     /// Builds the sale the state machine expects (next receipt number, priced now).
     public func makeSale(_ lines: [(String, Int64)], member: String = "", redeem: Int64 = 0, training: Bool = false,
-                         payment: Payment = .cash(), signer: Signer = .till) throws -> Sale {
+                         codes: [String] = [], payment: Payment = .cash(), signer: Signer = .till) throws -> Sale {
         let calculator = try calculator()
         let priced = try calculator.price(lines: lines.map { StockLine(sku: $0.0, quantity: $0.1) }, memberID: member,
-                                          redeemPoints: redeem, atMs: timeMs, state: state)
+                                          redeemPoints: redeem, atMs: timeMs, state: state, codes: codes)
         let receipt = (try state.shift(outlet: outlet, till: ShopFixture.principal(signer))?.lastReceiptNumber ?? 0) + 1
         var tenders: [Tender] = []
         if priced.quote.pointsTender.cents > 0 {
@@ -163,8 +163,8 @@ public struct ShopFixture {
     /// Makes and submits a sale from `till` (default the first till).
     @discardableResult
     public mutating func sell(_ lines: [(String, Int64)], member: String = "", redeem: Int64 = 0, training: Bool = false,
-                              payment: Payment = .cash(), by signer: Signer = .till) throws -> (SignedTransaction, Sale) {
-        let sale = try makeSale(lines, member: member, redeem: redeem, training: training, payment: payment, signer: signer)
+                              codes: [String] = [], payment: Payment = .cash(), by signer: Signer = .till) throws -> (SignedTransaction, Sale) {
+        let sale = try makeSale(lines, member: member, redeem: redeem, training: training, codes: codes, payment: payment, signer: signer)
         return (try submit(signer, .sale(sale)), sale)
     }
 

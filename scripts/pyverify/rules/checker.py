@@ -39,6 +39,7 @@ class Checker:
             root[name] = T.COUNTER
         self.scopes = [root]
         self.declared = {name for name, _, _ in rule.counters}
+        self.codes = []
 
     def lookup(self, name):
         for scope in reversed(self.scopes):
@@ -203,6 +204,17 @@ class Checker:
         return T.BOOL, cost + COMPARE
 
     def call(self, e):
+        if e.name == "has_code":
+            # §3.2: the code is a string literal of 1-32 printable ASCII bytes without spaces,
+            # checked before its argument is, so a chain knows every code its rules read.
+            arg = e.args[0] if len(e.args) == 1 else None
+            if (arg is None or arg.param is not None or not isinstance(arg.value, S.StringLit)
+                    or not is_code(arg.value.value)):
+                type_error(e.pos, "has_code takes one promotion code as a string literal of 1-32 printable ASCII characters")
+            _, cost = self.expr(arg.value)
+            if arg.value.value not in self.codes:
+                self.codes.append(arg.value.value)
+            return T.BOOL, cost + FUNCTION_COST["has_code"]
         types, cost = [], 0
         for arg in e.args:
             if arg.param is not None:
@@ -272,6 +284,19 @@ class Checker:
             _, body = function((T.INT,))
             return T.ListType(T.UNIT, T.UNITS_MAX), base + BASE[name] + T.UNITS_MAX + n * body
         type_error(e.pos, f"unknown list method {name}")
+
+
+def is_code(text):
+    """A promotion code: 1-32 bytes, each printable ASCII other than the space."""
+    data = text.encode()
+    return 1 <= len(data) <= 32 and all(0x21 <= b <= 0x7E for b in data)
+
+
+def codes(rule):
+    """The promotion codes a checked rule reads (``has_code``), in the order first met."""
+    checker = Checker(rule)
+    checker.statements(rule.body)
+    return list(checker.codes)
 
 
 def check(rule):

@@ -18,7 +18,7 @@ LET = REQUIRE = 1
 EMIT = 10
 INCREMENT = 30
 
-FUNCTION_COST = {"div": 3, "scale": 3, "tier_for": 2, "point_rate": 2,
+FUNCTION_COST = {"div": 3, "scale": 3, "tier_for": 2, "point_rate": 2, "has_code": 2,
                  "min": 1, "max": 1, "cents": 1, "money": 1}
 
 # The fixed part of each list method and of `for`.

@@ -96,6 +96,7 @@ class Input:
     counters: dict = field(default_factory=dict)        # counter name → used
     basket_discount: int = 0
     point_rates: dict = field(default_factory=dict)
+    codes: list = field(default_factory=list)            # promotion codes keyed in (has_code)
     nets: Optional[list] = None
 
 
@@ -397,6 +398,8 @@ class Run:
             return reached[-1] if reached else 1
         if name == "point_rate":
             return self.inp.point_rates.get(args[0], T.DEFAULT_POINT_RATE)
+        if name == "has_code":
+            return args[0].encode() in [code.encode() for code in self.inp.codes]
         raise AssertionError(name)
 
     def apply(self, arg, item):
