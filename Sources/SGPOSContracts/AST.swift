@@ -7,6 +7,12 @@ public struct Rule: Sendable {
     public var group: String?
     /// `stop`: once this rule is applied, the rules after it in the set do not run.
     public var stopsLaterRules = false
+    /// `coupon "CAMPAIGN"`: the rule runs only when a coupon of that campaign was keyed in,
+    /// and using the rule uses the coupon (docs/CONTRACTS.md §4).
+    public var coupon: String?
+    /// `issues "CAMPAIGN" days N`: applying the rule issues the customer a coupon of that
+    /// campaign, valid N days (a next-order coupon; the ledger makes it, FORMAT.md §13.5).
+    public var issues: (campaign: String, days: Int64)?
     /// Active from…until (ms since the epoch, half-open), if declared.
     public var window: (from: Int64, until: Int64)?
     /// Per-member counters and whole-promotion budgets: name → cap.

@@ -83,6 +83,11 @@ public struct RuleSet: Sendable {
             result.outcomes.append((id, outcome))
             result.cost = result.cost.plus(outcome.cost)
             guard case .applied(let effects, _) = outcome else { continue }
+            // An applied coupon rule uses one coupon of its campaign: a later rule of that
+            // campaign needs another.
+            if let coupon = program.coupon, let at = current.coupons.firstIndex(where: { Compiler.bytewiseEqual($0, coupon) }) {
+                current.coupons.remove(at: at)
+            }
             for effect in effects {
                 if case .lineDiscount(let line, let amount, _) = effect {
                     if let group = program.group {

@@ -61,6 +61,9 @@ public struct ContractInput: Sendable, Hashable {
     public var defaultPointRate: Int64 = 10_000
     /// Promotion codes keyed in at the till for this basket (`has_code`), compared bytewise.
     public var codes: [String] = []
+    /// The campaigns of the coupons keyed in (one entry per coupon): a `coupon` rule runs
+    /// only when its campaign is here, and a rule set takes one entry per applied such rule.
+    public var coupons: [String] = []
 
     public init(lines: [Line], customer: Customer = .guest, timeMs: Int64, outlet: Int64 = 1, counters: [String: Int64] = [:]) {
         self.lines = lines

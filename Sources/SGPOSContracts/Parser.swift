@@ -77,12 +77,34 @@ struct Parser {
             let headerPosition = position
             // `stop` is a header word, not a keyword: no statement starts with a name, so a
             // rule that names something `stop` means what it meant before.
-            if isWord("lang") || isWord("priority") || isWord("group") || isWord("window") || isWord("state") || isWord("budget") || isWord("stop") {
-                guard !sawStatement else { throw error("headers (lang, priority, group, window, state, budget, stop) come before statements") }
+            if isWord("lang") || isWord("priority") || isWord("group") || isWord("window") || isWord("state") || isWord("budget") || isWord("stop")
+                || isWord("coupon") || isWord("issues") {
+                guard !sawStatement else { throw error("headers (lang, priority, group, window, state, budget, stop, coupon, issues) come before statements") }
             }
             if isWord("stop") {
                 _ = next()
                 rule.stopsLaterRules = true
+            } else if isWord("coupon") || isWord("issues") {
+                // Contextual header words like `stop`: a campaign is a code (1-32 printable
+                // ASCII bytes without spaces); a next-order coupon is valid 1-3650 days.
+                let issues = isWord("issues")
+                _ = next()
+                let campaign = try string("the coupon campaign")
+                guard Checker.isCode(campaign) else {
+                    throw ContractError(.parse, line: headerPosition.line, column: headerPosition.column,
+                                        "a coupon campaign is 1-32 printable ASCII characters without spaces")
+                }
+                if issues {
+                    try expectWord("days")
+                    let days = try integer("the days the coupon is valid")
+                    guard (1...3_650).contains(days) else {
+                        throw ContractError(.parse, line: headerPosition.line, column: headerPosition.column,
+                                            "an issued coupon is valid 1-3650 days")
+                    }
+                    rule.issues = (campaign, days)
+                } else {
+                    rule.coupon = campaign
+                }
             } else if isWord("lang") {
                 _ = next()
                 rule.language = try integer("the language version")

@@ -5,6 +5,8 @@ final class Program: Sendable {
     let group: String?
     let stopsLaterRules: Bool
     let window: Window?
+    /// The campaign of the coupon the rule needs, if it is a coupon rule.
+    let coupon: String?
     let staticCost: UInt64
     let body: Code<Void>
     let layout: SlotLayout
@@ -20,6 +22,7 @@ final class Program: Sendable {
         group = rule.group
         stopsLaterRules = rule.stopsLaterRules
         window = rule.window.map { Window(from: $0.from, until: $0.until) }
+        coupon = rule.coupon
         self.staticCost = staticCost
         (body, layout) = Compiler.compile(rule)
     }
@@ -28,6 +31,7 @@ final class Program: Sendable {
     /// skipped at no cost; otherwise all effects, or none with the reason it stopped.
     func evaluate(_ input: ContractInput, nets: [Int64]?, scratch: inout Scratch) -> Outcome {
         if let window, !(window.from <= input.timeMs && input.timeMs < window.until) { return .skipped(cost: 0, reason: nil) }
+        if let coupon, !input.coupons.contains(where: { Compiler.bytewiseEqual($0, coupon) }) { return .skipped(cost: 0, reason: nil) }
         let outcome = withUnsafePointer(to: input) { input in
             run(input, nets: nets ?? input.pointee.lines.map { $0.net }, scratch: &scratch)
         }

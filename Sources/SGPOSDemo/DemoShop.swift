@@ -263,6 +263,8 @@ public struct DemoShop {
         var refunded: Refund?
         var guestSkips: [SkippedRule] = []
         var coded: Sale?
+        var issuingSale: Hash256?
+        var couponSale: Sale?
         _ = try await block({ shop, state in
             steps += 1
             switch steps {
@@ -289,15 +291,43 @@ public struct DemoShop {
                                                        codes: ["WELCOME2"], payment: .cash(tendered: nil), atMs: now, state: state)
                 coded = sale
                 return shop.tills[1].sign(.sale(sale), atMs: now)
+            case 5:
+                // S$30.00 or more earns a next-order coupon (promo.next3-issue).
+                let sale = try shop.tills[1].buildSale([StockLine(sku: "RICE-5KG", quantity: 3)], payment: .cash(tendered: nil),
+                                                       atMs: now, state: state)
+                let signed = shop.tills[1].sign(.sale(sale), atMs: now)
+                issuingSale = signed.id
+                return signed
+            case 6:
+                // A batch of single-use coupons of the same campaign, as marketing prints them.
+                let codes = (1...2).map { "DEMO-\(shop.outlet.outletID)-\($0)" }
+                let day = SaleCalculator.day(now)
+                return shop.manager.sign(.issueCoupons(IssueCoupons(campaign: "NEXT3", memberID: "", validFrom: day, validUntil: day + 90,
+                                                                    codeHashes: codes.map(CouponCode.hash))), atMs: now)
+            case 7:
+                // The customer comes back with the coupon the receipt printed.
+                let code = CouponCode.issued(by: issuingSale!, index: 0)
+                let sale = try shop.tills[1].buildSale([StockLine(sku: "MILO-1KG", quantity: 1)], codes: [code],
+                                                       payment: .cash(tendered: nil), atMs: now, state: state)
+                couponSale = sale
+                return shop.tills[1].sign(.sale(sale), atMs: now)
+            case 8:
+                let sale = try shop.tills[1].buildSale([StockLine(sku: "KAYA-JAR", quantity: 1)], codes: ["DEMO-\(shop.outlet.outletID)-1"],
+                                                       payment: .cash(tendered: nil), atMs: now, state: state)
+                return shop.tills[1].sign(.sale(sale), atMs: now)
             default: return nil
             }
-        }, count: 4)
+        }, count: 8)
         if let refunded {
             let kept = refunded.adjustments.reduce(0) { $0 + $1.amount }
             print("   outlet \(outlet.outletID): 1 of 3 snacks on buy-2-get-1 returned: its share \(Self.money(refunded.lines.reduce(0) { $0 + $1.amount })), "
                   + "the 2 kept re-priced +\(Self.money(kept)), refunded \(Self.money(refunded.amount))")
         }
         for skipped in guestSkips { print("   outlet \(outlet.outletID): a guest's milk, not applied: \(skipped.reason) (\(skipped.rule))") }
+        if let issuingSale, let couponSale {
+            print("   outlet \(outlet.outletID): S$41.70 earned next-order coupon \(CouponCode.issued(by: issuingSale, index: 0)) (NEXT3); "
+                  + "used on the next sale: \(Self.money(couponSale.discount)) off; a batch coupon DEMO-\(outlet.outletID)-1 used too")
+        }
         if let coded {
             print("   outlet \(outlet.outletID): code \(coded.codes.joined(separator: ", ")) keyed in: \(Self.money(coded.discount)) off a \(Self.money(coded.subtotal)) basket")
         }

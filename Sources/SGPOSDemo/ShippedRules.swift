@@ -26,6 +26,29 @@ public enum ShippedRules {
         }
 
         """#),
+        ("coupon-next3-issue.rules", #"""
+        // Next-order coupon: a basket of S$30.00 or more earns a S$3.00 coupon for the next
+        // visit, valid 30 days at the same outlet (the receipt prints its code; it is for the
+        // sale's member, or for anyone after a guest's sale).
+        rule "promo.next3-issue" version 1 {
+          lang 1
+          priority 370
+          issues "NEXT3" days 30
+          require basket.subtotal >= S$30.00 else skip
+        }
+
+        """#),
+        ("coupon-next3-redeem.rules", #"""
+        // The NEXT3 coupon (issued after a sale of S$30.00 or more, or in a batch by
+        // `sgpos till coupons --campaign NEXT3`): S$3.00 off the basket, once per coupon.
+        rule "promo.next3-redeem" version 1 {
+          lang 1
+          priority 360
+          coupon "NEXT3"
+          emit basket_discount(min(S$3.00, basket.subtotal), "NEXT3")
+        }
+
+        """#),
         ("loyalty-tiers.rules", #"""
         // The seed's loyalty programme.
         //   Base points: each line's net (after earlier discounts) at its category's points rate,

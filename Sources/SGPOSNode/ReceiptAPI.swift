@@ -80,7 +80,9 @@ extension NodeAPI {
         let document: ReceiptDocument
         switch try POSBody.decode(type: type, payload: payload) {
         case .sale(let sale):
-            document = .sale(sale, transaction: transaction, height: location.height, merchant: merchant, outletName: outletName, till: till)
+            var receipt = ReceiptDocument.sale(sale, transaction: transaction, height: location.height, merchant: merchant, outletName: outletName, till: till)
+            try node.read { txn in try receipt.addCoupons(ofSale: id, state: node.store.stateReader(location.outletID, txn)) }
+            document = receipt
         case .refund(let refund):
             let original = try node.read { txn -> (Sale, String)? in
                 guard let at = try node.store.location(of: refund.originalSale, txn),

@@ -104,7 +104,7 @@ public struct SaleBuilder: Sendable {
         }
         guard !record.voided else { throw LedgerRejection(.unknownOriginal, "sale \(saleID) was voided") }
         let computed = try RefundPricing.compute(
-            sale: record, pricing: try state.salePricing(saleID), units: units, calculator: try calculator(state), state: state)
+            sale: record, saleID: saleID, pricing: try state.salePricing(saleID), units: units, calculator: try calculator(state), state: state)
         let amount = computed.amount
         // Money goes back without change: cash is handed over exactly.
         let tender = try (refundTender.isCash ? Payment.cash(tendered: nil) : refundTender).tender(amount: amount)

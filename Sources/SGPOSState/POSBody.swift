@@ -10,6 +10,7 @@ public enum POSBody: Hashable, Sendable {
     case configure(RetailSettings)
     case deployRule(DeployRule)
     case setPointRates(SetPointRates)
+    case issueCoupons(IssueCoupons)
     case setMemberMultiplier(SetMemberMultiplier)
     case stockReceive(StockReceive)
     case stockAdjust(StockAdjust)
@@ -36,6 +37,7 @@ public enum POSBody: Hashable, Sendable {
         case .configure: POSBodyType.configure
         case .deployRule: POSBodyType.deployRule
         case .setPointRates: POSBodyType.setPointRates
+        case .issueCoupons: POSBodyType.issueCoupons
         case .setMemberMultiplier: POSBodyType.setMemberMultiplier
         case .stockReceive: POSBodyType.stockReceive
         case .stockAdjust: POSBodyType.stockAdjust
@@ -66,6 +68,7 @@ public enum POSBody: Hashable, Sendable {
         case .configure(let body): body.encode(to: &encoder)
         case .deployRule(let body): body.encode(to: &encoder)
         case .setPointRates(let body): body.encode(to: &encoder)
+        case .issueCoupons(let body): body.encode(to: &encoder)
         case .setMemberMultiplier(let body): body.encode(to: &encoder)
         case .stockReceive(let body): body.encode(to: &encoder)
         case .stockAdjust(let body): body.encode(to: &encoder)
@@ -99,6 +102,7 @@ public enum POSBody: Hashable, Sendable {
         case POSBodyType.configure: body = .configure(try RetailSettings(from: &decoder))
         case POSBodyType.deployRule: body = .deployRule(try DeployRule(from: &decoder))
         case POSBodyType.setPointRates: body = .setPointRates(try SetPointRates(from: &decoder))
+        case POSBodyType.issueCoupons: body = .issueCoupons(try IssueCoupons(from: &decoder))
         case POSBodyType.setMemberMultiplier: body = .setMemberMultiplier(try SetMemberMultiplier(from: &decoder))
         case POSBodyType.stockReceive: body = .stockReceive(try StockReceive(from: &decoder))
         case POSBodyType.stockAdjust: body = .stockAdjust(try StockAdjust(from: &decoder))

@@ -7,6 +7,7 @@ public enum POSBodyType {
     public static let configure: UInt16 = 0x0111
     public static let deployRule: UInt16 = 0x0112
     public static let setPointRates: UInt16 = 0x0113
+    public static let issueCoupons: UInt16 = 0x0114
     public static let stockReceive: UInt16 = 0x0120
     public static let stockAdjust: UInt16 = 0x0121
     public static let stockCount: UInt16 = 0x0122
@@ -34,6 +35,7 @@ public enum POSBodyType {
         case configure: "configure"
         case deployRule: "deploy-rule"
         case setPointRates: "set-point-rates"
+        case issueCoupons: "issue-coupons"
         case stockReceive: "stock-receive"
         case stockAdjust: "stock-adjust"
         case stockCount: "stock-count"

@@ -45,6 +45,7 @@ public struct POSRules: ApplicationRules {
         case .configure(let settings): try run.configure(settings, &state)
         case .deployRule(let body): try run.deployRule(body, &state)
         case .setPointRates(let body): try run.setPointRates(body, &state)
+        case .issueCoupons(let body): try run.issueCoupons(body, &state)
         case .setMemberMultiplier(let body): try run.setMemberMultiplier(body, &state)
         case .stockReceive(let body): try run.stockReceive(body, &state)
         case .stockAdjust(let body): try run.stockAdjust(body, &state)

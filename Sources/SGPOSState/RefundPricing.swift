@@ -24,7 +24,7 @@ public struct RefundPricing: Sendable {
     /// signed refund carries: each is checked as it is computed, so the first wrong line
     /// is the one reported (rule 302).
     public static func compute(
-        sale original: SaleRecord, pricing: SalePricingRecord?, units: [(line: UInt32, quantity: Int64)],
+        sale original: SaleRecord, saleID: Hash256, pricing: SalePricingRecord?, units: [(line: UInt32, quantity: Int64)],
         recorded: [RefundLine]? = nil, calculator: SaleCalculator, state: some StateReader
     ) throws -> RefundPricing {
         var record = original
@@ -58,7 +58,7 @@ public struct RefundPricing: Sendable {
             result.record.pointsReversed += result.pointsReversed
             return result
         }
-        let kept = try keptPricing(record, pricing, calculator: calculator, state: state)
+        let kept = try keptPricing(record, saleID: saleID, pricing, calculator: calculator, state: state)
         result.adjustments = try adjustments(record, kept: kept.lines, credited: credited)
         for adjustment in result.adjustments {
             result.record.lines[Int(adjustment.lineIndex)].amount += adjustment.amount
@@ -76,7 +76,7 @@ public struct RefundPricing: Sendable {
     /// The kept units priced under the sale's pricing record: per kept line (sale line
     /// index) its total and GST, the points the kept basket earns, and its counter moves.
     static func keptPricing(
-        _ record: SaleRecord, _ pricing: SalePricingRecord, calculator: SaleCalculator, state: some StateReader
+        _ record: SaleRecord, saleID: Hash256, _ pricing: SalePricingRecord, calculator: SaleCalculator, state: some StateReader
     ) throws -> (lines: [(index: Int, total: Int64, gst: Int64)], earned: Int64, moves: [SaleRuleRecord.CounterMove]) {
         let keptIndexes = record.lines.indices.filter { record.lines[$0].quantity > record.lines[$0].refundedQuantity }
         guard !keptIndexes.isEmpty else { return ([], 0, []) }
@@ -113,9 +113,15 @@ public struct RefundPricing: Sendable {
         let keptCalculator = SaleCalculator(rates: calculator.engine.rates, method: calculator.method, outlet: calculator.outlet,
                                             settings: settings)
         let points = pricing.pointValueCents > 0 ? record.pointsRedeemed : 0
+        // The coupons the sale used still count for what is kept (none is used or issued again).
+        var coupons: [(code: String, campaign: String)] = []
+        for code in pricing.codes {
+            if let coupon = try state.coupon(code: code), coupon.usedBy == saleID { coupons.append((code, coupon.campaign)) }
+        }
         let priced = try keptCalculator.price(
             lines: keptIndexes.map { StockLine(sku: record.lines[$0].sku, quantity: record.lines[$0].quantity - record.lines[$0].refundedQuantity) },
-            memberID: record.memberID, redeemPoints: points, atMs: pricing.timeMs, state: snapshot, codes: pricing.codes, keptPart: true)
+            memberID: record.memberID, redeemPoints: points, atMs: pricing.timeMs, state: snapshot, codes: pricing.codes, keptPart: true,
+            keptCoupons: coupons)
         let sale = try keptCalculator.sale(priced, receiptNumber: 0, training: false, tenders: [])
         let lines = zip(keptIndexes, sale.lines).map { (index: $0, total: $1.paid, gst: $1.gst) }
         return (lines, sale.pointsEarned, sale.ruleRecord?.counters ?? [])

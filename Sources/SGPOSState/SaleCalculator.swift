@@ -58,6 +58,16 @@ public struct SaleCalculator: Sendable {
         public var skippedRules: [(rule: String, reason: String)] = []
         /// The promotion codes keyed in (the rules read them with `has_code`).
         public var codes: [String] = []
+        /// The codes keyed in that are coupons, with their campaigns, in the order keyed.
+        public var coupons: [(code: String, campaign: String)] = []
+        /// The applied rules with a `coupon` or `issues` header, in the order they ran.
+        public var couponRules: [CouponRule] = []
+    }
+
+    /// What an applied rule does with coupons: uses one of `coupon`'s campaign, issues one.
+    public struct CouponRule: Sendable {
+        public var coupon: String?
+        public var issues: (campaign: String, days: Int64)?
     }
 
     /// Prices `lines` (SKU and quantity) at `atMs` for `memberID` (or "") redeeming
@@ -67,7 +77,7 @@ public struct SaleCalculator: Sendable {
     /// left to pay, and the balance is not checked again.
     public func price(
         lines: [StockLine], memberID: String, redeemPoints: Int64, atMs: Int64, state: some StateReader,
-        codes: [String] = [], keptPart: Bool = false
+        codes: [String] = [], keptPart: Bool = false, keptCoupons: [(code: String, campaign: String)] = []
     ) throws -> PricedBasket {
         guard !lines.isEmpty, lines.count <= POSLimits.linesMax else {
             throw reject(.invalidField, "a sale needs 1...\(POSLimits.linesMax) lines, got \(lines.count)")
@@ -105,10 +115,12 @@ public struct SaleCalculator: Sendable {
             throw reject(.unknownMember, "points can only be redeemed by a member")
         }
         let rules = try state.activeRules(atMs: atMs)
-        if !keptPart { try SaleCalculator.checkCodes(codes, rules: rules) }
+        let coupons = keptPart ? keptCoupons
+            : try SaleCalculator.checkCodes(codes, rules: rules, memberID: memberID, day: SaleCalculator.day(atMs), state: state)
         var ruleOutcome = RuleEffects()
         if !rules.isEmpty {
-            ruleOutcome = try applyRules(rules, to: &basketLines, customer: customer, atMs: atMs, codes: codes, state: state)
+            ruleOutcome = try applyRules(rules, to: &basketLines, customer: customer, atMs: atMs, codes: codes,
+                                         coupons: coupons.map(\.campaign), state: state)
             guard keptPart || redeemPoints <= customer.points - ruleOutcome.redeemed else {
                 throw reject(.insufficientPoints, "member \"\(memberID)\" has \(customer.points) points; rewards take \(ruleOutcome.redeemed), so \(redeemPoints) more cannot be redeemed")
             }
@@ -128,6 +140,8 @@ public struct SaleCalculator: Sendable {
             priced.appliedRules = ruleOutcome.applied + priced.quote.appliedRules.filter { !ruleOutcome.applied.contains($0) }
             priced.skippedRules = ruleOutcome.skipped
             priced.codes = codes
+            priced.coupons = coupons
+            priced.couponRules = ruleOutcome.couponRules
             return priced
         } catch {
             throw reject(.pricingRefused, "code \(error.code): \(error.message)")
@@ -200,21 +214,35 @@ public struct SaleCalculator: Sendable {
     }
 
     /// Promotion codes (FORMAT.md §13.4 step 4): at most 8, each 1–32 printable ASCII
-    /// bytes without spaces, none twice, each named by an active rule's `has_code`.
-    public static func checkCodes(_ codes: [String], rules: [CompiledRule]) throws {
+    /// bytes without spaces, none twice, each named by an active rule's `has_code` or else
+    /// a coupon in the state, unused, valid on `day` and for this member. Returns the
+    /// coupons, with their campaigns, in the order keyed.
+    public static func checkCodes(_ codes: [String], rules: [CompiledRule], memberID: String, day: Int64,
+                                  state: some StateReader) throws -> [(code: String, campaign: String)] {
         guard codes.count <= Sale.codesMax else {
             throw reject(.invalidField, "\(codes.count) promotion codes; a sale takes at most \(Sale.codesMax)")
         }
         var seen: Set<[UInt8]> = []
+        var coupons: [(code: String, campaign: String)] = []
         for code in codes {
             guard CompiledRule.isCode(code) else {
                 throw reject(.invalidField, "promotion code \"\(code)\" must be 1-32 printable ASCII characters without spaces")
             }
             guard seen.insert(Array(code.utf8)).inserted else { throw reject(.invalidField, "promotion code \(code) is keyed in twice") }
-            guard rules.contains(where: { $0.codes.contains { Array($0.utf8) == Array(code.utf8) } }) else {
-                throw reject(.invalidField, "promotion code \(code) is not accepted by any active rule")
+            if rules.contains(where: { $0.codes.contains { Array($0.utf8) == Array(code.utf8) } }) { continue }
+            guard let coupon = try state.coupon(code: code) else {
+                throw reject(.invalidField, "promotion code \(code) is not accepted by any active rule, nor a coupon of this outlet")
             }
+            guard !coupon.isUsed else { throw reject(.voucherAlreadyRedeemed, "coupon \(code) was used already (transaction \(coupon.usedBy))") }
+            guard coupon.validFrom <= day, day <= coupon.validUntil else {
+                throw reject(.invalidField, "coupon \(code) is valid from day \(coupon.validFrom) to day \(coupon.validUntil), not on day \(day)")
+            }
+            guard coupon.memberID.isEmpty || coupon.memberID == memberID else {
+                throw reject(.invalidField, "coupon \(code) is for another member")
+            }
+            coupons.append((code, coupon.campaign))
         }
+        return coupons
     }
 
     /// What a sale adds to the member's lifetime spend: the amount paid, less points paid
@@ -270,6 +298,8 @@ public struct RuleEffects: Sendable {
     /// Rules that skipped with a reason (`skip("limit reached")`), in the order they ran:
     /// what the till tells the customer about a promotion that did not apply.
     public var skipped: [(rule: String, reason: String)] = []
+    /// Applied rules with a `coupon` or `issues` header, in the order they ran.
+    public var couponRules: [SaleCalculator.CouponRule] = []
 }
 
 /// How a rule set's result lands on a basket: the one implementation used by the quote
@@ -300,6 +330,9 @@ public enum RulePricing {
         var effects = RuleEffects()
         for (id, outcome) in result.outcomes {
             if case .skipped(_, let reason?) = outcome { effects.skipped.append((id, reason)) }
+            if case .applied = outcome, let rule = rules.first(where: { $0.id == id })?.rule, rule.coupon != nil || rule.issues != nil {
+                effects.couponRules.append(.init(coupon: rule.coupon, issues: rule.issues))
+            }
         }
         var nets: [Int64] = []
         for line in lines {
@@ -352,7 +385,7 @@ extension SaleCalculator {
     /// Runs the active rules (docs/CONTRACTS.md §4) on the basket's lines with the
     /// counters, points rates and multiplier from the state, and puts their effects on it.
     func applyRules(_ rules: [CompiledRule], to lines: inout [BasketLine], customer: ContractInput.Customer, atMs: Int64,
-                    codes: [String], state: some StateReader) throws -> RuleEffects {
+                    codes: [String], coupons: [String], state: some StateReader) throws -> RuleEffects {
         // Step 3 (FORMAT.md §13.4): the GST rate of the sale's Singapore date, which the
         // rules see on every standard-rated line.
         let gstRate: Int64
@@ -377,6 +410,7 @@ extension SaleCalculator {
         }
         var contractInput = ContractInput(lines: input, customer: customer, timeMs: atMs, outlet: Int64(outlet))
         contractInput.codes = codes
+        contractInput.coupons = coupons
         for category in Set(input.map(\.category)).sorted() {
             if let rate = try state.pointRate(category: category) { contractInput.pointRates[category] = rate }
         }

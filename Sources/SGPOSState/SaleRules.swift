@@ -29,6 +29,7 @@ extension POSTransition {
             return
         }
         let pricing = try capturePricing(sale, settings: calculator.settings, ruleRecord: sale.ruleRecord, &state)
+        try applyCoupons(sale, priced, &state)
         for line in sale.lines { try changeStock(line.sku, by: -line.quantity, &state) }
         let eligible = SaleCalculator.eligibleSpend(sale, priced)
         if !sale.memberID.isEmpty {
@@ -149,7 +150,7 @@ extension POSTransition {
         guard !refund.lines.isEmpty else { throw reject(.invalidField, "a refund needs at least one line") }
         let pricing = try state.salePricing(refund.originalSale)
         let computed = try RefundPricing.compute(
-            sale: original, pricing: pricing, units: refund.lines.map { ($0.lineIndex, $0.quantity) }, recorded: refund.lines,
+            sale: original, saleID: refund.originalSale, pricing: pricing, units: refund.lines.map { ($0.lineIndex, $0.quantity) }, recorded: refund.lines,
             calculator: try calculator(state), state: state)
         guard refund.adjustments == computed.adjustments else {
             throw reject(.totalsMismatch, "adjustments recorded \(describe(refund.adjustments)); re-pricing the kept units gives \(describe(computed.adjustments))")
@@ -273,6 +274,7 @@ extension POSTransition {
         books.period.grandTotalVoids += original.total
         books.period.add(lines: original.lines.map { ($0.taxCategory, $0.amount, $0.gst) }, rate: original.gstBasisPoints, sign: -1)
         original.voided = true
+        try voidCoupons(void.originalSale, &state)
         if var pricing = try state.salePricing(void.originalSale) {
             try moveCounters(from: pricing.moves, to: [], &state)
             pricing.moves = []

@@ -136,6 +136,26 @@ public struct ReceiptDocument: Hashable, Sendable {
     public var notApplied: [SkippedRule] = []
     /// Sales: the promotion codes keyed in.
     public var codes: [String] = []
+    /// Sales: the coupons it used, and the next-order coupons it issued (code, campaign,
+    /// last valid day), read from the ledger's state after the commit.
+    public var couponsUsed: [String] = []
+    public var couponsIssued: [IssuedCoupon] = []
+
+    /// A coupon a sale issued, as the receipt prints it.
+    public struct IssuedCoupon: Hashable, Sendable {
+        public var code: String
+        public var campaign: String
+        /// `YYYY-MM-DD` (Singapore).
+        public var validUntil: String
+    }
+
+    /// The coupons sale `id` used and issued, from a state that holds the sale.
+    public mutating func addCoupons(ofSale id: Hash256, state: some StateReader) throws {
+        couponsUsed = try state.couponsUsed(by: id)
+        couponsIssued = try state.couponsIssued(by: id).map {
+            IssuedCoupon(code: $0.code, campaign: $0.record.campaign, validUntil: CivilTime.date(fromDays: $0.record.validUntil).description)
+        }
+    }
     public var qr: ReceiptQRPayload
 
     /// A kept line of a re-priced return and what its re-pricing changed.

@@ -91,7 +91,14 @@ public struct ReceiptTextRenderer: Sendable {
             if receipt.rewardPoints != 0 { out.append(pair("Points for rewards", "\(receipt.rewardPoints)")) }
             out.append(pair("Points earned", "\(receipt.pointsEarned)"))
         }
-        if !receipt.codes.isEmpty { out.append(pair("Promotion code", receipt.codes.joined(separator: ", "))) }
+        let promotionCodes = receipt.codes.filter { !receipt.couponsUsed.contains($0) }
+        if !promotionCodes.isEmpty { out.append(pair("Promotion code", promotionCodes.joined(separator: ", "))) }
+        for code in receipt.couponsUsed { out.append(pair("Coupon used", code)) }
+        for coupon in receipt.couponsIssued {
+            out.append(rule)
+            out.append(contentsOf: wrap("Your coupon for next time (\(coupon.campaign)), valid until \(coupon.validUntil) at this outlet:"))
+            out.append(center(coupon.code))
+        }
         if !receipt.notApplied.isEmpty {
             // Why a promotion the customer may have expected did not apply (its rule's skip reason).
             out.append(rule)

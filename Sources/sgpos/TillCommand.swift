@@ -21,7 +21,8 @@ struct TillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
         subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
-                      Enrol.self, DayClose.self, Configure.self, Settings.self, DeployRule.self, PointRates.self, MemberMultiplier.self])
+                      Enrol.self, DayClose.self, Configure.self, Settings.self, DeployRule.self, PointRates.self, MemberMultiplier.self,
+                      Coupons.self])
 
     /// Where to submit and who signs: shared by every till command.
     struct Connection: ParsableArguments {
@@ -134,8 +135,9 @@ struct TillCommand: AsyncParsableCommand {
                 case .sale(let committed) = try POSBody.decode(type: type, payload: payload) {
                 sale = committed  // on a retry: the first sale, not the one just built
             }
-            let receipt = ReceiptDocument.sale(sale!, transaction: transaction, height: height, merchant: try loadMerchant(merchant, outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)"),
+            var receipt = ReceiptDocument.sale(sale!, transaction: transaction, height: height, merchant: try loadMerchant(merchant, outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)"),
                                                outletName: store.genesis.outlet(outlet)?.name ?? "outlet \(outlet)", till: till)
+            try store.environment.read { txn in try receipt.addCoupons(ofSale: transaction.id, state: store.stateReader(outlet, txn)) }
             try printReceipt(receipt, columns: columns)
         }
     }

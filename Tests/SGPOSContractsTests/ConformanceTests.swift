@@ -48,6 +48,7 @@ struct ConformanceTests {
         var input = ContractInput(lines: lines, customer: customer, timeMs: time)
         input.pointRates = (json?["pointRates"] as? [String: Int] ?? [:]).mapValues(Int64.init)
         input.codes = json?["codes"] as? [String] ?? []
+        input.coupons = json?["coupons"] as? [String] ?? []
         return input
     }
 

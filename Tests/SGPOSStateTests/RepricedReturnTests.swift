@@ -30,7 +30,7 @@ struct RepricedReturnTests {
     static func refund(_ shop: ShopFixture, _ sale: Hash256, _ units: [(UInt32, Int64)], card: Bool = false) throws -> Refund {
         let record = try shop.state.saleRecord(sale)!
         let computed = try RefundPricing.compute(
-            sale: record, pricing: try shop.state.salePricing(sale), units: units.map { ($0.0, $0.1) },
+            sale: record, saleID: sale, pricing: try shop.state.salePricing(sale), units: units.map { ($0.0, $0.1) },
             calculator: try shop.calculator(), state: shop.state)
         let number = (try shop.state.shift(outlet: 1, till: "till-1")?.lastCreditNoteNumber ?? 0) + 1
         return Refund(originalSale: sale, creditNoteNumber: number, reason: "returned", restock: true, lines: computed.lines,

@@ -42,7 +42,8 @@ def case_input(data):
         customer = Customer(m["id"], m["isMember"], m["tier"], m["lifetimeSpend"], m["points"],
                             m.get("multiplier", 10_000))
     time_ms = parse_rfc3339(data.get("time", DEFAULT_TIME))
-    return Input(lines=lines, customer=customer, time_ms=time_ms, point_rates=dict(data.get("pointRates", {})), codes=list(data.get("codes", [])))
+    return Input(lines=lines, customer=customer, time_ms=time_ms, point_rates=dict(data.get("pointRates", {})), codes=list(data.get("codes", [])),
+                 coupons=list(data.get("coupons", [])))
 
 
 def effect_json(effect):

@@ -117,6 +117,19 @@ def test_till_more(driver, network):
     # skip reason), so the cashier can ask for a membership card.
     wait(driver, lambda d: "promo.dairy-3off: S$3 off dairy for members" in d.find_element(By.ID, "totals").text)
 
+    # Promotion codes: one no rule accepts is refused with the node's reason and not kept;
+    # the flyer's WELCOME2 takes S$2.00 off this basket (over S$20.00) until removed.
+    code = driver.find_element(By.ID, "code")
+    code.send_keys("NOSUCH1\n")
+    wait(driver, lambda d: "Code NOSUCH1 not taken" in d.find_element(By.ID, "message").text
+         and "not accepted by any active rule" in d.find_element(By.ID, "message").text)
+    assert driver.find_elements(By.CSS_SELECTOR, "#codes li") == []
+    code.send_keys("welcome2\n")
+    wait(driver, lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#codes li")] == ["WELCOME2 Remove"])
+    wait(driver, lambda d: total(d, "amount") is not None and cents(total(d, "amount")) == cents(due_without) - 200)
+    driver.find_element(By.CSS_SELECTOR, "#codes li button").click()
+    wait(driver, lambda d: total(d, "amount") == due_without)
+
     # An unknown member: said clearly, the basket kept, no sale until it is corrected.
     member = driver.find_element(By.ID, "member")
     member.send_keys("M01-9999\n")

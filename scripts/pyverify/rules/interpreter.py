@@ -97,6 +97,7 @@ class Input:
     basket_discount: int = 0
     point_rates: dict = field(default_factory=dict)
     codes: list = field(default_factory=list)            # promotion codes keyed in (has_code)
+    coupons: list = field(default_factory=list)          # campaigns of the coupons keyed in, one per coupon
     nets: Optional[list] = None
 
 
@@ -477,6 +478,8 @@ def evaluate(compiled, inp):
     """Runs ``compiled`` (a ``CompiledRule``) on ``inp``; returns an ``Outcome``."""
     rule = compiled.rule
     if rule.window is not None and not (rule.window[0] <= inp.time_ms < rule.window[1]):
+        return Outcome("skipped", [], 0)
+    if rule.coupon is not None and rule.coupon.encode() not in [c.encode() for c in inp.coupons]:
         return Outcome("skipped", [], 0)
     run = Run(rule, inp, compiled.static_cost)
     try:

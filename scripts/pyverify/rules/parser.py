@@ -43,7 +43,7 @@ DEPTH_MAX = 64
 HEIGHT_MAX = 64
 ARGUMENTS_MAX = 8
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
-HEADERS = ("lang", "priority", "group", "window", "state", "budget", "stop")  # `stop` is not a keyword
+HEADERS = ("lang", "priority", "group", "window", "state", "budget", "stop", "coupon", "issues")  # the last three are not keywords
 
 
 class Parser:
@@ -113,10 +113,26 @@ class Parser:
             at = self.tok.pos
             word = self.tok.value if self.tok.kind == "ident" else None
             if word in HEADERS and saw_statement:
-                self.error("headers (lang, priority, group, window, state, budget, stop) come before statements")
+                self.error("headers (lang, priority, group, window, state, budget, stop, coupon, issues) come before statements")
             if word == "stop":
                 self.advance()
                 rule.stop = True
+            elif word in ("coupon", "issues"):
+                # §4: a campaign is 1-32 bytes 0x21-0x7E; an issued coupon is valid 1-3650 days;
+                # either error is reported at the header word.
+                self.advance()
+                campaign = self.string("the coupon campaign")
+                data = campaign.encode("utf-8")
+                if not (1 <= len(data) <= 32 and all(0x21 <= b <= 0x7E for b in data)):
+                    self.error("a coupon campaign is 1-32 printable ASCII characters without spaces", at)
+                if word == "issues":
+                    self.expect_word("days")
+                    days = self.integer("the days the coupon is valid")
+                    if not 1 <= days <= 3650:
+                        self.error("an issued coupon is valid 1-3650 days", at)
+                    rule.issues = (campaign, days)
+                else:
+                    rule.coupon = campaign
             elif word == "lang":
                 self.advance()
                 rule.language = self.integer("the language version")

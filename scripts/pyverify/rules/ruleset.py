@@ -24,16 +24,20 @@ def evaluate_set(compiled_rules, inp, counters_by_rule):
     ``stopped_by(outcomes, compiled_rules)`` names the rule that stopped the set, if any."""
     nets = [line.net for line in inp.lines]
     basket_discount = 0
+    coupons = list(inp.coupons)
     claims = {}                       # (group, line) → rule id
     effects, outcomes = [], []
     for compiled in order(compiled_rules):
         rule = compiled.rule
         run_input = replace(inp, nets=list(nets), basket_discount=basket_discount,
-                            counters=counters_by_rule.get(rule.id, {}))
+                            counters=counters_by_rule.get(rule.id, {}), coupons=list(coupons))
         outcome = evaluate(compiled, run_input)
         outcomes.append((rule.id, outcome))
         if outcome.status != "applied":
             continue
+        if rule.coupon is not None:       # an applied coupon rule uses one coupon of its campaign
+            taken = [c.encode() for c in coupons].index(rule.coupon.encode())
+            coupons.pop(taken)
         for effect in outcome.effects:
             if effect[0] == "line_discount":
                 line, amount = effect[1], effect[2]

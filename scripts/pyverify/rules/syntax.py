@@ -130,6 +130,8 @@ class Rule:
     group: Optional[str] = None
     stop: bool = False                        # the `stop` header: later rules do not run once applied
     window: Optional[tuple] = None            # (from_ms, until_ms), half-open
+    coupon: Optional[str] = None              # `coupon "CAMPAIGN"`: runs only with such a coupon keyed in
+    issues: Optional[tuple] = None            # `issues "CAMPAIGN" days N`: (campaign, days)
     member_counters: list = field(default_factory=list)   # [(name, max, pos)]
     budgets: list = field(default_factory=list)          # [(name, max, pos)]
     body: list = field(default_factory=list)

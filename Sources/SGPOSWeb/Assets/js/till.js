@@ -21,6 +21,8 @@ const till = {
   member: null, memberGeneration: 0,
   // The latest requote wins; points redeemed in the quote shown, their value, the node's refusal.
   quoteGeneration: 0, redeemTimer: null, redeemed: 0, pointsValue: null, pointsRefusal: null,
+  // Promotion codes keyed in for this basket (a deployed rule's has_code reads them).
+  codes: [],
 };
 
 function show(section) {
@@ -190,7 +192,8 @@ async function requote({ keepMessage = false } = {}) {
     return;
   }
   const terms = memberTerms();
-  const request = { lines: basketLines(), ...(terms.memberId ? { memberId: terms.memberId } : {}) };
+  const request = { lines: basketLines(), ...(terms.memberId ? { memberId: terms.memberId } : {}),
+                    ...(till.codes.length > 0 ? { codes: till.codes } : {}) };
   const ask = (body) => reach(() => api.quote(till.pair, body));
   let quote;
   let refusal = null;
@@ -350,6 +353,52 @@ function onRedeemInput() {
   till.redeemTimer = setTimeout(() => requote(), 250);
 }
 
+// MARK: promotion codes
+
+/** The codes keyed in, each with a button that takes it off. */
+function renderCodes() {
+  const list = $("codes");
+  list.replaceChildren(...till.codes.map((code) => {
+    const item = document.createElement("li");
+    item.textContent = code + " ";
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Remove";
+    remove.setAttribute("aria-label", `Remove code ${code}`);
+    remove.addEventListener("click", () => { till.codes = till.codes.filter((c) => c !== code); renderCodes(); requote(); });
+    item.append(remove);
+    return item;
+  }));
+}
+
+/**
+ * Keys in a promotion code: the node prices the basket with it first, so a code no rule
+ * accepts is refused here with the node's reason and never reaches the sale.
+ */
+async function applyCode(event) {
+  event.preventDefault();
+  const code = $("code").value.trim().toUpperCase();
+  if (!code) return;
+  if (!/^[!-~]{1,32}$/.test(code)) { say("A promotion code is 1 to 32 letters, digits or signs, without spaces."); return; }
+  if (till.codes.includes(code)) { say(`${code} is keyed in already.`, "info"); return; }
+  if (till.codes.length >= 8) { say("At most 8 promotion codes on one sale."); return; }
+  if (till.basket.length > 0) {
+    const terms = memberTerms();
+    try {
+      await reach(() => api.quote(till.pair, { lines: basketLines(), codes: [...till.codes, code],
+                                               ...(terms.memberId ? { memberId: terms.memberId } : {}) }));
+    } catch (error) {
+      say(`Code ${code} not taken: ${error.message}`);
+      return;
+    }
+  }
+  till.codes.push(code);
+  $("code").value = "";
+  renderCodes();
+  say(`Code ${code} keyed in.`, "info");
+  requote();
+}
+
 function clearMember() {
   $("member").value = "";
   $("redeem").value = "";
@@ -435,8 +484,11 @@ async function pay() {
   try {
     const result = await commit({ kind: "sale", till: till.me.principal, lines: basketLines(), payment: method,
                                   ...(terms.memberId ? { memberId: terms.memberId } : {}),
-                                  ...(terms.redeemPoints ? { redeemPoints: terms.redeemPoints } : {}) }, "sale");
+                                  ...(terms.redeemPoints ? { redeemPoints: terms.redeemPoints } : {}),
+                                  ...(till.codes.length > 0 ? { codes: till.codes } : {}) }, "sale");
     till.basket = [];
+    till.codes = [];
+    renderCodes();
     till.quote = null;
     till.redeemed = 0;
     till.pointsValue = null;
@@ -566,6 +618,7 @@ async function start() {
   $("member-form").addEventListener("submit", (event) => { event.preventDefault(); lookupMember(true); });
   $("member").addEventListener("change", () => lookupMember());
   $("redeem-form").addEventListener("submit", (event) => { event.preventDefault(); requote(); });
+  $("code-form").addEventListener("submit", applyCode);
   $("redeem").addEventListener("input", onRedeemInput);
   $("print").addEventListener("click", printShown);
   $("print-every").addEventListener("change", () => setPrintsEveryReceipt($("print-every").checked));
