@@ -69,6 +69,36 @@ import Testing
     /// The QR payload printed across several receipt lines, joined back.
     /// `till configure` changes only what it is given (setting cash rounding once undid an
     /// earlier point value); `till settings` shows what is in force and which block set it.
+    /// Coupons from the command line: a manager issues a batch (the codes printed, only
+    /// their hashes on chain), a till sells with one (the shipped NEXT3 rule takes S$3.00
+    /// off; the receipt says so), a second use is refused, and a sale of S$30.00 or more
+    /// prints the next-order coupon it issued, which the next sale uses.
+    @Test func couponsIssuedPrintedAndUsed() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.demo(demo, outlets: 2, sales: 2).status == 0)
+        let connection = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key"]
+        let till = connection + ["--key", demo + "/keys/outlet-1-till-03.key"]
+        let manager = connection + ["--key", demo + "/keys/outlet-1-manager.key"]
+        let issue = try CLI.run(["till", "coupons"] + manager + ["--campaign", "NEXT3", "--count", "2", "--valid-from", "2000-01-01",
+                                                                 "--valid-until", "2999-12-31"])
+        #expect(issue.status == 0, "\(issue.error)")
+        let codes = issue.output.split(separator: "\n").dropFirst().map(String.init)
+        #expect(codes.count == 2 && codes.allSatisfy { $0.count == 14 }, "\(issue.output)")
+        #expect(try CLI.run(["till", "shift", "open"] + till + ["--amount", "100.00"]).status == 0)
+        let used = try CLI.run(["till", "sell"] + till + ["--item", "KAYA-JAR:1", "--code", codes[0]])
+        #expect(used.status == 0 && used.output.contains("Coupon used") && used.output.contains(codes[0]) && used.output.contains("2.45"),
+                "\(used.output)\(used.error)")
+        let again = try CLI.run(["till", "sell"] + till + ["--item", "KAYA-JAR:1", "--code", codes[0]])
+        #expect(again.status != 0 && again.error.contains("was used already"), "\(again.error)")
+        let big = try CLI.run(["till", "sell"] + till + ["--item", "RICE-5KG:3"])
+        #expect(big.status == 0 && big.output.contains("Your coupon for next time"), "\(big.output)")
+        let lines = big.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let next = try #require(lines.first { $0.count == 13 && $0.hasPrefix("C") && $0.dropFirst().allSatisfy(\.isHexDigit) })
+        let reuse = try CLI.run(["till", "sell"] + till + ["--item", "KAYA-JAR:1", "--code", String(next)])
+        #expect(reuse.status == 0 && reuse.output.contains("Coupon used"), "\(reuse.output)\(reuse.error)")
+    }
+
     @Test func configureChangesOnlyWhatItIsGivenAndSettingsShowIt() throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
