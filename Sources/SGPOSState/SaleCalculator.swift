@@ -229,6 +229,9 @@ public struct SaleCalculator: Sendable {
                 throw reject(.invalidField, "promotion code \"\(code)\" must be 1-32 printable ASCII characters without spaces")
             }
             guard seen.insert(Array(code.utf8)).inserted else { throw reject(.invalidField, "promotion code \(code) is keyed in twice") }
+        }
+        // Then, in the order keyed: a promotion code, or else a coupon that may be used now.
+        for code in codes {
             if rules.contains(where: { $0.codes.contains { Array($0.utf8) == Array(code.utf8) } }) { continue }
             guard let coupon = try state.coupon(code: code) else {
                 throw reject(.invalidField, "promotion code \(code) is not accepted by any active rule, nor a coupon of this outlet")

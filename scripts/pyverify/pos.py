@@ -11,6 +11,7 @@ import hashlib
 
 from common import Reader, Reject, enc_str, u32b, u64b
 import rules as rules_language
+from rules import checker as rules_checker
 
 SINGAPORE_MS = 28_800_000
 DAY_MS = 86_400_000
@@ -22,7 +23,7 @@ SET_PRICES, CONFIGURE = 0x0110, 0x0111
 RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN = 0x0120, 0x0121, 0x0122, 0x0123, 0x0124
 ENROL, POINTS_ADJUST, MEMBER_MULTIPLIER = 0x0130, 0x0131, 0x0132
 POINTS_CLAIM, POINTS_SETTLE = 0x0133, 0x0134
-DEPLOY_RULE, POINT_RATES = 0x0112, 0x0113
+DEPLOY_RULE, POINT_RATES, ISSUE_COUPONS = 0x0112, 0x0113, 0x0114
 SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144, 0x0145
 ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL, ROLE_NODE = 1, 2, 3, 4
 # §13.2 tax categories: IRAS's GST treatment of a supply; only 1 (standard-rated) bears GST.
@@ -181,6 +182,19 @@ def enc_tender(t):
     return out + i64b(t["points"]) + i64b(t["amount"])
 
 
+CODES_MAX = 8                  # §13.2 sale version 5, §13.3 sale pricing version 2: codes list(8) …
+CODE_BYTES = 32                # … of string(32)
+
+
+def read_codes(r):
+    """A promotion code list: list(8) of string(32) (sale version 5, sale pricing version 2)."""
+    return [r.string(CODE_BYTES) for _ in range(r.count(CODES_MAX))]
+
+
+def enc_codes(codes):
+    return u32b(len(codes)) + b"".join(enc_str(code) for code in codes)
+
+
 def read_tenders(r):
     return [read_tender(r) for _ in range(r.count(16))]
 
@@ -292,7 +306,7 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2, 3, 4) if kind in (CONFIGURE, SALE)
+    version = read_version(r, "POS body", (1, 2, 3, 4, 5) if kind == SALE else (1, 2, 3, 4) if kind == CONFIGURE
                            else (1, 2) if kind in VERSION_2_BODIES + (REFUND,) else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
@@ -306,7 +320,7 @@ def decode(kind, body):
         for k in ("subtotal", "discount", "gst", "total", "rounding", "redeemed", "earned"):
             s[k] = i64(r)
         s["tenders"] = read_tenders(r)
-        s["record"], s["skipped"] = None, []
+        s["record"], s["skipped"], s["codes"] = None, [], []
         if version >= 3:
             # the rule record: reward points, the rules' tier, counter moves
             record = {"reward": i64(r), "tier": r.u8(), "counters": []}
@@ -317,12 +331,18 @@ def decode(kind, body):
             empty = record["reward"] == 0 and record["tier"] == 0 and not record["counters"]
             if version == 3 and empty:
                 raise ValueError("version-3 sale with an empty rule record")
-            s["record"] = None if empty else record   # version 4: an empty record counts as none
-            if version == 4:
-                # the skip reasons (§13.4 step 4): (rule id, reason), at least one
-                s["skipped"] = [(r.string(64), r.string(128)) for _ in range(r.count(64))]
-                if not s["skipped"]:
+            s["record"] = None if empty else record   # versions 4, 5: an empty record counts as none
+            if version >= 4:
+                # the skip reasons (§13.4 step 4): (rule id, reason), at least one in version 4
+                s["skipped"] = [(r.string(64), r.string(128)) for _ in range(r.count(SKIP_REASONS_MAX))]
+                if version == 4 and not s["skipped"]:
                     raise ValueError("version-4 sale without a skip reason")
+            if version == 5:
+                # the promotion codes keyed in, in the order keyed: at least one (§13.1); their
+                # form (1-32 bytes 0x21-0x7E, none twice) is §13.4 step 4's check (17), not decoding
+                s["codes"] = read_codes(r)
+                if not s["codes"]:
+                    raise ValueError("version-5 sale without a promotion code")
         elif version == 2 and all(line["tax"] == STANDARD_RATED for line in s["lines"]):
             raise ValueError("version-2 sale without a line of another tax category than 1")
         out = s
@@ -390,6 +410,10 @@ def decode(kind, body):
         out = (r.string(65_536), r.u64())
     elif kind == POINT_RATES:
         out = ([(r.string(64), i64(r)) for _ in range(r.count(256))], r.string(128))
+    elif kind == ISSUE_COUPONS:
+        # campaign, member id (empty: anyone), valid from and until (days), code hashes
+        out = {"campaign": r.string(32), "member": r.string(32), "from": i64(r), "until": i64(r),
+               "hashes": [r.take(32) for _ in range(r.count(COUPON_HASHES_MAX))]}
     elif kind == MEMBER_MULTIPLIER:
         out = (r.string(32), i64(r), r.string(128))
     elif kind == POINTS_CLAIM:
@@ -645,8 +669,9 @@ def tax(amount, rate, inclusive):
     return halfup(amount * rate, 10_000 + rate) if inclusive else halfup(amount * rate, 10_000)
 
 
-def price_sale(ctx, lines, member_id, redeem, training, tenders):
-    """The sale §13.4 computes (a dict like a decoded sale) for these inputs."""
+def price_sale(ctx, lines, member_id, redeem, training, tenders, codes=()):
+    """The sale §13.4 computes (a dict like a decoded sale) for these inputs; `codes` are the
+    promotion codes keyed in (none below sale version 5), checked in step 4."""
     state, o, settings = ctx.state, ctx.outlet, get_settings(ctx.state)
     if not 1 <= len(lines) <= 500:
         raise Reject(17, "lines")
@@ -676,27 +701,36 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders):
         raise Reject(17, "negative redemption")
     if redeem > 0 and not member_id:
         raise Reject(308, "redemption without member")
+    # §13.4 step 4's codes, checked right after the member and points checks of step 2
+    coupons = check_codes(ctx, codes, [(source_hash, compiled(source_hash, source))
+                                       for _, source_hash, source in active_rules(ctx.state, ctx.time)], member_id)
     for line in priced:
         if not (0 < len(line["sku"].encode()) <= 64 and len(line["category"].encode()) <= 64
                 and 0 <= line["unit"] <= 100_000_000):
             raise Reject(320, "basket limits")
     if redeem and not (redeem <= 10 ** 9 and 1 <= settings["point_value"] <= 10_000):
         raise Reject(320, "redemption limits")
-    return price_basket(ctx, settings, priced, member_id, customer, tier, redeem, training, tenders)
+    computed = price_basket(ctx, settings, priced, member_id, customer, tier, redeem, training, tenders, codes=codes,
+                            coupons=[c["campaign"] for _, _, c in coupons])
+    computed["coupons"] = [(code, h) for code, h, _ in coupons]
+    return computed
 
 
-def price_basket(ctx, settings, priced, member_id, customer, tier, redeem, training, tenders, repricing=False):
+def price_basket(ctx, settings, priced, member_id, customer, tier, redeem, training, tenders, repricing=False,
+                 codes=(), coupons=()):
     """§13.4 steps 3-9 for priced lines (SKU, category, qty, unit, incl, tax, discounts []):
     the computed sale. `customer` is what the rules see, `tier` the member's stored tier
-    (None for a guest), `ctx` gives t, the outlet, the genesis and the state the rules and
-    their counters and point rates are read from. With `repricing` (§13.5 refund, the kept
-    basket): step 4's check of the points the rules redeem against the balance is not made,
-    and step 5 is a discount of min(redeem × point value, Σ net), never 320."""
+    (None for a guest), `codes` the promotion codes they see (`has_code`), `coupons` the
+    campaigns of the coupons (one per coupon, in the order keyed), `ctx` gives t,
+    the outlet, the genesis and the state the rules and their counters and point rates are
+    read from. With `repricing` (§13.5 refund, the kept basket): step 4's check of the codes
+    and of the points the rules redeem against the balance are not made, and step 5 is a
+    discount of min(redeem × point value, Σ net), never 320."""
     rate = gst_rate(ctx.g, ctx.time)
     gross = [money(l["unit"] * l["qty"], f"line {i + 1} gross") for i, l in enumerate(priced)]
     net = list(gross)
     # step 4: the deployed rules active at t (docs/CONTRACTS.md §4)
-    effects = run_rules(ctx, priced, net, member_id, customer)
+    effects = run_rules(ctx, priced, net, member_id, customer, codes, coupons)
     if not repricing and effects is not None and redeem > customer.points - effects["redeemed"]:
         raise Reject(310, "points redeemed beyond the balance less the rewards' points")
     points_tender = 0
@@ -755,7 +789,8 @@ def price_basket(ctx, settings, priced, member_id, customer, tier, redeem, train
     return {"lines": priced, "rate": rate, "subtotal": sum(gross),
             "discount": sum(a for l in priced for _, a in l["discounts"]), "gst": sum(taxes), "total": total,
             "rounding": rounding, "earned": earned, "points_tender": points_tender, "eligible": eligible,
-            "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": [], "skipped": []},
+            "rules": effects or {"points": 0, "redeemed": 0, "tier": 0, "increments": [], "skipped": [],
+                                 "applied": []},
             "record": rule_record(effects, member_id, training),
             # §13.4 step 4's skip reasons: none in training or without rules; the kept basket
             # of a re-priced return (§13.5 refund) records none either
@@ -790,6 +825,7 @@ def rule_record(effects, member_id, training):
 
 K_RULE_INDEX = b"\x19"
 _compiled = {}                     # source hash → compiled rule (compiling is deterministic)
+_codes = {}                        # source hash → the codes its rule names with has_code
 
 
 def k_rule(rule_id): return b"\x19" + rule_id.encode()
@@ -894,8 +930,9 @@ def get_rule_source(state, source_hash):
     return out
 
 
-def read_sale_pricing(r):
-    """A `sale pricing` record after its version byte (§13.3)."""
+def read_sale_pricing(r, version=1):
+    """A `sale pricing` record after its version byte (§13.3); version 2 adds the sale's
+    promotion codes (at least one)."""
     p = {"time": i64(r), "rule_set": r.take(32), "tier": r.u8(), "spend": i64(r), "balance": i64(r),
          "multiplier": i64(r)}
     if p["tier"] > 5:
@@ -908,21 +945,28 @@ def read_sale_pricing(r):
     p["rates"] = [(r.string(64), i64(r)) for _ in range(r.count(256))]
     p["counters"] = [(r.string(64), r.string(64), r.string(32), i64(r)) for _ in range(r.count(256))]
     p["moves"] = [(r.string(64), r.string(64), r.string(32), i64(r)) for _ in range(r.count(256))]
+    p["codes"] = []
+    if version == 2:
+        p["codes"] = read_codes(r)
+        if not p["codes"]:
+            raise ValueError("version-2 sale pricing record without a promotion code")
     return p
 
 
 def enc_sale_pricing(p):
     def quads(entries):
         return u32b(len(entries)) + b"".join(enc_str(a) + enc_str(b) + enc_str(c) + i64b(v) for a, b, c, v in entries)
-    return (b"\x01" + i64b(p["time"]) + p["rule_set"] + bytes([p["tier"]]) + i64b(p["spend"]) + i64b(p["balance"])
-            + i64b(p["multiplier"]) + bytes([EARNING_CODES[p["earning"]]]) + i64b(p["ppd"]) + i64b(p["point_value"])
+    codes = p.get("codes") or []
+    return (bytes([2 if codes else 1]) + i64b(p["time"]) + p["rule_set"] + bytes([p["tier"]]) + i64b(p["spend"])
+            + i64b(p["balance"]) + i64b(p["multiplier"]) + bytes([EARNING_CODES[p["earning"]]]) + i64b(p["ppd"])
+            + i64b(p["point_value"])
             + u32b(len(p["lines"])) + b"".join(enc_str(c) + i64b(u) + bytes([incl]) for c, u, incl in p["lines"])
             + u32b(len(p["rates"])) + b"".join(enc_str(c) + i64b(bp) for c, bp in p["rates"])
-            + quads(p["counters"]) + quads(p["moves"]))
+            + quads(p["counters"]) + quads(p["moves"]) + (enc_codes(codes) if codes else b""))
 
 
 def get_sale_pricing(state, txid):
-    return record(state, k_sale_pricing(txid), read_sale_pricing)
+    return versioned_record(state, k_sale_pricing(txid), read_sale_pricing, (1, 2))
 
 
 def sale_pricing_record(ctx, s, computed, settings, active):
@@ -957,7 +1001,8 @@ def sale_pricing_record(ctx, s, computed, settings, active):
               "point_value": 0 if settings["tender"] else settings["point_value"],
               "lines": [(line["category"], line["unit"], line["incl"]) for line in s["lines"]],
               "rates": rates, "counters": [counters[key] for key in sorted(counters)],
-              "moves": list(computed["record"]["counters"]) if computed["record"] is not None else []}
+              "moves": list(computed["record"]["counters"]) if computed["record"] is not None else [],
+              "codes": list(s["codes"])}
     return record, entries, h, [(source_hash, source) for _, source_hash, source in active]
 
 
@@ -989,9 +1034,10 @@ def snapshot_state(state, pricing):
     return snapshot
 
 
-def reprice_return(ctx, original, pricing, credited):
-    """§13.5 refund, *Re-pricing*, after this refund's lines were counted in `original`:
-    returns (adjustments, E, K) with `credited` = c, the sum of the refund lines' amounts."""
+def reprice_return(ctx, txid, original, pricing, credited):
+    """§13.5 refund, *Re-pricing*, after this refund's lines were counted in `original` (the
+    record of the sale `txid`): returns (adjustments, E, K) with `credited` = c, the sum of the
+    refund lines' amounts."""
     lines = original["lines"]
     if len(pricing["lines"]) != len(lines):
         raise ValueError("sale pricing: not one line per sale line")
@@ -1012,7 +1058,15 @@ def reprice_return(ctx, original, pricing, credited):
     settings = {"point_value": pricing["point_value"], "ppd": pricing["ppd"], "tender": False, "rounding": False,
                 "earning": pricing["earning"]}
     redeem = original["redeemed"] if pricing["point_value"] > 0 and original["redeemed"] > 0 else 0
-    computed = price_basket(snapshot, settings, priced, member_id, customer, tier, redeem, False, [], repricing=True)
+    # the record's codes (none in version 1), without step 4's check of them; as coupons the
+    # campaigns of those whose coupon the sale used (read from the live state), in the order keyed
+    coupons = []
+    for code in pricing["codes"]:
+        c = get_coupon(ctx.state, code_hash(code))
+        if c is not None and c["used_by"] == txid:
+            coupons.append(c["campaign"])
+    computed = price_basket(snapshot, settings, priced, member_id, customer, tier, redeem, False, [], repricing=True,
+                            codes=pricing["codes"], coupons=coupons)
     deltas = []
     for position, i in enumerate(kept):
         line = computed["lines"][position]
@@ -1032,11 +1086,188 @@ def reprice_return(ctx, original, pricing, credited):
     return adjustments, computed["earned"], list(moves)
 
 
-def run_rules(ctx, priced, net, member_id, customer):
-    """Runs the rules active at t on the basket (net = gross) and puts their discounts on
-    the lines (appending to ``priced[i]["discounts"]``, lowering ``net``); returns the
-    points, redeemed points, tier, counter increments and skip reasons, or None when no rule
-    is active."""
+# --- §13.3 coupons (0x23) and sale coupons (0x24): single-use and next-order coupons ---------
+
+COUPON_HASHES_MAX = 1000       # §13.2 issue-coupons: code hashes list(1000) of fixed(32)
+COUPON_DAY_MAX = 1_000_000     # §13.5 issue-coupons: valid from and until, in days
+NOT_USED = b"\0" * 32          # a coupon's used by while unused
+
+
+def k_coupon(code_hash): return b"\x23" + code_hash
+def k_sale_coupons(txid): return b"\x24" + txid
+
+
+def code_hash(code):
+    """A coupon's `coupons` key: SHA-256 of the code's UTF-8 bytes."""
+    return hashlib.sha256(code.encode()).digest()
+
+
+def get_coupon(state, h):
+    """The `coupons` record under the code hash `h` (§13.3), or None: campaign, member id,
+    valid from, valid until (days), issued by, used by."""
+    return record(state, k_coupon(h), lambda r: {
+        "campaign": r.string(32), "member": r.string(32), "from": i64(r), "until": i64(r), "issued_by": r.take(32),
+        "used_by": r.take(32)})
+
+
+def enc_coupon(c):
+    return (b"\x01" + enc_str(c["campaign"]) + enc_str(c["member"]) + i64b(c["from"]) + i64b(c["until"])
+            + c["issued_by"] + c["used_by"])
+
+
+def issued_code(txid, k):
+    """§13.5 sale *Coupons*: the code of the k-th coupon (from 0) a sale issues: "C" and the
+    first 12 characters of the upper-case hex of SHA-256(transaction id ‖ u32 k)."""
+    return "C" + hashlib.sha256(txid + u32b(k)).hexdigest().upper()[:12]
+
+
+def get_sale_coupons(state, txid):
+    """`sale coupons[txid]` (§13.3, no version byte): the codes the sale used, in the order
+    used; None when absent."""
+    raw = state.get(k_sale_coupons(txid))
+    if raw is None:
+        return None
+    r = Reader(raw)
+    out = read_codes(r)
+    r.finish()
+    return out
+
+
+def issue_coupons(ctx, b):
+    """§13.5 issue-coupons (operator or admin)."""
+    require(ctx, (ROLE_OPERATOR, ROLE_ADMIN), "coupon issue")
+    if not printable(b["campaign"], 1, 32):
+        raise Reject(17, f"coupon campaign {b['campaign']!r}: 1-32 bytes, each 0x21-0x7E")
+    if b["member"] and get_member(ctx.state, b["member"]) is None:
+        raise Reject(308, "coupons for an unknown member")
+    if not 0 <= b["from"] <= b["until"] <= COUPON_DAY_MAX:
+        raise Reject(17, f"coupon validity {b['from']}...{b['until']}: 0 <= from <= until <= {COUPON_DAY_MAX}")
+    if not 1 <= len(b["hashes"]) <= COUPON_HASHES_MAX:
+        raise Reject(17, "no coupon hashes")
+    seen = set()
+    for h in b["hashes"]:
+        if h in seen:
+            raise Reject(316, f"coupon hash {h.hex()} twice in the body")
+        seen.add(h)
+        if ctx.state.get(k_coupon(h)) is not None:
+            raise Reject(316, f"coupon hash {h.hex()} issued already")
+    for h in b["hashes"]:
+        ctx.state.put(k_coupon(h), enc_coupon({"campaign": b["campaign"], "member": b["member"], "from": b["from"],
+                                               "until": b["until"], "issued_by": ctx.txid, "used_by": NOT_USED}))
+
+
+def sale_coupons(ctx, s, coupons, applied):
+    """§13.5 sale *Coupons* (not for a training sale): in the order the rules ran, each applied
+    `coupon "C"` rule uses the first of the sale's coupon codes (in the order keyed) of campaign
+    C not yet used by this sale; each applied `issues "N" days D` rule issues the sale's k-th
+    coupon, written only when absent (k counts either way); after all the rules, the codes used
+    (if any) in the order used are `sale coupons[transaction id]`. `coupons` are the sale's
+    coupon codes [(code, hash)] as §13.4 step 4 checked them; `applied` [(coupon, issues)] of
+    the applied rules in run order."""
+    day = sg_day(ctx.time)
+    k = 0
+    used = []
+    for campaign, issues in applied:
+        if campaign is not None:
+            for code, h in coupons:
+                c = get_coupon(ctx.state, h)
+                if c["campaign"].encode() == campaign.encode() and c["used_by"] != ctx.txid:
+                    c["used_by"] = ctx.txid
+                    ctx.state.put(k_coupon(h), enc_coupon(c))
+                    used.append(code)
+                    break
+            else:
+                raise AssertionError(f"an applied coupon rule of campaign {campaign!r} found no coupon")
+        if issues is not None:
+            name, days = issues
+            key = k_coupon(code_hash(issued_code(ctx.txid, k)))
+            if ctx.state.get(key) is None:
+                ctx.state.put(key, enc_coupon({"campaign": name, "member": s["member"], "from": day,
+                                               "until": day + days, "issued_by": ctx.txid, "used_by": NOT_USED}))
+            k += 1
+    if used:
+        ctx.state.put(k_sale_coupons(ctx.txid), enc_codes(used))
+
+
+def void_coupons(ctx, original):
+    """§13.5 void, *Coupons*: each code of `sale coupons[original]` (if present) whose coupon
+    has used by = the sale becomes unused, and that record is deleted; then, for k = 0, 1, …
+    up to the first coupon that is absent or not issued by the sale, the sale's k-th issued
+    coupon is deleted if unused."""
+    used = get_sale_coupons(ctx.state, original)
+    if used is not None:
+        for code in used:
+            c = get_coupon(ctx.state, code_hash(code))
+            if c is not None and c["used_by"] == original:
+                c["used_by"] = NOT_USED
+                ctx.state.put(k_coupon(code_hash(code)), enc_coupon(c))
+        ctx.state.put(k_sale_coupons(original), None)
+    k = 0
+    while True:
+        key = k_coupon(code_hash(issued_code(original, k)))
+        c = get_coupon(ctx.state, key[1:])
+        if c is None or c["issued_by"] != original:
+            break
+        if c["used_by"] == NOT_USED:
+            ctx.state.put(key, None)
+        k += 1
+
+
+def rule_codes(source_hash, rule):
+    """The promotion codes a deployed rule names with `has_code` (docs/CONTRACTS.md: string
+    literals, so known without running it)."""
+    if source_hash not in _codes:
+        if len(_codes) >= 1024:
+            _codes.clear()
+        _codes[source_hash] = rules_language._deep(rules_checker.codes, rule.rule)
+    return _codes[source_hash]
+
+
+def check_codes(ctx, codes, active, member_id):
+    """§13.4 step 4's codes check (made right after step 2's member and points checks): each
+    code 1-32 bytes, each byte 0x21-0x7E, no code twice (else 17); then, in the order keyed,
+    each is a promotion code — named by a `has_code` of at least one active rule — or else a
+    coupon: `coupons[SHA-256(code)]` exists (else 17), is unused (else 316), day(t) lies in its
+    validity (else 17) and its member id is empty or the sale's (else 17). `active` is
+    [(source hash, compiled rule)]. Returns the coupon codes [(code, hash, record)] in the
+    order keyed."""
+    seen = set()
+    for code in codes:
+        raw = code.encode()
+        if not rules_checker.is_code(code):
+            raise Reject(17, f"code {code!r}: 1-32 bytes, each 0x21-0x7E")
+        if raw in seen:
+            raise Reject(17, f"code {code!r} keyed in twice")
+        seen.add(raw)
+    named = set()
+    for source_hash, rule in active:
+        named.update(code.encode() for code in rule_codes(source_hash, rule))
+    coupons = []
+    day = sg_day(ctx.time)
+    for code in codes:
+        if code.encode() in named:
+            continue
+        h = code_hash(code)
+        c = get_coupon(ctx.state, h)
+        if c is None:
+            raise Reject(17, f"code {code!r}: no active rule accepts it (has_code) and no coupon has it")
+        if c["used_by"] != NOT_USED:
+            raise Reject(316, f"coupon {code!r} used already (by {c['used_by'].hex()})")
+        if not c["from"] <= day <= c["until"]:
+            raise Reject(17, f"coupon {code!r} valid on days {c['from']}...{c['until']}, not on day {day}")
+        if c["member"] and c["member"].encode() != member_id.encode():
+            raise Reject(17, f"coupon {code!r} is member {c['member']!r}'s")
+        coupons.append((code, h, c))
+    return coupons
+
+
+def run_rules(ctx, priced, net, member_id, customer, codes=(), coupons=()):
+    """Runs the rules active at t on the basket (net = gross), the promotion codes and the
+    coupons' campaigns (one per coupon, in the order keyed) and puts their discounts on the
+    lines (appending to ``priced[i]["discounts"]``, lowering ``net``); returns the points,
+    redeemed points, tier, counter increments, skip reasons and the applied rules' coupon
+    headers in run order [(coupon campaign or None, (campaign, days) or None)], or None when
+    no rule is active. The codes were checked before (§13.4 step 4)."""
     state = ctx.state
     active = [compiled(source_hash, source) for _, source_hash, source in active_rules(state, ctx.time)]
     if not active:
@@ -1056,12 +1287,16 @@ def run_rules(ctx, priced, net, member_id, customer):
     inp = rules_language.Input(
         lines=[rules_language.Line(l["sku"], l["category"], l["qty"], l["unit"], net[i], TAX_CODES[l["tax"]], l["incl"], rate)
                for i, l in enumerate(priced)],
-        customer=customer, time_ms=ctx.time, outlet=ctx.outlet, point_rates=rates)
+        customer=customer, time_ms=ctx.time, outlet=ctx.outlet, point_rates=rates, codes=list(codes),
+        coupons=list(coupons))
     effects, outcomes = rules_language.evaluate_set(active, inp, counters)
     for rule_id, outcome in outcomes:
         if outcome.status == "failed" and outcome.error.code >= 1000:
             raise Reject(321, f"rule {rule_id} refused the basket with its code {outcome.error.code}")
-    out = {"points": 0, "redeemed": 0, "tier": 0, "increments": [], "skipped": skip_reasons(outcomes)}
+    by_id = {rule.id: rule.rule for rule in active}
+    out = {"points": 0, "redeemed": 0, "tier": 0, "increments": [], "skipped": skip_reasons(outcomes),
+           "applied": [(by_id[rule_id].coupon, by_id[rule_id].issues) for rule_id, outcome in outcomes
+                       if outcome.status == "applied"]}
     per_member = {rule.id: {name for name, _, _ in rule.rule.member_counters} for rule in active}
     for rule_id, effect in effects:
         kind = effect[0]
@@ -1122,9 +1357,11 @@ def skip_reasons(outcomes):
 
 
 def sale_version(s):
-    """§13.1: the one version of a sale body (decoded or computed): 4 with a skip reason,
-    else 3 with a rule record (not empty), else 2 with a line of another tax category than 1,
-    else 1."""
+    """§13.1: the one version of a sale body (decoded or computed): 5 with a promotion code,
+    else 4 with a skip reason, else 3 with a rule record (not empty), else 2 with a line of
+    another tax category than 1, else 1."""
+    if s.get("codes"):
+        return 5
     if s.get("skipped"):
         return 4
     if s.get("record") is not None:
@@ -1134,8 +1371,9 @@ def sale_version(s):
 
 def enc_sale_body(s):
     """A sale body (§13.2) of the version §13.1 gives it, from a decoded sale or from a
-    computed one merged with its inputs (receipt, training, member, redeemed, tenders).
-    A version-4 sale without a rule record carries an empty one (0, 0, no moves)."""
+    computed one merged with its inputs (receipt, training, member, redeemed, tenders, codes).
+    A version-4 or -5 sale without a rule record carries an empty one (0, 0, no moves); a
+    version-5 sale carries its skip list even when empty, then its codes."""
     version = sale_version(s)
     out = bytes([version]) + u64b(s["receipt"]) + bytes([1 if s["training"] else 0]) + enc_str(s["member"])
     out += u32b(len(s["lines"]))
@@ -1151,16 +1389,19 @@ def enc_sale_body(s):
         record = s.get("record") or {"reward": 0, "tier": 0, "counters": []}
         out += (i64b(record["reward"]) + bytes([record["tier"]]) + u32b(len(record["counters"]))
                 + b"".join(enc_str(rule) + enc_str(c) + enc_str(m) + i64b(by) for rule, c, m, by in record["counters"]))
-    if version == 4:
+    if version >= 4:
         out += u32b(len(s["skipped"])) + b"".join(enc_str(rule) + enc_str(reason) for rule, reason in s["skipped"])
+    if version == 5:
+        out += enc_codes(s["codes"])
     return out
 
 
 def computed_sale_body(s, computed):
     """The body §13.4 prices for the inputs of the sale `s` (its receipt, training flag,
-    member, lines' SKUs and quantities, points redeemed and tenders), encoded (§13.1)."""
+    member, lines' SKUs and quantities, points redeemed, tenders and promotion codes),
+    encoded (§13.1)."""
     return enc_sale_body(dict(computed, receipt=s["receipt"], training=s["training"], member=s["member"],
-                              redeemed=s["redeemed"], tenders=s["tenders"]))
+                              redeemed=s["redeemed"], tenders=s["tenders"], codes=list(s.get("codes", []))))
 
 
 def compare_sale(recorded, computed):
@@ -1334,7 +1575,7 @@ def sale(ctx, s):
         raise Reject(303, "receipt number")
     settings = get_settings(ctx.state)
     computed = price_sale(ctx, [(l["sku"], l["qty"]) for l in s["lines"]], s["member"], s["redeemed"], s["training"],
-                          s["tenders"])
+                          s["tenders"], s["codes"])
     compare_sale(s, computed)
     payable = s["total"] + s["rounding"]
     check_tenders(ctx, s["tenders"], payable, s["redeemed"], computed["points_tender"], settings)
@@ -1393,6 +1634,7 @@ def sale(ctx, s):
         "voided": False, "total": s["total"], "discount": s["discount"], "rounding": s["rounding"],
         "earned": s["earned"], "redeemed": s["redeemed"], "reversed": 0, "eligible": eligible, "lines": lines,
         "tenders": s["tenders"]}))
+    sale_coupons(ctx, s, computed["coupons"], ruled["applied"])
     if pricing is not None:
         # §13.5 *Pricing record*: the rule set and sources when absent, then the record
         record, entries, h, sources = pricing
@@ -1446,7 +1688,7 @@ def refund(ctx, f):
         if f["adjustments"]:
             raise Reject(302, "adjustments on a refund of a sale without a pricing record")
     else:
-        adjustments, kept_points, kept_moves = reprice_return(ctx, original, pricing, amount)
+        adjustments, kept_points, kept_moves = reprice_return(ctx, f["original"], original, pricing, amount)
         if f["adjustments"] != adjustments:
             raise Reject(302, f"adjustments: recorded {f['adjustments']}, re-pricing gives {adjustments}")
         amount -= sum(a for _, a, _ in adjustments)
@@ -1551,6 +1793,7 @@ def void(ctx, v):
     ctx.state.put(k_books(ctx.outlet), enc_books(books))
     ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
     ctx.state.put(k_sale(v["original"]), enc_sale(original))
+    void_coupons(ctx, v["original"])
     pricing = get_sale_pricing(ctx.state, v["original"])
     if pricing is not None:
         # each counter move of the sale undone
@@ -1698,6 +1941,8 @@ def apply(ctx, kind, body):
         points_settle(ctx, b)
     elif kind == DEPLOY_RULE:
         deploy_rule(ctx, *b)
+    elif kind == ISSUE_COUPONS:
+        issue_coupons(ctx, b)
     elif kind == POINT_RATES:
         require(ctx, (ROLE_OPERATOR,), "points-rate update")
         entries, reason = b

@@ -10,8 +10,12 @@ other supplies; the stock-receive invoice rules; and re-priced returns (configur
 refund version 2's adjustments, the rule sets, rule sources and sale pricing records, the kept
 basket re-priced from the record's snapshot, the capping rule, counters moved back by refunds
 and voids); and skip reasons (sale version 4: decoding, the reasons §13.4 step 4 computes, cut
-on a whole UTF-8 character, none in training, compared as 302, none from re-pricing). The demo (run-tests) covers real chains;
-these pin the rules a literal reading could get wrong, without the Swift binary.
+on a whole UTF-8 character, none in training, compared as 302, none from re-pricing); and promotion codes (sale
+version 5: decoding, its one encoding, step 4's codes check as 17, the rules seeing the codes, the sale pricing
+record of version 2, the kept basket re-priced with the record's codes); and coupons (issue-coupons: decoding, its
+refusals and records; step 4's codes check of coupons; a sale using and issuing them, none in training; voids
+resetting and deleting them; the kept basket re-priced with the coupons the sale used). The demo (run-tests)
+covers real chains; these pin the rules a literal reading could get wrong, without the Swift binary.
 
 Usage: python3 scripts/pyverify/pos_test.py   (prints 'N passed, M failed')
 """
@@ -56,15 +60,19 @@ def card(amount):
 
 
 def sale_body(receipt, lines, rate, subtotal, discount, gst, total, tenders, version=2, training=False, member="",
-              record=None, earned=0, redeemed=0, skipped=None):
+              record=None, earned=0, redeemed=0, skipped=None, codes=None):
     """lines: (sku, category, qty, unit, incl, tax, discounts, net, gst); record: (reward points, tier,
     [(rule, counter, member, by)]) makes it version 3; skipped: [(rule id, reason)] (even when empty)
-    makes it version 4, with the record or an empty one (0, 0, no moves)."""
+    makes it version 4, with the record or an empty one (0, 0, no moves); codes: [code] (even when
+    empty) makes it version 5, with the record and the skip list (each possibly empty)."""
     if record is not None:
         version = 3
     if skipped is not None:
         version = 4
         record = record or (0, 0, [])
+    if codes is not None:
+        version = 5
+        record, skipped = record or (0, 0, []), skipped or []
     tail = b""
     if record is not None:
         reward, tier, moves = record
@@ -72,6 +80,8 @@ def sale_body(receipt, lines, rate, subtotal, discount, gst, total, tenders, ver
             enc_str(r) + enc_str(c) + enc_str(m) + i64(by) for r, c, m, by in moves)
     if skipped is not None:
         tail += u32b(len(skipped)) + b"".join(enc_str(rule) + enc_str(reason) for rule, reason in skipped)
+    if codes is not None:
+        tail += u32b(len(codes)) + b"".join(enc_str(code) for code in codes)
     return (u8(version) + u64b(receipt) + boolean(training) + enc_str(member) + u32b(len(lines))
             + b"".join(sale_line(*l, version=min(version, 2)) for l in lines) + u32b(rate)
             + b"".join(i64(v) for v in (subtotal, discount, gst, total, 0, redeemed, earned)) + u32b(len(tenders))
@@ -185,13 +195,15 @@ def rule_set_bytes(entries):
     return u32b(len(entries)) + b"".join(enc_str(i) + h for i, h in entries)
 
 
-def pricing_bytes(t, rule_set, tier, spend, balance, personal, earning, ppd, point_value, lines, rates, counters, moves):
-    """0x22's value (version 1), written here apart from pos.py."""
+def pricing_bytes(t, rule_set, tier, spend, balance, personal, earning, ppd, point_value, lines, rates, counters, moves,
+                  codes=None):
+    """0x22's value (version 1; version 2 with `codes`, even when empty), written here apart from pos.py."""
     def quads(entries):
         return u32b(len(entries)) + b"".join(enc_str(a) + enc_str(b) + enc_str(c) + i64(v) for a, b, c, v in entries)
-    return (u8(1) + i64(t) + rule_set + u8(tier) + i64(spend) + i64(balance) + i64(personal) + u8(earning) + i64(ppd)
-            + i64(point_value) + u32b(len(lines)) + b"".join(enc_str(c) + i64(u) + boolean(x) for c, u, x in lines)
-            + u32b(len(rates)) + b"".join(enc_str(c) + i64(bp) for c, bp in rates) + quads(counters) + quads(moves))
+    return (u8(1 if codes is None else 2) + i64(t) + rule_set + u8(tier) + i64(spend) + i64(balance) + i64(personal)
+            + u8(earning) + i64(ppd) + i64(point_value) + u32b(len(lines)) + b"".join(enc_str(c) + i64(u) + boolean(x) for c, u, x in lines)
+            + u32b(len(rates)) + b"".join(enc_str(c) + i64(bp) for c, bp in rates) + quads(counters) + quads(moves)
+            + (b"" if codes is None else u32b(len(codes)) + b"".join(enc_str(code) for code in codes)))
 
 
 def counter(state, rule, name, member=""):
@@ -485,7 +497,7 @@ def priced_body(machine, body):
     ctx = pos.Context(State(machine.state), machine.g, OUTLET, {"role": pos.ROLE_TILL, "principal": "till-01"},
                       b"\1" * 32, b"\0" * 32, T0)
     computed = pos.price_sale(ctx, [(l["sku"], l["qty"]) for l in s["lines"]], s["member"], s["redeemed"],
-                              s["training"], s["tenders"])
+                              s["training"], s["tenders"], s["codes"])
     return pos.computed_sale_body(s, computed)
 
 
@@ -521,9 +533,11 @@ def skip_reasons(check, decodes):
           not decodes(pos.SALE, guest(1, skipped=[DAIRY_REASON] * 65)) and decodes(pos.SALE, guest(1, skipped=[DAIRY_REASON] * 64))
           and not decodes(pos.SALE, guest(1, skipped=[("r", "x" * 129)])) and decodes(pos.SALE, guest(1, skipped=[("r", "x" * 128)]))
           and not decodes(pos.SALE, guest(1, record=(0, 6, []), skipped=[DAIRY_REASON])))
-    check("a version-3 sale followed by skip reasons, and a sale version 5, are decoding errors",
+    check("a version-3 sale followed by skip reasons, a version-5 sale without its code list, and a sale "
+          "version 6, are decoding errors",
           not decodes(pos.SALE, u8(3) + guest(1, record=(0, 1, []), skipped=[DAIRY_REASON])[1:])
-          and not decodes(pos.SALE, u8(5) + v4[1:]))
+          and not decodes(pos.SALE, u8(5) + v4[1:])
+          and not decodes(pos.SALE, u8(6) + guest(1, skipped=[DAIRY_REASON], codes=["X"])[1:]))
     check("the guest's dairy sale with its skip reason (version 4) is accepted", m.till(pos.SALE, v4) == 0)
     check("a sale record holds no skip reason (version 1 as before)", (pos.get_sale(m.state, bytes([m.n]) * 32) or
                                                                        {"lines": None})["lines"] == [
@@ -605,6 +619,541 @@ def skip_reasons(check, decodes):
                                       "earning": "built-in-plus-rules"},
         [{"sku": "MILK", "category": "dairy", "qty": 1, "unit": 400, "incl": True, "tax": 1, "discounts": []}],
         "", pos.rules_language.Customer(), None, 0, False, [], repricing=True)["skipped"] == [])
+
+
+# --- promotion codes (FORMAT.md §13.1 and §13.2 sale version 5, §13.3 sale pricing version 2,
+# §13.4 step 4's codes check, §13.5 sale *Pricing record* and refund *Re-pricing*) -------------
+
+WELCOME2 = ('rule "promo.code-welcome2" version 1 { lang 1 priority 350 require has_code("WELCOME2") else skip '
+            'require basket.subtotal >= S$20.00 else skip("WELCOME2 needs S$20.00 or more") '
+            'emit basket_discount(S$2.00, "WELCOME2") }')
+WELCOME2_REASON = ("promo.code-welcome2", "WELCOME2 needs S$20.00 or more")
+
+
+def promotion_codes(check, decodes):
+    sha = lambda b: hashlib.sha256(b).digest()  # noqa: E731
+    m = Machine()
+    check("promotion codes: setup", [
+        m.apply(pos.SET_PRICES, set_prices([("TEA", "drinks", 1200, True, 1), ("MUG", "kitchen", 900, True, 1)],
+                                           version=1)),
+        m.apply(pos.DEPLOY_RULE, deploy(WELCOME2), pos.ROLE_ADMIN),
+        # a rule naming LATER that is not yet active at T0: its code is no active rule's
+        m.apply(pos.DEPLOY_RULE, deploy('rule "promo.later" version 1 { require has_code("LATER") else skip '
+                                        'emit basket_discount(S$1.00, "LATER") }', active=T0 + 1), pos.ROLE_ADMIN),
+        m.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 4)
+
+    # TEA + MUG = 2100 >= S$20 with WELCOME2: S$2 split 200 x 1200 / 2100 = 114 (rem 600), 200 x 900 / 2100
+    # = 85 (rem 1500) + 1 = 86; nets 1086, 814 = 1900; GST tax(1900) = halfup(1 710 000 / 10 900) = 157
+    # split 157 x 1086 / 1900 = 89 (rem 1402) + 1 = 90, 157 x 814 / 1900 = 67 (rem 498). A guest, no rule
+    # record, no skip reason: version 5 with an empty record, an empty skip list and the code.
+    discounted = [("TEA", "drinks", 1, 1200, True, 1, [("promo.code-welcome2", 114)], 1086, 90),
+                  ("MUG", "kitchen", 1, 900, True, 1, [("promo.code-welcome2", 86)], 814, 67)]
+
+    def welcome(receipt, codes=("WELCOME2",), **kw):
+        return sale_body(receipt, discounted, 900, 2100, 200, 157, 1900, [card(1900)], codes=list(codes), **kw)
+    v5 = welcome(1)
+    decoded = pos.decode(pos.SALE, v5)
+    check("a version-5 sale decodes: lines with tax categories, an empty record as none, no skip reason, the codes",
+          v5[0] == 5 and decoded["codes"] == ["WELCOME2"] and decoded["record"] is None and decoded["skipped"] == []
+          and decoded["lines"][1]["tax"] == 1 and decoded["lines"][1]["discounts"] == [("promo.code-welcome2", 86)])
+    check("sales of versions 1-4 decode with no code",
+          pos.decode(pos.SALE, sale_body(1, discounted, 900, 2100, 200, 157, 1900, [card(1900)], version=1))["codes"] == []
+          and pos.decode(pos.SALE, sale_body(1, discounted, 900, 2100, 200, 157, 1900, [card(1900)],
+                                             skipped=[WELCOME2_REASON]))["codes"] == [])
+    check("the WELCOME2 sale over S$20 encodes as version 5: empty record, empty skip list, the code",
+          priced_body(m, v5) == v5 and pos.enc_sale_body(decoded) == v5
+          and v5.endswith(i64(0) + u8(0) + u32b(0) + u32b(0) + u32b(1) + enc_str("WELCOME2")))
+    check("a version-5 sale with an empty code list is a decoding error (1)",
+          not decodes(pos.SALE, welcome(1, codes=())) and m.till(pos.SALE, welcome(1, codes=())) == 1)
+    check("a version-5 sale with 9 codes or a code of 33 bytes is a decoding error; 8 codes and 32 bytes decode",
+          not decodes(pos.SALE, welcome(1, codes=[f"C{n}" for n in range(9)]))
+          and decodes(pos.SALE, welcome(1, codes=[f"C{n}" for n in range(8)]))
+          and not decodes(pos.SALE, welcome(1, codes=["X" * 33])) and decodes(pos.SALE, welcome(1, codes=["X" * 32])))
+    check("the WELCOME2 discount recorded without the code (version 1) is 302", m.till(pos.SALE, sale_body(
+        1, discounted, 900, 2100, 200, 157, 1900, [card(1900)], version=1)) == 302)
+    for name, codes in (("an unknown code (no active rule names it)", ["SUMMER5"]),
+                        ("the code in lower case (bytewise)", ["welcome2"]),
+                        ("a code only a rule not yet active names", ["WELCOME2", "LATER"]),
+                        ("the code twice", ["WELCOME2", "WELCOME2"]), ("a code with a space", ["WELCOME 2"]),
+                        ("an empty code", ["WELCOME2", ""]), ("a code with a tab", ["WELCOME2\t"]),
+                        ("a code with a non-ASCII character", ["WELCOME\u00e92"])):
+        check(f"a sale with {name} is 17", m.till(pos.SALE, welcome(1, codes=codes)) == 17)
+    check("a training sale with an unknown code is 17 too",
+          m.till(pos.SALE, welcome(1, codes=["SUMMER5"], training=True)) == 17)
+    check("the WELCOME2 sale over S$20 with its code accepted, S$2 off", m.till(pos.SALE, v5) == 0
+          and (pos.get_books(m.state, 1)["period"])["discount_total"] == 200)
+    check("the sale record holds no code (version 1); proportional returns write no pricing record",
+          m.state.get(pos.k_sale(bytes([m.n]) * 32), b"\0")[0] == 1 and not any(k[:1] in (b"\x20", b"\x21", b"\x22") for k in m.state))
+
+    # The same basket without the code: the rule skips with no reason: no discount, version 1. Nets 1200,
+    # 900; GST tax(2100) = halfup(1 890 000 / 10 900) = 173 split 98 (rem 1800) + 1 = 99, 74 (rem 300).
+    plain = sale_body(2, [("TEA", "drinks", 1, 1200, True, 1, [], 1200, 99),
+                          ("MUG", "kitchen", 1, 900, True, 1, [], 900, 74)], 900, 2100, 0, 173, 2100, [card(2100)],
+                      version=1)
+    check("the same basket without the code: no discount, version 1", priced_body(m, plain) == plain
+          and m.till(pos.SALE, plain) == 0)
+
+    # TEA alone (1200 < S$20) with the code: the rule skips with its reason; GST tax(1200) = 99.
+    # Version 5 holding both the skip reason and the code.
+    under = sale_body(3, [("TEA", "drinks", 1, 1200, True, 1, [], 1200, 99)], 900, 1200, 0, 99, 1200, [card(1200)],
+                      skipped=[WELCOME2_REASON], codes=["WELCOME2"])
+    check("under S$20 with the code: version 5 with the skip reason and the code", priced_body(m, under) == under
+          and pos.decode(pos.SALE, under)["skipped"] == [WELCOME2_REASON] and under[0] == 5)
+    check("under S$20 with the code but without the skip reason is 302", m.till(pos.SALE, sale_body(
+        3, [("TEA", "drinks", 1, 1200, True, 1, [], 1200, 99)], 900, 1200, 0, 99, 1200, [card(1200)],
+        codes=["WELCOME2"])) == 302)
+    check("under S$20 with the code, recorded as version 4 (no code) is 302 (the rule skips without a reason)",
+          m.till(pos.SALE, sale_body(3, [("TEA", "drinks", 1, 1200, True, 1, [], 1200, 99)], 900, 1200, 0, 99, 1200,
+                                     [card(1200)], skipped=[WELCOME2_REASON])) == 302)
+    check("under S$20 with the code accepted", m.till(pos.SALE, under) == 0)
+    bare = Machine()
+    tea = sale_body(1, [("TEA", "drinks", 1, 1200, True, 1, [], 1200, 99)], 900, 1200, 0, 99, 1200, [card(1200)],
+                    version=1)
+    check("without any rule deployed a sale with a code is 17, without one it passes", [
+        bare.apply(pos.SET_PRICES, set_prices([("TEA", "drinks", 1200, True, 1)], version=1)),
+        bare.till(pos.SHIFT_OPEN, u8(1) + i64(0)),
+        bare.till(pos.SALE, sale_body(1, [("TEA", "drinks", 1, 1200, True, 1, [], 1200, 99)], 900, 1200, 0, 99, 1200,
+                                      [card(1200)], codes=["WELCOME2"])), bare.till(pos.SALE, tea)] == [0, 0, 17, 0])
+
+    # Sale pricing records of version 2 (§13.3).
+    record_v1 = pricing_bytes(T0, b"\5" * 32, 0, 0, 0, 0, 2, 1, 1, [("drinks", 1200, True)], [], [], [])
+    record_v2 = pricing_bytes(T0, b"\5" * 32, 0, 0, 0, 0, 2, 1, 1, [("drinks", 1200, True)], [], [], [], ["WELCOME2"])
+
+    def pricing(raw):
+        try:
+            return pos.get_sale_pricing({pos.k_sale_pricing(b"\0" * 32): raw}, b"\0" * 32)
+        except (ValueError, UnicodeDecodeError):
+            return None
+    check("a version-2 sale pricing record reads its codes and encodes back; version 1 has none",
+          (pricing(record_v2) or {}).get("codes") == ["WELCOME2"] and pos.enc_sale_pricing(pricing(record_v2)) == record_v2
+          and (pricing(record_v1) or {}).get("codes") == [] and pos.enc_sale_pricing(pricing(record_v1)) == record_v1)
+    check("a version-2 sale pricing record without a code, a version-1 record followed by codes and a version 3 "
+          "are decoding errors",
+          pricing(pricing_bytes(T0, b"\5" * 32, 0, 0, 0, 0, 2, 1, 1, [], [], [], [], [])) is None
+          and pricing(record_v1 + u32b(1) + enc_str("WELCOME2")) is None and pricing(u8(3) + record_v2[1:]) is None)
+
+    # Re-priced returns (configure version 4): TEA + MUG x2 = 3000 with WELCOME2: S$2 split 80, 120
+    # (exact); nets 1120, 1680 = 2800; GST tax(2800) = halfup(2 520 000 / 10 900) = 231 split
+    # 231 x 1120 / 2800 = 92 (rem 1120), 231 x 1680 / 2800 = 138 (rem 1680) + 1 = 139.
+    r = Machine()
+    check("re-priced codes: setup", [
+        r.apply(pos.SET_PRICES, set_prices([("TEA", "drinks", 1200, True, 1), ("MUG", "kitchen", 900, True, 1)],
+                                           version=1)),
+        r.apply(pos.DEPLOY_RULE, deploy(WELCOME2), pos.ROLE_ADMIN), r.apply(pos.CONFIGURE, configure4(), pos.ROLE_ADMIN),
+        r.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 4)
+    basket = [("TEA", "drinks", 1, 1200, True, 1, [("promo.code-welcome2", 80)], 1120, 92),
+              ("MUG", "kitchen", 2, 900, True, 1, [("promo.code-welcome2", 120)], 1680, 139)]
+    check("re-priced: sale X (TEA + MUG x2, WELCOME2) accepted", r.till(pos.SALE, sale_body(
+        1, basket, 900, 3000, 200, 231, 2800, [card(2800)], codes=["WELCOME2"])) == 0)
+    sale_x = bytes([r.n]) * 32
+    h = sha(rule_set_bytes([("promo.code-welcome2", sha(WELCOME2.encode()))]))
+    x_record = pricing_bytes(T0, h, 0, 0, 0, 0, 2, 1, 1, [("drinks", 1200, True), ("kitchen", 900, True)], [], [], [],
+                             ["WELCOME2"])
+    check("sale X stores a version-2 sale pricing record with the code",
+          r.state.get(b"\x22" + sale_x) == x_record and r.state.get(b"\x22" + sale_x, b"\0")[0] == 2
+          and (pos.get_sale_pricing(r.state, sale_x) or {}).get("codes") == ["WELCOME2"])
+    check("re-priced: sale Y (the same basket) accepted", r.till(pos.SALE, sale_body(
+        2, basket, 900, 3000, 200, 231, 2800, [card(2800)], codes=["WELCOME2"])) == 0)
+    sale_y = bytes([r.n]) * 32
+    check("a sale without the code under re-priced returns stores a version-1 record", r.till(pos.SALE, sale_body(
+        3, [("TEA", "drinks", 1, 1200, True, 1, [], 1200, 99)], 900, 1200, 0, 99, 1200, [card(1200)], version=1)) == 0
+        and r.state.get(b"\x22" + bytes([r.n]) * 32, b"\0")[0] == 1)
+
+    # Return X: one MUG of sale X: halfup(1680 / 2) = 840, GST halfup(139 / 2) = 70; c = 840. Kept TEA +
+    # MUG = 2100 >= S$20 with the record's WELCOME2: S$2 stays, split 114, 86 (as above): nets 1086, 814,
+    # GST 157 split 90, 67. m = 1120 / 92 and 1680 - 840 = 840 / 139 - 70 = 69: deltas -34 (GST -2) and
+    # -26 (GST -2), sum -60 <= c. Amount 840 + 60 = 900, GST 70 + 4 = 74: the kept 1900 of the 2800 paid.
+    def return_x(adjustments, amount, gst):
+        return refund_body(sale_x, 1, [(1, 1, 840, 70)], 900, amount, gst, [card(amount)], 0, adjustments)
+    check("return X proportionally (no adjustments) is 302", r.till(pos.REFUND, return_x(None, 840, 70)) == 302)
+    # Re-priced without the code the kept 2100 would lose the discount: nets 1200, 900, GST 173 split 99,
+    # 74: deltas 80 (GST 7), 60 (GST 5): amount 700, GST 58 — not what the record's code gives.
+    check("return X re-priced as if without the code is 302",
+          r.till(pos.REFUND, return_x([(0, 80, 7), (1, 60, 5)], 700, 58)) == 302)
+    check("return X keeps the discount: adjustments (0, -34, -2), (1, -26, -2), amount 900, GST 74",
+          r.till(pos.REFUND, return_x([(0, -34, -2), (1, -26, -2)], 900, 74)) == 0)
+    record = pos.get_sale(r.state, sale_x) or {"lines": []}
+    check("return X: the kept lines hold 1086 / 90 and 814 / 67 left",
+          [l[1:7] for l in record["lines"]] == [[1, 1086, 90, 0, 0, 0], [2, 1654, 137, 1, 840, 70]])
+    check("return X: the pricing record is written again, still version 2 with the code",
+          r.state.get(b"\x22" + sale_x) == x_record and b"\x22" + sale_x in r.written)
+
+    # Return Y: the TEA of sale Y (the whole line: 1120, GST 92; c = 1120). Kept MUG x2 = 1800 < S$20:
+    # the rule skips, no discount: net 1800, GST tax(1800) = halfup(1 620 000 / 10 900) = 149. m = 1680 /
+    # 139: delta 120 (GST 10) <= c. Amount 1120 - 120 = 1000, GST 92 - 10 = 82: the S$2 clawed back
+    # (80 of it went with the TEA, 120 from the kept MUGs).
+    def return_y(adjustments, amount, gst):
+        return refund_body(sale_y, 2, [(0, 1, 1120, 92)], 900, amount, gst, [card(amount)], 0, adjustments)
+    check("return Y proportionally (no adjustments) is 302", r.till(pos.REFUND, return_y(None, 1120, 92)) == 302)
+    check("return Y claws the S$2 back: adjustment (1, 120, 10), amount 1000, GST 82",
+          r.till(pos.REFUND, return_y([(1, 120, 10)], 1000, 82)) == 0)
+    check("return Y: the rest (the MUGs at 1800 / 149) back with no adjustment; 1000 + 1800 = 2800 paid",
+          r.till(pos.REFUND, refund_body(sale_y, 3, [(1, 2, 1800, 149)], 900, 1800, 149, [card(1800)])) == 0
+          and pos.get_books(r.state, 1)["period"]["refunds_total"] == 900 + 1000 + 1800)
+
+    # Re-pricing runs the record's codes without the codes check: a code no rule names passes
+    # there (a sale is refused with 17 by price_sale, before step 3: the cases above).
+    ctx = pos.Context(State(r.state), r.g, OUTLET, {"role": pos.ROLE_TILL, "principal": "till-01"}, b"\1" * 32,
+                      b"\0" * 32, T0)
+    settings = {"point_value": 0, "ppd": 1, "tender": False, "rounding": False, "earning": "built-in-plus-rules"}
+
+    def kept(codes, repricing):
+        try:
+            return pos.price_basket(ctx, settings, [{"sku": "MUG", "category": "kitchen", "qty": 3, "unit": 900,
+                                                     "incl": True, "tax": 1, "discounts": []}],
+                                    "", pos.rules_language.Customer(), None, 0, False, [], repricing=repricing,
+                                    codes=codes)["discount"]
+        except Reject as rejection:
+            return rejection.code
+    check("re-pricing: the codes reach the rules (S$2 off 2700), unchecked (an unknown code passes)",
+          kept(["WELCOME2"], True) == 200 and kept(["WELCOME2", "NOPE"], True) == 200 and kept([], True) == 0
+          and kept(["WELCOME2"], False) == 200)
+
+
+# --- coupons (FORMAT.md §13.1 and §13.2 issue-coupons 0x0114, §13.3 coupons 0x23, §13.4 step 4's codes
+# check, §13.5 sale *Coupons*, refund *Re-pricing*, void, issue-coupons) -----------------------------
+
+NEXT3_REDEEM = ('rule "promo.next3-redeem" version 1 { lang 1 priority 360 coupon "NEXT3" '
+                'emit basket_discount(min(S$3.00, basket.subtotal), "NEXT3") }')
+NEXT3_ISSUE = ('rule "promo.next3-issue" version 1 { lang 1 priority 370 issues "NEXT3" days 30 '
+               'require basket.subtotal >= S$30.00 else skip }')
+DAY = 20_787          # day(T0): (1 796 000 000 000 + 28 800 000) // 86 400 000
+ZERO = b"\0" * 32
+
+
+def issue_body(campaign, member, valid_from, valid_until, hashes, version=1):
+    """An issue-coupons body (§13.2), written here apart from pos.py."""
+    return (u8(version) + enc_str(campaign) + enc_str(member) + i64(valid_from) + i64(valid_until)
+            + u32b(len(hashes)) + b"".join(hashes))
+
+
+def used_codes(codes):
+    """A `sale coupons` record (§13.3 0x24, no version byte): list(8) of string(32)."""
+    return u32b(len(codes)) + b"".join(enc_str(code) for code in codes)
+
+
+def coupon_writes(machine):
+    """The `coupons` (0x23) and `sale coupons` (0x24) keys the last body wrote, sorted."""
+    return sorted(k for k in machine.written if k[:1] in (b"\x23", b"\x24"))
+
+
+def coupon_bytes(campaign, member, valid_from, valid_until, issued_by, used_by=ZERO):
+    """A `coupons` record (§13.3, version 1)."""
+    return (u8(1) + enc_str(campaign) + enc_str(member) + i64(valid_from) + i64(valid_until) + issued_by
+            + used_by)
+
+
+def next_code(txid, k):
+    """§13.5 sale *Coupons*: "C" and the first 12 upper-case hex digits of SHA-256(txid ‖ u32 k)."""
+    return "C" + hashlib.sha256(txid + struct.pack(">I", k)).hexdigest().upper()[:12]
+
+
+def coupons(check, decodes):
+    sha = lambda b: hashlib.sha256(b).digest()  # noqa: E731
+    key = lambda code: b"\x23" + sha(code.encode())  # noqa: E731
+    used = lambda txid: b"\x24" + txid  # noqa: E731
+    check("day(T0) by hand", DAY == (T0 + 28_800_000) // 86_400_000)
+
+    # Decoding.
+    body = issue_body("NEXT3", "", DAY, DAY + 10, [sha(b"A"), sha(b"B")])
+    check("issue-coupons decodes", pos.decode(pos.ISSUE_COUPONS, body) == {
+        "campaign": "NEXT3", "member": "", "from": DAY, "until": DAY + 10, "hashes": [sha(b"A"), sha(b"B")]})
+    check("issue-coupons of version 2, with 1001 hashes, a campaign of 33 bytes, a short hash or a byte more "
+          "are decoding errors; 1000 hashes decode",
+          not decodes(pos.ISSUE_COUPONS, u8(2) + body[1:])
+          and not decodes(pos.ISSUE_COUPONS, issue_body("NEXT3", "", 0, 0, [sha(b"%d" % n) for n in range(1001)]))
+          and decodes(pos.ISSUE_COUPONS, issue_body("NEXT3", "", 0, 0, [sha(b"%d" % n) for n in range(1000)]))
+          and not decodes(pos.ISSUE_COUPONS, issue_body("N" * 33, "", 0, 0, [sha(b"A")]))
+          and not decodes(pos.ISSUE_COUPONS, body[:-1]) and not decodes(pos.ISSUE_COUPONS, body + b"\0"))
+
+    m = Machine()
+    check("coupons: setup", [
+        m.apply(pos.SET_PRICES, set_prices([("BAG", "misc", 2000, True, 1), ("PEN", "misc", 500, True, 1),
+                                            ("BOOK", "misc", 3500, True, 1)], version=1)),
+        m.apply(pos.DEPLOY_RULE, deploy(NEXT3_REDEEM), pos.ROLE_ADMIN),
+        m.apply(pos.DEPLOY_RULE, deploy(NEXT3_ISSUE), pos.ROLE_ADMIN),
+        m.apply(pos.ENROL, u8(1) + enc_str("M1")), m.apply(pos.ENROL, u8(1) + enc_str("M2")),
+        m.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 6)
+
+    # issue-coupons: the operator issues four NEXT3 coupons for anyone, valid DAY - 1 ... DAY + 10.
+    codes = ["NEXT3-AAAA", "NEXT3-BBBB", "NEXT3-CCCC", "NEXT3-DDDD"]
+    check("issue-coupons by the operator accepted",
+          m.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "", DAY - 1, DAY + 10, [sha(c.encode()) for c in codes])) == 0)
+    issue_tx = bytes([m.n]) * 32
+    check("issue-coupons writes coupons[SHA-256(code)] = (campaign, member, from, until, the tx id, 32 zero bytes)",
+          all(m.state.get(key(c)) == coupon_bytes("NEXT3", "", DAY - 1, DAY + 10, issue_tx) for c in codes)
+          and coupon_writes(m) == sorted(key(c) for c in codes))
+    check("issue-coupons by an admin, for member M2, valid today only, accepted",
+          m.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "M2", DAY, DAY, [sha(b"M2-ONLY")]), pos.ROLE_ADMIN) == 0
+          and m.state.get(key("M2-ONLY")) == coupon_bytes("NEXT3", "M2", DAY, DAY, bytes([m.n]) * 32))
+    check("an expired coupon (until DAY - 1) and one valid from tomorrow issued", [
+        m.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "", DAY - 40, DAY - 1, [sha(b"NEXT3-OLD")])),
+        m.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "", DAY + 1, DAY + 5, [sha(b"NEXT3-SOON")]))] == [0, 0])
+    ok = [sha(b"NEW-1")]
+    for name, b, want in (
+            ("an empty campaign", issue_body("", "", DAY, DAY, ok), 17),
+            ("a campaign with a space", issue_body("NEXT 3", "", DAY, DAY, ok), 17),
+            ("a campaign with a non-ASCII character", issue_body("NEXT\u00e9", "", DAY, DAY, ok), 17),
+            ("a campaign with a tab", issue_body("NEXT3\t", "", DAY, DAY, ok), 17),
+            ("an unknown member", issue_body("NEXT3", "M9", DAY, DAY, ok), 308),
+            ("valid from after valid until", issue_body("NEXT3", "", DAY + 1, DAY, ok), 17),
+            ("valid from below 0", issue_body("NEXT3", "", -1, DAY, ok), 17),
+            ("valid until above 1 000 000", issue_body("NEXT3", "", DAY, 1_000_001, ok), 17),
+            ("an empty hash list", issue_body("NEXT3", "", DAY, DAY, []), 17),
+            ("a hash twice", issue_body("NEXT3", "", DAY, DAY, [sha(b"NEW-1"), sha(b"NEW-2"), sha(b"NEW-1")]), 316),
+            ("a hash already issued", issue_body("NEXT3", "", DAY, DAY, [sha(b"NEW-1"), sha(b"NEXT3-BBBB")]), 316),
+            ("a bad campaign and an unknown member (the campaign first)", issue_body("", "M9", DAY, DAY, ok), 17),
+            ("an unknown member and from > until (the member first)", issue_body("NEXT3", "M9", 2, 1, ok), 308),
+            ("from > until and an empty list (the days first)", issue_body("NEXT3", "", 2, 1, []), 17),
+            ("a campaign of 33 bytes (decoding)", issue_body("N" * 33, "", DAY, DAY, ok), 1)):
+        check(f"issue-coupons with {name} is {want}", m.apply(pos.ISSUE_COUPONS, b) == want)
+    check("issue-coupons with valid from = until = 0 and = 1 000 000 accepted",
+          m.apply(pos.ISSUE_COUPONS, issue_body("EDGE", "", 0, 0, [sha(b"EDGE-0")])) == 0
+          and m.apply(pos.ISSUE_COUPONS, issue_body("EDGE", "", 1_000_000, 1_000_000, [sha(b"EDGE-1")])) == 0)
+    check("issue-coupons signed by a till is 10, before the body's rules", m.till(pos.ISSUE_COUPONS, issue_body(
+        "NEXT3", "", DAY, DAY, ok)) == 10 and m.till(pos.ISSUE_COUPONS, issue_body("", "M9", 2, 1, [])) == 10)
+    check("the refused bodies wrote nothing", m.state.get(key("NEW-1")) is None and m.state.get(key("NEW-2")) is None)
+
+    # A guest's BAG (2000) with a NEXT3 coupon: S$3 off (min(300, 2000)); the issuing rule then sees
+    # 1700 < S$30 and skips (no reason). Net 1700, GST tax(1700) = halfup(1 530 000 / 10 900) = 140.
+    # No rule record, no skip reason: version 5 for the code.
+    def bag(receipt, codes, **kw):
+        return sale_body(receipt, [("BAG", "misc", 1, 2000, True, 1, [("promo.next3-redeem", 300)], 1700, 140)], 900,
+                         2000, 300, 140, 1700, [card(1700)], codes=list(codes), **kw)
+    bare_bag = sale_body(1, [("BAG", "misc", 1, 2000, True, 1, [], 2000, 165)], 900, 2000, 0, 165, 2000, [card(2000)],
+                         version=1)
+    check("a BAG without a coupon: no discount (GST tax(2000) = 165), version 1", priced_body(m, bare_bag) == bare_bag)
+    check("the coupon's S$3 recorded without the code is 302", m.till(pos.SALE, sale_body(
+        1, [("BAG", "misc", 1, 2000, True, 1, [("promo.next3-redeem", 300)], 1700, 140)], 900, 2000, 300, 140, 1700,
+        [card(1700)], version=1)) == 302)
+    check("the code without the S$3 recorded is 302", m.till(pos.SALE, sale_body(
+        1, [("BAG", "misc", 1, 2000, True, 1, [], 2000, 165)], 900, 2000, 0, 165, 2000, [card(2000)],
+        codes=["NEXT3-AAAA"])) == 302)
+    check("a training sale keying NEXT3-BBBB is priced with the S$3 off and accepted",
+          priced_body(m, bag(1, ["NEXT3-BBBB"], training=True)) == bag(1, ["NEXT3-BBBB"], training=True)
+          and m.till(pos.SALE, bag(1, ["NEXT3-BBBB"], training=True)) == 0)
+    check("the training sale used no coupon: NEXT3-BBBB unchanged and not written, no sale coupons record",
+          m.state.get(key("NEXT3-BBBB")) == coupon_bytes("NEXT3", "", DAY - 1, DAY + 10, issue_tx)
+          and coupon_writes(m) == [] and used(bytes([m.n]) * 32) not in m.state)
+    check("the guest's BAG with NEXT3-AAAA accepted, S$3 off", m.till(pos.SALE, bag(2, ["NEXT3-AAAA"])) == 0
+          and pos.get_books(m.state, 1)["period"]["discount_total"] == 300)
+    sale_a = bytes([m.n]) * 32
+    check("NEXT3-AAAA is used by the sale (its record's last 32 bytes), nothing issued",
+          m.state.get(key("NEXT3-AAAA")) == coupon_bytes("NEXT3", "", DAY - 1, DAY + 10, issue_tx, sale_a))
+    check("sale coupons[sale] = [NEXT3-AAAA]; nothing else of coupons written",
+          m.state.get(used(sale_a)) == used_codes(["NEXT3-AAAA"])
+          and coupon_writes(m) == sorted([key("NEXT3-AAAA"), used(sale_a)]))
+    for name, codes, kw, want in (
+            ("NEXT3-AAAA again (used)", ["NEXT3-AAAA"], {}, 316),
+            ("NEXT3-AAAA again in training (checked too)", ["NEXT3-AAAA"], {"training": True}, 316),
+            ("an unknown code", ["NEXT3-ZZZZ"], {}, 17),
+            ("an expired coupon", ["NEXT3-OLD"], {}, 17),
+            ("a coupon valid from tomorrow", ["NEXT3-SOON"], {}, 17),
+            ("M2's coupon for a guest", ["M2-ONLY"], {}, 17),
+            ("M2's coupon for M1", ["M2-ONLY"], {"member": "M1"}, 17),
+            ("a coupon code in lower case (another hash)", ["next3-bbbb"], {}, 17),
+            ("a coupon keyed twice", ["NEXT3-BBBB", "NEXT3-BBBB"], {}, 17),
+            ("an unknown member with an unknown code (the member first)", ["NEXT3-ZZZZ"], {"member": "M9"}, 308)):
+        check(f"a sale with {name} is {want}", m.till(pos.SALE, bag(3, codes, **kw)) == want)
+    check("the refused sales wrote nothing", m.state.get(key("NEXT3-AAAA")) == coupon_bytes(
+        "NEXT3", "", DAY - 1, DAY + 10, issue_tx, sale_a)
+        and m.state.get(key("NEXT3-BBBB")) == coupon_bytes("NEXT3", "", DAY - 1, DAY + 10, issue_tx))
+    check("M2's coupon for M2, valid today only (both days included), accepted",
+          m.till(pos.SALE, bag(3, ["M2-ONLY"], member="M2")) == 0
+          and m.state.get(key("M2-ONLY"))[-32:] == bytes([m.n]) * 32)
+
+    # Two NEXT3 coupons keyed: the one coupon rule takes the first keyed; the second stays unused.
+    check("a BAG with NEXT3-CCCC and NEXT3-DDDD: S$3 off once, accepted", m.till(pos.SALE, bag(
+        4, ["NEXT3-CCCC", "NEXT3-DDDD"])) == 0)
+    check("NEXT3-CCCC used, NEXT3-DDDD not (and not written); the sale's used codes: NEXT3-CCCC",
+          m.state.get(key("NEXT3-CCCC"))[-32:] == bytes([m.n]) * 32
+          and m.state.get(key("NEXT3-DDDD")) == coupon_bytes("NEXT3", "", DAY - 1, DAY + 10, issue_tx)
+          and m.state.get(used(bytes([m.n]) * 32)) == used_codes(["NEXT3-CCCC"])
+          and coupon_writes(m) == sorted([key("NEXT3-CCCC"), used(bytes([m.n]) * 32)]))
+
+    # M1's BOOK (3500): no coupon, so the redeeming rule skips; the issuing rule sees 3500 >= S$30 and
+    # applies: coupon 0 of the sale, for M1, valid DAY ... DAY + 30. GST tax(3500) = halfup(3 150 000 /
+    # 10 900) = 289. Automatic earning with rules active: the rules' 0 points; version 1.
+    book = sale_body(5, [("BOOK", "misc", 1, 3500, True, 1, [], 3500, 289)], 900, 3500, 0, 289, 3500, [card(3500)],
+                     version=1, member="M1")
+    check("M1's BOOK priced as version 1", priced_body(m, book) == book)
+    check("a training BOOK (the issuing rule applies) issues nothing", m.till(pos.SALE, sale_body(
+        5, [("BOOK", "misc", 1, 3500, True, 1, [], 3500, 289)], 900, 3500, 0, 289, 3500, [card(3500)], version=1,
+        training=True)) == 0 and coupon_writes(m) == []
+        and not any(k[:1] == b"\x23" and m.state[k][-64:-32] == bytes([m.n]) * 32 for k in m.state))
+    check("M1's BOOK accepted", m.till(pos.SALE, sale_body(
+        6, [("BOOK", "misc", 1, 3500, True, 1, [], 3500, 289)], 900, 3500, 0, 289, 3500, [card(3500)], version=1,
+        member="M1")) == 0)
+    sale_i = bytes([m.n]) * 32
+    code_i = next_code(sale_i, 0)
+    check("the issued code is 'C' and 12 upper-case hex digits", len(code_i) == 13 and code_i[0] == "C"
+          and all(ch in "0123456789ABCDEF" for ch in code_i[1:]))
+    check("the sale issued coupon 0: (NEXT3, M1, DAY, DAY + 30, the sale, unused), nothing else (it used none)",
+          m.state.get(key(code_i)) == coupon_bytes("NEXT3", "M1", DAY, DAY + 30, sale_i)
+          and coupon_writes(m) == [key(code_i)] and used(sale_i) not in m.state
+          and m.state.get(key(next_code(sale_i, 1))) is None)
+    check("the issued coupon is M1's: a guest keying it is 17, M2 keying it is 17", [
+        m.till(pos.SALE, bag(7, [code_i])), m.till(pos.SALE, bag(7, [code_i], member="M2"))] == [17, 17])
+    check("M1 keying the issued code: S$3 off, accepted", m.till(pos.SALE, bag(7, [code_i], member="M1")) == 0)
+    sale_j = bytes([m.n]) * 32
+    check("the issued coupon is used by that sale", m.state.get(key(code_i)) == coupon_bytes(
+        "NEXT3", "M1", DAY, DAY + 30, sale_i, sale_j) and m.state.get(used(sale_j)) == used_codes([code_i]))
+
+    # A sale that uses and issues: BOOK + PEN = 4000 with NEXT3-BBBB. S$3 off split 300 x 3500 / 4000 =
+    # 262 (rem 2000), 300 x 500 / 4000 = 37 (rem 2000), the tie to the earlier line: 263, 37; nets 3237,
+    # 463 = 3700 >= S$30 (measured after the coupon's discount), so the issuing rule applies. GST
+    # tax(3700) = halfup(3 330 000 / 10 900) = 306 split 267 (rem 2622) + 1 = 268, 38 (rem 1078).
+    both = sale_body(8, [("BOOK", "misc", 1, 3500, True, 1, [("promo.next3-redeem", 263)], 3237, 268),
+                         ("PEN", "misc", 1, 500, True, 1, [("promo.next3-redeem", 37)], 463, 38)], 900, 4000, 300,
+                     306, 3700, [card(3700)], codes=["NEXT3-BBBB"])
+    check("BOOK + PEN with NEXT3-BBBB priced as by hand", priced_body(m, both) == both)
+    check("BOOK + PEN with NEXT3-BBBB accepted", m.till(pos.SALE, both) == 0)
+    sale_u = bytes([m.n]) * 32
+    code_u = next_code(sale_u, 0)
+    check("it used NEXT3-BBBB and issued a guest's coupon 0",
+          m.state.get(key("NEXT3-BBBB")) == coupon_bytes("NEXT3", "", DAY - 1, DAY + 10, issue_tx, sale_u)
+          and m.state.get(key(code_u)) == coupon_bytes("NEXT3", "", DAY, DAY + 30, sale_u)
+          and m.state.get(used(sale_u)) == used_codes(["NEXT3-BBBB"])
+          and coupon_writes(m) == sorted([key("NEXT3-BBBB"), key(code_u), used(sale_u)]))
+
+    # Voids.
+    def void(txid):
+        return u8(1) + txid + enc_str("wrong basket")
+    check("void of the sale that used NEXT3-BBBB and issued a coupon accepted", m.till(pos.VOID, void(sale_u)) == 0)
+    check("void: NEXT3-BBBB unused again (its issue bytes), the unused issued coupon and the sale coupons "
+          "record deleted", m.state.get(key("NEXT3-BBBB")) == coupon_bytes("NEXT3", "", DAY - 1, DAY + 10, issue_tx)
+          and key(code_u) not in m.state and used(sale_u) not in m.state
+          and coupon_writes(m) == sorted([key("NEXT3-BBBB"), key(code_u), used(sale_u)]))
+    check("the voided sale's code is 17 now; NEXT3-BBBB sells again", [
+        m.till(pos.SALE, bag(9, [code_u])), m.till(pos.SALE, bag(9, ["NEXT3-BBBB"]))] == [17, 0])
+    check("void of M1's BOOK, whose coupon M1 used since: the used coupon is kept as it is",
+          m.till(pos.VOID, void(sale_i)) == 0
+          and m.state.get(key(code_i)) == coupon_bytes("NEXT3", "M1", DAY, DAY + 30, sale_i, sale_j)
+          and coupon_writes(m) == [])
+    check("void of the sale that used it: unused again, not deleted (another sale issued it)",
+          m.till(pos.VOID, void(sale_j)) == 0
+          and m.state.get(key(code_i)) == coupon_bytes("NEXT3", "M1", DAY, DAY + 30, sale_i)
+          and used(sale_j) not in m.state and coupon_writes(m) == sorted([key(code_i), used(sale_j)]))
+
+    # "Written only when absent": a coupon issued under the code the next sale issues as its coupon 0
+    # is left as it is, and the sale's void stops at it (not issued by the sale) and keeps it.
+    planted_for = bytes([m.n + 2]) * 32
+    check("a coupon planted under the next sale's coupon-0 code", m.apply(pos.ISSUE_COUPONS, issue_body(
+        "OTHER", "", 0, 10, [sha(next_code(planted_for, 0).encode())])) == 0)
+    planter = bytes([m.n]) * 32
+    check("the next sale (BOOK, issuing) accepted; the planted record not written", m.till(pos.SALE, sale_body(
+        10, [("BOOK", "misc", 1, 3500, True, 1, [], 3500, 289)], 900, 3500, 0, 289, 3500, [card(3500)],
+        version=1)) == 0 and bytes([m.n]) * 32 == planted_for
+        and m.state.get(key(next_code(planted_for, 0))) == coupon_bytes("OTHER", "", 0, 10, planter)
+        and coupon_writes(m) == [] and key(next_code(planted_for, 1)) not in m.state)
+    check("its void keeps the planted coupon", m.till(pos.VOID, void(planted_for)) == 0
+          and m.state.get(key(next_code(planted_for, 0))) == coupon_bytes("OTHER", "", 0, 10, planter)
+          and coupon_writes(m) == [])
+
+    # A code a rule names with has_code is a promotion code, even with a coupon under its hash.
+    check("a coupon under a promotion code's hash stays unused when the code is keyed", [
+        m.apply(pos.DEPLOY_RULE, deploy(WELCOME2), pos.ROLE_ADMIN),
+        m.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "", DAY, DAY, [sha(b"WELCOME2")])),
+        m.till(pos.SALE, sale_body(11, [("BAG", "misc", 1, 2000, True, 1, [("promo.code-welcome2", 200)], 1800, 149)],
+                                   900, 2000, 200, 149, 1800, [card(1800)], codes=["WELCOME2"]))] == [0, 0, 0]
+        and m.state.get(key("WELCOME2"))[-32:] == ZERO)
+
+    # The used codes are recorded in the order the rules used them, not the order keyed: YCAMP's rule
+    # (priority 100) runs before the two NEXT3 rules (360, 380), which take the NEXT3 coupons in the
+    # order keyed; the third NEXT3 coupon stays unused. BAG 2000: S$1 (1900), then min(S$3, 1900) = S$3
+    # (1600), then S$0.50: net 1550, GST tax(1550) = halfup(1 395 000 / 10 900) = 128.
+    o = Machine()
+    ycamp = 'rule "promo.y-first" version 1 { priority 100 coupon "YCAMP" emit basket_discount(S$1.00, "Y") }'
+    again = 'rule "promo.next3-again" version 1 { priority 380 coupon "NEXT3" emit basket_discount(S$0.50, "N2") }'
+    check("used order: setup", [
+        o.apply(pos.SET_PRICES, set_prices([("BAG", "misc", 2000, True, 1)], version=1)),
+        o.apply(pos.DEPLOY_RULE, deploy(ycamp), pos.ROLE_ADMIN),
+        o.apply(pos.DEPLOY_RULE, deploy(NEXT3_REDEEM), pos.ROLE_ADMIN),
+        o.apply(pos.DEPLOY_RULE, deploy(again), pos.ROLE_ADMIN),
+        o.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "", DAY, DAY, [sha(b"N-1"), sha(b"N-2"), sha(b"N-3")])),
+        o.apply(pos.ISSUE_COUPONS, issue_body("YCAMP", "", DAY, DAY, [sha(b"Y-1")])),
+        o.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 7)
+    three = sale_body(1, [("BAG", "misc", 1, 2000, True, 1, [("promo.y-first", 100), ("promo.next3-redeem", 300),
+                                                            ("promo.next3-again", 50)], 1550, 128)],
+                      900, 2000, 450, 128, 1550, [card(1550)], codes=["N-1", "Y-1", "N-2", "N-3"])
+    check("used order: the sale priced with three coupon discounts, accepted",
+          priced_body(o, three) == three and o.till(pos.SALE, three) == 0)
+    sale_o = bytes([o.n]) * 32
+    check("used order: Y-1, N-1, N-2 used by the sale and recorded in that order; N-3 unused",
+          o.state.get(used(sale_o)) == used_codes(["Y-1", "N-1", "N-2"])
+          and all(o.state.get(key(c))[-32:] == sale_o for c in ("Y-1", "N-1", "N-2"))
+          and o.state.get(key("N-3"))[-32:] == ZERO)
+    check("used order: the void gives the three back and deletes the record", o.till(pos.VOID, void(sale_o)) == 0
+          and all(o.state.get(key(c))[-32:] == ZERO for c in ("Y-1", "N-1", "N-2", "N-3"))
+          and coupon_writes(o) == sorted([key("Y-1"), key("N-1"), key("N-2"), used(sale_o)]))
+
+    # Re-priced returns: TEA 1200 + MUG x2 (900) = 3000 with NEXT3-R1: S$3 off split 120, 180 (exact);
+    # nets 1080, 1620 = 2700 < S$30: nothing issued. GST tax(2700) = halfup(2 430 000 / 10 900) = 223
+    # split 89 (rem 540), 133 (rem 2160) + 1 = 134.
+    r = Machine()
+    check("re-priced coupons: setup", [
+        r.apply(pos.SET_PRICES, set_prices([("TEA", "drinks", 1200, True, 1), ("MUG", "kitchen", 900, True, 1)],
+                                           version=1)),
+        r.apply(pos.DEPLOY_RULE, deploy(NEXT3_REDEEM), pos.ROLE_ADMIN),
+        r.apply(pos.DEPLOY_RULE, deploy(NEXT3_ISSUE), pos.ROLE_ADMIN),
+        r.apply(pos.CONFIGURE, configure4(), pos.ROLE_ADMIN),
+        r.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "", DAY, DAY + 7, [sha(b"NEXT3-R1")])),
+        r.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 6)
+    r_issue = bytes([r.n - 1]) * 32
+    check("re-priced: the sale with NEXT3-R1 accepted", r.till(pos.SALE, sale_body(1, [
+        ("TEA", "drinks", 1, 1200, True, 1, [("promo.next3-redeem", 120)], 1080, 89),
+        ("MUG", "kitchen", 2, 900, True, 1, [("promo.next3-redeem", 180)], 1620, 134)], 900, 3000, 300, 223, 2700,
+        [card(2700)], codes=["NEXT3-R1"])) == 0)
+    sale_r = bytes([r.n]) * 32
+    h = sha(rule_set_bytes([("promo.next3-issue", sha(NEXT3_ISSUE.encode())),
+                            ("promo.next3-redeem", sha(NEXT3_REDEEM.encode()))]))
+    r_record = pricing_bytes(T0, h, 0, 0, 0, 0, 2, 1, 1, [("drinks", 1200, True), ("kitchen", 900, True)], [], [], [],
+                             ["NEXT3-R1"])
+    check("re-priced: the pricing record holds the coupon code (version 2); the coupon is used",
+          r.state.get(b"\x22" + sale_r) == r_record
+          and r.state.get(key("NEXT3-R1")) == coupon_bytes("NEXT3", "", DAY, DAY + 7, r_issue, sale_r))
+
+    # One MUG back: halfup(1620 / 2) = 810, GST halfup(134 / 2) = 67; c = 810. The kept TEA + MUG (2100)
+    # gets the coupon the sale used: S$3 off split 300 x 1200 / 2100 = 171 (rem 900), 300 x 900 / 2100 =
+    # 128 (rem 1200) + 1 = 129; nets 1029, 771 = 1800; GST tax(1800) = halfup(1 620 000 / 10 900) = 149
+    # split 85 (rem 321), 63 (rem 1479) + 1 = 64. m = 1080 / 89 and 1620 - 810 = 810 / 134 - 67 = 67:
+    # deltas -51 (GST -4), -39 (GST -3), sum -90 <= c. Amount 810 + 90 = 900, GST 67 + 7 = 74: the
+    # customer keeps paying 2700 - 900 = 1800, the kept basket with the S$3 off.
+    def one_mug(adjustments, amount, gst):
+        return refund_body(sale_r, 1, [(1, 1, 810, 67)], 900, amount, gst, [card(amount)], 0, adjustments)
+    check("re-priced: one MUG back proportionally (no adjustments) is 302",
+          r.till(pos.REFUND, one_mug(None, 810, 67)) == 302)
+    # Without the coupon the kept 2100 would pay full price: nets 1200, 900, GST tax(2100) = 173 split 99,
+    # 74: deltas 120 (GST 10), 90 (GST 7): amount 600, GST 50.
+    check("re-priced: one MUG back as if the kept basket lost the coupon is 302",
+          r.till(pos.REFUND, one_mug([(0, 120, 10), (1, 90, 7)], 600, 50)) == 302)
+    check("re-priced: one MUG back keeping the S$3: adjustments (0, -51, -4), (1, -39, -3), amount 900, GST 74",
+          r.till(pos.REFUND, one_mug([(0, -51, -4), (1, -39, -3)], 900, 74)) == 0)
+    record = pos.get_sale(r.state, sale_r) or {"lines": []}
+    check("re-priced: the kept lines hold 1029 / 85 and 771 / 64",
+          [l[2] - l[5] for l in record["lines"]] == [1029, 771] and [l[3] - l[6] for l in record["lines"]] == [85, 64])
+    check("re-priced: the coupon stays used by the sale and is not written; nothing issued",
+          r.state.get(key("NEXT3-R1")) == coupon_bytes("NEXT3", "", DAY, DAY + 7, r_issue, sale_r)
+          and coupon_writes(r) == [] and r.state.get(b"\x22" + sale_r) == r_record
+          and r.state.get(used(sale_r)) == used_codes(["NEXT3-R1"]))
+
+    # Only coupons the sale used count in re-pricing: FREE is a promotion code (a rule names it) with a
+    # NEXT3 coupon under its hash, never used. TEA x2 = 2400 keying FREE: no discount, GST tax(2400) =
+    # halfup(2 160 000 / 10 900) = 198. One TEA back: 1200, GST 99; the kept TEA re-priced without a
+    # coupon costs 1200 / 99 = what is left: no adjustment (with the unused coupon it would get S$3 off).
+    free = 'rule "promo.free-word" version 1 { priority 100 require has_code("FREE") else skip }'
+    check("re-priced: a rule naming FREE and a NEXT3 coupon under FREE's hash", [
+        r.apply(pos.DEPLOY_RULE, deploy(free), pos.ROLE_ADMIN),
+        r.apply(pos.ISSUE_COUPONS, issue_body("NEXT3", "", DAY, DAY, [sha(b"FREE")]))] == [0, 0])
+    check("re-priced: TEA x2 keying FREE, no discount, accepted", r.till(pos.SALE, sale_body(
+        2, [("TEA", "drinks", 2, 1200, True, 1, [], 2400, 198)], 900, 2400, 0, 198, 2400, [card(2400)],
+        codes=["FREE"])) == 0 and r.state.get(key("FREE"))[-32:] == ZERO)
+    sale_f = bytes([r.n]) * 32
+    check("re-priced: one TEA back with an S$3 adjustment from the unused coupon is 302", r.till(
+        pos.REFUND, refund_body(sale_f, 2, [(0, 1, 1200, 99)], 900, 1500, 124, [card(1500)], 0, [(0, -300, -25)])) == 302)
+    check("re-priced: one TEA back without adjustments (the unused coupon is no coupon of the sale)", r.till(
+        pos.REFUND, refund_body(sale_f, 2, [(0, 1, 1200, 99)], 900, 1200, 99, [card(1200)])) == 0
+        and r.state.get(key("FREE"))[-32:] == ZERO)
 
 
 def main():
@@ -887,6 +1436,8 @@ def main():
 
     repriced_returns(check, decodes)
     skip_reasons(check, decodes)
+    promotion_codes(check, decodes)
+    coupons(check, decodes)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

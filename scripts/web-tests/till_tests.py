@@ -124,6 +124,7 @@ def test_till_more(driver, network):
     wait(driver, lambda d: "Code NOSUCH1 not taken" in d.find_element(By.ID, "message").text
          and "not accepted by any active rule" in d.find_element(By.ID, "message").text)
     assert driver.find_elements(By.CSS_SELECTOR, "#codes li") == []
+    code.clear()
     code.send_keys("welcome2\n")
     wait(driver, lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#codes li")] == ["WELCOME2 Remove"])
     wait(driver, lambda d: total(d, "amount") is not None and cents(total(d, "amount")) == cents(due_without) - 200)

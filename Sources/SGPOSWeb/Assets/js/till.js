@@ -389,6 +389,7 @@ async function applyCode(event) {
                                                ...(terms.memberId ? { memberId: terms.memberId } : {}) }));
     } catch (error) {
       say(`Code ${code} not taken: ${error.message}`);
+      $("code").select();  // typing again replaces it
       return;
     }
   }
