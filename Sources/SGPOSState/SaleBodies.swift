@@ -141,13 +141,7 @@ public struct SaleRuleRecord: Hashable, Sendable {
     func encode(to encoder: inout CanonicalEncoder) {
         encoder.writeI64(rewardPoints)
         encoder.writeU8(tier)
-        encoder.writeCount(counters.count, limit: Self.countersMax)
-        for move in counters {
-            encoder.writeString(move.rule, limit: POSLimits.ruleBytesMax)
-            encoder.writeString(move.counter, limit: POSLimits.ruleBytesMax)
-            encoder.writeString(move.member, limit: POSLimits.memberIDBytesMax)
-            encoder.writeI64(move.by)
-        }
+        encodeMoves(to: &encoder)
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
@@ -155,15 +149,7 @@ public struct SaleRuleRecord: Hashable, Sendable {
         let at = decoder.offset
         tier = try decoder.readU8("rule tier")
         guard tier <= 5 else { throw .nonCanonical("a rule tier is 0...5", at: at) }
-        let count = try decoder.readCount("counter moves", limit: Self.countersMax)
-        counters = []
-        for _ in 0..<count {
-            counters.append(CounterMove(
-                rule: try decoder.readString("counter rule", limit: POSLimits.ruleBytesMax),
-                counter: try decoder.readString("counter name", limit: POSLimits.ruleBytesMax),
-                member: try decoder.readString("counter member", limit: POSLimits.memberIDBytesMax),
-                by: try decoder.readI64("counter move")))
-        }
+        counters = try Self.decodeMoves(&decoder)
     }
 }
 
