@@ -1,4 +1,5 @@
 import SGPOSContracts
+import SGPOSState
 import SGPOSRetail
 
 /// A basket to try rules on (`sgpos contract run`), before any is deployed: lines with
@@ -43,6 +44,10 @@ public struct RuleTrial: Codable, Sendable {
     public var outlet: Int64?
     /// The GST rate in basis points a standard-rated line bears (`l.gst_rate`); 900 when absent.
     public var gstRate: Int64?
+    /// Promotion codes keyed in (`has_code`); none when absent.
+    public var codes: [String]?
+    /// The campaigns of the coupons keyed in, one per coupon (`coupon` rules); none when absent.
+    public var coupons: [String]?
 }
 
 /// What `sgpos contract run` prints: each rule's outcome and cost, the effects in order,
@@ -114,6 +119,14 @@ extension RuleTrial {
             guard (0...100_000).contains(rate) else { throw RequestError("pointRates.\(category): expected 0...100000 basis points, got \(rate)") }
         }
         input.pointRates = rates
+        let codes = self.codes ?? []
+        do { try RequestLimits.codes(codes) } catch { throw RequestError("codes: \(error.message)") }
+        input.codes = codes
+        let coupons = self.coupons ?? []
+        guard coupons.count <= Sale.codesMax, coupons.allSatisfy(CompiledRule.isCode) else {
+            throw RequestError("coupons: at most \(Sale.codesMax) campaigns, each 1-32 printable ASCII characters without spaces")
+        }
+        input.coupons = coupons
         return input
     }
 }

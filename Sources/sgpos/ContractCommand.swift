@@ -36,9 +36,11 @@ struct ContractCommand: ParsableCommand {
                 Basket: {"at": "2026-03-01T10:00:00+08:00", "lines": [{"sku": "A1", "category": "snacks", "qty": 3, "unitPrice": "1.05",
                 "tax": "SR", "includesGst": true}],
                 "member": {"id": "M1", "tier": "gold", "lifetimeSpend": "1200.00", "points": 500, "multiplier": 12500},
-                "pointRates": {"snacks": 20000}, "outlet": 1, "gstRate": 900, "counters": {"rule-id": {"uses": 1}}}
+                "pointRates": {"snacks": 20000}, "outlet": 1, "gstRate": 900, "counters": {"rule-id": {"uses": 1}},
+                "codes": ["WELCOME2"], "coupons": ["NEXT3"]}
                 (multiplier, points and GST rates in basis points, 10000 / 10000 / 900 when absent; a line's tax SR and
-                includesGst true when absent; outlet 1 when absent)
+                includesGst true when absent; outlet 1 when absent; codes: promotion codes keyed in; coupons: the
+                campaigns of the coupons keyed in, one per coupon)
                 """)
         @Argument(help: "Rule files (.rules) or directories of them.") var files: [String]
         @Option(help: "Basket JSON file (- for standard input).") var basket: String = "-"

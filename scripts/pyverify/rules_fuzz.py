@@ -41,6 +41,8 @@ from rules_conformance import case_input, effect_json  # noqa: E402
 INT, MONEY, BOOL, STRING, TIER, LINES, UNITS = "Int", "Money", "Bool", "String", "Tier", "List<Line>", "List<Unit>"
 CATEGORIES = ["snacks", "dairy", "electronics", "rewards", "toys"]
 SKUS = ["CHIPS", "NUTS", "MILK", "TV", "RW-TOTE", "LEGO"]
+CODES = ["WELCOME2", "XMAS10"]           # promotion codes (has_code)
+CAMPAIGNS = ["NEXT3", "SPRING"]         # coupon campaigns (coupon / issues headers)
 TIERS = ["bronze", "silver", "gold", "platinum", "diamond"]
 ROUNDINGS = ["floor", "ceil", "trunc", "half_up", "half_even"]
 I64_MAX = 2**63 - 1
@@ -150,7 +152,8 @@ class Gen:
 
     def e_bool(self, leaf, d):
         r, x = self.r, self.expr
-        opts = [lambda: r.choice(["true", "false"]), lambda: "customer.is_member"]
+        opts = [lambda: r.choice(["true", "false"]), lambda: "customer.is_member",
+                lambda: f'has_code("{r.choice(CODES)}")']
         for line in self.visible("Line"):
             opts.append(lambda line=line: f"{line}.includes_gst")
         names = self.visible(BOOL)
@@ -330,6 +333,10 @@ class Gen:
         if self.chance(0.1):
             headers.append("stop")
         if self.chance(0.15):
+            headers.append(f'coupon "{r.choice(CAMPAIGNS)}"')
+        if self.chance(0.1):
+            headers.append(f'issues "{r.choice(CAMPAIGNS)}" days {r.choice([1, 30, 3650])}')
+        if self.chance(0.15):
             start, end = r.choice([("2026-01-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00"),
                                    ("2026-11-05T10:00:00+08:00", "2026-11-05T10:00:00.000Z"[:0] + "2026-11-06T00:00:00Z"),
                                    ("2020-01-01T00:00:00Z", "2026-11-05T10:00:00+08:00")])
@@ -411,6 +418,10 @@ def basket(rng, cli):
         data["member"] = member
     if rng.random() < 0.4:
         data["pointRates"] = {c: rng.choice([0, 5000, 10_000, 20_000]) for c in rng.sample(CATEGORIES, 2)}
+    if rng.random() < 0.4:
+        data["codes"] = rng.sample(CODES, rng.randint(1, 2))
+    if rng.random() < 0.4:
+        data["coupons"] = [rng.choice(CAMPAIGNS) for _ in range(rng.randint(1, 3))]
     return data
 
 
@@ -514,6 +525,9 @@ def cli_basket(data):
             b["member"]["multiplier"] = m["multiplier"]
     if data.get("pointRates"):
         b["pointRates"] = data["pointRates"]
+    for key in ("codes", "coupons"):
+        if data.get(key):
+            b[key] = data[key]
     if "counters" in data:
         b["counters"] = data["counters"]
     return b
