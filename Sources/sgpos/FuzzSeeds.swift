@@ -102,7 +102,9 @@ extension DebugCommand {
             case .registerKey: "register-key"
             case .rotateKey: "rotate-key"
             case .revokeKey: "revoke-key"
-            case .application(let type, _): String(format: "app-%04x", type)
+            // One seed per body type and version (a version above 1 is named, e.g. app-0100-v5).
+            case .application(let type, let payload):
+                String(format: "app-%04x", type) + (payload.first.map { $0 > 1 ? "-v\($0)" : "" } ?? "")
             }
         }
     }
