@@ -315,9 +315,25 @@ public struct DemoShop {
                 let sale = try shop.tills[1].buildSale([StockLine(sku: "KAYA-JAR", quantity: 1)], codes: ["DEMO-\(shop.outlet.outletID)-1"],
                                                        payment: .cash(tendered: nil), atMs: now, state: state)
                 return shop.tills[1].sign(.sale(sale), atMs: now)
+            case 9:
+                // A gift card sold for S$50.00 cash (stored value: a liability, not takings)…
+                let load = try shop.tills[1].builder.buildGiftCardLoad(code: "GIFT-\(shop.outlet.outletID)-0001", memberID: "", amount: 5_000,
+                                                                        payment: .cash(tendered: nil), state: state)
+                return shop.tills[1].sign(.giftCardLoad(load), atMs: now)
+            case 10:
+                // …then an umbrella paid with it.
+                let sale = try shop.tills[1].buildSale([StockLine(sku: "UMBRELLA", quantity: 1)],
+                                                       payment: .voucher(id: "GIFT-\(shop.outlet.outletID)-0001"), atMs: now, state: state)
+                return shop.tills[1].sign(.sale(sale), atMs: now)
             default: return nil
             }
-        }, count: 8)
+        }, count: 10)
+        let card = try outlet.store.environment.read { txn in
+            try outlet.store.stateReader(outlet.outletID, txn).giftCard(code: "GIFT-\(outlet.outletID)-0001")
+        }
+        if let card {
+            print("   outlet \(outlet.outletID): gift card GIFT-\(outlet.outletID)-0001 loaded with S$50.00, paid S$19.90; balance \(Self.money(card.balance))")
+        }
         if let refunded {
             let kept = refunded.adjustments.reduce(0) { $0 + $1.amount }
             print("   outlet \(outlet.outletID): 1 of 3 snacks on buy-2-get-1 returned: its share \(Self.money(refunded.lines.reduce(0) { $0 + $1.amount })), "

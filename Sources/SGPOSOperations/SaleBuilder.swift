@@ -114,6 +114,26 @@ public struct SaleBuilder: Sendable {
                       tenders: amount > 0 ? [tender] : [], adjustments: computed.adjustments)
     }
 
+    /// A gift card load (or a top-up of a member's e-wallet): `amount` onto the card whose
+    /// code is `code`, paid with `payment` (not a voucher). Checked as the state machine
+    /// will check it: an existing card keeps its holder.
+    public func buildGiftCardLoad(code: String, memberID: String, amount: Int64, payment: Payment,
+                                  state: some StateReader) throws -> GiftCardLoad {
+        try RequestLimits.principal(principal)
+        try RequestLimits.identifier(code, "card code", limit: POSLimits.referenceBytesMax)
+        if !memberID.isEmpty { try RequestLimits.memberID(memberID) }
+        try RequestLimits.payment(payment)
+        if case .voucher = payment { throw RequestError("a gift card is not paid with a voucher or another gift card") }
+        guard (1...GiftCardLoad.amountMax).contains(amount) else {
+            throw RequestError("a gift card load is 0.01 to 1000000.00, got \(Money.decimal(cents: amount))")
+        }
+        if let card = try state.giftCard(code: code), card.memberID != memberID {
+            throw LedgerRejection(.invalidField, card.memberID.isEmpty ? "card \(code) is a bearer gift card" : "card \(code) is member \(card.memberID)'s e-wallet")
+        }
+        return GiftCardLoad(cardHash: Hash256.sha256(Array(code.utf8)), memberID: memberID, amount: amount,
+                            tenders: [try payment.tender(amount: amount)])
+    }
+
     /// The shift-close for counted cash against the state's expected cash.
     public func buildShiftClose(counted: Int64, state: some StateReader) throws -> ShiftClose {
         try RequestLimits.principal(principal)

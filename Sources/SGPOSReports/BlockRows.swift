@@ -172,7 +172,7 @@ public struct BlockRows: Sendable {
             add("shift_events", [.text(id), .int(outlet), .text(principal), .text("close"), .int(close.counted), .int(close.expected), .text("")])
         case .drawerOpen(let open):
             add("shift_events", [.text(id), .int(outlet), .text(principal), .text("drawer-open"), .null, .null, .text(open.reason)])
-        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons:
+        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons, .giftCardLoad:
             return  // settings: the transaction row records them
         }
     }

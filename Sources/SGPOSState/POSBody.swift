@@ -11,6 +11,7 @@ public enum POSBody: Hashable, Sendable {
     case deployRule(DeployRule)
     case setPointRates(SetPointRates)
     case issueCoupons(IssueCoupons)
+    case giftCardLoad(GiftCardLoad)
     case setMemberMultiplier(SetMemberMultiplier)
     case stockReceive(StockReceive)
     case stockAdjust(StockAdjust)
@@ -38,6 +39,7 @@ public enum POSBody: Hashable, Sendable {
         case .deployRule: POSBodyType.deployRule
         case .setPointRates: POSBodyType.setPointRates
         case .issueCoupons: POSBodyType.issueCoupons
+        case .giftCardLoad: POSBodyType.giftCardLoad
         case .setMemberMultiplier: POSBodyType.setMemberMultiplier
         case .stockReceive: POSBodyType.stockReceive
         case .stockAdjust: POSBodyType.stockAdjust
@@ -69,6 +71,7 @@ public enum POSBody: Hashable, Sendable {
         case .deployRule(let body): body.encode(to: &encoder)
         case .setPointRates(let body): body.encode(to: &encoder)
         case .issueCoupons(let body): body.encode(to: &encoder)
+        case .giftCardLoad(let body): body.encode(to: &encoder)
         case .setMemberMultiplier(let body): body.encode(to: &encoder)
         case .stockReceive(let body): body.encode(to: &encoder)
         case .stockAdjust(let body): body.encode(to: &encoder)
@@ -103,6 +106,7 @@ public enum POSBody: Hashable, Sendable {
         case POSBodyType.deployRule: body = .deployRule(try DeployRule(from: &decoder))
         case POSBodyType.setPointRates: body = .setPointRates(try SetPointRates(from: &decoder))
         case POSBodyType.issueCoupons: body = .issueCoupons(try IssueCoupons(from: &decoder))
+        case POSBodyType.giftCardLoad: body = .giftCardLoad(try GiftCardLoad(from: &decoder))
         case POSBodyType.setMemberMultiplier: body = .setMemberMultiplier(try SetMemberMultiplier(from: &decoder))
         case POSBodyType.stockReceive: body = .stockReceive(try StockReceive(from: &decoder))
         case POSBodyType.stockAdjust: body = .stockAdjust(try StockAdjust(from: &decoder))

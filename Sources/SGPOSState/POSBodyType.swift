@@ -18,6 +18,7 @@ public enum POSBodyType {
     public static let setMemberMultiplier: UInt16 = 0x0132
     public static let pointsClaim: UInt16 = 0x0133
     public static let pointsSettle: UInt16 = 0x0134
+    public static let giftCardLoad: UInt16 = 0x0135
     public static let shiftOpen: UInt16 = 0x0140
     public static let cashIn: UInt16 = 0x0141
     public static let cashOut: UInt16 = 0x0142
@@ -46,6 +47,7 @@ public enum POSBodyType {
         case setMemberMultiplier: "set-member-multiplier"
         case pointsClaim: "points-claim"
         case pointsSettle: "points-settle"
+        case giftCardLoad: "gift-card-load"
         case shiftOpen: "shift-open"
         case cashIn: "cash-in"
         case cashOut: "cash-out"

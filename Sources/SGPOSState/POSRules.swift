@@ -46,6 +46,7 @@ public struct POSRules: ApplicationRules {
         case .deployRule(let body): try run.deployRule(body, &state)
         case .setPointRates(let body): try run.setPointRates(body, &state)
         case .issueCoupons(let body): try run.issueCoupons(body, &state)
+        case .giftCardLoad(let body): try run.loadGiftCard(body, &state)
         case .setMemberMultiplier(let body): try run.setMemberMultiplier(body, &state)
         case .stockReceive(let body): try run.stockReceive(body, &state)
         case .stockAdjust(let body): try run.stockAdjust(body, &state)

@@ -20,7 +20,7 @@ extension POSTransition {
         let expected = try calculator.sale(priced, receiptNumber: sale.receiptNumber, training: sale.training, tenders: sale.tenders)
         try SaleComparison.requireEqual(recorded: sale, computed: expected)
         try checkTenders(sale.tenders, payable: sale.amountPayable, pointsRedeemed: sale.pointsRedeemed,
-                         pointsTender: priced.quote.pointsTender.cents, settings: calculator.settings, state)
+                         pointsTender: priced.quote.pointsTender.cents, settings: calculator.settings, memberID: sale.memberID, state)
         shift.lastReceiptNumber = sale.receiptNumber
         guard !sale.training else {
             books.period.trainingCount += 1
@@ -51,7 +51,7 @@ extension POSTransition {
             state.put(key, RuleDeployment.counterBytes(current + increment.by))
         }
         for tender in sale.tenders {
-            if case .voucher(let id, _) = tender { state.put(.voucher(id), transactionID.bytes) }
+            if case .voucher(let id, _) = tender, !(try moveGiftCard(tender, paying: true, &state)) { state.put(.voucher(id), transactionID.bytes) }
             if tender.kind == .cash { shift.cashSales += tender.amount }
             books.period.add(tender: tender.kind, amount: tender.amount)
         }
@@ -79,7 +79,7 @@ extension POSTransition {
     /// data masked; vouchers once; points as a tender only when the chain says so.
     func checkTenders(
         _ tenders: [Tender], payable: Int64, pointsRedeemed: Int64, pointsTender: Int64, settings: RetailSettings,
-        _ state: some StateReader
+        memberID: String, refund: Bool = false, _ state: some StateReader
     ) throws {
         guard !tenders.isEmpty || payable == 0 else {
             throw reject(.tendersMismatch, "no tenders for \(cents(payable)) payable")
@@ -105,10 +105,19 @@ extension POSTransition {
             case .voucher(let id, let amount):
                 try requirePositive(amount, "\(label) amount")
                 try requireText(id, "\(label) voucher id", max: POSLimits.referenceBytesMax)
-                guard !vouchers.contains(id), try state.read(.voucher(id)) == nil else {
+                guard !vouchers.contains(id) else { throw reject(.voucherAlreadyRedeemed, "\(label): voucher \(id) is in the tenders twice") }
+                vouchers.append(id)
+                if let card = try state.giftCard(code: id) {
+                    // A gift card or e-wallet: its holder, and (paying) its balance.
+                    guard card.memberID.isEmpty || card.memberID == memberID else {
+                        throw reject(.invalidField, "\(label): this card is member \(card.memberID)'s e-wallet")
+                    }
+                    guard refund || amount <= card.balance else {
+                        throw reject(.tendersMismatch, "\(label): the card holds \(cents(card.balance)); \(cents(amount)) cannot be paid from it")
+                    }
+                } else if try state.read(.voucher(id)) != nil {
                     throw reject(.voucherAlreadyRedeemed, "\(label): voucher \(id) was already redeemed")
                 }
-                vouchers.append(id)
             case .points(let points, let amount):
                 pointsTenders += 1
                 guard settings.redemptionIsTender, points == pointsRedeemed, amount == pointsTender, pointsTenders == 1 else {
@@ -173,9 +182,9 @@ extension POSTransition {
             }
         }
         try checkTenders(refund.tenders, payable: amount, pointsRedeemed: 0, pointsTender: 0,
-                         settings: try settings(state), state)
+                         settings: try settings(state), memberID: original.memberID, refund: true, state)
         for tender in refund.tenders {
-            if case .voucher(let id, _) = tender { state.put(.voucher(id), transactionID.bytes) }
+            if case .voucher(let id, _) = tender, !(try moveGiftCard(tender, paying: false, &state)) { state.put(.voucher(id), transactionID.bytes) }
             if tender.kind == .cash {
                 guard tender.amount <= shift.expectedCash else {
                     throw reject(.invalidTender, "a cash refund of \(cents(tender.amount)) is more than the \(cents(shift.expectedCash)) expected in the drawer")
@@ -265,7 +274,7 @@ extension POSTransition {
         }
         var books = try state.outletBooks(outlet)
         for tender in original.tenders {
-            if case .voucher(let id, _) = tender { state.put(.voucher(id), nil) }
+            if case .voucher(let id, _) = tender, !(try moveGiftCard(tender, paying: false, &state)) { state.put(.voucher(id), nil) }
             if tender.kind == .cash { shift.cashSales -= tender.amount }
             books.period.add(tender: tender.kind, amount: -tender.amount)
         }

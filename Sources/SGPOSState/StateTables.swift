@@ -46,6 +46,8 @@ extension StateTable {
     public static let coupons = StateTable(declaring: 0x23, name: "coupons")
     /// 32-byte sale transaction id → the coupon codes the sale used.
     public static let saleCoupons = StateTable(declaring: 0x24, name: "saleCoupons")
+    /// SHA-256 of a gift card's code → its holder and balance (stored value; a liability).
+    public static let giftCards = StateTable(declaring: 0x25, name: "giftCards")
     // Tables of the network state (NetworkLedger; docs/FORMAT.md §9.4): derived from
     // checkpointed outlet blocks, never written by an outlet chain.
     /// u8 length ‖ member id ‖ u32 outlet → the member's account at that outlet as of the checkpoint.
@@ -66,7 +68,7 @@ extension StateTable {
     public static let networkAllowanceGrants = StateTable(declaring: 0x47, name: "networkAllowanceGrants")
 
     /// The POS state machine's tables, in byte order.
-    public static let posTables: [StateTable] = [.prices, .stock, .members, .shifts, .books, .sales, .transfers, .vouchers, .settings, .contracts, .ruleCounters, .pointRates, .memberMultipliers, .pointsClaims, .allowance, .pointsSettlements, .ruleSets, .ruleSources, .salePricing, .coupons, .saleCoupons]
+    public static let posTables: [StateTable] = [.prices, .stock, .members, .shifts, .books, .sales, .transfers, .vouchers, .settings, .contracts, .ruleCounters, .pointRates, .memberMultipliers, .pointsClaims, .allowance, .pointsSettlements, .ruleSets, .ruleSources, .salePricing, .coupons, .saleCoupons, .giftCards]
     /// The network state's tables, in byte order.
     public static let networkTables: [StateTable] = [.networkMemberAccounts, .networkMemberTotals, .networkTransfers, .networkEvidence, .networkValidatorUpdates, .networkClaims, .networkAllowances, .networkAllowanceGrants]
     /// Every declared table: the chain's, the POS state machine's and the network state's.

@@ -22,7 +22,7 @@ struct TillCommand: AsyncParsableCommand {
         commandName: "till", abstract: "Sell, refund, void, run shifts and close the day on an outlet ledger.",
         subcommands: [Quote.self, Sell.self, Refund.self, Void.self, Shift.self, Prices.self, StockReceive.self,
                       Enrol.self, DayClose.self, Configure.self, Settings.self, DeployRule.self, PointRates.self, MemberMultiplier.self,
-                      Coupons.self])
+                      Coupons.self, GiftCard.self])
 
     /// Where to submit and who signs: shared by every till command.
     struct Connection: ParsableArguments {

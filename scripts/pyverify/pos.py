@@ -23,6 +23,7 @@ SET_PRICES, CONFIGURE = 0x0110, 0x0111
 RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN = 0x0120, 0x0121, 0x0122, 0x0123, 0x0124
 ENROL, POINTS_ADJUST, MEMBER_MULTIPLIER = 0x0130, 0x0131, 0x0132
 POINTS_CLAIM, POINTS_SETTLE = 0x0133, 0x0134
+GIFT_CARD_LOAD = 0x0135   # §13.1: stored value sold onto a gift card or a member's e-wallet
 DEPLOY_RULE, POINT_RATES, ISSUE_COUPONS = 0x0112, 0x0113, 0x0114
 SHIFT_OPEN, CASH_IN, CASH_OUT, SHIFT_CLOSE, DAY_CLOSE, DRAWER_OPEN = 0x0140, 0x0141, 0x0142, 0x0143, 0x0144, 0x0145
 ROLE_ADMIN, ROLE_OPERATOR, ROLE_TILL, ROLE_NODE = 1, 2, 3, 4
@@ -394,6 +395,9 @@ def decode(kind, body):
         out = (r.take(16), r.u32(), read_stock_lines(r))
     elif kind == ENROL:
         out = r.string(32)
+    elif kind == GIFT_CARD_LOAD:
+        # card hash (SHA-256 of the card code), member id (empty: a bearer card), amount, tenders
+        out = {"card": r.take(32), "member": r.string(32), "amount": i64(r), "tenders": read_tenders(r)}
     elif kind == POINTS_ADJUST:
         out = (r.string(32), i64(r), r.string(128))
     elif kind == SHIFT_OPEN:
@@ -439,6 +443,7 @@ def k_books(o): return b"\x14" + u32b(o)
 def k_sale(txid): return b"\x15" + txid
 def k_transfer(tid, out): return b"\x16" + tid + bytes([1 if out else 2])
 def k_voucher(v): return b"\x17" + v.encode()
+def k_gift_card(card_hash): return b"\x25" + card_hash
 def k_claim(cid): return b"\x1d" + cid
 K_ALLOWANCE = b"\x1e"
 def k_settlement(cid): return b"\x1f" + cid
@@ -457,6 +462,42 @@ def enc_allowance(a):
 
 
 K_SETTINGS = b"\x18"
+
+GIFT_CARD_LOAD_MAX = 10 ** 8        # §13.5 gift-card-load: amount 1-10^8 (S$1,000,000)
+GIFT_CARD_BALANCE_MAX = 10 ** 10    # … and a card's balance + amount at most 10^10
+
+
+def get_gift_card(state, card_hash):
+    """Table 0x25 (version 1): member id (empty: anyone holding the code), balance, loaded
+    total, redeemed total."""
+    return record(state, k_gift_card(card_hash), lambda r: {"member": r.string(32), "balance": i64(r),
+                                                             "loaded": i64(r), "redeemed": i64(r)})
+
+
+def enc_gift_card(c):
+    return b"\x01" + enc_str(c["member"]) + i64b(c["balance"]) + i64b(c["loaded"]) + i64b(c["redeemed"])
+
+
+def voucher_card(state, voucher_id):
+    """§13.5: a voucher whose id's SHA-256 is in `gift cards` is that gift card: (hash, record),
+    else None."""
+    card_hash = hashlib.sha256(voucher_id.encode()).digest()
+    card = get_gift_card(state, card_hash)
+    return None if card is None else (card_hash, card)
+
+
+def move_gift_card(ctx, voucher_id, amount):
+    """A voucher tender's effect (§13.5 sale, refund, void): a gift card's balance += amount and
+    redeemed total -= amount (amount < 0 at a sale: it spends), and no `vouchers` entry; True when
+    the voucher is a gift card."""
+    found = voucher_card(ctx.state, voucher_id)
+    if found is None:
+        return False
+    card_hash, card = found
+    card["balance"] += amount
+    card["redeemed"] -= amount
+    ctx.state.put(k_gift_card(card_hash), enc_gift_card(card))
+    return True
 
 
 def record(state, key, parse):
@@ -1461,7 +1502,10 @@ def change_stock(ctx, sku, delta):
     ctx.state.put(k_stock(ctx.outlet, sku), b"\x01" + i64b(value))
 
 
-def check_tenders(ctx, tenders, payable, redeemed, points_tender, settings):
+def check_tenders(ctx, tenders, payable, redeemed, points_tender, settings, member="", spending=True):
+    """§13.5 sale's tender checks. `member` is the sale's member id (a refund: its original
+    sale's); `spending` is False for a refund, whose gift-card tenders are not held to the card's
+    balance (the amount goes back onto the card)."""
     if not tenders and payable != 0:
         raise Reject(306, "no tenders")
     total, vouchers, points = 0, [], 0
@@ -1490,9 +1534,18 @@ def check_tenders(ctx, tenders, payable, redeemed, points_tender, settings):
         elif k == 5:
             positive(t["amount"])
             text(t["id"], 1, 64)
-            if t["id"] in vouchers or ctx.state.get(k_voucher(t["id"])) is not None:
-                raise Reject(316, "voucher already redeemed")
+            if t["id"] in vouchers:
+                raise Reject(316, "voucher twice in the tenders")
             vouchers.append(t["id"])
+            found = voucher_card(ctx.state, t["id"])
+            if found is not None:
+                card = found[1]
+                if card["member"] and card["member"] != member:
+                    raise Reject(17, "another member's e-wallet")
+                if spending and t["amount"] > card["balance"]:
+                    raise Reject(306, f"gift card tender {t['amount']} over its balance {card['balance']}")
+            elif ctx.state.get(k_voucher(t["id"])) is not None:
+                raise Reject(316, "voucher already redeemed")
         else:
             points += 1
             if not (settings["tender"] and t["points"] == redeemed and t["amount"] == points_tender and points == 1):
@@ -1503,6 +1556,36 @@ def check_tenders(ctx, tenders, payable, redeemed, points_tender, settings):
         raise Reject(306, "points tender missing")
     if total != payable:
         raise Reject(306, f"tenders {total} != payable {payable}")
+
+
+def gift_card_load(ctx, b):
+    """§13.5 gift-card-load (till): stored value onto a bearer gift card or a member's e-wallet.
+    Cash goes into the drawer as cash in; nothing in the books (no supply until redeemed)."""
+    require(ctx, (ROLE_TILL,), "gift-card load")
+    shift = open_shift(ctx)
+    positive(b["amount"], GIFT_CARD_LOAD_MAX)
+    if b["member"] and get_member(ctx.state, b["member"]) is None:
+        raise Reject(308, "gift card for an unknown member")
+    card = get_gift_card(ctx.state, b["card"])
+    if card is not None:
+        if card["member"] != b["member"]:
+            raise Reject(17, f"the card is {card['member']!r}'s, the load {b['member']!r}'s")
+        if card["balance"] + b["amount"] > GIFT_CARD_BALANCE_MAX:
+            raise Reject(17, f"card balance {card['balance']} + {b['amount']} over {GIFT_CARD_BALANCE_MAX}")
+    else:
+        card = {"member": b["member"], "balance": 0, "loaded": 0, "redeemed": 0}
+    if not b["tenders"]:
+        raise Reject(307, "a load without tenders")
+    if any(t["kind"] in (5, 6) for t in b["tenders"]):
+        raise Reject(307, "a load paid by voucher or points")
+    check_tenders(ctx, b["tenders"], b["amount"], 0, 0, get_settings(ctx.state), b["member"])
+    card["balance"] += b["amount"]
+    card["loaded"] += b["amount"]
+    for t in b["tenders"]:
+        if t["kind"] == 1:
+            shift["cash_in"] += tender_amount(t)
+    ctx.state.put(k_gift_card(b["card"]), enc_gift_card(card))
+    ctx.state.put(k_shift(ctx.outlet, ctx.signer["principal"]), enc_shift(shift))
 
 
 def points_claim(ctx, c):
@@ -1578,7 +1661,7 @@ def sale(ctx, s):
                           s["tenders"], s["codes"])
     compare_sale(s, computed)
     payable = s["total"] + s["rounding"]
-    check_tenders(ctx, s["tenders"], payable, s["redeemed"], computed["points_tender"], settings)
+    check_tenders(ctx, s["tenders"], payable, s["redeemed"], computed["points_tender"], settings, s["member"])
     shift["last_receipt"] = s["receipt"]
     period = books["period"]
     if s["training"]:
@@ -1613,7 +1696,7 @@ def sale(ctx, s):
         current = ctx.state.get(key)
         ctx.state.put(key, i64b((0 if current is None else struct.unpack(">q", current)[0]) + by))
     for t in s["tenders"]:
-        if t["kind"] == 5:
+        if t["kind"] == 5 and not move_gift_card(ctx, t["id"], -t["amount"]):
             ctx.state.put(k_voucher(t["id"]), ctx.txid)
         if t["kind"] == 1:
             shift["cash_sales"] += tender_amount(t)
@@ -1711,10 +1794,10 @@ def refund(ctx, f):
             raise Reject(307, "points refund")
         if t["kind"] == 1 and t["change"] != 0:
             raise Reject(307, "change on a refund")
-    check_tenders(ctx, f["tenders"], amount, 0, 0, get_settings(ctx.state))
+    check_tenders(ctx, f["tenders"], amount, 0, 0, get_settings(ctx.state), original["member"], spending=False)
     period = books["period"]
     for t in f["tenders"]:
-        if t["kind"] == 5:
+        if t["kind"] == 5 and not move_gift_card(ctx, t["id"], t["amount"]):
             ctx.state.put(k_voucher(t["id"]), ctx.txid)
         if t["kind"] == 1:
             if tender_amount(t) > expected_cash(shift):
@@ -1780,7 +1863,7 @@ def void(ctx, v):
     books = get_books(ctx.state, ctx.outlet)
     period = books["period"]
     for t in original["tenders"]:
-        if t["kind"] == 5:
+        if t["kind"] == 5 and not move_gift_card(ctx, t["id"], t["amount"]):
             ctx.state.put(k_voucher(t["id"]), None)
         if t["kind"] == 1:
             shift["cash_sales"] -= tender_amount(t)
@@ -1939,6 +2022,8 @@ def apply(ctx, kind, body):
         points_claim(ctx, b)
     elif kind == POINTS_SETTLE:
         points_settle(ctx, b)
+    elif kind == GIFT_CARD_LOAD:
+        gift_card_load(ctx, b)
     elif kind == DEPLOY_RULE:
         deploy_rule(ctx, *b)
     elif kind == ISSUE_COUPONS:

@@ -14,7 +14,10 @@ on a whole UTF-8 character, none in training, compared as 302, none from re-pric
 version 5: decoding, its one encoding, step 4's codes check as 17, the rules seeing the codes, the sale pricing
 record of version 2, the kept basket re-priced with the record's codes); and coupons (issue-coupons: decoding, its
 refusals and records; step 4's codes check of coupons; a sale using and issuing them, none in training; voids
-resetting and deleting them; the kept basket re-priced with the coupons the sale used). The demo (run-tests)
+resetting and deleting them; the kept basket re-priced with the coupons the sale used); and gift cards and member
+e-wallets (gift-card-load: decoding, its refusals in their order, the card and shift records, cash in the drawer and
+nothing in the books; voucher tenders that are gift cards: the member, the balance, twice in a sale, no `vouchers`
+entry at a sale, refund or void, the balance back on a refund and a void). The demo (run-tests)
 covers real chains; these pin the rules a literal reading could get wrong, without the Swift binary.
 
 Usage: python3 scripts/pyverify/pos_test.py   (prints 'N passed, M failed')
@@ -1156,6 +1159,213 @@ def coupons(check, decodes):
         and r.state.get(key("FREE"))[-32:] == ZERO)
 
 
+# --- gift cards and member e-wallets (FORMAT.md §13.1 0x0135, §13.2, §13.3 0x25, §13.5) -----------
+
+def cash(tendered, change=0):
+    return u8(1) + i64(tendered) + i64(change)
+
+
+def voucher(voucher_id, amount):
+    return u8(5) + enc_str(voucher_id) + i64(amount)
+
+
+def points_tender(points, amount):
+    return u8(6) + i64(points) + i64(amount)
+
+
+def load_body(card_hash, member, amount, tenders, version=1):
+    """A gift-card-load body (§13.2), written here apart from pos.py."""
+    return u8(version) + card_hash + enc_str(member) + i64(amount) + u32b(len(tenders)) + b"".join(tenders)
+
+
+def card_bytes(member, balance, loaded, redeemed):
+    """A `gift cards` record (§13.3 0x25, version 1)."""
+    return u8(1) + enc_str(member) + i64(balance) + i64(loaded) + i64(redeemed)
+
+
+def shift_bytes(number, last_receipt, last_credit, is_open, float_, cash_sales, cash_refunds, cash_in, cash_out, sales,
+                drawer_opens=0):
+    """A `shifts` record (§13.3 0x13, version 1)."""
+    return (u8(1) + u64b(number) + u64b(last_receipt) + u64b(last_credit) + boolean(is_open)
+            + b"".join(i64(v) for v in (float_, cash_sales, cash_refunds, cash_in, cash_out, sales, drawer_opens)))
+
+
+def gift_cards(check, decodes):
+    sha = lambda b: hashlib.sha256(b).digest()  # noqa: E731
+    key = lambda h: b"\x25" + h  # noqa: E731
+    shift_key = b"\x13" + u32b(OUTLET) + b"till-01"
+    G, W, NEW = sha(b"GIFT-0001"), sha(b"M1-WALLET"), sha(b"GIFT-NEW")
+
+    # Decoding.
+    body = load_body(G, "M1", 5000, [cash(6000, 1000)])
+    check("gift-card-load decodes", pos.decode(pos.GIFT_CARD_LOAD, body) == {
+        "card": G, "member": "M1", "amount": 5000, "tenders": [{"kind": 1, "tendered": 6000, "change": 1000}]})
+    check("gift-card-load of version 2, a byte short, a byte more or a member of 33 bytes: decoding errors",
+          not decodes(pos.GIFT_CARD_LOAD, load_body(G, "M1", 5000, [cash(5000)], version=2))
+          and not decodes(pos.GIFT_CARD_LOAD, body[:-1]) and not decodes(pos.GIFT_CARD_LOAD, body + b"\0")
+          and not decodes(pos.GIFT_CARD_LOAD, load_body(G, "M" * 33, 5000, [cash(5000)])))
+
+    m = Machine()
+    check("gift cards: setup", [
+        m.apply(pos.SET_PRICES, set_prices([("BAG", "misc", 2000, True, 1), ("PEN", "misc", 500, True, 1)],
+                                           version=1)),
+        m.apply(pos.ENROL, u8(1) + enc_str("M1")), m.apply(pos.ENROL, u8(1) + enc_str("M2"))] == [0] * 3)
+    first = load_body(G, "", 5000, [cash(6000, 1000)])
+    check("a load before the till's shift is open is 304, even of amount 0 with no tenders (the shift first)",
+          m.till(pos.GIFT_CARD_LOAD, first) == 304 and m.till(pos.GIFT_CARD_LOAD, load_body(G, "M9", 0, [])) == 304)
+    check("a load signed by an operator or an admin is 10 (the role before the shift)",
+          m.apply(pos.GIFT_CARD_LOAD, first) == 10 and m.apply(pos.GIFT_CARD_LOAD, first, pos.ROLE_ADMIN) == 10)
+    check("a malformed load is 1 whoever signs it", m.apply(pos.GIFT_CARD_LOAD, first + b"\0") == 1)
+    check("shift-open with a float of S$100", m.till(pos.SHIFT_OPEN, u8(1) + i64(10_000)) == 0)
+    books = m.state[pos.k_books(OUTLET)]
+
+    # S$50 onto the bearer card GIFT-0001, paid S$60 cash with S$10 change: cash in 6000 - 1000 = 5000.
+    check("a S$50 load paid in cash accepted", m.till(pos.GIFT_CARD_LOAD, first) == 0)
+    check("the card record: (no member, balance 5000, loaded 5000, redeemed 0)",
+          m.state.get(key(G)) == card_bytes("", 5000, 5000, 0))
+    check("the shift: cash in 5000, no sale, no cash sales",
+          m.state.get(shift_key) == shift_bytes(1, 0, 0, True, 10_000, 0, 0, 5000, 0, 0))
+    check("the load wrote the card and the shift, nothing in the books",
+          sorted(m.written) == sorted([key(G), shift_key]) and m.state[pos.k_books(OUTLET)] == books)
+    copy = Machine()
+    copy.state, copy.n = State(m.state), m.n
+    check("expected cash = float 10 000 + cash in 5 000: a shift-close expecting 10 000 is 317, 15 000 accepted",
+          copy.till(pos.SHIFT_CLOSE, u8(1) + i64(15_000) + i64(10_000) + i64(5000)) == 317
+          and copy.till(pos.SHIFT_CLOSE, u8(1) + i64(15_000) + i64(15_000) + i64(0)) == 0)
+    check("a second load, S$30 by card: balance and loaded 8000; the drawer unchanged (the shift written anyway)",
+          m.till(pos.GIFT_CARD_LOAD, load_body(G, "", 3000, [card(3000)])) == 0
+          and m.state.get(key(G)) == card_bytes("", 8000, 8000, 0)
+          and m.state.get(shift_key) == shift_bytes(1, 0, 0, True, 10_000, 0, 0, 5000, 0, 0)
+          and sorted(m.written) == sorted([key(G), shift_key]))
+    check("M1's e-wallet: S$30 in cash for M1 accepted, (M1, 3000, 3000, 0), cash in 8000",
+          m.till(pos.GIFT_CARD_LOAD, load_body(W, "M1", 3000, [cash(3000)])) == 0
+          and m.state.get(key(W)) == card_bytes("M1", 3000, 3000, 0)
+          and m.state.get(shift_key) == shift_bytes(1, 0, 0, True, 10_000, 0, 0, 8000, 0, 0))
+    check("the loads left the books as they were", m.state[pos.k_books(OUTLET)] == books
+          and pos.get_books(m.state, OUTLET)["period"]["tenders"] == [])
+
+    for name, b, want in (
+            ("amount 0", load_body(NEW, "", 0, [card(1)]), 17),
+            ("a negative amount", load_body(NEW, "", -500, [card(500)]), 17),
+            ("amount 10^8 + 1", load_body(NEW, "", 10 ** 8 + 1, [card(10 ** 8 + 1)]), 17),
+            ("an unknown member", load_body(NEW, "M9", 500, [cash(500)]), 308),
+            ("M2 onto M1's e-wallet", load_body(W, "M2", 500, [cash(500)]), 17),
+            ("no member (a bearer load) onto M1's e-wallet", load_body(W, "", 500, [cash(500)]), 17),
+            ("M1 onto the bearer card", load_body(G, "M1", 500, [cash(500)]), 17),
+            ("no tenders", load_body(NEW, "", 500, []), 307),
+            ("a points tender", load_body(NEW, "", 500, [points_tender(500, 500)]), 307),
+            ("a card and a points tender", load_body(NEW, "", 500, [card(400), points_tender(100, 100)]), 307),
+            ("a voucher tender", load_body(NEW, "", 500, [voucher("PAPER-9", 500)]), 307),
+            ("a voucher tender naming a gift card", load_body(NEW, "", 500, [voucher("GIFT-0001", 500)]), 307),
+            ("cash of 4000 for 5000", load_body(NEW, "", 5000, [cash(4000)]), 306),
+            ("a card tender of 5001 for 5000", load_body(NEW, "", 5000, [card(5001)]), 306),
+            ("cash change = tendered (the sale's tender checks)", load_body(NEW, "", 500, [cash(500, 500)]), 307),
+            ("amount 0 and an unknown member (the amount first)", load_body(NEW, "M9", 0, [cash(500)]), 17),
+            ("an unknown member and a points tender (the member first)",
+             load_body(NEW, "M9", 500, [points_tender(500, 500)]), 308),
+            ("another member's card and no tenders (the card first)", load_body(W, "M2", 500, []), 17),
+            ("an unknown member onto M1's e-wallet (the member before the card)", load_body(W, "M9", 500, [cash(500)]),
+             308),
+            ("a voucher tender that does not add up (307 before 306)",
+             load_body(NEW, "", 5000, [voucher("PAPER-9", 1)]), 307)):
+        check(f"a load with {name} is {want}", m.till(pos.GIFT_CARD_LOAD, b) == want)
+    check("the refused loads wrote nothing", key(NEW) not in m.state
+          and m.state.get(key(G)) == card_bytes("", 8000, 8000, 0)
+          and m.state.get(key(W)) == card_bytes("M1", 3000, 3000, 0)
+          and m.state.get(shift_key) == shift_bytes(1, 0, 0, True, 10_000, 0, 0, 8000, 0, 0))
+
+    # A card's balance + amount at most 10^10: a hundred loads of 10^8 reach it exactly; S$0.01 more is 17.
+    big = Machine()
+    big.till(pos.SHIFT_OPEN, u8(1) + i64(0))
+    check("a hundred loads of 10^8 accepted: balance 10^10",
+          [big.till(pos.GIFT_CARD_LOAD, load_body(sha(b"BIG"), "", 10 ** 8, [card(10 ** 8)])) for _ in range(100)]
+          == [0] * 100 and big.state.get(key(sha(b"BIG"))) == card_bytes("", 10 ** 10, 10 ** 10, 0))
+    check("one cent more is 17", big.till(pos.GIFT_CARD_LOAD, load_body(sha(b"BIG"), "", 1, [card(1)])) == 17)
+
+    # A guest's BAG (2000; GST tax(2000) = halfup(1 800 000 / 10 900) = 165) paid S$15 by GIFT-0001 and S$5
+    # by card: balance 8000 - 1500 = 6500, redeemed 1500; no `vouchers` entry.
+    bag = lambda receipt, tenders, **kw: sale_body(  # noqa: E731
+        receipt, [("BAG", "misc", 1, 2000, True, 1, [], 2000, 165)], 900, 2000, 0, 165, 2000, tenders, version=1, **kw)
+    check("a BAG paid 1500 by the gift card and 500 by card accepted",
+          m.till(pos.SALE, bag(1, [voucher("GIFT-0001", 1500), card(500)])) == 0)
+    sale_g = bytes([m.n]) * 32
+    check("the card: balance 6500, loaded 8000, redeemed 1500", m.state.get(key(G)) == card_bytes("", 6500, 8000, 1500))
+    check("no vouchers entry for the gift card; the card written",
+          b"\x17GIFT-0001" not in m.state and b"\x17GIFT-0001" not in m.written and key(G) in m.written)
+    check("the books count the voucher tender as any sale's", pos.get_books(m.state, OUTLET)["period"]["tenders"]
+          == [[3, 500], [5, 1500]])
+
+    # Four BAGs: 8000, GST tax(8000) = halfup(7 200 000 / 10 900) = 661.
+    bags = lambda receipt, tenders, **kw: sale_body(  # noqa: E731
+        receipt, [("BAG", "misc", 4, 2000, True, 1, [], 8000, 661)], 900, 8000, 0, 661, 8000, tenders, version=1, **kw)
+    check("6501 from a balance of 6500 is 306",
+          m.till(pos.SALE, bags(2, [voucher("GIFT-0001", 6501), card(1499)])) == 306)
+    check("in training too (the checks run)", m.till(pos.SALE, bags(
+        2, [voucher("GIFT-0001", 6501), card(1499)], training=True)) == 306)
+    check("a training sale of 6500 from the card accepted and the card untouched (not written)",
+          m.till(pos.SALE, bags(2, [voucher("GIFT-0001", 6500), card(1500)], training=True)) == 0
+          and m.state.get(key(G)) == card_bytes("", 6500, 8000, 1500) and key(G) not in m.written)
+    check("the whole balance, 6500, accepted: (no member, 0, 8000, 8000)",
+          m.till(pos.SALE, bags(3, [voucher("GIFT-0001", 6500), card(1500)])) == 0
+          and m.state.get(key(G)) == card_bytes("", 0, 8000, 8000))
+    sale_all = bytes([m.n]) * 32
+
+    # M1's e-wallet pays a PEN (500; GST tax(500) = halfup(450 000 / 10 900) = 41); a member earns 5 points.
+    pen = lambda receipt, tenders, **kw: sale_body(  # noqa: E731
+        receipt, [("PEN", "misc", 1, 500, True, 1, [], 500, 41)], 900, 500, 0, 41, 500, tenders, version=1, **kw)
+    check("a cent from an empty gift card is 306",
+          m.till(pos.SALE, pen(4, [voucher("GIFT-0001", 1), card(499)])) == 306)
+    check("M1's e-wallet for a guest is 17", m.till(pos.SALE, pen(4, [voucher("M1-WALLET", 500)])) == 17)
+    check("M1's e-wallet for M2 is 17", m.till(pos.SALE, pen(4, [voucher("M1-WALLET", 500)], member="M2",
+                                                            earned=5)) == 17)
+    check("M1's e-wallet over its balance for M1 is 306 (the member, then the balance)", m.till(pos.SALE, sale_body(
+        4, [("BAG", "misc", 2, 2000, True, 1, [], 4000, 330)], 900, 4000, 0, 330, 4000, [voucher("M1-WALLET", 3001),
+                                                                                            card(999)],
+        version=1, member="M1", earned=40)) == 306)
+    check("the same e-wallet twice in a sale is 316",
+          m.till(pos.SALE, pen(4, [voucher("M1-WALLET", 200), voucher("M1-WALLET", 300)], member="M1",
+                               earned=5)) == 316)
+    check("the e-wallet twice, the second over its balance, is 316 (not twice before the balance)",
+          m.till(pos.SALE, pen(4, [voucher("M1-WALLET", 200), voucher("M1-WALLET", 4000)], member="M1",
+                               earned=5)) == 316)
+    check("the empty bearer card first and twice is 306 (its first tender fails the balance)",
+          m.till(pos.SALE, pen(4, [voucher("GIFT-0001", 200), voucher("GIFT-0001", 300)])) == 306)
+    check("M1's e-wallet for M1 accepted: (M1, 2500, 3000, 500), no vouchers entry",
+          m.till(pos.SALE, pen(4, [voucher("M1-WALLET", 500)], member="M1", earned=5)) == 0
+          and m.state.get(key(W)) == card_bytes("M1", 2500, 3000, 500) and b"\x17M1-WALLET" not in m.state)
+    sale_w = bytes([m.n]) * 32
+
+    # A refund of the guest's BAG: back onto the card (whose balance is 0: a refund is not held to it).
+    back = lambda tenders: refund_body(sale_g, 1, [(0, 1, 2000, 165)], 900, 2000, 165, tenders)  # noqa: E731
+    check("a refund of the guest's sale onto M1's e-wallet is 17 (the sale's member: none)",
+          m.till(pos.REFUND, back([voucher("M1-WALLET", 1500), card(500)])) == 17)
+    check("the refund back onto the gift card (1500) and the card (500) accepted",
+          m.till(pos.REFUND, back([voucher("GIFT-0001", 1500), card(500)])) == 0)
+    check("the card: balance 0 + 1500, loaded 8000, redeemed 8000 - 1500 = 6500; no vouchers entry",
+          m.state.get(key(G)) == card_bytes("", 1500, 8000, 6500) and b"\x17GIFT-0001" not in m.state
+          and b"\x17GIFT-0001" not in m.written)
+
+    def void(txid):
+        return u8(1) + txid + enc_str("wrong basket")
+    check("the void of M1's PEN paid by the e-wallet accepted: (M1, 3000, 3000, 0), no vouchers delete",
+          m.till(pos.VOID, void(sale_w)) == 0 and m.state.get(key(W)) == card_bytes("M1", 3000, 3000, 0)
+          and key(W) in m.written and b"\x17M1-WALLET" not in m.written)
+    check("the void of the four BAGs: the 6500 back, (no member, 8000, 8000, 0)",
+          m.till(pos.VOID, void(sale_all)) == 0 and m.state.get(key(G)) == card_bytes("", 8000, 8000, 0)
+          and b"\x17GIFT-0001" not in m.written)
+
+    # An ordinary (paper) voucher still redeems once.
+    check("a PEN paid by the paper voucher PAPER-1 accepted: vouchers[PAPER-1] = the sale",
+          m.till(pos.SALE, pen(5, [voucher("PAPER-1", 500)])) == 0
+          and m.state.get(b"\x17PAPER-1") == bytes([m.n]) * 32 and key(sha(b"PAPER-1")) not in m.state)
+    sale_p = bytes([m.n]) * 32
+    check("PAPER-1 again is 316", m.till(pos.SALE, pen(6, [voucher("PAPER-1", 500)])) == 316)
+    check("the void of the paper voucher's sale deletes its vouchers entry", m.till(pos.VOID, void(sale_p)) == 0
+          and b"\x17PAPER-1" not in m.state and b"\x17PAPER-1" in m.written)
+    check("the drawer: float 10 000 + cash in 8000 (no cash sale): shift-close at 18 000 accepted",
+          m.till(pos.SHIFT_CLOSE, u8(1) + i64(18_000) + i64(18_000) + i64(0)) == 0)
+
+
 def main():
     passed = failed = 0
 
@@ -1438,6 +1648,7 @@ def main():
     skip_reasons(check, decodes)
     promotion_codes(check, decodes)
     coupons(check, decodes)
+    gift_cards(check, decodes)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
