@@ -20,6 +20,7 @@ enum AuditReadme {
           stock_movements.csv  stock received, sold, returned, counted, adjusted, transferred
           stock_receipts.csv   goods received, with the supplier's invoice when costed
           loyalty_events.csv   member enrolments, points adjustments, claims, settlements
+          gift_card_loads.csv  stored value sold onto gift cards and e-wallets
           shift_events.csv     shifts opened and closed, cash in and out, drawer openings
           blocks.csv         the blocks holding those transactions
           keys.csv           every key of the network and its role

@@ -99,6 +99,10 @@ public enum ExportSchema {
           reason text NOT NULL)
         """,
         """
+        CREATE TABLE IF NOT EXISTS gift_card_loads (
+          tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, card_hash text NOT NULL, member_id text NOT NULL, amount bigint NOT NULL)
+        """,
+        """
         CREATE TABLE IF NOT EXISTS shift_events (
           tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, principal text NOT NULL, kind text NOT NULL, amount bigint,
           expected bigint, reason text NOT NULL)

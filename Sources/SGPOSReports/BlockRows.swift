@@ -35,11 +35,12 @@ public struct BlockRows: Sendable {
         "stock_movements": ["tx_id", "seq", "outlet_id", "sku", "kind", "change", "unit_cost", "reference"],
         "stock_receipts": ["tx_id", "outlet_id", "reference", "supplier", "cost", "input_gst"],
         "loyalty_events": ["tx_id", "outlet_id", "member_id", "kind", "points", "reason"],
+        "gift_card_loads": ["tx_id", "outlet_id", "card_hash", "member_id", "amount"],
         "shift_events": ["tx_id", "outlet_id", "principal", "kind", "amount", "expected", "reason"],
     ]
     /// Insertion order (every table the rows may fill).
     public static let tables = ["blocks", "transactions", "sales", "rule_counter_moves", "rule_skips", "sale_lines", "tenders", "refunds", "refund_lines", "refund_adjustments", "voids",
-                                "z_reports", "stock_movements", "stock_receipts", "loyalty_events", "shift_events"]
+                                "z_reports", "stock_movements", "stock_receipts", "loyalty_events", "gift_card_loads", "shift_events"]
 
     public private(set) var rows: [String: [[ExportValue]]] = [:]
     /// The period (Z number) the block's next transaction falls in, after the block.
@@ -172,7 +173,9 @@ public struct BlockRows: Sendable {
             add("shift_events", [.text(id), .int(outlet), .text(principal), .text("close"), .int(close.counted), .int(close.expected), .text("")])
         case .drawerOpen(let open):
             add("shift_events", [.text(id), .int(outlet), .text(principal), .text("drawer-open"), .null, .null, .text(open.reason)])
-        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons, .giftCardLoad:
+        case .giftCardLoad(let load):
+            add("gift_card_loads", [.text(id), .int(outlet), .text(load.cardHash.hex), .text(load.memberID), .int(load.amount)])
+        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons:
             return  // settings: the transaction row records them
         }
     }
