@@ -114,8 +114,10 @@ public struct DemoShop {
             outlet.transaction(outlet.network.admin, POSBody.deployRule(DeployRule(source: $0.source, activeFromMs: UInt64(now))).transactionBody)
         }
         // Members earn what the rules award (loyalty.tiers is the programme), said explicitly;
-        // returns of sales with promotions re-price what the customer keeps.
-        queue.append(outlet.transaction(outlet.network.admin, POSBody.configure(RetailSettings(earning: .rulesOnly, returns: .reprice)).transactionBody))
+        // returns of sales with promotions re-price what the customer keeps; tiers are
+        // reviewed every 12 months (one down when the year's spend did not keep them).
+        queue.append(outlet.transaction(outlet.network.admin, POSBody.configure(
+            RetailSettings(earning: .rulesOnly, returns: .reprice, tierReviewMonths: 12)).transactionBody))
         var setup: [POSBody] = [.setPrices(SetPrices(entries: DemoShop.catalogue))]
         setup += try DemoShop.openingDeliveries(outlet: outlet.outletID).map { POSBody.stockReceive($0) }
         queue += setup.map { manager.sign($0, atMs: now) }

@@ -36,6 +36,8 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
     public var earning: String
     /// `proportional` or `re-price` (FORMAT.md §13.5, refund; docs/POS.md).
     public var returns: String
+    /// Tiers reviewed every this many months; 0: no review (FORMAT.md §13.3).
+    public var tierReviewMonths: Int64
     /// True when no `configure` has set them: the defaults (docs/POS.md).
     public var isDefault: Bool
     /// The transaction that set them; absent when they are the defaults or were set more
@@ -70,7 +72,7 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
         }
         return RetailSettingsReport(outletId: outlet, pointValueCents: settings.pointValueCents, pointsPerDollar: settings.pointsPerDollar,
                                     pointsExpiryMonths: settings.pointsExpiryMonths, pointsExpiry: settings.pointsExpiry.name, redemption: settings.redemptionIsTender ? "tender" : "discount",
-                                    cashRounding: settings.cashRounding, earning: settings.earning.rawValue, returns: settings.returns.rawValue, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
+                                    cashRounding: settings.cashRounding, earning: settings.earning.rawValue, returns: settings.returns.rawValue, tierReviewMonths: settings.tierReviewMonths, isDefault: isDefault, setAt: found, searchedFromHeight: isDefault ? head : oldest)
     }
 
     /// How `till settings` says when points expire.
@@ -103,7 +105,9 @@ public struct RetailSettingsReport: Codable, Sendable, Equatable {
                      "  points earned from   " + Self.earningText(earning),
                      "  returns              " + (returns == "re-price"
                         ? "re-priced: the kept items priced again under the sale's rules"
-                        : "proportional: each returned unit's share of what its line paid")]
+                        : "proportional: each returned unit's share of what its line paid"),
+                     "  tier review          " + (tierReviewMonths == 0 ? "off: tiers follow lifetime spend"
+                        : "every \(tierReviewMonths) month(s): one tier down when the period's spend did not reach it")]
         if let setAt {
             lines.append("  set in block \(setAt.height) (transaction \(setAt.transactionId), \(setAt.blockTime)) by \(setAt.signer)")
         } else if !isDefault {

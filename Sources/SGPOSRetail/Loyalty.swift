@@ -30,8 +30,11 @@ public enum LoyaltyTier: UInt8, Hashable, Sendable, CaseIterable, Comparable {
     }
 
     /// The highest tier whose threshold `lifetimeSpend` reaches (upgrades are automatic).
-    public static func forLifetimeSpend(_ lifetimeSpend: Money) -> LoyaltyTier {
-        allCases.last { lifetimeSpend.cents >= $0.thresholdCents } ?? .bronze
+    public static func forLifetimeSpend(_ lifetimeSpend: Money) -> LoyaltyTier { forSpend(lifetimeSpend.cents) }
+
+    /// The highest tier whose threshold `cents` of spend reaches (bronze below S$0).
+    public static func forSpend(_ cents: Int64) -> LoyaltyTier {
+        allCases.last { cents >= $0.thresholdCents } ?? .bronze
     }
 
     public var name: String {

@@ -53,6 +53,9 @@ public struct RetailSettings: Hashable, Sendable {
     public var earning: EarningMode
     /// What a return credits when the sale had promotions (FORMAT.md §13.5, refund).
     public var returns: ReturnsPolicy
+    /// Tiers reviewed every this many months (1–36; 0: no review, tiers follow lifetime
+    /// spend; FORMAT.md §13.3 "Tier review").
+    public var tierReviewMonths: Int64
 
     /// What a return credits: each returned unit's paid share, or what was paid less the
     /// kept units re-priced under the sale's own rules and rule state (a claw-back of a
@@ -105,8 +108,9 @@ public struct RetailSettings: Hashable, Sendable {
 
     public init(pointValueCents: Int64 = 1, pointsPerDollar: Int64 = 1, pointsExpiryMonths: Int64 = 12,
                 redemptionIsTender: Bool = false, cashRounding: Bool = true, earning: EarningMode = .automatic,
-                pointsExpiry: ExpiryRounding = .endOfMonth, returns: ReturnsPolicy = .proportional) {
+                pointsExpiry: ExpiryRounding = .endOfMonth, returns: ReturnsPolicy = .proportional, tierReviewMonths: Int64 = 0) {
         self.returns = returns
+        self.tierReviewMonths = tierReviewMonths
         self.pointsExpiry = pointsExpiry
         self.pointValueCents = pointValueCents
         self.pointsPerDollar = pointsPerDollar
@@ -274,7 +278,7 @@ extension RetailSettings: CanonicalEncodable {
     /// (1 automatic, 2 built-in plus rules, 3 rules only) and the expiry rounding `u8`.
     /// Version 4, used exactly when returns are re-priced, adds the returns policy `u8` (2).
     public func encode(to encoder: inout CanonicalEncoder) {
-        let version: UInt8 = returns == .reprice ? 4 : pointsExpiry != .endOfMonth ? 3 : earning == .automatic ? 1 : 2
+        let version: UInt8 = tierReviewMonths != 0 ? 5 : returns == .reprice ? 4 : pointsExpiry != .endOfMonth ? 3 : earning == .automatic ? 1 : 2
         encoder.writeU8(version)
         encoder.writeI64(pointValueCents)
         encoder.writeI64(pointsPerDollar)
@@ -283,16 +287,20 @@ extension RetailSettings: CanonicalEncodable {
         encoder.writeBool(cashRounding)
         switch version {
         case 2: encoder.writeBool(earning == .builtInPlusRules)
-        case 3, 4:
+        case 3, 4, 5:
             encoder.writeU8(earning == .automatic ? 1 : earning == .builtInPlusRules ? 2 : 3)
             encoder.writeU8(pointsExpiry.rawValue)
             if version == 4 { encoder.writeU8(2) }
+            if version == 5 {
+                encoder.writeU8(returns == .reprice ? 2 : 1)
+                encoder.writeU8(UInt8(clamping: tierReviewMonths))
+            }
         default: break
         }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        let version = try readVersion(&decoder, "settings", upTo: 4)
+        let version = try readVersion(&decoder, "settings", upTo: 5)
         pointValueCents = try decoder.readI64("point value")
         pointsPerDollar = try decoder.readI64("points per dollar")
         pointsExpiryMonths = try decoder.readI64("points expiry months")
@@ -300,6 +308,7 @@ extension RetailSettings: CanonicalEncodable {
         cashRounding = try decoder.readBool("cash rounding")
         pointsExpiry = .endOfMonth
         returns = .proportional
+        tierReviewMonths = 0
         switch version {
         case 1: earning = .automatic
         case 2: earning = try decoder.readBool("built-in earning") ? .builtInPlusRules : .rulesOnly
@@ -312,7 +321,7 @@ extension RetailSettings: CanonicalEncodable {
             }
             // One encoding per value: end-of-month expiry is written as version 1 or 2,
             // unless returns are re-priced (version 4).
-            guard let rounding = ExpiryRounding(rawValue: try decoder.readU8("points expiry rounding")), rounding != .endOfMonth || version == 4 else {
+            guard let rounding = ExpiryRounding(rawValue: try decoder.readU8("points expiry rounding")), rounding != .endOfMonth || version >= 4 else {
                 throw CodecError.invalidValue("points expiry rounding must be 1 (day), 3 (quarter) or 4 (year) in a version-3 configure body", at: decoder.offset - 1)
             }
             pointsExpiry = rounding
@@ -321,6 +330,18 @@ extension RetailSettings: CanonicalEncodable {
                     throw CodecError.invalidValue("returns must be 2 (re-priced) in a version-4 configure body", at: decoder.offset - 1)
                 }
                 returns = .reprice
+            }
+            if version == 5 {
+                switch try decoder.readU8("returns") {
+                case 1: returns = .proportional
+                case 2: returns = .reprice
+                default: throw CodecError.invalidValue("returns must be 1 or 2", at: decoder.offset - 1)
+                }
+                let months = try decoder.readU8("tier review months")
+                guard (1...36).contains(months) else {
+                    throw CodecError.invalidValue("tier review months must be 1...36 in a version-5 configure body", at: decoder.offset - 1)
+                }
+                tierReviewMonths = Int64(months)
             }
         }
     }

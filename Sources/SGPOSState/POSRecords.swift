@@ -104,6 +104,21 @@ public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDe
     public var pointsEarnedTotal: Int64
     public var pointsRedeemedTotal: Int64
     public var pointsExpiredTotal: Int64
+    /// The tier review period (FORMAT.md §13.3 "Tier review"; version 2 of the record).
+    public var period: Period?
+
+    /// A review period: its first day, the spend in it, the tier it started with.
+    public struct Period: Hashable, Sendable {
+        public var start: Int64
+        public var spend: Int64
+        public var tier: UInt8
+
+        public init(start: Int64, spend: Int64, tier: UInt8) {
+            self.start = start
+            self.spend = spend
+            self.tier = tier
+        }
+    }
 
     public init(tier: UInt8, lifetimeSpend: Int64 = 0, lots: [Lot] = [], pointsEarnedTotal: Int64 = 0,
                 pointsRedeemedTotal: Int64 = 0, pointsExpiredTotal: Int64 = 0) {
@@ -120,6 +135,32 @@ public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDe
 
     /// Points spendable on `day` (lots expiring before it do not count).
     public func balance(onDay day: Int64) -> Int64 { lots.filter { $0.expiresOn >= day }.reduce(0) { $0 + $1.points } }
+
+    /// Brings the account to `day` before any use: drops expired lots, then (with a tier
+    /// review every `reviewMonths` months) reviews the tier (FORMAT.md §13.3).
+    mutating func bringUpToDate(day: Int64, reviewMonths: Int64) {
+        expire(before: day)
+        review(day: day, months: reviewMonths)
+    }
+
+    /// The tier review: a member without a period starts one today; after each whole
+    /// period the tier drops one when the period's spend did not reach it (periods with no
+    /// spend drop one each), and a new period starts.
+    mutating func review(day: Int64, months: Int64) {
+        guard months > 0 else { return }
+        guard let current = period else {
+            period = Period(start: day, spend: 0, tier: tier)
+            return
+        }
+        guard SaleCalculator.addMonths(day: current.start, months: months) <= day else { return }
+        var elapsed: Int64 = 1
+        while elapsed < 1_200, SaleCalculator.addMonths(day: current.start, months: (elapsed + 1) * months) <= day { elapsed += 1 }
+        var reviewed = Int64(tier)
+        if Int64(LoyaltyTier.forSpend(current.spend).rawValue) < reviewed { reviewed = max(1, reviewed - 1) }
+        reviewed = max(1, reviewed - (elapsed - 1))
+        tier = UInt8(reviewed)
+        period = Period(start: SaleCalculator.addMonths(day: current.start, months: elapsed * months), spend: 0, tier: tier)
+    }
 
     /// Drops lots that expired before `day`.
     mutating func expire(before day: Int64) {
@@ -153,7 +194,7 @@ public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDe
     }
 
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(period == nil ? 1 : 2)
         encoder.writeU8(tier)
         encoder.writeI64(lifetimeSpend)
         encoder.writeCount(lots.count, limit: POSLimits.lotsMax)
@@ -164,10 +205,15 @@ public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDe
         encoder.writeI64(pointsEarnedTotal)
         encoder.writeI64(pointsRedeemedTotal)
         encoder.writeI64(pointsExpiredTotal)
+        if let period {
+            encoder.writeI64(period.start)
+            encoder.writeI64(period.spend)
+            encoder.writeU8(period.tier)
+        }
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "member account")
+        let version = try readVersion(&decoder, "member account", upTo: 2)
         tier = try decoder.readU8("tier")
         lifetimeSpend = try decoder.readI64("lifetime spend")
         let count = try decoder.readCount("lots", limit: POSLimits.lotsMax)
@@ -177,6 +223,15 @@ public struct MemberAccount: Hashable, Sendable, CanonicalEncodable, CanonicalDe
         pointsEarnedTotal = try decoder.readI64("points earned total")
         pointsRedeemedTotal = try decoder.readI64("points redeemed total")
         pointsExpiredTotal = try decoder.readI64("points expired total")
+        period = nil
+        if version == 2 {
+            let start = try decoder.readI64("period start")
+            let spend = try decoder.readI64("period spend")
+            let at = decoder.offset
+            let tier = try decoder.readU8("period tier")
+            guard (1...5).contains(tier) else { throw .invalidValue("a period tier is 1...5", at: at) }
+            period = Period(start: start, spend: spend, tier: tier)
+        }
     }
 }
 

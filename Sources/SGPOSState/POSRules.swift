@@ -109,7 +109,7 @@ struct POSTransition {
         guard var account = try state.memberAccount(id) else {
             throw reject(.unknownMember, "member \"\(id)\" is not enrolled")
         }
-        account.expire(before: SaleCalculator.day(atMs))
+        account.bringUpToDate(day: SaleCalculator.day(atMs), reviewMonths: try settings(state).tierReviewMonths)
         return account
     }
 

@@ -48,8 +48,8 @@ extension POSTransition {
         state.store(allowance, at: .allowance)
         state.store(ClaimRecord(claim: body, height: height), at: .pointsClaim(body.claimID))
         var account = try state.memberAccount(body.memberID) ?? MemberAccount(tier: LoyaltyTier.bronze.rawValue)
-        account.expire(before: SaleCalculator.day(atMs))
         let settings = try settings(state)
+        account.bringUpToDate(day: SaleCalculator.day(atMs), reviewMonths: settings.tierReviewMonths)
         account.credit(body.points, expiresOn: SaleCalculator.expiryDay(earnedAtMs: atMs, months: settings.pointsExpiryMonths,
                                                                         rounding: settings.pointsExpiry))
         state.store(account, at: .member(body.memberID))
@@ -68,7 +68,7 @@ extension POSTransition {
             throw reject(.claimAlreadyUsed, "claim \(body.claimID) was settled before at outlet \(outlet)")
         }
         var account = try state.memberAccount(body.memberID)
-        account?.expire(before: SaleCalculator.day(atMs))
+        account?.bringUpToDate(day: SaleCalculator.day(atMs), reviewMonths: try settings(state).tierReviewMonths)
         let due = min(body.points, account?.balance ?? 0)
         guard body.debited == due else {
             throw reject(.insufficientPoints, "member \"\(body.memberID)\" has \(account?.balance ?? 0) points here; the settlement of \(body.points) must debit \(due), not \(body.debited)")

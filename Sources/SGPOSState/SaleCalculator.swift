@@ -102,7 +102,7 @@ public struct SaleCalculator: Sendable {
             guard var account = try state.memberAccount(memberID) else {
                 throw reject(.unknownMember, "member \"\(memberID)\" is not enrolled")
             }
-            account.expire(before: SaleCalculator.day(atMs))
+            account.bringUpToDate(day: SaleCalculator.day(atMs), reviewMonths: settings.tierReviewMonths)
             tier = LoyaltyTier(rawValue: account.tier) ?? .bronze
             customer = .init(id: memberID, isMember: true, tier: account.tier, lifetimeSpend: account.lifetimeSpend,
                              points: account.balance, multiplier: try state.memberMultiplier(memberID))
@@ -258,6 +258,16 @@ public struct SaleCalculator: Sendable {
     /// rules' tier when higher.
     public static func tier(lifetimeSpend: Int64, ruleTier: UInt8?) throws -> UInt8 {
         max(LoyaltyTier.forLifetimeSpend(try Money(cents: lifetimeSpend)).rawValue, ruleTier ?? 0)
+    }
+
+    /// The day `months` months after `day`: the same day of the month, or the month's last
+    /// day when it is shorter (FORMAT.md §13.3, tier review's `add`).
+    public static func addMonths(day: Int64, months: Int64) -> Int64 {
+        let date = CivilTime.date(fromDays: day)
+        let target = date.year * 12 + (date.month - 1) + months
+        let first = CivilTime.days(from: CivilTime.Date(year: target / 12, month: target % 12 + 1, day: 1))
+        let last = CivilTime.days(from: CivilTime.Date(year: (target + 1) / 12, month: (target + 1) % 12 + 1, day: 1)) - 1
+        return Swift.min(first + date.day - 1, last)
     }
 
     /// Singapore calendar day (days since 1970-01-01) of a time.

@@ -247,7 +247,7 @@ extension POSTransition {
         }
         var tier: UInt8 = 0, lifetime: Int64 = 0, balance: Int64 = 0, multiplier: Int64 = 0
         if !sale.memberID.isEmpty, var account = try state.memberAccount(sale.memberID) {
-            account.expire(before: SaleCalculator.day(atMs))
+            account.bringUpToDate(day: SaleCalculator.day(atMs), reviewMonths: settings.tierReviewMonths)
             tier = account.tier
             lifetime = account.lifetimeSpend
             balance = account.balance

@@ -42,7 +42,14 @@ extension POSTransition {
                 account.pointsEarnedTotal += sale.pointsEarned
             }
             account.lifetimeSpend += eligible
-            account.tier = try SaleCalculator.tier(lifetimeSpend: account.lifetimeSpend, ruleTier: priced.tierChange)
+            if calculator.settings.tierReviewMonths > 0, var period = account.period {
+                // Tier review (FORMAT.md §13.3): the period's spend lifts the tier, never lowers it.
+                period.spend += eligible
+                account.period = period
+                account.tier = max(account.tier, LoyaltyTier.forSpend(period.spend).rawValue, priced.tierChange ?? 0)
+            } else {
+                account.tier = try SaleCalculator.tier(lifetimeSpend: account.lifetimeSpend, ruleTier: priced.tierChange)
+            }
             try storeMember(account, sale.memberID, &state)
         }
         for increment in priced.counterIncrements {
@@ -197,7 +204,7 @@ extension POSTransition {
             var account = try member(original.memberID, state)
             account.debit(min(reversed, account.balance))
             account.lifetimeSpend = max(0, account.lifetimeSpend - amount)
-            account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
+            try takeBackSpend(amount, from: &account, state)
             try storeMember(account, original.memberID, &state)
         }
         shift.lastCreditNoteNumber = refund.creditNoteNumber
@@ -246,6 +253,18 @@ extension POSTransition {
         adjustments.isEmpty ? "none" : adjustments.map { "line \($0.lineIndex) \(cents($0.amount)) GST \(cents($0.gst))" }.joined(separator: ", ")
     }
 
+    /// A refund or void takes `amount` of spend back: the tier follows lifetime spend, or
+    /// under tier review the period's spend, never below the tier the period began with.
+    func takeBackSpend(_ amount: Int64, from account: inout MemberAccount, _ state: some StateReader) throws {
+        if try settings(state).tierReviewMonths > 0, var period = account.period {
+            period.spend = max(0, period.spend - amount)
+            account.period = period
+            account.tier = max(period.tier, LoyaltyTier.forSpend(period.spend).rawValue)
+        } else {
+            account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
+        }
+    }
+
     /// Cancels a whole sale of this till in its still-open shift.
     mutating func void(_ void: SaleVoid, _ state: inout StateOverlay<some StateReader>) throws {
         try require([.till], "a void")
@@ -269,7 +288,7 @@ extension POSTransition {
                 account.pointsRedeemedTotal -= original.pointsRedeemed
             }
             account.lifetimeSpend = max(0, account.lifetimeSpend - original.eligible)
-            account.tier = LoyaltyTier.forLifetimeSpend(try Money(cents: account.lifetimeSpend)).rawValue
+            try takeBackSpend(original.eligible, from: &account, state)
             try storeMember(account, original.memberID, &state)
         }
         var books = try state.outletBooks(outlet)

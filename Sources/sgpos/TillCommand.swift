@@ -343,19 +343,22 @@ extension TillCommand {
         var earning: String?
         @Option(help: "What a return credits when the sale had promotions: proportional (each returned unit's share) or re-price (the kept items priced again under the sale's own rules; sales from now on).")
         var returns: String?
+        @Option(help: "Review tiers every N months (1-36): one tier down when the period's spend did not reach it; 0 turns the review off (tiers follow lifetime spend).")
+        var tierReviewMonths: Int64?
 
         func run() async throws {
             guard redemption.map({ ["discount", "tender"].contains($0) }) ?? true, cashRounding.map({ ["on", "off"].contains($0) }) ?? true,
                   earning.map({ RetailSettings.EarningMode(rawValue: $0) != nil }) ?? true,
                   expiryRounding.map({ RetailSettings.ExpiryRounding(name: $0) != nil }) ?? true,
-                  returns.map({ RetailSettings.ReturnsPolicy(rawValue: $0) != nil }) ?? true else {
+                  returns.map({ RetailSettings.ReturnsPolicy(rawValue: $0) != nil }) ?? true,
+                  tierReviewMonths.map({ (0...36).contains($0) }) ?? true else {
                 throw CLIError("--redemption must be discount or tender; --cash-rounding on or off; --earning automatic, built-in-plus-rules or rules-only; "
-                    + "--expiry-rounding day, month, quarter or year; --returns proportional or re-price")
+                    + "--expiry-rounding day, month, quarter or year; --returns proportional or re-price; --tier-review-months 0...36")
             }
             guard pointValueCents != nil || pointsPerDollar != nil || expiryMonths != nil || expiryRounding != nil || redemption != nil
-                || cashRounding != nil || earning != nil || returns != nil else {
+                || cashRounding != nil || earning != nil || returns != nil || tierReviewMonths != nil else {
                 throw CLIError("give at least one setting to change (--point-value-cents, --points-per-dollar, --expiry-months, --expiry-rounding, "
-                    + "--redemption, --cash-rounding, --earning, --returns)")
+                    + "--redemption, --cash-rounding, --earning, --returns, --tier-review-months)")
             }
             var changed: RetailSettings?
             let (_, height, _) = try await connection.submit { _, state, _ in
@@ -368,6 +371,7 @@ extension TillCommand {
                 if let cashRounding { settings.cashRounding = cashRounding == "on" }
                 if let earning, let mode = RetailSettings.EarningMode(rawValue: earning) { settings.earning = mode }
                 if let returns, let policy = RetailSettings.ReturnsPolicy(rawValue: returns) { settings.returns = policy }
+                if let tierReviewMonths { settings.tierReviewMonths = tierReviewMonths }
                 changed = settings
                 return .configure(settings)
             }
@@ -375,7 +379,8 @@ extension TillCommand {
             if let changed {
                 print("  point value \(changed.pointValueCents) cent(s), \(changed.pointsPerDollar) point(s) per dollar, expiry \(changed.pointsExpiryMonths) month(s) rounded to the \(changed.pointsExpiry.name), "
                       + "redemption \(changed.redemptionIsTender ? "tender" : "discount"), cash rounding \(changed.cashRounding ? "on" : "off"), "
-                      + "earning \(changed.earning.rawValue), returns \(changed.returns.rawValue)")
+                      + "earning \(changed.earning.rawValue), returns \(changed.returns.rawValue), "
+                      + "tier review \(changed.tierReviewMonths == 0 ? "off" : "every \(changed.tierReviewMonths) month(s)")")
             }
         }
     }
