@@ -14,14 +14,20 @@ def sources(writes):
 
 
 def member_sums(account):
-    """balance, earned, redeemed, expired of a member-account record."""
+    """balance, earned, redeemed, expired of a member-account record (a §13.3 members record,
+    version 1, or 2 with the tier review period after the totals)."""
     r = Reader(account)
-    if r.u8() != 1:
+    version = r.u8()
+    if version not in (1, 2):
         raise ValueError("member account version")
     r.u8()
     r.take(8)
     lots = [struct.unpack(">qq", r.take(16)) for _ in range(r.count(1 << 16))]
     earned, redeemed, expired = struct.unpack(">qqq", r.take(24))
+    if version == 2:
+        r.take(16)                        # period start, period spend
+        if not 1 <= r.u8() <= 5:
+            raise ValueError("member account period tier")
     r.finish()
     return [sum(points for _, points in lots), earned, redeemed, expired]
 

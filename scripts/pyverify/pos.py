@@ -307,7 +307,7 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2, 3, 4, 5) if kind == SALE else (1, 2, 3, 4) if kind == CONFIGURE
+    version = read_version(r, "POS body", (1, 2, 3, 4, 5) if kind in (SALE, CONFIGURE)
                            else (1, 2) if kind in VERSION_2_BODIES + (REFUND,) else (1,))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
@@ -518,19 +518,22 @@ def versioned_record(state, key, parse, versions=(1, 2)):
 
 EARNINGS = {1: "automatic", 2: "built-in-plus-rules", 3: "rules-only"}   # §13.2 configure versions 3 and 4
 EARNING_CODES = {v: k for k, v in EARNINGS.items()}
-RETURNS = {1: "proportional", 2: "re-priced"}                           # §13.2 configure version 4
+RETURNS = {1: "proportional", 2: "re-priced"}                           # §13.2 configure versions 4 and 5
+RETURNS_CODES = {v: k for k, v in RETURNS.items()}
+REVIEW_MONTHS = range(1, 37)    # §13.2 configure version 5: tier review months 1-36 (0: no review, versions 1-4)
 
 
 def read_settings(r, version):
     """The configure body after its version byte (§13.2); version 2 adds the earning choice,
     version 3 the earning mode as a u8 and the expiry rounding (never end of month), version 4
     the earning mode, any expiry rounding and the returns policy (always re-priced: versions
-    1-3 are proportional returns)."""
+    1-3 are proportional returns), version 5 the earning mode, any expiry rounding, either
+    returns policy and the tier review months (1-36; versions 1-4 have no review: 0)."""
     s = {"point_value": i64(r), "ppd": i64(r), "months": i64(r), "tender": r.boolean(), "rounding": r.boolean(),
-         "earning": "automatic", "expiry": "month", "returns": "proportional"}
+         "earning": "automatic", "expiry": "month", "returns": "proportional", "review": 0}
     if version == 2:
         s["earning"] = "built-in-plus-rules" if r.boolean() else "rules-only"
-    elif version in (3, 4):
+    elif version in (3, 4, 5):
         earning = r.u8()
         if earning not in EARNINGS:
             raise ValueError(f"configure version {version}: earning must be 1, 2 or 3")
@@ -544,23 +547,35 @@ def read_settings(r, version):
             if returns != 2:
                 raise ValueError(f"configure version 4: returns {returns} (only 2, re-priced)")
             s["returns"] = RETURNS[returns]
+        if version == 5:
+            returns = r.u8()
+            if returns not in RETURNS:
+                raise ValueError(f"configure version 5: returns {returns} (1 proportional or 2 re-priced)")
+            s["returns"] = RETURNS[returns]
+            review = r.u8()
+            if review not in REVIEW_MONTHS:   # 0 too: versions 1-4 are the encodings without a review
+                raise ValueError(f"configure version 5: tier review months {review} (1-36)")
+            s["review"] = review
     return s
 
 
 def get_settings(state):
-    s = versioned_record(state, K_SETTINGS, read_settings, (1, 2, 3, 4))
+    s = versioned_record(state, K_SETTINGS, read_settings, (1, 2, 3, 4, 5))
     return s or {"point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "automatic",
-                 "expiry": "month", "returns": "proportional"}
+                 "expiry": "month", "returns": "proportional", "review": 0}
 
 
 def enc_settings(s):
-    """The configure body of the one version §13.1 allows: 4 with re-priced returns, else 3
-    when the expiry rounding is not the end of the month, else 2 when earning is not
-    automatic, else 1."""
+    """The configure body of the one version §13.1 allows: 5 with a tier review, else 4 with
+    re-priced returns, else 3 when the expiry rounding is not the end of the month, else 2
+    when earning is not automatic, else 1."""
     automatic = s.get("earning", "automatic") == "automatic"
     expiry = s.get("expiry", "month")
     head = i64b(s["point_value"]) + i64b(s["ppd"]) + i64b(s["months"]) + bytes([s["tender"], s["rounding"]])
     code = {v: k for k, v in EXPIRY_ROUNDINGS.items()}[expiry]
+    if s.get("review", 0) != 0:
+        return bytes([5]) + head + bytes([EARNING_CODES[s.get("earning", "automatic")], code,
+                                          RETURNS_CODES[s.get("returns", "proportional")], s["review"]])
     if s.get("returns", "proportional") == "re-priced":
         return bytes([4]) + head + bytes([EARNING_CODES[s.get("earning", "automatic")], code, 2])
     if expiry != "month":
@@ -591,24 +606,98 @@ def stock(state, o, sku):
 
 
 def get_member(state, m):
-    def parse(r):
+    """A members record (§13.3): version 2 adds the tier review period, `period` =
+    {"start": day, "spend", "tier"} (None in a version-1 record)."""
+    def parse(r, version):
         a = {"tier": r.u8(), "spend": i64(r)}
         a["lots"] = [[i64(r), i64(r)] for _ in range(r.count(120))]
         a["earned"], a["redeemed"], a["expired"] = i64(r), i64(r), i64(r)
+        a["period"] = None
+        if version == 2:
+            a["period"] = {"start": i64(r), "spend": i64(r), "tier": r.u8()}
+            if not 1 <= a["period"]["tier"] <= 5:
+                raise ValueError(f"member record: period tier {a['period']['tier']} (1-5)")
         return a
-    return record(state, k_member(m), parse)
+    return versioned_record(state, k_member(m), parse)
 
 
 def enc_member(a):
-    return (b"\x01" + bytes([a["tier"]]) + i64b(a["spend"]) + u32b(len(a["lots"]))
+    """Version 2 exactly when the member has a tier review period (§13.3)."""
+    period = a.get("period")
+    tail = b"" if period is None else i64b(period["start"]) + i64b(period["spend"]) + bytes([period["tier"]])
+    return (bytes([1 if period is None else 2]) + bytes([a["tier"]]) + i64b(a["spend"]) + u32b(len(a["lots"]))
             + b"".join(i64b(d) + i64b(p) for d, p in a["lots"]) + i64b(a["earned"]) + i64b(a["redeemed"])
-            + i64b(a["expired"]))
+            + i64b(a["expired"]) + tail)
 
 
 def expire(a, day):
     while a["lots"] and a["lots"][0][0] < day:
         a["expired"] += a["lots"][0][1]
         a["lots"].pop(0)
+
+
+def days_from_civil(year, month, day):
+    """Days since 1970-01-01 of a proleptic Gregorian date, any year (H. Hinnant's algorithm)."""
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146_097 + doe - 719_468
+
+
+def civil_from_days(days):
+    """(year, month, day) of a day number, any year."""
+    days += 719_468
+    era = days // 146_097
+    doe = days - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+def add_months(x, n):
+    """§13.3 Tier review `add(x, n)`: the day n months after day x — the same day of the
+    month, or the month's last day when that month is shorter (as expiry rounding 1)."""
+    year, month, day = civil_from_days(x)
+    index = year * 12 + month - 1 + n
+    y, m = index // 12, index % 12 + 1
+    last = days_from_civil(y + (m == 12), m % 12 + 1, 1) - days_from_civil(y, m, 1)
+    return days_from_civil(y, m, min(day, last))
+
+
+def review(a, day, months):
+    """§13.3 Tier review, applied right after dropping a member's expired lots, with the
+    settings' tier review months (0: no review, the member's period, if any, kept as it is)."""
+    if months == 0:
+        return
+    period = a.get("period")
+    if period is None:
+        a["period"] = {"start": day, "spend": 0, "tier": a["tier"]}
+        return
+    start = period["start"]
+    if add_months(start, months) > day:
+        return
+    y0, m0, _ = civil_from_days(start)
+    y1, m1, _ = civil_from_days(day)
+    n = min(1200, max(1, ((y1 * 12 + m1) - (y0 * 12 + m0)) // months))
+    while n > 1 and add_months(start, n * months) > day:
+        n -= 1
+    tier = a["tier"]
+    if tier_for(period["spend"]) < tier:
+        tier = max(1, tier - 1)
+    tier = max(1, tier - (n - 1))
+    a["tier"] = tier
+    a["period"] = {"start": add_months(start, n * months), "spend": 0, "tier": tier}
+
+
+def expire_and_review(a, ms, settings):
+    """Drop the expired lots at t = ms, then the tier review (§13.3)."""
+    expire(a, sg_day(ms))
+    review(a, sg_day(ms), settings.get("review", 0))
 
 
 def balance(a): return sum(p for _, p in a["lots"])
@@ -731,7 +820,7 @@ def price_sale(ctx, lines, member_id, redeem, training, tenders, codes=()):
         a = get_member(state, member_id)
         if a is None:
             raise Reject(308, "unknown member")
-        expire(a, sg_day(ctx.time))
+        expire_and_review(a, ctx.time, settings)     # step 2, and the tier review right after (§13.3)
         tier = a["tier"]
         multiplier = state.get(b"\x1c" + member_id.encode())
         customer = rules_language.Customer(member_id, True, tier, a["spend"], balance(a),
@@ -1617,7 +1706,7 @@ def points_claim(ctx, c):
     st.put(K_ALLOWANCE, enc_allowance(a))
     st.put(k_claim(c["id"]), c["bytes"] + u64b(ctx.height))
     m = get_member(st, c["member"]) or {"tier": 1, "spend": 0, "lots": [], "earned": 0, "redeemed": 0, "expired": 0}
-    expire(m, sg_day(ctx.time))
+    expire_and_review(m, ctx.time, get_settings(st))
     credit(m, c["points"], expiry_day(ctx.time, get_settings(st)["months"], get_settings(st)["expiry"]))
     store_member(ctx, c["member"], m)
 
@@ -1634,7 +1723,7 @@ def points_settle(ctx, s):
         raise Reject(324, "claim settled before")
     m = get_member(st, s["member"])
     if m is not None:
-        expire(m, sg_day(ctx.time))
+        expire_and_review(m, ctx.time, get_settings(st))
     due = min(s["points"], balance(m) if m is not None else 0)
     if s["debited"] != due:
         raise Reject(310, "settlement must debit min(points, balance)")
@@ -1642,6 +1731,17 @@ def points_settle(ctx, s):
         debit(m, due)
         store_member(ctx, s["member"], m)
     st.put(k_settlement(s["id"]), s["bytes"] + u64b(ctx.height))
+
+
+def take_back_spend(a, amount, settings):
+    """§13.5 refund and void (lifetime spend already lowered): the tier of the lifetime spend,
+    or under tier review (§13.3) the period spend lowered by `amount` (not below 0) and the
+    greater of the period tier and the tier of the new period spend."""
+    if settings.get("review", 0):
+        a["period"]["spend"] = max(0, a["period"]["spend"] - amount)
+        a["tier"] = max(a["period"]["tier"], tier_for(a["period"]["spend"]))
+    else:
+        a["tier"] = tier_for(a["spend"])
 
 
 def store_member(ctx, member_id, a):
@@ -1682,14 +1782,18 @@ def sale(ctx, s):
     ruled = computed["rules"]
     if s["member"]:
         a = get_member(ctx.state, s["member"])
-        expire(a, sg_day(ctx.time))
+        expire_and_review(a, ctx.time, settings)
         debit(a, s["redeemed"] + ruled["redeemed"])
         a["redeemed"] += s["redeemed"] + ruled["redeemed"]
         if s["earned"] > 0:
             credit(a, s["earned"], expiry_day(ctx.time, settings["months"], settings["expiry"]))
             a["earned"] += s["earned"]
         a["spend"] += eligible
-        a["tier"] = max(tier_for(a["spend"]), ruled["tier"])
+        if settings.get("review", 0):     # §13.3 Tier review: the period spend sets the tier, never lowering it
+            a["period"]["spend"] += eligible
+            a["tier"] = max(a["tier"], tier_for(a["period"]["spend"]), ruled["tier"])
+        else:
+            a["tier"] = max(tier_for(a["spend"]), ruled["tier"])
         store_member(ctx, s["member"], a)
     for rule_id, counter, member, by in ruled["increments"]:
         key = k_counter(rule_id, counter, member)
@@ -1807,10 +1911,11 @@ def refund(ctx, f):
     original["reversed"] += reversed_points
     if original["member"]:
         a = get_member(ctx.state, original["member"])
-        expire(a, sg_day(ctx.time))
+        settings = get_settings(ctx.state)
+        expire_and_review(a, ctx.time, settings)
         debit(a, min(reversed_points, balance(a)))
         a["spend"] = max(0, a["spend"] - amount)
-        a["tier"] = tier_for(a["spend"])
+        take_back_spend(a, amount, settings)
         store_member(ctx, original["member"], a)
     shift["last_credit"] = f["number"]
     period["refunds_count"] += 1
@@ -1852,13 +1957,14 @@ def void(ctx, v):
         change_stock(ctx, l[0], l[1])
     if original["member"]:
         a = get_member(ctx.state, original["member"])
-        expire(a, sg_day(ctx.time))
+        settings = get_settings(ctx.state)
+        expire_and_review(a, ctx.time, settings)
         debit(a, min(original["earned"], balance(a)))
         if original["redeemed"] > 0:
             credit(a, original["redeemed"], expiry_day(ctx.time, get_settings(ctx.state)["months"], get_settings(ctx.state)["expiry"]))
             a["redeemed"] -= original["redeemed"]
         a["spend"] = max(0, a["spend"] - original["eligible"])
-        a["tier"] = tier_for(a["spend"])
+        take_back_spend(a, original["eligible"], settings)
         store_member(ctx, original["member"], a)
     books = get_books(ctx.state, ctx.outlet)
     period = books["period"]
@@ -2008,7 +2114,7 @@ def apply(ctx, kind, body):
         a = get_member(st, member_id)
         if a is None:
             raise Reject(308, "unknown member")
-        expire(a, sg_day(ctx.time))
+        expire_and_review(a, ctx.time, get_settings(st))
         if delta > 0:
             credit(a, delta, expiry_day(ctx.time, get_settings(st)["months"], get_settings(st)["expiry"]))
             a["earned"] += delta

@@ -17,7 +17,9 @@ refusals and records; step 4's codes check of coupons; a sale using and issuing 
 resetting and deleting them; the kept basket re-priced with the coupons the sale used); and gift cards and member
 e-wallets (gift-card-load: decoding, its refusals in their order, the card and shift records, cash in the drawer and
 nothing in the books; voucher tenders that are gift cards: the member, the balance, twice in a sale, no `vouchers`
-entry at a sale, refund or void, the balance back on a refund and a void). The demo (run-tests)
+entry at a sale, refund or void, the balance back on a refund and a void); and tier review (configure version 5:
+decoding, its one encoding; member records of version 2; add(x, n) and the review itself: one tier down, n - 1
+more, at most 1200 periods; sales, refunds and voids under review; a period kept without review). The demo (run-tests)
 covers real chains; these pin the rules a literal reading could get wrong, without the Swift binary.
 
 Usage: python3 scripts/pyverify/pos_test.py   (prints 'N passed, M failed')
@@ -146,6 +148,7 @@ def genesis(method):
 class Machine:
     def __init__(self, method=2):
         self.state, self.g, self.n = State(), genesis(method), 0
+        self.time = T0      # the transactions' time and their block's time (ms)
 
     def apply(self, kind, body, role=pos.ROLE_OPERATOR, principal="manager"):
         """Applies one body on a copy; keeps it only when accepted. Returns the rule code (0: accepted)."""
@@ -153,8 +156,8 @@ class Machine:
         scratch = State(self.state)
         scratch.written = self.written = []
         ctx = pos.Context(scratch, self.g, OUTLET, {"role": role, "principal": principal}, b"\1" * 32,
-                          bytes([self.n]) * 32, T0)
-        ctx.block_time, ctx.height = T0, self.n
+                          bytes([self.n]) * 32, self.time)
+        ctx.block_time, ctx.height = self.time, self.n
         try:
             pos.apply(ctx, kind, body)
         except Reject as rejection:
@@ -222,14 +225,15 @@ def repriced_returns(check, decodes):
     check("configure v4 reads earning, any expiry rounding (end of month too) and re-priced returns",
           pos.decode(pos.CONFIGURE, configure4(earning=3, expiry=2)) == {
               "point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "rules-only",
-              "expiry": "month", "returns": "re-priced"}
+              "expiry": "month", "returns": "re-priced", "review": 0}
           and pos.decode(pos.CONFIGURE, configure4(expiry=1))["expiry"] == "day"
           and pos.decode(pos.CONFIGURE, configure4(expiry=4))["expiry"] == "year")
     check("configure v4 with returns 1 (proportional, versions 1-3's), 0 or 3 is a decoding error",
           not any(decodes(pos.CONFIGURE, configure4(returns=v)) for v in (0, 1, 3)))
     check("configure v4 with earning 0 or 4, expiry rounding 0 or 5 is a decoding error",
           not any(decodes(pos.CONFIGURE, configure4(earning=e, expiry=x)) for e, x in [(0, 2), (4, 2), (1, 0), (1, 5)]))
-    check("configure v4 without its returns byte, with a byte more, and configure v5 are decoding errors",
+    check("configure v4 without its returns byte, with a byte more, and configure v5 without its review byte are "
+          "decoding errors",
           not decodes(pos.CONFIGURE, configure4()[:-1]) and not decodes(pos.CONFIGURE, configure4() + u8(2))
           and not decodes(pos.CONFIGURE, u8(5) + configure4()[1:]))
     check("configure v3 followed by a returns byte is a decoding error",
@@ -1366,6 +1370,261 @@ def gift_cards(check, decodes):
           m.till(pos.SHIFT_CLOSE, u8(1) + i64(18_000) + i64(18_000) + i64(0)) == 0)
 
 
+# --- tier review (FORMAT.md §13.2 configure v5, §13.3 members v2 and Tier review, §13.5) ---------
+
+def configure5(review, point_value=1, ppd=1, months=12, tender=False, rounding=True, earning=1, expiry=2, returns=1):
+    """A configure body of version 5 (§13.2), written here apart from pos.py."""
+    return (u8(5) + i64(point_value) + i64(ppd) + i64(months) + boolean(tender) + boolean(rounding) + u8(earning)
+            + u8(expiry) + u8(returns) + u8(review))
+
+
+def member_bytes(tier, spend, lots=(), earned=0, redeemed=0, expired=0, period=None):
+    """A `members` record (§13.3 0x12): version 2 with period = (start day, spend, tier)."""
+    out = (u8(1 if period is None else 2) + u8(tier) + i64(spend) + u32b(len(lots))
+           + b"".join(i64(d) + i64(p) for d, p in lots) + i64(earned) + i64(redeemed) + i64(expired))
+    if period is not None:
+        out += i64(period[0]) + i64(period[1]) + u8(period[2])
+    return out
+
+
+def adjust_body(member, delta):
+    return u8(1) + enc_str(member) + i64(delta) + enc_str("goodwill")
+
+
+def tier_review(check, decodes):
+    import network
+
+    def day(iso):
+        return (datetime.date.fromisoformat(iso) - datetime.date(1970, 1, 1)).days
+
+    def noon(iso):                                    # 12:00 in Singapore on that date
+        return day(iso) * 86_400_000 + 4 * 3_600_000
+
+    def period(machine, member):
+        a = pos.get_member(machine.state, member) or {"tier": None, "period": None}
+        p = a["period"]
+        return a["tier"], None if p is None else (p["start"], p["spend"], p["tier"])
+
+    # Decoding: configure version 5.
+    check("configure v5 reads earning, expiry rounding, either returns policy and the review months",
+          pos.decode(pos.CONFIGURE, configure5(12)) == {
+              "point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "automatic",
+              "expiry": "month", "returns": "proportional", "review": 12}
+          and pos.decode(pos.CONFIGURE, configure5(36, earning=3, expiry=1, returns=2)) == {
+              "point_value": 1, "ppd": 1, "months": 12, "tender": False, "rounding": True, "earning": "rules-only",
+              "expiry": "day", "returns": "re-priced", "review": 36}
+          and pos.decode(pos.CONFIGURE, configure5(1, expiry=4))["expiry"] == "year")
+    check("configure v5 with review months 0 (versions 1-4's encoding) or 37 is a decoding error",
+          not decodes(pos.CONFIGURE, configure5(0)) and not decodes(pos.CONFIGURE, configure5(37))
+          and not decodes(pos.CONFIGURE, configure5(255)) and decodes(pos.CONFIGURE, configure5(36)))
+    check("configure v5 with returns 0 or 3, earning 0 or 4, expiry rounding 0 or 5 is a decoding error",
+          not any(decodes(pos.CONFIGURE, configure5(12, earning=e, expiry=x, returns=r))
+                  for e, x, r in [(1, 2, 0), (1, 2, 3), (0, 2, 1), (4, 2, 1), (1, 0, 1), (1, 5, 1)]))
+    check("configure v5 a byte short or a byte long, and version 6, are decoding errors",
+          not decodes(pos.CONFIGURE, configure5(12)[:-1]) and not decodes(pos.CONFIGURE, configure5(12) + u8(1))
+          and not decodes(pos.CONFIGURE, u8(6) + configure5(12)[1:]))
+    check("versions 1-4 have no tier review; no settings: review 0",
+          pos.decode(pos.CONFIGURE, configure4())["review"] == 0 and pos.get_settings({})["review"] == 0
+          and pos.decode(pos.CONFIGURE, u8(1) + configure4()[1:27])["review"] == 0)
+    check("settings v5 encode back to the signed bytes, proportional or re-priced, any rounding",
+          all(pos.enc_settings(pos.decode(pos.CONFIGURE, b)) == b for b in (
+              configure5(12), configure5(1, earning=2, expiry=3, returns=2), configure5(36, expiry=1, returns=1))))
+    check("a review makes the encoding version 5 whatever else; without one it is 4 with re-priced returns, else 1-3",
+          pos.enc_settings(dict(pos.get_settings({}), review=12)) == configure5(12)
+          and pos.enc_settings(dict(pos.decode(pos.CONFIGURE, configure5(12, earning=2, returns=2)), review=0))
+          == configure4(earning=2, expiry=2, returns=2)
+          and pos.enc_settings(dict(pos.decode(pos.CONFIGURE, configure5(6)), review=0))[0] == 1)
+
+    # Decoding: the members record of version 2 (§13.3).
+    v2 = member_bytes(3, 500_000, [(20_000, 7)], 7, 0, 0, (20_100, 123, 2))
+    check("a version-2 member record: the period after the totals",
+          pos.get_member({pos.k_member("M"): v2}, "M") == {
+              "tier": 3, "spend": 500_000, "lots": [[20_000, 7]], "earned": 7, "redeemed": 0, "expired": 0,
+              "period": {"start": 20_100, "spend": 123, "tier": 2}}
+          and pos.get_member({pos.k_member("M"): member_bytes(1, 0)}, "M")["period"] is None)
+    check("a member record encodes back: version 2 exactly with a period",
+          pos.enc_member(pos.get_member({pos.k_member("M"): v2}, "M")) == v2
+          and pos.enc_member(pos.get_member({pos.k_member("M"): member_bytes(2, 9)}, "M")) == member_bytes(2, 9))
+
+    def member_decodes(raw):
+        try:
+            pos.get_member({pos.k_member("M"): raw}, "M")
+            return True
+        except ValueError:
+            return False
+    check("a member record of period tier 0 or 6, version 2 without a period, a byte more, version 3: decoding errors",
+          not member_decodes(member_bytes(1, 0, period=(1, 0, 0))) and not member_decodes(member_bytes(1, 0, period=(1, 0, 6)))
+          and member_decodes(member_bytes(1, 0, period=(1, 0, 5)))
+          and not member_decodes(u8(2) + member_bytes(1, 0)[1:]) and not member_decodes(v2 + u8(0))
+          and not member_decodes(u8(3) + v2[1:]) and not member_decodes(u8(1) + v2[1:]))
+    check("network member sums read versions 1 and 2 alike (the period is not summed)",
+          network.member_sums(v2) == [7, 7, 0, 0] == network.member_sums(member_bytes(3, 500_000, [(20_000, 7)], 7)))
+    try:
+        network.member_sums(member_bytes(1, 0, period=(1, 0, 6)))
+        check("network member sums: a period tier of 6 is an error", False)
+    except ValueError:
+        check("network member sums: a period tier of 6 is an error", True)
+
+    # add(x, n): the same day n months on, or that month's last day.
+    check("add(x, n) by hand", all(pos.add_months(day(x), n) == day(want) for x, n, want in [
+        ("2027-01-31", 1, "2027-02-28"), ("2028-01-31", 1, "2028-02-29"), ("2026-01-31", 2, "2026-03-31"),
+        ("2026-01-15", 12, "2027-01-15"), ("2026-01-15", 36, "2029-01-15"), ("2028-02-29", 12, "2029-02-28"),
+        ("2028-02-29", 1, "2028-03-29"), ("2026-08-31", 1, "2026-09-30"), ("1969-12-31", 2, "1970-02-28"),
+        ("2026-01-15", 43_200, "5626-01-15")]))
+    # n at most 1200: a period started on 1900-01-15 reviewed on 2028-06-01 with R = 1 (1 540 periods)
+    # moves 1 200 months on, to 2000-01-15, and the tier drops to 1.
+    a = {"tier": 5, "period": {"start": day("1900-01-15"), "spend": 0, "tier": 5}}
+    pos.review(a, day("2028-06-01"), 1)
+    check("at most 1200 periods at once", a == {"tier": 1, "period": {"start": day("2000-01-15"), "spend": 0, "tier": 1}})
+    # n is the largest with add(start, n R) <= d: on 2028-01-10 a period of 2026-01-15 (R = 12) has
+    # run one period (add(.., 24) = 2028-01-15 is later), though 24 calendar months apart.
+    a = {"tier": 3, "period": {"start": day("2026-01-15"), "spend": 0, "tier": 3}}
+    pos.review(a, day("2028-01-10"), 12)
+    check("n counts whole periods by day, not by month", a == {
+        "tier": 2, "period": {"start": day("2027-01-15"), "spend": 0, "tier": 2}})
+    a = {"tier": 3, "period": {"start": day("2026-01-15"), "spend": 0, "tier": 3}}
+    pos.review(a, day("2027-01-14"), 12)
+    check("no review before add(start, R)", a == {"tier": 3, "period": {"start": day("2026-01-15"), "spend": 0, "tier": 3}})
+
+    # R = 12. M1 enrols; M2 is a diamond (5 000 000 lifetime) and M3 a gold member (500 000)
+    # from before the review: version-1 records.
+    m = Machine()
+    m.time = noon("2026-01-10")
+    m.state[pos.k_member("M2")] = member_bytes(5, 5_000_000)
+    m.state[pos.k_member("M3")] = member_bytes(3, 500_000)
+    check("tier review: setup", [
+        m.apply(pos.SET_PRICES, set_prices([("TV", "tv", 100_000, True, 1), ("PEN", "misc", 500, True, 1)], version=1)),
+        m.apply(pos.CONFIGURE, configure5(12), pos.ROLE_ADMIN), m.apply(pos.ENROL, u8(1) + enc_str("M1")),
+        m.till(pos.SHIFT_OPEN, u8(1) + i64(0))] == [0] * 4)
+    check("a v5 configure is stored as it was signed", m.state[pos.K_SETTINGS] == configure5(12)
+          and pos.get_settings(m.state)["review"] == 12)
+    check("enrolment drops no lots: a version-1 record, no period", m.state[pos.k_member("M1")] == member_bytes(1, 0))
+
+    def tv(qty):   # TV incl. GST: tax(100 000 q) = halfup(100 000 q x 900 / 10 900)
+        return ("TV", "tv", qty, 100_000, True, 1, [], 100_000 * qty, {1: 8257, 5: 41_284}[qty])
+    pen = ("PEN", "misc", 1, 500, True, 1, [], 500, 41)
+
+    # M1's first sale, 2026-01-15: the review gives M1 a period (start that day, spend 0, tier 1);
+    # the TV's eligible 100 000 goes into it: silver. Built-in points at tier 1: 1000, expiring
+    # 2027-01-31 (12 months on, end of month).
+    m.time = noon("2026-01-15")
+    check("first sale under review accepted (1000 points at tier 1)", m.till(pos.SALE, sale_body(
+        1, [tv(1)], 900, 100_000, 0, 8257, 100_000, [card(100_000)], version=1, member="M1", earned=1000)) == 0)
+    check("the first sale starts a period: record v2, start = that day, spend = eligible, tier by period spend",
+          m.state[pos.k_member("M1")] == member_bytes(2, 100_000, [(day("2027-01-31"), 1000)], 1000, 0, 0,
+                                                      (day("2026-01-15"), 100_000, 1)))
+    # M2 (a version-1 diamond) is used by a loyalty-adjust: dropping its lots starts its period,
+    # with its tier 5 as the period tier.
+    check("a loyalty-adjust starts M2's period at tier 5", m.apply(pos.POINTS_ADJUST, adjust_body("M2", 10)) == 0
+          and m.state[pos.k_member("M2")] == member_bytes(5, 5_000_000, [(day("2027-01-31"), 10)], 10, 0, 0,
+                                                          (day("2026-01-15"), 0, 5)))
+    check("and M3's at tier 3", m.apply(pos.POINTS_ADJUST, adjust_body("M3", 10)) == 0
+          and period(m, "M3") == (3, (day("2026-01-15"), 0, 3)))
+
+    # 2027-01-20: add(2026-01-15, 12) = 2027-01-15 <= the day, one period: its spend 100 000
+    # reached silver, M1 stays silver; new period from 2027-01-15. The PEN's 500 counts there;
+    # points at tier 2: 5 x 12 000 / 10 000 = 6.
+    m.time = noon("2027-01-20")
+    check("a review at 12 months: spend that reached the tier keeps it", m.till(pos.SALE, sale_body(
+        2, [pen], 900, 500, 0, 41, 500, [card(500)], version=1, member="M1", earned=6)) == 0
+        and period(m, "M1") == (2, (day("2027-01-15"), 500, 2)))
+    # 2028-01-16: the period 2027-01-15 ends (add = 2028-01-15); its spend 500 is below silver:
+    # tier 1, new period (2028-01-15, 0, 1). The sale is priced at tier 1 (1000 points, not
+    # 1200), then its 100 000 counts in the new period: silver again. The 1000 points of
+    # 2027-01-31 expired.
+    m.time = noon("2028-01-16")
+    check("the sale after a review is priced at the reviewed tier: 1200 points is 302", m.till(pos.SALE, sale_body(
+        3, [tv(1)], 900, 100_000, 0, 8257, 100_000, [card(100_000)], version=1, member="M1", earned=1200)) == 302)
+    check("spend below the tier's threshold: one tier down, then the sale's eligible counts in the new period",
+          m.till(pos.SALE, sale_body(3, [tv(1)], 900, 100_000, 0, 8257, 100_000, [card(100_000)], version=1,
+                                     member="M1", earned=1000)) == 0
+          and m.state[pos.k_member("M1")] == member_bytes(
+              2, 200_500, [(day("2028-01-31"), 6), (day("2029-01-31"), 1000)], 2006, 0, 1000,
+              (day("2028-01-15"), 100_000, 1)))
+
+    # 2028-03-01, same period: TV x5 at silver (6000 points): period spend 600 000, gold.
+    # 2028-03-02: 3 of them back (300 000, GST halfup(41 284 x 3 / 5) = 24 770, points
+    # min(6000, 6000 x 300 000 / 500 000) = 3600): period spend 300 000 -> the greater of the
+    # period tier 1 and silver: 2.
+    m.time = noon("2028-03-01")
+    check("TV x5 in the same period: gold", m.till(pos.SALE, sale_body(
+        4, [tv(5)], 900, 500_000, 0, 41_284, 500_000, [card(500_000)], version=1, member="M1", earned=6000)) == 0
+        and period(m, "M1") == (3, (day("2028-01-15"), 600_000, 1)))
+    sale_5tv = bytes([m.n]) * 32
+    m.time = noon("2028-03-02")
+    check("a refund lowers the period spend and the tier to the greater of period tier and period-spend tier",
+          m.till(pos.REFUND, refund_body(sale_5tv, 1, [(0, 3, 300_000, 24_770)], 900, 300_000, 24_770,
+                                         [card(300_000)], 3600)) == 0
+          and period(m, "M1") == (2, (day("2028-01-15"), 300_000, 1))
+          and pos.get_member(m.state, "M1")["spend"] == 400_500)
+
+    # M2: its period 2026-01-15 had no spend. 2029-01-20: add(2026-01-15, 36) = 2029-01-15 <= the
+    # day < add(.., 48): n = 3; below diamond: 4, then 2 more: silver, period (2029-01-15, 0, 2).
+    # The PEN is priced at silver (6 points, not 12 at diamond) and its 500 counts in the period.
+    m.time = noon("2029-01-20")
+    check("36 months after a period start: 12 points (diamond) is 302", m.till(pos.SALE, sale_body(
+        5, [pen], 900, 500, 0, 41, 500, [card(500)], version=1, member="M2", earned=12)) == 302)
+    check("36 months after a period start: 1 + 2 tiers down, whatever the lifetime spend", m.till(pos.SALE, sale_body(
+        5, [pen], 900, 500, 0, 41, 500, [card(500)], version=1, member="M2", earned=6)) == 0
+        and m.state[pos.k_member("M2")] == member_bytes(2, 5_000_500, [(day("2030-01-31"), 6)], 16, 0, 10,
+                                                        (day("2029-01-15"), 500, 2)))
+    # TV x5 at silver (6000 points): period spend 500 500, gold; voided: the spend back to 500 and
+    # the tier to the greater of the period tier 2 and bronze (lifetime 5 000 500 no longer counts).
+    m.time = noon("2029-01-21")
+    check("TV x5: gold", m.till(pos.SALE, sale_body(
+        6, [tv(5)], 900, 500_000, 0, 41_284, 500_000, [card(500_000)], version=1, member="M2", earned=6000)) == 0
+        and period(m, "M2") == (3, (day("2029-01-15"), 500_500, 2)))
+    sale_m2 = bytes([m.n]) * 32
+    check("a void lowers the period spend and the tier likewise", m.till(pos.VOID, u8(1) + sale_m2 + enc_str("oops")) == 0
+          and m.state[pos.k_member("M2")] == member_bytes(2, 5_000_500, [(day("2030-01-31"), 6)], 6016, 0, 10,
+                                                          (day("2029-01-15"), 500, 2)))
+    # M3, gold, its period 2026-01-15 without spend: 2029-02-01, n = 3: 3 - 1 - 2 = 0, at least 1.
+    m.time = noon("2029-02-01")
+    check("dropping 1 + 2 tiers from gold stops at bronze", m.apply(pos.POINTS_ADJUST, adjust_body("M3", 10)) == 0
+          and period(m, "M3") == (1, (day("2029-01-15"), 0, 1)))
+
+    # The review is off again (configure version 1): M2's period is kept as it is, the tier
+    # follows the lifetime spend again (5 001 000: diamond); the PEN is priced at the stored tier 2.
+    check("configure v1: no review", m.apply(pos.CONFIGURE, u8(1) + configure4()[1:27], pos.ROLE_ADMIN) == 0
+          and pos.get_settings(m.state)["review"] == 0)
+    m.time = noon("2031-06-01")
+    check("without review a member's period is kept untouched and the lifetime rule applies", m.till(pos.SALE, sale_body(
+        7, [pen], 900, 500, 0, 41, 500, [card(500)], version=1, member="M2", earned=6)) == 0
+        and m.state[pos.k_member("M2")] == member_bytes(5, 5_001_000, [(day("2032-06-30"), 6)], 6022, 0, 16,
+                                                        (day("2029-01-15"), 500, 2)))
+    check("a loyalty-adjust without review keeps M3's period", m.apply(pos.POINTS_ADJUST, adjust_body("M3", 10)) == 0
+          and period(m, "M3") == (1, (day("2029-01-15"), 0, 1)))
+    check("a refund without review: tier of the lifetime spend, period kept", m.till(pos.REFUND, refund_body(
+        sale_5tv, 2, [(0, 2, 200_000, 16_514)], 900, 200_000, 16_514, [card(200_000)], 2400)) == 0
+        and period(m, "M1") == (2, (day("2028-01-15"), 300_000, 1)) and pos.get_member(m.state, "M1")["spend"] == 200_500)
+
+    # R = 1: a period starting on 31 January ends on the 29th of February 2028 (add clamps to the
+    # month's last day); the next one starts there and ends on 29 March (not 31 March).
+    c = Machine()
+    c.time = noon("2028-01-31")
+    c.state[pos.k_member("M4")] = member_bytes(3, 500_000)
+    check("R = 1: setup, M4's period from 2028-01-31 at gold", [
+        c.apply(pos.CONFIGURE, configure5(1), pos.ROLE_ADMIN), c.apply(pos.POINTS_ADJUST, adjust_body("M4", 10))] == [0, 0]
+        and period(c, "M4") == (3, (day("2028-01-31"), 0, 3)))
+    c.time = noon("2028-02-28")
+    check("R = 1: on 28 February the period runs on", c.apply(pos.POINTS_ADJUST, adjust_body("M4", 10)) == 0
+          and period(c, "M4") == (3, (day("2028-01-31"), 0, 3)))
+    c.time = noon("2028-02-29")
+    check("R = 1: on 29 February it ends: one tier down, the next period from 29 February",
+          c.apply(pos.POINTS_ADJUST, adjust_body("M4", 10)) == 0 and period(c, "M4") == (2, (day("2028-02-29"), 0, 2)))
+    c.time = noon("2028-03-30")
+    check("R = 1: that period ends on 29 March", c.apply(pos.POINTS_ADJUST, adjust_body("M4", 10)) == 0
+          and period(c, "M4") == (1, (day("2028-03-29"), 0, 1)))
+    # A points-claim for a member this outlet does not know creates it at tier 1; its lots are
+    # dropped, so the review gives it a period from that day (R = 1, points expire 2029-03-31).
+    c.g["outlets"] = c.g["outlets"] + [(2, "two", b"\1" * 32)]
+    claim = (u8(1) + bytes(range(16)) + enc_str("M9") + i64(40) + u32b(2) + u64b(1) + u64b(0) + i64(0) + i64(100))
+    check("a claim creating a member under review writes a version-2 record with a period",
+          c.apply(pos.POINTS_CLAIM, claim) == 0
+          and c.state[pos.k_member("M9")] == member_bytes(1, 0, [(day("2029-03-31"), 40)], 0, 0, 0,
+                                                          (day("2028-03-30"), 0, 1)))
+
+
 def main():
     passed = failed = 0
 
@@ -1625,7 +1884,7 @@ def main():
     check("configure v3 reads the earning mode and the rounding",
           pos.decode(pos.CONFIGURE, configure3(2, 3)) == {"point_value": 1, "ppd": 1, "months": 12, "tender": False,
                                                            "rounding": True, "earning": "built-in-plus-rules", "expiry": "quarter",
-                                                           "returns": "proportional"})
+                                                           "returns": "proportional", "review": 0})
     check("configure v3 with end-of-month expiry (v1/v2's), earning 0 or 4, rounding 0 or 5 are decoding errors",
           not any(decodes(pos.CONFIGURE, configure3(e, x)) for e, x in [(1, 2), (0, 1), (4, 1), (1, 0), (1, 5)]))
     check("a v3 configure is stored as it was signed", r.apply(pos.CONFIGURE, configure3(3, 4), pos.ROLE_ADMIN) == 0
@@ -1649,6 +1908,7 @@ def main():
     promotion_codes(check, decodes)
     coupons(check, decodes)
     gift_cards(check, decodes)
+    tier_review(check, decodes)
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
