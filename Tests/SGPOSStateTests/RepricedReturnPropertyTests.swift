@@ -12,20 +12,9 @@ import Testing
 /// point earned is taken back. The state machine accepts each refund.
 @Suite("Re-priced returns, generated")
 struct RepricedReturnPropertyTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: [UInt64(1), 2, 3])
     func returnsInPiecesGiveBackExactlyWhatWasPaid(seed: UInt64) throws {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         var shop = try ShopFixture()
         try shop.submit(.manager, .setPrices(SetPrices(entries: [PriceEntry(sku: "NUTS", category: "snacks", unitPrice: 200),
                                                                  PriceEntry(sku: "RW-TOTE", category: "rewards", unitPrice: 1_500)])))
