@@ -130,7 +130,7 @@ public struct SaleBuilder: Sendable {
         if let card = try state.giftCard(code: code), card.memberID != memberID {
             throw LedgerRejection(.invalidField, card.memberID.isEmpty ? "card \(code) is a bearer gift card" : "card \(code) is member \(card.memberID)'s e-wallet")
         }
-        return GiftCardLoad(cardHash: Hash256.sha256(Array(code.utf8)), memberID: memberID, amount: amount,
+        return GiftCardLoad(cardHash: CouponCode.hash(code), memberID: memberID, amount: amount,
                             tenders: [try payment.tender(amount: amount)])
     }
 

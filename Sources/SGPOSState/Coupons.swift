@@ -106,8 +106,7 @@ public enum CouponCode {
     public static func issued(by sale: Hash256, index: UInt32) -> String {
         var bytes = sale.bytes
         bytes += [UInt8(index >> 24), UInt8(index >> 16 & 0xFF), UInt8(index >> 8 & 0xFF), UInt8(index & 0xFF)]
-        let digits = Array("0123456789ABCDEF")
-        return "C" + String(Hash256.sha256(bytes).bytes.prefix(6).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+        return "C" + Hex.encode(Array(Hash256.sha256(bytes).bytes.prefix(6))).uppercased()
     }
 }
 

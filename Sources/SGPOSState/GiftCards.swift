@@ -78,12 +78,14 @@ public struct GiftCardRecord: Hashable, Sendable, CanonicalEncodable, CanonicalD
 
 extension StateKey {
     public static func giftCard(_ hash: Hash256) -> StateKey { StateKey(.giftCards, hash.bytes) }
+    /// The card whose code is `code` (keyed by the code's SHA-256, as coupons are).
+    public static func giftCard(code: String) -> StateKey { giftCard(CouponCode.hash(code)) }
 }
 
 extension StateReader {
     /// The gift card whose code is `code` (a voucher tender's id), if there is one.
     public func giftCard(code: String) throws -> GiftCardRecord? {
-        try record(GiftCardRecord.self, .giftCard(Hash256.sha256(Array(code.utf8))))
+        try record(GiftCardRecord.self, .giftCard(code: code))
     }
 }
 
@@ -119,7 +121,7 @@ extension POSTransition {
     /// `+amount` (a refund or a void); returns false for an ordinary voucher.
     func moveGiftCard(_ tender: Tender, paying: Bool, _ state: inout StateOverlay<some StateReader>) throws -> Bool {
         guard case .voucher(let id, let amount) = tender else { return false }
-        let key = StateKey.giftCard(Hash256.sha256(Array(id.utf8)))
+        let key = StateKey.giftCard(code: id)
         guard var card = try state.record(GiftCardRecord.self, key) else { return false }
         card.balance += paying ? -amount : amount
         card.redeemedTotal += paying ? amount : -amount

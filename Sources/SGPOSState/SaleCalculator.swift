@@ -283,9 +283,7 @@ public struct SaleCalculator: Sendable {
             CivilTime.days(from: CivilTime.Date(year: (index + 1) / 12, month: (index + 1) % 12 + 1, day: 1)) - 1
         }
         switch rounding {
-        case .day:
-            let first = CivilTime.days(from: CivilTime.Date(year: target / 12, month: target % 12 + 1, day: 1))
-            return Swift.min(first + date.day - 1, lastDay(ofMonthIndex: target))
+        case .day: return addMonths(day: CivilTime.days(from: date), months: months)
         case .endOfMonth: return lastDay(ofMonthIndex: target)
         case .endOfQuarter: return lastDay(ofMonthIndex: target - target % 3 + 2)
         case .endOfYear: return lastDay(ofMonthIndex: target - target % 12 + 11)

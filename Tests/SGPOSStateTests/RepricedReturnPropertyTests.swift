@@ -14,7 +14,7 @@ import Testing
 struct RepricedReturnPropertyTests {
     @Test(arguments: [UInt64(1), 2, 3])
     func returnsInPiecesGiveBackExactlyWhatWasPaid(seed: UInt64) throws {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var shop = try ShopFixture()
         try shop.submit(.manager, .setPrices(SetPrices(entries: [PriceEntry(sku: "NUTS", category: "snacks", unitPrice: 200),
                                                                  PriceEntry(sku: "RW-TOTE", category: "rewards", unitPrice: 1_500)])))

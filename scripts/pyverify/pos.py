@@ -91,8 +91,7 @@ def expiry_day(ms, months, rounding="month"):
         first_next = datetime.date((index + 1) // 12, (index + 1) % 12 + 1, 1)
         return (first_next - datetime.date(1970, 1, 1)).days - 1
     if rounding == "day":
-        first = (datetime.date(target // 12, target % 12 + 1, 1) - datetime.date(1970, 1, 1)).days
-        return min(first + d.day - 1, last_day(target))
+        return add_months(sg_day(ms), months)
     if rounding == "quarter":
         return last_day(target - target % 3 + 2)
     if rounding == "year":
