@@ -49,6 +49,17 @@ import Testing
         }
         #expect(Int(try cluster.sql("SELECT count(*) FROM transactions"))! == Int(try cluster.sql("SELECT sum(transactions) FROM blocks"))!,
                 "\(heads) \(blockRows)")
+        // An analyst's questions of the demo's promotions: every re-priced return reconciles
+        // (credit note = returned lines − kept lines' adjustments), the guest milks say why
+        // the members' offer did not apply, and each outlet's gift card load is there.
+        let unreconciled = try cluster.sql(
+            "SELECT count(*) FROM refunds r WHERE r.amount <> (SELECT sum(amount) FROM refund_lines l WHERE l.tx_id = r.tx_id)"
+                + " - coalesce((SELECT sum(amount) FROM refund_adjustments a WHERE a.tx_id = r.tx_id), 0)")
+        let adjustments = Int(try cluster.sql("SELECT count(*) FROM refund_adjustments")) ?? 0
+        let skips = Int(try cluster.sql("SELECT count(*) FROM rule_skips WHERE reason = 'S$3 off dairy for members'")) ?? 0
+        let loads = try cluster.sql("SELECT count(*) || '/' || sum(amount) FROM gift_card_loads")
+        #expect(unreconciled == "0" && adjustments > 0 && skips > 0, "\(unreconciled) \(adjustments) \(skips)")
+        #expect(loads == "4/20000", "\(loads)")
         // A changed row is found and named.
         _ = try cluster.sql("UPDATE sales SET total = total + 5 WHERE tx_id = (SELECT tx_id FROM sales WHERE NOT training LIMIT 1)")
         let tampered = try await CLI.run(["export", "verify", "--data", data, "--url", cluster.url])
