@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "SGPOSCrypto", dependencies: [
             "SGPOSCodec", "CSodium", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SGPOSChain", dependencies: ["SGPOSCodec", "SGPOSCrypto"]),
+        .target(name: "SGPOSChain", dependencies: ["SGPOSCodec", "SGPOSCrypto", "SGPOSRetail"]),
         // Money, GST and basket pricing (POS domain, pure).
         .target(name: "SGPOSRetail"),
         // QR codes as SVG (receipts, PayNow, pairing), ISO/IEC 18004; pure, no Foundation (docs/QR.md).

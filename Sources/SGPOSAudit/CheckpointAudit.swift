@@ -29,6 +29,7 @@ enum CheckpointAudit {
         var validatorChanges: [String] = []
         var history = CompactRange()
         var previous: Checkpoint?
+        var recallsCarried: [UInt64: Set<Hash256>] = [:]
         var network = NetworkReplay(genesis: store.genesis, sources: networkSources)
         let position = try store.environment.read { try store.networkPosition(genesisRoot: network.root, $0) }
         if position.height == 0 { network.snapshot = (network.state, network.heads) }
@@ -56,6 +57,12 @@ enum CheckpointAudit {
             }
             for grant in checkpoint.allowanceGrants where !grant.isValid(genesis: store.genesis) {
                 findings.append(AuditFinding(rule: "checkpoints/allowance-grant", message: "\(label) carries allowance grant \(grant.id), which is not a genesis admin's grant to a genesis outlet"))
+            }
+            for recall in checkpoint.recalls {
+                if let problem = recall.problem(genesis: store.genesis) {
+                    findings.append(AuditFinding(rule: "checkpoints/recall", message: "\(label) carries recall \(recall.id), which is not valid: \(problem)"))
+                }
+                recallsCarried[certificate.height, default: []].insert(recall.id)
             }
             for update in checkpoint.validatorUpdates {
                 let set = schedule.set(at: certificate.height + 2)
@@ -94,6 +101,7 @@ enum CheckpointAudit {
         }
         findings += try compareStoredNetworkState(store: store, position: position, replay: network, sources: networkSources)
         findings += try checkClaimStatements(sources: networkSources, replay: network)
+        findings += try checkRecallStatements(store: store, carried: recallsCarried, replayed: UInt64(network.verified))
         // Points claims as of the last replayed checkpoint (docs/CONSENSUS.md §10).
         var claims: [String] = []
         for (key, value) in network.state.sortedEntries where key.table == .networkClaims {
@@ -125,6 +133,29 @@ enum CheckpointAudit {
             if stated != truth {
                 findings.append(AuditFinding(outletID: claimant, height: record.height, rule: "allowance/claim",
                                              message: "claim \(claim.claimID) states checkpoint \(claim.checkpoint) as covered \(stated.covered), outstanding \(stated.outstanding), allowance \(stated.allowance); the checkpoint says \(truth.covered), \(truth.outstanding), \(truth.allowance)"))
+            }
+        }
+        return findings
+    }
+
+    /// Every recall an outlet applied names the checkpoint that carried it (FORMAT.md
+    /// §9.8): for each one whose checkpoint the audit replayed, that checkpoint must list it.
+    /// Read from the copy's outlet states, which the chain audit has checked against the replay.
+    static func checkRecallStatements(store: LedgerStore, carried: [UInt64: Set<Hash256>], replayed: UInt64) throws -> [AuditFinding] {
+        var findings: [AuditFinding] = []
+        try store.environment.read { transaction in
+            let database = try store.database(named: "state")
+            for outlet in store.genesis.outlets.map(\.id).sorted() {
+                let prefix = StoreLayout.stateKey(outlet, StateKey(.recalls, []))
+                try transaction.scan(database, from: prefix) { key, value in
+                    guard key.starts(with: prefix) else { return false }
+                    let record = try RecallRecord(canonicalBytes: value)
+                    if record.checkpoint >= 1, record.checkpoint <= replayed, carried[record.checkpoint]?.contains(record.recallID) != true {
+                        findings.append(AuditFinding(outletID: outlet, height: nil, rule: "recall/checkpoint",
+                                                     message: "outlet \(outlet) applied recall \(record.recallID) stating checkpoint \(record.checkpoint), which does not carry it"))
+                    }
+                    return true
+                }
             }
         }
         return findings
@@ -242,7 +273,8 @@ struct NetworkReplay {
         do {
             let changes = try NetworkLedger.changes(base: state, evidence: checkpoint.evidenceRecords(height: height),
                                                     validatorUpdates: checkpoint.validatorUpdateRecords(height: height),
-                                                    allowanceGrants: checkpoint.allowanceGrantChanges(height: height), covering: covered) {
+                                                    allowanceGrants: checkpoint.allowanceGrantChanges(height: height),
+                                                    recalls: checkpoint.recallRecords(height: height), covering: covered) {
                 try sources.changes($0, $1)
             }
             let computed = NetworkLedger.next(previous: root, changes: changes)

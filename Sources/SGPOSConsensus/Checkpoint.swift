@@ -1,3 +1,4 @@
+import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 
@@ -28,6 +29,9 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     public let validatorUpdates: [ValidatorUpdate]
     /// Ascending by id, at most ``AllowanceGrant/perCheckpointMax``.
     public let allowanceGrants: [AllowanceGrant]
+    /// Ascending by id, at most ``ProductRecall/perCheckpointMax`` (FORMAT.md §9.8); a
+    /// checkpoint carrying one is version 5.
+    public let recalls: [ProductRecall]
     /// RFC 9162 root over the value ids of checkpoints 1 … h−1 (leaf = H(0x00 ‖ value id)).
     public let historyRoot: Hash256
     /// networkRoot after this checkpoint (SGPOSState.NetworkLedger).
@@ -37,8 +41,12 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     public let timeMs: UInt64?
 
     public init(heads: [Head], evidence: [CheckpointEvidence] = [], validatorUpdates: [ValidatorUpdate] = [],
-                allowanceGrants: [AllowanceGrant] = [], historyRoot: Hash256, networkRoot: Hash256, timeMs: UInt64? = nil) {
+                allowanceGrants: [AllowanceGrant] = [], recalls: [ProductRecall] = [], historyRoot: Hash256, networkRoot: Hash256,
+                timeMs: UInt64? = nil) {
         self.timeMs = timeMs
+        precondition(recalls.count <= ProductRecall.perCheckpointMax, "recalls per checkpoint")
+        precondition(recalls.isEmpty || timeMs != nil, "a checkpoint carrying a recall carries an agreed time")
+        self.recalls = recalls.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
         precondition(allowanceGrants.count <= AllowanceGrant.perCheckpointMax, "allowance grants per checkpoint")
         self.allowanceGrants = allowanceGrants.sorted { $0.id.bytes.lexicographicallyPrecedes($1.id.bytes) }
         precondition(evidence.count <= CheckpointEvidence.perCheckpointMax, "evidence per checkpoint")
@@ -65,8 +73,13 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
         validatorUpdates.map { ($0.id, $0.networkRecord(checkpointHeight: height)) }
     }
 
+    /// The recalls as network-state entries (id → height ‖ recall bytes) for checkpoint `height`.
+    public func recallRecords(height: UInt64) -> [(id: Hash256, record: [UInt8])] {
+        recalls.map { ($0.id, $0.networkRecord(checkpointHeight: height)) }
+    }
+
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(timeMs == nil ? 3 : 4)
+        encoder.writeU8(timeMs == nil ? 3 : recalls.isEmpty ? 4 : 5)
         if let timeMs { encoder.writeU64(timeMs) }
         encoder.writeCount(heads.count, limit: Self.outletsMax)
         for head in heads {
@@ -80,6 +93,10 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
         for update in validatorUpdates { update.encode(to: &encoder) }
         encoder.writeCount(allowanceGrants.count, limit: AllowanceGrant.perCheckpointMax)
         for grant in allowanceGrants { grant.encode(to: &encoder) }
+        if !recalls.isEmpty {
+            encoder.writeCount(recalls.count, limit: ProductRecall.perCheckpointMax)
+            for recall in recalls { recall.encode(to: &encoder) }
+        }
         historyRoot.encode(to: &encoder)
         networkRoot.encode(to: &encoder)
     }
@@ -87,8 +104,8 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let at = decoder.offset
         let version = try decoder.readU8("checkpoint version")
-        guard version == 3 || version == 4 else { throw .unknownVersion("checkpoint", at: at) }
-        timeMs = version == 4 ? try decoder.readU64("checkpoint time") : nil
+        guard (3...5).contains(version) else { throw .unknownVersion("checkpoint", at: at) }
+        timeMs = version >= 4 ? try decoder.readU64("checkpoint time") : nil
         let count = try decoder.readCount("checkpoint heads", limit: Self.outletsMax)
         var heads: [Head] = []
         for _ in 0..<count {
@@ -133,6 +150,21 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
             grants.append(grant)
         }
         allowanceGrants = grants
+        var recalls: [ProductRecall] = []
+        if version == 5 {
+            let countAt = decoder.offset
+            let recallCount = try decoder.readCount("checkpoint recalls", limit: ProductRecall.perCheckpointMax)
+            guard recallCount > 0 else { throw .nonCanonical("a version-5 checkpoint carries at least one recall", at: countAt) }
+            for _ in 0..<recallCount {
+                let position = decoder.offset
+                let recall = try ProductRecall(from: &decoder)
+                if let previous = recalls.last, !previous.id.bytes.lexicographicallyPrecedes(recall.id.bytes) {
+                    throw .nonCanonical("checkpoint recalls must ascend by id, each once", at: position)
+                }
+                recalls.append(recall)
+            }
+        }
+        self.recalls = recalls
         historyRoot = try Hash256(from: &decoder)
         networkRoot = try Hash256(from: &decoder)
     }

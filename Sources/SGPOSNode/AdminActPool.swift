@@ -1,15 +1,17 @@
 import Foundation
 import SGPOSCodec
+import SGPOSChain
 import SGPOSConsensus
 import SGPOSCrypto
 
-/// Something an admin signs for a checkpoint to carry: a validator update or an allowance grant.
+/// Something an admin signs for a checkpoint to carry: a validator update, an allowance grant or a product recall.
 protocol AdminAct: CanonicalEncodable, CanonicalDecodable {
     var id: Hash256 { get }
 }
 
 extension ValidatorUpdate: AdminAct {}
 extension AllowanceGrant: AdminAct {}
+extension ProductRecall: AdminAct {}
 
 /// Admin acts handed to this node (`POST /v1/admin/validator-updates`,
 /// `POST /v1/admin/allowance-grants`), kept as files (`<directory>/<id>.bin`, canonical

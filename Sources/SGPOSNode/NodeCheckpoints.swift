@@ -36,6 +36,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
     /// Where admins' validator updates and allowance grants wait for a checkpoint (``AdminActPool``).
     let validatorUpdateDirectory: String
     let allowanceGrantDirectory: String
+    let recallDirectory: String
     /// The validator set of every height up to two above the last stored checkpoint.
     private(set) var schedule: ValidatorSchedule
 
@@ -45,6 +46,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         evidenceDirectory = dataDirectory + "/evidence"
         validatorUpdateDirectory = dataDirectory + "/validator-updates"
         allowanceGrantDirectory = dataDirectory + "/allowance-grants"
+        recallDirectory = dataDirectory + "/recalls"
         outlets = store.genesis.outlets.map(\.id).sorted()
         last = try storage.latest().flatMap { try? Checkpoint(canonicalBytes: $0.value) }
         genesisRoot = NetworkLedger.genesisRoot(store.genesis.id)
@@ -63,6 +65,16 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         return try AdminActPool.pending(AllowanceGrant.self, directory: allowanceGrantDirectory).filter { grant in
             try grant.isValid(genesis: store.genesis) && network.read(StateKey(.networkAllowanceGrants, grant.id.bytes)) == nil
         }.prefix(AllowanceGrant.perCheckpointMax).map { $0 }
+    }
+
+    /// Pending product recalls that are valid and not carried before, at most a checkpoint's
+    /// worth. None before the checkpoint chain has an agreed time (a recall needs version 5).
+    func newRecalls(timeMs: UInt64?, _ transaction: LMDBTransaction) throws -> [ProductRecall] {
+        guard timeMs != nil else { return [] }
+        let network = store.networkState(transaction)
+        return try AdminActPool.pending(ProductRecall.self, directory: recallDirectory).filter { recall in
+            try recall.isValid(genesis: store.genesis) && network.read(StateKey(.networkRecalls, recall.id.bytes)) == nil
+        }.prefix(ProductRecall.perCheckpointMax).map { $0 }
     }
 
     /// Pending updates that apply on top of the set of `height + 1` (checkpoint `height`
@@ -97,10 +109,11 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             let evidence = try newEvidence(transaction)
             let updates = try newValidatorUpdates(height: height, transaction)
             let grants = try newAllowanceGrants(transaction)
-            let draft = Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants,
+            let recalls = try newRecalls(timeMs: timeMs, transaction)
+            let draft = Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants, recalls: recalls,
                                    historyRoot: historyRoot, networkRoot: genesisRoot, timeMs: timeMs)
-            return Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants, historyRoot: historyRoot,
-                              networkRoot: try networkRoot(after: draft, height: height, transaction), timeMs: timeMs)
+            return Checkpoint(heads: heads, evidence: evidence, validatorUpdates: updates, allowanceGrants: grants, recalls: recalls,
+                              historyRoot: historyRoot, networkRoot: try networkRoot(after: draft, height: height, transaction), timeMs: timeMs)
         }
         guard let proposed = proposed ?? nil else {
             // The network state is not at the last checkpoint yet: propose nothing new.
@@ -152,7 +165,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         let writes = try NetworkLedger.changes(base: store.networkState(transaction), evidence: checkpoint.evidenceRecords(height: height),
                                                validatorUpdates: checkpoint.validatorUpdateRecords(height: height),
                                                allowanceGrants: checkpoint.allowanceGrantChanges(height: height),
-                                               covering: covered) { outlet, height in
+                                               recalls: checkpoint.recallRecords(height: height), covering: covered) { outlet, height in
             try store.networkSources(outlet, height: height, transaction)
         }
         return (writes, covered)
@@ -227,7 +240,8 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
             }
             guard checkpoint.evidence.allSatisfy({ $0.isProven(genesis: store.genesis, validators: schedule) }),
                   (try? schedule.trial(checkpointHeight: height, updates: checkpoint.validatorUpdates, genesis: store.genesis)) != nil,
-                  checkpoint.allowanceGrants.allSatisfy({ $0.isValid(genesis: store.genesis) })
+                  checkpoint.allowanceGrants.allSatisfy({ $0.isValid(genesis: store.genesis) }),
+                  checkpoint.recalls.allSatisfy({ $0.isValid(genesis: store.genesis) })
             else { return false }
             return try networkRoot(after: checkpoint, height: height, transaction) == checkpoint.networkRoot
         }) ?? false

@@ -175,8 +175,8 @@ public struct BlockRows: Sendable {
             add("shift_events", [.text(id), .int(outlet), .text(principal), .text("drawer-open"), .null, .null, .text(open.reason)])
         case .giftCardLoad(let load):
             add("gift_card_loads", [.text(id), .int(outlet), .text(load.cardHash.hex), .text(load.memberID), .int(load.amount)])
-        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons:
-            return  // settings: the transaction row records them
+        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons, .applyRecall:
+            return  // settings and recalls: the transaction row records them
         }
     }
 

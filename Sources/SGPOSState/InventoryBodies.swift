@@ -142,8 +142,11 @@ public struct StockReceive: Hashable, Sendable {
     /// The supplier's tax invoice, when the receipt records it: what the goods cost and
     /// the GST charged on them (input tax, GST F5 boxes 5 and 7).
     public var invoice: SupplierInvoice?
+    /// The lots received (versions 3 and 4; FORMAT.md §13.6), in canonical order.
+    public var lots: [LotEntry]
 
-    public init(reference: String, lines: [StockLine], invoice: SupplierInvoice? = nil) {
+    public init(reference: String, lines: [StockLine], invoice: SupplierInvoice? = nil, lots: [LotEntry] = []) {
+        self.lots = lots
         self.reference = reference
         self.lines = lines
         self.invoice = invoice
@@ -222,8 +225,11 @@ public struct StockTransfer: Hashable, Sendable {
     /// The other outlet: destination of a transfer-out, source of a transfer-in.
     public var counterpart: UInt32
     public var lines: [StockLine]
+    /// The lots moved (version 2; FORMAT.md §13.6), in canonical order.
+    public var lots: [LotEntry]
 
-    public init(transferID: TransferID, counterpart: UInt32, lines: [StockLine]) {
+    public init(transferID: TransferID, counterpart: UInt32, lines: [StockLine], lots: [LotEntry] = []) {
+        self.lots = lots
         self.transferID = transferID
         self.counterpart = counterpart
         self.lines = lines
@@ -368,13 +374,14 @@ func readStockLines(_ decoder: inout CanonicalDecoder) throws(CodecError) -> [St
 extension StockReceive {
     func encode(to encoder: inout CanonicalEncoder) {
         guard let invoice else {
-            encoder.writeU8(1)
+            encoder.writeU8(lots.isEmpty ? 1 : 3)
             encoder.writeString(reference, limit: POSLimits.referenceBytesMax)
             writeStockLines(lines, to: &encoder)
+            if !lots.isEmpty { writeLots(lots, to: &encoder) }
             return
         }
         precondition(invoice.unitCosts.count == lines.count, "one unit cost per stock line")
-        encoder.writeU8(2)
+        encoder.writeU8(lots.isEmpty ? 2 : 4)
         encoder.writeString(reference, limit: POSLimits.referenceBytesMax)
         encoder.writeCount(lines.count, limit: POSLimits.stockLinesMax)
         for (line, cost) in zip(lines, invoice.unitCosts) {
@@ -384,14 +391,16 @@ extension StockReceive {
         }
         encoder.writeString(invoice.supplier, limit: POSLimits.supplierBytesMax)
         encoder.writeI64(invoice.inputGST)
+        if !lots.isEmpty { writeLots(lots, to: &encoder) }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        let version = try readVersion(&decoder, "stock-receive", upTo: 2)
+        let version = try readVersion(&decoder, "stock-receive", upTo: 4)
         reference = try decoder.readString("reference", limit: POSLimits.referenceBytesMax)
-        guard version == 2 else {
+        guard version == 2 || version == 4 else {
             lines = try readStockLines(&decoder)
             invoice = nil
+            lots = version == 3 ? try readLots(&decoder, nonEmpty: true) : []
             return
         }
         let count = try decoder.readCount("costed stock lines", limit: POSLimits.stockLinesMax)
@@ -405,6 +414,7 @@ extension StockReceive {
         self.lines = lines
         invoice = SupplierInvoice(supplier: try decoder.readString("supplier", limit: POSLimits.supplierBytesMax),
                                   unitCosts: costs, inputGST: try decoder.readI64("input GST"))
+        lots = version == 4 ? try readLots(&decoder, nonEmpty: true) : []
     }
 }
 
@@ -468,16 +478,18 @@ public struct TransferID: FixedSizeBytes {
 
 extension StockTransfer {
     func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(lots.isEmpty ? 1 : 2)
         transferID.encode(to: &encoder)
         encoder.writeU32(counterpart)
         writeStockLines(lines, to: &encoder)
+        if !lots.isEmpty { writeLots(lots, to: &encoder) }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "transfer")
+        let version = try readVersion(&decoder, "transfer", upTo: 2)
         transferID = try TransferID(from: &decoder)
         counterpart = try decoder.readU32("counterpart outlet")
         lines = try readStockLines(&decoder)
+        lots = version == 2 ? try readLots(&decoder, nonEmpty: true) : []
     }
 }

@@ -49,7 +49,11 @@ extension POSTransition {
                 throw reject(.invalidField, "the invoice value \(value) and input GST \(invoice.inputGST) cents must be 0...\(Money.limitCents)")
             }
         }
+        try checkLots(body.lots, lines: body.lines, state)
         for line in body.lines { try changeStock(line.sku, by: line.quantity, &state) }
+        for entry in body.lots {
+            try moveLot(entry, sku: body.lines[Int(entry.lineIndex)].sku, received: entry.quantity, oneExpiry: true, &state)
+        }
     }
 
     mutating func stockAdjust(_ body: StockAdjust, _ state: inout StateOverlay<some StateReader>) throws {
@@ -93,12 +97,17 @@ extension POSTransition {
             throw reject(.transferMismatch, "transfer \(body.transferID) already has its \(outgoing ? "out" : "in") half")
         }
         if let other = try state.record(TransferRecord.self, .transfer(body.transferID, outgoing: !outgoing)) {
-            guard other.outlet == body.counterpart, other.counterpart == outlet, other.lines == body.lines else {
+            guard other.outlet == body.counterpart, other.counterpart == outlet, other.lines == body.lines, other.lots == body.lots else {
                 throw reject(.transferMismatch, "transfer \(body.transferID): the other half (outlet \(other.outlet) → \(other.counterpart)) carries different outlets or lines")
             }
         }
+        try checkLots(body.lots, lines: body.lines, state)
         for line in body.lines { try changeStock(line.sku, by: outgoing ? -line.quantity : line.quantity, &state) }
-        state.store(TransferRecord(outlet: outlet, counterpart: body.counterpart, lines: body.lines),
+        for entry in body.lots {
+            let sku = body.lines[Int(entry.lineIndex)].sku
+            try moveLot(entry, sku: sku, transferredIn: outgoing ? 0 : entry.quantity, transferredOut: outgoing ? entry.quantity : 0, &state)
+        }
+        state.store(TransferRecord(outlet: outlet, counterpart: body.counterpart, lines: body.lines, lots: body.lots),
                     at: .transfer(body.transferID, outgoing: outgoing))
     }
 

@@ -37,11 +37,12 @@ public enum NetworkLedger {
     /// One checkpoint's changes to the network state `base`: first its evidence records
     /// (id → record, ascending by id; each must be new), then its validator update records
     /// (the same), then its allowance grants (the same; each sets an outlet's granted
-    /// points), then `covered` ascending by outlet, each block's source changes from
+    /// points), then its product recalls (id → checkpoint height ‖ recall bytes; each new), then `covered` ascending by outlet, each block's source changes from
     /// `sources(outlet, height)`.
     public static func changes<Base: StateReader>(
         base: Base, evidence: [(id: Hash256, record: [UInt8])] = [], validatorUpdates: [(id: Hash256, record: [UInt8])] = [],
-        allowanceGrants: [Grant] = [], covering covered: [CoveredBlocks], sources: (UInt32, UInt64) throws -> WriteSet
+        allowanceGrants: [Grant] = [], recalls: [(id: Hash256, record: [UInt8])] = [], covering covered: [CoveredBlocks],
+        sources: (UInt32, UInt64) throws -> WriteSet
     ) throws -> WriteSet {
         precondition(zip(covered, covered.dropFirst()).allSatisfy { $0.outlet < $1.outlet }, "outlets ascend")
         var state = StateOverlay(base: base)
@@ -55,6 +56,13 @@ public enum NetworkLedger {
             }
         }
         for grant in allowanceGrants { try applyGrant(grant, to: &state) }
+        for recall in recalls {
+            let key = StateKey(.networkRecalls, recall.id.bytes)
+            guard try state.read(key) == nil else {
+                throw CodecError.invalidValue("recall \(recall.id) was carried by an earlier checkpoint", at: 0)
+            }
+            state.put(key, recall.record)
+        }
         for range in covered {
             for height in range.heights {
                 try apply(outlet: range.outlet, blockWrites: try sources(range.outlet, height), to: &state)

@@ -18,6 +18,7 @@ public enum POSBody: Hashable, Sendable {
     case stockCount(StockCount)
     case transferOut(StockTransfer)
     case transferIn(StockTransfer)
+    case applyRecall(ApplyRecall)
     case loyaltyEnrol(LoyaltyEnrol)
     case loyaltyAdjust(LoyaltyAdjust)
     case pointsClaim(PointsClaim)
@@ -46,6 +47,7 @@ public enum POSBody: Hashable, Sendable {
         case .stockCount: POSBodyType.stockCount
         case .transferOut: POSBodyType.transferOut
         case .transferIn: POSBodyType.transferIn
+        case .applyRecall: POSBodyType.applyRecall
         case .loyaltyEnrol: POSBodyType.loyaltyEnrol
         case .loyaltyAdjust: POSBodyType.loyaltyAdjust
         case .pointsClaim: POSBodyType.pointsClaim
@@ -77,6 +79,7 @@ public enum POSBody: Hashable, Sendable {
         case .stockAdjust(let body): body.encode(to: &encoder)
         case .stockCount(let body): body.encode(to: &encoder)
         case .transferOut(let body), .transferIn(let body): body.encode(to: &encoder)
+        case .applyRecall(let body): body.encode(to: &encoder)
         case .loyaltyEnrol(let body): body.encode(to: &encoder)
         case .loyaltyAdjust(let body): body.encode(to: &encoder)
         case .pointsClaim(let body): body.encode(to: &encoder)
@@ -113,6 +116,7 @@ public enum POSBody: Hashable, Sendable {
         case POSBodyType.stockCount: body = .stockCount(try StockCount(from: &decoder))
         case POSBodyType.transferOut: body = .transferOut(try StockTransfer(from: &decoder))
         case POSBodyType.transferIn: body = .transferIn(try StockTransfer(from: &decoder))
+        case POSBodyType.applyRecall: body = .applyRecall(try ApplyRecall(from: &decoder))
         case POSBodyType.loyaltyEnrol: body = .loyaltyEnrol(try LoyaltyEnrol(from: &decoder))
         case POSBodyType.loyaltyAdjust: body = .loyaltyAdjust(try LoyaltyAdjust(from: &decoder))
         case POSBodyType.pointsClaim: body = .pointsClaim(try PointsClaim(from: &decoder))

@@ -13,6 +13,7 @@ public enum POSBodyType {
     public static let stockCount: UInt16 = 0x0122
     public static let transferOut: UInt16 = 0x0123
     public static let transferIn: UInt16 = 0x0124
+    public static let applyRecall: UInt16 = 0x0125
     public static let loyaltyEnrol: UInt16 = 0x0130
     public static let loyaltyAdjust: UInt16 = 0x0131
     public static let setMemberMultiplier: UInt16 = 0x0132
@@ -42,6 +43,7 @@ public enum POSBodyType {
         case stockCount: "stock-count"
         case transferOut: "transfer-out"
         case transferIn: "transfer-in"
+        case applyRecall: "apply-recall"
         case loyaltyEnrol: "loyalty-enrol"
         case loyaltyAdjust: "loyalty-adjust"
         case setMemberMultiplier: "set-member-multiplier"

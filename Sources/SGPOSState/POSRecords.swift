@@ -467,25 +467,30 @@ public struct TransferRecord: Hashable, Sendable, CanonicalEncodable, CanonicalD
     public var outlet: UInt32
     public var counterpart: UInt32
     public var lines: [StockLine]
+    /// The lots moved (version 2 of the record).
+    public var lots: [LotEntry]
 
-    public init(outlet: UInt32, counterpart: UInt32, lines: [StockLine]) {
+    public init(outlet: UInt32, counterpart: UInt32, lines: [StockLine], lots: [LotEntry] = []) {
         self.outlet = outlet
         self.counterpart = counterpart
         self.lines = lines
+        self.lots = lots
     }
 
     public func encode(to encoder: inout CanonicalEncoder) {
-        encoder.writeU8(1)
+        encoder.writeU8(lots.isEmpty ? 1 : 2)
         encoder.writeU32(outlet)
         encoder.writeU32(counterpart)
         writeStockLines(lines, to: &encoder)
+        if !lots.isEmpty { writeLots(lots, to: &encoder) }
     }
 
     public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
-        try readVersion(&decoder, "transfer record")
+        let version = try readVersion(&decoder, "transfer record", upTo: 2)
         outlet = try decoder.readU32("outlet")
         counterpart = try decoder.readU32("counterpart")
         lines = try readStockLines(&decoder)
+        lots = version == 2 ? try readLots(&decoder, nonEmpty: true) : []
     }
 }
 

@@ -28,6 +28,8 @@ private enum POSReason: UInt16, CaseIterable {
     case allowanceExceeded = 322
     case staleAllowance = 323
     case claimAlreadyUsed = 324
+    case lotRecalled = 325
+    case lotAlreadyRecalled = 326
 }
 
 extension LedgerRejection.Reason {
@@ -59,6 +61,8 @@ extension LedgerRejection.Reason {
     public static let allowanceExceeded = LedgerRejection.Reason(pos: .allowanceExceeded)
     public static let staleAllowance = LedgerRejection.Reason(pos: .staleAllowance)
     public static let claimAlreadyUsed = LedgerRejection.Reason(pos: .claimAlreadyUsed)
+    public static let lotRecalled = LedgerRejection.Reason(pos: .lotRecalled)
+    public static let lotAlreadyRecalled = LedgerRejection.Reason(pos: .lotAlreadyRecalled)
 
     private init(pos reason: POSReason) { self.init(declaring: reason.rawValue, name: "\(reason)") }
 }

@@ -13,8 +13,9 @@ public struct POSRules: ApplicationRules {
     /// Chain rules that run this state machine for application bodies.
     public static var chainRules: ChainRules { ChainRules(application: POSRules()) }
 
-    /// The node settles other outlets' points claims on its own (docs/CONSENSUS.md §10).
-    public func nodeMaySign(type: UInt16) -> Bool { type == POSBodyType.pointsSettle }
+    /// The node settles other outlets' points claims on its own (docs/CONSENSUS.md §10) and
+    /// records the recalls checkpoints carry (FORMAT.md §13.6).
+    public func nodeMaySign(type: UInt16) -> Bool { type == POSBodyType.pointsSettle || type == POSBodyType.applyRecall }
     public var networkSourceTables: Set<StateTable> { StateTable.networkSources }
 
     public func apply<Base: StateReader>(
@@ -53,6 +54,7 @@ public struct POSRules: ApplicationRules {
         case .stockCount(let body): try run.stockCount(body, &state)
         case .transferOut(let body): try run.transfer(body, outgoing: true, &state)
         case .transferIn(let body): try run.transfer(body, outgoing: false, &state)
+        case .applyRecall(let body): try run.applyRecall(body, &state)
         case .loyaltyEnrol(let body): try run.enrol(body, &state)
         case .loyaltyAdjust(let body): try run.adjustPoints(body, &state)
         case .pointsClaim(let body): try run.claim(body, height: context.height, &state)

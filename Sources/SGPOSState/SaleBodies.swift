@@ -36,6 +36,9 @@ public struct Sale: Hashable, Sendable {
     /// Promotion codes keyed in at the till, in the order keyed (version 5; FORMAT.md
     /// §13.4 step 4): inputs of the pricing, read by the rules' `has_code`.
     public var codes: [String]
+    /// Which lots the lines' units came from, as scanned (version 6; FORMAT.md §13.6), in
+    /// the canonical order (``LotEntry/canonical(_:)``).
+    public var lots: [LotEntry] = []
 
     /// The most promotion codes one sale carries.
     public static let codesMax = 8
@@ -69,7 +72,7 @@ public struct Sale: Hashable, Sendable {
     /// with a rule record; otherwise version 2 exists only for sales with a line that is
     /// not standard-rated (FORMAT.md §13.1), and every other sale is written as version 1.
     var encodingVersion: UInt8 {
-        !codes.isEmpty ? 5 : !skipped.isEmpty ? 4 : ruleRecord != nil ? 3 : lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2
+        !lots.isEmpty ? 6 : !codes.isEmpty ? 5 : !skipped.isEmpty ? 4 : ruleRecord != nil ? 3 : lines.allSatisfy { $0.taxCategory == .standardRated } ? 1 : 2
     }
 }
 
@@ -234,12 +237,13 @@ extension Sale {
                 encoder.writeString(skip.reason, limit: SkippedRule.reasonBytesMax)
             }
         }
-        if version == 5 { writeCodes(codes, to: &encoder) }
+        if version >= 5 { writeCodes(codes, to: &encoder) }
+        if version == 6 { writeLots(lots, to: &encoder) }
     }
 
     init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let start = decoder.offset
-        let version = try readVersion(&decoder, "sale", upTo: 5)
+        let version = try readVersion(&decoder, "sale", upTo: 6)
         receiptNumber = try decoder.readU64("receipt number")
         training = try decoder.readBool("training")
         memberID = try decoder.readString("member id", limit: POSLimits.memberIDBytesMax)
@@ -284,17 +288,18 @@ extension Sale {
         if version >= 4 {
             let at = decoder.offset
             let entries = try decoder.readCount("skip reasons", limit: SkippedRule.perSaleMax)
-            guard entries > 0 || version == 5 else { throw .nonCanonical("a version-4 sale needs at least one skip reason", at: at) }
+            guard entries > 0 || version >= 5 else { throw .nonCanonical("a version-4 sale needs at least one skip reason", at: at) }
             for _ in 0..<entries {
                 skipped.append(SkippedRule(rule: try decoder.readString("skipped rule", limit: POSLimits.ruleBytesMax),
                                            reason: try decoder.readString("skip reason", limit: SkippedRule.reasonBytesMax)))
             }
         }
-        if version == 5 {
+        if version >= 5 {
             let at = decoder.offset
             codes = try readCodes(&decoder)
-            guard !codes.isEmpty else { throw .nonCanonical("a version-5 sale needs at least one promotion code", at: at) }
+            guard !codes.isEmpty || version == 6 else { throw .nonCanonical("a version-5 sale needs at least one promotion code", at: at) }
         }
+        lots = version == 6 ? try readLots(&decoder, nonEmpty: true) : []
         guard version == encodingVersion else {
             throw .nonCanonical("a version-2 sale needs a line that is not standard-rated and no rule record", at: start)
         }

@@ -13,11 +13,14 @@ extension POSTransition {
         guard sale.receiptNumber == shift.lastReceiptNumber + 1 else {
             throw reject(.numberOutOfSequence, "receipt number \(sale.receiptNumber) is out of sequence; till \(signer.principal)'s next is \(shift.lastReceiptNumber + 1)")
         }
+        try checkLots(sale.lots, lines: sale.lines.map { StockLine(sku: $0.sku, quantity: $0.quantity) }, state)
+        try refuseRecalled(sale.lots, state)
         let calculator = try calculator(state)
         let priced = try calculator.price(
             lines: sale.lines.map { StockLine(sku: $0.sku, quantity: $0.quantity) }, memberID: sale.memberID,
             redeemPoints: sale.pointsRedeemed, atMs: atMs, state: state, codes: sale.codes)
-        let expected = try calculator.sale(priced, receiptNumber: sale.receiptNumber, training: sale.training, tenders: sale.tenders)
+        var expected = try calculator.sale(priced, receiptNumber: sale.receiptNumber, training: sale.training, tenders: sale.tenders)
+        expected.lots = sale.lots  // inputs of the sale, not of its pricing
         try SaleComparison.requireEqual(recorded: sale, computed: expected)
         try checkTenders(sale.tenders, payable: sale.amountPayable, pointsRedeemed: sale.pointsRedeemed,
                          pointsTender: priced.quote.pointsTender.cents, settings: calculator.settings, memberID: sale.memberID, state)
@@ -80,6 +83,7 @@ extension POSTransition {
             },
             tenders: sale.tenders), at: .sale(transactionID))
         if let pricing { state.store(pricing, at: .salePricing(transactionID)) }
+        try sellLots(sale, &state)
     }
 
     /// Tenders must add up to the amount payable exactly; change only from cash; card
@@ -311,6 +315,7 @@ extension POSTransition {
         state.store(books, at: .books(outlet: outlet))
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
         state.store(original, at: .sale(void.originalSale))
+        try voidLots(void.originalSale, &state)
     }
 }
 

@@ -48,6 +48,14 @@ extension StateTable {
     public static let saleCoupons = StateTable(declaring: 0x24, name: "saleCoupons")
     /// SHA-256 of a gift card's code → its holder and balance (stored value; a liability).
     public static let giftCards = StateTable(declaring: 0x25, name: "giftCards")
+    /// GTIN (14 bytes) ‖ lot → the lot's SKU, expiry and movements at this outlet.
+    public static let lots = StateTable(declaring: 0x26, name: "lots")
+    /// GTIN ‖ u8 lot length ‖ lot ‖ 32-byte sale id → who bought how many of the lot.
+    public static let lotSales = StateTable(declaring: 0x27, name: "lotSales")
+    /// 32-byte sale transaction id → the sale's lot entries (for a void).
+    public static let saleLots = StateTable(declaring: 0x28, name: "saleLots")
+    /// GTIN ‖ lot → the recall this outlet applied: its tills refuse the lot.
+    public static let recalls = StateTable(declaring: 0x29, name: "recalls")
     // Tables of the network state (NetworkLedger; docs/FORMAT.md §9.4): derived from
     // checkpointed outlet blocks, never written by an outlet chain.
     /// u8 length ‖ member id ‖ u32 outlet → the member's account at that outlet as of the checkpoint.
@@ -66,11 +74,13 @@ extension StateTable {
     public static let networkAllowances = StateTable(declaring: 0x46, name: "networkAllowances")
     /// 32-byte allowance grant id → checkpoint height u64.
     public static let networkAllowanceGrants = StateTable(declaring: 0x47, name: "networkAllowanceGrants")
+    /// 32-byte recall id → checkpoint height u64 ‖ the product recall's bytes.
+    public static let networkRecalls = StateTable(declaring: 0x48, name: "networkRecalls")
 
     /// The POS state machine's tables, in byte order.
-    public static let posTables: [StateTable] = [.prices, .stock, .members, .shifts, .books, .sales, .transfers, .vouchers, .settings, .contracts, .ruleCounters, .pointRates, .memberMultipliers, .pointsClaims, .allowance, .pointsSettlements, .ruleSets, .ruleSources, .salePricing, .coupons, .saleCoupons, .giftCards]
+    public static let posTables: [StateTable] = [.prices, .stock, .members, .shifts, .books, .sales, .transfers, .vouchers, .settings, .contracts, .ruleCounters, .pointRates, .memberMultipliers, .pointsClaims, .allowance, .pointsSettlements, .ruleSets, .ruleSources, .salePricing, .coupons, .saleCoupons, .giftCards, .lots, .lotSales, .saleLots, .recalls]
     /// The network state's tables, in byte order.
-    public static let networkTables: [StateTable] = [.networkMemberAccounts, .networkMemberTotals, .networkTransfers, .networkEvidence, .networkValidatorUpdates, .networkClaims, .networkAllowances, .networkAllowanceGrants]
+    public static let networkTables: [StateTable] = [.networkMemberAccounts, .networkMemberTotals, .networkTransfers, .networkEvidence, .networkValidatorUpdates, .networkClaims, .networkAllowances, .networkAllowanceGrants, .networkRecalls]
     /// Every declared table: the chain's, the POS state machine's and the network state's.
     public static var declaredTables: [StateTable] { chainTables + posTables + networkTables }
     /// The outlet tables the network state (checkpoint order) is derived from.

@@ -6,6 +6,7 @@ from common import Reader, enc_bytes, u32b
 MEMBERS, TRANSFERS, CLAIMS, SETTLEMENTS = 0x12, 0x16, 0x1D, 0x1F   # outlet tables the network state reads
 ACCOUNTS, TOTALS, NET_TRANSFERS, EVIDENCE, VALIDATOR_UPDATES = 0x40, 0x41, 0x42, 0x43, 0x44
 NET_CLAIMS, ALLOWANCES, GRANTS = 0x45, 0x46, 0x47
+NET_RECALLS = 0x48   # §9.4: 0x48 ‖ recall id = checkpoint height u64 ‖ the recall's bytes (§9.8)
 
 
 def sources(writes):
@@ -49,9 +50,10 @@ class NetworkState:
     def __init__(self):
         self.state = {}
 
-    def changes(self, covered, block_sources, evidence=(), validator_updates=(), grants=()):
-        """evidence, validator_updates: [(id, record)] ascending by id; covered:
-        [(outlet, first, last)] ascending by outlet; returns the write set."""
+    def changes(self, covered, block_sources, evidence=(), validator_updates=(), grants=(), recalls=()):
+        """evidence, validator_updates, recalls: [(id, record)] ascending by id (a recall's record:
+        u64 checkpoint height ‖ the recall's bytes); grants: [(id, outlet, points, record)];
+        covered: [(outlet, first, last)] ascending by outlet; returns the write set."""
         writes = {}
 
         def get(key):
@@ -71,6 +73,11 @@ class NetworkState:
             a = allowance(get(allowance_key(outlet)))
             a[0] = points
             writes[allowance_key(outlet)] = None if a == [0, 0, 0] else encode_allowance(a)
+        for rid, record in recalls:  # product recalls (§9.8), after the grants
+            key = bytes([NET_RECALLS]) + rid
+            if get(key) is not None:
+                raise ValueError(f"{rid.hex()} was carried by an earlier checkpoint")
+            writes[key] = record
 
         for outlet, first, last in covered:
             for height in range(first, last + 1):

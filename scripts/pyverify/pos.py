@@ -10,6 +10,7 @@ import struct
 import hashlib
 
 from common import Reader, Reject, enc_str, u32b, u64b
+import lots
 import rules as rules_language
 from rules import checker as rules_checker
 
@@ -33,6 +34,11 @@ TAX_CODES = {1: "SR", 2: "ZR", 3: "ES", 4: "OS"}   # a tax category as the rules
 TAX_CATEGORIES = {1: "SR", 2: "ZR", 3: "ES", 4: "OS"}
 # §13.1: the bodies that also have a version 2 (tax categories; stock-receive: the invoice).
 VERSION_2_BODIES = (SALE, SET_PRICES, DAY_CLOSE, RECEIVE)
+APPLY_RECALL = lots.APPLY_RECALL   # §13.1 0x0125: a product recall carried by a checkpoint (§13.6)
+# §13.1: each body's highest version (1 when not listed): sale 6 (lots), configure 5, stock-receive 4
+# (3 and 4: versions 1 and 2 followed by lots), refund, set-prices, day-close and transfers 2.
+BODY_VERSIONS = {SALE: 6, CONFIGURE: 5, RECEIVE: 4, REFUND: 2, SET_PRICES: 2, DAY_CLOSE: 2, TRANSFER_OUT: 2,
+                 TRANSFER_IN: 2}
 
 
 # --- arithmetic ----------------------------------------------------------------------
@@ -306,8 +312,7 @@ def period_add_tender(p, kind, amount):
 
 def decode(kind, body):
     r = Reader(body)
-    version = read_version(r, "POS body", (1, 2, 3, 4, 5) if kind in (SALE, CONFIGURE)
-                           else (1, 2) if kind in VERSION_2_BODIES + (REFUND,) else (1,))
+    version = read_version(r, "POS body", tuple(range(1, BODY_VERSIONS.get(kind, 1) + 1)))
     if kind == SALE:
         s = {"receipt": r.u64(), "training": r.boolean(), "member": r.string(32), "lines": []}
         for _ in range(r.count(500)):
@@ -320,7 +325,7 @@ def decode(kind, body):
         for k in ("subtotal", "discount", "gst", "total", "rounding", "redeemed", "earned"):
             s[k] = i64(r)
         s["tenders"] = read_tenders(r)
-        s["record"], s["skipped"], s["codes"] = None, [], []
+        s["record"], s["skipped"], s["codes"], s["lots"] = None, [], [], []
         if version >= 3:
             # the rule record: reward points, the rules' tier, counter moves
             record = {"reward": i64(r), "tier": r.u8(), "counters": []}
@@ -331,18 +336,23 @@ def decode(kind, body):
             empty = record["reward"] == 0 and record["tier"] == 0 and not record["counters"]
             if version == 3 and empty:
                 raise ValueError("version-3 sale with an empty rule record")
-            s["record"] = None if empty else record   # versions 4, 5: an empty record counts as none
+            s["record"] = None if empty else record   # versions 4-6: an empty record counts as none
             if version >= 4:
                 # the skip reasons (§13.4 step 4): (rule id, reason), at least one in version 4
                 s["skipped"] = [(r.string(64), r.string(128)) for _ in range(r.count(SKIP_REASONS_MAX))]
                 if version == 4 and not s["skipped"]:
                     raise ValueError("version-4 sale without a skip reason")
-            if version == 5:
-                # the promotion codes keyed in, in the order keyed: at least one (§13.1); their
-                # form (1-32 bytes 0x21-0x7E, none twice) is §13.4 step 4's check (17), not decoding
+            if version >= 5:
+                # the promotion codes keyed in, in the order keyed: at least one in version 5 (§13.1);
+                # their form (1-32 bytes 0x21-0x7E, none twice) is §13.4 step 4's check (17), not decoding
                 s["codes"] = read_codes(r)
-                if not s["codes"]:
+                if version == 5 and not s["codes"]:
                     raise ValueError("version-5 sale without a promotion code")
+            if version == 6:
+                # the sale's lots (§13.6): at least one entry
+                s["lots"] = lots.read_lots(r)
+                if not s["lots"]:
+                    raise ValueError("version-6 sale without lots")
         elif version == 2 and all(line["tax"] == STANDARD_RATED for line in s["lines"]):
             raise ValueError("version-2 sale without a line of another tax category than 1")
         out = s
@@ -375,15 +385,17 @@ def decode(kind, body):
     elif kind == CONFIGURE:
         out = read_settings(r, version)
     elif kind == RECEIVE:
-        # (reference, stock lines, invoice): version 2's costed lines, supplier and input GST,
-        # None in version 1; the stock lines are the costed lines' SKUs and quantities.
+        # (reference, stock lines, invoice, lots): version 2's costed lines, supplier and input
+        # GST, None in version 1; the stock lines are the costed lines' SKUs and quantities;
+        # versions 3 and 4 are versions 1 and 2 followed by lots (§13.6), at least one.
         reference = r.string(64)
-        if version == 1:
+        if version in (1, 3):
             out = (reference, read_stock_lines(r), None)
         else:
             costed = [(r.string(64), i64(r), i64(r)) for _ in range(r.count(1000))]
             invoice = {"lines": costed, "supplier": r.string(128), "input_gst": i64(r)}
             out = (reference, [(sku, qty) for sku, qty, _ in costed], invoice)
+        out += (read_required_lots(r, f"version-{version} stock-receive") if version >= 3 else [],)
     elif kind == ADJUST:
         out = (r.string(64), i64(r), r.u8(), r.string(128))
         if out[2] not in range(1, 7):
@@ -391,7 +403,9 @@ def decode(kind, body):
     elif kind == COUNT:
         out = [(r.string(64), i64(r), i64(r), i64(r)) for _ in range(r.count(1000))]
     elif kind in (TRANSFER_OUT, TRANSFER_IN):
+        # (transfer id, counterpart, stock lines, lots): version 2 adds lots (§13.6), at least one
         out = (r.take(16), r.u32(), read_stock_lines(r))
+        out += (read_required_lots(r, "version-2 transfer") if version == 2 else [],)
     elif kind == ENROL:
         out = r.string(32)
     elif kind == GIFT_CARD_LOAD:
@@ -426,10 +440,21 @@ def decode(kind, body):
     elif kind == POINTS_SETTLE:
         out = {"id": r.take(16), "claimant": r.u32(), "member": r.string(32), "points": i64(r), "debited": i64(r)}
         out["bytes"] = body
+    elif kind == APPLY_RECALL:
+        # checkpoint u64 ‖ the product recall (§9.8, its whole encoding)
+        out = lots.read_apply_recall(r)
     else:
         raise ValueError(f"body type {kind:#06x} is not a POS body")
     r.finish()
     return out
+
+
+def read_required_lots(r, what):
+    """The lots of a body whose version carries them (§13.1): an empty list is a decoding error."""
+    entries = lots.read_lots(r)
+    if not entries:
+        raise ValueError(f"{what} without lots")
+    return entries
 
 
 # --- §13.3 tables and records ----------------------------------------------------------
@@ -1486,9 +1511,11 @@ def skip_reasons(outcomes):
 
 
 def sale_version(s):
-    """§13.1: the one version of a sale body (decoded or computed): 5 with a promotion code,
-    else 4 with a skip reason, else 3 with a rule record (not empty), else 2 with a line of
-    another tax category than 1, else 1."""
+    """§13.1: the one version of a sale body (decoded or computed): 6 with lots, else 5 with a
+    promotion code, else 4 with a skip reason, else 3 with a rule record (not empty), else 2
+    with a line of another tax category than 1, else 1."""
+    if s.get("lots"):
+        return 6
     if s.get("codes"):
         return 5
     if s.get("skipped"):
@@ -1520,8 +1547,10 @@ def enc_sale_body(s):
                 + b"".join(enc_str(rule) + enc_str(c) + enc_str(m) + i64b(by) for rule, c, m, by in record["counters"]))
     if version >= 4:
         out += u32b(len(s["skipped"])) + b"".join(enc_str(rule) + enc_str(reason) for rule, reason in s["skipped"])
-    if version == 5:
+    if version >= 5:
         out += enc_codes(s["codes"])
+    if version == 6:
+        out += lots.enc_lots(s["lots"])
     return out
 
 
@@ -1530,7 +1559,8 @@ def computed_sale_body(s, computed):
     member, lines' SKUs and quantities, points redeemed, tenders and promotion codes),
     encoded (§13.1)."""
     return enc_sale_body(dict(computed, receipt=s["receipt"], training=s["training"], member=s["member"],
-                              redeemed=s["redeemed"], tenders=s["tenders"], codes=list(s.get("codes", []))))
+                              redeemed=s["redeemed"], tenders=s["tenders"], codes=list(s.get("codes", [])),
+                              lots=list(s.get("lots", []))))
 
 
 def compare_sale(recorded, computed):
@@ -1755,6 +1785,9 @@ def sale(ctx, s):
     shift = open_shift(ctx)
     if s["receipt"] != shift["last_receipt"] + 1:
         raise Reject(303, "receipt number")
+    if s.get("lots"):   # §13.6: before the sale is priced, lots checked, then none recalled (325)
+        lots.check_lots(ctx.state, s["lots"], [(l["sku"], l["qty"]) for l in s["lines"]])
+        lots.check_not_recalled(ctx.state, s["lots"])
     settings = get_settings(ctx.state)
     computed = price_sale(ctx, [(l["sku"], l["qty"]) for l in s["lines"]], s["member"], s["redeemed"], s["training"],
                           s["tenders"], s["codes"])
@@ -1830,6 +1863,9 @@ def sale(ctx, s):
             if ctx.state.get(k_rule_source(source_hash)) is None:
                 ctx.state.put(k_rule_source(source_hash), enc_str(source))
         ctx.state.put(k_sale_pricing(ctx.txid), enc_sale_pricing(record))
+    if s.get("lots"):   # §13.6: after the sale's other effects
+        lots.sale_effects(ctx.state, ctx.txid, s["lots"], [l["sku"] for l in s["lines"]], ctx.signer["principal"],
+                          s["receipt"], s["member"], ctx.time)
 
 
 def refund(ctx, f):
@@ -1991,6 +2027,21 @@ def void(ctx, v):
                 ctx.state.put(key, i64b(counter_value(ctx.state, rule_id, counter, member) - by))
         pricing["moves"] = []
         ctx.state.put(k_sale_pricing(v["original"]), enc_sale_pricing(pricing))
+    lots.void_effects(ctx.state, v["original"], [l[0] for l in original["lines"]])   # §13.6, with sale lots only
+
+
+def get_transfer(state, tid, out):
+    """`transfers[id ‖ direction]` (§13.3 0x16): (outlet, counterpart, stock lines, lots);
+    version 2 holds lots, version 1 none."""
+    return versioned_record(state, k_transfer(tid, out), lambda r, version: (
+        r.u32(), r.u32(), read_stock_lines(r), read_required_lots(r, "version-2 transfer record") if version == 2 else []))
+
+
+def enc_transfer(outlet, counterpart, lines, entries):
+    """A transfer record, of version 2 (lots appended) exactly when the body had lots."""
+    if entries:
+        return b"\x02" + u32b(outlet) + u32b(counterpart) + enc_stock_lines(lines) + lots.enc_lots(entries)
+    return b"\x01" + u32b(outlet) + u32b(counterpart) + enc_stock_lines(lines)
 
 
 def check_stock_lines(ctx, lines):
@@ -2044,7 +2095,7 @@ def apply(ctx, kind, body):
         st.put(K_SETTINGS, enc_settings(b))
     elif kind == RECEIVE:
         require(ctx, (ROLE_OPERATOR, ROLE_TILL), "stock receipt")
-        reference, lines, invoice = b
+        reference, lines, invoice, entries = b
         text(reference, 1, 64)
         check_stock_lines(ctx, lines)
         if invoice is not None:  # version 2: the supplier's invoice, read by reports only
@@ -2055,8 +2106,10 @@ def apply(ctx, kind, body):
                 raise Reject(17, "invoice value")
             if not 0 <= invoice["input_gst"] <= MONEY_LIMIT:
                 raise Reject(17, "input GST")
+        lots.check_lots(st, entries, lines)     # §13.6 versions 3, 4 (no entries: nothing)
         for sku, qty in lines:
             change_stock(ctx, sku, qty)
+        lots.receive(st, entries, lines)
     elif kind == ADJUST:
         require(ctx, (ROLE_OPERATOR,), "stock adjustment")
         sku, delta, _, note = b
@@ -2085,19 +2138,21 @@ def apply(ctx, kind, body):
             st.put(k_stock(o, sku), b"\x01" + i64b(counted))
     elif kind in (TRANSFER_OUT, TRANSFER_IN):
         require(ctx, (ROLE_OPERATOR,), "transfer")
-        tid, counterpart, lines = b
+        tid, counterpart, lines, entries = b
         outgoing = kind == TRANSFER_OUT
         if counterpart in (o, 0):
             raise Reject(17, "counterpart")
         check_stock_lines(ctx, lines)
         if st.get(k_transfer(tid, outgoing)) is not None:
             raise Reject(315, "transfer half exists")
-        other = record(st, k_transfer(tid, not outgoing), lambda r: (r.u32(), r.u32(), read_stock_lines(r)))
+        other = get_transfer(st, tid, not outgoing)
         if other is not None and (other[0] != counterpart or other[1] != o or other[2] != lines):
             raise Reject(315, "transfer halves differ")
+        lots.check_lots(st, entries, lines)     # §13.6 version 2 (no entries: nothing)
         for sku, qty in lines:
             change_stock(ctx, sku, -qty if outgoing else qty)
-        st.put(k_transfer(tid, outgoing), b"\x01" + u32b(o) + u32b(counterpart) + enc_stock_lines(lines))
+        lots.transfer(st, entries, lines, outgoing)
+        st.put(k_transfer(tid, outgoing), enc_transfer(o, counterpart, lines, entries))
     elif kind == ENROL:
         require(ctx, (ROLE_TILL, ROLE_OPERATOR), "enrolment")
         text(b, 1, 32)
@@ -2127,6 +2182,9 @@ def apply(ctx, kind, body):
         points_claim(ctx, b)
     elif kind == POINTS_SETTLE:
         points_settle(ctx, b)
+    elif kind == APPLY_RECALL:
+        require(ctx, (ROLE_NODE, ROLE_OPERATOR), "recall")   # §13.1: the outlet's node key (§8.2 rule 10) or operator
+        lots.apply_recall(st, ctx.g, b)
     elif kind == GIFT_CARD_LOAD:
         gift_card_load(ctx, b)
     elif kind == DEPLOY_RULE:

@@ -1677,10 +1677,10 @@ def main():
         check(f"day-close v2 other supplies {name}: decoding error",
               not decodes(pos.DAY_CLOSE, day_close(1, "2026-12-01", counts, [], [], grand, other)))
     r = pos.decode(pos.RECEIVE, receive_v2("DO-1", [("APPLE", 10, 50)], "Acme", 45))
-    check("stock-receive v2 decodes: stock lines and invoice", r == ("DO-1", [("APPLE", 10)], {
-        "lines": [("APPLE", 10, 50)], "supplier": "Acme", "input_gst": 45}))
+    check("stock-receive v2 decodes: stock lines and invoice (and no lots)", r == ("DO-1", [("APPLE", 10)], {
+        "lines": [("APPLE", 10, 50)], "supplier": "Acme", "input_gst": 45}, []))
     check("stock-receive v1 decodes without an invoice",
-          pos.decode(pos.RECEIVE, receive_v1("DO-1", [("APPLE", 10)])) == ("DO-1", [("APPLE", 10)], None))
+          pos.decode(pos.RECEIVE, receive_v1("DO-1", [("APPLE", 10)])) == ("DO-1", [("APPLE", 10)], None, []))
     check("a version-2 stock-receive is not read as version 1",
           not decodes(pos.RECEIVE, b"\x02" + receive_v1("DO-1", [("APPLE", 10)])[1:]))
 

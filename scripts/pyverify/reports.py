@@ -716,10 +716,10 @@ def stock_change(oid, originals, tx, sku):
                 return "count", variance, f"counted {counted_units}, book {expected}"
         return "count", 0, ""
     if kind == pos.TRANSFER_OUT:
-        _, counterpart, lines = b
+        counterpart, lines = b[1], b[2]  # version 2 adds lots (FORMAT.md §13.6): stock moves by the lines
         return "transfer-out", -sum(q for s, q in lines if s == sku), f"to outlet {counterpart}"
     if kind == pos.TRANSFER_IN:
-        _, counterpart, lines = b
+        counterpart, lines = b[1], b[2]
         return "transfer-in", sum(q for s, q in lines if s == sku), f"from outlet {counterpart}"
     return None
 
@@ -866,7 +866,7 @@ def in_transit(states, outlets):
             if len(key) != 18 or key[0] != 0x16 or key[17] != 1:
                 continue
             tid = key[1:17]
-            frm, to, lines = pos.record(state, key, lambda r: (r.u32(), r.u32(), pos.read_stock_lines(r)))
+            frm, to, lines, _ = pos.get_transfer(state, tid, True)  # version 2 also holds lots (FORMAT.md §13.6)
             if frm not in wanted and to not in wanted:
                 continue
             if pos.k_transfer(tid, False) in states.get(to, {}):

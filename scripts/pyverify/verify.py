@@ -21,6 +21,7 @@ import lmdb
 import nacl.exceptions
 import nacl.signing
 
+import lots
 import network
 import pos
 from common import Reader, Reject, enc_bytes, enc_str, u32b, u64b
@@ -273,8 +274,9 @@ def apply_tx(tx, state, g, outlet, block_time, height=0):
         raise Reject(6, "signer revoked")
     if signer["status"] == 2 and block_time > signer["until"]:
         raise Reject(7, "signer retired")
-    if signer["role"] == 4 and not (tx["parsed"][0] == "application" and tx["parsed"][1] == pos.POINTS_SETTLE):
-        raise Reject(18, "node key cannot sign")  # except a points settlement (§13.5)
+    if signer["role"] == 4 and not (tx["parsed"][0] == "application"
+                                    and tx["parsed"][1] in (pos.POINTS_SETTLE, pos.APPLY_RECALL)):
+        raise Reject(18, "node key cannot sign")  # except a points settlement or an apply-recall (§13.1)
     if signer["role"] != 1 and signer["outlet"] != outlet:
         raise Reject(10, "key of another outlet")
     if tx["sequence"] <= signer["seq"]:
@@ -371,13 +373,13 @@ def verify(data_dir):
     expected = {"blocks": 0, "tx-index": 0, "idempotency": 0, "history": 0, "tx-tree": 0, "state": 0,
                 "meta": 3 if b"network" in meta else 2}
     total = 0
-    block_sources, heights = {}, {}
+    block_sources, heights, recall_bodies = {}, {}, []
     for oid, _, _ in g["outlets"]:
-        total += verify_chain(g, oid, db, expected, block_sources, heights)
+        total += verify_chain(g, oid, db, expected, block_sources, heights, recall_bodies=recall_bodies)
     for name, count in expected.items():
         if len(db[name]) != count:
             raise Fail("store", f"store/{name}", f"{len(db[name])} entries, the chains account for {count}")
-    checkpoints, roots = verify_checkpoints(env, g, db["blocks"], block_sources, heights)
+    checkpoints, roots = verify_checkpoints(env, g, db["blocks"], block_sources, heights, recall_bodies)
     g["tx-index"], g["blocks"] = db["tx-index"], db["blocks"]  # for --receipt (§14)
     if checkpoints:
         print(f"checkpoints: {checkpoints} final, each with precommits of more than 2/3 of its validators' voting power")
@@ -401,9 +403,11 @@ def vote_signed_bytes(v):
     return out + struct.pack(">H", v["validator"])
 
 
-def verify_checkpoints(env, g, blocks, block_sources, heights):
+def verify_checkpoints(env, g, blocks, block_sources, heights, recall_bodies=()):
     """Every stored commit certificate, from the genesis alone, and the network root of
-    each checkpoint whose blocks this copy holds; returns both counts."""
+    each checkpoint whose blocks this copy holds; returns both counts. `recall_bodies`:
+    the replayed chains' apply-recall bodies (verify_chain), checked against the recalls
+    of the checkpoints they name (§9.8 `recall/checkpoint`)."""
     outlets = sorted(g["outlets"])
     g["schedule"] = None  # the validator sets of the stored checkpoints (for evidence files, §9.7)
     if len(outlets) < 4:
@@ -428,6 +432,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     schedule = ValidatorSchedule(g)
     g["schedule"] = schedule
     statements = {}  # checkpoint height -> outlet -> (covered height, [granted, outstanding, losses])
+    listed_recalls = {}  # checkpoint height -> the ids of the recalls it carries (replayed checkpoints)
     previous = None
     previous_time = None
     lags = {}  # outlet -> [blocks timed, largest (lag, height, block time, checkpoint, agreed), late windows]
@@ -453,26 +458,15 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
             power += powers[v["validator"]]
         if 3 * power <= 2 * sum(powers):
             raise Fail(where, "checkpoints/commit", f"precommits of power {power}; more than 2/3 of {sum(powers)} is needed")
-        r = Reader(cert["value"])
-        version = r.u8()
-        if version not in (3, 4):
-            raise Fail(where, "checkpoints/value", "version")
-        agreed = r.u64() if version == 4 else None
+        value = decode_checkpoint_value(cert["value"], g, schedule, where)
+        agreed, heads, evidence, updates = value["agreed"], value["heads"], value["evidence"], value["updates"]
+        grants, recalls = value["grants"], value["recalls"]
+        history_root, claimed_root = value["history_root"], value["network_root"]
         if agreed is None and previous_time is not None:
             raise Fail(where, "checkpoints/time", "no agreed time after a checkpoint that had one")
         if agreed is not None and previous_time is not None and agreed <= previous_time:
             raise Fail(where, "checkpoints/time", f"agreed time {agreed} ms is not after the previous checkpoint's {previous_time} ms")
         previous_time = agreed if agreed is not None else previous_time
-        heads = [(r.u32(), r.u64(), r.take(32)) for _ in range(r.count(1024))]
-        evidence = [decode_evidence(r, g, schedule, where) for _ in range(r.count(16))]
-        if [e[0] for e in evidence] != sorted({e[0] for e in evidence}):
-            raise Fail(where, "checkpoints/value", "evidence does not ascend by id")
-        updates = [decode_validator_update(r, g, where) for _ in range(r.count(4))]
-        if [u[0] for u in updates] != sorted({u[0] for u in updates}):
-            raise Fail(where, "checkpoints/value", "validator updates do not ascend by id")
-        grants = [decode_allowance_grant(r, g, where) for _ in range(r.count(16))]
-        if [x[0] for x in grants] != sorted({x[0] for x in grants}):
-            raise Fail(where, "checkpoints/value", "allowance grants do not ascend by id")
         try:
             schedule.record(height, [u[1] for u in updates])
         except ValueError as e:
@@ -481,9 +475,9 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
             keys2, powers2 = schedule.at(height + 2)
             print(f"VALIDATOR CHANGE: checkpoint {height} carries validator update {uid.hex()}: from checkpoint {height + 2}, "
                   f"{len(keys2)} validators, total power {sum(powers2)}")
-        history_root = r.take(32)
-        claimed_root = r.take(32)
-        r.finish()
+        for recall in recalls:
+            print(f"RECALL: checkpoint {height} carries recall {recall['id'].hex()}: GTIN {recall['gtin']} "
+                  f"lot {recall['lot']}: {recall['reason']}")
         if history_root != history.root():
             raise Fail(where, "checkpoints/history", "history root is not the tree over the checkpoints before it")
         history.append(leaf_hash(value_id))
@@ -508,7 +502,8 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
             records = [(eid, u64b(height) + bytes([kind]) + u32b(who) + u64b(at)) for eid, kind, who, at in evidence]
             update_records = [(uid, u64b(height) + u64b(height + 2)) for uid, _ in updates]
             grant_records = [(gid, outlet, points, u64b(height)) for gid, outlet, points in grants]
-            writes = state.changes(covered, block_sources, records, update_records, grant_records)
+            recall_records = [(recall["id"], u64b(height) + recall["bytes"]) for recall in recalls]
+            writes = state.changes(covered, block_sources, records, update_records, grant_records, recall_records)
             root = tagged("SGPOS/network-root/v1", root + write_set_hash(writes))
             if root != claimed_root:
                 raise Fail(where, "checkpoints/network-root", f"says {claimed_root.hex()}, the covered blocks give {root.hex()}")
@@ -516,6 +511,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
             roots_verified += 1
             statements[height] = {oid: (h, network.allowance(state.state.get(network.allowance_key(oid))))
                                   for oid, h, _ in heads}
+            listed_recalls[height] = {recall["id"] for recall in recalls}
             if height == at_height:
                 position = (dict(state.state), {oid: h for oid, h, _ in heads}, root)
         else:
@@ -524,6 +520,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
     print_lags(lags)
     check_network_copy(env, raw_position, position, block_sources, heights)
     check_claim_statements(block_sources, statements)
+    check_recall_statements(recall_bodies, listed_recalls)
     for key in sorted(k for k in state.state if k[0] == network.NET_CLAIMS):
         halves = network.decode_claim(state.state[key])
         claimant, outstanding, loss = network.contribution(halves)
@@ -531,6 +528,67 @@ def verify_checkpoints(env, g, blocks, block_sources, heights):
                   else "paid" if loss == 0 else f"short by {loss}")
         print(f"POINTS CLAIM: {key[1:].hex()} by outlet {claimant}: {status} as of checkpoint {roots_verified}")
     return len(stored), roots_verified
+
+
+def decode_checkpoint_value(raw, g, schedule, where):
+    """A checkpoint value (§9.3): u8 version 3, 4 or 5 ‖ (4 and 5) agreed time ‖ heads ‖
+    evidence ‖ validator updates ‖ allowance grants ‖ (5 only) product recalls, at least one ‖
+    history root ‖ network root. Checks what needs no other checkpoint (the order of each list,
+    evidence proofs, update and grant signatures, recall validity); returns the fields."""
+    r = Reader(raw)
+    version = r.u8()
+    if version not in (3, 4, 5):
+        raise Fail(where, "checkpoints/value", "version")
+    value = {"version": version, "agreed": r.u64() if version in (4, 5) else None}
+    value["heads"] = [(r.u32(), r.u64(), r.take(32)) for _ in range(r.count(1024))]
+    value["evidence"] = evidence = [decode_evidence(r, g, schedule, where) for _ in range(r.count(16))]
+    if [e[0] for e in evidence] != sorted({e[0] for e in evidence}):
+        raise Fail(where, "checkpoints/value", "evidence does not ascend by id")
+    value["updates"] = updates = [decode_validator_update(r, g, where) for _ in range(r.count(4))]
+    if [u[0] for u in updates] != sorted({u[0] for u in updates}):
+        raise Fail(where, "checkpoints/value", "validator updates do not ascend by id")
+    value["grants"] = grants = [decode_allowance_grant(r, g, where) for _ in range(r.count(16))]
+    if [x[0] for x in grants] != sorted({x[0] for x in grants}):
+        raise Fail(where, "checkpoints/value", "allowance grants do not ascend by id")
+    value["recalls"] = decode_recalls(r, g, where) if version == 5 else []
+    value["history_root"] = r.take(32)
+    value["network_root"] = r.take(32)
+    r.finish()
+    return value
+
+
+def decode_recalls(r, g, where):
+    """A version-5 checkpoint's product recalls (§9.3, §9.8): list(16), strictly ascending by
+    recall id and at least one (else checkpoints/value), each valid (else checkpoints/recall)."""
+    recalls = []
+    for _ in range(r.count(16)):
+        try:
+            recall = lots.read_recall(r)
+        except UnicodeDecodeError as error:
+            raise Fail(where, "checkpoints/value", f"product recall: {error}")
+        except ValueError as error:
+            if str(error).startswith("product recall version"):
+                raise Fail(where, "checkpoints/value", str(error))
+            raise
+        if recalls and recall["id"] <= recalls[-1]["id"]:
+            raise Fail(where, "checkpoints/value", "product recalls do not ascend by id")
+        problem = lots.recall_problem(recall, g)
+        if problem is not None:
+            raise Fail(where, "checkpoints/recall", f"recall {recall['id'].hex()}: {problem}")
+        recalls.append(recall)
+    if not recalls:
+        raise Fail(where, "checkpoints/value", "a version-5 checkpoint without a product recall")
+    return recalls
+
+
+def check_recall_statements(recall_bodies, listed):
+    """Every apply-recall body whose checkpoint the audit replayed names a checkpoint that lists
+    its recall (§9.8 `recall/checkpoint`). `recall_bodies`: [(where, checkpoint, recall id)];
+    `listed`: {replayed checkpoint height: the ids of its recalls}."""
+    for where, checkpoint, recall_id in recall_bodies:
+        if checkpoint in listed and recall_id not in listed[checkpoint]:
+            raise Fail(where, "recall/checkpoint",
+                       f"apply-recall of recall {recall_id.hex()} names checkpoint {checkpoint}, which does not carry it")
 
 
 def record_lags(lags, covered, blocks, agreed, height, bounds):
@@ -749,9 +807,11 @@ def check_network_copy(env, raw_position, position, block_sources, heights):
         raise Fail("store", "store/network-sources", f"{len(pending)} pending block changes stored, the replay expects {len(expected)}")
 
 
-def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=print):
+def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=print, recall_bodies=None):
     """Replays and checks one outlet chain; with `states` (a dict) it also keeps the
-    replayed state: states[oid] = (state dict, height, head block id or None)."""
+    replayed state: states[oid] = (state dict, height, head block id or None); with
+    `recall_bodies` (a list) it appends each applied apply-recall body's statement
+    (where, checkpoint, recall id) for the audit of §9.8."""
     p = u32b(oid)
     genesis_state = genesis_writes(g)
     state = dict(genesis_state)
@@ -799,6 +859,10 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
             except Reject as rejection:
                 raise Fail(twhere, f"rule {rejection.code}", str(rejection))
             overlay.writes.update(scratch.writes)
+            if recall_bodies is not None:
+                statement = recall_statement(tx)
+                if statement is not None:
+                    recall_bodies.append((twhere,) + statement)
             location = p + u64b(height) + u32b(index)
             if db["tx-index"].get(tx["id"]) != location:
                 raise Fail(twhere, "store/tx-index", "entry missing or wrong")
@@ -848,6 +912,14 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
         states[oid] = (state, height, prev_id if height > 0 else None)
     log(f"outlet {oid}: height {height}, {txs_total} transactions, head {prev_id.hex()}")
     return txs_total
+
+
+def recall_statement(tx):
+    """(checkpoint, recall id) of an apply-recall transaction (§13.2), else None."""
+    if tx["parsed"][0] != "application" or tx["parsed"][1] != lots.APPLY_RECALL:
+        return None
+    body = pos.decode(lots.APPLY_RECALL, tx["parsed"][2])
+    return body["checkpoint"], body["recall"]["id"]
 
 
 def replay_states(data_dir):
