@@ -129,6 +129,55 @@ extension API {
         public init(grant: String) { self.grant = grant }
     }
 
+    public struct RecallSubmission: Codable, Sendable {
+        /// The product recall's canonical bytes, hex (FORMAT.md §9.8).
+        public var recall: String
+        public init(recall: String) { self.recall = recall }
+    }
+
+    public struct RecallAccepted: Codable, Sendable {
+        public let id: String
+        public let gtin: String
+        public let lot: String
+        public init(id: String, gtin: String, lot: String) {
+            self.id = id
+            self.gtin = gtin
+            self.lot = lot
+        }
+    }
+
+    /// A product recall as a node knows it.
+    public struct RecallJSON: Codable, Sendable, Equatable {
+        public let id: String
+        public let gtin: String
+        public let lot: String
+        public let reason: String
+        /// The checkpoint that carried it; nil while it waits for one.
+        public let checkpoint: UInt64?
+        /// Whether this node's outlet chain has recorded it (its tills refuse the lot).
+        public let recordedHere: Bool
+        public init(id: String, gtin: String, lot: String, reason: String, checkpoint: UInt64?, recordedHere: Bool) {
+            self.id = id
+            self.gtin = gtin
+            self.lot = lot
+            self.reason = reason
+            self.checkpoint = checkpoint
+            self.recordedHere = recordedHere
+        }
+    }
+
+    /// `GET /v1/recalls`.
+    public struct Recalls: Codable, Sendable {
+        public let outletId: UInt32
+        public let carried: [RecallJSON]
+        public let pending: [RecallJSON]
+        public init(outletId: UInt32, carried: [RecallJSON], pending: [RecallJSON]) {
+            self.outletId = outletId
+            self.carried = carried
+            self.pending = pending
+        }
+    }
+
     public struct AllowanceGrantAccepted: Codable, Sendable {
         public let id: String
         public let outletId: UInt32

@@ -1,5 +1,6 @@
 import Foundation
 import SGPOSCodec
+import SGPOSChain
 import SGPOSConsensus
 
 extension NodeClient {
@@ -18,6 +19,15 @@ extension NodeClient {
     public func allowance() async throws -> API.Allowance { try await call("GET", "/v1/allowance", retry: true) }
 
     /// Hands an admin-signed allowance grant to the node (safe to repeat).
+    /// Hands a product recall to the node, for a checkpoint to carry (FORMAT.md §9.8).
+    public func submitRecall(_ recall: ProductRecall) async throws -> API.RecallAccepted {
+        let body = try JSONEncoder().encode(API.RecallSubmission(recall: Hex.encode(recall.canonicalBytes)))
+        return try await call("POST", "/v1/admin/recalls", body: body, retry: true)
+    }
+
+    /// The recalls the checkpoints carried and whether this outlet recorded each.
+    public func recalls() async throws -> API.Recalls { try await call("GET", "/v1/recalls", retry: true) }
+
     public func submitAllowanceGrant(_ grant: AllowanceGrant) async throws -> API.AllowanceGrantAccepted {
         let body = try JSONEncoder().encode(API.AllowanceGrantSubmission(grant: Hex.encode(grant.canonicalBytes)))
         return try await call("POST", "/v1/admin/allowance-grants", body: body, retry: true)

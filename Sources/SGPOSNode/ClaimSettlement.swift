@@ -7,8 +7,9 @@ import SGPOSCrypto
 import SGPOSState
 import SGPOSStore
 
-/// Settles other outlets' points claims on this outlet's chain about once a second, in its
-/// own task: a slow settlement never delays a vote of the checkpoint service.
+/// Settles other outlets' points claims and records checkpointed product recalls on this
+/// outlet's chain about once a second, in its own task: a slow settlement never delays a
+/// vote of the checkpoint service.
 public struct ClaimSettlementService: Service {
     let node: LedgerNode
     let logger: Logger
@@ -24,6 +25,7 @@ public struct ClaimSettlementService: Service {
             while !Task.isCancelled {
                 try await Task.sleep(nanoseconds: Self.periodMs * 1_000_000)
                 await ClaimSettlement.settlePending(node: node, logger: logger)
+                await RecallApplication.applyPending(node: node, logger: logger)
             }
         }
     }

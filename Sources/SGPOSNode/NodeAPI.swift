@@ -201,6 +201,15 @@ public struct NodeAPI: Sendable {
             try self.auth.authorize(request, body: data, .admin)
             return try await self.submitAllowanceGrant(data)
         }
+        router.get("/v1/recalls") { request, _ in
+            try self.auth.authorize(request, body: nil, .anyKey)
+            return try await self.recalls()
+        }
+        router.post("/v1/admin/recalls") { request, _ in
+            let data = try await body(request, max: 16_384)
+            try self.auth.authorize(request, body: data, .admin)
+            return try await self.submitRecall(data)
+        }
         router.post("/v1/admin/validator-updates") { request, _ in
             let data = try await body(request, max: 16_384)
             try self.auth.authorize(request, body: data, .admin)

@@ -23,7 +23,7 @@ extension NodeAPI {
         "sales": ["from", "to", "outlet"], "gst": ["from", "to", "outlet"], "z": ["outlet", "number"], "x": ["outlet"],
         "stock": ["outlet"], "loyalty": ["on", "within", "outlet"],
         "exceptions": ["from", "to", "outlet", "discountPercent", "memberSalesPerDay"], "promotions": ["from", "to", "outlet"],
-        "movements": ["sku", "outlet", "from", "to"], "points": ["from", "to", "outlet"],
+        "movements": ["sku", "outlet", "from", "to"], "points": ["from", "to", "outlet"], "lot": ["gtin", "lot"],
     ].mapValues { $0 + ["format"] }
     /// What an HTML report may load: nothing but its own inline styles (it has no script and
     /// no external resource; this makes sure of it in the browser).
@@ -73,6 +73,13 @@ extension NodeAPI {
                 guard outlet != nil, let sku else { return problem(.badRequest, "malformed", 0, "report movements needs sku and outlet") }
                 try RequestLimits.sku(sku)
             }
+            let lotGTIN = query["gtin"].map(String.init)
+            let lotNumber = query["lot"].map(String.init)
+            if name == "lot" {
+                guard let lotGTIN, let lotNumber else { return problem(.badRequest, "malformed", 0, "report lot needs gtin and lot") }
+                guard ProductRecall.isValidGTIN(lotGTIN) else { return problem(.badRequest, "malformed", 0, "gtin must be 14 digits with a valid GS1 check digit") }
+                guard ProductRecall.isValidLot(lotNumber) else { return problem(.badRequest, "malformed", 0, "lot must be 1-20 bytes of 0x21-0x7E") }
+            }
             var within: Int64 = 30
             if let text = query["within"] {
                 guard let value = Int64(String(text)), (1...3_660).contains(value) else {
@@ -118,6 +125,8 @@ extension NodeAPI {
                                           ReportHTML.exceptions, ReportCSV.exceptions)
                     case "promotions":
                         return try answer(ReportDocument.promotions(try reports.promotions(try ReportRange(from: from, to: to, outlet: outlet))), ReportHTML.promotions, ReportCSV.promotions)
+                    case "lot":
+                        return try answer(try reports.lot(gtin: lotGTIN ?? "", lot: lotNumber ?? ""), ReportHTML.lot, ReportCSV.lot)
                     case "stock": return try answer(ReportDocument.stock(try reports.stock(outlets: outlet.map { [$0] })), ReportHTML.stock, ReportCSV.stock)
                     case "loyalty":
                         guard let day = CivilTime.Date(iso: on) else { throw ReportError.notADate("on", on) }
@@ -143,6 +152,7 @@ extension NodeAPI {
                     switch name {
                     case "z": covering = [String(zNumber ?? 0)]
                     case "x", "stock": covering = []
+                    case "lot": covering = [lotGTIN ?? "", lotNumber ?? ""]
                     case "loyalty": covering = [on]
                     case "movements": covering = [item, from == to ? from : "\(from)-\(to)"]
                     default: covering = [from == to ? from : "\(from)-\(to)"]

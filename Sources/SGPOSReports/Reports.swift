@@ -23,7 +23,7 @@ public struct Reports: Sendable {
     }
 
     /// The report names, as the CLI and the API spell them.
-    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty", "exceptions", "promotions", "movements", "points"]
+    public static let names = ["sales", "gst", "z", "x", "stock", "loyalty", "exceptions", "promotions", "movements", "points", "lot"]
 
     /// Sales, refunds and voids of `range` (docs/REPORTS.md, "sales").
     public func sales(_ range: ReportRange) throws -> SalesSummary {
@@ -130,6 +130,14 @@ public struct Reports: Sendable {
             let (outlets, heads) = try scope(ReportRange(from: .init(year: 1970, month: 1, day: 1), to: .init(year: 1970, month: 1, day: 1),
                                                          outlets: only), transaction)
             return try StockReport.read(store: store, outlets: outlets, heads: heads, transaction)
+        }
+    }
+
+    /// Where one lot is across the outlets (docs/REPORTS.md, "lot").
+    public func lot(gtin: String, lot: String) throws -> LotReport {
+        try read { transaction in
+            let outlets = store.genesis.outlets.map(\.id).sorted()
+            return try LotReport.read(store: store, gtin: gtin, lot: lot, heads: try outlets.map { try store.head($0, transaction) }, transaction)
         }
     }
 

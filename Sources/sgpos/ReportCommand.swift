@@ -20,18 +20,21 @@ struct ReportCommand: ParsableCommand {
             exceptions  voids, refunds by till, no-sale openings, large discounts, cash variances, points adjustments
             promotions  the discount each rule gave, on how many sales and lines
             movements  the stock card of --sku at --outlet: every change with the balance after it
+            lot    where --lot of --gtin is: on hand per outlet, in transit, every sale (receipt, member) of it
             points  loyalty points earned, redeemed, taken back, adjusted, claimed and settled in the period
             rebuild  recompute the data directory's report aggregates (DATA/reports) from its chains
             Periods are business dates (Singapore): a sale counts on the date of the Z-report that closed it.
             """)
 
-    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions, promotions, movements or points; or rebuild.") var name: String
+    @Argument(help: "sales, gst, z, x, stock, loyalty, exceptions, promotions, movements, points or lot; or rebuild.") var name: String
     @Option(help: "Node data directory (every outlet chain it holds).") var data: String
     @Option(help: "First business date, YYYY-MM-DD (sales, gst; default: today in Singapore).") var from: String?
     @Option(help: "Last business date, YYYY-MM-DD (sales, gst; default: --from).") var to: String?
     @Option(help: "Only this outlet (sales, gst); the outlet (z, x).") var outlet: UInt32?
     @Option(help: "The Z-report number (z).") var number: UInt64?
     @Option(help: "The SKU (movements).") var sku: String?
+    @Option(help: "The product's GTIN, 14 digits (lot).") var gtin: String?
+    @Option(help: "The lot or batch number (lot).") var lot: String?
     @Option(help: "The day points are counted on, YYYY-MM-DD (loyalty; default: today in Singapore).") var on: String?
     @Option(help: "Days ahead in which points count as expiring (loyalty).") var within: Int64 = 30
     @Option(help: "A sale's discount that is an exception, in percent of its subtotal (exceptions).") var discountPercent: Int64 = 20
@@ -46,6 +49,7 @@ struct ReportCommand: ParsableCommand {
         if ["z", "x"].contains(name), outlet == nil { throw ValidationError("report \(name) needs --outlet") }
         if name == "z", number == nil { throw ValidationError("report z needs --number") }
         if name == "movements", sku == nil || outlet == nil { throw ValidationError("report movements needs --sku and --outlet") }
+        if name == "lot", gtin == nil || lot == nil { throw ValidationError("report lot needs --gtin and --lot") }
     }
 
     func run() throws {
@@ -104,6 +108,8 @@ struct ReportCommand: ParsableCommand {
             case "movements":
                 let report = try reports.movements(sku: sku!, outlet: outlet!, range: try ReportRange(from: start, to: to ?? start))
                 print(try ReportFormat.movements(report, format: format), terminator: "")
+            case "lot":
+                print(try ReportFormat.lot(try reports.lot(gtin: gtin!, lot: lot!), format: format), terminator: "")
             case "stock":
                 print(try ReportFormat.stock(try reports.stock(outlets: outlet.map { [$0] }), format: format), terminator: "")
             case "loyalty":

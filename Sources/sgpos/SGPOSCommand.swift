@@ -12,6 +12,6 @@ struct SGPOSCommand: AsyncParsableCommand {
         version: "sgpos \(SGPOSVersion.current)",
         subcommands: [
             KeysCommand.self, GenesisCommand.self, ChainCommand.self, AuditCommand.self, ReportCommand.self, ExportCommand.self,
-            QuoteCommand.self, TillCommand.self, NodeCommand.self, StatusCommand.self, DeviceCommand.self, ContractCommand.self, DemoCommand.self, BenchCommand.self, SimCommand.self, ValidatorsCommand.self, AllowanceCommand.self, DebugCommand.self,
+            QuoteCommand.self, TillCommand.self, NodeCommand.self, StatusCommand.self, DeviceCommand.self, ContractCommand.self, DemoCommand.self, BenchCommand.self, SimCommand.self, ValidatorsCommand.self, AllowanceCommand.self, RecallCommand.self, DebugCommand.self,
         ])
 }

@@ -4,6 +4,8 @@ updates are writes and which are skipped when they change nothing. The demo's da
 the common path (verify.py recomputes every network root against the Swift nodes'); these
 cases pin the rules a literal reading could get wrong.
 
+Product recalls (0x48) are recorded as carried, once each.
+
 Usage: python3 scripts/pyverify/network_test.py   (prints 'N passed, M failed')
 """
 import os
@@ -116,6 +118,31 @@ def main():
     run(state, [], grants=[(b"\x01" * 32, CLAIMANT, 500, u64b(1))])
     changes = run(state, [], grants=[(b"\x02" * 32, CLAIMANT, 500, u64b(2))])
     check("same grant again: 0x46 written", changes.get(akey) == network.encode_allowance([500, 0, 0]))
+
+    # Product recalls (§9.4, §9.8): after the grants, each recall (ascending id) sets
+    # 0x48 ‖ recall id = u64 checkpoint height ‖ the recall's whole bytes; a recall carried
+    # before makes the checkpoint invalid. The recall bytes here are made up: the network
+    # state stores them as they are (verify.py checks their validity).
+    rid_a, rid_b = b"\x11" * 32, b"\x22" * 32
+    recall_a, recall_b = b"\x01" + b"recall A bytes", b"\x01" + b"recall B bytes"
+    state = network.NetworkState()
+    changes = state.changes([], {}, grants=[(b"\x03" * 32, CLAIMANT, 700, u64b(4))],
+                            recalls=[(rid_a, u64b(4) + recall_a), (rid_b, u64b(4) + recall_b)])
+    check("recalls: 0x48 ‖ id = u64 height ‖ the recall's bytes",
+          changes.get(b"\x48" + rid_a) == b"\x00" * 7 + b"\x04" + recall_a
+          and changes.get(b"\x48" + rid_b) == u64b(4) + recall_b and network.NET_RECALLS == 0x48)
+    check("recalls alongside a grant: the grant's records written too",
+          changes.get(bytes([network.GRANTS]) + b"\x03" * 32) == u64b(4)
+          and changes.get(akey) == network.encode_allowance([700, 0, 0]) and len(changes) == 4)
+    state.apply(changes)
+    try:
+        state.changes([], {}, recalls=[(rid_a, u64b(5) + recall_a)])
+        again = False
+    except ValueError:
+        again = True
+    check("a recall carried by an earlier checkpoint again: the checkpoint is invalid", again)
+    check("another recall in a later checkpoint: only its own record",
+          state.changes([], {}, recalls=[(b"\x33" * 32, u64b(5) + recall_b)]) == {b"\x48" + b"\x33" * 32: u64b(5) + recall_b})
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

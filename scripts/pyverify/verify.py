@@ -564,12 +564,8 @@ def decode_recalls(r, g, where):
     for _ in range(r.count(16)):
         try:
             recall = lots.read_recall(r)
-        except UnicodeDecodeError as error:
-            raise Fail(where, "checkpoints/value", f"product recall: {error}")
-        except ValueError as error:
-            if str(error).startswith("product recall version"):
-                raise Fail(where, "checkpoints/value", str(error))
-            raise
+        except ValueError as error:   # UnicodeDecodeError included
+            raise Fail(where, "checkpoints/value", f"a product recall does not decode: {error}")
         if recalls and recall["id"] <= recalls[-1]["id"]:
             raise Fail(where, "checkpoints/value", "product recalls do not ascend by id")
         problem = lots.recall_problem(recall, g)
