@@ -6,7 +6,9 @@ import SGPOSState
 /// What a till asks to have built for it to sign (the node's prepare endpoint, the local
 /// till): every figure comes from the state, so the body is what the state machine accepts.
 public enum PrepareRequest: Sendable {
-    case sale(lines: [StockLine], memberID: String, redeemPoints: Int64, codes: [String] = [], payment: Payment, training: Bool)
+    /// `scans`: GS1 element strings, one per unit, added to the lines with their lots.
+    case sale(lines: [StockLine], memberID: String, redeemPoints: Int64, codes: [String] = [], payment: Payment, training: Bool,
+              scans: [String] = [])
     /// `units`: 0-based line of the original sale and the quantity returned.
     case refund(sale: Hash256, units: [RefundUnit], reason: String, restock: Bool, payment: Payment)
     case shiftClose(counted: Int64)
@@ -60,9 +62,12 @@ extension SaleBuilder {
         case .dayClose, .shiftOpen, .stockReceive, .stockAdjust, .transferOut, .transferIn, .deployRule: break
         }
         switch request {
-        case .sale(let lines, let memberID, let redeemPoints, let codes, let payment, let training):
+        case .sale(let typed, let memberID, let redeemPoints, let codes, let payment, let training, let scans):
+            guard scans.count <= LotScan.scansMax else { throw RequestError("a sale carries at most \(LotScan.scansMax) scans") }
+            let units = try scans.map { try LotScan.resolve($0, outlet: outlet, atMs: atMs, state: state) }
+            let (lines, lots) = LotScan.basket(lines: typed, scans: units)
             let sale = try buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment,
-                                     training: training, atMs: atMs, state: state)
+                                     training: training, lots: lots, atMs: atMs, state: state)
             return PreparedBody(body: .sale(sale), number: sale.receiptNumber, amount: sale.amountPayable)
         case .refund(let saleID, let units, let reason, let restock, let payment):
             let refund = try buildRefund(of: saleID, units: units.map { (line: $0.line, quantity: $0.quantity) }, reason: reason,

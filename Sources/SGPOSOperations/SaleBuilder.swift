@@ -54,10 +54,13 @@ public struct SaleBuilder: Sendable {
     /// priced, rounded and tendered exactly as the state machine will check it.
     public func buildSale(
         _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, codes: [String] = [], payment: Payment,
-        training: Bool = false, atMs: Int64, state: some StateReader
+        training: Bool = false, lots: [LotEntry] = [], atMs: Int64, state: some StateReader
     ) throws -> Sale {
-        try priceSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment, training: training,
-                      atMs: atMs, state: state).sale
+        var sale = try priceSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment, training: training,
+                                 atMs: atMs, state: state).sale
+        guard lots.count <= LotEntry.perBodyMax else { throw RequestError("a sale carries at most \(LotEntry.perBodyMax) lot entries") }
+        sale.lots = LotEntry.canonical(lots)
+        return sale
     }
 
     /// ``buildSale`` with the priced basket it came from (the quote a till shows).

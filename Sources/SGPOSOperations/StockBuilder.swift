@@ -15,7 +15,8 @@ public struct StockBuilder: Sendable {
     /// Goods received from a supplier under a delivery order or invoice `reference`, with
     /// the supplier's tax invoice (unit costs excluding GST, one per line, and its GST)
     /// when it is known.
-    public func buildReceive(reference: String, lines: [StockLine], invoice: SupplierInvoice? = nil) throws(RequestError) -> StockReceive {
+    public func buildReceive(reference: String, lines: [StockLine], invoice: SupplierInvoice? = nil, lots: [LotEntry] = []) throws(RequestError) -> StockReceive {
+        guard lots.count <= LotEntry.perBodyMax else { throw RequestError("a stock receipt carries at most \(LotEntry.perBodyMax) lot entries") }
         try RequestLimits.check(reference, "reference", limit: POSLimits.referenceBytesMax)
         try RequestLimits.stockLines(lines.map(\.sku))
         if let invoice {
@@ -24,7 +25,7 @@ public struct StockBuilder: Sendable {
                 throw RequestError("a supplier invoice gives one unit cost per line: \(lines.count) lines, \(invoice.unitCosts.count) costs")
             }
         }
-        return StockReceive(reference: reference, lines: lines, invoice: invoice)
+        return StockReceive(reference: reference, lines: lines, invoice: invoice, lots: LotEntry.canonical(lots))
     }
 
     /// A correction of `sku`'s stock by `delta` units outside sales and receipts.
