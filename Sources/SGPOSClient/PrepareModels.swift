@@ -24,6 +24,9 @@ extension API {
         public var redeemPoints: Int64?
         /// A sale's promotion codes keyed in.
         public var codes: [String]?
+        /// A sale's GS1 scans (AI 01 GTIN, 10 lot, 17 expiry), one per unit: each adds a unit
+        /// of the SKU the outlet received that lot as, with its lot (FORMAT.md §13.6).
+        public var scans: [String]?
         public var payment: Payment?
         public var training: Bool?
         public var counted: String?
@@ -53,8 +56,9 @@ extension API {
                     sale: String? = nil, refundLines: [RefundLine]? = nil, reason: String? = nil, restock: Bool? = nil,
                     float: String? = nil, reference: String? = nil, sku: String? = nil, delta: Int64? = nil,
                     note: String? = nil, to: UInt32? = nil, transfer: String? = nil, source: String? = nil,
-                    activeFrom: String? = nil, codes: [String]? = nil) {
+                    activeFrom: String? = nil, codes: [String]? = nil, scans: [String]? = nil) {
             self.codes = codes
+            self.scans = scans
             self.reference = reference
             self.sku = sku
             self.delta = delta

@@ -19,7 +19,8 @@ extension API.PrepareRequest {
         switch kind {
         case "sale":
             return .sale(lines: (lines ?? []).map { StockLine(sku: $0.sku, quantity: $0.qty) }, memberID: memberId ?? "",
-                         redeemPoints: redeemPoints ?? 0, codes: codes ?? [], payment: payment, training: training ?? false)
+                         redeemPoints: redeemPoints ?? 0, codes: codes ?? [], payment: payment, training: training ?? false,
+                         scans: scans ?? [])
         case "refund":
             guard let saleID = sale.flatMap(Hash256.init(hex:)) else {
                 throw RequestError("refund needs \"sale\": the sale's transaction id (64 hex digits)")
@@ -89,6 +90,10 @@ extension API.PrepareRequest {
         if let lines { try RequestLimits.lines(lines.map { StockLine(sku: $0.sku, quantity: $0.qty) }) }
         if let payment { try payment.checkFields() }
         if let codes { try RequestLimits.codes(codes) }
+        if let scans {
+            guard scans.count <= LotScan.scansMax else { throw RequestError("scans has \(scans.count) scans; the limit is \(LotScan.scansMax)") }
+            for scan in scans where scan.isEmpty || scan.utf8.count > 128 { throw RequestError("each scan is 1-128 bytes") }
+        }
         if let counted { _ = try decimalCents(counted, "counted") }
         if let float { _ = try decimalCents(float, "float") }
         if let sale, Hash256(hex: sale) == nil { throw RequestError("sale must be a transaction id: 64 lower-case hex digits") }

@@ -143,8 +143,12 @@ def enc_recall_record(recall_id, checkpoint, reason):
 # --- §13.6 checks and effects ------------------------------------------------------------------
 
 def check_lots(state, entries, lines):
-    """*Lots checked* (else 17, in entry order) against the body's lines [(SKU, quantity)]."""
+    """*Lots checked* (else 17, in entry order) against the body's lines [(SKU, quantity)]: the
+    line's SKU is the SKU of `lots[GTIN ‖ lot]` as it was before the body, and the SKU of the
+    line of every earlier entry of the body with the same GTIN and lot (so one lot names one SKU
+    within a body too, even a lot the body creates)."""
     covered = {}
+    earlier = {}   # (GTIN, lot) -> [(line index, SKU)] of this body's earlier entries
     for index, gtin, lot, expiry, qty in entries:
         where = f"lot entry (line {index}, GTIN {gtin!r}, lot {lot!r})"
         if index >= len(lines):
@@ -161,9 +165,15 @@ def check_lots(state, entries, lines):
         if covered[index] > lines[index][1]:
             raise Reject(17, f"{where}: the line's entries add up to {covered[index]}, "
                              f"more than its quantity {lines[index][1]}")
+        sku = lines[index][0]
         existing = get_lot(state, gtin, lot)
-        if existing is not None and existing["sku"].encode() != lines[index][0].encode():
-            raise Reject(17, f"{where}: the lot is SKU {existing['sku']!r}'s, the line's is {lines[index][0]!r}")
+        if existing is not None and existing["sku"].encode() != sku.encode():
+            raise Reject(17, f"{where}: the lot is SKU {existing['sku']!r}'s, the line's is {sku!r}")
+        for other_index, other_sku in earlier.get((gtin, lot), []):
+            if other_sku.encode() != sku.encode():
+                raise Reject(17, f"{where}: an earlier entry of this body puts the lot on line {other_index} "
+                                 f"(SKU {other_sku!r}), the line's is {sku!r}")
+        earlier.setdefault((gtin, lot), []).append((index, sku))
 
 
 def move(state, gtin, lot, sku, expiry, **deltas):

@@ -2146,7 +2146,8 @@ def apply(ctx, kind, body):
         if st.get(k_transfer(tid, outgoing)) is not None:
             raise Reject(315, "transfer half exists")
         other = get_transfer(st, tid, not outgoing)
-        if other is not None and (other[0] != counterpart or other[1] != o or other[2] != lines):
+        # §13.5: outlet, counterpart, lines and (§13.6) lots must match the other half's record
+        if other is not None and (other[0] != counterpart or other[1] != o or other[2] != lines or other[3] != entries):
             raise Reject(315, "transfer halves differ")
         lots.check_lots(st, entries, lines)     # §13.6 version 2 (no entries: nothing)
         for sku, qty in lines:

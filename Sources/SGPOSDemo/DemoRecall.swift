@@ -1,0 +1,153 @@
+import Foundation
+import SGPOSChain
+import SGPOSClient
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSOperations
+import SGPOSReports
+import SGPOSRetail
+import SGPOSState
+import SGPOSStore
+import SGPOSTill
+
+extension DemoCommand {
+    /// The demo's lot-tracked product: milk of GTIN 09556001234568 (check digit 8), lots
+    /// L2611A (recalled) and L2611B.
+    static let recallGTIN = "09556001234568"
+    static let recalledLot = "L2611A"
+    static let keptLot = "L2611B"
+
+    static func gs1(_ lot: String) -> String { "(01)\(recallGTIN)(17)271231(10)\(lot)" }
+
+    /// Lots and a recall (FORMAT.md §9.8, §13.6): every outlet receives two lots of milk
+    /// (GS1 lot and expiry on the receipt) and sells a scanned unit; `cutOff` is cut off; head
+    /// office recalls lot A; the connected outlets record the recall from the checkpoint that
+    /// carries it and refuse the lot, while the cut-off outlet, not knowing, still sells
+    /// it; reconnected, it records the recall and refuses the lot too (lot B still sells);
+    /// the lot report lists where lot A is and who bought it. Returns the number of problems.
+    func showRecall(network: DemoNetwork, nodes: DemoNodes, sellers: inout [OutletID: [TillSession]],
+                    managers: inout [OutletID: TillSession], members: [OutletID: [String]], cutOff: OutletID) async throws -> Int {
+        guard nodes.nodes.count >= 4 else { return 0 }
+        var problems = 0
+        let now = { Int64(wallClockMs()) }
+        let gtin = Self.recallGTIN
+        let expiry = CivilTime.days(from: .init(year: 2027, month: 12, day: 31))
+        for node in nodes.nodes {
+            guard var manager = managers[node.outlet] else { continue }
+            let receipt = try StockBuilder(outlet: node.outlet).buildReceive(
+                reference: "DO-MILK-LOTS", lines: [StockLine(sku: "MILK-1L", quantity: 24)],
+                lots: [LotEntry(lineIndex: 0, gtin: gtin, lot: Self.recalledLot, expiryDay: expiry, quantity: 12),
+                       LotEntry(lineIndex: 0, gtin: gtin, lot: Self.keptLot, expiryDay: expiry, quantity: 12)])
+            _ = try await node.client.submit(manager.sign(.stockReceive(receipt), atMs: now()))
+            managers[node.outlet] = manager
+        }
+        print("== lots: every outlet receives 24 MILK-1L, 12 each of lots \(Self.recalledLot) and \(Self.keptLot) of GTIN \(gtin) (GS1 lot and expiry on the stock receipt)")
+
+        /// A sale of scanned units at `outlet`, to its first member; the refusal's code if refused.
+        func sell(_ lots: [String], at outlet: OutletID) async throws -> (receipt: UInt64, refused: NodeClient.Failure?) {
+            let node = nodes.nodes.first { $0.outlet == outlet }!
+            var till = sellers[outlet]![0]
+            defer { sellers[outlet]![0] = till }
+            do {
+                let prepared = try await node.client.signed(by: till.key).prepare(API.PrepareRequest(
+                    kind: "sale", till: till.principal, memberId: members[outlet]?.first, payment: API.Payment(kind: "cash"),
+                    scans: lots.map(Self.gs1)))
+                _ = try await node.client.submit(try signPrepared(prepared, with: &till))
+                return (prepared.number, nil)
+            } catch let failure as NodeClient.Failure {
+                return (0, failure)
+            }
+        }
+        let first = nodes.nodes[0].outlet
+        for outlet in [first, cutOff] {
+            let sold = try await sell([Self.recalledLot, Self.recalledLot], at: outlet)
+            if let refused = sold.refused {
+                print("   FAIL a scanned sale of lot \(Self.recalledLot) at outlet \(outlet) was refused: \(refused)")
+                problems += 1
+            }
+        }
+        print("   outlets \(first) and \(cutOff) each sell 2 scanned units of lot \(Self.recalledLot) to a member: the lot is on the sale lines")
+
+        let isolated = nodes.nodes.first { $0.outlet == cutOff }!
+        try await isolated.client.isolate(true)
+        let recall = ProductRecall(chainID: network.genesis.id, serial: 1, gtin: gtin, lot: Self.recalledLot,
+                                   reason: "Listeria found in batch \(Self.recalledLot); return to store", admin: network.admin)
+        for node in nodes.nodes where node.outlet != cutOff { _ = try await node.client.signed(by: network.admin).submitRecall(recall) }
+        print("== outlet \(cutOff) cut off; head office recalls lot \(Self.recalledLot) (recall \(recall.id.hex.prefix(16))…, signed by a genesis admin)")
+
+        /// Waits until `outlet` has recorded the recall on its chain.
+        func recorded(_ outlet: OutletID, within seconds: Int64) async throws -> (Bool, UInt64) {
+            let node = nodes.nodes.first { $0.outlet == outlet }!
+            let started = ContinuousClock.now
+            while started.duration(to: .now) < .seconds(seconds) {
+                if let entry = try await node.client.signed(by: network.admin).recalls().carried.first(where: { $0.id == recall.id.hex }), entry.recordedHere {
+                    return (true, entry.checkpoint ?? 0)
+                }
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+            return (false, 0)
+        }
+        let (atFirst, checkpoint) = try await recorded(first, within: 60)
+        if !atFirst {
+            print("   FAIL outlet \(first) did not record the recall within 60 s")
+            return problems + 1
+        }
+        let refusedThere = try await sell([Self.recalledLot], at: first).refused
+        if refusedThere?.problem?.code == Int(LedgerRejection.Reason.lotRecalled.rawValue) {
+            print("   checkpoint \(checkpoint) carries it; outlet \(first) records it and refuses the lot: \(refusedThere?.problem?.message ?? "")")
+        } else {
+            print("   FAIL outlet \(first) sold lot \(Self.recalledLot) after recording its recall (\(refusedThere.map { "\($0)" } ?? "accepted"))")
+            problems += 1
+        }
+        let offline = try await sell([Self.recalledLot], at: cutOff)
+        if offline.refused == nil {
+            print("   outlet \(cutOff), cut off, has not heard of it: it still sells a unit of the lot (receipt \(offline.receipt))")
+        } else {
+            print("   FAIL outlet \(cutOff), cut off, refused the lot before it could know of the recall: \(offline.refused!)")
+            problems += 1
+        }
+        try await isolated.client.isolate(false)
+        let started = ContinuousClock.now
+        let (atCutOff, _) = try await recorded(cutOff, within: 60)
+        let elapsed = started.duration(to: .now)
+        if !atCutOff {
+            print("   FAIL outlet \(cutOff) did not record the recall within 60 s of reconnecting")
+            return problems + 1
+        }
+        let refusedLater = try await sell([Self.recalledLot], at: cutOff).refused
+        let keptSells = try await sell([Self.keptLot], at: cutOff).refused == nil
+        if refusedLater?.problem?.code == Int(LedgerRejection.Reason.lotRecalled.rawValue), keptSells {
+            print(String(format: "   reconnected: outlet %u records the recall %.1f s later and refuses lot %@; lot %@ still sells",
+                         cutOff, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, Self.recalledLot, Self.keptLot))
+        } else {
+            print("   FAIL after reconnecting, outlet \(cutOff) answered \(refusedLater.map { "\($0)" } ?? "accepted") for lot \(Self.recalledLot) and \(keptSells ? "accepted" : "refused") lot \(Self.keptLot)")
+            problems += 1
+        }
+
+        // Where is lot A? Every sale of it, with receipt and member, once the cut-off
+        // outlet's blocks have reached outlet 1's node.
+        let path = "/v1/reports/lot?gtin=\(gtin)&lot=\(Self.recalledLot)"
+        var report: LotReport?
+        let waitStarted = ContinuousClock.now
+        while waitStarted.duration(to: .now) < .seconds(30) {
+            let current: LotReport = try await nodes.nodes[0].client.signed(by: network.admin).call("GET", path, retry: true)
+            report = current
+            if current.totals.sold == 5 { break }
+            try await Task.sleep(nanoseconds: 250_000_000)
+        }
+        guard let report else { return problems + 1 }
+        let places = report.outlets.map { "outlet \($0.outletId) on hand \($0.onHand)" + ($0.recall == nil ? "" : " (recorded)") }.joined(separator: ", ")
+        print("   lot report from outlet \(first)'s node (GET \(path)): received \(report.totals.received), sold \(report.totals.sold) "
+            + "in \(report.totals.sales) sales to \(report.totals.members) member(s); \(places)")
+        for sale in report.sold {
+            print("     outlet \(sale.outletId) till \(sale.till) receipt \(sale.receiptNumber) x\(sale.quantity) "
+                + (sale.memberId.isEmpty ? "guest" : "member \(sale.memberId)") + " at \(sale.time)")
+        }
+        let expectedOnHand = Int64(nodes.nodes.count) * 12 - 5
+        if report.totals.sold != 5 || report.totals.onHand != expectedOnHand || report.outlets.contains(where: { $0.recall == nil }) {
+            print("   FAIL the lot report says sold \(report.totals.sold) (expected 5), on hand \(report.totals.onHand) (expected \(expectedOnHand)), every outlet recorded the recall: \(!report.outlets.contains { $0.recall == nil })")
+            problems += 1
+        }
+        return problems
+    }
+}
