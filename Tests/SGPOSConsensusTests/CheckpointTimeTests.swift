@@ -35,6 +35,22 @@ struct CheckpointTimeTests {
         #expect(throws: CodecError.self) { try Checkpoint(canonicalBytes: five) }
     }
 
+    @Test func aCheckpointCarryingARecallIsVersion5() throws {
+        let admin = try #require(SigningKey(seed: [UInt8](repeating: 7, count: 32)))
+        let recall = ProductRecall(chainID: Hash256.sha256([9]), serial: 1, gtin: "09556001234568", lot: "A1", reason: "listeria", admin: admin)
+        let heads = [Checkpoint.Head(outlet: 1, height: 3, blockID: Hash256.sha256([1]))]
+        let timed = Checkpoint(heads: heads, historyRoot: .zero, networkRoot: .zero, timeMs: 42)
+        let carrying = Checkpoint(heads: heads, recalls: [recall], historyRoot: .zero, networkRoot: .zero, timeMs: 42)
+        let bytes = carrying.canonicalBytes
+        #expect(bytes.first == 5)
+        // The version-4 fields up to the grants, then the recall list, then the two roots.
+        let prefix = Array(timed.canonicalBytes.dropFirst().dropLast(64))
+        #expect(Array(bytes[1..<(1 + prefix.count)]) == prefix)
+        #expect(Array(bytes[(1 + prefix.count)...].dropLast(64)) == [0, 0, 0, 1] + recall.canonicalBytes)
+        #expect(try Checkpoint(canonicalBytes: bytes).recalls == [recall])
+        #expect(carrying.recallRecords(height: 6).first?.record == [0, 0, 0, 0, 0, 0, 0, 6] + recall.canonicalBytes)
+    }
+
     func genesis(_ time: CheckpointTimeParameters?) throws -> Genesis {
         try Genesis(chainID: ChainID("time-test")!, genesisTimeMs: 1, blockTransactionsMax: 10, keyRotationOverlapMsMax: 0,
                     gstPricesIncludeTax: true, gstMethod: .perLine, gstRates: [],

@@ -60,7 +60,7 @@ import Testing
             (321, "contractRefused"),
             (322, "allowanceExceeded"),
             (323, "staleAllowance"),
-            (324, "claimAlreadyUsed"),
+            (324, "claimAlreadyUsed"), (325, "lotRecalled"), (326, "lotAlreadyRecalled"),
     ]
 
     @Test func everyDeclaredReasonKeepsItsNumberAndName() {

@@ -12,10 +12,10 @@ import Testing
             (0x10, "prices"), (0x11, "stock"), (0x12, "members"), (0x13, "shifts"), (0x14, "books"), (0x15, "sales"),
             (0x16, "transfers"), (0x17, "vouchers"), (0x18, "settings"), (0x19, "contracts"), (0x1A, "ruleCounters"),
             (0x1B, "pointRates"), (0x1C, "memberMultipliers"), (0x1D, "pointsClaims"), (0x1E, "allowance"),
-            (0x1F, "pointsSettlements"), (0x20, "ruleSets"), (0x21, "ruleSources"), (0x22, "salePricing"), (0x23, "coupons"), (0x24, "saleCoupons"), (0x25, "giftCards"),
+            (0x1F, "pointsSettlements"), (0x20, "ruleSets"), (0x21, "ruleSources"), (0x22, "salePricing"), (0x23, "coupons"), (0x24, "saleCoupons"), (0x25, "giftCards"), (0x26, "lots"), (0x27, "lotSales"), (0x28, "saleLots"), (0x29, "recalls"),
             (0x40, "networkMemberAccounts"), (0x41, "networkMemberTotals"), (0x42, "networkTransfers"),
             (0x43, "networkEvidence"), (0x44, "networkValidatorUpdates"), (0x45, "networkClaims"),
-            (0x46, "networkAllowances"), (0x47, "networkAllowanceGrants"),
+            (0x46, "networkAllowances"), (0x47, "networkAllowanceGrants"), (0x48, "networkRecalls"),
         ]
         let declared = StateTable.declaredTables
         #expect(declared.map(\.rawValue) == pinned.map(\.0))
