@@ -59,6 +59,8 @@ public struct LotReport: Codable, Sendable, Equatable {
         public var members: Int64
     }
 
+    /// "lot", as every report document names itself.
+    public var report = "lot"
     public var gtin: String
     public var lot: String
     public var covers: ReportDocument.Covers
