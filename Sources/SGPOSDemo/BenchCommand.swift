@@ -15,7 +15,7 @@ import SGPOSStore
 public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure durable append, audit verify and hashing against libsodium's Ed25519 verify rate.",
-        subcommands: [ScaleBenchCommand.self, CatchUpBenchCommand.self])
+        subcommands: [ScaleBenchCommand.self, CatchUpBenchCommand.self, LotBenchCommand.self])
 
     @Option(help: "Transactions in the throughput runs.") var transactions: Int = 40_000
     @Option(help: "Transactions per block in the throughput run.") var blockSize: Int = 1_000

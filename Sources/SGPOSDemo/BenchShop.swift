@@ -17,6 +17,9 @@ public struct BenchShop: Sendable {
     public let outlet: UInt32
     var till: TillSession
     var manager: TillSession
+    /// Lot-tracked trading (`sgpos bench lots`): each day's delivery is a new lot of every
+    /// SKU ("D<day>", GTIN ``gtin(_:)``) and each sale's first line is scanned with its lot.
+    public var lotted = false
 
     public static let dayMs: Int64 = 86_400_000
     /// 2025-01-01 10:00 Singapore.
@@ -26,6 +29,15 @@ public struct BenchShop: Sendable {
         let tax: TaxCategory = index % 40 == 0 ? .exempt : (index % 40 == 1 ? .zeroRated : .standardRated)
         return PriceEntry(sku: "SKU-\(index)", category: "cat-\(index % 12)", unitPrice: 99 + Int64(index) * 37, taxCategory: tax)
     }
+    /// The GTIN of `SKU-<index>`: 0 95560 and the index in 7 digits, then the GS1 check digit.
+    public static func gtin(_ index: Int) -> String {
+        let body = "095560" + String(String(index + 10_000_000).dropFirst())
+        let sum = body.enumerated().reduce(0) { $0 + ($1.element.wholeNumberValue ?? 0) * ($1.offset % 2 == 0 ? 3 : 1) }
+        return body + String((10 - sum % 10) % 10)
+    }
+
+    static func lotName(day: Int) -> String { "D\(day)" }
+
     static let card = Payment.card(terminalID: "T1", approvalCode: "A1", rrn: "R1", maskedPAN: "411111******1111", scheme: "visa")
 
     /// A network of `outlets` outlets (chain id `chainID`) in a new store under `directory`.
@@ -98,8 +110,9 @@ public struct BenchShop: Sendable {
                 let seed = Int(last) + index
                 let lines = (0..<5).map { StockLine(sku: "SKU-\((seed * 5 + $0 * 13 + day) % 200)", quantity: 1 + Int64($0 % 3)) }
                 let member = members > 0 && seed % 3 == 0 ? Self.memberID(outlet: outlet, seed / 3 % members) : ""
+                let lots = lotted ? [LotEntry(lineIndex: 0, gtin: Self.gtin((seed * 5 + day) % 200), lot: Self.lotName(day: day), quantity: lines[0].quantity)] : []
                 var sale = try till.buildSale(lines, memberID: member, payment: members > 0 && seed % 4 == 1 ? .cash(tendered: nil) : Self.card,
-                                              atMs: at, state: state)
+                                              lots: lots, atMs: at, state: state)
                 sale.receiptNumber = last + 1 + UInt64(index)
                 signed.append(till.sign(.sale(sale), atMs: at))
             }
@@ -132,8 +145,12 @@ public struct BenchShop: Sendable {
     public mutating func tradeMixed(day: Int, sales: Int, members: Int, blockSize: Int = 1_000) throws -> Int {
         var at = Self.startMs + Int64(day) * Self.dayMs
         try openShift(at: at)
+        let expiry = CivilTime.days(from: CivilTime.singaporeDate(epochMs: at)) + 30
         let receive = try StockBuilder(outlet: outlet).buildReceive(
-            reference: "DO-\(day)", lines: Self.prices.map { StockLine(sku: $0.sku, quantity: 100) })
+            reference: "DO-\(day)", lines: Self.prices.map { StockLine(sku: $0.sku, quantity: 100) },
+            lots: lotted ? Self.prices.indices.map {
+                LotEntry(lineIndex: UInt32($0), gtin: Self.gtin($0), lot: Self.lotName(day: day), expiryDay: expiry, quantity: 100)
+            } : [])
         try append([manager.sign(.stockReceive(receive), atMs: at)], at: at)
         var made = 0
         var previous: [Hash256] = []
