@@ -178,6 +178,31 @@ extension API {
         }
     }
 
+    /// `GET /v1/outlets/{o}/lots?gs1=`: what a scanned GS1 barcode is at an outlet.
+    public struct LotLookup: Codable, Sendable, Equatable {
+        public let outletId: UInt32
+        public let gtin: String
+        /// Absent when the barcode has no lot (AI 10).
+        public let lot: String?
+        /// The SKU the unit is sold as.
+        public let sku: String
+        /// The barcode's expiry (AI 17), else the lot's as received; absent when neither says.
+        public let expiry: String?
+        /// The lot's units on hand at the outlet; absent without a lot record.
+        public let onHand: Int64?
+        /// The recall this outlet recorded for the lot: its tills refuse it.
+        public let recall: RecallJSON?
+        public init(outletId: UInt32, gtin: String, lot: String?, sku: String, expiry: String?, onHand: Int64?, recall: RecallJSON?) {
+            self.outletId = outletId
+            self.gtin = gtin
+            self.lot = lot
+            self.sku = sku
+            self.expiry = expiry
+            self.onHand = onHand
+            self.recall = recall
+        }
+    }
+
     public struct AllowanceGrantAccepted: Codable, Sendable {
         public let id: String
         public let outletId: UInt32

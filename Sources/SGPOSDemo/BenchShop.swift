@@ -108,9 +108,15 @@ public struct BenchShop: Sendable {
             signed.reserveCapacity(count)
             for index in 0..<count {
                 let seed = Int(last) + index
-                let lines = (0..<5).map { StockLine(sku: "SKU-\((seed * 5 + $0 * 13 + day) % 200)", quantity: 1 + Int64($0 % 3)) }
+                let lines = (0..<5).map { (position: Int) -> StockLine in
+                    StockLine(sku: "SKU-\((seed * 5 + position * 13 + day) % 200)", quantity: 1 + Int64(position % 3))
+                }
                 let member = members > 0 && seed % 3 == 0 ? Self.memberID(outlet: outlet, seed / 3 % members) : ""
-                let lots = lotted ? [LotEntry(lineIndex: 0, gtin: Self.gtin((seed * 5 + day) % 200), lot: Self.lotName(day: day), quantity: lines[0].quantity)] : []
+                var lots: [LotEntry] = []
+                if lotted {
+                    let first: Int = (seed * 5 + day) % 200
+                    lots = [LotEntry(lineIndex: 0, gtin: Self.gtin(first), lot: Self.lotName(day: day), quantity: lines[0].quantity)]
+                }
                 var sale = try till.buildSale(lines, memberID: member, payment: members > 0 && seed % 4 == 1 ? .cash(tendered: nil) : Self.card,
                                               lots: lots, atMs: at, state: state)
                 sale.receiptNumber = last + 1 + UInt64(index)

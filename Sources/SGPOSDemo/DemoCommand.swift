@@ -99,8 +99,7 @@ public struct DemoCommand: AsyncParsableCommand {
         if let member = memberIDs[ids[0]]?.first {
             redemptionFailures = try await showOfflineRedemption(nodes: nodes, sellers: &afterTrading, member: member, source: ids[0], outlet: cutOff)
         }
-        redemptionFailures += try await showRecall(network: network, nodes: nodes, sellers: &afterTrading, managers: &managers,
-                                                   members: memberIDs, cutOff: cutOff)
+        redemptionFailures += try await showRecall(network: network, nodes: nodes, sellers: &afterTrading, members: memberIDs, cutOff: cutOff)
         try await closeDay(nodes: nodes, sellers: afterTrading, managers: managers)
         print("== shifts closed (till-01 counted 10 cents short) and a Z-report signed by each outlet's manager")
         let seconds = try await nodes.waitForReplication(seconds: 90)

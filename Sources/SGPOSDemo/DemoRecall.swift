@@ -17,31 +17,23 @@ extension DemoCommand {
     static let recalledLot = "L2611A"
     static let keptLot = "L2611B"
 
+    /// 2027-12-31, as the labels print it (AI 17 271231).
+    static let lotExpiryDay = CivilTime.days(from: .init(year: 2027, month: 12, day: 31))
+
     static func gs1(_ lot: String) -> String { "(01)\(recallGTIN)(17)271231(10)\(lot)" }
 
-    /// Lots and a recall (FORMAT.md §9.8, §13.6): every outlet receives two lots of milk
-    /// (GS1 lot and expiry on the receipt) and sells a scanned unit; `cutOff` is cut off; head
+    /// Lots and a recall (FORMAT.md §9.8, §13.6): every outlet opened with two lots of milk
+    /// (GS1 lot and expiry on the receipt, ``DemoShop/openingDeliveries``) and two sell scanned units; `cutOff` is cut off; head
     /// office recalls lot A; the connected outlets record the recall from the checkpoint that
     /// carries it and refuse the lot, while the cut-off outlet, not knowing, still sells
     /// it; reconnected, it records the recall and refuses the lot too (lot B still sells);
     /// the lot report lists where lot A is and who bought it. Returns the number of problems.
     func showRecall(network: DemoNetwork, nodes: DemoNodes, sellers: inout [OutletID: [TillSession]],
-                    managers: inout [OutletID: TillSession], members: [OutletID: [String]], cutOff: OutletID) async throws -> Int {
+                    members: [OutletID: [String]], cutOff: OutletID) async throws -> Int {
         guard nodes.nodes.count >= 4 else { return 0 }
         var problems = 0
-        let now = { Int64(wallClockMs()) }
         let gtin = Self.recallGTIN
-        let expiry = CivilTime.days(from: .init(year: 2027, month: 12, day: 31))
-        for node in nodes.nodes {
-            guard var manager = managers[node.outlet] else { continue }
-            let receipt = try StockBuilder(outlet: node.outlet).buildReceive(
-                reference: "DO-MILK-LOTS", lines: [StockLine(sku: "MILK-1L", quantity: 24)],
-                lots: [LotEntry(lineIndex: 0, gtin: gtin, lot: Self.recalledLot, expiryDay: expiry, quantity: 12),
-                       LotEntry(lineIndex: 0, gtin: gtin, lot: Self.keptLot, expiryDay: expiry, quantity: 12)])
-            _ = try await node.client.submit(manager.sign(.stockReceive(receipt), atMs: now()))
-            managers[node.outlet] = manager
-        }
-        print("== lots: every outlet receives 24 MILK-1L, 12 each of lots \(Self.recalledLot) and \(Self.keptLot) of GTIN \(gtin) (GS1 lot and expiry on the stock receipt)")
+        print("== lots: every outlet opened with 24 MILK-1L, 12 each of lots \(Self.recalledLot) and \(Self.keptLot) of GTIN \(gtin) (GS1 lot and expiry on the stock receipt)")
 
         /// A sale of scanned units at `outlet`, to its first member; the refusal's code if refused.
         func sell(_ lots: [String], at outlet: OutletID) async throws -> (receipt: UInt64, refused: NodeClient.Failure?) {

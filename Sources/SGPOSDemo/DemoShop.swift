@@ -54,8 +54,9 @@ public struct DemoShop {
 
     /// The opening deliveries: the standard-rated goods from a GST-registered wholesaler,
     /// costed from its tax invoice (unit cost 60 % of the list price, GST at 9 % on top:
-    /// the GST return's boxes 5 and 7), and the rest, whose purchase is not a taxable one
-    /// (exempt gold, services, donation cards), received without an invoice.
+    /// the GST return's boxes 5 and 7), the rest, whose purchase is not a taxable one
+    /// (exempt gold, services, donation cards), received without an invoice, and two lots
+    /// of milk with their GS1 lot and expiry.
     static func openingDeliveries(outlet: OutletID) throws -> [StockReceive] {
         func quantity(_ entry: PriceEntry) -> Int64 { entry.unitPrice > 10_000 ? 20 : 500 }
         let taxed = catalogue.filter { $0.taxCategory == .standardRated }
@@ -68,6 +69,11 @@ public struct DemoShop {
                                                             inputGST: Rounding.halfAwayFromZero.divide(value * 900, by: 10_000))),
             try stock.buildReceive(reference: "DO-OPENING-OTHER",
                                    lines: catalogue.filter { $0.taxCategory != .standardRated }.map { StockLine(sku: $0.sku, quantity: quantity($0)) }),
+            // Lot-tracked milk (FORMAT.md §13.6): 12 each of two lots, as the GS1 labels say.
+            try stock.buildReceive(reference: "DO-MILK-LOTS", lines: [StockLine(sku: "MILK-1L", quantity: 24)], lots: [
+                LotEntry(lineIndex: 0, gtin: DemoCommand.recallGTIN, lot: DemoCommand.recalledLot, expiryDay: DemoCommand.lotExpiryDay, quantity: 12),
+                LotEntry(lineIndex: 0, gtin: DemoCommand.recallGTIN, lot: DemoCommand.keptLot, expiryDay: DemoCommand.lotExpiryDay, quantity: 12),
+            ]),
         ]
     }
 

@@ -19,8 +19,10 @@ enum AuditReadme {
           z_reports.csv      day-closes (Z-reports) with their totals
           stock_movements.csv  stock received, sold, returned, counted, adjusted, transferred
           stock_receipts.csv   goods received, with the supplier's invoice when costed
+          lot_movements.csv    units of each lot (GTIN and batch) received, moved, sold, voided
           loyalty_events.csv   member enrolments, points adjustments, claims, settlements
           gift_card_loads.csv  stored value sold onto gift cards and e-wallets
+          recalls.csv          product recalls each outlet recorded (from a checkpoint)
           shift_events.csv     shifts opened and closed, cash in and out, drawer openings
           blocks.csv         the blocks holding those transactions
           keys.csv           every key of the network and its role

@@ -99,6 +99,16 @@ public enum ExportSchema {
           reason text NOT NULL)
         """,
         """
+        CREATE TABLE IF NOT EXISTS lot_movements (
+          tx_id text NOT NULL, seq bigint NOT NULL, outlet_id bigint NOT NULL, gtin text NOT NULL, lot text NOT NULL, sku text NOT NULL,
+          kind text NOT NULL, change bigint NOT NULL, expiry_day bigint, PRIMARY KEY (tx_id, seq))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS recalls (
+          tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, recall_id text NOT NULL, checkpoint bigint NOT NULL, gtin text NOT NULL,
+          lot text NOT NULL, reason text NOT NULL)
+        """,
+        """
         CREATE TABLE IF NOT EXISTS gift_card_loads (
           tx_id text PRIMARY KEY, outlet_id bigint NOT NULL, card_hash text NOT NULL, member_id text NOT NULL, amount bigint NOT NULL)
         """,

@@ -12,8 +12,8 @@ import SGPOSStore
 /// `sgpos export verify` (docs/EXPORT.md): compares the mirror with the chain — the
 /// watermarks with the heads, per outlet and business date the sales report's counts and
 /// totals with the `sales_by_day` view, per outlet the GST (box 6) with the mirror's
-/// sales, refunds and voids and boxes 5 and 7 with its stock receipts, and per outlet and SKU the stock with the sum of
-/// `stock_movements` — and names every difference it finds (none: the mirror agrees).
+/// sales, refunds and voids and boxes 5 and 7 with its stock receipts, per outlet and SKU the stock with the sum of
+/// `stock_movements`, and per outlet and lot the units on hand with the sum of `lot_movements` — and names every difference it finds (none: the mirror agrees).
 public struct ExportVerifier: Sendable {
     public let store: LedgerStore
     public let client: PostgresClient
@@ -118,6 +118,26 @@ public struct ExportVerifier: Sendable {
             }
             for sku in Set(stock.keys).union(moved.keys).sorted() where stock[sku, default: 0] != moved[sku, default: 0] {
                 found.append("outlet \(outlet) \(sku): \(stock[sku, default: 0]) on hand on the chain, \(moved[sku, default: 0]) in the mirror's movements")
+            }
+            // Each lot's units on hand (FORMAT.md §13.6) against the mirror's lot movements.
+            let lots = try store.environment.read { transaction -> [String: Int64] in
+                var onHand: [String: Int64] = [:]
+                try store.stateReader(outlet, transaction).scan(.lots) { key, value in
+                    let gtin = String(decoding: key.key.prefix(ProductRecall.gtinBytes), as: UTF8.self)
+                    let lot = String(decoding: key.key.dropFirst(ProductRecall.gtinBytes), as: UTF8.self)
+                    onHand[gtin + " " + lot] = try LotRecord(canonicalBytes: value).onHand
+                    return true
+                }
+                return onHand
+            }
+            var lotMoves: [String: Int64] = [:]
+            try await mirror.database("reading lot_movements") {
+                let rows = try await client.query(
+                    "SELECT gtin, lot, sum(change)::bigint FROM lot_movements WHERE outlet_id = \(Int64(outlet)) GROUP BY gtin, lot", logger: logger)
+                for try await (gtin, lot, total) in rows.decode((String, String, Int64).self) { lotMoves[gtin + " " + lot] = total }
+            }
+            for lot in Set(lots.keys).union(lotMoves.keys).sorted() where lots[lot, default: 0] != lotMoves[lot, default: 0] {
+                found.append("outlet \(outlet) lot \(lot): \(lots[lot, default: 0]) on hand on the chain, \(lotMoves[lot, default: 0]) in the mirror's lot movements")
             }
         }
         found += try await checkpointDifferences(mirror)

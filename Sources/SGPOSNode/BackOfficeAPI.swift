@@ -29,6 +29,16 @@ extension NodeAPI {
             guard self.node.genesis.outlet(outlet) != nil else { return problem(.notFound, "not-found", 0, "no outlet \(outlet) in this network") }
             return try json(try self.node.read { try RetailSettingsReport.read(store: self.node.store, outlet: outlet, $0) })
         }
+        router.get("/v1/outlets/:outlet/lots") { request, context in
+            let text = try context.parameters.require("outlet")
+            guard let outlet = OutletID(text) else { throw RequestError("outlet must be an outlet id (0...4294967295), not \"\(text)\"") }
+            _ = try self.auth.authorize(request, body: nil, .outletStaff(outlet))
+            let query = request.uri.queryParameters
+            for (key, _) in query where key != "gs1" { throw RequestError("unknown query parameter \"\(key)\" (takes gs1)") }
+            guard let scan = query["gs1"].map(String.init) else { throw RequestError("gs1 is required: the scanned GS1 element string") }
+            guard (1...128).contains(scan.utf8.count) else { throw RequestError("gs1 is 1-128 bytes, not \(scan.utf8.count)") }
+            return try self.lot(outlet: outlet, scan: scan)
+        }
         router.get("/v1/rules") { request, _ in
             _ = try self.auth.authorize(request, body: nil, .anyKey)
             return try self.rules()
@@ -42,6 +52,32 @@ extension NodeAPI {
             let data = try await body(request, max: 1_024)
             return try self.printReceipt(try context.parameters.require("id"), request: request, body: data)
         }
+    }
+
+    /// `GET /v1/outlets/{o}/lots?gs1=`: what a scanned GS1 barcode is at the outlet — its
+    /// SKU, the lot's expiry and units on hand, and the recall the outlet recorded for it
+    /// (the till refuses a recalled lot before it reaches the basket).
+    func lot(outlet: OutletID, scan text: String) throws -> Response {
+        guard node.genesis.outlet(outlet) != nil else { return problem(.notFound, "not-found", 0, "no outlet \(outlet) in this network") }
+        let scan: GS1Scan
+        do {
+            scan = try LotScan.read(text, atMs: Int64(wallClockMs()))
+        } catch let rejection as LedgerRejection {
+            return problem(.unprocessableContent, "rejected", Int(rejection.code), rejection.detail)
+        }
+        let gtin = scan.gtin!
+        let found = try node.withState(of: outlet) { state -> (String, LotRecord?, RecallRecord?)? in
+            guard let sku = try LotScan.sku(gtin: gtin, lot: scan.lot, outlet: outlet, state: state) else { return nil }
+            guard let lot = scan.lot else { return (sku, nil, nil) }
+            return (sku, try state.lotRecord(gtin: gtin, lot: lot), try state.recallRecord(gtin: gtin, lot: lot))
+        }
+        guard let (sku, record, recall) = found else {
+            return problem(.notFound, "not-found", 0, "GTIN \(gtin)\(scan.lot.map { " lot \($0)" } ?? "") is not known at outlet \(outlet): the lot was not received here and no SKU is the GTIN")
+        }
+        let expiry = scan.expiry?.description ?? record.flatMap { $0.expiryDay == 0 ? nil : CivilTime.date(fromDays: $0.expiryDay).description }
+        return try json(API.LotLookup(
+            outletId: outlet, gtin: gtin, lot: scan.lot, sku: sku, expiry: expiry, onHand: record?.onHand,
+            recall: recall.map { API.RecallJSON(id: $0.recallID.hex, gtin: gtin, lot: scan.lot ?? "", reason: $0.reason, checkpoint: $0.checkpoint, recordedHere: true) }))
     }
 
     /// `GET /v1/outlets/{o}/items?q=&limit=`: ``ItemSearch`` on the outlet's chain.

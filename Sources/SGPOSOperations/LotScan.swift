@@ -20,32 +20,45 @@ public enum LotScan {
     public static let scansMax = 1_000
     static let gs1BytesMax = 128
 
-    /// The SKU of a scan: the SKU this outlet received (or sold) that lot as, else a
-    /// price-list entry whose SKU is the GTIN itself (14 digits, or 13 without the leading 0).
-    public static func resolve(_ text: String, outlet: UInt32, atMs: Int64, state: some StateReader) throws -> ScannedUnit {
-        guard text.utf8.count <= gs1BytesMax else { throw RequestError("a GS1 scan is at most \(gs1BytesMax) bytes") }
-        let today = CivilTime.singaporeDate(epochMs: atMs)
+    /// Reads a GS1 element string that names a GTIN (AI 01); refused as rule 17 (422), since
+    /// no schema can say what a scanner may send.
+    public static func read(_ text: String, atMs: Int64) throws -> GS1Scan {
+        guard !text.isEmpty, text.utf8.count <= gs1BytesMax else {
+            throw LedgerRejection(.invalidField, "a GS1 scan is 1-\(gs1BytesMax) bytes")
+        }
         let scan: GS1Scan
         do {
-            scan = try GS1ElementString.parse(text, today: today)
+            scan = try GS1ElementString.parse(text, today: CivilTime.singaporeDate(epochMs: atMs))
         } catch {
-            throw RequestError("the scan is not a GS1 element string: \(error)")
+            throw LedgerRejection(.invalidField, "the scan is not a GS1 element string: \(error)")
         }
-        guard let gtin = scan.gtin else { throw RequestError("the GS1 scan has no GTIN (AI 01)") }
-        if let lot = scan.lot, !ProductRecall.isValidLot(lot) { throw RequestError("lot \"\(lot)\" must be 1-20 characters 0x21-0x7E") }
-        let expiry = scan.expiry.map(CivilTime.days(from:)) ?? 0
-        var sku: String?
-        if let lot = scan.lot, let record = try state.lotRecord(gtin: gtin, lot: lot) { sku = record.sku }
-        if sku == nil {
-            for candidate in [gtin, String(gtin.dropFirst())] where try state.priceRecord(outlet: outlet, sku: candidate) != nil {
-                sku = candidate
-                break
-            }
+        guard scan.gtin != nil else { throw LedgerRejection(.invalidField, "the GS1 scan has no GTIN (AI 01)") }
+        if let lot = scan.lot, !ProductRecall.isValidLot(lot) {
+            throw LedgerRejection(.invalidField, "lot \"\(lot)\" must be 1-20 characters 0x21-0x7E")
         }
-        guard let sku else {
-            throw RequestError("GTIN \(gtin) is not known at outlet \(outlet): this lot was not received here and no SKU is the GTIN; key in the item code")
+        return scan
+    }
+
+    /// The SKU of a scanned GTIN and lot at `outlet`: the SKU this outlet received (or sold)
+    /// that lot as, else a price-list entry whose SKU is the GTIN itself (14 digits, or 13
+    /// without the leading 0); nil when neither exists.
+    public static func sku(gtin: String, lot: String?, outlet: UInt32, state: some StateReader) throws -> String? {
+        if let lot, let record = try state.lotRecord(gtin: gtin, lot: lot) { return record.sku }
+        for candidate in [gtin, String(gtin.dropFirst())] where try state.priceRecord(outlet: outlet, sku: candidate) != nil {
+            return candidate
         }
-        return ScannedUnit(sku: sku, gtin: gtin, lot: scan.lot, expiryDay: expiry)
+        return nil
+    }
+
+    /// A scan as a unit of a SKU with its lot (``read`` then ``sku``); a GTIN the outlet
+    /// cannot place is rule 17.
+    public static func resolve(_ text: String, outlet: UInt32, atMs: Int64, state: some StateReader) throws -> ScannedUnit {
+        let scan = try read(text, atMs: atMs)
+        let gtin = scan.gtin!
+        guard let sku = try sku(gtin: gtin, lot: scan.lot, outlet: outlet, state: state) else {
+            throw LedgerRejection(.invalidField, "GTIN \(gtin)\(scan.lot.map { " lot \($0)" } ?? "") is not known at outlet \(outlet): the lot was not received here and no SKU is the GTIN; key in the item code")
+        }
+        return ScannedUnit(sku: sku, gtin: gtin, lot: scan.lot, expiryDay: scan.expiry.map(CivilTime.days(from:)) ?? 0)
     }
 
     /// Typed lines plus scanned units: each scan adds a unit to its SKU's line (a new line

@@ -63,7 +63,6 @@ extension SaleBuilder {
         }
         switch request {
         case .sale(let typed, let memberID, let redeemPoints, let codes, let payment, let training, let scans):
-            guard scans.count <= LotScan.scansMax else { throw RequestError("a sale carries at most \(LotScan.scansMax) scans") }
             let units = try scans.map { try LotScan.resolve($0, outlet: outlet, atMs: atMs, state: state) }
             let (lines, lots) = LotScan.basket(lines: typed, scans: units)
             let sale = try buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment,

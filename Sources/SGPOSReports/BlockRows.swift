@@ -36,11 +36,14 @@ public struct BlockRows: Sendable {
         "stock_receipts": ["tx_id", "outlet_id", "reference", "supplier", "cost", "input_gst"],
         "loyalty_events": ["tx_id", "outlet_id", "member_id", "kind", "points", "reason"],
         "gift_card_loads": ["tx_id", "outlet_id", "card_hash", "member_id", "amount"],
+        "lot_movements": ["tx_id", "seq", "outlet_id", "gtin", "lot", "sku", "kind", "change", "expiry_day"],
+        "recalls": ["tx_id", "outlet_id", "recall_id", "checkpoint", "gtin", "lot", "reason"],
         "shift_events": ["tx_id", "outlet_id", "principal", "kind", "amount", "expected", "reason"],
     ]
     /// Insertion order (every table the rows may fill).
     public static let tables = ["blocks", "transactions", "sales", "rule_counter_moves", "rule_skips", "sale_lines", "tenders", "refunds", "refund_lines", "refund_adjustments", "voids",
-                                "z_reports", "stock_movements", "stock_receipts", "loyalty_events", "gift_card_loads", "shift_events"]
+                                "z_reports", "stock_movements", "stock_receipts", "lot_movements", "loyalty_events", "gift_card_loads", "recalls",
+                                "shift_events"]
 
     public private(set) var rows: [String: [[ExportValue]]] = [:]
     /// The period (Z number) the block's next transaction falls in, after the block.
@@ -103,6 +106,7 @@ public struct BlockRows: Sendable {
             tenders(sale.tenders, id: id, sign: 1)
             if !sale.training {
                 for (seq, line) in sale.lines.enumerated() { movement(id, seq, outlet, line.sku, "sale", -line.quantity, nil, "") }
+                lotMovements(sale.lots, lines: sale.lines.map(\.sku), id: id, outlet: outlet, kind: "sale", sign: -1)
             }
         case .refund(let refund):
             add("refunds", [.text(id), .int(outlet), .text(refund.originalSale.hex), .int(Int64(refund.creditNoteNumber)), .text(refund.reason),
@@ -124,9 +128,11 @@ public struct BlockRows: Sendable {
             }
         case .void(let void):
             add("voids", [.text(id), .int(outlet), .text(void.originalSale.hex), .text(void.reason)])
-            for (seq, line) in try original(void.originalSale).lines.enumerated() {
+            let sold = try original(void.originalSale)
+            for (seq, line) in sold.lines.enumerated() {
                 movement(id, seq, outlet, line.sku, "void", line.quantity, nil, "")
             }
+            lotMovements(sold.lots, lines: sold.lines.map(\.sku), id: id, outlet: outlet, kind: "void", sign: 1)
         case .dayClose(let close):
             let totals = close.totals
             add("z_reports", [.text(id), .int(outlet), .int(Int64(close.zNumber)), .text(close.businessDate), .int(totals.salesCount),
@@ -141,6 +147,7 @@ public struct BlockRows: Sendable {
                 let cost = receive.invoice.map { ExportValue.int($0.unitCosts[seq]) } ?? .null
                 movement(id, seq, outlet, line.sku, "receipt", line.quantity, cost, receive.reference)
             }
+            lotMovements(receive.lots, lines: receive.lines.map(\.sku), id: id, outlet: outlet, kind: "receipt", sign: 1)
         case .stockAdjust(let adjust):
             movement(id, 0, outlet, adjust.sku, "adjustment", adjust.delta, nil, adjust.note)
         case .stockCount(let count):
@@ -149,10 +156,12 @@ public struct BlockRows: Sendable {
             for (seq, line) in transfer.lines.enumerated() {
                 movement(id, seq, outlet, line.sku, "transfer-out", -line.quantity, nil, Hex.encode(transfer.transferID.bytes))
             }
+            lotMovements(transfer.lots, lines: transfer.lines.map(\.sku), id: id, outlet: outlet, kind: "transfer-out", sign: -1)
         case .transferIn(let transfer):
             for (seq, line) in transfer.lines.enumerated() {
                 movement(id, seq, outlet, line.sku, "transfer-in", line.quantity, nil, Hex.encode(transfer.transferID.bytes))
             }
+            lotMovements(transfer.lots, lines: transfer.lines.map(\.sku), id: id, outlet: outlet, kind: "transfer-in", sign: 1)
         case .loyaltyEnrol(let enrol):
             add("loyalty_events", [.text(id), .int(outlet), .text(enrol.memberID), .text("enrol"), .int(0), .text("")])
         case .loyaltyAdjust(let adjust):
@@ -175,8 +184,12 @@ public struct BlockRows: Sendable {
             add("shift_events", [.text(id), .int(outlet), .text(principal), .text("drawer-open"), .null, .null, .text(open.reason)])
         case .giftCardLoad(let load):
             add("gift_card_loads", [.text(id), .int(outlet), .text(load.cardHash.hex), .text(load.memberID), .int(load.amount)])
-        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons, .applyRecall:
-            return  // settings and recalls: the transaction row records them
+        case .applyRecall(let apply):
+            let recall = apply.recall
+            add("recalls", [.text(id), .int(outlet), .text(recall.id.hex), .int(Int64(apply.checkpoint)), .text(recall.gtin), .text(recall.lot),
+                            .text(recall.reason)])
+        case .setPrices, .configure, .deployRule, .setPointRates, .setMemberMultiplier, .issueCoupons:
+            return  // settings: the transaction row records them
         }
     }
 
@@ -191,6 +204,14 @@ public struct BlockRows: Sendable {
             case .cash: reference = ""
             }
             add("tenders", [.text(id), .int(Int64(seq + 1)), .text(tender.kind.name), .int(sign * tender.amount), .text(reference)])
+        }
+    }
+
+    /// One row per lot entry (FORMAT.md §13.6): units of a lot received, moved, sold or given back.
+    private mutating func lotMovements(_ lots: [LotEntry], lines skus: [String], id: String, outlet: Int64, kind: String, sign: Int64) {
+        for (seq, entry) in lots.enumerated() where Int(entry.lineIndex) < skus.count {
+            add("lot_movements", [.text(id), .int(Int64(seq + 1)), .int(outlet), .text(entry.gtin), .text(entry.lot), .text(skus[Int(entry.lineIndex)]),
+                                  .text(kind), .int(sign * entry.quantity), entry.expiryDay == 0 ? .null : .int(entry.expiryDay)])
         }
     }
 

@@ -52,10 +52,10 @@ public struct TillSession: Sendable {
 
     public func buildSale(
         _ lines: [StockLine], memberID: String = "", redeemPoints: Int64 = 0, codes: [String] = [], payment: Payment,
-        training: Bool = false, atMs: Int64, state: some StateReader
+        training: Bool = false, lots: [LotEntry] = [], atMs: Int64, state: some StateReader
     ) throws -> Sale {
         try builder.buildSale(lines, memberID: memberID, redeemPoints: redeemPoints, codes: codes, payment: payment, training: training,
-                              atMs: atMs, state: state)
+                              lots: lots, atMs: atMs, state: state)
     }
 
     public func buildRefund(

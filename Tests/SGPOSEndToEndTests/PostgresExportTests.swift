@@ -60,6 +60,12 @@ import Testing
         let loads = try cluster.sql("SELECT count(*) || '/' || sum(amount) FROM gift_card_loads")
         #expect(unreconciled == "0" && adjustments > 0 && skips > 0, "\(unreconciled) \(adjustments) \(skips)")
         #expect(loads == "4/20000", "\(loads)")
+        // The recall of the demo: who bought lot L2611A (5 units in 3 sales, 2 members), and
+        // every outlet recorded the recall from the same checkpoint.
+        let recalled = try cluster.sql("SELECT -sum(change) || '/' || count(DISTINCT m.tx_id) || '/' || count(DISTINCT s.member_id) FROM lot_movements m"
+            + " JOIN sales s ON s.tx_id = m.tx_id WHERE m.lot = 'L2611A' AND m.kind = 'sale'")
+        let recordings = try cluster.sql("SELECT count(*) || '/' || count(DISTINCT checkpoint) FROM recalls WHERE lot = 'L2611A'")
+        #expect(recalled == "5/3/2" && recordings == "4/1", "\(recalled) \(recordings)")
         // A changed row is found and named.
         _ = try cluster.sql("UPDATE sales SET total = total + 5 WHERE tx_id = (SELECT tx_id FROM sales WHERE NOT training LIMIT 1)")
         let tampered = try await CLI.run(["export", "verify", "--data", data, "--url", cluster.url])

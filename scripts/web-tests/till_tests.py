@@ -245,4 +245,37 @@ def wait_for_file(path, text, seconds):
         time.sleep(0.1)
 
 
-TESTS = [test_till_more]
+def test_till_gs1_lots(driver, network):
+    """GS1 barcodes at the till (docs/FORMAT.md §13.6): the demo recalled lot L2611A of its
+    milk at every outlet, so scanning it is refused before it reaches the basket, with the
+    recall's reason; lot L2611B is added as MILK-1L twice (one line) and sold, and the sale
+    carries its lot: the lot report lists this till's receipt for 2 units."""
+    gtin = "09556001234568"
+    network.start(1)
+    pair_till(driver, network, 1, "till-web-08")
+    box = driver.find_element(By.ID, "sku")
+    box.send_keys(f"(01){gtin}(17)271231(10)L2611A\n")
+    wait(driver, lambda d: "RECALLED: lot L2611A of MILK-1L" in d.find_element(By.ID, "message").text)
+    assert "Listeria" in driver.find_element(By.ID, "message").text
+    assert basket_skus(driver) == []
+    # A scanner's raw data: symbology identifier, then the AIs (the lot last, no separator).
+    for _ in range(2):
+        box.send_keys(f"]d201{gtin}17271231" + "10L2611B\n")
+        time.sleep(0.3)
+    wait(driver, lambda d: basket_skus(d) == ["MILK-1L"]
+         and d.find_element(By.CSS_SELECTOR, "#basket tbody tr").find_elements(By.TAG_NAME, "td")[1].text == "2")
+    assert "lot L2611B, expires 2027-12-31" in driver.find_element(By.ID, "message").text
+    sell(driver, [("PEN-BLUE", 1)], "20.00")
+    visible(driver, "document")
+    network.stop_nodes()
+    report = json.loads(sgpos("report", "lot", "--data", os.path.join(network.demo, "outlet-1"), "--gtin", gtin,
+                              "--lot", "L2611B", "--format", "json").stdout)
+    mine = [sale for sale in report["sold"] if sale["till"] == "till-web-08"]
+    assert len(mine) == 1 and mine[0]["quantity"] == 2 and mine[0]["outletId"] == 1, report["sold"]
+    outlet = next(row for row in report["outlets"] if row["outletId"] == 1)
+    assert outlet["onHand"] == outlet["received"] - outlet["sold"] and outlet["sold"] >= 2, outlet
+
+
+test_till_gs1_lots.outlets = 4
+
+TESTS = [test_till_more, test_till_gs1_lots]

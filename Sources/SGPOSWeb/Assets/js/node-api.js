@@ -53,6 +53,8 @@ export const api = {
   /** Active items of `outlet` whose SKU or category contains `q` (case-insensitive), SKU-prefix matches first. */
   items: (pair, outlet, q, limit = 20) =>
     call(pair, "GET", `/v1/outlets/${outlet}/items?q=${encodeURIComponent(q)}&limit=${limit}`),
+  /** What a scanned GS1 barcode (GTIN, lot, expiry) is at `outlet`: SKU, lot on hand, the recall recorded for it. */
+  lot: (pair, outlet, gs1) => call(pair, "GET", `/v1/outlets/${outlet}/lots?gs1=${encodeURIComponent(gs1)}`),
   member: (pair, id) => call(pair, "GET", `/v1/members/${encodeURIComponent(id)}`),
   memberProfile: (pair, id) => call(pair, "GET", `/v1/members/${encodeURIComponent(id)}/profile`),
   rules: (pair) => call(pair, "GET", "/v1/rules"),

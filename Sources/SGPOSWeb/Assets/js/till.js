@@ -154,6 +154,21 @@ function basketLines() {
 }
 
 /**
+ * A sale's lines and scans for the node to build: the units scanned from GS1 barcodes go as
+ * `scans` (each puts its lot on the line, FORMAT.md §13.6), the rest as typed lines.
+ */
+function saleLinesAndScans() {
+  const lines = till.basket.filter((line) => line.qty > line.scans.length).map((line) => ({ sku: line.sku, qty: line.qty - line.scans.length }));
+  const scans = till.basket.flatMap((line) => line.scans);
+  return { ...(lines.length > 0 ? { lines } : {}), ...(scans.length > 0 ? { scans } : {}) };
+}
+
+/** A GS1 element string from a scanner (a symbology identifier, FNC1 as GS, or the printed (01) form). */
+export function looksLikeGS1(text) {
+  return /^(\]d2|\]C1|\]Q3|\]e0|\(01\)|\u001d|01[0-9]{14})/.test(text);
+}
+
+/**
  * What the member and points add to a quote and a sale: { memberId, redeemPoints } as
  * sent, and `blocked` — why the sale cannot go on as typed (an unknown member, points that
  * are not a number, a lookup under way); the basket is then priced without them.
@@ -411,7 +426,33 @@ function clearMember() {
 function addItem(event) {
   event.preventDefault();
   if (till.search) till.search.cancel();
-  addSku($("sku").value.trim());
+  const text = $("sku").value.trim();
+  if (looksLikeGS1(text)) { addScan(text); return; }
+  addSku(text);
+}
+
+/**
+ * A GS1 barcode scanned: the node says which SKU it is and whether the outlet recorded a
+ * recall of its lot; a recalled lot never reaches the basket.
+ */
+async function addScan(text) {
+  let found;
+  try {
+    found = await reach(() => api.lot(till.pair, till.me.outletId, text));
+  } catch (error) {
+    say(error.message);
+    return;
+  }
+  $("sku").value = "";
+  $("sku").focus();
+  if (found.recall) {
+    say(`RECALLED: lot ${found.lot} of ${found.sku} (GTIN ${found.gtin}) — ${found.recall.reason}. Do not sell it; take it off the shelf.`);
+    return;
+  }
+  const same = till.basket.find((line) => line.sku === found.sku);
+  if (same) { same.qty += 1; same.scans.push(text); } else till.basket.push({ sku: found.sku, qty: 1, scans: [text] });
+  say(found.lot ? `${found.sku}: lot ${found.lot}${found.expiry ? `, expires ${found.expiry}` : ""}` : "", "info");
+  requote({ keepMessage: true });
 }
 
 /** Adds `sku` (typed, scanned or chosen from the suggestions) with the quantity in the box. */
@@ -423,7 +464,7 @@ function addSku(sku) {
     return;
   }
   const same = till.basket.find((line) => line.sku === sku);
-  if (same) same.qty += qty; else till.basket.push({ sku, qty });
+  if (same) same.qty += qty; else till.basket.push({ sku, qty, scans: [] });
   $("sku").value = "";
   $("qty").value = "1";
   $("sku").focus();
@@ -483,7 +524,7 @@ async function pay() {
   try { method = payment(); } catch (error) { say(error.message); return; }
   till.busy = true;
   try {
-    const result = await commit({ kind: "sale", till: till.me.principal, lines: basketLines(), payment: method,
+    const result = await commit({ kind: "sale", till: till.me.principal, ...saleLinesAndScans(), payment: method,
                                   ...(terms.memberId ? { memberId: terms.memberId } : {}),
                                   ...(terms.redeemPoints ? { redeemPoints: terms.redeemPoints } : {}),
                                   ...(till.codes.length > 0 ? { codes: till.codes } : {}) }, "sale");
