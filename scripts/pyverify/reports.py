@@ -29,6 +29,10 @@ Usage:
   reports.py DATA_DIR --from D --to D [--outlet N] --report points [--compare FILE]
       the loyalty points that moved in the range (the shape of `sgpos report points --format
       json`), from the chain bytes like sales and gst
+  reports.py DATA_DIR --report lot --gtin G --lot L [--compare FILE]
+      where one lot of one product is, for a recall (the shape of `sgpos report lot --format
+      json`), replayed from every outlet chain's bodies (never the stored state); compared
+      whole, its covers too
 
 Reads DATA_DIR/ledger (LMDB) with the readers of verify.py and the POS body decoders of
 pos.py (written from docs/FORMAT.md alone); it does not verify the chains (verify.py does).
@@ -107,6 +111,23 @@ ledger could debit) and redeemed (returnedByVoids); a loyalty-adjust its delta t
 adjustedUp when positive, its magnitude to adjustedDown when negative; a points-claim 1 and
 its points (claimsCount, claimedPoints); a points-settle 1 and its debited points
 (settlementsCount, settledPoints). The totals ("all") sum the outlets.
+
+Lot G, L (docs/REPORTS.md "lot", FORMAT.md §13.6; every outlet chain of the store, each
+replayed from height 1 in chain order, the lot entries of G and L only): a non-training
+sale (version 6) moves the lot by sold += each entry's quantity and stands as one sale
+(till principal, receipt number, member id, Σ its entries' quantities, its envelope time t)
+until a void of it takes them back; a stock-receive (versions 3, 4) moves it by received,
+a transfer-out / -in (version 2) by transferred out / in; a lot record is made by its first
+move with that entry's line's SKU and expiry (a later move sets an expiry of 0 to its
+entry's); an apply-recall of G, L is the outlet's recall (recall id hex, the checkpoint it
+names, the reason). outlets: every outlet with a lot record or a recall, ascending (a
+recall alone: SKU "" and zeros), expiry as YYYY-MM-DD and left out when 0, on hand =
+received + in − out − sold. inTransit: each outgoing half carrying the lot whose
+destination chain has no incoming half of its id (no chain: none), Σ its entries of the
+lot, by (transfer id, from, to). sold: the standing sales by (outlet, t, transaction id),
+the first 100 000 listed, time the Singapore time of t; totals: Σ received, sold and on
+hand over the outlets, Σ in transit, every standing sale and their distinct non-empty
+member ids.
 """
 import datetime
 import json
@@ -116,6 +137,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lots  # noqa: E402
 import pos  # noqa: E402
 from common import Reader, u32b, u64b  # noqa: E402
 
@@ -199,7 +221,8 @@ def load(data_dir, outlet=None, kinds=REPORTED, limits=None):
 
 def read_chain(g, oid, get_block, verify, kinds=REPORTED, limit=None):
     """One outlet chain's sales, refunds, voids and day-closes (and any other body type in
-    `kinds`) with their signer's principal; with `limit`, its blocks up to that height."""
+    `kinds`) with their signer's principal and envelope timestamp ("time", the transaction
+    time t of FORMAT.md §13); with `limit`, its blocks up to that height."""
     principals = {key: name for name, key in g["admins"]}
     principals.update({node: "node" for o, _, node in g["outlets"] if o == oid})
     records, height, head = [], 0, None
@@ -218,7 +241,8 @@ def read_chain(g, oid, get_block, verify, kinds=REPORTED, limit=None):
                 principals[body[2]] = principals.get(body[1], "?")
             elif body[0] == "application" and body[1] in kinds:
                 records.append({"outlet": oid, "height": height, "index": index, "txid": tx["id"],
-                                "block_time": header["time"], "kind": body[1], "body": pos.decode(body[1], body[2]),
+                                "block_time": header["time"], "time": tx["time"], "kind": body[1],
+                                "body": pos.decode(body[1], body[2]),
                                 "principal": principals.get(tx["signer"], tx["signer"].hex())})
     assign_business_dates(records)
     return records, (height, head)
@@ -246,7 +270,7 @@ def late_spans(data_dir, g, outlets, limits):
                 r = Reader(raw)
                 r.u64(), r.u32()
                 value = Reader(r.bytes_(1 << 20))
-                agreed = value.u64() if value.u8() == 4 else None
+                agreed = value.u64() if value.u8() in (4, 5) else None  # versions 4 and 5 carry the agreed time (FORMAT.md §9.3)
                 for _ in range(value.count(1024)):
                     oid, h, _ = value.u32(), value.u64(), value.take(32)
                     if oid not in covered or h <= covered[oid]:
@@ -814,6 +838,130 @@ def points_json(chains, date_from, date_to, outlets, heads):
     return out
 
 
+# --- lot (where one lot of one product is, from the chain bytes) --------------------------------
+
+# The transactions the lot report replays: the bodies that carry lots (sale version 6,
+# stock-receive versions 3 and 4, transfer-out and transfer-in version 2), voids (a voided
+# sale's lots) and apply-recall (FORMAT.md §13.6).
+LOT_KINDS = (pos.SALE, pos.VOID, pos.RECEIVE, pos.TRANSFER_OUT, pos.TRANSFER_IN, pos.APPLY_RECALL)
+LOT_SALES_LISTED = 100_000   # docs/REPORTS.md "lot": at most 100 000 sales listed (the totals count every one)
+LOT_FIGURES = ("received", "transferredIn", "transferredOut", "sold")
+
+
+def lot_walk(records, gtin, lot):
+    """One outlet chain's records (chain order, LOT_KINDS) replayed for one GTIN and lot, as
+    FORMAT.md §13.6 moves the outlet's `lots`, `lot sales` and `recalls` records — from the
+    bodies, never the stored state. Returns a dict:
+      "lot": {"sku", "expiry" (day, 0: not known), "received", "transferredIn",
+              "transferredOut", "sold"} or None when no body moved the lot at the outlet;
+      "recall": {"recallId", "checkpoint", "reason"} of the outlet's apply-recall, or None;
+      "sales": {sale id: {"till", "receiptNumber", "memberId", "quantity", "t"}}: the
+              standing (not voided, not training) sales of the lot, one per sale with the sum
+              of its entries of the lot;
+      "outgoing": [(transfer id, counterpart, units of the lot)]: the outgoing halves whose
+              lots hold the lot, in chain order;
+      "incoming": the transfer ids of every incoming half of the chain."""
+    out = {"lot": None, "recall": None, "sales": {}, "outgoing": [], "incoming": set()}
+    sale_entries = {}   # sale id -> [(SKU, expiry, quantity)] of its entries of the lot: what a void takes back
+
+    def moves(sku, expiry, field, quantity):
+        # *A lot moves*: the record, or a new one with the line's SKU, the entry's expiry and
+        # every total 0, gets the delta; an expiry of 0 becomes the entry's.
+        if out["lot"] is None:
+            out["lot"] = dict({"sku": sku, "expiry": expiry}, **dict.fromkeys(LOT_FIGURES, 0))
+        out["lot"][field] += quantity
+        if out["lot"]["expiry"] == 0:
+            out["lot"]["expiry"] = expiry
+
+    def entries_of(entries):
+        """The lot entries (line index, GTIN, lot, expiry, quantity) of this GTIN and lot."""
+        return [e for e in entries if e[1] == gtin and e[2] == lot]
+
+    for tx in records:
+        kind, b = tx["kind"], tx["body"]
+        if kind == pos.SALE:
+            mine = entries_of(b["lots"])
+            if b["training"] or not mine:   # a training sale writes nothing for its lots
+                continue
+            sale_entries[tx["txid"]] = [(b["lines"][index]["sku"], expiry, qty) for index, _, _, expiry, qty in mine]
+            for sku, expiry, qty in sale_entries[tx["txid"]]:
+                moves(sku, expiry, "sold", qty)
+            out["sales"][tx["txid"]] = {"till": tx["principal"], "receiptNumber": b["receipt"], "memberId": b["member"],
+                                        "quantity": sum(qty for *_, qty in mine), "t": tx["time"]}
+        elif kind == pos.VOID:
+            taken = sale_entries.pop(b["original"], None)   # a sale with lots of this lot, not yet voided
+            if taken is None:
+                continue
+            for sku, expiry, qty in taken:
+                moves(sku, expiry, "sold", -qty)
+            del out["sales"][b["original"]]
+        elif kind == pos.RECEIVE:
+            _, lines, _, entries = b
+            for index, _, _, expiry, qty in entries_of(entries):
+                moves(lines[index][0], expiry, "received", qty)
+        elif kind in (pos.TRANSFER_OUT, pos.TRANSFER_IN):
+            tid, counterpart, lines, entries = b
+            outgoing = kind == pos.TRANSFER_OUT
+            mine = entries_of(entries)
+            for index, _, _, expiry, qty in mine:
+                moves(lines[index][0], expiry, "transferredOut" if outgoing else "transferredIn", qty)
+            if not outgoing:
+                out["incoming"].add(tid)
+            elif mine:
+                out["outgoing"].append((tid, counterpart, sum(e[4] for e in mine)))
+        elif kind == pos.APPLY_RECALL:
+            recall = b["recall"]
+            # a second recall of the lot is refused (326), so a chain holds at most one
+            if recall["gtin"] == gtin and recall["lot"] == lot and out["recall"] is None:
+                out["recall"] = {"recallId": recall["id"].hex(), "checkpoint": b["checkpoint"],
+                                 "reason": recall["reason"]}
+    return out
+
+
+def iso_day(day):
+    """Days since 1970-01-01 as YYYY-MM-DD."""
+    return (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
+
+
+def lot_json(chains, heads, gtin, lot):
+    """The lot report of GTIN `gtin` and lot `lot` over `chains` ({outlet: records with the
+    LOT_KINDS}: every outlet chain of the store), covering `heads`."""
+    walks = {oid: lot_walk(records, gtin, lot) for oid, records in chains.items()}
+    rows = []
+    for oid in sorted(walks):
+        w = walks[oid]
+        if w["lot"] is None and w["recall"] is None:
+            continue
+        record = w["lot"] or dict({"sku": "", "expiry": 0}, **dict.fromkeys(LOT_FIGURES, 0))   # a recall alone
+        row = {"outletId": oid, "sku": record["sku"]}
+        if record["expiry"] != 0:
+            row["expiry"] = iso_day(record["expiry"])
+        row.update({k: record[k] for k in LOT_FIGURES})
+        row["onHand"] = record["received"] + record["transferredIn"] - record["transferredOut"] - record["sold"]
+        if w["recall"] is not None:
+            row["recall"] = dict(w["recall"])
+        rows.append(row)
+    # An outgoing half is in transit while the destination's chain holds no incoming half of
+    # its id (a destination without a chain in the store holds none).
+    transit = sorted(((tid, oid, to, qty) for oid in sorted(walks) for tid, to, qty in walks[oid]["outgoing"]
+                      if tid not in walks.get(to, {"incoming": ()})["incoming"]), key=lambda t: t[:3])
+    sales = sorted(((oid, sale["t"], txid, sale) for oid in walks for txid, sale in walks[oid]["sales"].items()),
+                   key=lambda s: s[:3])
+    return {"report": "lot", "gtin": gtin, "lot": lot,
+            "covers": {"heads": [{"outletId": o, "height": h, "blockId": head.hex()}
+                                 for o, (h, head) in sorted(heads.items()) if h > 0]},
+            "outlets": rows,
+            "inTransit": [{"transferId": tid.hex(), "from": frm, "to": to, "quantity": qty}
+                          for tid, frm, to, qty in transit],
+            "sold": [{"outletId": oid, "transactionId": txid.hex(), "till": sale["till"],
+                      "receiptNumber": sale["receiptNumber"], "memberId": sale["memberId"],
+                      "quantity": sale["quantity"], "time": sg_time(t)}
+                     for oid, t, txid, sale in sales[:LOT_SALES_LISTED]],
+            "totals": {"received": sum(r["received"] for r in rows), "sold": sum(r["sold"] for r in rows),
+                       "onHand": sum(r["onHand"] for r in rows), "inTransit": sum(t[3] for t in transit),
+                       "sales": len(sales), "members": len({s[3]["memberId"] for s in sales if s[3]["memberId"]})}}
+
+
 # --- stock and loyalty (from the replayed state) -----------------------------------------------
 
 def load_states(data_dir, outlet=None):
@@ -1046,13 +1194,22 @@ def first_difference(mine, theirs, path=""):
 
 
 def compare(mine, theirs):
-    """(ok, line) for the Swift report `theirs` against the recomputation `mine`."""
-    a = {k: v for k, v in mine.items() if k != "covers"}
-    b = {k: v for k, v in theirs.items() if k != "covers"} if isinstance(theirs, dict) else theirs
+    """(ok, line) for the Swift report `theirs` against the recomputation `mine`: every
+    report "covers" aside, but the lot report, which is compared whole (its heads too)."""
+    whole = mine["report"] == "lot"
+    a = {k: v for k, v in mine.items() if whole or k != "covers"}
+    b = {k: v for k, v in theirs.items() if whole or k != "covers"} if isinstance(theirs, dict) else theirs
     found = first_difference(a, b)
     if found:
         path, x, y = found
         return False, f"FAIL report: {path} python={json.dumps(x)} swift={json.dumps(y)}"
+    if mine["report"] == "lot":
+        t = mine["totals"]
+        return True, (f"REPORT OK: lot {mine['gtin']} {mine['lot']}: {len(mine['outlets'])} outlet(s), "
+                      f"{t['received']} received, {t['sold']} sold in {t['sales']} sale(s) to {t['members']} member(s), "
+                      f"{t['onHand']} on hand, {t['inTransit']} in transit "
+                      f"({len(mine['inTransit'])} transfer(s)), "
+                      f"{sum(1 for o in mine['outlets'] if 'recall' in o)} outlet(s) recorded the recall")
     if mine["report"] == "movements":
         return True, (f"REPORT OK: movements {mine['sku']} outlet {mine['outletId']} {mine['from']}..{mine['to']}: "
                       f"opening {mine['opening']}, {len(mine['movements'])} movement(s), closing {mine['closing']}")
@@ -1159,7 +1316,7 @@ def check_z(chains):
 
 # --- command line ------------------------------------------------------------------------------
 
-REPORTS = ("sales", "gst", "stock", "loyalty", "exceptions", "promotions", "movements", "points")
+REPORTS = ("sales", "gst", "stock", "loyalty", "exceptions", "promotions", "movements", "points", "lot")
 POINT_IN_TIME = ("stock", "loyalty")
 
 
@@ -1180,11 +1337,11 @@ def compared_report(path):
 def parse(argv):
     args = {"data": None, "from": None, "to": None, "outlet": None, "report": None, "compare": None,
             "check_z": False, "dates": False, "on": None, "within": None, "expiry_dates": False,
-            "discount_percent": None, "member_sales": None, "sku": None}
+            "discount_percent": None, "member_sales": None, "sku": None, "gtin": None, "lot": None}
     i = 1
     flags = {"--from": "from", "--to": "to", "--outlet": "outlet", "--report": "report", "--compare": "compare",
              "--on": "on", "--within": "within", "--discount-percent": "discount_percent",
-             "--member-sales-per-day": "member_sales", "--sku": "sku"}
+             "--member-sales-per-day": "member_sales", "--sku": "sku", "--gtin": "gtin", "--lot": "lot"}
     while i < len(argv):
         a = argv[i]
         if a in flags:
@@ -1230,7 +1387,7 @@ def parse(argv):
                 raise ReportError(f"{flag} takes 1...{hi}")
             args[field] = int(args[field])
     if args["report"] not in (None,) + REPORTS:
-        raise ReportError("--report is sales, gst, stock, loyalty, exceptions, promotions, movements or points")
+        raise ReportError("--report is sales, gst, stock, loyalty, exceptions, promotions, movements, points or lot")
     kind = args["report"]
     if kind is None and args["compare"] is not None:
         kind = compared_report(args["compare"])
@@ -1251,7 +1408,22 @@ def parse(argv):
             raise ReportError("--outlet is required for the movements report")
     if (args["on"] is not None or args["within"] is not None) and (special or kind != "loyalty"):
         raise ReportError("--on and --within are for the loyalty report")
-    if kind in POINT_IN_TIME and not special:
+    if (args["gtin"] is not None or args["lot"] is not None) and (special or kind != "lot"):
+        raise ReportError("--gtin and --lot are for the lot report")
+    if kind == "lot" and not special:
+        # docs/REPORTS.md "lot": a GTIN of 14 digits with its GS1 check digit, a lot of 1-20
+        # printable characters without spaces (FORMAT.md §13.6); it reads every outlet
+        if args["gtin"] is None or args["lot"] is None:
+            raise ReportError("--gtin and --lot are required for the lot report")
+        if not (args["gtin"].isascii() and lots.gtin_valid(args["gtin"])):
+            raise ReportError(f"--gtin {args['gtin']} is not a GTIN (14 digits with a valid GS1 check digit)")
+        if not (args["lot"].isascii() and lots.lot_valid(args["lot"])):
+            raise ReportError(f"--lot {args['lot']!r} is not a lot (1-20 printable ASCII characters without spaces)")
+        if args["outlet"] is not None:
+            raise ReportError("the lot report reads every outlet: no --outlet")
+        if args["from"] is not None or args["to"] is not None:
+            raise ReportError("--from and --to are for the sales and gst reports, not lot")
+    elif kind in POINT_IN_TIME and not special:
         if args["from"] is not None or args["to"] is not None:
             raise ReportError(f"--from and --to are for the sales and gst reports, not {kind}")
         if kind == "loyalty":
@@ -1265,7 +1437,7 @@ def parse(argv):
         if args["from"] > args["to"]:
             raise ReportError("--from is after --to")
         if args["report"] is None and args["compare"] is None:
-            raise ReportError("--report sales|gst|stock|loyalty|exceptions|promotions|movements|points is required")
+            raise ReportError("--report sales|gst|stock|loyalty|exceptions|promotions|movements|points|lot is required")
     return args
 
 
@@ -1301,7 +1473,7 @@ def main(argv):
             kinds = REPORTED
             if not (args["check_z"] or args["dates"]):
                 kinds = {"exceptions": EXCEPTION_KINDS, "movements": MOVEMENT_KINDS, "gst": GST_KINDS,
-                         "points": POINTS_KINDS}.get(args["report"], REPORTED)
+                         "points": POINTS_KINDS, "lot": LOT_KINDS}.get(args["report"], REPORTED)
             g, outlets, chains, heads = load(args["data"], args["outlet"], kinds)
             if args["report"] == "gst" and not (args["check_z"] or args["dates"]):
                 spans = late_spans(args["data"], g, outlets, {oid: h for oid, (h, _) in heads.items()})
@@ -1346,6 +1518,8 @@ def main(argv):
             mine = promotions_json(chains, args["from"], args["to"], outlets, heads)
         elif args["report"] == "points":
             mine = points_json(chains, args["from"], args["to"], outlets, heads)
+        elif args["report"] == "lot":
+            mine = lot_json(chains, heads, args["gtin"], args["lot"])
         elif args["report"] == "movements":
             mine = movements_json(chains[args["outlet"]], args["outlet"], args["sku"], args["from"], args["to"], heads)
         else:
