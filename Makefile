@@ -67,7 +67,7 @@ bench: release
 # The scale data set (issue 17): built once under .build/scale and reused; storage per sale,
 # audit verify on all cores, on one and on two (with its memory), store opening and proofs;
 # then a fresh node catching up a chain of CATCH_UP_SALES sales from its peer, and resuming
-# after kill -9. make bench-scale SCALE_OUTLETS=20 SCALE_SALES=500000
+# after kill -9; the lot report on a million lot-tracked sales (issue 18). make bench-scale SCALE_OUTLETS=20 SCALE_SALES=500000
 SCALE_OUTLETS ?= 20
 SCALE_SALES ?= 50000
 CATCH_UP_SALES ?= 100000
@@ -75,6 +75,7 @@ bench-scale: release
 	@scripts/bootstrap bench
 	.build/release/sgpos bench scale --outlets $(SCALE_OUTLETS) --sales-per-outlet $(SCALE_SALES)
 	.build/release/sgpos bench catch-up --chain-sales $(CATCH_UP_SALES)
+	.build/release/sgpos bench lots --outlets 2 --sales-per-outlet 500000
 
 # The consensus fault simulator over more seeds than make test runs: make sim SEEDS=100000 [FROM=1].
 SEEDS ?= 10000
