@@ -81,6 +81,7 @@ public struct LotReport: Codable, Sendable, Equatable {
         var report = LotReport(gtin: gtin, lot: lot, covers: ReportDocument.covers(heads), outlets: [], inTransit: [], sold: [],
                                totals: Totals(received: 0, sold: 0, onHand: 0, inTransit: 0, sales: 0, members: 0))
         var members = Set<String>()
+        var sales: [(outlet: UInt32, atMs: Int64, id: String, sale: LotSaleRecord)] = []
         for outlet in heads.map(\.outletID) {
             let state = store.stateReader(outlet, transaction)
             let record = try state.lotRecord(gtin: gtin, lot: lot)
@@ -96,13 +97,8 @@ public struct LotReport: Codable, Sendable, Equatable {
             let prefix = StateKey.lotSalesPrefix(gtin: gtin, lot: lot)
             try state.scan(.lotSales, prefix: prefix.key) { key, value in
                 let sale = try LotSaleRecord(canonicalBytes: value)
-                report.totals.sales += 1
                 if !sale.memberID.isEmpty { members.insert(sale.memberID) }
-                if report.sold.count < Self.salesListedMax {
-                    report.sold.append(Sold(outletId: outlet, transactionId: Hex.encode(key.key.suffix(32)), till: sale.till,
-                                            receiptNumber: sale.receiptNumber, memberId: sale.memberID, quantity: sale.quantity,
-                                            time: CivilTime.singaporeDateTime(epochMs: sale.atMs)))
-                }
+                sales.append((outlet, sale.atMs, Hex.encode(key.key.suffix(32)), sale))
                 return true
             }
             // Outgoing halves with this lot whose destination holds no incoming half yet.
@@ -120,7 +116,14 @@ public struct LotReport: Codable, Sendable, Equatable {
                 return true
             }
         }
-        report.sold.sort { ($0.outletId, $0.time, $0.transactionId) < ($1.outletId, $1.time, $1.transactionId) }
+        // By outlet, then the sale's time (ms), then transaction id; the first 100,000 listed.
+        sales.sort { ($0.outlet, $0.atMs, $0.id) < ($1.outlet, $1.atMs, $1.id) }
+        report.totals.sales = Int64(sales.count)
+        report.sold = sales.prefix(Self.salesListedMax).map {
+            Sold(outletId: $0.outlet, transactionId: $0.id, till: $0.sale.till, receiptNumber: $0.sale.receiptNumber,
+                 memberId: $0.sale.memberID, quantity: $0.sale.quantity, time: CivilTime.singaporeDateTime(epochMs: $0.atMs))
+        }
+        report.inTransit.sort { ($0.transferId, $0.from, $0.to) < ($1.transferId, $1.from, $1.to) }
         report.totals.received = report.outlets.reduce(0) { $0 + $1.received }
         report.totals.sold = report.outlets.reduce(0) { $0 + $1.sold }
         report.totals.onHand = report.outlets.reduce(0) { $0 + $1.onHand }

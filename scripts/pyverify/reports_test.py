@@ -24,13 +24,15 @@ Usage: python3 scripts/pyverify/reports_test.py   (prints 'N passed, M failed')
 """
 import copy
 import datetime
+import hashlib
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lots  # noqa: E402
 import pos  # noqa: E402
 import reports  # noqa: E402
-from common import enc_str, u32b  # noqa: E402
+from common import enc_str, u32b, u64b  # noqa: E402
 
 SGT = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -313,6 +315,154 @@ def points_chains():
                 outlet=2)
     ten = chain((pos.POINTS_CLAIM, claim(40, 1), "2026-12-05 12:00", "till-01", tx_id("f0", 0xf0)), outlet=10)
     return {1: one, 2: two, 10: ten}
+
+
+# --- lot: made-up outlet chains with every body that moves a lot (FORMAT.md §13.6) ---------
+# The bodies are encoded as §13.2 says and decoded by pos.decode, so the report reads them in
+# the shapes it gets from a store.
+
+G, G2 = "09556001234568", "09556001234575"   # GS1 check digits 8 (sum 92) and 5 (sum 95)
+E = 21183                                   # 2027-12-31 as days since 1970-01-01: 57 × 365 + 14 leap days + 364
+RECALL_REASON = "Listeria found in batch L1; return to store"
+
+
+def sg_t(text):
+    """'2026-12-05 10:00:05.900' Singapore time -> ms since the epoch."""
+    return int(datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=SGT).timestamp() * 1000)
+
+
+def lot_chain(outlet, *entries):
+    """[(kind, body bytes (or a decoded body), Singapore time t, principal, txid)] -> records as
+    read_chain gives them: t the envelope timestamp, each block sealed 2.5 s later."""
+    out = []
+    for height, (kind, body, when, principal, txid) in enumerate(entries, 1):
+        t = sg_t(when)
+        out.append({"outlet": outlet, "height": height, "index": 0, "txid": txid, "block_time": t + 2500, "time": t,
+                    "kind": kind, "body": pos.decode(kind, body) if isinstance(body, bytes) else body,
+                    "principal": principal})
+    return reports.assign_business_dates(out)
+
+
+def lot_sale(receipt, lines, entries, member="", training=False):
+    """A sale body: version 6 with lot entries (line index, GTIN, lot, expiry, quantity), else 1."""
+    body = xsale(receipt, lines, member=member, training=training)
+    body.update(redeemed=0, earned=0, skipped=[], codes=[], lots=list(entries))
+    return pos.enc_sale_body(body)
+
+
+def milk(qty):
+    return line("MILK-1L", "dairy", qty, True, 365 * qty, 30 * qty)
+
+
+def lot_receive(reference, lines, entries, costs=None):
+    """stock-receive version 3 (stock lines) or, with unit costs, 4 (costed lines) with lots."""
+    if costs is None:
+        return b"\x03" + enc_str(reference) + pos.enc_stock_lines(lines) + lots.enc_lots(entries)
+    costed = u32b(len(lines)) + b"".join(enc_str(sku) + pos.i64b(qty) + pos.i64b(cost)
+                                         for (sku, qty), cost in zip(lines, costs))
+    return b"\x04" + enc_str(reference) + costed + enc_str("Dairy Farm Pte Ltd") + pos.i64b(0) + lots.enc_lots(entries)
+
+
+def lot_transfer(tid, counterpart, lines, entries):
+    """transfer-out / -in: version 2 with lots, version 1 without."""
+    body = tid + u32b(counterpart) + pos.enc_stock_lines(lines)
+    return b"\x02" + body + lots.enc_lots(entries) if entries else b"\x01" + body
+
+
+def lot_void(original, reason):
+    return b"\x01" + original + enc_str(reason)
+
+
+def recall_bytes(gtin, lot, reason, serial=1):
+    """A product recall (FORMAT.md §9.8; the report does not check its signature)."""
+    return lots.enc_recall(b"\x33" * 32, serial, gtin, lot, reason, b"\x44" * 32, b"\x55" * 64)
+
+
+def apply_recall(checkpoint, recall):
+    return b"\x01" + u64b(checkpoint) + recall
+
+
+TA, TB, TC, TD, TX = (bytes([b]) * 16 for b in (0xaa, 0xbb, 0xcc, 0x0d, 0xee))
+L1S1, L1S2, L1S3, L1S4, L1S5 = (tx_id(h, n) for h, n in (("41", 0x41), ("42", 0x42), ("43", 0x43), ("44", 0x44),
+                                                          ("45", 0x45)))
+L2P1, L2P2, L2P3 = tx_id("51", 0x51), tx_id("01", 0x01), tx_id("ff", 0xff)
+
+
+def lot_chains():
+    """Lot L1 of GTIN G (and, around it, lot L2 of G and lot L1 of another GTIN G2).
+    Outlet 1: receives 20 of L1 (expiry 2027-12-31) and 4 of L2 on one line; member M1's sale S1
+    of 2 + 2 of L1 on two lines (and 1 of L2); a guest's sale S2 of 1; a training sale of 2;
+    member M2's sale S3 of 3, voided; M1's sale S4 of 1 (block after midnight, t before); a
+    sale without lots and its void; a refund of S1 (lots do not move); transfers out: TA of 5
+    to outlet 2 (received), TB of 2 + 1 on two lines to outlet 3 (not received), TC of L2 only
+    to outlet 2 (not received); the recall of L1 (checkpoint 7) and of L2 (checkpoint 8).
+    Outlet 2: a costed receipt of 6 of L1 without expiry; TA in (its expiry sets the lot's);
+    M3's sale of 2; M1's sale P2 of 1 at 10:00:05.900 (id 01…) and a guest's sale P3 of 1 at
+    10:00:05.100 (id ff…) of the same second; TD of 1 out to outlet 99 (no chain); no recall.
+    Outlet 3: an unrelated transfer in (TX) and the recall of L1 (checkpoint 9): no lot
+    record. Outlet 4: receives 2 of L1 without expiry (and 3 of L2 with one). Outlet 5: L2 and
+    G2's L1 only, so it is not listed."""
+    recall_l1 = recall_bytes(G, "L1", RECALL_REASON)
+    one = lot_chain(
+        1,
+        (pos.RECEIVE, lot_receive("DO-1", [("MILK-1L", 24), ("BREAD", 5)], [(0, G, "L1", E, 20), (0, G, "L2", 0, 4)]),
+         "2026-12-05 08:00:00.000", "manager-1", tx_id("40", 0x40)),
+        (pos.SALE, lot_sale(1, [milk(3), line("BREAD", "bakery", 1, True, 250, 21), milk(2)],
+                            [(0, G, "L1", E, 2), (0, G, "L2", 0, 1), (2, G, "L1", E, 2)], member="M1"),
+         "2026-12-05 10:00:00.250", "till-01", L1S1),
+        (pos.SALE, lot_sale(1, [milk(1)], [(0, G, "L1", E, 1)]), "2026-12-05 10:30:00.000", "till-02", L1S2),
+        (pos.SALE, lot_sale(2, [milk(2)], [(0, G, "L1", E, 2)], member="M2", training=True),
+         "2026-12-05 10:40:00.000", "till-02", tx_id("46", 0x46)),
+        (pos.SALE, lot_sale(2, [milk(3)], [(0, G, "L1", E, 3)], member="M2"), "2026-12-05 11:00:00.000", "till-01",
+         L1S3),
+        (pos.VOID, lot_void(L1S3, "wrong member"), "2026-12-05 11:01:00.000", "till-01", tx_id("47", 0x47)),
+        (pos.SALE, lot_sale(3, [milk(1)], [(0, G, "L1", E, 1)], member="M1"), "2026-12-05 23:59:59.500", "till-01",
+         L1S4),
+        (pos.SALE, lot_sale(4, [milk(1)], []), "2026-12-06 09:00:00.000", "till-01", L1S5),
+        (pos.VOID, lot_void(L1S5, "no lot"), "2026-12-06 09:01:00.000", "till-01", tx_id("48", 0x48)),
+        (pos.REFUND, dict(REFUND_X2, original=L1S1, lines=[(0, 1, 365, 30)], amount=365, gst=30),
+         "2026-12-06 09:30:00.000", "till-01", tx_id("49", 0x49)),
+        (pos.TRANSFER_OUT, lot_transfer(TA, 2, [("MILK-1L", 6)], [(0, G, "L1", E, 5)]), "2026-12-06 12:00:00.000",
+         "manager-1", tx_id("4a", 0x4a)),
+        (pos.TRANSFER_OUT, lot_transfer(TB, 3, [("MILK-1L", 2), ("MILK-1L", 1)], [(0, G, "L1", E, 2),
+                                                                                   (1, G, "L1", E, 1)]),
+         "2026-12-06 12:10:00.000", "manager-1", tx_id("4b", 0x4b)),
+        (pos.TRANSFER_OUT, lot_transfer(TC, 2, [("MILK-1L", 1)], [(0, G, "L2", 0, 1)]), "2026-12-06 12:20:00.000",
+         "manager-1", tx_id("4c", 0x4c)),
+        (pos.APPLY_RECALL, apply_recall(7, recall_l1), "2026-12-06 13:00:00.000", "node", tx_id("4d", 0x4d)),
+        (pos.APPLY_RECALL, apply_recall(8, recall_bytes(G, "L2", "mislabelled", 2)), "2026-12-06 13:05:00.000",
+         "node", tx_id("4e", 0x4e)))
+    two = lot_chain(
+        2,
+        (pos.RECEIVE, lot_receive("DO-2", [("MILK-1L", 6)], [(0, G, "L1", 0, 6)], costs=[180]),
+         "2026-12-05 08:00:00.000", "manager-2", tx_id("50", 0x50)),
+        (pos.SALE, lot_sale(1, [milk(2)], [(0, G, "L1", 0, 2)], member="M3"), "2026-12-05 09:00:00.000", "till-01",
+         L2P1),
+        (pos.TRANSFER_IN, lot_transfer(TA, 1, [("MILK-1L", 6)], [(0, G, "L1", E, 5)]), "2026-12-06 15:00:00.000",
+         "manager-2", tx_id("52", 0x52)),
+        (pos.SALE, lot_sale(2, [milk(1)], [(0, G, "L1", E, 1)], member="M1"), "2026-12-06 10:00:05.900", "till-01",
+         L2P2),
+        (pos.SALE, lot_sale(3, [milk(1)], [(0, G, "L1", E, 1)]), "2026-12-06 10:00:05.100", "till-02", L2P3),
+        (pos.TRANSFER_OUT, lot_transfer(TD, 99, [("MILK-1L", 1)], [(0, G, "L1", E, 1)]), "2026-12-06 16:00:00.000",
+         "manager-2", tx_id("53", 0x53)))
+    three = lot_chain(
+        3,
+        (pos.TRANSFER_IN, lot_transfer(TX, 4, [("MILK-1L", 1)], []), "2026-12-06 09:00:00.000", "manager-3",
+         tx_id("60", 0x60)),
+        (pos.APPLY_RECALL, apply_recall(9, recall_l1), "2026-12-06 14:00:00.000", "manager-3", tx_id("61", 0x61)))
+    four = lot_chain(
+        4,
+        (pos.RECEIVE, lot_receive("DO-4", [("MILK-1L", 5)], [(0, G, "L1", 0, 2), (0, G, "L2", E, 3)]),
+         "2026-12-05 08:00:00.000", "manager-4", tx_id("70", 0x70)),
+        (pos.TRANSFER_OUT, lot_transfer(TX, 3, [("MILK-1L", 1)], []), "2026-12-05 18:00:00.000", "manager-4",
+         tx_id("71", 0x71)))
+    five = lot_chain(
+        5,
+        (pos.RECEIVE, lot_receive("DO-5", [("MILK-1L", 4), ("KAYA", 3)], [(0, G, "L2", E, 4), (1, G2, "L1", E, 3)]),
+         "2026-12-05 08:00:00.000", "manager-5", tx_id("80", 0x80)),
+        (pos.SALE, lot_sale(1, [line("KAYA", "spreads", 1, True, 545, 45)], [(0, G2, "L1", E, 1)], member="M9"),
+         "2026-12-05 12:00:00.000", "till-01", tx_id("81", 0x81)))
+    return {1: one, 2: two, 3: three, 4: four, 5: five}
 
 
 # --- stock and loyalty: chain states built with the record encodings of FORMAT.md §13.3 ---
@@ -983,6 +1133,134 @@ def main():
     check("compare movements: a missing last movement", not ok and text ==
           "FAIL report: movements length python=3 swift=2")
 
+    # Lot: where one lot is, replayed from the bodies of every outlet chain (FORMAT.md §13.6).
+    check("lot: the GTINs of the cases are valid, 2027-12-31 is day 21183",
+          lots.gtin_valid(G) and lots.gtin_valid(G2) and reports.day_number("2027-12-31") == E)
+    lc = lot_chains()
+    recall_id = hashlib.sha256(b"SGPOS/recall/v1\x00" + recall_bytes(G, "L1", RECALL_REASON)).hexdigest()
+    j = reports.lot_json(lc, {1: (15, b"\xab" * 32), 2: (6, b"\xcd" * 32), 3: (0, b""), 5: (2, b"\xef" * 32)}, G, "L1")
+    check("lot: the JSON document", sorted(j) == ["covers", "gtin", "inTransit", "lot", "outlets", "report", "sold",
+                                                  "totals"]
+          and (j["report"], j["gtin"], j["lot"]) == ("lot", G, "L1"))
+    check("lot: covers the heads given (a chain at height 0 left out)", j["covers"] == {"heads": [
+        {"outletId": 1, "height": 15, "blockId": "ab" * 32}, {"outletId": 2, "height": 6, "blockId": "cd" * 32},
+        {"outletId": 5, "height": 2, "blockId": "ef" * 32}]})
+    rows = {row["outletId"]: row for row in j["outlets"]}
+    check("lot: outlets that received, moved or sold the lot or recorded its recall, by id (5 had G2's L1 and L2 "
+          "only)", [row["outletId"] for row in j["outlets"]] == [1, 2, 3, 4])
+    check("lot outlet 1: received 20; sold 2 + 2 (S1) + 1 (S2) + 3 − 3 (S3 voided) + 1 (S4), not the training "
+          "sale's 2 nor L2's, the refund not given back; out 5 (TA) + 3 (TB); on hand 20 − 8 − 6; its recall",
+          rows[1] == {"outletId": 1, "sku": "MILK-1L", "expiry": "2027-12-31", "received": 20, "transferredIn": 0,
+                      "transferredOut": 8, "sold": 6, "onHand": 6,
+                      "recall": {"recallId": recall_id, "checkpoint": 7, "reason": RECALL_REASON}})
+    check("lot outlet 2: received 6 without expiry, TA's 5 in sets the expiry; sold 2 + 1 + 1; 1 out to 99; "
+          "on hand 6 + 5 − 1 − 4; no recall recorded",
+          rows[2] == {"outletId": 2, "sku": "MILK-1L", "expiry": "2027-12-31", "received": 6, "transferredIn": 5,
+                      "transferredOut": 1, "sold": 4, "onHand": 6})
+    check("lot outlet 3: the recall alone (checkpoint 9), SKU empty and every figure 0, no expiry",
+          rows[3] == {"outletId": 3, "sku": "", "received": 0, "transferredIn": 0, "transferredOut": 0, "sold": 0,
+                      "onHand": 0, "recall": {"recallId": recall_id, "checkpoint": 9, "reason": RECALL_REASON}})
+    check("lot outlet 4: a receipt without expiry: the expiry is left out",
+          rows[4] == {"outletId": 4, "sku": "MILK-1L", "received": 2, "transferredIn": 0, "transferredOut": 0,
+                      "sold": 0, "onHand": 2})
+    check("lot: in transit, by transfer id: TD 2 -> 99 (no chain) 1, TB 1 -> 3 2 + 1 on two lines; not TA "
+          "(received), TC (L2 only) nor TX (no lots)", j["inTransit"] == [
+              {"transferId": "0d" * 16, "from": 2, "to": 99, "quantity": 1},
+              {"transferId": "bb" * 16, "from": 1, "to": 3, "quantity": 3}])
+    check("lot: the sales still standing by outlet, then time t (P3 at .100 before P2 at .900 in the same second, "
+          "whatever their ids), then id; S4's time is its t, not its block's (after midnight)", j["sold"] == [
+              {"outletId": 1, "transactionId": "41" * 32, "till": "till-01", "receiptNumber": 1, "memberId": "M1",
+               "quantity": 4, "time": "2026-12-05 10:00:00"},
+              {"outletId": 1, "transactionId": "42" * 32, "till": "till-02", "receiptNumber": 1, "memberId": "",
+               "quantity": 1, "time": "2026-12-05 10:30:00"},
+              {"outletId": 1, "transactionId": "44" * 32, "till": "till-01", "receiptNumber": 3, "memberId": "M1",
+               "quantity": 1, "time": "2026-12-05 23:59:59"},
+              {"outletId": 2, "transactionId": "51" * 32, "till": "till-01", "receiptNumber": 1, "memberId": "M3",
+               "quantity": 2, "time": "2026-12-05 09:00:00"},
+              {"outletId": 2, "transactionId": "ff" * 32, "till": "till-02", "receiptNumber": 3, "memberId": "",
+               "quantity": 1, "time": "2026-12-06 10:00:05"},
+              {"outletId": 2, "transactionId": "01" * 32, "till": "till-01", "receiptNumber": 2, "memberId": "M1",
+               "quantity": 1, "time": "2026-12-06 10:00:05"}])
+    check("lot: totals (received 20 + 6 + 2, sold 6 + 4, on hand 6 + 6 + 2, in transit 1 + 3, 6 sales, members "
+          "M1 and M3: M1 at two outlets once, guests not)", j["totals"] == {
+              "received": 28, "sold": 10, "onHand": 14, "inTransit": 4, "sales": 6, "members": 2})
+    check("lot: every unit received is on hand, sold or in transit", j["totals"]["received"] == j["totals"]["onHand"]
+          + j["totals"]["sold"] + j["totals"]["inTransit"])
+    saved = reports.LOT_SALES_LISTED
+    reports.LOT_SALES_LISTED = 2
+    try:
+        capped = reports.lot_json(lc, {}, G, "L1")
+    finally:
+        reports.LOT_SALES_LISTED = saved
+    check("lot: at most LOT_SALES_LISTED sales listed (the first by outlet and time), the totals count every one",
+          [s["transactionId"] for s in capped["sold"]] == ["41" * 32, "42" * 32] and capped["totals"]["sales"] == 6
+          and capped["totals"]["members"] == 2 and reports.LOT_SALES_LISTED == 100_000)
+    j2 = reports.lot_json(lc, {}, G, "L2")
+    check("lot L2: outlet 1's 4 received, 1 sold (S1), 1 out to 2 in transit, recalled at checkpoint 8; outlet 4's "
+          "3 with expiry; outlet 5's 4", (
+              [(r["outletId"], r.get("expiry"), r["received"], r["transferredOut"], r["sold"], r["onHand"],
+                r.get("recall", {}).get("checkpoint")) for r in j2["outlets"]],
+              j2["inTransit"], [s["transactionId"] for s in j2["sold"]], j2["totals"]) == (
+              [(1, None, 4, 1, 1, 2, 8), (4, "2027-12-31", 3, 0, 0, 3, None), (5, "2027-12-31", 4, 0, 0, 4, None)],
+              [{"transferId": "cc" * 16, "from": 1, "to": 2, "quantity": 1}], ["41" * 32],
+              {"received": 11, "sold": 1, "onHand": 9, "inTransit": 1, "sales": 1, "members": 1}))
+    j3 = reports.lot_json(lc, {}, G2, "L1")
+    check("lot: another GTIN's lot of the same name is another lot", (
+        [(r["outletId"], r["sku"], r["received"], r["sold"], r["onHand"]) for r in j3["outlets"]],
+        [(s["outletId"], s["memberId"], s["quantity"]) for s in j3["sold"]], j3["inTransit"]) == (
+        [(5, "KAYA", 3, 1, 2)], [(5, "M9", 1)], []))
+    check("lot: a lot nowhere", reports.lot_json(lc, {}, G, "L9") == {
+        "report": "lot", "gtin": G, "lot": "L9", "covers": {"heads": []}, "outlets": [], "inTransit": [], "sold": [],
+        "totals": {"received": 0, "sold": 0, "onHand": 0, "inTransit": 0, "sales": 0, "members": 0}})
+    # The transfer TB received after all: no longer in transit; outlet 3 then has a lot record.
+    received = {**lc, 3: lc[3] + lot_chain(
+        3, (pos.TRANSFER_IN, lot_transfer(TB, 1, [("MILK-1L", 2), ("MILK-1L", 1)], [(0, G, "L1", E, 2),
+                                                                                    (1, G, "L1", E, 1)]),
+            "2026-12-07 09:00:00.000", "manager-3", tx_id("62", 0x62)))}
+    j4 = reports.lot_json(received, {}, G, "L1")
+    check("lot: a transfer received leaves inTransit and counts in at the destination",
+          j4["inTransit"] == [{"transferId": "0d" * 16, "from": 2, "to": 99, "quantity": 1}]
+          and j4["outlets"][2] == dict(rows[3], sku="MILK-1L", expiry="2027-12-31", transferredIn=3, onHand=3)
+          and j4["totals"] == dict(j["totals"], onHand=17, inTransit=1))
+    # A void of S1 (after its refund) takes back every lot of the sale: L1's 4 and L2's 1.
+    voided = {**lc, 1: lc[1] + lot_chain(1, (pos.VOID, lot_void(L1S1, "customer left"), "2026-12-07 10:00:00.000",
+                                                  "till-01", tx_id("4f", 0x4f)))}
+    j5 = reports.lot_json(voided, {}, G, "L1")
+    check("lot: a void of S1 gives back its 4 units and removes it from sold; M1 still bought S4 and P2",
+          (j5["outlets"][0]["sold"], j5["outlets"][0]["onHand"], [s["transactionId"][:2] for s in j5["sold"]],
+           j5["totals"]["sales"], j5["totals"]["members"]) == (2, 10, ["42", "44", "51", "ff", "01"], 5, 2))
+    j6 = reports.lot_json(voided, {}, G, "L2")
+    check("lot L2 after S1's void: nothing sold, no sale listed",
+          (j6["outlets"][0]["sold"], j6["sold"], j6["totals"]["sales"], j6["totals"]["members"]) == (0, [], 0, 0))
+
+    theirs = copy.deepcopy(j)
+    ok, text = reports.compare(j, theirs)
+    check("compare lot: OK line", ok and text == (
+        f"REPORT OK: lot {G} L1: 4 outlet(s), 28 received, 10 sold in 6 sale(s) to 2 member(s), 14 on hand, "
+        "4 in transit (2 transfer(s)), 2 outlet(s) recorded the recall"))
+    theirs["covers"]["heads"][1]["height"] = 7
+    ok, text = reports.compare(j, theirs)
+    check("compare lot: covers are compared too", not ok and text ==
+          "FAIL report: covers.heads[2].height python=6 swift=7")
+    theirs = copy.deepcopy(j)
+    theirs["outlets"][3]["expiry"] = None
+    ok, text = reports.compare(j, theirs)
+    check("compare lot: an expiry of null is not an absent one", not ok and text ==
+          'FAIL report: outlets[4/MILK-1L].expiry python="(missing)" swift=null')
+    theirs = copy.deepcopy(j)
+    theirs["sold"][4], theirs["sold"][5] = theirs["sold"][5], theirs["sold"][4]
+    ok, text = reports.compare(j, theirs)
+    check("compare lot: the order of the sales matters", not ok and text ==
+          f'FAIL report: sold[4].transactionId python="{"ff" * 32}" swift="{"01" * 32}"')
+    theirs = copy.deepcopy(j)
+    theirs["inTransit"].reverse()
+    ok, text = reports.compare(j, theirs)
+    check("compare lot: in transit by transfer id", not ok and text.startswith("FAIL report: inTransit keys "))
+    theirs = copy.deepcopy(j)
+    theirs["totals"]["members"] = 3
+    ok, text = reports.compare(j, theirs)
+    check("compare lot: a total", not ok and text == "FAIL report: totals.members python=2 swift=3")
+
     # Points: what moved in a range, per outlet, each figure as the bodies record it.
     zero = dict.fromkeys(reports.POINTS_FIGURES, 0)
     pts = points_chains()
@@ -1096,6 +1374,25 @@ def main():
     check("parse: --sku only for movements", parse_error("--report", "sales", "--sku", "MILK-1L", *dated)
           == "--sku is for the movements report"
           and parse_error("--report", "stock", "--sku", "MILK-1L") == "--sku is for the movements report")
+    traced = ["--report", "lot", "--gtin", G, "--lot", "L2611A"]
+    parsed = reports.parse(["r", "D"] + traced)
+    check("parse: lot", (parsed["report"], parsed["gtin"], parsed["lot"], parsed["outlet"], parsed["from"])
+          == ("lot", G, "L2611A", None, None))
+    check("parse: lot needs --gtin and --lot", parse_error("--report", "lot", "--gtin", G)
+          == "--gtin and --lot are required for the lot report"
+          and parse_error("--report", "lot", "--lot", "L1") == "--gtin and --lot are required for the lot report")
+    check("parse: lot refuses a GTIN with a wrong check digit, of 13 digits or not digits",
+          all(parse_error("--report", "lot", "--gtin", gtin, "--lot", "L1") is not None
+              for gtin in ("09556001234567", "0955600123456", "0955600123456X", "\u0660" * 14)))
+    check("parse: lot refuses a lot with a space, of 21 characters, empty or not ASCII",
+          all(parse_error("--report", "lot", "--gtin", G, "--lot", lot) is not None
+              for lot in ("L26 11", "L" * 21, "", "L\u00e9")) and reports.parse(
+              ["r", "D", "--report", "lot", "--gtin", G, "--lot", "!" * 20])["lot"] == "!" * 20)
+    check("parse: lot reads every outlet over no range", parse_error(*traced, "--outlet", "1")
+          == "the lot report reads every outlet: no --outlet" and parse_error(*traced, *dated) is not None)
+    check("parse: --gtin and --lot only for lot", parse_error("--report", "stock", "--gtin", G)
+          == "--gtin and --lot are for the lot report"
+          and parse_error("--report", "sales", "--lot", "L1", *dated) == "--gtin and --lot are for the lot report")
     parsed = reports.parse(["r", "D", "--report", "points", "--outlet", "2"] + dated)
     check("parse: points", (parsed["report"], parsed["outlet"], parsed["from"], parsed["to"])
           == ("points", 2, "2026-12-05", "2026-12-05"))
