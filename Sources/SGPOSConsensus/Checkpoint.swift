@@ -117,56 +117,34 @@ public struct Checkpoint: Sendable, Hashable, CanonicalEncodable, CanonicalDecod
             heads.append(head)
         }
         self.heads = heads
-        let evidenceCount = try decoder.readCount("checkpoint evidence", limit: CheckpointEvidence.perCheckpointMax)
-        var evidence: [CheckpointEvidence] = []
-        for _ in 0..<evidenceCount {
-            let position = decoder.offset
-            let item = try CheckpointEvidence(from: &decoder)
-            if let previous = evidence.last, !previous.id.bytes.lexicographicallyPrecedes(item.id.bytes) {
-                throw .nonCanonical("checkpoint evidence must ascend by id, each once", at: position)
-            }
-            evidence.append(item)
-        }
-        self.evidence = evidence
-        let updateCount = try decoder.readCount("checkpoint validator updates", limit: ValidatorUpdate.perCheckpointMax)
-        var updates: [ValidatorUpdate] = []
-        for _ in 0..<updateCount {
-            let position = decoder.offset
-            let update = try ValidatorUpdate(from: &decoder)
-            if let previous = updates.last, !previous.id.bytes.lexicographicallyPrecedes(update.id.bytes) {
-                throw .nonCanonical("checkpoint validator updates must ascend by id, each once", at: position)
-            }
-            updates.append(update)
-        }
-        validatorUpdates = updates
-        let grantCount = try decoder.readCount("checkpoint allowance grants", limit: AllowanceGrant.perCheckpointMax)
-        var grants: [AllowanceGrant] = []
-        for _ in 0..<grantCount {
-            let position = decoder.offset
-            let grant = try AllowanceGrant(from: &decoder)
-            if let previous = grants.last, !previous.id.bytes.lexicographicallyPrecedes(grant.id.bytes) {
-                throw .nonCanonical("checkpoint allowance grants must ascend by id, each once", at: position)
-            }
-            grants.append(grant)
-        }
-        allowanceGrants = grants
-        var recalls: [ProductRecall] = []
-        if version == 5 {
-            let countAt = decoder.offset
-            let recallCount = try decoder.readCount("checkpoint recalls", limit: ProductRecall.perCheckpointMax)
-            guard recallCount > 0 else { throw .nonCanonical("a version-5 checkpoint carries at least one recall", at: countAt) }
-            for _ in 0..<recallCount {
-                let position = decoder.offset
-                let recall = try ProductRecall(from: &decoder)
-                if let previous = recalls.last, !previous.id.bytes.lexicographicallyPrecedes(recall.id.bytes) {
-                    throw .nonCanonical("checkpoint recalls must ascend by id, each once", at: position)
-                }
-                recalls.append(recall)
-            }
-        }
-        self.recalls = recalls
+        evidence = try Self.readAscending(&decoder, "evidence", limit: CheckpointEvidence.perCheckpointMax) { (item: CheckpointEvidence) in item.id }
+        validatorUpdates = try Self.readAscending(&decoder, "validator updates", limit: ValidatorUpdate.perCheckpointMax) { (item: ValidatorUpdate) in item.id }
+        allowanceGrants = try Self.readAscending(&decoder, "allowance grants", limit: AllowanceGrant.perCheckpointMax) { (item: AllowanceGrant) in item.id }
+        // Version 5 exactly when the checkpoint carries a recall (FORMAT.md §9.3).
+        recalls = version == 5
+            ? try Self.readAscending(&decoder, "recalls", limit: ProductRecall.perCheckpointMax, nonEmpty: true) { (item: ProductRecall) in item.id }
+            : []
         historyRoot = try Hash256(from: &decoder)
         networkRoot = try Hash256(from: &decoder)
+    }
+
+    /// A `list(limit)` of items strictly ascending by id (each once); `nonEmpty`: at least one.
+    private static func readAscending<Item: CanonicalDecodable>(
+        _ decoder: inout CanonicalDecoder, _ what: String, limit: Int, nonEmpty: Bool = false, id: (Item) -> Hash256
+    ) throws(CodecError) -> [Item] {
+        let countAt = decoder.offset
+        let count = try decoder.readCount("checkpoint \(what)", limit: limit)
+        guard count > 0 || !nonEmpty else { throw .nonCanonical("this checkpoint version carries at least one of its \(what)", at: countAt) }
+        var items: [Item] = []
+        for _ in 0..<count {
+            let position = decoder.offset
+            let item = try Item(from: &decoder)
+            if let previous = items.last, !id(previous).bytes.lexicographicallyPrecedes(id(item).bytes) {
+                throw .nonCanonical("checkpoint \(what) must ascend by id, each once", at: position)
+            }
+            items.append(item)
+        }
+        return items
     }
 
     /// The head of `outlet`, if listed.
