@@ -361,13 +361,25 @@ public struct CheckpointJSON: Codable, Sendable {
     }
     /// Ids of the validator updates this checkpoint carries (docs/CONSENSUS.md §9).
     public let validatorUpdates: [String]
+    /// The product recalls this checkpoint carries (FORMAT.md §9.8).
+    public let recalls: [Recall]
+    public struct Recall: Codable, Sendable {
+        public let id, gtin, lot, reason: String
+        public init(id: String, gtin: String, lot: String, reason: String) {
+            self.id = id
+            self.gtin = gtin
+            self.lot = lot
+            self.reason = reason
+        }
+    }
     /// Validator indexes (in this height's set, `GET /v1/validators`) whose precommits the certificate holds.
     public let signers: [UInt16]
     /// The commit certificate's canonical bytes (docs/CONSENSUS.md §2), hex.
     public let certificate: String
 
-    public init(height: UInt64, round: UInt32, heads: [Head], evidence: [Evidence], networkRoot: String, validatorUpdates: [String], signers: [UInt16], certificate: String, timeMs: UInt64? = nil) {
+    public init(height: UInt64, round: UInt32, heads: [Head], evidence: [Evidence], networkRoot: String, validatorUpdates: [String], signers: [UInt16], certificate: String, timeMs: UInt64? = nil, recalls: [Recall] = []) {
         self.timeMs = timeMs
+        self.recalls = recalls
         self.height = height
         self.round = round
         self.heads = heads

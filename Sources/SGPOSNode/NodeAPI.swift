@@ -422,7 +422,7 @@ public struct NodeAPI: Sendable {
             heads: value.heads.map { .init(outlet: $0.outlet, height: $0.height, blockId: $0.blockID.hex) },
             evidence: value.evidence.map { .init(id: $0.id.hex, summary: $0.summary) }, networkRoot: value.networkRoot.hex,
             validatorUpdates: value.validatorUpdates.map(\.id.hex), signers: certificate.precommits.map(\.validator), certificate: Hex.encode(certificate.canonicalBytes),
-            timeMs: value.timeMs))
+            timeMs: value.timeMs, recalls: value.recalls.map { .init(id: $0.id.hex, gtin: $0.gtin, lot: $0.lot, reason: $0.reason) }))
     }
 
     /// Fault injection: this node signs a second, different block at its newest height and
