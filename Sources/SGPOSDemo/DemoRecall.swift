@@ -36,7 +36,7 @@ extension DemoCommand {
         print("== lots: every outlet opened with 24 MILK-1L, 12 each of lots \(Self.recalledLot) and \(Self.keptLot) of GTIN \(gtin) (GS1 lot and expiry on the stock receipt)")
 
         /// A sale of scanned units at `outlet`, to its first member; the refusal's code if refused.
-        func sell(_ lots: [String], at outlet: OutletID) async throws -> (receipt: UInt64, refused: NodeClient.Failure?) {
+        func sell(_ lots: [String], at outlet: OutletID) async throws -> (receipt: UInt64, id: String, refused: NodeClient.Failure?) {
             let node = nodes.nodes.first { $0.outlet == outlet }!
             var till = sellers[outlet]![0]
             defer { sellers[outlet]![0] = till }
@@ -44,10 +44,11 @@ extension DemoCommand {
                 let prepared = try await node.client.signed(by: till.key).prepare(API.PrepareRequest(
                     kind: "sale", till: till.principal, memberId: members[outlet]?.first, payment: API.Payment(kind: "cash"),
                     scans: lots.map(Self.gs1)))
-                _ = try await node.client.submit(try signPrepared(prepared, with: &till))
-                return (prepared.number, nil)
+                let signed = try signPrepared(prepared, with: &till)
+                _ = try await node.client.submit(signed)
+                return (prepared.number, signed.id.hex, nil)
             } catch let failure as NodeClient.Failure {
-                return (0, failure)
+                return (0, "", failure)
             }
         }
         let first = nodes.nodes[0].outlet
@@ -107,7 +108,16 @@ extension DemoCommand {
             return problems + 1
         }
         let refusedLater = try await sell([Self.recalledLot], at: cutOff).refused
-        let keptSells = try await sell([Self.keptLot], at: cutOff).refused == nil
+        let kept = try await sell([Self.keptLot], at: cutOff)
+        let keptSells = kept.refused == nil
+        if keptSells {
+            // Rung up twice: the post-void gives the unit back to its lot.
+            var till = sellers[cutOff]![0]
+            let node = nodes.nodes.first { $0.outlet == cutOff }!
+            let prepared = try await node.client.signed(by: till.key).prepare(API.PrepareRequest(kind: "void", till: till.principal, sale: kept.id, reason: "rung up twice"))
+            _ = try await node.client.submit(try signPrepared(prepared, with: &till))
+            sellers[cutOff]![0] = till
+        }
         if refusedLater?.problem?.code == Int(LedgerRejection.Reason.lotRecalled.rawValue), keptSells {
             print(String(format: "   reconnected: outlet %u records the recall %.1f s later and refuses lot %@; lot %@ still sells",
                          cutOff, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, Self.recalledLot, Self.keptLot))

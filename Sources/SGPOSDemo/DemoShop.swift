@@ -77,6 +77,11 @@ public struct DemoShop {
         ]
     }
 
+    /// What each outlet sends the next in a ring: jars of kaya, and two units of milk lot
+    /// L2611B with their lot (a version-2 transfer, FORMAT.md §13.6).
+    static let ringTransfer = [StockLine(sku: "KAYA-JAR", quantity: 6), StockLine(sku: "MILK-1L", quantity: 2)]
+    static let ringLots = [LotEntry(lineIndex: 1, gtin: DemoCommand.recallGTIN, lot: DemoCommand.keptLot, expiryDay: DemoCommand.lotExpiryDay, quantity: 2)]
+
     public static let merchant = Merchant(legalName: "SGPOS Demo Retail Pte Ltd",
                                    addressLines: ["1 Demo Street #01-01", "Singapore 000001"],
                                    gstRegistrationNumber: "M9-0000001-D")
@@ -161,13 +166,13 @@ public struct DemoShop {
                 return shop.manager.sign(.stockCount(try stock.buildCount([(sku: "EGGS-10", counted: book - 1)], state: state)), atMs: now)
             case 3:
                 let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-transfer-\(outletID)".utf8)).bytes.prefix(16)))!
-                return shop.manager.sign(.transferOut(try stock.buildTransferOut(id, to: next, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
+                return shop.manager.sign(.transferOut(try stock.buildTransferOut(id, to: next, lines: Self.ringTransfer, lots: Self.ringLots)), atMs: now)
             case 4:
                 // The transfer the previous outlet (in a ring) sends to this one.
                 let outlets = shop.outlet.network.genesis.outlets.map(\.id)
                 let previous = outlets.last { $0 < outletID } ?? outlets.last!
                 let id = TransferID(bytes: Array(Hash256.sha256(Array("demo-transfer-\(previous)".utf8)).bytes.prefix(16)))!
-                return shop.manager.sign(.transferIn(try stock.buildTransferIn(id, from: previous, lines: [StockLine(sku: "KAYA-JAR", quantity: 6)])), atMs: now)
+                return shop.manager.sign(.transferIn(try stock.buildTransferIn(id, from: previous, lines: Self.ringTransfer, lots: Self.ringLots)), atMs: now)
             case 5:
                 let training = try shop.tills[0].buildSale([StockLine(sku: "MILK-1L", quantity: 1)], payment: .cash(tendered: nil),
                                                              training: true, atMs: now, state: state)

@@ -52,14 +52,16 @@ public struct StockBuilder: Sendable {
     }
 
     /// Goods leaving for outlet `destination` under transfer `id`.
-    public func buildTransferOut(_ id: TransferID, to destination: OutletID, lines: [StockLine]) throws(RequestError) -> StockTransfer {
+    public func buildTransferOut(_ id: TransferID, to destination: OutletID, lines: [StockLine], lots: [LotEntry] = []) throws(RequestError) -> StockTransfer {
         try RequestLimits.stockLines(lines.map(\.sku))
-        return StockTransfer(transferID: id, counterpart: destination, lines: lines)
+        guard lots.count <= LotEntry.perBodyMax else { throw RequestError("a transfer carries at most \(LotEntry.perBodyMax) lot entries") }
+        return StockTransfer(transferID: id, counterpart: destination, lines: lines, lots: LotEntry.canonical(lots))
     }
 
     /// Goods arriving from outlet `source` under transfer `id` (the lines its transfer-out carries).
-    public func buildTransferIn(_ id: TransferID, from source: OutletID, lines: [StockLine]) throws(RequestError) -> StockTransfer {
+    public func buildTransferIn(_ id: TransferID, from source: OutletID, lines: [StockLine], lots: [LotEntry] = []) throws(RequestError) -> StockTransfer {
         try RequestLimits.stockLines(lines.map(\.sku))
-        return StockTransfer(transferID: id, counterpart: source, lines: lines)
+        guard lots.count <= LotEntry.perBodyMax else { throw RequestError("a transfer carries at most \(LotEntry.perBodyMax) lot entries") }
+        return StockTransfer(transferID: id, counterpart: source, lines: lines, lots: LotEntry.canonical(lots))
     }
 }
