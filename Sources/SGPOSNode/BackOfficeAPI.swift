@@ -36,7 +36,8 @@ extension NodeAPI {
             let query = request.uri.queryParameters
             for (key, _) in query where key != "gs1" { throw RequestError("unknown query parameter \"\(key)\" (takes gs1)") }
             guard let scan = query["gs1"].map(String.init) else { throw RequestError("gs1 is required: the scanned GS1 element string") }
-            guard (1...128).contains(scan.utf8.count) else { throw RequestError("gs1 is 1-128 bytes, not \(scan.utf8.count)") }
+            // The schema counts characters (code points); a longer UTF-8 form is the scan's problem (422).
+            guard (1...128).contains(scan.unicodeScalars.count) else { throw RequestError("gs1 is 1-128 characters, not \(scan.unicodeScalars.count)") }
             return try self.lot(outlet: outlet, scan: scan)
         }
         router.get("/v1/rules") { request, _ in

@@ -92,7 +92,7 @@ extension API.PrepareRequest {
         if let codes { try RequestLimits.codes(codes) }
         if let scans {
             guard scans.count <= LotScan.scansMax else { throw RequestError("scans has \(scans.count) scans; the limit is \(LotScan.scansMax)") }
-            for scan in scans where scan.isEmpty || scan.utf8.count > 128 { throw RequestError("each scan is 1-128 bytes") }
+            for scan in scans where scan.isEmpty || scan.unicodeScalars.count > 128 { throw RequestError("each scan is 1-128 characters") }
         }
         if let counted { _ = try decimalCents(counted, "counted") }
         if let float { _ = try decimalCents(float, "float") }

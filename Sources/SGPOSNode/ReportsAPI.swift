@@ -77,7 +77,11 @@ extension NodeAPI {
             let lotNumber = query["lot"].map(String.init)
             if name == "lot" {
                 guard let lotGTIN, let lotNumber else { return problem(.badRequest, "malformed", 0, "report lot needs gtin and lot") }
-                guard ProductRecall.isValidGTIN(lotGTIN) else { return problem(.badRequest, "malformed", 0, "gtin must be 14 digits with a valid GS1 check digit") }
+                guard lotGTIN.utf8.count == ProductRecall.gtinBytes, lotGTIN.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                    return problem(.badRequest, "malformed", 0, "gtin must be 14 digits")
+                }
+                // The schema cannot state a check digit: a wrong one is refused as a value (422).
+                guard ProductRecall.isValidGTIN(lotGTIN) else { return problem(.unprocessableContent, "rejected", 17, "gtin \(lotGTIN) fails its GS1 check digit") }
                 guard ProductRecall.isValidLot(lotNumber) else { return problem(.badRequest, "malformed", 0, "lot must be 1-20 bytes of 0x21-0x7E") }
             }
             var within: Int64 = 30
