@@ -18,7 +18,8 @@ public struct BenchShop: Sendable {
     var till: TillSession
     var manager: TillSession
     /// Lot-tracked trading (`sgpos bench lots`): each day's delivery is a new lot of every
-    /// SKU ("D<day>", GTIN ``gtin(_:)``) and each sale's first line is scanned with its lot.
+    /// SKU ("D<day>", GTIN ``gtin(_:)``) and each sale's first line is scanned with its lot;
+    /// every tenth sale also sells a unit of SKU-0's lot ``hotLot``.
     public var lotted = false
 
     public static let dayMs: Int64 = 86_400_000
@@ -37,6 +38,8 @@ public struct BenchShop: Sendable {
     }
 
     static func lotName(day: Int) -> String { "D\(day)" }
+    /// The lot of SKU-0 on every tenth sale of a lot-tracked set (never delivered: it only sells).
+    public static let hotLot = "HOT"
 
     static let card = Payment.card(terminalID: "T1", approvalCode: "A1", rrn: "R1", maskedPAN: "411111******1111", scheme: "visa")
 
@@ -108,7 +111,7 @@ public struct BenchShop: Sendable {
             signed.reserveCapacity(count)
             for index in 0..<count {
                 let seed = Int(last) + index
-                let lines = (0..<5).map { (position: Int) -> StockLine in
+                var lines = (0..<5).map { (position: Int) -> StockLine in
                     StockLine(sku: "SKU-\((seed * 5 + position * 13 + day) % 200)", quantity: 1 + Int64(position % 3))
                 }
                 let member = members > 0 && seed % 3 == 0 ? Self.memberID(outlet: outlet, seed / 3 % members) : ""
@@ -116,6 +119,11 @@ public struct BenchShop: Sendable {
                 if lotted {
                     let first: Int = (seed * 5 + day) % 200
                     lots = [LotEntry(lineIndex: 0, gtin: Self.gtin(first), lot: Self.lotName(day: day), quantity: lines[0].quantity)]
+                    if seed % 10 == 0 {
+                        // One best-seller lot on every tenth sale, all year: the recall with the most customers.
+                        lines.append(StockLine(sku: "SKU-0", quantity: 1))
+                        lots.append(LotEntry(lineIndex: 5, gtin: Self.gtin(0), lot: Self.hotLot, quantity: 1))
+                    }
                 }
                 var sale = try till.buildSale(lines, memberID: member, payment: members > 0 && seed % 4 == 1 ? .cash(tendered: nil) : Self.card,
                                               lots: lots, atMs: at, state: state)
