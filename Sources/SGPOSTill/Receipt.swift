@@ -89,11 +89,15 @@ public struct ReceiptDocument: Hashable, Sendable {
         public var discounts: [(rule: String, amount: Int64)]
         /// GST treatment; a receipt with any line not standard-rated prints every line's code.
         public var taxCategory: TaxCategory = .standardRated
+        /// The lots the line's units came from ("L2611B x2"), as scanned (FORMAT.md §13.6):
+        /// what a customer matches against a recall notice.
+        public var lots: [String] = []
 
         public static func == (lhs: Line, rhs: Line) -> Bool {
             lhs.description == rhs.description && lhs.quantity == rhs.quantity && lhs.unitPrice == rhs.unitPrice
                 && lhs.amount == rhs.amount && lhs.amountExcludingGST == rhs.amountExcludingGST && lhs.taxCategory == rhs.taxCategory
                 && lhs.discounts.map(\.rule) == rhs.discounts.map(\.rule) && lhs.discounts.map(\.amount) == rhs.discounts.map(\.amount)
+                && lhs.lots == rhs.lots
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -171,10 +175,12 @@ public struct ReceiptDocument: Hashable, Sendable {
         customer: Customer? = nil
     ) -> ReceiptDocument {
         let envelope = transaction.envelope
-        let lines = sale.lines.map { line in
-            Line(description: line.sku, quantity: line.quantity, unitPrice: line.unitPrice, amount: line.paid,
-                 amountExcludingGST: line.paid - line.gst, discounts: line.discounts.map { ($0.rule, $0.amount) },
-                 taxCategory: line.taxCategory)
+        let lines = sale.lines.enumerated().map { index, line in
+            var printed = Line(description: line.sku, quantity: line.quantity, unitPrice: line.unitPrice, amount: line.paid,
+                               amountExcludingGST: line.paid - line.gst, discounts: line.discounts.map { ($0.rule, $0.amount) },
+                               taxCategory: line.taxCategory)
+            printed.lots = sale.lots.filter { Int($0.lineIndex) == index }.map { "\($0.lot) x\($0.quantity)" }
+            return printed
         }
         let full = customer != nil || sale.total > 100_000
         return ReceiptDocument(

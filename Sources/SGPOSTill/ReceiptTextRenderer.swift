@@ -45,6 +45,7 @@ public struct ReceiptTextRenderer: Sendable {
             let detail = "  \(line.quantity) x \(money(line.unitPrice))" + (mixed ? " \(line.taxCategory.code)" : "")
             out.append(pair(detail, money(line.amount + line.discounts.reduce(0) { $0 + $1.amount })))
             for discount in line.discounts { out.append(pair("  less \(discount.rule)", "-" + money(discount.amount))) }
+            for lot in line.lots { out.append(contentsOf: wrap("  lot \(lot)")) }
             if full { out.append(pair("  excl. GST", money(line.amountExcludingGST))) }
         }
         out.append(rule)

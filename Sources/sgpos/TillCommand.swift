@@ -115,6 +115,8 @@ struct TillCommand: AsyncParsableCommand {
         @Option(help: "cash[:TENDERED] | card:TERMINAL:APPROVAL:RRN:MASKEDPAN:SCHEME | nets:TERMINAL:APPROVAL:RRN:MASKEDPAN | paynow:BILLREF | voucher:ID")
         var pay: String = "cash"
         @Flag(help: "Training sale: numbered, excluded from totals.") var training = false
+        @Option(name: .customLong("scan"), help: "A GS1 barcode as scanned, e.g. \"(01)09556001234568(17)271231(10)L2611B\" (repeat): one unit with its lot.")
+        var scans: [String] = []
         @Option(help: "Receipt width: 42 or 48 columns.") var columns: Int = 42
         @Option(help: "Merchant particulars (JSON: legalName, addressLines, gstRegistrationNumber); default: the outlet's genesis name and \"GST Reg No. not set\".") var merchant: String?
 
@@ -122,8 +124,10 @@ struct TillCommand: AsyncParsableCommand {
             let payment = try parsePayment(pay)
             var sale: Sale?
             let (transaction, height, store) = try await connection.submit { session, state, now in
-                let built = try session.buildSale(try basket.lines(), memberID: basket.member, redeemPoints: basket.redeem,
-                                                  codes: basket.codes, payment: payment, training: training, atMs: now, state: state)
+                let units = try scans.map { try LotScan.resolve($0, outlet: session.outlet, atMs: now, state: state) }
+                let (lines, lots) = LotScan.basket(lines: scans.isEmpty ? try basket.lines() : try basket.items.map { try parseItem($0) }, scans: units)
+                let built = try session.buildSale(lines, memberID: basket.member, redeemPoints: basket.redeem,
+                                                  codes: basket.codes, payment: payment, training: training, lots: lots, atMs: now, state: state)
                 sale = built
                 return .sale(built)
             }
@@ -266,6 +270,8 @@ struct TillCommand: AsyncParsableCommand {
         @Option(help: "The supplier on the tax invoice; with it every --item gives a unit cost and --input-gst the invoice's GST (GST F5 boxes 5 and 7).")
         var supplier: String?
         @Option(name: .customLong("input-gst"), help: "GST on the supplier's invoice, e.g. 12.60 (with --supplier).") var inputGST: String?
+        @Option(name: .customLong("lot"), help: "SKU:QTY:GS1 (repeat): QTY units of an --item's SKU came in the lot its GS1 label names, e.g. MILK-1L:12:(01)09556001234568(17)271231(10)L2611A.")
+        var lots: [String] = []
 
         func run() async throws {
             var lines: [StockLine] = []
@@ -284,8 +290,18 @@ struct TillCommand: AsyncParsableCommand {
             let invoice = try supplier.map { name in
                 SupplierInvoice(supplier: name, unitCosts: costs, inputGST: try parseMoney(inputGST ?? "", "--input-gst"))
             }
-            let (_, height, _) = try await connection.submit { session, _, _ in
-                .stockReceive(try StockBuilder(outlet: session.outlet).buildReceive(reference: reference, lines: lines, invoice: invoice))
+            let (_, height, _) = try await connection.submit { session, _, now in
+                let entries = try lots.map { text -> LotEntry in
+                    let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                    guard parts.count == 3, let line = lines.firstIndex(where: { $0.sku == parts[0] }), let quantity = Int64(parts[1]) else {
+                        throw CLIError("--lot \(text): SKU:QTY:GS1 with the SKU of an --item")
+                    }
+                    let scan = try LotScan.read(String(parts[2]), atMs: now)
+                    guard let lot = scan.lot else { throw CLIError("--lot \(text): the GS1 label names no lot (AI 10)") }
+                    return LotEntry(lineIndex: UInt32(line), gtin: scan.gtin!, lot: lot, expiryDay: scan.expiry.map(CivilTime.days(from:)) ?? 0,
+                                    quantity: quantity)
+                }
+                return .stockReceive(try StockBuilder(outlet: session.outlet).buildReceive(reference: reference, lines: lines, invoice: invoice, lots: entries))
             }
             print("received \(lines.count) line(s) in block \(height)")
         }

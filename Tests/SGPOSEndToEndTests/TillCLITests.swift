@@ -1,4 +1,5 @@
 import Foundation
+import SGPOSReports
 import Testing
 
 /// The till commands against a real ledger, in separate processes: a shift, sales with
@@ -97,6 +98,32 @@ import Testing
         let next = try #require(lines.first { $0.count == 13 && $0.hasPrefix("C") && $0.dropFirst().allSatisfy(\.isHexDigit) })
         let reuse = try CLI.run(["till", "sell"] + till + ["--item", "KAYA-JAR:1", "--code", String(next)])
         #expect(reuse.status == 0 && reuse.output.contains("Coupon used"), "\(reuse.output)\(reuse.error)")
+    }
+
+    /// Lots from the command line (FORMAT.md §13.6): a manager receives a lot from its GS1
+    /// label, a till sells two units by scanning it (the receipt prints the lot), a label of
+    /// a lot never received here is refused naming the GTIN, and the lot report lists the
+    /// sale with its receipt number.
+    @Test func aLotReceivedFromItsLabelIsScannedAtTheTillAndReported() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.demo(demo, outlets: 2, sales: 2).status == 0)
+        let connection = ["--data", demo + "/outlet-1", "--node-key", demo + "/keys/outlet-1.key"]
+        let till = connection + ["--key", demo + "/keys/outlet-1-till-03.key"]
+        let manager = connection + ["--key", demo + "/keys/outlet-1-manager.key"]
+        let label = "(01)09556001234575(17)280131(10)EGG-7"  // GTIN 0955600123457 + check digit 5
+        let received = try CLI.run(["till", "stock-receive"] + manager + ["--reference", "DO-EGGS", "--item", "EGGS-10:10",
+                                                                          "--lot", "EGGS-10:6:" + label])
+        #expect(received.status == 0, "\(received.error)")
+        #expect(try CLI.run(["till", "shift", "open"] + till + ["--amount", "100.00"]).status == 0)
+        let sold = try CLI.run(["till", "sell"] + till + ["--scan", label, "--scan", label, "--item", "PEN-BLUE:1"])
+        #expect(sold.status == 0 && sold.output.contains("EGGS-10") && sold.output.contains("lot EGG-7 x2"), "\(sold.output)\(sold.error)")
+        let unknown = try CLI.run(["till", "sell"] + till + ["--scan", "(01)09556001234575(10)EGG-8"])
+        #expect(unknown.status != 0 && unknown.error.contains("09556001234575 lot EGG-8 is not known"), "\(unknown.error)")
+        let report = try CLI.run(["report", "lot", "--data", demo + "/outlet-1", "--gtin", "09556001234575", "--lot", "EGG-7", "--format", "json"])
+        let document = try JSONDecoder().decode(LotReport.self, from: Data(report.output.utf8))
+        #expect(document.totals.received == 6 && document.totals.sold == 2 && document.sold.count == 1
+                && document.sold[0].till == "till-03" && document.outlets.first?.expiry == "2028-01-31", "\(report.output)")
     }
 
     @Test func configureChangesOnlyWhatItIsGivenAndSettingsShowIt() throws {
