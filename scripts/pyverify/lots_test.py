@@ -18,6 +18,7 @@ import sys
 import nacl.signing
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
 import lots  # noqa: E402
 import pos  # noqa: E402
 import verify  # noqa: E402
@@ -250,15 +251,7 @@ def audit_store(check):
 
 
 def main():
-    passed = failed = 0
-
-    def check(name, ok):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAILED: {name}")
+    check = Checks()
 
     def decodes(kind, body):
         try:
@@ -768,8 +761,7 @@ def main():
 
     audit_store(check)
 
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return check.report()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import network  # noqa: E402
 from common import enc_str, u32b, u64b  # noqa: E402
+from checks import Checks
 
 CLAIMANT, SOURCE, OTHER = 1, 2, 3
 CID = bytes(range(16))
@@ -52,15 +53,7 @@ def allowance_keys(changes):
 
 
 def main():
-    passed = failed = 0
-
-    def check(name, ok):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAILED: {name}")
+    check = Checks()
 
     claim_key, settle_key = bytes([network.CLAIMS]) + CID, bytes([network.SETTLEMENTS]) + CID
     akey = network.allowance_key(CLAIMANT)
@@ -144,8 +137,7 @@ def main():
     check("another recall in a later checkpoint: only its own record",
           state.changes([], {}, recalls=[(b"\x33" * 32, u64b(5) + recall_b)]) == {b"\x48" + b"\x33" * 32: u64b(5) + recall_b})
 
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return check.report()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pos  # noqa: E402
 from common import Reject, enc_str, u32b, u64b  # noqa: E402
+from checks import Checks
 
 OUTLET = 1
 T0 = 1_796_000_000_000  # 2026-12-01 in ms, a block time; transactions use it too
@@ -1626,15 +1627,7 @@ def tier_review(check, decodes):
 
 
 def main():
-    passed = failed = 0
-
-    def check(name, ok):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAILED: {name}")
+    check = Checks()
 
     def decodes(kind, body):
         try:
@@ -1910,8 +1903,7 @@ def main():
     gift_cards(check, decodes)
     tier_review(check, decodes)
 
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return check.report()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import lots  # noqa: E402
 import pos  # noqa: E402
 import reports  # noqa: E402
 from common import enc_str, u32b, u64b  # noqa: E402
+from checks import Checks
 
 SGT = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -509,15 +510,7 @@ def stock_states():
 
 
 def main():
-    passed = failed = 0
-
-    def check(name, ok):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAILED: {name}")
+    check = Checks()
 
     # Money strings and rounding.
     check("money 12.30", reports.money(1230) == "12.30")
@@ -1402,8 +1395,7 @@ def main():
           and parse_error("--report", "points", "--sku", "MILK-1L", *dated) is not None
           and parse_error("--report", "points", "--discount-percent", "5", *dated) is not None)
 
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return check.report()
 
 
 if __name__ == "__main__":
