@@ -41,7 +41,7 @@ enum CLI {
     /// Runs `sgpos demo` into `directory` and records a test issue with the end of its
     /// output and of every node's log when it fails, so a failure in CI says what broke.
     @discardableResult
-    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 120,
+    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 240,
                      sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         let result = try run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"], timeoutSeconds: timeoutSeconds)
         recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
@@ -50,7 +50,7 @@ enum CLI {
 
     /// The same from an async test (waits by suspending).
     @discardableResult
-    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 120, options: [String] = [],
+    static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 240, options: [String] = [],
                      sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
         let result = try await run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"] + options, timeoutSeconds: timeoutSeconds)
         recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
