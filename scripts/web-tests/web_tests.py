@@ -382,6 +382,14 @@ def test_dashboard(driver, network):
     wait(driver, lambda d: d.find_element(By.ID, "report-output").get_attribute("data-report") == "sales")
     output = driver.find_element(By.ID, "report-output")
     assert len(output.find_elements(By.CSS_SELECTOR, "svg.chart")) == 2 and "Totals" in output.text, output.text[:300]
+    # Where a lot is: the demo's milk lot L2611B, 12 received at each outlet (its opening delivery).
+    Select(driver.find_element(By.ID, "report")).select_by_value("lot")
+    driver.find_element(By.ID, "gtin").send_keys("09556001234568")
+    driver.find_element(By.ID, "lot").send_keys("L2611B")
+    driver.find_element(By.ID, "show").click()
+    wait(driver, lambda d: d.find_element(By.ID, "report-output").get_attribute("data-report") == "lot")
+    output = driver.find_element(By.ID, "report-output")
+    assert "MILK-1L" in output.text and "Outlets" in output.text and "2027-12-31" in output.text, output.text[:400]
 
     # A manager (an operator of outlet 1) sees outlet 1: another origin, so another browser key.
     pair_office(driver, network, base.replace("127.0.0.1", "localhost"), "operator", "office-1")

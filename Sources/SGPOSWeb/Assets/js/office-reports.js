@@ -12,6 +12,7 @@ const parameters = {
   sales: ["from", "to", "outlet"], gst: ["from", "to", "outlet"], exceptions: ["from", "to", "outlet"],
   promotions: ["from", "to", "outlet"], points: ["from", "to", "outlet"], stock: ["outlet"],
   movements: ["sku", "outlet", "from", "to"], loyalty: ["on", "within", "outlet"], x: ["outlet"], z: ["outlet", "number"],
+  lot: ["gtin", "lot"],
 };
 const page = { session: null };
 
