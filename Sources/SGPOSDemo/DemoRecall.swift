@@ -80,9 +80,28 @@ extension DemoCommand {
             }
             return (false, 0)
         }
-        let (atFirst, checkpoint) = try await recorded(first, within: 60)
-        if !atFirst {
-            print("   FAIL outlet \(first) did not record the recall within 60 s")
+        // The cut-off outlet cannot know: it still sells the lot.
+        let offline = try await sell([Self.recalledLot], at: cutOff)
+        if offline.refused == nil {
+            print("   outlet \(cutOff), cut off, has not heard of it: it still sells a unit of the lot (receipt \(offline.receipt))")
+        } else {
+            print("   FAIL outlet \(cutOff), cut off, refused the lot before it could know of the recall: \(offline.refused!)")
+            problems += 1
+        }
+        // The others: the next checkpoint (three validators of four, outlet 4 being out of
+        // reach) carries the recall. On a loaded machine the three may take longer than
+        // this: then the outlet reconnects first, and the recall comes with four.
+        var (atFirst, checkpoint) = try await recorded(first, within: 30)
+        let reconnectedFirst = !atFirst
+        if reconnectedFirst {
+            try await isolated.client.isolate(false)
+            print("   (no checkpoint among the 3 connected validators within 30 s: outlet \(cutOff) reconnects first)")
+            (atFirst, checkpoint) = try await recorded(first, within: 120)
+        }
+        guard atFirst else {
+            if !reconnectedFirst { try await isolated.client.isolate(false) }
+            let status = try? await nodes.nodes[0].client.checkpointStatus()
+            print("   FAIL outlet \(first) did not record the recall (its node at checkpoint \(status.map { "\($0.checkpointHeight)" } ?? "?"))")
             return problems + 1
         }
         let refusedThere = try await sell([Self.recalledLot], at: first).refused
@@ -92,19 +111,12 @@ extension DemoCommand {
             print("   FAIL outlet \(first) sold lot \(Self.recalledLot) after recording its recall (\(refusedThere.map { "\($0)" } ?? "accepted"))")
             problems += 1
         }
-        let offline = try await sell([Self.recalledLot], at: cutOff)
-        if offline.refused == nil {
-            print("   outlet \(cutOff), cut off, has not heard of it: it still sells a unit of the lot (receipt \(offline.receipt))")
-        } else {
-            print("   FAIL outlet \(cutOff), cut off, refused the lot before it could know of the recall: \(offline.refused!)")
-            problems += 1
-        }
-        try await isolated.client.isolate(false)
+        if !reconnectedFirst { try await isolated.client.isolate(false) }
         let started = ContinuousClock.now
-        let (atCutOff, _) = try await recorded(cutOff, within: 60)
+        let (atCutOff, _) = try await recorded(cutOff, within: 120)
         let elapsed = started.duration(to: .now)
         if !atCutOff {
-            print("   FAIL outlet \(cutOff) did not record the recall within 60 s of reconnecting")
+            print("   FAIL outlet \(cutOff) did not record the recall within 120 s of reconnecting")
             return problems + 1
         }
         let refusedLater = try await sell([Self.recalledLot], at: cutOff).refused
