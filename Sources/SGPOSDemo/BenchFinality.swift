@@ -123,10 +123,7 @@ struct FinalityBench {
                     }
                     let answers = try await BenchHTTPClient.post(till.transactions.map { BenchHTTPClient.submitBody($0.encoded) },
                                                                  path: "/v1/transactions", host: till.endpoint.host, port: till.endpoint.port,
-                                                                 group: group) { number in
-                        let now = DispatchTime.now().uptimeNanoseconds
-                        if due(number) > now { try await Task.sleep(nanoseconds: due(number) - now) }
-                    }
+                                                                 group: group, due: due)
                     return answers.enumerated().map { (till.outlet, $1, due($0)) }
                 }
             }

@@ -71,12 +71,12 @@ struct HTTPBench {
                 sessions[index].sign(.loyaltyEnrol(LoyaltyEnrol(memberID: "T\(index)-\(number)")), atMs: Int64(wallClockMs()))
             })
         }
+        let bodies = signed.map { $0.map { BenchHTTPClient.submitBody($0.encoded) } }
         let started = DispatchTime.now()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            for transactions in signed {
+            for tillBodies in bodies {
                 tasks.addTask {
-                    let answers = try await BenchHTTPClient.post(transactions.map { BenchHTTPClient.submitBody($0.encoded) },
-                                                                 path: "/v1/transactions", host: host, port: port, group: group)
+                    let answers = try await BenchHTTPClient.post(tillBodies, path: "/v1/transactions", host: host, port: port, group: group)
                     guard answers.allSatisfy({ $0.status == 200 }) else { throw CLIError("a submission was refused: \(answers.first { $0.status != 200 }!.status)") }
                 }
             }
@@ -122,10 +122,7 @@ struct HTTPBench {
                     let offset = Double(index) / Double(pacedRate) * 1e9
                     let due: @Sendable (Int) -> UInt64 = { number in origin + UInt64(offset + Double(number) / perTillRate * 1e9) }
                     let answers = try await BenchHTTPClient.post(transactions.map { BenchHTTPClient.submitBody($0.encoded) },
-                                                                 path: "/v1/transactions", host: host, port: port, group: group) { number in
-                        let now = DispatchTime.now().uptimeNanoseconds
-                        if due(number) > now { try await Task.sleep(nanoseconds: due(number) - now) }
-                    }
+                                                                 path: "/v1/transactions", host: host, port: port, group: group, due: due)
                     guard answers.allSatisfy({ $0.status == 200 }) else { throw CLIError("a paced submission was refused") }
                     return answers.enumerated().map { Double($1.at - min($1.at, due($0))) / 1e6 }
                 }

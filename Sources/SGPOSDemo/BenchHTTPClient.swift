@@ -7,10 +7,13 @@ import NIOPosix
 import SGPOSClient
 
 /// The load generator's HTTP/1.1 client for `make bench`: one keep-alive connection per
-/// till on SwiftNIO, one request at a time, TCP_NODELAY. URLSession on Linux adds tens of
-/// milliseconds of client-side latency per request (measured: the node idle 60 % of the
-/// time while 32 tills waited on their answers), which would measure the client, not
-/// the node. Tills in shops keep using ``NodeClient``.
+/// till on SwiftNIO, one request at a time, TCP_NODELAY, driven from the connection's
+/// event loop. Each request's bytes are encoded before the clock starts and each answer
+/// is read with a minimal parser (status line, `Content-Length`, body), so the client
+/// costs the shared cores as little as it can: the figure is the node's, not the load
+/// generator's. (URLSession on Linux added tens of milliseconds per request; an
+/// `NIOAsyncChannel` with NIO's HTTP codecs cost ≈ 70 µs of CPU per request.) Tills in
+/// shops keep using ``NodeClient``.
 enum BenchHTTPClient {
     struct Answer: Sendable {
         let status: UInt
@@ -19,44 +22,29 @@ enum BenchHTTPClient {
         let at: UInt64
     }
 
-    /// POSTs each body to `path` in order on one connection. `before(i)` runs before
-    /// request i (a paced till sleeps there until it is due).
+    /// POSTs each body to `path` in order on one connection. `due(i)`, if given, is when
+    /// request i may be sent (uptime ns): a paced till waits until then.
     static func post(_ bodies: [[UInt8]], path: String, host: String, port: Int, group: any EventLoopGroup,
                      contentType: String = "application/json",
-                     before: @Sendable (Int) async throws -> Void = { _ in }) async throws -> [Answer] {
-        let channel = try await ClientBootstrap(group: group)
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            var responses = inbound.makeAsyncIterator()
-            var answers: [Answer] = []
-            answers.reserveCapacity(bodies.count)
-            for (index, body) in bodies.enumerated() {
-                try await before(index)
-                var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
-                head.headers.add(name: "Host", value: "\(host):\(port)")
-                head.headers.add(name: "Content-Type", value: contentType)
-                head.headers.add(name: "Content-Length", value: String(body.count))
-                try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(ByteBuffer(bytes: body))), .end(nil)])
-                var status: UInt = 0
-                var received: [UInt8] = []
-                responseLoop: while let part = try await responses.next() {
-                    switch part {
-                    case .head(let response): status = response.status.code
-                    case .body(let buffer): received += buffer.readableBytesView
-                    case .end: break responseLoop
-                    }
-                }
-                guard status != 0 else { throw CLIError("the node closed the connection before answering request \(index)") }
-                answers.append(Answer(status: status, body: received, at: DispatchTime.now().uptimeNanoseconds))
-            }
-            return answers
+                     due: (@Sendable (Int) -> UInt64)? = nil) async throws -> [Answer] {
+        let requests = bodies.map { body in
+            var buffer = ByteBuffer()
+            buffer.writeString("POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n\r\n")
+            buffer.writeBytes(body)
+            return buffer
         }
+        let loop = group.next()
+        let done = loop.makePromise(of: [Answer].self)
+        let channel = try await ClientBootstrap(group: loop)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TillConnection(requests: requests, due: due, done: done))
+                }
+            }
+            .connect(host: host, port: port).get()
+        defer { channel.close(promise: nil) }
+        return try await done.futureResult.get()
     }
 
     /// Host and port of a node's `http://host:port` base URL.
@@ -69,5 +57,104 @@ enum BenchHTTPClient {
     /// The JSON body of `POST /v1/transactions` for a signed transaction.
     static func submitBody(_ encoded: [UInt8]) -> [UInt8] {
         Array("{\"transaction\":\"".utf8) + Array(Hex.encode(encoded).utf8) + Array("\"}".utf8)
+    }
+}
+
+/// One till's connection: sends request i, reads its whole answer, then sends request
+/// i + 1 (at its due time, if paced); completes `done` with every answer in order, or
+/// fails it if the connection closes or an answer cannot be read.
+private final class TillConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let requests: [ByteBuffer]
+    private let due: (@Sendable (Int) -> UInt64)?
+    private let done: EventLoopPromise<[BenchHTTPClient.Answer]>
+    private var answers: [BenchHTTPClient.Answer] = []
+    private var received = ByteBuffer()
+    private var finished = false
+
+    init(requests: [ByteBuffer], due: (@Sendable (Int) -> UInt64)?, done: EventLoopPromise<[BenchHTTPClient.Answer]>) {
+        self.requests = requests
+        self.due = due
+        self.done = done
+        answers.reserveCapacity(requests.count)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        sendNext(context: context)
+    }
+
+    private func sendNext(context: ChannelHandlerContext) {
+        let index = answers.count
+        guard index < requests.count else { return finish(.success(answers), context: context) }
+        if let due {
+            let now = DispatchTime.now().uptimeNanoseconds
+            let at = due(index)
+            if at > now {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(at - now))) {
+                    context.writeAndFlush(self.wrapOutboundOut(self.requests[index]), promise: nil)
+                }
+                return
+            }
+        }
+        context.writeAndFlush(wrapOutboundOut(requests[index]), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        received.writeBuffer(&bytes)
+        do {
+            guard let (status, body) = try Self.answer(in: &received) else { return }
+            answers.append(.init(status: status, body: body, at: DispatchTime.now().uptimeNanoseconds))
+            received.discardReadBytes()
+            sendNext(context: context)
+        } catch {
+            finish(.failure(error), context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(.failure(CLIError("the node closed the connection before answering request \(answers.count)")), context: context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finish(.failure(error), context: context)
+    }
+
+    private func finish(_ result: Result<[BenchHTTPClient.Answer], any Error>, context: ChannelHandlerContext) {
+        guard !finished else { return }
+        finished = true
+        done.completeWith(result)
+        context.close(promise: nil)
+    }
+
+    /// Reads one whole answer (status line, headers, `Content-Length` body) from the front
+    /// of `buffer`, or nil if it has not all arrived. Only what the node sends is read.
+    static func answer(in buffer: inout ByteBuffer) throws -> (UInt, [UInt8])? {
+        let view = buffer.readableBytesView
+        guard let headEnd = view.firstRange(of: [13, 10, 13, 10]) else {
+            guard view.count <= 16_384 else { throw CLIError("an answer's head exceeds 16 KiB") }
+            return nil
+        }
+        let head = String(decoding: view[view.startIndex..<headEnd.lowerBound], as: UTF8.self)
+        let lines = head.split(separator: "\r\n")
+        let statusParts = lines.first?.split(separator: " ") ?? []
+        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = UInt(statusParts[1]) else {
+            throw CLIError("not an HTTP/1.1 answer: \(lines.first ?? "")")
+        }
+        var length: Int?
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name == "content-length" { length = Int(value) }
+            if name == "transfer-encoding" { throw CLIError("the bench client reads Content-Length answers only (got Transfer-Encoding: \(value))") }
+        }
+        guard let length else { throw CLIError("an answer without Content-Length") }
+        let headBytes = headEnd.upperBound - view.startIndex
+        guard view.count >= headBytes + length else { return nil }
+        buffer.moveReaderIndex(forwardBy: headBytes)
+        return (status, buffer.readBytes(length: length)!)
     }
 }

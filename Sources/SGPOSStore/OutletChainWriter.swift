@@ -45,7 +45,17 @@ public struct OutletChainWriter: Sendable {
     public func append(_ transactions: [SignedTransaction], timestampMs: TimestampMs) throws -> [AppendOutcome] {
         precondition(!transactions.isEmpty, "append needs at least one transaction")
         precondition(transactions.count <= Int(store.genesis.blockTransactionsMax), "batch exceeds the block limit")
-        let signatureValid = Self.verifySignatures(transactions)
+        return try append(transactions, signatureValid: Self.verifySignatures(transactions), timestampMs: timestampMs)
+    }
+
+    /// ``append(_:timestampMs:)`` for transactions whose signatures the caller has checked
+    /// already (`signatureValid[i]`: transaction i's signature verifies): the group
+    /// committer's submitters check them in parallel before they queue, so the one thread
+    /// that writes blocks does not.
+    public func append(_ transactions: [SignedTransaction], signatureValid: [Bool], timestampMs: TimestampMs) throws -> [AppendOutcome] {
+        precondition(!transactions.isEmpty, "append needs at least one transaction")
+        precondition(transactions.count <= Int(store.genesis.blockTransactionsMax), "batch exceeds the block limit")
+        precondition(signatureValid.count == transactions.count, "one signature result per transaction")
         return try store.environment.write { transaction in
             try appendInTransaction(transactions, signatureValid: signatureValid, timestampMs: timestampMs, transaction)
         }
