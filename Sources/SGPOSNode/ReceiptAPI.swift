@@ -61,9 +61,7 @@ extension NodeAPI {
         }
         guard let id = Hash256(hex: idText) else { return refuse(.badRequest, "malformed", 1, "transaction id must be 64 hex digits") }
         let found: (TransactionLocation, SignedTransaction, String)? = try node.read { txn in
-            guard let location = try node.store.location(of: id, txn),
-                  let block = try node.store.block(location.outletID, height: location.height, txn) else { return nil }
-            let transaction = block.transactions[Int(location.index)]
+            guard let (location, transaction) = try node.store.storedTransaction(id, txn) else { return nil }
             let till = try node.store.stateReader(location.outletID, txn).read(.key(transaction.envelope.signer))
                 .map { try KeyRecord(canonicalBytes: $0).principal } ?? transaction.envelope.signer.hex
             return (location, transaction, till)
@@ -85,11 +83,10 @@ extension NodeAPI {
             document = receipt
         case .refund(let refund):
             let original = try node.read { txn -> (Sale, String)? in
-                guard let at = try node.store.location(of: refund.originalSale, txn),
-                      let block = try node.store.block(at.outletID, height: at.height, txn),
-                      case .application(let type, let payload) = block.transactions[Int(at.index)].envelope.body,
+                guard let (at, saleTransaction) = try node.store.storedTransaction(refund.originalSale, txn),
+                      case .application(let type, let payload) = saleTransaction.envelope.body,
                       case .sale(let sale) = try POSBody.decode(type: type, payload: payload) else { return nil }
-                let signer = block.transactions[Int(at.index)].envelope.signer
+                let signer = saleTransaction.envelope.signer
                 let till = try node.store.stateReader(at.outletID, txn).read(.key(signer))
                     .map { try KeyRecord(canonicalBytes: $0).principal } ?? signer.hex
                 return (sale, till)

@@ -9,10 +9,8 @@ public enum OriginalSale {
     /// The sale with transaction id `id` in `store`; a ``ReportError`` with code 803 when
     /// the store holds no sale of that id.
     public static func find(_ id: Hash256, store: LedgerStore, _ transaction: LMDBTransaction) throws -> Sale {
-        guard let location = try store.location(of: id, transaction),
-              let block = try store.block(location.outletID, height: location.height, transaction),
-              Int(location.index) < block.transactions.count,
-              case .application(let type, let payload) = block.transactions[Int(location.index)].envelope.body,
+        guard let stored = try store.storedTransaction(id, transaction),
+              case .application(let type, let payload) = stored.signed.envelope.body,
               case .sale(let sale) = try POSBody.decode(type: type, payload: payload)
         else { throw ReportError(.store, "sale \(id) referred to by a refund or void is not in this store") }
         return sale

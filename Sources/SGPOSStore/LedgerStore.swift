@@ -193,6 +193,30 @@ public final class LedgerStore: Sendable {
         }
     }
 
+    /// Transaction `location.index` of the stored block at `location` — only that
+    /// transaction's bytes are decoded, not the block's others (a refund's original sale in
+    /// a block of 1,000 sales costs one decode, not a thousand) — or nil when the block or
+    /// the index is not there. Its id must be `location.transactionID`, else the store is corrupt.
+    public func transaction(at location: TransactionLocation, _ transaction: LMDBTransaction) throws -> SignedTransaction? {
+        guard let outline = try blockOutline(location.outletID, height: location.height, transaction),
+              Int(location.index) < outline.transactionRanges.count else { return nil }
+        let signed: SignedTransaction
+        do { signed = try outline.transaction(Int(location.index)) } catch {
+            throw StoreError.corrupt("transaction \(location.index) of block \(location.height) of outlet \(location.outletID) does not decode: \(error)")
+        }
+        guard signed.id == location.transactionID else {
+            throw StoreError.corrupt("transaction \(location.index) of block \(location.height) of outlet \(location.outletID) is \(signed.id), its index entry says \(location.transactionID)")
+        }
+        return signed
+    }
+
+    /// The stored transaction with id `id` (located through `tx-index`, decoded alone) and
+    /// its location, or nil when this store does not hold it.
+    public func storedTransaction(_ id: Hash256, _ transaction: LMDBTransaction) throws -> (location: TransactionLocation, signed: SignedTransaction)? {
+        guard let location = try location(of: id, transaction), let signed = try self.transaction(at: location, transaction) else { return nil }
+        return (location, signed)
+    }
+
     /// The signed header of the stored block at `height` (its transactions are not read), or nil.
     public func blockHeader(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> (header: BlockHeader, signature: Signature)? {
         // A header with the longest chain id, and the signature, fit well within 1 KiB.

@@ -47,9 +47,9 @@ struct TillCommand: AsyncParsableCommand {
             let now = Int64(wallClockMs())
             if let idempotency, let first = try store.environment.read({ txn -> (SignedTransaction, UInt64)? in
                 guard let location = try store.idempotentResult(outletID, idempotency, txn),
-                    let block = try store.block(outletID, height: location.height, txn)
+                    let first = try store.transaction(at: location, txn)
                 else { return nil }
-                return (block.transactions[Int(location.index)], location.height)
+                return (first, location.height)
             }) {
                 FileHandle.standardError.write(Data("already committed at height \(first.1) (idempotency id \(idempotency)); this is the first result\n".utf8))
                 return (first.0, first.1, store)
@@ -65,8 +65,8 @@ struct TillCommand: AsyncParsableCommand {
                 return (transaction, location.height, store)
             case .duplicate(let location):
                 // Committed by a concurrent retry between the check above and the append.
-                let first = try store.environment.read { try store.block(outletID, height: location.height, $0)! }
-                return (first.transactions[Int(location.index)], location.height, store)
+                let first = try store.environment.read { try store.transaction(at: location, $0)! }
+                return (first, location.height, store)
             case .rejected(let rejection):
                 throw CLIError("refused (rule \(rejection.code)): \(rejection.detail)")
             }
@@ -176,9 +176,8 @@ struct TillCommand: AsyncParsableCommand {
             }
             let outlet = transaction.envelope.outletID
             let (number, till) = try store.environment.read { txn in
-                let block = try store.block(outlet, height: try store.location(of: saleID, txn)!.height, txn)!
-                let saleTx = block.transactions.first { $0.id == saleID }!
-                guard case .application(let type, let payload) = saleTx.envelope.body,
+                guard let saleTx = try store.storedTransaction(saleID, txn)?.signed,
+                    case .application(let type, let payload) = saleTx.envelope.body,
                     case .sale(let sale) = try POSBody.decode(type: type, payload: payload)
                 else { throw CLIError("\(saleID) is not a sale") }
                 return (sale.receiptNumber, original!.till)

@@ -53,6 +53,31 @@ func populatedStore(_ directory: TemporaryDirectory, network: TestNetwork, block
         #expect(throws: StoreError.self) { try LedgerStore.create(dataDirectory: directory.path, genesis: network.genesis) }
     }
 
+    @Test func oneTransactionIsReadWithoutTheRestOfItsBlock() throws {
+        let directory = TemporaryDirectory()
+        let store = try populatedStore(directory, network: network, blocks: 3, perBlock: 4)
+        try store.environment.read { txn in
+            for height in UInt64(1)...3 {
+                let block = try #require(try store.block(1, height: height, txn))
+                for (index, expected) in block.transactions.enumerated() {
+                    let found = try #require(try store.storedTransaction(expected.id, txn))
+                    #expect(found.signed == expected)
+                    #expect(found.location == TransactionLocation(outletID: 1, height: height, index: UInt32(index), transactionID: expected.id))
+                    #expect(try store.transaction(at: found.location, txn) == expected)
+                }
+            }
+            let firstBlock = try #require(try store.block(1, height: 1, txn))
+            let first = try #require(try store.storedTransaction(firstBlock.transactions[0].id, txn))
+            // Past the block's end, or a block that is not there: nothing.
+            #expect(try store.transaction(at: TransactionLocation(outletID: 1, height: 1, index: 4, transactionID: first.signed.id), txn) == nil)
+            #expect(try store.transaction(at: TransactionLocation(outletID: 1, height: 9, index: 0, transactionID: first.signed.id), txn) == nil)
+            #expect(try store.storedTransaction(Hash256(bytes: [UInt8](repeating: 7, count: 32))!, txn) == nil)
+            // A location whose id is not the transaction there is a corrupt store, not an answer.
+            let wrong = TransactionLocation(outletID: 1, height: 1, index: 1, transactionID: first.signed.id)
+            #expect(throws: StoreError.self) { try store.transaction(at: wrong, txn) }
+        }
+    }
+
     @Test func idempotentRetriesReturnTheFirstResultAndNeverASecondTransaction() throws {
         let directory = TemporaryDirectory()
         let store = try LedgerStore.create(dataDirectory: directory.path, genesis: network.genesis, options: .init(durability: .unsafeNoSyncForTests))
