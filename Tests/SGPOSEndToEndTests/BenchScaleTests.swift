@@ -18,7 +18,8 @@ import Testing
         // replay memory), store opening and proof serving.
         let again = try CLI.run(Array(arguments.dropLast()), timeoutSeconds: 300)
         #expect(again.status == 0 && again.output.contains("reusing") && !again.output.contains("built in"), "\(again.output)\(again.error)")
-        for figure in ["B per sale used", "per sale by database: blocks", "of all-core verify", "audit verify on 1 core", "speed-up", "of it anonymous",
+        for figure in ["B per sale used", "per sale by database: blocks", "of all-core verify", "audit verify, round 3,",
+                       "audit verify in process: median", "over 3 round(s)", "audit verify on 1 core: median", "speed-up", "of it anonymous",
                        "store open", "inclusion proof of a random transaction", "consistency proof", "--replay-memory 16"] {
             #expect(again.output.contains(figure), "\(figure): \(again.output)")
         }
