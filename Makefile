@@ -65,7 +65,7 @@ bench: release
 	cd benchmarks/hash-backends && $(SWIFT) run -c release
 
 # The scale data set (issue 17): built once under .build/scale and reused; storage per sale,
-# audit verify on all cores, on one and on two (with its memory), store opening and proofs;
+# audit verify on all cores, on one and on two (with its memory; each the median of 3 rounds), store opening and proofs;
 # then a fresh node catching up a chain of CATCH_UP_SALES sales from its peer, and resuming
 # after kill -9; the lot report on a million lot-tracked sales (issue 18). make bench-scale SCALE_OUTLETS=20 SCALE_SALES=500000
 SCALE_OUTLETS ?= 20
