@@ -73,9 +73,9 @@ enum CheckpointAudit {
                     findings.append(AuditFinding(rule: "checkpoints/monotonic", message: "\(label) goes back on outlet \(head.outlet): \(before.height) → \(head.height)"))
                 }
                 guard head.height > 0 else { continue }
-                let held = try store.environment.read { try store.block(head.outlet, height: head.height, $0) }
-                if let held, held.id != head.blockID {
-                    findings.append(AuditFinding(rule: "checkpoints/branch", message: "\(label) finalised block \(head.blockID) at outlet \(head.outlet) height \(head.height); this copy holds \(held.id)"))
+                let held = try store.environment.read { try store.blockHeader(head.outlet, height: head.height, $0)?.header.id }
+                if let held, held != head.blockID {
+                    findings.append(AuditFinding(rule: "checkpoints/branch", message: "\(label) finalised block \(head.blockID) at outlet \(head.outlet) height \(head.height); this copy holds \(held)"))
                 }
             }
             // Agreed time (docs/CONSENSUS.md §11): after the previous checkpoint's, once there is one.

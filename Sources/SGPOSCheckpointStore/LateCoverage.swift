@@ -70,7 +70,7 @@ public struct LateCoverage: Sendable, Equatable {
     private mutating func record(_ outlet: OutletID, first: UInt64, last: UInt64, lateBefore: UInt64, agreedMs: UInt64,
                                  _ store: LedgerStore, _ transaction: LMDBTransaction) throws {
         func time(_ height: UInt64) throws -> UInt64? {
-            try store.block(outlet, height: height, transaction).map { UInt64($0.header.timestampMs) }
+            try store.blockHeader(outlet, height: height, transaction).map { UInt64($0.header.timestampMs) }
         }
         guard let firstTime = try time(first), firstTime < lateBefore else { return }
         // The last late height: blocks low…high − 1 are late, high…last + 1 are not (invariant).

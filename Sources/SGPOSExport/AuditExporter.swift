@@ -122,7 +122,7 @@ public struct AuditExporter: Sendable {
                 let head = try store.head(outlet, transaction)
                 let calendar = try BusinessCalendar(store: store, outlet: outlet, through: head.height, transaction)
                 let end = calendar.closes.first { $0.date > to }?.height ?? head.height
-                let id = end == 0 ? "" : try store.block(outlet, height: end, transaction)?.header.id.hex ?? ""
+                let id = end == 0 ? "" : try store.blockHeader(outlet, height: end, transaction)?.header.id.hex ?? ""
                 return .init(outlet: outlet, height: end, blockId: id)
             }
         }

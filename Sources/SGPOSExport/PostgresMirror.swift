@@ -96,7 +96,7 @@ public struct PostgresMirror: Sendable {
                 throw ExportError(.historyMismatch, "outlet \(outlet): the mirror is at height \(mark.height), the chain only at \(head)")
             }
             if mark.height > 0 {
-                let id = try read { try store.block(outlet, height: mark.height, $0)?.header.id.hex }
+                let id = try read { try store.blockHeader(outlet, height: mark.height, $0)?.header.id.hex }
                 guard id == mark.blockID else {
                     throw ExportError(.historyMismatch, "outlet \(outlet): the mirror's block at height \(mark.height) is \(mark.blockID), the chain's is \(id ?? "missing"); refusing to mix histories")
                 }

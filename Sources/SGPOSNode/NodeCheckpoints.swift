@@ -316,7 +316,7 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
                     let previous = try position.height == 0 ? nil : storage.certificate(height: position.height).map { try Checkpoint(canonicalBytes: $0.value) }
                     let previousHeads = previous?.heads ?? outlets.map { Checkpoint.Head(outlet: $0, height: 0, blockID: store.genesis.id) }
                     for head in checkpoint.heads where head.height > 0 {
-                        guard try store.block(head.outlet, height: head.height, transaction)?.id == head.blockID else { return false }
+                        guard try store.blockHeader(head.outlet, height: head.height, transaction)?.header.id == head.blockID else { return false }
                     }
                     let changes: (writes: WriteSet, covered: [NetworkLedger.CoveredBlocks])
                     do {
