@@ -3,6 +3,7 @@ import Logging
 import SGPOSChain
 import SGPOSCodec
 import SGPOSConsensus
+import SGPOSCrypto
 import SGPOSStore
 import Synchronization
 
@@ -49,36 +50,41 @@ final class ClockWatch: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(ack.canonicalBytes).write(to: URL(fileURLWithPath: "\(directory)/outlet-\(outlet).bin"), options: .atomic)
         // Blocks that arrived before the acknowledgement (at most a bounded walk).
-        let held = try node.read { transaction -> [Block] in
+        // Headers and signatures only: a clock regression is proven by a signed header.
+        let held = try node.read { transaction -> [(header: BlockHeader, signature: Signature)] in
             let head = try node.store.head(outlet, transaction).height
-            var found: [Block] = []
+            var found: [(header: BlockHeader, signature: Signature)] = []
             var height = ack.headHeight + 1
-            while height <= head, found.count < 256, let block = try node.store.block(outlet, height: height, transaction) {
-                found.append(block)
+            while height <= head, found.count < 256, let signed = try node.store.blockHeader(outlet, height: height, transaction) {
+                found.append(signed)
                 height += 1
             }
             return found
         }
-        for block in held { if let evidence = try check(block) { return evidence } }
+        for signed in held { if let evidence = try check(signed.header, signature: signed.signature) { return evidence } }
         return nil
     }
 
-    /// Evidence when `block` (another outlet's, validly signed) breaks that outlet's
-    /// newest acknowledgement; recorded in the evidence directory.
+    /// ``check(_:signature:)`` of a block's signed header.
     @discardableResult
-    func check(_ block: Block) throws -> CheckpointEvidence? {
-        let outlet = block.header.outletID
-        guard outlet != node.outletID, let ack = ack(of: outlet), block.header.height > ack.headHeight,
-              UInt64(block.header.timestampMs) < ack.earliestBlockTimeMs(node.genesis.timeParameters) else { return nil }
-        let evidence = CheckpointEvidence.clockRegression(ack, block)
+    func check(_ block: Block) throws -> CheckpointEvidence? { try check(block.header, signature: block.signature) }
+
+    /// Evidence when the block of `header` (another outlet's, signed with `signature`)
+    /// breaks that outlet's newest acknowledgement; recorded in the evidence directory.
+    @discardableResult
+    func check(_ header: BlockHeader, signature: Signature) throws -> CheckpointEvidence? {
+        let outlet = header.outletID
+        guard outlet != node.outletID, let ack = ack(of: outlet), header.height > ack.headHeight,
+              UInt64(header.timestampMs) < ack.earliestBlockTimeMs(node.genesis.timeParameters) else { return nil }
+        let evidence = CheckpointEvidence.clockRegression(ack, .init(header: header.canonicalBytes, signature: signature))
         guard evidence.isProven(genesis: node.genesis, validators: ValidatorSchedule(genesis: node.genesis)) else { return nil }
         // One item per outlet proves it: a frozen clock breaks every later block, and the
         // evidence directory must not grow with them.
         let directory = node.dataDirectory + "/evidence"
         let held = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         guard !held.contains(where: { $0.hasPrefix("clock-outlet-\(outlet)-") }) else { return nil }
-        try EvidenceStore.record(evidence, name: "clock-outlet-\(outlet)-height-\(block.header.height)", directory: directory)
-        node.logger.error("CLOCK WENT BACK: outlet \(outlet) stamped block \(block.header.height) at \(block.header.timestampMs) ms after acknowledging checkpoint \(ack.checkpointHeight) at \(ack.checkpointTimeMs) ms (its height then \(ack.headHeight)); evidence kept")
+        try EvidenceStore.record(evidence, name: "clock-outlet-\(outlet)-height-\(header.height)", directory: directory)
+        node.logger.error("CLOCK WENT BACK: outlet \(outlet) stamped block \(header.height) at \(header.timestampMs) ms after acknowledging checkpoint \(ack.checkpointHeight) at \(ack.checkpointTimeMs) ms (its height then \(ack.headHeight)); evidence kept")
         return evidence
     }
 }
