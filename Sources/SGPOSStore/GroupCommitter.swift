@@ -21,7 +21,7 @@ public actor GroupCommitter {
     private let blockMax: Int
     private let pendingMax: Int
     private let writeQueue = DispatchQueue(label: "sgpos.node.commit")
-    private var pending: [(transaction: SignedTransaction, waiter: Waiter)] = []
+    private var pending: [(transaction: SignedTransaction, signatureValid: Bool, waiter: Waiter)] = []
     private var flushing = false
     private let onCommit: @Sendable ([SignedTransaction], [AppendOutcome]) -> Void
     private let clock: @Sendable () -> TimestampMs
@@ -49,21 +49,33 @@ public actor GroupCommitter {
     }
 
     /// Submits one transaction; returns once its block is durable (or it was refused).
-    public func submit(_ transaction: SignedTransaction) async throws -> AppendOutcome {
+    /// Its signature is checked here, on the submitter's task, before it queues: submitters
+    /// verify in parallel on every core, and the thread that writes blocks only applies
+    /// and commits (a signed transaction authenticates its submission exactly once).
+    public nonisolated func submit(_ transaction: SignedTransaction) async throws -> AppendOutcome {
+        try await enqueue(transaction, signatureValid: transaction.hasValidSignature)
+    }
+
+    private func enqueue(_ transaction: SignedTransaction, signatureValid: Bool) async throws -> AppendOutcome {
         guard pending.count < pendingMax else {
             throw GroupCommitError.overloaded("\(pending.count) transactions are waiting to be committed; retry with the same idempotency id")
         }
         return try await withCheckedThrowingContinuation { continuation in
-            pending.append((transaction, .one(continuation)))
+            pending.append((transaction, signatureValid, .one(continuation)))
             startFlushing()
         }
     }
 
     /// Submits `transactions` together, in order; returns one outcome per transaction, in
     /// order, once every block holding them is durable. The whole batch is refused at once
-    /// (nothing queued) when it does not fit below `pendingMax`.
-    public func submitAll(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
+    /// (nothing queued) when it does not fit below `pendingMax`. Signatures are checked
+    /// before the batch queues (on every core for a large batch), as in ``submit(_:)``.
+    public nonisolated func submitAll(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
         guard !transactions.isEmpty else { return [] }
+        return try await enqueueAll(transactions, signatureValid: OutletChainWriter.verifySignatures(transactions))
+    }
+
+    private func enqueueAll(_ transactions: [SignedTransaction], signatureValid: [Bool]) async throws -> [AppendOutcome] {
         guard transactions.count <= pendingMax - pending.count else {
             throw GroupCommitError.overloaded(
                 "\(pending.count) transactions are waiting to be committed and the batch has \(transactions.count) "
@@ -72,7 +84,7 @@ public actor GroupCommitter {
         return try await withCheckedThrowingContinuation { continuation in
             let batch = BatchWaiter(count: transactions.count, continuation: continuation)
             for (position, transaction) in transactions.enumerated() {
-                pending.append((transaction, .batch(batch, position)))
+                pending.append((transaction, signatureValid[position], .batch(batch, position)))
             }
             startFlushing()
         }
@@ -90,10 +102,11 @@ public actor GroupCommitter {
             let batch = Array(pending.prefix(blockMax))
             pending.removeFirst(batch.count)
             let transactions = batch.map(\.transaction)
+            let signatureValid = batch.map(\.signatureValid)
             let started = DispatchTime.now()
             let result: Result<[AppendOutcome], any Error> = await withCheckedContinuation { done in
                 writeQueue.async { [writer, clock] in
-                    done.resume(returning: Result { try writer.append(transactions, timestampMs: clock()) })
+                    done.resume(returning: Result { try writer.append(transactions, signatureValid: signatureValid, timestampMs: clock()) })
                 }
             }
             commitTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds))

@@ -43,9 +43,7 @@ public struct OutletChainWriter: Sendable {
     /// previous block's time if the clock went backwards). Returns one outcome per
     /// transaction, in order. When this returns, committed transactions are durable.
     public func append(_ transactions: [SignedTransaction], timestampMs: TimestampMs) throws -> [AppendOutcome] {
-        precondition(!transactions.isEmpty, "append needs at least one transaction")
-        precondition(transactions.count <= Int(store.genesis.blockTransactionsMax), "batch exceeds the block limit")
-        return try append(transactions, signatureValid: Self.verifySignatures(transactions), timestampMs: timestampMs)
+        try append(transactions, signatureValid: Self.verifySignatures(transactions), timestampMs: timestampMs)
     }
 
     /// ``append(_:timestampMs:)`` for transactions whose signatures the caller has checked

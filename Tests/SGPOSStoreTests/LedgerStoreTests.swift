@@ -118,6 +118,24 @@ func populatedStore(_ directory: TemporaryDirectory, network: TestNetwork, block
         #expect(try snapshot(store) == before)
     }
 
+    /// The writer takes the signature results it is given (the group committer's submitters
+    /// checked them) and does not check again: a result of false refuses the transaction
+    /// with the writer's own rejection, and nothing is written for it.
+    @Test func theWriterTakesTheCallersSignatureResults() throws {
+        let directory = TemporaryDirectory()
+        let store = try populatedStore(directory, network: network, blocks: 1, perBlock: 1)
+        let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[0])
+        let before = try snapshot(store)
+        let valid = network.registerTill(TestNetwork.key("checked"), principal: "checked", sequence: 2)
+        let refused = try writer.append([valid], signatureValid: [false], timestampMs: 5)
+        guard case .rejected(let rejection) = refused[0] else { Issue.record("not refused: \(refused[0])"); return }
+        #expect(rejection.reason == .badSignature)
+        #expect(try snapshot(store) == before)
+        guard case .committed = try writer.append([valid], signatureValid: [true], timestampMs: 6)[0] else {
+            Issue.record("a transaction whose signature was checked is not committed"); return
+        }
+    }
+
     @Test func theMapGrowsWhenFull() throws {
         let directory = TemporaryDirectory()
         let store = try populatedStore(directory, network: network, blocks: 40, perBlock: 25,
