@@ -227,8 +227,7 @@ public struct ChainRules: Sendable {
     }
 
     private func readKey<Base: StateReader>(_ key: PublicKey, _ state: StateOverlay<Base>) throws -> KeyRecord? {
-        guard let bytes = try state.read(.key(key)) else { return nil }
-        return try KeyRecord(canonicalBytes: bytes)
+        try state.decoded(KeyRecord.self, .key(key))
     }
 }
 

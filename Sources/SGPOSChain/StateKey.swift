@@ -70,6 +70,19 @@ public struct StateKey: Hashable, Comparable, Sendable {
         key.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
+    /// Same table and the same key bytes (compared as bytes: the derived `==` went
+    /// through the generic array comparison on every dictionary probe).
+    public static func == (lhs: StateKey, rhs: StateKey) -> Bool {
+        guard lhs.table.rawValue == rhs.table.rawValue, lhs.key.count == rhs.key.count else { return false }
+        return lhs.key.withUnsafeBufferPointer { left in
+            rhs.key.withUnsafeBufferPointer { right in
+                if left.baseAddress == right.baseAddress { return true }
+                for index in 0..<left.count where left[index] != right[index] { return false }
+                return true
+            }
+        }
+    }
+
     public init?(bytes: [UInt8]) {
         guard let first = bytes.first, let table = StateTable(rawValue: first),
             bytes.count - 1 <= Limits.stateKeyBytesMax

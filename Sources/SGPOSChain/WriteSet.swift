@@ -4,6 +4,16 @@ import SGPOSCrypto
 /// Reads committed state. The LMDB store and the auditor's in-memory replay implement it.
 public protocol StateReader {
     func read(_ key: StateKey) throws -> [UInt8]?
+    /// The value at `key` decoded as `Record` (nil when absent): what ``read(_:)`` returns,
+    /// decoded. A reader may answer a repeated read from records it decoded before.
+    func decoded<Record: CanonicalDecodable>(_ type: Record.Type, _ key: StateKey) throws -> Record?
+}
+
+extension StateReader {
+    public func decoded<Record: CanonicalDecodable>(_ type: Record.Type, _ key: StateKey) throws -> Record? {
+        guard let bytes = try read(key) else { return nil }
+        return try Record(canonicalBytes: bytes)
+    }
 }
 
 /// State held in memory: genesis materialisation, the auditor's replay, unit tests.
@@ -64,22 +74,23 @@ public struct WriteSet: Sendable {
 
     /// Entries sorted by key.
     public var sortedEntries: [(key: StateKey, value: [UInt8]?)] {
-        values.keys.sorted().map { (key: $0, value: values[$0]!) }
+        values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
     }
 
     /// Canonical encoding (docs/FORMAT.md §7): u32 count, then per entry in key order
     /// bytes(key incl. table byte), u8 present, [bytes(value)].
     public var canonicalBytes: [UInt8] {
-        let keys = values.keys.sorted()
+        // Sorted once as entries: no dictionary lookup per key afterwards.
+        let entries = values.sorted { $0.key < $1.key }
         var size = 4
-        for key in keys { size += 6 + key.key.count + (values[key]!.map { 4 + $0.count } ?? 0) }
+        for (key, value) in entries { size += 6 + key.key.count + (value.map { 4 + $0.count } ?? 0) }
         var encoder = CanonicalEncoder(capacity: size)
-        encoder.writeU32(UInt32(keys.count))
-        for key in keys {
+        encoder.writeU32(UInt32(entries.count))
+        for (key, value) in entries {
             encoder.writeU32(UInt32(1 + key.key.count))
             encoder.writeU8(key.table.rawValue)
             encoder.writeFixed(key.key, count: key.key.count)
-            if let value = values[key]! {
+            if let value {
                 encoder.writeU8(1)
                 encoder.writeBytes(value, limit: Limits.stateValueBytesMax)
             } else {
@@ -99,17 +110,43 @@ public struct WriteSet: Sendable {
 /// ``atomically(_:)`` runs one transaction's changes with an undo log, so a rejected
 /// transaction leaves the overlay exactly as it was, at a cost proportional to that
 /// transaction's writes (not to the block's).
+///
+/// The base must not change while the overlay is in use (a block's overlay reads the
+/// state as of the previous block): records decoded from it are kept (``decoded(_:_:)``),
+/// so the block's thousand sales decode a SKU's price record once, not on every line.
 public struct StateOverlay<Base: StateReader>: StateReader {
     public let base: Base
     public private(set) var writes = WriteSet()
     /// Previous pending values of keys written inside ``atomically(_:)``.
     private var undo: [(key: StateKey, previous: [UInt8]??)]?
+    /// Records decoded from the base (never from ``writes``), shared by copies of the
+    /// overlay, which share its base. At most one entry per key the overlay read.
+    private let baseRecords = DecodedRecords()
 
     public init(base: Base) { self.base = base }
 
     public func read(_ key: StateKey) throws -> [UInt8]? {
         if let pending = writes.pending(key) { return pending }
         return try base.read(key)
+    }
+
+    /// A pending write is decoded as it stands; a base record is decoded once per type.
+    public func decoded<Record: CanonicalDecodable>(_ type: Record.Type, _ key: StateKey) throws -> Record? {
+        if let pending = writes.pending(key) {
+            guard let pending else { return nil }
+            return try Record(canonicalBytes: pending)
+        }
+        if let kept = baseRecords.entries[key], kept.type == ObjectIdentifier(type) {
+            guard let record = kept.record else { return nil }
+            return (record as! Record)
+        }
+        let record = try base.decoded(type, key)
+        if let record {
+            baseRecords.entries[key] = (ObjectIdentifier(type), record as Any)
+        } else {
+            baseRecords.entries[key] = (ObjectIdentifier(type), nil)
+        }
+        return record
     }
 
     public mutating func put(_ key: StateKey, _ value: [UInt8]?) {
@@ -196,4 +233,12 @@ extension WriteSet {
         for (key, value) in values where tables.contains(key.table) { result.values[key] = .some(value) }
         return result
     }
+}
+
+/// Records an overlay decoded from its base: per key, the last type it was decoded as and
+/// the record (nil: absent). One thread uses an overlay at a time. Held as `Any`, not in a
+/// generic box: the state machine's code is generic over the state, and a generic box
+/// made every read look its type up at run time.
+final class DecodedRecords {
+    var entries: [StateKey: (type: ObjectIdentifier, record: Any?)] = [:]
 }

@@ -1,22 +1,29 @@
 /// Reads canonical encodings and rejects everything that is not one: truncated input,
 /// lengths over their limit, booleans other than 0/1, invalid UTF-8 and trailing bytes.
+///
+/// The fixed-width reads are `@inlinable` (their failure paths are not): the state machine
+/// and the audit decode millions of fields, each a call across modules otherwise.
 public struct CanonicalDecoder: Sendable {
-    private let bytes: [UInt8]
+    @usableFromInline let bytes: [UInt8]
     /// Offset of the next byte to read.
-    public private(set) var offset: Int
+    public internal(set) var offset: Int {
+        get { position }
+        set { position = newValue }
+    }
+    @usableFromInline var position: Int
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        self.offset = 0
+        self.position = 0
     }
 
     /// Bytes not yet read.
-    public var remaining: Int { bytes.count - offset }
+    @inlinable public var remaining: Int { bytes.count - position }
 
-    public mutating func readU8(_ field: String) throws(CodecError) -> UInt8 {
+    @inlinable public mutating func readU8(_ field: String) throws(CodecError) -> UInt8 {
         try need(1, field)
-        defer { offset += 1 }
-        return bytes[offset]
+        defer { position += 1 }
+        return bytes[position]
     }
 
     public mutating func readBool(_ field: String) throws(CodecError) -> Bool {
@@ -28,19 +35,19 @@ public struct CanonicalDecoder: Sendable {
         }
     }
 
-    public mutating func readU16(_ field: String) throws(CodecError) -> UInt16 {
+    @inlinable public mutating func readU16(_ field: String) throws(CodecError) -> UInt16 {
         try readBigEndian(UInt16.self, field)
     }
 
-    public mutating func readU32(_ field: String) throws(CodecError) -> UInt32 {
+    @inlinable public mutating func readU32(_ field: String) throws(CodecError) -> UInt32 {
         try readBigEndian(UInt32.self, field)
     }
 
-    public mutating func readU64(_ field: String) throws(CodecError) -> UInt64 {
+    @inlinable public mutating func readU64(_ field: String) throws(CodecError) -> UInt64 {
         try readBigEndian(UInt64.self, field)
     }
 
-    public mutating func readI64(_ field: String) throws(CodecError) -> Int64 {
+    @inlinable public mutating func readI64(_ field: String) throws(CodecError) -> Int64 {
         Int64(bitPattern: try readBigEndian(UInt64.self, field))
     }
 
@@ -78,10 +85,19 @@ public struct CanonicalDecoder: Sendable {
     /// Reads u32-length-prefixed UTF-8 text of at most `limit` bytes.
     public mutating func readString(_ field: String, limit: Int) throws(CodecError) -> String {
         let at = offset
-        let raw = try readBytes(field, limit: limit)
-        guard let text = String(validating: raw, as: UTF8.self) else {
-            throw .invalidUTF8("\(field): text is not valid UTF-8", at: at)
+        let range = try skipBytes(field, limit: limit)
+        // Validated straight from the input, no intermediate array; ASCII (SKUs, ids,
+        // names) is valid UTF-8 as it stands and takes the quick path.
+        let text: String? = bytes.withUnsafeBufferPointer { all in
+            let raw = UnsafeBufferPointer(rebasing: all[range])
+            var ascii = true
+            for byte in raw where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            return ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
         }
+        guard let text else { throw .invalidUTF8("\(field): text is not valid UTF-8", at: at) }
         return text
     }
 
@@ -96,28 +112,30 @@ public struct CanonicalDecoder: Sendable {
     }
 
     /// Fails unless every byte was consumed: trailing bytes make an encoding non-canonical.
-    public func finish(_ structure: String) throws(CodecError) {
+    public func finish(_ structure: @autoclosure () -> String) throws(CodecError) {
         guard remaining == 0 else {
-            throw .trailingBytes("\(structure): \(remaining) trailing bytes after the end", at: offset)
+            throw .trailingBytes("\(structure()): \(remaining) trailing bytes after the end", at: offset)
         }
     }
 
-    private func need(_ count: Int, _ field: String) throws(CodecError) {
-        guard remaining >= count else {
-            throw .truncated("\(field): needs \(count) bytes, \(remaining) left", at: offset)
-        }
+    @inlinable func need(_ count: Int, _ field: String) throws(CodecError) {
+        guard remaining >= count else { throw truncated(count, field) }
     }
 
-    private mutating func readBigEndian<T: FixedWidthInteger & UnsignedInteger>(
+    @usableFromInline func truncated(_ count: Int, _ field: String) -> CodecError {
+        .truncated("\(field): needs \(count) bytes, \(remaining) left", at: offset)
+    }
+
+    @inlinable mutating func readBigEndian<T: FixedWidthInteger & UnsignedInteger>(
         _ type: T.Type, _ field: String
     ) throws(CodecError) -> T {
         let size = MemoryLayout<T>.size
         try need(size, field)
         var value: T = 0
-        for index in offset..<(offset + size) {
+        for index in position..<(position + size) {
             value = (value << 8) | T(bytes[index])
         }
-        offset += size
+        position += size
         return value
     }
 }

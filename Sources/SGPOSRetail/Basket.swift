@@ -106,7 +106,7 @@ public struct Basket: Hashable, Sendable {
             throw .invalidBasket("the basket has \(lines.count) lines; at most \(Basket.linesMax)")
         }
         for (index, line) in lines.enumerated() {
-            let label = "line \(index + 1) (\(line.sku))"
+            var label: String { "line \(index + 1) (\(line.sku))" }  // built only for a message
             guard !line.sku.isEmpty, line.sku.utf8.count <= 64 else {
                 throw .invalidBasket("line \(index + 1): sku must be 1...64 bytes")
             }

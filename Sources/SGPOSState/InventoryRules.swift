@@ -8,7 +8,7 @@ extension POSTransition {
         guard !body.entries.isEmpty else { throw reject(.invalidField, "a price-list update needs at least one entry") }
         var seen = Set<String>()
         for (index, entry) in body.entries.enumerated() {
-            let label = "price entry \(index + 1)"
+            var label: String { "price entry \(index + 1)" }  // built only for a message
             try requireText(entry.sku, "\(label) sku", max: POSLimits.skuBytesMax)
             try requireText(entry.category, "\(label) (\(entry.sku)) category", max: POSLimits.categoryBytesMax, allowEmpty: true)
             guard seen.insert(entry.sku).inserted else { throw reject(.invalidField, "\(label): SKU \(entry.sku) appears twice") }
@@ -71,7 +71,7 @@ extension POSTransition {
         guard !body.lines.isEmpty else { throw reject(.invalidField, "a stocktake needs at least one line") }
         var seen = Set<String>()
         for (index, line) in body.lines.enumerated() {
-            let label = "count line \(index + 1) (\(line.sku))"
+            var label: String { "count line \(index + 1) (\(line.sku))" }  // built only for a message
             try requireListed(line.sku, state)
             guard seen.insert(line.sku).inserted else { throw reject(.invalidField, "\(label): SKU counted twice") }
             guard (0...POSLimits.stockQuantityMax).contains(line.counted) else {

@@ -12,7 +12,7 @@ extension POSTransition {
         var covered: [UInt32: Int64] = [:]
         var skus: [String: String] = [:]
         for (index, entry) in lots.enumerated() {
-            let label = "lot entry \(index + 1)"
+            var label: String { "lot entry \(index + 1)" }  // built only for a message
             guard Int(entry.lineIndex) < lines.count else {
                 throw reject(.invalidField, "\(label) names line \(entry.lineIndex); the body has \(lines.count) lines")
             }

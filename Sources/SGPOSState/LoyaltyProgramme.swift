@@ -110,7 +110,7 @@ extension POSTransition {
         guard !body.entries.isEmpty else { throw reject(.invalidField, "a points-rate update needs at least one category") }
         var previous: [UInt8]?
         for (index, entry) in body.entries.enumerated() {
-            let label = "points rate \(index + 1)"
+            var label: String { "points rate \(index + 1)" }  // built only for a message
             try requireText(entry.category, "\(label) category", max: POSLimits.categoryBytesMax)
             let bytes = Array(entry.category.utf8)
             if let previous, !previous.lexicographicallyPrecedes(bytes) {

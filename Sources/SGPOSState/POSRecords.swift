@@ -5,10 +5,16 @@ import SGPOSRetail
 
 /// State keys of the POS tables (docs/FORMAT.md §13.3).
 extension StateKey {
+    /// u32 outlet (big-endian) ‖ the text's UTF-8, built in one allocation: the state
+    /// machine makes several of these per sale line.
     static func outletPrefixed(_ table: StateTable, _ outlet: UInt32, _ text: String) -> StateKey {
-        var encoder = CanonicalEncoder(capacity: 4 + text.utf8.count)
-        encoder.writeU32(outlet)
-        return StateKey(table, encoder.bytes + Array(text.utf8))
+        var text = text
+        return text.withUTF8 { utf8 in
+            var encoder = CanonicalEncoder(capacity: 4 + utf8.count)
+            encoder.writeU32(outlet)
+            encoder.writeFixed(utf8, count: utf8.count)
+            return StateKey(table, encoder.bytes)
+        }
     }
 
     public static func price(outlet: UInt32, sku: String) -> StateKey { outletPrefixed(.prices, outlet, sku) }

@@ -93,16 +93,16 @@ struct POSTransition {
         return shift
     }
 
-    func requirePositive(_ value: Int64, _ field: String, max: Int64 = Money.limitCents) throws {
+    func requirePositive(_ value: Int64, _ field: @autoclosure () -> String, max: Int64 = Money.limitCents) throws {
         guard value > 0, value <= max else {
-            throw reject(.invalidField, "\(field) must be above 0 and at most \(max), got \(value)")
+            throw reject(.invalidField, "\(field()) must be above 0 and at most \(max), got \(value)")
         }
     }
 
-    func requireText(_ text: String, _ field: String, max: Int, allowEmpty: Bool = false) throws {
+    func requireText(_ text: String, _ field: @autoclosure () -> String, max: Int, allowEmpty: Bool = false) throws {
         let count = text.utf8.count
         guard (allowEmpty || count > 0), count <= max, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) else {
-            throw reject(.invalidField, "\(field) must be \(allowEmpty ? 0 : 1)...\(max) bytes without control characters")
+            throw reject(.invalidField, "\(field()) must be \(allowEmpty ? 0 : 1)...\(max) bytes without control characters")
         }
     }
 

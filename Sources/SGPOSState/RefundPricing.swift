@@ -32,7 +32,7 @@ public struct RefundPricing: Sendable {
         var credited: Int64 = 0
         var creditedGST: Int64 = 0
         for (position, unit) in units.enumerated() {
-            let label = "refund line \(position + 1)"
+            var label: String { "refund line \(position + 1)" }  // built only for a message
             guard Int(unit.line) < record.lines.count else {
                 throw reject(.refundExceedsSale, "\(label): the sale has no line \(unit.line)")
             }

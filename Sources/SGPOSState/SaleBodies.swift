@@ -407,7 +407,8 @@ func readVersion(_ decoder: inout CanonicalDecoder, _ what: String) throws(Codec
 /// Reads the u8 version of a body or record that has versions 1...`latest`.
 func readVersion(_ decoder: inout CanonicalDecoder, _ what: String, upTo latest: UInt8) throws(CodecError) -> UInt8 {
     let at = decoder.offset
-    let version = try decoder.readU8("\(what) version")
+    // The field's name is only built for the error (a record is decoded per state read).
+    let version = decoder.remaining > 0 ? try decoder.readU8("version") : try decoder.readU8("\(what) version")
     guard (1...latest).contains(version) else { throw .unknownVersion("\(what) version", at: at) }
     return version
 }

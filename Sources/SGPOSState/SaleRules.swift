@@ -99,7 +99,7 @@ extension POSTransition {
         var vouchers: [String] = []
         var pointsTenders = 0
         for (index, tender) in tenders.enumerated() {
-            let label = "tender \(index + 1) (\(tender.kind.name))"
+            var label: String { "tender \(index + 1) (\(tender.kind.name))" }  // built only for a message
             switch tender {
             case .cash(let tendered, let change):
                 try requirePositive(tendered, "\(label) tendered")
@@ -328,7 +328,7 @@ enum SaleComparison {
             throw reject(.totalsMismatch, "the sale has \(recorded.lines.count) lines; pricing gives \(computed.lines.count)")
         }
         for (index, (mine, theirs)) in zip(recorded.lines, computed.lines).enumerated() where mine != theirs {
-            let label = "line \(index + 1) (\(mine.sku))"
+            var label: String { "line \(index + 1) (\(mine.sku))" }  // built only for a message
             if mine.unitPrice != theirs.unitPrice || mine.category != theirs.category
                 || mine.priceIncludesGST != theirs.priceIncludesGST || mine.taxCategory != theirs.taxCategory {
                 throw reject(.priceMismatch, "\(label): recorded \(cents(mine.unitPrice)) in \"\(mine.category)\" (\(mine.taxCategory.code)); the price list says \(cents(theirs.unitPrice)) in \"\(theirs.category)\" (\(theirs.taxCategory.code))")

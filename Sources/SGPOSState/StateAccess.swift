@@ -5,8 +5,7 @@ import SGPOSCrypto
 /// Typed reads of the POS tables from any state (LMDB, overlay, memory).
 extension StateReader {
     func record<Record: CanonicalDecodable>(_ type: Record.Type, _ key: StateKey) throws -> Record? {
-        guard let bytes = try read(key) else { return nil }
-        return try Record(canonicalBytes: bytes)
+        try decoded(type, key)
     }
 
     /// The retail settings in force (defaults until an admin sets them).

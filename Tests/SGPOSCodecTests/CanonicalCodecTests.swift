@@ -47,11 +47,21 @@ import Testing
         #expect { try trailing.finish("structure") } throws: { ($0 as? CodecError)?.code == 2 }
     }
 
-    @Test func rejectsNonCanonicalBooleansAndInvalidUTF8() {
+    @Test func rejectsNonCanonicalBooleansAndInvalidUTF8() throws {
         var boolean = CanonicalDecoder([2])
         #expect { try boolean.readBool("flag") } throws: { ($0 as? CodecError)?.code == 4 }
         var text = CanonicalDecoder([0, 0, 0, 2, 0xc3, 0x28])
         #expect { try text.readString("text", limit: 10) } throws: { ($0 as? CodecError)?.code == 7 }
+        // ASCII takes a quick path; anything else is validated: a lone continuation byte,
+        // an overlong encoding, a surrogate, all after ASCII.
+        for invalid: [UInt8] in [[0x41, 0x80], [0x41, 0x42, 0xc0, 0xaf], [0x41, 0xed, 0xa0, 0x80], [0x41, 0xff]] {
+            var decoder = CanonicalDecoder([0, 0, 0, UInt8(invalid.count)] + invalid)
+            #expect(throws: CodecError.self) { try decoder.readString("text", limit: 10) }
+        }
+        var ascii = CanonicalDecoder([0, 0, 0, 5] + Array("SKU-1".utf8) + [0, 0, 0, 0])
+        #expect(try ascii.readString("text", limit: 10) == "SKU-1")
+        #expect(try ascii.readString("empty", limit: 10) == "")
+        #expect(ascii.remaining == 0)
     }
 
     @Test func hexRoundTripsAndRejectsGarbage() {
