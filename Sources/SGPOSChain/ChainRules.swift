@@ -21,9 +21,9 @@ public struct BlockContext: Sendable {
 /// without one, such bodies are refused as unsupported.
 public protocol ApplicationRules: Sendable {
     /// Applies the body's effects to `state`, or throws a ``LedgerRejection``.
-    func apply<Base: StateReader>(
+    func apply(
         type: UInt16, payload: [UInt8], transaction: SignedTransaction, signer: KeyRecord,
-        context: BlockContext, state: inout StateOverlay<Base>) throws
+        context: BlockContext, state: inout StateOverlay) throws
 
     /// Application bodies an outlet's node key may sign (the node's own bookkeeping, such as
     /// settling another outlet's points claim); every other body refuses node keys.
@@ -53,16 +53,16 @@ public struct ChainRules: Sendable {
 
     /// Applies one transaction whose signature was already verified. On success its
     /// writes are added to `state`; on rejection `state` is unchanged.
-    public func apply<Base: StateReader>(
-        _ transaction: SignedTransaction, context: BlockContext, state: inout StateOverlay<Base>
+    public func apply(
+        _ transaction: SignedTransaction, context: BlockContext, state: inout StateOverlay
     ) throws {
         try state.atomically { overlay in
             try applyUnchecked(transaction, context: context, state: &overlay)
         }
     }
 
-    private func applyUnchecked<Base: StateReader>(
-        _ transaction: SignedTransaction, context: BlockContext, state: inout StateOverlay<Base>
+    private func applyUnchecked(
+        _ transaction: SignedTransaction, context: BlockContext, state: inout StateOverlay
     ) throws {
         let envelope = transaction.envelope
         guard envelope.chainID == context.genesis.chainID else {
@@ -95,8 +95,8 @@ public struct ChainRules: Sendable {
     }
 
     /// The signer's record if it may sign now; throws the precise reason otherwise.
-    private func authorisedSigner<Base: StateReader>(
-        _ envelope: TransactionEnvelope, context: BlockContext, state: StateOverlay<Base>
+    private func authorisedSigner(
+        _ envelope: TransactionEnvelope, context: BlockContext, state: StateOverlay
     ) throws -> KeyRecord {
         guard let record = try readKey(envelope.signer, state) else {
             throw LedgerRejection(.unknownSigner, "signer key \(envelope.signer) is not registered")
@@ -124,8 +124,8 @@ public struct ChainRules: Sendable {
         return record
     }
 
-    private func registerOutlet<Base: StateReader>(
-        _ body: RegisterOutlet, signer: KeyRecord, state: inout StateOverlay<Base>
+    private func registerOutlet(
+        _ body: RegisterOutlet, signer: KeyRecord, state: inout StateOverlay
     ) throws {
         guard signer.role == .admin else {
             throw LedgerRejection(.notAuthorized, "only an admin may register an outlet; signer is a \(signer.role)")
@@ -144,8 +144,8 @@ public struct ChainRules: Sendable {
         state.put(.principal(outlet: body.outletID, role: .node, name: "node"), body.nodeKey.bytes)
     }
 
-    private func registerKey<Base: StateReader>(
-        _ body: RegisterKey, signer: KeyRecord, context: BlockContext, state: inout StateOverlay<Base>
+    private func registerKey(
+        _ body: RegisterKey, signer: KeyRecord, context: BlockContext, state: inout StateOverlay
     ) throws {
         guard body.role == .operator || body.role == .till || body.role == .auditor else {
             throw LedgerRejection(.invalidField, "register-key registers operator, till or auditor keys, not \(body.role)")
@@ -168,9 +168,9 @@ public struct ChainRules: Sendable {
         state.put(principalKey, body.key.bytes)
     }
 
-    private func rotateKey<Base: StateReader>(
+    private func rotateKey(
         _ body: RotateKey, signer: KeyRecord, signerKey: PublicKey, context: BlockContext,
-        state: inout StateOverlay<Base>
+        state: inout StateOverlay
     ) throws {
         var old = try managedKey(body.oldKey, signer: signer, signerKey: signerKey, context: context, state: state)
         guard old.status == .active else {
@@ -191,8 +191,8 @@ public struct ChainRules: Sendable {
         state.put(.principal(outlet: old.outletID, role: old.role, name: old.principal), body.newKey.bytes)
     }
 
-    private func revokeKey<Base: StateReader>(
-        _ body: RevokeKey, signer: KeyRecord, context: BlockContext, state: inout StateOverlay<Base>
+    private func revokeKey(
+        _ body: RevokeKey, signer: KeyRecord, context: BlockContext, state: inout StateOverlay
     ) throws {
         var record = try managedKey(body.key, signer: signer, signerKey: nil, context: context, state: state)
         guard record.status != .revoked else {
@@ -209,9 +209,9 @@ public struct ChainRules: Sendable {
     /// The target of a rotate or revoke, if `signer` may manage it: admins manage
     /// operator, till and auditor keys, operators manage their outlet's tills, and a key may
     /// rotate itself (`signerKey`).
-    private func managedKey<Base: StateReader>(
+    private func managedKey(
         _ key: PublicKey, signer: KeyRecord, signerKey: PublicKey?, context: BlockContext,
-        state: StateOverlay<Base>
+        state: StateOverlay
     ) throws -> KeyRecord {
         guard let record = try readKey(key, state) else {
             throw LedgerRejection(.unknownKey, "key \(key) is not registered")
@@ -226,7 +226,7 @@ public struct ChainRules: Sendable {
         return record
     }
 
-    private func readKey<Base: StateReader>(_ key: PublicKey, _ state: StateOverlay<Base>) throws -> KeyRecord? {
+    private func readKey(_ key: PublicKey, _ state: StateOverlay) throws -> KeyRecord? {
         try state.decoded(KeyRecord.self, .key(key))
     }
 }

@@ -114,16 +114,19 @@ public struct WriteSet: Sendable {
 /// The base must not change while the overlay is in use (a block's overlay reads the
 /// state as of the previous block): records decoded from it are kept (``decoded(_:_:)``),
 /// so the block's thousand sales decode a SKU's price record once, not on every line.
-public struct StateOverlay<Base: StateReader>: StateReader {
-    public let base: Base
+public struct StateOverlay: StateReader {
+    /// The state as of the previous block. An existential, not a generic parameter: the
+    /// state machine's code then runs specialised for this one overlay type whatever the
+    /// store (LMDB, the auditor's replay, memory), instead of unspecialised generic code.
+    public let base: any StateReader
     public private(set) var writes = WriteSet()
     /// Previous pending values of keys written inside ``atomically(_:)``.
     private var undo: [(key: StateKey, previous: [UInt8]??)]?
     /// Records decoded from the base (never from ``writes``), shared by copies of the
     /// overlay, which share its base. At most one entry per key the overlay read.
-    private let baseRecords = DecodedRecords()
+    @usableFromInline let baseRecords = DecodedRecords()
 
-    public init(base: Base) { self.base = base }
+    public init(base: any StateReader) { self.base = base }
 
     public func read(_ key: StateKey) throws -> [UInt8]? {
         if let pending = writes.pending(key) { return pending }
@@ -131,6 +134,8 @@ public struct StateOverlay<Base: StateReader>: StateReader {
     }
 
     /// A pending write is decoded as it stands; a base record is decoded once per type.
+    /// Inlinable, so that it is specialised for each record type where it is called.
+    @inlinable
     public func decoded<Record: CanonicalDecodable>(_ type: Record.Type, _ key: StateKey) throws -> Record? {
         if let pending = writes.pending(key) {
             guard let pending else { return nil }
@@ -239,6 +244,7 @@ extension WriteSet {
 /// the record (nil: absent). One thread uses an overlay at a time. Held as `Any`, not in a
 /// generic box: the state machine's code is generic over the state, and a generic box
 /// made every read look its type up at run time.
-final class DecodedRecords {
-    var entries: [StateKey: (type: ObjectIdentifier, record: Any?)] = [:]
+@usableFromInline final class DecodedRecords {
+    @usableFromInline var entries: [StateKey: (type: ObjectIdentifier, record: Any?)] = [:]
+    @usableFromInline init() {}
 }

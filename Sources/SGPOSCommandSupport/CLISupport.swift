@@ -177,7 +177,7 @@ public func render(_ outcome: AppendOutcome) -> String {
 /// block (through a ``GroupCommitter``, or the demo's writer).
 public func buildBlock(
     store: LedgerStore, outletID: OutletID, count: Int,
-    _ build: (StateOverlay<StoredState>) throws -> SignedTransaction?
+    _ build: (StateOverlay) throws -> SignedTransaction?
 ) throws -> [SignedTransaction] {
     var built: [SignedTransaction] = []
     try store.environment.read { transaction in

@@ -102,7 +102,7 @@ public struct DemoShop {
     }
 
     /// Builds transactions against the provisional state and appends them as one block.
-    mutating func block(_ build: (inout DemoShop, StateOverlay<StoredState>) throws -> SignedTransaction?,
+    mutating func block(_ build: (inout DemoShop, StateOverlay) throws -> SignedTransaction?,
                         count: Int) async throws -> [(SignedTransaction, AppendOutcome)] {
         let built = try buildBlock(store: outlet.store, outletID: outlet.outletID, count: count) { state in
             try build(&self, state)

@@ -141,7 +141,7 @@ extension StateReader {
 }
 
 extension POSTransition {
-    mutating func issueCoupons(_ body: IssueCoupons, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func issueCoupons(_ body: IssueCoupons, _ state: inout StateOverlay) throws {
         try require([.operator, .admin], "a coupon issue")
         guard CompiledRule.isCode(body.campaign) else {
             throw reject(.invalidField, "coupon campaign \"\(body.campaign)\" must be 1-32 printable ASCII characters without spaces")
@@ -168,7 +168,7 @@ extension POSTransition {
     /// A sale's coupon effects (FORMAT.md §13.5 sale, *Coupons*): each applied `coupon`
     /// rule uses the first of the sale's coupon codes of its campaign not used yet; each
     /// applied `issues` rule issues a coupon for the sale's member.
-    func applyCoupons(_ sale: Sale, _ priced: SaleCalculator.PricedBasket, _ state: inout StateOverlay<some StateReader>) throws {
+    func applyCoupons(_ sale: Sale, _ priced: SaleCalculator.PricedBasket, _ state: inout StateOverlay) throws {
         var used: [String] = []
         var issued: UInt32 = 0
         for rule in priced.couponRules {
@@ -197,7 +197,7 @@ extension POSTransition {
     }
 
     /// A void gives the sale's coupons back and withdraws the unused ones it issued.
-    func voidCoupons(_ original: Hash256, _ state: inout StateOverlay<some StateReader>) throws {
+    func voidCoupons(_ original: Hash256, _ state: inout StateOverlay) throws {
         let used = try state.couponsUsed(by: original)
         for code in used {
             guard var record = try state.coupon(code: code), record.usedBy == original else { continue }

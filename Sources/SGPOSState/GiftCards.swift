@@ -90,7 +90,7 @@ extension StateReader {
 }
 
 extension POSTransition {
-    mutating func loadGiftCard(_ load: GiftCardLoad, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func loadGiftCard(_ load: GiftCardLoad, _ state: inout StateOverlay) throws {
         try require([.till], "a gift card load")
         var shift = try openShift(state)
         guard (1...GiftCardLoad.amountMax).contains(load.amount) else {
@@ -119,7 +119,7 @@ extension POSTransition {
 
     /// A voucher tender that is a gift card moves its balance by `-amount` (a sale) or
     /// `+amount` (a refund or a void); returns false for an ordinary voucher.
-    func moveGiftCard(_ tender: Tender, paying: Bool, _ state: inout StateOverlay<some StateReader>) throws -> Bool {
+    func moveGiftCard(_ tender: Tender, paying: Bool, _ state: inout StateOverlay) throws -> Bool {
         guard case .voucher(let id, let amount) = tender else { return false }
         let key = StateKey.giftCard(code: id)
         guard var card = try state.record(GiftCardRecord.self, key) else { return false }

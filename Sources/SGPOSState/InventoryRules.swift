@@ -3,7 +3,7 @@ import SGPOSCodec
 import SGPOSRetail
 
 extension POSTransition {
-    mutating func setPrices(_ body: SetPrices, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func setPrices(_ body: SetPrices, _ state: inout StateOverlay) throws {
         try require([.operator, .admin], "a price-list update")
         guard !body.entries.isEmpty else { throw reject(.invalidField, "a price-list update needs at least one entry") }
         var seen = Set<String>()
@@ -22,7 +22,7 @@ extension POSTransition {
         }
     }
 
-    mutating func configure(_ settings: RetailSettings, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func configure(_ settings: RetailSettings, _ state: inout StateOverlay) throws {
         try require([.admin], "retail settings")
         try requirePositive(settings.pointValueCents, "point value (cents)", max: 10_000)
         guard (0...1_000).contains(settings.pointsPerDollar) else {
@@ -32,7 +32,7 @@ extension POSTransition {
         state.store(settings, at: .retailSettings)
     }
 
-    mutating func stockReceive(_ body: StockReceive, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func stockReceive(_ body: StockReceive, _ state: inout StateOverlay) throws {
         try require([.operator, .till], "a stock receipt")
         try requireText(body.reference, "delivery reference", max: POSLimits.referenceBytesMax)
         try checkStockLines(body.lines, state)
@@ -56,7 +56,7 @@ extension POSTransition {
         }
     }
 
-    mutating func stockAdjust(_ body: StockAdjust, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func stockAdjust(_ body: StockAdjust, _ state: inout StateOverlay) throws {
         try require([.operator], "a stock adjustment")
         try requireListed(body.sku, state)
         guard body.delta != 0, body.delta.magnitude <= UInt64(POSLimits.stockQuantityMax) else {
@@ -66,7 +66,7 @@ extension POSTransition {
         try changeStock(body.sku, by: body.delta, &state)
     }
 
-    mutating func stockCount(_ body: StockCount, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func stockCount(_ body: StockCount, _ state: inout StateOverlay) throws {
         try require([.operator], "a stocktake")
         guard !body.lines.isEmpty else { throw reject(.invalidField, "a stocktake needs at least one line") }
         var seen = Set<String>()
@@ -87,7 +87,7 @@ extension POSTransition {
 
     /// One half of an inter-outlet transfer. Where the state holds the other half (the
     /// global state, issue 5) the two must name each other and carry the same lines.
-    mutating func transfer(_ body: StockTransfer, outgoing: Bool, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func transfer(_ body: StockTransfer, outgoing: Bool, _ state: inout StateOverlay) throws {
         try require([.operator], outgoing ? "a transfer-out" : "a transfer-in")
         guard body.counterpart != outlet, body.counterpart != 0 else {
             throw reject(.invalidField, "a transfer names another outlet, not \(body.counterpart)")

@@ -56,7 +56,7 @@ extension POSTransition {
     /// the deltas; an unknown expiry is learnt; every total stays within 0 … 10¹².
     /// `oneExpiry`: a stock receipt may not give a lot a second, different expiry.
     mutating func moveLot(_ entry: LotEntry, sku: String, received: Int64 = 0, transferredIn: Int64 = 0, transferredOut: Int64 = 0,
-                          sold: Int64 = 0, oneExpiry: Bool = false, _ state: inout StateOverlay<some StateReader>) throws {
+                          sold: Int64 = 0, oneExpiry: Bool = false, _ state: inout StateOverlay) throws {
         let existing = try state.lotRecord(gtin: entry.gtin, lot: entry.lot)
         var record = existing ?? LotRecord(sku: sku, expiryDay: entry.expiryDay)
         if oneExpiry, existing != nil, record.expiryDay != 0, entry.expiryDay != 0, entry.expiryDay != record.expiryDay {
@@ -77,7 +77,7 @@ extension POSTransition {
 
     /// After a sale's other effects: its lots are sold, who bought them is kept per lot,
     /// and the entries are kept for a void. A training sale moves no lot.
-    mutating func sellLots(_ sale: Sale, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func sellLots(_ sale: Sale, _ state: inout StateOverlay) throws {
         guard !sale.lots.isEmpty, !sale.training else { return }
         var bought: [String: (gtin: String, lot: String, quantity: Int64)] = [:]
         for entry in sale.lots {
@@ -95,7 +95,7 @@ extension POSTransition {
     }
 
     /// A void gives the sale's lots back and forgets who bought them.
-    mutating func voidLots(_ original: Hash256, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func voidLots(_ original: Hash256, _ state: inout StateOverlay) throws {
         guard let lots = try state.saleLots(original) else { return }
         for entry in lots {
             let sku = try state.lotRecord(gtin: entry.gtin, lot: entry.lot)?.sku ?? ""
@@ -106,7 +106,7 @@ extension POSTransition {
     }
 
     /// Records a recall a checkpoint carried: from here on this outlet's sales refuse the lot.
-    mutating func applyRecall(_ body: ApplyRecall, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func applyRecall(_ body: ApplyRecall, _ state: inout StateOverlay) throws {
         try require([.node, .operator], "a recall")
         if let problem = body.recall.problem(genesis: genesis) { throw reject(.invalidField, "recall \(body.recall.id): \(problem)") }
         let recall = body.recall

@@ -104,7 +104,7 @@ extension StateReader {
 }
 
 extension POSTransition {
-    mutating func setPointRates(_ body: SetPointRates, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func setPointRates(_ body: SetPointRates, _ state: inout StateOverlay) throws {
         try require([.operator], "a points-rate update")
         try requireText(body.reason, "points-rate reason", max: POSLimits.reasonBytesMax)
         guard !body.entries.isEmpty else { throw reject(.invalidField, "a points-rate update needs at least one category") }
@@ -122,7 +122,7 @@ extension POSTransition {
         }
     }
 
-    mutating func setMemberMultiplier(_ body: SetMemberMultiplier, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func setMemberMultiplier(_ body: SetMemberMultiplier, _ state: inout StateOverlay) throws {
         try require([.operator], "a member multiplier")
         try requireText(body.reason, "multiplier reason", max: POSLimits.reasonBytesMax)
         _ = try member(body.memberID, state)

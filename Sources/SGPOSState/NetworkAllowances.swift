@@ -27,7 +27,7 @@ extension NetworkLedger {
         }
     }
 
-    static func applyGrant<Base: StateReader>(_ grant: Grant, to state: inout StateOverlay<Base>) throws {
+    static func applyGrant(_ grant: Grant, to state: inout StateOverlay) throws {
         let key = StateKey(.networkAllowanceGrants, grant.id.bytes)
         guard try state.read(key) == nil else {
             throw CodecError.invalidValue("allowance grant \(grant.id) was carried by an earlier checkpoint", at: 0)
@@ -39,8 +39,8 @@ extension NetworkLedger {
     }
 
     /// One half of a claim from `outlet`'s block: its claim (table 0x1D) or its settlement (0x1F).
-    static func applyClaimHalf<Base: StateReader>(outlet: UInt32, table: StateTable, id: [UInt8], value: [UInt8]?,
-                                                  to state: inout StateOverlay<Base>) throws {
+    static func applyClaimHalf(outlet: UInt32, table: StateTable, id: [UInt8], value: [UInt8]?,
+                                                  to state: inout StateOverlay) throws {
         guard id.count == TransferID.byteCount else { throw CodecError.invalidValue("a claim id is 16 bytes", at: 0) }
         let key = claimKey(id)
         let before = try state.read(key).map { try NetworkClaim(canonicalBytes: $0) } ?? NetworkClaim()

@@ -72,7 +72,7 @@ public enum NetworkLedger {
     }
 
     /// Applies one outlet block's changes (its write set; only ``sourceTables`` matter).
-    public static func apply<Base: StateReader>(outlet: UInt32, blockWrites: WriteSet, to state: inout StateOverlay<Base>) throws {
+    public static func apply(outlet: UInt32, blockWrites: WriteSet, to state: inout StateOverlay) throws {
         for (key, value) in blockWrites.sortedEntries {
             switch key.table {
             case .members: try applyMember(outlet: outlet, member: key.key, account: value, to: &state)
@@ -97,8 +97,8 @@ public enum NetworkLedger {
     public static func memberTotalsKey(member: [UInt8]) -> StateKey { StateKey(.networkMemberTotals, member) }
     public static func transferKey(_ id: [UInt8]) -> StateKey { StateKey(.networkTransfers, id) }
 
-    static func applyMember<Base: StateReader>(outlet: UInt32, member: [UInt8], account: [UInt8]?,
-                                               to state: inout StateOverlay<Base>) throws {
+    static func applyMember(outlet: UInt32, member: [UInt8], account: [UInt8]?,
+                                               to state: inout StateOverlay) throws {
         let accountKey = memberAccountKey(member: member, outlet: outlet)
         let before = try state.read(accountKey).map { try MemberAccount(canonicalBytes: $0) }
         let after = try account.map { try MemberAccount(canonicalBytes: $0) }
@@ -111,7 +111,7 @@ public enum NetworkLedger {
         state.put(totalsKey, totals.outlets == 0 ? nil : totals.canonicalBytes)
     }
 
-    static func applyTransfer<Base: StateReader>(key: [UInt8], record: [UInt8]?, to state: inout StateOverlay<Base>) throws {
+    static func applyTransfer(key: [UInt8], record: [UInt8]?, to state: inout StateOverlay) throws {
         guard key.count == TransferID.byteCount + 1, key.last == 1 || key.last == 2 else {
             throw CodecError.invalidValue("transfer key must be a 16-byte id and a direction 1 or 2", at: 0)
         }

@@ -18,9 +18,9 @@ public struct POSRules: ApplicationRules {
     public func nodeMaySign(type: UInt16) -> Bool { type == POSBodyType.pointsSettle || type == POSBodyType.applyRecall }
     public var networkSourceTables: Set<StateTable> { StateTable.networkSources }
 
-    public func apply<Base: StateReader>(
+    public func apply(
         type: UInt16, payload: [UInt8], transaction: SignedTransaction, signer: KeyRecord,
-        context: BlockContext, state: inout StateOverlay<Base>
+        context: BlockContext, state: inout StateOverlay
     ) throws {
         let body: POSBody
         do {
@@ -121,7 +121,7 @@ struct POSTransition {
         try SaleCalculator(genesis: genesis, outlet: outlet, settings: try settings(state))
     }
 
-    mutating func changeStock(_ sku: String, by delta: Int64, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func changeStock(_ sku: String, by delta: Int64, _ state: inout StateOverlay) throws {
         let onHand = try state.stockOnHand(outlet: outlet, sku: sku)
         let (sum, overflow) = onHand.addingReportingOverflow(delta)
         guard !overflow, sum.magnitude <= UInt64(POSLimits.stockQuantityMax) * 1_000 else {

@@ -9,7 +9,7 @@ extension POSTransition {
     /// newest checkpoint the till knew of and what it said of this outlet; the rule keeps
     /// those statements monotonic and the points on credit within the stated allowance:
     /// outstanding then + claims in blocks above the covered height + this claim ≤ allowance.
-    mutating func claim(_ body: PointsClaim, height: UInt64, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func claim(_ body: PointsClaim, height: UInt64, _ state: inout StateOverlay) throws {
         try require([.till, .operator], "a points claim")
         try requireText(body.memberID, "member id", max: POSLimits.memberIDBytesMax)
         try requirePositive(body.points, "claimed points", max: PointsClaim.pointsMax)
@@ -57,7 +57,7 @@ extension POSTransition {
 
     /// The source's settlement of a claim: debits min(claimed, balance) from the member's
     /// account here, once per claim.
-    mutating func settle(_ body: PointsSettle, height: UInt64, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func settle(_ body: PointsSettle, height: UInt64, _ state: inout StateOverlay) throws {
         try require([.node, .operator], "a points settlement")
         try requireText(body.memberID, "member id", max: POSLimits.memberIDBytesMax)
         try requirePositive(body.points, "claimed points", max: PointsClaim.pointsMax)

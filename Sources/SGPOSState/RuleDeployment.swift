@@ -124,7 +124,7 @@ extension StateReader {
 }
 
 extension POSTransition {
-    mutating func deployRule(_ body: DeployRule, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func deployRule(_ body: DeployRule, _ state: inout StateOverlay) throws {
         try require([.admin], "a rule deployment")
         let compiled: CompiledRule
         do {

@@ -224,7 +224,7 @@ extension POSTransition {
     /// record"), read from the state before the sale's effects; nil when returns are
     /// proportional or no rule is active. Writes the rule set and sources when absent.
     func capturePricing(_ sale: Sale, settings: RetailSettings, ruleRecord: SaleRuleRecord?,
-                        _ state: inout StateOverlay<some StateReader>) throws -> SalePricingRecord? {
+                        _ state: inout StateOverlay) throws -> SalePricingRecord? {
         guard settings.returns == .reprice, !sale.training else { return nil }
         var active: [(id: String, record: RuleRecord)] = []
         for id in try state.ruleIDs() {

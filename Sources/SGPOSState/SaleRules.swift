@@ -6,7 +6,7 @@ import SGPOSRetail
 extension POSTransition {
     /// A sale: numbered, re-priced and compared field by field, tenders checked, then
     /// stock, loyalty, shift cash and the outlet's totals move.
-    mutating func sale(_ sale: Sale, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func sale(_ sale: Sale, _ state: inout StateOverlay) throws {
         try require([.till], "a sale")
         var books = try state.outletBooks(outlet)
         var shift = try openShift(state)
@@ -146,7 +146,7 @@ extension POSTransition {
         }
     }
 
-    mutating func storeMember(_ account: MemberAccount, _ id: String, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func storeMember(_ account: MemberAccount, _ id: String, _ state: inout StateOverlay) throws {
         guard account.lots.count <= POSLimits.lotsMax else {
             throw reject(.invalidField, "member \(id) would hold more than \(POSLimits.lotsMax) point lots")
         }
@@ -155,7 +155,7 @@ extension POSTransition {
 
     /// A refund against an earlier sale: amounts and GST at the original rate, in
     /// proportion to the units returned; the last units take what is left exactly.
-    mutating func refund(_ refund: Refund, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func refund(_ refund: Refund, _ state: inout StateOverlay) throws {
         try require([.till], "a refund")
         var books = try state.outletBooks(outlet)
         var shift = try openShift(state)
@@ -234,7 +234,7 @@ extension POSTransition {
     /// Moves each rule counter by what `kept` says less what `standing` said (FORMAT.md
     /// §13.5, refund), in the order of `standing` and then `kept`'s new entries.
     func moveCounters(from standing: [SaleRuleRecord.CounterMove], to kept: [SaleRuleRecord.CounterMove],
-                      _ state: inout StateOverlay<some StateReader>) throws {
+                      _ state: inout StateOverlay) throws {
         func same(_ a: SaleRuleRecord.CounterMove, _ b: SaleRuleRecord.CounterMove) -> Bool {
             a.rule == b.rule && a.counter == b.counter && a.member == b.member
         }
@@ -270,7 +270,7 @@ extension POSTransition {
     }
 
     /// Cancels a whole sale of this till in its still-open shift.
-    mutating func void(_ void: SaleVoid, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func void(_ void: SaleVoid, _ state: inout StateOverlay) throws {
         try require([.till], "a void")
         try requireText(void.reason, "void reason", max: POSLimits.reasonBytesMax)
         guard var original = try state.saleRecord(void.originalSale) else {

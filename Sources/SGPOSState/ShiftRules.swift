@@ -3,7 +3,7 @@ import SGPOSCodec
 import SGPOSRetail
 
 extension POSTransition {
-    mutating func enrol(_ body: LoyaltyEnrol, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func enrol(_ body: LoyaltyEnrol, _ state: inout StateOverlay) throws {
         try require([.till, .operator], "an enrolment")
         try requireText(body.memberID, "member id", max: POSLimits.memberIDBytesMax)
         guard try state.memberAccount(body.memberID) == nil else {
@@ -12,7 +12,7 @@ extension POSTransition {
         state.store(MemberAccount(tier: LoyaltyTier.bronze.rawValue), at: .member(body.memberID))
     }
 
-    mutating func adjustPoints(_ body: LoyaltyAdjust, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func adjustPoints(_ body: LoyaltyAdjust, _ state: inout StateOverlay) throws {
         try require([.operator], "a points adjustment")
         try requireText(body.reason, "adjustment reason", max: POSLimits.reasonBytesMax)
         guard body.delta != 0, body.delta.magnitude <= 100_000_000 else {
@@ -34,7 +34,7 @@ extension POSTransition {
         try storeMember(account, body.memberID, &state)
     }
 
-    mutating func shiftOpen(_ body: ShiftOpen, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func shiftOpen(_ body: ShiftOpen, _ state: inout StateOverlay) throws {
         try require([.till], "a shift-open")
         guard (0...POSLimits.floatCentsMax).contains(body.float) else {
             throw reject(.invalidField, "float \(body.float) cents must be 0...\(POSLimits.floatCentsMax)")
@@ -52,7 +52,7 @@ extension POSTransition {
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
     }
 
-    mutating func cashMovement(_ body: CashMovement, incoming: Bool, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func cashMovement(_ body: CashMovement, incoming: Bool, _ state: inout StateOverlay) throws {
         try require([.till], incoming ? "a cash-in" : "a cash-out")
         try requirePositive(body.amount, "cash amount", max: 10_000_000)
         try requireText(body.reason, "cash movement reason", max: POSLimits.reasonBytesMax)
@@ -68,7 +68,7 @@ extension POSTransition {
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
     }
 
-    mutating func drawerOpen(_ body: DrawerOpen, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func drawerOpen(_ body: DrawerOpen, _ state: inout StateOverlay) throws {
         try require([.till], "a drawer-open")
         try requireText(body.reason, "drawer-open reason", max: POSLimits.reasonBytesMax)
         var shift = try openShift(state)
@@ -76,7 +76,7 @@ extension POSTransition {
         state.store(shift, at: .shift(outlet: outlet, till: signer.principal))
     }
 
-    mutating func shiftClose(_ body: ShiftClose, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func shiftClose(_ body: ShiftClose, _ state: inout StateOverlay) throws {
         try require([.till], "a shift-close")
         var shift = try openShift(state)
         guard (0...POSLimits.countedCashCentsMax).contains(body.counted) else {
@@ -94,7 +94,7 @@ extension POSTransition {
 
     /// The Z-report: every figure must equal the accumulated period; then a new period
     /// starts and the perpetual totals carry on.
-    mutating func dayClose(_ body: DayClose, _ state: inout StateOverlay<some StateReader>) throws {
+    mutating func dayClose(_ body: DayClose, _ state: inout StateOverlay) throws {
         try require([.operator], "a day-close")
         var books = try state.outletBooks(outlet)
         guard body.zNumber == books.lastZNumber + 1 else {
