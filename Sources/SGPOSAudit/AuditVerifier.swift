@@ -180,7 +180,7 @@ struct AuditRun {
     private mutating func checkNoForeignChains() throws {
         let known = Set(store.genesis.outlets.map { StoreLayout.u32Bytes($0.id) })
         var foreign: [String] = []
-        try transaction.scan(try database("blocks")) { key, _ in
+        try transaction.scanKeys(try database("blocks")) { key in
             if !known.contains(Array(key.prefix(4))) { foreign.append(Hex.encode(key)) }
             return foreign.count < 10
         }

@@ -49,8 +49,13 @@ public struct WriteSet: Sendable {
     public var count: Int { values.count }
 
     public mutating func put(_ key: StateKey, _ value: [UInt8]?) {
+        _ = replace(key, value)
+    }
+
+    /// Puts `value` and returns what ``pending(_:)`` returned before, in one lookup.
+    mutating func replace(_ key: StateKey, _ value: [UInt8]?) -> [UInt8]?? {
         precondition((value?.count ?? 0) <= Limits.stateValueBytesMax, "state value too large")
-        values[key] = .some(value)
+        return values.updateValue(value, forKey: key)  // stores a nil value too (a pending delete)
     }
 
     /// The pending value: `.some(nil)` for a pending delete, nil when untouched.
@@ -155,8 +160,8 @@ public struct StateOverlay: StateReader {
     }
 
     public mutating func put(_ key: StateKey, _ value: [UInt8]?) {
-        if undo != nil { undo!.append((key, writes.pending(key))) }
-        writes.put(key, value)
+        let previous = writes.replace(key, value)
+        if undo != nil { undo!.append((key, previous)) }
     }
 
     public mutating func merge(_ other: WriteSet) { writes.merge(other) }

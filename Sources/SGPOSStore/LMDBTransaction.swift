@@ -73,6 +73,22 @@ public struct LMDBTransaction {
         _ database: LMDBDatabase, from start: [UInt8] = [], limit: Int = Int.max,
         _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool
     ) throws -> Int {
+        try visit(database, from: start, limit: limit) { key, value in try body(Self.copy(key), Self.copy(value)) }
+    }
+
+    /// ``scan(_:from:limit:_:)`` of the keys only: the values are not copied (a scan of
+    /// the blocks database's keys would otherwise copy every block).
+    @discardableResult
+    public func scanKeys(
+        _ database: LMDBDatabase, from start: [UInt8] = [], limit: Int = Int.max,
+        _ body: (_ key: [UInt8]) throws -> Bool
+    ) throws -> Int {
+        try visit(database, from: start, limit: limit) { key, _ in try body(Self.copy(key)) }
+    }
+
+    private func visit(
+        _ database: LMDBDatabase, from start: [UInt8], limit: Int, _ body: (MDB_val, MDB_val) throws -> Bool
+    ) throws -> Int {
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(handle, database.handle, &cursor), "mdb_cursor_open(\(database.name))")
         defer { mdb_cursor_close(cursor) }
@@ -87,7 +103,7 @@ public struct LMDBTransaction {
         var visited = 0
         while code == 0 && visited < limit {
             visited += 1
-            guard try body(Self.copy(keyValue), Self.copy(dataValue)) else { break }
+            guard try body(keyValue, dataValue) else { break }
             code = mdb_cursor_get(cursor, &keyValue, &dataValue, MDB_NEXT)
         }
         if code != 0 && code != MDB_NOTFOUND { try LMDBError.check(code, "mdb_cursor_get(\(database.name))") }

@@ -50,6 +50,27 @@ import Testing
         #expect(try environment.read { try Self.count($0, database) } == keys)
     }
 
+    @Test func aKeyScanVisitsWhatAFullScanVisits() throws {
+        let directory = TemporaryDirectory()
+        let environment = try LMDBEnvironment(directory: directory.path, mapSizeBytes: 1 << 20, durability: .unsafeNoSyncForTests)
+        let database = try environment.openDatabase("data")
+        try environment.write { transaction in
+            for index in 0..<50 { try transaction.put(database, Self.key(index * 2), [UInt8](repeating: 7, count: index * 10)) }
+        }
+        try environment.read { transaction in
+            for (start, limit) in [([UInt8](), Int.max), (Self.key(31), 5), (Self.key(98), 10), (Self.key(99), 10), ([0xff], 1)] {
+                var full: [[UInt8]] = []
+                var keysOnly: [[UInt8]] = []
+                let fullCount = try transaction.scan(database, from: start, limit: limit) { key, _ in full.append(key); return true }
+                let keyCount = try transaction.scanKeys(database, from: start, limit: limit) { key in keysOnly.append(key); return true }
+                #expect(keysOnly == full && keyCount == fullCount)
+            }
+            var stopped: [[UInt8]] = []
+            try transaction.scanKeys(database) { key in stopped.append(key); return stopped.count < 3 }
+            #expect(stopped == [Self.key(0), Self.key(2), Self.key(4)])
+        }
+    }
+
     static func key(_ index: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(index).bigEndian) { Array($0) } }
 
     static func count(_ transaction: LMDBTransaction, _ database: LMDBDatabase) throws -> Int {
