@@ -277,7 +277,7 @@ extension PriceEntry {
     }
 }
 
-extension RetailSettings: CanonicalEncodable {
+extension RetailSettings: CanonicalEncodable, CanonicalDecodable {
     /// Version 1 for `automatic` earning; version 2 adds "built-in earning" (true: built-in
     /// plus rules, false: rules only); both expire points at the end of the month. Version 3,
     /// used exactly when the expiry is rounded otherwise, has the earning mode as a `u8`
@@ -305,7 +305,7 @@ extension RetailSettings: CanonicalEncodable {
         }
     }
 
-    init(from decoder: inout CanonicalDecoder) throws(CodecError) {
+    public init(from decoder: inout CanonicalDecoder) throws(CodecError) {
         let version = try readVersion(&decoder, "settings", upTo: 5)
         pointValueCents = try decoder.readI64("point value")
         pointsPerDollar = try decoder.readI64("points per dollar")

@@ -10,11 +10,7 @@ extension StateReader {
 
     /// The retail settings in force (defaults until an admin sets them).
     public func retailSettings() throws -> RetailSettings {
-        guard let bytes = try read(.retailSettings) else { return .defaults }
-        var decoder = CanonicalDecoder(bytes)
-        let settings = try RetailSettings(from: &decoder)
-        try decoder.finish("retail settings")
-        return settings
+        try decoded(RetailSettings.self, .retailSettings) ?? .defaults
     }
 
     public func priceRecord(outlet: UInt32, sku: String) throws -> PriceRecord? {
