@@ -128,7 +128,9 @@ public struct StateOverlay: StateReader {
     /// Previous pending values of keys written inside ``atomically(_:)``.
     private var undo: [(key: StateKey, previous: [UInt8]??)]?
     /// Records decoded from the base (never from ``writes``), shared by copies of the
-    /// overlay, which share its base. At most one entry per key the overlay read.
+    /// overlay, which share its base. At most one entry per key the overlay read, and an
+    /// overlay lives for one block (or one transaction being built): bounded by the
+    /// block's transactions (``Limits``) times the keys a transaction reads.
     @usableFromInline let baseRecords = DecodedRecords()
 
     public init(base: any StateReader) { self.base = base }

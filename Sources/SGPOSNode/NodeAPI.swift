@@ -242,7 +242,7 @@ public struct NodeAPI: Sendable {
                        zip(outlets, heights).map { ("outlet=\"\($0)\"", "\($1 - min($1, status.covered[String($0)] ?? 0))") })
             if let agreed = status.agreedTimeMs {
                 gauges.add("sgpos_checkpoint_agreed_time_seconds", help: "Agreed time of the newest checkpoint since the Unix epoch",
-                           [("", String(format: "%.3f", Double(agreed) / 1_000))])
+                           [("", thousandths(agreed))])  // ms as seconds, exactly
             }
         }
         gauges.addProcess()

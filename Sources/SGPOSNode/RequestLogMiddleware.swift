@@ -61,8 +61,11 @@ final class RequestMetricsCache: Sendable {
 
 /// `nanoseconds` as milliseconds with three decimals ("12.345"), truncated, without a
 /// format string (the request log writes one per request).
-func durationMilliseconds(_ nanoseconds: UInt64) -> String {
-    let microseconds = nanoseconds / 1_000
-    let fraction = String(microseconds % 1_000)
-    return String(microseconds / 1_000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+func durationMilliseconds(_ nanoseconds: UInt64) -> String { thousandths(nanoseconds / 1_000) }
+
+/// A count of thousandths as a decimal with three places (`1700000000123` →
+/// "1700000000.123"): integer arithmetic only, no format string, no floating point.
+func thousandths(_ value: UInt64) -> String {
+    let fraction = String(value % 1_000)
+    return String(value / 1_000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
 }

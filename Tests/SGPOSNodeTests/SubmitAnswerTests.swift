@@ -41,4 +41,8 @@ import Testing
     #expect(durationMilliseconds(1_000) == "0.001")
     #expect(durationMilliseconds(12_345_678) == "12.345")
     #expect(durationMilliseconds(3_000_000_000) == "3000.000")
+    // The checkpoint agreed-time gauge: milliseconds as seconds, every digit kept.
+    #expect(thousandths(1_700_000_000_123) == "1700000000.123")
+    #expect(thousandths(1_700_000_000_005) == "1700000000.005")
+    #expect(thousandths(UInt64.max) == "18446744073709551.615")
 }
