@@ -56,6 +56,8 @@ let package = Package(
                        providers: [.apt(["libusb-1.0-0-dev"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "SGPOSCodec"),
         .target(name: "SGPOSCrypto", dependencies: [
@@ -83,7 +85,7 @@ let package = Package(
         .target(name: "SGPOSTill", dependencies: ["SGPOSOperations", "SGPOSState", "SGPOSChain", "SGPOSRetail", "SGPOSCodec", "SGPOSCrypto"]),
         // Transaction and consistency proofs and their verifier: checkable with the genesis alone.
         .target(name: "SGPOSProofs", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),
-        .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB",
+        .target(name: "SGPOSStore", dependencies: ["SGPOSChain", "SGPOSCrypto", "SGPOSCodec", "CLMDB", "CZlib",
                                                   .product(name: "Metrics", package: "swift-metrics")]),
         // Reports (docs/REPORTS.md): sales, GST F5, Z/X from a verified store; CLI, API and web call it.
         .target(name: "SGPOSReports", dependencies: ["SGPOSCheckpointStore", "SGPOSStore", "SGPOSState", "SGPOSRetail", "SGPOSChain", "SGPOSCrypto", "SGPOSCodec"]),

@@ -1,6 +1,7 @@
 import Dispatch
 import SGPOSChain
 import SGPOSCrypto
+import SGPOSStore
 import Synchronization
 
 /// One block of a batch after decoding and signature checks.
@@ -44,7 +45,7 @@ final class DecodedBatch: Sendable {
         var items = parallelMap(raw.count) { index -> DecodedBlock in
             var item = DecodedBlock(height: raw[index].height)
             do {
-                let block = try Block(encoded: raw[index].bytes)
+                let block = try Block(encoded: try StoredCompression.decompress(raw[index].bytes, what: "block \(raw[index].height)"))
                 item.block = block
                 // The root from the chunk roots: the same hashing as the whole tree, and the
                 // chunk roots are the block's expected `tx-tree` entry.

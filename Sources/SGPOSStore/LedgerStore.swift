@@ -65,7 +65,7 @@ public final class LedgerStore: Sendable {
             try transaction.put(databases.meta, StoreLayout.MetaKey.genesis, genesis.canonicalBytes)
             for outlet in genesis.outlets {
                 for (key, value) in genesis.initialWrites.sortedEntries {
-                    try transaction.put(databases.state, StoreLayout.stateKey(outlet.id, key), value!)
+                    try transaction.put(databases.state, StoreLayout.stateKey(outlet.id, key), StoreLayout.storedStateValue(key.table, value!))
                 }
             }
         }
@@ -84,9 +84,9 @@ public final class LedgerStore: Sendable {
             guard let format = try transaction.get(databases.meta, StoreLayout.MetaKey.format) else {
                 throw StoreError.notInitialized("\(directory) has no ledger metadata")
             }
-            if format == StoreLayout.u32(StoreLayout.previousFormatVersion) {
-                throw StoreError.corrupt("store format \(StoreLayout.previousFormatVersion) in \(directory): run `sgpos chain upgrade --data \(dataDirectory)` "
-                    + "once (it adds the block transaction trees of format \(StoreLayout.formatVersion), docs/OPERATIONS.md)")
+            if let old = StoreLayout.upgradableFormatVersions.first(where: { format == StoreLayout.u32($0) }) {
+                throw StoreError.corrupt("store format \(old) in \(directory): run `sgpos chain upgrade --data \(dataDirectory)` "
+                    + "once (it brings the store to format \(StoreLayout.formatVersion): compressed blocks and sale records, docs/OPERATIONS.md)")
             }
             guard format == StoreLayout.u32(StoreLayout.formatVersion) else {
                 throw StoreError.corrupt("store format \(Hex.encode(format)) is not version \(StoreLayout.formatVersion)")
@@ -125,7 +125,8 @@ public final class LedgerStore: Sendable {
                 guard let last else { throw StoreError.corrupt("outlet \(outlet.id) head names height \(record.height) but no block is stored") }
                 // Only the header and its signature, so opening stays fast for large blocks
                 // (the auditor checks the rest).
-                var decoder = CanonicalDecoder(last.value)
+                let head = try StoredCompression.decompressPrefix(last.value, count: 1_024, what: "outlet \(outlet.id) head block")
+                var decoder = CanonicalDecoder(head)
                 guard let header = try? BlockHeader(from: &decoder), let signature = try? Signature(from: &decoder) else {
                     throw StoreError.corrupt("outlet \(outlet.id) head block header does not decode")
                 }
@@ -179,7 +180,8 @@ public final class LedgerStore: Sendable {
 
     /// The stored block at `height`, or nil.
     public func block(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> Block? {
-        guard let bytes = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        guard let stored = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        let bytes = try StoredCompression.decompress(stored, what: "block \(height) of outlet \(outletID)")
         do { return try Block(encoded: bytes) } catch {
             throw StoreError.corrupt("block \(height) of outlet \(outletID) does not decode: \(error)")
         }
@@ -187,7 +189,8 @@ public final class LedgerStore: Sendable {
 
     /// The stored block at `height` read without decoding its transactions, or nil.
     public func blockOutline(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> BlockOutline? {
-        guard let bytes = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        guard let stored = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        let bytes = try StoredCompression.decompress(stored, what: "block \(height) of outlet \(outletID)")
         do { return try BlockOutline(encoded: bytes) } catch {
             throw StoreError.corrupt("block \(height) of outlet \(outletID) does not decode: \(error)")
         }
@@ -220,7 +223,8 @@ public final class LedgerStore: Sendable {
     /// The signed header of the stored block at `height` (its transactions are not read), or nil.
     public func blockHeader(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> (header: BlockHeader, signature: Signature)? {
         // A header with the longest chain id, and the signature, fit well within 1 KiB.
-        guard let head = try transaction.getPrefix(databases.blocks, StoreLayout.blockKey(outletID, height), count: 1_024) else { return nil }
+        guard let stored = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        let head = try StoredCompression.decompressPrefix(stored, count: 1_024, what: "block \(height) of outlet \(outletID)")
         do {
             var decoder = CanonicalDecoder(head)
             return (try BlockHeader(from: &decoder), try Signature(from: &decoder))
@@ -276,7 +280,7 @@ public final class LedgerStore: Sendable {
         precondition(block.header.height == previous.height + 1 && block.header.previousHash == previous.blockID,
                      "commit of a block that does not extend the head")
         let height = block.header.height
-        try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), block.encoded)
+        try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), StoreLayout.storedBlock(block.encoded))
         for (index, signed) in block.transactions.enumerated() {
             let location = TransactionLocation(outletID: outletID, height: height, index: UInt32(index), transactionID: signed.id)
             let idempotencyKey = StoreLayout.idempotencyKey(outletID, signed.envelope.idempotencyID)
@@ -306,7 +310,11 @@ public final class LedgerStore: Sendable {
         }
         for (key, value) in writes.sortedEntries {
             let stateKey = StoreLayout.stateKey(outletID, key)
-            if let value { try transaction.put(databases.state, stateKey, value) } else { try transaction.delete(databases.state, stateKey) }
+            if let value {
+                try transaction.put(databases.state, stateKey, StoreLayout.storedStateValue(key.table, value))
+            } else {
+                try transaction.delete(databases.state, stateKey)
+            }
         }
         if genesis.hasCheckpointChain {
             let sources = writes.filtered(networkSources)
@@ -326,7 +334,8 @@ public struct StoredState: StateReader {
     let outletID: OutletID
 
     public func read(_ key: StateKey) throws -> [UInt8]? {
-        try transaction.get(database, StoreLayout.stateKey(outletID, key))
+        guard let stored = try transaction.get(database, StoreLayout.stateKey(outletID, key)) else { return nil }
+        return try StoreLayout.stateValue(key.table, stored: stored, what: "state entry \(Hex.encode(key.bytes)) of outlet \(outletID)")
     }
 
     /// Visits the entries of `table` whose table key starts with `prefix`, in key order,
@@ -339,7 +348,7 @@ public struct StoredState: StateReader {
         try transaction.scan(database, from: start, limit: limit) { key, value in
             guard key.starts(with: start), let stateKey = StateKey(bytes: Array(key.dropFirst(4))) else { return false }
             visited += 1
-            return try body(stateKey, value)
+            return try body(stateKey, try StoreLayout.stateValue(table, stored: value, what: "state entry \(Hex.encode(key)) of outlet \(outletID)"))
         }
         return visited
     }

@@ -6,9 +6,14 @@ import SGPOSCrypto
 /// keys are big-endian, so LMDB's byte order is numeric order and appends are sequential.
 public enum StoreLayout {
     /// Store format version, in `meta` under ``MetaKey/format``.
-    public static let formatVersion: UInt32 = 4
-    /// The format before `tx-tree` (``LedgerStore/upgrade(dataDirectory:options:)`` converts it).
-    public static let previousFormatVersion: UInt32 = 3
+    public static let formatVersion: UInt32 = 5
+    /// The formats ``LedgerStore/upgrade(dataDirectory:options:)`` converts: 3 (no
+    /// `tx-tree`, blocks and records uncompressed) and 4 (blocks and records uncompressed).
+    public static let upgradableFormatVersions: [UInt32] = [3, 4]
+    /// State tables whose values the store keeps in ``StoredCompression``'s form (FORMAT.md
+    /// §9.1): sales `0x15` and sale pricing `0x22`, the records every sale writes and that
+    /// are kept for its refunds. Every other state value is stored as it is.
+    public static let compressedStateTables: Set<UInt8> = [0x15, 0x22]
     /// Databases, in the order FORMAT.md lists them.
     public static let databaseNames = ["blocks", "tx-index", "idempotency", "history", "tx-tree", "state", "meta", "network-sources", "network"]
 
@@ -64,6 +69,21 @@ public enum StoreLayout {
     /// state: outlet u32 ‖ table u8 ‖ table key.
     public static func stateKey(_ outletID: OutletID, _ key: StateKey) -> [UInt8] {
         u32(outletID) + key.bytes
+    }
+
+    /// The `state` value the store writes for `value` of a key of `table`.
+    public static func storedStateValue(_ table: StateTable, _ value: [UInt8]) -> [UInt8] {
+        compressedStateTables.contains(table.rawValue) ? StoredCompression.compress(value, level: StoredCompression.stateLevel) : value
+    }
+
+    /// The state value a stored `state` value of `table` holds.
+    public static func stateValue(_ table: StateTable, stored: [UInt8], what: @autoclosure () -> String) throws -> [UInt8] {
+        compressedStateTables.contains(table.rawValue) ? try StoredCompression.decompress(stored, what: what()) : stored
+    }
+
+    /// The `blocks` value the store writes for a block's bytes.
+    public static func storedBlock(_ encoded: [UInt8]) -> [UInt8] {
+        StoredCompression.compress(encoded, level: StoredCompression.blockLevel)
     }
 
     static func u32(_ value: UInt32) -> [UInt8] {

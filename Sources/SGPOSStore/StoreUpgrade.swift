@@ -19,11 +19,13 @@ extension LedgerStore {
         }
     }
 
-    /// Brings a store of format 3 to the current format 4 (`sgpos chain upgrade`): writes
-    /// the `tx-tree` entry of every stored block of more than 64 transactions and sets
-    /// `meta[format]`, in one LMDB write transaction, so a crash leaves the store as it was.
-    /// Takes the writer lock (a running node of an older version holds it and is named).
-    /// A store already at format 4 is left alone; any other format is refused.
+    /// Brings a store of format 3 or 4 to the current format 5 (`sgpos chain upgrade`):
+    /// rewrites every block and every sales and sale-pricing record in the compressed form
+    /// (``StoredCompression``), writes the `tx-tree` entry of every block of more than 64
+    /// transactions (format 3 has none) and sets `meta[format]` — in one LMDB write
+    /// transaction, so a crash leaves the store as it was. Takes the writer lock (a running
+    /// node of an older version holds it and is named). A store already at format 5 is left
+    /// alone; any other format is refused.
     public static func upgrade(dataDirectory: String, options: Options = Options()) throws -> UpgradeReport {
         let directory = ledgerDirectory(dataDirectory)
         guard access(directory + "/data.mdb", F_OK) == 0 else {
@@ -40,24 +42,54 @@ extension LedgerStore {
             if format == StoreLayout.u32(StoreLayout.formatVersion) {
                 return UpgradeReport(fromFormat: StoreLayout.formatVersion, blocks: 0, transactionTrees: 0)
             }
-            guard format == StoreLayout.u32(StoreLayout.previousFormatVersion) else {
-                throw StoreError.corrupt("store format \(Hex.encode(format)) is neither \(StoreLayout.previousFormatVersion) nor \(StoreLayout.formatVersion); cannot upgrade it")
+            guard let from = StoreLayout.upgradableFormatVersions.first(where: { format == StoreLayout.u32($0) }) else {
+                throw StoreError.corrupt("store format \(Hex.encode(format)) is none of \(StoreLayout.upgradableFormatVersions.map(String.init)) "
+                                         + "and not \(StoreLayout.formatVersion); cannot upgrade it")
             }
             var blocks = 0
-            var trees: [(key: [UInt8], value: [UInt8])] = []
-            try transaction.scan(databases.blocks) { key, value in
+            var trees = 0
+            // Rewritten a batch at a time: values are read (and copied out) by a scan, then
+            // put back under the same keys once the scan's cursor is closed.
+            try rewrite(databases.blocks, transaction) { key, value in
                 let outline: BlockOutline
                 do { outline = try BlockOutline(encoded: value) } catch {
                     throw StoreError.corrupt("block \(Hex.encode(key)) does not decode: \(error); nothing was changed")
                 }
                 blocks += 1
-                if let chunkRoots = StoreLayout.transactionTreeValue(outline.transactionIDs) { trees.append((key, chunkRoots)) }
+                // A block's key (outlet ‖ height) is its tx-tree key.
+                if from < 4, let chunkRoots = StoreLayout.transactionTreeValue(outline.transactionIDs) {
+                    try transaction.put(databases.transactionTree, key, chunkRoots)
+                    trees += 1
+                }
+                return StoreLayout.storedBlock(value)
+            }
+            try rewrite(databases.state, transaction) { key, value in
+                guard key.count > 4, StoreLayout.compressedStateTables.contains(key[4]), let table = StateTable(rawValue: key[4]) else { return nil }
+                return StoreLayout.storedStateValue(table, value)
+            }
+            try transaction.put(databases.meta, StoreLayout.MetaKey.format, StoreLayout.u32(StoreLayout.formatVersion))
+            return UpgradeReport(fromFormat: from, blocks: blocks, transactionTrees: trees)
+        }
+    }
+
+    /// Replaces every value of `database` for which `transform` returns one, in key order,
+    /// 256 entries at a time.
+    private static func rewrite(_ database: LMDBDatabase, _ transaction: LMDBTransaction,
+                                _ transform: (_ key: [UInt8], _ value: [UInt8]) throws -> [UInt8]?) throws {
+        var from: [UInt8] = []
+        var first = true
+        while true {
+            var batch: [(key: [UInt8], value: [UInt8])] = []
+            let visited = try transaction.scan(database, from: from, limit: 256) { key, value in
+                if first || key != from { batch.append((key, value)) }  // else the previous batch's last entry
                 return true
             }
-            // A block's key (outlet ‖ height) is its tx-tree key.
-            for tree in trees { try transaction.put(databases.transactionTree, tree.key, tree.value) }
-            try transaction.put(databases.meta, StoreLayout.MetaKey.format, StoreLayout.u32(StoreLayout.formatVersion))
-            return UpgradeReport(fromFormat: StoreLayout.previousFormatVersion, blocks: blocks, transactionTrees: trees.count)
+            first = false
+            for entry in batch {
+                if let replacement = try transform(entry.key, entry.value) { try transaction.put(database, entry.key, replacement) }
+            }
+            guard visited == 256, let last = batch.last else { return }
+            from = last.key
         }
     }
 }

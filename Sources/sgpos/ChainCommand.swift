@@ -15,8 +15,8 @@ struct ChainCommand: ParsableCommand {
 
     struct Upgrade: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Bring a ledger of store format 3 to format 4 (adds the block transaction trees, docs/FORMAT.md §9.1), then verify it.",
-            discussion: "Stop the node first (the upgrade takes the writer lock). One LMDB write transaction: interrupted, the store stays at format 3. A store already at format 4 is left alone.")
+            abstract: "Bring a ledger of store format 3 or 4 to format 5 (compressed blocks and sale records, the block transaction trees; docs/FORMAT.md §9.1), then verify it.",
+            discussion: "Stop the node first (the upgrade takes the writer lock). One LMDB write transaction: interrupted, the store stays at its old format. A store already at format 5 is left alone.")
         @Option(help: "Node data directory.") var data: String
 
         func run() throws {

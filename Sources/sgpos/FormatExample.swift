@@ -2,6 +2,7 @@ import SGPOSCommandSupport
 import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
+import SGPOSStore
 
 /// The worked example of docs/FORMAT.md §12, built from fixed seeds so it never changes
 /// unless the format does (a test compares it with the document).
@@ -99,10 +100,18 @@ enum FormatExample {
         \(wrap(block.signature.bytes))
         ```
 
-        Whole block as stored in `blocks[00000001 ‖ 0000000000000001]`:
+        Whole block (§5.2):
 
         ```
         \(wrap(block.encoded))
+        ```
+
+        The value of `blocks[00000001 ‖ 0000000000000001]`: the whole block in the compressed form
+        of §9.1 (`u32` length ‖ zlib stream), as this release writes it (zlib 1.2.13, level 6;
+        another writer may store other bytes that inflate to the same block):
+
+        ```
+        \(wrap(StoreLayout.storedBlock(block.encoded)))
         ```
         """
     }

@@ -38,9 +38,9 @@ import Testing
             let blocks = try store.database(named: "blocks")
             let key = StoreLayout.blockKey(2, 3)
             try store.environment.write { transaction in
-                var value = try transaction.get(blocks, key)!
+                var value = try StoredCompression.decompress(try transaction.get(blocks, key)!, what: "block")
                 value[value.count - 10] ^= 0x40
-                try transaction.put(blocks, key, value)
+                try transaction.put(blocks, key, StoreLayout.storedBlock(value))
             }
         }
         let bad = try CLI.run(["audit", "verify", data, "--genesis", demo + "/genesis.json", "--json"])

@@ -119,10 +119,17 @@ import Testing
         do {
             let store = try store(directory)
             original = try entries(store)
-            // What a format-3 store holds: no tx-tree entries, format 3.
+            // What a format-3 store holds: blocks uncompressed, no tx-tree entries, format 3.
             let database = try store.database(named: "tx-tree")
             let meta = try store.database(named: "meta")
+            let blocks = try store.database(named: "blocks")
             try store.environment.write { transaction in
+                var stored: [([UInt8], [UInt8])] = []
+                try transaction.scan(blocks) { key, value in
+                    stored.append((key, value))
+                    return true
+                }
+                for (key, value) in stored { try transaction.put(blocks, key, try StoredCompression.decompress(value, what: "block")) }
                 for key in original.keys { _ = try transaction.delete(database, key) }
                 try transaction.put(meta, Array("format".utf8), [0, 0, 0, 3])
             }
@@ -136,7 +143,7 @@ import Testing
         let upgraded = try LedgerStore.open(dataDirectory: directory.path, options: options)
         #expect(try entries(upgraded) == original)
         #expect(try audit(directory).isEmpty)
-        #expect(try LedgerStore.upgrade(dataDirectory: directory.path, options: options) == .init(fromFormat: 4, blocks: 0, transactionTrees: 0),
+        #expect(try LedgerStore.upgrade(dataDirectory: directory.path, options: options) == .init(fromFormat: 5, blocks: 0, transactionTrees: 0),
                 "a current store is left alone")
     }
 }

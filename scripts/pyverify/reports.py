@@ -212,7 +212,7 @@ def load(data_dir, outlet=None, kinds=REPORTED, limits=None):
             outlets = [outlet] if outlet is not None else genesis_outlets
             chains, heads = {}, {}
             for oid in outlets:
-                chains[oid], heads[oid] = read_chain(g, oid, lambda key: txn.get(key, db=blocks_db), verify, kinds,
+                chains[oid], heads[oid] = read_chain(g, oid, lambda key: verify.inflate_stored(txn.get(key, db=blocks_db)), verify, kinds,
                                                      None if limits is None else limits.get(oid, 0))
     finally:
         env.close()
@@ -279,7 +279,7 @@ def late_spans(data_dir, g, outlets, limits):
                     if agreed is None:
                         continue
                     for height in range(first, min(h, limits.get(oid, h)) + 1):
-                        block = txn.get(u32b(oid) + u64b(height), db=blocks_db)
+                        block = verify.inflate_stored(txn.get(u32b(oid) + u64b(height), db=blocks_db))
                         if block is None:
                             break
                         lag = agreed - verify.decode_block(block)[0]["time"]

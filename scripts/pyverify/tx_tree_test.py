@@ -49,7 +49,7 @@ def main(argv):
         trees = dict(txn.cursor(tree_db))
         blocks = dict(txn.cursor(block_db))
     env.close()
-    small = [key for key, raw in blocks.items() if key not in trees and verify.decode_block(raw)[0]["count"] <= 64]
+    small = [key for key, raw in blocks.items() if key not in trees and verify.decode_block(verify.inflate_stored(raw))[0]["count"] <= 64]
     failed = 0
 
     def expect(name, code):

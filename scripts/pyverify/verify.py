@@ -16,6 +16,7 @@ import json
 import os
 import struct
 import sys
+import zlib
 
 import lmdb
 import nacl.exceptions
@@ -356,6 +357,37 @@ def apply_tx(tx, state, g, outlet, block_time, height=0):
 
 # --- §9 the store --------------------------------------------------------------------
 
+STORE_FORMAT = 5
+COMPRESSED_STATE_TABLES = (0x15, 0x22)  # sales, sale pricing: stored compressed (§9.1)
+
+
+def inflate_stored(stored):
+    """The bytes a compressed stored value holds (§9.1): u32 length n ‖ one zlib stream
+    inflating to exactly n bytes and ending the value; ValueError otherwise."""
+    if stored is None:
+        return None
+    if len(stored) <= 4:
+        raise ValueError(f"compressed value of {len(stored)} bytes")
+    n = struct.unpack(">I", stored[:4])[0]
+    if n > (len(stored) - 4) * 1032:
+        raise ValueError(f"compressed value states {n} bytes, more than 1032 times its stream")
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(stored[4:], n + 1)
+    except zlib.error as error:
+        raise ValueError(f"zlib: {error}")
+    if len(out) != n or not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+        raise ValueError(f"compressed value does not inflate to exactly its stated {n} bytes")
+    return out
+
+
+def stored_state_value(key, stored):
+    """The state value a `state` entry holds: its key is the state key (table byte first)."""
+    if stored is not None and key[0] in COMPRESSED_STATE_TABLES:
+        return inflate_stored(stored)
+    return stored
+
+
 def verify(data_dir):
     env = lmdb.open(data_dir + "/ledger", readonly=True, lock=False, max_dbs=16, subdir=True)
     names = ["blocks", "tx-index", "idempotency", "history", "tx-tree", "state", "meta"]  # and network-sources, network: derived
@@ -363,8 +395,8 @@ def verify(data_dir):
     with env.begin() as txn:
         db = {n: dict(txn.cursor(dbs[n]).iternext()) for n in names}
     meta = db["meta"]
-    if meta.get(b"format") != u32b(4):
-        raise Fail("store", "store/meta", "format is not 4")
+    if meta.get(b"format") != u32b(STORE_FORMAT):
+        raise Fail("store", "store/meta", f"format is not {STORE_FORMAT}")
     g = decode_genesis(meta[b"genesis"])
     outlet_ids = {o[0] for o in g["outlets"]}
     for key in db["blocks"]:
@@ -492,7 +524,7 @@ def verify_checkpoints(env, g, blocks, block_sources, heights, recall_bodies=())
             if previous is not None and h < previous[oid]:
                 raise Fail(where, "checkpoints/monotonic", f"outlet {oid} goes back")
             held = blocks.get(u32b(oid) + u64b(h)) if h > 0 else None
-            if held is not None and decode_block(held)[0]["id"] != block_id:
+            if held is not None and decode_block(inflate_stored(held))[0]["id"] != block_id:
                 raise Fail(where, "checkpoints/branch", f"outlet {oid} height {h} is not the block this copy holds")
         before = previous or {oid: 0 for oid, _, _ in heads}
         covered = [(oid, before[oid] + 1, h) for oid, h, _ in heads if h > before[oid]]
@@ -597,7 +629,7 @@ def record_lags(lags, covered, blocks, agreed, height, bounds):
             held = blocks.get(u32b(oid) + u64b(h))
             if held is None:
                 break
-            stamped = decode_block(held)[0]["time"]
+            stamped = decode_block(inflate_stored(held))[0]["time"]
             lag = agreed - stamped
             entry[0] += 1
             if entry[1] is None or lag > entry[1][0]:
@@ -820,7 +852,7 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
         height += 1
         where = f"outlet {oid} height {height}"
         try:
-            h, txs = decode_block(raw)
+            h, txs = decode_block(inflate_stored(raw))
         except (ValueError, UnicodeDecodeError) as error:
             raise Fail(where, "store/blocks", f"block does not decode: {error}")
         outlet_rec = state.get(k_outlet(oid))
@@ -895,7 +927,11 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
     expected["blocks"] += height
     expected["state"] += len(state)
     for key, value in state.items():
-        if db["state"].get(p + key) != value:
+        try:
+            stored = stored_state_value(key, db["state"].get(p + key))
+        except ValueError:
+            stored = None
+        if stored != value:
             raise Fail(f"outlet {oid}", "store/state", f"entry {key.hex()} differs from the replay")
     head = db["meta"].get(b"head/" + p)
     if height > 0:
@@ -1072,7 +1108,7 @@ def check_receipt(text, g):
     location = g["tx-index"].get(txid)
     if location is None or location[:12] != u32b(outlet) + u64b(height):
         raise Fail("receipt", "receipt/location", f"transaction {txid.hex()} is not at outlet {outlet} height {height}")
-    header, txs = decode_block(g["blocks"][location[:12]])
+    header, txs = decode_block(inflate_stored(g["blocks"][location[:12]]))
     tx = txs[struct.unpack(">I", location[12:])[0]]
     if tx["id"] != txid or tx["signature"] != signature:
         raise Fail("receipt", "receipt/signature", "the receipt's signature differs from the signed transaction in the ledger")

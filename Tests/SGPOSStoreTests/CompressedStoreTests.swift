@@ -1,0 +1,133 @@
+import Foundation
+import SGPOSAudit
+import SGPOSChain
+import SGPOSCodec
+import SGPOSCrypto
+import SGPOSState
+import SGPOSStore
+import SGPOSTestSupport
+import Testing
+
+/// Store format 5 (FORMAT.md §9.1): blocks and the sales and sale-pricing records are kept
+/// as `u32` length ‖ one zlib stream; readers see the bytes, any damage to the stored form
+/// is a corrupt store, and `chain upgrade` converts a format-4 store in place.
+@Suite struct CompressedStoreTests {
+    @Test(arguments: [0, 1, 31, 432, 70_000])
+    func valuesRoundTrip(length: Int) throws {
+        // Half text-like (compressible), half pseudo-random (a multiplicative hash).
+        let bytes: [UInt8] = (0..<length).map { (index: Int) -> UInt8 in
+            if index % 2 == 0 { return UInt8(65 + index % 7) }
+            let mixed: UInt64 = UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+            return UInt8(truncatingIfNeeded: mixed >> 56)
+        }
+        let header: [UInt8] = StoreLayout.u32Bytes(UInt32(length))
+        for level in [StoredCompression.stateLevel, StoredCompression.blockLevel] {
+            let stored = StoredCompression.compress(bytes, level: level)
+            #expect(Array(stored.prefix(4)) == header)
+            #expect(try StoredCompression.decompress(stored, what: "value") == bytes)
+            #expect(try StoredCompression.decompressPrefix(stored, count: 10, what: "value") == Array(bytes.prefix(10)))
+            #expect(try StoredCompression.decompressPrefix(stored, count: length + 5, what: "value") == bytes)
+        }
+    }
+
+    @Test func compressedRecordsShrink() {
+        let record = [UInt8](repeating: 0, count: 300) + Array("SKU-140SKU-153SKU-166till-1".utf8)
+        #expect(StoredCompression.compress(record, level: StoredCompression.stateLevel).count < record.count / 4)
+    }
+
+    /// Every malformed stored value is refused as corrupt, never trusted or over-allocated.
+    @Test func damagedValuesAreCorrupt() throws {
+        let bytes = Array("the same line again, the same line again, the same line again".utf8)
+        let stored = StoredCompression.compress(bytes, level: 6)
+        func corrupt(_ value: [UInt8]) -> Bool {
+            do { _ = try StoredCompression.decompress(value, what: "value"); return false } catch let error as StoreError {
+                return error.isCorrupt && error.message.hasPrefix("value ")
+            } catch { return false }
+        }
+        #expect(corrupt([]))
+        #expect(corrupt([0, 0, 0, 0]), "a header with no stream")
+        var longer = stored
+        longer[3] += 1
+        #expect(corrupt(longer), "states one byte more than the stream holds")
+        var shorter = stored
+        shorter[3] -= 1
+        #expect(corrupt(shorter), "states one byte less than the stream holds")
+        #expect(corrupt(stored + [0]), "a byte after the stream")
+        #expect(corrupt(Array(stored.dropLast())), "a stream cut short")
+        var checksum = stored
+        checksum[checksum.count - 1] ^= 1
+        #expect(corrupt(checksum), "the Adler-32 does not match")
+        // A stated length beyond what deflate can expand to is refused before any allocation.
+        let bomb: [UInt8] = [0x7F, 0xFF, 0xFF, 0xFF] + Array(stored.dropFirst(4))
+        #expect(throws: StoreError.self) { try StoredCompression.statedLength(bomb, what: "value") }
+        #expect(corrupt(bomb))
+    }
+
+    /// A sale's record is stored compressed and read back as its bytes; a format-4 store
+    /// (blocks and records as they are) is refused until `upgrade` converts it, after which
+    /// every block and record holds the same bytes and the audit passes.
+    @Test func aFormat4StoreIsUpgradedInPlace() throws {
+        let (store, network, scratch) = try POSReplayTests().shopLedger()
+        let blocks = try store.database(named: "blocks"), state = try store.database(named: "state")
+        let meta = try store.database(named: "meta")
+        func logical() throws -> (blocks: [[UInt8]: [UInt8]], state: [[UInt8]: [UInt8]]) {
+            try store.environment.read { transaction in
+                var blockBytes: [[UInt8]: [UInt8]] = [:], stateBytes: [[UInt8]: [UInt8]] = [:]
+                try transaction.scan(blocks) { key, value in
+                    blockBytes[key] = try StoredCompression.decompress(value, what: "block")
+                    return true
+                }
+                try transaction.scan(state) { key, value in
+                    stateBytes[key] = try StoreLayout.stateValue(StateTable(rawValue: key[4])!, stored: value, what: "state")
+                    return true
+                }
+                return (blockBytes, stateBytes)
+            }
+        }
+        let before = try logical()
+        let saleKeys = before.state.keys.filter { $0[4] == StateTable.sales.rawValue }
+        #expect(saleKeys.count == 50)
+        let sale = try #require(saleKeys.first)
+        try store.environment.read { transaction in
+            let raw = try #require(try transaction.get(state, sale))
+            #expect(raw != before.state[sale] && raw.count < before.state[sale]!.count, "stored compressed")
+            #expect(try store.stateReader(1, transaction).read(StateKey(bytes: Array(sale.dropFirst(4)))!) == before.state[sale])
+        }
+        // What format 4 held: the same entries, uncompressed.
+        try store.environment.write { transaction in
+            for (key, value) in before.blocks { try transaction.put(blocks, key, value) }
+            for key in saleKeys { try transaction.put(state, key, before.state[key]!) }
+            try transaction.put(meta, StoreLayout.MetaKey.format, [0, 0, 0, 4])
+        }
+        let options = LedgerStore.Options(durability: .unsafeNoSyncForTests)
+        #expect { _ = try LedgerStore.open(dataDirectory: scratch.path, options: options) } throws: { "\($0)".contains("sgpos chain upgrade") }
+        let report = try LedgerStore.upgrade(dataDirectory: scratch.path, options: options)
+        #expect(report == .init(fromFormat: 4, blocks: before.blocks.count, transactionTrees: 0))
+        #expect(try logical() == before)
+        let upgraded = try LedgerStore.open(dataDirectory: scratch.path, options: options)
+        let audit = try AuditVerifier(rules: POSRules.chainRules).verify(store: upgraded, trustedGenesis: network.genesis)
+        #expect(audit.isValid, "\(audit.findings)")
+        #expect(try LedgerStore.upgrade(dataDirectory: scratch.path, options: options) == .init(fromFormat: 5, blocks: 0, transactionTrees: 0))
+    }
+
+    /// A sale record whose stored form is damaged is a finding of the audit, not a crash.
+    @Test func aDamagedSaleRecordIsAnAuditFinding() throws {
+        let (store, network, _) = try POSReplayTests().shopLedger()
+        let state = try store.database(named: "state")
+        let sale = try store.environment.read { transaction in
+            var found: [UInt8]?
+            try transaction.scan(state, from: StoreLayout.u32Bytes(1) + [StateTable.sales.rawValue], limit: 1) { key, _ in
+                found = key
+                return false
+            }
+            return try #require(found)
+        }
+        try store.environment.write { transaction in
+            var value = try #require(try transaction.get(state, sale))
+            value[value.count - 1] ^= 0x01
+            try transaction.put(state, sale, value)
+        }
+        let audit = try AuditVerifier(rules: POSRules.chainRules).verify(store: store, trustedGenesis: network.genesis)
+        #expect(audit.findings.map(\.message) == ["state entry \(Hex.encode(sale)) differs from the replayed state"])
+    }
+}
