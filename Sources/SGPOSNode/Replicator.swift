@@ -324,7 +324,7 @@ public final class Replicator: Service, Sendable {
             }
             // Signatures are verified here, on all cores, while the previous message of this
             // session is still being applied; then this one is applied after it, in order.
-            let checked = try verifyForApply(blocks)
+            let checked = try prepareForApply(blocks)
             let previous = applying.withLock { $0.removeValue(forKey: ObjectIdentifier(session)) }
             try await previous?.value
             let task = Task {
@@ -352,11 +352,11 @@ public final class Replicator: Service, Sendable {
         }
     }
 
-    /// Applies a blocks message whose signatures ``verifyForApply(_:)`` checked, publishes
-    /// what it added, and asks for what follows.
-    private func applyAndFollow(_ blocks: [Block], checked: [Bool], prefetched: Bool, session: PeerSession) async throws {
+    /// Applies a blocks message that ``prepareForApply(_:)`` prepared, publishes what it
+    /// added, and asks for what follows.
+    private func applyAndFollow(_ blocks: [Block], checked: PreparedBlocks, prefetched: Bool, session: PeerSession) async throws {
         var lastApplied: (OutletID, UInt64)?
-        for block in try applyAll(blocks, signaturesChecked: checked) {
+        for block in try applyAll(blocks, prepared: checked) {
             lastApplied = (block.header.outletID, block.header.height)
             do { try clockWatch.check(block) } catch { logger.error("clock evidence not kept: \(error)") }
             node.blockEvents.publish(BlockEvent(outletId: block.header.outletID, height: block.header.height, transactions: block.transactions.count))
@@ -372,37 +372,58 @@ public final class Replicator: Service, Sendable {
         }
     }
 
+    /// What ``prepareForApply(_:)`` did, on all cores, for each block of a message.
+    struct PreparedBlocks: Sendable {
+        /// Block i's transaction signatures were all verified and hold.
+        var signaturesChecked: [Bool]
+        /// Block i's stored form (``StoreLayout/storedBlock(_:)``), for blocks above the held heads.
+        var stored: [[UInt8]?]
+
+        static func none(_ count: Int) -> PreparedBlocks { .init(signaturesChecked: .init(repeating: false, count: count), stored: .init(repeating: nil, count: count)) }
+    }
+
     /// Verifies, on all cores, every transaction signature of the blocks above the chains'
-    /// held heads (the others, a request answered twice, are not applied): true for a
-    /// block whose signatures all hold, which is then validated without checking them
-    /// again (a catching-up node's apply is otherwise one core verifying one signature
-    /// after another).
-    func verifyForApply(_ blocks: [Block]) throws -> [Bool] {
-        guard blocks.count > 1 else { return blocks.map { _ in false } }
+    /// held heads (the others, a request answered twice, are not applied), and compresses
+    /// those blocks into their stored form: a block whose signatures all hold is then
+    /// validated without checking them again, and stored without compressing it on the
+    /// one thread that applies blocks in order (a catching-up node's apply is otherwise
+    /// one core verifying one signature after another).
+    func prepareForApply(_ blocks: [Block]) throws -> PreparedBlocks {
+        guard blocks.count > 1 else { return .none(blocks.count) }
         let held = try node.read { transaction in
             try Dictionary(Set(blocks.map(\.header.outletID)).map { ($0, try node.store.head($0, transaction).height) }, uniquingKeysWith: max)
         }
         let fresh = blocks.map { $0.header.height > held[$0.header.outletID] ?? 0 }
         let valid = OutletChainWriter.verifySignatures(zip(blocks, fresh).filter(\.1).flatMap(\.0.transactions))
         var start = 0
-        return zip(blocks, fresh).map { block, fresh in
+        let checked = zip(blocks, fresh).map { block, fresh in
             guard fresh else { return false }
             defer { start += block.transactions.count }
             return valid[start..<(start + block.transactions.count)].allSatisfy { $0 }
         }
+        let stored = UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: blocks.count)
+        stored.initialize(repeating: nil)
+        defer { stored.deinitialize(); stored.deallocate() }
+        nonisolated(unsafe) let output = stored
+        DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
+            if fresh[index] { output[index] = StoreLayout.storedBlock(blocks[index].encoded) }
+        }
+        return PreparedBlocks(signaturesChecked: checked, stored: Array(stored))
     }
 
     /// Validates and stores the blocks of one message in one durable write (one fsync for
     /// all of them); returns those that extended a chain. If any block is refused, the
     /// write is abandoned and the blocks are applied one by one, so the good ones before
-    /// it are kept and the bad one gets its own error. `signaturesChecked[i]`: block i's
-    /// transaction signatures were all verified (``verifyForApply(_:)``).
-    func applyAll(_ blocks: [Block], signaturesChecked: [Bool]) throws -> [Block] {
-        precondition(signaturesChecked.count == blocks.count, "one flag per block")
+    /// it are kept and the bad one gets its own error. `prepared`: what
+    /// ``prepareForApply(_:)`` verified and compressed for these blocks.
+    func applyAll(_ blocks: [Block], prepared: PreparedBlocks) throws -> [Block] {
+        precondition(prepared.signaturesChecked.count == blocks.count && prepared.stored.count == blocks.count, "one entry per block")
         guard blocks.count > 1 else { return try blocks.filter { try apply($0) } }
         do {
             return try node.store.environment.write { transaction in
-                try zip(blocks, signaturesChecked).filter { try apply($0, transaction, signaturesChecked: $1) }.map(\.0)
+                try blocks.indices.filter { index in
+                    try apply(blocks[index], transaction, signaturesChecked: prepared.signaturesChecked[index], stored: prepared.stored[index])
+                }.map { blocks[$0] }
             }
         } catch {
             var applied: [Block] = []
@@ -424,7 +445,7 @@ public final class Replicator: Service, Sendable {
         try node.store.environment.write { transaction in try apply(block, transaction) }
     }
 
-    func apply(_ block: Block, _ transaction: LMDBTransaction, signaturesChecked: Bool = false) throws -> Bool {
+    func apply(_ block: Block, _ transaction: LMDBTransaction, signaturesChecked: Bool = false, stored: [UInt8]? = nil) throws -> Bool {
         let outlet = block.header.outletID
         guard node.genesis.outlet(outlet) != nil else { throw NodeError.peerProtocol("block of unknown outlet \(outlet)") }
         let head = try node.store.head(outlet, transaction)
@@ -439,7 +460,7 @@ public final class Replicator: Service, Sendable {
         }
         guard block.header.height == head.height + 1 else { return false }
         try node.store.appendValidated(block, validator: validator, networkSources: POSRules.chainRules.networkSourceTables,
-                                       transactionSignaturesChecked: signaturesChecked, transaction)
+                                       transactionSignaturesChecked: signaturesChecked, storedBlock: stored, transaction)
         replicaBlocks.increment()
         return true
     }

@@ -251,12 +251,20 @@ public final class LedgerStore: Sendable {
         }
     }
 
-    /// The first result for an idempotency id on `outletID`'s chain, or nil.
+    /// The first result for an idempotency id on `outletID`'s chain, or nil. The entry
+    /// holds its height and index; the transaction id is read from that block.
     public func idempotentResult(_ outletID: OutletID, _ id: IdempotencyID, _ transaction: LMDBTransaction) throws -> TransactionLocation? {
         guard let bytes = try transaction.get(databases.idempotency, StoreLayout.idempotencyKey(outletID, id)) else { return nil }
-        do { return try TransactionLocation(idempotencyValue: bytes, outletID: outletID) } catch {
+        let position: (height: UInt64, index: UInt32)
+        do { position = try TransactionLocation.idempotencyPosition(bytes) } catch {
             throw StoreError.corrupt("idempotency entry \(id) does not decode: \(error)")
         }
+        guard let outline = try blockOutline(outletID, height: position.height, transaction),
+              Int(position.index) < outline.transactionRanges.count else {
+            throw StoreError.corrupt("idempotency entry \(id) names transaction \(position.index) of block \(position.height) of outlet \(outletID), which is not stored")
+        }
+        return TransactionLocation(outletID: outletID, height: position.height, index: position.index,
+                                   transactionID: outline.transactionID(Int(position.index)))
     }
 
     /// Reads `outletID`'s chain state as of `transaction`.
@@ -270,8 +278,10 @@ public final class LedgerStore: Sendable {
     /// head, inside `transaction`. `previous` must be the current head. With a checkpoint
     /// chain, the block's writes to `networkSources` (the application's
     /// ``ChainRules/networkSourceTables``) are kept for the network state.
+    /// `storedBlock`: the block's stored form (``StoreLayout/storedBlock(_:)``) when the
+    /// caller compressed it ahead of the write (a catching-up node does, on all cores).
     public func commit(_ block: Block, writes: WriteSet, networkSources: Set<StateTable>, previous: ChainHead,
-                       _ transaction: LMDBTransaction) throws {
+                       storedBlock: [UInt8]? = nil, _ transaction: LMDBTransaction) throws {
         let outletID = previous.outletID
         let current = try head(outletID, transaction)
         guard current.height == previous.height, current.blockID == previous.blockID else {
@@ -280,7 +290,9 @@ public final class LedgerStore: Sendable {
         precondition(block.header.height == previous.height + 1 && block.header.previousHash == previous.blockID,
                      "commit of a block that does not extend the head")
         let height = block.header.height
-        try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), StoreLayout.storedBlock(block.encoded))
+        let stored = storedBlock ?? StoreLayout.storedBlock(block.encoded)
+        assert((try? StoredCompression.decompress(stored, what: "block")) == block.encoded, "a stored form that is not the block's")
+        try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), stored)
         for (index, signed) in block.transactions.enumerated() {
             let location = TransactionLocation(outletID: outletID, height: height, index: UInt32(index), transactionID: signed.id)
             let idempotencyKey = StoreLayout.idempotencyKey(outletID, signed.envelope.idempotencyID)

@@ -124,10 +124,9 @@ public struct TransactionLocation: Hashable, Sendable, CustomStringConvertible {
         return encoder.bytes
     }
 
-    /// idempotency value: tx id (32) ‖ height u64 ‖ index u32.
+    /// idempotency value: height u64 ‖ index u32 (the transaction id is the block's).
     public var idempotencyValue: [UInt8] {
-        var encoder = CanonicalEncoder(capacity: 44)
-        encoder.writeFixed(transactionID.bytes, count: Hash256.byteCount)
+        var encoder = CanonicalEncoder(capacity: 12)
         encoder.writeU64(height)
         encoder.writeU32(index)
         return encoder.bytes
@@ -142,13 +141,13 @@ public struct TransactionLocation: Hashable, Sendable, CustomStringConvertible {
         self.transactionID = transactionID
     }
 
-    init(idempotencyValue bytes: [UInt8], outletID: OutletID) throws(CodecError) {
+    /// The height and index an idempotency value holds.
+    static func idempotencyPosition(_ bytes: [UInt8]) throws(CodecError) -> (height: UInt64, index: UInt32) {
         var decoder = CanonicalDecoder(bytes)
-        transactionID = try Hash256(from: &decoder)
-        height = try decoder.readU64("height")
-        index = try decoder.readU32("index")
+        let height = try decoder.readU64("height")
+        let index = try decoder.readU32("index")
         try decoder.finish("idempotency value")
-        self.outletID = outletID
+        return (height, index)
     }
 }
 

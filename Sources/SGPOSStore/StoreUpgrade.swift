@@ -21,7 +21,7 @@ extension LedgerStore {
 
     /// Brings a store of format 3 or 4 to the current format 5 (`sgpos chain upgrade`):
     /// rewrites every block and every sales and sale-pricing record in the compressed form
-    /// (``StoredCompression``), writes the `tx-tree` entry of every block of more than 64
+    /// (``StoredCompression``), drops the transaction id from every idempotency value, writes the `tx-tree` entry of every block of more than 64
     /// transactions (format 3 has none) and sets `meta[format]` — in one LMDB write
     /// transaction, so a crash leaves the store as it was. Takes the writer lock (a running
     /// node of an older version holds it and is named). A store already at format 5 is left
@@ -66,6 +66,13 @@ extension LedgerStore {
             try rewrite(databases.state, transaction) { key, value in
                 guard key.count > 4, StoreLayout.compressedStateTables.contains(key[4]), let table = StateTable(rawValue: key[4]) else { return nil }
                 return StoreLayout.storedStateValue(table, value)
+            }
+            // Idempotency values of formats 3 and 4 start with the transaction id (32 bytes).
+            try rewrite(databases.idempotency, transaction) { key, value in
+                guard value.count == Hash256.byteCount + 12 else {
+                    throw StoreError.corrupt("idempotency entry \(Hex.encode(key)) is \(value.count) bytes, not 44; nothing was changed")
+                }
+                return Array(value.dropFirst(Hash256.byteCount))
             }
             try transaction.put(databases.meta, StoreLayout.MetaKey.format, StoreLayout.u32(StoreLayout.formatVersion))
             return UpgradeReport(fromFormat: from, blocks: blocks, transactionTrees: trees)

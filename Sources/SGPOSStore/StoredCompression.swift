@@ -7,8 +7,9 @@ import SGPOSCodec
 /// form is compressed: hashes, signatures, write sets and everything sent over the network
 /// are over the bytes themselves, so any zlib implementation at any level may write it.
 public enum StoredCompression {
-    /// zlib level for blocks: written once, read by every audit and catch-up.
-    public static let blockLevel: Int32 = 6
+    /// zlib level for blocks: on the scale set's 5-line sales, level 4 stores 135 B a sale
+    /// at ~4 µs of compression, level 6 124 B at ~7.5 µs, level 1 153 B at ~3 µs.
+    public static let blockLevel: Int32 = 4
     /// zlib level for state records (a few hundred bytes, written on the block writer's path).
     public static let stateLevel: Int32 = 1
     /// deflate cannot inflate more than 1,032 bytes per stream byte (RFC 1951's longest
@@ -21,7 +22,11 @@ public enum StoredCompression {
     public static func compress(_ bytes: [UInt8], level: Int32) -> [UInt8] {
         precondition(bytes.count <= Int(UInt32.max), "value too long for the stored form")
         var stream = z_stream()
-        let initialised = sgpos_deflate_init(&stream, level)
+        // A window no larger than the value (at least zlib's 512 bytes) and a hash table to
+        // match: a few hundred bytes are compressed as well as with the full 32 KiB window,
+        // without allocating and clearing ~256 KiB of deflate state for each of them.
+        let windowBits = Int32(min(15, max(9, Int.bitWidth - max(1, bytes.count - 1).leadingZeroBitCount)))
+        let initialised = sgpos_deflate_init(&stream, level, windowBits, min(8, windowBits - 7))
         precondition(initialised == Z_OK, "deflateInit2 failed: \(initialised)")
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(bytes.count)))

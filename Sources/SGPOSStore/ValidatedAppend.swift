@@ -7,13 +7,15 @@ extension LedgerStore {
     /// validator's ``BlockRejection`` (nothing stored) when a rule fails.
     /// `transactionSignaturesChecked`: the caller has verified every transaction signature
     /// of the block (on all cores, ahead of the ordered apply) and found each valid.
+    /// `storedBlock`: the block's stored form, compressed ahead of the write.
     @discardableResult
     public func appendValidated(_ block: Block, validator: BlockValidator, networkSources: Set<StateTable>,
-                                transactionSignaturesChecked: Bool = false, _ transaction: LMDBTransaction) throws -> ChainHead {
+                                transactionSignaturesChecked: Bool = false, storedBlock: [UInt8]? = nil,
+                                _ transaction: LMDBTransaction) throws -> ChainHead {
         let head = try head(block.header.outletID, transaction)
         let outcome = try validator.validate(block, head: head, state: stateReader(block.header.outletID, transaction),
                                              transactionSignaturesChecked: transactionSignaturesChecked)
-        try commit(block, writes: outcome.writes, networkSources: networkSources, previous: head, transaction)
+        try commit(block, writes: outcome.writes, networkSources: networkSources, previous: head, storedBlock: storedBlock, transaction)
         return outcome.head
     }
 }

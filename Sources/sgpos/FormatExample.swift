@@ -107,7 +107,7 @@ enum FormatExample {
         ```
 
         The value of `blocks[00000001 ‖ 0000000000000001]`: the whole block in the compressed form
-        of §9.1 (`u32` length ‖ zlib stream), as this release writes it (zlib 1.2.13, level 6;
+        of §9.1 (`u32` length ‖ zlib stream), as this release writes it (zlib 1.2.13, level \(StoredCompression.blockLevel);
         another writer may store other bytes that inflate to the same block):
 
         ```

@@ -107,15 +107,16 @@ import SGPOSPeerProtocol
         let (replicator, node) = try replicaNode(network, replica)
         #expect(try replicator.apply(blocks[0]))
         let message = [blocks[0], blocks[1], forged, blocks[3]]
-        let checked = try replicator.verifyForApply(message)
-        #expect(checked == [false, true, false, true], "held: not verified; forged: not trusted")
-        let applied = try replicator.applyAll(message, signaturesChecked: checked)
+        let checked = try replicator.prepareForApply(message)
+        #expect(checked.signaturesChecked == [false, true, false, true], "held: not verified; forged: not trusted")
+        #expect(checked.stored.map { $0 != nil } == [false, true, true, true], "compressed: every block above the held head")
+        let applied = try replicator.applyAll(message, prepared: checked)
         #expect(applied.map(\.header.height) == [2])
         #expect(try node.heads().first { $0.outletID == 1 }!.height == 2)
         #expect { try replicator.apply(forged) } throws: { error in
             (error as? BlockRejection)?.rejection.reason == .badSignature
         }
-        #expect(try replicator.applyAll([blocks[2], blocks[3]], signaturesChecked: replicator.verifyForApply([blocks[2], blocks[3]])).count == 2)
+        #expect(try replicator.applyAll([blocks[2], blocks[3]], prepared: replicator.prepareForApply([blocks[2], blocks[3]])).count == 2)
     }
 
     @Test func peerMessagesRoundTripAndGarbageIsRefused() throws {

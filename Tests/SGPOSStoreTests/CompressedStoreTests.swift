@@ -93,7 +93,9 @@ import Testing
             #expect(raw != before.state[sale] && raw.count < before.state[sale]!.count, "stored compressed")
             #expect(try store.stateReader(1, transaction).read(StateKey(bytes: Array(sale.dropFirst(4)))!) == before.state[sale])
         }
-        // What format 4 held: the same entries, uncompressed.
+        // What format 4 held: the same entries, uncompressed, and idempotency values that
+        // start with the transaction id.
+        try olderIdempotencyValues(store)
         try store.environment.write { transaction in
             for (key, value) in before.blocks { try transaction.put(blocks, key, value) }
             for key in saleKeys { try transaction.put(state, key, before.state[key]!) }
@@ -104,6 +106,13 @@ import Testing
         let report = try LedgerStore.upgrade(dataDirectory: scratch.path, options: options)
         #expect(report == .init(fromFormat: 4, blocks: before.blocks.count, transactionTrees: 0))
         #expect(try logical() == before)
+        let idempotency = try store.database(named: "idempotency")
+        try store.environment.read { transaction in
+            try transaction.scan(idempotency) { _, value in
+                #expect(value.count == 12, "height ‖ index")
+                return true
+            }
+        }
         let upgraded = try LedgerStore.open(dataDirectory: scratch.path, options: options)
         let audit = try AuditVerifier(rules: POSRules.chainRules).verify(store: upgraded, trustedGenesis: network.genesis)
         #expect(audit.isValid, "\(audit.findings)")
@@ -129,5 +138,22 @@ import Testing
         }
         let audit = try AuditVerifier(rules: POSRules.chainRules).verify(store: store, trustedGenesis: network.genesis)
         #expect(audit.findings.map(\.message) == ["state entry \(Hex.encode(sale)) differs from the replayed state"])
+    }
+}
+
+/// Rewrites every `idempotency` value as formats 3 and 4 held it: transaction id ‖ height ‖ index.
+func olderIdempotencyValues(_ store: LedgerStore) throws {
+    let idempotency = try store.database(named: "idempotency")
+    try store.environment.write { transaction in
+        var entries: [([UInt8], [UInt8])] = []
+        try transaction.scan(idempotency) { key, value in
+            entries.append((key, value))
+            return true
+        }
+        for (key, value) in entries {
+            let outlet = UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3])
+            let location = try #require(try store.idempotentResult(outlet, IdempotencyID(bytes: Array(key.dropFirst(4)))!, transaction))
+            try transaction.put(idempotency, key, location.transactionID.bytes + value)
+        }
     }
 }

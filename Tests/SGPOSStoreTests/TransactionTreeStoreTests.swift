@@ -119,7 +119,9 @@ import Testing
         do {
             let store = try store(directory)
             original = try entries(store)
-            // What a format-3 store holds: blocks uncompressed, no tx-tree entries, format 3.
+            // What a format-3 store holds: blocks uncompressed, idempotency values starting
+            // with the transaction id, no tx-tree entries, format 3.
+            try olderIdempotencyValues(store)
             let database = try store.database(named: "tx-tree")
             let meta = try store.database(named: "meta")
             let blocks = try store.database(named: "blocks")

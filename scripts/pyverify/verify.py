@@ -894,7 +894,7 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
             location = p + u64b(height) + u32b(index)
             if db["tx-index"].get(tx["id"]) != location:
                 raise Fail(twhere, "store/tx-index", "entry missing or wrong")
-            if db["idempotency"].get(p + tx["idem"]) != tx["id"] + u64b(height) + u32b(index):
+            if db["idempotency"].get(p + tx["idem"]) != u64b(height) + u32b(index):
                 raise Fail(twhere, "store/idempotency", "entry missing or wrong")
         seen_idem |= block_idem
         changed = network.sources(overlay.writes)
