@@ -19,12 +19,18 @@ public struct ProofBuilder: Sendable {
                 throw ProofError("transaction \(id) is not in this store")
             }
             let cached = cache?.entry(outlet: location.outletID, height: location.height)
-            guard let block = try cached?.block ?? store.blockOutline(location.outletID, height: location.height, transaction),
-                  Int(location.index) < block.transactionRanges.count else {
-                throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing or shorter")
+            let found: (header: BlockHeader, signature: Signature, transaction: ArraySlice<UInt8>, path: [Hash256])
+            if cached == nil, let chunked = try chunkedInclusion(location, id: id, transaction) {
+                found = chunked
+            } else {
+                guard let block = try cached?.block ?? store.blockOutline(location.outletID, height: location.height, transaction),
+                      Int(location.index) < block.transactionRanges.count else {
+                    throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing or shorter")
+                }
+                found = (block.header, block.signature, block.transactionBytes(Int(location.index)),
+                         try inclusionPath(block, location: location, cached: cached, cache: cache, transaction))
             }
             let head = try store.head(location.outletID, transaction)
-            let path = try inclusionPath(block, location: location, cached: cached, cache: cache, transaction)
             var headJSON: SignedHeaderJSON?
             var historyPath: [Hash256] = []
             if head.height > location.height,
@@ -36,10 +42,31 @@ public struct ProofBuilder: Sendable {
             }
             return TransactionProof(
                 format: TransactionProof.formatName, chainId: store.genesis.chainID.value, genesisId: store.genesis.id.hex,
-                transaction: Hex.encode(Array(block.transactionBytes(Int(location.index)))), transactionId: id.hex,
-                block: SignedHeaderJSON(header: block.header, signature: block.signature), leafIndex: UInt64(location.index),
-                inclusionPath: path.map { $0.hex }, head: headJSON, historyPath: historyPath.map { $0.hex })
+                transaction: Hex.encode(Array(found.transaction)), transactionId: id.hex,
+                block: SignedHeaderJSON(header: found.header, signature: found.signature), leafIndex: UInt64(location.index),
+                inclusionPath: found.path.map { $0.hex }, head: headJSON, historyPath: historyPath.map { $0.hex })
         }
+    }
+
+    /// For a block with stored chunk roots (`tx-tree`, more than 64 transactions) stored one
+    /// segment per chunk: the header, the transaction and its path from the header's prefix
+    /// and the transaction's chunk alone — a block of 1,000 sales is neither inflated nor
+    /// hashed whole for one proof. Nil when the block is not stored so.
+    private func chunkedInclusion(_ location: TransactionLocation, id: Hash256, _ transaction: LMDBTransaction) throws
+        -> (header: BlockHeader, signature: Signature, transaction: ArraySlice<UInt8>, path: [Hash256])? {
+        guard let chunkRoots = try store.transactionChunkRoots(location.outletID, height: location.height, transaction),
+              let signed = try store.blockHeader(location.outletID, height: location.height, transaction) else { return nil }
+        let size = Int(signed.header.transactionCount)
+        let leaf = Int(location.index)
+        guard leaf < size, chunkRoots.count == (size + MerkleTree.chunkLeaves - 1) / MerkleTree.chunkLeaves,
+              let chunk = try store.chunkTransactions(location.outletID, height: location.height, chunk: leaf / MerkleTree.chunkLeaves,
+                                                      size: size, transaction) else { return nil }
+        let ids = chunk.map { Hash256.tagged(.transactionID, $0) }
+        guard ids[leaf % MerkleTree.chunkLeaves] == id else {
+            throw StoreError.corrupt("transaction \(leaf) of block \(location.height) of outlet \(location.outletID) is \(ids[leaf % MerkleTree.chunkLeaves]), its index entry says \(id)")
+        }
+        let path = MerkleTree.inclusionPath(leafIndex: leaf, chunkLeafHashes: ids.map { MerkleTree.leafHash($0.bytes) }, chunkRoots: chunkRoots)
+        return (signed.header, signed.signature, chunk[leaf % MerkleTree.chunkLeaves][...], path)
     }
 
     /// The transaction's path in its block's tree: from the cache; for a block with stored

@@ -406,7 +406,7 @@ public final class Replicator: Service, Sendable {
         defer { stored.deinitialize(); stored.deallocate() }
         nonisolated(unsafe) let output = stored
         DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
-            if fresh[index] { output[index] = StoreLayout.storedBlock(blocks[index].encoded) }
+            if fresh[index] { output[index] = StoreLayout.storedBlock(blocks[index]) }
         }
         return PreparedBlocks(signaturesChecked: checked, stored: Array(stored))
     }

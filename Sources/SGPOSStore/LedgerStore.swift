@@ -233,6 +233,34 @@ public final class LedgerStore: Sendable {
         }
     }
 
+    /// The encodings of the transactions of chunk `chunk` (transactions 64·chunk …, as
+    /// ``MerkleTree/chunkRange(_:size:)``) of the stored block at `height`, which holds `size`
+    /// transactions, read by inflating that chunk's segment alone (FORMAT.md §9.1); nil when
+    /// the block is not there or not stored one segment per chunk (then read it whole).
+    public func chunkTransactions(_ outletID: OutletID, height: UInt64, chunk: Int, size: Int,
+                                  _ transaction: LMDBTransaction) throws -> [[UInt8]]? {
+        guard let stored = try transaction.get(databases.blocks, StoreLayout.blockKey(outletID, height)) else { return nil }
+        let what = "block \(height) of outlet \(outletID)"
+        let chunks = (size + MerkleTree.chunkLeaves - 1) / MerkleTree.chunkLeaves
+        guard chunk < chunks, try StoredCompression.segments(stored, what: what).count == chunks else { return nil }
+        var decoder = CanonicalDecoder(try StoredCompression.segment(stored, chunk, what: what))
+        do {
+            if chunk == 0 {
+                let header = try BlockHeader(from: &decoder)
+                _ = try Signature(from: &decoder)
+                let count = try decoder.readCount("transactions", limit: Limits.blockTransactionsMax)
+                guard count == size, header.transactionCount == UInt32(size) else { return nil }
+            }
+            let transactions = try MerkleTree.chunkRange(chunk, size: size).map { _ in
+                try decoder.readBytes("transaction", limit: Limits.transactionBytesMax)
+            }
+            try decoder.finish("chunk")
+            return transactions
+        } catch {
+            throw StoreError.corrupt("chunk \(chunk) of \(what) does not decode: \(error)")
+        }
+    }
+
     /// The chunk roots of block `height`'s transaction tree (FORMAT.md §9.1 `tx-tree`), or
     /// nil when the store keeps none for it (a block of at most 64 transactions).
     public func transactionChunkRoots(_ outletID: OutletID, height: UInt64, _ transaction: LMDBTransaction) throws -> [Hash256]? {
@@ -290,7 +318,7 @@ public final class LedgerStore: Sendable {
         precondition(block.header.height == previous.height + 1 && block.header.previousHash == previous.blockID,
                      "commit of a block that does not extend the head")
         let height = block.header.height
-        let stored = storedBlock ?? StoreLayout.storedBlock(block.encoded)
+        let stored = storedBlock ?? StoreLayout.storedBlock(block)
         assert((try? StoredCompression.decompress(stored, what: "block")) == block.encoded, "a stored form that is not the block's")
         try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), stored)
         for (index, signed) in block.transactions.enumerated() {

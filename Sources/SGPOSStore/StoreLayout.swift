@@ -81,9 +81,24 @@ public enum StoreLayout {
         compressedStateTables.contains(table.rawValue) ? try StoredCompression.decompress(stored, what: what()) : stored
     }
 
-    /// The `blocks` value the store writes for a block's bytes.
-    public static func storedBlock(_ encoded: [UInt8]) -> [UInt8] {
-        StoredCompression.compress(encoded, level: StoredCompression.blockLevel)
+    /// The `blocks` value the store writes for a block: one segment per chunk of
+    /// ``MerkleTree/chunkLeaves`` transactions, the first also holding the header, the
+    /// signature and the count (FORMAT.md §9.1).
+    public static func storedBlock(_ block: Block) -> [UInt8] {
+        storedBlock(block.encoded, transactionLengths: block.transactions.map(\.encoded.count))
+    }
+
+    /// ``storedBlock(_:)`` of a block's bytes whose transactions have these encoded lengths
+    /// (each is stored after its `u32` length); without them, one segment.
+    public static func storedBlock(_ encoded: [UInt8], transactionLengths: [Int] = []) -> [UInt8] {
+        var cuts: [Int] = []
+        var offset = encoded.count - transactionLengths.reduce(0) { $0 + 4 + $1 }
+        for (index, length) in transactionLengths.enumerated() {
+            if index > 0 && index % MerkleTree.chunkLeaves == 0 { cuts.append(offset) }
+            offset += 4 + length
+        }
+        precondition(offset == encoded.count, "transaction lengths that do not frame the block")
+        return StoredCompression.compress(encoded, level: StoredCompression.blockLevel, cuts: cuts)
     }
 
     static func u32(_ value: UInt32) -> [UInt8] {

@@ -61,7 +61,7 @@ extension LedgerStore {
                     try transaction.put(databases.transactionTree, key, chunkRoots)
                     trees += 1
                 }
-                return StoreLayout.storedBlock(value)
+                return StoreLayout.storedBlock(value, transactionLengths: outline.transactionRanges.map(\.count))
             }
             try rewrite(databases.state, transaction) { key, value in
                 guard key.count > 4, StoreLayout.compressedStateTables.contains(key[4]), let table = StateTable(rawValue: key[4]) else { return nil }

@@ -2,10 +2,13 @@ import CZlib
 import SGPOSCodec
 
 /// The compressed form in which the store keeps a block and the large per-sale state
-/// records (docs/FORMAT.md §9.1): `u32` length n of the bytes ‖ one zlib stream (RFC 1950,
-/// deflate) that inflates to exactly those n bytes and ends the value. Only the stored
-/// form is compressed: hashes, signatures, write sets and everything sent over the network
-/// are over the bytes themselves, so any zlib implementation at any level may write it.
+/// records (docs/FORMAT.md §9.1): `u32` length n of the bytes ‖ one or more segments, each
+/// `u32` length m ‖ m bytes of one zlib stream (RFC 1950, deflate); the bytes are what the
+/// segments inflate to, concatenated, exactly n of them. A block is cut into one segment per
+/// 64-transaction chunk of its transaction tree, so a proof inflates one chunk, not the
+/// block. Only the stored form is compressed: hashes, signatures, write sets and
+/// everything sent over the network are over the bytes themselves, so any zlib
+/// implementation at any level, cutting anywhere, may write it.
 public enum StoredCompression {
     /// zlib level for blocks: on the scale set's 5-line sales, level 4 stores 135 B a sale
     /// at ~4 µs of compression, level 6 124 B at ~7.5 µs, level 1 153 B at ~3 µs.
@@ -18,11 +21,25 @@ public enum StoredCompression {
     public static let expansionMax = 1_032
     static let headerBytes = 4
 
-    /// `bytes` in the stored form, deflated at `level`.
-    public static func compress(_ bytes: [UInt8], level: Int32) -> [UInt8] {
+    /// `bytes` in the stored form, deflated at `level`, a new segment starting at each of
+    /// `cuts` (ascending offsets strictly inside `bytes`).
+    public static func compress(_ bytes: [UInt8], level: Int32, cuts: [Int] = []) -> [UInt8] {
         precondition(bytes.count <= Int(UInt32.max), "value too long for the stored form")
+        var output = StoreLayout.u32(UInt32(bytes.count))
+        var start = 0
+        for end in cuts + [bytes.count] {
+            precondition(end > start || (end == 0 && bytes.isEmpty), "segment cuts must ascend inside the value")
+            let stream = deflated(bytes[start..<end], level: level)
+            output += StoreLayout.u32(UInt32(stream.count))
+            output += stream
+            start = end
+        }
+        return output
+    }
+
+    private static func deflated(_ bytes: ArraySlice<UInt8>, level: Int32) -> [UInt8] {
         var stream = z_stream()
-        // A window no larger than the value (at least zlib's 512 bytes) and a hash table to
+        // A window no larger than the input (at least zlib's 512 bytes) and a hash table to
         // match: a few hundred bytes are compressed as well as with the full 32 KiB window,
         // without allocating and clearing ~256 KiB of deflate state for each of them.
         let windowBits = Int32(min(15, max(9, Int.bitWidth - max(1, bytes.count - 1).leadingZeroBitCount)))
@@ -30,17 +47,12 @@ public enum StoredCompression {
         precondition(initialised == Z_OK, "deflateInit2 failed: \(initialised)")
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(bytes.count)))
-        var output = [UInt8](repeating: 0, count: headerBytes + bound)
-        let length = UInt32(bytes.count)
-        output[0] = UInt8(truncatingIfNeeded: length >> 24)
-        output[1] = UInt8(truncatingIfNeeded: length >> 16)
-        output[2] = UInt8(truncatingIfNeeded: length >> 8)
-        output[3] = UInt8(truncatingIfNeeded: length)
+        var output = [UInt8](repeating: 0, count: bound)
         let written: Int = bytes.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { out in
                 stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
                 stream.avail_in = uInt(input.count)
-                stream.next_out = out.baseAddress! + headerBytes
+                stream.next_out = out.baseAddress
                 stream.avail_out = uInt(bound)
                 let status = deflate(&stream, Z_FINISH)
                 precondition(status == Z_STREAM_END, "deflate into deflateBound bytes did not finish: \(status)")
@@ -51,17 +63,17 @@ public enum StoredCompression {
         return output
     }
 
-    /// The n bytes a stored value holds. Throws ``StoreError`` (corrupt) when the value is
-    /// shorter than its header, states more than ``expansionMax`` times its stream, or its
-    /// stream is not one zlib stream inflating to exactly n bytes and ending the value.
+    /// The n bytes a stored value holds. Throws ``StoreError`` (corrupt) when the value
+    /// states more than ``expansionMax`` times its length, its segments do not frame it
+    /// exactly, a segment is not one zlib stream that ends it, or the segments inflate to
+    /// other than n bytes.
     public static func decompress(_ stored: [UInt8], what: @autoclosure () -> String) throws -> [UInt8] {
         let length = try statedLength(stored, what: what())
         return try inflate(stored, count: length, whole: true, what: what())
     }
 
     /// The first `count` bytes (fewer when the value holds fewer) that a stored value holds:
-    /// only as much of the stream as they need is inflated (a block's header without its
-    /// transactions).
+    /// only as much as they need is inflated (a block's header without its transactions).
     public static func decompressPrefix(_ stored: [UInt8], count: Int, what: @autoclosure () -> String) throws -> [UInt8] {
         let length = try statedLength(stored, what: what())
         return try inflate(stored, count: min(count, length), whole: count >= length, what: what())
@@ -72,45 +84,112 @@ public enum StoredCompression {
         guard stored.count > headerBytes else {
             throw StoreError.corrupt("\(what()) is \(stored.count) bytes, too short for a compressed value")
         }
-        let length = Int(stored[0]) << 24 | Int(stored[1]) << 16 | Int(stored[2]) << 8 | Int(stored[3])
+        let length = Int(readU32(stored, at: 0))
         guard length <= (stored.count - headerBytes) * expansionMax else {
             throw StoreError.corrupt("\(what()) states \(length) bytes, more than \(expansionMax) times its \(stored.count - headerBytes)-byte stream")
         }
         return length
     }
 
+    /// The byte ranges of the value's segments' streams, in order.
+    public static func segments(_ stored: [UInt8], what: @autoclosure () -> String) throws -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var offset = headerBytes
+        while offset < stored.count {
+            guard stored.count - offset >= 4 else {
+                throw StoreError.corrupt("\(what()) ends inside a segment's length")
+            }
+            let length = Int(readU32(stored, at: offset))
+            guard length >= 1, length <= stored.count - offset - 4 else {
+                throw StoreError.corrupt("\(what()) has a segment of \(length) bytes where \(stored.count - offset - 4) remain")
+            }
+            ranges.append((offset + 4)..<(offset + 4 + length))
+            offset += 4 + length
+        }
+        guard !ranges.isEmpty else { throw StoreError.corrupt("\(what()) has no segment") }
+        return ranges
+    }
+
+    /// What segment `index` of a stored value inflates to (at most the value's stated
+    /// length): a part of the value read without inflating the segments before it.
+    public static func segment(_ stored: [UInt8], _ index: Int, what: @autoclosure () -> String) throws -> [UInt8] {
+        let length = try statedLength(stored, what: what())
+        let ranges = try segments(stored, what: what())
+        guard index < ranges.count else { throw StoreError.corrupt("\(what()) has \(ranges.count) segments, not \(index + 1)") }
+        var output = [UInt8](repeating: 0, count: min(length, ranges[index].count * expansionMax))
+        let produced = try output.withUnsafeMutableBufferPointer { out in
+            try inflateSegment(stored, ranges[index], into: out, untilFull: false, what: what())
+        }
+        if produced.overflowed { throw StoreError.corrupt("\(what()) has a segment inflating to more than the value's \(length) bytes") }
+        output.removeLast(output.count - produced.count)
+        return output
+    }
+
+    private static func readU32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+        UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+    }
+
     private static func inflate(_ stored: [UInt8], count: Int, whole: Bool, what: @autoclosure () -> String) throws -> [UInt8] {
+        let ranges = try segments(stored, what: what())
+        var failure: StoreError?
+        let output = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            do {
+                for range in ranges {
+                    guard whole || initialized < count else { break }
+                    let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<count])
+                    let produced = try inflateSegment(stored, range, into: rest, untilFull: !whole, what: what())
+                    initialized += produced.count
+                    if whole && produced.overflowed {
+                        throw StoreError.corrupt("\(what()) inflates to more than its stated \(count) bytes")
+                    }
+                }
+                if initialized != count {
+                    throw StoreError.corrupt("\(what()) inflates to \(initialized) bytes, not its stated \(count)")
+                }
+            } catch let error as StoreError {
+                failure = error
+            } catch {
+                failure = StoreError.corrupt("\(what()): \(error)")
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
+
+    /// Inflates one segment's stream into `out`. With `untilFull`, stops (successfully) when
+    /// `out` is full; otherwise the stream must end within `out`, consuming the segment
+    /// exactly; `overflowed` says it had more to give than `out` holds.
+    private static func inflateSegment(_ stored: [UInt8], _ range: Range<Int>, into out: UnsafeMutableBufferPointer<UInt8>,
+                                       untilFull: Bool, what: @autoclosure () -> String) throws -> (count: Int, overflowed: Bool) {
         var stream = z_stream()
         let initialised = sgpos_inflate_init(&stream)
         precondition(initialised == Z_OK, "inflateInit failed: \(initialised)")
         defer { inflateEnd(&stream) }
-        // One byte of room past `count`: a stream holding more than it states shows as
-        // output beyond it instead of stopping exactly at the end of the buffer.
+        var spare: UInt8 = 0
         var status: Int32 = Z_OK
-        var produced = 0
-        var remaining = 0
-        let output = [UInt8](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
-            stored.withUnsafeBufferPointer { input in
-                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + headerBytes)
-                stream.avail_in = uInt(input.count - headerBytes)
-                stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(whole ? count + 1 : count)
+        stored.withUnsafeBufferPointer { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + range.lowerBound)
+            stream.avail_in = uInt(range.count)
+            stream.next_out = out.baseAddress
+            stream.avail_out = uInt(out.count)
+            status = CZlib.inflate(&stream, Z_FINISH)
+            // Room exhausted before the end: one byte more says whether the stream had more.
+            if !untilFull, status != Z_STREAM_END, stream.avail_out == 0, status != Z_DATA_ERROR, status != Z_NEED_DICT {
+                withUnsafeMutablePointer(to: &spare) { stream.next_out = $0 }
+                stream.avail_out = 1
                 status = CZlib.inflate(&stream, Z_FINISH)
-                produced = Int(stream.total_out)
-                remaining = Int(stream.avail_in)
-            }
-            initialized = produced
-        }
-        if whole {
-            guard status == Z_STREAM_END, produced == count, remaining == 0 else {
-                throw StoreError.corrupt("\(what()) does not inflate to its stated \(count) bytes"
-                                         + " (zlib status \(status), \(produced) bytes out, \(remaining) stream bytes left)")
-            }
-        } else {
-            guard produced == count, status == Z_OK || status == Z_BUF_ERROR || status == Z_STREAM_END else {
-                throw StoreError.corrupt("\(what()) does not inflate to its first \(count) bytes (zlib status \(status), \(produced) bytes out)")
             }
         }
-        return output
+        let produced = min(Int(stream.total_out), out.count)
+        if untilFull && produced == out.count && (status == Z_OK || status == Z_BUF_ERROR || status == Z_STREAM_END) {
+            return (produced, false)
+        }
+        if Int(stream.total_out) > out.count { return (produced, true) }
+        guard status == Z_STREAM_END, stream.avail_in == 0 else {
+            throw StoreError.corrupt("\(what()) has a segment that is not one zlib stream ending it"
+                                     + " (zlib status \(status), \(stream.avail_in) stream bytes left, \(produced) bytes out)")
+        }
+        return (produced, false)
     }
 }

@@ -107,11 +107,11 @@ enum FormatExample {
         ```
 
         The value of `blocks[00000001 ‖ 0000000000000001]`: the whole block in the compressed form
-        of §9.1 (`u32` length ‖ zlib stream), as this release writes it (zlib 1.2.13, level \(StoredCompression.blockLevel);
+        of §9.1 (`u32` length ‖ one segment: `u32` length ‖ zlib stream), as this release writes it (zlib 1.2.13, level \(StoredCompression.blockLevel);
         another writer may store other bytes that inflate to the same block):
 
         ```
-        \(wrap(StoreLayout.storedBlock(block.encoded)))
+        \(wrap(StoreLayout.storedBlock(block)))
         ```
         """
     }

@@ -30,6 +30,48 @@ import Testing
         }
     }
 
+    /// Segments: each part read alone, the whole and any prefix across them.
+    @Test func segmentsAreReadAloneOrTogether() throws {
+        let bytes = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 * 7 % 251) }
+        let stored = StoredCompression.compress(bytes, level: 4, cuts: [100, 640])
+        #expect(try StoredCompression.segments(stored, what: "value").count == 3)
+        #expect(try StoredCompression.decompress(stored, what: "value") == bytes)
+        #expect(try StoredCompression.segment(stored, 0, what: "value") == Array(bytes[0..<100]))
+        #expect(try StoredCompression.segment(stored, 1, what: "value") == Array(bytes[100..<640]))
+        #expect(try StoredCompression.segment(stored, 2, what: "value") == Array(bytes[640...]))
+        #expect(try StoredCompression.decompressPrefix(stored, count: 700, what: "value") == Array(bytes.prefix(700)))
+        #expect(throws: StoreError.self) { try StoredCompression.segment(stored, 3, what: "value") }
+        // A segment length past the end, and a value that says more than its segments hold.
+        var broken = stored
+        broken[7] &+= 1
+        #expect(throws: StoreError.self) { try StoredCompression.decompress(broken, what: "value") }
+        let firstTwo = Array(stored.prefix(try StoredCompression.segments(stored, what: "value")[1].upperBound))
+        #expect(throws: StoreError.self) { try StoredCompression.decompress(firstTwo, what: "value") }
+    }
+
+    /// A block of more than 64 transactions is stored one segment per chunk of its
+    /// transaction tree; a chunk is read alone, and proofs use it.
+    @Test func largeBlocksAreStoredOneSegmentPerChunk() throws {
+        let directory = TemporaryDirectory()
+        let network = TestNetwork()
+        let store = try LedgerStore.create(dataDirectory: directory.path, genesis: network.genesis, options: .init(durability: .unsafeNoSyncForTests))
+        let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[0])
+        let batch = (0..<150).map { index in
+            network.registerTill(TestNetwork.key("till-\(index)"), principal: "till-\(index)", sequence: UInt64(index + 1))
+        }
+        _ = try writer.append(batch, timestampMs: 1_700_000_000_000)
+        let blocks = try store.database(named: "blocks")
+        try store.environment.read { transaction in
+            let stored = try #require(try transaction.get(blocks, StoreLayout.blockKey(1, 1)))
+            #expect(try StoredCompression.segments(stored, what: "block").count == 3)
+            let block = try #require(try store.block(1, height: 1, transaction))
+            for chunk in 0..<3 {
+                let transactions = try #require(try store.chunkTransactions(1, height: 1, chunk: chunk, size: 150, transaction))
+                #expect(transactions == block.transactions[MerkleTree.chunkRange(chunk, size: 150)].map(\.encoded))
+            }
+        }
+    }
+
     @Test func compressedRecordsShrink() {
         let record = [UInt8](repeating: 0, count: 300) + Array("SKU-140SKU-153SKU-166till-1".utf8)
         #expect(StoredCompression.compress(record, level: StoredCompression.stateLevel).count < record.count / 4)

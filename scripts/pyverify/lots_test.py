@@ -196,7 +196,7 @@ def build_store(path, applied, carried, nodes, named=1):
 
     env = lmdb.open(os.path.join(path, "ledger"), max_dbs=16, map_size=1 << 24, subdir=True)
     content = {
-        "blocks": {u32b(1) + u64b(1): u32b(len(block)) + zlib.compress(block)}, "tx-index": {txid: u32b(1) + u64b(1) + u32b(0)},
+        "blocks": {u32b(1) + u64b(1): u32b(len(block)) + u32b(len(zlib.compress(block))) + zlib.compress(block)}, "tx-index": {txid: u32b(1) + u64b(1) + u32b(0)},
         "idempotency": {u32b(1) + b"\x09" * 16: u64b(1) + u32b(0)},
         "history": {u32b(1) + u8(0) + u64b(0): sha(b"\x00" + block_id)}, "tx-tree": {},
         "state": {u32b(o) + k: v for o in range(1, 5) for k, v in {**genesis_state, **(writes if o == 1 else {})}.items()},

@@ -362,8 +362,9 @@ COMPRESSED_STATE_TABLES = (0x15, 0x22)  # sales, sale pricing: stored compressed
 
 
 def inflate_stored(stored):
-    """The bytes a compressed stored value holds (§9.1): u32 length n ‖ one zlib stream
-    inflating to exactly n bytes and ending the value; ValueError otherwise."""
+    """The bytes a compressed stored value holds (§9.1): u32 length n ‖ one or more
+    segments (u32 length m ‖ m bytes of one zlib stream that ends there), inflating,
+    concatenated, to exactly n bytes; ValueError otherwise."""
     if stored is None:
         return None
     if len(stored) <= 4:
@@ -371,12 +372,23 @@ def inflate_stored(stored):
     n = struct.unpack(">I", stored[:4])[0]
     if n > (len(stored) - 4) * 1032:
         raise ValueError(f"compressed value states {n} bytes, more than 1032 times its stream")
-    inflater = zlib.decompressobj()
-    try:
-        out = inflater.decompress(stored[4:], n + 1)
-    except zlib.error as error:
-        raise ValueError(f"zlib: {error}")
-    if len(out) != n or not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+    out, offset = b"", 4
+    while offset < len(stored):
+        if len(stored) - offset < 4:
+            raise ValueError("compressed value ends inside a segment length")
+        m = struct.unpack(">I", stored[offset:offset + 4])[0]
+        if m < 1 or m > len(stored) - offset - 4:
+            raise ValueError(f"segment of {m} bytes where {len(stored) - offset - 4} remain")
+        inflater = zlib.decompressobj()
+        try:
+            part = inflater.decompress(stored[offset + 4:offset + 4 + m], n - len(out) + 1)
+        except zlib.error as error:
+            raise ValueError(f"zlib: {error}")
+        if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+            raise ValueError("a segment is not one zlib stream ending it, or holds more than the stated length")
+        out += part
+        offset += 4 + m
+    if offset == 4 or len(out) != n:
         raise ValueError(f"compressed value does not inflate to exactly its stated {n} bytes")
     return out
 
