@@ -56,9 +56,10 @@ extension NodeAPI {
             let head = try node.store.head(outlet, transaction).height
             var height = min(before - 1, head)
             var blocks: [ExplorerBlockPage.Block] = []
-            while height > 0, blocks.count < limit, let block = try node.store.block(outlet, height: height, transaction) {
-                blocks.append(.init(height: height, blockId: block.id.hex, timestampMs: block.header.timestampMs,
-                                    transactions: block.transactions.count, producer: block.header.producer.hex))
+            // Headers only: a page of 1,000-sale blocks is not inflated and decoded whole.
+            while height > 0, blocks.count < limit, let block = try node.store.blockHeader(outlet, height: height, transaction) {
+                blocks.append(.init(height: height, blockId: block.header.id.hex, timestampMs: block.header.timestampMs,
+                                    transactions: Int(block.header.transactionCount), producer: block.header.producer.hex))
                 height -= 1
             }
             return ExplorerBlockPage(outletId: outlet, head: head, blocks: blocks, nextBefore: height > 0 ? height + 1 : nil)

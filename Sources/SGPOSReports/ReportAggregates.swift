@@ -138,7 +138,7 @@ public final class ReportAggregates: Sendable {
     /// is stored or the watermark's block is not the chain's block at that height.
     func stored(_ outlet: OutletID, _ transaction: LMDBTransaction, store: LedgerStore, _ ledger: LMDBTransaction) throws -> OutletFold {
         guard let mark = try watermark(outlet, transaction), mark.height > 0,
-              let block = try store.block(outlet, height: mark.height, ledger), block.header.id == mark.blockID
+              let block = try store.blockHeader(outlet, height: mark.height, ledger), block.header.id == mark.blockID
         else { return .empty }
         return OutletFold(period: mark.period, height: mark.height, blockID: mark.blockID)
     }
