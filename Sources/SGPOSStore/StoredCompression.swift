@@ -116,12 +116,21 @@ public enum StoredCompression {
         let length = try statedLength(stored, what: what())
         let ranges = try segments(stored, what: what())
         guard index < ranges.count else { throw StoreError.corrupt("\(what()) has \(ranges.count) segments, not \(index + 1)") }
-        var output = [UInt8](repeating: 0, count: min(length, ranges[index].count * expansionMax))
-        let produced = try output.withUnsafeMutableBufferPointer { out in
-            try inflateSegment(stored, ranges[index], into: out, untilFull: false, what: what())
+        var failure: StoreError?
+        // Room for what the segment may hold, left uninitialised: only what it inflates to is kept.
+        let output = [UInt8](unsafeUninitializedCapacity: min(length, ranges[index].count * expansionMax)) { buffer, initialized in
+            initialized = 0
+            do {
+                let produced = try inflateSegment(stored, ranges[index], into: buffer, untilFull: false, what: what())
+                if produced.overflowed { throw StoreError.corrupt("\(what()) has a segment inflating to more than the value's \(length) bytes") }
+                initialized = produced.count
+            } catch let error as StoreError {
+                failure = error
+            } catch {
+                failure = StoreError.corrupt("\(what()): \(error)")
+            }
         }
-        if produced.overflowed { throw StoreError.corrupt("\(what()) has a segment inflating to more than the value's \(length) bytes") }
-        output.removeLast(output.count - produced.count)
+        if let failure { throw failure }
         return output
     }
 

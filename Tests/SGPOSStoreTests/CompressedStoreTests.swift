@@ -161,6 +161,20 @@ import Testing
         #expect(try LedgerStore.upgrade(dataDirectory: scratch.path, options: options) == .init(fromFormat: 5, blocks: 0, transactionTrees: 0))
     }
 
+    /// A block whose stored form is damaged is a finding of the audit at its height.
+    @Test func aDamagedBlockIsAnAuditFinding() throws {
+        let (store, network, _) = try POSReplayTests().shopLedger()
+        let blocks = try store.database(named: "blocks")
+        try store.environment.write { transaction in
+            var value = try #require(try transaction.get(blocks, StoreLayout.blockKey(1, 10)))
+            value[value.count - 1] ^= 0x01  // the Adler-32 of the last segment
+            try transaction.put(blocks, StoreLayout.blockKey(1, 10), value)
+        }
+        #expect(throws: StoreError.self) { try store.environment.read { try store.block(1, height: 10, $0) } }
+        let audit = try AuditVerifier(rules: POSRules.chainRules).verify(store: store, trustedGenesis: network.genesis)
+        #expect(audit.findings.contains { $0.rule == "store/blocks" && $0.height == 10 }, "\(audit.findings)")
+    }
+
     /// A sale record whose stored form is damaged is a finding of the audit, not a crash.
     @Test func aDamagedSaleRecordIsAnAuditFinding() throws {
         let (store, network, _) = try POSReplayTests().shopLedger()
