@@ -116,19 +116,21 @@ public enum StoredCompression {
         let length = try statedLength(stored, what: what())
         let ranges = try segments(stored, what: what())
         guard index < ranges.count else { throw StoreError.corrupt("\(what()) has \(ranges.count) segments, not \(index + 1)") }
-        var failure: StoreError?
         // Room for what the segment may hold, left uninitialised: only what it inflates to is kept.
-        let output = [UInt8](unsafeUninitializedCapacity: min(length, ranges[index].count * expansionMax)) { buffer, initialized in
+        return try filled(capacity: min(length, ranges[index].count * expansionMax)) { buffer in
+            let produced = try inflateSegment(stored, ranges[index], into: buffer, untilFull: false, what: what())
+            if produced.overflowed { throw StoreError.corrupt("\(what()) has a segment inflating to more than the value's \(length) bytes") }
+            return produced.count
+        }
+    }
+
+    /// An array of at most `capacity` bytes: the first ones `fill` writes, as many as it
+    /// returns (none is exposed when it throws).
+    private static func filled(capacity: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws -> [UInt8] {
+        var failure: (any Error)?
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             initialized = 0
-            do {
-                let produced = try inflateSegment(stored, ranges[index], into: buffer, untilFull: false, what: what())
-                if produced.overflowed { throw StoreError.corrupt("\(what()) has a segment inflating to more than the value's \(length) bytes") }
-                initialized = produced.count
-            } catch let error as StoreError {
-                failure = error
-            } catch {
-                failure = StoreError.corrupt("\(what()): \(error)")
-            }
+            do { initialized = try fill(buffer) } catch { failure = error }
         }
         if let failure { throw failure }
         return output
@@ -140,30 +142,22 @@ public enum StoredCompression {
 
     private static func inflate(_ stored: [UInt8], count: Int, whole: Bool, what: @autoclosure () -> String) throws -> [UInt8] {
         let ranges = try segments(stored, what: what())
-        var failure: StoreError?
-        let output = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            initialized = 0
-            do {
-                for range in ranges {
-                    guard whole || initialized < count else { break }
-                    let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<count])
-                    let produced = try inflateSegment(stored, range, into: rest, untilFull: !whole, what: what())
-                    initialized += produced.count
-                    if whole && produced.overflowed {
-                        throw StoreError.corrupt("\(what()) inflates to more than its stated \(count) bytes")
-                    }
+        return try filled(capacity: count) { buffer in
+            var initialized = 0
+            for range in ranges {
+                guard whole || initialized < count else { break }
+                let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<count])
+                let produced = try inflateSegment(stored, range, into: rest, untilFull: !whole, what: what())
+                initialized += produced.count
+                if whole && produced.overflowed {
+                    throw StoreError.corrupt("\(what()) inflates to more than its stated \(count) bytes")
                 }
-                if initialized != count {
-                    throw StoreError.corrupt("\(what()) inflates to \(initialized) bytes, not its stated \(count)")
-                }
-            } catch let error as StoreError {
-                failure = error
-            } catch {
-                failure = StoreError.corrupt("\(what()): \(error)")
             }
+            if initialized != count {
+                throw StoreError.corrupt("\(what()) inflates to \(initialized) bytes, not its stated \(count)")
+            }
+            return initialized
         }
-        if let failure { throw failure }
-        return output
     }
 
     /// Inflates one segment's stream into `out`. With `untilFull`, stops (successfully) when
