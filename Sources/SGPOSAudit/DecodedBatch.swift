@@ -75,13 +75,3 @@ final class DecodedBatch: Sendable {
         return items
     }
 }
-
-/// `transform(0..<count)` computed on all cores, results in index order.
-func parallelMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
-    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-    results.initialize(repeating: nil)
-    defer { results.deinitialize(); results.deallocate() }
-    nonisolated(unsafe) let output = results
-    DispatchQueue.concurrentPerform(iterations: count) { index in output[index] = transform(index) }
-    return results.map { $0! }
-}

@@ -67,4 +67,31 @@ import Testing
             #expect(refused.status == 64 && refused.error.contains(limits[0]), "\(limits): \(refused.status) \(refused.error)")
         }
     }
+
+    /// In a network with checkpoints, a stored block whose compressed form is damaged
+    /// (FORMAT.md §9.1) is the chain audit's `store/blocks` finding at its height; the
+    /// checkpoint and time audits, which read the headers of the blocks checkpoints cover,
+    /// do not stop the audit on it.
+    @Test func aDamagedCompressedBlockUnderACheckpointIsAFinding() throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try CLI.demo(demo, outlets: 4, sales: 8).status == 0)
+        let data = demo + "/outlet-1"
+        do {
+            let store = try LedgerStore.open(dataDirectory: data)
+            let blocks = try store.database(named: "blocks")
+            try store.environment.write { transaction in
+                var value = try #require(try transaction.get(blocks, StoreLayout.blockKey(1, 2)))
+                value[12] ^= 0xFF  // inside the first segment's deflate data: the header does not inflate
+                try transaction.put(blocks, StoreLayout.blockKey(1, 2), value)
+            }
+        }
+        let bad = try CLI.run(["audit", "verify", data, "--genesis", demo + "/genesis.json", "--json"])
+        #expect(bad.status == 1, "\(bad.output)\(bad.error)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(bad.output.utf8)) as? [String: Any])
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        #expect(findings.contains { $0["rule"] as? String == "store/blocks" && $0["outlet"] as? Int == 1 && $0["height"] as? Int == 2 },
+                "\(findings)")
+        #expect((document["checkpointsVerified"] as? Int ?? 0) > 0, "the checkpoint audit ran: \(document)")
+    }
 }
