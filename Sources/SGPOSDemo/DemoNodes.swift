@@ -210,7 +210,7 @@ func freeLoopbackPorts(count: Int, claimedFor directory: String) throws -> [Int]
 private func claim(_ port: Int, in claims: String, for owner: String) -> Bool {
     let path = "\(claims)/\(port)"
     for _ in 0..<2 {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor >= 0 {
             let bytes = Array(owner.utf8)
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -228,7 +228,7 @@ private func claim(_ port: Int, in claims: String, for owner: String) -> Bool {
 
 /// Whether `port` can be bound on 127.0.0.1 right now (with SO_REUSEADDR, as the node binds).
 private func loopbackPortIsFree(_ port: Int) -> Bool {
-    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard socketFD >= 0 else { return false }
     defer { close(socketFD) }
     var reuse: Int32 = 1

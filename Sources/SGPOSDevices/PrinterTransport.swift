@@ -52,7 +52,7 @@ public struct TCPTransport: PrinterTransport {
     }
 
     private func connect() throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DeviceError.io("socket failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

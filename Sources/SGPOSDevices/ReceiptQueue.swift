@@ -90,7 +90,7 @@ public struct ReceiptQueue: Sendable {
     }
 
     private func durableWrite(_ data: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DeviceError.io("cannot create \(path)") }
         defer { close(fd) }
         let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -98,7 +98,7 @@ public struct ReceiptQueue: Sendable {
     }
 
     private func syncDirectory() throws {
-        let fd = open(directory, O_RDONLY)
+        let fd = open(directory, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DeviceError.io("cannot open \(directory)") }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw DeviceError.io("cannot sync \(directory)") }

@@ -91,7 +91,10 @@ public final class PostgresCluster: Sendable {
 
     /// Runs a command to completion with posix_spawn and waitpid (Foundation's Process did
     /// not reap `runuser` here: it stayed a zombie and the caller waited forever); its
-    /// output goes through a file.
+    /// output goes through a file. The child gets no descriptor of this process but its
+    /// standard three: PostgreSQL counts inherited descriptors against
+    /// `max_files_per_process` and refused to start ("insufficient file descriptors
+    /// available") when a busy test process passed it some 950.
     @discardableResult
     public static func shell(_ arguments: [String]) throws -> String {
         let outputPath = NSTemporaryDirectory() + "sgpos-pg-shell-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -102,6 +105,7 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        Self.closeInheritedDescriptors(&actions)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -116,9 +120,17 @@ public final class PostgresCluster: Sendable {
         return output
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 on; Swift's Glibc module
+    /// does not declare it, so it is looked up by name), closing every descriptor from 3.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+    }
+
     /// A loopback port nothing listens on now (bound and released).
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -316,7 +316,7 @@ import Testing
         var descriptors: [Int32] = []
         defer { descriptors.forEach { close($0) } }
         return try (0..<count).map { _ in
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             descriptors.append(descriptor)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)

@@ -86,7 +86,7 @@ import Glibc
 
     /// A TCP connection from `source` (a loopback address) to 127.0.0.1:`port`, or nil.
     func connectFrom(_ source: String, to port: UInt16) -> Int32? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { return nil }
         var local = sockaddr_in()
         local.sin_family = sa_family_t(AF_INET)

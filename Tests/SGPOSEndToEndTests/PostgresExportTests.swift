@@ -99,4 +99,15 @@ import Testing
         let verified = try await CLI.run(["export", "verify", "--data", demo + "/outlet-1", "--url", cluster.url])
         #expect(verified.status == 0, "\(verified.output)\(verified.error)")
     }
+
+    /// The server's processes inherit no descriptor of the test process: PostgreSQL counts
+    /// inherited ones against `max_files_per_process`, and a restart under a busy parallel
+    /// run once inherited ~950 sockets and refused to start.
+    @Test func commandsStartWithOnlyTheirStandardDescriptors() throws {
+        let held = open("/dev/null", O_RDONLY)
+        #expect(held > 2)
+        defer { close(held) }
+        let seen = try PostgresCluster.shell(["/bin/sh", "-c", "if [ -e /proc/self/fd/\(held) ]; then echo inherited; else echo closed; fi"])
+        #expect(seen.trimmingCharacters(in: .whitespacesAndNewlines) == "closed")
+    }
 }
