@@ -56,13 +56,16 @@ test: build
 	.build/debug/sgpos-fuzz replay Tests/Fuzz
 	.build/debug/sgpos-fuzz mutate Tests/Fuzz 1000 1
 
-# Benchmarks (release build); results go in benchmarks/RESULTS.md.
+# Benchmarks (release build); results go in benchmarks/RESULTS.md. make bench SCALE=1 also
+# runs the scale benchmarks of bench-scale below (an hour or more on a 2-core machine).
+SCALE ?=
 bench: release
 	@scripts/bootstrap bench
 	.build/release/sgpos bench
 	.build/release/sgpos bench --only reports
 	.build/release/sgpos export bench --sales 1000000
 	cd benchmarks/hash-backends && $(SWIFT) run -c release
+	@if [ -n "$(SCALE)" ]; then $(MAKE) --no-print-directory bench-scale; fi
 
 # The scale data set (issue 17): built once under .build/scale and reused; storage per sale,
 # audit verify on all cores, on one and on two (with its memory; each the median of 3 rounds), store opening and proofs;
