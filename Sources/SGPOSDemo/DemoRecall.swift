@@ -107,8 +107,13 @@ extension DemoCommand {
         }
         guard atFirst else {
             if !reconnectedFirst { try await isolated.client.isolate(false) }
-            let status = try? await nodes.nodes[0].client.checkpointStatus()
-            Self.recallFailure("outlet \(first) did not record the recall (its node at checkpoint \(status.map { "\($0.checkpointHeight)" } ?? "?"))")
+            var states: [String] = []
+            for node in nodes.nodes {
+                let status = try? await node.client.checkpointStatus()
+                states.append("outlet \(node.outlet): " + (status.map { "checkpoint \($0.checkpointHeight), working \($0.working) round \($0.round)" } ?? "no status"))
+            }
+            let waited = reconnectedFirst ? "30 s with 3 validators, then 120 s with all 4" : "30 s"
+            Self.recallFailure("outlet \(first) did not record the recall within \(waited) (\(states.joined(separator: "; ")))")
             return problems + 1
         }
         let refusedThere = try await sell([Self.recalledLot], at: first).refused

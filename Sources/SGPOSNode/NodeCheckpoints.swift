@@ -193,14 +193,17 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
         return covered
     }
 
-    /// Something settled that the last checkpoint does not cover.
+    /// Something settled that the last checkpoint does not cover: blocks, or an admin act
+    /// or evidence a checkpoint would carry. A recall handed over while no outlet trades
+    /// starts a checkpoint on its own (it once waited for the next sale anywhere).
     func hasNewContent(height: UInt64) -> Bool {
         let cutoff = UInt64(wallClockMs()) &- Self.settleMs
+        let timeMs = CheckpointTimeParameters.proposalTime(nowMs: clock(), previousMs: last?.timeMs)
         return (try? store.environment.read { transaction in
             try outlets.contains { outlet in
                 try settledHead(outlet, cutoff: cutoff, transaction).height > (last?.head(of: outlet)?.height ?? 0)
             } || !newEvidence(transaction).isEmpty || !newValidatorUpdates(height: height, transaction).isEmpty
-                || !newAllowanceGrants(transaction).isEmpty
+                || !newAllowanceGrants(transaction).isEmpty || !newRecalls(timeMs: timeMs, transaction).isEmpty
         }) ?? true
     }
 

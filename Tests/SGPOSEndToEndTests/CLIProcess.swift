@@ -59,8 +59,14 @@ enum CLI {
 
     private static func recordDemoFailure(_ result: Result, directory: String, sourceLocation: SourceLocation) {
         guard result.status != 0 else { return }
-        var report = "sgpos demo exited with \(result.status)\n-- output (last 40 lines):\n"
-        report += result.output.split(separator: "\n", omittingEmptySubsequences: false).suffix(40).joined(separator: "\n")
+        var report = "sgpos demo exited with \(result.status)\n"
+        // Each step that failed, with the lines before it (what the step printed while it
+        // waited), wherever it is in the output: the last lines are usually later steps.
+        let output = result.output.split(separator: "\n", omittingEmptySubsequences: false)
+        for failed in output.indices where output[failed].contains("FAIL") {
+            report += "-- output before line \(failed + 1), a FAIL:\n" + output[max(0, failed - 8)...failed].joined(separator: "\n") + "\n"
+        }
+        report += "-- output (last 40 lines):\n" + output.suffix(40).joined(separator: "\n")
         report += "\n-- stderr (last 20 lines):\n" + result.error.split(separator: "\n").suffix(20).joined(separator: "\n")
         let logs = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
         for log in logs {

@@ -102,6 +102,32 @@ import Testing
                                networkRoot: carried.networkRoot, timeMs: carried.timeMs.map { $0 + 1 })
         #expect(!app.isValid(height: 3, value: again.canonicalBytes))
     }
+    /// A recall handed to a network where nothing else happens is reason enough for a
+    /// checkpoint: before, the next height started only with new blocks, evidence,
+    /// validator updates or grants, so a recall issued while no outlet traded waited for
+    /// the next sale anywhere (a demo in CI waited 150 s with checkpoints idle).
+    @Test func aRecallAloneStartsTheNextCheckpoint() throws {
+        let directory = Directory()
+        let (app, store) = try validator(directory)
+        let first = app.proposal(height: 1)
+        app.committed(CommitCertificate(height: 1, round: 0, value: first, precommits: []))
+        #expect(!app.hasNewContent(height: 2), "nothing new after checkpoint 1")
+
+        let recall = ProductRecall(chainID: network.genesis.id, serial: 1, gtin: "09556001234568", lot: "L1",
+                                   reason: "listeria", admin: network.admin)
+        try AdminActPool.add(recall, directory: app.recallDirectory)
+        #expect(app.hasNewContent(height: 2), "a pending recall alone starts the next checkpoint")
+        let second = app.proposal(height: 2)
+        let carried = try Checkpoint(canonicalBytes: second)
+        #expect(carried.recalls.map(\.id) == [recall.id])
+        #expect(carried.heads == (try Checkpoint(canonicalBytes: first)).heads, "no new block: the same heads")
+        #expect(app.isValid(height: 2, value: second))
+        app.committed(CommitCertificate(height: 2, round: 0, value: second, precommits: []))
+        let position = try store.environment.read { try store.networkPosition(genesisRoot: app.genesisRoot, $0) }
+        #expect(position.height == 2)
+        #expect(!app.hasNewContent(height: 3), "the recall was carried")
+    }
+
     @Test func aValidatorUpdateIsProposedOnceAndChangesTheSetTwoHeightsOn() throws {
         let directory = Directory()
         let (app, store) = try validator(directory)
