@@ -56,7 +56,7 @@ extension TendermintCore {
     /// What the validator waits for, in words: the last rule it needs, the votes it holds
     /// toward it and the power they have (a stuck simulation reports this per validator).
     public var waitingFor: String {
-        if awaitingStart { return "the commit timeout, then outlet blocks no checkpoint covers" }
+        if awaitingStart { return "the commit timeout, then something a checkpoint would carry (blocks, evidence, an admin act)" }
         let quorum = validators.quorum
         func held(_ table: [UInt16: [SignedVote]]?) -> String {
             let voters = (table ?? [:]).keys.sorted()
