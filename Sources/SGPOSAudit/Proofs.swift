@@ -10,9 +10,11 @@ public struct ProofBuilder: Sendable {
     public init(store: LedgerStore) { self.store = store }
 
     /// `cache` keeps the block's outline and its transaction tree between calls, so the
-    /// proofs of all n transactions of a block cost O(n) together, not O(n²). Neither block
-    /// is decoded: the transaction tree needs only each transaction's hash, the head only
-    /// its header.
+    /// proofs of all n transactions of a block cost O(n) together, not O(n²): a batch's
+    /// answer proves every transaction of its blocks, so with a cache a block is inflated
+    /// and hashed once. Without one (a single proof of an old transaction), a block stored
+    /// one segment per chunk is read one chunk at a time. Neither block is decoded: the
+    /// transaction tree needs only each transaction's hash, the head only its header.
     public func transactionProof(_ id: Hash256, cache: BlockTreeCache? = nil) throws -> TransactionProof {
         try store.environment.read { transaction in
             guard let location = try store.location(of: id, transaction) else {
@@ -20,7 +22,7 @@ public struct ProofBuilder: Sendable {
             }
             let cached = cache?.entry(outlet: location.outletID, height: location.height)
             let found: (header: BlockHeader, signature: Signature, transaction: ArraySlice<UInt8>, path: [Hash256])
-            if cached == nil, let chunked = try chunkedInclusion(location, id: id, transaction) {
+            if cache == nil, let chunked = try chunkedInclusion(location, id: id, transaction) {
                 found = chunked
             } else {
                 guard let block = try cached?.block ?? store.blockOutline(location.outletID, height: location.height, transaction),
@@ -69,16 +71,16 @@ public struct ProofBuilder: Sendable {
         return (signed.header, signed.signature, chunk[leaf % MerkleTree.chunkLeaves][...], path)
     }
 
-    /// The transaction's path in its block's tree: from the cache; for a block with stored
-    /// chunk roots (`tx-tree`, more than 64 transactions) from its chunk's transactions and
-    /// those roots, so a block of 1,000 sales is not hashed whole for one proof; otherwise
-    /// (64 transactions or fewer) from the whole tree, built once and cached (submit answers
-    /// ask for every transaction of a new block in turn).
+    /// The transaction's path in its block's tree: from the cache; with a cache, from the
+    /// whole tree, built once and cached (submit and batch answers ask for every
+    /// transaction of a new block in turn); without one, for a block with stored chunk
+    /// roots (`tx-tree`, more than 64 transactions) from its chunk's transactions and those
+    /// roots, so a block of 1,000 sales is not hashed whole for one proof.
     private func inclusionPath(_ block: BlockOutline, location: TransactionLocation, cached: BlockTreeCache.Entry?,
                                cache: BlockTreeCache?, _ transaction: LMDBTransaction) throws -> [Hash256] {
         let leaf = Int(location.index)
         if let cached { return cached.levels.inclusionProof(leafIndex: UInt64(leaf), treeSize: cached.levels.size) }
-        if let chunkRoots = try store.transactionChunkRoots(location.outletID, height: location.height, transaction) {
+        if cache == nil, let chunkRoots = try store.transactionChunkRoots(location.outletID, height: location.height, transaction) {
             let size = block.transactionRanges.count
             guard chunkRoots.count == (size + MerkleTree.chunkLeaves - 1) / MerkleTree.chunkLeaves else {
                 throw StoreError.corrupt("tx-tree entry of block \(location.height) of outlet \(location.outletID) has \(chunkRoots.count) chunk roots for \(size) transactions")

@@ -107,7 +107,9 @@ public struct OutletChainWriter: Sendable {
         let block = Block.seal(header: header, transactions: included, key: nodeKey)
         assert(Self.revalidates(block, head: head, store: store, transaction: transaction, rules: rules),
                "a block the writer built fails the validator")
-        try store.commit(block, writes: overlay.writes, networkSources: rules.networkSourceTables, previous: head, transaction)
+        let prepared = PreparedWrite(block: block, writes: overlay.writes)
+        try store.commit(block, writes: overlay.writes, networkSources: rules.networkSourceTables, previous: head,
+                         storedBlock: prepared.storedBlock, storedState: prepared.storedState, transaction)
 
         var committed: [TransactionLocation] = []
         for (index, signed) in included.enumerated() {

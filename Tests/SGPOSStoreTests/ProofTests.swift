@@ -80,6 +80,25 @@ import SGPOSProofs
         #expect(cache.entry(outlet: 1, height: 4) != nil && cache.entry(outlet: 1, height: 2) == nil, "bounded: the oldest went first")
     }
 
+    /// A batch's answer proves every transaction of blocks of more than 64: with a cache the
+    /// block's tree is built once and kept (each proof had inflated and hashed its chunk
+    /// again), and the proofs are the chunk-by-chunk ones of a cacheless call.
+    @Test func largeBlocksAreProvedFromOneCachedTree() throws {
+        let directory = TemporaryDirectory()
+        let store = try populatedStore(directory, network: network, blocks: 2, perBlock: 150)
+        let cache = BlockTreeCache(capacity: 2)
+        let builder = ProofBuilder(store: store)
+        let verifier = ProofVerifier(genesis: network.genesis)
+        for height in UInt64(1)...2 {
+            for signed in try store.environment.read({ try store.block(1, height: height, $0)! }).transactions {
+                let cached = try builder.transactionProof(signed.id, cache: cache)
+                #expect(cached == (try builder.transactionProof(signed.id)))
+                _ = try verifier.verify(cached)
+            }
+            #expect(cache.entry(outlet: 1, height: height) != nil, "block \(height)'s tree is cached")
+        }
+    }
+
     @Test func consistencyProofsVerifyForEveryPairAndRefuseMutations() throws {
         let directory = TemporaryDirectory()
         let store = try populatedStore(directory, network: network, blocks: 13, perBlock: 1)
