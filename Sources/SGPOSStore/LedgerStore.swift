@@ -307,11 +307,9 @@ public final class LedgerStore: Sendable {
     /// chain, the block's writes to `networkSources` (the application's
     /// ``ChainRules/networkSourceTables``) are kept for the network state.
     /// `storedBlock`: the block's stored form (``StoreLayout/storedBlock(_:)``) when the
-    /// caller compressed it ahead of the write (a catching-up node does, on all cores);
-    /// `storedState`: likewise the stored form of compressed-table values it writes (the
-    /// block writer's ``PreparedWrite``); any value not there is compressed here.
+    /// caller compressed it ahead of the write (a catching-up node does, on all cores).
     public func commit(_ block: Block, writes: WriteSet, networkSources: Set<StateTable>, previous: ChainHead,
-                       storedBlock: [UInt8]? = nil, storedState: [StateKey: [UInt8]] = [:], _ transaction: LMDBTransaction) throws {
+                       storedBlock: [UInt8]? = nil, _ transaction: LMDBTransaction) throws {
         let outletID = previous.outletID
         let current = try head(outletID, transaction)
         guard current.height == previous.height, current.blockID == previous.blockID else {
@@ -353,9 +351,7 @@ public final class LedgerStore: Sendable {
         for (key, value) in writes.sortedEntries {
             let stateKey = StoreLayout.stateKey(outletID, key)
             if let value {
-                assert(storedState[key].map { (try? StoreLayout.stateValue(key.table, stored: $0, what: "value")) == value } ?? true,
-                       "a prepared stored form that is not the value's")
-                try transaction.put(databases.state, stateKey, storedState[key] ?? StoreLayout.storedStateValue(key.table, value))
+                try transaction.put(databases.state, stateKey, StoreLayout.storedStateValue(key.table, value))
             } else {
                 try transaction.delete(databases.state, stateKey)
             }

@@ -107,9 +107,7 @@ public struct OutletChainWriter: Sendable {
         let block = Block.seal(header: header, transactions: included, key: nodeKey)
         assert(Self.revalidates(block, head: head, store: store, transaction: transaction, rules: rules),
                "a block the writer built fails the validator")
-        let prepared = PreparedWrite(block: block, writes: overlay.writes)
-        try store.commit(block, writes: overlay.writes, networkSources: rules.networkSourceTables, previous: head,
-                         storedBlock: prepared.storedBlock, storedState: prepared.storedState, transaction)
+        try store.commit(block, writes: overlay.writes, networkSources: rules.networkSourceTables, previous: head, transaction)
 
         var committed: [TransactionLocation] = []
         for (index, signed) in included.enumerated() {

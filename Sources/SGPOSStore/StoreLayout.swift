@@ -91,11 +91,6 @@ public enum StoreLayout {
     /// ``storedBlock(_:)`` of a block's bytes whose transactions have these encoded lengths
     /// (each is stored after its `u32` length); without them, one segment.
     public static func storedBlock(_ encoded: [UInt8], transactionLengths: [Int] = []) -> [UInt8] {
-        StoredCompression.compress(encoded, level: StoredCompression.blockLevel, cuts: blockCuts(encoded, transactionLengths: transactionLengths))
-    }
-
-    /// Where a block's bytes are cut into segments: before transaction 64k for each k ≥ 1.
-    static func blockCuts(_ encoded: [UInt8], transactionLengths: [Int]) -> [Int] {
         var cuts: [Int] = []
         var offset = encoded.count - transactionLengths.reduce(0) { $0 + 4 + $1 }
         for (index, length) in transactionLengths.enumerated() {
@@ -103,7 +98,7 @@ public enum StoreLayout {
             offset += 4 + length
         }
         precondition(offset == encoded.count, "transaction lengths that do not frame the block")
-        return cuts
+        return StoredCompression.compress(encoded, level: StoredCompression.blockLevel, cuts: cuts)
     }
 
     static func u32(_ value: UInt32) -> [UInt8] {

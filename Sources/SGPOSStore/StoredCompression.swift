@@ -25,33 +25,19 @@ public enum StoredCompression {
     /// `cuts` (ascending offsets strictly inside `bytes`).
     public static func compress(_ bytes: [UInt8], level: Int32, cuts: [Int] = []) -> [UInt8] {
         precondition(bytes.count <= Int(UInt32.max), "value too long for the stored form")
-        return assemble(count: bytes.count, streams: segmentRanges(count: bytes.count, cuts: cuts).map { deflated(bytes[$0], level: level) })
-    }
-
-    /// The ranges of a value of `count` bytes that segments cut at `cuts` hold.
-    static func segmentRanges(count: Int, cuts: [Int]) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
+        var output = StoreLayout.u32(UInt32(bytes.count))
         var start = 0
-        for end in cuts + [count] {
-            precondition(end > start || (end == 0 && count == 0), "segment cuts must ascend inside the value")
-            ranges.append(start..<end)
-            start = end
-        }
-        return ranges
-    }
-
-    /// The stored form of a value of `count` bytes from its segments' zlib streams, in order.
-    static func assemble(count: Int, streams: [[UInt8]]) -> [UInt8] {
-        var output = StoreLayout.u32(UInt32(count))
-        output.reserveCapacity(4 + streams.reduce(0) { $0 + 4 + $1.count })
-        for stream in streams {
+        for end in cuts + [bytes.count] {
+            precondition(end > start || (end == 0 && bytes.isEmpty), "segment cuts must ascend inside the value")
+            let stream = deflated(bytes[start..<end], level: level)
             output += StoreLayout.u32(UInt32(stream.count))
             output += stream
+            start = end
         }
         return output
     }
 
-    static func deflated(_ bytes: ArraySlice<UInt8>, level: Int32) -> [UInt8] {
+    private static func deflated(_ bytes: ArraySlice<UInt8>, level: Int32) -> [UInt8] {
         var stream = z_stream()
         // A window no larger than the input (at least zlib's 512 bytes) and a hash table to
         // match: a few hundred bytes are compressed as well as with the full 32 KiB window,

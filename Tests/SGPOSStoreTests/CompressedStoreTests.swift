@@ -72,45 +72,6 @@ import Testing
         }
     }
 
-    /// The block writer compresses a block's segments and its sale records ahead of the
-    /// write, on every core for a large block: the stored forms hold exactly what the
-    /// block and the values are, cut as the block alone would be, for a small block (one
-    /// thread) and a large one (every core); other tables and deletions are left alone.
-    @Test(arguments: [3, 150])
-    func aPreparedWriteHoldsWhatItWouldAlone(transactions: Int) throws {
-        let directory = TemporaryDirectory()
-        let network = TestNetwork()
-        let store = try LedgerStore.create(dataDirectory: directory.path, genesis: network.genesis, options: .init(durability: .unsafeNoSyncForTests))
-        let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[0])
-        let batch = (0..<transactions).map { index in
-            network.registerTill(TestNetwork.key("till-\(index)"), principal: "till-\(index)", sequence: UInt64(index + 1))
-        }
-        _ = try writer.append(batch, timestampMs: 1_700_000_000_000)
-        let block = try #require(try store.environment.read { try store.block(1, height: 1, $0) })
-        var writes = WriteSet()
-        var records: [StateKey: [UInt8]] = [:]
-        for index in 0..<transactions {
-            let key = StateKey(.sales, Hash256.sha256([UInt8(index & 0xff), UInt8(index >> 8)]).bytes)
-            let record = [UInt8](repeating: 0, count: 300) + Array("SKU-\(index)till-1M1-\(index * 7)".utf8)
-            records[key] = record
-            writes.put(key, record)
-        }
-        writes.put(StateKey(.stock, Array("SKU-1".utf8)), [0, 0, 0, 0, 0, 0, 0, 9])
-        writes.put(StateKey(.sales, [UInt8](repeating: 7, count: 32)), nil)
-        let inputBytes = block.encoded.count + records.values.reduce(0) { $0 + $1.count }
-        #expect((inputBytes >= PreparedWrite.parallelBytesMin) == (transactions == 150), "one case on each side of the threshold")
-
-        let prepared = PreparedWrite(block: block, writes: writes)
-        #expect(try StoredCompression.decompress(prepared.storedBlock, what: "block") == block.encoded)
-        #expect(try StoredCompression.segments(prepared.storedBlock, what: "block").count == (transactions + 63) / 64)
-        #expect(try StoredCompression.segments(prepared.storedBlock, what: "block")
-                == StoredCompression.segments(StoreLayout.storedBlock(block), what: "block"), "cut where the block alone is")
-        #expect(Set(prepared.storedState.keys) == Set(records.keys))
-        for (key, record) in records {
-            #expect(try StoredCompression.decompress(try #require(prepared.storedState[key]), what: "record") == record)
-        }
-    }
-
     @Test func compressedRecordsShrink() {
         let record = [UInt8](repeating: 0, count: 300) + Array("SKU-140SKU-153SKU-166till-1".utf8)
         #expect(StoredCompression.compress(record, level: StoredCompression.stateLevel).count < record.count / 4)
