@@ -13,7 +13,8 @@ public final class BlockTreeCache: Sendable {
 
     private struct Key: Hashable { let outlet: OutletID; let height: UInt64 }
     private let entries = Mutex<[(key: Key, entry: Entry)]>([])
-    private let capacity: Int
+    /// Most blocks kept.
+    public let capacity: Int
 
     public init(capacity: Int = 8) {
         precondition(capacity >= 1, "cache capacity")

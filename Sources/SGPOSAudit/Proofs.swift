@@ -11,18 +11,22 @@ public struct ProofBuilder: Sendable {
 
     /// `cache` keeps the block's outline and its transaction tree between calls, so the
     /// proofs of all n transactions of a block cost O(n) together, not O(n²): a batch's
-    /// answer proves every transaction of its blocks, so with a cache a block is inflated
-    /// and hashed once. Without one (a single proof of an old transaction), a block stored
-    /// one segment per chunk is read one chunk at a time. Neither block is decoded: the
+    /// answer proves every transaction of its new blocks, so with a cache a block among
+    /// the chain's newest (as many as the cache holds) is inflated and hashed once.
+    /// Without one, or for an older block (a single proof, a resubmitted old transaction:
+    /// nobody gets a whole old block inflated and hashed per request), a block stored one
+    /// segment per chunk is read one chunk at a time. Neither block is decoded: the
     /// transaction tree needs only each transaction's hash, the head only its header.
     public func transactionProof(_ id: Hash256, cache: BlockTreeCache? = nil) throws -> TransactionProof {
         try store.environment.read { transaction in
             guard let location = try store.location(of: id, transaction) else {
                 throw ProofError("transaction \(id) is not in this store")
             }
+            let head = try store.head(location.outletID, transaction)
             let cached = cache?.entry(outlet: location.outletID, height: location.height)
+            let treeCache = cache.flatMap { location.height + UInt64($0.capacity) > head.height ? $0 : nil }
             let found: (header: BlockHeader, signature: Signature, transaction: ArraySlice<UInt8>, path: [Hash256])
-            if cache == nil, let chunked = try chunkedInclusion(location, id: id, transaction) {
+            if cached == nil, treeCache == nil, let chunked = try chunkedInclusion(location, id: id, transaction) {
                 found = chunked
             } else {
                 guard let block = try cached?.block ?? store.blockOutline(location.outletID, height: location.height, transaction),
@@ -30,9 +34,8 @@ public struct ProofBuilder: Sendable {
                     throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing or shorter")
                 }
                 found = (block.header, block.signature, block.transactionBytes(Int(location.index)),
-                         try inclusionPath(block, location: location, cached: cached, cache: cache, transaction))
+                         try inclusionPath(block, location: location, cached: cached, cache: treeCache, transaction))
             }
-            let head = try store.head(location.outletID, transaction)
             var headJSON: SignedHeaderJSON?
             var historyPath: [Hash256] = []
             if head.height > location.height,
