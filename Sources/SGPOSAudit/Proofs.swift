@@ -34,7 +34,7 @@ public struct ProofBuilder: Sendable {
                     throw StoreError.corrupt("tx-index names block \(location.height) of outlet \(location.outletID), which is missing or shorter")
                 }
                 found = (block.header, block.signature, block.transactionBytes(Int(location.index)),
-                         try inclusionPath(block, location: location, cached: cached, cache: treeCache, transaction))
+                         inclusionPath(block, location: location, cached: cached, cache: treeCache))
             }
             var headJSON: SignedHeaderJSON?
             var historyPath: [Hash256] = []
@@ -74,27 +74,17 @@ public struct ProofBuilder: Sendable {
         return (signed.header, signed.signature, chunk[leaf % MerkleTree.chunkLeaves][...], path)
     }
 
-    /// The transaction's path in its block's tree: from the cache; with a cache, from the
-    /// whole tree, built once and cached (submit and batch answers ask for every
-    /// transaction of a new block in turn); without one, for a block with stored chunk
-    /// roots (`tx-tree`, more than 64 transactions) from its chunk's transactions and those
-    /// roots, so a block of 1,000 sales is not hashed whole for one proof.
+    /// The transaction's path in its block's tree: from the cache, or from the whole tree,
+    /// built here and cached when a cache is given (submit and batch answers ask for every
+    /// transaction of a new block in turn). A single proof of a block stored one segment
+    /// per chunk does not come here (``chunkedInclusion``).
     private func inclusionPath(_ block: BlockOutline, location: TransactionLocation, cached: BlockTreeCache.Entry?,
-                               cache: BlockTreeCache?, _ transaction: LMDBTransaction) throws -> [Hash256] {
-        let leaf = Int(location.index)
-        if let cached { return cached.levels.inclusionProof(leafIndex: UInt64(leaf), treeSize: cached.levels.size) }
-        if cache == nil, let chunkRoots = try store.transactionChunkRoots(location.outletID, height: location.height, transaction) {
-            let size = block.transactionRanges.count
-            guard chunkRoots.count == (size + MerkleTree.chunkLeaves - 1) / MerkleTree.chunkLeaves else {
-                throw StoreError.corrupt("tx-tree entry of block \(location.height) of outlet \(location.outletID) has \(chunkRoots.count) chunk roots for \(size) transactions")
-            }
-            let chunk = MerkleTree.chunkRange(leaf / MerkleTree.chunkLeaves, size: size)
-            return MerkleTree.inclusionPath(leafIndex: leaf, chunkLeafHashes: chunk.map { MerkleTree.leafHash(block.transactionID($0).bytes) },
-                                            chunkRoots: chunkRoots)
-        }
+                               cache: BlockTreeCache?) -> [Hash256] {
+        let leaf = UInt64(location.index)
+        if let cached { return cached.levels.inclusionProof(leafIndex: leaf, treeSize: cached.levels.size) }
         let levels = MerkleLevels(leafHashes: block.transactionIDs.map { MerkleTree.leafHash($0.bytes) })
         cache?.insert(outlet: location.outletID, height: location.height, block: block, levels: levels)
-        return levels.inclusionProof(leafIndex: UInt64(leaf), treeSize: levels.size)
+        return levels.inclusionProof(leafIndex: leaf, treeSize: levels.size)
     }
 
     public func consistencyProof(outletID: OutletID, from oldHeight: UInt64, to newHeight: UInt64?) throws -> ConsistencyProof {
