@@ -43,18 +43,27 @@ enum CLI {
     @discardableResult
     static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 240,
                      sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let result = try run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"], timeoutSeconds: timeoutSeconds)
-        recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
-        return result
+        do {
+            let result = try run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"], timeoutSeconds: timeoutSeconds)
+            recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
+            return result
+        } catch let failure as CLIFailure where failure.timedOut {
+            throw CLIFailure(failure.description + nodeLogs(directory), timedOut: true)
+        }
     }
 
     /// The same from an async test (waits by suspending).
     @discardableResult
     static func demo(_ directory: String, outlets: Int, sales: Int, timeoutSeconds: Double = 240, options: [String] = [],
                      sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
-        let result = try await run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"] + options, timeoutSeconds: timeoutSeconds)
-        recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
-        return result
+        do {
+            let result = try await run(["demo", "--dir", directory, "--outlets", "\(outlets)", "--sales", "\(sales)"] + options,
+                                       timeoutSeconds: timeoutSeconds)
+            recordDemoFailure(result, directory: directory, sourceLocation: sourceLocation)
+            return result
+        } catch let failure as CLIFailure where failure.timedOut {
+            throw CLIFailure(failure.description + nodeLogs(directory), timedOut: true)
+        }
     }
 
     private static func recordDemoFailure(_ result: Result, directory: String, sourceLocation: SourceLocation) {
@@ -68,6 +77,13 @@ enum CLI {
         }
         report += "-- output (last 40 lines):\n" + output.suffix(40).joined(separator: "\n")
         report += "\n-- stderr (last 20 lines):\n" + result.error.split(separator: "\n").suffix(20).joined(separator: "\n")
+        report += nodeLogs(directory)
+        Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
+    }
+
+    /// The end of every node's log in a demo directory, and a crashed node's reason.
+    private static func nodeLogs(_ directory: String) -> String {
+        var report = ""
         let logs = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
         for log in logs {
             let text = String(decoding: FileManager.default.contents(atPath: directory + "/" + log) ?? Data(), as: UTF8.self)
@@ -79,7 +95,7 @@ enum CLI {
             }
             report += "\n-- \(log) (last 15 lines):\n" + lines.suffix(15).joined(separator: "\n")
         }
-        Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
+        return report
     }
 
     /// A started `sgpos` child with its output going to scratch files.
@@ -122,14 +138,42 @@ enum CLI {
         func finish(timeoutSeconds: Double) throws -> Result {
             defer { removeFiles() }
             if process.isRunning {
+                // Its children too (a demo's nodes), or they outlive the test and load the machine.
+                for child in Self.descendants(of: process.processIdentifier) { kill(child, SIGKILL) }
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
-                throw CLIFailure("sgpos \(arguments.joined(separator: " ")) did not finish within \(timeoutSeconds) s")
+                // What it printed before it was killed says where it was stuck.
+                let output = String(decoding: FileManager.default.contents(atPath: outputFile) ?? Data(), as: UTF8.self)
+                let error = String(decoding: FileManager.default.contents(atPath: errorFile) ?? Data(), as: UTF8.self)
+                throw CLIFailure("sgpos \(arguments.joined(separator: " ")) did not finish within \(timeoutSeconds) s\n"
+                    + "-- output (last 60 lines):\n" + output.split(separator: "\n").suffix(60).joined(separator: "\n")
+                    + "\n-- stderr (last 20 lines):\n" + error.split(separator: "\n").suffix(20).joined(separator: "\n"),
+                    timedOut: true)
             }
             process.waitUntilExit()
             let output = String(decoding: FileManager.default.contents(atPath: outputFile) ?? Data(), as: UTF8.self)
             let error = String(decoding: FileManager.default.contents(atPath: errorFile) ?? Data(), as: UTF8.self)
             return Result(status: process.terminationStatus, output: output, error: error)
+        }
+
+        /// Every process below `root`, from /proc's parent ids.
+        static func descendants(of root: pid_t) -> [pid_t] {
+            var parents: [pid_t: pid_t] = [:]
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { continue }
+                // "pid (comm) state ppid …": the name may hold spaces and parentheses.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                if fields.count > 1, let parent = pid_t(fields[1]) { parents[pid] = parent }
+            }
+            var found: [pid_t] = []
+            var frontier = [root]
+            while let next = frontier.popLast(), found.count < 10_000 {
+                let children = parents.filter { $0.value == next }.map(\.key)
+                found += children
+                frontier += children
+            }
+            return found
         }
 
         private func removeFiles() {
@@ -141,7 +185,12 @@ enum CLI {
 
 struct CLIFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The command outlived its time and was killed.
+    let timedOut: Bool
+    init(_ description: String, timedOut: Bool = false) {
+        self.description = description
+        self.timedOut = timedOut
+    }
 }
 
 /// A scratch directory removed at the end of the test.
