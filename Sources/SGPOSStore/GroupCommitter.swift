@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Metrics
 import SGPOSChain
+import Synchronization
 
 /// Group commit: transactions submitted concurrently wait a moment and share one
 /// durable block. One block is written at a time, on a dedicated thread (LMDB commits
@@ -21,7 +22,12 @@ public actor GroupCommitter {
     private let blockMax: Int
     private let pendingMax: Int
     private let writeQueue = DispatchQueue(label: "sgpos.node.commit")
-    private var pending: [(transaction: SignedTransaction, signatureValid: Bool, waiter: Waiter)] = []
+    private var pending: [(transaction: SignedTransaction, signatureValid: Bool, waiter: Waiter)] = [] {
+        didSet { waitingCount.withLock { $0 = pending.count } }
+    }
+    /// `pending.count`, readable off the actor: a submission to a full queue is refused
+    /// before any of its signatures is checked (an overloaded node spends nothing on it).
+    private let waitingCount = Mutex(0)
     private var flushing = false
     private let onCommit: @Sendable ([SignedTransaction], [AppendOutcome]) -> Void
     private let clock: @Sendable () -> TimestampMs
@@ -53,7 +59,22 @@ public actor GroupCommitter {
     /// verify in parallel on every core, and the thread that writes blocks only applies
     /// and commits (a signed transaction authenticates its submission exactly once).
     public nonisolated func submit(_ transaction: SignedTransaction) async throws -> AppendOutcome {
-        try await enqueue(transaction, signatureValid: transaction.hasValidSignature)
+        try refuseWhenFull(adding: 1)
+        return try await enqueue(transaction, signatureValid: transaction.hasValidSignature)
+    }
+
+    /// Submissions waiting for a block (the writer's current block not counted).
+    public nonisolated var waiting: Int { waitingCount.withLock { $0 } }
+
+    /// Refuses `count` more submissions at once when they cannot fit below `pendingMax`
+    /// now; the queue itself checks again when they join it (it may fill meanwhile).
+    private nonisolated func refuseWhenFull(adding count: Int) throws {
+        let waiting = self.waiting
+        guard count <= pendingMax - waiting else {
+            throw GroupCommitError.overloaded(
+                "\(waiting) transactions are waiting to be committed" + (count > 1 ? " and the batch has \(count)" : "")
+                    + " (limit \(pendingMax)); retry later with the same idempotency ids")
+        }
     }
 
     private func enqueue(_ transaction: SignedTransaction, signatureValid: Bool) async throws -> AppendOutcome {
@@ -72,6 +93,7 @@ public actor GroupCommitter {
     /// before the batch queues (on every core for a large batch), as in ``submit(_:)``.
     public nonisolated func submitAll(_ transactions: [SignedTransaction]) async throws -> [AppendOutcome] {
         guard !transactions.isEmpty else { return [] }
+        try refuseWhenFull(adding: transactions.count)
         return try await enqueueAll(transactions, signatureValid: OutletChainWriter.verifySignatures(transactions))
     }
 
