@@ -66,8 +66,8 @@ extension Compiler {
         guard case .name(let counter, _) = arguments[0].value else { preconditionFailure("checked") }
         let by = scalar(arguments[1].value)
         guard let index = layout.counters.firstIndex(where: { $0.name == counter }) else {
-            // A `let` alias of a counter passes the checker but names no declared counter:
-            // a trap, as it always was.
+            // Unreachable: the checker refuses an increment of anything but a declared
+            // counter by its own name (a `let` of it, a loop variable or parameter).
             return { (f: inout Frame) throws(Interrupt) in
                 _ = try by(&f)
                 try f.charge(30)

@@ -112,6 +112,8 @@ struct ConformanceTests {
             if let position = expect["position"] as? [Int] {
                 #expect([error.line, error.column] == position, "\(name): error at \(error.line):\(error.column), expected \(position)")
             }
+            // What a failed run was charged up to its error (CONTRACTS.md §5, when ticks are charged).
+            if let cost = expect["cost"] as? Int { #expect(outcome.cost == UInt64(cost), "\(name): cost \(outcome.cost) of the failed run") }
             return
         }
         let wanted = expect["outcome"] as! [String: Any]
