@@ -47,6 +47,9 @@ public struct DemoCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
+        // Each line as it is printed, also into a file or a pipe (`make run | tee`, a test
+        // that kills a stuck demo and shows how far it got).
+        lineBufferStandardOutput()
         guard let method = Genesis.GSTMethod.allCases.first(where: { $0.name == gstMethod }) else {
             throw ValidationError("--gst-method must be per-invoice or per-line")
         }

@@ -257,8 +257,9 @@ public struct NodeAPI: Sendable {
     }
 
     func submit(_ data: [UInt8]) async throws -> Response {
-        guard let bytes = try SubmitBody.transactionBytes(data) ?? Hex.decode(decodeJSON(API.SubmitRequest.self, data).transaction) else {
-            return problem(.badRequest, "malformed", 1, "transaction must be hex")
+        guard let bytes = try SubmitBody.transactionBytes(data) ?? Hex.decode(decodeJSON(API.SubmitRequest.self, data).transaction),
+              !bytes.isEmpty else {
+            return problem(.badRequest, "malformed", 1, "transaction must be hex, at least one byte")
         }
         let transaction: SignedTransaction
         do {
@@ -300,6 +301,7 @@ public struct NodeAPI: Sendable {
 
     func quote(_ data: [UInt8]) throws -> Response {
         let request = try decodeJSON(API.QuoteRequest.self, data)
+        try request.checkFields()
         let priced: SaleCalculator.PricedBasket
         do {
             priced = try node.quote(lines: request.lines.map { StockLine(sku: $0.sku, quantity: $0.qty) },

@@ -87,7 +87,12 @@ extension API.PrepareRequest {
     func checkFields() throws(RequestError) {
         if let till { try RequestLimits.principal(till) }
         if let memberId { try RequestLimits.memberID(memberId) }
-        if let lines { try RequestLimits.lines(lines.map { StockLine(sku: $0.sku, quantity: $0.qty) }) }
+        if let lines { try API.QuoteRequest.checkLines(lines, allowEmpty: true) }
+        if let refundLines {
+            for (index, line) in refundLines.enumerated() where line.line < 1 || line.qty < 1 {
+                throw RequestError("refundLines[\(index)]: line and qty are at least 1 (line is 1-based)")
+            }
+        }
         if let payment { try payment.checkFields() }
         if let codes { try RequestLimits.codes(codes) }
         if let scans {
@@ -196,5 +201,26 @@ extension NodeAPI {
             if let sent, sent.counterpart == node.outletID { return (outlet, sent.lines) }
         }
         return nil
+    }
+}
+
+extension API.QuoteRequest {
+    /// Every field's form (docs/openapi.json's `QuoteRequest`): 1–500 lines of 1–100,000
+    /// units, points to redeem not below 0. Malformed is 400, before any pricing.
+    func checkFields() throws(RequestError) {
+        try Self.checkLines(lines, allowEmpty: false)
+        if let memberId { try RequestLimits.memberID(memberId) }
+        if let redeemPoints, redeemPoints < 0 { throw RequestError("redeemPoints is \(redeemPoints); it is at least 0") }
+        if let codes { try RequestLimits.codes(codes) }
+    }
+
+    /// A basket's lines as `QuoteLine` states them: at most 500 (at least 1 unless
+    /// `allowEmpty`), each SKU's form and 1...100,000 units.
+    static func checkLines(_ lines: [Line], allowEmpty: Bool) throws(RequestError) {
+        guard allowEmpty || !lines.isEmpty else { throw RequestError("lines is empty; a basket has 1-\(POSLimits.linesMax) lines") }
+        try RequestLimits.lines(lines.map { StockLine(sku: $0.sku, quantity: $0.qty) })
+        for (index, line) in lines.enumerated() where !(1...POSLimits.quantityMax).contains(line.qty) {
+            throw RequestError("lines[\(index)].qty is \(line.qty); it is 1-\(POSLimits.quantityMax)")
+        }
     }
 }

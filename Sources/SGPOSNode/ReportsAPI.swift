@@ -32,6 +32,15 @@ extension NodeAPI {
     /// The file name a CSV download is saved as: the report, its outlet, what it covers
     /// (`sales-2026-12-05.csv`, `sales-o2-2026-12-01-2026-12-05.csv`, `z-o1-42.csv`).
     /// Only letters, digits, `-`, `_` and `.`: nothing that needs quoting in `Content-Disposition`.
+    /// `YYYY-MM-DD` by its characters (docs/openapi.json's pattern for report dates).
+    static func isDateShape(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10 else { return false }
+        return bytes.enumerated().allSatisfy { index, byte in
+            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (48...57).contains(byte)
+        }
+    }
+
     static func csvFilename(_ name: String, outlet: OutletID?, covering: [String]) -> String {
         let stem = ([name] + (outlet.map { ["o\($0)"] } ?? []) + covering).joined(separator: "-")
         let safe = stem.unicodeScalars.prefix(120).map { scalar -> Character in
@@ -90,6 +99,13 @@ extension NodeAPI {
                     return problem(.badRequest, "malformed", 0, "within must be 1...3660 days")
                 }
                 within = value
+            }
+            // A date not of the schema's form YYYY-MM-DD is malformed (400); one of that form
+            // that does not exist (2026-02-30) is refused below (422).
+            for name: Substring in ["from", "to", "on"] {
+                if let text = query[name], !Self.isDateShape(String(text)) {
+                    return problem(.badRequest, "malformed", 0, "\(name) must be a business date YYYY-MM-DD")
+                }
             }
             try self.auth.authorize(request, body: nil, outlet.map { .outletManager($0) } ?? .auditor)
             let today = CivilTime.singaporeDate(epochMs: Int64(wallClockMs())).description

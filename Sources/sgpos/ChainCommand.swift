@@ -62,8 +62,10 @@ struct ChainCommand: ParsableCommand {
 
         /// The node's files beside the ledger: the member directory (sealed under keys
         /// derived from the node key: the backup is no more readable than the original),
-        /// evidence of equivocation, and admin acts waiting for a checkpoint.
-        static let offLedgerDirectories = ["members", "evidence", "validator-updates", "allowance-grants"]
+        /// evidence of equivocation, admin acts waiting for a checkpoint (validator updates,
+        /// allowance grants, product recalls: a recall not carried yet would otherwise be lost
+        /// with the disk) and the peers' newest checkpoint acknowledgements.
+        static let offLedgerDirectories = ["members", "evidence", "validator-updates", "allowance-grants", "recalls", "acks"]
 
         /// Copies the regular files of ``offLedgerDirectories`` that exist, owner-only
         /// (directories 0700, files 0600). Each file is written whole by the node (a

@@ -33,7 +33,7 @@ extension ExportCommand {
             #if DEBUG
             print("warning: debug build; run `make bench` (release) for meaningful numbers")
             #endif
-            setvbuf(fdopen(STDOUT_FILENO, "w"), nil, _IOLBF, 0)  // progress lines as they happen, also into a log file
+            lineBufferStandardOutput()  // progress lines as they happen, also into a log file
             let scratch = dir + "/sgpos-bench-export-\(getpid())"
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -7,8 +7,9 @@ import Testing
     @Test func aDemoThatOutlivesItsTimeIsKilledWithItsNodesAndShowsItsOutput() async throws {
         let scratch = Scratch()
         let demo = scratch.path + "/demo"
-        let running = try CLI.Running(["demo", "--dir", demo, "--outlets", "2", "--sales", "5000"], input: nil, wrapper: [])
-        // Until its nodes run: then it is past its start and far from done.
+        let running = try CLI.Running(["demo", "--dir", demo, "--outlets", "2", "--sales", "100000"], input: nil, wrapper: [])
+        // Until its nodes run (the demo prints line by line, also into a file): then it is
+        // past its start and hours from done.
         var patience = Patience(seconds: 120, checks: 600)
         func printed() -> String { String(decoding: FileManager.default.contents(atPath: running.outputFile) ?? Data(), as: UTF8.self) }
         while patience.keepWaiting(), running.process.isRunning, !printed().contains("nodes running") {
@@ -21,7 +22,7 @@ import Testing
         } catch let caught as CLIFailure {
             failure = caught
         }
-        let caught = try #require(failure, "a 10,000-sale demo finished as soon as its nodes ran")
+        let caught = try #require(failure, "a 200,000-sale demo finished as soon as its nodes ran")
         #expect(caught.timedOut)
         #expect(caught.description.contains("did not finish within 1.0 s"))
         #expect(caught.description.contains("nodes running"), "the output it printed: \(caught.description)")

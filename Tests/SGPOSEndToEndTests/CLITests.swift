@@ -258,13 +258,22 @@ import Testing
         _ = try MemberDirectory(dataDirectory: demo + "/outlet-1", nodeKey: try NodeTests().loadKey(demo + "/keys/outlet-1.key"))
             .put(MemberProfile(memberId: "M01-0001", name: "Tan Ah Kow", phone: nil, email: nil, purpose: "loyalty",
                                consentAtMs: now, updatedAtMs: now, recordedBy: "till-03"), nowMs: now)
+        // A recall waiting for a checkpoint and a peer's acknowledgement (files the node
+        // writes whole; their bytes do not matter to the copy).
+        let files = FileManager.default
+        for (directory, name) in [("recalls", "pending-recall.bin"), ("acks", "outlet-2.bin")] {
+            try files.createDirectory(atPath: demo + "/outlet-1/" + directory, withIntermediateDirectories: true)
+            #expect(files.createFile(atPath: demo + "/outlet-1/\(directory)/\(name)", contents: Data("\(directory)".utf8)))
+        }
         let backup = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
         #expect(backup.status == 0 && backup.output.contains("verified"), "\(backup.output)\(backup.error)")
         let original = try CLI.run(["chain", "show", "--data", demo + "/outlet-1"])
         let restored = try CLI.run(["chain", "show", "--data", scratch.path + "/copy"])
         #expect(original.output == restored.output)
+        for (directory, name) in [("recalls", "pending-recall.bin"), ("acks", "outlet-2.bin")] {
+            #expect(files.contents(atPath: scratch.path + "/copy/\(directory)/\(name)") == Data("\(directory)".utf8), "\(directory)/ is copied")
+        }
         // The sealed member directory comes along, byte for byte and owner-only.
-        let files = FileManager.default
         let profiles = try files.contentsOfDirectory(atPath: demo + "/outlet-1/members").sorted()
         #expect(profiles.count == 1)
         #expect(try files.contentsOfDirectory(atPath: scratch.path + "/copy/members").sorted() == profiles)
