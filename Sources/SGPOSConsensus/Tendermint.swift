@@ -166,6 +166,7 @@ public struct TendermintCore {
             }
             guard verifySignature(message) else { return out }
             record(message, &out)
+            joinStartedHeight(message, app, &out)
             evaluate(app, &out, trigger: message)
             return out
         }

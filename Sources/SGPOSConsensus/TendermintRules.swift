@@ -140,7 +140,20 @@ extension TendermintCore {
         nextHeight = []
         for message in buffered where message.height == height {
             record(message, &out)
+            joinStartedHeight(message, app, &out)
             evaluate(app, &out, trigger: message)
         }
+    }
+
+    /// A validator has started this height — its proposal or vote for it arrived while this
+    /// node waits for something to carry (the commit timeout, then new content): join it.
+    /// Otherwise an admin act or evidence that one node holds waits at that node, alone in
+    /// the height, until the others have something new too (the next sale anywhere); joined,
+    /// the height is decided, and within as many heights as there are proposers one that
+    /// holds the act proposes it (docs/CONSENSUS.md §3). An idle network stays idle: no
+    /// node starts a height without content, so none sends anything to join.
+    mutating func joinStartedHeight(_ message: ConsensusMessage, _ app: some CheckpointApplication, _ out: inout [ConsensusOutput]) {
+        guard awaitingStart, message.height == height else { return }
+        startRound(round, app, &out)
     }
 }
