@@ -46,6 +46,18 @@ extension DemoCommand {
             print("   FAIL checkpoint \(carried) carried the key change, but the set of height \(set.height) does not hold the new key")
             return 1
         }
+        // Carried, it is no longer listed as pending (once the network state applied the
+        // checkpoint that carried it: a moment after its decision).
+        var stillPending = true
+        for _ in 0..<50 {
+            stillPending = try await observer.client.validators().pending.contains { $0.id == change.update.id.hex }
+            if !stillPending { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        if stillPending {
+            print("   FAIL checkpoint \(carried) carried the key change, but outlet \(observer.outlet)'s node still lists it as pending")
+            return 1
+        }
         var signedBy: UInt64?
         for height in (carried + 2)...max(decided, carried + 2) where height <= decided {
             if try await observer.client.checkpoint(height).signers.contains(index) {

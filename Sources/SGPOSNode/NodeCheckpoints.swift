@@ -79,6 +79,16 @@ final class NodeCheckpoints: CheckpointApplication, @unchecked Sendable {
 
     /// Pending updates that apply on top of the set of `height + 1` (checkpoint `height`
     /// carries them), not carried before, at most a checkpoint's worth, in id order.
+    /// The validator updates handed to this node that no applied checkpoint carried yet
+    /// (their files stay after, for people to read; `GET /v1/validators` lists only these).
+    func uncarriedValidatorUpdates() -> [ValidatorUpdate] {
+        let handed = AdminActPool.pending(ValidatorUpdate.self, directory: validatorUpdateDirectory)
+        return (try? store.environment.read { transaction in
+            let network = store.networkState(transaction)
+            return try handed.filter { try network.read(StateKey(.networkValidatorUpdates, $0.id.bytes)) == nil }
+        }) ?? handed
+    }
+
     func newValidatorUpdates(height: UInt64, _ transaction: LMDBTransaction) throws -> [ValidatorUpdate] {
         guard height == schedule.through + 1 else { return [] }
         let network = store.networkState(transaction)

@@ -21,7 +21,7 @@ extension CheckpointService {
         return API.Validators(
             current: .init(height: working, app.validators(height: working)),
             next: .init(height: working + 1, app.validators(height: working + 1)),
-            pending: AdminActPool.pending(ValidatorUpdate.self, directory: app.validatorUpdateDirectory).map(API.ValidatorUpdateJSON.init))
+            pending: app.uncarriedValidatorUpdates().map(API.ValidatorUpdateJSON.init))
     }
 
     /// Checks an update against the newest known set and keeps it for a checkpoint.
