@@ -30,6 +30,9 @@ public struct CheckpointConsistencyProof: Codable, Hashable, Sendable {
 
 extension ProofBuilder {
     public func checkpointConsistencyProof(from oldHeight: UInt64, to newHeight: UInt64?) throws -> CheckpointConsistencyProof {
+        guard store.genesis.hasCheckpointChain else {
+            throw ProofError("this network has \(store.genesis.outlets.count) outlets, fewer than \(Genesis.checkpointOutletsMin): it has no checkpoint chain to prove")
+        }
         let certificates = try ConsensusStorage(environment: store.environment).all()
         let target = newHeight ?? UInt64(certificates.count)
         guard oldHeight >= 1, oldHeight < target, target <= UInt64(certificates.count) else {

@@ -282,6 +282,9 @@ import Testing
             let mode = try files.attributesOfItem(atPath: scratch.path + "/copy/members/" + name)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(name): mode \(String(mode ?? 0, radix: 8))")
         }
+        // (This 2-outlet network has no checkpoint chain: asking for its proof says so.)
+        let noChain = try CLI.run(["audit", "prove-checkpoints", "--data", scratch.path + "/copy", "--from", "1"])
+        #expect(noChain.status != 0 && noChain.error.contains("no checkpoint chain"), "\(noChain.output)\(noChain.error)")
         let again = try CLI.run(["chain", "backup", "--data", demo + "/outlet-1", "--out", scratch.path + "/copy"])
         #expect(again.status != 0 && again.error.contains("already holds a ledger"))
         // Into a directory whose parents do not exist yet (`--out /backup/node1-today`).
