@@ -46,13 +46,14 @@ public struct AuditExporter: Sendable {
                 throw ExportError(.auditFiles, "\(directory) exists and is not an empty directory; audit files go into a new one")
             }
         }
+        // The key first: a refused export leaves nothing behind to refuse the next one.
+        guard let outlet = try Self.outlet(signedBy: nodeKey.publicKey, in: store) else {
+            throw ExportError(.auditFiles, "key \(nodeKey.publicKey.hex) is not the node key of any outlet of this network")
+        }
         do {
             try files.createDirectory(atPath: directory + "/chain", withIntermediateDirectories: true)
         } catch {
             throw ExportError(.auditFiles, "\(directory) cannot be created: \(error)")
-        }
-        guard let outlet = try Self.outlet(signedBy: nodeKey.publicKey, in: store) else {
-            throw ExportError(.auditFiles, "key \(nodeKey.publicKey.hex) is not the node key of any outlet of this network")
         }
         var written: [AuditManifest.File] = []
         let ends = try chainEnds()

@@ -10,6 +10,7 @@ enum AuditReadme {
 
           transactions.csv   every transaction: outlet, block, kind, signer, time, business date
           sales.csv          sales (tax invoices): receipt number, totals, GST
+          rule_counter_moves.csv  the counters each sale's promotion rules moved
           sale_lines.csv     the lines of each sale, with tax category and discounts
           rule_skips.csv     promotions that did not apply to a sale, and why
           tenders.csv        how each sale was paid and each refund paid back

@@ -118,10 +118,13 @@ struct ReportCommand: ParsableCommand {
                       terminator: "")
             default:
                 let (totals, nextZ) = try reports.xReport(outlet: outlet!)
-                if format == "html" {
-                    print(ReportHTML.x(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals)), terminator: "")
+                let document = ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals)
+                if format == "json" {
+                    print(try ReportFormat.json(document))
+                } else if format == "html" {
+                    print(ReportHTML.x(document), terminator: "")
                 } else if format == "csv" {
-                    print(ReportCSV.x(ReportDocument.x(outlet: outlet!, nextZ: nextZ, totals: totals)), terminator: "")
+                    print(ReportCSV.x(document), terminator: "")
                 } else {
                     print(ZReportText.x(outlet: outlet!, nextZ: nextZ, totals: totals), terminator: "")
                 }

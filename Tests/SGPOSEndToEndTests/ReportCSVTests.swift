@@ -84,6 +84,10 @@ import Testing
         #expect(cli.status == 0 && cli.output == sales)
         let cliZ = try await CLI.run(["report", "z", "--data", demo + "/outlet-1", "--outlet", "1", "--number", "1", "--format", "csv"])
         #expect(cliZ.status == 0 && cliZ.output == z)
+        // Every report's --format json is its JSON document (the X-report printed its text).
+        let cliX = try await CLI.run(["report", "x", "--data", demo + "/outlet-1", "--outlet", "1", "--format", "json"])
+        let xDocument = try JSONSerialization.jsonObject(with: Data(cliX.output.utf8)) as? [String: Any]
+        #expect(cliX.status == 0 && xDocument?["report"] as? String == "x" && xDocument?["nextZ"] != nil, "\(cliX.output)")
 
         // The API: text/csv, a file name, the same bytes.
         let node = try NodeProcess.start(demo: demo, outlet: 1, faultInjection: false)
