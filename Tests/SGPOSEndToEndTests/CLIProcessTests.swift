@@ -7,10 +7,9 @@ import Testing
 /// children that sleep): no CPU taken from the tests running beside it.
 @Suite struct CLIProcessTests {
     @Test func aCommandThatOutlivesItsTimeIsKilledWithItsChildrenAndShowsItsOutput() async throws {
-        let marker = "sgpos-harness-\(UUID().uuidString)"
         // `env sh -c SCRIPT <binary> <arguments>`: the script ignores the binary it is given.
         let running = try CLI.Running(["version"], input: nil,
-                                      wrapper: ["/bin/sh", "-c", "echo first line; echo last line; sleep 120 \(marker) 2>/dev/null & sleep 121 & wait"])
+                                      wrapper: ["/bin/sh", "-c", "echo first line; echo last line; sleep 120 & sleep 121 & wait"])
         var patience = Patience(seconds: 60, checks: 300)
         func children() -> [pid_t] { CLI.Running.descendants(of: running.process.processIdentifier) }
         while patience.keepWaiting(), children().count < 2 { try await Task.sleep(nanoseconds: 100_000_000) }
