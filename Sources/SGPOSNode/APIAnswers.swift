@@ -13,13 +13,39 @@ import SGPOSStore
 
 /// A request body read up to `max` bytes; larger bodies are refused with 413.
 func body(_ request: Request, max: Int) async throws -> [UInt8] {
-    var request = request
-    do {
-        let buffer = try await request.collectBody(upTo: max)
-        return Array(buffer.readableBytesView)
-    } catch {
-        throw HTTPError(.contentTooLarge, message: "request body over \(max) bytes")
+    // Whole within the deadline: a body trickled in a byte at a time would otherwise hold
+    // its connection, and what it sent so far, as long as each byte beats the idle timeout.
+    let outcome: BodyOutcome = await withTaskGroup(of: BodyOutcome.self) { group in
+        group.addTask {
+            var request = request
+            do {
+                return .received(Array(try await request.collectBody(upTo: max).readableBytesView))
+            } catch {
+                return Task.isCancelled ? .late : .tooLarge
+            }
+        }
+        group.addTask {
+            try? await Task.sleep(nanoseconds: bodyDeadlineSeconds * 1_000_000_000)
+            return .late
+        }
+        let first = await group.next() ?? .late
+        group.cancelAll()
+        return first
     }
+    switch outcome {
+    case .received(let bytes): return bytes
+    case .tooLarge: throw HTTPError(.contentTooLarge, message: "request body over \(max) bytes")
+    case .late: throw HTTPError(.requestTimeout, message: "request body not received within \(bodyDeadlineSeconds) s")
+    }
+}
+
+/// How long a request's body may take to arrive, whole (docs/API.md, "Errors").
+let bodyDeadlineSeconds: UInt64 = 30
+
+private enum BodyOutcome: Sendable {
+    case received([UInt8])
+    case tooLarge
+    case late
 }
 
 /// Why a transaction whose idempotency id was already used by a different transaction

@@ -20,7 +20,8 @@ extension NodeAPI {
         let logger = node.logger
         let bytesMax = min(bodyMax, Self.memberProfileBodyBytesMax)
 
-        // Store or correct: a till or operator of this outlet, or an admin.
+        // Store: a till of this outlet when nothing is on file; store or correct: an
+        // operator of this outlet, or an admin.
         router.put("/v1/members/:id/profile") { request, context in
             let data = try await body(request, max: bytesMax)
             let caller = try self.auth.authorize(request, body: data, .outletStaff(here))
@@ -35,6 +36,13 @@ extension NodeAPI {
             }
             let profile = try input.profile(memberID: id, recordedBy: principal, nowMs: now)
             do {
+                // A till records a member's data once, at enrolment; what is on file is
+                // corrected by an operator or an admin (a till key could otherwise overwrite,
+                // and so erase, anyone's data).
+                if caller?.record.role == .till, try directory.get(id) != nil {
+                    throw RequestAuthError(.forbidden, "till \"\(principal)\" may store a member's personal data only when none is on file; "
+                        + "correcting it needs an operator key of outlet \(here), or an admin")
+                }
                 let stored = try directory.put(profile, nowMs: now)
                 logger.info("member profile stored", metadata: ["member": .string(directory.fileName(for: id)), "by": .string(principal)])
                 return try json(stored)

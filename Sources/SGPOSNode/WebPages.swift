@@ -5,6 +5,7 @@ import NIOCore
 import SGPOSChain
 import SGPOSQR
 import SGPOSWeb
+import Synchronization
 
 /// The web pages (docs/WEB.md): the static files of ``WebAssets`` on fixed paths, each
 /// with a Content-Security-Policy that allows scripts, styles and requests from this
@@ -30,7 +31,7 @@ struct WebPages: Sendable {
             router.get(RouterPath(path)) { _, _ in Self.response(file.bytes, file.contentType) }
         }
         router.get("/genesis.json") { _, _ in Self.response(genesisJSON, "application/json") }
-        router.get("/qr.svg") { request, _ in Self.qr(request) }
+        router.get("/qr.svg") { request, _ in await Self.qr(request) }
     }
 
     /// The longest text `/qr.svg` encodes, in printable ASCII characters (a receipt's
@@ -39,7 +40,7 @@ struct WebPages: Sendable {
 
     /// `GET /qr.svg?text=…`: the text as a QR code (ECC level M) in SVG, for the pages'
     /// receipts, pairing and PayNow codes (docs/QR.md). Anyone may ask: it reads nothing.
-    static func qr(_ request: Request) -> Response {
+    static func qr(_ request: Request) async -> Response {
         let query = request.uri.queryParameters
         for (key, _) in query where key != "text" {
             return problem(.badRequest, "malformed", 0, "unknown query parameter \"\(key)\" (qr.svg takes text)")
@@ -53,6 +54,23 @@ struct WebPages: Sendable {
         guard text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             return problem(.badRequest, "malformed", 0, "text must be printable ASCII (space to ~)")
         }
+        // One code at a time: anyone may ask, and a long text costs hundreds of times a
+        // health check, so a flood of them must not take the cores the tills need.
+        // A page's few codes wait their turn (up to 2 s, without using a core); a flood gets 503.
+        var turns = 0
+        while !qrEncoding.withLock({ busy in
+            if busy { return false }
+            busy = true
+            return true
+        }) {
+            turns += 1
+            guard turns <= 200, (try? await Task.sleep(nanoseconds: 10_000_000)) != nil else {
+                var answer = problem(.serviceUnavailable, "overloaded", 0, "other QR codes are being drawn; retry in a second")
+                answer.headers[.retryAfter] = "1"
+                return answer
+            }
+        }
+        defer { qrEncoding.withLock { $0 = false } }
         do {
             let code = try QRCode(encoding: text, correction: .medium)
             return response(Array(code.svg(moduleSize: 4).utf8), "image/svg+xml")
@@ -60,6 +78,9 @@ struct WebPages: Sendable {
             return problem(.badRequest, "malformed", 0, "\(error)")
         }
     }
+
+    /// Whether a QR code is being drawn now (``qr(_:)`` draws one at a time).
+    static let qrEncoding = Mutex(false)
 
     static func response(_ bytes: [UInt8], _ type: String) -> Response {
         var headers: HTTPFields = [.contentType: type, .cacheControl: "no-cache"]

@@ -92,6 +92,11 @@ import Testing
                 && stored.json["purpose"] as? String == "loyalty programme" && (stored.json["consentAtMs"] as? NSNumber)?.int64Value == consentAt
                 && stored.json["recordedBy"] as? String == "till-03", "\(stored.text)")
 
+        // A till cannot overwrite (and so erase) what is on file: 403, nothing changed.
+        let overwrite = try await send(till, .PUT, profile, body: #"{"name":"X","purpose":"x","consentAtMs":\#(consentAt)}"#)
+        #expect(overwrite.status == 403 && overwrite.json["code"] as? Int == 710 && overwrite.text.contains("only when none is on file"), "\(overwrite.text)")
+        #expect(try await send(manager, .GET, profile + "?reveal=true").json["name"] as? String == Self.name, "a till's overwrite changed the profile")
+
         // The manager reads it masked, and in clear only when asking to; so does the admin.
         let masked = try await send(manager, .GET, profile)
         #expect(masked.status == 200 && masked.json["masked"] as? Bool == true, "\(masked.text)")

@@ -1,0 +1,49 @@
+import Foundation
+import SGPOSClient
+import Testing
+
+/// A body trickled in a byte at a time, each byte well inside the idle timeout, does not
+/// hold its connection (and what it sent) for ever: the whole body must arrive within 30 s,
+/// else 408 (found by an attacker's test; docs/API.md, "Errors").
+@Suite struct SlowBodyTests {
+    @Test func aTrickledBodyGets408WithinTheDeadlineAndTheNodeServesOn() async throws {
+        let scratch = Scratch()
+        let demo = scratch.path + "/demo"
+        #expect(try await CLI.demo(demo, outlets: 2, sales: 2).status == 0)
+        let node = try NodeProcess.start(demo: demo, outlet: 1)
+        defer { node.stop() }
+        try await node.waitHealthy(peers: 0)
+        let port = try #require(UInt16(URL(string: node.client.baseURL)!.port!))
+
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #expect(socket >= 0)
+        defer { close(socket) }
+        var remote = sockaddr_in()
+        remote.sin_family = sa_family_t(AF_INET)
+        remote.sin_port = port.bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
+        let connected = withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
+        let head = Array("POST /v1/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n".utf8)
+        #expect(head.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == head.count)
+        let started = Date()
+        var answer = ""
+        // One byte every 2 s (the idle timeout is 30 s) for up to 60 s.
+        while answer.isEmpty, Date().timeIntervalSince(started) < 60 {
+            var byte: UInt8 = 0x20
+            _ = send(socket, &byte, 1, Int32(MSG_NOSIGNAL))
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let read = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if read > 0 { answer = String(decoding: buffer.prefix(read), as: UTF8.self) }
+            if read == 0 { answer = "(closed)" }
+            try await Task.sleep(nanoseconds: 2_000_000_000)
+        }
+        let waited = Date().timeIntervalSince(started)
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "after \(Int(waited)) s: \(answer.prefix(200))")
+        #expect(waited < 50, "answered after \(Int(waited)) s")
+        #expect(try await node.client.health().status == "ok", "the node serves on")
+    }
+}
