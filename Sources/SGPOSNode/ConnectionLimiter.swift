@@ -14,23 +14,37 @@ final class ConnectionLimiter: Sendable {
         var refused = 0
     }
     private let counts = Mutex(Counts())
+    /// Addresses that keep slots of their own beyond `totalMax` (the configured peers'), so
+    /// a flood from elsewhere that fills every other slot cannot keep a real peer out.
+    let reserved: Set<String>
+    /// Connections each reserved address may hold beyond `totalMax`.
+    let reservedPerAddress: Int
 
-    init(totalMax: Int, perAddressMax: Int) {
+    init(totalMax: Int, perAddressMax: Int, reserved: Set<String> = [], reservedPerAddress: Int = 2) {
         precondition(totalMax >= 1 && perAddressMax >= 1 && perAddressMax <= totalMax, "connection caps")
+        precondition(reservedPerAddress >= 1 && reservedPerAddress <= perAddressMax, "reserved slots")
         self.totalMax = totalMax
         self.perAddressMax = perAddressMax
+        self.reserved = reserved
+        self.reservedPerAddress = reservedPerAddress
     }
+
+    /// Most connections open at once, reserved slots included.
+    var bound: Int { totalMax + reserved.count * reservedPerAddress }
 
     /// Admits a connection from `address` (then ``release(_:)`` it when it ends), or says
     /// which cap it would exceed and how many connections were refused so far (so that a
     /// flood is logged at 1, 2, 4, 8… refusals, not once per connection).
     func admit(_ address: String) -> (reason: String, refusedSoFar: Int)? {
         counts.withLock { counts in
-            guard counts.total < totalMax else {
+            let fromAddress = counts.byAddress[address, default: 0]
+            // A reserved address is admitted past the total cap for its few own slots: the
+            // total stays within `bound`.
+            let ownSlot = reserved.contains(address) && fromAddress < reservedPerAddress
+            guard counts.total < totalMax || (ownSlot && counts.total < bound) else {
                 counts.refused += 1
                 return ("\(counts.total) connections are open (limit \(totalMax))", counts.refused)
             }
-            let fromAddress = counts.byAddress[address, default: 0]
             guard fromAddress < perAddressMax else {
                 counts.refused += 1
                 return ("\(fromAddress) connections from \(address) are open (limit \(perAddressMax) per address)", counts.refused)

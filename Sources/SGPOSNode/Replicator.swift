@@ -74,7 +74,10 @@ public final class Replicator: Service, Sendable {
         clockWatch = ClockWatch(node: node)
         validator = BlockValidator(genesis: node.genesis, rules: POSRules.chainRules)
         let outlets = node.genesis.outlets.count
-        inboundLimiter = ConnectionLimiter(totalMax: 2 * outlets + 32, perAddressMax: outlets + 8)
+        // The configured peers' addresses (those given as IP addresses) keep two slots each
+        // beyond the total cap: a keyless flood from other addresses cannot keep them out.
+        let peerAddresses = Set(node.config.peers.compactMap { try? SocketAddress(ipAddress: $0.host, port: 0).ipAddress })
+        inboundLimiter = ConnectionLimiter(totalMax: 2 * outlets + 32, perAddressMax: outlets + 8, reserved: peerAddresses)
     }
 
     public var connectedCount: Int { peers.withLock { $0.sessions.count } }

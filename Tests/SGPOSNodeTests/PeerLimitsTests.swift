@@ -48,4 +48,20 @@ import SGPOSPeerProtocol
         #expect(limiter.open == 5)
         #expect((1...9).filter(ConnectionLimiter.isWorthLogging) == [1, 2, 4, 8], "refusals logged at powers of two")
     }
+
+    /// A flood from other addresses fills every slot; a configured peer's address still
+    /// gets its own two (an attacker's keyless flood once kept a real peer out for 30 s
+    /// after its link dropped), and no more: the total stays bounded.
+    @Test func aPeersAddressKeepsItsSlotsWhenAFloodFillsTheRest() {
+        let limiter = ConnectionLimiter(totalMax: 4, perAddressMax: 3, reserved: ["10.0.0.1"], reservedPerAddress: 2)
+        for flooder in ["10.0.0.7", "10.0.0.8"] { for _ in 0..<2 { #expect(limiter.admit(flooder) == nil) } }
+        #expect(limiter.admit("10.0.0.9")?.reason.contains("limit 4") == true, "the flood fills the total")
+        #expect(limiter.admit("10.0.0.1") == nil, "the peer's first own slot")
+        #expect(limiter.admit("10.0.0.1") == nil, "the peer's second own slot")
+        #expect(limiter.admit("10.0.0.1")?.reason.contains("limit 4") == true, "no more than its own past the total")
+        #expect(limiter.open == 6 && limiter.bound == 6)
+        limiter.release("10.0.0.1")
+        #expect(limiter.admit("10.0.0.9")?.reason != nil, "a peer's freed slot is not the flood's")
+        #expect(limiter.admit("10.0.0.1") == nil, "but the peer's again")
+    }
 }
