@@ -74,6 +74,12 @@ public struct OutletChainWriter: Sendable {
         var duplicatesOfIncluded: [(submitted: Int, included: Int)] = []
 
         for (position, signed) in transactions.enumerated() {
+            // The signature first: a transaction that does not authenticate learns nothing,
+            // not even where the transaction under its idempotency id is.
+            guard signatureValid[position] else {
+                outcomes[position] = .rejected(LedgerRejection(.badSignature, "signature does not verify under \(signed.envelope.signer)"))
+                continue
+            }
             let idempotency = signed.envelope.idempotencyID
             if let first = try store.idempotentResult(outletID, idempotency, transaction) {
                 outcomes[position] = .duplicate(first)
@@ -81,10 +87,6 @@ public struct OutletChainWriter: Sendable {
             }
             if let earlier = includedByIdempotency[idempotency] {
                 duplicatesOfIncluded.append((position, earlier))
-                continue
-            }
-            guard signatureValid[position] else {
-                outcomes[position] = .rejected(LedgerRejection(.badSignature, "signature does not verify under \(signed.envelope.signer)"))
                 continue
             }
             do {

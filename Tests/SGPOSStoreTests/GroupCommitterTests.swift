@@ -36,6 +36,9 @@ import Testing
         let (goodOutcome, badOutcome) = try await (first, second)
         #expect(reason(badOutcome) == .badSignature)
         guard case .committed = goodOutcome else { Issue.record("good transaction not committed: \(goodOutcome)"); return }
+        // A forged copy of a committed transaction (its idempotency id) is refused for its
+        // signature, not answered as a duplicate saying where the first one is.
+        #expect(reason(try await committer.submit(try forged(good))) == .badSignature)
 
         // A batch large enough to be checked on every core: every tenth is forged.
         var batch: [SignedTransaction] = []
