@@ -28,7 +28,7 @@ import Glibc
         let header: [UInt8] = [0x02, 0, 0, 0]  // big-endian u32 length: 32 MiB
         let chunk = [UInt8](repeating: 0x5A, count: 64 << 10)
         for index in 0..<512 {
-            guard let socket = connectFrom("127.0.0.2", to: UInt16(peerPort)) else { continue }
+            guard let socket = loopbackConnection(from: "127.0.0.2", to: UInt16(peerPort)) else { continue }
             sockets.append(socket)
             guard index % 2 == 0 else { continue }
             _ = header.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
@@ -56,7 +56,7 @@ import Glibc
         var apiSockets: [Int32] = []
         defer { apiSockets.forEach { close($0) } }
         for _ in 0..<400 {
-            if let socket = connectFrom("127.0.0.2", to: UInt16(httpPort)) { apiSockets.append(socket) }
+            if let socket = loopbackConnection(from: "127.0.0.2", to: UInt16(httpPort)) { apiSockets.append(socket) }
         }
         try await Task.sleep(nanoseconds: 1_000_000_000)
         #expect(try await nodes[0].client.health().outletId == 1, "a till is served during the flood")
@@ -84,27 +84,4 @@ import Glibc
         return kilobytes * 1_024
     }
 
-    /// A TCP connection from `source` (a loopback address) to 127.0.0.1:`port`, or nil.
-    func connectFrom(_ source: String, to port: UInt16) -> Int32? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard socket >= 0 else { return nil }
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, source, &local.sin_addr)
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = port.bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        let connected = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, connected == 0 else {
-            close(socket)
-            return nil
-        }
-        return socket
-    }
 }
