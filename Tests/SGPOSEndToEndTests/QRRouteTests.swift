@@ -11,11 +11,8 @@ import Testing
 @Suite struct QRRouteTests {
     @Test func longCodesAskedAtOnceAreDrawnInTurnOrRefusedWithRetryAfter() async throws {
         let scratch = Scratch()
-        let demo = scratch.path + "/demo"
-        #expect(try await CLI.demo(demo, outlets: 2, sales: 2).status == 0)
-        let node = try NodeProcess.start(demo: demo, outlet: 1, faultInjection: false)
+        let node = try await NodeProcess.ofSmallDemo(in: scratch, faultInjection: false)
         defer { node.stop() }
-        try await node.waitHealthy(peers: 0)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         let text = String(repeating: "~", count: 1_024)

@@ -8,11 +8,8 @@ import Testing
 @Suite struct SlowBodyTests {
     @Test func aTrickledBodyGets408WithinTheDeadlineAndTheNodeServesOn() async throws {
         let scratch = Scratch()
-        let demo = scratch.path + "/demo"
-        #expect(try await CLI.demo(demo, outlets: 2, sales: 2).status == 0)
-        let node = try NodeProcess.start(demo: demo, outlet: 1)
+        let node = try await NodeProcess.ofSmallDemo(in: scratch)
         defer { node.stop() }
-        try await node.waitHealthy(peers: 0)
         let port = try #require(UInt16(URL(string: node.client.baseURL)!.port!))
 
         let socket = try #require(loopbackConnection(from: "127.0.0.1", to: port))
