@@ -69,7 +69,12 @@ public actor GroupCommitter {
     /// Refuses `count` more submissions at once when they cannot fit below `pendingMax`
     /// now; the queue itself checks again when they join it (it may fill meanwhile).
     private nonisolated func refuseWhenFull(adding count: Int) throws {
-        let waiting = self.waiting
+        try Self.requireRoom(for: count, waiting: waiting, pendingMax: pendingMax)
+    }
+
+    /// The one room check: before the signatures (``waiting``) and as the submissions join
+    /// the queue (`pending.count`, on the actor).
+    private static func requireRoom(for count: Int, waiting: Int, pendingMax: Int) throws {
         guard count <= pendingMax - waiting else {
             throw GroupCommitError.overloaded(
                 "\(waiting) transactions are waiting to be committed" + (count > 1 ? " and the batch has \(count)" : "")
@@ -78,9 +83,7 @@ public actor GroupCommitter {
     }
 
     private func enqueue(_ transaction: SignedTransaction, signatureValid: Bool) async throws -> AppendOutcome {
-        guard pending.count < pendingMax else {
-            throw GroupCommitError.overloaded("\(pending.count) transactions are waiting to be committed; retry with the same idempotency id")
-        }
+        try Self.requireRoom(for: 1, waiting: pending.count, pendingMax: pendingMax)
         return try await withCheckedThrowingContinuation { continuation in
             pending.append((transaction, signatureValid, .one(continuation)))
             startFlushing()
@@ -98,11 +101,7 @@ public actor GroupCommitter {
     }
 
     private func enqueueAll(_ transactions: [SignedTransaction], signatureValid: [Bool]) async throws -> [AppendOutcome] {
-        guard transactions.count <= pendingMax - pending.count else {
-            throw GroupCommitError.overloaded(
-                "\(pending.count) transactions are waiting to be committed and the batch has \(transactions.count) "
-                    + "(limit \(pendingMax)); retry the same batch later (same idempotency ids)")
-        }
+        try Self.requireRoom(for: transactions.count, waiting: pending.count, pendingMax: pendingMax)
         return try await withCheckedThrowingContinuation { continuation in
             let batch = BatchWaiter(count: transactions.count, continuation: continuation)
             for (position, transaction) in transactions.enumerated() {
