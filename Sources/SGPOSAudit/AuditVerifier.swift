@@ -50,7 +50,7 @@ public struct AuditVerifier: Sendable {
     /// genesis must be byte-identical to it. `progress`, when given, is called after each
     /// batch of blocks (for a progress display).
     public func verify(dataDirectory: String, trustedGenesis: Genesis? = nil, progress: Progress? = nil) throws -> AuditReport {
-        let store = try LedgerStore.open(dataDirectory: dataDirectory)
+        let store = try LedgerStore.open(dataDirectory: dataDirectory, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         return try verify(store: store, trustedGenesis: trustedGenesis, progress: progress)
     }
 

@@ -45,6 +45,8 @@ struct ChainAudit {
         // An eighth of this chain's memory for its network-source changes, the rest for its state.
         let state = ReplayState(memoryBytesMax: replayMemoryBytes - replayMemoryBytes / 8, scratchParent: scratchDirectory)
         try state.apply(genesis.initialWrites)
+        var references = ReferencedRecords(references: rules.application?.recordReferences, store: store,
+                                           transaction: transaction, outletID: outletID)
         var result = ChainAuditResult(chain: AuditReport.Chain(outletID: outletID, verifiedHeight: 0, transactions: 0,
                                                                headID: head.blockID, stateRoot: head.stateRoot, historyRoot: head.history.root))
         result.networkSources = NetworkSources(memoryBytesMax: replayMemoryBytes / 8, scratchParent: scratchDirectory)
@@ -89,12 +91,12 @@ struct ChainAudit {
                     break chainLoop
                 }
                 do {
-                    let outcome = try validator.validate(block, head: head, state: state, transactionSignaturesChecked: true,
-                                                         transactionRoot: item.transactionRoot)
-                    try checkIndexes(block, &result)
+                    let outcome = try validator.validate(block, head: head, state: ReplayReader(state: state, records: references),
+                                                         transactionSignaturesChecked: true, transactionRoot: item.transactionRoot)
+                    let kept = try checkIndexes(block, &result)
                     try checkTransactionTree(block, expected: item.transactionTree, &result)
                     try history.check(block, transaction: transaction, database: historyDatabase)
-                    try state.apply(outcome.writes)
+                    try state.apply(outcome.writes, overrides: try references.overrides(block, outcome.writes, kept: kept, state))
                     if genesis.hasCheckpointChain { try result.networkSources.record(outletID, block.header.height, outcome.writes) }
                     head = outcome.head
                     transactions += block.transactions.count
@@ -112,7 +114,7 @@ struct ChainAudit {
             blocksVerified(verifiedNow)
         }
         result.historyNodes = history.nodes
-        if result.verified { try compareState(state, &result) }
+        if result.verified { try compareState(state, held: references.held, &result) }
         try compareHead(head, &result)
         try result.networkSources.shrink(to: ChainAudit.sourcesKeptBytes)
         result.replaySpills = state.spills + result.networkSources.spills
@@ -138,12 +140,16 @@ struct ChainAudit {
         return batch
     }
 
-    private func checkIndexes(_ block: Block, _ result: inout ChainAuditResult) throws {
+    /// Returns the record references the block's tx-index entries keep, by transaction id.
+    private func checkIndexes(_ block: Block, _ result: inout ChainAuditResult) throws -> [Hash256: [UInt8]] {
+        var kept: [Hash256: [UInt8]] = [:]
         let index = try store.database(named: "tx-index")
         let idempotency = try store.database(named: "idempotency")
         for (position, signed) in block.transactions.enumerated() {
             let location = TransactionLocation(outletID: outletID, height: block.header.height, index: UInt32(position), transactionID: signed.id)
-            guard try transaction.get(index, signed.id.bytes) == location.indexValue else {
+            // The location, and perhaps a record reference (checked as the block's writes are kept).
+            guard let value = try transaction.get(index, signed.id.bytes), value.starts(with: location.indexValue),
+                  value.count >= location.indexValue.count else {
                 throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
                                    rule: "store/tx-index", message: "tx-index entry is missing or wrong")
             }
@@ -152,8 +158,10 @@ struct ChainAudit {
                 throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: position, transactionID: signed.id,
                                    rule: "store/idempotency", message: "idempotency entry \(signed.envelope.idempotencyID) is missing, wrong or used twice")
             }
+            if value.count > location.indexValue.count { kept[signed.id] = Array(value[location.indexValue.count...]) }
             result.transactionIndexEntries += 1
         }
+        return kept
     }
 
     /// A block of more than 64 transactions has its chunk roots in `tx-tree`; a smaller one
@@ -174,8 +182,9 @@ struct ChainAudit {
 
     /// The stored state of the outlet must equal the replayed state: same number of
     /// entries, and every stored entry present in the replay with the same value (the
-    /// stored keys are scanned in order, so a spilled replay is read in order too).
-    private func compareState(_ state: ReplayState, _ result: inout ChainAuditResult) throws {
+    /// stored keys are scanned in order, so a spilled replay is read in order too). The
+    /// replay's `held` markers of records kept as references are no entries of `state`.
+    private func compareState(_ state: ReplayState, held: Int, _ result: inout ChainAuditResult) throws {
         let database = try store.database(named: "state")
         let prefix = StoreLayout.u32Bytes(outletID)
         let (entries, expected, mismatch) = try state.withFinalState { read, count -> (Int, Int, String?) in
@@ -184,7 +193,7 @@ struct ChainAudit {
             try transaction.scan(database, from: prefix, limit: count + 1) { key, value in
                 guard key.starts(with: prefix) else { return false }
                 entries += 1
-                guard let stateKey = StateKey(bytes: Array(key.dropFirst(4))),
+                guard let stateKey = StateKey(bytes: Array(key.dropFirst(4))), stateKey.table != ReferencedRecords.markers,
                       let replayed = try read(stateKey),
                       (try? StoreLayout.stateValue(stateKey.table, stored: value, what: "")) == replayed else {
                     mismatch = Hex.encode(key)
@@ -192,7 +201,7 @@ struct ChainAudit {
                 }
                 return true
             }
-            return (entries, count, mismatch)
+            return (entries, count - held, mismatch)
         }
         result.stateEntries = expected
         if let mismatch {

@@ -42,15 +42,20 @@ final class ReplayState: StateReader {
         return value
     }
 
-    /// Applies a block's writes (each key's final value; nil deletes).
-    func apply(_ writes: WriteSet) throws {
-        writes.forEachUnordered { key, value in
+    /// Applies a block's writes (each key's final value; nil deletes), with `overrides` in
+    /// place of the writes to their keys (and added where there is none).
+    func apply(_ writes: WriteSet, overrides: [StateKey: [UInt8]?] = [:]) throws {
+        func put(_ key: StateKey, _ value: [UInt8]?) {
             if value == nil, scratch == nil {
                 if let old = entries.removeValue(forKey: key) { bytes -= Self.size(key, old) }
             } else {
                 remember(key, value)
             }
         }
+        writes.forEachUnordered { key, value in
+            if overrides[key] == nil { put(key, value) }
+        }
+        for (key, value) in overrides { put(key, value) }
         try spillIfFull()
     }
 

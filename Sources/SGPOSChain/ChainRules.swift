@@ -32,11 +32,16 @@ public protocol ApplicationRules: Sendable {
     /// The application's tables whose writes the network state is derived from: a store
     /// with a checkpoint chain keeps each block's writes to them until a checkpoint covers it.
     var networkSourceTables: Set<StateTable> { get }
+
+    /// The application's records a store may keep as references to the transactions that
+    /// wrote them (docs/FORMAT.md §9.1), or nil.
+    var recordReferences: (any RecordReferences)? { get }
 }
 
 extension ApplicationRules {
     public func nodeMaySign(type: UInt16) -> Bool { false }
     public var networkSourceTables: Set<StateTable> { [] }
+    public var recordReferences: (any RecordReferences)? { nil }
 }
 
 /// The registry rules every outlet chain enforces, as a pure function of the state

@@ -111,7 +111,7 @@ public func loadGenesis(_ path: String) throws -> Genesis {
 }
 
 public func openStore(_ dataDirectory: String, durability: Durability = .durable) throws -> LedgerStore {
-    try LedgerStore.open(dataDirectory: dataDirectory, options: LedgerStore.Options(durability: durability))
+    try LedgerStore.open(dataDirectory: dataDirectory, options: LedgerStore.Options(durability: durability, recordReferences: POSRules.recordReferences))
 }
 
 /// The JSON form of an append outcome.

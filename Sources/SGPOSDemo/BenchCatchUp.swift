@@ -5,6 +5,7 @@ import SGPOSChain
 import SGPOSClient
 import SGPOSCommandSupport
 import SGPOSStore
+import SGPOSState
 
 /// `sgpos bench catch-up` (issue 17 item 3): a fresh node joins a network and fetches and
 /// verifies an outlet chain of `--sales` sales from its peer, as two real node processes
@@ -66,7 +67,7 @@ struct CatchUpBenchCommand: AsyncParsableCommand {
         _ = try await follow(nodes, target: chain.height / 2, from: 0, timeoutSeconds: 1_800)
         nodes.killHard(2)
         let committed = try { () throws -> UInt64 in
-            let store = try LedgerStore.open(dataDirectory: directory + "/outlet-2")
+            let store = try LedgerStore.open(dataDirectory: directory + "/outlet-2", options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
             return try store.environment.read { try store.head(1, $0).height }
         }()
         let logBefore = (try? String(contentsOfFile: directory + "/node-2.log", encoding: .utf8)) ?? ""
@@ -89,7 +90,7 @@ struct CatchUpBenchCommand: AsyncParsableCommand {
     /// Returns its height and the transactions in blocks 1…h for each h (index 0: none).
     private func buildChain(_ network: DemoNetwork) throws -> (height: UInt64, transactionsUpTo: [Int]) {
         let data = network.directory + "/outlet-1"
-        let store = try LedgerStore.create(dataDirectory: data, genesis: network.genesis)
+        let store = try LedgerStore.create(dataDirectory: data, genesis: network.genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         try writeFile(try JSON.encode(NodeFile(outletId: 1)), to: data + "/node.json")
         var shop = try BenchShop(store: store, genesis: network.genesis, admin: network.admin, nodeKey: network.nodeKeys[1]!, outlet: 1)
         let members = 1_000, perDay = 5_000
@@ -109,7 +110,7 @@ struct CatchUpBenchCommand: AsyncParsableCommand {
     private func freshOutlet2(_ network: DemoNetwork) throws {
         let data = network.directory + "/outlet-2"
         try? FileManager.default.removeItem(atPath: data)
-        _ = try LedgerStore.create(dataDirectory: data, genesis: network.genesis)
+        _ = try LedgerStore.create(dataDirectory: data, genesis: network.genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         try writeFile(try JSON.encode(NodeFile(outletId: 2)), to: data + "/node.json")
     }
 

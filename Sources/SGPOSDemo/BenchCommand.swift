@@ -220,7 +220,7 @@ struct BenchFixture {
             chainID: ChainID("sgpos-bench")!, genesisTimeMs: 0, blockTransactionsMax: 8_190, keyRotationOverlapMsMax: 0,
             gstPricesIncludeTax: true, gstMethod: .perInvoice, gstRates: [], admins: [.init(name: "admin", publicKey: admin.publicKey)],
             outlets: [.init(id: 1, name: "bench", nodeKey: node.publicKey)], validators: [])
-        store = try LedgerStore.create(dataDirectory: directory, genesis: genesis)
+        store = try LedgerStore.create(dataDirectory: directory, genesis: genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         writer = try OutletChainWriter(store: store, nodeKey: node, rules: POSRules.chainRules)
         self.admin = admin
         let chainID = genesis.chainID

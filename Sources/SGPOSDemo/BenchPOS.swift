@@ -82,7 +82,7 @@ struct POSBenchFixture {
 
     /// Sales per second appended durably (signature check + state machine + LMDB commit).
     func durableAppendThroughput(directory: String, blockSize: Int) throws -> Double {
-        let store = try LedgerStore.create(dataDirectory: directory, genesis: genesis)
+        let store = try LedgerStore.create(dataDirectory: directory, genesis: genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         let writer = try OutletChainWriter(store: store, nodeKey: node, rules: POSRules.chainRules)
         let time: TimestampMs = 1_772_416_800_000
         _ = try writer.append(setup, timestampMs: time)

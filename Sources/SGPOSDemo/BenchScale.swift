@@ -6,6 +6,7 @@ import SGPOSAudit
 import SGPOSChain
 import SGPOSCommandSupport
 import SGPOSStore
+import SGPOSState
 
 /// `sgpos bench scale` (issue 17): a data set of many outlets' chains on disk, built once
 /// (every transaction signed, validated and appended by the real writer: shifts, a daily
@@ -52,10 +53,10 @@ public struct ScaleBenchCommand: ParsableCommand {
         } else {
             print("scale set: reusing \(set) (\(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))")
             let started = DispatchTime.now()
-            let upgrade = try LedgerStore.upgrade(dataDirectory: set + "/data")
+            let upgrade = try LedgerStore.upgrade(dataDirectory: set + "/data", options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
             if upgrade.fromFormat != StoreLayout.formatVersion {
-                print(String(format: "  upgraded from store format %u (sgpos chain upgrade): %d blocks read, %d transaction trees stored in %.1f s",
-                             upgrade.fromFormat, upgrade.blocks, upgrade.transactionTrees, seconds(since: started)))
+                print(String(format: "  upgraded from store format %u (sgpos chain upgrade): %d blocks read, %d transaction trees stored, %d sale records moved to tx-index in %.1f s",
+                             upgrade.fromFormat, upgrade.blocks, upgrade.transactionTrees, upgrade.recordsReferenced, seconds(since: started)))
             }
         }
         guard !buildOnly else { return }

@@ -5,6 +5,7 @@ import SGPOSChain
 import SGPOSCodec
 import SGPOSCrypto
 import SGPOSStore
+import SGPOSState
 
 /// Issue 17 item 6 on the scale set: opening the store, and the proofs a node serves
 /// (`GET /v1/transactions/{id}/proof` builds exactly ``ProofBuilder/transactionProof(_:cache:)``
@@ -21,14 +22,14 @@ struct ScaleProofBench {
         var opens: [Double] = []
         for _ in 0..<Self.rounds {
             let started = DispatchTime.now()
-            let store = try LedgerStore.open(dataDirectory: data)
+            let store = try LedgerStore.open(dataDirectory: data, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
             _ = try store.environment.read { transaction in try store.genesis.outlets.map { try store.head($0.id, transaction) } }
             opens.append(seconds(since: started))
         }
         print(String(format: "  store open (format, genesis, every head checked): median %.3f s of %d (limit 1 s)",
                      opens.sorted()[opens.count / 2], opens.count))
 
-        let store = try LedgerStore.open(dataDirectory: data)
+        let store = try LedgerStore.open(dataDirectory: data, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         let builder = ProofBuilder(store: store)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

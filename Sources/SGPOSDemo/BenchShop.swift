@@ -53,7 +53,7 @@ public struct BenchShop: Sendable {
             admins: [.init(name: "admin", publicKey: admin.publicKey)],
             outlets: (1...outlets).map { .init(id: UInt32($0), name: "outlet \($0)", nodeKey: nodeKeys[$0 - 1].publicKey) },
             validators: [])
-        let store = try LedgerStore.create(dataDirectory: directory, genesis: genesis)
+        let store = try LedgerStore.create(dataDirectory: directory, genesis: genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         let shops = try (1...outlets).map {
             try BenchShop(store: store, genesis: genesis, admin: admin, nodeKey: nodeKeys[$0 - 1], outlet: UInt32($0))
         }

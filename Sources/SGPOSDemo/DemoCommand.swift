@@ -381,7 +381,7 @@ struct DemoOutlet {
         self.network = network
         self.outletID = outletID
         let data = "\(network.directory)/outlet-\(outletID)"
-        store = try LedgerStore.create(dataDirectory: data, genesis: network.genesis)
+        store = try LedgerStore.create(dataDirectory: data, genesis: network.genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         try writeFile(try JSON.encode(NodeFile(outletId: outletID)), to: data + "/node.json")
         let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[outletID]!, rules: POSRules.chainRules)
         let blockMax = Int(network.genesis.blockTransactionsMax)

@@ -55,7 +55,7 @@ public enum AuditChainFiles {
     public static func importChains(from directory: String, genesis: Genesis, into dataDirectory: String,
                                     imported: ((UInt64) -> Void)? = nil) throws -> LedgerStore {
         var count: UInt64 = 0
-        let store = try LedgerStore.create(dataDirectory: dataDirectory, genesis: genesis)
+        let store = try LedgerStore.create(dataDirectory: dataDirectory, genesis: genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
         let validator = BlockValidator(genesis: genesis, rules: POSRules.chainRules)
         let networkSources = POSRules.chainRules.networkSourceTables
         for outlet in genesis.outlets.map(\.id) {

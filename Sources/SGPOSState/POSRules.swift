@@ -17,6 +17,10 @@ public struct POSRules: ApplicationRules {
     /// records the recalls checkpoints carry (FORMAT.md §13.6).
     public func nodeMaySign(type: UInt16) -> Bool { type == POSBodyType.pointsSettle || type == POSBodyType.applyRecall }
     public var networkSourceTables: Set<StateTable> { StateTable.networkSources }
+    /// A sale's record is kept in its `tx-index` entry while it is as the sale wrote it.
+    public var recordReferences: (any RecordReferences)? { Self.recordReferences }
+    /// The references a node's store keeps (docs/FORMAT.md §9.1).
+    public static var recordReferences: any RecordReferences { SaleRecordReferences() }
 
     public func apply(
         type: UInt16, payload: [UInt8], transaction: SignedTransaction, signer: KeyRecord,

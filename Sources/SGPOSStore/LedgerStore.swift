@@ -10,15 +10,25 @@ public final class LedgerStore: Sendable {
     public struct Options: Sendable {
         public var mapSizeBytes: Int
         public var durability: Durability
-        public init(mapSizeBytes: Int = 1 << 30, durability: Durability = .durable) {
+        /// The application's record references (``ApplicationRules/recordReferences``): with
+        /// them a sale's record is kept in its `tx-index` entry while it is as the sale wrote
+        /// it, and such records can be read; without them every record is written to `state`,
+        /// and reading one kept as a reference fails (FORMAT.md §9.1).
+        public var recordReferences: (any RecordReferences)?
+        public init(mapSizeBytes: Int = 1 << 30, durability: Durability = .durable, recordReferences: (any RecordReferences)? = nil) {
+            precondition(recordReferences.map { $0.table.rawValue == StoreLayout.referencedStateTable } ?? true,
+                         "record references of a table the store does not keep in tx-index")
             self.mapSizeBytes = mapSizeBytes
             self.durability = durability
+            self.recordReferences = recordReferences
         }
     }
 
     public let environment: LMDBEnvironment
     public let genesis: Genesis
     let databases: Databases
+    /// See ``Options/recordReferences``.
+    public let recordReferences: (any RecordReferences)?
 
     struct Databases: Sendable {
         let blocks: LMDBDatabase
@@ -69,7 +79,7 @@ public final class LedgerStore: Sendable {
                 }
             }
         }
-        return LedgerStore(environment: environment, genesis: genesis, databases: databases)
+        return LedgerStore(environment: environment, genesis: genesis, databases: databases, recordReferences: options.recordReferences)
     }
 
     /// Opens an existing store and checks each chain's head block against the recorded head.
@@ -86,7 +96,7 @@ public final class LedgerStore: Sendable {
             }
             if let old = StoreLayout.upgradableFormatVersions.first(where: { format == StoreLayout.u32($0) }) {
                 throw StoreError.corrupt("store format \(old) in \(directory): run `sgpos chain upgrade --data \(dataDirectory)` "
-                    + "once (it brings the store to format \(StoreLayout.formatVersion): compressed blocks and sale records, docs/OPERATIONS.md)")
+                    + "once (it brings the store to format \(StoreLayout.formatVersion): compressed blocks and records, sale records kept in tx-index, docs/OPERATIONS.md)")
             }
             guard format == StoreLayout.u32(StoreLayout.formatVersion) else {
                 throw StoreError.corrupt("store format \(Hex.encode(format)) is not version \(StoreLayout.formatVersion)")
@@ -100,15 +110,16 @@ public final class LedgerStore: Sendable {
             }
             return genesis
         }
-        let store = LedgerStore(environment: environment, genesis: genesis, databases: databases)
+        let store = LedgerStore(environment: environment, genesis: genesis, databases: databases, recordReferences: options.recordReferences)
         try store.checkHeads()
         return store
     }
 
-    private init(environment: LMDBEnvironment, genesis: Genesis, databases: Databases) {
+    private init(environment: LMDBEnvironment, genesis: Genesis, databases: Databases, recordReferences: (any RecordReferences)?) {
         self.environment = environment
         self.genesis = genesis
         self.databases = databases
+        self.recordReferences = recordReferences
     }
 
     /// Every head record must name the chain's last stored block, whose header must
@@ -273,8 +284,14 @@ public final class LedgerStore: Sendable {
 
     /// Where transaction `id` was committed, or nil.
     public func location(of id: Hash256, _ transaction: LMDBTransaction) throws -> TransactionLocation? {
+        try indexEntry(of: id, transaction)?.location
+    }
+
+    /// The `tx-index` entry of transaction `id`: where it was committed, and the reference
+    /// to the record it wrote when the entry keeps one (FORMAT.md §9.1); nil when not stored.
+    public func indexEntry(of id: Hash256, _ transaction: LMDBTransaction) throws -> (location: TransactionLocation, reference: [UInt8]?)? {
         guard let bytes = try transaction.get(databases.transactionIndex, id.bytes) else { return nil }
-        do { return try TransactionLocation(indexValue: bytes, transactionID: id) } catch {
+        do { return try TransactionLocation.indexEntry(bytes, transactionID: id) } catch {
             throw StoreError.corrupt("tx-index entry of \(id) does not decode: \(error)")
         }
     }
@@ -297,7 +314,26 @@ public final class LedgerStore: Sendable {
 
     /// Reads `outletID`'s chain state as of `transaction`.
     public func stateReader(_ outletID: OutletID, _ transaction: LMDBTransaction) -> StoredState {
-        StoredState(database: databases.state, transaction: transaction, outletID: outletID)
+        StoredState(store: self, transaction: transaction, outletID: outletID)
+    }
+
+    /// The record of table ``StoreLayout/referencedStateTable`` at `key` that `state` does not
+    /// hold: the one the `tx-index` entry of the transaction `key` names keeps a reference
+    /// to, rebuilt from that transaction; nil when there is none.
+    func referencedRecord(_ outletID: OutletID, _ key: StateKey, _ transaction: LMDBTransaction) throws -> [UInt8]? {
+        guard key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: Array(key.bytes.dropFirst())),
+              let entry = try indexEntry(of: id, transaction), let reference = entry.reference else { return nil }
+        guard entry.location.outletID == outletID else {
+            throw StoreError.corrupt("tx-index entry of \(id) keeps a record reference, but the transaction is on outlet \(entry.location.outletID)'s chain, not \(outletID)'s")
+        }
+        guard let references = recordReferences else {
+            throw StoreError.corrupt("the record of \(id) is kept as a reference in tx-index, and this store was opened without the application's record references")
+        }
+        guard let signed = try self.transaction(at: entry.location, transaction),
+              let record = references.record(referencedBy: reference, writtenBy: signed) else {
+            throw StoreError.corrupt("tx-index entry of \(id) keeps a record reference that does not rebuild a record")
+        }
+        return record
     }
 
     // MARK: - Writes
@@ -318,6 +354,18 @@ public final class LedgerStore: Sendable {
         precondition(block.header.height == previous.height + 1 && block.header.previousHash == previous.blockID,
                      "commit of a block that does not extend the head")
         let height = block.header.height
+        // A sale's record, as the block leaves it, kept as a reference in its tx-index entry
+        // when it rebuilds from the sale (FORMAT.md §9.1); `state` then does not hold it.
+        var references: [Hash256: [UInt8]] = [:]
+        if let recordReferences {
+            let written = Dictionary(block.transactions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for (key, value) in writes.sortedEntries where key.table.rawValue == StoreLayout.referencedStateTable {
+                if let value, let id = Hash256(bytes: Array(key.bytes.dropFirst())), let signed = written[id],
+                   let reference = recordReferences.reference(to: value, writtenBy: signed), !reference.isEmpty {
+                    references[id] = reference
+                }
+            }
+        }
         let stored = storedBlock ?? StoreLayout.storedBlock(block)
         assert((try? StoredCompression.decompress(stored, what: "block")) == block.encoded, "a stored form that is not the block's")
         try transaction.put(databases.blocks, StoreLayout.blockKey(outletID, height), stored)
@@ -328,7 +376,7 @@ public final class LedgerStore: Sendable {
                 throw BlockRejection(outletID: outletID, height: height, transactionIndex: index, transactionID: signed.id,
                                      rejection: LedgerRejection(.duplicateIdempotencyID, "idempotency id \(signed.envelope.idempotencyID) was used by an earlier transaction of this chain"))
             }
-            try transaction.put(databases.transactionIndex, signed.id.bytes, location.indexValue)
+            try transaction.put(databases.transactionIndex, signed.id.bytes, location.indexValue + (references[signed.id] ?? []))
             try transaction.put(databases.idempotency, idempotencyKey, location.idempotencyValue)
         }
         if let chunkRoots = StoreLayout.transactionTreeValue(block.transactions.map(\.id)) {
@@ -351,9 +399,16 @@ public final class LedgerStore: Sendable {
         for (key, value) in writes.sortedEntries {
             let stateKey = StoreLayout.stateKey(outletID, key)
             if let value {
+                if key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: Array(key.bytes.dropFirst())),
+                   references[id] != nil { continue }
                 try transaction.put(databases.state, stateKey, StoreLayout.storedStateValue(key.table, value))
             } else {
                 try transaction.delete(databases.state, stateKey)
+                // A record kept as a reference is deleted with it.
+                if key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: Array(key.bytes.dropFirst())),
+                   let entry = try indexEntry(of: id, transaction), entry.reference != nil {
+                    try transaction.put(databases.transactionIndex, id.bytes, entry.location.indexValue)
+                }
             }
         }
         if genesis.hasCheckpointChain {
@@ -369,20 +424,29 @@ public final class LedgerStore: Sendable {
 
 /// The state of one outlet chain read through an LMDB transaction.
 public struct StoredState: StateReader {
-    let database: LMDBDatabase
+    let store: LedgerStore
     let transaction: LMDBTransaction
     let outletID: OutletID
+    var database: LMDBDatabase { store.databases.state }
 
+    /// The value at `key`: from `state`, or, for a sale's record kept as a reference, rebuilt
+    /// from the sale (FORMAT.md §9.1).
     public func read(_ key: StateKey) throws -> [UInt8]? {
-        guard let stored = try transaction.get(database, StoreLayout.stateKey(outletID, key)) else { return nil }
+        guard let stored = try transaction.get(database, StoreLayout.stateKey(outletID, key)) else {
+            return try store.referencedRecord(outletID, key, transaction)
+        }
         return try StoreLayout.stateValue(key.table, stored: stored, what: "state entry \(Hex.encode(key.bytes)) of outlet \(outletID)")
     }
 
     /// Visits the entries of `table` whose table key starts with `prefix`, in key order,
-    /// while `body` returns true, at most `limit`. Returns how many were visited.
+    /// while `body` returns true, at most `limit`. Returns how many were visited. The sales
+    /// table cannot be scanned: `state` does not hold the records kept as references.
     @discardableResult
     public func scan(_ table: StateTable, prefix: [UInt8] = [], limit: Int = Int.max,
                      _ body: (_ key: StateKey, _ value: [UInt8]) throws -> Bool) throws -> Int {
+        guard table.rawValue != StoreLayout.referencedStateTable else {
+            throw StoreError.corrupt("the sales table is not scanned: its records kept as references are in tx-index (FORMAT.md §9.1)")
+        }
         let start = StoreLayout.stateKey(outletID, StateKey(table, prefix))
         var visited = 0
         try transaction.scan(database, from: start, limit: limit) { key, value in

@@ -6,10 +6,14 @@ import SGPOSCrypto
 /// keys are big-endian, so LMDB's byte order is numeric order and appends are sequential.
 public enum StoreLayout {
     /// Store format version, in `meta` under ``MetaKey/format``.
-    public static let formatVersion: UInt32 = 5
+    public static let formatVersion: UInt32 = 6
     /// The formats ``LedgerStore/upgrade(dataDirectory:options:)`` converts: 3 (no
-    /// `tx-tree`, blocks and records uncompressed) and 4 (blocks and records uncompressed).
-    public static let upgradableFormatVersions: [UInt32] = [3, 4]
+    /// `tx-tree`, blocks and records uncompressed), 4 (blocks and records uncompressed) and
+    /// 5 (every sales record in `state`).
+    public static let upgradableFormatVersions: [UInt32] = [3, 4, 5]
+    /// The state table whose records may be kept as a reference in the `tx-index` entry of
+    /// the transaction that wrote them (FORMAT.md §9.1): sales `0x15`, keyed by the sale's id.
+    public static let referencedStateTable: UInt8 = 0x15
     /// State tables whose values the store keeps in ``StoredCompression``'s form (FORMAT.md
     /// §9.1): sales `0x15` and sale pricing `0x22`, the records every sale writes and that
     /// are kept for its refunds. Every other state value is stored as it is.
@@ -147,13 +151,13 @@ public struct TransactionLocation: Hashable, Sendable, CustomStringConvertible {
         return encoder.bytes
     }
 
-    init(indexValue bytes: [UInt8], transactionID: Hash256) throws(CodecError) {
+    /// The location a tx-index value names (its first 16 bytes) and the record reference
+    /// that follows them (FORMAT.md §9.1), nil when the value is the location alone.
+    static func indexEntry(_ bytes: [UInt8], transactionID: Hash256) throws(CodecError) -> (location: TransactionLocation, reference: [UInt8]?) {
         var decoder = CanonicalDecoder(bytes)
-        outletID = try decoder.readU32("outlet id")
-        height = try decoder.readU64("height")
-        index = try decoder.readU32("index")
-        try decoder.finish("tx-index value")
-        self.transactionID = transactionID
+        let location = TransactionLocation(outletID: try decoder.readU32("outlet id"), height: try decoder.readU64("height"),
+                                           index: try decoder.readU32("index"), transactionID: transactionID)
+        return (location, bytes.count > 16 ? Array(bytes[16...]) : nil)
     }
 
     /// The height and index an idempotency value holds.

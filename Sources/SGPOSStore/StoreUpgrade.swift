@@ -11,20 +11,26 @@ extension LedgerStore {
         /// Blocks read, and `tx-tree` entries written.
         public var blocks: Int
         public var transactionTrees: Int
+        /// Sales records moved from `state` to a reference in their sale's `tx-index` entry.
+        public var recordsReferenced: Int
 
-        public init(fromFormat: UInt32, blocks: Int, transactionTrees: Int) {
+        public init(fromFormat: UInt32, blocks: Int, transactionTrees: Int, recordsReferenced: Int = 0) {
             self.fromFormat = fromFormat
             self.blocks = blocks
             self.transactionTrees = transactionTrees
+            self.recordsReferenced = recordsReferenced
         }
     }
 
-    /// Brings a store of format 3 or 4 to the current format 5 (`sgpos chain upgrade`):
-    /// rewrites every block and every sales and sale-pricing record in the compressed form
-    /// (``StoredCompression``), drops the transaction id from every idempotency value, writes the `tx-tree` entry of every block of more than 64
-    /// transactions (format 3 has none) and sets `meta[format]` — in one LMDB write
+    /// Brings a store of format 3, 4 or 5 to the current format 6 (`sgpos chain upgrade`).
+    /// From 3 and 4: rewrites every block and every sales and sale-pricing record in the
+    /// compressed form (``StoredCompression``), drops the transaction id from every
+    /// idempotency value, writes the `tx-tree` entry of every block of more than 64
+    /// transactions (format 3 has none). From every one: with `options.recordReferences`,
+    /// moves each sales record that is as its sale wrote it from `state` to a reference in
+    /// the sale's `tx-index` entry. Then sets `meta[format]` — all in one LMDB write
     /// transaction, so a crash leaves the store as it was. Takes the writer lock (a running
-    /// node of an older version holds it and is named). A store already at format 5 is left
+    /// node of an older version holds it and is named). A store already at format 6 is left
     /// alone; any other format is refused.
     public static func upgrade(dataDirectory: String, options: Options = Options()) throws -> UpgradeReport {
         let directory = ledgerDirectory(dataDirectory)
@@ -50,32 +56,80 @@ extension LedgerStore {
             var trees = 0
             // Rewritten a batch at a time: values are read (and copied out) by a scan, then
             // put back under the same keys once the scan's cursor is closed.
-            try rewrite(databases.blocks, transaction) { key, value in
-                let outline: BlockOutline
-                do { outline = try BlockOutline(encoded: value) } catch {
-                    throw StoreError.corrupt("block \(Hex.encode(key)) does not decode: \(error); nothing was changed")
+            if from < 5 {
+                try rewrite(databases.blocks, transaction) { key, value in
+                    let outline: BlockOutline
+                    do { outline = try BlockOutline(encoded: value) } catch {
+                        throw StoreError.corrupt("block \(Hex.encode(key)) does not decode: \(error); nothing was changed")
+                    }
+                    blocks += 1
+                    // A block's key (outlet ‖ height) is its tx-tree key.
+                    if from < 4, let chunkRoots = StoreLayout.transactionTreeValue(outline.transactionIDs) {
+                        try transaction.put(databases.transactionTree, key, chunkRoots)
+                        trees += 1
+                    }
+                    return StoreLayout.storedBlock(value, transactionLengths: outline.transactionRanges.map(\.count))
                 }
-                blocks += 1
-                // A block's key (outlet ‖ height) is its tx-tree key.
-                if from < 4, let chunkRoots = StoreLayout.transactionTreeValue(outline.transactionIDs) {
-                    try transaction.put(databases.transactionTree, key, chunkRoots)
-                    trees += 1
+                try rewrite(databases.state, transaction) { key, value in
+                    guard key.count > 4, StoreLayout.compressedStateTables.contains(key[4]), let table = StateTable(rawValue: key[4]) else { return nil }
+                    return StoreLayout.storedStateValue(table, value)
                 }
-                return StoreLayout.storedBlock(value, transactionLengths: outline.transactionRanges.map(\.count))
+                // Idempotency values of formats 3 and 4 start with the transaction id (32 bytes).
+                try rewrite(databases.idempotency, transaction) { key, value in
+                    guard value.count == Hash256.byteCount + 12 else {
+                        throw StoreError.corrupt("idempotency entry \(Hex.encode(key)) is \(value.count) bytes, not 44; nothing was changed")
+                    }
+                    return Array(value.dropFirst(Hash256.byteCount))
+                }
             }
-            try rewrite(databases.state, transaction) { key, value in
-                guard key.count > 4, StoreLayout.compressedStateTables.contains(key[4]), let table = StateTable(rawValue: key[4]) else { return nil }
-                return StoreLayout.storedStateValue(table, value)
-            }
-            // Idempotency values of formats 3 and 4 start with the transaction id (32 bytes).
-            try rewrite(databases.idempotency, transaction) { key, value in
-                guard value.count == Hash256.byteCount + 12 else {
-                    throw StoreError.corrupt("idempotency entry \(Hex.encode(key)) is \(value.count) bytes, not 44; nothing was changed")
-                }
-                return Array(value.dropFirst(Hash256.byteCount))
+            var referenced = 0
+            if let references = options.recordReferences {
+                let moved = try referenceSalesRecords(databases, references, transaction)
+                referenced = moved.records
+                blocks = max(blocks, moved.blocks)
             }
             try transaction.put(databases.meta, StoreLayout.MetaKey.format, StoreLayout.u32(StoreLayout.formatVersion))
-            return UpgradeReport(fromFormat: from, blocks: blocks, transactionTrees: trees)
+            return UpgradeReport(fromFormat: from, blocks: blocks, transactionTrees: trees, recordsReferenced: referenced)
+        }
+    }
+
+    /// Moves every sales record of every outlet's state that rebuilds from its sale to a
+    /// reference in the sale's tx-index entry (FORMAT.md §9.1), reading the blocks in order
+    /// (each inflated once). Returns how many moved, and how many blocks were read.
+    private static func referenceSalesRecords(_ databases: Databases, _ references: any RecordReferences,
+                                              _ transaction: LMDBTransaction) throws -> (records: Int, blocks: Int) {
+        var moved = 0
+        var blocks = 0
+        var from: [UInt8] = []
+        while true {
+            var batch: [(key: [UInt8], value: [UInt8])] = []
+            let visited = try transaction.scan(databases.blocks, from: from, limit: 64) { key, value in
+                batch.append((key, value))
+                return true
+            }
+            for (key, stored) in batch {
+                blocks += 1
+                let outline: BlockOutline
+                do { outline = try BlockOutline(encoded: try StoredCompression.decompress(stored, what: "block")) } catch {
+                    throw StoreError.corrupt("block \(Hex.encode(key)) does not decode: \(error); nothing was changed")
+                }
+                let outletID = Array(key[0..<4])
+                for index in outline.transactionRanges.indices {
+                    let id = outline.transactionID(index)
+                    let stateKey = outletID + [StoreLayout.referencedStateTable] + id.bytes
+                    guard let record = try transaction.get(databases.state, stateKey),
+                          let bytes = try transaction.get(databases.transactionIndex, id.bytes) else { continue }
+                    let entry = try TransactionLocation.indexEntry(bytes, transactionID: id)
+                    guard entry.reference == nil, let signed = try? outline.transaction(index),
+                          let reference = references.reference(to: try StoreLayout.stateValue(references.table, stored: record, what: "sales record \(id)"),
+                                                               writtenBy: signed), !reference.isEmpty else { continue }
+                    try transaction.put(databases.transactionIndex, id.bytes, entry.location.indexValue + reference)
+                    try transaction.delete(databases.state, stateKey)
+                    moved += 1
+                }
+            }
+            guard visited == 64, let last = batch.last else { return (moved, blocks) }
+            from = last.key + [0]  // the least key after the last block seen
         }
     }
 

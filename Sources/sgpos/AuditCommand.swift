@@ -10,6 +10,7 @@ import SGPOSReports
 import SGPOSRetail
 import SGPOSStore
 import SGPOSProofs
+import SGPOSState
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,7 +59,7 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let verifiedSeconds = seconds()
-            let store = try LedgerStore.open(dataDirectory: data)
+            let store = try LedgerStore.open(dataDirectory: data, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
             let evidence = EvidenceAudit.check(directory: data + "/evidence", genesis: store.genesis, validators: try ValidatorSchedule.stored(in: store))
             // The node's report aggregates (derived, not ledger data) against the chains.
             var aggregates = AuditVerifyDocument.Aggregates(status: "unchecked")

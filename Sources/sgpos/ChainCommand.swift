@@ -15,12 +15,12 @@ struct ChainCommand: ParsableCommand {
 
     struct Upgrade: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Bring a ledger of store format 3 or 4 to format 5 (compressed blocks and sale records, the block transaction trees; docs/FORMAT.md §9.1), then verify it.",
-            discussion: "Stop the node first (the upgrade takes the writer lock). One LMDB write transaction: interrupted, the store stays at its old format. A store already at format 5 is left alone.")
+            abstract: "Bring a ledger of store format 3, 4 or 5 to format 6 (compressed blocks and records, the block transaction trees, sale records kept in tx-index; docs/FORMAT.md §9.1), then verify it.",
+            discussion: "Stop the node first (the upgrade takes the writer lock). One LMDB write transaction: interrupted, the store stays at its old format. A store already at format 6 is left alone.")
         @Option(help: "Node data directory.") var data: String
 
         func run() throws {
-            let report = try LedgerStore.upgrade(dataDirectory: data)
+            let report = try LedgerStore.upgrade(dataDirectory: data, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
             guard report.fromFormat != StoreLayout.formatVersion else {
                 print("\(data): store format \(StoreLayout.formatVersion) already; nothing to do")
                 return
@@ -31,7 +31,7 @@ struct ChainCommand: ParsableCommand {
                 throw CLIError("\(data) was upgraded to format \(StoreLayout.formatVersion) but does not verify; restore the backup and investigate")
             }
             print("\(data): store format \(report.fromFormat) -> \(StoreLayout.formatVersion): \(report.blocks) blocks read, "
-                  + "\(report.transactionTrees) transaction trees stored; audit: \(audit.transactionCount) transactions verified")
+                  + "\(report.transactionTrees) transaction trees stored, \(report.recordsReferenced) sale records moved to tx-index; audit: \(audit.transactionCount) transactions verified")
         }
     }
 
@@ -105,7 +105,7 @@ struct ChainCommand: ParsableCommand {
             guard genesis.outlet(outlet) != nil else {
                 throw CLIError("outlet \(outlet) is not in \(self.genesis) (outlets: \(genesis.outlets.map { String($0.id) }.joined(separator: ", ")))")
             }
-            let store = try LedgerStore.create(dataDirectory: data, genesis: genesis)
+            let store = try LedgerStore.create(dataDirectory: data, genesis: genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
             try writeFile(try JSON.encode(NodeFile(outletId: outlet)), to: data + "/node.json")
             print("ledger created in \(LedgerStore.ledgerDirectory(data)) for outlet \(outlet), genesis \(store.genesis.id)")
         }

@@ -12,6 +12,7 @@ import SGPOSConsensus
 import SGPOSNode
 import SGPOSStore
 import SGPOSClient
+import SGPOSState
 
 /// `sgpos node run`: one outlet's node as a service: the till/auditor HTTP API, the
 /// peer protocol, group commit; graceful shutdown on SIGTERM/SIGINT.
@@ -30,7 +31,7 @@ struct NodeCommand: ParsableCommand {
         @Option(help: "Node data directory.") var data: String
 
         func run() throws {
-            let store = try LedgerStore.open(dataDirectory: data)
+            let store = try LedgerStore.open(dataDirectory: data, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
             let storage = try ConsensusStorage(environment: store.environment)
             let checkpoints = try storage.latest()?.height ?? 0
             try storage.markRecovering()
@@ -82,12 +83,12 @@ struct NodeCommand: ParsableCommand {
             let genesis = try loadGenesis(NodeConfig.resolve(config.genesis, relativeTo: self.config))
             let store: LedgerStore
             if FileManager.default.fileExists(atPath: LedgerStore.ledgerDirectory(data) + "/data.mdb") {
-                store = try LedgerStore.open(dataDirectory: data)
+                store = try LedgerStore.open(dataDirectory: data, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
                 guard store.genesis.id == genesis.id else {
                     throw CLIError("\(data) holds a ledger of genesis \(store.genesis.id), the configuration names \(genesis.id)")
                 }
             } else {
-                store = try LedgerStore.create(dataDirectory: data, genesis: genesis)
+                store = try LedgerStore.create(dataDirectory: data, genesis: genesis, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
                 try writeFile(try JSON.encode(NodeFile(outletId: config.outletId)), to: data + "/node.json")
             }
             let node = try LedgerNode(config: config, dataDirectory: data, store: store,

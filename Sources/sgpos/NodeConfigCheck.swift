@@ -5,6 +5,7 @@ import SGPOSCommandSupport
 import SGPOSCrypto
 import SGPOSNode
 import SGPOSStore
+import SGPOSState
 
 /// What `sgpos node check-config` finds wrong with a configuration, one sentence per
 /// problem naming the field: what `node run` would refuse, and what it would accept but
@@ -79,7 +80,7 @@ enum NodeConfigCheck {
             let ledger = LedgerStore.ledgerDirectory(dataDirectory) + "/data.mdb"
             if FileManager.default.fileExists(atPath: ledger) {
                 do {
-                    let store = try LedgerStore.open(dataDirectory: dataDirectory)
+                    let store = try LedgerStore.open(dataDirectory: dataDirectory, options: LedgerStore.Options(recordReferences: POSRules.recordReferences))
                     if let genesis, store.genesis.id != genesis.id {
                         problems.append("genesis: \(dataDirectory) holds a ledger of genesis \(store.genesis.id), the configuration names \(genesis.id)")
                     }

@@ -158,7 +158,7 @@ import Testing
         let upgraded = try LedgerStore.open(dataDirectory: scratch.path, options: options)
         let audit = try AuditVerifier(rules: POSRules.chainRules).verify(store: upgraded, trustedGenesis: network.genesis)
         #expect(audit.isValid, "\(audit.findings)")
-        #expect(try LedgerStore.upgrade(dataDirectory: scratch.path, options: options) == .init(fromFormat: 5, blocks: 0, transactionTrees: 0))
+        #expect(try LedgerStore.upgrade(dataDirectory: scratch.path, options: options) == .init(fromFormat: StoreLayout.formatVersion, blocks: 0, transactionTrees: 0))
     }
 
     /// A block whose stored form is damaged is a finding of the audit at its height.

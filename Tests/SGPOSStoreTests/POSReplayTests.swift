@@ -14,11 +14,14 @@ import Testing
 /// every state root reproduces; without the POS rules, or with one state byte changed,
 /// the audit fails and says where.
 @Suite struct POSReplayTests {
-    func shopLedger() throws -> (LedgerStore, TestNetwork, TemporaryDirectory) {
+    /// A shop's chain of 50 sales (10 a block); `references`: the store keeps sale records
+    /// as references in tx-index (FORMAT.md §9.1), as a node does.
+    func shopLedger(references: Bool = false) throws -> (LedgerStore, TestNetwork, TemporaryDirectory) {
         let scratch = TemporaryDirectory()
         let network = TestNetwork()
         let store = try LedgerStore.create(dataDirectory: scratch.path, genesis: network.genesis,
-                                             options: .init(durability: .unsafeNoSyncForTests))
+                                             options: .init(durability: .unsafeNoSyncForTests,
+                                                            recordReferences: references ? POSRules.recordReferences : nil))
         let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[0], rules: POSRules.chainRules)
         let tillKey = TestNetwork.key("till"), managerKey = TestNetwork.key("manager")
         let time: Int64 = 1_772_416_800_000

@@ -145,7 +145,7 @@ import Testing
         let upgraded = try LedgerStore.open(dataDirectory: directory.path, options: options)
         #expect(try entries(upgraded) == original)
         #expect(try audit(directory).isEmpty)
-        #expect(try LedgerStore.upgrade(dataDirectory: directory.path, options: options) == .init(fromFormat: 5, blocks: 0, transactionTrees: 0),
+        #expect(try LedgerStore.upgrade(dataDirectory: directory.path, options: options) == .init(fromFormat: StoreLayout.formatVersion, blocks: 0, transactionTrees: 0),
                 "a current store is left alone")
     }
 }

@@ -200,7 +200,7 @@ def build_store(path, applied, carried, nodes, named=1):
         "idempotency": {u32b(1) + b"\x09" * 16: u64b(1) + u32b(0)},
         "history": {u32b(1) + u8(0) + u64b(0): sha(b"\x00" + block_id)}, "tx-tree": {},
         "state": {u32b(o) + k: v for o in range(1, 5) for k, v in {**genesis_state, **(writes if o == 1 else {})}.items()},
-        "meta": {b"format": u32b(5), b"genesis": genesis, b"head/" + u32b(1): u64b(1) + block_id + u64b(T0) + root1,
+        "meta": {b"format": u32b(6), b"genesis": genesis, b"head/" + u32b(1): u64b(1) + block_id + u64b(T0) + root1,
                  b"network": u64b(1) + net1},
         "checkpoints": {u64b(1): cert}, "network": changes, "network-sources": {}}
     with env.begin(write=True) as txn:

@@ -2278,3 +2278,30 @@ def apply(ctx, kind, body):
         books["last_z"] = z
         books["period"] = new_period(books["period"])
         st.put(k_books(o), enc_books(books))
+
+
+# --- §9.1 a sale's record kept in its tx-index entry ------------------------------------
+
+def referenced_sale_record(kind, body, reference):
+    """The sales record a tx-index reference (shift number u64 ‖ till string(64)) stands
+    for, rebuilt from the sale transaction's body (FORMAT.md §9.1); None when the
+    transaction is not a sale, is a training sale, or the reference does not decode."""
+    if kind != SALE:
+        return None
+    try:
+        s = decode(kind, body)
+        r = Reader(reference)
+        shift, till = r.u64(), r.string(64)
+        r.finish()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if s["training"]:
+        return None
+    lines = [[l["sku"], l["qty"], l["net"] if l["incl"] else l["net"] + l["gst"], l["gst"], 0, 0, 0, l["tax"]]
+             for l in s["lines"]]
+    in_points = sum(tender_amount(t) for t in s["tenders"] if t["kind"] == 6)
+    return enc_sale({
+        "till": till, "shift": shift, "member": s["member"], "rate": s["rate"], "voided": False,
+        "total": s["total"], "discount": s["discount"], "rounding": s["rounding"], "earned": s["earned"],
+        "redeemed": s["redeemed"], "reversed": 0, "eligible": s["total"] + s["rounding"] - in_points,
+        "lines": lines, "tenders": s["tenders"]})

@@ -357,8 +357,9 @@ def apply_tx(tx, state, g, outlet, block_time, height=0):
 
 # --- §9 the store --------------------------------------------------------------------
 
-STORE_FORMAT = 5
+STORE_FORMAT = 6
 COMPRESSED_STATE_TABLES = (0x15, 0x22)  # sales, sale pricing: stored compressed (§9.1)
+REFERENCED_TABLE = 0x15  # sales: a record may be kept as a reference in its sale's tx-index entry (§9.1)
 
 
 def inflate_stored(stored):
@@ -857,6 +858,7 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
     state = dict(genesis_state)
     root = next_root(g["id"], write_set_hash(genesis_state))
     prev_id, prev_time, height, history, seen_idem, txs_total = g["id"], g["time"], 0, CompactRange(), set(), 0
+    held = set()  # sales record keys kept as references in tx-index, so not in `state` (§9.1)
     while True:
         raw = db["blocks"].get(p + u64b(height + 1))
         if raw is None:
@@ -904,7 +906,8 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
                 if statement is not None:
                     recall_bodies.append((twhere,) + statement)
             location = p + u64b(height) + u32b(index)
-            if db["tx-index"].get(tx["id"]) != location:
+            entry = db["tx-index"].get(tx["id"])
+            if entry is None or entry[:16] != location:
                 raise Fail(twhere, "store/tx-index", "entry missing or wrong")
             if db["idempotency"].get(p + tx["idem"]) != u64b(height) + u32b(index):
                 raise Fail(twhere, "store/idempotency", "entry missing or wrong")
@@ -921,6 +924,17 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
                 state.pop(key, None)
             else:
                 state[key] = value
+            held.discard(key)  # a change of a record kept as a reference: `state` holds it now
+        for index, tx in enumerate(txs):
+            entry = db["tx-index"][tx["id"]]
+            if len(entry) > 16:  # a reference: to the sale's record as this block leaves it
+                key = bytes([REFERENCED_TABLE]) + tx["id"]
+                parsed = tx["parsed"]
+                rebuilt = None if parsed[0] != "application" else pos.referenced_sale_record(parsed[1], parsed[2], entry[16:])
+                if key not in overlay.writes or rebuilt is None or rebuilt != overlay.writes[key]:
+                    raise Fail(f"{where} transaction {index} tx {tx['id'].hex()}", "store/tx-index",
+                               "entry keeps a reference that does not rebuild the sale's record as the block leaves it")
+                held.add(key)
         tree = db["tx-tree"].get(p + u64b(height))
         if len(txs) > CHUNK_LEAVES:
             if tree != chunk_roots([t["id"] for t in txs]):
@@ -937,8 +951,12 @@ def verify_chain(g, oid, db, expected, block_sources, heights, states=None, log=
         expected["tx-index"] += len(txs)
         expected["idempotency"] += len(txs)
     expected["blocks"] += height
-    expected["state"] += len(state)
+    expected["state"] += len(state) - len(held)
     for key, value in state.items():
+        if key in held:
+            if db["state"].get(p + key) is not None:
+                raise Fail(f"outlet {oid}", "store/state", f"entry {key.hex()} is also kept as a reference in tx-index")
+            continue
         try:
             stored = stored_state_value(key, db["state"].get(p + key))
         except ValueError:
@@ -1121,7 +1139,7 @@ def check_receipt(text, g):
     if location is None or location[:12] != u32b(outlet) + u64b(height):
         raise Fail("receipt", "receipt/location", f"transaction {txid.hex()} is not at outlet {outlet} height {height}")
     header, txs = decode_block(inflate_stored(g["blocks"][location[:12]]))
-    tx = txs[struct.unpack(">I", location[12:])[0]]
+    tx = txs[struct.unpack(">I", location[12:16])[0]]
     if tx["id"] != txid or tx["signature"] != signature:
         raise Fail("receipt", "receipt/signature", "the receipt's signature differs from the signed transaction in the ledger")
     if not verify_sig(tx["signer"], b"SGPOS/tx-sig/v1\x00" + tx["unsigned"], signature):
