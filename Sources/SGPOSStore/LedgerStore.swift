@@ -246,7 +246,7 @@ public final class LedgerStore: Sendable {
 
     /// The encodings of the transactions of chunk `chunk` (transactions 64·chunk …, as
     /// ``MerkleTree/chunkRange(_:size:)``) of the stored block at `height`, which holds `size`
-    /// transactions, read by inflating that chunk's segment alone (FORMAT.md §9.1); nil when
+    /// transactions, read by inflating that chunk's segment (and the first, its preset dictionary; FORMAT.md §9.1); nil when
     /// the block is not there or not stored one segment per chunk (then read it whole).
     public func chunkTransactions(_ outletID: OutletID, height: UInt64, chunk: Int, size: Int,
                                   _ transaction: LMDBTransaction) throws -> [[UInt8]]? {

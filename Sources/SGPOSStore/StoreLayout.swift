@@ -87,7 +87,8 @@ public enum StoreLayout {
 
     /// The `blocks` value the store writes for a block: one segment per chunk of
     /// ``MerkleTree/chunkLeaves`` transactions, the first also holding the header, the
-    /// signature and the count (FORMAT.md §9.1).
+    /// signature and the count, every later one deflated with the first one's last bytes as
+    /// preset dictionary (FORMAT.md §9.1).
     public static func storedBlock(_ block: Block) -> [UInt8] {
         storedBlock(block.encoded, transactionLengths: block.transactions.map(\.encoded.count))
     }
@@ -102,7 +103,7 @@ public enum StoreLayout {
             offset += 4 + length
         }
         precondition(offset == encoded.count, "transaction lengths that do not frame the block")
-        return StoredCompression.compress(encoded, level: StoredCompression.blockLevel, cuts: cuts)
+        return StoredCompression.compress(encoded, level: StoredCompression.blockLevel, cuts: cuts, dictionary: true)
     }
 
     static func u32(_ value: UInt32) -> [UInt8] {

@@ -26,7 +26,8 @@ extension LedgerStore {
     /// From 3 and 4: rewrites every block and every sales and sale-pricing record in the
     /// compressed form (``StoredCompression``), drops the transaction id from every
     /// idempotency value, writes the `tx-tree` entry of every block of more than 64
-    /// transactions (format 3 has none). From every one: with `options.recordReferences`,
+    /// transactions (format 3 has none). From 5: writes every block again (its later chunks
+    /// with the first one's preset dictionary). From every one: with `options.recordReferences`,
     /// moves each sales record that is as its sale wrote it from `state` to a reference in
     /// the sale's `tx-index` entry. Then sets `meta[format]` — all in one LMDB write
     /// transaction, so a crash leaves the store as it was. Takes the writer lock (a running
@@ -83,8 +84,8 @@ extension LedgerStore {
                 }
             }
             var referenced = 0
-            if let references = options.recordReferences {
-                let moved = try referenceSalesRecords(databases, references, transaction)
+            if from == 5 || options.recordReferences != nil {
+                let moved = try referenceSalesRecords(databases, options.recordReferences, recompress: from == 5, transaction)
                 referenced = moved.records
                 blocks = max(blocks, moved.blocks)
             }
@@ -95,8 +96,10 @@ extension LedgerStore {
 
     /// Moves every sales record of every outlet's state that rebuilds from its sale to a
     /// reference in the sale's tx-index entry (FORMAT.md §9.1), reading the blocks in order
-    /// (each inflated once). Returns how many moved, and how many blocks were read.
-    private static func referenceSalesRecords(_ databases: Databases, _ references: any RecordReferences,
+    /// (each inflated once); with `recompress`, writes each block again as this release
+    /// does (later chunks with the first one's preset dictionary). Returns how many records
+    /// moved, and how many blocks were read.
+    private static func referenceSalesRecords(_ databases: Databases, _ references: (any RecordReferences)?, recompress: Bool,
                                               _ transaction: LMDBTransaction) throws -> (records: Int, blocks: Int) {
         var moved = 0
         var blocks = 0
@@ -110,9 +113,17 @@ extension LedgerStore {
             for (key, stored) in batch {
                 blocks += 1
                 let outline: BlockOutline
-                do { outline = try BlockOutline(encoded: try StoredCompression.decompress(stored, what: "block")) } catch {
+                let bytes: [UInt8]
+                do {
+                    bytes = try StoredCompression.decompress(stored, what: "block")
+                    outline = try BlockOutline(encoded: bytes)
+                } catch {
                     throw StoreError.corrupt("block \(Hex.encode(key)) does not decode: \(error); nothing was changed")
                 }
+                if recompress {
+                    try transaction.put(databases.blocks, key, StoreLayout.storedBlock(bytes, transactionLengths: outline.transactionRanges.map(\.count)))
+                }
+                guard let references else { continue }
                 let outletID = Array(key[0..<4])
                 for index in outline.transactionRanges.indices {
                     let id = outline.transactionID(index)

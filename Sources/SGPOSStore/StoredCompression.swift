@@ -6,7 +6,10 @@ import SGPOSCodec
 /// `u32` length m ‖ m bytes of one zlib stream (RFC 1950, deflate); the bytes are what the
 /// segments inflate to, concatenated, exactly n of them. A block is cut into one segment per
 /// 64-transaction chunk of its transaction tree, so a proof inflates one chunk, not the
-/// block. Only the stored form is compressed: hashes, signatures, write sets and
+/// block. A segment after the first may be deflated with a preset dictionary: the last
+/// ``dictionaryBytesMax`` bytes the first segment inflates to (a block's later chunks
+/// repeat what its first holds: keys, tills, SKUs), so reading one later chunk inflates the
+/// first one too. Only the stored form is compressed: hashes, signatures, write sets and
 /// everything sent over the network are over the bytes themselves, so any zlib
 /// implementation at any level, cutting anywhere, may write it.
 public enum StoredCompression {
@@ -20,16 +23,21 @@ public enum StoredCompression {
     /// or hostile store cannot make a reader allocate more than that.
     public static let expansionMax = 1_032
     static let headerBytes = 4
+    /// The preset dictionary of a segment after the first: at most this many bytes, the
+    /// last of what the first segment holds (zlib's largest window).
+    public static let dictionaryBytesMax = 32_768
 
     /// `bytes` in the stored form, deflated at `level`, a new segment starting at each of
-    /// `cuts` (ascending offsets strictly inside `bytes`).
-    public static func compress(_ bytes: [UInt8], level: Int32, cuts: [Int] = []) -> [UInt8] {
+    /// `cuts` (ascending offsets strictly inside `bytes`); with `dictionary`, every segment
+    /// after the first is deflated with the preset dictionary (the first one's last bytes).
+    public static func compress(_ bytes: [UInt8], level: Int32, cuts: [Int] = [], dictionary: Bool = false) -> [UInt8] {
         precondition(bytes.count <= Int(UInt32.max), "value too long for the stored form")
         var output = StoreLayout.u32(UInt32(bytes.count))
         var start = 0
+        let preset = cuts.first.map { bytes[max(0, $0 - dictionaryBytesMax)..<$0] }
         for end in cuts + [bytes.count] {
             precondition(end > start || (end == 0 && bytes.isEmpty), "segment cuts must ascend inside the value")
-            let stream = deflated(bytes[start..<end], level: level)
+            let stream = deflated(bytes[start..<end], level: level, dictionary: dictionary && start > 0 ? preset : nil)
             output += StoreLayout.u32(UInt32(stream.count))
             output += stream
             start = end
@@ -37,15 +45,20 @@ public enum StoredCompression {
         return output
     }
 
-    private static func deflated(_ bytes: ArraySlice<UInt8>, level: Int32) -> [UInt8] {
+    private static func deflated(_ bytes: ArraySlice<UInt8>, level: Int32, dictionary: ArraySlice<UInt8>? = nil) -> [UInt8] {
         var stream = z_stream()
         // A window no larger than the input (at least zlib's 512 bytes) and a hash table to
         // match: a few hundred bytes are compressed as well as with the full 32 KiB window,
-        // without allocating and clearing ~256 KiB of deflate state for each of them.
-        let windowBits = Int32(min(15, max(9, Int.bitWidth - max(1, bytes.count - 1).leadingZeroBitCount)))
+        // without allocating and clearing ~256 KiB of deflate state for each of them. With a
+        // dictionary, the full window, so that all of it can be matched.
+        let windowBits = dictionary != nil ? 15 : Int32(min(15, max(9, Int.bitWidth - max(1, bytes.count - 1).leadingZeroBitCount)))
         let initialised = sgpos_deflate_init(&stream, level, windowBits, min(8, windowBits - 7))
         precondition(initialised == Z_OK, "deflateInit2 failed: \(initialised)")
         defer { deflateEnd(&stream) }
+        if let dictionary {
+            let set = dictionary.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, uInt($0.count)) }
+            precondition(set == Z_OK, "deflateSetDictionary failed: \(set)")
+        }
         let bound = Int(deflateBound(&stream, uLong(bytes.count)))
         var output = [UInt8](repeating: 0, count: bound)
         let written: Int = bytes.withUnsafeBufferPointer { input in
@@ -116,9 +129,12 @@ public enum StoredCompression {
         let length = try statedLength(stored, what: what())
         let ranges = try segments(stored, what: what())
         guard index < ranges.count else { throw StoreError.corrupt("\(what()) has \(ranges.count) segments, not \(index + 1)") }
+        // A later segment with a preset dictionary needs the first one's bytes.
+        let dictionary: [UInt8]? = try index > 0 && asksForDictionary(stored, ranges[index])
+            ? Array(segment(stored, 0, what: what()).suffix(dictionaryBytesMax)) : nil
         // Room for what the segment may hold, left uninitialised: only what it inflates to is kept.
         return try filled(capacity: min(length, ranges[index].count * expansionMax)) { buffer in
-            let produced = try inflateSegment(stored, ranges[index], into: buffer, untilFull: false, what: what())
+            let produced = try inflateSegment(stored, ranges[index], into: buffer, untilFull: false, dictionary: dictionary, what: what())
             if produced.overflowed { throw StoreError.corrupt("\(what()) has a segment inflating to more than the value's \(length) bytes") }
             return produced.count
         }
@@ -144,10 +160,12 @@ public enum StoredCompression {
         let ranges = try segments(stored, what: what())
         return try filled(capacity: count) { buffer in
             var initialized = 0
-            for range in ranges {
+            var dictionary: [UInt8]?
+            for (index, range) in ranges.enumerated() {
                 guard whole || initialized < count else { break }
+                if index == 1 { dictionary = Array(buffer[max(0, initialized - dictionaryBytesMax)..<initialized]) }
                 let rest = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<count])
-                let produced = try inflateSegment(stored, range, into: rest, untilFull: !whole, what: what())
+                let produced = try inflateSegment(stored, range, into: rest, untilFull: !whole, dictionary: dictionary, what: what())
                 initialized += produced.count
                 if whole && produced.overflowed {
                     throw StoreError.corrupt("\(what()) inflates to more than its stated \(count) bytes")
@@ -160,11 +178,20 @@ public enum StoredCompression {
         }
     }
 
+    /// Whether the zlib stream at `range` says it was deflated with a preset dictionary
+    /// (RFC 1950: bit 5, FDICT, of its second byte).
+    static func asksForDictionary(_ stored: [UInt8], _ range: Range<Int>) -> Bool {
+        range.count >= 2 && stored[range.lowerBound + 1] & 0x20 != 0
+    }
+
     /// Inflates one segment's stream into `out`. With `untilFull`, stops (successfully) when
     /// `out` is full; otherwise the stream must end within `out`, consuming the segment
-    /// exactly; `overflowed` says it had more to give than `out` holds.
+    /// exactly; `overflowed` says it had more to give than `out` holds. A stream that asks
+    /// for a preset dictionary gets `dictionary` (one that was not given, or whose Adler-32
+    /// the stream does not name, is corrupt).
     private static func inflateSegment(_ stored: [UInt8], _ range: Range<Int>, into out: UnsafeMutableBufferPointer<UInt8>,
-                                       untilFull: Bool, what: @autoclosure () -> String) throws -> (count: Int, overflowed: Bool) {
+                                       untilFull: Bool, dictionary: [UInt8]? = nil,
+                                       what: @autoclosure () -> String) throws -> (count: Int, overflowed: Bool) {
         var stream = z_stream()
         let initialised = sgpos_inflate_init(&stream)
         precondition(initialised == Z_OK, "inflateInit failed: \(initialised)")
@@ -177,6 +204,10 @@ public enum StoredCompression {
             stream.next_out = out.baseAddress
             stream.avail_out = uInt(out.count)
             status = CZlib.inflate(&stream, Z_FINISH)
+            if status == Z_NEED_DICT, let dictionary {
+                let set = dictionary.withUnsafeBufferPointer { inflateSetDictionary(&stream, $0.baseAddress, uInt($0.count)) }
+                status = set == Z_OK ? CZlib.inflate(&stream, Z_FINISH) : Z_DATA_ERROR
+            }
             // Room exhausted before the end: one byte more says whether the stream had more.
             if !untilFull, status != Z_STREAM_END, stream.avail_out == 0, status != Z_DATA_ERROR, status != Z_NEED_DICT {
                 withUnsafeMutablePointer(to: &spare) { stream.next_out = $0 }

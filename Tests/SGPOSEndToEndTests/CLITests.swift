@@ -310,7 +310,7 @@ import Testing
         let refused = try CLI.run(["chain", "show", "--data", node])
         #expect(refused.status != 0 && refused.error.contains("sgpos chain upgrade --data \(node)"), "\(refused.error)")
         let upgraded = try CLI.run(["chain", "upgrade", "--data", node])
-        #expect(upgraded.status == 0 && upgraded.output.contains("store format 3 -> 5"), "\(upgraded.output) \(upgraded.error)")
+        #expect(upgraded.status == 0 && upgraded.output.contains("store format 3 -> 6"), "\(upgraded.output) \(upgraded.error)")
         let again = try CLI.run(["chain", "upgrade", "--data", node])
         #expect(again.status == 0 && again.output.contains("already; nothing to do"), "\(again.output)")
         #expect(try CLI.run(["chain", "show", "--data", node]).status == 0)

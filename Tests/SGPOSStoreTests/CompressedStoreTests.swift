@@ -49,6 +49,31 @@ import Testing
         #expect(throws: StoreError.self) { try StoredCompression.decompress(firstTwo, what: "value") }
     }
 
+    /// Later segments may use the first one's last bytes as preset dictionary: readers
+    /// supply it, whole or one segment at a time; a DICTID that is not the dictionary's
+    /// Adler-32, and a first segment that asks for a dictionary, are corrupt.
+    @Test func laterSegmentsUseTheFirstAsPresetDictionary() throws {
+        // Records of 250 pseudo-random bytes repeated from the first segment on.
+        let record = (0..<250).map { UInt8(truncatingIfNeeded: (UInt64($0) &* 0x9E37_79B9_7F4A_7C15) >> 56) }
+        let bytes = (0..<300).flatMap { index in record.map { $0 ^ UInt8(index % 3) } }
+        let cuts = [25_000, 50_000]
+        let plain = StoredCompression.compress(bytes, level: 4, cuts: cuts)
+        let preset = StoredCompression.compress(bytes, level: 4, cuts: cuts, dictionary: true)
+        #expect(preset.count < plain.count - 400, "\(preset.count) against \(plain.count)")
+        #expect(try StoredCompression.decompress(preset, what: "value") == bytes)
+        #expect(try StoredCompression.decompressPrefix(preset, count: 30_000, what: "value") == Array(bytes.prefix(30_000)))
+        #expect(try StoredCompression.segment(preset, 2, what: "value") == Array(bytes[50_000...]))
+        #expect(try StoredCompression.segment(preset, 0, what: "value") == Array(bytes[..<25_000]))
+        let ranges = try StoredCompression.segments(preset, what: "value")
+        #expect(preset[ranges[0].lowerBound + 1] & 0x20 == 0 && preset[ranges[1].lowerBound + 1] & 0x20 != 0, "FDICT")
+        var otherDictionary = preset
+        otherDictionary[ranges[1].lowerBound + 2] ^= 0x01  // DICTID
+        #expect(throws: StoreError.self) { try StoredCompression.decompress(otherDictionary, what: "value") }
+        #expect(throws: StoreError.self) { try StoredCompression.segment(otherDictionary, 1, what: "value") }
+        let firstAsks = StoreLayout.u32Bytes(25_000) + StoreLayout.u32Bytes(UInt32(ranges[1].count)) + Array(preset[ranges[1]])
+        #expect(throws: StoreError.self) { try StoredCompression.decompress(firstAsks, what: "value") }
+    }
+
     /// A block of more than 64 transactions is stored one segment per chunk of its
     /// transaction tree; a chunk is read alone, and proofs use it.
     @Test func largeBlocksAreStoredOneSegmentPerChunk() throws {

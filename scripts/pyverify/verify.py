@@ -365,7 +365,8 @@ REFERENCED_TABLE = 0x15  # sales: a record may be kept as a reference in its sal
 def inflate_stored(stored):
     """The bytes a compressed stored value holds (§9.1): u32 length n ‖ one or more
     segments (u32 length m ‖ m bytes of one zlib stream that ends there), inflating,
-    concatenated, to exactly n bytes; ValueError otherwise."""
+    concatenated, to exactly n bytes; ValueError otherwise. A segment after the first may
+    use a preset dictionary: the last 32,768 bytes (or fewer) the first one inflates to."""
     if stored is None:
         return None
     if len(stored) <= 4:
@@ -373,14 +374,15 @@ def inflate_stored(stored):
     n = struct.unpack(">I", stored[:4])[0]
     if n > (len(stored) - 4) * 1032:
         raise ValueError(f"compressed value states {n} bytes, more than 1032 times its stream")
-    out, offset = b"", 4
+    out, offset, dictionary = b"", 4, None
     while offset < len(stored):
         if len(stored) - offset < 4:
             raise ValueError("compressed value ends inside a segment length")
         m = struct.unpack(">I", stored[offset:offset + 4])[0]
         if m < 1 or m > len(stored) - offset - 4:
             raise ValueError(f"segment of {m} bytes where {len(stored) - offset - 4} remain")
-        inflater = zlib.decompressobj()
+        # zlib asks for the dictionary only when the stream's header says it has one (FDICT).
+        inflater = zlib.decompressobj() if dictionary is None else zlib.decompressobj(zdict=dictionary)
         try:
             part = inflater.decompress(stored[offset + 4:offset + 4 + m], n - len(out) + 1)
         except zlib.error as error:
@@ -388,6 +390,8 @@ def inflate_stored(stored):
         if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
             raise ValueError("a segment is not one zlib stream ending it, or holds more than the stated length")
         out += part
+        if dictionary is None:
+            dictionary = out[-32768:]
         offset += 4 + m
     if offset == 4 or len(out) != n:
         raise ValueError(f"compressed value does not inflate to exactly its stated {n} bytes")
