@@ -208,13 +208,29 @@ public final class LedgerStore: Sendable {
     }
 
     /// Transaction `location.index` of the stored block at `location` — only that
-    /// transaction's bytes are decoded, not the block's others (a refund's original sale in
-    /// a block of 1,000 sales costs one decode, not a thousand) — or nil when the block or
+    /// transaction's bytes are decoded, and only its chunk (with the first, FORMAT.md §9.1)
+    /// inflated, not the block's others (a refund's original sale in a block of 1,000 sales
+    /// costs one decode, not a thousand) — or nil when the block or
     /// the index is not there. Its id must be `location.transactionID`, else the store is corrupt.
     public func transaction(at location: TransactionLocation, _ transaction: LMDBTransaction) throws -> SignedTransaction? {
+        let signed: SignedTransaction
+        // The transaction's chunk alone when the block is stored one segment per chunk.
+        if let (header, _) = try blockHeader(location.outletID, height: location.height, transaction) {
+            let size = Int(header.transactionCount), index = Int(location.index)
+            guard index < size else { return nil }
+            if let chunk = try chunkTransactions(location.outletID, height: location.height, chunk: index / MerkleTree.chunkLeaves,
+                                                 size: size, transaction) {
+                do { signed = try SignedTransaction(encoded: chunk[index % MerkleTree.chunkLeaves]) } catch {
+                    throw StoreError.corrupt("transaction \(location.index) of block \(location.height) of outlet \(location.outletID) does not decode: \(error)")
+                }
+                guard signed.id == location.transactionID else {
+                    throw StoreError.corrupt("transaction \(location.index) of block \(location.height) of outlet \(location.outletID) is \(signed.id), its index entry says \(location.transactionID)")
+                }
+                return signed
+            }
+        }
         guard let outline = try blockOutline(location.outletID, height: location.height, transaction),
               Int(location.index) < outline.transactionRanges.count else { return nil }
-        let signed: SignedTransaction
         do { signed = try outline.transaction(Int(location.index)) } catch {
             throw StoreError.corrupt("transaction \(location.index) of block \(location.height) of outlet \(location.outletID) does not decode: \(error)")
         }
