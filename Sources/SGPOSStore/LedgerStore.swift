@@ -337,7 +337,7 @@ public final class LedgerStore: Sendable {
     /// hold: the one the `tx-index` entry of the transaction `key` names keeps a reference
     /// to, rebuilt from that transaction; nil when there is none.
     func referencedRecord(_ outletID: OutletID, _ key: StateKey, _ transaction: LMDBTransaction) throws -> [UInt8]? {
-        guard key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: Array(key.bytes.dropFirst())),
+        guard key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: key.key),
               let entry = try indexEntry(of: id, transaction), let reference = entry.reference else { return nil }
         guard entry.location.outletID == outletID else {
             throw StoreError.corrupt("tx-index entry of \(id) keeps a record reference, but the transaction is on outlet \(entry.location.outletID)'s chain, not \(outletID)'s")
@@ -375,11 +375,11 @@ public final class LedgerStore: Sendable {
         var references: [Hash256: [UInt8]] = [:]
         if let recordReferences {
             let written = Dictionary(block.transactions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            for (key, value) in writes.sortedEntries where key.table.rawValue == StoreLayout.referencedStateTable {
-                if let value, let id = Hash256(bytes: Array(key.bytes.dropFirst())), let signed = written[id],
-                   let reference = recordReferences.reference(to: value, writtenBy: signed), !reference.isEmpty {
-                    references[id] = reference
-                }
+            writes.forEachUnordered { key, value in
+                guard key.table.rawValue == StoreLayout.referencedStateTable, let value, let id = Hash256(bytes: key.key),
+                      let signed = written[id], let reference = recordReferences.reference(to: value, writtenBy: signed),
+                      !reference.isEmpty else { return }
+                references[id] = reference
             }
         }
         let stored = storedBlock ?? StoreLayout.storedBlock(block)
@@ -415,13 +415,13 @@ public final class LedgerStore: Sendable {
         for (key, value) in writes.sortedEntries {
             let stateKey = StoreLayout.stateKey(outletID, key)
             if let value {
-                if key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: Array(key.bytes.dropFirst())),
+                if key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: key.key),
                    references[id] != nil { continue }
                 try transaction.put(databases.state, stateKey, StoreLayout.storedStateValue(key.table, value))
             } else {
                 try transaction.delete(databases.state, stateKey)
                 // A record kept as a reference is deleted with it.
-                if key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: Array(key.bytes.dropFirst())),
+                if key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: key.key),
                    let entry = try indexEntry(of: id, transaction), entry.reference != nil {
                     try transaction.put(databases.transactionIndex, id.bytes, entry.location.indexValue)
                 }
