@@ -38,7 +38,7 @@ extension LedgerStore {
         guard access(directory + "/data.mdb", F_OK) == 0 else {
             throw StoreError.notInitialized("no ledger in \(dataDirectory) (expected \(directory)/data.mdb)")
         }
-        let lock = try WriterLock(directory: directory)
+        let lock = try WriterLock(directory: directory, advice: "stop it first: the upgrade rewrites the store in place (docs/OPERATIONS.md)")
         defer { withExtendedLifetime(lock) {} }
         let environment = try LMDBEnvironment(directory: directory, mapSizeBytes: options.mapSizeBytes, durability: options.durability)
         let databases = try Databases(environment)

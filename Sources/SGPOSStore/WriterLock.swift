@@ -18,9 +18,12 @@ public final class WriterLock: Sendable {
     /// The lock file.
     public let path: String
 
+    /// What a writer refused because another process holds the lock is told to do.
+    public static let submitAdvice = "submit through its API (POST /v1/transactions, the web till) or stop it first"
+
     /// Takes (or shares) the lock on `directory/writer.lock`; throws
-    /// ``StoreError/locked(_:)`` when another process holds it.
-    public init(directory: String) throws {
+    /// ``StoreError/locked(_:)`` when another process holds it, naming its pid and `advice`.
+    public init(directory: String, advice: String = WriterLock.submitAdvice) throws {
         path = directory + "/writer.lock"
         try Self.held.withLock { held in
             if let entry = held[path] {
@@ -39,7 +42,7 @@ public final class WriterLock: Sendable {
                 let holder = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingNewlines : "?"
                 throw StoreError.locked(reason == EWOULDBLOCK
                     ? "\(directory) is being written by another process (pid \(holder)), most likely the running node: "
-                        + "submit through its API (POST /v1/transactions, the web till) or stop it first"
+                        + advice
                     : "cannot lock \(path): \(String(cString: strerror(reason)))")
             }
             let pid = Array("\(getpid())\n".utf8)

@@ -35,4 +35,29 @@ import Testing
         #expect(try !anotherProcessCanLock(path))
         _ = again
     }
+
+    /// An upgrade of a ledger a node is writing is refused with what to do: stop the node
+    /// (not "submit through its API", what a refused append is told).
+    @Test func anUpgradeOfALedgerInUseSaysStopTheNode() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-lock-\(UUID())").path
+        let ledger = directory + "/ledger"
+        try FileManager.default.createDirectory(atPath: ledger, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: ledger + "/data.mdb", contents: Data())
+        // Another process holds the lock for a few seconds (as a running node does).
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["-n", ledger + "/writer.lock", "sleep", "5"]
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        var held = false
+        for _ in 0..<100 where !held {
+            held = try !anotherProcessCanLock(ledger + "/writer.lock")
+            if !held { usleep(20_000) }
+        }
+        #expect(held)
+        #expect { _ = try LedgerStore.upgrade(dataDirectory: directory) } throws: { error in
+            "\(error)".contains("stop it first: the upgrade rewrites the store") && !"\(error)".contains("submit through its API")
+        }
+    }
 }
