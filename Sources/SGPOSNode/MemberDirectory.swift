@@ -92,10 +92,12 @@ public final class MemberDirectory: Sendable {
         return Hex.encode(digest)
     }
 
-    /// Stores (or replaces) `profile` after checking it (``MemberProfile/validate(nowMs:)``
-    /// against `nowMs`); returns what was stored.
+    /// Stores (or, with `replacing`, replaces) `profile` after checking it
+    /// (``MemberProfile/validate(nowMs:)`` against `nowMs`); returns what was stored.
+    /// Without `replacing`, a record on file is left as it is and ``MemberDirectoryError/onFile(_:)``
+    /// thrown — decided under the directory's lock, so of two first stores at once one wins.
     @discardableResult
-    public func put(_ profile: MemberProfile, nowMs: Int64) throws -> MemberProfile {
+    public func put(_ profile: MemberProfile, nowMs: Int64, replacing: Bool = true) throws -> MemberProfile {
         try profile.validate(nowMs: nowMs)
         let name = fileName(for: profile.memberId)
         let encoder = JSONEncoder()
@@ -113,6 +115,7 @@ public final class MemberDirectory: Sendable {
                 guard state.count! < recordsMax else { throw MemberDirectoryError.full(recordsMax) }
             }
             defer { if previous >= 0 { close(previous) } }
+            guard replacing || previous < 0 else { throw MemberDirectoryError.onFile(name) }
             try writeAtomically(sealed, name: name)
             if previous >= 0 {
                 try overwriteWithZeros(previous, name: name)
@@ -357,12 +360,15 @@ public enum MemberDirectoryError: Error, Sendable, Equatable, CustomStringConver
     case damaged(String)
     /// The file system refused.
     case io(String)
+    /// A record is on file and the store was not to replace it.
+    case onFile(String)
 
     public var description: String {
         switch self {
         case .full(let max): "the member directory holds \(max) records, its limit; erase records no longer needed"
         case .damaged(let name): "member directory: record \(name) does not open (damaged, renamed, or sealed under another node key)"
         case .io(let message): message
+        case .onFile(let name): "member directory: record \(name) is on file already"
         }
     }
 }

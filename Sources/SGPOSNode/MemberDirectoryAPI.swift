@@ -39,11 +39,12 @@ extension NodeAPI {
                 // A till records a member's data once, at enrolment; what is on file is
                 // corrected by an operator or an admin (a till key could otherwise overwrite,
                 // and so erase, anyone's data).
-                if caller?.record.role == .till, try directory.get(id) != nil {
+                let till = caller?.record.role == .till
+                let stored: MemberProfile
+                do { stored = try directory.put(profile, nowMs: now, replacing: !till) } catch MemberDirectoryError.onFile {
                     throw RequestAuthError(.forbidden, "till \"\(principal)\" may store a member's personal data only when none is on file; "
                         + "correcting it needs an operator key of outlet \(here), or an admin")
                 }
-                let stored = try directory.put(profile, nowMs: now)
                 logger.info("member profile stored", metadata: ["member": .string(directory.fileName(for: id)), "by": .string(principal)])
                 return try json(stored)
             } catch let error as MemberDirectoryError {
@@ -118,7 +119,7 @@ private func directoryProblem(_ error: MemberDirectoryError, logger: Logger) -> 
     switch error {
     case .full:
         return problem(.serviceUnavailable, "directory-full", 0, error.description)
-    case .damaged, .io:
+    case .damaged, .io, .onFile:
         logger.error("\(error.description)")
         return problem(.internalServerError, "internal", 0, "the member directory could not answer; see the node's log")
     }

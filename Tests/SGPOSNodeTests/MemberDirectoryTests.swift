@@ -202,6 +202,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: leftover))
     }
 
+    /// A first store that must not replace (a till's): of many at once for one member,
+    /// exactly one is stored and every other is told a record is on file; the record is the
+    /// winner's whole.
+    @Test func ofFirstStoresAtOnceOneWins() async throws {
+        let data = Directory()
+        let directory = MemberDirectory(dataDirectory: data.path, nodeKey: SigningKey.generate())
+        let names = (0..<16).map { "Applicant Number \($0)" }
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            for name in names {
+                group.addTask {
+                    do {
+                        try directory.put(self.profile("M7", name: name), nowMs: Self.now, replacing: false)
+                        return (name, true)
+                    } catch {
+                        #expect(error as? MemberDirectoryError == .onFile(directory.fileName(for: "M7")), "\(error)")
+                        return (name, false)
+                    }
+                }
+            }
+            return await group.reduce(into: [(String, Bool)]()) { $0.append($1) }
+        }
+        let winners = outcomes.filter(\.1).map(\.0)
+        #expect(winners.count == 1 && outcomes.count == 16)
+        #expect(try directory.get("M7")?.name == winners.first)
+        #expect(throws: MemberDirectoryError.onFile(directory.fileName(for: "M7"))) {
+            try directory.put(profile("M7", name: "Late Till"), nowMs: Self.now, replacing: false)
+        }
+        try directory.put(profile("M7", name: "Operator Correction"), nowMs: Self.now)
+        #expect(try directory.get("M7")?.name == "Operator Correction")
+    }
+
     @Test func theDirectoryIsBounded() throws {
         let data = Directory()
         let directory = MemberDirectory(dataDirectory: data.path, nodeKey: SigningKey.generate(), recordsMax: 2)
