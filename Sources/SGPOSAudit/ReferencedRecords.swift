@@ -37,22 +37,29 @@ struct ReferencedRecords {
         }
         var unmatched = kept
         var overrides: [StateKey: [UInt8]?] = [:]
-        var written: [Hash256: (index: Int, signed: SignedTransaction)]?
         var records: [(key: StateKey, value: [UInt8]?)] = []
         writes.forEachUnordered { key, value in if key.table == references.table { records.append((key, value)) } }
+        guard !records.isEmpty else {
+            if let id = unmatched.keys.min(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) { throw unused(id) }
+            return [:]
+        }
+        var written: [Hash256: Int] = [:]
+        written.reserveCapacity(block.transactions.count)
+        for (index, signed) in block.transactions.enumerated() where written[signed.id] == nil { written[signed.id] = index }
         for (key, value) in records.sorted(by: { $0.key < $1.key }) {
             let marker = StateKey(Self.markers, key.key)
-            if try state.read(marker) != nil {
-                overrides[marker] = .some(nil)
-                held -= 1
+            guard let id = Hash256(bytes: key.key), let index = written[id] else {
+                // A later block's change of a record: its marker, if it had one, goes.
+                if try state.read(marker) != nil {
+                    overrides[marker] = .some(nil)
+                    held -= 1
+                }
+                continue
             }
-            guard let value, let id = Hash256(bytes: key.key) else { continue }
-            if written == nil {
-                written = Dictionary(block.transactions.enumerated().map { ($1.id, ($0, $1)) }, uniquingKeysWith: { first, _ in first })
-            }
-            guard let (index, signed) = written?[id], let reference = kept[id] else { continue }
+            // The sale's own block (no marker can be older: the key is this transaction's id).
+            guard let value, let reference = kept[id] else { continue }
             unmatched[id] = nil
-            guard references.record(referencedBy: reference, writtenBy: signed) == value else {
+            guard references.record(referencedBy: reference, writtenBy: block.transactions[index]) == value else {
                 throw AuditFinding(outletID: outletID, height: block.header.height, transactionIndex: index, transactionID: id,
                                    rule: "store/tx-index", message: "tx-index entry keeps a reference that does not rebuild the record the block leaves")
             }
