@@ -24,7 +24,7 @@ public struct ScaleBenchCommand: ParsableCommand {
     @Option(help: "Sales per outlet per business day (a shift, a delivery and a day-close each day).") var salesPerDay: Int = 5_000
     @Option(help: "Members enrolled per outlet (a third of the sales go to them; 0, or at least 334 so that no member buys twice in a block of 1,000).") var members: Int = 5_000
     @Option(help: "Most sales in one block (a node under load commits hundreds at once; a shop's node at 1,000 sales a day commits about one per block).")
-    var blockSize: Int = 1_000
+    var salesPerBlock: Int = 1_000
     @Option(help: "Where data sets are kept between runs (one subdirectory per size).") var scaleDir: String = ".build/scale"
     @Flag(help: "Build the data set again even if a complete one is there.") var rebuild = false
     @Flag(help: "Build (or find) the data set, measure nothing.") var buildOnly = false
@@ -43,10 +43,10 @@ public struct ScaleBenchCommand: ParsableCommand {
         print("warning: debug build; run `make bench` (release) for meaningful numbers")
         #endif
         guard (1...256).contains(outlets), (1...100_000_000).contains(sales), (1...100_000).contains(salesPerDay),
-              members == 0 || (334...1_000_000).contains(members), (1...9).contains(auditRounds), (1...1_000).contains(blockSize) else {
-            throw ValidationError("--outlets 1...256, --sales-per-outlet 1...100000000, --sales-per-day 1...100000, --members 0 or 334...1000000, --audit-rounds 1...9, --block-size 1...1000")
+              members == 0 || (334...1_000_000).contains(members), (1...9).contains(auditRounds), (1...1_000).contains(salesPerBlock) else {
+            throw ValidationError("--outlets 1...256, --sales-per-outlet 1...100000000, --sales-per-day 1...100000, --members 0 or 334...1000000, --audit-rounds 1...9, --sales-per-block 1...1000")
         }
-        let set = "\(scaleDir)/\(outlets)x\(sales)" + (blockSize == 1_000 ? "" : "-blocks-of-\(blockSize)")
+        let set = "\(scaleDir)/\(outlets)x\(sales)" + (salesPerBlock == 1_000 ? "" : "-blocks-of-\(salesPerBlock)")
         let marker = set + "/complete.json"
         if rebuild || !FileManager.default.fileExists(atPath: marker) {
             try? FileManager.default.removeItem(atPath: set)
@@ -67,7 +67,7 @@ public struct ScaleBenchCommand: ParsableCommand {
     }
 
     private func build(into data: String, marker: String) throws {
-        print("scale set: \(outlets) outlets × \(sales) sales (\(salesPerDay) a day, \(members) members each, at most \(blockSize) sales a block), building…")
+        print("scale set: \(outlets) outlets × \(sales) sales (\(salesPerDay) a day, \(members) members each, at most \(salesPerBlock) sales a block), building…")
         let (store, network) = try BenchShop.network(outlets: outlets, directory: data, chainID: "sgpos-bench-scale")
         var shops = network
         let started = DispatchTime.now()
@@ -76,7 +76,7 @@ public struct ScaleBenchCommand: ParsableCommand {
         var lastReport = started
         for day in 0..<days {
             let today = min(salesPerDay, sales - day * salesPerDay)
-            for index in shops.indices { try shops[index].tradeMixed(day: day, sales: today, members: members, blockSize: blockSize) }
+            for index in shops.indices { try shops[index].tradeMixed(day: day, sales: today, members: members, blockSize: salesPerBlock) }
             if seconds(since: lastReport) >= 10 || day == days - 1 {
                 lastReport = DispatchTime.now()
                 let made = (day * salesPerDay + today) * outlets
