@@ -171,21 +171,26 @@ public struct BenchShop: Sendable {
         while made < sales {
             at += 1_000
             let batch = min(blockSize, sales - made)
-            // Refunds and voids of the previous block's sales, each in its own block (a
-            // refund prices from the sale's record, so the sale must be committed).
-            if !previous.isEmpty {
+            // Refunds and voids of the previous block's sales, in a block of their own (a
+            // refund prices from the sale's record, so the sale must be committed): of the
+            // day's sales, numbers 1, 51, 101, … are refunded and 7, 207, … voided, whatever
+            // the block size.
+            let first = made - previous.count
+            let refunded = previous.indices.filter { (first + $0) % 50 == 1 }
+            let voided = previous.indices.filter { (first + $0) % 200 == 7 }
+            if !refunded.isEmpty || !voided.isEmpty {
                 let refunds = try store.environment.read { transaction -> [SignedTransaction] in
                     let state = store.stateReader(outlet, transaction)
                     // Numbered here, like the sales of a block (priced against the state before it).
                     let last = try state.shift(outlet: outlet, till: "till-1")?.lastCreditNoteNumber ?? 0
-                    return try stride(from: 1, to: previous.count, by: 50).enumerated().map { number, index in
+                    return try refunded.enumerated().map { number, index in
                         var refund = try till.buildRefund(of: previous[index], units: [(line: 0, quantity: 1)], reason: "customer return",
                                                           restock: true, refundTender: Self.card, state: state)
                         refund.creditNoteNumber = last + 1 + UInt64(number)
                         return till.sign(.refund(refund), atMs: at)
                     }
                 }
-                let voids = stride(from: 7, to: previous.count, by: 200).map {
+                let voids = voided.map {
                     till.sign(.void(SaleVoid(originalSale: previous[$0], reason: "rung up twice")), atMs: at)
                 }
                 try append(refunds + voids, at: at)
