@@ -335,13 +335,14 @@ public final class LedgerStore: Sendable {
 
     /// The record of table ``StoreLayout/referencedStateTable`` at `key` that `state` does not
     /// hold: the one the `tx-index` entry of the transaction `key` names keeps a reference
-    /// to, rebuilt from that transaction; nil when there is none.
+    /// to, rebuilt from that transaction; nil when there is none (or the transaction is on
+    /// another outlet's chain).
     func referencedRecord(_ outletID: OutletID, _ key: StateKey, _ transaction: LMDBTransaction) throws -> [UInt8]? {
         guard key.table.rawValue == StoreLayout.referencedStateTable, let id = Hash256(bytes: key.key),
               let entry = try indexEntry(of: id, transaction), let reference = entry.reference else { return nil }
-        guard entry.location.outletID == outletID else {
-            throw StoreError.corrupt("tx-index entry of \(id) keeps a record reference, but the transaction is on outlet \(entry.location.outletID)'s chain, not \(outletID)'s")
-        }
+        // Another outlet's sale: this chain holds no record of it (a refund here of a sale
+        // made there is refused by the state machine as of an unknown sale).
+        guard entry.location.outletID == outletID else { return nil }
         guard let references = recordReferences else {
             throw StoreError.corrupt("the record of \(id) is kept as a reference in tx-index, and this store was opened without the application's record references")
         }

@@ -68,6 +68,8 @@ import Testing
         #expect(throws: StoreError.self) {
             try store.environment.read { try store.stateReader(1, $0).scan(.sales) { _, _ in true } }
         }
+        // Another outlet's chain holds no record of outlet 1's sales (not an error).
+        #expect(try store.environment.read { try store.stateReader(2, $0).read(.sale(sales[0])) } == nil)
 
         // A refund of one unit of the first sale: its record now in state, with the refund.
         let writer = try OutletChainWriter(store: store, nodeKey: network.nodeKeys[0], rules: POSRules.chainRules)
