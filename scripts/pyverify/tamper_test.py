@@ -36,6 +36,55 @@ def same_data(source, name, key, offset, mask):
         return False
 
 
+def rejected(source, name, key, change):
+    """Whether verify.py rejects a copy of `source` whose `name` value at `key` is
+    `change(value)`."""
+    work = tempfile.mkdtemp()
+    try:
+        shutil.copytree(source + "/ledger", work + "/ledger")
+        copy = lmdb.open(work + "/ledger", max_dbs=16)
+        with copy.begin(write=True) as txn:
+            db = copy.open_db(name.encode(), txn=txn, create=False)
+            txn.put(key, change(bytes(txn.get(key, db=db))), db=db)
+        copy.close()
+        stdout = sys.stdout
+        sys.stdout = open(os.devnull, "w")
+        try:
+            return verify.main(["verify.py", work]) == 1
+        finally:
+            sys.stdout.close()
+            sys.stdout = stdout
+    finally:
+        shutil.rmtree(work)
+
+
+def reference_rounds(source):
+    """A sale's record kept as a reference in its tx-index entry (§9.1): another shift
+    number, another till, and the reference dropped (the record then missing from
+    `state`) must each be rejected. Returns (passed, failed)."""
+    env = lmdb.open(source + "/ledger", readonly=True, lock=False, max_dbs=16)
+    with env.begin() as txn:
+        kept = [(k, v) for k, v in txn.cursor(env.open_db(b"tx-index", txn=txn, create=False)) if len(v) > 16][:2]
+    env.close()
+    if not kept:
+        print("NOT DETECTED: no tx-index entry keeps a record reference to tamper with")
+        return 0, 1
+    changes = {
+        "another shift number": lambda v: v[:23] + bytes([v[23] ^ 1]) + v[24:],
+        "another till": lambda v: v[:-1] + bytes([v[-1] ^ 2]),
+        "reference dropped": lambda v: v[:16],
+    }
+    passed = failed = 0
+    for key, _ in kept:
+        for what, change in changes.items():
+            if rejected(source, "tx-index", key, change):
+                passed += 1
+            else:
+                failed += 1
+                print(f"NOT DETECTED: tx-index key {key.hex()}: {what}")
+    return passed, failed
+
+
 def main(argv):
     source, rounds = argv[1], int(argv[2]) if len(argv) > 2 else 60
     generator = random.Random(20261124)
@@ -53,7 +102,7 @@ def main(argv):
             for key, value in txn.cursor(dbs[name]):
                 sites.append((name, key, len(value)))
     env.close()
-    passed = failed = 0
+    passed, failed = reference_rounds(source)
     for _ in range(rounds):
         while True:
             name, key, length = generator.choice(sites)
