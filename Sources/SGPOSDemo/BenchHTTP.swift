@@ -19,6 +19,8 @@ struct HTTPBench {
         var throughput: Double
         var tills: Int
         var batchThroughput: Double
+        /// Requests per second of the same tills each sending `GET /v1/health` as often.
+        var floorThroughput: Double
         /// One entry per paced run: submit → durable p50 and p99, milliseconds.
         var paced: [(p50Ms: Double, p99Ms: Double)]
         var pacedRate: Int
@@ -104,6 +106,20 @@ struct HTTPBench {
         }
         let throughput = Double(tills * perTill) / (Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
 
+        // The floor under that figure: as many requests, each `GET /v1/health` (the HTTP
+        // round trip, routing, one store read and a JSON answer; no signature, no block).
+        let floorStarted = DispatchTime.now()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for _ in sessions.indices {
+                tasks.addTask {
+                    let answers = try await BenchHTTPClient.get("/v1/health", count: perTill, host: host, port: port, group: group)
+                    guard answers.allSatisfy({ $0.status == 200 }) else { throw CLIError("a health request failed: \(answers.first { $0.status != 200 }!.status)") }
+                }
+            }
+            try await tasks.waitForAll()
+        }
+        let floorThroughput = Double(tills * perTill) / seconds(since: floorStarted)
+
         // Latency at a fixed rate: each till sends on its own schedule; latency counts from
         // the scheduled time, so a till that falls behind is charged for it.
         var pacedResults: [(p50Ms: Double, p99Ms: Double)] = []
@@ -120,7 +136,7 @@ struct HTTPBench {
         // upload pre-signed transactions in binary batches (POST /v1/transactions/batch), one
         // batch at a time, answered once durable.
         let batchThroughput = try await batchRun(sessions: &sessions, sales: &tillSales, host: host, port: port, group: group)
-        return Result(throughput: throughput, tills: tills, batchThroughput: batchThroughput, paced: pacedResults,
+        return Result(throughput: throughput, tills: tills, batchThroughput: batchThroughput, floorThroughput: floorThroughput, paced: pacedResults,
                       pacedRate: pacedRate, pacedCount: pacedCount)
     }
 

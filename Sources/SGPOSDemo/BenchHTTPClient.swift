@@ -33,6 +33,18 @@ enum BenchHTTPClient {
             buffer.writeBytes(body)
             return buffer
         }
+        return try await send(requests, host: host, port: port, group: group, due: due)
+    }
+
+    /// GETs `path` `count` times in order on one connection.
+    static func get(_ path: String, count: Int, host: String, port: Int, group: any EventLoopGroup) async throws -> [Answer] {
+        var request = ByteBuffer()
+        request.writeString("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\n\r\n")
+        return try await send(Array(repeating: request, count: count), host: host, port: port, group: group, due: nil)
+    }
+
+    private static func send(_ requests: [ByteBuffer], host: String, port: Int, group: any EventLoopGroup,
+                             due: (@Sendable (Int) -> UInt64)?) async throws -> [Answer] {
         let loop = group.next()
         let done = loop.makePromise(of: [Answer].self)
         let channel = try await ClientBootstrap(group: loop)
