@@ -5,6 +5,8 @@ import SGPOSCrypto
 /// the key's next sequence number (strictly increasing, ``ChainRules``) and signs it.
 /// The one signing primitive behind a till's session (`TillSession`, SGPOSTill) and the
 /// node's own transactions (points settlements), so the node needs no till SDK to sign.
+/// After sequence 2^64 − 1 comes 0, which the chain refuses (`sequenceNotIncreasing`): a
+/// key that has signed the last sequence is spent, and its holder registers a new one.
 public struct EnvelopeSigner: Sendable {
     public let chainID: ChainID
     public let outlet: OutletID
@@ -15,7 +17,7 @@ public struct EnvelopeSigner: Sendable {
         self.chainID = chainID
         self.outlet = outlet
         self.key = key
-        nextSequence = lastSequence + 1
+        nextSequence = lastSequence &+ 1
     }
 
     /// The registry record of `key` in `state` (its principal and last accepted sequence);
@@ -36,7 +38,7 @@ public struct EnvelopeSigner: Sendable {
     /// Signs `body` with the next sequence number; a fresh random idempotency id unless
     /// one is given (a retry names the first one).
     public mutating func sign(_ body: TransactionBody, atMs: Int64, idempotency: IdempotencyID? = nil) -> SignedTransaction {
-        defer { nextSequence += 1 }
+        defer { nextSequence &+= 1 }
         return TransactionEnvelope(
             chainID: chainID, outletID: outlet, signer: key.publicKey, sequence: nextSequence,
             idempotencyID: idempotency ?? IdempotencyID(bytes: secureRandomBytes(IdempotencyID.byteCount))!,

@@ -120,9 +120,9 @@ struct TransactionSigner {
         if let given = spec.sequence {
             sequence = given
         } else {
-            sequence = try nextSequence[key.publicKey] ?? (lastSequence(key.publicKey) + 1)
+            sequence = try nextSequence[key.publicKey] ?? (lastSequence(key.publicKey) &+ 1)
         }
-        nextSequence[key.publicKey] = sequence + 1
+        nextSequence[key.publicKey] = sequence &+ 1  // after 2^64 − 1: 0, which the chain refuses
         let idempotency: IdempotencyID
         if let hex = spec.idempotencyId {
             guard let id = IdempotencyID(hex: hex) else { throw CLIError("idempotencyId must be 32 hex digits, got \"\(hex)\"") }

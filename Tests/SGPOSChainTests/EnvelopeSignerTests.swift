@@ -29,6 +29,26 @@ import Testing
         #expect(first.envelope.timestampMs == 1_700_000_000_000)
     }
 
+    @Test func aKeyPastTheLastSequenceSignsZeroWhichTheChainRefuses() throws {
+        let till = TestNetwork.key("till-1")
+        var state = MemoryState()
+        var writes = WriteSet()
+        writes.put(.key(till.publicKey), KeyRecord(role: .till, outletID: 1, principal: "till-1", lastSequence: .max - 1).canonicalBytes)
+        state.apply(writes)
+        var signer = try EnvelopeSigner.resume(chainID: network.genesis.chainID, outlet: 1, key: till, state: state)
+        let body = TransactionBody.registerKey(RegisterKey(key: TestNetwork.key("other").publicKey, role: .till, principal: "other"))
+        let last = signer.sign(body, atMs: 1_700_000_000_000)
+        #expect(last.envelope.sequence == .max && signer.nextSequence == 0)
+        let past = signer.sign(body, atMs: 1_700_000_000_001)
+        #expect(past.envelope.sequence == 0 && signer.nextSequence == 1)
+
+        var spent = MemoryState()
+        var spentWrites = WriteSet()
+        spentWrites.put(.key(till.publicKey), KeyRecord(role: .till, outletID: 1, principal: "till-1", lastSequence: .max).canonicalBytes)
+        spent.apply(spentWrites)
+        #expect(try EnvelopeSigner.resume(chainID: network.genesis.chainID, outlet: 1, key: till, state: spent).nextSequence == 0)
+    }
+
     @Test func anUnregisteredKeyIsRefused() {
         #expect(throws: LedgerRejection.self) {
             _ = try EnvelopeSigner.resume(chainID: network.genesis.chainID, outlet: 1, key: TestNetwork.key("stranger"), state: MemoryState())
