@@ -9,7 +9,7 @@ bootstrap:
 	@scripts/bootstrap
 
 build: bootstrap
-	$(SWIFT) build $(SWIFT_FLAGS)
+	scripts/timed $(SWIFT) build $(SWIFT_FLAGS)
 
 release: bootstrap
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
@@ -45,16 +45,17 @@ serve: build
 # own virtual environment, .build/python), the web pages in headless Chromium against real
 # nodes (scripts/web-tests), then the fuzz corpora replayed and 1,000 seeded
 # mutations per target (make fuzz runs libFuzzer).
+# Each step's minutes are printed after it (scripts/timed).
 test: build
-	$(SWIFT) test $(SWIFT_FLAGS)
-	scripts/pyverify/run-tests
-	scripts/package-test
-	scripts/doc-test
-	scripts/check-openapi
-	scripts/schemathesis/run
-	scripts/web-tests/run
-	.build/debug/sgpos-fuzz replay Tests/Fuzz
-	.build/debug/sgpos-fuzz mutate Tests/Fuzz 1000 1
+	scripts/timed $(SWIFT) test $(SWIFT_FLAGS)
+	scripts/timed scripts/pyverify/run-tests
+	scripts/timed scripts/package-test
+	scripts/timed scripts/doc-test
+	scripts/timed scripts/check-openapi
+	scripts/timed scripts/schemathesis/run
+	scripts/timed scripts/web-tests/run
+	scripts/timed .build/debug/sgpos-fuzz replay Tests/Fuzz
+	scripts/timed .build/debug/sgpos-fuzz mutate Tests/Fuzz 1000 1
 
 # Benchmarks (release build); results go in benchmarks/RESULTS.md. make bench SCALE=1 also
 # runs the scale benchmarks of bench-scale below (an hour or more on a 2-core machine).
