@@ -131,7 +131,7 @@ public struct ScaleBenchCommand: ParsableCommand {
         }
         print(String(format: "  audit verify in process: median %.2f of all-core verify over %d round(s) (goal 0.90)", Self.median(fractions), rounds))
         // The ceiling: the set's own signatures verified alone (an audit does that and more).
-        let ceiling = try OwnSignatureCeiling(store: store)
+        let ceiling = try OwnSignatureCeiling(store: store, transactions: transactions)
         let syntheticAll = measureVerify(threads: cores)
         let ownAll = ceiling.rate(threads: cores)
         print(String(format: "  the audit's ceiling: %d of the set's own transactions (signed messages of %d B on average, against %d B), their signatures alone on %d cores: %.0f/s = %.2f of all-core verify (%.0f/s); the audit re-executes and indexes besides",
