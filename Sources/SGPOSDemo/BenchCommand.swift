@@ -27,7 +27,7 @@ public struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Rounds; each measures the limits and the workloads again, and the median fraction is reported.") var rounds: Int = 3
 
     @Option(help: "Concurrent tills in the HTTP run.") var tills: Int = 32
-    @Option(help: "Transactions per till in the HTTP throughput run.") var perTill: Int = 150
+    @Option(help: "Transactions per till in the HTTP throughput run (and GET /v1/health requests per till in its floor).") var perTill: Int = 400
     @Option(help: "Tills uploading backlogs at once in the HTTP batch run.") var batchTills: Int = 4
     @Option(help: "Transactions per till in the HTTP batch run.") var batchPerTill: Int = 5_000
     @Option(help: "Transactions per request in the HTTP batch run (1...1000).") var batchSize: Int = 500
