@@ -132,8 +132,14 @@ public struct ScaleBenchCommand: ParsableCommand {
         print(String(format: "  audit verify in process: median %.2f of all-core verify over %d round(s) (goal 0.90)", Self.median(fractions), rounds))
         // The ceiling: the set's own signatures verified alone (an audit does that and more).
         let ceiling = try OwnSignatureCeiling(store: store, transactions: transactions)
-        let syntheticAll = measureVerify(threads: cores)
-        let ownAll = ceiling.rate(threads: cores)
+        // Each rate the best of three turns taken in alternation: a slow minute of the
+        // machine lowers one turn, not the figure.
+        var syntheticAll = 0.0
+        var ownAll = 0.0
+        for _ in 0..<3 {
+            syntheticAll = max(syntheticAll, measureVerify(threads: cores))
+            ownAll = max(ownAll, ceiling.rate(threads: cores))
+        }
         print(String(format: "  the audit's ceiling: %d of the set's own transactions (signed messages of %d B on average, against %d B), their signatures alone on %d cores: %.0f/s = %.2f of all-core verify (%.0f/s); the audit re-executes and indexes besides",
                      ceiling.count, ceiling.meanMessageBytes, syntheticMessageBytes, cores, ownAll, ownAll / syntheticAll, syntheticAll))
         try ScaleProofBench(data: data).run()
