@@ -164,7 +164,8 @@ public struct BenchCommand: AsyncParsableCommand {
         var paced: [(p50Ms: Double, p99Ms: Double)] = []
         var pacedRate = 0
         var pacedCount = 0
-        let placement = (nodeCpus.map { "node pinned to CPU \($0)" } ?? "clients on the same cores") + ", each transaction " + body.described
+        let cores = nodeCpus.map { "node pinned to CPU \($0)" } ?? "clients on the same cores"
+        let placement = cores + ", each transaction " + body.described
         for round in 1...max(1, rounds) {
             let verifyBeforeHTTP = measureVerify(threads: 1)
             var bench = HTTPBench(directory: dir + "/sgpos-bench-http-\(getpid())", tills: tills, perTill: perTill,
@@ -187,7 +188,7 @@ public struct BenchCommand: AsyncParsableCommand {
               + String(format: "median %.2f of 1-core Ed25519 verify/s over %d rounds (target >= 0.50)", median(singleFractions), singleFractions.count))
         print("node over HTTP, batched (1 node process, \(batchTills) tills each uploading \(batchPerTill) transactions in batches of \(batchSize), \(placement)): "
               + String(format: "median %.2f of 1-core Ed25519 verify/s over %d rounds (target >= 0.80)", median(batchFractions), batchFractions.count))
-        print("node over HTTP, the floor (the same tills each sending GET /v1/health as often: the HTTP round trip, routing, one store read and a JSON answer, no signature, no block; \(placement.components(separatedBy: ", each").first!)): "
+        print("node over HTTP, the floor (the same tills each sending GET /v1/health as often: the HTTP round trip, routing, one store read and a JSON answer, no signature, no block; \(cores)): "
               + String(format: "median %.2f of 1-core Ed25519 verify/s over %d rounds (one sale per request cannot pass it)", median(floorFractions), floorFractions.count))
         if !paced.isEmpty {
             let met = paced.filter { $0.p99Ms <= 5 }.count
