@@ -15,7 +15,7 @@ import Testing
         #expect(built.status == 0 && built.output.contains("built in"), "\(built.output)\(built.error)")
         // The second run reuses the set and measures it: storage per sale and per database,
         // the audit in process and as children on one core and on two (and with a small
-        // replay memory), store opening and proof serving.
+        // replay memory), the audit's ceiling, store opening and proof serving.
         let again = try CLI.run(Array(arguments.dropLast()), timeoutSeconds: 300)
         #expect(again.status == 0 && again.output.contains("reusing") && !again.output.contains("built in"), "\(again.output)\(again.error)")
         for figure in ["B per sale used", "per sale by database: blocks", "of all-core verify", "audit verify, round 3,",
@@ -23,6 +23,12 @@ import Testing
                        "store open", "inclusion proof of a random transaction", "consistency proof", "--replay-memory 16"] {
             #expect(again.output.contains(figure), "\(figure): \(again.output)")
         }
+        // The audit's ceiling samples every n-th transaction of every block: on a set below
+        // its 40,000 that is every transaction the audit verified.
+        let audited = again.output.components(separatedBy: "audit verify, round 1, ").dropFirst().first?
+            .components(separatedBy: "): ").dropFirst().first?.components(separatedBy: " transactions").first
+        #expect(audited.flatMap(Int.init) ?? 0 > 3_000, "\(again.output)")
+        #expect(again.output.contains("the audit's ceiling: \(audited ?? "?") of the set's own transactions"), "\(again.output)")
         let data = scratch.path + "/2x1500/data"
         let audit = try CLI.run(["audit", "verify", data], timeoutSeconds: 300)
         #expect(audit.status == 0, "\(audit.output)\(audit.error)")

@@ -62,6 +62,21 @@ import Testing
         _ = try CLI.run(["genesis", "create", "--out", other])
         result = try CLI.run(["audit", "check-proof", scratch.path + "/proof.json", "--genesis", other + "/genesis.json"])
         #expect(result.status == 1 && result.output.contains("INVALID proof"))
+
+        // A spec that signs the last sequence there is: the next spec of that key gets 0,
+        // which the chain refuses, and the CLI answers both (it trapped on the overflow).
+        _ = try CLI.run(["keys", "generate", "--out", scratch.path + "/till-3.key"])
+        _ = try CLI.run(["keys", "generate", "--out", scratch.path + "/till-4.key"])
+        let last = """
+        [{"signer": "\(scratch.path)/manager.key", "sequence": 18446744073709551615,
+          "body": {"type": "register-key", "keyFile": "\(scratch.path)/till-3.key", "role": "till", "principal": "till-03"}},
+         {"signer": "\(scratch.path)/manager.key",
+          "body": {"type": "register-key", "keyFile": "\(scratch.path)/till-4.key", "role": "till", "principal": "till-04"}}]
+        """
+        result = try CLI.run(["chain", "append", "--data", node, "--node-key", net + "/keys/outlet-1.key"], input: last)
+        let lastOutcomes = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] ?? []
+        #expect(lastOutcomes.map { $0["status"] as? String } == ["committed", "rejected"], "\(result.output)\(result.error)")
+        #expect(result.output.contains("sequence 0 is not above the signer's last accepted 18446744073709551615"), "\(result.output)")
     }
 
     /// Bad input gets one clear line naming what was wrong, a non-zero exit, and changes nothing.
